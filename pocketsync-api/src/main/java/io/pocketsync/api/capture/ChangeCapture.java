@@ -1,0 +1,71 @@
+package io.pocketsync.api.capture;
+
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangesMode;
+import java.util.List;
+
+/**
+ * Captures local writes on a device database and applies remote changes without capturing them
+ * again. Built-in: {@code sqlite-triggers}.
+ *
+ * <p>Lifecycle: created for one database; {@link #install} before anything else; {@link #close} last.
+ * Thread-safe: the device engine calls it from its sync thread, while the app writes the database
+ * from any connection or process.
+ */
+public interface ChangeCapture extends AutoCloseable {
+    /**
+     * Installs capture idempotently: system tables, {@code ps_global_id} columns and their unique
+     * indexes, triggers; queues rows that existed before the first install once as INSERT changes.
+     *
+     * @throws io.pocketsync.api.PocketSyncException with {@code SCHEMA_INVALID} when a table is missing
+     */
+    void install(List<String> tables);
+
+    /**
+     * Regenerates triggers when a tracked table's schema changed since the last check (schema
+     * fingerprint). Nothing captured before or after is lost.
+     *
+     * @return whether triggers were regenerated
+     */
+    boolean refreshSchema();
+
+    /** A number that changes whenever any connection or process commits a captured write. Cheap. */
+    long changeCounter();
+
+    /** Up to {@code limit} pending changes after {@code afterLocalSequence}, in local order. */
+    List<LocalChange> pending(long afterLocalSequence, int limit);
+
+    /** How many changes are pending. */
+    long pendingCount();
+
+    /**
+     * Records the server's verdicts in one transaction: APPLIED and DUPLICATE become acked; SUPERSEDED
+     * applies the winner locally (unless a later local change is pending) and keeps the change as
+     * superseded; REJECTED keeps the change with its code. A merged winner on APPLIED is applied too.
+     */
+    void acknowledge(List<ChangeResult> results);
+
+    /**
+     * Applies remote changes in one transaction with capture suppressed, and advances the cursor from
+     * {@code fromCursor} to {@code toCursor} in the same transaction (nothing is done if the stored
+     * cursor is not {@code fromCursor}). Changes already processed are skipped; a row with a pending
+     * local change of a later version is not overwritten; bad input is parked, not thrown.
+     *
+     * <p>SNAPSHOT pages belong to a full resync: the first one starts it, and the page with
+     * {@code lastPage} ends it by deleting synced local rows the snapshot did not contain (rows with
+     * pending local changes are kept and pushed afterwards).
+     */
+    ApplyReport apply(List<Change> changes, long fromCursor, long toCursor, ChangesMode mode, boolean lastPage);
+
+    /** The persistent device state. */
+    DeviceState state();
+
+    /** Moves the stored device clock forward to at least {@code remote} (the server's HLC). */
+    void mergeClock(Hlc remote);
+
+    /** Releases connections; idempotent. */
+    @Override
+    void close();
+}

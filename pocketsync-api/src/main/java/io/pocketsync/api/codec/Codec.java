@@ -1,0 +1,31 @@
+package io.pocketsync.api.codec;
+
+import io.pocketsync.api.protocol.Message;
+
+/**
+ * Turns protocol messages into bytes and back. Built-ins: {@code json} and {@code cbor}.
+ *
+ * <p>Implementations are thread-safe and stateless. Decoding is defensive: it enforces a maximum
+ * input size and nesting depth and turns every kind of bad input into a
+ * {@link io.pocketsync.api.PocketSyncException} with a code ({@code MALFORMED_MESSAGE},
+ * {@code MESSAGE_TOO_LARGE}, {@code MESSAGE_TOO_DEEP}, {@code UNKNOWN_MESSAGE_TYPE},
+ * {@code PROTOCOL_VERSION_UNSUPPORTED}, {@code INVALID_FIELD}) — never another runtime exception.
+ * Unknown fields are ignored.
+ */
+public interface Codec {
+    /** The codec's name, e.g. {@code json}. */
+    String name();
+
+    /** Whether the encoding is text (WebSocket sends text frames for it). */
+    boolean textual();
+
+    /** Encodes a message. */
+    byte[] encode(Message message);
+
+    /**
+     * Decodes a message.
+     *
+     * @throws io.pocketsync.api.PocketSyncException on any malformed, oversized or unsupported input
+     */
+    Message decode(byte[] bytes);
+}

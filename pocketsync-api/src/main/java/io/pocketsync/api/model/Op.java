@@ -1,0 +1,8 @@
+package io.pocketsync.api.model;
+
+/** The kind of a captured mutation. */
+public enum Op {
+    INSERT,
+    UPDATE,
+    DELETE
+}

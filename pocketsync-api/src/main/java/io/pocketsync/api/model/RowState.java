@@ -1,0 +1,86 @@
+package io.pocketsync.api.model;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+
+/**
+ * The server's current state of one row: the winning image, who wrote it and when, whether it is
+ * deleted (a tombstone), and where it sits in the scope's sequence.
+ *
+ * <p>Immutable. {@code columnVersions} holds a version per column for resolvers that merge per
+ * column ({@code field-merge}); it is empty for whole-row resolvers. {@code firstSequence} is the
+ * server sequence of the change that created the row (or recreated it after a delete);
+ * {@code lastSequence} that of its latest applied change. Both are 0 in a state a resolver returns,
+ * and the store assigns them when it commits.
+ *
+ * @param table the table
+ * @param globalId the row's {@code ps_global_id}
+ * @param row the winning image; empty for a tombstone
+ * @param deleted whether the row is deleted
+ * @param version the version of the winning write
+ * @param columnVersions per-column versions (may be empty)
+ * @param lastChangeId id of the change that produced this state
+ * @param firstSequence sequence of the change that created the row, 0 if not yet assigned
+ * @param lastSequence sequence of the latest applied change, 0 if not yet assigned
+ */
+public record RowState(
+        String table,
+        String globalId,
+        Map<String, Object> row,
+        boolean deleted,
+        Version version,
+        Map<String, Version> columnVersions,
+        String lastChangeId,
+        long firstSequence,
+        long lastSequence) {
+
+    public RowState {
+        requireNonNull(table, "table is null");
+        requireNonNull(globalId, "globalId is null");
+        row = Rows.copyOf(requireNonNull(row, "row is null"));
+        requireNonNull(version, "version is null");
+        columnVersions = Map.copyOf(requireNonNull(columnVersions, "columnVersions is null"));
+        requireNonNull(lastChangeId, "lastChangeId is null");
+    }
+
+    /** The state a change produces when it wins whole-row: its image, its version, no sequences yet. */
+    public static RowState of(Change change) {
+        return new RowState(change.table(), change.globalId(), change.isDelete() ? Map.of() : change.row(),
+                change.isDelete(), change.version(), Map.of(), change.changeId(), 0, 0);
+    }
+
+    /** This state with sequences assigned by a store. */
+    public RowState withSequences(long first, long last) {
+        return new RowState(table, globalId, row, deleted, version, columnVersions, lastChangeId, first, last);
+    }
+
+    /**
+     * This state as a change to send to a device: DELETE for a tombstone, INSERT when the row was
+     * created after {@code cursor}, otherwise UPDATE, with the winning image and version.
+     */
+    public Change toChange(long cursor) {
+        Op op = deleted ? Op.DELETE : (firstSequence > cursor ? Op.INSERT : Op.UPDATE);
+        return new Change(lastChangeId, table, globalId, op, deleted ? Map.of() : row,
+                java.util.List.of(), version.hlc(), version.deviceId());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RowState other
+                && table.equals(other.table)
+                && globalId.equals(other.globalId)
+                && Rows.rowEquals(row, other.row)
+                && deleted == other.deleted
+                && version.equals(other.version)
+                && columnVersions.equals(other.columnVersions)
+                && lastChangeId.equals(other.lastChangeId)
+                && firstSequence == other.firstSequence
+                && lastSequence == other.lastSequence;
+    }
+
+    @Override
+    public int hashCode() {
+        return table.hashCode() * 31 + globalId.hashCode();
+    }
+}

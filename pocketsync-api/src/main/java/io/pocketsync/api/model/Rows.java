@@ -1,0 +1,100 @@
+package io.pocketsync.api.model;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Helpers for row images. A row image maps column names to SQLite values, and a value is one of:
+ * {@code null}, {@link Long} (INTEGER), {@link Double} (REAL), {@link String} (TEXT) or
+ * {@code byte[]} (BLOB). Other numeric types are normalised by {@link #copyOf}.
+ *
+ * <p>Row images are unmodifiable, keep column order and allow null values.
+ */
+public final class Rows {
+    private Rows() {}
+
+    /**
+     * An unmodifiable, order-keeping copy of {@code row} with normalised values.
+     *
+     * @throws IllegalArgumentException when a value has a type that is not a SQLite value
+     */
+    public static Map<String, Object> copyOf(Map<String, ?> row) {
+        Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, row.size() * 2));
+        for (Map.Entry<String, ?> entry : row.entrySet()) {
+            copy.put(Objects.requireNonNull(entry.getKey(), "column name is null"), normalise(entry.getValue()));
+        }
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** Normalises one value: integral numbers to Long, other numbers to Double, byte[] copied. */
+    public static Object normalise(Object value) {
+        if (value == null || value instanceof Long || value instanceof Double || value instanceof String) {
+            return value;
+        }
+        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof Float) {
+            return ((Float) value).doubleValue();
+        }
+        if (value instanceof java.math.BigInteger) {
+            return ((java.math.BigInteger) value).longValueExact();
+        }
+        if (value instanceof java.math.BigDecimal) {
+            return ((java.math.BigDecimal) value).doubleValue();
+        }
+        if (value instanceof Boolean) {
+            return ((Boolean) value) ? 1L : 0L;
+        }
+        if (value instanceof byte[]) {
+            return ((byte[]) value).clone();
+        }
+        throw new IllegalArgumentException("not a SQLite value: " + value.getClass().getName());
+    }
+
+    /** Value equality that compares BLOBs by content. */
+    public static boolean valueEquals(Object a, Object b) {
+        if (a instanceof byte[] && b instanceof byte[]) {
+            return Arrays.equals((byte[]) a, (byte[]) b);
+        }
+        return Objects.equals(a, b);
+    }
+
+    /** Row equality that compares BLOBs by content and ignores column order. */
+    public static boolean rowEquals(Map<String, ?> a, Map<String, ?> b) {
+        if (a == b) {
+            return true;
+        }
+        if (a == null || b == null || a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<String, ?> entry : a.entrySet()) {
+            if (!b.containsKey(entry.getKey()) || !valueEquals(entry.getValue(), b.get(entry.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Approximate encoded size of a row image in bytes, used for row-size and page-size limits. */
+    public static long estimateBytes(Map<String, ?> row) {
+        long size = 2;
+        for (Map.Entry<String, ?> entry : row.entrySet()) {
+            size += entry.getKey().length() + 4;
+            Object value = entry.getValue();
+            if (value instanceof String) {
+                size += ((String) value).length() * 3L;
+            }
+            else if (value instanceof byte[]) {
+                size += ((byte[]) value).length * 4L / 3 + 8;
+            }
+            else {
+                size += 20;
+            }
+        }
+        return size;
+    }
+}

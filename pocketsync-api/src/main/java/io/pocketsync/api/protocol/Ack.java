@@ -1,0 +1,28 @@
+package io.pocketsync.api.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.model.Hlc;
+import java.util.List;
+
+/**
+ * Server → device: the answer to a {@link Push}, sent only after the store made the batch durable.
+ * It names every change of the batch exactly once, in push order.
+ *
+ * @param protocolVersion protocol version
+ * @param batchId the PUSH's batch id
+ * @param results one result per pushed change
+ * @param serverHlc the server clock after merging the batch's HLCs
+ */
+public record Ack(int protocolVersion, String batchId, List<ChangeResult> results, Hlc serverHlc) implements Message {
+    public Ack {
+        requireNonNull(batchId, "batchId is null");
+        results = List.copyOf(requireNonNull(results, "results is null"));
+        requireNonNull(serverHlc, "serverHlc is null");
+    }
+
+    @Override
+    public MessageType type() {
+        return MessageType.ACK;
+    }
+}

@@ -1,0 +1,30 @@
+package io.pocketsync.api.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.model.Hlc;
+
+/**
+ * Server → device, the answer to a successful {@link Hello}.
+ *
+ * @param protocolVersion the version the session will speak
+ * @param sessionId id of this session, for logs on both sides
+ * @param serverHlc the server clock after merging the device's; the device merges it back
+ * @param headCursor the latest server sequence of the scope at the time of the welcome
+ * @param resyncRequired the device's cursor is older than the retention horizon (or newer than the head):
+ *        its next pulls are served as a full snapshot
+ * @param maxBatchChanges the largest PUSH the server accepts, in changes
+ * @param maxMessageBytes the largest message the server accepts, in bytes
+ */
+public record Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long headCursor, boolean resyncRequired,
+        int maxBatchChanges, int maxMessageBytes) implements Message {
+    public Welcome {
+        requireNonNull(sessionId, "sessionId is null");
+        requireNonNull(serverHlc, "serverHlc is null");
+    }
+
+    @Override
+    public MessageType type() {
+        return MessageType.WELCOME;
+    }
+}

@@ -1,0 +1,41 @@
+package io.pocketsync.api.store;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.model.RowState;
+import io.pocketsync.api.protocol.ChangeStatus;
+
+/**
+ * What a store did with one change of a batch.
+ *
+ * @param changeId the change
+ * @param status APPLIED, DUPLICATE, SUPERSEDED or REJECTED
+ * @param sequence the assigned server sequence when APPLIED, otherwise 0
+ * @param state APPLIED: the row's new state (with sequences); SUPERSEDED: the winning stored state; otherwise null
+ * @param errorCode REJECTED: the reason; otherwise null
+ * @param reason REJECTED: a human-readable reason; otherwise null
+ */
+public record ChangeOutcome(String changeId, ChangeStatus status, long sequence, RowState state, ErrorCode errorCode,
+        String reason) {
+    public ChangeOutcome {
+        requireNonNull(changeId, "changeId is null");
+        requireNonNull(status, "status is null");
+    }
+
+    public static ChangeOutcome applied(String changeId, long sequence, RowState state) {
+        return new ChangeOutcome(changeId, ChangeStatus.APPLIED, sequence, requireNonNull(state, "state is null"), null, null);
+    }
+
+    public static ChangeOutcome duplicate(String changeId) {
+        return new ChangeOutcome(changeId, ChangeStatus.DUPLICATE, 0, null, null, null);
+    }
+
+    public static ChangeOutcome superseded(String changeId, RowState winner) {
+        return new ChangeOutcome(changeId, ChangeStatus.SUPERSEDED, 0, requireNonNull(winner, "winner is null"), null, null);
+    }
+
+    public static ChangeOutcome rejected(String changeId, ErrorCode code, String reason) {
+        return new ChangeOutcome(changeId, ChangeStatus.REJECTED, 0, null, requireNonNull(code, "code is null"), reason);
+    }
+}

@@ -1,0 +1,78 @@
+package io.pocketsync.api.store;
+
+import io.pocketsync.api.conflict.ConflictResolver;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.RowState;
+import io.pocketsync.api.model.Scope;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The server's durable state: row states, the per-scope sequence, idempotency records, the audit
+ * log and the change feed. Built-ins: {@code sqlite} (single node) and {@code redis} (many nodes).
+ *
+ * <p>Contract (checked by {@code AbstractServerStoreContractTest}):
+ * <ul>
+ *   <li>{@link #apply} is atomic: all of a batch or none, also if the process dies mid-way; when it
+ *       returns, the batch is durable (to the store's documented durability).</li>
+ *   <li>Sequences are per scope, gap-free among applied changes, and visible in commit order: a reader
+ *       that has seen sequence N never later finds a new change numbered N or less.</li>
+ *   <li>Duplicates (a change id already stored, or repeated in the batch) are DUPLICATE, not re-applied.</li>
+ *   <li>Every node's commits reach every node's feed listeners, per scope in commit order.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: many threads (and, for shared stores, many nodes) may apply to one scope at once.
+ */
+public interface ServerStore extends AutoCloseable {
+    /**
+     * Resolves and stores a batch atomically. For each change in order: DUPLICATE if its id was already
+     * stored; otherwise the table's resolver decides against the row's current state (which includes
+     * the effect of earlier changes of the same batch). Superseded and rejected changes go to the audit log.
+     * Optimistic stores may call resolvers more than once; resolvers are pure.
+     *
+     * @param scope the scope
+     * @param changes validated changes, in push order
+     * @param resolvers the resolver for each table
+     * @throws io.pocketsync.api.PocketSyncException with {@code STORE_UNAVAILABLE} when nothing was stored
+     */
+    BatchOutcome apply(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers);
+
+    /**
+     * Reads up to {@code limit} row states whose {@code lastSequence} is greater than {@code afterSequence},
+     * in {@code lastSequence} order. Reads one bounded page: never the whole range.
+     *
+     * @param includeDeleted false to skip tombstones (snapshots)
+     */
+    CatchUpPage page(Scope scope, long afterSequence, int limit, boolean includeDeleted);
+
+    /** The current state of one row, tombstones included. */
+    Optional<RowState> row(Scope scope, String table, String globalId);
+
+    /** Head and retention horizon of a scope. */
+    ScopeInfo info(Scope scope);
+
+    /** The scopes that hold any data. */
+    List<Scope> scopes();
+
+    /**
+     * Prunes tombstones, idempotency records and audit entries committed before {@code olderThan}, and
+     * raises the scope's horizon to the highest sequence pruned.
+     *
+     * @return the new horizon
+     */
+    long prune(Scope scope, Instant olderThan);
+
+    /** Superseded and rejected changes of a scope with id greater than {@code afterId}, oldest first. */
+    List<AuditEntry> audit(Scope scope, long afterId, int limit);
+
+    /**
+     * Subscribes to the change feed (all scopes). Closing the returned handle unsubscribes.
+     */
+    AutoCloseable subscribe(ChangeFeedListener listener);
+
+    /** Releases connections and files; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,61 @@
+package io.pocketsync.api.transport;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.protocol.Message;
+
+/**
+ * The device side of a transport: keeps one connection to the server up and carries protocol
+ * messages over it, in order.
+ *
+ * <p>Lifecycle: {@link #start} once; the transport connects, and whenever the connection drops it
+ * reconnects with exponential backoff and jitter (see {@link ReconnectPolicy}) until {@link #close}.
+ * After every (re)connect it calls {@link Listener#onConnected()}, and the engine sends HELLO.
+ *
+ * <p>Thread safety: {@link #send} may be called from any thread. Listener methods are called on a
+ * transport I/O thread, one at a time and in order; a listener must not block (the device engine
+ * hands work to its own executor).
+ */
+public interface ClientTransport extends AutoCloseable {
+    /**
+     * Starts connecting to {@code endpoint}. Returns at once; connection state arrives through the listener.
+     *
+     * @throws IllegalStateException when already started
+     */
+    void start(Endpoint endpoint, Listener listener);
+
+    /**
+     * Sends a message on the current connection.
+     *
+     * @return true when the message was handed to the connection; false when not connected (nothing sent)
+     * @throws io.pocketsync.api.PocketSyncException with {@code MESSAGE_TOO_LARGE} when the encoded message
+     *         exceeds the transport's maximum
+     */
+    boolean send(Message message);
+
+    /** Whether a connection is currently open. */
+    boolean isConnected();
+
+    /** Closes the current connection (if any) and connects again after the backoff delay. */
+    void reconnect();
+
+    /** Stops reconnecting and closes the connection; idempotent. */
+    @Override
+    void close();
+
+    /** Connection events. Default methods do nothing. */
+    interface Listener {
+        /** A connection is open; the engine sends HELLO next. */
+        default void onConnected() {}
+
+        /** A message arrived. */
+        default void onMessage(Message message) {}
+
+        /**
+         * The connection closed or failed to open; the transport will retry unless closed.
+         *
+         * @param code why, e.g. {@code TRANSPORT_CLOSED}
+         * @param reason a human-readable reason
+         */
+        default void onDisconnected(ErrorCode code, String reason) {}
+    }
+}

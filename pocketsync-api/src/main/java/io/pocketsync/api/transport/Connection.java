@@ -1,0 +1,53 @@
+package io.pocketsync.api.transport;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.protocol.Message;
+import java.util.Optional;
+
+/**
+ * The server side of one device connection (a socket for WebSocket, a device topic pair for MQTT).
+ *
+ * <p>Thread-safe. {@link #send} never blocks: each connection has a bounded outbound queue. When it
+ * is full the message is dropped, {@code send} returns false, and the transport delivers an
+ * {@code ERROR CATCH_UP_REQUIRED} to the device as soon as there is room, so the device pulls what it
+ * missed. Memory per connection therefore stays bounded however slow the device is.
+ */
+public interface Connection {
+    /** A unique id of this connection, for logs. */
+    String id();
+
+    /** The transport's name, e.g. {@code websocket}. */
+    String transport();
+
+    /** The peer's address, for logs. */
+    String remoteAddress();
+
+    /**
+     * For transports whose addressing names the scope and device (MQTT topics): the scope the address
+     * claims. The engine refuses a HELLO for another scope. Empty for socket transports.
+     */
+    default Optional<String> addressedScope() {
+        return Optional.empty();
+    }
+
+    /** Like {@link #addressedScope()}, for the device id. */
+    default Optional<String> addressedDevice() {
+        return Optional.empty();
+    }
+
+    /**
+     * Queues a message for the device.
+     *
+     * @return false when the outbound queue was full (the message was dropped) or the connection is closed
+     */
+    boolean send(Message message);
+
+    /**
+     * Closes the connection, first sending an ERROR with {@code code} and {@code reason} when code is not null.
+     * Idempotent.
+     */
+    void close(ErrorCode code, String reason);
+
+    /** Whether the connection is open. */
+    boolean isOpen();
+}

@@ -1,0 +1,32 @@
+package io.pocketsync.api.transport;
+
+/**
+ * The server side of a transport: accepts device connections and hands each to the engine.
+ *
+ * <p>Lifecycle: {@link #start} once (binds, subscribes); {@link #close} closes every connection and
+ * releases resources. Decoding, maximum message size and per-connection back-pressure are the
+ * transport's job: a malformed or oversized message gets an ERROR and closes only its connection.
+ *
+ * <p>Thread-safe.
+ */
+public interface ServerTransport extends AutoCloseable {
+    /**
+     * Starts accepting connections.
+     *
+     * @throws io.pocketsync.api.PocketSyncException with {@code TRANSPORT_CLOSED} when it cannot bind or connect
+     */
+    void start(Acceptor acceptor);
+
+    /** The number of open device connections. */
+    int connectionCount();
+
+    /** Closes every connection and stops accepting; idempotent. */
+    @Override
+    void close();
+
+    /** Called for each new connection; returns the listener for its messages. */
+    @FunctionalInterface
+    interface Acceptor {
+        ConnectionListener onOpen(Connection connection);
+    }
+}
