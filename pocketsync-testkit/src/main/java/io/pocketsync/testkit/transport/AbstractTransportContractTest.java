@@ -100,7 +100,11 @@ public abstract class AbstractTransportContractTest {
             resource.close();
         }
         resources.clear();
+        afterClose();
     }
+
+    /** Runs after every transport of a test is closed, e.g. to remove broker sessions the test left. */
+    protected void afterClose() throws Exception {}
 
     // ---- helpers for subclasses and tests -------------------------------------------------------
 
