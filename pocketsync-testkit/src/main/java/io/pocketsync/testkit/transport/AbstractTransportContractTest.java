@@ -99,6 +99,7 @@ public abstract class AbstractTransportContractTest {
         for (AutoCloseable resource : resources) {
             resource.close();
         }
+
         resources.clear();
         afterClose();
     }
