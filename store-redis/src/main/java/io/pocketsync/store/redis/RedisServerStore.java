@@ -13,6 +13,9 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
@@ -30,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,6 +45,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -69,6 +74,7 @@ public final class RedisServerStore implements ServerStore {
     private final RedisStoreConfig config;
     private final String nodeId;
     private final Clock clock;
+    private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> commands;
@@ -89,7 +95,11 @@ public final class RedisServerStore implements ServerStore {
         this.clock = requireNonNull(clock, "clock is null");
         RedisURI uri = RedisURI.create(config.uri());
         uri.setTimeout(config.commandTimeout());
-        this.client = RedisClient.create(uri);
+        // Reconnect attempts back off from 10 ms to at most 2 s, so a restarted Redis is back in use quickly.
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 // While disconnected, fail at once instead of queueing: a batch must fail cleanly, not hang.
@@ -106,6 +116,7 @@ public final class RedisServerStore implements ServerStore {
         }
         catch (RedisException e) {
             client.shutdown();
+            resources.shutdown();
             feed.close();
             throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "cannot connect to Redis: " + e.getMessage(), e);
         }
@@ -349,6 +360,7 @@ public final class RedisServerStore implements ServerStore {
         }
         finally {
             client.shutdown();
+            resources.shutdown();
             feed.close();
         }
         LOG.info("Redis store closed, node {}", nodeId);
