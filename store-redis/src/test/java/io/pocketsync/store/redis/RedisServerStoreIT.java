@@ -86,4 +86,26 @@ class RedisServerStoreIT extends AbstractServerStoreContractTest {
             client.shutdown();
         }
     }
+
+    @Test
+    void pageOverManyTombstonesIsBoundedAndStillMovesForward() {
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        List<Change> deletes = new java.util.ArrayList<>();
+        for (int i = 0; i < 2100; i++) {
+            deletes.add(TestChanges.delete("d" + i, "gone" + i, 1L << 20));
+        }
+        store.apply(scope, deletes, table -> TestResolvers.lastWriteWins());
+        store.apply(scope, List.of(TestChanges.insert("live", "live", 1L << 20, Map.of())), table -> TestResolvers.lastWriteWins());
+
+        io.pocketsync.api.store.CatchUpPage first = store.page(scope, 0, 5, false);
+        // The scan budget stopped the page among tombstones: no rows, but the cursor moved past them.
+        assertThat(first.rows()).isEmpty();
+        assertThat(first.hasMore()).isTrue();
+        assertThat(first.nextCursor()).isEqualTo(2000);
+        io.pocketsync.api.store.CatchUpPage second = store.page(scope, first.nextCursor(), 5, false);
+        assertThat(second.rows()).extracting(io.pocketsync.api.model.RowState::globalId).containsExactly("live");
+        assertThat(second.hasMore()).isFalse();
+        assertThat(second.nextCursor()).isEqualTo(2101);
+    }
 }
