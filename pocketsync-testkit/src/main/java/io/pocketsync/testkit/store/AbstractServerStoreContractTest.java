@@ -398,6 +398,8 @@ public abstract class AbstractServerStoreContractTest {
         image.put("huge", 1e300d);
         image.put("tiny", Double.MIN_VALUE);
         image.put("infinity", Double.POSITIVE_INFINITY);
+        image.put("minus-infinity", Double.NEGATIVE_INFINITY);
+        image.put("not-a-number", Double.NaN);
         image.put("text", "h\u00e9llo \"w\u00f6rld\" \u2603 \ud83d\ude00 \\ \n\t");
         image.put("empty", "");
         image.put("looks-numeric", "42");
