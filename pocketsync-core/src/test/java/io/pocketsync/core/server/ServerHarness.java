@@ -107,7 +107,7 @@ public final class ServerHarness implements AutoCloseable {
         }
 
         private org.awaitility.core.ConditionFactory await() {
-            return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10));
+            return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2));
         }
 
         /** Pushes and waits for the ACK. */
