@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.conflict.ConflictResolver;
-import io.pocketsync.core.conflict.ConflictResolvers;
 import io.pocketsync.core.conflict.LastWriteWinsResolver;
+import io.pocketsync.core.discovery.Providers;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -48,7 +48,7 @@ public final class TableResolvers {
             Function<String, PluginConfig> configFor, PluginContext context) {
         Map<String, ConflictResolver> created = new HashMap<>();
         Function<String, ConflictResolver> create =
-                name -> created.computeIfAbsent(name, n -> ConflictResolvers.create(n, configFor.apply(n), context));
+                name -> created.computeIfAbsent(name, n -> Providers.conflictResolvers().get(n).create(configFor.apply(n), context));
         Map<String, ConflictResolver> perTable = new HashMap<>();
         tableNames.forEach((table, name) -> perTable.put(table, create.apply(name)));
         return new TableResolvers(create.apply(defaultName), perTable);

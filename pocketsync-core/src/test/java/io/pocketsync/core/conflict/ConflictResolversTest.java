@@ -6,23 +6,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.core.server.TableResolvers;
 import io.pocketsync.core.server.TestingPluginContext;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConflictResolversTest {
     @Test
-    void builtInsAndTheTestPluginAreFoundByName() {
-        assertThat(ConflictResolvers.names())
-                .contains("last-write-wins", "field-merge", "server-wins", "client-wins", "test-longest-title");
-        assertThat(ConflictResolvers.create("field-merge", PluginConfig.empty("resolver.field-merge"),
-                new TestingPluginContext())).isInstanceOf(FieldMergeResolver.class);
+    void builtInsAndTheTestPluginAreSelectedByName() {
+        TableResolvers resolvers = TableResolvers.byName("field-merge",
+                Map.of("a", "server-wins", "b", "client-wins", "c", "last-write-wins", "d", "test-longest-title"),
+                name -> PluginConfig.empty("resolver." + name), new TestingPluginContext());
+        assertThat(resolvers.forTable("other")).isInstanceOf(FieldMergeResolver.class);
+        assertThat(resolvers.forTable("a")).isInstanceOf(ServerWinsResolver.class);
+        assertThat(resolvers.forTable("b")).isInstanceOf(ClientWinsResolver.class);
+        assertThat(resolvers.forTable("c")).isInstanceOf(LastWriteWinsResolver.class);
+        assertThat(resolvers.forTable("d").getClass().getName()).contains("LongestTitleResolverProvider");
     }
 
     @Test
     void unknownNameFailsListingTheKnownNames() {
-        assertThatThrownBy(() -> ConflictResolvers.create("last-writer-wins", PluginConfig.empty("resolver.x"),
-                new TestingPluginContext()))
+        assertThatThrownBy(() -> TableResolvers.byName("last-writer-wins", Map.of(),
+                name -> PluginConfig.empty("resolver." + name), new TestingPluginContext()))
                 .isInstanceOf(PocketSyncException.class)
                 .hasMessageContaining("last-write-wins")
                 .extracting(e -> ((PocketSyncException) e).code()).isEqualTo(ErrorCode.PROVIDER_NOT_FOUND);
@@ -30,8 +35,8 @@ class ConflictResolversTest {
 
     @Test
     void unknownConfigurationKeyFails() {
-        assertThatThrownBy(() -> ConflictResolvers.create("server-wins",
-                PluginConfig.of("resolver.server-wins", Map.of("strict", "true")), new TestingPluginContext()))
+        assertThatThrownBy(() -> TableResolvers.byName("server-wins", Map.of(),
+                name -> PluginConfig.of("resolver." + name, Map.of("strict", "true")), new TestingPluginContext()))
                 .isInstanceOf(PocketSyncException.class)
                 .extracting(e -> ((PocketSyncException) e).code()).isEqualTo(ErrorCode.CONFIG_INVALID);
     }
