@@ -188,6 +188,9 @@ final class SyncLoop implements ClientTransport.Listener {
     }
 
     private void poll() {
+        if (stopped) {
+            return;
+        }
         if (inflight != null && System.nanoTime() - inflight.deadlineNanos() > 0) {
             LOG.info("push {} not acknowledged in {}; sending again", inflight.batchId(), options.pushTimeout());
             inflight = null;
@@ -218,6 +221,7 @@ final class SyncLoop implements ClientTransport.Listener {
             return;
         }
         if (inflight == null && (retry == null || retry.isDone())) {
+            capture.refreshSchema(); // cheap unless the schema changed; completes images captured by old triggers
             List<LocalChange> pending = capture.pending(0, maxBatch);
             if (!pending.isEmpty()) {
                 List<Change> changes = new ArrayList<>(pending.size());

@@ -32,7 +32,10 @@ final class Sql {
         }
         if (connection.isWrapperFor(SQLiteConnection.class)) {
             // Writers take the lock at BEGIN, so a busy database waits on busy_timeout instead of failing mid-transaction.
-            connection.unwrap(SQLiteConnection.class).setCurrentTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
+            sqlite.getConnectionConfig().setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            sqlite.setCurrentTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            sqlite.setBusyTimeout(busyTimeoutMillis);
         }
         connection.setAutoCommit(true);
     }

@@ -106,6 +106,9 @@ public final class SqliteTriggerCapture implements ChangeCapture {
                         }
                     }
                     Sql.update(c, "UPDATE " + STATE + " SET schema_fingerprint = ? WHERE id = 1", fingerprint);
+                    for (TableSchema schema : current) {
+                        completePendingImages(c, schemas.get(schema.name()), schema);
+                    }
                 }
                 for (TableSchema schema : current) {
                     schemas.put(schema.name(), schema);
@@ -121,6 +124,33 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         catch (SQLException e) {
             throw Sql.failure("schema check failed", e);
         }
+    }
+
+    /**
+     * Writes captured between an ALTER TABLE ADD COLUMN and this regeneration went through the old
+     * triggers, without the new columns: add those columns' current values to such pending changes.
+     */
+    private static void completePendingImages(Connection c, TableSchema before, TableSchema after) throws SQLException {
+        if (before == null) {
+            return;
+        }
+        List<TableSchema.Column> added = new ArrayList<>();
+        for (TableSchema.Column column : after.columns()) {
+            if (!before.hasColumn(column.name())) {
+                added.add(column);
+            }
+        }
+        if (added.isEmpty()) {
+            return;
+        }
+        String table = quoteSql(after.name());
+        String gid = table + "." + SystemTables.GLOBAL_ID;
+        TableSchema addedOnly = new TableSchema(after.name(), added, List.of(), true, java.util.Set.of());
+        int patched = Sql.update(c, "UPDATE " + SystemTables.CHANGES + " SET row_json = json_patch(row_json, (SELECT "
+                + TriggerGenerator.image(addedOnly, table + ".") + " FROM " + table + " WHERE " + gid + " = "
+                + SystemTables.CHANGES + ".gid)) WHERE tbl = ? AND state = 'pending' AND op != 'DELETE' AND EXISTS (SELECT 1 FROM "
+                + table + " WHERE " + gid + " = " + SystemTables.CHANGES + ".gid)", after.name());
+        LOG.info("table {} gained columns {}; {} pending changes completed", after.name(), addedOnly.columnNames(), patched);
     }
 
     private void installTable(Connection c, TableSchema schema) throws SQLException {

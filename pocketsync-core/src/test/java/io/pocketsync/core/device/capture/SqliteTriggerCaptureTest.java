@@ -143,6 +143,7 @@ class SqliteTriggerCaptureTest {
         db.exec("INSERT INTO todo (id, tag) VALUES ('after', 't')");
         List<Change> changes = pending();
         assertThat(changes).extracting(c -> c.row().get("id")).containsExactly("before", "between", "after");
+        assertThat(changes.get(1).row()).containsEntry("tag", "lost-column-until-refresh");
         assertThat(changes.get(2).row()).containsEntry("tag", "t");
         assertThat(capture.refreshSchema()).isFalse();
     }
