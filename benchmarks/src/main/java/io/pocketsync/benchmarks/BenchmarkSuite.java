@@ -50,6 +50,9 @@ public final class BenchmarkSuite {
         if (selected(only, "ingest")) {
             results.addAll(new StoreIngestBenchmark(dir, redisUri, quick ? 5_000 : 20_000).run(rounds));
         }
+        if (selected(only, "latency")) {
+            results.addAll(new EndToEndLatencyBenchmark(dir, quick ? 200 : 1_000).run());
+        }
         String report = render(results);
         System.out.println(report);
         if (out != null) {
