@@ -45,8 +45,9 @@ final class BatchPlan {
     /** An audit entry before the store gives it an id and a time. */
     record PendingAudit(ChangeStatus status, Change change, String winnerChangeId, ErrorCode errorCode, String reason) {}
 
+    /** {@code born}: the change brought the row (back) to life, so live devices are sent an INSERT. */
     private record Decision(Change change, ChangeStatus status, long sequence, Planned state, ErrorCode code,
-            String reason) {}
+            String reason, boolean born) {}
 
     private final long base;
     private final List<Decision> decisions = new ArrayList<>();
@@ -76,7 +77,7 @@ final class BatchPlan {
         for (Change change : changes) {
             requireNonNull(change, "change is null");
             if (!seen.add(change.changeId()) || processed.test(change.changeId())) {
-                plan.decisions.add(new Decision(change, ChangeStatus.DUPLICATE, 0, null, null, null));
+                plan.decisions.add(new Decision(change, ChangeStatus.DUPLICATE, 0, null, null, null, false));
                 continue;
             }
             plan.decide(change, resolvers, load);
@@ -101,21 +102,24 @@ final class BatchPlan {
                         "conflict resolver for table " + change.table() + " returned a state of another row");
             }
             long sequence = base + ++applied;
-            boolean created = current == null || (current.state().deleted() && !state.deleted());
+            // firstSequence is the change that FIRST created the row and survives delete/recreate: catch-up
+            // drops a tombstone only when firstSequence > cursor, which must mean "unknown to the device".
+            boolean created = current == null;
+            boolean born = !state.deleted() && (current == null || current.state().deleted());
             long first = created ? sequence : current.state().firstSequence();
             Planned planned = new Planned(state.withSequences(first, sequence), true,
                     created || current.firstAssigned());
             rows.put(key, planned);
-            decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null));
+            decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null, born));
         }
         else if (resolution instanceof Resolution.Supersede && current != null) {
-            decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null));
+            decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null, false));
             audits.add(new PendingAudit(ChangeStatus.SUPERSEDED, change, current.state().lastChangeId(), null, null));
         }
         else {
             Resolution.Reject reject = resolution instanceof Resolution.Reject r ? r
                     : new Resolution.Reject(ErrorCode.RESOLVER_REJECTED, "the server has no row to prefer over this change");
-            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason()));
+            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason(), false));
             audits.add(new PendingAudit(ChangeStatus.REJECTED, change, null, reject.code(), reject.reason()));
         }
     }
@@ -198,8 +202,7 @@ final class BatchPlan {
             if (decision.status() == ChangeStatus.APPLIED) {
                 RowState state = decision.state().rebased(delta);
                 Change pushed = decision.change();
-                Op op = state.deleted() ? Op.DELETE
-                        : state.firstSequence() == state.lastSequence() ? Op.INSERT : Op.UPDATE;
+                Op op = state.deleted() ? Op.DELETE : decision.born() ? Op.INSERT : Op.UPDATE;
                 changes.add(new Change(pushed.changeId(), pushed.table(), pushed.globalId(), op, state.row(),
                         op == Op.UPDATE ? pushed.changedColumns() : List.of(), pushed.hlc(), pushed.deviceId()));
             }
