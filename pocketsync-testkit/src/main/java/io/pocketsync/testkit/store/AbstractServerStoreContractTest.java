@@ -571,6 +571,44 @@ public abstract class AbstractServerStoreContractTest {
     }
 
     @Test
+    void pagesWithoutTombstonesAlwaysMoveForwardAndMissNothingEvenAmongManyTombstones() {
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        List<Change> batch = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            batch.add(insert("c" + i, "r" + i, nextHlc(), row("n", (long) i)));
+        }
+        store.apply(scope, batch, lww());
+        List<Change> deletes = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            if (i % 20 != 7) {
+                deletes.add(delete("d" + i, "r" + i, nextHlc()));
+            }
+        }
+        store.apply(scope, deletes, lww());
+
+        List<String> live = new ArrayList<>();
+        long cursor = 0;
+        for (int guard = 0; guard < 1000; guard++) {
+            CatchUpPage page = store.page(scope, cursor, 2, false);
+            assertThat(page.rows()).hasSizeLessThanOrEqualTo(2).noneMatch(RowState::deleted);
+            for (RowState state : page.rows()) {
+                assertThat(state.lastSequence()).isGreaterThan(cursor).isLessThanOrEqualTo(page.nextCursor());
+            }
+            if (page.hasMore()) {
+                // an empty page is allowed, but only if it made progress
+                assertThat(page.nextCursor()).isGreaterThan(cursor);
+            }
+            page.rows().forEach(state -> live.add(state.globalId()));
+            cursor = page.nextCursor();
+            if (!page.hasMore()) {
+                break;
+            }
+        }
+        assertThat(live).containsExactly("r7", "r27", "r47");
+    }
+
+    @Test
     void pageExposesFirstSequenceSoTheEngineCanDropRowsBornAndDiedAfterACursor() {
         ServerStore store = open("node-1");
         Scope scope = uniqueScope();
