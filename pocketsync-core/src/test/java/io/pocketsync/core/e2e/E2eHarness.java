@@ -7,6 +7,7 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.core.auth.AnonymousAuthenticator;
+import io.pocketsync.core.device.CatchUpProgress;
 import io.pocketsync.core.device.DeviceOptions;
 import io.pocketsync.core.device.PocketSyncDevice;
 import io.pocketsync.core.device.SyncStatusListener;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Real device engines on real SQLite files, a real {@link SyncServer} over an {@link InMemoryServerStore},
@@ -39,6 +41,8 @@ final class E2eHarness implements AutoCloseable {
     final InMemoryServerStore store = new InMemoryServerStore();
     final SyncServer server;
     private final List<Node> nodes = new ArrayList<>();
+    /** Run status and watch listeners on the engine thread (so a listener can act before the engine's next step). */
+    boolean inlineListeners;
 
     E2eHarness(Path dir) {
         this(dir, TableResolvers.lastWriteWins(), ServerOptions.defaults());
@@ -112,12 +116,24 @@ final class E2eHarness implements AutoCloseable {
         final PocketSyncDevice engine;
         final List<String> errors = new CopyOnWriteArrayList<>();
         final List<ErrorCode> errorCodes = new CopyOnWriteArrayList<>();
+        final List<CatchUpProgress> progress = new CopyOnWriteArrayList<>();
+        volatile Consumer<CatchUpProgress> progressHook = p -> {};
 
         Node(TestDb db, DeviceOptions options) {
             this.db = db;
-            this.engine = PocketSyncDevice.builder().dataSource(db.dataSource).tables("todo").scope(SCOPE)
+            PocketSyncDevice.Builder builder = PocketSyncDevice.builder();
+            if (inlineListeners) {
+                builder.listenerExecutor(Runnable::run);
+            }
+            this.engine = builder.dataSource(db.dataSource).tables("todo").scope(SCOPE)
                     .server(URI.create("mem://server")).transport(network.clientTransport()).options(options)
                     .statusListener(new SyncStatusListener() {
+                        @Override
+                        public void catchingUp(CatchUpProgress value) {
+                            progress.add(value);
+                            progressHook.accept(value);
+                        }
+
                         @Override
                         public void error(ErrorCode code, String message) {
                             errorCodes.add(code);
