@@ -38,7 +38,7 @@ final class E2eHarness implements AutoCloseable {
 
     final Path dir;
     final InMemoryNetwork network = new InMemoryNetwork(100_000);
-    final InMemoryServerStore store = new InMemoryServerStore();
+    final InMemoryServerStore store;
     final SyncServer server;
     private final List<Node> nodes = new ArrayList<>();
     /** Run status and watch listeners on the engine thread (so a listener can act before the engine's next step). */
@@ -50,8 +50,18 @@ final class E2eHarness implements AutoCloseable {
 
     E2eHarness(Path dir, TableResolvers resolvers, ServerOptions options) {
         this.dir = requireNonNull(dir, "dir is null");
+        this.store = new InMemoryServerStore();
         this.server = SyncServer.builder().store(store).authenticator(new AnonymousAuthenticator(Set.of()))
                 .resolvers(resolvers).options(options).build();
+        server.start();
+        network.serverTransport().start(server::accept);
+    }
+
+    /** A harness around a server built elsewhere (e.g. by an injector) on {@code store}. */
+    E2eHarness(Path dir, SyncServer server, InMemoryServerStore store) {
+        this.dir = requireNonNull(dir, "dir is null");
+        this.store = requireNonNull(store, "store is null");
+        this.server = requireNonNull(server, "server is null");
         server.start();
         network.serverTransport().start(server::accept);
     }
