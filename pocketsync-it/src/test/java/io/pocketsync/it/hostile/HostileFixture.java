@@ -73,7 +73,7 @@ final class HostileFixture implements AutoCloseable {
             }
             observed = peer.observed();
         }
-        LOG.info("hostile case '{}': {}", hostile.name(), observed);
+        LOG.debug("hostile case '{}': {}", hostile.name(), observed);
         assertThat(StoreRows.snapshot(node.store(), goodScope)).as("good scope after '%s'", hostile.name()).isEqualTo(before);
         assertGoodDevicesStillSync(hostile.name());
     }

@@ -25,7 +25,8 @@ class MqttHostileInputIT {
 
     @Test
     void everyHostileCaseIsRefusedAndTheGoodScopeKeepsSyncing() throws Exception {
-        try (HostileFixture fixture = new HostileFixture(dir, true)) {
+        try (HostileFixture fixture = new HostileFixture(dir, true);
+             RawMqttPeer.Broker broker = new RawMqttPeer.Broker(TestEnv.mqttUri(), fixture.topicRoot)) {
             HostileCases table = new HostileCases(fixture.tokens, fixture.evilScope, fixture.goodScope, fixture.goodGlobalId);
             table.addCommon();
             String root = fixture.topicRoot;
@@ -46,7 +47,7 @@ class MqttHostileInputIT {
                     table.sentinel(Wire.CBOR, d)), Expect.ignoredThenSentinel());
             List<HostileCase> cases = table.all();
             for (HostileCase hostile : cases) {
-                fixture.run(hostile, new RawMqttPeer(TestEnv.mqttUri(), root, fixture.evilScope, hostile.device()));
+                fixture.run(hostile, new RawMqttPeer(broker, fixture.evilScope, hostile.device()));
             }
             fixture.assertGoodScopeConverged();
             fixture.assertInjectionStoredVerbatimInItsOwnScope();
