@@ -6,6 +6,7 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.codec.Codec;
+import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
@@ -265,6 +266,23 @@ public final class MqttClientTransport implements ClientTransport {
         }
     }
 
+    /**
+     * The server closed our virtual connection (idle timeout, or a HELLO someone else sent on our topic) while
+     * the broker connection stayed up. Over a socket the engine would see a close; here it learns it from
+     * HELLO_REQUIRED, so report a disconnect and a connect: the engine says HELLO again and re-sends what is
+     * pending. Called holding {@code listenerLock}.
+     */
+    private void sessionLost(ErrorMessage error) {
+        log.info("the server has no session for this device ({}); starting a new one", error.code());
+        try {
+            listener.onDisconnected(ErrorCode.HELLO_REQUIRED, "the server closed the session");
+            listener.onConnected();
+        }
+        catch (RuntimeException e) {
+            log.warn("listener failed on session restart", e);
+        }
+    }
+
     private void lost(ErrorCode code, String reason) {
         synchronized (listenerLock) {
             connected = false;
@@ -328,6 +346,9 @@ public final class MqttClientTransport implements ClientTransport {
                 }
                 catch (RuntimeException e) {
                     log.warn("listener failed on {}", decoded.type(), e);
+                }
+                if (decoded instanceof ErrorMessage error && error.code() == ErrorCode.HELLO_REQUIRED && connected) {
+                    sessionLost(error);
                 }
             }
         }

@@ -157,7 +157,9 @@ public final class MqttServerTransport implements ServerTransport {
         for (MqttConnection connection : connections.values()) {
             if (connection.lastSeenNanos() - limit < 0) {
                 log.debug("closing idle {}", connection);
-                connection.close(null, "idle");
+                // the device's broker connection may be alive (MQTT keep-alive is not protocol traffic): tell it
+                // the session is gone, or it would wait forever for broadcasts and ACKs of a session we dropped
+                connection.close(ErrorCode.HELLO_REQUIRED, "session closed after the idle timeout; send HELLO");
             }
         }
     }
