@@ -1,11 +1,13 @@
 package io.pocketsync.it.hostile;
 
+import static io.pocketsync.api.ErrorCode.AUTH_FAILED;
 import static io.pocketsync.api.ErrorCode.SCOPE_FORBIDDEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pocketsync.it.hostile.HostileCases.Wire;
 import io.pocketsync.it.support.TestEnv;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +47,16 @@ class MqttHostileInputIT {
             }
             table.add("zero-length publish from an unknown device", d -> List.of(new Frame(new byte[0], true, null),
                     table.sentinel(Wire.CBOR, d)), Expect.ignoredThenSentinel());
-            List<HostileCase> cases = table.all();
+            List<HostileCase> cases = new ArrayList<>(table.all());
+            // without the broker ACL (README) nothing stops a peer from publishing on a good device's own up topic:
+            // the server refuses the HELLO and drops that device's session, and the device must notice and recover
+            String victim = fixture.writer.deviceId();
+            for (Wire wire : Wire.values()) {
+                cases.add(new HostileCase("HELLO with a wrong token on a good device's own topic" + wire.tag(), victim,
+                        List.of(wire.frame(HostileCases.hello(1, victim, fixture.goodScope, "stolen-topic"))
+                                .onTopic(root + "/" + fixture.goodScope + "/" + victim + "/up")),
+                        Expect.error(AUTH_FAILED)));
+            }
             for (HostileCase hostile : cases) {
                 fixture.run(hostile, new RawMqttPeer(broker, fixture.evilScope, hostile.device()));
             }
