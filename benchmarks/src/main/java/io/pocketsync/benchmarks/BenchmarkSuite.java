@@ -1,0 +1,97 @@
+package io.pocketsync.benchmarks;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs the benchmarks of DESIGN.md section 10 and prints one table: each PocketSync figure next to
+ * its baseline measured in the same run, and their ratio.
+ *
+ * <pre>
+ * benchmarks/run.sh                      # everything, full size
+ * benchmarks/run.sh --quick              # smaller sizes, for a smoke run
+ * benchmarks/run.sh --out docs/benchmarks.md
+ * </pre>
+ *
+ * Redis is read from {@code PS_REDIS_URI} (default {@code redis://127.0.0.1:6379}), Mosquitto from
+ * {@code PS_MQTT_URI} (default {@code tcp://127.0.0.1:1883}).
+ */
+public final class BenchmarkSuite {
+    private BenchmarkSuite() {}
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        Path out = null;
+        List<String> only = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--out" -> out = Path.of(args[++i]);
+                case "--only" -> only.add(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + " (expected --quick, --out FILE, --only NAME)");
+            }
+        }
+        String redisUri = System.getenv().getOrDefault("PS_REDIS_URI", "redis://127.0.0.1:6379");
+        Path dir = Files.createTempDirectory("pocketsync-bench");
+        int rounds = quick ? 3 : 5;
+        List<Measurement> results = new ArrayList<>();
+        if (selected(only, "capture")) {
+            results.addAll(new CaptureBenchmark(dir, quick ? 10_000 : 50_000, quick ? 500 : 2_000).run(rounds));
+        }
+        if (selected(only, "apply")) {
+            results.add(new DeviceApplyBenchmark(dir, quick ? 10_000 : 50_000).run(rounds));
+        }
+        if (selected(only, "ingest")) {
+            results.addAll(new StoreIngestBenchmark(dir, redisUri, quick ? 5_000 : 20_000).run(rounds));
+        }
+        String report = render(results);
+        System.out.println(report);
+        if (out != null) {
+            Files.writeString(out, report);
+        }
+    }
+
+    private static boolean selected(List<String> only, String name) {
+        return only.isEmpty() || only.contains(name);
+    }
+
+    static String render(List<Measurement> results) throws IOException {
+        StringBuilder table = new StringBuilder();
+        table.append("Machine: ").append(machine()).append("\n\n");
+        table.append("| figure | PocketSync | baseline | unit | baseline is | ratio | target |\n");
+        table.append("|---|---:|---:|---|---|---:|---:|\n");
+        for (Measurement m : results) {
+            table.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2fx | %s |%n", m.figure(),
+                    number(m.value()), number(m.baseline()), m.unit(), m.baselineName(), m.ratio(),
+                    Double.isNaN(m.target()) ? "" : String.format(Locale.ROOT, ">= %.2fx%s", m.target(),
+                            m.ratio() >= m.target() ? "" : " (missed)")));
+        }
+        return table.toString();
+    }
+
+    private static String number(double value) {
+        if (Double.isNaN(value)) {
+            return "n/a";
+        }
+        return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.3f", value);
+    }
+
+    private static String machine() throws IOException {
+        String cpu = "unknown CPU";
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        if (Files.exists(cpuinfo)) {
+            cpu = Files.readAllLines(cpuinfo).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(cpu);
+        }
+        return String.format(Locale.ROOT, "%s, %d cores, %d MiB max heap, Java %s, %s %s", cpu,
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / (1024 * 1024),
+                System.getProperty("java.version"), System.getProperty("os.name"),
+                ManagementFactory.getRuntimeMXBean().getVmName());
+    }
+}
