@@ -1,0 +1,180 @@
+package io.pocketsync.core.codec;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.model.Op;
+import io.pocketsync.api.protocol.Ack;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangeStatus;
+import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.ChangesMode;
+import io.pocketsync.api.protocol.ErrorMessage;
+import io.pocketsync.api.protocol.Hello;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.protocol.MessageType;
+import io.pocketsync.api.protocol.Ping;
+import io.pocketsync.api.protocol.Pong;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Pull;
+import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Welcome;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Maps a decoded tree (see {@link WireTreeReader}) to a protocol message, following
+ * {@code docs/protocol.md} section 2. Shared by the JSON and CBOR codecs. Stateless; thread-safe.
+ */
+final class MessageDecoder {
+    /** The JSON form of a blob: {@code {"$b": "<base64>"}}. */
+    static final String BLOB_FIELD = "$b";
+
+    Message decode(Object root) {
+        WireObject message = WireObject.of(root, "");
+        int version = message.intValue("v");
+        if (!ProtocolVersion.isSupported(version)) {
+            throw new PocketSyncException(ErrorCode.PROTOCOL_VERSION_UNSUPPORTED, "protocol version " + version
+                    + " is not supported (this side speaks " + ProtocolVersion.MIN_SUPPORTED + "-" + ProtocolVersion.CURRENT + ")");
+        }
+        MessageType type = messageType(message.string("type"));
+        switch (type) {
+            case HELLO:
+                return new Hello(version, message.string("device"), message.string("scope"), message.string("token"),
+                        message.nonNegativeLong("cursor"), hlc(message, "hlc"));
+            case WELCOME:
+                return new Welcome(version, message.string("session"), hlc(message, "hlc"), message.nonNegativeLong("head"),
+                        message.booleanValue("resync"), message.intValue("maxBatch"), message.intValue("maxBytes"));
+            case PUSH:
+                return new Push(version, message.string("batch"), changes(message, "changes"));
+            case ACK:
+                return new Ack(version, message.string("batch"), results(message), hlc(message, "hlc"));
+            case CHANGES:
+                long from = message.nonNegativeLong("from");
+                long cursor = message.nonNegativeLong("cursor");
+                if (cursor < from) {
+                    throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'cursor' " + cursor + " is before 'from' " + from);
+                }
+                return new Changes(version, message.enumValue("mode", ChangesMode.class), changes(message, "changes"), from,
+                        cursor, message.booleanValue("more"), message.nonNegativeLong("remaining"));
+            case PULL:
+                return new Pull(version, message.nonNegativeLong("cursor"), message.intValue("limit"));
+            case ERROR:
+                return new ErrorMessage(version, errorCode(message, "code", "number"), message.string("message"),
+                        message.optionalString("ref"));
+            case PING:
+                return new Ping(version, message.longValue("nonce"));
+            case PONG:
+                return new Pong(version, message.longValue("nonce"));
+            default:
+                throw new PocketSyncException(ErrorCode.UNKNOWN_MESSAGE_TYPE, "unknown message type " + type);
+        }
+    }
+
+    private static MessageType messageType(String name) {
+        for (MessageType type : MessageType.values()) {
+            if (type.name().equals(name)) {
+                return type;
+            }
+        }
+        throw new PocketSyncException(ErrorCode.UNKNOWN_MESSAGE_TYPE, "unknown message type " + WireObject.shorten(name));
+    }
+
+    private static Hlc hlc(WireObject object, String name) {
+        return new Hlc(object.nonNegativeLong(name));
+    }
+
+    /** The code by name, falling back to the number; a code this build does not know becomes INTERNAL. */
+    private static ErrorCode errorCode(WireObject object, String nameField, String numberField) {
+        String name = object.string(nameField);
+        Long number = object.has(numberField) ? object.longValue(numberField) : null;
+        ErrorCode code = ErrorCode.fromWire(name);
+        if (code == ErrorCode.INTERNAL && !name.equals(ErrorCode.INTERNAL.name()) && number != null) {
+            code = ErrorCode.fromWire(Long.toString(number));
+        }
+        return code;
+    }
+
+    private static List<Change> changes(WireObject message, String name) {
+        List<?> items = message.list(name);
+        List<Change> changes = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            changes.add(change(WireObject.of(items.get(i), message.field(name) + "[" + i + "]")));
+        }
+        return changes;
+    }
+
+    static Change change(WireObject change) {
+        return new Change(change.string("id"), change.string("table"), change.string("gid"), change.enumValue("op", Op.class),
+                row(change.object("row")), columns(change), hlc(change, "hlc"), change.string("device"));
+    }
+
+    private static List<String> columns(WireObject change) {
+        List<?> items = change.list("cols");
+        List<String> columns = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            Object item = items.get(i);
+            if (!(item instanceof String)) {
+                throw WireObject.invalid(change.field("cols") + "[" + i + "]", "a string", item);
+            }
+            columns.add((String) item);
+        }
+        return columns;
+    }
+
+    private static Map<String, Object> row(WireObject row) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (String column : row.names()) {
+            values.put(column, value(row.field(column), row.raw(column)));
+        }
+        return values;
+    }
+
+    private static Object value(String path, Object value) {
+        if (value == null || value instanceof Long || value instanceof Double || value instanceof String
+                || value instanceof byte[]) {
+            return value;
+        }
+        if (value instanceof Boolean) {
+            // SQLite has no boolean type; other-language clients may still send JSON booleans.
+            return ((Boolean) value) ? 1L : 0L;
+        }
+        if (value instanceof Map) {
+            Map<?, ?> map = (Map<?, ?>) value;
+            Object base64 = map.get(BLOB_FIELD);
+            if (map.size() == 1 && base64 instanceof String) {
+                try {
+                    return Base64.getDecoder().decode((String) base64);
+                }
+                catch (IllegalArgumentException e) {
+                    throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field '" + path + "' is not valid base64");
+                }
+            }
+        }
+        if (value instanceof java.math.BigInteger) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field '" + path + "' does not fit in 64 bits");
+        }
+        throw WireObject.invalid(path, "a SQLite value (null, integer, real, text or blob)", value);
+    }
+
+    private static List<ChangeResult> results(WireObject message) {
+        List<?> items = message.list("results");
+        List<ChangeResult> results = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            WireObject result = WireObject.of(items.get(i), "results[" + i + "]");
+            ChangeStatus status = result.enumValue("status", ChangeStatus.class);
+            Change winner = result.has("winner") ? change(result.object("winner")) : null;
+            ErrorCode code = result.has("code") ? ErrorCode.fromWire(result.string("code")) : null;
+            if (status == ChangeStatus.REJECTED && code == null) {
+                throw new PocketSyncException(ErrorCode.MALFORMED_MESSAGE, "missing field '" + result.field("code") + "'");
+            }
+            results.add(new ChangeResult(result.string("id"), status, result.nonNegativeLong("seq"), winner, code,
+                    result.optionalString("message")));
+        }
+        return results;
+    }
+}

@@ -1,0 +1,170 @@
+package io.pocketsync.core.codec;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.protocol.Ack;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.ErrorMessage;
+import io.pocketsync.api.protocol.Hello;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.protocol.Ping;
+import io.pocketsync.api.protocol.Pong;
+import io.pocketsync.api.protocol.Pull;
+import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Welcome;
+import java.io.IOException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a protocol message to a streaming generator, following {@code docs/protocol.md} section 2.
+ * Shared by the JSON and CBOR codecs; the only difference is how a blob is written. Stateless; thread-safe.
+ */
+final class MessageEncoder {
+    private final boolean blobsAsObjects;
+
+    /** @param blobsAsObjects write blobs as {@code {"$b": base64}} (JSON) instead of native byte strings (CBOR) */
+    MessageEncoder(boolean blobsAsObjects) {
+        this.blobsAsObjects = blobsAsObjects;
+    }
+
+    void write(JsonGenerator out, Message message) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("type", message.type().name());
+        out.writeNumberField("v", message.protocolVersion());
+        if (message instanceof Hello hello) {
+            out.writeStringField("device", hello.deviceId());
+            out.writeStringField("scope", hello.scope());
+            out.writeStringField("token", hello.token());
+            out.writeNumberField("cursor", hello.cursor());
+            out.writeNumberField("hlc", hello.deviceHlc().value());
+        }
+        else if (message instanceof Welcome welcome) {
+            out.writeStringField("session", welcome.sessionId());
+            out.writeNumberField("hlc", welcome.serverHlc().value());
+            out.writeNumberField("head", welcome.headCursor());
+            out.writeBooleanField("resync", welcome.resyncRequired());
+            out.writeNumberField("maxBatch", welcome.maxBatchChanges());
+            out.writeNumberField("maxBytes", welcome.maxMessageBytes());
+        }
+        else if (message instanceof Push push) {
+            out.writeStringField("batch", push.batchId());
+            writeChanges(out, push.changes());
+        }
+        else if (message instanceof Ack ack) {
+            out.writeStringField("batch", ack.batchId());
+            out.writeArrayFieldStart("results");
+            for (ChangeResult result : ack.results()) {
+                writeResult(out, result);
+            }
+            out.writeEndArray();
+            out.writeNumberField("hlc", ack.serverHlc().value());
+        }
+        else if (message instanceof Changes changes) {
+            out.writeStringField("mode", changes.mode().name());
+            writeChanges(out, changes.changes());
+            out.writeNumberField("from", changes.fromCursor());
+            out.writeNumberField("cursor", changes.cursor());
+            out.writeBooleanField("more", changes.hasMore());
+            out.writeNumberField("remaining", changes.estimatedRemaining());
+        }
+        else if (message instanceof Pull pull) {
+            out.writeNumberField("cursor", pull.cursor());
+            out.writeNumberField("limit", pull.limit());
+        }
+        else if (message instanceof ErrorMessage error) {
+            out.writeStringField("code", error.code().name());
+            out.writeNumberField("number", error.code().number());
+            out.writeStringField("message", error.message());
+            if (error.refId() != null) {
+                out.writeStringField("ref", error.refId());
+            }
+        }
+        else if (message instanceof Ping ping) {
+            out.writeNumberField("nonce", ping.nonce());
+        }
+        else if (message instanceof Pong pong) {
+            out.writeNumberField("nonce", pong.nonce());
+        }
+        out.writeEndObject();
+    }
+
+    private void writeChanges(JsonGenerator out, List<Change> changes) throws IOException {
+        out.writeArrayFieldStart("changes");
+        for (Change change : changes) {
+            writeChange(out, change);
+        }
+        out.writeEndArray();
+    }
+
+    private void writeResult(JsonGenerator out, ChangeResult result) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("id", result.changeId());
+        out.writeStringField("status", result.status().name());
+        out.writeNumberField("seq", result.sequence());
+        if (result.winner() != null) {
+            out.writeFieldName("winner");
+            writeChange(out, result.winner());
+        }
+        if (result.errorCode() != null) {
+            out.writeStringField("code", result.errorCode().name());
+        }
+        if (result.message() != null) {
+            out.writeStringField("message", result.message());
+        }
+        out.writeEndObject();
+    }
+
+    private void writeChange(JsonGenerator out, Change change) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("id", change.changeId());
+        out.writeStringField("table", change.table());
+        out.writeStringField("gid", change.globalId());
+        out.writeStringField("op", change.op().name());
+        out.writeObjectFieldStart("row");
+        for (Map.Entry<String, Object> column : change.row().entrySet()) {
+            out.writeFieldName(column.getKey());
+            writeValue(out, column.getValue());
+        }
+        out.writeEndObject();
+        out.writeArrayFieldStart("cols");
+        for (String column : change.changedColumns()) {
+            out.writeString(column);
+        }
+        out.writeEndArray();
+        out.writeNumberField("hlc", change.hlc().value());
+        out.writeStringField("device", change.deviceId());
+        out.writeEndObject();
+    }
+
+    private void writeValue(JsonGenerator out, Object value) throws IOException {
+        if (value == null) {
+            out.writeNull();
+        }
+        else if (value instanceof Long) {
+            out.writeNumber((Long) value);
+        }
+        else if (value instanceof Double) {
+            out.writeNumber((Double) value);
+        }
+        else if (value instanceof String) {
+            out.writeString((String) value);
+        }
+        else if (value instanceof byte[]) {
+            if (blobsAsObjects) {
+                out.writeStartObject();
+                out.writeStringField(MessageDecoder.BLOB_FIELD, Base64.getEncoder().encodeToString((byte[]) value));
+                out.writeEndObject();
+            }
+            else {
+                out.writeBinary((byte[]) value);
+            }
+        }
+        else {
+            // Rows.copyOf normalises every row value, so this is a bug in the caller, not bad input.
+            throw new IllegalStateException("not a SQLite value: " + value.getClass().getName());
+        }
+    }
+}

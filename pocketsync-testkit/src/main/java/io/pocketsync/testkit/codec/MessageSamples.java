@@ -1,0 +1,183 @@
+package io.pocketsync.testkit.codec;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.model.Op;
+import io.pocketsync.api.protocol.Ack;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.ChangesMode;
+import io.pocketsync.api.protocol.ErrorMessage;
+import io.pocketsync.api.protocol.Hello;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.protocol.Ping;
+import io.pocketsync.api.protocol.Pong;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Pull;
+import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Welcome;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sample protocol messages: at least one of every type, every {@link Op}, {@link ChangesMode},
+ * {@link io.pocketsync.api.protocol.ChangeStatus} and {@link ErrorCode}, and row values that stress an
+ * encoding (nulls, unicode, blobs, reals, extreme longs, empty collections). Useful for codec, transport
+ * and engine tests. Every method returns fresh immutable values.
+ */
+public final class MessageSamples {
+    private static final int V = ProtocolVersion.CURRENT;
+
+    private MessageSamples() {}
+
+    /** An INSERT with every kind of SQLite value. */
+    public static Change insertWithEveryValueType() {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", "todo-1");
+        row.put("title", "Grüße, 世界 — emoji 🎉 \"quoted\" \\ back\\slash \n newline \t tab \u0001");
+        row.put("nothing", null);
+        row.put("big", Long.MAX_VALUE);
+        row.put("small", Long.MIN_VALUE);
+        row.put("zero", 0L);
+        row.put("minus-one", -1L);
+        row.put("price", 12.5);
+        row.put("tiny", 4.9E-324);
+        row.put("huge", Double.MAX_VALUE);
+        row.put("negative-zero", -0.0);
+        row.put("whole-real", 3.0);
+        row.put("infinite", Double.POSITIVE_INFINITY);
+        row.put("minus-infinite", Double.NEGATIVE_INFINITY);
+        row.put("blob", new byte[] {0, 1, 2, (byte) 0xFF, (byte) 0x80, 127});
+        row.put("empty-blob", new byte[0]);
+        row.put("empty-text", "");
+        row.put("$b", "a column named like the blob marker");
+        row.put("weird \"column\" name ü", 7L);
+        return new Change("dev-a:1", "todos", "0f8fad5b-d9cb-469f-a165-70867728950e", Op.INSERT, row, List.of(),
+                Hlc.of(1_700_000_000_000L, 3), "dev-a");
+    }
+
+    /** An UPDATE listing its changed columns. */
+    public static Change update() {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", "todo-1");
+        row.put("title", "done");
+        row.put("done", 1L);
+        return new Change("dev-a:2", "todos", "0f8fad5b-d9cb-469f-a165-70867728950e", Op.UPDATE, row,
+                List.of("title", "done"), Hlc.of(1_700_000_000_001L, 0), "dev-a");
+    }
+
+    /** A DELETE: empty row, no columns. */
+    public static Change delete() {
+        return new Change("dev-b:7", "todos", "gid-2", Op.DELETE, Map.of(), List.of(), new Hlc(Long.MAX_VALUE), "dev-b");
+    }
+
+    /** A change with the smallest clock and an empty row on an INSERT. */
+    public static Change minimalInsert() {
+        return new Change("x", "t", "g", Op.INSERT, Map.of(), List.of(), Hlc.ZERO, "d");
+    }
+
+    /** All sample changes. */
+    public static List<Change> changes() {
+        return List.of(insertWithEveryValueType(), update(), delete(), minimalInsert());
+    }
+
+    public static Hello hello() {
+        return new Hello(V, "dev-a", "user:alice@example.com", "s3cr3t-token", 42, Hlc.of(1_700_000_000_000L, 1));
+    }
+
+    public static Hello anonymousHello() {
+        return new Hello(V, "dev-b", "public", "", 0, Hlc.ZERO);
+    }
+
+    public static Welcome welcome() {
+        return new Welcome(V, "session-1", Hlc.of(1_700_000_000_005L, 9), 1234, false, 500, 1 << 20);
+    }
+
+    public static Welcome resyncWelcome() {
+        return new Welcome(V, "s", Hlc.ZERO, 0, true, 0, Integer.MAX_VALUE);
+    }
+
+    public static Push push() {
+        return new Push(V, "batch-1", changes());
+    }
+
+    public static Push emptyPush() {
+        return new Push(V, "batch-0", List.of());
+    }
+
+    /** An ACK with every status (APPLIED with and without a merged row, DUPLICATE, SUPERSEDED, REJECTED). */
+    public static Ack ack() {
+        return new Ack(V, "batch-1", List.of(
+                ChangeResult.applied("dev-a:1", 1),
+                ChangeResult.applied("dev-a:2", Long.MAX_VALUE, update()),
+                ChangeResult.duplicate("dev-a:3"),
+                ChangeResult.superseded("dev-a:4", insertWithEveryValueType()),
+                ChangeResult.rejected("dev-a:5", ErrorCode.CLOCK_SKEW, "clock 10 minutes ahead"),
+                new ChangeResult("dev-a:6", io.pocketsync.api.protocol.ChangeStatus.REJECTED, 0, null,
+                        ErrorCode.RESOLVER_REJECTED, null)),
+                Hlc.of(1_700_000_000_010L, 0));
+    }
+
+    public static Ack emptyAck() {
+        return new Ack(V, "b", List.of(), Hlc.ZERO);
+    }
+
+    /** One CHANGES per mode. */
+    public static List<Changes> changesMessages() {
+        return List.of(
+                new Changes(V, ChangesMode.LIVE, List.of(update()), 10, 11, false, 0),
+                new Changes(V, ChangesMode.LIVE, List.of(), 11, 12, false, 0),
+                new Changes(V, ChangesMode.CATCH_UP, changes(), 0, 500, true, Long.MAX_VALUE),
+                new Changes(V, ChangesMode.SNAPSHOT, List.of(insertWithEveryValueType()), 7, 7, false, 0));
+    }
+
+    public static Pull pull() {
+        return new Pull(V, 42, 500);
+    }
+
+    /** One ERROR per code; every other one has a ref. */
+    public static List<ErrorMessage> errors() {
+        List<ErrorMessage> errors = new ArrayList<>();
+        ErrorCode[] codes = ErrorCode.values();
+        for (int i = 0; i < codes.length; i++) {
+            errors.add(new ErrorMessage(V, codes[i], "reason for " + codes[i] + " — ü", i % 2 == 0 ? null : "batch-" + i));
+        }
+        return errors;
+    }
+
+    public static List<Message> pings() {
+        return List.of(new Ping(V, 0), new Ping(V, Long.MIN_VALUE), new Pong(V, Long.MAX_VALUE), new Pong(V, -5));
+    }
+
+    /** Every sample message. */
+    public static List<Message> all() {
+        List<Message> all = new ArrayList<>();
+        all.add(hello());
+        all.add(anonymousHello());
+        all.add(welcome());
+        all.add(resyncWelcome());
+        all.add(push());
+        all.add(emptyPush());
+        all.add(ack());
+        all.add(emptyAck());
+        all.addAll(changesMessages());
+        all.add(pull());
+        all.addAll(errors());
+        all.addAll(pings());
+        return List.copyOf(all);
+    }
+
+    /** A short label for a sample, for test names. */
+    public static String label(Message message) {
+        if (message instanceof ErrorMessage error) {
+            return "ERROR " + error.code();
+        }
+        if (message instanceof Changes changes) {
+            return "CHANGES " + changes.mode() + " x" + changes.changes().size();
+        }
+        return message.type() + " " + Integer.toHexString(message.hashCode());
+    }
+}

@@ -1,0 +1,143 @@
+package io.pocketsync.testkit.codec;
+
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.protocol.Ack;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.ErrorMessage;
+import io.pocketsync.api.protocol.Hello;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.protocol.Ping;
+import io.pocketsync.api.protocol.Pong;
+import io.pocketsync.api.protocol.Pull;
+import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Welcome;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An independent transcription of {@code docs/protocol.md} section 2: a message as a plain tree of
+ * maps, lists, strings, longs, doubles, booleans, nulls and {@code byte[]} blobs. Codec tests write
+ * these trees with {@link RawWire} to check that a codec reads the documented format (not only its
+ * own output), and mutate them to build malformed input.
+ */
+public final class WireTrees {
+    private WireTrees() {}
+
+    /** The documented tree of {@code message}; mutable, so tests can alter it. */
+    public static Map<String, Object> of(Message message) {
+        Map<String, Object> tree = new LinkedHashMap<>();
+        tree.put("type", message.type().name());
+        tree.put("v", (long) message.protocolVersion());
+        if (message instanceof Hello hello) {
+            tree.put("device", hello.deviceId());
+            tree.put("scope", hello.scope());
+            tree.put("token", hello.token());
+            tree.put("cursor", hello.cursor());
+            tree.put("hlc", hello.deviceHlc().value());
+        }
+        else if (message instanceof Welcome welcome) {
+            tree.put("session", welcome.sessionId());
+            tree.put("hlc", welcome.serverHlc().value());
+            tree.put("head", welcome.headCursor());
+            tree.put("resync", welcome.resyncRequired());
+            tree.put("maxBatch", (long) welcome.maxBatchChanges());
+            tree.put("maxBytes", (long) welcome.maxMessageBytes());
+        }
+        else if (message instanceof Push push) {
+            tree.put("batch", push.batchId());
+            tree.put("changes", changes(push.changes()));
+        }
+        else if (message instanceof Ack ack) {
+            tree.put("batch", ack.batchId());
+            List<Object> results = new ArrayList<>();
+            for (ChangeResult result : ack.results()) {
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("id", result.changeId());
+                item.put("status", result.status().name());
+                item.put("seq", result.sequence());
+                if (result.winner() != null) {
+                    item.put("winner", change(result.winner()));
+                }
+                if (result.errorCode() != null) {
+                    item.put("code", result.errorCode().name());
+                }
+                if (result.message() != null) {
+                    item.put("message", result.message());
+                }
+                results.add(item);
+            }
+            tree.put("results", results);
+            tree.put("hlc", ack.serverHlc().value());
+        }
+        else if (message instanceof Changes changes) {
+            tree.put("mode", changes.mode().name());
+            tree.put("changes", changes(changes.changes()));
+            tree.put("from", changes.fromCursor());
+            tree.put("cursor", changes.cursor());
+            tree.put("more", changes.hasMore());
+            tree.put("remaining", changes.estimatedRemaining());
+        }
+        else if (message instanceof Pull pull) {
+            tree.put("cursor", pull.cursor());
+            tree.put("limit", (long) pull.limit());
+        }
+        else if (message instanceof ErrorMessage error) {
+            tree.put("code", error.code().name());
+            tree.put("number", (long) error.code().number());
+            tree.put("message", error.message());
+            if (error.refId() != null) {
+                tree.put("ref", error.refId());
+            }
+        }
+        else if (message instanceof Ping ping) {
+            tree.put("nonce", ping.nonce());
+        }
+        else if (message instanceof Pong pong) {
+            tree.put("nonce", pong.nonce());
+        }
+        return tree;
+    }
+
+    private static List<Object> changes(List<Change> changes) {
+        List<Object> list = new ArrayList<>();
+        for (Change change : changes) {
+            list.add(change(change));
+        }
+        return list;
+    }
+
+    /** The documented tree of one change. */
+    public static Map<String, Object> change(Change change) {
+        Map<String, Object> tree = new LinkedHashMap<>();
+        tree.put("id", change.changeId());
+        tree.put("table", change.table());
+        tree.put("gid", change.globalId());
+        tree.put("op", change.op().name());
+        tree.put("row", new LinkedHashMap<String, Object>(change.row()));
+        tree.put("cols", new ArrayList<Object>(change.changedColumns()));
+        tree.put("hlc", change.hlc().value());
+        tree.put("device", change.deviceId());
+        return tree;
+    }
+
+    /** A deep copy of a tree (maps and lists copied; leaves shared, blobs are never mutated). */
+    @SuppressWarnings("unchecked")
+    public static Object copy(Object tree) {
+        if (tree instanceof Map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            ((Map<String, Object>) tree).forEach((k, v) -> copy.put(k, copy(v)));
+            return copy;
+        }
+        if (tree instanceof List) {
+            List<Object> copy = new ArrayList<>();
+            for (Object item : (List<Object>) tree) {
+                copy.add(copy(item));
+            }
+            return copy;
+        }
+        return tree;
+    }
+}
