@@ -2,6 +2,7 @@ package io.pocketsync.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pocketsync.core.config.Settings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,7 +90,7 @@ public final class ServerCommand implements Callable<Integer> {
 
     /** The effective settings: defaults, then the config file, then the flags given. */
     ServerSettings settings() {
-        Map<String, String> fromFile = config == null ? Map.of() : ConfigFiles.load(config);
+        Settings fromFile = config == null ? Settings.empty() : Settings.load(config);
         return ServerSettings.of(fromFile, flagValues());
     }
 

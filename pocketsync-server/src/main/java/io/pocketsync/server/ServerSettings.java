@@ -5,11 +5,13 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.core.config.ConfigKey;
+import io.pocketsync.core.config.ConfigSchema;
+import io.pocketsync.core.config.Settings;
+import io.pocketsync.core.discovery.Providers;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,10 +22,9 @@ import java.util.TreeMap;
  * {@code --config} file, overridden by command-line flags. Every flag is a key here, so a config file
  * can say anything the command line can.
  *
- * <p>Keys this class owns ({@code server.*}, {@code metrics.*}, {@code auth.*}, {@code resolver.*} and the
- * transport/store keys behind the flags) are checked: an unknown key fails with
- * {@link ErrorCode#CONFIG_INVALID} naming the nearest known one. Other keys under a store's or
- * transport's namespace pass through to that provider, which validates them itself.
+ * <p>Keys are checked against {@link #schema()}: an unknown key fails with {@link ErrorCode#CONFIG_INVALID}
+ * naming the nearest known one. Keys under a plugin's namespace ({@code store.sqlite.busy-timeout})
+ * pass through to that plugin, which validates them when it is created.
  *
  * <p>Immutable and thread-safe.
  */
@@ -53,32 +54,25 @@ public final class ServerSettings {
             REDIS_PREFIX, "pocketsync",
             RESOLVER_DEFAULT, DEFAULT_RESOLVER);
 
-    /** Every fixed key the CLI understands; used for "did you mean" hints. */
-    static final List<String> KNOWN_KEYS = List.of(STORE, ALLOW_ANONYMOUS, HOST, PORT, MQTT_URI, SQLITE_PATH,
-            REDIS_URI, REDIS_PREFIX, TOKENS, HMAC_SECRET_FILE, RESOLVER_DEFAULT, RESOLVER_TABLE_PREFIX + "<table>",
-            METRICS_PORT);
-
-    /** Namespaces whose further keys belong to a provider (validated by it, not here). */
-    private static final List<String> PROVIDER_NAMESPACES = List.of("store.", "transport.", "resolver.");
-
+    private final Settings settings;
     private final Map<String, String> values;
 
-    private ServerSettings(Map<String, String> values) {
-        this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+    private ServerSettings(Settings settings) {
+        this.settings = settings;
+        this.values = settings.asMap();
     }
 
     /**
-     * Merges defaults, the config file's keys and the flags' keys (later wins) and validates the result.
+     * Merges defaults, the config file's keys and the flags' keys (later wins) and validates the result
+     * against {@link #schema}.
      *
      * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} for an unknown key or a bad value
      */
-    public static ServerSettings of(Map<String, String> fromFile, Map<String, String> fromFlags) {
+    public static ServerSettings of(Settings fromFile, Map<String, String> fromFlags) {
         requireNonNull(fromFile, "fromFile is null");
         requireNonNull(fromFlags, "fromFlags is null");
-        Map<String, String> merged = new LinkedHashMap<>(DEFAULTS);
-        fromFile.forEach((key, value) -> merged.put(key.trim(), value.trim()));
-        merged.putAll(fromFlags);
-        merged.keySet().forEach(ServerSettings::checkKnown);
+        Settings merged = Settings.of(DEFAULTS).withOverrides(fromFile.asMap()).withOverrides(fromFlags);
+        schema().validate(merged);
         ServerSettings settings = new ServerSettings(merged);
         settings.validate();
         return settings;
@@ -86,27 +80,54 @@ public final class ServerSettings {
 
     /** Defaults plus the flags' keys. */
     public static ServerSettings of(Map<String, String> fromFlags) {
-        return of(Map.of(), fromFlags);
+        return of(Settings.empty(), fromFlags);
     }
 
-    private static void checkKnown(String key) {
-        if (KNOWN_KEYS.contains(key) || key.startsWith(RESOLVER_TABLE_PREFIX) && key.length() > RESOLVER_TABLE_PREFIX.length()) {
-            return;
+    /**
+     * The keys the server understands. The namespaces of the plugins on the classpath
+     * ({@code store.<name>}, {@code transport.<name>}, {@code resolver.<name>}, {@code codec.<name>}) are
+     * delegated to those plugins, which reject keys they do not know; the keys behind the flags are
+     * registered too, so that a misspelt one gets them as "did you mean" hints.
+     */
+    public static ConfigSchema schema() {
+        ConfigSchema schema = new ConfigSchema().register(
+                new ConfigKey(STORE, "server store provider name", "sqlite", ServerSettings::requireName),
+                ConfigKey.bool(ALLOW_ANONYMOUS, "accept devices without credentials when no authenticator is configured", false),
+                ConfigKey.string(HOST, "WebSocket bind address", "127.0.0.1"),
+                ConfigKey.integer(PORT, "WebSocket port", 8787, 0, 65535),
+                ConfigKey.string(MQTT_URI, "MQTT broker to also serve devices through", null),
+                ConfigKey.string(SQLITE_PATH, "SQLite store file", "./pocketsync-server.db"),
+                ConfigKey.string(REDIS_URI, "Redis URI of the redis store", null),
+                ConfigKey.string(REDIS_PREFIX, "prefix of every Redis key", "pocketsync"),
+                ConfigKey.string(TOKENS, "static tokens: comma-separated SCOPE:TOKEN pairs", null),
+                ConfigKey.string(HMAC_SECRET_FILE, "file holding the HMAC token secret", null),
+                new ConfigKey(RESOLVER_DEFAULT, "conflict resolver of every table", DEFAULT_RESOLVER, ServerSettings::requireName),
+                new ConfigKey(METRICS_PORT, "port of /health and /metrics on 127.0.0.1", null, ServerSettings::requirePort));
+        schema.delegate("resolver.table");
+        Providers.serverStores().names().forEach(name -> schema.delegate("store." + name));
+        Providers.serverTransports().names().forEach(name -> schema.delegate("transport." + name));
+        Providers.conflictResolvers().names().forEach(name -> schema.delegate("resolver." + name));
+        Providers.codecs().names().forEach(name -> schema.delegate("codec." + name));
+        return schema;
+    }
+
+    private static void requireName(String value) {
+        if (value.isBlank()) {
+            throw new IllegalArgumentException("a provider name");
         }
-        // store.<name>.x, transport.<name>.x and resolver.<name>.x are the named provider's own keys.
-        for (String namespace : PROVIDER_NAMESPACES) {
-            if (key.startsWith(namespace) && key.indexOf('.', namespace.length()) > namespace.length()
-                    && !isOwnedNamespace(key)) {
+    }
+
+    private static void requirePort(String value) {
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port >= 0 && port <= 65535) {
                 return;
             }
         }
-        throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "unknown configuration key '" + key + "'"
-                + CliErrorHandler.suggestion(key, KNOWN_KEYS).replace("expected one of", "known keys are"));
-    }
-
-    /** Whether {@code key} lies in a namespace whose every key is listed in {@link #KNOWN_KEYS}. */
-    private static boolean isOwnedNamespace(String key) {
-        return key.startsWith("resolver.default.") || key.startsWith("resolver.table.");
+        catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException("a port number 0-65535");
     }
 
     private void validate() {
@@ -138,14 +159,12 @@ public final class ServerSettings {
 
     /** The keys under {@code namespace} with the namespace stripped, as a provider receives them. */
     public PluginConfig namespace(String namespace) {
-        String prefix = namespace + ".";
-        Map<String, String> keys = new TreeMap<>();
-        values.forEach((key, value) -> {
-            if (key.startsWith(prefix)) {
-                keys.put(key.substring(prefix.length()), value);
-            }
-        });
-        return PluginConfig.of(namespace, keys);
+        return settings.forNamespace(namespace);
+    }
+
+    /** The effective settings (defaults, file, flags). */
+    public Settings settings() {
+        return settings;
     }
 
     public String store() {

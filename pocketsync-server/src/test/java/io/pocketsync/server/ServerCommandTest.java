@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.core.config.Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -123,6 +124,30 @@ class ServerCommandTest {
     }
 
     @Test
+    void yamlConfigFileWorksLikeProperties() throws IOException {
+        Path config = dir.resolve("server.yaml");
+        Files.writeString(config, String.join("\n",
+                "transport:",
+                "  websocket:",
+                "    port: 9300",
+                "auth:",
+                "  static-token:",
+                "    tokens: [\"alice:a1\", \"bob:b2\"]",
+                "resolver:",
+                "  default: field-merge",
+                "metrics:",
+                "  port: 9301",
+                ""));
+
+        ServerSettings settings = parse("server", "--config", config.toString()).settings();
+
+        assertThat(settings.port()).isEqualTo(9300);
+        assertThat(settings.tokens()).containsExactly("alice:a1", "bob:b2");
+        assertThat(settings.defaultResolver()).isEqualTo("field-merge");
+        assertThat(settings.metricsPort()).contains(9301);
+    }
+
+    @Test
     void missingConfigFileIsAConfigError() {
         CliRun run = CliRun.run("server", "--config", dir.resolve("nope.yaml").toString());
 
@@ -157,7 +182,7 @@ class ServerCommandTest {
 
     @Test
     void providerKeysPassThroughToTheirNamespace() {
-        ServerSettings settings = ServerSettings.of(Map.of("store.sqlite.busy-timeout", "5s"), Map.of());
+        ServerSettings settings = ServerSettings.of(Settings.of(Map.of("store.sqlite.busy-timeout", "5s")), Map.of());
 
         assertThat(settings.namespace("store.sqlite").asMap())
                 .containsEntry("busy-timeout", "5s")
