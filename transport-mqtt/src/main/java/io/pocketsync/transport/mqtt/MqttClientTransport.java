@@ -1,0 +1,338 @@
+package io.pocketsync.transport.mqtt;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PluginContext;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.codec.Codec;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.transport.ClientTransport;
+import io.pocketsync.api.transport.Endpoint;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device side of MQTT: publishes to {@code {root}/{scope}/{device}/up} and subscribes to
+ * {@code .../down}, QoS 1, persistent session (clean session off, stable client id), so messages for
+ * a device that is briefly offline wait at the broker (within its queue limits).
+ *
+ * <p>Reconnects itself with {@link io.pocketsync.api.transport.ReconnectPolicy} backoff and calls
+ * {@code onConnected} after every (re)connect. {@link #close} first publishes a zero-length goodbye
+ * on the up topic (the same payload is the last will), so the server closes the device's virtual
+ * connection. In-flight messages are kept in memory only: the engines re-send what was not acknowledged.
+ *
+ * <p>Thread-safe. Listener calls come from Paho's callback thread or the reconnect thread, one at a
+ * time under one lock.
+ */
+public final class MqttClientTransport implements ClientTransport {
+    private static final Logger log = LoggerFactory.getLogger(MqttClientTransport.class);
+
+    private final MqttClientConfig config;
+    private final PluginContext context;
+    private final Codec codec;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger attempt = new AtomicInteger();
+    private final Object listenerLock = new Object();
+    private final ScheduledExecutorService scheduler;
+    private volatile boolean connected;
+    private volatile MqttAsyncClient client;
+    private MqttTopics topics;
+    private String upTopic;
+    private String downTopic;
+    private Listener listener;
+    private volatile Codec jsonCodec;
+    private volatile Codec cborCodec;
+
+    public MqttClientTransport(MqttClientConfig config, PluginContext context) {
+        this.config = requireNonNull(config, "config is null");
+        this.context = requireNonNull(context, "context is null");
+        this.codec = context.codec(config.codec());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "pocketsync-mqtt-reconnect");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public void start(Endpoint endpoint, Listener newListener) {
+        requireNonNull(endpoint, "endpoint is null");
+        requireNonNull(newListener, "listener is null");
+        String scheme = String.valueOf(endpoint.uri().getScheme()).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("tcp") && !scheme.equals("ssl")) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "MQTT transport needs a tcp:// or ssl:// URI: "
+                    + endpoint.uri());
+        }
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("already started");
+        }
+        this.topics = new MqttTopics(config.topicRoot());
+        this.upTopic = topics.up(endpoint.scope(), endpoint.deviceId());
+        this.downTopic = topics.down(endpoint.scope(), endpoint.deviceId());
+        this.listener = newListener;
+        String clientId = config.clientId().orElse("ps:" + endpoint.scope() + ":" + endpoint.deviceId());
+        try {
+            MqttAsyncClient created = new MqttAsyncClient(endpoint.uri().toString(), clientId, new MemoryPersistence());
+            created.setCallback(new Callback());
+            this.client = created;
+        }
+        catch (MqttException e) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "cannot create MQTT client for " + endpoint.uri()
+                    + ": " + e.getMessage(), e);
+        }
+        schedule(0);
+    }
+
+    @Override
+    public boolean send(Message message) {
+        requireNonNull(message, "message is null");
+        MqttAsyncClient current = client;
+        if (closed.get() || !connected || current == null) {
+            return false;
+        }
+        byte[] payload = codec.encode(message);
+        if (payload.length > config.maxMessageBytes()) {
+            throw new PocketSyncException(ErrorCode.MESSAGE_TOO_LARGE, message.type() + " of " + payload.length
+                    + " bytes exceeds the maximum of " + config.maxMessageBytes());
+        }
+        try {
+            current.publish(upTopic, payload, 1, false);
+            return true;
+        }
+        catch (MqttException e) {
+            log.debug("cannot publish {}: {}", message.type(), e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        MqttAsyncClient current = client;
+        return !closed.get() && connected && current != null && current.isConnected();
+    }
+
+    @Override
+    public void reconnect() {
+        MqttAsyncClient current = client;
+        if (current == null || closed.get()) {
+            return;
+        }
+        try {
+            current.disconnect(1000).waitForCompletion(2000);
+        }
+        catch (MqttException e) {
+            log.debug("disconnect failed: {}", e.toString());
+        }
+        lost(ErrorCode.TRANSPORT_CLOSED, "reconnect requested");
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        scheduler.shutdownNow();
+        MqttAsyncClient current = client;
+        if (current == null) {
+            return;
+        }
+        try {
+            if (current.isConnected()) {
+                // the goodbye lets the server close the virtual connection now instead of at idle timeout
+                current.publish(upTopic, new byte[0], 1, false).waitForCompletion(2000);
+                current.disconnect(1000).waitForCompletion(2000);
+            }
+        }
+        catch (MqttException e) {
+            log.debug("clean MQTT disconnect failed: {}", e.toString());
+        }
+        try {
+            current.close(true);
+        }
+        catch (MqttException e) {
+            log.debug("MQTT close failed: {}", e.toString());
+        }
+        connected = false;
+    }
+
+    private void schedule(long delayMillis) {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            scheduler.schedule(this::connect, delayMillis, TimeUnit.MILLISECONDS);
+        }
+        catch (RejectedExecutionException e) {
+            // closed meanwhile
+        }
+    }
+
+    private void connect() {
+        MqttAsyncClient current = client;
+        if (closed.get() || current == null) {
+            return;
+        }
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setCleanSession(false);
+        options.setAutomaticReconnect(false);
+        options.setKeepAliveInterval((int) config.keepAlive().toSeconds());
+        options.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
+        options.setMaxInflight(config.maxInflight());
+        options.setWill(upTopic, new byte[0], 1, false);
+        config.username().ifPresent(options::setUserName);
+        if (!config.password().isEmpty()) {
+            options.setPassword(config.password().toCharArray());
+        }
+        try {
+            current.connect(options, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    subscribe(current);
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    lost(ErrorCode.TRANSPORT_CLOSED, "cannot connect: " + failure);
+                }
+            });
+        }
+        catch (MqttException e) {
+            lost(ErrorCode.TRANSPORT_CLOSED, "cannot connect: " + e);
+        }
+    }
+
+    private void subscribe(MqttAsyncClient current) {
+        try {
+            current.subscribe(downTopic, 1, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    opened();
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    log.warn("cannot subscribe to {}: {}", downTopic, failure.toString());
+                    dropAndRetry(current);
+                }
+            });
+        }
+        catch (MqttException e) {
+            dropAndRetry(current);
+        }
+    }
+
+    private void dropAndRetry(MqttAsyncClient current) {
+        try {
+            current.disconnect(0);
+        }
+        catch (MqttException e) {
+            log.debug("disconnect failed: {}", e.toString());
+        }
+        lost(ErrorCode.TRANSPORT_CLOSED, "cannot subscribe");
+    }
+
+    private void opened() {
+        synchronized (listenerLock) {
+            if (closed.get()) {
+                return;
+            }
+            connected = true;
+            attempt.set(0);
+            try {
+                listener.onConnected();
+            }
+            catch (RuntimeException e) {
+                log.warn("listener failed on connect", e);
+            }
+        }
+    }
+
+    private void lost(ErrorCode code, String reason) {
+        synchronized (listenerLock) {
+            connected = false;
+            if (closed.get()) {
+                return;
+            }
+            try {
+                listener.onDisconnected(code, reason);
+            }
+            catch (RuntimeException e) {
+                log.warn("listener failed on disconnect", e);
+            }
+        }
+        schedule(config.reconnect().delay(attempt.getAndIncrement()).toMillis());
+    }
+
+    private Codec codecFor(byte[] payload) {
+        if (payload.length > 0 && payload[0] == '{') {
+            if (jsonCodec == null) {
+                jsonCodec = context.codec("json");
+            }
+            return jsonCodec;
+        }
+        if (cborCodec == null) {
+            cborCodec = context.codec("cbor");
+        }
+        return cborCodec;
+    }
+
+    /** Paho callbacks, on its callback thread. */
+    private final class Callback implements MqttCallback {
+        @Override
+        public void connectionLost(Throwable cause) {
+            lost(ErrorCode.TRANSPORT_CLOSED, "connection to the broker lost: " + cause);
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            byte[] payload = message.getPayload();
+            if (!topic.equals(downTopic) || payload.length == 0) {
+                return;
+            }
+            if (payload.length > config.maxMessageBytes()) {
+                log.warn("ignoring a {} byte message from the server (maximum {})", payload.length, config.maxMessageBytes());
+                return;
+            }
+            Message decoded;
+            try {
+                decoded = codecFor(payload).decode(payload);
+            }
+            catch (RuntimeException e) {
+                log.warn("ignoring an undecodable message from the server: {}", e.getMessage());
+                return;
+            }
+            synchronized (listenerLock) {
+                if (closed.get()) {
+                    return;
+                }
+                try {
+                    listener.onMessage(decoded);
+                }
+                catch (RuntimeException e) {
+                    log.warn("listener failed on {}", decoded.type(), e);
+                }
+            }
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {}
+    }
+}

@@ -1,0 +1,223 @@
+package io.pocketsync.transport.mqtt;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.codec.Codec;
+import io.pocketsync.api.protocol.ErrorMessage;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.transport.Connection;
+import io.pocketsync.api.transport.ConnectionListener;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A virtual connection: one device's topic pair, from its HELLO (or first message) until it says
+ * goodbye, a new HELLO starts over, it idles out or the server closes it.
+ *
+ * <p>The outbound bound counts publishes the broker has not yet accepted (QoS 1 PUBACK): a broker
+ * that falls behind makes {@link #send} drop and owe an {@code ERROR CATCH_UP_REQUIRED}, sent once
+ * half the publishes have completed. A device that reads slowly is the broker's business (its queue
+ * limit drops messages; catch-up heals that).
+ *
+ * <p>Thread-safe. Listener calls are made under this object's lock and never after {@code onClose}.
+ */
+final class MqttConnection implements Connection {
+    private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final IMqttAsyncClient client;
+    private final String downTopic;
+    private final String scope;
+    private final String device;
+    private final String id;
+    private final int maxQueued;
+    private final Runnable onClosed;
+    private final AtomicInteger inflight = new AtomicInteger();
+    private final Object sendLock = new Object();
+    private volatile Codec codec;
+    private volatile boolean closing;
+    private volatile boolean catchUpOwed;
+    private volatile long lastSeenNanos = System.nanoTime();
+    private ConnectionListener listener;
+    private boolean closeDelivered;
+
+    MqttConnection(IMqttAsyncClient client, String downTopic, String scope, String device, Codec codec, int maxQueued,
+            Runnable onClosed) {
+        this.client = requireNonNull(client, "client is null");
+        this.downTopic = requireNonNull(downTopic, "downTopic is null");
+        this.scope = requireNonNull(scope, "scope is null");
+        this.device = requireNonNull(device, "device is null");
+        this.codec = requireNonNull(codec, "codec is null");
+        this.maxQueued = maxQueued;
+        this.onClosed = requireNonNull(onClosed, "onClosed is null");
+        this.id = "mqtt-" + IDS.incrementAndGet();
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String transport() {
+        return "mqtt";
+    }
+
+    @Override
+    public String remoteAddress() {
+        return "mqtt:" + scope + "/" + device;
+    }
+
+    @Override
+    public Optional<String> addressedScope() {
+        return Optional.of(scope);
+    }
+
+    @Override
+    public Optional<String> addressedDevice() {
+        return Optional.of(device);
+    }
+
+    @Override
+    public boolean send(Message message) {
+        requireNonNull(message, "message is null");
+        if (!isOpen()) {
+            return false;
+        }
+        if (catchUpOwed && !flushCatchUp()) {
+            return false;
+        }
+        if (inflight.get() >= maxQueued || !publish(message)) {
+            if (!catchUpOwed) {
+                log.info("connection {} ({}/{}): outbound queue full, dropping until it drains", id, scope, device);
+            }
+            catchUpOwed = true;
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void close(ErrorCode code, String reason) {
+        synchronized (sendLock) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            if (code != null) {
+                publish(new ErrorMessage(ProtocolVersion.CURRENT, code, reason == null ? code.name() : reason, null));
+            }
+        }
+        closed();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closing;
+    }
+
+    void useCodec(Codec deviceCodec) {
+        this.codec = deviceCodec;
+        this.lastSeenNanos = System.nanoTime();
+    }
+
+    long lastSeenNanos() {
+        return lastSeenNanos;
+    }
+
+    synchronized void open(ConnectionListener newListener) {
+        this.listener = requireNonNull(newListener, "listener is null");
+    }
+
+    synchronized void deliver(Message message) {
+        if (closeDelivered || listener == null) {
+            return;
+        }
+        try {
+            listener.onMessage(message);
+        }
+        catch (RuntimeException e) {
+            log.warn("connection {}: listener failed on {}", id, message.type(), e);
+        }
+    }
+
+    /** Marks the connection closed and tells the listener, once. */
+    void closed() {
+        closing = true;
+        synchronized (this) {
+            if (closeDelivered) {
+                return;
+            }
+            closeDelivered = true;
+            if (listener != null) {
+                try {
+                    listener.onClose();
+                }
+                catch (RuntimeException e) {
+                    log.warn("connection {}: listener failed on close", id, e);
+                }
+            }
+        }
+        onClosed.run();
+    }
+
+    private boolean flushCatchUp() {
+        synchronized (sendLock) {
+            if (!catchUpOwed) {
+                return true;
+            }
+            if (!isOpen() || inflight.get() > maxQueued / 2) {
+                return false;
+            }
+            catchUpOwed = false;
+            return publish(new ErrorMessage(ProtocolVersion.CURRENT, ErrorCode.CATCH_UP_REQUIRED,
+                    "messages were dropped because the device did not keep up; pull from your cursor", null));
+        }
+    }
+
+    private boolean publish(Message message) {
+        byte[] payload = codec.encode(message);
+        inflight.incrementAndGet();
+        try {
+            client.publish(downTopic, payload, 1, false, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    completed();
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    log.debug("connection {}: publish failed: {}", id, failure.toString());
+                    completed();
+                }
+            });
+            return true;
+        }
+        catch (MqttException e) {
+            inflight.decrementAndGet();
+            log.debug("connection {}: cannot publish: {}", id, e.toString());
+            return false;
+        }
+    }
+
+    private void completed() {
+        inflight.decrementAndGet();
+        if (catchUpOwed) {
+            flushCatchUp();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MqttConnection[" + id + ", " + scope + "/" + device + "]";
+    }
+}

@@ -1,0 +1,262 @@
+package io.pocketsync.transport.mqtt;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PluginContext;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.codec.Codec;
+import io.pocketsync.api.protocol.Hello;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.transport.ServerTransport;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of MQTT: an ordinary MQTT client of the broker that subscribes to
+ * {@code {root}/+/+/up} (QoS 1, persistent session) and keeps one virtual {@link MqttConnection}
+ * per (scope, device). Replies go to {@code {root}/{scope}/{device}/down}.
+ *
+ * <p>A HELLO always opens a fresh virtual connection (closing the previous one of that device), as a
+ * socket reconnect would. A zero-length publish on the up topic (the device's goodbye and its last
+ * will) closes it. Topics whose segments are not valid ids are ignored. A message over
+ * {@code max-message-bytes} or one that does not decode is answered with ERROR and closes the virtual
+ * connection. Encoding: a payload starting with {@code '{'} is JSON, anything else CBOR; answers use
+ * the device's encoding.
+ *
+ * <p>Several server nodes on one broker each receive every up message (plain subscription): ingest is
+ * idempotent by change id, so a second node answers re-delivered changes DUPLICATE. See the README.
+ *
+ * <p>Thread-safe. Messages are delivered on Paho's callback thread, in order.
+ */
+public final class MqttServerTransport implements ServerTransport {
+    private static final Logger log = LoggerFactory.getLogger(MqttServerTransport.class);
+
+    private final MqttServerConfig config;
+    private final MqttTopics topics;
+    private final String clientId;
+    private final Codec defaultCodec;
+    private final Codec jsonCodec;
+    private final Codec cborCodec;
+    private final Map<MqttTopics.Address, MqttConnection> connections = new ConcurrentHashMap<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ScheduledExecutorService sweeper;
+    private volatile MqttAsyncClient client;
+    private volatile Acceptor acceptor;
+
+    public MqttServerTransport(MqttServerConfig config, PluginContext context) {
+        this.config = requireNonNull(config, "config is null");
+        requireNonNull(context, "context is null");
+        this.topics = new MqttTopics(config.topicRoot());
+        this.clientId = config.clientId().orElse("pocketsync-server-" + context.nodeId());
+        this.defaultCodec = context.codec(config.codec());
+        this.jsonCodec = context.codec("json");
+        this.cborCodec = context.codec("cbor");
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "pocketsync-mqtt-idle");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public void start(Acceptor newAcceptor) {
+        requireNonNull(newAcceptor, "acceptor is null");
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("already started");
+        }
+        this.acceptor = newAcceptor;
+        try {
+            MqttAsyncClient created = new MqttAsyncClient(config.uri(), clientId, new MemoryPersistence());
+            created.setCallback(new Callback());
+            this.client = created;
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setCleanSession(false);
+            options.setAutomaticReconnect(true);
+            options.setMaxReconnectDelay((int) config.reconnectMaxDelay().toMillis());
+            options.setKeepAliveInterval((int) config.keepAlive().toSeconds());
+            options.setMaxInflight(config.maxInflight());
+            options.setConnectionTimeout(10);
+            config.username().ifPresent(options::setUserName);
+            if (!config.password().isEmpty()) {
+                options.setPassword(config.password().toCharArray());
+            }
+            created.connect(options).waitForCompletion(15_000);
+            subscribe(created);
+        }
+        catch (MqttException e) {
+            closeClient();
+            throw new PocketSyncException(ErrorCode.TRANSPORT_CLOSED,
+                    "cannot connect to MQTT broker " + config.uri() + ": " + e.getMessage(), e);
+        }
+        long sweepMillis = Math.max(1000, config.idleTimeout().toMillis() / 4);
+        sweeper.scheduleWithFixedDelay(this::closeIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        log.info("MQTT server bridge connected to {} as {}, listening on {}", config.uri(), clientId, topics.allUp());
+    }
+
+    @Override
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        sweeper.shutdownNow();
+        for (MqttConnection connection : connections.values()) {
+            connection.closed();
+        }
+        connections.clear();
+        closeClient();
+        log.info("MQTT server bridge {} closed", clientId);
+    }
+
+    private void subscribe(MqttAsyncClient target) throws MqttException {
+        target.subscribe(topics.allUp(), 1).waitForCompletion(15_000);
+    }
+
+    private void closeClient() {
+        MqttAsyncClient current = client;
+        if (current == null) {
+            return;
+        }
+        try {
+            if (current.isConnected()) {
+                current.disconnect(2000).waitForCompletion(3000);
+            }
+        }
+        catch (MqttException e) {
+            log.debug("MQTT disconnect failed: {}", e.toString());
+        }
+        try {
+            current.close(true);
+        }
+        catch (MqttException e) {
+            log.debug("MQTT close failed: {}", e.toString());
+        }
+    }
+
+    private void closeIdle() {
+        long limit = System.nanoTime() - config.idleTimeout().toNanos();
+        for (MqttConnection connection : connections.values()) {
+            if (connection.lastSeenNanos() - limit < 0) {
+                log.debug("closing idle {}", connection);
+                connection.close(null, "idle");
+            }
+        }
+    }
+
+    private void receive(String topic, byte[] payload) {
+        MqttTopics.Address address = topics.parseUp(topic).orElse(null);
+        if (address == null || closed.get()) {
+            log.debug("ignoring a publish on topic {}", topic);
+            return;
+        }
+        if (payload.length == 0) {
+            MqttConnection gone = connections.get(address);
+            if (gone != null) {
+                gone.close(null, "device said goodbye");
+            }
+            return;
+        }
+        Codec codec = payload[0] == '{' ? jsonCodec : cborCodec;
+        if (payload.length > config.maxMessageBytes()) {
+            connectionFor(address, codec, false).close(ErrorCode.MESSAGE_TOO_LARGE,
+                    "message of " + payload.length + " bytes exceeds the maximum of " + config.maxMessageBytes());
+            return;
+        }
+        Message message;
+        try {
+            message = codec.decode(payload);
+        }
+        catch (PocketSyncException e) {
+            connectionFor(address, codec, false).close(e.code(), e.getMessage());
+            return;
+        }
+        catch (RuntimeException e) {
+            log.warn("codec {} failed with a raw exception", codec.name(), e);
+            connectionFor(address, codec, false).close(ErrorCode.MALFORMED_MESSAGE, "malformed message");
+            return;
+        }
+        connectionFor(address, codec, message instanceof Hello).deliver(message);
+    }
+
+    private MqttConnection connectionFor(MqttTopics.Address address, Codec codec, boolean fresh) {
+        MqttConnection existing = connections.get(address);
+        if (existing != null && fresh) {
+            existing.close(null, "device said HELLO again");
+            existing = null;
+        }
+        if (existing != null) {
+            existing.useCodec(codec);
+            return existing;
+        }
+        MqttConnection[] holder = new MqttConnection[1];
+        MqttConnection created = new MqttConnection(client, topics.down(address.scope(), address.device()),
+                address.scope(), address.device(), codec, config.maxQueuedMessages(),
+                () -> connections.remove(address, holder[0]));
+        holder[0] = created;
+        connections.put(address, created);
+        try {
+            created.open(acceptor.onOpen(created));
+        }
+        catch (RuntimeException e) {
+            log.warn("acceptor failed for {}", created, e);
+            created.close(ErrorCode.INTERNAL, "internal error");
+        }
+        return created;
+    }
+
+    /** Paho callbacks: one thread, in arrival order. */
+    private final class Callback implements MqttCallbackExtended {
+        @Override
+        public void connectComplete(boolean reconnect, String serverUri) {
+            if (!reconnect) {
+                return;
+            }
+            // a restarted broker without persistence forgot the subscription
+            try {
+                client.subscribe(topics.allUp(), 1);
+                log.info("MQTT server bridge reconnected to {}", serverUri);
+            }
+            catch (MqttException e) {
+                log.warn("cannot re-subscribe to {}: {}", topics.allUp(), e.toString());
+            }
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            log.warn("MQTT server bridge lost the broker ({}), reconnecting", cause == null ? "?" : cause.toString());
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            try {
+                receive(topic, message.getPayload());
+            }
+            catch (RuntimeException e) {
+                // never let one message break Paho's callback thread (it would drop the connection)
+                log.warn("failed to handle a publish on {}", topic, e);
+            }
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {}
+    }
+}

@@ -1,0 +1,273 @@
+package io.pocketsync.transport.websocket;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PluginContext;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.codec.Codec;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.transport.ClientTransport;
+import io.pocketsync.api.transport.Endpoint;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.handshake.ServerHandshake;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device side of the WebSocket transport ({@code ws://}, {@code wss://}; a URI without a path
+ * connects to {@code /sync}). Each connection attempt uses a fresh Java-WebSocket client; after a
+ * close or a failed attempt the next one waits {@link io.pocketsync.api.transport.ReconnectPolicy#delay}.
+ *
+ * <p>Thread-safe. Listener calls come from the current socket's read thread (or the reconnect thread),
+ * one at a time under one lock; events of an older socket are dropped. A listener that blocks stops
+ * this device reading, which the server notices as a full queue.
+ */
+public final class WebSocketClientTransport implements ClientTransport {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketClientTransport.class);
+
+    private final WebSocketClientConfig config;
+    private final PluginContext context;
+    private final Codec codec;
+    private final SSLContext tls;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger attempt = new AtomicInteger();
+    private final Object listenerLock = new Object();
+    private final ScheduledExecutorService scheduler;
+    private volatile Socket current;
+    private URI uri;
+    private Listener listener;
+    private volatile Codec textCodec;
+    private volatile Codec binaryCodec;
+
+    public WebSocketClientTransport(WebSocketClientConfig config, PluginContext context) {
+        this.config = requireNonNull(config, "config is null");
+        this.context = requireNonNull(context, "context is null");
+        this.codec = context.codec(config.codec());
+        this.tls = config.truststorePath()
+                .map(path -> TlsContexts.client(path, config.truststorePassword(), config.truststoreType())).orElse(null);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "pocketsync-ws-reconnect");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public void start(Endpoint endpoint, Listener newListener) {
+        requireNonNull(endpoint, "endpoint is null");
+        requireNonNull(newListener, "listener is null");
+        String scheme = String.valueOf(endpoint.uri().getScheme()).toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("ws") && !scheme.equals("wss")) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "WebSocket transport needs a ws:// or wss:// URI: "
+                    + endpoint.uri());
+        }
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("already started");
+        }
+        URI given = endpoint.uri();
+        this.uri = given.getPath() == null || given.getPath().isEmpty() ? given.resolve("/sync") : given;
+        this.listener = newListener;
+        schedule(0);
+    }
+
+    @Override
+    public boolean send(Message message) {
+        requireNonNull(message, "message is null");
+        Socket socket = current;
+        if (closed.get() || socket == null || !socket.isOpen()) {
+            return false;
+        }
+        byte[] bytes = codec.encode(message);
+        if (bytes.length > config.maxMessageBytes()) {
+            throw new PocketSyncException(ErrorCode.MESSAGE_TOO_LARGE, message.type() + " of " + bytes.length
+                    + " bytes exceeds the maximum of " + config.maxMessageBytes());
+        }
+        try {
+            if (codec.textual()) {
+                socket.send(new String(bytes, StandardCharsets.UTF_8));
+            }
+            else {
+                socket.send(bytes);
+            }
+            return true;
+        }
+        catch (WebsocketNotConnectedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        Socket socket = current;
+        return !closed.get() && socket != null && socket.isOpen();
+    }
+
+    @Override
+    public void reconnect() {
+        Socket socket = current;
+        if (socket != null) {
+            socket.close(CloseFrame.NORMAL, "reconnecting");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        scheduler.shutdownNow();
+        Socket socket = current;
+        if (socket != null) {
+            socket.close(CloseFrame.NORMAL, "device closing");
+        }
+    }
+
+    private void schedule(long delayMillis) {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            scheduler.schedule(this::connect, delayMillis, TimeUnit.MILLISECONDS);
+        }
+        catch (RejectedExecutionException e) {
+            // closed meanwhile
+        }
+    }
+
+    private void connect() {
+        if (closed.get()) {
+            return;
+        }
+        // frames far above our own limit mean a broken or hostile server
+        int frameLimit = (int) Math.min(Integer.MAX_VALUE, Math.max(64 * 1024L, config.maxMessageBytes() * 4L));
+        Socket socket = new Socket(uri, frameLimit);
+        socket.setConnectionLostTimeout((int) config.heartbeatInterval().toSeconds());
+        socket.setTcpNoDelay(true);
+        if (tls != null) {
+            socket.setSocketFactory(tls.getSocketFactory());
+        }
+        current = socket;
+        socket.connect();
+    }
+
+    private Codec codecFor(boolean textFrame) {
+        if (codec.textual() == textFrame) {
+            return codec;
+        }
+        if (textFrame) {
+            if (textCodec == null) {
+                textCodec = context.codec("json");
+            }
+            return textCodec;
+        }
+        if (binaryCodec == null) {
+            binaryCodec = context.codec("cbor");
+        }
+        return binaryCodec;
+    }
+
+    /** One connection attempt; its callbacks run on its own read thread. */
+    private final class Socket extends WebSocketClient {
+        Socket(URI target, int frameLimit) {
+            super(target, new Draft_6455(Collections.emptyList(), frameLimit), Map.of(),
+                    (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
+        }
+
+        private boolean isCurrent() {
+            return current == this && !closed.get();
+        }
+
+        @Override
+        public void onOpen(ServerHandshake handshake) {
+            synchronized (listenerLock) {
+                if (!isCurrent()) {
+                    close(CloseFrame.NORMAL, "superseded");
+                    return;
+                }
+                attempt.set(0);
+                log.debug("connected to {}", uri);
+                try {
+                    listener.onConnected();
+                }
+                catch (RuntimeException e) {
+                    log.warn("listener failed on connect", e);
+                }
+            }
+        }
+
+        @Override
+        public void onMessage(String text) {
+            receive(text.getBytes(StandardCharsets.UTF_8), true);
+        }
+
+        @Override
+        public void onMessage(ByteBuffer buffer) {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            receive(bytes, false);
+        }
+
+        private void receive(byte[] bytes, boolean textFrame) {
+            Message message;
+            try {
+                message = codecFor(textFrame).decode(bytes);
+            }
+            catch (RuntimeException e) {
+                log.warn("undecodable message from {}, reconnecting: {}", uri, e.getMessage());
+                close(CloseCodes.toCloseCode(ErrorCode.MALFORMED_MESSAGE), "malformed message");
+                return;
+            }
+            synchronized (listenerLock) {
+                if (!isCurrent()) {
+                    return;
+                }
+                try {
+                    listener.onMessage(message);
+                }
+                catch (RuntimeException e) {
+                    log.warn("listener failed on {}", message.type(), e);
+                }
+            }
+        }
+
+        @Override
+        public void onClose(int code, String reason, boolean remote) {
+            synchronized (listenerLock) {
+                if (!isCurrent()) {
+                    return;
+                }
+                ErrorCode errorCode = CloseCodes.toErrorCode(code);
+                log.debug("disconnected from {}: {} {} ({})", uri, code, reason, errorCode);
+                try {
+                    listener.onDisconnected(errorCode, reason == null || reason.isEmpty() ? "connection closed" : reason);
+                }
+                catch (RuntimeException e) {
+                    log.warn("listener failed on disconnect", e);
+                }
+            }
+            schedule(config.reconnect().delay(attempt.getAndIncrement()).toMillis());
+        }
+
+        @Override
+        public void onError(Exception e) {
+            log.debug("WebSocket error with {}: {}", uri, e.toString());
+        }
+    }
+}

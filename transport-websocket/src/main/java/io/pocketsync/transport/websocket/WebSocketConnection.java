@@ -1,0 +1,193 @@
+package io.pocketsync.transport.websocket;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.codec.Codec;
+import io.pocketsync.api.protocol.ErrorMessage;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.transport.Connection;
+import io.pocketsync.api.transport.ConnectionListener;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of one WebSocket. Outbound messages go to Java-WebSocket's write queue, whose
+ * length is the bound: when it holds {@code maxQueued} frames the message is dropped, and once the
+ * queue has drained to half an {@code ERROR CATCH_UP_REQUIRED} goes out (see {@link #flushCatchUp}).
+ *
+ * <p>Thread-safe. Listener calls are made under this object's lock, so they never overlap, and no
+ * message is delivered after {@code onClose}.
+ */
+final class WebSocketConnection implements Connection {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final WebSocket socket;
+    private final String id;
+    private final String remoteAddress;
+    private final int maxQueued;
+    private volatile Codec codec;
+    private ConnectionListener listener;
+    private volatile boolean closing;
+    private boolean closeDelivered;
+    private volatile boolean catchUpOwed;
+    /** Guards sending and closing; separate from the listener lock so send never waits for a listener. */
+    private final Object sendLock = new Object();
+
+    WebSocketConnection(WebSocket socket, Codec initialCodec, int maxQueued) {
+        this.socket = requireNonNull(socket, "socket is null");
+        this.codec = requireNonNull(initialCodec, "initialCodec is null");
+        this.maxQueued = maxQueued;
+        this.id = "ws-" + IDS.incrementAndGet();
+        this.remoteAddress = String.valueOf(socket.getRemoteSocketAddress());
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String transport() {
+        return "websocket";
+    }
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    @Override
+    public boolean send(Message message) {
+        requireNonNull(message, "message is null");
+        if (!isOpen()) {
+            return false;
+        }
+        if (catchUpOwed && !flushCatchUp()) {
+            return false;
+        }
+        if (queued() >= maxQueued) {
+            if (!catchUpOwed) {
+                log.info("connection {} ({}): outbound queue full ({} messages), dropping until it drains", id, remoteAddress,
+                        maxQueued);
+            }
+            catchUpOwed = true;
+            return false;
+        }
+        return write(message);
+    }
+
+    /**
+     * Sends the owed {@code ERROR CATCH_UP_REQUIRED} once the queue has drained to half.
+     *
+     * @return true when nothing is owed any more
+     */
+    boolean flushCatchUp() {
+        synchronized (sendLock) {
+            if (!catchUpOwed) {
+                return true;
+            }
+            if (!isOpen() || queued() > maxQueued / 2) {
+                return false;
+            }
+            catchUpOwed = false;
+            return write(new ErrorMessage(ProtocolVersion.CURRENT, ErrorCode.CATCH_UP_REQUIRED,
+                    "messages were dropped because the device did not keep up; pull from your cursor", null));
+        }
+    }
+
+    boolean catchUpOwed() {
+        return catchUpOwed;
+    }
+
+    @Override
+    public void close(ErrorCode code, String reason) {
+        synchronized (sendLock) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            if (code == null) {
+                socket.close(org.java_websocket.framing.CloseFrame.NORMAL, CloseCodes.reason(reason));
+                return;
+            }
+            String text = reason == null ? code.name() : reason;
+            write(new ErrorMessage(ProtocolVersion.CURRENT, code, text, null));
+            socket.close(CloseCodes.toCloseCode(code), CloseCodes.reason(text));
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closing && socket.isOpen();
+    }
+
+    /** The device's latest frame decides the encoding of the answers. */
+    void useCodec(Codec deviceCodec) {
+        this.codec = deviceCodec;
+    }
+
+    synchronized void open(ConnectionListener newListener) {
+        this.listener = requireNonNull(newListener, "listener is null");
+    }
+
+    synchronized void deliver(Message message) {
+        if (closeDelivered || listener == null) {
+            return;
+        }
+        try {
+            listener.onMessage(message);
+        }
+        catch (RuntimeException e) {
+            log.warn("connection {}: listener failed on {}", id, message.type(), e);
+        }
+    }
+
+    synchronized void closed() {
+        closing = true;
+        if (closeDelivered) {
+            return;
+        }
+        closeDelivered = true;
+        if (listener != null) {
+            try {
+                listener.onClose();
+            }
+            catch (RuntimeException e) {
+                log.warn("connection {}: listener failed on close", id, e);
+            }
+        }
+    }
+
+    private boolean write(Message message) {
+        byte[] bytes = codec.encode(message);
+        try {
+            if (codec.textual()) {
+                socket.send(new String(bytes, StandardCharsets.UTF_8));
+            }
+            else {
+                socket.send(bytes);
+            }
+            return true;
+        }
+        catch (WebsocketNotConnectedException e) {
+            return false;
+        }
+    }
+
+    private int queued() {
+        return socket instanceof WebSocketImpl impl ? impl.outQueue.size() : 0;
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocketConnection[" + id + ", " + remoteAddress + "]";
+    }
+}

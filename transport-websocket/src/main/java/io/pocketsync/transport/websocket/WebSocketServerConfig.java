@@ -1,0 +1,67 @@
+package io.pocketsync.transport.websocket;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PluginConfig;
+import io.pocketsync.api.PocketSyncException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Settings of the WebSocket server transport (namespace {@code transport.websocket}).
+ *
+ * @param host address to bind; default {@code 127.0.0.1}
+ * @param port port to bind; default 8787, 0 picks a free port
+ * @param path the HTTP path devices connect to; default {@code /sync}
+ * @param maxMessageBytes largest message accepted from a device; default 1 MiB
+ * @param maxQueuedMessages per-connection outbound queue bound; default 1000
+ * @param heartbeatInterval how often pings go out; a peer silent for 1.5 intervals is dropped; default 30 s
+ * @param codec encoding used before a device has sent anything; default {@code json}
+ * @param keystorePath PKCS12/JKS key store for {@code wss://}; empty means plain {@code ws://}
+ * @param keystorePassword the key store's password (a secret, never logged)
+ * @param keystoreType the key store's type; default PKCS12
+ */
+public record WebSocketServerConfig(String host, int port, String path, int maxMessageBytes, int maxQueuedMessages,
+        Duration heartbeatInterval, String codec, Optional<String> keystorePath, String keystorePassword,
+        String keystoreType) {
+    static final List<String> KEYS = List.of("host", "port", "path", "max-message-bytes", "max-queued-messages",
+            "heartbeat-interval", "codec", "keystore-path", "keystore-password", "keystore-type");
+
+    /** Reads and validates {@code config}; unknown keys fail. */
+    public static WebSocketServerConfig from(PluginConfig config) {
+        config.validateKeys(KEYS);
+        WebSocketServerConfig parsed = new WebSocketServerConfig(
+                config.getString("host", "127.0.0.1"),
+                config.getInt("port", 8787),
+                config.getString("path", "/sync"),
+                config.getInt("max-message-bytes", 1024 * 1024),
+                config.getInt("max-queued-messages", 1000),
+                config.getDuration("heartbeat-interval", Duration.ofSeconds(30)),
+                config.getString("codec", "json"),
+                config.get("keystore-path").filter(p -> !p.isBlank()),
+                config.getString("keystore-password", ""),
+                config.getString("keystore-type", "PKCS12"));
+        String prefix = config.namespace().isEmpty() ? "" : config.namespace() + ".";
+        require(parsed.port >= 0 && parsed.port <= 65535, prefix + "port must be 0-65535");
+        require(parsed.path.startsWith("/"), prefix + "path must start with /");
+        require(parsed.maxMessageBytes > 0, prefix + "max-message-bytes must be positive");
+        require(parsed.maxQueuedMessages > 0, prefix + "max-queued-messages must be positive");
+        require(parsed.heartbeatInterval.toSeconds() >= 1, prefix + "heartbeat-interval must be at least 1s");
+        return parsed;
+    }
+
+    static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, message);
+        }
+    }
+
+    /** Never prints the key store password. */
+    @Override
+    public String toString() {
+        return "WebSocketServerConfig[host=" + host + ", port=" + port + ", path=" + path + ", maxMessageBytes="
+                + maxMessageBytes + ", maxQueuedMessages=" + maxQueuedMessages + ", heartbeatInterval=" + heartbeatInterval
+                + ", codec=" + codec + ", keystorePath=" + keystorePath.orElse("-") + ", keystorePassword=****"
+                + ", keystoreType=" + keystoreType + "]";
+    }
+}

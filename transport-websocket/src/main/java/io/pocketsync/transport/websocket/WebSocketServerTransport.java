@@ -1,0 +1,264 @@
+package io.pocketsync.transport.websocket;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PluginContext;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.codec.Codec;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.transport.ServerTransport;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.java_websocket.WebSocket;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.exceptions.InvalidDataException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.handshake.ServerHandshakeBuilder;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.java_websocket.server.WebSocketServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket server transport: binds {@code host:port}, accepts devices on {@code path}, decodes
+ * text frames as JSON and binary frames as CBOR, and answers each device in the encoding it used.
+ *
+ * <p>Limits: a message over {@code max-message-bytes} gets {@code ERROR MESSAGE_TOO_LARGE} and closes its
+ * connection (frames far over the limit are refused by the frame parser before they are buffered);
+ * anything that does not decode gets an ERROR with the codec's code and closes its connection. Pings go
+ * out every {@code heartbeat-interval}; a peer that does not answer is dropped.
+ *
+ * <p>Thread-safe. Started once, closed once.
+ */
+public final class WebSocketServerTransport implements ServerTransport {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketServerTransport.class);
+
+    private final WebSocketServerConfig config;
+    private final Codec defaultCodec;
+    private final Codec textCodec;
+    private final Codec binaryCodec;
+    private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ScheduledExecutorService sweeper;
+    private volatile Server server;
+    private volatile Acceptor acceptor;
+
+    public WebSocketServerTransport(WebSocketServerConfig config, PluginContext context) {
+        this.config = requireNonNull(config, "config is null");
+        requireNonNull(context, "context is null");
+        this.defaultCodec = context.codec(config.codec());
+        this.textCodec = context.codec("json");
+        this.binaryCodec = context.codec("cbor");
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "pocketsync-ws-sweeper");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public void start(Acceptor newAcceptor) {
+        requireNonNull(newAcceptor, "acceptor is null");
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("already started");
+        }
+        this.acceptor = newAcceptor;
+        // frames far above the limit are refused by the parser; those a little above get a proper ERROR
+        int frameLimit = (int) Math.min(Integer.MAX_VALUE, Math.max(64 * 1024L, config.maxMessageBytes() * 2L));
+        Server created = new Server(new InetSocketAddress(config.host(), config.port()),
+                List.of(new Draft_6455(Collections.emptyList(), frameLimit)));
+        created.setReuseAddr(true);
+        created.setTcpNoDelay(true);
+        created.setConnectionLostTimeout((int) config.heartbeatInterval().toSeconds());
+        config.keystorePath().ifPresent(path -> created.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(
+                TlsContexts.server(path, config.keystorePassword(), config.keystoreType()))));
+        this.server = created;
+        created.start();
+        try {
+            created.started.get(30, TimeUnit.SECONDS);
+        }
+        catch (Exception e) {
+            stopQuietly(created);
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            throw new PocketSyncException(ErrorCode.TRANSPORT_CLOSED,
+                    "cannot bind WebSocket server to " + config.host() + ":" + config.port() + ": " + cause, cause);
+        }
+        sweeper.scheduleWithFixedDelay(this::flushCatchUps, 50, 50, TimeUnit.MILLISECONDS);
+        log.info("WebSocket server listening on {}", uri());
+    }
+
+    /** The bound port (useful with {@code port=0}); valid after {@link #start}. */
+    public int port() {
+        Server current = server;
+        if (current == null) {
+            throw new IllegalStateException("not started");
+        }
+        return current.getPort();
+    }
+
+    /** The URI devices connect to; valid after {@link #start}. */
+    public URI uri() {
+        String scheme = config.keystorePath().isPresent() ? "wss" : "ws";
+        return URI.create(scheme + "://" + config.host() + ":" + port() + config.path());
+    }
+
+    @Override
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        sweeper.shutdownNow();
+        Server current = server;
+        if (current != null) {
+            stopQuietly(current);
+        }
+        // Java-WebSocket may stop before it reports every close; the listeners still hear of each one
+        for (WebSocketConnection connection : connections) {
+            connection.closed();
+        }
+        connections.clear();
+        log.info("WebSocket server on {}:{} closed", config.host(), config.port());
+    }
+
+    private void flushCatchUps() {
+        for (WebSocketConnection connection : connections) {
+            if (connection.catchUpOwed()) {
+                connection.flushCatchUp();
+            }
+        }
+    }
+
+    private static void stopQuietly(Server current) {
+        try {
+            current.stop(1000, "server shutting down");
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void receive(WebSocket socket, byte[] bytes, Codec codec) {
+        WebSocketConnection connection = socket.getAttachment();
+        if (connection == null || !connection.isOpen()) {
+            return;
+        }
+        connection.useCodec(codec);
+        if (bytes.length > config.maxMessageBytes()) {
+            connection.close(ErrorCode.MESSAGE_TOO_LARGE,
+                    "message of " + bytes.length + " bytes exceeds the maximum of " + config.maxMessageBytes());
+            return;
+        }
+        Message message;
+        try {
+            message = codec.decode(bytes);
+        }
+        catch (PocketSyncException e) {
+            log.debug("connection {}: undecodable message: {}", connection.id(), e.getMessage());
+            connection.close(e.code(), e.getMessage());
+            return;
+        }
+        catch (RuntimeException e) {
+            log.warn("connection {}: codec {} failed with a raw exception", connection.id(), codec.name(), e);
+            connection.close(ErrorCode.MALFORMED_MESSAGE, "malformed message");
+            return;
+        }
+        connection.deliver(message);
+    }
+
+    /** The Java-WebSocket server; its callbacks come from its selector and worker threads. */
+    private final class Server extends WebSocketServer {
+        final CompletableFuture<Void> started = new CompletableFuture<>();
+
+        Server(InetSocketAddress address, List<Draft> drafts) {
+            super(address, drafts);
+        }
+
+        @Override
+        public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(WebSocket socket, Draft draft,
+                ClientHandshake request) throws InvalidDataException {
+            String resource = request.getResourceDescriptor();
+            int query = resource.indexOf('?');
+            String path = query < 0 ? resource : resource.substring(0, query);
+            if (!path.equals(config.path())) {
+                throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "unknown path");
+            }
+            return super.onWebsocketHandshakeReceivedAsServer(socket, draft, request);
+        }
+
+        @Override
+        public void onStart() {
+            started.complete(null);
+        }
+
+        @Override
+        public void onOpen(WebSocket socket, ClientHandshake handshake) {
+            WebSocketConnection connection = new WebSocketConnection(socket, defaultCodec, config.maxQueuedMessages());
+            socket.setAttachment(connection);
+            if (closed.get()) {
+                connection.close(ErrorCode.SHUTTING_DOWN, "server shutting down");
+                return;
+            }
+            connections.add(connection);
+            try {
+                connection.open(acceptor.onOpen(connection));
+            }
+            catch (RuntimeException e) {
+                log.warn("acceptor failed for {}", connection, e);
+                connection.close(ErrorCode.INTERNAL, "internal error");
+            }
+        }
+
+        @Override
+        public void onMessage(WebSocket socket, String text) {
+            receive(socket, text.getBytes(StandardCharsets.UTF_8), textCodec);
+        }
+
+        @Override
+        public void onMessage(WebSocket socket, ByteBuffer buffer) {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            receive(socket, bytes, binaryCodec);
+        }
+
+        @Override
+        public void onClose(WebSocket socket, int code, String reason, boolean remote) {
+            WebSocketConnection connection = socket.getAttachment();
+            if (connection != null) {
+                connections.remove(connection);
+                connection.closed();
+                log.debug("connection {} closed ({} {})", connection.id(), code, reason);
+            }
+        }
+
+        @Override
+        public void onError(WebSocket socket, Exception e) {
+            if (socket == null) {
+                if (!started.completeExceptionally(e)) {
+                    log.warn("WebSocket server error", e);
+                }
+                return;
+            }
+            log.debug("WebSocket error on {}", socket.getRemoteSocketAddress(), e);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.pocketsync.transport.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.inject.Guice;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PluginConfig;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.transport.ClientTransportProvider;
+import io.pocketsync.api.transport.ServerTransportProvider;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class WebSocketConfigTest {
+    @Test
+    void serverDefaults() {
+        WebSocketServerConfig config = WebSocketServerConfig.from(PluginConfig.empty("transport.websocket"));
+        assertThat(config).isEqualTo(new WebSocketServerConfig("127.0.0.1", 8787, "/sync", 1024 * 1024, 1000,
+                Duration.ofSeconds(30), "json", Optional.empty(), "", "PKCS12"));
+    }
+
+    @Test
+    void serverFullMapping() {
+        WebSocketServerConfig config = WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of(
+                "host", "0.0.0.0", "port", "9000", "path", "/ps", "max-message-bytes", "2048", "max-queued-messages", "10",
+                "heartbeat-interval", "5s", "codec", "cbor", "keystore-path", "/k.p12", "keystore-password", "hunter2",
+                "keystore-type", "JKS")));
+        assertThat(config).isEqualTo(new WebSocketServerConfig("0.0.0.0", 9000, "/ps", 2048, 10, Duration.ofSeconds(5),
+                "cbor", Optional.of("/k.p12"), "hunter2", "JKS"));
+        assertThat(config.toString()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void clientDefaultsAndFullMapping() {
+        WebSocketClientConfig defaults = WebSocketClientConfig.from(PluginConfig.empty("transport.websocket"));
+        assertThat(defaults.codec()).isEqualTo("json");
+        assertThat(defaults.maxMessageBytes()).isEqualTo(1024 * 1024);
+        assertThat(defaults.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(defaults.truststorePath()).isEmpty();
+
+        WebSocketClientConfig config = WebSocketClientConfig.from(PluginConfig.of("transport.websocket", Map.of(
+                "codec", "cbor", "max-message-bytes", "100", "heartbeat-interval", "2s", "connect-timeout", "500ms",
+                "reconnect-initial-delay", "10ms", "reconnect-max-delay", "1s", "truststore-path", "/t.p12",
+                "truststore-password", "s3cret", "truststore-type", "JKS")));
+        assertThat(config.codec()).isEqualTo("cbor");
+        assertThat(config.maxMessageBytes()).isEqualTo(100);
+        assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.connectTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.reconnect().initial()).isEqualTo(Duration.ofMillis(10));
+        assertThat(config.reconnect().max()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.truststorePath()).contains("/t.p12");
+        assertThat(config.truststoreType()).isEqualTo("JKS");
+        assertThat(config.toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void unknownKeyFailsWithAHint() {
+        assertThatThrownBy(() -> WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of("prot", "1"))))
+                .isInstanceOf(PocketSyncException.class)
+                .hasMessageContaining("transport.websocket.prot").hasMessageContaining("transport.websocket.port")
+                .extracting(e -> ((PocketSyncException) e).code()).isEqualTo(ErrorCode.CONFIG_INVALID);
+    }
+
+    @Test
+    void badValuesFail() {
+        assertThatThrownBy(() -> WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of("port", "70000"))))
+                .isInstanceOf(PocketSyncException.class).hasMessageContaining("port");
+        assertThatThrownBy(() -> WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of("path", "sync"))))
+                .isInstanceOf(PocketSyncException.class).hasMessageContaining("path");
+        assertThatThrownBy(() -> WebSocketClientConfig.from(PluginConfig.of("transport.websocket",
+                Map.of("reconnect-initial-delay", "5s", "reconnect-max-delay", "1s"))))
+                .isInstanceOf(PocketSyncException.class).hasMessageContaining("reconnect");
+    }
+
+    @Test
+    void providersAreFoundByServiceLoaderAndGuice() {
+        assertThat(ServiceLoader.load(ServerTransportProvider.class, ServerTransportProvider.class.getClassLoader()).stream()
+                .map(p -> p.get().name())).contains("websocket");
+        ClientTransportProvider client = ServiceLoader.load(ClientTransportProvider.class,
+                ClientTransportProvider.class.getClassLoader()).stream().map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("websocket")).findFirst().orElseThrow();
+        assertThat(client.schemes()).isEqualTo(Set.of("ws", "wss"));
+
+        var injector = Guice.createInjector(new WebSocketTransportModule());
+        Map<String, ServerTransportProvider> servers = injector.getInstance(
+                Key.get(new TypeLiteral<Map<String, ServerTransportProvider>>() {}));
+        Map<String, ClientTransportProvider> clients = injector.getInstance(
+                Key.get(new TypeLiteral<Map<String, ClientTransportProvider>>() {}));
+        assertThat(servers.get("websocket")).isInstanceOf(WebSocketServerTransportProvider.class);
+        assertThat(clients.get("websocket")).isInstanceOf(WebSocketClientTransportProvider.class);
+    }
+
+    @Test
+    void closeCodesRoundTrip() {
+        for (ErrorCode code : ErrorCode.values()) {
+            assertThat(CloseCodes.toErrorCode(CloseCodes.toCloseCode(code))).isEqualTo(code);
+        }
+        assertThat(CloseCodes.toErrorCode(1001)).isEqualTo(ErrorCode.SHUTTING_DOWN);
+        assertThat(CloseCodes.toErrorCode(1006)).isEqualTo(ErrorCode.TRANSPORT_CLOSED);
+        assertThat(CloseCodes.toErrorCode(4999)).isEqualTo(ErrorCode.TRANSPORT_CLOSED);
+    }
+}
