@@ -31,8 +31,23 @@ public interface ChangeCapture extends AutoCloseable {
      */
     boolean refreshSchema();
 
-    /** A number that changes whenever any connection or process commits a captured write. Cheap. */
+    /**
+     * A number that changes whenever another connection or process commits to the database (SQLite's
+     * {@code PRAGMA data_version}). Cheap; a change means "look at {@link #tableVersions()}".
+     */
     long changeCounter();
+
+    /**
+     * Per tracked table, a counter bumped by every captured local write ({@code __pocketsync_version}).
+     * Remote changes applied by {@link #apply} do not bump it.
+     */
+    java.util.Map<String, Long> tableVersions();
+
+    /**
+     * Stores the scope the device syncs. When it differs from the stored one, the cursor is reset to 0
+     * (a cursor belongs to one scope's sequence).
+     */
+    void bindScope(String scope);
 
     /** Up to {@code limit} pending changes after {@code afterLocalSequence}, in local order. */
     List<LocalChange> pending(long afterLocalSequence, int limit);
@@ -44,13 +59,17 @@ public interface ChangeCapture extends AutoCloseable {
      * Records the server's verdicts in one transaction: APPLIED and DUPLICATE become acked; SUPERSEDED
      * applies the winner locally (unless a later local change is pending) and keeps the change as
      * superseded; REJECTED keeps the change with its code. A merged winner on APPLIED is applied too.
+     * Results naming changes that are not pending (already acknowledged) are ignored.
+     *
+     * @return what was written locally (winning rows)
      */
-    void acknowledge(List<ChangeResult> results);
+    ApplyReport acknowledge(List<ChangeResult> results);
 
     /**
      * Applies remote changes in one transaction with capture suppressed, and advances the cursor from
-     * {@code fromCursor} to {@code toCursor} in the same transaction (nothing is done if the stored
-     * cursor is not {@code fromCursor}). Changes already processed are skipped; a row with a pending
+     * {@code fromCursor} to {@code toCursor} in the same transaction (nothing is done, and
+     * {@link ApplyReport#NOT_ACCEPTED} returned, if the stored cursor is not {@code fromCursor}; the
+     * first SNAPSHOT page of a resync is also accepted from cursor 0). Changes already processed are skipped; a row with a pending
      * local change of a later version is not overwritten; bad input is parked, not thrown.
      *
      * <p>SNAPSHOT pages belong to a full resync: the first one starts it, and the page with

@@ -8,10 +8,12 @@ import io.pocketsync.api.model.Hlc;
  * The device's persistent sync state ({@code __pocketsync_device_state}).
  *
  * @param deviceId generated once, random, persisted
+ * @param scope the scope the cursor belongs to; null before {@link ChangeCapture#bindScope} was called once
  * @param cursor the last server sequence applied
  * @param hlc the device clock
+ * @param resyncing whether a full resync (SNAPSHOT pages) is in progress
  */
-public record DeviceState(String deviceId, long cursor, Hlc hlc) {
+public record DeviceState(String deviceId, String scope, long cursor, Hlc hlc, boolean resyncing) {
     public DeviceState {
         requireNonNull(deviceId, "deviceId is null");
         requireNonNull(hlc, "hlc is null");

@@ -1,0 +1,47 @@
+package io.pocketsync.core.device;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.transport.ReconnectPolicy;
+import java.time.Duration;
+
+/**
+ * Tuning of the device engine. Immutable.
+ *
+ * @param pollInterval how often other connections' and processes' commits are looked for (default 50 ms)
+ * @param pushBatchSize most changes per PUSH (the server's {@code maxBatch} caps it further; default 500)
+ * @param pullLimit most rows asked for per catch-up page (default 500)
+ * @param pushTimeout a PUSH without ACK after this long is sent again with the same change ids (default 10 s)
+ * @param retry backoff for retrying a push the server could not store ({@code STORE_UNAVAILABLE})
+ */
+public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry) {
+    /** The defaults. */
+    public static final DeviceOptions DEFAULTS = new DeviceOptions(Duration.ofMillis(50), 500, 500, Duration.ofSeconds(10),
+            new ReconnectPolicy(Duration.ofMillis(200), Duration.ofSeconds(30)));
+
+    public DeviceOptions {
+        requireNonNull(pollInterval, "pollInterval is null");
+        requireNonNull(pushTimeout, "pushTimeout is null");
+        requireNonNull(retry, "retry is null");
+        if (pollInterval.isNegative() || pollInterval.isZero() || pushBatchSize < 1 || pullLimit < 1 || pushTimeout.isNegative()
+                || pushTimeout.isZero()) {
+            throw new IllegalArgumentException("device options must be positive");
+        }
+    }
+
+    public DeviceOptions withPollInterval(Duration value) {
+        return new DeviceOptions(value, pushBatchSize, pullLimit, pushTimeout, retry);
+    }
+
+    public DeviceOptions withPushBatchSize(int value) {
+        return new DeviceOptions(pollInterval, value, pullLimit, pushTimeout, retry);
+    }
+
+    public DeviceOptions withPullLimit(int value) {
+        return new DeviceOptions(pollInterval, pushBatchSize, value, pushTimeout, retry);
+    }
+
+    public DeviceOptions withPushTimeout(Duration value) {
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, value, retry);
+    }
+}

@@ -1,0 +1,391 @@
+package io.pocketsync.core.device;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.capture.ApplyReport;
+import io.pocketsync.api.capture.ChangeCapture;
+import io.pocketsync.api.capture.DeviceState;
+import io.pocketsync.api.capture.LocalChange;
+import io.pocketsync.api.capture.ParkedChange;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.protocol.Ack;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangeStatus;
+import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.ChangesMode;
+import io.pocketsync.api.protocol.ErrorMessage;
+import io.pocketsync.api.protocol.Hello;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.protocol.Ping;
+import io.pocketsync.api.protocol.Pong;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Pull;
+import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Welcome;
+import io.pocketsync.api.transport.ClientTransport;
+import io.pocketsync.api.transport.Endpoint;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device's sync state machine (DESIGN.md 4.3, protocol.md 3). Every field is touched only on the
+ * engine thread: transport callbacks and the public facade only enqueue tasks on it.
+ *
+ * <ul>
+ *   <li>Each (re)connect: HELLO; on WELCOME merge the clock, push everything pending (one PUSH in
+ *       flight, re-sent with the same change ids after a timeout), then PULL until {@code more=false}.</li>
+ *   <li>Local commits by any connection or process are noticed by polling {@code PRAGMA data_version}
+ *       every {@link DeviceOptions#pollInterval()}; they fire local watchers and push at once.</li>
+ *   <li>CHANGES follow the cursor rule: applied only from the stored cursor, duplicates ignored, a gap
+ *       answered by a PULL from the stored cursor.</li>
+ * </ul>
+ */
+final class SyncLoop implements ClientTransport.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncLoop.class);
+
+    private record Inflight(String batchId, long deadlineNanos) {}
+
+    private final ChangeCapture capture;
+    private final ClientTransport transport;
+    private final Endpoint endpoint;
+    private final String token;
+    private final DeviceOptions options;
+    private final Watchers watchers;
+    private final ScheduledExecutorService engine;
+    private final Executor listenerExecutor;
+    private final SyncStatusListener status;
+
+    private boolean welcomed;
+    private boolean needPull;
+    private boolean pullOutstanding;
+    private boolean initialPushDone;
+    private Inflight inflight;
+    private int maxBatch;
+    private int retryAttempt;
+    private ScheduledFuture<?> retry;
+    private ScheduledFuture<?> poller;
+    private long lastCounter;
+    private Map<String, Long> lastVersions = new HashMap<>();
+    private int batchesDone;
+    private long rowsDone;
+    private volatile boolean stopped;
+
+    SyncLoop(ChangeCapture capture, ClientTransport transport, Endpoint endpoint, String token, DeviceOptions options,
+            Watchers watchers, ScheduledExecutorService engine, Executor listenerExecutor, SyncStatusListener status) {
+        this.capture = requireNonNull(capture, "capture is null");
+        this.transport = requireNonNull(transport, "transport is null");
+        this.endpoint = requireNonNull(endpoint, "endpoint is null");
+        this.token = requireNonNull(token, "token is null");
+        this.options = requireNonNull(options, "options is null");
+        this.watchers = requireNonNull(watchers, "watchers is null");
+        this.engine = requireNonNull(engine, "engine is null");
+        this.listenerExecutor = requireNonNull(listenerExecutor, "listenerExecutor is null");
+        this.status = requireNonNull(status, "status is null");
+        this.maxBatch = options.pushBatchSize();
+    }
+
+    void start() {
+        run(() -> {
+            lastCounter = capture.changeCounter();
+            lastVersions = capture.tableVersions();
+            long period = options.pollInterval().toMillis();
+            poller = engine.scheduleWithFixedDelay(() -> run(this::poll), period, period, TimeUnit.MILLISECONDS);
+        });
+        transport.start(endpoint, this);
+    }
+
+    /** Pushes pending changes and catches up now (if connected). */
+    void syncNow() {
+        run(() -> {
+            poll();
+            needPull = true;
+            pump();
+        });
+    }
+
+    void stop() {
+        stopped = true;
+        transport.close();
+        run(() -> {
+            if (poller != null) {
+                poller.cancel(false);
+            }
+            if (retry != null) {
+                retry.cancel(false);
+            }
+            welcomed = false;
+        });
+    }
+
+    // ---- transport callbacks: enqueue only ----
+
+    @Override
+    public void onConnected() {
+        run(this::sendHello);
+    }
+
+    @Override
+    public void onMessage(Message message) {
+        run(() -> handle(message));
+    }
+
+    @Override
+    public void onDisconnected(ErrorCode code, String reason) {
+        run(() -> {
+            boolean was = welcomed;
+            welcomed = false;
+            inflight = null;
+            pullOutstanding = false;
+            if (was) {
+                status(l -> l.disconnected(code, reason));
+            }
+        });
+    }
+
+    // ---- engine thread ----
+
+    private void run(Runnable task) {
+        if (engine.isShutdown()) {
+            return;
+        }
+        try {
+            engine.execute(() -> {
+                try {
+                    task.run();
+                }
+                catch (RuntimeException e) {
+                    LOG.error("device engine task failed", e);
+                    ErrorCode code = e instanceof io.pocketsync.api.PocketSyncException p ? p.code() : ErrorCode.INTERNAL;
+                    status(l -> l.error(code, String.valueOf(e.getMessage())));
+                }
+            });
+        }
+        catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("engine stopped; task dropped");
+        }
+    }
+
+    private void sendHello() {
+        if (stopped) {
+            return;
+        }
+        DeviceState state = capture.state();
+        capture.refreshSchema();
+        transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc()));
+    }
+
+    private void poll() {
+        if (stopped) {
+            return;
+        }
+        if (inflight != null && System.nanoTime() - inflight.deadlineNanos() > 0) {
+            LOG.info("push {} not acknowledged in {}; sending again", inflight.batchId(), options.pushTimeout());
+            inflight = null;
+            pump();
+        }
+        long counter = capture.changeCounter();
+        if (counter == lastCounter) {
+            return;
+        }
+        lastCounter = counter;
+        capture.refreshSchema();
+        Map<String, Long> versions = capture.tableVersions();
+        Set<String> changed = new TreeSet<>();
+        versions.forEach((table, version) -> {
+            if (!version.equals(lastVersions.get(table))) {
+                changed.add(table);
+            }
+        });
+        lastVersions = versions;
+        if (!changed.isEmpty()) {
+            watchers.fire(changed, false);
+            pump();
+        }
+    }
+
+    private void pump() {
+        if (!welcomed || stopped) {
+            return;
+        }
+        if (inflight == null && (retry == null || retry.isDone())) {
+            capture.refreshSchema(); // cheap unless the schema changed; completes images captured by old triggers
+            List<LocalChange> pending = capture.pending(0, maxBatch);
+            if (!pending.isEmpty()) {
+                List<Change> changes = new ArrayList<>(pending.size());
+                for (LocalChange change : pending) {
+                    changes.add(change.change());
+                }
+                String batchId = UUID.randomUUID().toString();
+                if (transport.send(new Push(ProtocolVersion.CURRENT, batchId, changes))) {
+                    inflight = new Inflight(batchId, System.nanoTime() + options.pushTimeout().toNanos());
+                    long total = capture.pendingCount();
+                    status(l -> l.pushing(changes.size(), total));
+                }
+                return;
+            }
+            initialPushDone = true;
+        }
+        if (needPull && !pullOutstanding && initialPushDone) {
+            long cursor = capture.state().cursor();
+            if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit()))) {
+                pullOutstanding = true;
+            }
+        }
+    }
+
+    private void handle(Message message) {
+        if (stopped) {
+            return;
+        }
+        if (message instanceof Welcome welcome) {
+            onWelcome(welcome);
+        }
+        else if (message instanceof Ack ack) {
+            onAck(ack);
+        }
+        else if (message instanceof Changes changes) {
+            onChanges(changes);
+        }
+        else if (message instanceof ErrorMessage error) {
+            onError(error);
+        }
+        else if (message instanceof Ping ping) {
+            transport.send(new Pong(ProtocolVersion.CURRENT, ping.nonce()));
+        }
+        else if (!(message instanceof Pong)) {
+            LOG.warn("unexpected {} from the server; ignored", message.type());
+        }
+    }
+
+    private void onWelcome(Welcome welcome) {
+        capture.mergeClock(welcome.serverHlc());
+        welcomed = true;
+        inflight = null;
+        pullOutstanding = false;
+        initialPushDone = false;
+        needPull = true;
+        retryAttempt = 0;
+        batchesDone = 0;
+        rowsDone = 0;
+        maxBatch = welcome.maxBatchChanges() > 0 ? Math.min(options.pushBatchSize(), welcome.maxBatchChanges()) : options.pushBatchSize();
+        if (welcome.resyncRequired()) {
+            LOG.info("server asks for a full resync (cursor {} outside its history)", capture.state().cursor());
+        }
+        status(SyncStatusListener::connected);
+        pump();
+    }
+
+    private void onAck(Ack ack) {
+        capture.mergeClock(ack.serverHlc());
+        ApplyReport report = capture.acknowledge(ack.results());
+        if (inflight != null && inflight.batchId().equals(ack.batchId())) {
+            inflight = null;
+        }
+        retryAttempt = 0;
+        for (ChangeResult result : ack.results()) {
+            if (result.status() == ChangeStatus.REJECTED) {
+                status(l -> l.error(result.errorCode(), "change " + result.changeId() + " rejected: " + result.message()));
+            }
+        }
+        reportApplied(report);
+        pump();
+    }
+
+    private void onChanges(Changes changes) {
+        boolean page = changes.mode() != ChangesMode.LIVE;
+        if (page) {
+            pullOutstanding = false;
+        }
+        else {
+            long cursor = capture.state().cursor();
+            if (cursor >= changes.cursor()) {
+                return;
+            }
+            if (cursor != changes.fromCursor()) {
+                needPull = true;
+                pump();
+                return;
+            }
+        }
+        ApplyReport report = capture.apply(changes.changes(), changes.fromCursor(), changes.cursor(), changes.mode(),
+                !changes.hasMore());
+        if (!report.accepted()) {
+            if (page) {
+                needPull = true;
+            }
+            pump();
+            return;
+        }
+        reportApplied(report);
+        if (page) {
+            batchesDone++;
+            rowsDone += changes.changes().size();
+            CatchUpProgress progress = new CatchUpProgress(batchesDone, rowsDone, rowsDone + changes.estimatedRemaining(),
+                    changes.mode() == ChangesMode.SNAPSHOT);
+            status(l -> l.catchingUp(progress));
+            needPull = changes.hasMore();
+            if (!changes.hasMore()) {
+                long cursor = changes.cursor();
+                status(l -> l.caughtUp(cursor));
+            }
+        }
+        pump();
+    }
+
+    private void onError(ErrorMessage error) {
+        switch (error.code()) {
+            case CATCH_UP_REQUIRED, RESYNC_REQUIRED -> {
+                needPull = true;
+                pullOutstanding = false;
+            }
+            default -> {
+                if (inflight != null && inflight.batchId().equals(error.refId())) {
+                    inflight = null;
+                    if (error.code().retryable()) {
+                        long delay = options.retry().delay(retryAttempt++).toMillis();
+                        retry = engine.schedule(() -> run(this::pump), delay, TimeUnit.MILLISECONDS);
+                    }
+                }
+                status(l -> l.error(error.code(), error.message()));
+            }
+        }
+        pump();
+    }
+
+    private void reportApplied(ApplyReport report) {
+        watchers.fire(report.tables(), true);
+        for (ParkedChange parked : report.parked()) {
+            status(l -> l.error(parked.code(), "remote change " + parked.changeId() + " for " + parked.table() + " parked: "
+                    + parked.message()));
+        }
+    }
+
+    private void status(Consumer<SyncStatusListener> event) {
+        try {
+            listenerExecutor.execute(() -> {
+                try {
+                    event.accept(status);
+                }
+                catch (RuntimeException e) {
+                    LOG.warn("status listener failed", e);
+                }
+            });
+        }
+        catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("listener executor stopped; status event dropped");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.pocketsync.core.device.capture;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+
+/** Small JDBC helpers for the capture connection. */
+final class Sql {
+    private Sql() {}
+
+    /** Work inside a transaction. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    /** Prepares a connection for the engine: WAL, busy timeout, IMMEDIATE transactions, no FK enforcement. */
+    static void configure(Connection connection, int busyTimeoutMillis) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
+            statement.execute("PRAGMA journal_mode = WAL");
+            // Remote pages arrive in server order, which need not respect foreign keys page by page;
+            // the server's state is consistent, so FKs hold once catch-up completes (see RemoteApplier).
+            statement.execute("PRAGMA foreign_keys = OFF");
+        }
+        if (connection.isWrapperFor(SQLiteConnection.class)) {
+            // Writers take the lock at BEGIN, so a busy database waits on busy_timeout instead of failing mid-transaction.
+            SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
+            sqlite.getConnectionConfig().setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            sqlite.setCurrentTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            sqlite.setBusyTimeout(busyTimeoutMillis);
+        }
+        connection.setAutoCommit(true);
+    }
+
+    static <T> T inTransaction(Connection connection, Work<T> work) {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run();
+                connection.commit();
+                return result;
+            }
+            catch (SQLException | RuntimeException | Error e) {
+                try {
+                    connection.rollback();
+                }
+                catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            finally {
+                connection.setAutoCommit(true);
+            }
+        }
+        catch (SQLException e) {
+            throw failure("database transaction failed", e);
+        }
+    }
+
+    static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    static long queryLong(Connection connection, String sql, Object... args) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, args);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    static int update(Connection connection, String sql, Object... args) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, args);
+            return statement.executeUpdate();
+        }
+    }
+
+    static void bind(PreparedStatement statement, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            setValue(statement, i + 1, args[i]);
+        }
+    }
+
+    /** Binds a SQLite value (Long, Double, String, byte[], null, or another Number). */
+    static void setValue(PreparedStatement statement, int index, Object value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.NULL);
+        }
+        else if (value instanceof Long || value instanceof Integer) {
+            statement.setLong(index, ((Number) value).longValue());
+        }
+        else if (value instanceof Double) {
+            statement.setDouble(index, (Double) value);
+        }
+        else if (value instanceof String) {
+            statement.setString(index, (String) value);
+        }
+        else if (value instanceof byte[]) {
+            statement.setBytes(index, (byte[]) value);
+        }
+        else {
+            throw new PocketSyncException(ErrorCode.INVALID_CHANGE, "not a SQLite value: " + value.getClass().getName());
+        }
+    }
+
+    static PocketSyncException failure(String what, SQLException e) {
+        return new PocketSyncException(ErrorCode.INTERNAL, what + ": " + e.getMessage(), e);
+    }
+
+    /** An SQL string literal. */
+    static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+}

@@ -1,0 +1,357 @@
+package io.pocketsync.core.device.capture;
+
+import static io.pocketsync.api.Identifiers.quoteSql;
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.capture.ApplyReport;
+import io.pocketsync.api.capture.ChangeCapture;
+import io.pocketsync.api.capture.DeviceState;
+import io.pocketsync.api.capture.LocalChange;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.model.Op;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangesMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code sqlite-triggers} {@link ChangeCapture}: AFTER INSERT/UPDATE/DELETE triggers generated from
+ * {@code PRAGMA table_info} (see {@link TriggerGenerator}) write {@code __pocketsync_changes} inside the
+ * writer's own transaction, on any connection or process.
+ *
+ * <p>Owns one connection taken from the data source (WAL, busy timeout, IMMEDIATE transactions).
+ * Thread-safe: every method is synchronized; the device engine calls it from its engine thread.
+ */
+public final class SqliteTriggerCapture implements ChangeCapture {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteTriggerCapture.class);
+    private static final String STATE = SystemTables.DEVICE_STATE;
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final CaptureOptions options;
+    private final Map<String, TableSchema> schemas = new LinkedHashMap<>();
+    private Connection connection;
+    private RemoteApplier applier;
+    private String deviceId;
+    private long schemaVersion = -1;
+    private boolean closed;
+
+    public SqliteTriggerCapture(DataSource dataSource, Clock clock, CaptureOptions options) {
+        this.dataSource = requireNonNull(dataSource, "dataSource is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.options = requireNonNull(options, "options is null");
+    }
+
+    @Override
+    public synchronized void install(List<String> tables) {
+        requireNonNull(tables, "tables is null");
+        Connection c = connection();
+        Sql.inTransaction(c, () -> {
+            SystemTables.create(c);
+            setApplying(c, true);
+            for (String table : tables) {
+                installTable(c, TableSchema.read(c, table));
+            }
+            setApplying(c, false);
+            deviceId = stateString(c, "device_id");
+            return null;
+        });
+        for (String table : tables) {
+            schemas.putIfAbsent(table, null);
+        }
+        schemaVersion = -1;
+        refreshSchema(true);
+    }
+
+    @Override
+    public synchronized boolean refreshSchema() {
+        return refreshSchema(false);
+    }
+
+    private boolean refreshSchema(boolean forceCheck) {
+        Connection c = connection();
+        try {
+            long version = Sql.queryLong(c, "PRAGMA schema_version");
+            if (!forceCheck && version == schemaVersion) {
+                return false;
+            }
+            boolean regenerated = Sql.inTransaction(c, () -> {
+                List<TableSchema> current = new ArrayList<>();
+                for (String table : schemas.keySet()) {
+                    current.add(TableSchema.read(c, table));
+                }
+                String fingerprint = SchemaFingerprint.of(current);
+                boolean stale = !fingerprint.equals(stateString(c, "schema_fingerprint")) || triggersMissing(c);
+                if (stale) {
+                    // Dropped and recreated inside one write transaction: no other writer can commit in between.
+                    for (TableSchema schema : current) {
+                        for (String sql : TriggerGenerator.drop(schema.name())) {
+                            Sql.execute(c, sql);
+                        }
+                        for (String sql : TriggerGenerator.create(schema)) {
+                            Sql.execute(c, sql);
+                        }
+                    }
+                    Sql.update(c, "UPDATE " + STATE + " SET schema_fingerprint = ? WHERE id = 1", fingerprint);
+                    for (TableSchema schema : current) {
+                        completePendingImages(c, schemas.get(schema.name()), schema);
+                    }
+                }
+                for (TableSchema schema : current) {
+                    schemas.put(schema.name(), schema);
+                }
+                return stale;
+            });
+            schemaVersion = Sql.queryLong(c, "PRAGMA schema_version");
+            if (regenerated) {
+                LOG.info("capture triggers (re)generated for {}", schemas.keySet());
+            }
+            return regenerated;
+        }
+        catch (SQLException e) {
+            throw Sql.failure("schema check failed", e);
+        }
+    }
+
+    /**
+     * Writes captured between an ALTER TABLE ADD COLUMN and this regeneration went through the old
+     * triggers, without the new columns: add those columns' current values to such pending changes.
+     */
+    private static void completePendingImages(Connection c, TableSchema before, TableSchema after) throws SQLException {
+        if (before == null) {
+            return;
+        }
+        List<TableSchema.Column> added = new ArrayList<>();
+        for (TableSchema.Column column : after.columns()) {
+            if (!before.hasColumn(column.name())) {
+                added.add(column);
+            }
+        }
+        if (added.isEmpty()) {
+            return;
+        }
+        String table = quoteSql(after.name());
+        String gid = table + "." + SystemTables.GLOBAL_ID;
+        TableSchema addedOnly = new TableSchema(after.name(), added, List.of(), true, java.util.Set.of());
+        int patched = Sql.update(c, "UPDATE " + SystemTables.CHANGES + " SET row_json = json_patch(row_json, (SELECT "
+                + TriggerGenerator.image(addedOnly, table + ".") + " FROM " + table + " WHERE " + gid + " = "
+                + SystemTables.CHANGES + ".gid)) WHERE tbl = ? AND state = 'pending' AND op != 'DELETE' AND EXISTS (SELECT 1 FROM "
+                + table + " WHERE " + gid + " = " + SystemTables.CHANGES + ".gid)", after.name());
+        LOG.info("table {} gained columns {}; {} pending changes completed", after.name(), addedOnly.columnNames(), patched);
+    }
+
+    private void installTable(Connection c, TableSchema schema) throws SQLException {
+        String table = quoteSql(schema.name());
+        if (schema.hasIntegerRowidKey()) {
+            LOG.warn("table {} has an INTEGER PRIMARY KEY: such keys are assigned per device and collide across devices;"
+                    + " use TEXT/UUID keys (colliding remote rows are parked in {})", schema.name(), SystemTables.DEAD_LETTER);
+        }
+        Sql.update(c, "INSERT OR IGNORE INTO " + SystemTables.VERSION + " (tbl, version) VALUES (?, 0)", schema.name());
+        if (!schema.hasGlobalId()) {
+            Sql.execute(c, "ALTER TABLE " + table + " ADD COLUMN " + SystemTables.GLOBAL_ID + " TEXT");
+            Sql.execute(c, "UPDATE " + table + " SET " + SystemTables.GLOBAL_ID + " = lower(hex(randomblob(16)))");
+            long base = tickClock(c);
+            int queued = Sql.update(c, TriggerGenerator.queueExisting(schema), base);
+            Sql.update(c, "UPDATE " + STATE + " SET hlc = max(hlc, ?) WHERE id = 1", base + queued);
+            LOG.info("tracking table {}: {} existing rows queued once as INSERT changes", schema.name(), queued);
+        }
+        Sql.execute(c, "CREATE UNIQUE INDEX IF NOT EXISTS " + quoteSql(SystemTables.PREFIX + "_gid_" + schema.name())
+                + " ON " + table + " (" + SystemTables.GLOBAL_ID + ")");
+    }
+
+    private long tickClock(Connection c) throws SQLException {
+        Sql.update(c, "UPDATE " + STATE + " SET hlc = max(?, hlc + 1) WHERE id = 1", Hlc.of(clock.millis(), 0).value());
+        return Sql.queryLong(c, "SELECT hlc FROM " + STATE + " WHERE id = 1");
+    }
+
+    private boolean triggersMissing(Connection c) throws SQLException {
+        for (String table : schemas.keySet()) {
+            for (String name : TriggerGenerator.triggerNames(table)) {
+                if (Sql.queryLong(c, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?", name) == 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public synchronized long changeCounter() {
+        try {
+            return Sql.queryLong(connection(), "PRAGMA data_version");
+        }
+        catch (SQLException e) {
+            throw Sql.failure("data_version failed", e);
+        }
+    }
+
+    @Override
+    public synchronized Map<String, Long> tableVersions() {
+        Map<String, Long> versions = new LinkedHashMap<>();
+        try (PreparedStatement statement = connection().prepareStatement("SELECT tbl, version FROM " + SystemTables.VERSION);
+                ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+                versions.put(rs.getString(1), rs.getLong(2));
+            }
+            return versions;
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading table versions failed", e);
+        }
+    }
+
+    @Override
+    public synchronized void bindScope(String scope) {
+        requireNonNull(scope, "scope is null");
+        try {
+            Sql.update(connection(), "UPDATE " + STATE
+                    + " SET cursor = CASE WHEN scope IS ?1 THEN cursor ELSE 0 END, scope = ?1 WHERE id = 1", scope);
+        }
+        catch (SQLException e) {
+            throw Sql.failure("storing the scope failed", e);
+        }
+    }
+
+    @Override
+    public synchronized List<LocalChange> pending(long afterLocalSequence, int limit) {
+        List<LocalChange> out = new ArrayList<>();
+        try (PreparedStatement statement = connection().prepareStatement("SELECT seq, change_id, tbl, gid, op, row_json, cols_json, hlc FROM "
+                + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?")) {
+            statement.setLong(1, afterLocalSequence);
+            statement.setInt(2, limit);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    Change change = new Change(rs.getString(2), rs.getString(3), rs.getString(4), Op.valueOf(rs.getString(5)),
+                            RowImages.parse(rs.getString(6)), RowImages.parseColumns(rs.getString(7)), new Hlc(rs.getLong(8)),
+                            deviceId());
+                    out.add(new LocalChange(rs.getLong(1), change));
+                }
+            }
+            return out;
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading pending changes failed", e);
+        }
+    }
+
+    @Override
+    public synchronized long pendingCount() {
+        try {
+            return Sql.queryLong(connection(), "SELECT count(*) FROM " + SystemTables.CHANGES + " WHERE state = 'pending'");
+        }
+        catch (SQLException e) {
+            throw Sql.failure("counting pending changes failed", e);
+        }
+    }
+
+    @Override
+    public synchronized ApplyReport acknowledge(List<ChangeResult> results) {
+        requireNonNull(results, "results is null");
+        refreshSchema(false);
+        Connection c = connection();
+        return Sql.inTransaction(c, () -> applier().applyResults(schemas, deviceId(), results));
+    }
+
+    @Override
+    public synchronized ApplyReport apply(List<Change> changes, long fromCursor, long toCursor, ChangesMode mode, boolean lastPage) {
+        requireNonNull(changes, "changes is null");
+        requireNonNull(mode, "mode is null");
+        refreshSchema(false);
+        Connection c = connection();
+        return Sql.inTransaction(c, () -> applier().applyPage(schemas, deviceId(), changes, fromCursor, toCursor, mode, lastPage));
+    }
+
+    @Override
+    public synchronized DeviceState state() {
+        try (PreparedStatement statement = connection().prepareStatement(
+                "SELECT device_id, scope, cursor, hlc, resync FROM " + STATE + " WHERE id = 1");
+                ResultSet rs = statement.executeQuery()) {
+            if (!rs.next()) {
+                throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "capture is not installed");
+            }
+            return new DeviceState(rs.getString(1), rs.getString(2), rs.getLong(3), new Hlc(rs.getLong(4)), rs.getInt(5) != 0);
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading device state failed", e);
+        }
+    }
+
+    @Override
+    public synchronized void mergeClock(Hlc remote) {
+        requireNonNull(remote, "remote is null");
+        try {
+            Sql.update(connection(), "UPDATE " + STATE + " SET hlc = max(hlc, ?) WHERE id = 1", remote.value());
+        }
+        catch (SQLException e) {
+            throw Sql.failure("merging the clock failed", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (connection != null) {
+            try {
+                connection.close();
+            }
+            catch (SQLException e) {
+                LOG.debug("closing the capture connection failed", e);
+            }
+            connection = null;
+        }
+    }
+
+    private String deviceId() {
+        if (deviceId == null) {
+            throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "capture is not installed");
+        }
+        return deviceId;
+    }
+
+    private RemoteApplier applier() {
+        if (applier == null) {
+            applier = new RemoteApplier(connection(), clock, options);
+        }
+        return applier;
+    }
+
+    private Connection connection() {
+        if (closed) {
+            throw new PocketSyncException(ErrorCode.INTERNAL, "capture is closed");
+        }
+        if (connection == null) {
+            try {
+                connection = dataSource.getConnection();
+                Sql.configure(connection, (int) Math.min(Integer.MAX_VALUE, options.busyTimeout().toMillis()));
+            }
+            catch (SQLException e) {
+                throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "cannot open the device database: " + e.getMessage(), e);
+            }
+        }
+        return connection;
+    }
+
+    private static void setApplying(Connection c, boolean on) throws SQLException {
+        Sql.update(c, "UPDATE " + STATE + " SET applying = ? WHERE id = 1", on ? 1L : 0L);
+    }
+
+    private static String stateString(Connection c, String column) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement("SELECT " + column + " FROM " + STATE + " WHERE id = 1");
+                ResultSet rs = statement.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.pocketsync.core.device.capture;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * The device's system tables (their names are part of the contract, DESIGN.md 4.1).
+ *
+ * <ul>
+ *   <li>{@code __pocketsync_changes}: captured local mutations, {@code state} is pending, acked,
+ *       superseded or rejected ({@code reason} holds the code and message).</li>
+ *   <li>{@code __pocketsync_version}: per tracked table, bumped by every captured write.</li>
+ *   <li>{@code __pocketsync_device_state}: one row: device id, scope, cursor, clock, schema fingerprint,
+ *       the echo-suppression flag {@code applying} (only ever 1 inside the engine's applying
+ *       transaction, so no other connection sees it set) and the resync flag.</li>
+ *   <li>{@code __pocketsync_processed_changes}: remote change ids already applied (bounded by retention).</li>
+ *   <li>{@code __pocketsync_dead_letter}: remote changes that could not be applied, with their code.</li>
+ *   <li>{@code __pocketsync_resync_rows}: row ids seen during a full resync (empty otherwise).</li>
+ * </ul>
+ */
+final class SystemTables {
+    static final String CHANGES = "__pocketsync_changes";
+    static final String VERSION = "__pocketsync_version";
+    static final String DEVICE_STATE = "__pocketsync_device_state";
+    static final String PROCESSED = "__pocketsync_processed_changes";
+    static final String DEAD_LETTER = "__pocketsync_dead_letter";
+    static final String RESYNC_ROWS = "__pocketsync_resync_rows";
+    static final String PREFIX = "__pocketsync";
+    static final String GLOBAL_ID = "ps_global_id";
+
+    private static final String[] DDL = {
+        "CREATE TABLE IF NOT EXISTS " + CHANGES + " ("
+                + "seq INTEGER PRIMARY KEY AUTOINCREMENT, change_id TEXT NOT NULL UNIQUE, tbl TEXT NOT NULL,"
+                + " gid TEXT NOT NULL, op TEXT NOT NULL, row_json TEXT NOT NULL, cols_json TEXT NOT NULL DEFAULT '[]',"
+                + " hlc INTEGER NOT NULL, version INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending',"
+                + " reason TEXT, server_seq INTEGER NOT NULL DEFAULT 0)",
+        "CREATE INDEX IF NOT EXISTS __pocketsync_changes_state ON " + CHANGES + " (state, seq)",
+        "CREATE INDEX IF NOT EXISTS __pocketsync_changes_row ON " + CHANGES + " (tbl, gid)",
+        "CREATE TABLE IF NOT EXISTS " + VERSION + " (tbl TEXT PRIMARY KEY, version INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE IF NOT EXISTS " + DEVICE_STATE + " ("
+                + "id INTEGER PRIMARY KEY CHECK (id = 1), device_id TEXT NOT NULL, scope TEXT,"
+                + " cursor INTEGER NOT NULL DEFAULT 0, last_sync_ms INTEGER NOT NULL DEFAULT 0,"
+                + " hlc INTEGER NOT NULL DEFAULT 0, schema_fingerprint TEXT, applying INTEGER NOT NULL DEFAULT 0,"
+                + " resync INTEGER NOT NULL DEFAULT 0)",
+        "INSERT OR IGNORE INTO " + DEVICE_STATE + " (id, device_id) VALUES (1, lower(hex(randomblob(16))))",
+        "CREATE TABLE IF NOT EXISTS " + PROCESSED + " (change_id TEXT PRIMARY KEY, applied_ms INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS __pocketsync_processed_time ON " + PROCESSED + " (applied_ms)",
+        "CREATE TABLE IF NOT EXISTS " + DEAD_LETTER + " ("
+                + "id INTEGER PRIMARY KEY AUTOINCREMENT, change_id TEXT, tbl TEXT, gid TEXT, op TEXT, row_json TEXT,"
+                + " code TEXT NOT NULL, message TEXT NOT NULL, received_ms INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS " + RESYNC_ROWS + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
+    };
+
+    private SystemTables() {}
+
+    /** Creates the system tables idempotently; call inside a transaction. */
+    static void create(Connection connection) throws SQLException {
+        for (String ddl : DDL) {
+            Sql.execute(connection, ddl);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.pocketsync.core.device.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.capture.LocalChange;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.model.Op;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteTriggerCaptureTest {
+    @TempDir
+    Path dir;
+    TestDb db;
+    SqliteTriggerCapture capture;
+
+    @BeforeEach
+    void setUp() {
+        db = new TestDb(dir, "app.db");
+        db.exec("CREATE TABLE todo (id TEXT PRIMARY KEY, title TEXT, done INTEGER, score REAL, data BLOB)");
+        capture = new SqliteTriggerCapture(db.dataSource, Clock.systemUTC(), CaptureOptions.DEFAULTS);
+    }
+
+    @AfterEach
+    void tearDown() {
+        capture.close();
+    }
+
+    private List<Change> pending() {
+        return capture.pending(0, 1_000_000).stream().map(LocalChange::change).collect(Collectors.toList());
+    }
+
+    @Test
+    void capturesEachOperationExactlyOnce() {
+        capture.install(List.of("todo"));
+        db.exec("INSERT INTO todo (id, title, done) VALUES ('a', 'one', 0), ('b', 'two', 0), ('c', 'three', 1)");
+        db.exec("UPDATE todo SET done = 1 WHERE id IN ('a', 'b')");
+        db.exec("UPDATE todo SET done = done, title = title");
+        db.exec("UPDATE todo SET score = NULL");
+        db.exec("DELETE FROM todo WHERE id = 'c'");
+
+        List<Change> changes = pending();
+        assertThat(changes).extracting(Change::op).containsExactly(Op.INSERT, Op.INSERT, Op.INSERT, Op.UPDATE, Op.UPDATE, Op.DELETE);
+        assertThat(changes.get(3).changedColumns()).containsExactly("done");
+        assertThat(changes.get(3).row()).containsEntry("done", 1L).containsEntry("title", "one").doesNotContainKey("ps_global_id");
+        assertThat(changes.get(5).row()).isEmpty();
+        assertThat(changes).extracting(c -> c.hlc().value()).isSorted().doesNotHaveDuplicates();
+        assertThat(changes.stream().map(Change::changeId).distinct()).hasSize(6);
+        String gidOfC = changes.get(2).globalId();
+        assertThat(changes.get(5).globalId()).isEqualTo(gidOfC);
+        assertThat(capture.pendingCount()).isEqualTo(6);
+        assertThat(db.count("SELECT count(*) FROM todo WHERE ps_global_id IS NULL")).isZero();
+    }
+
+    @Test
+    void rolledBackWritesLeaveNothing() throws Exception {
+        capture.install(List.of("todo"));
+        try (Connection c = db.dataSource.getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("INSERT INTO todo (id, title) VALUES ('x', 'gone')");
+            s.execute("UPDATE todo SET title = 'still gone'");
+            c.rollback();
+        }
+        assertThat(capture.pendingCount()).isZero();
+        assertThat(capture.tableVersions()).containsEntry("todo", 0L);
+    }
+
+    @Test
+    void valuesSurviveTheRoundTrip() {
+        capture.install(List.of("todo"));
+        byte[] blob = {0, 1, (byte) 0xff, 0x7f, '"', '{'};
+        db.exec("INSERT INTO todo (id, title, done, score, data) VALUES (?, ?, ?, ?, ?)", "u", "héllo \"wörld\" 🎉 {\"$b\":\"00\"}",
+                -9_007_199_254_740_993L, 2.0, blob);
+        db.exec("INSERT INTO todo (id) VALUES ('nulls')");
+        Map<String, Object> row = pending().get(0).row();
+        assertThat(row.get("title")).isEqualTo("héllo \"wörld\" 🎉 {\"$b\":\"00\"}");
+        assertThat(row.get("done")).isEqualTo(-9_007_199_254_740_993L);
+        assertThat(row.get("score")).isEqualTo(2.0);
+        assertThat((byte[]) row.get("data")).containsExactly(blob);
+        assertThat(pending().get(1).row()).containsEntry("title", null).containsEntry("data", null).hasSize(5);
+    }
+
+    @Test
+    void reservedWordsAndQuotesInIdentifiers() {
+        db.exec("CREATE TABLE \"order\" (\"group\" TEXT PRIMARY KEY, \"select\" INTEGER, \"we\"\"ird col\" TEXT)");
+        capture.install(List.of("order"));
+        db.exec("INSERT INTO \"order\" (\"group\", \"select\", \"we\"\"ird col\") VALUES ('g', 1, 'w')");
+        db.exec("UPDATE \"order\" SET \"we\"\"ird col\" = 'x'");
+        List<Change> changes = pending();
+        assertThat(changes).hasSize(2);
+        assertThat(changes.get(0).table()).isEqualTo("order");
+        assertThat(changes.get(0).row()).containsEntry("group", "g").containsEntry("we\"ird col", "w");
+        assertThat(changes.get(1).changedColumns()).containsExactly("we\"ird col");
+    }
+
+    @Test
+    void existingRowsAreQueuedOnceOnFirstInstall() {
+        db.exec("INSERT INTO todo (id, title) VALUES ('a', 'old'), ('b', 'older')");
+        capture.install(List.of("todo"));
+        capture.close();
+        capture = new SqliteTriggerCapture(db.dataSource, Clock.systemUTC(), CaptureOptions.DEFAULTS);
+        capture.install(List.of("todo"));
+        List<Change> changes = pending();
+        assertThat(changes).extracting(Change::op).containsExactly(Op.INSERT, Op.INSERT);
+        assertThat(changes).extracting(c -> c.row().get("id")).containsExactly("a", "b");
+        db.exec("INSERT INTO todo (id) VALUES ('c')");
+        assertThat(pending().get(2).hlc()).isGreaterThan(changes.get(1).hlc());
+    }
+
+    @Test
+    void externalProcessWritesAreCaptured() {
+        capture.install(List.of("todo"));
+        db.shell("INSERT INTO todo (id, title, data) VALUES ('s', 'from shell', x'00ff');"
+                + "UPDATE todo SET title = 'again' WHERE id = 's'; UPDATE todo SET title = 'again';"
+                + "BEGIN; INSERT INTO todo (id) VALUES ('rolled'); ROLLBACK;");
+        List<Change> changes = pending();
+        assertThat(changes).extracting(Change::op).containsExactly(Op.INSERT, Op.UPDATE);
+        assertThat((byte[]) changes.get(0).row().get("data")).containsExactly(0, 0xff);
+        assertThat(changes.get(1).hlc()).isGreaterThan(changes.get(0).hlc());
+    }
+
+    @Test
+    void schemaChangeRegeneratesTriggersWithoutLosingChanges() {
+        capture.install(List.of("todo"));
+        db.exec("INSERT INTO todo (id) VALUES ('before')");
+        assertThat(capture.refreshSchema()).isFalse();
+        db.shell("ALTER TABLE todo ADD COLUMN tag TEXT;");
+        db.exec("INSERT INTO todo (id, tag) VALUES ('between', 'lost-column-until-refresh')");
+        assertThat(capture.refreshSchema()).isTrue();
+        db.exec("INSERT INTO todo (id, tag) VALUES ('after', 't')");
+        List<Change> changes = pending();
+        assertThat(changes).extracting(c -> c.row().get("id")).containsExactly("before", "between", "after");
+        assertThat(changes.get(1).row()).containsEntry("tag", "lost-column-until-refresh");
+        assertThat(changes.get(2).row()).containsEntry("tag", "t");
+        assertThat(capture.refreshSchema()).isFalse();
+    }
+
+    @Test
+    void integerKeysAreAcceptedAndMissingTablesRefused() {
+        db.exec("CREATE TABLE counter (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER)");
+        capture.install(List.of("counter"));
+        db.exec("INSERT INTO counter (n) VALUES (1)");
+        assertThat(capture.pendingCount()).isEqualTo(1);
+        assertThatThrownBy(() -> capture.install(List.of("missing")))
+                .isInstanceOf(PocketSyncException.class)
+                .extracting(e -> ((PocketSyncException) e).code()).isEqualTo(ErrorCode.SCHEMA_INVALID);
+    }
+
+    @Test
+    void wideTablesAreSplicedIntoOneImage() {
+        StringBuilder ddl = new StringBuilder("CREATE TABLE wide (id TEXT PRIMARY KEY");
+        for (int i = 0; i < 130; i++) {
+            ddl.append(", c").append(i).append(" INTEGER");
+        }
+        db.exec(ddl.append(')').toString());
+        capture.install(List.of("wide"));
+        db.exec("INSERT INTO wide (id, c0, c129) VALUES ('w', 1, 129)");
+        Map<String, Object> row = pending().get(0).row();
+        assertThat(row).hasSize(131).containsEntry("c129", 129L).containsEntry("c0", 1L).containsEntry("c64", null);
+    }
+
+    @Test
+    void clockMergeMovesTheTriggerClockForward() {
+        capture.install(List.of("todo"));
+        Hlc ahead = Hlc.of(System.currentTimeMillis() + 60_000, 5);
+        capture.mergeClock(ahead);
+        db.exec("INSERT INTO todo (id) VALUES ('later')");
+        assertThat(pending().get(0).hlc()).isGreaterThan(ahead);
+        assertThat(capture.state().hlc()).isGreaterThan(ahead);
+    }
+}

@@ -1,0 +1,82 @@
+package io.pocketsync.store.redis;
+
+import io.pocketsync.api.model.Scope;
+import java.util.List;
+
+/**
+ * The key layout of one scope. Every key is {@code <prefix>:{<scope>}:<name>}: the braces make the
+ * scope a hash tag, so all keys of a scope live in one Redis Cluster slot and one Lua script may touch
+ * them all. Scope names cannot contain braces ({@link io.pocketsync.api.Identifiers}).
+ */
+final class RedisKeys {
+    private final String base;
+
+    RedisKeys(String prefix, Scope scope) {
+        this.base = prefix + ":{" + scope.name() + "}:";
+    }
+
+    /** The set of scopes holding data. The only key outside a scope's slot; never touched by a script. */
+    static String scopes(String prefix) {
+        return prefix + ":scopes";
+    }
+
+    /** The pattern every node subscribes to. */
+    static String feedPattern(String prefix) {
+        return prefix + ":{*}:feed";
+    }
+
+    /** The hash field and sorted-set member of a row: {@code <table length>:<table><global id>} (unambiguous). */
+    static String rowField(RowKey key) {
+        return key.table().length() + ":" + key.table() + key.globalId();
+    }
+
+    String feedChannel() {
+        return base + "feed";
+    }
+
+    String seq() {
+        return base + "seq";
+    }
+
+    String horizon() {
+        return base + "horizon";
+    }
+
+    String rows() {
+        return base + "rows";
+    }
+
+    String byLastSequence() {
+        return base + "bylast";
+    }
+
+    String tombstones() {
+        return base + "tombs";
+    }
+
+    String processed() {
+        return base + "ids";
+    }
+
+    String audit() {
+        return base + "audit";
+    }
+
+    String auditTimes() {
+        return base + "auditat";
+    }
+
+    String auditSequence() {
+        return base + "auditseq";
+    }
+
+    /** Keys of the write script, in its KEYS order. */
+    List<String> forWrite() {
+        return List.of(seq(), rows(), byLastSequence(), tombstones(), processed(), audit(), auditTimes(), auditSequence());
+    }
+
+    /** Keys of the prune script, in its KEYS order. */
+    List<String> forPrune() {
+        return List.of(rows(), byLastSequence(), tombstones(), processed(), audit(), auditTimes(), horizon(), seq());
+    }
+}

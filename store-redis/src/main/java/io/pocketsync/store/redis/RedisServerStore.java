@@ -1,0 +1,409 @@
+package io.pocketsync.store.redis;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.conflict.ConflictResolver;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.RowState;
+import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.store.AuditEntry;
+import io.pocketsync.api.store.BatchOutcome;
+import io.pocketsync.api.store.CatchUpPage;
+import io.pocketsync.api.store.ChangeFeedListener;
+import io.pocketsync.api.store.ScopeInfo;
+import io.pocketsync.api.store.ServerStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared server store: Redis (standalone; the key layout is Cluster-ready), for one or many nodes.
+ *
+ * <p>{@link #apply} reads the batch's rows and change ids in one Lua script, resolves in Java, then runs
+ * one write script that checks nothing it read has changed (optimistic), and atomically writes rows,
+ * processed ids and audit entries, takes the batch's sequences from the scope counter and publishes the
+ * feed event. On a conflict it starts over (bounded by {@code max-attempts}). Because sequences are taken
+ * inside the atomic script they are gap-free and visible in commit order on every node.
+ *
+ * <p>The feed is Redis pub/sub: every node pattern-subscribes to the prefix on a dedicated connection,
+ * so each node's listeners get every node's commits in commit order. After a reconnect the listeners'
+ * {@link ChangeFeedListener#onGap()} is called (events published meanwhile are lost; devices catch up by cursor).
+ *
+ * <p>Thread-safe: one multiplexed connection serves all threads.
+ */
+public final class RedisServerStore implements ServerStore {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisServerStore.class);
+    private static final int PAGE_SCAN_BUDGET = 2000;
+
+    private final RedisStoreConfig config;
+    private final String nodeId;
+    private final Clock clock;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisCommands<String, String> commands;
+    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final ChangeFeedDispatcher feed = new ChangeFeedDispatcher("pocketsync-redis-feed");
+    private final Set<Scope> registeredScopes = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> shas = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Connects and subscribes to the feed.
+     *
+     * @throws PocketSyncException with {@code STORE_UNAVAILABLE} when Redis cannot be reached
+     */
+    public RedisServerStore(RedisStoreConfig config, String nodeId, Clock clock) {
+        this.config = requireNonNull(config, "config is null");
+        this.nodeId = requireNonNull(nodeId, "nodeId is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        RedisURI uri = RedisURI.create(config.uri());
+        uri.setTimeout(config.commandTimeout());
+        // Reconnect attempts back off from 10 ms to at most 2 s, so a restarted Redis is back in use quickly.
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // While disconnected, fail at once instead of queueing: a batch must fail cleanly, not hang.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).build())
+                .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout()))
+                .build());
+        try {
+            this.connection = client.connect();
+            this.commands = connection.sync();
+            this.pubSub = client.connectPubSub();
+            pubSub.addListener(new FeedSubscriber());
+            pubSub.sync().psubscribe(RedisKeys.feedPattern(config.prefix()));
+        }
+        catch (RedisException e) {
+            client.shutdown();
+            resources.shutdown();
+            feed.close();
+            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "cannot connect to Redis: " + e.getMessage(), e);
+        }
+        LOG.info("Redis store connected ({}), node {}", config, nodeId);
+    }
+
+    /** Turns pub/sub messages into feed events; a re-subscription after a reconnect means events may be lost. */
+    private final class FeedSubscriber extends RedisPubSubAdapter<String, String> {
+        private final AtomicBoolean subscribedOnce = new AtomicBoolean();
+
+        @Override
+        public void message(String pattern, String channel, String message) {
+            try {
+                int bar = message.indexOf('|');
+                feed.publish(StoreJson.readFeed(Long.parseLong(message.substring(0, bar)), message.substring(bar + 1)));
+            }
+            catch (RuntimeException e) {
+                LOG.warn("unreadable change feed message on {}; listeners are told to pull", channel, e);
+                feed.gap();
+            }
+        }
+
+        @Override
+        public void psubscribed(String pattern, long count) {
+            if (!subscribedOnce.compareAndSet(false, true)) {
+                LOG.info("change feed re-subscribed after a reconnect; sessions pull to cover the gap");
+                feed.gap();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- apply
+
+    @Override
+    public BatchOutcome apply(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers) {
+        requireNonNull(scope, "scope is null");
+        requireNonNull(changes, "changes is null");
+        requireNonNull(resolvers, "resolvers is null");
+        ensureOpen();
+        RedisKeys keys = new RedisKeys(config.prefix(), scope);
+        for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
+            BatchOutcome outcome = tryApply(scope, keys, changes, resolvers);
+            if (outcome != null) {
+                return outcome;
+            }
+            backOff(attempt);
+        }
+        throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "batch for scope " + scope + " kept conflicting with "
+                + "concurrent writers after " + config.maxAttempts() + " attempts; nothing was stored");
+    }
+
+    /** One optimistic attempt; null when something it read changed before the write. */
+    private BatchOutcome tryApply(Scope scope, RedisKeys keys, List<Change> changes,
+            Function<String, ConflictResolver> resolvers) {
+        Set<RowKey> rowKeys = new LinkedHashSet<>();
+        Set<String> ids = new LinkedHashSet<>();
+        for (Change change : changes) {
+            rowKeys.add(RowKey.of(requireNonNull(change, "change is null")));
+            ids.add(change.changeId());
+        }
+        List<String> readArgs = new ArrayList<>(rowKeys.size() + ids.size() + 1);
+        readArgs.add(Integer.toString(rowKeys.size()));
+        rowKeys.forEach(key -> readArgs.add(RedisKeys.rowField(key)));
+        readArgs.addAll(ids);
+        List<Object> snapshot = eval(RedisScripts.READ, ScriptOutputType.MULTI,
+                List.of(keys.seq(), keys.rows(), keys.processed()), readArgs);
+        long head = Long.parseLong((String) snapshot.get(0));
+        Map<RowKey, RowState> stored = new HashMap<>();
+        int index = 1;
+        for (RowKey key : rowKeys) {
+            String value = (String) snapshot.get(index++);
+            stored.put(key, value.isEmpty() ? null : parseRow(value));
+        }
+        Set<String> processed = new java.util.HashSet<>();
+        for (String id : ids) {
+            if ("1".equals(snapshot.get(index++))) {
+                processed.add(id);
+            }
+        }
+
+        // Sequences are planned from 0 and moved by the real head, which only the write script knows.
+        BatchPlan plan = BatchPlan.resolve(changes, resolvers, stored::get, processed::contains, 0);
+        if (plan.writesNothing()) {
+            return plan.outcome(head);
+        }
+        registerScope(scope);
+        Long before = eval(RedisScripts.WRITE, ScriptOutputType.INTEGER, keys.forWrite(), writeArgs(scope, keys, plan));
+        if (before < 0) {
+            return null;
+        }
+        return plan.outcome(before);
+    }
+
+    private List<String> writeArgs(Scope scope, RedisKeys keys, BatchPlan plan) {
+        long now = clock.millis();
+        List<String> args = new ArrayList<>();
+        args.add(Long.toString(now));
+        args.add(Long.toString(plan.appliedCount()));
+        args.add(keys.feedChannel());
+        args.add(plan.appliedCount() > 0 ? StoreJson.writeFeed(scope, nodeId, plan.feedChanges(0)) : "");
+        args.add(Integer.toString(plan.loaded().size()));
+        plan.loaded().forEach((key, state) -> {
+            args.add(RedisKeys.rowField(key));
+            args.add(state == null ? "0" : Long.toString(state.lastSequence()));
+        });
+        args.add(Integer.toString(plan.processedIds().size()));
+        args.addAll(plan.processedIds());
+        args.add(Integer.toString(plan.rows().size()));
+        plan.rows().forEach((key, planned) -> {
+            RowState state = planned.state();
+            args.add(RedisKeys.rowField(key));
+            args.add(planned.firstAssigned() ? "-1" : Long.toString(state.firstSequence()));
+            args.add(planned.firstAssigned() ? Long.toString(state.firstSequence()) : "0");
+            args.add(Long.toString(state.lastSequence()));
+            args.add(state.deleted() ? "1" : "0");
+            args.add(StoreJson.writeState(state));
+        });
+        args.add(Integer.toString(plan.audits().size()));
+        for (BatchPlan.PendingAudit audit : plan.audits()) {
+            args.add(StoreJson.writeAudit(now, audit.status(), audit.change(), audit.winnerChangeId(), audit.errorCode(),
+                    audit.reason()));
+        }
+        return args;
+    }
+
+    private void registerScope(Scope scope) {
+        // Outside the write script: the scope set is in another Cluster slot. Registered first, so a scope
+        // with data is always listed (a batch that then fails leaves at worst an empty scope listed).
+        if (!registeredScopes.contains(scope)) {
+            call(() -> commands.sadd(RedisKeys.scopes(config.prefix()), scope.name()));
+            registeredScopes.add(scope);
+        }
+    }
+
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(Math.min(attempt, 20) + 1L));
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "interrupted while retrying a batch", e);
+        }
+    }
+
+    private static RowState parseRow(String value) {
+        int first = value.indexOf('|');
+        int second = value.indexOf('|', first + 1);
+        int third = value.indexOf('|', second + 1);
+        return StoreJson.readState(value.substring(third + 1), Long.parseLong(value.substring(0, first)),
+                Long.parseLong(value.substring(first + 1, second)));
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public CatchUpPage page(Scope scope, long afterSequence, int limit, boolean includeDeleted) {
+        requireNonNull(scope, "scope is null");
+        if (limit < 1) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "page limit must be positive: " + limit);
+        }
+        ensureOpen();
+        RedisKeys keys = new RedisKeys(config.prefix(), scope);
+        List<Object> result = eval(RedisScripts.PAGE, ScriptOutputType.MULTI, List.of(keys.rows(), keys.byLastSequence()),
+                List.of(Long.toString(afterSequence), Integer.toString(limit), includeDeleted ? "1" : "0",
+                        Integer.toString(Math.max(PAGE_SCAN_BUDGET, limit * 4))));
+        List<RowState> rows = new ArrayList<>(result.size() - 2);
+        for (int i = 2; i < result.size(); i++) {
+            rows.add(parseRow((String) result.get(i)));
+        }
+        return new CatchUpPage(rows, (long) Double.parseDouble((String) result.get(0)), "1".equals(result.get(1)));
+    }
+
+    @Override
+    public Optional<RowState> row(Scope scope, String table, String globalId) {
+        requireNonNull(scope, "scope is null");
+        ensureOpen();
+        String value = call(() -> commands.hget(new RedisKeys(config.prefix(), scope).rows(),
+                RedisKeys.rowField(new RowKey(table, globalId))));
+        return value == null ? Optional.empty() : Optional.of(parseRow(value));
+    }
+
+    @Override
+    public ScopeInfo info(Scope scope) {
+        requireNonNull(scope, "scope is null");
+        ensureOpen();
+        RedisKeys keys = new RedisKeys(config.prefix(), scope);
+        List<io.lettuce.core.KeyValue<String, String>> values = call(() -> commands.mget(keys.seq(), keys.horizon()));
+        return new ScopeInfo(Long.parseLong(values.get(0).getValueOrElse("0")), Long.parseLong(values.get(1).getValueOrElse("0")));
+    }
+
+    @Override
+    public List<Scope> scopes() {
+        ensureOpen();
+        return call(() -> commands.smembers(RedisKeys.scopes(config.prefix()))).stream().sorted().map(Scope::of).toList();
+    }
+
+    @Override
+    public long prune(Scope scope, Instant olderThan) {
+        requireNonNull(scope, "scope is null");
+        requireNonNull(olderThan, "olderThan is null");
+        ensureOpen();
+        RedisKeys keys = new RedisKeys(config.prefix(), scope);
+        Long horizon = eval(RedisScripts.PRUNE, ScriptOutputType.INTEGER, keys.forPrune(),
+                List.of(Long.toString(olderThan.toEpochMilli())));
+        return horizon;
+    }
+
+    @Override
+    public List<AuditEntry> audit(Scope scope, long afterId, int limit) {
+        requireNonNull(scope, "scope is null");
+        ensureOpen();
+        if (limit < 1) {
+            return List.of();
+        }
+        RedisKeys keys = new RedisKeys(config.prefix(), scope);
+        List<String> members = call(() -> commands.zrangebyscore(keys.audit(),
+                io.lettuce.core.Range.<Long>from(io.lettuce.core.Range.Boundary.excluding(afterId), io.lettuce.core.Range.Boundary.unbounded()),
+                io.lettuce.core.Limit.create(0, limit)));
+        List<AuditEntry> entries = new ArrayList<>(members.size());
+        for (String member : members) {
+            int bar = member.indexOf('|');
+            entries.add(StoreJson.readAudit(Long.parseLong(member.substring(0, bar)), member.substring(bar + 1)));
+        }
+        return entries;
+    }
+
+    @Override
+    public AutoCloseable subscribe(ChangeFeedListener listener) {
+        ensureOpen();
+        return feed.subscribe(listener);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            pubSub.close();
+            connection.close();
+        }
+        finally {
+            client.shutdown();
+            resources.shutdown();
+            feed.close();
+        }
+        LOG.info("Redis store closed, node {}", nodeId);
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "the Redis store is closed");
+        }
+    }
+
+    private <T> T eval(String script, ScriptOutputType type, List<String> keys, List<String> args) {
+        String[] keyArray = keys.toArray(String[]::new);
+        String[] argArray = args.toArray(String[]::new);
+        String sha = shas.computeIfAbsent(script, RedisServerStore::sha1);
+        return call(() -> {
+            try {
+                return commands.evalsha(sha, type, keyArray, argArray);
+            }
+            catch (RedisNoScriptException e) {
+                // First use, or Redis restarted and lost its script cache: EVAL sends and caches it.
+                return commands.eval(script, type, keyArray, argArray);
+            }
+        });
+    }
+
+    private static <T> T call(Supplier<T> command) {
+        try {
+            return command.get();
+        }
+        catch (RedisException e) {
+            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "Redis failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha1(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is always available", e);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.pocketsync.store.redis;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.model.Change;
+
+/** A row's identity inside a scope. */
+record RowKey(String table, String globalId) {
+    RowKey {
+        requireNonNull(table, "table is null");
+        requireNonNull(globalId, "globalId is null");
+    }
+
+    static RowKey of(Change change) {
+        return new RowKey(change.table(), change.globalId());
+    }
+}

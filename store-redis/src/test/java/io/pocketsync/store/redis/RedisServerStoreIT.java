@@ -1,0 +1,111 @@
+package io.pocketsync.store.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.pocketsync.api.PluginConfig;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.store.CommittedBatch;
+import io.pocketsync.api.store.ServerStore;
+import io.pocketsync.testkit.store.AbstractServerStoreContractTest;
+import io.pocketsync.testkit.store.RecordingFeedListener;
+import io.pocketsync.testkit.store.StoreTestContext;
+import io.pocketsync.testkit.store.TestChanges;
+import io.pocketsync.testkit.store.TestResolvers;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store contract against the real Redis ({@code PS_REDIS_URI}); every test has its own key prefix and
+ * deletes only its keys. Two stores in one test are two server nodes sharing that Redis.
+ */
+class RedisServerStoreIT extends AbstractServerStoreContractTest {
+    private final String prefix = RedisTestSupport.uniquePrefix();
+
+    @Override
+    protected ServerStore newStore(String nodeId, Clock clock) {
+        return new RedisServerStoreProvider().create(
+                PluginConfig.of(RedisStoreConfig.NAMESPACE, Map.of("uri", RedisTestSupport.uri(), "prefix", prefix)),
+                new StoreTestContext(nodeId, clock));
+    }
+
+    @Override
+    protected void cleanUp() {
+        RedisTestSupport.deleteKeys(RedisTestSupport.uri(), prefix);
+    }
+
+    @Test
+    void commitOnOneNodeReachesTheOtherNodesFeed() {
+        ServerStore first = open("node-1");
+        ServerStore second = open("node-2");
+        RecordingFeedListener onFirst = new RecordingFeedListener();
+        RecordingFeedListener onSecond = new RecordingFeedListener();
+        first.subscribe(onFirst);
+        second.subscribe(onSecond);
+        Scope scope = uniqueScope();
+
+        first.apply(scope, List.of(TestChanges.insert("c1", "r1", 1L << 20, Map.of("title", "from node 1"))),
+                table -> TestResolvers.lastWriteWins());
+        second.apply(scope, List.of(TestChanges.insert("c2", "r2", 1L << 20, Map.of("title", "from node 2"))),
+                table -> TestResolvers.lastWriteWins());
+
+        for (RecordingFeedListener feed : List.of(onFirst, onSecond)) {
+            await().untilAsserted(() -> assertThat(feed.batches(scope)).hasSize(2));
+            assertThat(feed.batches(scope)).extracting(CommittedBatch::nodeId).containsExactly("node-1", "node-2");
+            assertThat(feed.batches(scope)).extracting(CommittedBatch::toSequence).containsExactly(1L, 2L);
+            assertThat(feed.batches(scope).get(0).changes()).extracting(Change::row)
+                    .containsExactly(Map.of("title", "from node 1"));
+        }
+    }
+
+    @Test
+    void everyKeyOfAScopeSharesTheScopeHashTag() {
+        ServerStore store = open("node-1");
+        Scope scope = Scope.of("user:42@example.com");
+        long older = 1L << 20;
+        store.apply(scope, List.of(TestChanges.insert("c1", "r1", older + 1, Map.of()),
+                TestChanges.insert("c0", "r1", older, Map.of()), TestChanges.delete("c2", "r1", older + 2)),
+                table -> TestResolvers.lastWriteWins());
+        store.prune(scope, clock.instant().plusSeconds(1));
+        store.apply(scope, List.of(TestChanges.insert("c3", "r3", older, Map.of())), table -> TestResolvers.lastWriteWins());
+
+        RedisClient client = RedisClient.create(RedisTestSupport.uri());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            List<String> keys = connection.sync().keys(prefix + ":*");
+            assertThat(keys).contains(prefix + ":scopes", prefix + ":{user:42@example.com}:seq",
+                    prefix + ":{user:42@example.com}:horizon");
+            assertThat(keys).filteredOn(key -> !key.equals(prefix + ":scopes"))
+                    .allSatisfy(key -> assertThat(key).startsWith(prefix + ":{user:42@example.com}:"));
+        }
+        finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void pageOverManyTombstonesIsBoundedAndStillMovesForward() {
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        List<Change> deletes = new java.util.ArrayList<>();
+        for (int i = 0; i < 2100; i++) {
+            deletes.add(TestChanges.delete("d" + i, "gone" + i, 1L << 20));
+        }
+        store.apply(scope, deletes, table -> TestResolvers.lastWriteWins());
+        store.apply(scope, List.of(TestChanges.insert("live", "live", 1L << 20, Map.of())), table -> TestResolvers.lastWriteWins());
+
+        io.pocketsync.api.store.CatchUpPage first = store.page(scope, 0, 5, false);
+        // The scan budget stopped the page among tombstones: no rows, but the cursor moved past them.
+        assertThat(first.rows()).isEmpty();
+        assertThat(first.hasMore()).isTrue();
+        assertThat(first.nextCursor()).isEqualTo(2000);
+        io.pocketsync.api.store.CatchUpPage second = store.page(scope, first.nextCursor(), 5, false);
+        assertThat(second.rows()).extracting(io.pocketsync.api.model.RowState::globalId).containsExactly("live");
+        assertThat(second.hasMore()).isFalse();
+        assertThat(second.nextCursor()).isEqualTo(2101);
+    }
+}

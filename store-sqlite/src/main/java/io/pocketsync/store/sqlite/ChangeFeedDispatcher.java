@@ -1,0 +1,62 @@
+package io.pocketsync.store.sqlite;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.store.ChangeFeedListener;
+import io.pocketsync.api.store.CommittedBatch;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands committed batches to feed listeners on one dedicated thread, in the order they were published
+ * (the store publishes under its writer lock, so that is commit order). Writers never wait for listeners.
+ */
+final class ChangeFeedDispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeFeedDispatcher.class);
+
+    private final List<ChangeFeedListener> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService thread;
+
+    ChangeFeedDispatcher(String threadName) {
+        this.thread = Executors.newSingleThreadExecutor(runnable -> {
+            Thread feed = new Thread(runnable, threadName);
+            feed.setDaemon(true);
+            return feed;
+        });
+    }
+
+    AutoCloseable subscribe(ChangeFeedListener listener) {
+        requireNonNull(listener, "listener is null");
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    void publish(CommittedBatch batch) {
+        try {
+            thread.execute(() -> {
+                for (ChangeFeedListener listener : listeners) {
+                    try {
+                        listener.onCommitted(batch);
+                    }
+                    catch (RuntimeException e) {
+                        LOG.warn("change feed listener {} failed on scope {} ({}, {}]", listener, batch.scope(),
+                                batch.fromSequence(), batch.toSequence(), e);
+                    }
+                }
+            });
+        }
+        catch (RejectedExecutionException e) {
+            LOG.debug("store closed; feed event for scope {} dropped", batch.scope());
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdown();
+    }
+}
