@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
 public final class PocketSyncCli implements Runnable {
     /** How long a SIGTERM/SIGINT waits for a command to close before the JVM exits anyway. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
     @Spec
     private CommandSpec spec;
@@ -34,6 +35,11 @@ public final class PocketSyncCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("demo")) {
+            // The demo narrates on stdout; engine INFO logs would drown the story. Must happen before
+            // the first logger is created; an explicit -D setting still wins.
+            System.setProperty(LOG_LEVEL, System.getProperty(LOG_LEVEL, "warn"));
+        }
         int code = commandLine(() -> ShutdownSignal.onJvmShutdown(SHUTDOWN_GRACE)).execute(args);
         System.exit(code);
     }

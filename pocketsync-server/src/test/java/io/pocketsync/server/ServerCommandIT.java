@@ -1,0 +1,108 @@
+package io.pocketsync.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pocketsync.core.device.PocketSyncDevice;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs {@code pocketsync server} in-process and syncs two real devices through it. */
+class ServerCommandIT {
+    @TempDir
+    Path dir;
+
+    private PocketSyncDevice device(Path db, int port, String scope, String token) {
+        return PocketSyncDevice.builder().database(db).tables("todo")
+                .server(URI.create("ws://127.0.0.1:" + port + "/sync")).scope(scope).token(token)
+                .transport("websocket").build();
+    }
+
+    @Test
+    void serverCommandSyncsTwoDevicesAndServesMetrics() throws Exception {
+        int port = TestPorts.freePort();
+        int metricsPort = TestPorts.freePort();
+        String scope = "it-" + UUID.randomUUID();
+        ShutdownSignal signal = new ShutdownSignal();
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.run(signal, "server",
+                "--port", Integer.toString(port), "--db", dir.resolve("server.db").toString(),
+                "--token", scope + ":secret-1", "--metrics-port", Integer.toString(metricsPort)));
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> TestPorts.healthy(metricsPort) || run.isDone());
+            assertThat(run).isNotDone();
+
+            Path laptopDb = dir.resolve("laptop.db");
+            Path phoneDb = dir.resolve("phone.db");
+            TestDatabases.createTodo(laptopDb);
+            TestDatabases.createTodo(phoneDb);
+            try (PocketSyncDevice laptop = device(laptopDb, port, scope, "secret-1");
+                    PocketSyncDevice phone = device(phoneDb, port, scope, "secret-1")) {
+                laptop.start();
+                phone.start();
+                TestDatabases.execute(laptopDb, "INSERT INTO todo (id, title) VALUES ('a', 'from the laptop')");
+
+                await().atMost(Duration.ofSeconds(20)).until(() -> "from the laptop".equals(TestDatabases.title(phoneDb, "a")));
+            }
+
+            HttpResponse<String> metrics = TestPorts.get(metricsPort, "/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains(
+                    "pocketsync_devices_connected{transport=\"websocket\"}",
+                    "pocketsync_changes_ingested_total",
+                    "pocketsync_changes_applied_total",
+                    "pocketsync_changes_superseded_total",
+                    "pocketsync_changes_rejected_total",
+                    "pocketsync_broadcast_fanout",
+                    "pocketsync_store_latency_seconds",
+                    "pocketsync_sessions_opened_total");
+            assertThat(metrics.body()).containsPattern("pocketsync_changes_applied_total [1-9]");
+        }
+        finally {
+            signal.requestStop();
+        }
+        CliRun result = run.get(30, TimeUnit.SECONDS);
+        assertThat(result.exitCode()).isZero();
+        assertThat(signal.awaitStopped(Duration.ofSeconds(1))).isTrue();
+        assertThat(TestPorts.healthy(metricsPort)).isFalse();
+    }
+
+    @Test
+    void refusesToStartWithoutCredentials() {
+        CliRun run = CliRun.run("server", "--port", Integer.toString(TestPorts.freePort()),
+                "--db", dir.resolve("server.db").toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errLines()[0]).contains("--token", "--hmac-secret-file", "--allow-anonymous");
+    }
+
+    @Test
+    void unknownStoreNamesTheAvailableOnes() {
+        CliRun run = CliRun.run("server", "--store", "postgres", "--allow-anonymous",
+                "--port", Integer.toString(TestPorts.freePort()));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errLines()[0]).contains("postgres", "sqlite", "redis");
+    }
+
+    @Test
+    void unknownPluginKeyIsCaughtByThePlugin() throws Exception {
+        Path config = dir.resolve("server.properties");
+        java.nio.file.Files.writeString(config, "transport.websocket.prot = 9000\n");
+
+        CliRun run = CliRun.run("server", "--config", config.toString(), "--allow-anonymous",
+                "--db", dir.resolve("server.db").toString(), "--port", Integer.toString(TestPorts.freePort()));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).containsExactly(
+                "pocketsync: unknown configuration key 'transport.websocket.prot'; did you mean 'transport.websocket.port'? [CONFIG_INVALID]");
+    }
+}
