@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code pocketsync.broadcast.fanout} summary of recipients per committed batch,
  *       {@code pocketsync.broadcast.dropped} counter</li>
  *   <li>{@code pocketsync.catchup.batches{mode}}, {@code pocketsync.catchup.rows{mode}} counters,
- *       {@code pocketsync.catchup.bytes{mode}} summary</li>
+ *       {@code pocketsync.catchup.bytes{mode}} and {@code pocketsync.catchup.lag{mode}} (sequences behind) summaries</li>
  *   <li>{@code pocketsync.store.latency{operation}} timer</li>
  *   <li>{@code pocketsync.errors.sent{code}} counter</li>
  * </ul>
@@ -142,6 +142,14 @@ public final class MicrometerServerMetrics extends ServerListener {
         registry.counter("pocketsync.catchup.rows", "mode", tag).increment(rows);
         DistributionSummary.builder("pocketsync.catchup.bytes").baseUnit("bytes").tag("mode", tag)
                 .description("Estimated bytes per catch-up page").register(registry).record(bytes);
+    }
+
+    @Override
+    public void catchUpLag(Scope scope, ChangesMode mode, long behind) {
+        DistributionSummary.builder("pocketsync.catchup.lag").baseUnit("sequences")
+                .tag("mode", mode.name().toLowerCase(java.util.Locale.ROOT))
+                .description("How far behind its scope's head a device was when it pulled a page")
+                .register(registry).record(behind);
     }
 
     @Override

@@ -45,12 +45,14 @@ class MicrometerServerMetricsTest {
         metrics.broadcast(scope, 4, 1);
         metrics.catchUpPage(scope, ChangesMode.CATCH_UP, 20, 2048);
         metrics.catchUpPage(scope, ChangesMode.CATCH_UP, 5, 512);
+        metrics.catchUpLag(scope, ChangesMode.CATCH_UP, 25);
         metrics.storeLatency("apply", Duration.ofMillis(3));
 
         assertThat(registry.get("pocketsync.broadcast.fanout").summary().totalAmount()).isEqualTo(4);
         assertThat(registry.get("pocketsync.broadcast.dropped").counter().count()).isEqualTo(1);
         assertThat(registry.get("pocketsync.catchup.batches").tag("mode", "catch_up").counter().count()).isEqualTo(2);
         assertThat(registry.get("pocketsync.catchup.rows").tag("mode", "catch_up").counter().count()).isEqualTo(25);
+        assertThat(registry.get("pocketsync.catchup.lag").tag("mode", "catch_up").summary().max()).isEqualTo(25);
         assertThat(registry.get("pocketsync.store.latency").tag("operation", "apply").timer().count()).isEqualTo(1);
         assertThat(registry.scrape()).contains("pocketsync_store_latency_seconds_count{operation=\"apply\"} 1");
     }

@@ -61,6 +61,7 @@ class ServerCommandIT {
                     "pocketsync_changes_rejected_total",
                     "pocketsync_broadcast_fanout",
                     "pocketsync_store_latency_seconds",
+                    "pocketsync_catchup_lag_sequences",
                     "pocketsync_sessions_opened_total");
             assertThat(metrics.body()).containsPattern("pocketsync_changes_applied_total [1-9]");
         }
