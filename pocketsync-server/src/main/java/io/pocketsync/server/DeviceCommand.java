@@ -67,6 +67,7 @@ public final class DeviceCommand implements Callable<Integer> {
                     + "' has no scheme (ws://, wss://, tcp:// or ssl://)");
         }
         ShutdownSignal signal = signals.get();
+        LoggingStatusListener status = new LoggingStatusListener();
         try (PocketSyncDevice device = PocketSyncDevice.builder()
                 .database(db)
                 .tables(tables)
@@ -74,24 +75,29 @@ public final class DeviceCommand implements Callable<Integer> {
                 .scope(scope)
                 .token(token == null ? "" : token)
                 .transport(server.getScheme())
-                .statusListener(new LoggingStatusListener())
+                .statusListener(status)
                 .build()) {
             device.start();
             log.info("Syncing {} (tables {}) as device {} in scope {} with {}", db, tables, device.deviceId(), scope,
                     server);
             signal.awaitStopRequest();
-            flush(device);
+            flush(device, status.connected);
         }
         finally {
+            log.info("Stopped");
             signal.markStopped();
         }
         return 0;
     }
 
     /** Pushes what is pending, waiting a little for the ACKs; whatever stays pending is pushed next start. */
-    private static void flush(PocketSyncDevice device) throws InterruptedException {
+    private static void flush(PocketSyncDevice device, boolean connected) throws InterruptedException {
         long pending = device.pendingCount();
         if (pending == 0) {
+            return;
+        }
+        if (!connected) {
+            log.info("Stopping while offline: {} change(s) stay in the database and are pushed on the next start", pending);
             return;
         }
         log.info("Stopping: pushing {} pending change(s)", pending);
@@ -108,13 +114,17 @@ public final class DeviceCommand implements Callable<Integer> {
 
     /** Status in the log: an operator watching a sidecar sees connects, outages and catch-up. */
     private static final class LoggingStatusListener extends SyncStatusListener {
+        volatile boolean connected;
+
         @Override
         public void connected() {
+            connected = true;
             log.info("Connected");
         }
 
         @Override
         public void disconnected(ErrorCode code, String reason) {
+            connected = false;
             log.warn("Disconnected ({}: {}); retrying with backoff, local writes keep queueing", code, reason);
         }
 
