@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.CodeSource;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -159,14 +158,7 @@ public final class ServerRuntime implements AutoCloseable {
         }
         Optional<java.nio.file.Path> secretFile = settings.hmacSecretFile();
         if (secretFile.isPresent()) {
-            String secret;
-            try {
-                secret = Files.readString(secretFile.get(), StandardCharsets.UTF_8).strip();
-            }
-            catch (IOException e) {
-                throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "cannot read the HMAC secret file '"
-                        + secretFile.get() + "' (" + ServerSettings.HMAC_SECRET_FILE + "): " + e.getMessage(), e);
-            }
+            String secret = new String(TokenCommand.readSecret(secretFile.get()), StandardCharsets.UTF_8);
             AuthenticatorProvider provider = Providers.authenticators().get("hmac");
             authenticators.add(provider.create(PluginConfig.of("auth.hmac", Map.of("secret", secret)), context));
             described.add("hmac with the secret in " + secretFile.get() + " (" + origin(provider) + ")");

@@ -10,7 +10,7 @@ class PocketSyncCliTest {
         CliRun run = CliRun.run("--help");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("Usage: pocketsync", "server", "device", "demo", "--version");
+        assertThat(run.out()).contains("Usage: pocketsync", "server", "device", "demo", "token", "--version");
     }
 
     @Test

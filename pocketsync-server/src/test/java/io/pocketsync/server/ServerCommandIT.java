@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +73,42 @@ class ServerCommandIT {
         assertThat(result.exitCode()).isZero();
         assertThat(signal.awaitStopped(Duration.ofSeconds(1))).isTrue();
         assertThat(TestPorts.healthy(metricsPort)).isFalse();
+    }
+
+    @Test
+    void hmacSecretFileAcceptsTokensFromTheTokenCommand() throws Exception {
+        Path secret = dir.resolve("hmac.secret");
+        java.nio.file.Files.writeString(secret, "a-server-secret-of-enough-bytes\n");
+        String scope = "hmac-" + UUID.randomUUID();
+        CliRun issued = CliRun.run("token", "--hmac-secret-file", secret.toString(), "--scope", scope, "--ttl", "1h");
+        assertThat(issued.exitCode()).as(issued.err()).isZero();
+        String token = issued.out().strip();
+        CliRun forged = CliRun.run("token", "--hmac-secret-file", secret.toString(), "--scope", "someone-else");
+
+        ServerSettings settings = ServerSettings.of(Map.of(ServerSettings.PORT, "0",
+                ServerSettings.SQLITE_PATH, dir.resolve("server.db").toString(),
+                ServerSettings.HMAC_SECRET_FILE, secret.toString()));
+        Path laptopDb = dir.resolve("laptop.db");
+        Path phoneDb = dir.resolve("phone.db");
+        Path intruderDb = dir.resolve("intruder.db");
+        TestDatabases.createTodo(laptopDb);
+        TestDatabases.createTodo(phoneDb);
+        TestDatabases.createTodo(intruderDb);
+        try (ServerRuntime server = ServerRuntime.start(settings);
+                PocketSyncDevice laptop = device(laptopDb, server.webSocketUri().getPort(), scope, token);
+                PocketSyncDevice phone = device(phoneDb, server.webSocketUri().getPort(), scope, token);
+                // A valid token of another scope does not open this one.
+                PocketSyncDevice intruder = device(intruderDb, server.webSocketUri().getPort(), scope, forged.out().strip())) {
+            laptop.start();
+            phone.start();
+            intruder.start();
+            TestDatabases.execute(laptopDb, "INSERT INTO todo (id, title) VALUES ('h', 'signed')");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> "signed".equals(TestDatabases.title(phoneDb, "h")));
+            await().atMost(Duration.ofSeconds(20)).until(() -> server.metrics().registry()
+                    .find("pocketsync.sessions.refused").counters().stream().mapToDouble(c -> c.count()).sum() > 0);
+            assertThat(TestDatabases.title(intruderDb, "h")).isNull();
+        }
     }
 
     @Test
