@@ -112,6 +112,45 @@ class ServerCommandIT {
     }
 
     @Test
+    void perTableResolverFlagIsWired() throws Exception {
+        int port = TestPorts.freePort();
+        String scope = "resolver-" + UUID.randomUUID();
+        ShutdownSignal signal = new ShutdownSignal();
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.run(signal, "server",
+                "--port", Integer.toString(port), "--db", dir.resolve("server.db").toString(),
+                "--token", scope + ":t", "--resolver", "todo=server-wins"));
+        Path laptopDb = dir.resolve("laptop.db");
+        Path phoneDb = dir.resolve("phone.db");
+        TestDatabases.createTodo(laptopDb);
+        TestDatabases.createTodo(phoneDb);
+        try (PocketSyncDevice laptop = device(laptopDb, port, scope, "t");
+                PocketSyncDevice phone = device(phoneDb, port, scope, "t")) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                    return true;
+                }
+                catch (java.io.IOException e) {
+                    return run.isDone();
+                }
+            });
+            laptop.start();
+            phone.start();
+            TestDatabases.execute(laptopDb, "INSERT INTO todo (id, title) VALUES ('r', 'first')");
+            await().atMost(Duration.ofSeconds(20)).until(() -> "first".equals(TestDatabases.title(phoneDb, "r")));
+
+            // server-wins keeps the stored row: the phone's later edit is superseded and rolled back on the phone.
+            TestDatabases.execute(phoneDb, "UPDATE todo SET title = 'second' WHERE id = 'r'");
+            await().atMost(Duration.ofSeconds(20)).until(() -> phone.pendingCount() == 0
+                    && "first".equals(TestDatabases.title(phoneDb, "r")));
+            assertThat(TestDatabases.title(laptopDb, "r")).isEqualTo("first");
+        }
+        finally {
+            signal.requestStop();
+        }
+        assertThat(run.get(30, TimeUnit.SECONDS).exitCode()).isZero();
+    }
+
+    @Test
     void refusesToStartWithoutCredentials() {
         CliRun run = CliRun.run("server", "--port", Integer.toString(TestPorts.freePort()),
                 "--db", dir.resolve("server.db").toString());
