@@ -66,6 +66,19 @@ class ShadedJarIT {
         assertThat(output).startsWith("pocketsync " + VersionProvider.version());
     }
 
+    @Test
+    void rootScriptRunsTheJar() throws Exception {
+        Path script = Path.of("..", "pocketsync").toAbsolutePath().normalize();
+        assertThat(Files.isExecutable(script)).isTrue();
+        // The jar exists (package phase), so the script runs it without building.
+        Process process = new ProcessBuilder("bash", script.toString(), "server", "--prot", "1").redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(process.exitValue()).isEqualTo(2);
+        assertThat(output.strip()).isEqualTo("pocketsync: unknown option '--prot'; did you mean '--port'?");
+    }
+
     private static String read(Path file) throws java.io.IOException {
         return Files.exists(file) ? Files.readString(file) : "";
     }
