@@ -31,9 +31,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,9 +98,13 @@ public final class ServerRuntime implements AutoCloseable {
             Authenticator authenticator = authenticator(settings, context);
             TableResolvers resolvers = TableResolvers.byName(settings.defaultResolver(), settings.tableResolvers(),
                     name -> settings.namespace("resolver." + name), context);
-            log.info("Resolvers: default {} ({}){}", settings.defaultResolver(),
-                    origin(Providers.conflictResolvers().get(settings.defaultResolver())),
+            log.info("Resolvers: default {}{}", settings.defaultResolver(),
                     settings.tableResolvers().isEmpty() ? "" : ", per table " + settings.tableResolvers());
+            Set<String> resolverNames = new LinkedHashSet<>(List.of(settings.defaultResolver()));
+            resolverNames.addAll(settings.tableResolvers().values());
+            for (String name : resolverNames) {
+                log.info("Resolver {}: {}", name, origin(Providers.conflictResolvers().get(name)));
+            }
 
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             started.push(registry::close);
