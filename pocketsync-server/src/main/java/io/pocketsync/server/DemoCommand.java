@@ -14,18 +14,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.AbstractMap;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -106,8 +98,8 @@ public final class DemoCommand implements Callable<Integer> {
             ServerOptions options = ServerOptions.builder().pageRows(20).build();
             try (ServerRuntime server = ServerRuntime.start(settings, options)) {
                 narrator.say("server: SQLite store " + dir.resolve("server.db") + ", WebSocket " + server.webSocketUri());
-                createApp(laptopDb);
-                createApp(phoneDb);
+                DemoApp.createApp(laptopDb);
+                DemoApp.createApp(phoneDb);
                 narrator.say("devices: laptop.db and phone.db, each with an ordinary table:");
                 narrator.say("  CREATE TABLE todo (id TEXT PRIMARY KEY, title TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0)");
 
@@ -121,23 +113,23 @@ public final class DemoCommand implements Callable<Integer> {
 
                     narrator.chapter("Live sync");
                     long before = System.nanoTime();
-                    execute(laptopDb, "INSERT INTO todo (id, title) VALUES ('milk', 'Buy milk')");
+                    DemoApp.execute(laptopDb, "INSERT INTO todo (id, title) VALUES ('milk', 'Buy milk')");
                     narrator.say("laptop app: INSERT 'Buy milk' (plain SQL on its own connection: triggers capture it)");
-                    await("the phone receives 'Buy milk'", () -> "Buy milk".equals(title(phoneDb, "milk")));
+                    await("the phone receives 'Buy milk'", () -> "Buy milk".equals(DemoApp.title(phoneDb, "milk")));
                     narrator.say("phone has 'Buy milk' after " + Duration.ofNanos(System.nanoTime() - before).toMillis()
                             + " ms: laptop commit -> push -> server ACK -> live broadcast -> phone applied");
 
                     narrator.chapter("The phone goes offline; both keep editing");
                     phone.close();
                     narrator.say("phone: sync stopped (flight mode). The app keeps writing; triggers keep capturing.");
-                    execute(phoneDb, "UPDATE todo SET title = 'Buy oat milk' WHERE id = 'milk'");
+                    DemoApp.execute(phoneDb, "UPDATE todo SET title = 'Buy oat milk' WHERE id = 'milk'");
                     Instant phoneEdit = Instant.now();
-                    execute(phoneDb, "INSERT INTO todo (id, title) VALUES ('plants', 'Water the plants')");
+                    DemoApp.execute(phoneDb, "INSERT INTO todo (id, title) VALUES ('plants', 'Water the plants')");
                     narrator.say("phone app (offline) at " + TIME.format(phoneEdit) + ": 'Buy milk' -> 'Buy oat milk', adds 'Water the plants'");
                     awaitClockTick(phoneEdit);
-                    execute(laptopDb, "UPDATE todo SET title = 'Buy almond milk' WHERE id = 'milk'");
+                    DemoApp.execute(laptopDb, "UPDATE todo SET title = 'Buy almond milk' WHERE id = 'milk'");
                     Instant laptopEdit = Instant.now();
-                    bulkInsert(laptopDb);
+                    DemoApp.bulkInsert(laptopDb, BULK_ROWS);
                     narrator.say("laptop app (online) at " + TIME.format(laptopEdit) + ": 'Buy milk' -> 'Buy almond milk', adds "
                             + BULK_ROWS + " packing items");
                     await("the laptop's changes reach the server", () -> laptop.pendingCount() == 0);
@@ -151,13 +143,13 @@ public final class DemoCommand implements Callable<Integer> {
                     followCatchUp(phone);
                     PocketSyncDevice reconnected = phone;
                     await("both devices converge", () -> reconnected.pendingCount() == 0
-                            && rows(laptopDb).equals(rows(phoneDb)));
+                            && DemoApp.rows(laptopDb).equals(DemoApp.rows(phoneDb)));
                     narrator.say("phone pushed its offline edits first, then pulled what it missed, page by page");
 
                     narrator.chapter("The conflict: who won and why");
                     narrator.say("both edited 'milk' while apart: phone at " + TIME.format(phoneEdit) + " ('Buy oat milk'), laptop at "
                             + TIME.format(laptopEdit) + " ('Buy almond milk')");
-                    String winner = title(phoneDb, "milk");
+                    String winner = DemoApp.title(phoneDb, "milk");
                     narrator.say("winner on both devices and the server: '" + winner + "'");
                     if (!"Buy almond milk".equals(winner)) {
                         throw new PocketSyncException(ErrorCode.INTERNAL, "expected the later write ('Buy almond milk') to win, got '"
@@ -174,10 +166,10 @@ public final class DemoCommand implements Callable<Integer> {
                     }
 
                     narrator.chapter("Final state, side by side");
-                    narrator.sideBySide("laptop.db", summary(laptopDb), "phone.db", summary(phoneDb));
-                    boolean identical = rows(laptopDb).equals(rows(phoneDb));
+                    narrator.sideBySide("laptop.db", DemoApp.summary(laptopDb), "phone.db", DemoApp.summary(phoneDb));
+                    boolean identical = DemoApp.rows(laptopDb).equals(DemoApp.rows(phoneDb));
                     narrator.say("");
-                    narrator.say(identical ? "The two databases are identical (" + rows(laptopDb).size() + " rows each)."
+                    narrator.say(identical ? "The two databases are identical (" + DemoApp.rows(laptopDb).size() + " rows each)."
                             : "The two databases DIFFER.");
                     if (!identical) {
                         throw new PocketSyncException(ErrorCode.INTERNAL, "the demo devices did not converge");
@@ -251,86 +243,6 @@ public final class DemoCommand implements Callable<Integer> {
                 Thread.sleep(1);
             }
         }
-    }
-
-    private static void createApp(Path db) throws SQLException {
-        execute(db, "CREATE TABLE todo (id TEXT PRIMARY KEY, title TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0)");
-    }
-
-    private static void execute(Path db, String sql) {
-        try (Connection connection = open(db); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-        catch (SQLException e) {
-            throw new PocketSyncException(ErrorCode.INTERNAL, "demo SQL failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static void bulkInsert(Path db) throws SQLException {
-        try (Connection connection = open(db)) {
-            connection.setAutoCommit(false);
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO todo (id, title) VALUES (?, ?)")) {
-                for (int i = 1; i <= BULK_ROWS; i++) {
-                    insert.setString(1, String.format("pack-%03d", i));
-                    insert.setString(2, "Pack item " + i);
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            }
-            connection.commit();
-        }
-    }
-
-    private static String title(Path db, String id) {
-        try (Connection connection = open(db);
-                PreparedStatement query = connection.prepareStatement("SELECT title FROM todo WHERE id = ?")) {
-            query.setString(1, id);
-            try (ResultSet rows = query.executeQuery()) {
-                return rows.next() ? rows.getString(1) : null;
-            }
-        }
-        catch (SQLException e) {
-            throw new PocketSyncException(ErrorCode.INTERNAL, "demo query failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** Every row as {@code id|title|done}, sorted: equal lists mean equal app data. */
-    private static List<String> rows(Path db) {
-        List<String> rows = new ArrayList<>();
-        try (Connection connection = open(db); Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery("SELECT id, title, done FROM todo ORDER BY id")) {
-            while (result.next()) {
-                rows.add(result.getString(1) + "|" + result.getString(2) + "|" + result.getInt(3));
-            }
-        }
-        catch (SQLException e) {
-            throw new PocketSyncException(ErrorCode.INTERNAL, "demo query failed: " + e.getMessage(), e);
-        }
-        return rows;
-    }
-
-    private static List<Map.Entry<String, String>> summary(Path db) {
-        List<Map.Entry<String, String>> lines = new ArrayList<>();
-        long packing = 0;
-        for (String row : rows(db)) {
-            String[] parts = row.split("\\|", 3);
-            if (parts[0].startsWith("pack-")) {
-                packing++;
-            }
-            else {
-                lines.add(new AbstractMap.SimpleEntry<>(parts[0], parts[1] + ("1".equals(parts[2]) ? " (done)" : "")));
-            }
-        }
-        lines.add(new AbstractMap.SimpleEntry<>("pack-*", packing + " packing items"));
-        return lines;
-    }
-
-    private static Connection open(Path db) throws SQLException {
-        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("PRAGMA busy_timeout = 5000");
-        }
-        return connection;
     }
 
     private static void deleteRecursively(Path dir) {

@@ -5,16 +5,13 @@ import static java.util.Objects.requireNonNull;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pocketsync.api.ErrorCode;
-import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.auth.Authenticator;
-import io.pocketsync.api.auth.AuthenticatorProvider;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.api.store.ServerStoreProvider;
 import io.pocketsync.api.transport.ServerTransport;
 import io.pocketsync.api.transport.ServerTransportProvider;
-import io.pocketsync.core.auth.CompositeAuthenticator;
 import io.pocketsync.core.config.DefaultPluginContext;
 import io.pocketsync.core.discovery.Providers;
 import io.pocketsync.core.server.ServerOptions;
@@ -24,7 +21,6 @@ import io.pocketsync.transport.websocket.WebSocketServerTransport;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.security.CodeSource;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -95,7 +91,7 @@ public final class ServerRuntime implements AutoCloseable {
             started.push(store);
             log.info("Store: {} ({}){}", settings.store(), origin(storeProvider), storeDetail(settings));
 
-            Authenticator authenticator = authenticator(settings, context);
+            Authenticator authenticator = ServerAuthenticators.create(settings, context);
             TableResolvers resolvers = TableResolvers.byName(settings.defaultResolver(), settings.tableResolvers(),
                     name -> settings.namespace("resolver." + name), context);
             log.info("Resolvers: default {}{}", settings.defaultResolver(),
@@ -147,41 +143,6 @@ public final class ServerRuntime implements AutoCloseable {
             closeAll(started);
             throw e;
         }
-    }
-
-    /**
-     * Authentication is on by default: static tokens and/or HMAC-signed tokens; anonymous only when
-     * explicitly allowed and nothing else is configured.
-     */
-    private static Authenticator authenticator(ServerSettings settings, PluginContext context) {
-        List<Authenticator> authenticators = new ArrayList<>();
-        List<String> described = new ArrayList<>();
-        if (!settings.tokens().isEmpty()) {
-            AuthenticatorProvider provider = Providers.authenticators().get("static-token");
-            authenticators.add(provider.create(PluginConfig.of("auth.static-token",
-                    Map.of("tokens", String.join(",", settings.tokens()))), context));
-            described.add("static-token with " + settings.tokens().size() + " token(s) (" + origin(provider) + ")");
-        }
-        Optional<java.nio.file.Path> secretFile = settings.hmacSecretFile();
-        if (secretFile.isPresent()) {
-            String secret = new String(TokenCommand.readSecret(secretFile.get()), StandardCharsets.UTF_8);
-            AuthenticatorProvider provider = Providers.authenticators().get("hmac");
-            authenticators.add(provider.create(PluginConfig.of("auth.hmac", Map.of("secret", secret)), context));
-            described.add("hmac with the secret in " + secretFile.get() + " (" + origin(provider) + ")");
-        }
-        if (authenticators.isEmpty()) {
-            if (!settings.allowAnonymous()) {
-                throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "authentication is on and no credentials are"
-                        + " configured: give --token SCOPE:TOKEN or --hmac-secret-file FILE"
-                        + " (or --allow-anonymous to accept every device)");
-            }
-            AuthenticatorProvider provider = Providers.authenticators().get("anonymous");
-            log.warn("Authentication is OFF (--allow-anonymous): any device may read and write any scope");
-            authenticators.add(provider.create(PluginConfig.empty("auth.anonymous"), context));
-            described.add("anonymous (" + origin(provider) + ")");
-        }
-        log.info("Authentication: {}", String.join(", ", described));
-        return authenticators.size() == 1 ? authenticators.get(0) : new CompositeAuthenticator(authenticators);
     }
 
     private static String storeDetail(ServerSettings settings) {
