@@ -140,7 +140,7 @@ public final class DemoCommand implements Callable<Integer> {
                     phoneEvents.clear();
                     phone = device(phoneDb, server, new QueueingListener(phoneEvents));
                     phone.start();
-                    followCatchUp(phone);
+                    followCatchUp();
                     PocketSyncDevice reconnected = phone;
                     await("both devices converge", () -> reconnected.pendingCount() == 0
                             && DemoApp.rows(laptopDb).equals(DemoApp.rows(phoneDb)));
@@ -197,7 +197,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
 
         /** Prints the phone's catch-up progress as it happens (events are queued by the listener thread). */
-        private void followCatchUp(PocketSyncDevice phone) throws InterruptedException {
+        private void followCatchUp() throws InterruptedException {
             narrator.resetProgress();
             long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
             while (System.nanoTime() < deadline) {
@@ -207,7 +207,7 @@ public final class DemoCommand implements Callable<Integer> {
                     narrator.progress("rows caught up, " + progress.batchesDone() + " page(s)", progress.rowsDone(),
                             Math.max(progress.rowsDone(), progress.estimatedTotalRows()));
                 }
-                else if (event instanceof CaughtUp caughtUp && phone.pendingCount() == 0) {
+                else if (event instanceof CaughtUp caughtUp) {
                     narrator.say("phone is up to date at server sequence " + caughtUp.cursor());
                     return;
                 }
