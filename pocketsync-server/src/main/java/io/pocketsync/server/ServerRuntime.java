@@ -15,6 +15,7 @@ import io.pocketsync.api.transport.ServerTransportProvider;
 import io.pocketsync.core.config.DefaultPluginContext;
 import io.pocketsync.core.discovery.Providers;
 import io.pocketsync.core.server.ServerOptions;
+import io.pocketsync.core.server.ServerOptionsConfig;
 import io.pocketsync.core.server.SyncServer;
 import io.pocketsync.core.server.TableResolvers;
 import io.pocketsync.transport.websocket.WebSocketServerTransport;
@@ -73,7 +74,7 @@ public final class ServerRuntime implements AutoCloseable {
      *         {@code STORE_UNAVAILABLE} or {@code TRANSPORT_CLOSED} when the store or a port is unavailable
      */
     public static ServerRuntime start(ServerSettings settings) {
-        return start(settings, ServerOptions.defaults());
+        return start(settings, ServerOptionsConfig.from(settings.settings()));
     }
 
     /** Like {@link #start(ServerSettings)} with the engine's limits and timings given (the demo uses small pages). */

@@ -8,6 +8,7 @@ import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.core.config.ConfigKey;
 import io.pocketsync.core.config.ConfigSchema;
 import io.pocketsync.core.config.Settings;
+import io.pocketsync.core.server.ServerOptionsConfig;
 import io.pocketsync.core.discovery.Providers;
 import java.net.URI;
 import java.nio.file.Path;
@@ -103,6 +104,7 @@ public final class ServerSettings {
                 ConfigKey.string(HMAC_SECRET_FILE, "file holding the HMAC token secret", null),
                 new ConfigKey(RESOLVER_DEFAULT, "conflict resolver of every table", DEFAULT_RESOLVER, ServerSettings::requireName),
                 new ConfigKey(METRICS_PORT, "port of /health and /metrics on 127.0.0.1", null, ServerSettings::requirePort));
+        ServerOptionsConfig.KEYS.forEach(schema::register);
         schema.delegate("resolver.table");
         Providers.serverStores().names().forEach(name -> schema.delegate("store." + name));
         Providers.serverTransports().names().forEach(name -> schema.delegate("transport." + name));

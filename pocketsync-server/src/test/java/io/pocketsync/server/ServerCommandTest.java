@@ -102,6 +102,31 @@ class ServerCommandTest {
     }
 
     @Test
+    void engineOptionsComeFromTheServerNamespace() throws IOException {
+        Path config = dir.resolve("engine.properties");
+        Files.writeString(config, "server.clock-skew = 1m\nserver.retention = 7d\nserver.max-batch-changes = 200\n"
+                + "server.page-rows = 50\nserver.node-id = node-a\n");
+
+        io.pocketsync.core.server.ServerOptions options =
+                io.pocketsync.core.server.ServerOptionsConfig.from(parse("server", "--config", config.toString()).settings().settings());
+
+        assertThat(options.clockSkew()).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(options.retention()).isEqualTo(java.time.Duration.ofDays(7));
+        assertThat(options.maxBatchChanges()).isEqualTo(200);
+        assertThat(options.pageRows()).isEqualTo(50);
+        assertThat(options.nodeId()).isEqualTo("node-a");
+    }
+
+    @Test
+    void misspeltEngineOptionNamesTheNearest() throws IOException {
+        Path config = dir.resolve("engine.properties");
+        Files.writeString(config, "server.retension = 7d\n");
+
+        assertThatThrownBy(() -> parse("server", "--config", config.toString()).settings())
+                .hasMessage("unknown configuration key 'server.retension'; did you mean 'server.retention'?");
+    }
+
+    @Test
     void unknownConfigKeyNamesTheNearest() throws IOException {
         Path config = dir.resolve("server.properties");
         Files.writeString(config, "stroe.sqlite.path = x.db\n");
