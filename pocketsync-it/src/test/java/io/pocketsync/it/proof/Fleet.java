@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.core.device.PocketSyncDevice;
+import java.net.URI;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -40,6 +41,11 @@ final class Fleet implements AutoCloseable {
     private double delay = 0.10;
 
     Fleet(long seed, Topology topology, Path dir, int deviceCount) throws SQLException {
+        this(seed, topology, dir, deviceCount, topology::deviceUri);
+    }
+
+    /** Devices reach the servers at {@code uris} (e.g. through a {@link TcpProxy}). */
+    Fleet(long seed, Topology topology, Path dir, int deviceCount, IntFunction<URI> uris) throws SQLException {
         this.seed = seed;
         this.random = new Random(seed);
         this.topology = topology;
@@ -47,7 +53,7 @@ final class Fleet implements AutoCloseable {
         this.offline = new boolean[deviceCount];
         for (int i = 0; i < deviceCount; i++) {
             int index = i;
-            devices.add(new SimDevice("d" + i, dir.resolve("device-" + i + ".db"), topology.deviceUri(i), topology.scope().name(),
+            devices.add(new SimDevice("d" + i, dir.resolve("device-" + i + ".db"), uris.apply(i), topology.scope().name(),
                     () -> chaotic(index)));
         }
     }
