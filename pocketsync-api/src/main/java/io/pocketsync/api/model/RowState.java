@@ -10,9 +10,17 @@ import java.util.Map;
  *
  * <p>Immutable. {@code columnVersions} holds a version per column for resolvers that merge per
  * column ({@code field-merge}); it is empty for whole-row resolvers. {@code firstSequence} is the
- * server sequence of the change that created the row (or recreated it after a delete);
- * {@code lastSequence} that of its latest applied change. Both are 0 in a state a resolver returns,
- * and the store assigns them when it commits.
+ * server sequence of the change that FIRST created the row (whatever its op, a DELETE of an unknown
+ * row included); it is never reset, also not when a deleted row is recreated. {@code lastSequence} is
+ * that of its latest applied change. Both are 0 in a state a resolver returns, and the store assigns
+ * them when it commits.
+ *
+ * <p>Why never reset: catch-up from cursor {@code C} leaves out a tombstone whose {@code firstSequence > C}
+ * (the row was born and died after {@code C}, so the device never had it). With a reset on recreation, a
+ * row that existed at {@code C}, was deleted, recreated and deleted again would be left out and the device
+ * would keep a stale row. With never-reset, a tombstone of a row first created at or before {@code C} is
+ * always sent as DELETE (an extra DELETE for a row the device does not have is harmless), and a row
+ * recreated after {@code C} is sent as UPDATE (devices upsert).
  *
  * @param table the table
  * @param globalId the row's {@code ps_global_id}
@@ -21,7 +29,7 @@ import java.util.Map;
  * @param version the version of the winning write
  * @param columnVersions per-column versions (may be empty)
  * @param lastChangeId id of the change that produced this state
- * @param firstSequence sequence of the change that created the row, 0 if not yet assigned
+ * @param firstSequence sequence of the change that first created the row (never reset), 0 if not yet assigned
  * @param lastSequence sequence of the latest applied change, 0 if not yet assigned
  */
 public record RowState(

@@ -41,7 +41,9 @@ public interface ServerStore extends AutoCloseable {
 
     /**
      * Reads up to {@code limit} row states whose {@code lastSequence} is greater than {@code afterSequence},
-     * in {@code lastSequence} order. Reads one bounded page: never the whole range.
+     * in {@code lastSequence} order. Reads one bounded page: never the whole range. With
+     * {@code includeDeleted} false a page may come back empty with {@code hasMore} and a moved cursor
+     * (see {@link CatchUpPage}).
      *
      * @param includeDeleted false to skip tombstones (snapshots)
      */

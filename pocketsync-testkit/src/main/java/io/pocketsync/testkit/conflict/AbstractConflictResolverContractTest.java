@@ -185,7 +185,7 @@ public abstract class AbstractConflictResolverContractTest {
     /** Applies a resolution the way a store does; sequences are the step number. */
     private static RowState fold(RowState state, Resolution resolution, long step) {
         if (resolution instanceof Resolution.Apply apply) {
-            long first = state == null || (state.deleted() && !apply.state().deleted()) ? step : state.firstSequence();
+            long first = state == null ? step : state.firstSequence(); // never reset on re-creation (see RowState)
             return apply.state().withSequences(first, step);
         }
         return state;

@@ -172,7 +172,7 @@ public abstract class AbstractServerStoreContractTest {
     }
 
     @Test
-    void deleteLeavesTombstoneAndRecreationResetsFirstSequence() {
+    void deleteLeavesTombstoneAndRecreationKeepsFirstSequence() {
         ServerStore store = open("node-1");
         Scope scope = uniqueScope();
         store.apply(scope, List.of(insert("c1", "r1", nextHlc(), row("title", "one"))), lww());
@@ -194,8 +194,47 @@ public abstract class AbstractServerStoreContractTest {
         RowState recreated = store.row(scope, TABLE, "r1").orElseThrow();
         assertThat(recreated.deleted()).isFalse();
         assertThat(recreated.row()).isEqualTo(row("title", "again"));
-        assertThat(recreated.firstSequence()).isEqualTo(4);
+        // firstSequence is the change that FIRST created the row: never reset by a recreation.
+        assertThat(recreated.firstSequence()).isEqualTo(1);
         assertThat(recreated.lastSequence()).isEqualTo(4);
+    }
+
+    @Test
+    void rowThatExistedAtACursorThenWasDeletedRecreatedAndDeletedAgainIsADeleteForThatCursor() {
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        store.apply(scope, List.of(insert("c1", "r1", nextHlc(), row("title", "one"))), lww());
+        long deviceCursor = store.info(scope).head();
+        store.apply(scope, List.of(delete("c2", "r1", nextHlc())), lww());
+        store.apply(scope, List.of(insert("c3", "r1", nextHlc(), row("title", "again"))), lww());
+        store.apply(scope, List.of(delete("c4", "r1", nextHlc())), lww());
+
+        RowState tombstone = store.page(scope, deviceCursor, 10, true).rows().stream().filter(s -> s.globalId().equals("r1"))
+                .findFirst().orElseThrow();
+        // Catch-up drops a tombstone with firstSequence > cursor as "born and died after the cursor": this one
+        // must not be dropped, or the device keeps the row it had at the cursor.
+        assertThat(tombstone.deleted()).isTrue();
+        assertThat(tombstone.firstSequence()).isEqualTo(1).isLessThanOrEqualTo(deviceCursor);
+        assertThat(tombstone.lastSequence()).isEqualTo(4);
+        assertThat(tombstone.toChange(deviceCursor).op()).isEqualTo(Op.DELETE);
+    }
+
+    @Test
+    void feedSaysInsertWhenAChangeBringsARowBackToLife() {
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        RecordingFeedListener feed = new RecordingFeedListener();
+        store.subscribe(feed);
+        store.apply(scope, List.of(insert("c1", "r1", nextHlc(), row("n", 1L))), lww());
+        store.apply(scope, List.of(update("c2", "r1", nextHlc(), row("n", 2L)), delete("c3", "r1", nextHlc())), lww());
+        store.apply(scope, List.of(update("c4", "r1", nextHlc(), row("n", 4L)), update("c5", "r1", nextHlc(), row("n", 5L))),
+                lww());
+
+        await().untilAsserted(() -> assertThat(feed.batches(scope)).hasSize(3));
+        assertThat(feed.batches(scope).stream().flatMap(batch -> batch.changes().stream()).map(Change::op))
+                .containsExactly(Op.INSERT, Op.UPDATE, Op.DELETE, Op.INSERT, Op.UPDATE);
+        assertThat(store.row(scope, TABLE, "r1").orElseThrow())
+                .extracting(RowState::firstSequence, RowState::lastSequence).containsExactly(1L, 5L);
     }
 
     @Test
@@ -529,6 +568,44 @@ public abstract class AbstractServerStoreContractTest {
         }
         assertThat(live).extracting(RowState::globalId).containsExactly("r1", "r3", "r5", "r7");
         assertThat(store.page(scope, 0, 100, true).rows()).hasSize(8).filteredOn(RowState::deleted).hasSize(4);
+    }
+
+    @Test
+    void pagesWithoutTombstonesAlwaysMoveForwardAndMissNothingEvenAmongManyTombstones() {
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        List<Change> batch = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            batch.add(insert("c" + i, "r" + i, nextHlc(), row("n", (long) i)));
+        }
+        store.apply(scope, batch, lww());
+        List<Change> deletes = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            if (i % 20 != 7) {
+                deletes.add(delete("d" + i, "r" + i, nextHlc()));
+            }
+        }
+        store.apply(scope, deletes, lww());
+
+        List<String> live = new ArrayList<>();
+        long cursor = 0;
+        for (int guard = 0; guard < 1000; guard++) {
+            CatchUpPage page = store.page(scope, cursor, 2, false);
+            assertThat(page.rows()).hasSizeLessThanOrEqualTo(2).noneMatch(RowState::deleted);
+            for (RowState state : page.rows()) {
+                assertThat(state.lastSequence()).isGreaterThan(cursor).isLessThanOrEqualTo(page.nextCursor());
+            }
+            if (page.hasMore()) {
+                // an empty page is allowed, but only if it made progress
+                assertThat(page.nextCursor()).isGreaterThan(cursor);
+            }
+            page.rows().forEach(state -> live.add(state.globalId()));
+            cursor = page.nextCursor();
+            if (!page.hasMore()) {
+                break;
+            }
+        }
+        assertThat(live).containsExactly("r7", "r27", "r47");
     }
 
     @Test

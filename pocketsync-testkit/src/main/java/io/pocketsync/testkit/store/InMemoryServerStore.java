@@ -38,7 +38,7 @@ import java.util.function.Function;
 /**
  * A correct, simple {@link ServerStore} held in memory, for unit tests of engines and plugins.
  *
- * <p>One lock guards everything, so batches are trivially atomic and sequences become visible in
+ * <p>One lock (shared with the nodes made by {@link #sharing}) guards everything, so batches are trivially atomic and sequences become visible in
  * commit order. A batch is resolved against a working copy of the touched rows and committed only
  * when every change was decided, so an exception in a resolver (or an injected failure, see
  * {@link #failNextApplies}) stores nothing. Feed listeners are called synchronously after the commit,
@@ -51,10 +51,11 @@ import java.util.function.Function;
 public final class InMemoryServerStore implements ServerStore {
     private final String nodeId;
     private final Clock clock;
-    private final Map<Scope, ScopeData> scopes = new HashMap<>();
+    private final Shared shared;
+    private final Map<Scope, ScopeData> scopes;
     private final List<ChangeFeedListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresToInject = new AtomicInteger();
-    private boolean closed;
+    private volatile boolean closed;
 
     /** A store for node {@code node-1} on the system clock. */
     public InMemoryServerStore() {
@@ -66,8 +67,24 @@ public final class InMemoryServerStore implements ServerStore {
      * @param clock the clock that stamps commits (prune compares against it)
      */
     public InMemoryServerStore(String nodeId, Clock clock) {
+        this(nodeId, clock, new Shared());
+    }
+
+    private InMemoryServerStore(String nodeId, Clock clock, Shared shared) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.shared = shared;
+        this.scopes = shared.scopes;
+        shared.nodes.add(this);
+    }
+
+    /**
+     * Another node over the same data, like a second server sharing one Redis: one sequence per scope,
+     * and every node's commits reach every open node's feed listeners. Closing one node leaves the others
+     * (and the data) usable, so it also plays a store reopened after a restart.
+     */
+    public InMemoryServerStore sharing(String otherNodeId) {
+        return new InMemoryServerStore(otherNodeId, clock, shared);
     }
 
     /** Makes the next {@code count} calls of {@link #apply} fail with STORE_UNAVAILABLE after resolving, storing nothing. */
@@ -76,10 +93,16 @@ public final class InMemoryServerStore implements ServerStore {
     }
 
     @Override
-    public synchronized BatchOutcome apply(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers) {
+    public BatchOutcome apply(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers) {
         requireNonNull(scope, "scope is null");
         requireNonNull(changes, "changes is null");
         requireNonNull(resolvers, "resolvers is null");
+        synchronized (shared) {
+            return applyLocked(scope, changes, resolvers);
+        }
+    }
+
+    private BatchOutcome applyLocked(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers) {
         checkOpen();
         ScopeData data = scopes.computeIfAbsent(scope, s -> new ScopeData());
         Instant now = clock.instant();
@@ -98,27 +121,30 @@ public final class InMemoryServerStore implements ServerStore {
             }
             RowKey key = new RowKey(change.table(), change.globalId());
             RowState current = working.containsKey(key) ? working.get(key) : data.rows.get(key);
-            ConflictResolver resolver = requireNonNull(resolvers.apply(change.table()), "no resolver for table " + change.table());
-            Resolution resolution = requireNonNull(resolver.resolve(current, change), "resolver returned null");
+            Resolution resolution = resolve(resolvers, current, change);
             if (resolution instanceof Resolution.Apply apply) {
                 long sequence = ++head;
                 RowState next = apply.state();
-                boolean born = current == null || (current.deleted() && !next.deleted());
-                long first = born ? sequence : current.firstSequence();
+                if (!next.table().equals(change.table()) || !next.globalId().equals(change.globalId())) {
+                    throw new PocketSyncException(ErrorCode.INTERNAL,
+                            "conflict resolver for table " + change.table() + " returned a state of another row");
+                }
+                // firstSequence: the change that FIRST created the row, kept across delete and recreate
+                long first = current == null ? sequence : current.firstSequence();
+                boolean born = !next.deleted() && (current == null || current.deleted());
                 RowState stored = next.withSequences(first, sequence);
                 working.put(key, stored);
                 outcomes.add(ChangeOutcome.applied(change.changeId(), sequence, stored));
-                appliedChanges.add(asBroadcast(change, stored));
+                appliedChanges.add(asBroadcast(change, stored, born));
             }
-            else if (resolution instanceof Resolution.Supersede) {
-                if (current == null) {
-                    throw new PocketSyncException(ErrorCode.INTERNAL, "resolver superseded a change to a row with no state");
-                }
+            else if (resolution instanceof Resolution.Supersede && current != null) {
                 outcomes.add(ChangeOutcome.superseded(change.changeId(), current));
                 audit.add(new AuditEntry(++auditId, now, ChangeStatus.SUPERSEDED, change, current.lastChangeId(), null, null));
             }
             else {
-                Resolution.Reject reject = (Resolution.Reject) resolution;
+                // superseding a change by a row that does not exist is refused like the real stores do
+                Resolution.Reject reject = resolution instanceof Resolution.Reject r ? r
+                        : new Resolution.Reject(ErrorCode.RESOLVER_REJECTED, "the server has no row to prefer over this change");
                 outcomes.add(ChangeOutcome.rejected(change.changeId(), reject.code(), reject.reason()));
                 audit.add(new AuditEntry(++auditId, now, ChangeStatus.REJECTED, change, null, reject.code(), reject.reason()));
             }
@@ -146,105 +172,145 @@ public final class InMemoryServerStore implements ServerStore {
         BatchOutcome outcome = new BatchOutcome(outcomes, from, head);
         if (!appliedChanges.isEmpty()) {
             CommittedBatch batch = new CommittedBatch(scope, nodeId, from, head, appliedChanges);
-            for (ChangeFeedListener listener : listeners) {
-                try {
-                    listener.onCommitted(batch);
-                }
-                catch (RuntimeException e) {
-                    // a broken listener must not undo a commit or starve the other listeners
+            for (InMemoryServerStore node : shared.nodes) {
+                for (ChangeFeedListener listener : node.listeners) {
+                    try {
+                        listener.onCommitted(batch);
+                    }
+                    catch (RuntimeException e) {
+                        // a broken listener must not undo a commit or starve the other listeners
+                    }
                 }
             }
         }
         return outcome;
     }
 
-    private static Change asBroadcast(Change change, RowState stored) {
-        Op op = stored.deleted() ? Op.DELETE : (change.op() == Op.DELETE ? Op.UPDATE : change.op());
-        return change.withRow(op, stored.deleted() ? Map.of() : stored.row());
-    }
-
-    @Override
-    public synchronized CatchUpPage page(Scope scope, long afterSequence, int limit, boolean includeDeleted) {
-        checkOpen();
-        if (limit <= 0) {
-            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "limit must be positive: " + limit);
-        }
-        ScopeData data = scopes.get(scope);
-        if (data == null) {
-            return new CatchUpPage(List.of(), afterSequence, false);
-        }
-        List<RowState> rows = new ArrayList<>();
-        long next = afterSequence;
-        for (Map.Entry<Long, RowKey> entry : data.bySequence.tailMap(afterSequence, false).entrySet()) {
-            if (rows.size() >= limit) {
-                break;
+    private static Resolution resolve(Function<String, ConflictResolver> resolvers, RowState current, Change change) {
+        Resolution resolution;
+        try {
+            ConflictResolver resolver = resolvers.apply(change.table());
+            if (resolver == null) {
+                throw new PocketSyncException(ErrorCode.INTERNAL, "no conflict resolver for table " + change.table());
             }
-            RowState state = data.rows.get(entry.getValue());
-            next = entry.getKey();
-            if (state.deleted() && !includeDeleted) {
-                continue;
+            resolution = resolver.resolve(current, change);
+        }
+        catch (PocketSyncException e) {
+            throw e;
+        }
+        catch (RuntimeException e) {
+            throw new PocketSyncException(ErrorCode.INTERNAL,
+                    "conflict resolver failed on change " + change.changeId() + "; nothing of the batch was stored", e);
+        }
+        if (resolution == null) {
+            throw new PocketSyncException(ErrorCode.INTERNAL, "conflict resolver returned null for change " + change.changeId());
+        }
+        return resolution;
+    }
+
+    /** The feed's view of an applied change: DELETE, INSERT when it brought the row (back) to life, else UPDATE. */
+    private static Change asBroadcast(Change change, RowState stored, boolean born) {
+        Op op = stored.deleted() ? Op.DELETE : born ? Op.INSERT : Op.UPDATE;
+        List<String> columns = op == Op.UPDATE ? change.changedColumns() : List.of();
+        return new Change(change.changeId(), change.table(), change.globalId(), op, stored.deleted() ? Map.of() : stored.row(),
+                columns, change.hlc(), change.deviceId());
+    }
+
+    @Override
+    public CatchUpPage page(Scope scope, long afterSequence, int limit, boolean includeDeleted) {
+        synchronized (shared) {
+            checkOpen();
+            if (limit <= 0) {
+                throw new PocketSyncException(ErrorCode.INVALID_FIELD, "limit must be positive: " + limit);
             }
-            rows.add(state);
-        }
-        boolean hasMore = data.bySequence.higherKey(next) != null;
-        return new CatchUpPage(rows, next, hasMore);
-    }
-
-    @Override
-    public synchronized Optional<RowState> row(Scope scope, String table, String globalId) {
-        checkOpen();
-        ScopeData data = scopes.get(scope);
-        return data == null ? Optional.empty() : Optional.ofNullable(data.rows.get(new RowKey(table, globalId)));
-    }
-
-    @Override
-    public synchronized ScopeInfo info(Scope scope) {
-        checkOpen();
-        ScopeData data = scopes.get(scope);
-        return data == null ? new ScopeInfo(0, 0) : new ScopeInfo(data.head, data.horizon);
-    }
-
-    @Override
-    public synchronized List<Scope> scopes() {
-        checkOpen();
-        return List.copyOf(scopes.keySet());
-    }
-
-    @Override
-    public synchronized long prune(Scope scope, Instant olderThan) {
-        checkOpen();
-        ScopeData data = scopes.get(scope);
-        if (data == null) {
-            return 0;
-        }
-        data.rows.entrySet().removeIf(entry -> {
-            RowState state = entry.getValue();
-            if (state.deleted() && data.committedAt.get(entry.getKey()).isBefore(olderThan)) {
-                data.horizon = Math.max(data.horizon, state.lastSequence());
-                data.bySequence.remove(state.lastSequence());
-                data.committedAt.remove(entry.getKey());
-                return true;
+            ScopeData data = scopes.get(scope);
+            if (data == null) {
+                return new CatchUpPage(List.of(), afterSequence, false);
             }
-            return false;
-        });
-        data.processedIds.values().removeIf(at -> at.isBefore(olderThan));
-        data.audit.removeIf(entry -> entry.at().isBefore(olderThan));
-        return data.horizon;
+            List<RowState> rows = new ArrayList<>();
+            long next = afterSequence;
+            for (Map.Entry<Long, RowKey> entry : data.bySequence.tailMap(afterSequence, false).entrySet()) {
+                if (rows.size() >= limit) {
+                    break;
+                }
+                RowState state = data.rows.get(entry.getValue());
+                next = entry.getKey();
+                if (state.deleted() && !includeDeleted) {
+                    continue;
+                }
+                rows.add(state);
+            }
+            boolean hasMore = data.bySequence.higherKey(next) != null;
+            return new CatchUpPage(rows, next, hasMore);
+        }
     }
 
     @Override
-    public synchronized List<AuditEntry> audit(Scope scope, long afterId, int limit) {
-        checkOpen();
-        ScopeData data = scopes.get(scope);
-        if (data == null) {
-            return List.of();
+    public Optional<RowState> row(Scope scope, String table, String globalId) {
+        synchronized (shared) {
+            checkOpen();
+            ScopeData data = scopes.get(scope);
+            return data == null ? Optional.empty() : Optional.ofNullable(data.rows.get(new RowKey(table, globalId)));
         }
-        return data.audit.stream().filter(entry -> entry.id() > afterId).limit(Math.max(0, limit)).toList();
+    }
+
+    @Override
+    public ScopeInfo info(Scope scope) {
+        synchronized (shared) {
+            checkOpen();
+            ScopeData data = scopes.get(scope);
+            return data == null ? new ScopeInfo(0, 0) : new ScopeInfo(data.head, data.horizon);
+        }
+    }
+
+    @Override
+    public List<Scope> scopes() {
+        synchronized (shared) {
+            checkOpen();
+            return List.copyOf(scopes.keySet());
+        }
+    }
+
+    @Override
+    public long prune(Scope scope, Instant olderThan) {
+        synchronized (shared) {
+            checkOpen();
+            ScopeData data = scopes.get(scope);
+            if (data == null) {
+                return 0;
+            }
+            data.rows.entrySet().removeIf(entry -> {
+                RowState state = entry.getValue();
+                if (state.deleted() && data.committedAt.get(entry.getKey()).isBefore(olderThan)) {
+                    data.horizon = Math.max(data.horizon, state.lastSequence());
+                    data.bySequence.remove(state.lastSequence());
+                    data.committedAt.remove(entry.getKey());
+                    return true;
+                }
+                return false;
+            });
+            data.processedIds.values().removeIf(at -> at.isBefore(olderThan));
+            data.audit.removeIf(entry -> entry.at().isBefore(olderThan));
+            return data.horizon;
+        }
+    }
+
+    @Override
+    public List<AuditEntry> audit(Scope scope, long afterId, int limit) {
+        synchronized (shared) {
+            checkOpen();
+            ScopeData data = scopes.get(scope);
+            if (data == null) {
+                return List.of();
+            }
+            return data.audit.stream().filter(entry -> entry.id() > afterId).limit(Math.max(0, limit)).toList();
+        }
     }
 
     @Override
     public AutoCloseable subscribe(ChangeFeedListener listener) {
         requireNonNull(listener, "listener is null");
+        checkOpen();
         listeners.add(listener);
         return () -> listeners.remove(listener);
     }
@@ -260,9 +326,10 @@ public final class InMemoryServerStore implements ServerStore {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         closed = true;
         listeners.clear();
+        shared.nodes.remove(this);
     }
 
     private void checkOpen() {
@@ -272,6 +339,12 @@ public final class InMemoryServerStore implements ServerStore {
     }
 
     private record RowKey(String table, String globalId) {}
+
+    /** The data every node of one {@link #sharing} family sees; also the lock that makes batches atomic. */
+    private static final class Shared {
+        final Map<Scope, ScopeData> scopes = new HashMap<>();
+        final List<InMemoryServerStore> nodes = new CopyOnWriteArrayList<>();
+    }
 
     private static final class ScopeData {
         final Map<RowKey, RowState> rows = new LinkedHashMap<>();

@@ -112,27 +112,37 @@ final class RedisScripts {
             """;
 
     /**
-     * KEYS: rows, bylast, tombs, ids, audit, auditat, horizon, seq. ARGV: cut (epoch ms, exclusive).
-     * Returns the new horizon.
+     * KEYS: rows, bylast, tombs, ids, audit, auditat, horizon, seq. ARGV: cut (epoch ms, exclusive), chunk.
+     * Removes at most {@code chunk} tombstones, {@code chunk} idempotency records and {@code chunk} audit
+     * entries older than the cut, so one call never blocks Redis for long; the caller repeats while the
+     * second result is 1. The horizon is raised within the same atomic call as the tombstones it covers.
+     * Returns {horizon, more (1/0)}.
      */
     static final String PRUNE = """
             local cut = '(' .. ARGV[1]
+            local chunk = tonumber(ARGV[2])
             local horizon = tonumber(redis.call('GET', KEYS[7]) or '0')
-            local doomed = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', cut)
+            local more = 0
+            local doomed = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', cut, 'LIMIT', 0, chunk)
             for _, field in ipairs(doomed) do
               local last = tonumber(redis.call('ZSCORE', KEYS[2], field) or '0')
               if last > horizon then horizon = last end
               redis.call('HDEL', KEYS[1], field)
               redis.call('ZREM', KEYS[2], field)
+              redis.call('ZREM', KEYS[3], field)
             end
-            redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', cut)
-            redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', cut)
-            local old = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', cut)
+            if #doomed == chunk then more = 1 end
+            local ids = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', cut, 'LIMIT', 0, chunk)
+            if #ids > 0 then redis.call('ZREM', KEYS[4], unpack(ids)) end
+            if #ids == chunk then more = 1 end
+            local old = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', cut, 'LIMIT', 0, chunk)
             for _, id in ipairs(old) do
               redis.call('ZREMRANGEBYSCORE', KEYS[5], id, id)
+              redis.call('ZREM', KEYS[6], id)
             end
-            redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', cut)
+            if #old == chunk then more = 1 end
             if horizon > 0 then redis.call('SET', KEYS[7], string.format('%d', horizon)) end
-            return horizon
+            return { horizon, more }
             """;
+
 }

@@ -29,6 +29,10 @@ import io.pocketsync.api.store.CatchUpPage;
 import io.pocketsync.api.store.ChangeFeedListener;
 import io.pocketsync.api.store.ScopeInfo;
 import io.pocketsync.api.store.ServerStore;
+import io.pocketsync.core.store.BatchPlan;
+import io.pocketsync.core.store.RowKey;
+import io.pocketsync.core.store.ChangeFeedDispatcher;
+import io.pocketsync.core.store.StoreJson;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -70,6 +74,8 @@ import org.slf4j.LoggerFactory;
 public final class RedisServerStore implements ServerStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisServerStore.class);
     private static final int PAGE_SCAN_BUDGET = 2000;
+    /** Tombstones, idempotency records and audit entries removed per prune script call, at most. */
+    static final int PRUNE_CHUNK = 500;
 
     private final RedisStoreConfig config;
     private final String nodeId;
@@ -319,9 +325,15 @@ public final class RedisServerStore implements ServerStore {
         requireNonNull(olderThan, "olderThan is null");
         ensureOpen();
         RedisKeys keys = new RedisKeys(config.prefix(), scope);
-        Long horizon = eval(RedisScripts.PRUNE, ScriptOutputType.INTEGER, keys.forPrune(),
-                List.of(Long.toString(olderThan.toEpochMilli())));
-        return horizon;
+        List<String> args = List.of(Long.toString(olderThan.toEpochMilli()), Integer.toString(PRUNE_CHUNK));
+        // Chunks keep each script short (Redis runs nothing else meanwhile); writers interleave between them.
+        while (true) {
+            List<Long> result = eval(RedisScripts.PRUNE, ScriptOutputType.MULTI, keys.forPrune(), args);
+            if (result.get(1) == 0) {
+                return result.get(0);
+            }
+            ensureOpen();
+        }
     }
 
     @Override

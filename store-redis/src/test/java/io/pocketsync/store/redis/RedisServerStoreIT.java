@@ -108,4 +108,28 @@ class RedisServerStoreIT extends AbstractServerStoreContractTest {
         assertThat(second.hasMore()).isFalse();
         assertThat(second.nextCursor()).isEqualTo(2101);
     }
+
+    @Test
+    void pruneWorksInChunksAndRemovesEverythingOlderThanTheCut() {
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        int tombstones = RedisServerStore.PRUNE_CHUNK * 2 + 7;
+        List<Change> deletes = new java.util.ArrayList<>();
+        for (int i = 0; i < tombstones; i++) {
+            deletes.add(TestChanges.delete("d" + i, "gone" + i, 1L << 20));
+        }
+        store.apply(scope, deletes, table -> TestResolvers.lastWriteWins());
+        java.time.Instant cut = clock.advance(java.time.Duration.ofHours(1));
+        store.apply(scope, List.of(TestChanges.insert("live", "live", 1L << 20, Map.of())), table -> TestResolvers.lastWriteWins());
+
+        assertThat(store.prune(scope, cut)).isEqualTo(tombstones);
+
+        assertThat(store.info(scope)).isEqualTo(new io.pocketsync.api.store.ScopeInfo(tombstones + 1, tombstones));
+        assertThat(store.page(scope, 0, 10, true).rows()).extracting(io.pocketsync.api.model.RowState::globalId)
+                .containsExactly("live");
+        // every idempotency record before the cut is gone too: an old change id applies again
+        assertThat(store.apply(scope, List.of(TestChanges.delete("d0", "gone0", 1L << 20)),
+                table -> TestResolvers.lastWriteWins()).outcomes().get(0).status())
+                .isEqualTo(io.pocketsync.api.protocol.ChangeStatus.APPLIED);
+    }
 }

@@ -9,21 +9,21 @@ import java.util.List;
 import java.util.UUID;
 
 /** Test plumbing: the shared Redis URI, unique prefixes, and deleting only a test's own keys. */
-final class RedisTestSupport {
+public final class RedisTestSupport {
     private RedisTestSupport() {}
 
     /** {@code PS_REDIS_URI}, default {@code redis://127.0.0.1:6379}. */
-    static String uri() {
+    public static String uri() {
         String uri = System.getenv("PS_REDIS_URI");
         return uri == null || uri.isBlank() ? "redis://127.0.0.1:6379" : uri;
     }
 
-    static String uniquePrefix() {
+    public static String uniquePrefix() {
         return "pstest-" + UUID.randomUUID();
     }
 
     /** Deletes every key under {@code prefix:} (SCAN MATCH, never FLUSH); returns how many. */
-    static int deleteKeys(String uri, String prefix) {
+    public static int deleteKeys(String uri, String prefix) {
         RedisClient client = RedisClient.create(uri);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             List<String> keys = new ArrayList<>();

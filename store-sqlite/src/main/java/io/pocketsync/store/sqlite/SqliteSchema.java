@@ -1,5 +1,6 @@
 package io.pocketsync.store.sqlite;
 
+import io.pocketsync.core.store.StoreJson;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

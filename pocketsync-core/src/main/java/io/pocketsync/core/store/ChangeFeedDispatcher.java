@@ -1,4 +1,4 @@
-package io.pocketsync.store.redis;
+package io.pocketsync.core.store;
 
 import static java.util.Objects.requireNonNull;
 
@@ -13,16 +13,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands committed batches to feed listeners on one dedicated thread, in the order they were published
- * (Redis delivers a pattern subscription's messages in publish order, which is commit order). Writers never wait for listeners.
+ * Hands committed batches to feed listeners on one dedicated thread, in the order they were published.
+ * A store publishes in commit order per scope (SQLite under its writer lock; Redis in the order its pattern
+ * subscription delivers, which is publish order), and writers never wait for listeners. A failing listener
+ * is logged and does not stop the others.
+ *
+ * <p>Thread-safe. {@link #close()} stops the thread; events published afterwards are dropped.
  */
-final class ChangeFeedDispatcher implements AutoCloseable {
+public final class ChangeFeedDispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeedDispatcher.class);
 
     private final List<ChangeFeedListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService thread;
 
-    ChangeFeedDispatcher(String threadName) {
+    public ChangeFeedDispatcher(String threadName) {
         this.thread = Executors.newSingleThreadExecutor(runnable -> {
             Thread feed = new Thread(runnable, threadName);
             feed.setDaemon(true);
@@ -30,13 +34,13 @@ final class ChangeFeedDispatcher implements AutoCloseable {
         });
     }
 
-    AutoCloseable subscribe(ChangeFeedListener listener) {
+    public AutoCloseable subscribe(ChangeFeedListener listener) {
         requireNonNull(listener, "listener is null");
         listeners.add(listener);
         return () -> listeners.remove(listener);
     }
 
-    void publish(CommittedBatch batch) {
+    public void publish(CommittedBatch batch) {
         try {
             thread.execute(() -> {
                 for (ChangeFeedListener listener : listeners) {
@@ -56,7 +60,7 @@ final class ChangeFeedDispatcher implements AutoCloseable {
     }
 
     /** Tells every listener that events may have been missed (after a reconnect). */
-    void gap() {
+    public void gap() {
         try {
             thread.execute(() -> {
                 for (ChangeFeedListener listener : listeners) {

@@ -1,4 +1,4 @@
-package io.pocketsync.store.redis;
+package io.pocketsync.core.store;
 
 import static java.util.Objects.requireNonNull;
 
@@ -30,10 +30,10 @@ import java.util.function.Predicate;
  * {@link #feedChanges(long)}; sequences this batch assigned move by it, sequences read from the store do not.
  * Not thread-safe; one plan per apply attempt.
  */
-final class BatchPlan {
+public final class BatchPlan {
     /** A row state and which of its sequences this batch assigned. */
-    record Planned(RowState state, boolean lastAssigned, boolean firstAssigned) {
-        RowState rebased(long delta) {
+    public record Planned(RowState state, boolean lastAssigned, boolean firstAssigned) {
+        public RowState rebased(long delta) {
             if (!lastAssigned || delta == 0) {
                 return state;
             }
@@ -43,10 +43,11 @@ final class BatchPlan {
     }
 
     /** An audit entry before the store gives it an id and a time. */
-    record PendingAudit(ChangeStatus status, Change change, String winnerChangeId, ErrorCode errorCode, String reason) {}
+    public record PendingAudit(ChangeStatus status, Change change, String winnerChangeId, ErrorCode errorCode, String reason) {}
 
+    /** {@code born}: the change brought the row (back) to life, so live devices are sent an INSERT. */
     private record Decision(Change change, ChangeStatus status, long sequence, Planned state, ErrorCode code,
-            String reason) {}
+            String reason, boolean born) {}
 
     private final long base;
     private final List<Decision> decisions = new ArrayList<>();
@@ -67,7 +68,7 @@ final class BatchPlan {
      * @param processed whether a change id was stored before this batch
      * @throws PocketSyncException INTERNAL when a resolver fails or breaks its contract
      */
-    static BatchPlan resolve(List<Change> changes, Function<String, ConflictResolver> resolvers,
+    public static BatchPlan resolve(List<Change> changes, Function<String, ConflictResolver> resolvers,
             Function<RowKey, RowState> load, Predicate<String> processed, long base) {
         requireNonNull(changes, "changes is null");
         requireNonNull(resolvers, "resolvers is null");
@@ -76,7 +77,7 @@ final class BatchPlan {
         for (Change change : changes) {
             requireNonNull(change, "change is null");
             if (!seen.add(change.changeId()) || processed.test(change.changeId())) {
-                plan.decisions.add(new Decision(change, ChangeStatus.DUPLICATE, 0, null, null, null));
+                plan.decisions.add(new Decision(change, ChangeStatus.DUPLICATE, 0, null, null, null, false));
                 continue;
             }
             plan.decide(change, resolvers, load);
@@ -101,21 +102,24 @@ final class BatchPlan {
                         "conflict resolver for table " + change.table() + " returned a state of another row");
             }
             long sequence = base + ++applied;
-            boolean created = current == null || (current.state().deleted() && !state.deleted());
+            // firstSequence is the change that FIRST created the row and survives delete/recreate: catch-up
+            // drops a tombstone only when firstSequence > cursor, which must mean "unknown to the device".
+            boolean created = current == null;
+            boolean born = !state.deleted() && (current == null || current.state().deleted());
             long first = created ? sequence : current.state().firstSequence();
             Planned planned = new Planned(state.withSequences(first, sequence), true,
                     created || current.firstAssigned());
             rows.put(key, planned);
-            decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null));
+            decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null, born));
         }
         else if (resolution instanceof Resolution.Supersede && current != null) {
-            decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null));
+            decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null, false));
             audits.add(new PendingAudit(ChangeStatus.SUPERSEDED, change, current.state().lastChangeId(), null, null));
         }
         else {
             Resolution.Reject reject = resolution instanceof Resolution.Reject r ? r
                     : new Resolution.Reject(ErrorCode.RESOLVER_REJECTED, "the server has no row to prefer over this change");
-            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason()));
+            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason(), false));
             audits.add(new PendingAudit(ChangeStatus.REJECTED, change, null, reject.code(), reject.reason()));
         }
     }
@@ -143,41 +147,41 @@ final class BatchPlan {
     }
 
     /** How many changes were applied (the number of sequences the batch takes). */
-    long appliedCount() {
+    public long appliedCount() {
         return applied;
     }
 
     /** The head this plan was made against. */
-    long base() {
+    public long base() {
         return base;
     }
 
     /** Rows whose state the batch changes, with their final state. */
-    Map<RowKey, Planned> rows() {
+    public Map<RowKey, Planned> rows() {
         return rows;
     }
 
     /** The stored state of every row the batch read (null values for absent rows). */
-    Map<RowKey, RowState> loaded() {
+    public Map<RowKey, RowState> loaded() {
         return loaded;
     }
 
-    List<PendingAudit> audits() {
+    public List<PendingAudit> audits() {
         return audits;
     }
 
     /** Ids to record as processed: every change that was not a duplicate. */
-    List<String> processedIds() {
+    public List<String> processedIds() {
         return processedIds;
     }
 
     /** Whether the batch writes anything at all. */
-    boolean writesNothing() {
+    public boolean writesNothing() {
         return processedIds.isEmpty();
     }
 
     /** The outcome, with this batch's sequences moved by {@code delta}. */
-    BatchOutcome outcome(long delta) {
+    public BatchOutcome outcome(long delta) {
         List<ChangeOutcome> outcomes = new ArrayList<>(decisions.size());
         for (Decision decision : decisions) {
             String id = decision.change().changeId();
@@ -192,14 +196,13 @@ final class BatchPlan {
     }
 
     /** The applied changes as the feed carries them: the winning image, the pushed change's id, HLC and device. */
-    List<Change> feedChanges(long delta) {
+    public List<Change> feedChanges(long delta) {
         List<Change> changes = new ArrayList<>((int) applied);
         for (Decision decision : decisions) {
             if (decision.status() == ChangeStatus.APPLIED) {
                 RowState state = decision.state().rebased(delta);
                 Change pushed = decision.change();
-                Op op = state.deleted() ? Op.DELETE
-                        : state.firstSequence() == state.lastSequence() ? Op.INSERT : Op.UPDATE;
+                Op op = state.deleted() ? Op.DELETE : decision.born() ? Op.INSERT : Op.UPDATE;
                 changes.add(new Change(pushed.changeId(), pushed.table(), pushed.globalId(), op, state.row(),
                         op == Op.UPDATE ? pushed.changedColumns() : List.of(), pushed.hlc(), pushed.deviceId()));
             }

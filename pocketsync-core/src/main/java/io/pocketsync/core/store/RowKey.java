@@ -1,17 +1,17 @@
-package io.pocketsync.store.redis;
+package io.pocketsync.core.store;
 
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.model.Change;
 
-/** A row's identity inside a scope. */
-record RowKey(String table, String globalId) {
-    RowKey {
+/** A row's identity inside a scope: table and {@code ps_global_id}. Immutable. */
+public record RowKey(String table, String globalId) {
+    public RowKey {
         requireNonNull(table, "table is null");
         requireNonNull(globalId, "globalId is null");
     }
 
-    static RowKey of(Change change) {
+    public static RowKey of(Change change) {
         return new RowKey(change.table(), change.globalId());
     }
 }

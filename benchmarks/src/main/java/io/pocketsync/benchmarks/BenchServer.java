@@ -1,0 +1,69 @@
+package io.pocketsync.benchmarks;
+
+import io.pocketsync.api.PluginConfig;
+import io.pocketsync.api.store.ServerStore;
+import io.pocketsync.api.store.ServerStoreProvider;
+import io.pocketsync.api.transport.ServerTransport;
+import io.pocketsync.api.transport.ServerTransportProvider;
+import io.pocketsync.core.auth.StaticTokenAuthenticator;
+import io.pocketsync.core.server.ServerOptions;
+import io.pocketsync.core.server.SyncServer;
+import io.pocketsync.core.server.TableResolvers;
+import io.pocketsync.transport.websocket.WebSocketServerTransport;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A sync server as an operator would run it: SQLite store, WebSocket (and optionally MQTT), token auth. */
+final class BenchServer implements AutoCloseable {
+    static final String TOKEN = "bench-token";
+
+    private final ServerStore store;
+    private final SyncServer server;
+    private final List<ServerTransport> transports = new ArrayList<>();
+    private final WebSocketServerTransport webSocket;
+
+    BenchServer(Path dir, String scope, String mqttUri, String mqttRoot) {
+        BenchContext context = new BenchContext("bench-server");
+        store = BenchContext.provider(ServerStoreProvider.class, "sqlite", ServerStoreProvider::name)
+                .create(PluginConfig.of("store.sqlite", Map.of("path", dir.resolve("server.db").toString())), context);
+        server = SyncServer.builder().store(store).authenticator(StaticTokenAuthenticator.parse(scope + ":" + TOKEN))
+                .resolvers(TableResolvers.lastWriteWins()).options(ServerOptions.builder().nodeId("bench-server").build())
+                .build();
+        server.start();
+        webSocket = (WebSocketServerTransport) BenchContext.provider(ServerTransportProvider.class, "websocket",
+                ServerTransportProvider::name).create(PluginConfig.of("transport.websocket", Map.of("port", "0")), context);
+        webSocket.start(server::accept);
+        transports.add(webSocket);
+        if (mqttUri != null) {
+            ServerTransport mqtt = BenchContext.provider(ServerTransportProvider.class, "mqtt", ServerTransportProvider::name)
+                    .create(PluginConfig.of("transport.mqtt", Map.of("uri", mqttUri, "topic-root", mqttRoot,
+                            "max-queued-messages", "100000")), context);
+            mqtt.start(server::accept);
+            transports.add(mqtt);
+        }
+    }
+
+    URI webSocketUri() {
+        return webSocket.uri();
+    }
+
+    ServerStore store() {
+        return store;
+    }
+
+    SyncServer server() {
+        return server;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        for (ServerTransport transport : transports) {
+            transport.close();
+        }
+        store.close();
+    }
+}

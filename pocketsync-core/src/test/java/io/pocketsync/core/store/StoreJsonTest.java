@@ -1,0 +1,60 @@
+package io.pocketsync.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.model.Op;
+import io.pocketsync.api.model.RowState;
+import io.pocketsync.api.model.Rows;
+import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.model.Version;
+import io.pocketsync.api.protocol.ChangeStatus;
+import io.pocketsync.api.store.AuditEntry;
+import io.pocketsync.api.store.CommittedBatch;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StoreJsonTest {
+    private static Map<String, Object> awkwardRow() {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("long", Long.MIN_VALUE);
+        row.put("whole-double", 2.0d);
+        row.put("nan", Double.NaN);
+        row.put("minus-infinity", Double.NEGATIVE_INFINITY);
+        row.put("blob", new byte[] {0, -1, 127});
+        row.put("marker-text", "{\"$b\":\"AAE=\"}");
+        row.put("null", null);
+        return row;
+    }
+
+    @Test
+    void rowsKeepTheirSqliteTypes() {
+        Map<String, Object> back = StoreJson.readRow(StoreJson.writeRow(awkwardRow()));
+
+        assertThat(Rows.rowEquals(back, awkwardRow())).isTrue();
+        assertThat(back.get("long")).isInstanceOf(Long.class);
+        assertThat(back.get("whole-double")).isInstanceOf(Double.class);
+        assertThat(back.get("marker-text")).isInstanceOf(String.class);
+    }
+
+    @Test
+    void statesAuditsAndFeedEventsRoundTrip() {
+        Change change = new Change("c1", "todo", "g1", Op.UPDATE, awkwardRow(), List.of("long"), new Hlc(123), "dev");
+        RowState state = new RowState("todo", "g1", awkwardRow(), false, change.version(),
+                Map.of("long", new Version(new Hlc(5), "other")), "c1", 0, 0);
+
+        assertThat(StoreJson.readState(StoreJson.writeState(state), 3, 9)).isEqualTo(state.withSequences(3, 9));
+        assertThat(StoreJson.readChange(StoreJson.writeChange(change))).isEqualTo(change);
+        AuditEntry audit = StoreJson.readAudit(4, StoreJson.writeAudit(1000, ChangeStatus.REJECTED, change, null,
+                ErrorCode.RESOLVER_REJECTED, "no"));
+        assertThat(audit.change()).isEqualTo(change);
+        assertThat(audit.errorCode()).isEqualTo(ErrorCode.RESOLVER_REJECTED);
+        assertThat(audit.at().toEpochMilli()).isEqualTo(1000);
+        CommittedBatch batch = StoreJson.readFeed(7, StoreJson.writeFeed(Scope.of("s"), "node-a", List.of(change)));
+        assertThat(batch).isEqualTo(new CommittedBatch(Scope.of("s"), "node-a", 7, 8, List.of(change)));
+    }
+}
