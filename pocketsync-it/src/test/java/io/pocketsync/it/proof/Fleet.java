@@ -128,14 +128,17 @@ final class Fleet implements AutoCloseable {
 
     /** Brings every device online, stops the chaos, waits for quiescence and checks convergence. */
     void assertConverges(Duration atMost) {
+        assertConverges(atMost, topology.store(), topology.scope());
+    }
+
+    /** Like {@link #assertConverges(Duration)}, reading the server's state from {@code store}. */
+    void assertConverges(Duration atMost, ServerStore store, Scope scope) {
         for (int i = 0; i < offline.length; i++) {
             if (offline[i]) {
                 start(i);
             }
         }
         chaos.forEach(ChaosClientTransport::calm);
-        ServerStore store = topology.store();
-        Scope scope = topology.scope();
         await().atMost(atMost).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             long head = store.info(scope).head();
             StringBuilder state = new StringBuilder("head=" + head);

@@ -21,7 +21,9 @@ import java.util.UUID;
  */
 final class Topology implements AutoCloseable {
     enum Kind {
-        WS_SQLITE, MQTT_SQLITE, WS_REDIS_TWO_NODES, WS_AND_MQTT_REDIS_TWO_NODES
+        WS_SQLITE, MQTT_SQLITE, WS_REDIS_TWO_NODES, WS_AND_MQTT_REDIS_TWO_NODES,
+        /** A WebSocket server this object did not start (e.g. a child JVM); {@link #store()} reads its data. */
+        EXTERNAL_WS
     }
 
     private final Kind kind;
@@ -32,6 +34,7 @@ final class Topology implements AutoCloseable {
     private final List<ServerStore> stores = new ArrayList<>();
     private final List<ServerNode> nodes = new ArrayList<>();
     private final List<String> mqttClientIds = new ArrayList<>();
+    private URI externalUri;
 
     private Topology(Kind kind) {
         this.kind = kind;
@@ -51,6 +54,7 @@ final class Topology implements AutoCloseable {
                     topology.nodes.add(ServerNode.of("n1", topology.redis("n1")).websocket(Ports.free()));
                     topology.nodes.add(topology.mqttNode(ServerNode.of("n2", topology.redis("n2"))));
                 }
+                case EXTERNAL_WS -> throw new IllegalArgumentException("use external()");
             }
             return topology;
         }
@@ -58,6 +62,16 @@ final class Topology implements AutoCloseable {
             topology.close();
             throw e;
         }
+    }
+
+    /** Devices connect to {@code uri}; {@code reader} (closed with this) reads the server's state. */
+    static Topology external(URI uri, ServerStore reader) {
+        Topology topology = new Topology(Kind.EXTERNAL_WS);
+        topology.externalUri = uri;
+        if (reader != null) {
+            topology.stores.add(reader);
+        }
+        return topology;
     }
 
     private ServerStore sqlite(Path dir) {
@@ -84,6 +98,9 @@ final class Topology implements AutoCloseable {
     }
 
     URI deviceUri(int index) {
+        if (externalUri != null) {
+            return externalUri;
+        }
         return mqttDevice(index) ? URI.create(Env.mqttUri()) : nodes.get(index % nodes.size()).websocketUri();
     }
 
