@@ -25,12 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConvergenceIT {
     private static final List<Long> CI_SEEDS = List.of(11L, 12L);
-    /**
-     * Variants CI runs by default. The MQTT variants run with {@code -Dpocketsync.variant=MQTT_SQLITE} (or
-     * {@code ALL}): they do not converge yet (devices stuck with pending changes, and deleted rows coming
-     * back on MQTT devices), see the proof report.
-     */
-    private static final List<Topology.Kind> CI_VARIANTS = List.of(Topology.Kind.WS_SQLITE, Topology.Kind.WS_REDIS_TWO_NODES);
+    private static final List<Topology.Kind> CI_VARIANTS = List.of(Topology.Kind.WS_SQLITE, Topology.Kind.MQTT_SQLITE,
+            Topology.Kind.WS_REDIS_TWO_NODES, Topology.Kind.WS_AND_MQTT_REDIS_TWO_NODES);
 
     @TempDir
     Path dir;
