@@ -310,7 +310,7 @@ public final class PocketSyncDevice implements AutoCloseable {
                 throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "cannot prepare the database: " + cause, cause);
             }
             ClientTransport chosen = transport != null ? transport
-                    : TransportLookup.create(transportName, transportConfig, TransportLookup.context(deviceId));
+                    : ClientTransports.create(transportName, transportConfig, deviceId, clock);
             ExecutorService owned = null;
             java.util.concurrent.Executor listeners = listenerExecutor;
             if (listeners == null) {

@@ -72,6 +72,8 @@ final class SyncLoop implements ClientTransport.Listener {
     private boolean needPull;
     private boolean pullOutstanding;
     private boolean initialPushDone;
+    /** A SNAPSHOT page of a resync was applied in this session, so the server continues the snapshot from our cursor. */
+    private boolean resyncContinuing;
     private Inflight inflight;
     private int maxBatch;
     private int retryAttempt;
@@ -239,7 +241,10 @@ final class SyncLoop implements ClientTransport.Listener {
             initialPushDone = true;
         }
         if (needPull && !pullOutstanding && initialPushDone) {
-            long cursor = capture.state().cursor();
+            DeviceState state = capture.state();
+            // A resync interrupted by a reconnect restarts from 0: the new session has no snapshot to continue,
+            // and a catch-up from the mid-snapshot cursor would never end the resync (protocol.md 3.6).
+            long cursor = state.resyncing() && !resyncContinuing ? 0 : state.cursor();
             if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit()))) {
                 pullOutstanding = true;
             }
@@ -276,6 +281,7 @@ final class SyncLoop implements ClientTransport.Listener {
         inflight = null;
         pullOutstanding = false;
         initialPushDone = false;
+        resyncContinuing = false;
         needPull = true;
         retryAttempt = 0;
         batchesDone = 0;
@@ -290,10 +296,14 @@ final class SyncLoop implements ClientTransport.Listener {
 
     private void onAck(Ack ack) {
         capture.mergeClock(ack.serverHlc());
-        ApplyReport report = capture.acknowledge(ack.results());
-        if (inflight != null && inflight.batchId().equals(ack.batchId())) {
-            inflight = null;
+        if (inflight == null || !inflight.batchId().equals(ack.batchId())) {
+            // A late ACK of a batch sent again after a timeout, or a second ACK of one batch (several server nodes
+            // on MQTT): the batch in flight now carries the same changes and its ACK decides them.
+            LOG.debug("ACK of batch {} not in flight; ignored", ack.batchId());
+            return;
         }
+        inflight = null;
+        ApplyReport report = capture.acknowledge(ack.results());
         retryAttempt = 0;
         for (ChangeResult result : ack.results()) {
             if (result.status() == ChangeStatus.REJECTED) {
@@ -325,6 +335,9 @@ final class SyncLoop implements ClientTransport.Listener {
         if (!report.accepted()) {
             if (page) {
                 needPull = true;
+                if (capture.state().resyncing()) {
+                    resyncContinuing = false;
+                }
             }
             pump();
             return;
@@ -337,6 +350,7 @@ final class SyncLoop implements ClientTransport.Listener {
                     changes.mode() == ChangesMode.SNAPSHOT);
             status(l -> l.catchingUp(progress));
             needPull = changes.hasMore();
+            resyncContinuing = changes.mode() == ChangesMode.SNAPSHOT && changes.hasMore();
             if (!changes.hasMore()) {
                 long cursor = changes.cursor();
                 status(l -> l.caughtUp(cursor));

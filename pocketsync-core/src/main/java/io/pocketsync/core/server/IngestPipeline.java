@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +83,7 @@ final class IngestPipeline {
         List<Change> toStore = new ArrayList<>();
         List<Integer> storedIndex = new ArrayList<>();
         Map<String, ChangeValidator.Verdict> skewed = new HashMap<>();
+        Set<String> notLaterThanStored = ConcurrentHashMap.newKeySet();
         for (int i = 0; i < push.changes().size(); i++) {
             ChangeValidator.Verdict verdict = validator.check(push.changes().get(i), session.deviceId());
             if (verdict.valid() || verdict.code() == ErrorCode.CLOCK_SKEW) {
@@ -103,7 +106,7 @@ final class IngestPipeline {
         if (!toStore.isEmpty()) {
             BatchOutcome outcome;
             try {
-                Function<String, ConflictResolver> resolvers = resolversRefusing(skewed);
+                Function<String, ConflictResolver> resolvers = resolversRefusing(skewed, notLaterThanStored);
                 outcome = services.timed("apply", () -> services.store().apply(scope, toStore, resolvers));
             }
             catch (PocketSyncException e) {
@@ -123,7 +126,7 @@ final class IngestPipeline {
                 return;
             }
             for (int j = 0; j < toStore.size(); j++) {
-                results[storedIndex.get(j)] = result(toStore.get(j), outcome.outcomes().get(j));
+                results[storedIndex.get(j)] = result(scope, toStore.get(j), outcome.outcomes().get(j), notLaterThanStored);
             }
             report(scope, outcome);
         }
@@ -139,25 +142,41 @@ final class IngestPipeline {
         }
     }
 
-    private Function<String, ConflictResolver> resolversRefusing(Map<String, ChangeValidator.Verdict> refused) {
-        if (refused.isEmpty()) {
-            return services.resolvers()::forTable;
-        }
+    /**
+     * The table resolvers, refusing the clock-skewed changes, and noting the changes that reach the resolver
+     * while the stored row has a later version: a device applies such a stored row over its own pending change
+     * (protocol.md 3.2), so when a resolver still applies the change (client-wins, merges) the ACK must carry
+     * the stored result for the device to write it back.
+     */
+    private Function<String, ConflictResolver> resolversRefusing(Map<String, ChangeValidator.Verdict> refused,
+            Set<String> notLaterThanStored) {
         return table -> {
             ConflictResolver resolver = services.resolvers().forTable(table);
             return (current, incoming) -> {
                 ChangeValidator.Verdict verdict = refused.get(incoming.changeId());
-                return verdict != null ? Resolution.reject(verdict.code(), verdict.reason()) : resolver.resolve(current, incoming);
+                if (verdict != null) {
+                    return Resolution.reject(verdict.code(), verdict.reason());
+                }
+                if (current != null && !incoming.version().isAfter(current.version())) {
+                    notLaterThanStored.add(incoming.changeId());
+                }
+                else {
+                    notLaterThanStored.remove(incoming.changeId());
+                }
+                return resolver.resolve(current, incoming);
             };
         };
     }
 
-    private static ChangeResult result(Change pushed, ChangeOutcome outcome) {
+    private ChangeResult result(Scope scope, Change pushed, ChangeOutcome outcome, Set<String> notLaterThanStored) {
         switch (outcome.status()) {
             case APPLIED: {
                 RowState state = outcome.state();
-                boolean asPushed = state == null || (state.deleted() == pushed.isDelete() && Rows.rowEquals(state.row(), pushed.row()));
-                return asPushed ? ChangeResult.applied(pushed.changeId(), outcome.sequence())
+                if (state == null) {
+                    return ChangeResult.applied(pushed.changeId(), outcome.sequence());
+                }
+                return asPushed(state, pushed) && !notLaterThanStored.contains(pushed.changeId())
+                        ? ChangeResult.applied(pushed.changeId(), outcome.sequence())
                         : ChangeResult.applied(pushed.changeId(), outcome.sequence(), winner(state));
             }
             case SUPERSEDED:
@@ -166,8 +185,32 @@ final class IngestPipeline {
                 return ChangeResult.rejected(pushed.changeId(),
                         outcome.errorCode() == null ? ErrorCode.RESOLVER_REJECTED : outcome.errorCode(), outcome.reason());
             default:
-                return ChangeResult.duplicate(pushed.changeId());
+                return duplicate(scope, pushed);
         }
+    }
+
+    /**
+     * A re-sent change: its first ACK may have been lost, or (several server nodes) another node answered it.
+     * When the stored row is no longer exactly this change, the stored row is the winner the device must
+     * write (the change was superseded, merged, or overwritten since), so a lost ACK still converges.
+     */
+    private ChangeResult duplicate(Scope scope, Change pushed) {
+        RowState stored;
+        try {
+            stored = services.timed("row", () -> services.store().row(scope, pushed.table(), pushed.globalId())).orElse(null);
+        }
+        catch (RuntimeException e) {
+            LOG.debug("reading row {} for a duplicate failed: {}", pushed.globalId(), e.toString());
+            return ChangeResult.duplicate(pushed.changeId());
+        }
+        if (stored == null || (stored.version().equals(pushed.version()) && asPushed(stored, pushed))) {
+            return ChangeResult.duplicate(pushed.changeId());
+        }
+        return new ChangeResult(pushed.changeId(), ChangeStatus.DUPLICATE, 0, winner(stored), null, null);
+    }
+
+    private static boolean asPushed(RowState state, Change pushed) {
+        return state.deleted() == pushed.isDelete() && Rows.rowEquals(state.row(), pushed.row());
     }
 
     /** The stored state as a change the device applies (UPDATE, or DELETE for a tombstone). */

@@ -46,10 +46,26 @@ final class RemoteApplier {
         long cursor = Sql.queryLong(connection, "SELECT cursor FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
         boolean resyncing = Sql.queryLong(connection, "SELECT resync FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1") != 0;
         boolean snapshot = mode == ChangesMode.SNAPSHOT;
-        if (snapshot && !resyncing && (fromCursor == cursor || fromCursor == 0)) {
+        if (snapshot && fromCursor == 0) {
+            // the first page of a snapshot (re)starts a resync, whatever the stored cursor (protocol.md 3.6)
             Sql.execute(connection, "DELETE FROM " + SystemTables.RESYNC_ROWS);
+            if (!resyncing) {
+                LOG.info("full resync started (cursor {})", cursor);
+            }
             resyncing = true;
-            LOG.info("full resync started (cursor {} -> snapshot from {})", cursor, fromCursor);
+        }
+        else if (snapshot && !resyncing) {
+            return ApplyReport.NOT_ACCEPTED;
+        }
+        else if (!snapshot && resyncing) {
+            if (mode != ChangesMode.CATCH_UP || fromCursor != 0) {
+                // a resync ends only with its last SNAPSHOT page; the device pulls from 0 to restart it
+                return ApplyReport.NOT_ACCEPTED;
+            }
+            // nothing was pruned on the server (it answered cursor 0 with a catch-up): that is complete
+            Sql.execute(connection, "DELETE FROM " + SystemTables.RESYNC_ROWS);
+            resyncing = false;
+            LOG.info("full resync replaced by a catch-up from 0");
         }
         else if (cursor != fromCursor) {
             return ApplyReport.NOT_ACCEPTED;

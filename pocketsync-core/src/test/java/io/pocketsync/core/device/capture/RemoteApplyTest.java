@@ -188,7 +188,11 @@ class RemoteApplyTest {
         capture.apply(List.of(change("todo", "gone", Op.INSERT, row("id", "gone"), 1),
                 change("todo", "kept", Op.INSERT, row("id", "kept", "title", "old"), 2)), 0, 2, ChangesMode.LIVE, true);
         db.exec("INSERT INTO todo (id, title) VALUES ('local', 'pending')");
-        capture.apply(List.of(change("todo", "kept", Op.INSERT, row("id", "kept", "title", "new"), 3)), 2, 50, ChangesMode.SNAPSHOT, false);
+        // a snapshot starts at 0 whatever the device's cursor; a later page alone does not start one
+        assertThat(capture.apply(List.of(), 2, 50, ChangesMode.SNAPSHOT, false).accepted()).isFalse();
+        capture.apply(List.of(change("todo", "kept", Op.INSERT, row("id", "kept", "title", "new"), 3)), 0, 50, ChangesMode.SNAPSHOT, false);
+        // while resyncing, live messages and catch-up pages are refused: only the snapshot ends the resync
+        assertThat(capture.apply(List.of(), 50, 55, ChangesMode.LIVE, true).accepted()).isFalse();
         assertThat(capture.apply(List.of(), 40, 70, ChangesMode.SNAPSHOT, false).accepted()).isFalse();
         assertThat(capture.state().resyncing()).isTrue();
         capture.apply(List.of(change("todo", "fresh", Op.INSERT, row("id", "fresh"), 4)), 50, 60, ChangesMode.SNAPSHOT, true);

@@ -1,0 +1,136 @@
+package io.pocketsync.core.inject;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.pocketsync.api.PluginConfig;
+import io.pocketsync.api.PluginContext;
+import io.pocketsync.api.auth.Authenticator;
+import io.pocketsync.api.auth.AuthenticatorProvider;
+import io.pocketsync.api.codec.CodecProvider;
+import io.pocketsync.api.conflict.ConflictResolverProvider;
+import io.pocketsync.api.store.ServerStore;
+import io.pocketsync.api.store.ServerStoreProvider;
+import io.pocketsync.core.auth.AnonymousAuthenticatorProvider;
+import io.pocketsync.core.auth.HmacTokenAuthenticatorProvider;
+import io.pocketsync.core.auth.StaticTokenAuthenticatorProvider;
+import io.pocketsync.core.config.DefaultPluginContext;
+import io.pocketsync.core.config.Settings;
+import io.pocketsync.core.conflict.ClientWinsResolverProvider;
+import io.pocketsync.core.conflict.FieldMergeResolver;
+import io.pocketsync.core.conflict.FieldMergeResolverProvider;
+import io.pocketsync.core.conflict.LastWriteWinsResolver;
+import io.pocketsync.core.conflict.LastWriteWinsResolverProvider;
+import io.pocketsync.core.conflict.ServerWinsResolverProvider;
+import io.pocketsync.core.conflict.ClientWinsResolver;
+import io.pocketsync.core.conflict.ServerWinsResolver;
+import io.pocketsync.core.server.ServerListener;
+import io.pocketsync.core.server.ServerOptions;
+import io.pocketsync.core.server.SyncServer;
+import io.pocketsync.core.server.TableResolvers;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Binds the server engine: {@link SyncServer} with its store, authenticator, per-table resolvers and
+ * {@link ServerOptions}, all chosen from {@link Settings}. Store providers come from plugin modules (each binds
+ * its provider by name with {@link PluginBinder}); the built-in resolvers and authenticators are bound here.
+ *
+ * <p>Keys: {@code store.provider} (required), {@code auth.provider} (required; {@code anonymous} only when named),
+ * {@code resolver.default} (default {@code last-write-wins}), {@code resolver.table.<table>},
+ * {@code server.node-id}, {@code server.max-message-bytes}, {@code server.max-batch-changes},
+ * {@code server.max-row-bytes}, {@code server.clock-skew}, {@code server.page-rows}, {@code server.page-bytes},
+ * {@code server.retention}, {@code server.prune-interval}, {@code server.max-queued-messages},
+ * {@code server.worker-threads}. Plugin settings live under {@code store.<name>}, {@code auth.<name>},
+ * {@code resolver.<name>}. The server, store and authenticator are singletons; whoever holds the injector
+ * starts the server and closes server and store.
+ */
+public final class ServerEngineModule extends AbstractModule {
+    private final Settings settings;
+
+    public ServerEngineModule(Settings settings) {
+        this.settings = requireNonNull(settings, "settings is null");
+    }
+
+    @Override
+    protected void configure() {
+        PluginBinder.of(binder()).declareAll()
+                .bindConflictResolver(LastWriteWinsResolver.NAME, LastWriteWinsResolverProvider.class)
+                .bindConflictResolver(FieldMergeResolver.NAME, FieldMergeResolverProvider.class)
+                .bindConflictResolver(ServerWinsResolver.NAME, ServerWinsResolverProvider.class)
+                .bindConflictResolver(ClientWinsResolver.NAME, ClientWinsResolverProvider.class)
+                .bindAuthenticator("anonymous", AnonymousAuthenticatorProvider.class)
+                .bindAuthenticator("static-token", StaticTokenAuthenticatorProvider.class)
+                .bindAuthenticator("hmac", HmacTokenAuthenticatorProvider.class);
+        bind(Settings.class).toInstance(settings);
+        bind(ServerListener.class).toInstance(ServerListener.NONE);
+        bind(SyncServer.class).in(Singleton.class);
+    }
+
+    @Provides
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Provides
+    @Singleton
+    ServerOptions serverOptions() {
+        PluginConfig config = settings.forNamespace("server");
+        ServerOptions defaults = ServerOptions.defaults();
+        return ServerOptions.builder()
+                .nodeId(config.getString("node-id", defaults.nodeId()))
+                .maxMessageBytes(config.getInt("max-message-bytes", defaults.maxMessageBytes()))
+                .maxBatchChanges(config.getInt("max-batch-changes", defaults.maxBatchChanges()))
+                .maxRowBytes(config.getInt("max-row-bytes", defaults.maxRowBytes()))
+                .clockSkew(config.getDuration("clock-skew", defaults.clockSkew()))
+                .pageRows(config.getInt("page-rows", defaults.pageRows()))
+                .pageBytes(config.getLong("page-bytes", defaults.pageBytes()))
+                .retention(config.getDuration("retention", defaults.retention()))
+                .pruneInterval(config.getDuration("prune-interval", defaults.pruneInterval()))
+                .maxQueuedMessagesPerSession(config.getInt("max-queued-messages", defaults.maxQueuedMessagesPerSession()))
+                .workerThreads(config.getInt("worker-threads", defaults.workerThreads()))
+                .build();
+    }
+
+    @Provides
+    @Singleton
+    PluginContext pluginContext(ServerOptions options, Clock clock, Map<String, CodecProvider> codecs) {
+        return new DefaultPluginContext(options.nodeId(), clock, ProviderSelector.registry(CodecProvider.class, codecs), settings);
+    }
+
+    @Provides
+    @Singleton
+    ServerStore store(Map<String, ServerStoreProvider> stores, PluginContext context) {
+        String name = settings.get("store.provider").orElse(null);
+        return ProviderSelector.select(ServerStoreProvider.class, stores, name).create(settings.forNamespace("store." + name), context);
+    }
+
+    @Provides
+    @Singleton
+    Authenticator authenticator(Map<String, AuthenticatorProvider> authenticators, PluginContext context) {
+        String name = settings.get("auth.provider").orElse(null);
+        return ProviderSelector.select(AuthenticatorProvider.class, authenticators, name).create(settings.forNamespace("auth." + name), context);
+    }
+
+    @Provides
+    @Singleton
+    TableResolvers resolvers(Map<String, ConflictResolverProvider> resolvers, PluginContext context) {
+        String prefix = "resolver.table.";
+        Map<String, String> tables = new HashMap<>();
+        settings.asMap().forEach((key, value) -> {
+            if (key.startsWith(prefix)) {
+                tables.put(key.substring(prefix.length()), value);
+            }
+        });
+        Map<String, io.pocketsync.api.conflict.ConflictResolver> created = new HashMap<>();
+        java.util.function.Function<String, io.pocketsync.api.conflict.ConflictResolver> create = name -> created.computeIfAbsent(name,
+                n -> ProviderSelector.select(ConflictResolverProvider.class, resolvers, n).create(settings.forNamespace("resolver." + n), context));
+        Map<String, io.pocketsync.api.conflict.ConflictResolver> perTable = new HashMap<>();
+        tables.forEach((table, name) -> perTable.put(table, create.apply(name)));
+        return TableResolvers.of(create.apply(settings.get("resolver.default").orElse(LastWriteWinsResolver.NAME)), perTable);
+    }
+}
