@@ -10,6 +10,7 @@ import io.pocketsync.store.sqlite.SqliteStoreConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -35,13 +36,22 @@ final class Topology implements AutoCloseable {
     private final List<ServerNode> nodes = new ArrayList<>();
     private final List<String> mqttClientIds = new ArrayList<>();
     private URI externalUri;
+    private String redisUri = Env.redisUri();
+    private String mqttUri = Env.mqttUri();
 
     private Topology(Kind kind) {
         this.kind = kind;
     }
 
     static Topology start(Kind kind, Path dir) {
+        return start(kind, dir, Env.redisUri(), Env.mqttUri());
+    }
+
+    /** Like {@link #start(Kind, Path)} against a given Redis and broker (e.g. private ones a test restarts). */
+    static Topology start(Kind kind, Path dir, String redisUri, String mqttUri) {
         Topology topology = new Topology(kind);
+        topology.redisUri = redisUri;
+        topology.mqttUri = mqttUri;
         try {
             switch (kind) {
                 case WS_SQLITE -> topology.nodes.add(ServerNode.of("n1", topology.sqlite(dir)).websocket(Ports.free()));
@@ -82,13 +92,13 @@ final class Topology implements AutoCloseable {
     }
 
     private ServerStore redis(String nodeId) {
-        ServerStore store = new RedisServerStore(RedisStoreConfig.of(Env.redisUri(), redisPrefix), nodeId, Clock.systemUTC());
+        ServerStore store = new RedisServerStore(new RedisStoreConfig(redisUri, redisPrefix, Duration.ofSeconds(2), Duration.ofSeconds(2), 50), nodeId, Clock.systemUTC());
         stores.add(store);
         return store;
     }
 
     private ServerNode mqttNode(ServerNode node) {
-        node.mqtt(Env.mqttUri(), topicRoot);
+        node.mqtt(mqttUri, topicRoot);
         mqttClientIds.add(node.mqttClientId(topicRoot));
         return node;
     }
@@ -101,7 +111,7 @@ final class Topology implements AutoCloseable {
         if (externalUri != null) {
             return externalUri;
         }
-        return mqttDevice(index) ? URI.create(Env.mqttUri()) : nodes.get(index % nodes.size()).websocketUri();
+        return mqttDevice(index) ? URI.create(mqttUri) : nodes.get(index % nodes.size()).websocketUri();
     }
 
     ClientTransport newTransport(int index, String name) {
@@ -144,10 +154,10 @@ final class Topology implements AutoCloseable {
             store.close();
         }
         if (kind == Kind.WS_REDIS_TWO_NODES || kind == Kind.WS_AND_MQTT_REDIS_TWO_NODES) {
-            RedisKeyCleaner.deletePrefix(Env.redisUri(), redisPrefix);
+            RedisKeyCleaner.deletePrefix(redisUri, redisPrefix);
         }
         if (!mqttClientIds.isEmpty()) {
-            MqttSessions.wipe(Env.mqttUri(), mqttClientIds);
+            MqttSessions.wipe(mqttUri, mqttClientIds);
         }
     }
 }
