@@ -64,6 +64,9 @@ public final class BenchmarkSuite {
         if (selected(only, "latency")) {
             results.addAll(new EndToEndLatencyBenchmark(dir, quick ? 200 : 1_000).run());
         }
+        if (selected(only, "connections")) {
+            results.addAll(new ConnectionsBenchmark(dir, quick ? 200 : 2_000, quick ? 10 : 30).run());
+        }
         String report = render(results);
         System.out.println(report);
         if (out != null) {

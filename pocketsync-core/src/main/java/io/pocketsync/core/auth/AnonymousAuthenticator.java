@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * Grants without a token: every device gets the scope it asks for, or only the listed scopes. Never a
- * default: it is used only when configured by name ({@code auth.provider = anonymous}); config
+ * default: it is used only when configured by name ({@code server.auth = anonymous}); config
  * ({@code auth.anonymous}): {@code scopes} = comma-separated scope names or {@code *} (the default).
  *
  * <p>Immutable and thread-safe.

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.auth.Authenticator;
 import io.pocketsync.api.auth.AuthenticatorProvider;
@@ -28,6 +27,7 @@ import io.pocketsync.core.conflict.ClientWinsResolver;
 import io.pocketsync.core.conflict.ServerWinsResolver;
 import io.pocketsync.core.server.ServerListener;
 import io.pocketsync.core.server.ServerOptions;
+import io.pocketsync.core.server.ServerOptionsConfig;
 import io.pocketsync.core.server.SyncServer;
 import io.pocketsync.core.server.TableResolvers;
 import java.time.Clock;
@@ -39,7 +39,7 @@ import java.util.Map;
  * {@link ServerOptions}, all chosen from {@link Settings}. Store providers come from plugin modules (each binds
  * its provider by name with {@link PluginBinder}); the built-in resolvers and authenticators are bound here.
  *
- * <p>Keys: {@code store.provider} (required), {@code auth.provider} (required; {@code anonymous} only when named),
+ * <p>Keys: {@code server.store} (required), {@code server.auth} (required; {@code anonymous} only when named),
  * {@code resolver.default} (default {@code last-write-wins}), {@code resolver.table.<table>},
  * {@code server.node-id}, {@code server.max-message-bytes}, {@code server.max-batch-changes},
  * {@code server.max-row-bytes}, {@code server.clock-skew}, {@code server.page-rows}, {@code server.page-bytes},
@@ -79,21 +79,7 @@ public final class ServerEngineModule extends AbstractModule {
     @Provides
     @Singleton
     ServerOptions serverOptions() {
-        PluginConfig config = settings.forNamespace("server");
-        ServerOptions defaults = ServerOptions.defaults();
-        return ServerOptions.builder()
-                .nodeId(config.getString("node-id", defaults.nodeId()))
-                .maxMessageBytes(config.getInt("max-message-bytes", defaults.maxMessageBytes()))
-                .maxBatchChanges(config.getInt("max-batch-changes", defaults.maxBatchChanges()))
-                .maxRowBytes(config.getInt("max-row-bytes", defaults.maxRowBytes()))
-                .clockSkew(config.getDuration("clock-skew", defaults.clockSkew()))
-                .pageRows(config.getInt("page-rows", defaults.pageRows()))
-                .pageBytes(config.getLong("page-bytes", defaults.pageBytes()))
-                .retention(config.getDuration("retention", defaults.retention()))
-                .pruneInterval(config.getDuration("prune-interval", defaults.pruneInterval()))
-                .maxQueuedMessagesPerSession(config.getInt("max-queued-messages", defaults.maxQueuedMessagesPerSession()))
-                .workerThreads(config.getInt("worker-threads", defaults.workerThreads()))
-                .build();
+        return ServerOptionsConfig.from(settings);
     }
 
     @Provides
@@ -105,14 +91,14 @@ public final class ServerEngineModule extends AbstractModule {
     @Provides
     @Singleton
     ServerStore store(Map<String, ServerStoreProvider> stores, PluginContext context) {
-        String name = settings.get("store.provider").orElse(null);
+        String name = settings.get("server.store").orElse(null);
         return ProviderSelector.select(ServerStoreProvider.class, stores, name).create(settings.forNamespace("store." + name), context);
     }
 
     @Provides
     @Singleton
     Authenticator authenticator(Map<String, AuthenticatorProvider> authenticators, PluginContext context) {
-        String name = settings.get("auth.provider").orElse(null);
+        String name = settings.get("server.auth").orElse(null);
         return ProviderSelector.select(AuthenticatorProvider.class, authenticators, name).create(settings.forNamespace("auth." + name), context);
     }
 

@@ -158,6 +158,7 @@ final class CatchUpPlanner {
             position = Math.max(position, info.head());
         }
         long remaining = Math.max(0, info.head() - position);
+        services.listener().catchUpLag(scope, mode, Math.max(0, info.head() - from));
         services.listener().catchUpPage(scope, mode, changes.size(), bytes);
         return new Changes(ProtocolVersion.CURRENT, mode, changes, from, position, more, more ? remaining : 0);
     }

@@ -49,6 +49,12 @@ public class ServerListener {
     /** A catch-up or snapshot page was sent. */
     public void catchUpPage(Scope scope, ChangesMode mode, int rows, long bytes) {}
 
+    /**
+     * A device pulled a catch-up or snapshot page while {@code behind} sequences behind its scope's head
+     * (head minus the page's start); called once per page, before {@link #catchUpPage}.
+     */
+    public void catchUpLag(Scope scope, ChangesMode mode, long behind) {}
+
     /** A store call took {@code duration}; {@code operation} is {@code apply}, {@code page}, {@code info} or {@code prune}. */
     public void storeLatency(String operation, Duration duration) {}
 }

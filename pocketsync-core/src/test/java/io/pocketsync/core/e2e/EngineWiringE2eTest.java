@@ -58,7 +58,7 @@ class EngineWiringE2eTest {
 
     @Test
     void anInjectorBuildsAServerFromSettingsThatSyncsDevices() {
-        Injector injector = injector(Map.of("store.provider", "memory", "auth.provider", "anonymous",
+        Injector injector = injector(Map.of("server.store", "memory", "server.auth", "anonymous",
                 "resolver.table.todo", "field-merge", "server.max-batch-changes", "7", "server.node-id", "wired-node"));
         SyncServer server = injector.getInstance(SyncServer.class);
         assertThat(injector.getInstance(SyncServer.class)).isSameAs(server);
@@ -85,11 +85,11 @@ class EngineWiringE2eTest {
 
     @Test
     void unknownProviderNamesFailWithTheNamesAvailable() {
-        assertThatThrownBy(() -> injector(Map.of("store.provider", "nosuch", "auth.provider", "anonymous"))
+        assertThatThrownBy(() -> injector(Map.of("server.store", "nosuch", "server.auth", "anonymous"))
                 .getInstance(SyncServer.class))
                 .isInstanceOf(ProvisionException.class)
                 .rootCause().isInstanceOf(PocketSyncException.class).hasMessageContaining("memory");
-        assertThatThrownBy(() -> injector(Map.of("store.provider", "memory", "auth.provider", "anonymous",
+        assertThatThrownBy(() -> injector(Map.of("server.store", "memory", "server.auth", "anonymous",
                 "resolver.default", "coin-flip")).getInstance(SyncServer.class))
                 .rootCause().hasMessageContaining("last-write-wins");
     }

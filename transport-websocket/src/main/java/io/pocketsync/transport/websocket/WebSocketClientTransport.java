@@ -165,6 +165,33 @@ public final class WebSocketClientTransport implements ClientTransport {
         }
         current = socket;
         socket.connect();
+        // Java-WebSocket's connect timeout covers only the TCP connect: a peer (or middlebox) that accepts
+        // the socket but never answers the upgrade would leave this attempt, and the device, waiting forever
+        try {
+            scheduler.schedule(() -> abandonIfNotOpen(socket), config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (RejectedExecutionException e) {
+            // closed meanwhile
+        }
+    }
+
+    private void abandonIfNotOpen(Socket socket) {
+        if (socket.isOpen() || socket.isClosed() || current != socket) {
+            return;
+        }
+        log.debug("no WebSocket handshake from {} within {}; trying again", uri, config.connectTimeout());
+        java.net.Socket raw = socket.getSocket();
+        try {
+            if (raw != null) {
+                raw.close(); // unblocks the read thread, which reports the close and schedules the next attempt
+            }
+            else {
+                socket.closeConnection(CloseFrame.NEVER_CONNECTED, "handshake timed out");
+            }
+        }
+        catch (java.io.IOException e) {
+            socket.closeConnection(CloseFrame.NEVER_CONNECTED, "handshake timed out");
+        }
     }
 
     private Codec codecFor(boolean textFrame) {

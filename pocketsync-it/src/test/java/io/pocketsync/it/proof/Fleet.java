@@ -1,0 +1,197 @@
+package io.pocketsync.it.proof;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.store.ServerStore;
+import io.pocketsync.core.device.PocketSyncDevice;
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.IntFunction;
+
+/**
+ * Several {@link SimDevice}s driven by one seeded {@link Random}: random inserts, updates and deletes on
+ * a shared pool of row ids, random disconnects, offline periods and restarts; then quiescence and the
+ * convergence check. Every decision comes from the seed; real threads make runs not bit-identical.
+ */
+final class Fleet implements AutoCloseable {
+    private final Random random;
+    private final long seed;
+    private final List<SimDevice> devices = new ArrayList<>();
+    private final List<ChaosClientTransport> chaos = new ArrayList<>();
+    private final boolean[] offline;
+    private final int poolSize;
+    private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "chaos-delays");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Topology topology;
+    private int transportsMade;
+    private double duplicate = 0.05;
+    private double delay = 0.10;
+
+    Fleet(long seed, Topology topology, Path dir, int deviceCount) throws SQLException {
+        this(seed, topology, dir, deviceCount, topology::deviceUri);
+    }
+
+    /** Devices reach the servers at {@code uris} (e.g. through a {@link TcpProxy}). */
+    Fleet(long seed, Topology topology, Path dir, int deviceCount, IntFunction<URI> uris) throws SQLException {
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.topology = topology;
+        this.poolSize = 10 + random.nextInt(15);
+        this.offline = new boolean[deviceCount];
+        for (int i = 0; i < deviceCount; i++) {
+            int index = i;
+            devices.add(new SimDevice("d" + i, dir.resolve("device-" + i + ".db"), uris.apply(i), topology.scope().name(),
+                    () -> chaotic(index)));
+        }
+    }
+
+    /** No duplicates, no delays (e.g. for fault tests that bring their own). */
+    Fleet withoutChaos() {
+        duplicate = 0;
+        delay = 0;
+        return this;
+    }
+
+    private ChaosClientTransport chaotic(int index) {
+        ChaosClientTransport transport = new ChaosClientTransport(topology.newTransport(index, "d" + index),
+                seed * 1_000 + transportsMade++, delays, duplicate, delay);
+        chaos.add(transport);
+        return transport;
+    }
+
+    void startAll() {
+        for (int i = 0; i < devices.size(); i++) {
+            start(i);
+        }
+    }
+
+    private void start(int index) {
+        devices.get(index).startEngine();
+        topology.deviceStarted(index, devices.get(index).engine().deviceId());
+        offline[index] = false;
+    }
+
+    /** One random step of the workload; {@code faults} false keeps it to writes only. */
+    void step(boolean faults) throws SQLException, InterruptedException {
+        Thread.sleep(random.nextInt(4)); // pacing, so live sync interleaves with the writes
+        int index = random.nextInt(devices.size());
+        SimDevice device = devices.get(index);
+        int roll = random.nextInt(100);
+        if (roll < 78 || !faults) {
+            write(device);
+        }
+        else if (roll < 86) {
+            for (int i = 2 + random.nextInt(5); i > 0; i--) {
+                write(device);
+            }
+        }
+        else if (roll < 92) {
+            if (!offline[index]) {
+                device.transport().reconnect();
+            }
+        }
+        else if (roll < 96) {
+            if (!offline[index]) {
+                device.stopEngine();
+                offline[index] = true;
+            }
+        }
+        else if (!offline[index]) {
+            device.restart();
+            topology.deviceStarted(index, device.engine().deviceId());
+        }
+        for (int i = 0; i < offline.length; i++) {
+            if (offline[i] && random.nextInt(12) == 0) {
+                start(i);
+            }
+        }
+    }
+
+    private void write(SimDevice device) throws SQLException {
+        String id = "r" + random.nextInt(poolSize);
+        String text = random.nextInt(10) == 0 ? null : "t" + random.nextInt(1000);
+        device.mutate(id, random.nextInt(4), text, random.nextInt(10_000), random.nextInt(100_000) / 100.0 + 0.125);
+    }
+
+    /** Brings every device online, stops the chaos, waits for quiescence and checks convergence. */
+    void assertConverges(Duration atMost) {
+        assertConverges(atMost, topology.store(), topology.scope());
+    }
+
+    /** Like {@link #assertConverges(Duration)}, reading the server's state from {@code store}. */
+    void assertConverges(Duration atMost, ServerStore store, Scope scope) {
+        for (int i = 0; i < offline.length; i++) {
+            if (offline[i]) {
+                start(i);
+            }
+        }
+        chaos.forEach(ChaosClientTransport::calm);
+        await().atMost(atMost).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            long head = store.info(scope).head();
+            StringBuilder state = new StringBuilder("head=" + head);
+            boolean quiet = true;
+            for (SimDevice device : devices) {
+                PocketSyncDevice engine = device.engine();
+                long pending = engine.pendingCount();
+                long cursor = engine.cursor();
+                state.append("; ").append(device.name()).append(" pending=").append(pending).append(" cursor=").append(cursor);
+                quiet &= pending == 0 && cursor == head;
+            }
+            assertThat(quiet).as("quiescence: %s", state).isTrue();
+            assertThat(store.info(scope).head()).as("head moved").isEqualTo(head);
+        });
+        Map<String, Map<String, Object>> server = Canonical.serverRows(store, scope, SimDevice.TABLE);
+        for (SimDevice device : devices) {
+            try {
+                assertThat(device.rows()).as("%s equals the server", device.name()).isEqualTo(server);
+            }
+            catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    List<SimDevice> devices() {
+        return devices;
+    }
+
+    Random random() {
+        return random;
+    }
+
+    /** Runs {@code steps} workload steps, calling {@code hook} before each (e.g. to inject a fault). */
+    void run(int steps, boolean faults, IntFunction<Void> hook) throws SQLException, InterruptedException {
+        for (int i = 0; i < steps; i++) {
+            if (hook != null) {
+                hook.apply(i);
+            }
+            step(faults);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (SimDevice device : devices) {
+            try {
+                device.close();
+            }
+            catch (SQLException | RuntimeException e) {
+                // keep closing the others
+            }
+        }
+        delays.shutdownNow();
+    }
+}

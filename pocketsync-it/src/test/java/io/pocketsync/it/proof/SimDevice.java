@@ -1,0 +1,187 @@
+package io.pocketsync.it.proof;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.transport.ClientTransport;
+import io.pocketsync.api.transport.ReconnectPolicy;
+import io.pocketsync.core.device.DeviceOptions;
+import io.pocketsync.core.device.PocketSyncDevice;
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * A simulated app on its own SQLite file: table {@code item(id TEXT PRIMARY KEY, name, qty, price)},
+ * written through the app's own JDBC connection (so capture goes through the triggers, as for any
+ * writer), synced by a real {@link PocketSyncDevice} that can be restarted on the same file.
+ *
+ * <p>Row ids come from a pool shared by all devices and each row's {@code ps_global_id} is derived from
+ * its id, so two devices that insert "the same" row write one logical row and conflict on it.
+ * Not thread-safe: one driver thread uses it.
+ */
+final class SimDevice implements AutoCloseable {
+    static final String TABLE = "item";
+    static final DeviceOptions OPTIONS = DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20))
+            .withPushTimeout(Duration.ofSeconds(2)).withPushBatchSize(50);
+
+    private final String name;
+    private final Path file;
+    private final URI server;
+    private final String scope;
+    private final Supplier<ClientTransport> transports;
+    private final Connection app;
+    private PocketSyncDevice device;
+    private ClientTransport transport;
+
+    SimDevice(String name, Path file, URI server, String scope, Supplier<ClientTransport> transports) throws SQLException {
+        this.name = requireNonNull(name, "name is null");
+        this.file = requireNonNull(file, "file is null");
+        this.server = requireNonNull(server, "server is null");
+        this.scope = requireNonNull(scope, "scope is null");
+        this.transports = requireNonNull(transports, "transports is null");
+        SQLiteConfig config = new SQLiteConfig();
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        config.setBusyTimeout(10_000);
+        this.app = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
+        try (Statement statement = app.createStatement()) {
+            statement.execute("PRAGMA journal_mode = WAL");
+            statement.execute("CREATE TABLE IF NOT EXISTS " + TABLE
+                    + " (id TEXT PRIMARY KEY, name TEXT, qty INTEGER, price REAL)");
+        }
+    }
+
+    static String globalId(String id) {
+        return "g-" + id;
+    }
+
+    /** Builds and starts the engine on the file (again, after {@link #stopEngine()}). */
+    void startEngine() {
+        transport = transports.get();
+        device = PocketSyncDevice.builder().database(file).tables(TABLE).scope(scope).server(server)
+                .transport(transport).options(OPTIONS).build();
+        device.start();
+    }
+
+    /** Closes the engine; the file keeps everything, local writes keep being captured. */
+    void stopEngine() {
+        if (device != null) {
+            device.close();
+            device = null;
+            transport = null;
+        }
+    }
+
+    void restart() {
+        stopEngine();
+        startEngine();
+    }
+
+    ClientTransport transport() {
+        return transport;
+    }
+
+    PocketSyncDevice engine() {
+        return device;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Inserts, updates or deletes row {@code id} in one IMMEDIATE transaction, depending on whether it exists. */
+    void mutate(String id, int choice, String text, long qty, double price) throws SQLException {
+        app.setAutoCommit(false);
+        try {
+            // IMMEDIATE transactions: the existence check and the write see the same state as the engine's applies
+            boolean exists;
+            try (PreparedStatement find = app.prepareStatement("SELECT 1 FROM " + TABLE + " WHERE id = ?")) {
+                find.setString(1, id);
+                try (ResultSet rows = find.executeQuery()) {
+                    exists = rows.next();
+                }
+            }
+            if (!exists) {
+                try (PreparedStatement insert = app.prepareStatement("INSERT INTO " + TABLE
+                        + " (id, ps_global_id, name, qty, price) VALUES (?, ?, ?, ?, ?)")) {
+                    insert.setString(1, id);
+                    insert.setString(2, globalId(id));
+                    insert.setString(3, text);
+                    insert.setLong(4, qty);
+                    insert.setDouble(5, price);
+                    insert.executeUpdate();
+                }
+            }
+            else if (choice % 4 == 3) {
+                try (PreparedStatement delete = app.prepareStatement("DELETE FROM " + TABLE + " WHERE id = ?")) {
+                    delete.setString(1, id);
+                    delete.executeUpdate();
+                }
+            }
+            else {
+                String set = switch (choice % 4) {
+                    case 0 -> "qty = ?";
+                    case 1 -> "name = ?, price = ?";
+                    default -> "name = ?, qty = ?, price = ?";
+                };
+                try (PreparedStatement update = app.prepareStatement("UPDATE " + TABLE + " SET " + set + " WHERE id = ?")) {
+                    int index = 1;
+                    switch (choice % 4) {
+                        case 0 -> update.setLong(index++, qty);
+                        case 1 -> {
+                            update.setString(index++, text);
+                            update.setDouble(index++, price);
+                        }
+                        default -> {
+                            update.setString(index++, text);
+                            update.setLong(index++, qty);
+                            update.setDouble(index++, price);
+                        }
+                    }
+                    update.setString(index, id);
+                    update.executeUpdate();
+                }
+            }
+            app.commit();
+        }
+        catch (SQLException | RuntimeException e) {
+            app.rollback();
+            throw e;
+        }
+        finally {
+            app.setAutoCommit(true);
+        }
+    }
+
+    /** The tracked table as {@code ps_global_id -> row}, read through the app's connection. */
+    Map<String, Map<String, Object>> rows() throws SQLException {
+        Map<String, Map<String, Object>> rows = new TreeMap<>();
+        try (Statement statement = app.createStatement();
+             ResultSet result = statement.executeQuery("SELECT ps_global_id, id, name, qty, price FROM " + TABLE)) {
+            while (result.next()) {
+                Map<String, Object> row = new TreeMap<>();
+                row.put("id", result.getObject(2));
+                row.put("name", result.getObject(3));
+                row.put("qty", result.getObject(4));
+                row.put("price", result.getObject(5));
+                rows.put(result.getString(1), Canonical.row(row));
+            }
+        }
+        return rows;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        stopEngine();
+        app.close();
+    }
+}

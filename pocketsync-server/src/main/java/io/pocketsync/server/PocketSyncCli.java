@@ -1,0 +1,84 @@
+package io.pocketsync.server;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code pocketsync} command: {@code server}, {@code device} and {@code demo}.
+ *
+ * <p>Exit codes: 0 success, 1 failure while running, 2 bad flag or configuration (one line on stderr
+ * naming the problem and the nearest valid option or key).
+ */
+@Command(name = "pocketsync",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Keeps SQLite databases on many devices in sync through a server.",
+        subcommands = {ServerCommand.class, DeviceCommand.class, DemoCommand.class, TokenCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Run 'pocketsync COMMAND --help' for the options of a command."})
+public final class PocketSyncCli implements Runnable {
+    /** How long a SIGTERM/SIGINT waits for a command to close before the JVM exits anyway. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing command (server, device or demo); see 'pocketsync --help'");
+    }
+
+    public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("demo")) {
+            // The demo narrates on stdout; engine INFO logs would drown the story. Must happen before
+            // the first logger is created; an explicit -D setting still wins.
+            System.setProperty(LOG_LEVEL, System.getProperty(LOG_LEVEL, "warn"));
+        }
+        int code = commandLine(() -> ShutdownSignal.onJvmShutdown(SHUTDOWN_GRACE)).execute(args);
+        System.exit(code);
+    }
+
+    /**
+     * A command line whose foreground commands stop when the signal from {@code signals} fires.
+     * Tests pass their own signal and call {@link ShutdownSignal#requestStop()}.
+     */
+    public static CommandLine commandLine(Supplier<ShutdownSignal> signals) {
+        CommandLine commandLine = new CommandLine(new PocketSyncCli(), new CommandFactory(signals));
+        CliErrorHandler errors = new CliErrorHandler();
+        commandLine.setParameterExceptionHandler(errors);
+        commandLine.setExecutionExceptionHandler(errors);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        return commandLine;
+    }
+
+    /** Like {@link #commandLine(Supplier)} with output captured, for tests and embedding. */
+    public static CommandLine commandLine(Supplier<ShutdownSignal> signals, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = commandLine(signals);
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        return commandLine;
+    }
+
+    /** Hands the shutdown signal source to the commands that run in the foreground. */
+    private record CommandFactory(Supplier<ShutdownSignal> signals) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == ServerCommand.class) {
+                return type.cast(new ServerCommand(signals));
+            }
+            if (type == DeviceCommand.class) {
+                return type.cast(new DeviceCommand(signals));
+            }
+            if (type == DemoCommand.class) {
+                return type.cast(new DemoCommand(signals));
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.pocketsync.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.core.config.Settings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pocketsync server}: runs a sync server in the foreground until SIGTERM/SIGINT.
+ *
+ * <p>Flag values are nullable on purpose: a flag that was not given must not override the config
+ * file, so defaults live in {@link ServerSettings}, not in picocli.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {"Runs a PocketSync server in the foreground; stops cleanly on SIGTERM/SIGINT.",
+                "Flags override the --config file; every flag has a config key (see README)."})
+public final class ServerCommand implements Callable<Integer> {
+    private final Supplier<ShutdownSignal> signals;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "WebSocket bind address (default: 127.0.0.1). Key: " + ServerSettings.HOST)
+    String host;
+
+    @Option(names = "--port", paramLabel = "N", description = "WebSocket port (default: 8787). Key: " + ServerSettings.PORT)
+    Integer port;
+
+    @Option(names = "--store", paramLabel = "NAME", description = "Server store: sqlite or redis (default: sqlite). Key: " + ServerSettings.STORE)
+    String store;
+
+    @Option(names = "--db", paramLabel = "FILE", description = "SQLite store file (default: ./pocketsync-server.db). Key: " + ServerSettings.SQLITE_PATH)
+    Path db;
+
+    @Option(names = "--redis", paramLabel = "URI", description = "Redis URI for --store redis, e.g. redis://127.0.0.1:6379. Key: " + ServerSettings.REDIS_URI)
+    String redis;
+
+    @Option(names = "--redis-prefix", paramLabel = "P", description = "Prefix of every Redis key (default: pocketsync). Key: " + ServerSettings.REDIS_PREFIX)
+    String redisPrefix;
+
+    @Option(names = "--mqtt", paramLabel = "URI", description = "Also serve devices through this MQTT broker, e.g. tcp://127.0.0.1:1883. Key: " + ServerSettings.MQTT_URI)
+    String mqtt;
+
+    @Option(names = "--token", paramLabel = "SCOPE:TOKEN", description = "Grants TOKEN access to SCOPE (repeatable). Key: " + ServerSettings.TOKENS + " (comma-separated)")
+    List<String> tokens;
+
+    @Option(names = "--hmac-secret-file", paramLabel = "FILE", description = "Accept HMAC-signed tokens made with the secret in FILE. Key: " + ServerSettings.HMAC_SECRET_FILE)
+    Path hmacSecretFile;
+
+    @Option(names = "--allow-anonymous", description = "Accept devices without credentials when neither --token nor --hmac-secret-file is given. Key: " + ServerSettings.ALLOW_ANONYMOUS)
+    Boolean allowAnonymous;
+
+    @Option(names = "--resolver", paramLabel = "NAME|TABLE=NAME", description = "Conflict resolver: default for all tables, or for one table (repeatable; default: last-write-wins). Keys: " + ServerSettings.RESOLVER_DEFAULT + ", " + ServerSettings.RESOLVER_TABLE_PREFIX + "<table>")
+    List<String> resolvers;
+
+    @Option(names = "--metrics-port", paramLabel = "N", description = "Serve /health and Prometheus /metrics on 127.0.0.1:N. Key: " + ServerSettings.METRICS_PORT)
+    Integer metricsPort;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties or YAML file with the same settings under their keys")
+    Path config;
+
+    public ServerCommand(Supplier<ShutdownSignal> signals) {
+        this.signals = requireNonNull(signals, "signals is null");
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerSettings settings = settings();
+        ShutdownSignal signal = signals.get();
+        try (ServerRuntime runtime = ServerRuntime.start(settings)) {
+            signal.awaitStopRequest();
+        }
+        finally {
+            signal.markStopped();
+        }
+        return 0;
+    }
+
+    /** The effective settings: defaults, then the config file, then the flags given. */
+    ServerSettings settings() {
+        Settings fromFile = config == null ? Settings.empty() : Settings.load(config);
+        return ServerSettings.of(fromFile, flagValues());
+    }
+
+    /** The keys set by flags actually given on the command line. */
+    Map<String, String> flagValues() {
+        Map<String, String> values = new LinkedHashMap<>();
+        putIfGiven(values, ServerSettings.HOST, host);
+        putIfGiven(values, ServerSettings.PORT, port);
+        putIfGiven(values, ServerSettings.STORE, store);
+        putIfGiven(values, ServerSettings.SQLITE_PATH, db);
+        putIfGiven(values, ServerSettings.REDIS_URI, redis);
+        putIfGiven(values, ServerSettings.REDIS_PREFIX, redisPrefix);
+        putIfGiven(values, ServerSettings.MQTT_URI, mqtt);
+        putIfGiven(values, ServerSettings.HMAC_SECRET_FILE, hmacSecretFile);
+        putIfGiven(values, ServerSettings.ALLOW_ANONYMOUS, allowAnonymous);
+        putIfGiven(values, ServerSettings.METRICS_PORT, metricsPort);
+        if (tokens != null && !tokens.isEmpty()) {
+            for (String token : tokens) {
+                int colon = token.indexOf(':');
+                if (colon <= 0 || colon == token.length() - 1 || token.contains(",")) {
+                    // Never echo the value: it is a secret.
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "invalid value for option '--token': expected SCOPE:TOKEN");
+                }
+            }
+            values.put(ServerSettings.TOKENS, String.join(",", tokens));
+        }
+        if (resolvers != null) {
+            List<String> defaults = new ArrayList<>();
+            for (String resolver : resolvers) {
+                int equals = resolver.indexOf('=');
+                if (equals < 0) {
+                    defaults.add(resolver);
+                }
+                else if (equals == 0 || equals == resolver.length() - 1) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "invalid value for option '--resolver': '" + resolver + "' (expected NAME or TABLE=NAME)");
+                }
+                else {
+                    values.put(ServerSettings.RESOLVER_TABLE_PREFIX + resolver.substring(0, equals).trim(),
+                            resolver.substring(equals + 1).trim());
+                }
+            }
+            if (defaults.size() > 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "option '--resolver' without TABLE= given more than once: " + String.join(", ", defaults));
+            }
+            if (!defaults.isEmpty()) {
+                values.put(ServerSettings.RESOLVER_DEFAULT, defaults.get(0));
+            }
+        }
+        return values;
+    }
+
+    private static void putIfGiven(Map<String, String> values, String key, Object value) {
+        if (value != null) {
+            values.put(key, value.toString());
+        }
+    }
+}

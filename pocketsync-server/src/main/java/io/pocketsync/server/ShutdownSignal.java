@@ -1,0 +1,65 @@
+package io.pocketsync.server;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells a foreground command when to stop, and tells whoever asked for the stop when the command has
+ * finished closing. The CLI installs a JVM shutdown hook (SIGTERM, SIGINT) that requests a stop and
+ * waits for {@link #stopped()}, so the JVM does not exit before stores are closed and pending device
+ * changes are flushed; tests call {@link #requestStop()} directly.
+ *
+ * <p>Thread-safe. One signal serves one command run.
+ */
+public final class ShutdownSignal {
+    private static final Logger log = LoggerFactory.getLogger(ShutdownSignal.class);
+
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    /** A signal that a JVM shutdown hook triggers; the hook waits up to {@code grace} for the command to close. */
+    public static ShutdownSignal onJvmShutdown(Duration grace) {
+        ShutdownSignal signal = new ShutdownSignal();
+        Thread hook = new Thread(() -> {
+            signal.requestStop();
+            try {
+                if (!signal.stopped.await(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.warn("Did not stop within {}; exiting anyway", grace);
+                }
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "pocketsync-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return signal;
+    }
+
+    /** Asks the running command to stop; idempotent. */
+    public void requestStop() {
+        stopRequested.countDown();
+    }
+
+    /** Whether a stop was requested. */
+    public boolean isStopRequested() {
+        return stopRequested.getCount() == 0;
+    }
+
+    /** Blocks until a stop is requested. */
+    public void awaitStopRequest() throws InterruptedException {
+        stopRequested.await();
+    }
+
+    /** Called by the command once everything it started is closed. */
+    public void markStopped() {
+        stopped.countDown();
+    }
+
+    /** Blocks until the command has closed, at most {@code timeout}; returns whether it has. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

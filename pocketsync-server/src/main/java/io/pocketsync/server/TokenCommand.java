@@ -1,0 +1,68 @@
+package io.pocketsync.server;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PluginConfig;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.core.auth.HmacTokens;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pocketsync token}: issues an HMAC-signed device token that a server started with the same
+ * {@code --hmac-secret-file} accepts. Prints only the token, so scripts can capture it.
+ */
+@Command(name = "token", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
+        description = "Issues a signed token for a scope, accepted by 'pocketsync server --hmac-secret-file' with the same file.")
+public final class TokenCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--hmac-secret-file", required = true, paramLabel = "FILE",
+            description = "The server's secret (the file's content without surrounding whitespace; at least 16 bytes)")
+    Path secretFile;
+
+    @Option(names = "--scope", required = true, paramLabel = "S", description = "The scope the token grants")
+    String scope;
+
+    @Option(names = "--device", paramLabel = "ID", defaultValue = "*",
+            description = "Only this device id may use the token (default: any device of the scope)")
+    String device;
+
+    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "30d",
+            description = "How long the token is valid: 90m, 12h, 30d or ISO-8601 (default: 30d)")
+    String ttl;
+
+    @Override
+    public Integer call() {
+        Duration validity;
+        try {
+            validity = PluginConfig.parseDuration(ttl);
+        }
+        catch (RuntimeException e) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "invalid value '" + ttl
+                    + "' for option '--ttl': expected a duration like 90m, 12h, 30d or PT12H");
+        }
+        spec.commandLine().getOut().println(HmacTokens.issue(readSecret(secretFile), scope, device, Instant.now().plus(validity)));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** The secret exactly as the server reads it from {@code --hmac-secret-file}. */
+    static byte[] readSecret(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+        }
+        catch (IOException e) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "cannot read the HMAC secret file '" + file + "': " + e, e);
+        }
+    }
+}

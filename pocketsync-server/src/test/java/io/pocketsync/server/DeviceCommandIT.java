@@ -1,0 +1,85 @@
+package io.pocketsync.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pocketsync.core.device.PocketSyncDevice;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sidecar: {@code pocketsync device} syncs a file that only the external {@code sqlite3} shell
+ * writes, with a second (library) device on the other side.
+ */
+class DeviceCommandIT {
+    @TempDir
+    Path dir;
+
+    /** Runs the sqlite3 shell on {@code db}; returns its stdout. */
+    private static String sqlite3(Path db, String sql) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("sqlite3", "-cmd", ".timeout 5000", db.toString(), sql)
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("sqlite3 said: %s", output).isZero();
+        return output.strip();
+    }
+
+    @Test
+    void sidecarSyncsWritesOfAnExternalSqlite3Process() throws Exception {
+        String scope = "sidecar-" + UUID.randomUUID();
+        ServerSettings settings = ServerSettings.of(Map.of(ServerSettings.PORT, "0",
+                ServerSettings.SQLITE_PATH, dir.resolve("server.db").toString(),
+                ServerSettings.TOKENS, scope + ":tok-1"));
+        Path sidecarDb = dir.resolve("app.db");
+        Path phoneDb = dir.resolve("phone.db");
+        sqlite3(sidecarDb, "CREATE TABLE todo (id TEXT PRIMARY KEY, title TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0);");
+        TestDatabases.createTodo(phoneDb);
+
+        try (ServerRuntime server = ServerRuntime.start(settings)) {
+            ShutdownSignal signal = new ShutdownSignal();
+            CompletableFuture<CliRun> sidecar = CompletableFuture.supplyAsync(() -> CliRun.run(signal, "device",
+                    "--db", sidecarDb.toString(), "--table", "todo", "--server", server.webSocketUri().toString(),
+                    "--scope", scope, "--token", "tok-1"));
+            try (PocketSyncDevice phone = PocketSyncDevice.builder().database(phoneDb).tables("todo")
+                    .server(server.webSocketUri()).scope(scope).token("tok-1").transport("websocket").build()) {
+                phone.start();
+                // The sidecar installs its triggers on start; wait for them before the shell writes.
+                await().atMost(Duration.ofSeconds(20)).until(() -> sqlite3(sidecarDb,
+                        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'todo';").matches("[1-9][0-9]*")
+                        || sidecar.isDone());
+                assertThat(sidecar).isNotDone();
+
+                sqlite3(sidecarDb, "INSERT INTO todo (id, title) VALUES ('shell', 'written by sqlite3');");
+                await().atMost(Duration.ofSeconds(20)).until(() -> "written by sqlite3".equals(TestDatabases.title(phoneDb, "shell")));
+
+                TestDatabases.execute(phoneDb, "INSERT INTO todo (id, title) VALUES ('phone', 'from the phone')");
+                await().atMost(Duration.ofSeconds(20)).until(() ->
+                        sqlite3(sidecarDb, "SELECT title FROM todo WHERE id = 'phone';").equals("from the phone"));
+            }
+            finally {
+                signal.requestStop();
+            }
+            CliRun result = sidecar.get(30, TimeUnit.SECONDS);
+            assertThat(result.exitCode()).as("stderr: %s", result.err()).isZero();
+        }
+    }
+
+    @Test
+    void missingDatabaseIsAOneLineConfigError() {
+        CliRun run = CliRun.run("device", "--db", dir.resolve("missing.db").toString(), "--table", "todo",
+                "--server", "ws://127.0.0.1:1/sync", "--scope", "s");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errLines()[0]).contains("missing.db");
+    }
+}
