@@ -55,6 +55,7 @@ public final class MqttClientTransport implements ClientTransport {
     private final ScheduledExecutorService scheduler;
     private volatile boolean connected;
     private volatile MqttAsyncClient client;
+    private volatile IMqttToken connecting;
     private MqttTopics topics;
     private String upTopic;
     private String downTopic;
@@ -140,6 +141,7 @@ public final class MqttClientTransport implements ClientTransport {
             current.disconnect(1000).waitForCompletion(2000);
         }
         catch (MqttException e) {
+            // e.g. a connect in progress: its own listener reports how it ends, and connect() below copes with it
             log.debug("disconnect failed: {}", e.toString());
         }
         lost(ErrorCode.TRANSPORT_CLOSED, "reconnect requested");
@@ -155,6 +157,7 @@ public final class MqttClientTransport implements ClientTransport {
         if (current == null) {
             return;
         }
+        awaitConnectAttempt();
         try {
             if (current.isConnected()) {
                 // the goodbye lets the server close the virtual connection now instead of at idle timeout
@@ -165,13 +168,44 @@ public final class MqttClientTransport implements ClientTransport {
         catch (MqttException e) {
             log.debug("clean MQTT disconnect failed: {}", e.toString());
         }
+        shut(current);
+        connected = false;
+    }
+
+    /**
+     * Paho refuses to close a client whose connect is in progress, and such a client would connect afterwards
+     * with our client id and take the session over from the next transport of this device (same id): the broker
+     * would hand it the device's messages, and its will would end the next transport's server session. So let the
+     * attempt finish (bounded by the connect timeout) before closing.
+     */
+    private void awaitConnectAttempt() {
+        IMqttToken attempt = connecting;
+        if (attempt == null || attempt.isComplete()) {
+            return;
+        }
+        try {
+            attempt.waitForCompletion(config.connectTimeout().toMillis() + 1000);
+        }
+        catch (MqttException e) {
+            log.debug("connect attempt ended: {}", e.toString());
+        }
+    }
+
+    private static void shut(MqttAsyncClient current) {
+        try {
+            if (current.isConnected()) {
+                current.disconnect(0).waitForCompletion(1000);
+            }
+        }
+        catch (MqttException e) {
+            log.debug("MQTT disconnect failed: {}", e.toString());
+        }
         try {
             current.close(true);
         }
         catch (MqttException e) {
             log.debug("MQTT close failed: {}", e.toString());
         }
-        connected = false;
     }
 
     private void schedule(long delayMillis) {
@@ -191,6 +225,12 @@ public final class MqttClientTransport implements ClientTransport {
         if (closed.get() || current == null) {
             return;
         }
+        if (current.isConnected()) {
+            // A reconnect() raced a connect in progress: that connect won, so report this connection as open
+            // (again). Skipping it could leave the engine told "disconnected" about a live connection, forever.
+            subscribe(current);
+            return;
+        }
         MqttConnectOptions options = new MqttConnectOptions();
         options.setCleanSession(false);
         options.setAutomaticReconnect(false);
@@ -203,9 +243,12 @@ public final class MqttClientTransport implements ClientTransport {
             options.setPassword(config.password().toCharArray());
         }
         try {
-            current.connect(options, null, new IMqttActionListener() {
+            connecting = current.connect(options, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
+                    if (closed.get()) {
+                        return; // close() waits for this attempt and then disconnects
+                    }
                     subscribe(current);
                 }
 
@@ -216,6 +259,9 @@ public final class MqttClientTransport implements ClientTransport {
             });
         }
         catch (MqttException e) {
+            if (e.getReasonCode() == MqttException.REASON_CODE_CONNECT_IN_PROGRESS) {
+                return; // the attempt in progress reports success or failure itself
+            }
             lost(ErrorCode.TRANSPORT_CLOSED, "cannot connect: " + e);
         }
     }
@@ -284,6 +330,7 @@ public final class MqttClientTransport implements ClientTransport {
     }
 
     private void lost(ErrorCode code, String reason) {
+        log.debug("disconnected: {}", reason);
         synchronized (listenerLock) {
             connected = false;
             if (closed.get()) {
