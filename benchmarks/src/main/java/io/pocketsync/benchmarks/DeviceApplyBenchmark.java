@@ -52,7 +52,9 @@ final class DeviceApplyBenchmark {
             long cursor = 0;
             for (int i = 0; i < pages.size(); i++) {
                 long next = cursor + pages.get(i).size();
-                capture.apply(pages.get(i), cursor, next, ChangesMode.CATCH_UP, i == pages.size() - 1);
+                // Each change's server sequence, as a server sends them: the engine's real apply path.
+                List<Long> sequences = java.util.stream.LongStream.rangeClosed(cursor + 1, next).boxed().toList();
+                capture.apply(pages.get(i), sequences, cursor, next, ChangesMode.CATCH_UP, i == pages.size() - 1);
                 cursor = next;
             }
             return Timing.Sample.since(start, changes.size());

@@ -78,6 +78,21 @@ public interface ChangeCapture extends AutoCloseable {
      */
     ApplyReport apply(List<Change> changes, long fromCursor, long toCursor, ChangesMode mode, boolean lastPage);
 
+    /**
+     * {@link #apply(List, long, long, ChangesMode, boolean)} with the server sequence of each change's row state
+     * ({@link io.pocketsync.api.protocol.Changes#sequences()}; empty when unknown). A capture that tracks the
+     * sequence of each local row's state skips a change whose sequence is not after it, so changes arriving out
+     * of server order (a LIVE broadcast overtaken by an ACK, duplicated MQTT messages) cannot overwrite a later
+     * state; it also keeps a change skipped for a pending local change and applies it when the ACK of that
+     * local change shows that the server ordered the remote change later. The default ignores the sequences.
+     *
+     * @param sequences empty, or one positive sequence per change
+     */
+    default ApplyReport apply(List<Change> changes, List<Long> sequences, long fromCursor, long toCursor, ChangesMode mode,
+            boolean lastPage) {
+        return apply(changes, fromCursor, toCursor, mode, lastPage);
+    }
+
     /** The persistent device state. */
     DeviceState state();
 

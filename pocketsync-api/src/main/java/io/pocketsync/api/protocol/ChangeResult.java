@@ -10,9 +10,13 @@ import io.pocketsync.api.model.Change;
  *
  * @param changeId the change this result is for
  * @param status what happened
- * @param sequence the server sequence assigned (APPLIED), otherwise 0
+ * @param sequence APPLIED: the server sequence assigned to the change; SUPERSEDED and DUPLICATE: the stored
+ *        row's {@code lastSequence} (the sequence of the winner's state, or of the duplicate's own state), 0
+ *        when unknown (an older server, or the row is gone); REJECTED: 0. The device applies a winner only over
+ *        an older local state of the row
  * @param winner for SUPERSEDED the winning row state as a change; for APPLIED the stored row when a
- *        resolver merged it into something other than what was pushed; otherwise null
+ *        resolver merged it into something other than what was pushed; for DUPLICATE the stored row when it
+ *        is no longer exactly the re-sent change; otherwise null
  * @param errorCode for REJECTED the reason; otherwise null
  * @param message for REJECTED a human-readable reason; otherwise null
  */
@@ -39,7 +43,13 @@ public record ChangeResult(String changeId, ChangeStatus status, long sequence, 
     }
 
     public static ChangeResult superseded(String changeId, Change winner) {
-        return new ChangeResult(changeId, ChangeStatus.SUPERSEDED, 0, requireNonNull(winner, "winner is null"), null, null);
+        return superseded(changeId, winner, 0);
+    }
+
+    /** SUPERSEDED by {@code winner}, whose state has the server sequence {@code winnerSequence}. */
+    public static ChangeResult superseded(String changeId, Change winner, long winnerSequence) {
+        return new ChangeResult(changeId, ChangeStatus.SUPERSEDED, winnerSequence, requireNonNull(winner, "winner is null"),
+                null, null);
     }
 
     public static ChangeResult rejected(String changeId, ErrorCode code, String message) {

@@ -24,15 +24,39 @@ import java.util.List;
  * @param cursor the cursor to store once the message is applied
  * @param hasMore for pages: whether the device should PULL again from {@code cursor}
  * @param estimatedRemaining for pages: an upper bound of the changes still to come (for progress)
+ * @param sequences the server sequence of each change's row state, index for index with {@code changes}
+ *        (LIVE: the change's own sequence; CATCH_UP and SNAPSHOT: the row's {@code lastSequence}); the device
+ *        applies a change only over an older local state of the row. Empty when unknown (an older server):
+ *        never null, otherwise exactly as long as {@code changes}, each positive
  */
 public record Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
-        boolean hasMore, long estimatedRemaining) implements Message {
+        boolean hasMore, long estimatedRemaining, List<Long> sequences) implements Message {
     public Changes {
         requireNonNull(mode, "mode is null");
         changes = List.copyOf(requireNonNull(changes, "changes is null"));
+        sequences = List.copyOf(requireNonNull(sequences, "sequences is null"));
         if (cursor < fromCursor) {
             throw new IllegalArgumentException("cursor " + cursor + " before fromCursor " + fromCursor);
         }
+        if (!sequences.isEmpty() && sequences.size() != changes.size()) {
+            throw new IllegalArgumentException(sequences.size() + " sequences for " + changes.size() + " changes");
+        }
+        for (Long sequence : sequences) {
+            if (sequence <= 0) {
+                throw new IllegalArgumentException("sequence " + sequence + " is not positive");
+            }
+        }
+    }
+
+    /** A message without sequences (unknown: the device falls back to version order and processed ids). */
+    public Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
+            boolean hasMore, long estimatedRemaining) {
+        this(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, List.of());
+    }
+
+    /** The server sequence of the i-th change, or 0 when unknown. */
+    public long sequenceOf(int index) {
+        return sequences.isEmpty() ? 0 : sequences.get(index);
     }
 
     @Override

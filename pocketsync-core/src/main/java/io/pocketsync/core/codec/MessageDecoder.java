@@ -59,8 +59,9 @@ final class MessageDecoder {
                 if (cursor < from) {
                     throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'cursor' " + cursor + " is before 'from' " + from);
                 }
-                return new Changes(version, message.enumValue("mode", ChangesMode.class), changes(message, "changes"), from,
-                        cursor, message.booleanValue("more"), message.nonNegativeLong("remaining"));
+                List<Change> changes = changes(message, "changes");
+                return new Changes(version, message.enumValue("mode", ChangesMode.class), changes, from,
+                        cursor, message.booleanValue("more"), message.nonNegativeLong("remaining"), sequences(message, changes.size()));
             case PULL:
                 return new Pull(version, message.nonNegativeLong("cursor"), message.intValue("limit"));
             case ERROR:
@@ -97,6 +98,28 @@ final class MessageDecoder {
             code = ErrorCode.fromWire(Long.toString(number));
         }
         return code;
+    }
+
+    /** The optional {@code seqs}: one positive sequence per change, or absent (an older server). */
+    private static List<Long> sequences(WireObject message, int changeCount) {
+        if (!message.has("seqs")) {
+            return List.of();
+        }
+        List<?> items = message.list("seqs");
+        if (items.size() != changeCount) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'seqs' has " + items.size() + " entries for "
+                    + changeCount + " changes");
+        }
+        List<Long> sequences = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            String path = message.field("seqs") + "[" + i + "]";
+            long sequence = WireObject.toLong(path, items.get(i));
+            if (sequence <= 0) {
+                throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field '" + path + "' must be positive: " + sequence);
+            }
+            sequences.add(sequence);
+        }
+        return sequences;
     }
 
     private static List<Change> changes(WireObject message, String name) {

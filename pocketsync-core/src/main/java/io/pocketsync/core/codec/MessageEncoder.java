@@ -69,6 +69,13 @@ final class MessageEncoder {
             out.writeNumberField("cursor", changes.cursor());
             out.writeBooleanField("more", changes.hasMore());
             out.writeNumberField("remaining", changes.estimatedRemaining());
+            if (!changes.sequences().isEmpty()) {
+                out.writeArrayFieldStart("seqs");
+                for (Long sequence : changes.sequences()) {
+                    out.writeNumber(sequence);
+                }
+                out.writeEndArray();
+            }
         }
         else if (message instanceof Pull pull) {
             out.writeNumberField("cursor", pull.cursor());

@@ -330,8 +330,8 @@ final class SyncLoop implements ClientTransport.Listener {
                 return;
             }
         }
-        ApplyReport report = capture.apply(changes.changes(), changes.fromCursor(), changes.cursor(), changes.mode(),
-                !changes.hasMore());
+        ApplyReport report = capture.apply(changes.changes(), changes.sequences(), changes.fromCursor(), changes.cursor(),
+                changes.mode(), !changes.hasMore());
         if (!report.accepted()) {
             if (page) {
                 needPull = true;

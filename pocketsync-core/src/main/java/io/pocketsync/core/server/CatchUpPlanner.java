@@ -114,6 +114,7 @@ final class CatchUpPlanner {
         long maxBytes = services.options().pageBytes();
         int maxScanned = maxRows * SCAN_FACTOR;
         List<Change> changes = new ArrayList<>();
+        List<Long> sequences = new ArrayList<>();
         long bytes = 0;
         long position = from;
         int scanned = 0;
@@ -136,6 +137,7 @@ final class CatchUpPlanner {
                     break reading;
                 }
                 changes.add(change);
+                sequences.add(state.lastSequence());
                 bytes += size;
                 position = state.lastSequence();
                 if (changes.size() >= maxRows) {
@@ -160,7 +162,8 @@ final class CatchUpPlanner {
         long remaining = Math.max(0, info.head() - position);
         services.listener().catchUpLag(scope, mode, Math.max(0, info.head() - from));
         services.listener().catchUpPage(scope, mode, changes.size(), bytes);
-        return new Changes(ProtocolVersion.CURRENT, mode, changes, from, position, more, more ? remaining : 0);
+        return new Changes(ProtocolVersion.CURRENT, mode, changes, from, position, more, more ? remaining : 0,
+                sequences.contains(0L) ? List.of() : sequences);
     }
 
     private static boolean skip(RowState state, String deviceId, long from, boolean snapshot, long startHead) {

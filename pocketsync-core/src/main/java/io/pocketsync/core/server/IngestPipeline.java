@@ -180,7 +180,7 @@ final class IngestPipeline {
                         : ChangeResult.applied(pushed.changeId(), outcome.sequence(), winner(state));
             }
             case SUPERSEDED:
-                return ChangeResult.superseded(pushed.changeId(), winner(outcome.state()));
+                return ChangeResult.superseded(pushed.changeId(), winner(outcome.state()), outcome.state().lastSequence());
             case REJECTED:
                 return ChangeResult.rejected(pushed.changeId(),
                         outcome.errorCode() == null ? ErrorCode.RESOLVER_REJECTED : outcome.errorCode(), outcome.reason());
@@ -203,10 +203,14 @@ final class IngestPipeline {
             LOG.debug("reading row {} for a duplicate failed: {}", pushed.globalId(), e.toString());
             return ChangeResult.duplicate(pushed.changeId());
         }
-        if (stored == null || (stored.version().equals(pushed.version()) && asPushed(stored, pushed))) {
+        if (stored == null) {
             return ChangeResult.duplicate(pushed.changeId());
         }
-        return new ChangeResult(pushed.changeId(), ChangeStatus.DUPLICATE, 0, winner(stored), null, null);
+        // the stored row's sequence either way: the device records it as the sequence of the state it holds
+        if (stored.version().equals(pushed.version()) && asPushed(stored, pushed)) {
+            return new ChangeResult(pushed.changeId(), ChangeStatus.DUPLICATE, stored.lastSequence(), null, null, null);
+        }
+        return new ChangeResult(pushed.changeId(), ChangeStatus.DUPLICATE, stored.lastSequence(), winner(stored), null, null);
     }
 
     private static boolean asPushed(RowState state, Change pushed) {

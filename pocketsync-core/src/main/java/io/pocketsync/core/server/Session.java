@@ -161,13 +161,18 @@ final class Session implements ConnectionListener {
     boolean deliverLive(CommittedBatch batch) {
         String device = deviceId();
         List<Change> others = new ArrayList<>(batch.changes().size());
-        for (Change change : batch.changes()) {
+        List<Long> sequences = new ArrayList<>(batch.changes().size());
+        boolean numbered = batch.toSequence() - batch.fromSequence() == batch.changes().size();
+        for (int i = 0; i < batch.changes().size(); i++) {
+            Change change = batch.changes().get(i);
             if (!change.deviceId().equals(device)) {
                 others.add(change);
+                // numbered before filtering: the i-th change of the batch has sequence fromSequence + i + 1
+                sequences.add(batch.fromSequence() + i + 1);
             }
         }
         return send(new Changes(ProtocolVersion.CURRENT, ChangesMode.LIVE, others, batch.fromSequence(),
-                batch.toSequence(), false, 0));
+                batch.toSequence(), false, 0, numbered ? sequences : List.of()));
     }
 
     boolean send(Message message) {

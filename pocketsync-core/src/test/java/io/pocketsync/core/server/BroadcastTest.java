@@ -38,10 +38,16 @@ class BroadcastTest {
             assertThat(live.fromCursor()).isZero();
             assertThat(live.cursor()).isEqualTo(1);
             assertThat(live.changes()).containsExactly(change);
+            assertThat(live.sequences()).containsExactly(1L);
         }
         await().until(() -> a.live().size() == 1);
         assertThat(a.live().get(0).changes()).isEmpty();
+        assertThat(a.live().get(0).sequences()).isEmpty();
         assertThat(a.live().get(0).cursor()).isEqualTo(1);
+
+        a.push(a.insert("g2", 1, Map.of("title", "two")), a.insert("g3", 2, Map.of("title", "three")));
+        await().until(() -> b.live().size() == 2);
+        assertThat(b.live().get(1).sequences()).containsExactly(2L, 3L);
     }
 
     @Test

@@ -51,6 +51,7 @@ class CatchUpTest {
         assertThat(page.cursor()).isEqualTo(store.info(SCOPE).head());
         assertThat(page.changes()).extracting(Change::globalId).containsExactly("old-deleted", "old-updated", "new");
         assertThat(page.changes()).extracting(Change::op).containsExactly(Op.DELETE, Op.UPDATE, Op.INSERT);
+        assertThat(page.sequences()).as("each row's last sequence").containsExactly(5L, 10L, 12L);
         assertThat(page.changes().get(1).row()).containsEntry("title", "b4");
         assertThat(page.changes().get(2).row()).containsEntry("title", "n2");
     }

@@ -55,6 +55,7 @@ class IngestTest {
         a.send(new Push(ProtocolVersion.CURRENT, "again", List.of(change, change)));
         Ack again = a.await(Ack.class, ack -> ack.batchId().equals("again"));
         assertThat(again.results()).extracting(ChangeResult::status).containsExactly(ChangeStatus.DUPLICATE, ChangeStatus.DUPLICATE);
+        assertThat(again.results()).extracting(ChangeResult::sequence).as("the stored row's sequence").containsExactly(1L, 1L);
         assertThat(store.info(SCOPE).head()).isEqualTo(1);
     }
 
@@ -91,6 +92,7 @@ class IngestTest {
         Change skewed = a.insert("g2", 6 * 60_000, Map.of("title", "future"));
         Ack ack = a.push(stale, skewed);
         assertThat(ack.results()).extracting(ChangeResult::status).containsExactly(ChangeStatus.SUPERSEDED, ChangeStatus.REJECTED);
+        assertThat(ack.results()).extracting(ChangeResult::sequence).as("the winner's sequence, then none").containsExactly(1L, 0L);
         List<AuditEntry> audit = harness.server().audit(SCOPE, 0, 10);
         assertThat(audit).extracting(AuditEntry::status).containsExactly(ChangeStatus.SUPERSEDED, ChangeStatus.REJECTED);
         assertThat(audit.get(1).errorCode()).isEqualTo(ErrorCode.CLOCK_SKEW);

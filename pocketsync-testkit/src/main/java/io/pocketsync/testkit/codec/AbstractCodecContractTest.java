@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.codec.Codec;
+import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.Ping;
@@ -147,7 +148,7 @@ public abstract class AbstractCodecContractTest {
         for (Message sample : MessageSamples.all()) {
             Map<String, Object> tree = WireTrees.of(sample);
             for (String field : tree.keySet()) {
-                if (field.equals("ref") || field.equals("number")) {
+                if (field.equals("ref") || field.equals("number") || field.equals("seqs")) {
                     continue;
                 }
                 @SuppressWarnings("unchecked")
@@ -235,6 +236,28 @@ public abstract class AbstractCodecContractTest {
         backwards.put("from", 100L);
         backwards.put("cursor", 99L);
         assertCode(raw(backwards), ErrorCode.INVALID_FIELD);
+    }
+
+    @Test
+    void readsOptionalSequencesAndChecksTheirLength() {
+        Changes withSequences = MessageSamples.changesMessages().get(4);
+        assertThat(codec().decode(raw(WireTrees.of(withSequences)))).isEqualTo(withSequences);
+
+        Map<String, Object> absent = WireTrees.of(MessageSamples.changesMessages().get(0));
+        assertThat(absent).doesNotContainKey("seqs");
+        assertThat(((Changes) codec().decode(raw(absent))).sequences()).isEmpty();
+
+        Map<String, Object> tooMany = WireTrees.of(withSequences);
+        tooMany.put("seqs", List.of(13L, 14L));
+        assertCode(raw(tooMany), ErrorCode.INVALID_FIELD);
+
+        Map<String, Object> notPositive = WireTrees.of(withSequences);
+        notPositive.put("seqs", List.of(0L));
+        assertCode(raw(notPositive), ErrorCode.INVALID_FIELD);
+
+        Map<String, Object> notIntegers = WireTrees.of(withSequences);
+        notIntegers.put("seqs", List.of("13"));
+        assertCode(raw(notIntegers), ErrorCode.INVALID_FIELD);
     }
 
     @Test

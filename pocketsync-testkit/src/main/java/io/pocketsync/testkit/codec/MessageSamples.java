@@ -131,7 +131,18 @@ public final class MessageSamples {
                 new Changes(V, ChangesMode.LIVE, List.of(update()), 10, 11, false, 0),
                 new Changes(V, ChangesMode.LIVE, List.of(), 11, 12, false, 0),
                 new Changes(V, ChangesMode.CATCH_UP, changes(), 0, 500, true, Long.MAX_VALUE),
-                new Changes(V, ChangesMode.SNAPSHOT, List.of(insertWithEveryValueType()), 7, 7, false, 0));
+                new Changes(V, ChangesMode.SNAPSHOT, List.of(insertWithEveryValueType()), 7, 7, false, 0),
+                new Changes(V, ChangesMode.LIVE, List.of(update()), 12, 14, false, 0, List.of(13L)),
+                new Changes(V, ChangesMode.CATCH_UP, changes(), 0, 500, false, 0, sequences(changes().size())));
+    }
+
+    /** {@code count} increasing server sequences, one per change of a page. */
+    private static List<Long> sequences(int count) {
+        List<Long> sequences = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            sequences.add(100L + i * 3);
+        }
+        return sequences;
     }
 
     public static Pull pull() {

@@ -79,6 +79,9 @@ public final class WireTrees {
             tree.put("cursor", changes.cursor());
             tree.put("more", changes.hasMore());
             tree.put("remaining", changes.estimatedRemaining());
+            if (!changes.sequences().isEmpty()) {
+                tree.put("seqs", new ArrayList<Object>(changes.sequences()));
+            }
         }
         else if (message instanceof Pull pull) {
             tree.put("cursor", pull.cursor());

@@ -6,12 +6,21 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.capture.ApplyReport;
 import io.pocketsync.api.capture.ParkedChange;
 import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.model.Op;
+import io.pocketsync.api.model.Version;
 import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.protocol.ChangesMode;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,32 +32,60 @@ import org.slf4j.LoggerFactory;
  * Applies remote changes (pages and acknowledgement winners) inside one transaction with the echo
  * suppression flag set, and moves the cursor in that same transaction.
  *
+ * <p>Order: a remote change carries the server sequence of its row state (protocol.md 3.3). It is
+ * applied only when that sequence is after the one recorded for the row ({@code __pocketsync_row_seq}),
+ * so a LIVE broadcast that arrives after the ACK of a later change of the same row, or a duplicated
+ * message, cannot overwrite a later state. A change skipped because a pending local change of the row
+ * wins by version is deferred ({@code __pocketsync_deferred}); the ACK of that local change tells whether the
+ * server ordered it before or after the remote change, and the deferred change is applied in the latter
+ * case. Without sequences (an older server) the processed-id table and version order decide, as before.
+ *
+ * <p>Per page the questions about many changes are asked once (processed ids, pending local changes, row
+ * sequences), and statements are prepared once per connection ({@link StatementCache}).
+ *
  * <p>Foreign keys: the engine's connection does not enforce them while applying (see
  * {@link Sql#configure}). A page follows the server's sequence order, which may name a child before a
  * parent that was updated later; the server's state is consistent, so the keys hold once catch-up
  * completes. Cascading actions are not needed either: the origin device captured them as changes.
  */
-final class RemoteApplier {
+final class RemoteApplier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteApplier.class);
+    /** Rows per batched lookup; well below SQLite's default limit of 32766 parameters. */
+    private static final int LOOKUP_CHUNK = 500;
+
+    private record RowKey(String table, String globalId) {}
+
+    /** The newest pending local change of a row. */
+    private record Pending(long seq, long hlc) {}
 
     private final Connection connection;
     private final Clock clock;
     private final CaptureOptions options;
+    private final StatementCache statements;
 
     RemoteApplier(Connection connection, Clock clock, CaptureOptions options) {
         this.connection = requireNonNull(connection, "connection is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.options = requireNonNull(options, "options is null");
+        this.statements = new StatementCache(connection);
     }
 
-    ApplyReport applyPage(Map<String, TableSchema> schemas, String deviceId, List<Change> changes, long fromCursor,
-            long toCursor, ChangesMode mode, boolean lastPage) throws SQLException {
-        long cursor = Sql.queryLong(connection, "SELECT cursor FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
-        boolean resyncing = Sql.queryLong(connection, "SELECT resync FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1") != 0;
+    ApplyReport applyPage(Map<String, TableSchema> schemas, String deviceId, List<Change> changes, List<Long> sequences,
+            long fromCursor, long toCursor, ChangesMode mode, boolean lastPage) throws SQLException {
+        long cursor;
+        boolean resyncing;
+        PreparedStatement state = statements.get("SELECT cursor, resync FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
+        try (ResultSet rs = state.executeQuery()) {
+            rs.next();
+            cursor = rs.getLong(1);
+            resyncing = rs.getLong(2) != 0;
+        }
         boolean snapshot = mode == ChangesMode.SNAPSHOT;
         if (snapshot && fromCursor == 0) {
-            // the first page of a snapshot (re)starts a resync, whatever the stored cursor (protocol.md 3.6)
+            // the first page of a snapshot (re)starts a resync, whatever the stored cursor (protocol.md 3.6); the
+            // server may have lost its history (cursor above its head), so row sequences start afresh as well
             Sql.execute(connection, "DELETE FROM " + SystemTables.RESYNC_ROWS);
+            forgetSequences();
             if (!resyncing) {
                 LOG.info("full resync started (cursor {})", cursor);
             }
@@ -71,24 +108,55 @@ final class RemoteApplier {
             return ApplyReport.NOT_ACCEPTED;
         }
         setApplying(true);
-        RowWriter writer = new RowWriter(connection, schemas, deviceId);
+        RowWriter writer = new RowWriter(statements, schemas);
+        boolean sequenced = !sequences.isEmpty();
+        Set<RowKey> rows = new LinkedHashSet<>();
+        List<String> ids = new ArrayList<>(changes.size());
+        for (Change change : changes) {
+            rows.add(new RowKey(change.table(), change.globalId()));
+            ids.add(change.changeId());
+        }
+        Map<RowKey, Pending> pending = pendingOf(rows);
+        Map<RowKey, Long> rowSequences = sequenced ? sequencesOf(rows) : Map.of();
+        Set<String> processed = sequenced || snapshot ? new HashSet<>() : processedAmong(ids);
+        Set<RowKey> ackedAfterPage = sequenced || toCursor == 0 ? Set.of() : ackedAfter(toCursor);
         int applied = 0;
         int skipped = 0;
         List<ParkedChange> parked = new ArrayList<>();
         Set<String> tables = new LinkedHashSet<>();
-        for (Change change : changes) {
+        for (int i = 0; i < changes.size(); i++) {
+            Change change = changes.get(i);
+            long sequence = sequenced ? sequences.get(i) : 0;
             try {
                 TableSchema schema = writer.validate(change);
+                RowKey row = new RowKey(change.table(), change.globalId());
                 if (snapshot) {
-                    Sql.update(connection, "INSERT OR IGNORE INTO " + SystemTables.RESYNC_ROWS + " (tbl, gid) VALUES (?, ?)",
+                    statements.update("INSERT OR IGNORE INTO " + SystemTables.RESYNC_ROWS + " (tbl, gid) VALUES (?, ?)",
                             change.table(), change.globalId());
                 }
-                if ((!snapshot && isProcessed(change.changeId())) || writer.localWins(change, toCursor)) {
+                if (sequenced ? rowSequences.getOrDefault(row, 0L) >= sequence
+                        : processed.contains(change.changeId()) || ackedAfterPage.contains(row)) {
+                    // the row already holds this server state or a later one
+                    skipped++;
+                    continue;
+                }
+                Pending local = pending.get(row);
+                if (local != null && new Version(new Hlc(local.hlc()), deviceId).isAfter(change.version())) {
+                    if (sequenced) {
+                        defer(change, sequence);
+                    }
                     skipped++;
                     continue;
                 }
                 writer.write(schema, change);
-                markProcessed(change.changeId());
+                if (sequenced) {
+                    rowSequences.put(row, sequence);
+                    setSequence(row, sequence);
+                }
+                else {
+                    markProcessed(change.changeId());
+                    processed.add(change.changeId());
+                }
                 applied++;
                 tables.add(schema.name());
             }
@@ -100,8 +168,7 @@ final class RemoteApplier {
             tables.addAll(finishResync(schemas));
             resyncing = false;
         }
-        Sql.update(connection, "UPDATE " + SystemTables.DEVICE_STATE
-                + " SET cursor = ?, last_sync_ms = ?, resync = ?, applying = 0 WHERE id = 1",
+        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET cursor = ?, last_sync_ms = ?, resync = ?, applying = 0 WHERE id = 1",
                 toCursor, clock.millis(), resyncing ? 1L : 0L);
         prune(toCursor);
         return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
@@ -109,39 +176,69 @@ final class RemoteApplier {
 
     ApplyReport applyResults(Map<String, TableSchema> schemas, String deviceId, List<ChangeResult> results) throws SQLException {
         setApplying(true);
-        RowWriter writer = new RowWriter(connection, schemas, deviceId);
+        RowWriter writer = new RowWriter(statements, schemas);
         int applied = 0;
         int skipped = 0;
         List<ParkedChange> parked = new ArrayList<>();
         Set<String> tables = new LinkedHashSet<>();
+        Set<RowKey> decided = new LinkedHashSet<>();
         for (ChangeResult result : results) {
-            long seq = Sql.queryLong(connection, "SELECT seq FROM " + SystemTables.CHANGES
-                    + " WHERE change_id = ? AND state = 'pending'", result.changeId());
-            if (seq == 0) {
-                continue;
+            long seq;
+            RowKey row;
+            PreparedStatement find = statements.get("SELECT seq, tbl, gid FROM " + SystemTables.CHANGES
+                    + " WHERE change_id = ? AND state = 'pending'");
+            find.setString(1, result.changeId());
+            try (ResultSet rs = find.executeQuery()) {
+                if (!rs.next()) {
+                    continue;
+                }
+                seq = rs.getLong(1);
+                row = new RowKey(rs.getString(2), rs.getString(3));
             }
             switch (result.status()) {
-                case APPLIED, DUPLICATE -> Sql.update(connection, "UPDATE " + SystemTables.CHANGES
+                case APPLIED, DUPLICATE -> statements.update("UPDATE " + SystemTables.CHANGES
                         + " SET state = 'acked', server_seq = ? WHERE seq = ?", result.sequence(), seq);
-                case SUPERSEDED -> Sql.update(connection, "UPDATE " + SystemTables.CHANGES
+                case SUPERSEDED -> statements.update("UPDATE " + SystemTables.CHANGES
                         + " SET state = 'superseded' WHERE seq = ?", seq);
-                case REJECTED -> Sql.update(connection, "UPDATE " + SystemTables.CHANGES
+                case REJECTED -> statements.update("UPDATE " + SystemTables.CHANGES
                         + " SET state = 'rejected', reason = ? WHERE seq = ?",
                         result.errorCode() + ": " + (result.message() == null ? "" : result.message()), seq);
             }
+            decided.add(row);
+            if (result.status() == ChangeStatus.REJECTED) {
+                continue;
+            }
+            long sequence = result.sequence();
+            long known = sequence > 0 ? sequenceOf(row) : 0;
             Change winner = result.winner();
-            if (winner == null || result.status() == io.pocketsync.api.protocol.ChangeStatus.REJECTED) {
+            if (winner == null) {
+                if (sequence > known) {
+                    setSequence(row, sequence);
+                }
                 continue;
             }
             try {
                 TableSchema schema = writer.validate(winner);
-                if (Sql.queryLong(connection, "SELECT count(*) FROM " + SystemTables.CHANGES
-                        + " WHERE tbl = ? AND gid = ? AND state = 'pending' AND seq > ?", winner.table(), winner.globalId(), seq) > 0) {
+                if (statements.queryLong("SELECT count(*) FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ?"
+                        + " AND tbl = ? AND gid = ?", seq, winner.table(), winner.globalId()) > 0) {
+                    // a later local change of the row is pending: its own ACK decides the row
+                    if (sequence > known) {
+                        setSequence(row, sequence);
+                    }
                     skipped++;
                     continue;
                 }
+                if (sequence > 0 && sequence <= known) {
+                    skipped++; // the device already holds this server state or a later one
+                    continue;
+                }
                 writer.write(schema, winner);
-                markProcessed(winner.changeId());
+                if (sequence > 0) {
+                    setSequence(row, sequence);
+                }
+                else {
+                    markProcessed(winner.changeId());
+                }
                 applied++;
                 tables.add(schema.name());
             }
@@ -149,8 +246,158 @@ final class RemoteApplier {
                 parked.add(park(winner, refused));
             }
         }
+        for (RowKey row : decided) {
+            Change deferred = takeDeferredIfSettled(row);
+            if (deferred == null) {
+                continue;
+            }
+            try {
+                TableSchema schema = writer.validate(deferred);
+                writer.write(schema, deferred);
+                applied++;
+                tables.add(schema.name());
+            }
+            catch (RowWriter.Refused refused) {
+                parked.add(park(deferred, refused));
+            }
+        }
         setApplying(false);
         return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
+    }
+
+    /**
+     * The deferred remote change of a row whose local changes are all decided, when the server sequenced it
+     * after the state the row holds now (its sequence is recorded); null otherwise. The entry is removed
+     * either way once nothing is pending.
+     */
+    private Change takeDeferredIfSettled(RowKey row) throws SQLException {
+        Change deferred = null;
+        long sequence = 0;
+        PreparedStatement find = statements.get("SELECT seq, change_id, op, row_json, hlc, device FROM "
+                + SystemTables.DEFERRED + " WHERE tbl = ? AND gid = ?");
+        find.setString(1, row.table());
+        find.setString(2, row.globalId());
+        try (ResultSet rs = find.executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            sequence = rs.getLong(1);
+            deferred = new Change(rs.getString(2), row.table(), row.globalId(), Op.valueOf(rs.getString(3)),
+                    RowImages.parse(rs.getString(4)), List.of(), new Hlc(rs.getLong(5)), rs.getString(6));
+        }
+        if (statements.queryLong("SELECT count(*) FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND tbl = ? AND gid = ?",
+                row.table(), row.globalId()) > 0) {
+            return null;
+        }
+        statements.update("DELETE FROM " + SystemTables.DEFERRED + " WHERE tbl = ? AND gid = ?", row.table(), row.globalId());
+        if (sequence <= sequenceOf(row)) {
+            return null;
+        }
+        setSequence(row, sequence);
+        LOG.debug("applying deferred remote change {} of row {}: the server ordered it after the local change",
+                RowWriter.shorten(deferred.changeId()), RowWriter.shorten(row.globalId()));
+        return deferred;
+    }
+
+    private void defer(Change change, long sequence) throws SQLException {
+        statements.update("INSERT INTO " + SystemTables.DEFERRED + " (tbl, gid, seq, change_id, op, row_json, hlc, device)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, gid) DO UPDATE SET seq = excluded.seq,"
+                + " change_id = excluded.change_id, op = excluded.op, row_json = excluded.row_json, hlc = excluded.hlc,"
+                + " device = excluded.device WHERE excluded.seq > seq",
+                change.table(), change.globalId(), sequence, change.changeId(), change.op().name(), RowImages.toJson(change.row()),
+                change.hlc().value(), change.deviceId());
+    }
+
+    private long sequenceOf(RowKey row) throws SQLException {
+        return statements.queryLong("SELECT seq FROM " + SystemTables.ROW_SEQ + " WHERE tbl = ? AND gid = ?",
+                row.table(), row.globalId());
+    }
+
+    private void setSequence(RowKey row, long sequence) throws SQLException {
+        statements.update("INSERT INTO " + SystemTables.ROW_SEQ + " (tbl, gid, seq) VALUES (?, ?, ?)"
+                + " ON CONFLICT (tbl, gid) DO UPDATE SET seq = max(seq, excluded.seq)", row.table(), row.globalId(), sequence);
+    }
+
+    /** Row sequences and deferred changes belong to one history of one scope. */
+    void forgetSequences() throws SQLException {
+        Sql.execute(connection, "DELETE FROM " + SystemTables.ROW_SEQ);
+        Sql.execute(connection, "DELETE FROM " + SystemTables.DEFERRED);
+    }
+
+    /** The newest pending local change of each of {@code rows} that has one; one scan of the pending changes. */
+    private Map<RowKey, Pending> pendingOf(Set<RowKey> rows) throws SQLException {
+        Map<RowKey, Pending> out = new HashMap<>();
+        if (rows.isEmpty() || statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES
+                + " WHERE state = 'pending')") == 0) {
+            return out;
+        }
+        PreparedStatement statement = statements.get("SELECT tbl, gid, max(seq), max(hlc) FROM " + SystemTables.CHANGES
+                + " WHERE state = 'pending' GROUP BY tbl, gid");
+        try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+                RowKey row = new RowKey(rs.getString(1), rs.getString(2));
+                if (rows.contains(row)) {
+                    out.put(row, new Pending(rs.getLong(3), rs.getLong(4)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Map<RowKey, Long> sequencesOf(Collection<RowKey> rows) throws SQLException {
+        Map<RowKey, Long> out = new HashMap<>();
+        List<RowKey> all = new ArrayList<>(rows);
+        for (int start = 0; start < all.size(); start += LOOKUP_CHUNK) {
+            List<RowKey> chunk = all.subList(start, Math.min(all.size(), start + LOOKUP_CHUNK));
+            StringBuilder sql = new StringBuilder("SELECT tbl, gid, seq FROM " + SystemTables.ROW_SEQ + " WHERE (tbl, gid) IN (VALUES ");
+            for (int i = 0; i < chunk.size(); i++) {
+                sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
+            }
+            PreparedStatement statement = statements.get(sql.append(')').toString());
+            int index = 1;
+            for (RowKey row : chunk) {
+                statement.setString(index++, row.table());
+                statement.setString(index++, row.globalId());
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    out.put(new RowKey(rs.getString(1), rs.getString(2)), rs.getLong(3));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Set<String> processedAmong(List<String> ids) throws SQLException {
+        Set<String> out = new HashSet<>();
+        for (int start = 0; start < ids.size(); start += LOOKUP_CHUNK) {
+            List<String> chunk = ids.subList(start, Math.min(ids.size(), start + LOOKUP_CHUNK));
+            PreparedStatement statement = statements.get("SELECT change_id FROM " + SystemTables.PROCESSED + " WHERE change_id IN ("
+                    + "?, ".repeat(chunk.size() - 1) + "?)");
+            for (int i = 0; i < chunk.size(); i++) {
+                statement.setString(i + 1, chunk.get(i));
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Rows with an acknowledged change the server sequenced after {@code cursor}: their state supersedes the page's. */
+    private Set<RowKey> ackedAfter(long cursor) throws SQLException {
+        Set<RowKey> out = new HashSet<>();
+        PreparedStatement statement = statements.get("SELECT tbl, gid FROM " + SystemTables.CHANGES
+                + " WHERE state = 'acked' AND server_seq > ?");
+        statement.setLong(1, cursor);
+        try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+                out.add(new RowKey(rs.getString(1), rs.getString(2)));
+            }
+        }
+        return out;
     }
 
     private List<String> finishResync(Map<String, TableSchema> schemas) throws SQLException {
@@ -171,22 +418,18 @@ final class RemoteApplier {
     }
 
     private void setApplying(boolean on) throws SQLException {
-        Sql.update(connection, "UPDATE " + SystemTables.DEVICE_STATE + " SET applying = ? WHERE id = 1", on ? 1L : 0L);
-    }
-
-    private boolean isProcessed(String changeId) throws SQLException {
-        return Sql.queryLong(connection, "SELECT count(*) FROM " + SystemTables.PROCESSED + " WHERE change_id = ?", changeId) > 0;
+        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET applying = ? WHERE id = 1", on ? 1L : 0L);
     }
 
     private void markProcessed(String changeId) throws SQLException {
-        Sql.update(connection, "INSERT OR REPLACE INTO " + SystemTables.PROCESSED + " (change_id, applied_ms) VALUES (?, ?)",
+        statements.update("INSERT OR REPLACE INTO " + SystemTables.PROCESSED + " (change_id, applied_ms) VALUES (?, ?)",
                 changeId, clock.millis());
     }
 
     private ParkedChange park(Change change, RowWriter.Refused refused) throws SQLException {
         LOG.warn("parked remote change {} for table {}: {} {}", RowWriter.shorten(change.changeId()),
                 RowWriter.shorten(change.table()), refused.code, refused.getMessage());
-        Sql.update(connection, "INSERT INTO " + SystemTables.DEAD_LETTER
+        statements.update("INSERT INTO " + SystemTables.DEAD_LETTER
                 + " (change_id, tbl, gid, op, row_json, code, message, received_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 change.changeId(), change.table(), change.globalId(), change.op().name(), RowImages.toJson(change.row()),
                 refused.code.name(), refused.getMessage(), clock.millis());
@@ -195,12 +438,20 @@ final class RemoteApplier {
 
     /** Keeps the dedupe table and the acknowledged part of the change log bounded. */
     private void prune(long cursor) throws SQLException {
-        Sql.update(connection, "DELETE FROM " + SystemTables.PROCESSED + " WHERE applied_ms < ?",
+        statements.update("DELETE FROM " + SystemTables.PROCESSED + " WHERE applied_ms < ?",
                 clock.millis() - options.processedRetention().toMillis());
-        Sql.update(connection, "DELETE FROM " + SystemTables.PROCESSED + " WHERE rowid <= (SELECT max(rowid) FROM "
+        statements.update("DELETE FROM " + SystemTables.PROCESSED + " WHERE rowid <= (SELECT max(rowid) FROM "
                 + SystemTables.PROCESSED + ") - ?", (long) options.processedMaxRows());
-        Sql.update(connection, "DELETE FROM " + SystemTables.CHANGES + " WHERE seq <= (SELECT max(seq) FROM "
+        // the newest change's HLC is part of the device clock (the triggers read it): keep it in the state row
+        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET hlc = max(hlc, coalesce((SELECT hlc FROM "
+                + SystemTables.CHANGES + " ORDER BY seq DESC LIMIT 1), 0)) WHERE id = 1");
+        statements.update("DELETE FROM " + SystemTables.CHANGES + " WHERE seq <= (SELECT max(seq) FROM "
                 + SystemTables.CHANGES + ") - ? AND (state = 'superseded' OR (state = 'acked' AND server_seq <= ?))",
                 (long) options.ackedKeepRows(), cursor);
+    }
+
+    @Override
+    public void close() {
+        statements.close();
     }
 }

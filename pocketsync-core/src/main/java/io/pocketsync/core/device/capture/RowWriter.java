@@ -7,18 +7,13 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.Identifiers;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.model.Change;
-import io.pocketsync.api.model.Hlc;
-import io.pocketsync.api.model.Version;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes one remote change into its local table, matched by {@code ps_global_id}. Must run inside the
+ * Writes one remote change into its local table, matched by {@code ps_global_id} (an upsert on its unique index). Must run inside the
  * engine's applying transaction (echo suppression on). Every name from the network is checked against
  * the local schema before any SQL is built, and quoted.
  */
@@ -34,14 +29,12 @@ final class RowWriter {
         }
     }
 
-    private final Connection connection;
+    private final StatementCache statements;
     private final Map<String, TableSchema> schemas;
-    private final String deviceId;
 
-    RowWriter(Connection connection, Map<String, TableSchema> schemas, String deviceId) {
-        this.connection = requireNonNull(connection, "connection is null");
+    RowWriter(StatementCache statements, Map<String, TableSchema> schemas) {
+        this.statements = requireNonNull(statements, "statements is null");
         this.schemas = requireNonNull(schemas, "schemas is null");
-        this.deviceId = requireNonNull(deviceId, "deviceId is null");
     }
 
     /** Checks a change against the local schema. */
@@ -67,55 +60,28 @@ final class RowWriter {
         return schema;
     }
 
-    /**
-     * Whether the local row has a pending change that wins over {@code remote} (later version), or an
-     * acknowledged change the server sequenced after {@code pageCursor} (its state supersedes the page's).
-     */
-    boolean localWins(Change remote, long pageCursor) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT max(hlc), count(*) FROM "
-                + SystemTables.CHANGES + " WHERE tbl = ? AND gid = ? AND state = 'pending'")) {
-            statement.setString(1, remote.table());
-            statement.setString(2, remote.globalId());
-            try (ResultSet rs = statement.executeQuery()) {
-                if (rs.next() && rs.getLong(2) > 0
-                        && new Version(new Hlc(rs.getLong(1)), deviceId).isAfter(remote.version())) {
-                    return true;
-                }
-            }
-        }
-        return pageCursor > 0 && Sql.queryLong(connection, "SELECT count(*) FROM " + SystemTables.CHANGES
-                + " WHERE tbl = ? AND gid = ? AND state = 'acked' AND server_seq > ?",
-                remote.table(), remote.globalId(), pageCursor) > 0;
-    }
-
-    /** Applies a validated change: upsert by gid or delete by gid. */
+    /** Applies a validated change: upsert by gid (one statement, reused per table and column list) or delete by gid. */
     void write(TableSchema schema, Change change) throws SQLException, Refused {
         String table = quoteSql(schema.name());
         if (change.isDelete()) {
-            Sql.update(connection, "DELETE FROM " + table + " WHERE " + SystemTables.GLOBAL_ID + " = ?", change.globalId());
+            statements.update("DELETE FROM " + table + " WHERE " + SystemTables.GLOBAL_ID + " = ?", change.globalId());
             return;
         }
         List<String> columns = new ArrayList<>(change.row().keySet());
-        List<Object> values = new ArrayList<>(change.row().values());
+        Object[] values = new Object[columns.size() + 1];
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (");
+        StringBuilder set = new StringBuilder();
+        for (int i = 0; i < columns.size(); i++) {
+            String column = quoteSql(columns.get(i));
+            sql.append(column).append(", ");
+            set.append(i == 0 ? "" : ", ").append(column).append(" = excluded.").append(column);
+            values[i] = change.row().get(columns.get(i));
+        }
+        values[columns.size()] = change.globalId();
+        sql.append(SystemTables.GLOBAL_ID).append(") VALUES (").append("?, ".repeat(columns.size())).append("?) ON CONFLICT (")
+                .append(SystemTables.GLOBAL_ID).append(") DO UPDATE SET ").append(set);
         try {
-            long rowid = findRow(table, change.globalId());
-            if (rowid != Long.MIN_VALUE) {
-                StringBuilder sql = new StringBuilder("UPDATE ").append(table).append(" SET ");
-                for (int i = 0; i < columns.size(); i++) {
-                    sql.append(i == 0 ? "" : ", ").append(quoteSql(columns.get(i))).append(" = ?");
-                }
-                values.add(rowid);
-                Sql.update(connection, sql.append(" WHERE rowid = ?").toString(), values.toArray());
-            }
-            else {
-                StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (");
-                for (String column : columns) {
-                    sql.append(quoteSql(column)).append(", ");
-                }
-                sql.append(SystemTables.GLOBAL_ID).append(") VALUES (").append("?, ".repeat(columns.size())).append("?)");
-                values.add(change.globalId());
-                Sql.update(connection, sql.toString(), values.toArray());
-            }
+            statements.update(sql.toString(), values);
         }
         catch (SQLException e) {
             if (e.getErrorCode() != 19) { // SQLITE_CONSTRAINT
@@ -130,16 +96,6 @@ final class RowWriter {
         }
         catch (PocketSyncException e) {
             throw new Refused(e.code(), e.getMessage());
-        }
-    }
-
-    private long findRow(String table, String globalId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT rowid FROM " + table + " WHERE " + SystemTables.GLOBAL_ID + " = ?")) {
-            statement.setString(1, globalId);
-            try (ResultSet rs = statement.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : Long.MIN_VALUE;
-            }
         }
     }
 

@@ -61,12 +61,12 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         Connection c = connection();
         Sql.inTransaction(c, () -> {
             SystemTables.create(c);
+            deviceId = stateString(c, "device_id");
             setApplying(c, true);
             for (String table : tables) {
                 installTable(c, TableSchema.read(c, table));
             }
             setApplying(c, false);
-            deviceId = stateString(c, "device_id");
             return null;
         });
         for (String table : tables) {
@@ -101,7 +101,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
                         for (String sql : TriggerGenerator.drop(schema.name())) {
                             Sql.execute(c, sql);
                         }
-                        for (String sql : TriggerGenerator.create(schema)) {
+                        for (String sql : TriggerGenerator.create(schema, deviceId())) {
                             Sql.execute(c, sql);
                         }
                     }
@@ -162,9 +162,9 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         Sql.update(c, "INSERT OR IGNORE INTO " + SystemTables.VERSION + " (tbl, version) VALUES (?, 0)", schema.name());
         if (!schema.hasGlobalId()) {
             Sql.execute(c, "ALTER TABLE " + table + " ADD COLUMN " + SystemTables.GLOBAL_ID + " TEXT");
-            Sql.execute(c, "UPDATE " + table + " SET " + SystemTables.GLOBAL_ID + " = lower(hex(randomblob(16)))");
+            Sql.execute(c, "UPDATE " + table + " SET " + SystemTables.GLOBAL_ID + " = " + TriggerGenerator.NEW_GLOBAL_ID);
             long base = tickClock(c);
-            int queued = Sql.update(c, TriggerGenerator.queueExisting(schema), base);
+            int queued = Sql.update(c, TriggerGenerator.queueExisting(schema, deviceId()), base);
             Sql.update(c, "UPDATE " + STATE + " SET hlc = max(hlc, ?) WHERE id = 1", base + queued);
             LOG.info("tracking table {}: {} existing rows queued once as INSERT changes", schema.name(), queued);
         }
@@ -173,7 +173,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     }
 
     private long tickClock(Connection c) throws SQLException {
-        Sql.update(c, "UPDATE " + STATE + " SET hlc = max(?, hlc + 1) WHERE id = 1", Hlc.of(clock.millis(), 0).value());
+        Sql.update(c, "UPDATE " + STATE + " SET hlc = max(?, hlc + 1, coalesce((SELECT hlc FROM " + SystemTables.CHANGES
+                + " ORDER BY seq DESC LIMIT 1), 0) + 1) WHERE id = 1", Hlc.of(clock.millis(), 0).value());
         return Sql.queryLong(c, "SELECT hlc FROM " + STATE + " WHERE id = 1");
     }
 
@@ -216,13 +217,15 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized void bindScope(String scope) {
         requireNonNull(scope, "scope is null");
-        try {
-            Sql.update(connection(), "UPDATE " + STATE
-                    + " SET cursor = CASE WHEN scope IS ?1 THEN cursor ELSE 0 END, scope = ?1 WHERE id = 1", scope);
-        }
-        catch (SQLException e) {
-            throw Sql.failure("storing the scope failed", e);
-        }
+        Connection c = connection();
+        Sql.inTransaction(c, () -> {
+            if (!scope.equals(stateString(c, "scope"))) {
+                // a cursor and row sequences belong to one scope's history
+                Sql.update(c, "UPDATE " + STATE + " SET cursor = 0, scope = ? WHERE id = 1", scope);
+                applier().forgetSequences();
+            }
+            return null;
+        });
     }
 
     @Override
@@ -267,17 +270,29 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized ApplyReport apply(List<Change> changes, long fromCursor, long toCursor, ChangesMode mode, boolean lastPage) {
+        return apply(changes, List.of(), fromCursor, toCursor, mode, lastPage);
+    }
+
+    @Override
+    public synchronized ApplyReport apply(List<Change> changes, List<Long> sequences, long fromCursor, long toCursor,
+            ChangesMode mode, boolean lastPage) {
         requireNonNull(changes, "changes is null");
+        requireNonNull(sequences, "sequences is null");
         requireNonNull(mode, "mode is null");
+        if (!sequences.isEmpty() && sequences.size() != changes.size()) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, sequences.size() + " sequences for " + changes.size() + " changes");
+        }
         refreshSchema(false);
         Connection c = connection();
-        return Sql.inTransaction(c, () -> applier().applyPage(schemas, deviceId(), changes, fromCursor, toCursor, mode, lastPage));
+        return Sql.inTransaction(c, () -> applier().applyPage(schemas, deviceId(), changes, sequences, fromCursor, toCursor, mode,
+                lastPage));
     }
 
     @Override
     public synchronized DeviceState state() {
-        try (PreparedStatement statement = connection().prepareStatement(
-                "SELECT device_id, scope, cursor, hlc, resync FROM " + STATE + " WHERE id = 1");
+        // the clock is the stored one (merged server clocks) or the newest captured change's, whichever is later
+        try (PreparedStatement statement = connection().prepareStatement("SELECT device_id, scope, cursor, max(hlc, coalesce((SELECT hlc FROM "
+                + SystemTables.CHANGES + " ORDER BY seq DESC LIMIT 1), 0)), resync FROM " + STATE + " WHERE id = 1");
                 ResultSet rs = statement.executeQuery()) {
             if (!rs.next()) {
                 throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "capture is not installed");
@@ -303,6 +318,10 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized void close() {
         closed = true;
+        if (applier != null) {
+            applier.close();
+            applier = null;
+        }
         if (connection != null) {
             try {
                 connection.close();

@@ -16,7 +16,19 @@ import java.sql.SQLException;
  *   <li>{@code __pocketsync_processed_changes}: remote change ids already applied (bounded by retention).</li>
  *   <li>{@code __pocketsync_dead_letter}: remote changes that could not be applied, with their code.</li>
  *   <li>{@code __pocketsync_resync_rows}: row ids seen during a full resync (empty otherwise).</li>
+ *   <li>{@code __pocketsync_row_seq}: per synced row (table, {@code ps_global_id}), the server sequence of the
+ *       server state the local row holds (from applied remote changes and from ACKs of its own changes;
+ *       deleted rows keep theirs). A remote change is applied only when its sequence is after it, so changes
+ *       that arrive out of server order cannot overwrite a later state. Cleared when a full resync starts or
+ *       the scope changes (sequences belong to one scope's history).</li>
+ *   <li>{@code __pocketsync_deferred}: per row, the latest remote change skipped because a pending local
+ *       change of the row won by version. When the ACKs leave the row with nothing pending, it is applied if
+ *       the server sequenced it after the state the ACKs reported (e.g. {@code client-wins} let it overwrite
+ *       the local change on the server), otherwise dropped.</li>
  * </ul>
+ *
+ * <p>The change log has no index on (table, row): it would cost every captured write an insert at a random
+ * place, and the engine's per-row questions only concern pending changes, which it reads by state.
  */
 final class SystemTables {
     static final String CHANGES = "__pocketsync_changes";
@@ -25,6 +37,8 @@ final class SystemTables {
     static final String PROCESSED = "__pocketsync_processed_changes";
     static final String DEAD_LETTER = "__pocketsync_dead_letter";
     static final String RESYNC_ROWS = "__pocketsync_resync_rows";
+    static final String ROW_SEQ = "__pocketsync_row_seq";
+    static final String DEFERRED = "__pocketsync_deferred";
     static final String PREFIX = "__pocketsync";
     static final String GLOBAL_ID = "ps_global_id";
 
@@ -35,7 +49,7 @@ final class SystemTables {
                 + " hlc INTEGER NOT NULL, version INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending',"
                 + " reason TEXT, server_seq INTEGER NOT NULL DEFAULT 0)",
         "CREATE INDEX IF NOT EXISTS __pocketsync_changes_state ON " + CHANGES + " (state, seq)",
-        "CREATE INDEX IF NOT EXISTS __pocketsync_changes_row ON " + CHANGES + " (tbl, gid)",
+        "DROP INDEX IF EXISTS __pocketsync_changes_row",
         "CREATE TABLE IF NOT EXISTS " + VERSION + " (tbl TEXT PRIMARY KEY, version INTEGER NOT NULL DEFAULT 0)",
         "CREATE TABLE IF NOT EXISTS " + DEVICE_STATE + " ("
                 + "id INTEGER PRIMARY KEY CHECK (id = 1), device_id TEXT NOT NULL, scope TEXT,"
@@ -49,6 +63,11 @@ final class SystemTables {
                 + "id INTEGER PRIMARY KEY AUTOINCREMENT, change_id TEXT, tbl TEXT, gid TEXT, op TEXT, row_json TEXT,"
                 + " code TEXT NOT NULL, message TEXT NOT NULL, received_ms INTEGER NOT NULL)",
         "CREATE TABLE IF NOT EXISTS " + RESYNC_ROWS + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + ROW_SEQ + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, seq INTEGER NOT NULL,"
+                + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + DEFERRED + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, seq INTEGER NOT NULL,"
+                + " change_id TEXT NOT NULL, op TEXT NOT NULL, row_json TEXT NOT NULL, hlc INTEGER NOT NULL, device TEXT NOT NULL,"
+                + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
     };
 
     private SystemTables() {}
