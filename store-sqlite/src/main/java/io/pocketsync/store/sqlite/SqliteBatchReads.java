@@ -1,0 +1,98 @@
+package io.pocketsync.store.sqlite;
+
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.RowState;
+import io.pocketsync.api.model.Scope;
+import io.pocketsync.core.store.RowKey;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a batch needs to know before it is resolved, asked of SQLite a few statements per batch instead
+ * of one query per change. Runs on the writer inside the batch's transaction. Not thread-safe.
+ */
+final class SqliteBatchReads {
+    /** Largest IN list; smaller lists are padded up to a power of two so few statements are prepared. */
+    private static final int CHUNK = 256;
+
+    private SqliteBatchReads() {}
+
+    /**
+     * Records every distinct change id of the batch as processed (INSERT OR IGNORE) and returns the ids
+     * that were already recorded before: one B-tree probe per id does the dedupe read and the write.
+     * The ids it inserts are exactly the ones the plan then lists as processed (non-duplicates); if the
+     * batch fails, the transaction's rollback removes them.
+     */
+    static Set<String> recordIds(SqliteConnection writer, Scope scope, List<Change> changes, long now) throws SQLException {
+        Set<String> ids = new LinkedHashSet<>();
+        for (Change change : changes) {
+            if (change != null) {
+                ids.add(change.changeId());
+            }
+        }
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        PreparedStatement insert = writer.prepared(
+                "INSERT OR IGNORE INTO ps_processed (scope, change_id, committed_at) VALUES (?, ?, ?)");
+        for (String id : ids) {
+            insert.setString(1, scope.name());
+            insert.setString(2, id);
+            insert.setLong(3, now);
+            insert.addBatch();
+        }
+        int[] inserted = insert.executeBatch();
+        Set<String> before = new HashSet<>();
+        int i = 0;
+        for (String id : ids) {
+            if (inserted[i++] == 0) {
+                before.add(id);
+            }
+        }
+        return before;
+    }
+
+    /** The stored state of every row the batch touches; absent rows are left out. */
+    static Map<RowKey, RowState> loadRows(SqliteConnection writer, String rowColumns, Scope scope, List<Change> changes)
+            throws SQLException {
+        Map<String, Set<String>> byTable = new LinkedHashMap<>();
+        for (Change change : changes) {
+            if (change != null) {
+                byTable.computeIfAbsent(change.table(), table -> new LinkedHashSet<>()).add(change.globalId());
+            }
+        }
+        Map<RowKey, RowState> rows = new HashMap<>();
+        for (Map.Entry<String, Set<String>> table : byTable.entrySet()) {
+            List<String> gids = new ArrayList<>(table.getValue());
+            for (int from = 0; from < gids.size(); from += CHUNK) {
+                List<String> chunk = gids.subList(from, Math.min(gids.size(), from + CHUNK));
+                int size = Integer.highestOneBit(chunk.size());
+                size = size == chunk.size() ? size : size * 2;
+                PreparedStatement select = writer.prepared("SELECT " + rowColumns + " FROM ps_rows WHERE scope = ? AND tbl = ?"
+                        + " AND gid IN (?" + ", ?".repeat(size - 1) + ")");
+                select.setString(1, scope.name());
+                select.setString(2, table.getKey());
+                for (int i = 0; i < size; i++) {
+                    // Padding repeats the last id: IN ignores duplicates.
+                    select.setString(3 + i, chunk.get(Math.min(i, chunk.size() - 1)));
+                }
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        RowState state = SqliteServerStore.rowState(rs);
+                        rows.put(new RowKey(state.table(), state.globalId()), state);
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+}
