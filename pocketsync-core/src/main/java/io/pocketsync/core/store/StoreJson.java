@@ -168,6 +168,36 @@ public final class StoreJson {
         });
     }
 
+    /** {@link #writeFeed} from a plan's feed entries, without building the changes first. Same format. */
+    public static String writeFeedOf(Scope scope, String nodeId, List<BatchPlan.FeedEntry> entries) {
+        return write(generator -> {
+            generator.writeStartObject();
+            generator.writeStringField("scope", scope.name());
+            generator.writeStringField("node", nodeId);
+            generator.writeArrayFieldStart("changes");
+            for (BatchPlan.FeedEntry entry : entries) {
+                Change pushed = entry.pushed();
+                generator.writeStartObject();
+                generator.writeStringField("id", pushed.changeId());
+                generator.writeStringField("table", pushed.table());
+                generator.writeStringField("gid", pushed.globalId());
+                generator.writeStringField("op", entry.op().name());
+                generator.writeFieldName("row");
+                writeRowFields(generator, entry.row());
+                generator.writeArrayFieldStart("cols");
+                for (String column : entry.changedColumns()) {
+                    generator.writeString(column);
+                }
+                generator.writeEndArray();
+                generator.writeNumberField("hlc", pushed.hlc().value());
+                generator.writeStringField("device", pushed.deviceId());
+                generator.writeEndObject();
+            }
+            generator.writeEndArray();
+            generator.writeEndObject();
+        });
+    }
+
     public static CommittedBatch readFeed(long fromSequence, String json) {
         JsonNode node = read(json);
         List<Change> changes = new ArrayList<>();
