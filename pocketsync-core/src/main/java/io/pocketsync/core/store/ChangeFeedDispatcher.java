@@ -53,6 +53,10 @@ public final class ChangeFeedDispatcher implements AutoCloseable {
      */
     public void publish(Supplier<CommittedBatch> event) {
         requireNonNull(event, "event is null");
+        if (listeners.isEmpty()) {
+            // Nobody to tell: waking the feed thread would cost the writer a context switch per batch.
+            return;
+        }
         try {
             thread.execute(() -> {
                 if (listeners.isEmpty()) {

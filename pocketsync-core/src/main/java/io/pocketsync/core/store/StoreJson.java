@@ -1,9 +1,6 @@
 package io.pocketsync.core.store;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pocketsync.api.ErrorCode;
@@ -17,7 +14,6 @@ import io.pocketsync.api.model.Version;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.AuditEntry;
 import io.pocketsync.api.store.CommittedBatch;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -38,7 +34,6 @@ import java.util.Map;
  */
 public final class StoreJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonFactory FACTORY = MAPPER.getFactory();
     private static final String BLOB = "$b";
     private static final String FLOAT = "$f";
 
@@ -70,7 +65,7 @@ public final class StoreJson {
         return write(generator -> writeChangeFields(generator, change));
     }
 
-    private static void writeChangeFields(JsonGenerator generator, Change change) throws IOException {
+    private static void writeChangeFields(JsonText generator, Change change) {
         generator.writeStartObject();
         generator.writeStringField("id", change.changeId());
         generator.writeStringField("table", change.table());
@@ -206,7 +201,7 @@ public final class StoreJson {
                 fromSequence + changes.size(), changes);
     }
 
-    private static void writeRowFields(JsonGenerator generator, Map<String, Object> row) throws IOException {
+    private static void writeRowFields(JsonText generator, Map<String, Object> row) {
         generator.writeStartObject();
         for (Map.Entry<String, Object> entry : row.entrySet()) {
             generator.writeFieldName(entry.getKey());
@@ -215,7 +210,7 @@ public final class StoreJson {
         generator.writeEndObject();
     }
 
-    private static void writeValue(JsonGenerator generator, Object value) throws IOException {
+    private static void writeValue(JsonText generator, Object value) {
         if (value == null) {
             generator.writeNull();
         }
@@ -277,7 +272,7 @@ public final class StoreJson {
         throw new PocketSyncException(ErrorCode.INTERNAL, "unreadable stored value: " + node);
     }
 
-    private static void writeVersionFields(JsonGenerator generator, Map<String, Version> versions) throws IOException {
+    private static void writeVersionFields(JsonText generator, Map<String, Version> versions) {
         generator.writeStartObject();
         for (Map.Entry<String, Version> entry : versions.entrySet()) {
             generator.writeFieldName(entry.getKey());
@@ -286,7 +281,7 @@ public final class StoreJson {
         generator.writeEndObject();
     }
 
-    private static void writeVersion(JsonGenerator generator, Version version) throws IOException {
+    private static void writeVersion(JsonText generator, Version version) {
         generator.writeStartArray();
         generator.writeNumber(version.hlc().value());
         generator.writeString(version.deviceId());
@@ -299,21 +294,14 @@ public final class StoreJson {
 
     @FunctionalInterface
     private interface Body {
-        void write(JsonGenerator generator) throws IOException;
+        void write(JsonText generator);
     }
 
     /** Streams straight to text: no tree of nodes is built for what is only written. */
     private static String write(Body body) {
-        SegmentedStringWriter out = new SegmentedStringWriter(FACTORY._getBufferRecycler());
-        try {
-            try (JsonGenerator generator = FACTORY.createGenerator(out)) {
-                body.write(generator);
-            }
-            return out.getAndClear();
-        }
-        catch (IOException e) {
-            throw new PocketSyncException(ErrorCode.INTERNAL, "cannot encode JSON", e);
-        }
+        JsonText text = new JsonText(256);
+        body.write(text);
+        return text.toString();
     }
 
     private static JsonNode read(String json) {
