@@ -23,12 +23,15 @@ import java.util.Set;
 final class SqliteBatchReads {
     /** Largest IN list; smaller lists are padded up to a power of two so few statements are prepared. */
     private static final int CHUNK = 256;
+    /** Rows per multi-row INSERT: one statement step opens the B-tree cursors once for all of them. */
+    static final int IDS_PER_STATEMENT = 64;
 
     private SqliteBatchReads() {}
 
     /**
-     * Records every distinct change id of the batch as processed (INSERT OR IGNORE) and returns the ids
-     * that were already recorded before: one B-tree probe per id does the dedupe read and the write.
+     * Records every distinct change id of the batch as processed (INSERT OR IGNORE, many rows per
+     * statement) and returns the ids that were already recorded before: one B-tree probe per id does
+     * the dedupe read and the write.
      * The ids it inserts are exactly the ones the plan then lists as processed (non-duplicates); if the
      * batch fails, the transaction's rollback removes them.
      */
@@ -42,23 +45,53 @@ final class SqliteBatchReads {
         if (ids.isEmpty()) {
             return Set.of();
         }
-        PreparedStatement insert = writer.prepared(
-                "INSERT OR IGNORE INTO ps_processed (scope, change_id, committed_at) VALUES (?, ?, ?)");
-        for (String id : ids) {
-            insert.setString(1, scope.name());
-            insert.setString(2, id);
-            insert.setLong(3, now);
-            insert.addBatch();
+        List<String> all = new ArrayList<>(ids);
+        Set<String> inserted = new HashSet<>();
+        int from = 0;
+        for (int size : chunkSizes(all.size(), IDS_PER_STATEMENT)) {
+            // RETURNING lists only the rows INSERT OR IGNORE really inserted; all are inserted on the first step.
+            PreparedStatement insert = writer.prepared("INSERT OR IGNORE INTO ps_processed (scope, change_id, committed_at) VALUES "
+                    + "(?, ?, ?), ".repeat(size - 1) + "(?, ?, ?) RETURNING change_id");
+            int parameter = 1;
+            for (String id : all.subList(from, from + size)) {
+                insert.setString(parameter++, scope.name());
+                insert.setString(parameter++, id);
+                insert.setLong(parameter++, now);
+            }
+            try (ResultSet rs = insert.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getString(1));
+                }
+            }
+            from += size;
         }
-        int[] inserted = insert.executeBatch();
         Set<String> before = new HashSet<>();
-        int i = 0;
-        for (String id : ids) {
-            if (inserted[i++] == 0) {
+        for (String id : all) {
+            if (!inserted.contains(id)) {
                 before.add(id);
             }
         }
         return before;
+    }
+
+    /**
+     * Splits {@code count} rows into multi-row statements of at most {@code max} rows, each a power of two,
+     * so a handful of statements serve every batch size (each is prepared once and kept).
+     */
+    static List<Integer> chunkSizes(int count, int max) {
+        List<Integer> sizes = new ArrayList<>();
+        int left = count;
+        while (left >= max) {
+            sizes.add(max);
+            left -= max;
+        }
+        for (int size = Integer.highestOneBit(Math.max(1, left)); left > 0; size >>= 1) {
+            if (left >= size) {
+                sizes.add(size);
+                left -= size;
+            }
+        }
+        return sizes;
     }
 
     /** The stored state of every row the batch touches; absent rows are left out. */

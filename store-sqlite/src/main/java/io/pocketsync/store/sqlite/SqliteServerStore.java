@@ -60,6 +60,9 @@ import org.slf4j.LoggerFactory;
 public final class SqliteServerStore implements ServerStore {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteServerStore.class);
 
+    /** Rows per multi-row upsert (12 parameters each, far below SQLite's parameter limit). */
+    private static final int ROWS_PER_STATEMENT = 32;
+
     private static final String ROW_COLUMNS =
             "tbl, gid, row_json, deleted, hlc, device, column_versions, last_change_id, first_seq, last_seq";
 
@@ -162,31 +165,7 @@ public final class SqliteServerStore implements ServerStore {
         if (plan.writesNothing()) {
             return plan;
         }
-        // An upsert updates a stored row in place (REPLACE would delete it and re-insert it in every index).
-        PreparedStatement upsert = writer.prepared("INSERT INTO ps_rows (scope, " + ROW_COLUMNS
-                + ", committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope, tbl, gid) DO UPDATE SET "
-                + "row_json = excluded.row_json, deleted = excluded.deleted, hlc = excluded.hlc, device = excluded.device, "
-                + "column_versions = excluded.column_versions, last_change_id = excluded.last_change_id, "
-                + "first_seq = excluded.first_seq, last_seq = excluded.last_seq, committed_at = excluded.committed_at");
-        for (BatchPlan.Planned planned : plan.rows().values()) {
-            RowState state = planned.state();
-            upsert.setString(1, scope.name());
-            upsert.setString(2, state.table());
-            upsert.setString(3, state.globalId());
-            upsert.setString(4, StoreJson.writeRow(state.row()));
-            upsert.setInt(5, state.deleted() ? 1 : 0);
-            upsert.setLong(6, state.version().hlc().value());
-            upsert.setString(7, state.version().deviceId());
-            upsert.setString(8, state.columnVersions().isEmpty() ? "{}" : StoreJson.writeVersions(state.columnVersions()));
-            upsert.setString(9, state.lastChangeId());
-            upsert.setLong(10, state.firstSequence());
-            upsert.setLong(11, state.lastSequence());
-            upsert.setLong(12, now);
-            upsert.addBatch();
-        }
-        if (!plan.rows().isEmpty()) {
-            upsert.executeBatch();
-        }
+        writeRows(plan, scope, now);
         if (!plan.audits().isEmpty()) {
             PreparedStatement audit = writer.prepared("INSERT INTO ps_audit (scope, id, at, status, change_json, "
                     + "winner_change_id, error_code, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -210,6 +189,41 @@ public final class SqliteServerStore implements ServerStore {
         updateScope.setLong(3, auditSequence);
         updateScope.executeUpdate();
         return plan;
+    }
+
+    /**
+     * Upserts the batch's rows, {@value #ROWS_PER_STATEMENT} or fewer per statement. An upsert updates a
+     * stored row in place (REPLACE would delete it and re-insert it in every index).
+     */
+    private void writeRows(BatchPlan plan, Scope scope, long now) throws SQLException {
+        List<RowState> states = new ArrayList<>(plan.rows().size());
+        plan.rows().values().forEach(planned -> states.add(planned.state()));
+        int from = 0;
+        for (int size : SqliteBatchReads.chunkSizes(states.size(), ROWS_PER_STATEMENT)) {
+            PreparedStatement upsert = writer.prepared("INSERT INTO ps_rows (scope, " + ROW_COLUMNS + ", committed_at) VALUES "
+                    + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ".repeat(size - 1) + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (scope, tbl, gid) DO UPDATE SET "
+                    + "row_json = excluded.row_json, deleted = excluded.deleted, hlc = excluded.hlc, device = excluded.device, "
+                    + "column_versions = excluded.column_versions, last_change_id = excluded.last_change_id, "
+                    + "first_seq = excluded.first_seq, last_seq = excluded.last_seq, committed_at = excluded.committed_at");
+            int parameter = 1;
+            for (RowState state : states.subList(from, from + size)) {
+                upsert.setString(parameter++, scope.name());
+                upsert.setString(parameter++, state.table());
+                upsert.setString(parameter++, state.globalId());
+                upsert.setString(parameter++, StoreJson.writeRow(state.row()));
+                upsert.setInt(parameter++, state.deleted() ? 1 : 0);
+                upsert.setLong(parameter++, state.version().hlc().value());
+                upsert.setString(parameter++, state.version().deviceId());
+                upsert.setString(parameter++, StoreJson.writeVersions(state.columnVersions()));
+                upsert.setString(parameter++, state.lastChangeId());
+                upsert.setLong(parameter++, state.firstSequence());
+                upsert.setLong(parameter++, state.lastSequence());
+                upsert.setLong(parameter++, now);
+            }
+            upsert.executeUpdate();
+            from += size;
+        }
     }
 
     private void rollback() {
