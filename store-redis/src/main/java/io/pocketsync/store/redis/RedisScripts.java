@@ -17,6 +17,20 @@ final class RedisScripts {
      * Row values come from one HMGET per {@value #CHUNK} fields.
      */
     static final String READ = """
+            local function scores(key, members)
+              local out = {}
+              for from = 1, #members, %1$d do
+                local last = math.min(#members, from + %1$d - 1)
+                -- ZMSCORE (Redis 6.2+) answers a whole chunk in one call; older servers get one ZSCORE per member.
+                local ok, values = pcall(redis.call, 'ZMSCORE', key, unpack(members, from, last))
+                if not ok then
+                  values = {}
+                  for j = from, last do values[#values + 1] = redis.call('ZSCORE', key, members[j]) end
+                end
+                for j = 1, last - from + 1 do out[#out + 1] = values[j] end
+              end
+              return out
+            end
             local n = tonumber(ARGV[1])
             local out = { redis.call('GET', KEYS[1]) or '0' }
             local fields = {}
@@ -28,8 +42,10 @@ final class RedisScripts {
                 fields = {}
               end
             end
-            for i = n + 2, #ARGV do
-              if redis.call('ZSCORE', KEYS[3], ARGV[i]) then out[#out + 1] = '1' else out[#out + 1] = '0' end
+            local ids = {}
+            for i = n + 2, #ARGV do ids[#ids + 1] = ARGV[i] end
+            for _, score in ipairs(scores(KEYS[3], ids)) do
+              if score then out[#out + 1] = '1' else out[#out + 1] = '0' end
             end
             return out
             """.formatted(CHUNK);
@@ -46,6 +62,20 @@ final class RedisScripts {
      * not the data, is what a Lua loop of single-member calls spends its time on.
      */
     static final String WRITE = """
+            local function scores(key, members)
+              local out = {}
+              for from = 1, #members, %1$d do
+                local last = math.min(#members, from + %1$d - 1)
+                -- ZMSCORE (Redis 6.2+) answers a whole chunk in one call; older servers get one ZSCORE per member.
+                local ok, values = pcall(redis.call, 'ZMSCORE', key, unpack(members, from, last))
+                if not ok then
+                  values = {}
+                  for j = from, last do values[#values + 1] = redis.call('ZSCORE', key, members[j]) end
+                end
+                for j = 1, last - from + 1 do out[#out + 1] = values[j] end
+              end
+              return out
+            end
             local function flush(command, key, args)
               if #args > 0 then redis.call(command, key, unpack(args)) end
               return {}
@@ -55,15 +85,18 @@ final class RedisScripts {
             local base = tonumber(ARGV[5])
             local i = 6
             local checks = tonumber(ARGV[i]); i = i + 1
-            for c = 1, checks do
-              -- bylast holds every row's last sequence as its score: the same check as the row value, without decoding it.
-              local last = tonumber(redis.call('ZSCORE', KEYS[3], ARGV[i]) or '0')
-              if last ~= tonumber(ARGV[i + 1]) then return -1 end
-              i = i + 2
+            local fields = {}
+            for c = 1, checks do fields[c] = ARGV[i + 2 * (c - 1)] end
+            -- bylast holds every row's last sequence as its score: the same check as the row value, without decoding it.
+            for c, score in ipairs(scores(KEYS[3], fields)) do
+              if tonumber(score or '0') ~= tonumber(ARGV[i + 2 * (c - 1) + 1]) then return -1 end
             end
+            i = i + 2 * checks
             local ids = tonumber(ARGV[i]); i = i + 1
-            for c = i, i + ids - 1 do
-              if redis.call('ZSCORE', KEYS[5], ARGV[c]) then return -1 end
+            local pending = {}
+            for c = i, i + ids - 1 do pending[#pending + 1] = ARGV[c] end
+            for _, score in ipairs(scores(KEYS[5], pending)) do
+              if score then return -1 end
             end
             local args = {}
             for c = i, i + ids - 1 do
