@@ -54,9 +54,10 @@ final class RedisScripts {
      * KEYS: seq, rows, bylast, tombs, ids, audit, auditat, auditseq.
      * ARGV: now, applied count, channel, feed payload, base (the head the plan was made against),
      * check count, (field, expected last)..., id count, ids...,
-     * row count, (field, first, first assigned 1/0, last, deleted 1/0, was a tombstone 1/0, json)...,
+     * row count, (field, first, first assigned 1/0, last, deleted 1/0, was a tombstone 1/0, stored value)...,
      * audit count, audit json...
-     * Sequences the batch assigned move by the difference between the real head and base.
+     * Sequences the batch assigned move by the difference between the real head and base; the stored value
+     * ({@code first|last|deleted|json}, as planned) is only rebuilt when that difference is not 0.
      * Returns the head before the batch, or -1 when a row or id changed since it was read (retry).
      * Writes go out as multi-member HSET/ZADD calls of at most {@value #CHUNK} members: per-call overhead,
      * not the data, is what a Lua loop of single-member calls spends its time on.
@@ -113,12 +114,19 @@ final class RedisScripts {
             local values, lasts, tombs, revived = {}, {}, {}, {}
             for c = 1, rows do
               local field = ARGV[i]
-              local first = tonumber(ARGV[i + 1])
-              if ARGV[i + 2] == '1' then first = first + delta end
-              local last = string.format('%%d', tonumber(ARGV[i + 3]) + delta)
+              local last = ARGV[i + 3]
               local deleted = ARGV[i + 4]
+              local value = ARGV[i + 6]
+              if delta ~= 0 then
+                -- The head moved since the read: rebuild the value with this batch's sequences moved by delta.
+                local first = tonumber(ARGV[i + 1])
+                if ARGV[i + 2] == '1' then first = first + delta end
+                last = string.format('%%d', tonumber(last) + delta)
+                local json = string.sub(value, select(2, string.find(value, '^%%d+|%%d+|%%d|')) + 1)
+                value = string.format('%%d', first) .. '|' .. last .. '|' .. deleted .. '|' .. json
+              end
               values[#values + 1] = field
-              values[#values + 1] = string.format('%%d', first) .. '|' .. last .. '|' .. deleted .. '|' .. ARGV[i + 6]
+              values[#values + 1] = value
               lasts[#lasts + 1] = last
               lasts[#lasts + 1] = field
               if deleted == '1' then

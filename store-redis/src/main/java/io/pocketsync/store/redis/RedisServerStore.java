@@ -241,7 +241,7 @@ public final class RedisServerStore implements ServerStore {
             args.add(Long.toString(state.lastSequence()));
             args.add(state.deleted() ? "1" : "0");
             args.add(before != null && before.deleted() ? "1" : "0");
-            args.add(StoreJson.writeState(state));
+            args.add(storedValue(state));
         });
         args.add(Integer.toString(plan.audits().size()));
         for (BatchPlan.PendingAudit audit : plan.audits()) {
@@ -249,6 +249,12 @@ public final class RedisServerStore implements ServerStore {
                     audit.reason()));
         }
         return args;
+    }
+
+    /** A row as the rows hash holds it: {@code <first>|<last>|<deleted 0/1>|<state json>}. */
+    private static String storedValue(RowState state) {
+        return state.firstSequence() + "|" + state.lastSequence() + "|" + (state.deleted() ? "1|" : "0|")
+                + StoreJson.writeState(state);
     }
 
     private void registerScope(Scope scope) {
