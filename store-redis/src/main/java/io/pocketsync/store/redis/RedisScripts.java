@@ -53,14 +53,16 @@ final class RedisScripts {
     /**
      * KEYS: seq, rows, bylast, tombs, ids, audit, auditat, auditseq.
      * ARGV: now, applied count, channel, feed payload, base (the head the plan was made against),
-     * check count, (field, expected last)..., id count, ids...,
-     * row count, (field, first, first assigned 1/0, last, deleted 1/0, was a tombstone 1/0, stored value)...,
-     * audit count, audit json...
-     * Sequences the batch assigned move by the difference between the real head and base; the stored value
-     * ({@code first|last|deleted|json}, as planned) is only rebuilt when that difference is not 0.
+     * n = rows read, k = rows written, the expected last sequences of the n rows read (space-separated, 0 when
+     * absent), the written rows' flags (two characters each: first sequence assigned by this batch 1/0, was a
+     * tombstone 1/0), m = ids, then n row fields (the k written rows first), k stored values
+     * ({@code first|last|deleted|json} as planned), m change ids, audit count, audit json...
+     * Sequences the batch assigned move by the difference between the real head and base; a stored value is
+     * only rebuilt when that difference is not 0.
      * Returns the head before the batch, or -1 when a row or id changed since it was read (retry).
-     * Writes go out as multi-member HSET/ZADD calls of at most {@value #CHUNK} members: per-call overhead,
-     * not the data, is what a Lua loop of single-member calls spends its time on.
+     * Three arguments per change: per-argument overhead (client encoding, request parsing, Lua strings)
+     * cost more than the script's own work when every number was an argument of its own. Writes go out as
+     * multi-member HSET/ZADD calls of at most {@value #CHUNK} members.
      */
     static final String WRITE = """
             local function scores(key, members)
@@ -84,46 +86,47 @@ final class RedisScripts {
             local now = ARGV[1]
             local applied = tonumber(ARGV[2])
             local base = tonumber(ARGV[5])
-            local i = 6
-            local checks = tonumber(ARGV[i]); i = i + 1
+            local n = tonumber(ARGV[6])
+            local k = tonumber(ARGV[7])
+            local flags = ARGV[9]
+            local m = tonumber(ARGV[10])
+            local fieldsAt = 11
+            local valuesAt = fieldsAt + n
+            local idsAt = valuesAt + k
             local fields = {}
-            for c = 1, checks do fields[c] = ARGV[i + 2 * (c - 1)] end
+            for c = 1, n do fields[c] = ARGV[fieldsAt + c - 1] end
+            local c = 0
+            local stored = scores(KEYS[3], fields)
             -- bylast holds every row's last sequence as its score: the same check as the row value, without decoding it.
-            for c, score in ipairs(scores(KEYS[3], fields)) do
-              if tonumber(score or '0') ~= tonumber(ARGV[i + 2 * (c - 1) + 1]) then return -1 end
+            for expected in string.gmatch(ARGV[8], '%%d+') do
+              c = c + 1
+              if tonumber(stored[c] or '0') ~= tonumber(expected) then return -1 end
             end
-            i = i + 2 * checks
-            local ids = tonumber(ARGV[i]); i = i + 1
             local pending = {}
-            for c = i, i + ids - 1 do pending[#pending + 1] = ARGV[c] end
+            for c = idsAt, idsAt + m - 1 do pending[#pending + 1] = ARGV[c] end
             for _, score in ipairs(scores(KEYS[5], pending)) do
               if score then return -1 end
             end
             local args = {}
-            for c = i, i + ids - 1 do
+            for c = idsAt, idsAt + m - 1 do
               args[#args + 1] = now
               args[#args + 1] = ARGV[c]
               if #args >= 2 * %1$d then args = flush('ZADD', KEYS[5], args) end
             end
             flush('ZADD', KEYS[5], args)
-            i = i + ids
             local head = tonumber(redis.call('GET', KEYS[1]) or '0')
             local delta = head - base
             if applied > 0 then redis.call('SET', KEYS[1], string.format('%%d', head + applied)) end
-            local rows = tonumber(ARGV[i]); i = i + 1
             local values, lasts, tombs, revived = {}, {}, {}, {}
-            for c = 1, rows do
-              local field = ARGV[i]
-              local last = ARGV[i + 3]
-              local deleted = ARGV[i + 4]
-              local value = ARGV[i + 6]
+            for c = 1, k do
+              local field = fields[c]
+              local value = ARGV[valuesAt + c - 1]
+              local first, last, deleted, json = string.match(value, '^(%%d+)|(%%d+)|(%%d)|()')
               if delta ~= 0 then
-                -- The head moved since the read: rebuild the value with this batch's sequences moved by delta.
-                local first = tonumber(ARGV[i + 1])
-                if ARGV[i + 2] == '1' then first = first + delta end
+                -- The head moved since the read: move this batch's sequences by delta and rebuild the value.
+                if string.sub(flags, 2 * c - 1, 2 * c - 1) == '1' then first = string.format('%%d', tonumber(first) + delta) end
                 last = string.format('%%d', tonumber(last) + delta)
-                local json = string.sub(value, select(2, string.find(value, '^%%d+|%%d+|%%d|')) + 1)
-                value = string.format('%%d', first) .. '|' .. last .. '|' .. deleted .. '|' .. json
+                value = first .. '|' .. last .. '|' .. deleted .. '|' .. string.sub(value, json)
               end
               values[#values + 1] = field
               values[#values + 1] = value
@@ -132,7 +135,7 @@ final class RedisScripts {
               if deleted == '1' then
                 tombs[#tombs + 1] = now
                 tombs[#tombs + 1] = field
-              elseif ARGV[i + 5] == '1' then
+              elseif string.sub(flags, 2 * c, 2 * c) == '1' then
                 revived[#revived + 1] = field
               end
               if #values >= 2 * %1$d then
@@ -141,12 +144,12 @@ final class RedisScripts {
               end
               if #tombs >= 2 * %1$d then tombs = flush('ZADD', KEYS[4], tombs) end
               if #revived >= %1$d then revived = flush('ZREM', KEYS[4], revived) end
-              i = i + 7
             end
             flush('HSET', KEYS[2], values)
             flush('ZADD', KEYS[3], lasts)
             flush('ZADD', KEYS[4], tombs)
             flush('ZREM', KEYS[4], revived)
+            local i = idsAt + m
             local audits = tonumber(ARGV[i]); i = i + 1
             if audits > 0 then
               local id = redis.call('INCRBY', KEYS[8], audits) - audits

@@ -217,32 +217,42 @@ public final class RedisServerStore implements ServerStore {
 
     private List<String> writeArgs(Scope scope, RedisKeys keys, BatchPlan plan) {
         long now = clock.millis();
-        List<String> args = new ArrayList<>(8 + plan.loaded().size() * 2 + plan.processedIds().size()
-                + plan.rows().size() * 7 + plan.audits().size());
+        Map<RowKey, RowState> loaded = plan.loaded();
+        Map<RowKey, BatchPlan.Planned> rows = plan.rows();
+        List<String> args = new ArrayList<>(12 + loaded.size() + rows.size() + plan.processedIds().size()
+                + plan.audits().size());
+        // Every written row was read; the written rows go first so the script finds row c's field at index c.
+        List<RowKey> order = new ArrayList<>(rows.keySet());
+        for (RowKey key : loaded.keySet()) {
+            if (!rows.containsKey(key)) {
+                order.add(key);
+            }
+        }
+        StringBuilder expected = new StringBuilder(order.size() * 4);
+        for (RowKey key : order) {
+            RowState state = loaded.get(key);
+            expected.append(state == null ? 0 : state.lastSequence()).append(' ');
+        }
+        StringBuilder flags = new StringBuilder(rows.size() * 2);
+        rows.forEach((key, planned) -> {
+            RowState before = loaded.get(key);
+            flags.append(planned.firstAssigned() ? '1' : '0').append(before != null && before.deleted() ? '1' : '0');
+        });
         args.add(Long.toString(now));
         args.add(Long.toString(plan.appliedCount()));
         args.add(keys.feedChannel());
         args.add(plan.appliedCount() > 0 ? StoreJson.writeFeedOf(scope, nodeId, plan.feedEntries()) : "");
         args.add(Long.toString(plan.base()));
-        args.add(Integer.toString(plan.loaded().size()));
-        plan.loaded().forEach((key, state) -> {
-            args.add(RedisKeys.rowField(key));
-            args.add(state == null ? "0" : Long.toString(state.lastSequence()));
-        });
+        args.add(Integer.toString(order.size()));
+        args.add(Integer.toString(rows.size()));
+        args.add(expected.toString());
+        args.add(flags.toString());
         args.add(Integer.toString(plan.processedIds().size()));
-        args.addAll(plan.processedIds());
-        args.add(Integer.toString(plan.rows().size()));
-        plan.rows().forEach((key, planned) -> {
-            RowState state = planned.state();
-            RowState before = plan.loaded().get(key);
+        for (RowKey key : order) {
             args.add(RedisKeys.rowField(key));
-            args.add(Long.toString(state.firstSequence()));
-            args.add(planned.firstAssigned() ? "1" : "0");
-            args.add(Long.toString(state.lastSequence()));
-            args.add(state.deleted() ? "1" : "0");
-            args.add(before != null && before.deleted() ? "1" : "0");
-            args.add(storedValue(state));
-        });
+        }
+        rows.values().forEach(planned -> args.add(storedValue(planned.state())));
+        args.addAll(plan.processedIds());
         args.add(Integer.toString(plan.audits().size()));
         for (BatchPlan.PendingAudit audit : plan.audits()) {
             args.add(StoreJson.writeAudit(now, audit.status(), audit.change(), audit.winnerChangeId(), audit.errorCode(),
