@@ -50,6 +50,13 @@ final class JsonText {
         writeStartArray();
     }
 
+    /** A value that is already JSON text (after a field name or as an array element). */
+    void writeRaw(String json) {
+        separate();
+        out.append(json);
+        comma = true;
+    }
+
     void writeString(String value) {
         separate();
         if (value == null) {

@@ -17,6 +17,7 @@ import io.pocketsync.api.store.CommittedBatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,12 +98,29 @@ public final class StoreJson {
 
     /** A row state without its sequences (the store keeps those beside the JSON). */
     public static String writeState(RowState state) {
+        return writeState(state, new RowTexts());
+    }
+
+    /**
+     * Row images already written once, by identity: a batch writes the same image into a row's stored state
+     * and into the feed event, and this writes it once. Not thread-safe; one per batch.
+     */
+    public static final class RowTexts {
+        private final Map<Map<String, Object>, String> texts = new IdentityHashMap<>();
+
+        String of(Map<String, Object> row) {
+            return texts.computeIfAbsent(row, StoreJson::writeRow);
+        }
+    }
+
+    /** {@link #writeState(RowState)}, reusing the text of row images written before. */
+    public static String writeState(RowState state, RowTexts rows) {
         return write(generator -> {
             generator.writeStartObject();
             generator.writeStringField("table", state.table());
             generator.writeStringField("gid", state.globalId());
             generator.writeFieldName("row");
-            writeRowFields(generator, state.row());
+            generator.writeRaw(rows.of(state.row()));
             generator.writeBooleanField("deleted", state.deleted());
             generator.writeFieldName("version");
             writeVersion(generator, state.version());
@@ -164,7 +182,7 @@ public final class StoreJson {
     }
 
     /** {@link #writeFeed} from a plan's feed entries, without building the changes first. Same format. */
-    public static String writeFeedOf(Scope scope, String nodeId, List<BatchPlan.FeedEntry> entries) {
+    public static String writeFeedOf(Scope scope, String nodeId, List<BatchPlan.FeedEntry> entries, RowTexts rows) {
         return write(generator -> {
             generator.writeStartObject();
             generator.writeStringField("scope", scope.name());
@@ -178,7 +196,7 @@ public final class StoreJson {
                 generator.writeStringField("gid", pushed.globalId());
                 generator.writeStringField("op", entry.op().name());
                 generator.writeFieldName("row");
-                writeRowFields(generator, entry.row());
+                generator.writeRaw(rows.of(entry.row()));
                 generator.writeArrayFieldStart("cols");
                 for (String column : entry.changedColumns()) {
                     generator.writeString(column);

@@ -83,9 +83,12 @@ class StoreJsonTest {
         BatchPlan plan = BatchPlan.resolve(List.of(change), table -> (current, incoming) ->
                 io.pocketsync.api.conflict.Resolution.apply(RowState.of(incoming)), key -> null, id -> false, 0);
 
-        String entries = StoreJson.writeFeedOf(Scope.of("s"), "node-a", plan.feedEntries());
+        String entries = StoreJson.writeFeedOf(Scope.of("s"), "node-a", plan.feedEntries(), new StoreJson.RowTexts());
 
         assertThat(entries).isEqualTo(StoreJson.writeFeed(Scope.of("s"), "node-a", plan.feedChanges(0)));
         assertThat(StoreJson.readFeed(0, entries).changes()).containsExactlyElementsOf(plan.feedChanges(0));
+        RowState state = plan.rows().values().iterator().next().state();
+        assertThat(StoreJson.writeState(state, new StoreJson.RowTexts())).isEqualTo(StoreJson.writeState(state));
+        assertThat(StoreJson.readState(StoreJson.writeState(state), 1, 1)).isEqualTo(state);
     }
 }

@@ -241,7 +241,8 @@ public final class RedisServerStore implements ServerStore {
         args.add(Long.toString(now));
         args.add(Long.toString(plan.appliedCount()));
         args.add(keys.feedChannel());
-        args.add(plan.appliedCount() > 0 ? StoreJson.writeFeedOf(scope, nodeId, plan.feedEntries()) : "");
+        StoreJson.RowTexts texts = new StoreJson.RowTexts();
+        args.add(plan.appliedCount() > 0 ? StoreJson.writeFeedOf(scope, nodeId, plan.feedEntries(), texts) : "");
         args.add(Long.toString(plan.base()));
         args.add(Integer.toString(order.size()));
         args.add(Integer.toString(rows.size()));
@@ -251,7 +252,7 @@ public final class RedisServerStore implements ServerStore {
         for (RowKey key : order) {
             args.add(RedisKeys.rowField(key));
         }
-        rows.values().forEach(planned -> args.add(storedValue(planned.state())));
+        rows.values().forEach(planned -> args.add(storedValue(planned.state(), texts)));
         args.addAll(plan.processedIds());
         args.add(Integer.toString(plan.audits().size()));
         for (BatchPlan.PendingAudit audit : plan.audits()) {
@@ -262,9 +263,9 @@ public final class RedisServerStore implements ServerStore {
     }
 
     /** A row as the rows hash holds it: {@code <first>|<last>|<deleted 0/1>|<state json>}. */
-    private static String storedValue(RowState state) {
+    private static String storedValue(RowState state, StoreJson.RowTexts texts) {
         return state.firstSequence() + "|" + state.lastSequence() + "|" + (state.deleted() ? "1|" : "0|")
-                + StoreJson.writeState(state);
+                + StoreJson.writeState(state, texts);
     }
 
     private void registerScope(Scope scope) {
