@@ -257,7 +257,8 @@ final class SyncLoop implements ClientTransport.Listener {
             // A resync interrupted by a reconnect restarts from 0: the new session has no snapshot to continue,
             // and a catch-up from the mid-snapshot cursor would never end the resync (protocol.md 3.6).
             long cursor = state.resyncing() && !resyncContinuing ? 0 : state.cursor();
-            if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit()))) {
+            long ownFrom = capture.ownChangesFrom(cursor);
+            if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit(), ownFrom))) {
                 pullOutstanding = true;
             }
         }
