@@ -52,6 +52,15 @@ public interface ChangeCapture extends AutoCloseable {
     /** Up to {@code limit} pending changes after {@code afterLocalSequence}, in local order. */
     List<LocalChange> pending(long afterLocalSequence, int limit);
 
+    /**
+     * The lowest server sequence above {@code cursor} of this device's own acknowledged changes, or 0 when
+     * there is none; sent in PULL so that catch-up does not hide the deletion of a row this device created
+     * (see {@link io.pocketsync.api.protocol.Pull}). The default, 0, keeps the plain catch-up rules.
+     */
+    default long ownChangesFrom(long cursor) {
+        return 0;
+    }
+
     /** How many changes are pending. */
     long pendingCount();
 

@@ -4,11 +4,29 @@ package io.pocketsync.api.protocol;
  * Device → server: send me one page of changes after {@code cursor}. Answered by one
  * {@link Changes} page (CATCH_UP, or SNAPSHOT when the cursor is older than the retention horizon).
  *
+ * <p>{@code ownFrom} closes a gap in the "born and died" rule: a row created and deleted after the
+ * cursor is normally not sent, but the device may have created it itself (its own pushes are acknowledged
+ * before its cursor reaches them). The device therefore says where its own acknowledged changes above the
+ * cursor start, and tombstones of rows created at or after that sequence are sent as deletes.
+ *
  * @param protocolVersion protocol version
  * @param cursor the device's cursor
  * @param limit the most rows the device wants in the page (the server may send fewer)
+ * @param ownFrom the lowest server sequence above {@code cursor} of a change this device pushed and had
+ *        acknowledged, or 0 when there is none
  */
-public record Pull(int protocolVersion, long cursor, int limit) implements Message {
+public record Pull(int protocolVersion, long cursor, int limit, long ownFrom) implements Message {
+    public Pull {
+        if (ownFrom < 0) {
+            throw new IllegalArgumentException("ownFrom must not be negative: " + ownFrom);
+        }
+    }
+
+    /** A pull from a device with no acknowledged changes above its cursor. */
+    public Pull(int protocolVersion, long cursor, int limit) {
+        this(protocolVersion, cursor, limit, 0);
+    }
+
     @Override
     public MessageType type() {
         return MessageType.PULL;

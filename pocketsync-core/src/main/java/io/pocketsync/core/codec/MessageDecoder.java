@@ -63,7 +63,8 @@ final class MessageDecoder {
                 return new Changes(version, message.enumValue("mode", ChangesMode.class), changes, from,
                         cursor, message.booleanValue("more"), message.nonNegativeLong("remaining"), sequences(message, changes.size()));
             case PULL:
-                return new Pull(version, message.nonNegativeLong("cursor"), message.intValue("limit"));
+                return new Pull(version, message.nonNegativeLong("cursor"), message.intValue("limit"),
+                        message.has("own") ? message.nonNegativeLong("own") : 0);
             case ERROR:
                 return new ErrorMessage(version, errorCode(message, "code", "number"), message.string("message"),
                         message.optionalString("ref"));

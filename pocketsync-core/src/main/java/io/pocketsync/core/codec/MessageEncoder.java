@@ -80,6 +80,9 @@ final class MessageEncoder {
         else if (message instanceof Pull pull) {
             out.writeNumberField("cursor", pull.cursor());
             out.writeNumberField("limit", pull.limit());
+            if (pull.ownFrom() > 0) {
+                out.writeNumberField("own", pull.ownFrom());
+            }
         }
         else if (message instanceof ErrorMessage error) {
             out.writeStringField("code", error.code().name());

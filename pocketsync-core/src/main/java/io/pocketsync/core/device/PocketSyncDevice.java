@@ -50,6 +50,7 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class PocketSyncDevice implements AutoCloseable {
     private final ChangeCapture capture;
+    private final DataSource dataSource;
     private final List<String> tables;
     private final String scope;
     private final SyncLoop loop;
@@ -63,9 +64,10 @@ public final class PocketSyncDevice implements AutoCloseable {
      * Wires a device from its parts (for Guice or by hand); most apps use {@link #builder()}.
      * The capture must be installed with {@code tables} by {@link #start()}.
      */
-    PocketSyncDevice(ChangeCapture capture, List<String> tables, String scope, SyncLoop loop, Watchers watchers,
-            ScheduledExecutorService engine, ExecutorService ownedListenerExecutor) {
+    PocketSyncDevice(ChangeCapture capture, DataSource dataSource, List<String> tables, String scope, SyncLoop loop,
+            Watchers watchers, ScheduledExecutorService engine, ExecutorService ownedListenerExecutor) {
         this.capture = requireNonNull(capture, "capture is null");
+        this.dataSource = requireNonNull(dataSource, "dataSource is null");
         this.tables = List.copyOf(tables);
         this.scope = requireNonNull(scope, "scope is null");
         this.loop = requireNonNull(loop, "loop is null");
@@ -100,6 +102,43 @@ public final class PocketSyncDevice implements AutoCloseable {
     /** Pushes pending changes and pulls from the server now, without waiting for the next commit or poll. */
     public void syncNow() {
         loop.syncNow();
+    }
+
+    /**
+     * A new JDBC connection to the device database for the app's own writes. Writes through any
+     * connection are captured; what this one adds is a commit hook: each commit wakes the engine at
+     * once, so the change is pushed within milliseconds instead of at the next poll of
+     * {@link DeviceOptions#pollInterval()}. The connection has a busy timeout and keeps SQLite's
+     * temporary files in memory (statements that fire capture triggers keep a statement journal).
+     * The caller closes it; it may be used from any one thread at a time, like any JDBC connection.
+     *
+     * @throws PocketSyncException {@code INTERNAL} when the database cannot be opened
+     */
+    public java.sql.Connection connection() {
+        try {
+            java.sql.Connection connection = dataSource.getConnection();
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute("PRAGMA busy_timeout = 5000");
+                statement.execute("PRAGMA temp_store = MEMORY");
+            }
+            if (connection.isWrapperFor(org.sqlite.SQLiteConnection.class)) {
+                connection.unwrap(org.sqlite.SQLiteConnection.class).addCommitListener(new org.sqlite.SQLiteCommitListener() {
+                    @Override
+                    public void onCommit() {
+                        // Called on the committing thread before the commit is visible to other
+                        // connections; the engine runs the poll after it, on its own thread.
+                        loop.localCommit();
+                    }
+
+                    @Override
+                    public void onRollback() {}
+                });
+            }
+            return connection;
+        }
+        catch (java.sql.SQLException e) {
+            throw new PocketSyncException(ErrorCode.INTERNAL, "cannot open a connection to the device database: " + e.getMessage(), e);
+        }
     }
 
     /** Watches a tracked table; the listener runs after each commit that changed it (local or remote). */
@@ -320,7 +359,7 @@ public final class PocketSyncDevice implements AutoCloseable {
             Watchers watchers = new Watchers(dataSource, listeners);
             SyncLoop loop = new SyncLoop(capture, chosen, new Endpoint(server, scope, deviceId), token, options, watchers, engine,
                     listeners, statusListener);
-            return new PocketSyncDevice(capture, tables, scope, loop, watchers, engine, owned);
+            return new PocketSyncDevice(capture, dataSource, tables, scope, loop, watchers, engine, owned);
         }
 
         private static java.util.concurrent.ThreadFactory daemon(String name) {

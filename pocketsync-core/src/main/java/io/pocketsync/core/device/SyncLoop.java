@@ -118,6 +118,18 @@ final class SyncLoop implements ClientTransport.Listener {
         });
     }
 
+    /**
+     * A commit on a connection the app got from the device (commit hook): look for new changes now. The
+     * hook fires just before the commit becomes visible, so a poll that still sees the old data version
+     * is followed by a few short re-polls (each is one {@code PRAGMA data_version}).
+     */
+    void localCommit() {
+        run(this::poll);
+        for (long delay : new long[] {1, 5, 25}) {
+            engine.schedule(() -> run(this::poll), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
     void stop() {
         stopped = true;
         transport.close();
@@ -245,7 +257,8 @@ final class SyncLoop implements ClientTransport.Listener {
             // A resync interrupted by a reconnect restarts from 0: the new session has no snapshot to continue,
             // and a catch-up from the mid-snapshot cursor would never end the resync (protocol.md 3.6).
             long cursor = state.resyncing() && !resyncContinuing ? 0 : state.cursor();
-            if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit()))) {
+            long ownFrom = capture.ownChangesFrom(cursor);
+            if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit(), ownFrom))) {
                 pullOutstanding = true;
             }
         }

@@ -28,7 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Catch-up from cursor {@code C}:
  * <ul>
- *   <li>a tombstone created after {@code C} ({@code firstSequence > C}) is skipped: born and died;</li>
+ *   <li>a tombstone created after {@code C} ({@code firstSequence > C}) is skipped: born and died — unless
+ *       it was created at or after the PULL's {@code ownFrom}, where the row may be one the device created
+ *       itself (then it is sent as a DELETE);</li>
  *   <li>a row written entirely by the pulling device (its version and every column version) is skipped;</li>
  *   <li>every other row is sent once, as its latest image: {@link RowState#toChange(long)}.</li>
  * </ul>
@@ -88,7 +90,7 @@ final class CatchUpPlanner {
                 }
             }
             else {
-                page = plan(scope, session.deviceId(), ChangesMode.CATCH_UP, pull.cursor(), limit, 0, info);
+                page = plan(scope, session.deviceId(), ChangesMode.CATCH_UP, pull.cursor(), pull.ownFrom(), limit, 0, info);
             }
             session.send(page);
         }
@@ -110,6 +112,12 @@ final class CatchUpPlanner {
      * @param startHead for snapshots, the head when the snapshot started
      */
     Changes plan(Scope scope, String deviceId, ChangesMode mode, long from, int maxRows, long startHead, ScopeInfo info) {
+        return plan(scope, deviceId, mode, from, 0, maxRows, startHead, info);
+    }
+
+    /** Like {@link #plan(Scope, String, ChangesMode, long, int, long, ScopeInfo)} with the device's {@code ownFrom}. */
+    Changes plan(Scope scope, String deviceId, ChangesMode mode, long from, long ownFrom, int maxRows, long startHead,
+            ScopeInfo info) {
         boolean snapshot = mode == ChangesMode.SNAPSHOT;
         long maxBytes = services.options().pageBytes();
         int maxScanned = maxRows * SCAN_FACTOR;
@@ -126,7 +134,7 @@ final class CatchUpPlanner {
             CatchUpPage page = services.timed("page", () -> services.store().page(scope, after, want, true));
             for (RowState state : page.rows()) {
                 scanned++;
-                if (skip(state, deviceId, from, snapshot, startHead)) {
+                if (skip(state, deviceId, from, ownFrom, snapshot, startHead)) {
                     position = state.lastSequence();
                     continue;
                 }
@@ -166,12 +174,13 @@ final class CatchUpPlanner {
                 sequences.contains(0L) ? List.of() : sequences);
     }
 
-    private static boolean skip(RowState state, String deviceId, long from, boolean snapshot, long startHead) {
+    private static boolean skip(RowState state, String deviceId, long from, long ownFrom, boolean snapshot, long startHead) {
         if (snapshot) {
             return state.deleted() && (state.lastSequence() <= startHead || state.firstSequence() > startHead);
         }
         if (state.deleted() && state.firstSequence() > from) {
-            return true;
+            // born and died after the cursor; but at or after ownFrom the device may have created it itself
+            return ownFrom == 0 || state.firstSequence() < ownFrom;
         }
         return writtenOnlyBy(state, deviceId);
     }

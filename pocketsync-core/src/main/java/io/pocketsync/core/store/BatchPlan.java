@@ -195,17 +195,44 @@ public final class BatchPlan {
         return new BatchOutcome(outcomes, base + delta, base + delta + applied);
     }
 
-    /** The applied changes as the feed carries them: the winning image, the pushed change's id, HLC and device. */
-    public List<Change> feedChanges(long delta) {
-        List<Change> changes = new ArrayList<>((int) applied);
+    /**
+     * One applied change as the feed carries it: the winning image, the pushed change's id, HLC and device.
+     * A view over the plan (no row image is copied), for stores that encode the feed themselves.
+     */
+    public record FeedEntry(Change pushed, Op op, Map<String, Object> row) {
+        /** The changed columns an UPDATE carries; empty for INSERT and DELETE. */
+        public List<String> changedColumns() {
+            return op == Op.UPDATE ? pushed.changedColumns() : List.of();
+        }
+
+        public Change toChange() {
+            return new Change(pushed.changeId(), pushed.table(), pushed.globalId(), op, row, changedColumns(), pushed.hlc(),
+                    pushed.deviceId());
+        }
+    }
+
+    /** The applied changes in sequence order, as {@link FeedEntry feed entries}. */
+    public List<FeedEntry> feedEntries() {
+        List<FeedEntry> entries = new ArrayList<>((int) applied);
         for (Decision decision : decisions) {
             if (decision.status() == ChangeStatus.APPLIED) {
-                RowState state = decision.state().rebased(delta);
-                Change pushed = decision.change();
+                RowState state = decision.state().state();
                 Op op = state.deleted() ? Op.DELETE : decision.born() ? Op.INSERT : Op.UPDATE;
-                changes.add(new Change(pushed.changeId(), pushed.table(), pushed.globalId(), op, state.row(),
-                        op == Op.UPDATE ? pushed.changedColumns() : List.of(), pushed.hlc(), pushed.deviceId()));
+                entries.add(new FeedEntry(decision.change(), op, state.row()));
             }
+        }
+        return entries;
+    }
+
+    /**
+     * The applied changes as the feed carries them: the winning image, the pushed change's id, HLC and device.
+     * {@code delta} is accepted for symmetry with {@link #outcome(long)}; a change carries no sequence.
+     */
+    public List<Change> feedChanges(long delta) {
+        List<FeedEntry> entries = feedEntries();
+        List<Change> changes = new ArrayList<>(entries.size());
+        for (FeedEntry entry : entries) {
+            changes.add(entry.toChange());
         }
         return changes;
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +42,38 @@ public final class ChangeFeedDispatcher implements AutoCloseable {
     }
 
     public void publish(CommittedBatch batch) {
+        requireNonNull(batch, "batch is null");
+        publish(() -> batch);
+    }
+
+    /**
+     * Publishes an event that is built on the feed thread, and only when someone listens: building it
+     * (copying row images into changes, decoding a message) then costs the writer nothing.
+     * {@code event} must be safe to call from another thread; it may return null to publish nothing.
+     */
+    public void publish(Supplier<CommittedBatch> event) {
+        requireNonNull(event, "event is null");
+        if (listeners.isEmpty()) {
+            // Nobody to tell: waking the feed thread would cost the writer a context switch per batch.
+            return;
+        }
         try {
             thread.execute(() -> {
+                if (listeners.isEmpty()) {
+                    return;
+                }
+                CommittedBatch batch;
+                try {
+                    batch = event.get();
+                }
+                catch (RuntimeException e) {
+                    LOG.warn("change feed event could not be built; listeners are told to pull", e);
+                    notifyGap();
+                    return;
+                }
+                if (batch == null) {
+                    return;
+                }
                 for (ChangeFeedListener listener : listeners) {
                     try {
                         listener.onCommitted(batch);
@@ -55,26 +86,28 @@ public final class ChangeFeedDispatcher implements AutoCloseable {
             });
         }
         catch (RejectedExecutionException e) {
-            LOG.debug("store closed; feed event for scope {} dropped", batch.scope());
+            LOG.debug("store closed; feed event dropped");
         }
     }
 
     /** Tells every listener that events may have been missed (after a reconnect). */
     public void gap() {
         try {
-            thread.execute(() -> {
-                for (ChangeFeedListener listener : listeners) {
-                    try {
-                        listener.onGap();
-                    }
-                    catch (RuntimeException e) {
-                        LOG.warn("change feed listener {} failed on a gap", listener, e);
-                    }
-                }
-            });
+            thread.execute(this::notifyGap);
         }
         catch (RejectedExecutionException e) {
             LOG.debug("store closed; gap event dropped");
+        }
+    }
+
+    private void notifyGap() {
+        for (ChangeFeedListener listener : listeners) {
+            try {
+                listener.onGap();
+            }
+            catch (RuntimeException e) {
+                LOG.warn("change feed listener {} failed on a gap", listener, e);
+            }
         }
     }
 

@@ -3,9 +3,6 @@ package io.pocketsync.core.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.model.Change;
@@ -20,6 +17,7 @@ import io.pocketsync.api.store.CommittedBatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,14 +35,13 @@ import java.util.Map;
  */
 public final class StoreJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final String BLOB = "$b";
     private static final String FLOAT = "$f";
 
     private StoreJson() {}
 
     public static String writeRow(Map<String, Object> row) {
-        return write(rowNode(row));
+        return write(generator -> writeRowFields(generator, row));
     }
 
     public static Map<String, Object> readRow(String json) {
@@ -52,9 +49,7 @@ public final class StoreJson {
     }
 
     public static String writeVersions(Map<String, Version> versions) {
-        ObjectNode node = NODES.objectNode();
-        versions.forEach((column, version) -> node.set(column, versionNode(version)));
-        return write(node);
+        return write(generator -> writeVersionFields(generator, versions));
     }
 
     public static Map<String, Version> readVersions(String json) {
@@ -68,17 +63,25 @@ public final class StoreJson {
     }
 
     public static String writeChange(Change change) {
-        ObjectNode node = NODES.objectNode();
-        node.put("id", change.changeId());
-        node.put("table", change.table());
-        node.put("gid", change.globalId());
-        node.put("op", change.op().name());
-        node.set("row", rowNode(change.row()));
-        ArrayNode columns = node.putArray("cols");
-        change.changedColumns().forEach(columns::add);
-        node.put("hlc", change.hlc().value());
-        node.put("device", change.deviceId());
-        return write(node);
+        return write(generator -> writeChangeFields(generator, change));
+    }
+
+    private static void writeChangeFields(JsonText generator, Change change) {
+        generator.writeStartObject();
+        generator.writeStringField("id", change.changeId());
+        generator.writeStringField("table", change.table());
+        generator.writeStringField("gid", change.globalId());
+        generator.writeStringField("op", change.op().name());
+        generator.writeFieldName("row");
+        writeRowFields(generator, change.row());
+        generator.writeArrayFieldStart("cols");
+        for (String column : change.changedColumns()) {
+            generator.writeString(column);
+        }
+        generator.writeEndArray();
+        generator.writeNumberField("hlc", change.hlc().value());
+        generator.writeStringField("device", change.deviceId());
+        generator.writeEndObject();
     }
 
     public static Change readChange(String json) {
@@ -95,16 +98,37 @@ public final class StoreJson {
 
     /** A row state without its sequences (the store keeps those beside the JSON). */
     public static String writeState(RowState state) {
-        ObjectNode node = NODES.objectNode();
-        node.put("table", state.table());
-        node.put("gid", state.globalId());
-        node.set("row", rowNode(state.row()));
-        node.put("deleted", state.deleted());
-        node.set("version", versionNode(state.version()));
-        ObjectNode columns = node.putObject("cols");
-        state.columnVersions().forEach((column, version) -> columns.set(column, versionNode(version)));
-        node.put("last", state.lastChangeId());
-        return write(node);
+        return writeState(state, new RowTexts());
+    }
+
+    /**
+     * Row images already written once, by identity: a batch writes the same image into a row's stored state
+     * and into the feed event, and this writes it once. Not thread-safe; one per batch.
+     */
+    public static final class RowTexts {
+        private final Map<Map<String, Object>, String> texts = new IdentityHashMap<>();
+
+        String of(Map<String, Object> row) {
+            return texts.computeIfAbsent(row, StoreJson::writeRow);
+        }
+    }
+
+    /** {@link #writeState(RowState)}, reusing the text of row images written before. */
+    public static String writeState(RowState state, RowTexts rows) {
+        return write(generator -> {
+            generator.writeStartObject();
+            generator.writeStringField("table", state.table());
+            generator.writeStringField("gid", state.globalId());
+            generator.writeFieldName("row");
+            generator.writeRaw(rows.of(state.row()));
+            generator.writeBooleanField("deleted", state.deleted());
+            generator.writeFieldName("version");
+            writeVersion(generator, state.version());
+            generator.writeFieldName("cols");
+            writeVersionFields(generator, state.columnVersions());
+            generator.writeStringField("last", state.lastChangeId());
+            generator.writeEndObject();
+        });
     }
 
     public static RowState readState(String json, long firstSequence, long lastSequence) {
@@ -122,31 +146,69 @@ public final class StoreJson {
 
     /** An audit entry without its id (Redis assigns it inside the write script). */
     public static String writeAudit(long atMillis, ChangeStatus status, Change change, String winner, ErrorCode code, String reason) {
-        ObjectNode node = NODES.objectNode();
-        node.put("at", atMillis);
-        node.put("status", status.name());
-        node.set("change", read(writeChange(change)));
-        node.put("winner", winner);
-        node.put("code", code == null ? null : code.name());
-        node.put("reason", reason);
-        return write(node);
+        return write(generator -> {
+            generator.writeStartObject();
+            generator.writeNumberField("at", atMillis);
+            generator.writeStringField("status", status.name());
+            generator.writeFieldName("change");
+            writeChangeFields(generator, change);
+            generator.writeStringField("winner", winner);
+            generator.writeStringField("code", code == null ? null : code.name());
+            generator.writeStringField("reason", reason);
+            generator.writeEndObject();
+        });
     }
 
     public static AuditEntry readAudit(long id, String json) {
         JsonNode node = read(json);
         return new AuditEntry(id, Instant.ofEpochMilli(node.get("at").asLong()), ChangeStatus.valueOf(node.get("status").asText()),
-                readChange(write(node.get("change"))), node.get("winner").textValue(),
+                changeFrom(node.get("change")), node.get("winner").textValue(),
                 node.get("code").isNull() ? null : ErrorCode.valueOf(node.get("code").asText()), node.get("reason").textValue());
     }
 
     /** A change-feed event without its sequence range (the subscriber derives it from the head sent beside it). */
     public static String writeFeed(Scope scope, String nodeId, List<Change> changes) {
-        ObjectNode node = NODES.objectNode();
-        node.put("scope", scope.name());
-        node.put("node", nodeId);
-        ArrayNode array = node.putArray("changes");
-        changes.forEach(change -> array.add(read(writeChange(change))));
-        return write(node);
+        return write(generator -> {
+            generator.writeStartObject();
+            generator.writeStringField("scope", scope.name());
+            generator.writeStringField("node", nodeId);
+            generator.writeArrayFieldStart("changes");
+            for (Change change : changes) {
+                writeChangeFields(generator, change);
+            }
+            generator.writeEndArray();
+            generator.writeEndObject();
+        });
+    }
+
+    /** {@link #writeFeed} from a plan's feed entries, without building the changes first. Same format. */
+    public static String writeFeedOf(Scope scope, String nodeId, List<BatchPlan.FeedEntry> entries, RowTexts rows) {
+        return write(generator -> {
+            generator.writeStartObject();
+            generator.writeStringField("scope", scope.name());
+            generator.writeStringField("node", nodeId);
+            generator.writeArrayFieldStart("changes");
+            for (BatchPlan.FeedEntry entry : entries) {
+                Change pushed = entry.pushed();
+                generator.writeStartObject();
+                generator.writeStringField("id", pushed.changeId());
+                generator.writeStringField("table", pushed.table());
+                generator.writeStringField("gid", pushed.globalId());
+                generator.writeStringField("op", entry.op().name());
+                generator.writeFieldName("row");
+                generator.writeRaw(rows.of(entry.row()));
+                generator.writeArrayFieldStart("cols");
+                for (String column : entry.changedColumns()) {
+                    generator.writeString(column);
+                }
+                generator.writeEndArray();
+                generator.writeNumberField("hlc", pushed.hlc().value());
+                generator.writeStringField("device", pushed.deviceId());
+                generator.writeEndObject();
+            }
+            generator.writeEndArray();
+            generator.writeEndObject();
+        });
     }
 
     public static CommittedBatch readFeed(long fromSequence, String json) {
@@ -157,29 +219,43 @@ public final class StoreJson {
                 fromSequence + changes.size(), changes);
     }
 
-    private static ObjectNode rowNode(Map<String, Object> row) {
-        ObjectNode node = NODES.objectNode();
-        row.forEach((column, value) -> node.set(column, valueNode(value)));
-        return node;
+    private static void writeRowFields(JsonText generator, Map<String, Object> row) {
+        generator.writeStartObject();
+        for (Map.Entry<String, Object> entry : row.entrySet()) {
+            generator.writeFieldName(entry.getKey());
+            writeValue(generator, entry.getValue());
+        }
+        generator.writeEndObject();
     }
 
-    private static JsonNode valueNode(Object value) {
+    private static void writeValue(JsonText generator, Object value) {
         if (value == null) {
-            return NODES.nullNode();
+            generator.writeNull();
         }
-        if (value instanceof Long number) {
-            return NODES.numberNode(number);
+        else if (value instanceof Long number) {
+            generator.writeNumber(number);
         }
-        if (value instanceof Double number) {
-            return Double.isFinite(number) ? NODES.numberNode(number) : NODES.objectNode().put(FLOAT, number.toString());
+        else if (value instanceof Double number) {
+            if (Double.isFinite(number)) {
+                generator.writeNumber(number);
+            }
+            else {
+                generator.writeStartObject();
+                generator.writeStringField(FLOAT, number.toString());
+                generator.writeEndObject();
+            }
         }
-        if (value instanceof String text) {
-            return NODES.textNode(text);
+        else if (value instanceof String text) {
+            generator.writeString(text);
         }
-        if (value instanceof byte[] bytes) {
-            return NODES.objectNode().put(BLOB, Base64.getEncoder().encodeToString(bytes));
+        else if (value instanceof byte[] bytes) {
+            generator.writeStartObject();
+            generator.writeStringField(BLOB, Base64.getEncoder().encodeToString(bytes));
+            generator.writeEndObject();
         }
-        throw new PocketSyncException(ErrorCode.INVALID_CHANGE, "not a SQLite value: " + value.getClass().getName());
+        else {
+            throw new PocketSyncException(ErrorCode.INVALID_CHANGE, "not a SQLite value: " + value.getClass().getName());
+        }
     }
 
     private static Map<String, Object> rowFrom(JsonNode node) {
@@ -214,21 +290,36 @@ public final class StoreJson {
         throw new PocketSyncException(ErrorCode.INTERNAL, "unreadable stored value: " + node);
     }
 
-    private static JsonNode versionNode(Version version) {
-        return NODES.arrayNode().add(version.hlc().value()).add(version.deviceId());
+    private static void writeVersionFields(JsonText generator, Map<String, Version> versions) {
+        generator.writeStartObject();
+        for (Map.Entry<String, Version> entry : versions.entrySet()) {
+            generator.writeFieldName(entry.getKey());
+            writeVersion(generator, entry.getValue());
+        }
+        generator.writeEndObject();
+    }
+
+    private static void writeVersion(JsonText generator, Version version) {
+        generator.writeStartArray();
+        generator.writeNumber(version.hlc().value());
+        generator.writeString(version.deviceId());
+        generator.writeEndArray();
     }
 
     private static Version versionFrom(JsonNode node) {
         return new Version(new Hlc(node.get(0).asLong()), node.get(1).asText());
     }
 
-    private static String write(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsString(node);
-        }
-        catch (JsonProcessingException e) {
-            throw new PocketSyncException(ErrorCode.INTERNAL, "cannot encode JSON", e);
-        }
+    @FunctionalInterface
+    private interface Body {
+        void write(JsonText generator);
+    }
+
+    /** Streams straight to text: no tree of nodes is built for what is only written. */
+    private static String write(Body body) {
+        JsonText text = new JsonText(256);
+        body.write(text);
+        return text.toString();
     }
 
     private static JsonNode read(String json) {

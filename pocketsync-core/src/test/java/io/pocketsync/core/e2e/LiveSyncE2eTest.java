@@ -50,6 +50,28 @@ class LiveSyncE2eTest {
     }
 
     @Test
+    void aCommitOnTheDevicesOwnConnectionIsPushedWithoutWaitingForThePoll() throws Exception {
+        // Polling so slow that only the commit hook can explain a push within the test's time.
+        io.pocketsync.core.device.DeviceOptions slowPoll =
+                io.pocketsync.core.device.DeviceOptions.DEFAULTS.withPollInterval(java.time.Duration.ofHours(1));
+        Node a = harness.device("a", slowPoll);
+        Node b = harness.device("b");
+        await().until(() -> harness.server.sessionCount() == 2);
+
+        try (java.sql.Connection connection = a.engine.connection()) {
+            connection.setAutoCommit(false);
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.executeUpdate("INSERT INTO todo (id, title, done) VALUES ('hook', 'pushed by the commit hook', 0)");
+            }
+            connection.commit();
+        }
+
+        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> b.rows().size() == 1);
+        assertThat(b.value("hook", "title")).isEqualTo("pushed by the commit hook");
+        assertThat(a.engine.pendingCount()).isZero();
+    }
+
+    @Test
     void threeDevicesConvergeOnConcurrentWritesAndWatchersSeeTheRemoteFlag() {
         Node a = harness.device("a");
         Node b = harness.device("b");

@@ -57,6 +57,26 @@ class CatchUpTest {
     }
 
     @Test
+    void aRowTheDeviceCreatedAndAnotherDeletedAfterItsCursorIsSentAsADelete() {
+        ServerHarness.Device creator = harness.connect("dev-c", 0);
+        ServerHarness.Device other = harness.connect("dev-o", 0);
+        other.push(other.insert("before", 0, Map.of("title", "x")));
+        long cursor = 1;
+        other.push(other.insert("theirs", 9, Map.of("title", "born and died")));
+        creator.push(creator.insert("mine", 10, Map.of("title", "created by dev-c")));
+        long own = store.info(SCOPE).head();
+        other.push(other.delete("mine", 12), other.delete("theirs", 13));
+
+        // Without ownFrom both tombstones look born-and-died after the cursor and are skipped ...
+        assertThat(creator.pull(cursor, 100).changes()).isEmpty();
+        // ... but dev-c created "mine" itself (acked at sequence `own`), so it must hear of the delete;
+        // "theirs" was created before dev-c's own changes start, so it stays skipped.
+        Changes page = creator.pullOwn(cursor, 100, own);
+        assertThat(page.changes()).extracting(Change::globalId).containsExactly("mine");
+        assertThat(page.changes()).extracting(Change::op).containsExactly(Op.DELETE);
+    }
+
+    @Test
     void aDevicesOwnWinningChangesAreNotSentBack() {
         ServerHarness.Device a = harness.connect("dev-a", 0);
         ServerHarness.Device b = harness.connect("dev-b", 0);

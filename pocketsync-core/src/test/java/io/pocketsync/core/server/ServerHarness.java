@@ -119,8 +119,13 @@ public final class ServerHarness implements AutoCloseable {
 
         /** Pulls one page and waits for it. */
         public Changes pull(long cursor, int limit) {
+            return pullOwn(cursor, limit, 0);
+        }
+
+        /** A PULL that names where this device's own acknowledged changes start. */
+        public Changes pullOwn(long cursor, int limit, long ownFrom) {
             long before = pages().size();
-            send(new Pull(ProtocolVersion.CURRENT, cursor, limit));
+            send(new Pull(ProtocolVersion.CURRENT, cursor, limit, ownFrom));
             await().until(() -> pages().size() > before);
             List<Changes> pages = pages();
             return pages.get(pages.size() - 1);

@@ -13,6 +13,7 @@ import io.pocketsync.api.model.Version;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.AuditEntry;
 import io.pocketsync.api.store.CommittedBatch;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,5 +57,38 @@ class StoreJsonTest {
         assertThat(audit.at().toEpochMilli()).isEqualTo(1000);
         CommittedBatch batch = StoreJson.readFeed(7, StoreJson.writeFeed(Scope.of("s"), "node-a", List.of(change)));
         assertThat(batch).isEqualTo(new CommittedBatch(Scope.of("s"), "node-a", 7, 8, List.of(change)));
+    }
+
+    @Test
+    void textIsWhatJacksonWritesForTheSameValues() throws Exception {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("quote\"back\\slash", "tab\tnew\nline\r\b\f\u0001\u001f end");
+        row.put("unicode", "\u00e9\u4e2d\ud83d\ude00/");
+        row.put("small", 1.0E-7);
+        row.put("large", 1.2345678901234567E300);
+        row.put("negative-zero", -0.0);
+        row.put("long", Long.MAX_VALUE);
+        row.put("null", null);
+        ObjectMapper jackson = new ObjectMapper();
+
+        String written = StoreJson.writeRow(row);
+
+        assertThat(written).isEqualTo(jackson.writeValueAsString(row));
+        assertThat(Rows.rowEquals(StoreJson.readRow(written), row)).isTrue();
+    }
+
+    @Test
+    void feedOfPlanEntriesIsTheFeedOfTheirChanges() {
+        Change change = new Change("c1", "todo", "g1", Op.UPDATE, awkwardRow(), List.of("long"), new Hlc(123), "dev");
+        BatchPlan plan = BatchPlan.resolve(List.of(change), table -> (current, incoming) ->
+                io.pocketsync.api.conflict.Resolution.apply(RowState.of(incoming)), key -> null, id -> false, 0);
+
+        String entries = StoreJson.writeFeedOf(Scope.of("s"), "node-a", plan.feedEntries(), new StoreJson.RowTexts());
+
+        assertThat(entries).isEqualTo(StoreJson.writeFeed(Scope.of("s"), "node-a", plan.feedChanges(0)));
+        assertThat(StoreJson.readFeed(0, entries).changes()).containsExactlyElementsOf(plan.feedChanges(0));
+        RowState state = plan.rows().values().iterator().next().state();
+        assertThat(StoreJson.writeState(state, new StoreJson.RowTexts())).isEqualTo(StoreJson.writeState(state));
+        assertThat(StoreJson.readState(StoreJson.writeState(state), 1, 1)).isEqualTo(state);
     }
 }

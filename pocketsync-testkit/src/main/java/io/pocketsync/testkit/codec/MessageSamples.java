@@ -146,7 +146,7 @@ public final class MessageSamples {
     }
 
     public static Pull pull() {
-        return new Pull(V, 42, 500);
+        return new Pull(V, 42, 500, 57);
     }
 
     /** One ERROR per code; every other one has a ref. */

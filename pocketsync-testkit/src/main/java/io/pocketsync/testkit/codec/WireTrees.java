@@ -86,6 +86,9 @@ public final class WireTrees {
         else if (message instanceof Pull pull) {
             tree.put("cursor", pull.cursor());
             tree.put("limit", (long) pull.limit());
+            if (pull.ownFrom() > 0) {
+                tree.put("own", pull.ownFrom());
+            }
         }
         else if (message instanceof ErrorMessage error) {
             tree.put("code", error.code().name());

@@ -7,71 +7,171 @@ package io.pocketsync.store.redis;
  * string concatenation and never decode the JSON (Lua's cjson would round large integers).
  */
 final class RedisScripts {
+    /** Most members per multi-member call: far below the Lua stack limit {@code unpack} runs into. */
+    static final int CHUNK = 1000;
+
     private RedisScripts() {}
 
-    /** KEYS: seq, rows, ids. ARGV: row count, row fields..., change ids... Returns head, row values ('' if absent), id flags. */
+    /**
+     * KEYS: seq, rows, ids. ARGV: row count, row fields..., change ids... Returns head, row values ('' if absent), id flags.
+     * Row values come from one HMGET per {@value #CHUNK} fields.
+     */
     static final String READ = """
+            local function scores(key, members)
+              local out = {}
+              for from = 1, #members, %1$d do
+                local last = math.min(#members, from + %1$d - 1)
+                -- ZMSCORE (Redis 6.2+) answers a whole chunk in one call; older servers get one ZSCORE per member.
+                local ok, values = pcall(redis.call, 'ZMSCORE', key, unpack(members, from, last))
+                if not ok then
+                  values = {}
+                  for j = from, last do values[#values + 1] = redis.call('ZSCORE', key, members[j]) end
+                end
+                for j = 1, last - from + 1 do out[#out + 1] = values[j] end
+              end
+              return out
+            end
             local n = tonumber(ARGV[1])
             local out = { redis.call('GET', KEYS[1]) or '0' }
+            local fields = {}
             for i = 2, n + 1 do
-              out[#out + 1] = redis.call('HGET', KEYS[2], ARGV[i]) or ''
+              fields[#fields + 1] = ARGV[i]
+              if #fields == %1$d or i == n + 1 then
+                local values = redis.call('HMGET', KEYS[2], unpack(fields))
+                for j = 1, #values do out[#out + 1] = values[j] or '' end
+                fields = {}
+              end
             end
-            for i = n + 2, #ARGV do
-              if redis.call('ZSCORE', KEYS[3], ARGV[i]) then out[#out + 1] = '1' else out[#out + 1] = '0' end
+            local ids = {}
+            for i = n + 2, #ARGV do ids[#ids + 1] = ARGV[i] end
+            for _, score in ipairs(scores(KEYS[3], ids)) do
+              if score then out[#out + 1] = '1' else out[#out + 1] = '0' end
             end
             return out
-            """;
+            """.formatted(CHUNK);
 
     /**
      * KEYS: seq, rows, bylast, tombs, ids, audit, auditat, auditseq.
-     * ARGV: now, applied count, channel, feed payload, check count, (field, expected last)..., id count, ids...,
-     * row count, (field, first or -1, first offset, last offset, deleted, json)..., audit count, audit json...
+     * ARGV: now, applied count, channel, feed payload, base (the head the plan was made against),
+     * n = rows read, k = rows written, the expected last sequences of the n rows read (space-separated, 0 when
+     * absent), the written rows' flags (two characters each: first sequence assigned by this batch 1/0, was a
+     * tombstone 1/0), m = ids, then n row fields (the k written rows first), k stored values
+     * ({@code first|last|deleted|json} as planned), m change ids, audit count, audit json...
+     * Sequences the batch assigned move by the difference between the real head and base; a stored value is
+     * only rebuilt when that difference is not 0.
      * Returns the head before the batch, or -1 when a row or id changed since it was read (retry).
+     * Three arguments per change: per-argument overhead (client encoding, request parsing, Lua strings)
+     * cost more than the script's own work when every number was an argument of its own. Writes go out as
+     * multi-member HSET/ZADD calls of at most {@value #CHUNK} members.
      */
     static final String WRITE = """
+            local function scores(key, members)
+              local out = {}
+              for from = 1, #members, %1$d do
+                local last = math.min(#members, from + %1$d - 1)
+                -- ZMSCORE (Redis 6.2+) answers a whole chunk in one call; older servers get one ZSCORE per member.
+                local ok, values = pcall(redis.call, 'ZMSCORE', key, unpack(members, from, last))
+                if not ok then
+                  values = {}
+                  for j = from, last do values[#values + 1] = redis.call('ZSCORE', key, members[j]) end
+                end
+                for j = 1, last - from + 1 do out[#out + 1] = values[j] end
+              end
+              return out
+            end
+            local function flush(command, key, args)
+              if #args > 0 then redis.call(command, key, unpack(args)) end
+              return {}
+            end
             local now = ARGV[1]
             local applied = tonumber(ARGV[2])
-            local i = 5
-            local checks = tonumber(ARGV[i]); i = i + 1
-            for c = 1, checks do
-              local current = redis.call('HGET', KEYS[2], ARGV[i])
-              local last = '0'
-              if current then last = string.match(current, '^%d+|(%d+)|') end
-              if last ~= ARGV[i + 1] then return -1 end
-              i = i + 2
+            local base = tonumber(ARGV[5])
+            local n = tonumber(ARGV[6])
+            local k = tonumber(ARGV[7])
+            local flags = ARGV[9]
+            local m = tonumber(ARGV[10])
+            local fieldsAt = 11
+            local valuesAt = fieldsAt + n
+            local idsAt = valuesAt + k
+            local fields = {}
+            for c = 1, n do fields[c] = ARGV[fieldsAt + c - 1] end
+            local c = 0
+            local stored = scores(KEYS[3], fields)
+            -- bylast holds every row's last sequence as its score: the same check as the row value, without decoding it.
+            for expected in string.gmatch(ARGV[8], '%%d+') do
+              c = c + 1
+              if tonumber(stored[c] or '0') ~= tonumber(expected) then return -1 end
             end
-            local ids = tonumber(ARGV[i]); i = i + 1
-            for c = i, i + ids - 1 do
-              if redis.call('ZSCORE', KEYS[5], ARGV[c]) then return -1 end
+            local pending = {}
+            for c = idsAt, idsAt + m - 1 do pending[#pending + 1] = ARGV[c] end
+            for _, score in ipairs(scores(KEYS[5], pending)) do
+              if score then return -1 end
             end
-            for c = i, i + ids - 1 do
-              redis.call('ZADD', KEYS[5], now, ARGV[c])
+            local args = {}
+            for c = idsAt, idsAt + m - 1 do
+              args[#args + 1] = now
+              args[#args + 1] = ARGV[c]
+              if #args >= 2 * %1$d then args = flush('ZADD', KEYS[5], args) end
             end
-            i = i + ids
+            flush('ZADD', KEYS[5], args)
             local head = tonumber(redis.call('GET', KEYS[1]) or '0')
-            if applied > 0 then redis.call('SET', KEYS[1], string.format('%d', head + applied)) end
-            local rows = tonumber(ARGV[i]); i = i + 1
-            for c = 1, rows do
-              local field = ARGV[i]
-              local first = tonumber(ARGV[i + 1])
-              if first < 0 then first = head + tonumber(ARGV[i + 2]) end
-              local last = string.format('%d', head + tonumber(ARGV[i + 3]))
-              local deleted = ARGV[i + 4]
-              redis.call('HSET', KEYS[2], field, string.format('%d', first) .. '|' .. last .. '|' .. deleted .. '|' .. ARGV[i + 5])
-              redis.call('ZADD', KEYS[3], last, field)
-              if deleted == '1' then redis.call('ZADD', KEYS[4], now, field) else redis.call('ZREM', KEYS[4], field) end
-              i = i + 6
+            local delta = head - base
+            if applied > 0 then redis.call('SET', KEYS[1], string.format('%%d', head + applied)) end
+            local values, lasts, tombs, revived = {}, {}, {}, {}
+            for c = 1, k do
+              local field = fields[c]
+              local value = ARGV[valuesAt + c - 1]
+              local first, last, deleted, json = string.match(value, '^(%%d+)|(%%d+)|(%%d)|()')
+              if delta ~= 0 then
+                -- The head moved since the read: move this batch's sequences by delta and rebuild the value.
+                if string.sub(flags, 2 * c - 1, 2 * c - 1) == '1' then first = string.format('%%d', tonumber(first) + delta) end
+                last = string.format('%%d', tonumber(last) + delta)
+                value = first .. '|' .. last .. '|' .. deleted .. '|' .. string.sub(value, json)
+              end
+              values[#values + 1] = field
+              values[#values + 1] = value
+              lasts[#lasts + 1] = last
+              lasts[#lasts + 1] = field
+              if deleted == '1' then
+                tombs[#tombs + 1] = now
+                tombs[#tombs + 1] = field
+              elseif string.sub(flags, 2 * c, 2 * c) == '1' then
+                revived[#revived + 1] = field
+              end
+              if #values >= 2 * %1$d then
+                values = flush('HSET', KEYS[2], values)
+                lasts = flush('ZADD', KEYS[3], lasts)
+              end
+              if #tombs >= 2 * %1$d then tombs = flush('ZADD', KEYS[4], tombs) end
+              if #revived >= %1$d then revived = flush('ZREM', KEYS[4], revived) end
             end
+            flush('HSET', KEYS[2], values)
+            flush('ZADD', KEYS[3], lasts)
+            flush('ZADD', KEYS[4], tombs)
+            flush('ZREM', KEYS[4], revived)
+            local i = idsAt + m
             local audits = tonumber(ARGV[i]); i = i + 1
-            for c = 1, audits do
-              local id = redis.call('INCR', KEYS[8])
-              redis.call('ZADD', KEYS[6], id, id .. '|' .. ARGV[i])
-              redis.call('ZADD', KEYS[7], now, id)
-              i = i + 1
+            if audits > 0 then
+              local id = redis.call('INCRBY', KEYS[8], audits) - audits
+              local entries, times = {}, {}
+              for c = 1, audits do
+                id = id + 1
+                entries[#entries + 1] = id
+                entries[#entries + 1] = id .. '|' .. ARGV[i]
+                times[#times + 1] = now
+                times[#times + 1] = id
+                if #entries >= 2 * %1$d then
+                  entries = flush('ZADD', KEYS[6], entries)
+                  times = flush('ZADD', KEYS[7], times)
+                end
+                i = i + 1
+              end
+              flush('ZADD', KEYS[6], entries)
+              flush('ZADD', KEYS[7], times)
             end
-            if applied > 0 then redis.call('PUBLISH', ARGV[3], string.format('%d', head) .. '|' .. ARGV[4]) end
+            if applied > 0 then redis.call('PUBLISH', ARGV[3], string.format('%%d', head) .. '|' .. ARGV[4]) end
             return head
-            """;
+            """.formatted(CHUNK);
 
     /**
      * KEYS: rows, bylast. ARGV: after, limit, include deleted (1/0), scan budget.

@@ -41,6 +41,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -135,14 +136,11 @@ public final class RedisServerStore implements ServerStore {
 
         @Override
         public void message(String pattern, String channel, String message) {
-            try {
+            // Decoded on the feed thread and only when someone listens (the dispatcher turns a failure into a gap).
+            feed.publish(() -> {
                 int bar = message.indexOf('|');
-                feed.publish(StoreJson.readFeed(Long.parseLong(message.substring(0, bar)), message.substring(bar + 1)));
-            }
-            catch (RuntimeException e) {
-                LOG.warn("unreadable change feed message on {}; listeners are told to pull", channel, e);
-                feed.gap();
-            }
+                return StoreJson.readFeed(Long.parseLong(message.substring(0, bar)), message.substring(bar + 1));
+            });
         }
 
         @Override
@@ -196,56 +194,78 @@ public final class RedisServerStore implements ServerStore {
             String value = (String) snapshot.get(index++);
             stored.put(key, value.isEmpty() ? null : parseRow(value));
         }
-        Set<String> processed = new java.util.HashSet<>();
+        Set<String> processed = new HashSet<>();
         for (String id : ids) {
             if ("1".equals(snapshot.get(index++))) {
                 processed.add(id);
             }
         }
 
-        // Sequences are planned from 0 and moved by the real head, which only the write script knows.
-        BatchPlan plan = BatchPlan.resolve(changes, resolvers, stored::get, processed::contains, 0);
+        // Planned from the head just read; the write script moves this batch's sequences by however far the
+        // head moved meanwhile (other nodes' batches on other rows), usually not at all.
+        BatchPlan plan = BatchPlan.resolve(changes, resolvers, stored::get, processed::contains, head);
         if (plan.writesNothing()) {
-            return plan.outcome(head);
+            return plan.outcome(0);
         }
         registerScope(scope);
         Long before = eval(RedisScripts.WRITE, ScriptOutputType.INTEGER, keys.forWrite(), writeArgs(scope, keys, plan));
         if (before < 0) {
             return null;
         }
-        return plan.outcome(before);
+        return plan.outcome(before - head);
     }
 
     private List<String> writeArgs(Scope scope, RedisKeys keys, BatchPlan plan) {
         long now = clock.millis();
-        List<String> args = new ArrayList<>();
+        Map<RowKey, RowState> loaded = plan.loaded();
+        Map<RowKey, BatchPlan.Planned> rows = plan.rows();
+        List<String> args = new ArrayList<>(12 + loaded.size() + rows.size() + plan.processedIds().size()
+                + plan.audits().size());
+        // Every written row was read; the written rows go first so the script finds row c's field at index c.
+        List<RowKey> order = new ArrayList<>(rows.keySet());
+        for (RowKey key : loaded.keySet()) {
+            if (!rows.containsKey(key)) {
+                order.add(key);
+            }
+        }
+        StringBuilder expected = new StringBuilder(order.size() * 4);
+        for (RowKey key : order) {
+            RowState state = loaded.get(key);
+            expected.append(state == null ? 0 : state.lastSequence()).append(' ');
+        }
+        StringBuilder flags = new StringBuilder(rows.size() * 2);
+        rows.forEach((key, planned) -> {
+            RowState before = loaded.get(key);
+            flags.append(planned.firstAssigned() ? '1' : '0').append(before != null && before.deleted() ? '1' : '0');
+        });
         args.add(Long.toString(now));
         args.add(Long.toString(plan.appliedCount()));
         args.add(keys.feedChannel());
-        args.add(plan.appliedCount() > 0 ? StoreJson.writeFeed(scope, nodeId, plan.feedChanges(0)) : "");
-        args.add(Integer.toString(plan.loaded().size()));
-        plan.loaded().forEach((key, state) -> {
-            args.add(RedisKeys.rowField(key));
-            args.add(state == null ? "0" : Long.toString(state.lastSequence()));
-        });
+        StoreJson.RowTexts texts = new StoreJson.RowTexts();
+        args.add(plan.appliedCount() > 0 ? StoreJson.writeFeedOf(scope, nodeId, plan.feedEntries(), texts) : "");
+        args.add(Long.toString(plan.base()));
+        args.add(Integer.toString(order.size()));
+        args.add(Integer.toString(rows.size()));
+        args.add(expected.toString());
+        args.add(flags.toString());
         args.add(Integer.toString(plan.processedIds().size()));
-        args.addAll(plan.processedIds());
-        args.add(Integer.toString(plan.rows().size()));
-        plan.rows().forEach((key, planned) -> {
-            RowState state = planned.state();
+        for (RowKey key : order) {
             args.add(RedisKeys.rowField(key));
-            args.add(planned.firstAssigned() ? "-1" : Long.toString(state.firstSequence()));
-            args.add(planned.firstAssigned() ? Long.toString(state.firstSequence()) : "0");
-            args.add(Long.toString(state.lastSequence()));
-            args.add(state.deleted() ? "1" : "0");
-            args.add(StoreJson.writeState(state));
-        });
+        }
+        rows.values().forEach(planned -> args.add(storedValue(planned.state(), texts)));
+        args.addAll(plan.processedIds());
         args.add(Integer.toString(plan.audits().size()));
         for (BatchPlan.PendingAudit audit : plan.audits()) {
             args.add(StoreJson.writeAudit(now, audit.status(), audit.change(), audit.winnerChangeId(), audit.errorCode(),
                     audit.reason()));
         }
         return args;
+    }
+
+    /** A row as the rows hash holds it: {@code <first>|<last>|<deleted 0/1>|<state json>}. */
+    private static String storedValue(RowState state, StoreJson.RowTexts texts) {
+        return state.firstSequence() + "|" + state.lastSequence() + "|" + (state.deleted() ? "1|" : "0|")
+                + StoreJson.writeState(state, texts);
     }
 
     private void registerScope(Scope scope) {

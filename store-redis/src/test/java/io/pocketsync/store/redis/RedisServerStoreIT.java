@@ -6,7 +6,12 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.pocketsync.api.PluginConfig;
+import io.pocketsync.api.conflict.ConflictResolver;
+import io.pocketsync.api.protocol.ChangeStatus;
+import io.pocketsync.api.store.BatchOutcome;
+import io.pocketsync.api.store.ChangeOutcome;
 import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.store.CommittedBatch;
 import io.pocketsync.api.store.ServerStore;
@@ -18,6 +23,7 @@ import io.pocketsync.testkit.store.TestResolvers;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -131,5 +137,88 @@ class RedisServerStoreIT extends AbstractServerStoreContractTest {
         assertThat(store.apply(scope, List.of(TestChanges.delete("d0", "gone0", 1L << 20)),
                 table -> TestResolvers.lastWriteWins()).outcomes().get(0).status())
                 .isEqualTo(io.pocketsync.api.protocol.ChangeStatus.APPLIED);
+    }
+
+    @Test
+    void aRowWrittenByAnotherNodeBetweenReadAndWriteMakesTheBatchStartOver() {
+        ServerStore first = open("node-1");
+        ServerStore second = open("node-2");
+        Scope scope = uniqueScope();
+        AtomicInteger calls = new AtomicInteger();
+        ConflictResolver interfering = (current, incoming) -> {
+            if (calls.getAndIncrement() == 0) {
+                // Runs between the first attempt's read and its write: the write script must see the row moved.
+                second.apply(scope, List.of(TestChanges.insert("other", "r1", 1L << 20, Map.of("title", "node 2"))),
+                        table -> TestResolvers.lastWriteWins());
+            }
+            return TestResolvers.lastWriteWins().resolve(current, incoming);
+        };
+
+        BatchOutcome outcome = first.apply(scope, List.of(TestChanges.update("mine", "r1", 2L << 20, Map.of("title", "node 1"))),
+                table -> interfering);
+
+        assertThat(calls).hasValue(2);
+        assertThat(outcome.outcomes()).extracting(ChangeOutcome::status).containsExactly(ChangeStatus.APPLIED);
+        assertThat(outcome.fromSequence()).isEqualTo(1);
+        assertThat(outcome.toSequence()).isEqualTo(2);
+        assertThat(first.row(scope, "todo", "r1")).get().satisfies(row -> {
+            assertThat(row.lastChangeId()).isEqualTo("mine");
+            assertThat(row.firstSequence()).isEqualTo(1);
+            assertThat(row.lastSequence()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void aChangeIdRecordedByAnotherNodeBetweenReadAndWriteEndsAsDuplicate() {
+        ServerStore first = open("node-1");
+        ServerStore second = open("node-2");
+        Scope scope = uniqueScope();
+        Change change = TestChanges.insert("same", "r1", 1L << 20, Map.of("title", "x"));
+        AtomicInteger calls = new AtomicInteger();
+        ConflictResolver interfering = (current, incoming) -> {
+            if (calls.getAndIncrement() == 0) {
+                second.apply(scope, List.of(change), table -> TestResolvers.lastWriteWins());
+            }
+            return TestResolvers.lastWriteWins().resolve(current, incoming);
+        };
+
+        BatchOutcome outcome = first.apply(scope, List.of(change), table -> interfering);
+
+        assertThat(outcome.outcomes()).extracting(ChangeOutcome::status).containsExactly(ChangeStatus.DUPLICATE);
+        assertThat(first.info(scope).head()).isEqualTo(1);
+    }
+
+    @Test
+    void anotherNodesBatchOnOtherRowsBetweenReadAndWriteMovesThisBatchsSequences() {
+        ServerStore first = open("node-1");
+        ServerStore second = open("node-2");
+        Scope scope = uniqueScope();
+        first.apply(scope, List.of(TestChanges.insert("c0", "r1", 1L << 20, Map.of("title", "v0"))),
+                table -> TestResolvers.lastWriteWins());
+        AtomicInteger calls = new AtomicInteger();
+        ConflictResolver interfering = (current, incoming) -> {
+            if (calls.getAndIncrement() == 0) {
+                second.apply(scope, List.of(TestChanges.insert("other", "r9", 1L << 20, Map.of("title", "elsewhere"))),
+                        table -> TestResolvers.lastWriteWins());
+            }
+            return TestResolvers.lastWriteWins().resolve(current, incoming);
+        };
+
+        BatchOutcome outcome = first.apply(scope, List.of(TestChanges.update("c1", "r1", 2L << 20, Map.of("title", "v1")),
+                TestChanges.insert("c2", "r2", 2L << 20, Map.of("title", "new"))), table -> interfering);
+
+        assertThat(calls).hasValue(2);
+        assertThat(outcome.fromSequence()).isEqualTo(2);
+        assertThat(outcome.outcomes()).extracting(ChangeOutcome::sequence).containsExactly(3L, 4L);
+        assertThat(first.row(scope, "todo", "r1")).get().satisfies(row -> {
+            assertThat(row.firstSequence()).isEqualTo(1);
+            assertThat(row.lastSequence()).isEqualTo(3);
+            assertThat(row.row()).isEqualTo(Map.of("title", "v1"));
+        });
+        assertThat(first.row(scope, "todo", "r2")).get().satisfies(row -> {
+            assertThat(row.firstSequence()).isEqualTo(4);
+            assertThat(row.lastSequence()).isEqualTo(4);
+        });
+        assertThat(first.page(scope, 0, 10, true).rows()).extracting(RowState::lastSequence).containsExactly(2L, 3L, 4L);
     }
 }

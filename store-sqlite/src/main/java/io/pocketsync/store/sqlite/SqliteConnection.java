@@ -54,10 +54,9 @@ final class SqliteConnection implements AutoCloseable {
         return statement;
     }
 
+    /** Runs a statement without results (BEGIN, COMMIT, ...), prepared once and kept like the others. */
     void execute(String sql) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
+        prepared(sql).execute();
     }
 
     Connection jdbc() {

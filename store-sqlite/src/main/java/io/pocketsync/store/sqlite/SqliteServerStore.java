@@ -20,6 +20,7 @@ import io.pocketsync.api.store.ScopeInfo;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.core.store.BatchPlan;
 import io.pocketsync.core.store.ChangeFeedDispatcher;
+import io.pocketsync.core.store.RowKey;
 import io.pocketsync.core.store.StoreJson;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +59,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SqliteServerStore implements ServerStore {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteServerStore.class);
+
+    /** Rows per multi-row upsert (12 parameters each, far below SQLite's parameter limit). */
+    private static final int ROWS_PER_STATEMENT = 32;
 
     private static final String ROW_COLUMNS =
             "tbl, gid, row_json, deleted, hlc, device, column_versions, last_change_id, first_seq, last_seq";
@@ -124,8 +130,10 @@ public final class SqliteServerStore implements ServerStore {
                 throw e;
             }
             if (plan.appliedCount() > 0) {
-                feed.publish(new CommittedBatch(scope, nodeId, plan.base(), plan.base() + plan.appliedCount(),
-                        plan.feedChanges(0)));
+                // Built on the feed thread (and only if someone listens): copying images is not the writer's work.
+                BatchPlan committed = plan;
+                feed.publish(() -> new CommittedBatch(scope, nodeId, committed.base(),
+                        committed.base() + committed.appliedCount(), committed.feedChanges(0)));
             }
             return plan.outcome(0);
         }
@@ -150,41 +158,14 @@ public final class SqliteServerStore implements ServerStore {
                 auditSequence = rs.getLong(2);
             }
         }
-        BatchPlan plan = BatchPlan.resolve(changes, resolvers,
-                key -> unchecked(() -> readRow(writer, scope, key.table(), key.globalId()).orElse(null)),
-                id -> unchecked(() -> isProcessed(scope, id)), head);
+        long now = clock.millis();
+        Set<String> processedBefore = SqliteBatchReads.recordIds(writer, scope, changes, now);
+        Map<RowKey, RowState> stored = SqliteBatchReads.loadRows(writer, ROW_COLUMNS, scope, changes);
+        BatchPlan plan = BatchPlan.resolve(changes, resolvers, stored::get, processedBefore::contains, head);
         if (plan.writesNothing()) {
             return plan;
         }
-        long now = clock.millis();
-        PreparedStatement upsert = writer.prepared("INSERT OR REPLACE INTO ps_rows (scope, " + ROW_COLUMNS
-                + ", committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        for (BatchPlan.Planned planned : plan.rows().values()) {
-            RowState state = planned.state();
-            upsert.setString(1, scope.name());
-            upsert.setString(2, state.table());
-            upsert.setString(3, state.globalId());
-            upsert.setString(4, StoreJson.writeRow(state.row()));
-            upsert.setInt(5, state.deleted() ? 1 : 0);
-            upsert.setLong(6, state.version().hlc().value());
-            upsert.setString(7, state.version().deviceId());
-            upsert.setString(8, StoreJson.writeVersions(state.columnVersions()));
-            upsert.setString(9, state.lastChangeId());
-            upsert.setLong(10, state.firstSequence());
-            upsert.setLong(11, state.lastSequence());
-            upsert.setLong(12, now);
-            upsert.addBatch();
-        }
-        upsert.executeBatch();
-        PreparedStatement processed = writer.prepared(
-                "INSERT INTO ps_processed (scope, change_id, committed_at) VALUES (?, ?, ?)");
-        for (String id : plan.processedIds()) {
-            processed.setString(1, scope.name());
-            processed.setString(2, id);
-            processed.setLong(3, now);
-            processed.addBatch();
-        }
-        processed.executeBatch();
+        writeRows(plan, scope, now);
         if (!plan.audits().isEmpty()) {
             PreparedStatement audit = writer.prepared("INSERT INTO ps_audit (scope, id, at, status, change_json, "
                     + "winner_change_id, error_code, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -210,12 +191,38 @@ public final class SqliteServerStore implements ServerStore {
         return plan;
     }
 
-    private boolean isProcessed(Scope scope, String changeId) throws SQLException {
-        PreparedStatement statement = writer.prepared("SELECT 1 FROM ps_processed WHERE scope = ? AND change_id = ?");
-        statement.setString(1, scope.name());
-        statement.setString(2, changeId);
-        try (ResultSet rs = statement.executeQuery()) {
-            return rs.next();
+    /**
+     * Upserts the batch's rows, {@value #ROWS_PER_STATEMENT} or fewer per statement. An upsert updates a
+     * stored row in place (REPLACE would delete it and re-insert it in every index).
+     */
+    private void writeRows(BatchPlan plan, Scope scope, long now) throws SQLException {
+        List<RowState> states = new ArrayList<>(plan.rows().size());
+        plan.rows().values().forEach(planned -> states.add(planned.state()));
+        int from = 0;
+        for (int size : SqliteBatchReads.chunkSizes(states.size(), ROWS_PER_STATEMENT)) {
+            PreparedStatement upsert = writer.prepared("INSERT INTO ps_rows (scope, " + ROW_COLUMNS + ", committed_at) VALUES "
+                    + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ".repeat(size - 1) + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (scope, tbl, gid) DO UPDATE SET "
+                    + "row_json = excluded.row_json, deleted = excluded.deleted, hlc = excluded.hlc, device = excluded.device, "
+                    + "column_versions = excluded.column_versions, last_change_id = excluded.last_change_id, "
+                    + "first_seq = excluded.first_seq, last_seq = excluded.last_seq, committed_at = excluded.committed_at");
+            int parameter = 1;
+            for (RowState state : states.subList(from, from + size)) {
+                upsert.setString(parameter++, scope.name());
+                upsert.setString(parameter++, state.table());
+                upsert.setString(parameter++, state.globalId());
+                upsert.setString(parameter++, StoreJson.writeRow(state.row()));
+                upsert.setInt(parameter++, state.deleted() ? 1 : 0);
+                upsert.setLong(parameter++, state.version().hlc().value());
+                upsert.setString(parameter++, state.version().deviceId());
+                upsert.setString(parameter++, StoreJson.writeVersions(state.columnVersions()));
+                upsert.setString(parameter++, state.lastChangeId());
+                upsert.setLong(parameter++, state.firstSequence());
+                upsert.setLong(parameter++, state.lastSequence());
+                upsert.setLong(parameter++, now);
+            }
+            upsert.executeUpdate();
+            from += size;
         }
     }
 
@@ -277,7 +284,7 @@ public final class SqliteServerStore implements ServerStore {
         }
     }
 
-    private static RowState rowState(ResultSet rs) throws SQLException {
+    static RowState rowState(ResultSet rs) throws SQLException {
         return new RowState(rs.getString(1), rs.getString(2), StoreJson.readRow(rs.getString(3)), rs.getInt(4) != 0,
                 new Version(new Hlc(rs.getLong(5)), rs.getString(6)), StoreJson.readVersions(rs.getString(7)),
                 rs.getString(8), rs.getLong(9), rs.getLong(10));
@@ -464,21 +471,6 @@ public final class SqliteServerStore implements ServerStore {
             else {
                 readers.add(connection);
             }
-        }
-    }
-
-    @FunctionalInterface
-    private interface SqlSupplier<T> {
-        T get() throws SQLException;
-    }
-
-    /** Lets the plan read through the writer; a failure aborts the whole batch. */
-    private static <T> T unchecked(SqlSupplier<T> supplier) {
-        try {
-            return supplier.get();
-        }
-        catch (SQLException e) {
-            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "SQLite read failed: " + e.getMessage(), e);
         }
     }
 }

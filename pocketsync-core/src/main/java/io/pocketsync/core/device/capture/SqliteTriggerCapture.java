@@ -261,6 +261,18 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     }
 
     @Override
+    public synchronized long ownChangesFrom(long cursor) {
+        try {
+            // Acked changes above the cursor are kept until the cursor passes them (see pruning).
+            return Sql.queryLong(connection(), "SELECT coalesce(min(server_seq), 0) FROM " + SystemTables.CHANGES
+                    + " WHERE state = 'acked' AND server_seq > ?", cursor);
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading acknowledged changes failed", e);
+        }
+    }
+
+    @Override
     public synchronized ApplyReport acknowledge(List<ChangeResult> results) {
         requireNonNull(results, "results is null");
         refreshSchema(false);

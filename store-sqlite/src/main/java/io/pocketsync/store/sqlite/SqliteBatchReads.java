@@ -1,0 +1,131 @@
+package io.pocketsync.store.sqlite;
+
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.RowState;
+import io.pocketsync.api.model.Scope;
+import io.pocketsync.core.store.RowKey;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a batch needs to know before it is resolved, asked of SQLite a few statements per batch instead
+ * of one query per change. Runs on the writer inside the batch's transaction. Not thread-safe.
+ */
+final class SqliteBatchReads {
+    /** Largest IN list; smaller lists are padded up to a power of two so few statements are prepared. */
+    private static final int CHUNK = 256;
+    /** Rows per multi-row INSERT: one statement step opens the B-tree cursors once for all of them. */
+    static final int IDS_PER_STATEMENT = 64;
+
+    private SqliteBatchReads() {}
+
+    /**
+     * Records every distinct change id of the batch as processed (INSERT OR IGNORE, many rows per
+     * statement) and returns the ids that were already recorded before: one B-tree probe per id does
+     * the dedupe read and the write.
+     * The ids it inserts are exactly the ones the plan then lists as processed (non-duplicates); if the
+     * batch fails, the transaction's rollback removes them.
+     */
+    static Set<String> recordIds(SqliteConnection writer, Scope scope, List<Change> changes, long now) throws SQLException {
+        Set<String> ids = new LinkedHashSet<>();
+        for (Change change : changes) {
+            if (change != null) {
+                ids.add(change.changeId());
+            }
+        }
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        List<String> all = new ArrayList<>(ids);
+        Set<String> inserted = new HashSet<>();
+        int from = 0;
+        for (int size : chunkSizes(all.size(), IDS_PER_STATEMENT)) {
+            // RETURNING lists only the rows INSERT OR IGNORE really inserted; all are inserted on the first step.
+            PreparedStatement insert = writer.prepared("INSERT OR IGNORE INTO ps_processed (scope, change_id, committed_at) VALUES "
+                    + "(?, ?, ?), ".repeat(size - 1) + "(?, ?, ?) RETURNING change_id");
+            int parameter = 1;
+            for (String id : all.subList(from, from + size)) {
+                insert.setString(parameter++, scope.name());
+                insert.setString(parameter++, id);
+                insert.setLong(parameter++, now);
+            }
+            try (ResultSet rs = insert.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getString(1));
+                }
+            }
+            from += size;
+        }
+        Set<String> before = new HashSet<>();
+        for (String id : all) {
+            if (!inserted.contains(id)) {
+                before.add(id);
+            }
+        }
+        return before;
+    }
+
+    /**
+     * Splits {@code count} rows into multi-row statements of at most {@code max} rows, each a power of two,
+     * so a handful of statements serve every batch size (each is prepared once and kept).
+     */
+    static List<Integer> chunkSizes(int count, int max) {
+        List<Integer> sizes = new ArrayList<>();
+        int left = count;
+        while (left >= max) {
+            sizes.add(max);
+            left -= max;
+        }
+        for (int size = Integer.highestOneBit(Math.max(1, left)); left > 0; size >>= 1) {
+            if (left >= size) {
+                sizes.add(size);
+                left -= size;
+            }
+        }
+        return sizes;
+    }
+
+    /** The stored state of every row the batch touches; absent rows are left out. */
+    static Map<RowKey, RowState> loadRows(SqliteConnection writer, String rowColumns, Scope scope, List<Change> changes)
+            throws SQLException {
+        Map<String, Set<String>> byTable = new LinkedHashMap<>();
+        for (Change change : changes) {
+            if (change != null) {
+                byTable.computeIfAbsent(change.table(), table -> new LinkedHashSet<>()).add(change.globalId());
+            }
+        }
+        Map<RowKey, RowState> rows = new HashMap<>();
+        for (Map.Entry<String, Set<String>> table : byTable.entrySet()) {
+            List<String> gids = new ArrayList<>(table.getValue());
+            for (int from = 0; from < gids.size(); from += CHUNK) {
+                List<String> chunk = gids.subList(from, Math.min(gids.size(), from + CHUNK));
+                int size = Integer.highestOneBit(chunk.size());
+                size = size == chunk.size() ? size : size * 2;
+                PreparedStatement select = writer.prepared("SELECT " + rowColumns + " FROM ps_rows WHERE scope = ? AND tbl = ?"
+                        + " AND gid IN (?" + ", ?".repeat(size - 1) + ")");
+                select.setString(1, scope.name());
+                select.setString(2, table.getKey());
+                for (int i = 0; i < size; i++) {
+                    // Padding repeats the last id: IN ignores duplicates.
+                    select.setString(3 + i, chunk.get(Math.min(i, chunk.size() - 1)));
+                }
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        RowState state = SqliteServerStore.rowState(rs);
+                        rows.put(new RowKey(state.table(), state.globalId()), state);
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+}
