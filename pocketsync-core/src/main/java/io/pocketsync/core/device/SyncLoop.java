@@ -71,6 +71,14 @@ final class SyncLoop implements ClientTransport.Listener {
     private boolean welcomed;
     private boolean needPull;
     private boolean pullOutstanding;
+    /**
+     * When an unanswered HELLO or PULL is given up and sent again ({@code 0}: none outstanding). Over MQTT a
+     * request can vanish while the connection stays up (a broker restarted without persistence drops what it
+     * receives before the server bridge has subscribed again; a full queue drops messages), and no disconnect
+     * would ever tell us. The server answers both at once, so {@link DeviceOptions#pushTimeout()} bounds them too.
+     */
+    private long helloDeadlineNanos;
+    private long pullDeadlineNanos;
     private boolean initialPushDone;
     /** A SNAPSHOT page of a resync was applied in this session, so the server continues the snapshot from our cursor. */
     private boolean resyncContinuing;
@@ -163,6 +171,7 @@ final class SyncLoop implements ClientTransport.Listener {
             welcomed = false;
             inflight = null;
             pullOutstanding = false;
+            helloDeadlineNanos = 0;
             if (was) {
                 status(l -> l.disconnected(code, reason));
             }
@@ -198,6 +207,7 @@ final class SyncLoop implements ClientTransport.Listener {
         }
         DeviceState state = capture.state();
         capture.refreshSchema();
+        helloDeadlineNanos = deadline();
         transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc()));
     }
 
@@ -208,6 +218,16 @@ final class SyncLoop implements ClientTransport.Listener {
         if (inflight != null && System.nanoTime() - inflight.deadlineNanos() > 0) {
             LOG.info("push {} not acknowledged in {}; sending again", inflight.batchId(), options.pushTimeout());
             inflight = null;
+            pump();
+        }
+        if (!welcomed && helloDeadlineNanos != 0 && System.nanoTime() - helloDeadlineNanos > 0) {
+            LOG.info("no WELCOME within {}; saying HELLO again", options.pushTimeout());
+            sendHello();
+        }
+        if (welcomed && pullOutstanding && System.nanoTime() - pullDeadlineNanos > 0) {
+            LOG.info("no answer to PULL within {}; pulling again", options.pushTimeout());
+            pullOutstanding = false;
+            needPull = true;
             pump();
         }
         long counter = capture.changeCounter();
@@ -260,6 +280,7 @@ final class SyncLoop implements ClientTransport.Listener {
             long ownFrom = capture.ownChangesFrom(cursor);
             if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit(), ownFrom))) {
                 pullOutstanding = true;
+                pullDeadlineNanos = deadline();
             }
         }
     }
@@ -291,6 +312,7 @@ final class SyncLoop implements ClientTransport.Listener {
     private void onWelcome(Welcome welcome) {
         capture.mergeClock(welcome.serverHlc());
         welcomed = true;
+        helloDeadlineNanos = 0;
         inflight = null;
         pullOutstanding = false;
         initialPushDone = false;
@@ -390,6 +412,12 @@ final class SyncLoop implements ClientTransport.Listener {
             }
         }
         pump();
+    }
+
+    /** A deadline {@link DeviceOptions#pushTimeout()} from now, never {@code 0} (which means "none"). */
+    private long deadline() {
+        long deadline = System.nanoTime() + options.pushTimeout().toNanos();
+        return deadline == 0 ? 1 : deadline;
     }
 
     private void reportApplied(ApplyReport report) {

@@ -16,21 +16,29 @@ final class PrivateServers implements AutoCloseable {
     private final String kind;
     private final Path dir;
     private final int port = Ports.free();
+    private final boolean persistent;
     private Process process;
 
-    private PrivateServers(String kind, Path dir) {
+    private PrivateServers(String kind, Path dir, boolean persistent) {
         this.kind = kind;
         this.dir = dir;
+        this.persistent = persistent;
     }
 
     static PrivateServers redis(Path dir) throws IOException {
-        PrivateServers server = new PrivateServers("redis", dir);
+        PrivateServers server = new PrivateServers("redis", dir, true);
         server.start();
         return server;
     }
 
+    /** A broker without persistence: a restart loses sessions, subscriptions and queued messages. */
     static PrivateServers mosquitto(Path dir) throws IOException {
-        PrivateServers server = new PrivateServers("mosquitto", dir);
+        return mosquitto(dir, false);
+    }
+
+    /** {@code persistent}: sessions and queued messages are saved on a clean stop and read back at start. */
+    static PrivateServers mosquitto(Path dir, boolean persistent) throws IOException {
+        PrivateServers server = new PrivateServers("mosquitto", dir, persistent);
         server.start();
         return server;
     }
@@ -49,9 +57,9 @@ final class PrivateServers implements AutoCloseable {
         }
         else {
             Path config = dir.resolve("mosquitto.conf");
-            // no persistence: a restart loses sessions and queued messages, which the engines must heal
-            Files.writeString(config, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                    );
+            // without persistence a restart loses sessions and queued messages, which the engines must heal
+            Files.writeString(config, "listener " + port + " 127.0.0.1\nallow_anonymous true\n"
+                    + (persistent ? "persistence true\npersistence_location " + dir + "/\n" : "persistence false\n"));
             builder = new ProcessBuilder("mosquitto", "-c", config.toString());
         }
         process = builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(kind + ".log").toFile()))

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Faults of the servers the sync server depends on, mid-stream, with devices writing throughout:
  * a private Redis (AOF, fsync always) killed with SIGKILL and restarted under two server nodes; the
- * devices retry and converge with the server. (A Mosquitto restart under MQTT devices does not converge
- * yet: see the proof report; {@link PrivateServers#mosquitto} is ready for it.)
+ * devices retry and converge with the server. A Mosquitto restart under MQTT devices is
+ * {@link MqttBrokerRestartConvergenceIT}.
  */
 class StoreAndBrokerRestartIT {
     @TempDir
