@@ -88,7 +88,7 @@ final class ScriptedSyncServer {
                 String key = change.table() + "/" + change.globalId();
                 Row current = rows.get(key);
                 if (current != null && current.change().version().isAfter(change.version())) {
-                    results.add(ChangeResult.superseded(change.changeId(), current.change()));
+                    results.add(ChangeResult.superseded(change.changeId(), current.change(), current.seq()));
                     continue;
                 }
                 log.add(change);
@@ -98,14 +98,18 @@ final class ScriptedSyncServer {
             }
             connection.send(new Ack(ProtocolVersion.CURRENT, push.batchId(), results, new Hlc(hlc)));
             String sender = devices.get(connection);
-            devices.forEach((other, device) -> other.send(new Changes(ProtocolVersion.CURRENT, ChangesMode.LIVE,
-                    device.equals(sender) ? List.of() : applied, from, log.size(), false, 0)));
+            // Like the real server: each change carries its server sequence (protocol.md 3.3).
+            List<Long> sequences = java.util.stream.LongStream.rangeClosed(from + 1, log.size()).boxed().toList();
+            devices.forEach((other, device) -> other.send(device.equals(sender)
+                    ? new Changes(ProtocolVersion.CURRENT, ChangesMode.LIVE, List.of(), from, log.size(), false, 0)
+                    : new Changes(ProtocolVersion.CURRENT, ChangesMode.LIVE, applied, from, log.size(), false, 0, sequences)));
         }
         else if (message instanceof Pull pull) {
             String device = devices.get(connection);
             List<Row> after = rows.values().stream().filter(r -> r.seq() > pull.cursor()).sorted((a, b) -> Long.compare(a.seq(), b.seq()))
                     .toList();
             List<Change> page = new ArrayList<>();
+            List<Long> sequences = new ArrayList<>();
             long cursor = log.size();
             int taken = 0;
             for (Row row : after) {
@@ -116,11 +120,12 @@ final class ScriptedSyncServer {
                 taken++;
                 if (!row.change().deviceId().equals(device)) {
                     page.add(row.change());
+                    sequences.add(row.seq());
                 }
             }
             boolean more = taken < after.size();
             connection.send(new Changes(ProtocolVersion.CURRENT, ChangesMode.CATCH_UP, page, pull.cursor(), more ? cursor : log.size(),
-                    more, after.size() - taken));
+                    more, after.size() - taken, sequences));
         }
         else {
             connection.send(new io.pocketsync.api.protocol.ErrorMessage(ProtocolVersion.CURRENT, ErrorCode.UNKNOWN_MESSAGE_TYPE,

@@ -138,6 +138,22 @@ class OfflineConvergenceE2eTest {
     }
 
     @Test
+    void serverWinsRollsBackTheLosingEditOnTheDeviceThatMadeIt() {
+        harness(TableResolvers.of(new io.pocketsync.core.conflict.ServerWinsResolver(), Map.of()));
+        Node a = harness.device("a");
+        Node b = harness.device("b");
+        a.exec("INSERT INTO todo (id, title) VALUES ('x', 'first')");
+        awaitConverged(a, b);
+
+        // b already holds the server's state of x (same sequence); its own edit loses and must be undone on b
+        b.exec("UPDATE todo SET title = 'second' WHERE id = 'x'");
+        awaitConverged(a, b);
+
+        assertThat(b.value("x", "title")).isEqualTo("first");
+        assertThat(harness.serverRow(a.gid("x")).row()).containsEntry("title", "first");
+    }
+
+    @Test
     void clientWinsAppliesAPendingChangeThatLostLocallyOnEveryDevice() {
         harness(TableResolvers.of(new ClientWinsResolver(), Map.of()));
         DeviceOptions slowRetry = new DeviceOptions(Duration.ofMillis(10), 500, 500, Duration.ofSeconds(10),

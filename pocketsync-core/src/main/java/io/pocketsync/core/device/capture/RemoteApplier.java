@@ -228,8 +228,10 @@ final class RemoteApplier implements AutoCloseable {
                     skipped++;
                     continue;
                 }
-                if (sequence > 0 && sequence <= known) {
-                    skipped++; // the device already holds this server state or a later one
+                if (sequence > 0 && sequence < known) {
+                    // a later server state is already applied. An equal sequence is written again: the
+                    // device's own (losing) change overwrote its copy of that state locally.
+                    skipped++;
                     continue;
                 }
                 writer.write(schema, winner);
