@@ -25,12 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConvergenceIT {
     private static final List<Long> CI_SEEDS = List.of(11L, 12L);
-    /**
-     * Variants CI runs by default. The MQTT variants ({@code -Dpocketsync.variant=MQTT_SQLITE},
-     * {@code WS_AND_MQTT_REDIS_TWO_NODES} or {@code ALL}) still fail intermittently (an MQTT device stuck with
-     * pending changes far behind the head, or keeping a row the server deleted), see the proof report.
-     */
-    private static final List<Topology.Kind> CI_VARIANTS = List.of(Topology.Kind.WS_SQLITE, Topology.Kind.WS_REDIS_TWO_NODES);
+    /** Variants CI runs by default: all four ({@code -Dpocketsync.variant=NAME} picks one, {@code ALL} all). */
+    private static final List<Topology.Kind> CI_VARIANTS = List.of(Topology.Kind.WS_SQLITE, Topology.Kind.MQTT_SQLITE,
+            Topology.Kind.WS_REDIS_TWO_NODES, Topology.Kind.WS_AND_MQTT_REDIS_TWO_NODES);
 
     @TempDir
     Path dir;

@@ -57,6 +57,8 @@ public final class MqttServerTransport implements ServerTransport {
     private final ScheduledExecutorService sweeper;
     private volatile MqttAsyncClient client;
     private volatile Acceptor acceptor;
+    /** {@link System#nanoTime()} when the broker connection was lost; {@code 0} while connected. */
+    private volatile long lostSinceNanos;
 
     public MqttServerTransport(MqttServerConfig config, PluginContext context) {
         this.config = requireNonNull(config, "config is null");
@@ -105,6 +107,8 @@ public final class MqttServerTransport implements ServerTransport {
         }
         long sweepMillis = Math.max(1000, config.idleTimeout().toMillis() / 4);
         sweeper.scheduleWithFixedDelay(this::closeIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        long watchMillis = config.reconnectMaxDelay().toMillis();
+        sweeper.scheduleWithFixedDelay(this::watchReconnect, watchMillis, watchMillis, TimeUnit.MILLISECONDS);
         log.info("MQTT server bridge connected to {} as {}, listening on {}", config.uri(), clientId, topics.allUp());
     }
 
@@ -161,6 +165,26 @@ public final class MqttServerTransport implements ServerTransport {
                 // the session is gone, or it would wait forever for broadcasts and ACKs of a session we dropped
                 connection.close(ErrorCode.HELLO_REQUIRED, "session closed after the idle timeout; send HELLO");
             }
+        }
+    }
+
+    /**
+     * Paho's automatic reconnect was seen to stop trying after a broker restart (the bridge stayed away for good, so
+     * every device's HELLO went unanswered). When the connection has been down for two reconnect periods, kick it.
+     */
+    private void watchReconnect() {
+        long since = lostSinceNanos;
+        MqttAsyncClient current = client;
+        if (closed.get() || current == null || since == 0 || current.isConnected()
+                || System.nanoTime() - since < 2 * config.reconnectMaxDelay().toNanos()) {
+            return;
+        }
+        try {
+            log.info("MQTT server bridge still away from {}; reconnecting now", config.uri());
+            current.reconnect();
+        }
+        catch (MqttException e) {
+            log.debug("reconnect not started: {}", e.toString());
         }
     }
 
@@ -229,6 +253,7 @@ public final class MqttServerTransport implements ServerTransport {
     private final class Callback implements MqttCallbackExtended {
         @Override
         public void connectComplete(boolean reconnect, String serverUri) {
+            lostSinceNanos = 0;
             if (!reconnect) {
                 return;
             }
@@ -244,6 +269,7 @@ public final class MqttServerTransport implements ServerTransport {
 
         @Override
         public void connectionLost(Throwable cause) {
+            lostSinceNanos = Math.max(1, System.nanoTime());
             log.warn("MQTT server bridge lost the broker ({}), reconnecting", cause == null ? "?" : cause.toString());
         }
 
