@@ -13,16 +13,30 @@ import java.time.Duration;
  * @param pullLimit most rows asked for per catch-up page (default 500)
  * @param pushTimeout a PUSH without ACK after this long is sent again with the same change ids (default 10 s)
  * @param retry backoff for retrying a push the server could not store ({@code STORE_UNAVAILABLE})
+ * @param catchUpInterval how often a connected device pulls from its cursor even though nothing told it
+ *        to (default 30 s): live broadcasts a transport lost without a trace (an MQTT broker dropping
+ *        messages for a slow client) are healed at the latest after this long; an up-to-date device gets
+ *        an empty page
  */
-public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry) {
+public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry,
+        Duration catchUpInterval) {
     /** The defaults. */
     public static final DeviceOptions DEFAULTS = new DeviceOptions(Duration.ofMillis(50), 500, 500, Duration.ofSeconds(10),
-            new ReconnectPolicy(Duration.ofMillis(200), Duration.ofSeconds(30)));
+            new ReconnectPolicy(Duration.ofMillis(200), Duration.ofSeconds(30)), Duration.ofSeconds(30));
+
+    /** Options with the default catch-up interval. */
+    public DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry) {
+        this(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, Duration.ofSeconds(30));
+    }
 
     public DeviceOptions {
         requireNonNull(pollInterval, "pollInterval is null");
         requireNonNull(pushTimeout, "pushTimeout is null");
         requireNonNull(retry, "retry is null");
+        requireNonNull(catchUpInterval, "catchUpInterval is null");
+        if (catchUpInterval.isNegative() || catchUpInterval.isZero()) {
+            throw new IllegalArgumentException("catchUpInterval must be positive");
+        }
         if (pollInterval.isNegative() || pollInterval.isZero() || pushBatchSize < 1 || pullLimit < 1 || pushTimeout.isNegative()
                 || pushTimeout.isZero()) {
             throw new IllegalArgumentException("device options must be positive");
@@ -30,18 +44,22 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
     }
 
     public DeviceOptions withPollInterval(Duration value) {
-        return new DeviceOptions(value, pushBatchSize, pullLimit, pushTimeout, retry);
+        return new DeviceOptions(value, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval);
     }
 
     public DeviceOptions withPushBatchSize(int value) {
-        return new DeviceOptions(pollInterval, value, pullLimit, pushTimeout, retry);
+        return new DeviceOptions(pollInterval, value, pullLimit, pushTimeout, retry, catchUpInterval);
     }
 
     public DeviceOptions withPullLimit(int value) {
-        return new DeviceOptions(pollInterval, pushBatchSize, value, pushTimeout, retry);
+        return new DeviceOptions(pollInterval, pushBatchSize, value, pushTimeout, retry, catchUpInterval);
     }
 
     public DeviceOptions withPushTimeout(Duration value) {
-        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, value, retry);
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, value, retry, catchUpInterval);
+    }
+
+    public DeviceOptions withCatchUpInterval(Duration value) {
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, value);
     }
 }

@@ -70,6 +70,7 @@ final class SyncLoop implements ClientTransport.Listener {
 
     private boolean welcomed;
     private boolean needPull;
+    private ScheduledFuture<?> catchUpCheck;
     private boolean pullOutstanding;
     /**
      * When an unanswered HELLO or PULL is given up and sent again ({@code 0}: none outstanding). Over MQTT a
@@ -113,8 +114,21 @@ final class SyncLoop implements ClientTransport.Listener {
             lastVersions = capture.tableVersions();
             long period = options.pollInterval().toMillis();
             poller = engine.scheduleWithFixedDelay(() -> run(this::poll), period, period, TimeUnit.MILLISECONDS);
+            long check = options.catchUpInterval().toMillis();
+            catchUpCheck = engine.scheduleWithFixedDelay(() -> run(this::periodicPull), check, check, TimeUnit.MILLISECONDS);
         });
         transport.start(endpoint, this);
+    }
+
+    /**
+     * A transport may lose a live broadcast without anyone noticing (an MQTT broker drops messages for a
+     * client whose queue is full), and the gap would only show with the next broadcast. Pull now and then.
+     */
+    private void periodicPull() {
+        if (welcomed && !stopped) {
+            needPull = true;
+            pump();
+        }
     }
 
     /** Pushes pending changes and catches up now (if connected). */
@@ -144,6 +158,9 @@ final class SyncLoop implements ClientTransport.Listener {
         run(() -> {
             if (poller != null) {
                 poller.cancel(false);
+            }
+            if (catchUpCheck != null) {
+                catchUpCheck.cancel(false);
             }
             if (retry != null) {
                 retry.cancel(false);

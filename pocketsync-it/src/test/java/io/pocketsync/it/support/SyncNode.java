@@ -153,10 +153,10 @@ public final class SyncNode implements AutoCloseable {
             return websocket(Map.of());
         }
 
-        /** An MQTT bridge on the test broker under {@code topicRoot}; {@code extra} adds {@code transport.mqtt.*} keys. */
+        /** An MQTT bridge under {@code topicRoot}, on the test broker unless {@code extra} names a {@code uri}; {@code extra} adds {@code transport.mqtt.*} keys. */
         public Builder mqtt(String topicRoot, Map<String, String> extra) {
             mqttConfig = new HashMap<>(extra);
-            mqttConfig.put("uri", TestEnv.mqttUri());
+            mqttConfig.putIfAbsent("uri", TestEnv.mqttUri());
             mqttConfig.put("topic-root", topicRoot);
             mqttConfig.putIfAbsent("reconnect-max-delay", "1s");
             return this;
