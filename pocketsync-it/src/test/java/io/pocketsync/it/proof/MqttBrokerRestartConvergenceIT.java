@@ -26,6 +26,8 @@ class MqttBrokerRestartConvergenceIT {
              Fleet fleet = new Fleet(seed, topology, dir, 3).withoutChaos()) {
             fleet.startAll();
             fleet.run(60, false, null);
+            fleet.assertConverges(Duration.ofSeconds(45)); // everyone in session and in sync before the broker goes
+            fleet.run(30, false, null);
             if (persistent) {
                 broker.stop();
             }
