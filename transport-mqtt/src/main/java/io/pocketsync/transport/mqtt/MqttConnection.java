@@ -12,6 +12,7 @@ import io.pocketsync.api.transport.ConnectionListener;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -34,7 +35,8 @@ final class MqttConnection implements Connection {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
 
-    private final IMqttAsyncClient client;
+    /** The bridge's current broker client (it may replace a client whose reconnect got stuck). */
+    private final Supplier<IMqttAsyncClient> client;
     private final String downTopic;
     private final String scope;
     private final String device;
@@ -50,7 +52,7 @@ final class MqttConnection implements Connection {
     private ConnectionListener listener;
     private boolean closeDelivered;
 
-    MqttConnection(IMqttAsyncClient client, String downTopic, String scope, String device, Codec codec, int maxQueued,
+    MqttConnection(Supplier<IMqttAsyncClient> client, String downTopic, String scope, String device, Codec codec, int maxQueued,
             Runnable onClosed) {
         this.client = requireNonNull(client, "client is null");
         this.downTopic = requireNonNull(downTopic, "downTopic is null");
@@ -188,7 +190,7 @@ final class MqttConnection implements Connection {
         byte[] payload = codec.encode(message);
         inflight.incrementAndGet();
         try {
-            client.publish(downTopic, payload, 1, false, null, new IMqttActionListener() {
+            client.get().publish(downTopic, payload, 1, false, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     completed();

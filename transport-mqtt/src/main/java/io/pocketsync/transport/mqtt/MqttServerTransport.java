@@ -15,7 +15,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -44,6 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MqttServerTransport implements ServerTransport {
     private static final Logger log = LoggerFactory.getLogger(MqttServerTransport.class);
+    private static final int CONNECT_TIMEOUT_SECONDS = 10;
 
     private final MqttServerConfig config;
     private final MqttTopics topics;
@@ -59,6 +62,7 @@ public final class MqttServerTransport implements ServerTransport {
     private volatile Acceptor acceptor;
     /** {@link System#nanoTime()} when the broker connection was lost; {@code 0} while connected. */
     private volatile long lostSinceNanos;
+    private volatile long stuckSinceNanos;
 
     public MqttServerTransport(MqttServerConfig config, PluginContext context) {
         this.config = requireNonNull(config, "config is null");
@@ -83,21 +87,9 @@ public final class MqttServerTransport implements ServerTransport {
         }
         this.acceptor = newAcceptor;
         try {
-            MqttAsyncClient created = new MqttAsyncClient(config.uri(), clientId, new MemoryPersistence());
-            created.setCallback(new Callback());
+            MqttAsyncClient created = newClient();
             this.client = created;
-            MqttConnectOptions options = new MqttConnectOptions();
-            options.setCleanSession(false);
-            options.setAutomaticReconnect(true);
-            options.setMaxReconnectDelay((int) config.reconnectMaxDelay().toMillis());
-            options.setKeepAliveInterval((int) config.keepAlive().toSeconds());
-            options.setMaxInflight(config.maxInflight());
-            options.setConnectionTimeout(10);
-            config.username().ifPresent(options::setUserName);
-            if (!config.password().isEmpty()) {
-                options.setPassword(config.password().toCharArray());
-            }
-            created.connect(options).waitForCompletion(15_000);
+            created.connect(options()).waitForCompletion(15_000);
             subscribe(created);
         }
         catch (MqttException e) {
@@ -110,6 +102,27 @@ public final class MqttServerTransport implements ServerTransport {
         long watchMillis = config.reconnectMaxDelay().toMillis();
         sweeper.scheduleWithFixedDelay(this::watchReconnect, watchMillis, watchMillis, TimeUnit.MILLISECONDS);
         log.info("MQTT server bridge connected to {} as {}, listening on {}", config.uri(), clientId, topics.allUp());
+    }
+
+    private MqttAsyncClient newClient() throws MqttException {
+        MqttAsyncClient created = new MqttAsyncClient(config.uri(), clientId, new MemoryPersistence());
+        created.setCallback(new Callback());
+        return created;
+    }
+
+    private MqttConnectOptions options() {
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setCleanSession(false);
+        options.setAutomaticReconnect(true);
+        options.setMaxReconnectDelay((int) config.reconnectMaxDelay().toMillis());
+        options.setKeepAliveInterval((int) config.keepAlive().toSeconds());
+        options.setMaxInflight(config.maxInflight());
+        options.setConnectionTimeout(CONNECT_TIMEOUT_SECONDS);
+        config.username().ifPresent(options::setUserName);
+        if (!config.password().isEmpty()) {
+            options.setPassword(config.password().toCharArray());
+        }
+        return options;
     }
 
     @Override
@@ -169,22 +182,80 @@ public final class MqttServerTransport implements ServerTransport {
     }
 
     /**
-     * Paho's automatic reconnect was seen to stop trying after a broker restart (the bridge stayed away for good, so
-     * every device's HELLO went unanswered). When the connection has been down for two reconnect periods, kick it.
+     * Paho's automatic reconnect can get stuck after a broker restart: its attempt stays "in progress" for good
+     * (seen for 30 s and more, past the connect timeout), so the bridge never comes back and every device's HELLO
+     * goes unanswered. When the connection has been down for two reconnect periods, kick a reconnect; when the
+     * attempt in progress outlives the connect timeout, replace the client (same client id, so the broker's
+     * session is kept). Virtual connections publish through whichever client is current.
      */
     private void watchReconnect() {
         long since = lostSinceNanos;
         MqttAsyncClient current = client;
+        long now = System.nanoTime();
         if (closed.get() || current == null || since == 0 || current.isConnected()
-                || System.nanoTime() - since < 2 * config.reconnectMaxDelay().toNanos()) {
+                || now - since < 2 * config.reconnectMaxDelay().toNanos()) {
+            stuckSinceNanos = 0;
             return;
         }
         try {
-            log.info("MQTT server bridge still away from {}; reconnecting now", config.uri());
             current.reconnect();
+            stuckSinceNanos = 0;
+            log.info("MQTT server bridge still away from {}; reconnecting now", config.uri());
         }
         catch (MqttException e) {
-            log.debug("reconnect not started: {}", e.toString());
+            if (e.getReasonCode() != MqttException.REASON_CODE_CONNECT_IN_PROGRESS) {
+                log.debug("reconnect not started: {}", e.toString());
+                return;
+            }
+            if (stuckSinceNanos == 0) {
+                stuckSinceNanos = now;
+            }
+            else if (now - stuckSinceNanos > TimeUnit.SECONDS.toNanos(CONNECT_TIMEOUT_SECONDS + 2)) {
+                replaceStuckClient(current);
+            }
+        }
+    }
+
+    private void replaceStuckClient(MqttAsyncClient stuck) {
+        log.warn("MQTT server bridge: reconnect to {} stuck in progress; starting a new client", config.uri());
+        stuckSinceNanos = 0;
+        try {
+            stuck.disconnectForcibly(0, 100, false);
+        }
+        catch (MqttException e) {
+            log.debug("forced disconnect failed: {}", e.toString());
+        }
+        try {
+            stuck.close(true);
+        }
+        catch (MqttException e) {
+            log.debug("close of the stuck client failed: {}", e.toString());
+        }
+        try {
+            MqttAsyncClient fresh = newClient();
+            client = fresh;
+            fresh.connect(options(), null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    lostSinceNanos = 0;
+                    try {
+                        fresh.subscribe(topics.allUp(), 1);
+                        log.info("MQTT server bridge reconnected to {} with a new client", config.uri());
+                    }
+                    catch (MqttException e) {
+                        log.warn("cannot subscribe to {}: {}", topics.allUp(), e.toString());
+                    }
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    log.debug("new client cannot connect yet: {}", String.valueOf(failure));
+                    // lostSinceNanos stays set: the watchdog tries again (reconnect() on this client)
+                }
+            });
+        }
+        catch (MqttException e) {
+            log.warn("cannot start a new MQTT client for {}: {}", config.uri(), e.toString());
         }
     }
 
@@ -234,7 +305,7 @@ public final class MqttServerTransport implements ServerTransport {
             return existing;
         }
         MqttConnection[] holder = new MqttConnection[1];
-        MqttConnection created = new MqttConnection(client, topics.down(address.scope(), address.device()),
+        MqttConnection created = new MqttConnection(() -> client, topics.down(address.scope(), address.device()),
                 address.scope(), address.device(), codec, config.maxQueuedMessages(),
                 () -> connections.remove(address, holder[0]));
         holder[0] = created;
