@@ -53,9 +53,10 @@ public interface ChangeCapture extends AutoCloseable {
     List<LocalChange> pending(long afterLocalSequence, int limit);
 
     /**
-     * The lowest server sequence above {@code cursor} of this device's own acknowledged changes, or 0 when
-     * there is none; sent in PULL so that catch-up does not hide the deletion of a row this device created
-     * (see {@link io.pocketsync.api.protocol.Pull}). The default, 0, keeps the plain catch-up rules.
+     * The lowest server sequence above {@code cursor} that may hold one of this device's own changes
+     * ({@code cursor + 1} while a change waits for its ACK), or 0 when there is none; sent in PULL so that
+     * catch-up does not hide the deletion of a row this device wrote (see {@link io.pocketsync.api.protocol.Pull}).
+     * The default, 0, keeps the plain catch-up rules.
      */
     default long ownChangesFrom(long cursor) {
         return 0;

@@ -29,8 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Catch-up from cursor {@code C}:
  * <ul>
  *   <li>a tombstone created after {@code C} ({@code firstSequence > C}) is skipped: born and died — unless
- *       it was created at or after the PULL's {@code ownFrom}, where the row may be one the device created
- *       itself (then it is sent as a DELETE);</li>
+ *       it died at or after the PULL's {@code ownFrom} ({@code lastSequence >= ownFrom}), where the device may
+ *       hold the row because one of its own changes created or wrote it (then it is sent as a DELETE);</li>
  *   <li>a row written entirely by the pulling device (its version and every column version) is skipped;</li>
  *   <li>every other row is sent once, as its latest image: {@link RowState#toChange(long)}.</li>
  * </ul>
@@ -179,8 +179,11 @@ final class CatchUpPlanner {
             return state.deleted() && (state.lastSequence() <= startHead || state.firstSequence() > startHead);
         }
         if (state.deleted() && state.firstSequence() > from) {
-            // born and died after the cursor; but at or after ownFrom the device may have created it itself
-            return ownFrom == 0 || state.firstSequence() < ownFrom;
+            // Born and died after the cursor. The device may still hold it if one of its own changes (all at or
+            // after ownFrom) wrote it before it died: not only when it created the row, but also when it inserted
+            // a row another device had created first (global ids may come from natural keys; the server stores
+            // that insert as a later write of the row). So only a row that died before ownFrom is skipped.
+            return ownFrom == 0 || state.lastSequence() < ownFrom;
         }
         return writtenOnlyBy(state, deviceId);
     }

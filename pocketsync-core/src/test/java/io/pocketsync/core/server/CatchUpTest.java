@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.protocol.Ack;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.Welcome;
@@ -69,11 +72,47 @@ class CatchUpTest {
 
         // Without ownFrom both tombstones look born-and-died after the cursor and are skipped ...
         assertThat(creator.pull(cursor, 100).changes()).isEmpty();
-        // ... but dev-c created "mine" itself (acked at sequence `own`), so it must hear of the delete;
-        // "theirs" was created before dev-c's own changes start, so it stays skipped.
+        // ... but dev-c created "mine" itself (acked at sequence `own`), so it must hear of the delete; "theirs"
+        // was created before dev-c's own changes start but died after: dev-c may have written it too (an insert
+        // of the same global id), so it is sent as well (an extra delete is harmless).
         Changes page = creator.pullOwn(cursor, 100, own);
-        assertThat(page.changes()).extracting(Change::globalId).containsExactly("mine");
+        assertThat(page.changes()).extracting(Change::globalId).containsExactly("mine", "theirs");
+        assertThat(page.changes()).extracting(Change::op).containsExactly(Op.DELETE, Op.DELETE);
+    }
+
+    @Test
+    void aRowAnotherCreatedThatTheDeviceThenWroteAndAThirdDeletedAfterItsCursorIsSentAsADelete() {
+        // Global ids may be derived from natural keys: dev-c inserts the same row dev-o created after dev-c's
+        // cursor; the server stores it as a later write of that row (APPLIED, no winner), so dev-c holds the
+        // row without ever having applied dev-o's creation. The row was born before dev-c's own sequence, but
+        // dev-c wrote it before it died: the tombstone must reach dev-c or it keeps a row the server deleted.
+        ServerHarness.Device creator = harness.connect("dev-c", 0);
+        ServerHarness.Device other = harness.connect("dev-o", 0);
+        other.push(other.insert("before", 0, Map.of("title", "x")));
+        long cursor = 1;
+        other.push(other.insert("shared", 9, Map.of("title", "created by dev-o")));
+        Ack ack = creator.push(creator.insert("shared", 10, Map.of("title", "written by dev-c")));
+        assertThat(ack.results()).extracting(ChangeResult::status).containsExactly(ChangeStatus.APPLIED);
+        long own = store.info(SCOPE).head();
+        other.push(other.delete("shared", 12));
+
+        Changes page = creator.pullOwn(cursor, 100, own);
+        assertThat(page.changes()).extracting(Change::globalId).containsExactly("shared");
         assertThat(page.changes()).extracting(Change::op).containsExactly(Op.DELETE);
+        assertThat(page.sequences()).containsExactly(store.info(SCOPE).head());
+    }
+
+    @Test
+    void aTombstoneWhoseRowDiedBeforeTheDevicesOwnChangesIsStillSkipped() {
+        ServerHarness.Device creator = harness.connect("dev-c", 0);
+        ServerHarness.Device other = harness.connect("dev-o", 0);
+        other.push(other.insert("before", 0, Map.of("title", "x")));
+        long cursor = 1;
+        other.push(other.insert("gone", 9, Map.of("title", "born and died")), other.delete("gone", 10));
+        creator.push(creator.insert("mine", 11, Map.of("title", "created by dev-c")));
+        long own = store.info(SCOPE).head();
+
+        assertThat(creator.pullOwn(cursor, 100, own).changes()).isEmpty();
     }
 
     @Test

@@ -66,6 +66,20 @@ class RowSequenceOrderTest {
     }
 
     @Test
+    void aPullWhileAChangeIsPendingAsksForEveryTombstoneAfterTheCursor() {
+        // the PUSH of A may be stored already (in flight, or its ACK lost) at a sequence the device cannot know;
+        // another device deletes the row after it, and the ACK of A (APPLIED, no winner) does not tell: the
+        // catch-up must not skip that tombstone as "born and died after the cursor", so own = cursor + 1
+        assertThat(capture.ownChangesFrom(1)).as("nothing pending or acked above the cursor").isZero();
+        LocalChange a = localEdit("A");
+
+        assertThat(capture.ownChangesFrom(1)).isEqualTo(2);
+
+        capture.acknowledge(List.of(ChangeResult.applied(a.change().changeId(), 5)));
+        assertThat(capture.ownChangesFrom(1)).as("once acked, its server sequence").isEqualTo(5);
+    }
+
+    @Test
     void anOlderChangeBroadcastAfterTheAckOfALaterOneIsNotApplied() {
         // last-write-wins: E's older B committed at 2, this device's A at 3 and kept; ACK(A) overtakes LIVE(B)
         LocalChange a = localEdit("A");
