@@ -222,9 +222,11 @@ final class RemoteApplier implements AutoCloseable {
                 TableSchema schema = writer.validate(winner);
                 if (statements.queryLong("SELECT count(*) FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ?"
                         + " AND tbl = ? AND gid = ?", seq, winner.table(), winner.globalId()) > 0) {
-                    // a later local change of the row is pending: its own ACK decides the row
+                    // A later local change of the row is pending: its own ACK decides the row. The winner is kept
+                    // aside like a deferred remote change rather than recorded as held: if that ACK leaves the row
+                    // without a later server state (REJECTED: nothing of the edit was stored), the winner is the row.
                     if (sequence > known) {
-                        setSequence(row, sequence);
+                        defer(winner, sequence);
                     }
                     skipped++;
                     continue;

@@ -1,0 +1,117 @@
+package io.pocketsync.core.device.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.capture.LocalChange;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.model.Op;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangesMode;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The winner of a superseded change is not written while a later local change of the row is pending: that
+ * change's ACK decides the row. It is kept aside like a deferred remote change, so that whatever that ACK
+ * says, the row ends in the server's state: a later APPLIED keeps the local edit, a SUPERSEDED writes its
+ * winner, and a REJECTED (the server stored nothing of the edit) brings back the winner that was skipped.
+ */
+class SkippedWinnerTest {
+    @TempDir
+    Path dir;
+    TestDb db;
+    SqliteTriggerCapture capture;
+    final long now = Hlc.of(System.currentTimeMillis(), 0).value();
+
+    @BeforeEach
+    void setUp() {
+        db = new TestDb(dir, "device.db");
+        db.exec("CREATE TABLE todo (id TEXT PRIMARY KEY, title TEXT)");
+        capture = new SqliteTriggerCapture(db.dataSource, Clock.systemUTC(), CaptureOptions.DEFAULTS);
+        capture.install(List.of("todo"));
+        capture.apply(List.of(remote("c1", "created", now - 100_000)), List.of(1L), 0, 1, ChangesMode.LIVE, true);
+    }
+
+    @AfterEach
+    void tearDown() {
+        capture.close();
+    }
+
+    private static Change remote(String id, String title, long hlc) {
+        return new Change(id, "todo", "gx", Op.UPDATE, Map.of("id", "x", "title", title), List.of(), new Hlc(hlc), "device-e");
+    }
+
+    private String title() {
+        return (String) db.query("SELECT title FROM todo WHERE id = 'x'").get(0).get("title");
+    }
+
+    private LocalChange localEdit(String title) {
+        db.exec("UPDATE todo SET title = '" + title + "' WHERE id = 'x'");
+        List<LocalChange> pending = capture.pending(0, 10);
+        return pending.get(pending.size() - 1);
+    }
+
+    @Test
+    void aRejectedLaterEditBringsBackTheWinnerSkippedForIt() {
+        LocalChange a = localEdit("A");
+        LocalChange b = localEdit("B");
+        Change winner = remote("w", "W", a.change().hlc().value() + 1);
+
+        capture.acknowledge(List.of(ChangeResult.superseded(a.change().changeId(), winner, 5),
+                ChangeResult.rejected(b.change().changeId(), ErrorCode.ROW_TOO_LARGE, "too large")));
+
+        assertThat(title()).as("the server holds W and nothing of B").isEqualTo("W");
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_deferred")).isZero();
+    }
+
+    @Test
+    void aRejectedLaterEditInTheNextAckBringsBackTheWinner() {
+        LocalChange a = localEdit("A");
+        capture.pending(0, 10); // A alone is in flight
+        Change winner = remote("w", "W", a.change().hlc().value() + 1);
+        LocalChange b = localEdit("B");
+
+        capture.acknowledge(List.of(ChangeResult.superseded(a.change().changeId(), winner, 5)));
+        assertThat(title()).as("B is pending: its ACK decides").isEqualTo("B");
+        capture.acknowledge(List.of(ChangeResult.rejected(b.change().changeId(), ErrorCode.CLOCK_SKEW, "ahead")));
+
+        assertThat(title()).isEqualTo("W");
+    }
+
+    @Test
+    void anAppliedLaterEditKeepsTheRow() {
+        LocalChange a = localEdit("A");
+        LocalChange b = localEdit("B");
+        Change winner = remote("w", "W", a.change().hlc().value() + 1);
+
+        capture.acknowledge(List.of(ChangeResult.superseded(a.change().changeId(), winner, 5),
+                ChangeResult.applied(b.change().changeId(), 6)));
+
+        assertThat(title()).isEqualTo("B");
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_deferred")).isZero();
+        // W broadcast afterwards is older than the row's state
+        assertThat(capture.apply(List.of(winner), List.of(5L), 1, 5, ChangesMode.LIVE, true).skipped()).isEqualTo(1);
+        assertThat(title()).isEqualTo("B");
+    }
+
+    @Test
+    void aSupersededLaterEditWritesItsWinner() {
+        LocalChange a = localEdit("A");
+        LocalChange b = localEdit("B");
+        Change winner = remote("w", "W", b.change().hlc().value() + 1);
+
+        capture.acknowledge(List.of(ChangeResult.superseded(a.change().changeId(), winner, 5),
+                ChangeResult.superseded(b.change().changeId(), winner, 5)));
+
+        assertThat(title()).isEqualTo("W");
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_deferred")).isZero();
+    }
+}
