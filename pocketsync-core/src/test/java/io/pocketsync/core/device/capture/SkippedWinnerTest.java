@@ -8,6 +8,7 @@ import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
 import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.protocol.ChangesMode;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,10 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The winner of a superseded change is not written while a later local change of the row is pending: that
- * change's ACK decides the row. It is kept aside like a deferred remote change, so that whatever that ACK
- * says, the row ends in the server's state: a later APPLIED keeps the local edit, a SUPERSEDED writes its
- * winner, and a REJECTED (the server stored nothing of the edit) brings back the winner that was skipped.
+ * The winner an ACK result carries is not written while a later local change of the row is pending: that
+ * change's result decides the row. It is kept aside like a deferred remote change (not recorded as the state
+ * the row holds), so that whatever that result says, the row ends in the server's state: a later APPLIED keeps
+ * the local edit, a SUPERSEDED writes its winner (older or newer than the skipped one: a DUPLICATE's winner is
+ * the row as stored when the answer was built, a SUPERSEDED's the state the change was resolved against), and a
+ * REJECTED (the server stored nothing of the edit) brings back the winner that was skipped.
  */
 class SkippedWinnerTest {
     @TempDir
@@ -57,6 +60,26 @@ class SkippedWinnerTest {
         db.exec("UPDATE todo SET title = '" + title + "' WHERE id = 'x'");
         List<LocalChange> pending = capture.pending(0, 10);
         return pending.get(pending.size() - 1);
+    }
+
+    @Test
+    void aDuplicatesNewerWinnerSkippedForALaterEditIsNotTakenAsHeld() {
+        // Convergence soak (WS_REDIS_TWO_NODES seed 57): A and B re-sent in one batch after a lost ACK. A is
+        // DUPLICATE, answered with the row as stored after the batch and after another device's later write
+        // (W2, sequence 117); B is SUPERSEDED by the state it was resolved against (W1, sequence 102). W2 was
+        // skipped for B and its sequence recorded as held, so W1 was skipped as older, and W2 itself, sent
+        // again by catch-up, was skipped as held: the device kept its losing edit B.
+        LocalChange a = localEdit("A");
+        LocalChange b = localEdit("B");
+        Change w1 = remote("w1", "W1", b.change().hlc().value() + 1);
+        Change w2 = remote("w2", "W2", b.change().hlc().value() + 2);
+
+        capture.acknowledge(List.of(new ChangeResult(a.change().changeId(), ChangeStatus.DUPLICATE, 117, w2, null, null),
+                ChangeResult.superseded(b.change().changeId(), w1, 102)));
+        capture.apply(List.of(w2), List.of(117L), 1, 120, ChangesMode.CATCH_UP, true);
+
+        assertThat(title()).isEqualTo("W2");
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_deferred")).isZero();
     }
 
     @Test
