@@ -83,6 +83,23 @@ class SkippedWinnerTest {
     }
 
     @Test
+    void aDuplicatesWinnerNewerThanTheLaterEditsIsWrittenOnceTheyAreDecided() {
+        // Convergence soak (WS_AND_MQTT_REDIS_TWO_NODES seed 88): A, B, C re-sent in one batch; A is DUPLICATE with
+        // the row as stored after another device's write at 98, B and C are APPLIED at 91 and 97 before it
+        LocalChange a = localEdit("A");
+        LocalChange b = localEdit("B");
+        LocalChange c = localEdit("C");
+        Change w = remote("w", "W", c.change().hlc().value() + 1);
+
+        capture.acknowledge(List.of(new ChangeResult(a.change().changeId(), ChangeStatus.DUPLICATE, 98, w, null, null),
+                ChangeResult.applied(b.change().changeId(), 91), ChangeResult.applied(c.change().changeId(), 97)));
+
+        assertThat(title()).isEqualTo("W");
+        assertThat(capture.apply(List.of(w), List.of(98L), 1, 98, ChangesMode.CATCH_UP, true).skipped()).isEqualTo(1);
+        assertThat(title()).isEqualTo("W");
+    }
+
+    @Test
     void aRejectedLaterEditBringsBackTheWinnerSkippedForIt() {
         LocalChange a = localEdit("A");
         LocalChange b = localEdit("B");
