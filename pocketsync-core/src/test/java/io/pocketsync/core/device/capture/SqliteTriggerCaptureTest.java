@@ -242,4 +242,32 @@ class SqliteTriggerCaptureTest {
         assertThat(pending()).extracting(Change::globalId).containsExactlyElementsOf(ids);
         assertThat(ids).allSatisfy(id -> assertThat(id).hasSize(32).matches("[0-9a-f]+"));
     }
+
+    @Test
+    void anAppInsertWithItsOwnIdIsCapturedUnderThatId() {
+        capture.install(List.of("todo"));
+        db.exec("INSERT INTO todo (id, title, ps_global_id) VALUES ('own', 'mine', 'app-chosen-id')");
+        List<Change> changes = pending();
+        assertThat(changes).singleElement().satisfies(c -> {
+            assertThat(c.op()).isEqualTo(Op.INSERT);
+            assertThat(c.globalId()).isEqualTo("app-chosen-id");
+            assertThat(c.row()).containsEntry("title", "mine");
+        });
+    }
+
+    @Test
+    void columnsPastTheMaskWidthShareItsLastBit() {
+        StringBuilder ddl = new StringBuilder("CREATE TABLE wide (id TEXT PRIMARY KEY");
+        for (int i = 0; i < 100; i++) {
+            ddl.append(", c").append(i).append(" INTEGER");
+        }
+        db.exec(ddl.append(')').toString());
+        capture.install(List.of("wide"));
+        db.exec("INSERT INTO wide (id) VALUES ('w')");
+        assertThat(capture.pendingCount()).isEqualTo(1);
+        db.exec("UPDATE wide SET c5 = 5, c90 = 90");
+        List<String> changed = pending().get(1).changedColumns();
+        // c5 has its own bit; from c61 (column 62, after id) on all columns share bit 62
+        assertThat(changed).contains("c5", "c61", "c90", "c99").doesNotContain("id", "c0", "c60");
+    }
 }
