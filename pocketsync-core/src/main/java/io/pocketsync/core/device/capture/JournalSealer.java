@@ -157,7 +157,10 @@ final class JournalSealer {
             writes.lastWallMillis = Math.max(writes.lastWallMillis, row.wallMillis());
         }
 
+        long lastId = round.get(round.size() - 1).id();
         Emitter emitter = new Emitter();
+        Map<String, Map<Long, RowImage>> newRows = new HashMap<>();
+        Map<String, Map<String, String>> idRows = new HashMap<>();
         Set<String> sweep = new LinkedHashSet<>();
         for (RowWrites writes : order) {
             if (writes.bornAndDied) {
@@ -165,16 +168,19 @@ final class JournalSealer {
             }
             TableSchema schema = schemas.get(writes.table);
             if (writes.gid == null) {
-                if (!sealNewRow(schema, writes.rowid, writes.firstWallMillis, writes.lastWallMillis, emitter)) {
-                    sweep.add(writes.table);
+                RowImage row = newRows.computeIfAbsent(writes.table, t -> readNewRows(schema, lastId)).get(writes.rowid);
+                if (row == null || row.gid() != null || row.sealed) {
+                    sweep.add(writes.table); // the rowid does not lead to a row without an id: moved (see the class comment)
+                    continue;
                 }
+                row.sealed = true;
+                emitter.emitNewRow(schema, writes.rowid, row.image(), writes.firstWallMillis, writes.lastWallMillis);
             }
             else if (writes.op == TriggerGenerator.OP_DELETE) {
                 emitter.emit(writes.table, writes.gid, "DELETE", "{}", "[]", writes.lastWallMillis);
             }
             else if (writes.op == TriggerGenerator.OP_INSERT || writes.mask != 0) {
-                String image = statements.queryString("SELECT " + TriggerGenerator.image(schema, "") + " FROM "
-                        + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID + " = ?", writes.gid);
+                String image = idRows.computeIfAbsent(writes.table, t -> readRowsById(schema, lastId)).get(writes.gid);
                 if (image == null) {
                     // the id was changed or cleared by the app (no trigger records that); a later DELETE would have said so
                     LOG.debug("row {} of {} is gone without a DELETE; nothing to queue", writes.gid, writes.table);
@@ -197,27 +203,46 @@ final class JournalSealer {
         return emitter.queued;
     }
 
-    /**
-     * Gives the row at {@code rowid} its id and queues it; false when the rowid does not hold a row without one.
-     * The id is made from the first write's time (the same again if this seal is lost), the HLC from the last.
-     */
-    private boolean sealNewRow(TableSchema schema, long rowid, long firstWallMillis, long wallMillis, Emitter emitter)
-            throws SQLException {
-        String table = quoteSql(schema.name());
-        PreparedStatement read = statements.get("SELECT " + SystemTables.GLOBAL_ID + ", " + TriggerGenerator.image(schema, "")
-                + " FROM " + table + " WHERE rowid = ?");
-        read.setLong(1, rowid);
-        String image;
-        try (ResultSet rs = read.executeQuery()) {
-            if (!rs.next() || rs.getString(1) != null) {
-                return false;
+    /** The id and image of every row of {@code schema} a journal row up to {@code lastId} names by rowid only. */
+    private Map<Long, RowImage> readNewRows(TableSchema schema, long lastId) {
+        String sql = "SELECT rowid, " + SystemTables.GLOBAL_ID + ", " + TriggerGenerator.image(schema, "") + " FROM "
+                + quoteSql(schema.name()) + " WHERE rowid IN (SELECT rid FROM " + SystemTables.JOURNAL
+                + " WHERE tbl = ? AND gid IS NULL AND id <= ?)";
+        Map<Long, RowImage> rows = new HashMap<>();
+        try {
+            PreparedStatement read = statements.get(sql);
+            Sql.bind(read, schema.name(), lastId);
+            try (ResultSet rs = read.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getLong(1), new RowImage(rs.getString(2), rs.getString(3)));
+                }
             }
-            image = rs.getString(2);
+            return rows;
         }
-        String gid = emitter.newGlobalId(firstWallMillis);
-        statements.update("UPDATE " + table + " SET " + SystemTables.GLOBAL_ID + " = ? WHERE rowid = ?", gid, rowid);
-        emitter.emit(schema.name(), gid, "INSERT", image, "[]", wallMillis);
-        return true;
+        catch (SQLException e) {
+            throw Sql.failure("reading new rows of " + schema.name() + " failed", e);
+        }
+    }
+
+    /** The image of every row of {@code schema} a journal row up to {@code lastId} names by id. */
+    private Map<String, String> readRowsById(TableSchema schema, long lastId) {
+        String sql = "SELECT " + SystemTables.GLOBAL_ID + ", " + TriggerGenerator.image(schema, "") + " FROM "
+                + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID + " IN (SELECT gid FROM " + SystemTables.JOURNAL
+                + " WHERE tbl = ? AND gid IS NOT NULL AND id <= ?)";
+        Map<String, String> rows = new HashMap<>();
+        try {
+            PreparedStatement read = statements.get(sql);
+            Sql.bind(read, schema.name(), lastId);
+            try (ResultSet rs = read.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return rows;
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading changed rows of " + schema.name() + " failed", e);
+        }
     }
 
     /**
@@ -225,21 +250,26 @@ final class JournalSealer {
      * class comment). A full scan, run only when a rowid did not match.
      */
     private void sweepRowsWithoutId(TableSchema schema, Emitter emitter) throws SQLException {
+        emitter.flushIds(); // rows given an id in this round have one in the table before the scan
+        PreparedStatement find = statements.get("SELECT rowid, " + TriggerGenerator.image(schema, "") + " FROM "
+                + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID + " IS NULL ORDER BY rowid");
+        long now = clock.millis();
+        int found = 0;
         List<Long> rowids = new ArrayList<>();
-        PreparedStatement find = statements.get("SELECT rowid FROM " + quoteSql(schema.name()) + " WHERE "
-                + SystemTables.GLOBAL_ID + " IS NULL ORDER BY rowid");
+        List<String> images = new ArrayList<>();
         try (ResultSet rs = find.executeQuery()) {
             while (rs.next()) {
                 rowids.add(rs.getLong(1));
+                images.add(rs.getString(2));
             }
         }
-        long now = clock.millis();
-        for (long rowid : rowids) {
-            sealNewRow(schema, rowid, now, now, emitter);
+        for (int i = 0; i < rowids.size(); i++) {
+            emitter.emitNewRow(schema, rowids.get(i), images.get(i), now, now);
+            found++;
         }
-        if (!rowids.isEmpty()) {
+        if (found > 0) {
             LOG.info("table {}: {} rows without an id found by a sweep (rowids changed before sealing, e.g. VACUUM)",
-                    schema.name(), rowids.size());
+                    schema.name(), found);
         }
     }
 
@@ -269,8 +299,13 @@ final class JournalSealer {
         }
     }
 
-    /** Queues changes with strictly increasing HLCs and hands out new ids; {@link #finish} stores the counters. */
+    /**
+     * Queues changes with strictly increasing HLCs and hands out new ids, writing both with JDBC batches;
+     * {@link #finish} flushes them and stores the id counter.
+     */
     private final class Emitter {
+        private final Map<String, PreparedStatement> idUpdates = new LinkedHashMap<>();
+        private final PreparedStatement changeInserts;
         private long lastHlc;
         private long counter;
         private final long firstCounter;
@@ -285,27 +320,77 @@ final class JournalSealer {
                 counter = rs.getLong(2);
             }
             firstCounter = counter;
+            // (the change log's version column predates sealing and is not read; tableVersions() counts per table)
+            changeInserts = statements.get("INSERT INTO " + SystemTables.CHANGES
+                    + " (change_id, tbl, gid, op, row_json, cols_json, hlc, version) VALUES (?, ?, ?, ?, ?, ?, ?, 0)");
+            changeInserts.clearBatch(); // a cached statement: nothing left over from a seal that failed
+            
         }
 
-        String newGlobalId(long wallMillis) {
+        /** Gives the row at {@code rowid} an id made from its first write's time, then queues it as an INSERT. */
+        void emitNewRow(TableSchema schema, long rowid, String image, long firstWallMillis, long wallMillis) throws SQLException {
             counter++;
-            return String.format("%012x%s%08x", Math.max(0, wallMillis) & 0xffff_ffff_ffffL, deviceBits, counter & 0xffff_ffffL);
+            String gid = String.format("%012x%s%08x", Math.max(0, firstWallMillis) & 0xffff_ffff_ffffL, deviceBits,
+                    counter & 0xffff_ffffL);
+            PreparedStatement update = idUpdates.get(schema.name());
+            if (update == null) {
+                update = statements.get("UPDATE " + quoteSql(schema.name()) + " SET " + SystemTables.GLOBAL_ID
+                        + " = ? WHERE rowid = ?");
+                update.clearBatch();
+                idUpdates.put(schema.name(), update);
+            }
+            update.setString(1, gid);
+            update.setLong(2, rowid);
+            update.addBatch();
+            emit(schema.name(), gid, "INSERT", image, "[]", wallMillis);
         }
 
         void emit(String table, String gid, String op, String image, String columns, long wallMillis) throws SQLException {
             long hlc = Math.max(Hlc.of(Math.max(0, wallMillis), 0).value(), lastHlc + 1);
             lastHlc = hlc;
-            String changeId = String.format("%s-%016x%08x", deviceId, hlc, ThreadLocalRandom.current().nextInt());
-            statements.update("INSERT INTO " + SystemTables.CHANGES + " (change_id, tbl, gid, op, row_json, cols_json, hlc, version)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, coalesce((SELECT version FROM " + SystemTables.VERSION + " WHERE tbl = ?), 0))",
-                    changeId, table, gid, op, image, columns, hlc, table);
+            changeInserts.setString(1, String.format("%s-%016x%08x", deviceId, hlc, ThreadLocalRandom.current().nextInt()));
+            changeInserts.setString(2, table);
+            changeInserts.setString(3, gid);
+            changeInserts.setString(4, op);
+            changeInserts.setString(5, image);
+            changeInserts.setString(6, columns);
+            changeInserts.setLong(7, hlc);
+            changeInserts.addBatch();
             queued++;
         }
 
+        void flushIds() throws SQLException {
+            for (PreparedStatement update : idUpdates.values()) {
+                update.executeBatch();
+            }
+        }
+
         void finish() throws SQLException {
+            flushIds();
+            changeInserts.executeBatch();
             if (counter != firstCounter) {
                 statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET gid_counter = ? WHERE id = 1", counter);
             }
+        }
+    }
+
+    /** A row read for sealing: its id (null for a new row) and image. */
+    private static final class RowImage {
+        private final String gid;
+        private final String image;
+        boolean sealed;
+
+        RowImage(String gid, String image) {
+            this.gid = gid;
+            this.image = image;
+        }
+
+        String gid() {
+            return gid;
+        }
+
+        String image() {
+            return image;
         }
     }
 
