@@ -79,7 +79,7 @@ final class RowWriter {
         }
         values[columns.size()] = change.globalId();
         sql.append(SystemTables.GLOBAL_ID).append(") VALUES (").append("?, ".repeat(columns.size())).append("?) ON CONFLICT (")
-                .append(SystemTables.GLOBAL_ID).append(") DO UPDATE SET ").append(set);
+                .append(SystemTables.GLOBAL_ID).append(") WHERE ").append(SystemTables.GLOBAL_ID).append(" IS NOT NULL DO UPDATE SET ").append(set);
         try {
             statements.update(sql.toString(), values);
         }
