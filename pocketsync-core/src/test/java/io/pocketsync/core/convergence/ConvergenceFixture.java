@@ -26,6 +26,8 @@ final class ConvergenceFixture implements AutoCloseable {
 
     final InMemoryNetwork network = new InMemoryNetwork(100_000);
     final InMemoryServerStore store = new InMemoryServerStore();
+    /** The store the server uses: {@link #store}, with a way to slip another batch in after a device's batch. */
+    final InterleavingStore serverStore = new InterleavingStore(store);
     final SyncServer server;
     private final Path dir;
     private final List<AutoCloseable> opened = new ArrayList<>();
@@ -33,7 +35,7 @@ final class ConvergenceFixture implements AutoCloseable {
 
     ConvergenceFixture(Path dir) {
         this.dir = dir;
-        this.server = SyncServer.builder().store(store).authenticator(new AnonymousAuthenticator(Set.of())).build();
+        this.server = SyncServer.builder().store(serverStore).authenticator(new AnonymousAuthenticator(Set.of())).build();
         server.start();
         network.serverTransport().start(server::accept);
     }
@@ -53,9 +55,13 @@ final class ConvergenceFixture implements AutoCloseable {
 
     /** Pushes one change of row {@code gid} of the device table from {@code client} and returns its ACK. */
     static Ack write(RawClient client, Op op, String gid, long millis, String id, String title) {
+        return client.push(change(client, op, gid, millis, id, title));
+    }
+
+    /** A change of row {@code gid} of the device table by {@code client}. */
+    static Change change(RawClient client, Op op, String gid, long millis, String id, String title) {
         Map<String, Object> row = op == Op.DELETE ? Map.of() : Map.of("id", id, "title", title);
-        Change change = client.changeIn(HandDrivenDevice.TABLE, op, gid, millis, row, List.of());
-        return client.push(change);
+        return client.changeIn(HandDrivenDevice.TABLE, op, gid, millis, row, List.of());
     }
 
     RowState serverRow(String gid) {

@@ -57,13 +57,18 @@ final class HandDrivenDevice implements AutoCloseable {
 
     /** Pushes everything pending in one batch, waits for the ACK and lets the capture apply it. */
     Ack pushPending() {
+        Ack ack = pushPendingLosingTheAck();
+        capture.acknowledge(ack.results());
+        return ack;
+    }
+
+    /** Pushes everything pending in one batch and waits for the ACK, which the device then never sees (lost). */
+    Ack pushPendingLosingTheAck() {
         List<Change> changes = new ArrayList<>();
         for (LocalChange change : capture.pending(0, 1_000)) {
             changes.add(change.change());
         }
-        Ack ack = client.push(changes.toArray(Change[]::new));
-        capture.acknowledge(ack.results());
-        return ack;
+        return client.push(changes.toArray(Change[]::new));
     }
 
     /** Sends PULL from the stored cursor with the capture's {@code own}, and applies the page it gets. */
