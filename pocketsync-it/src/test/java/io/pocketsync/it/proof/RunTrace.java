@@ -8,6 +8,7 @@ import io.pocketsync.api.model.Version;
 import io.pocketsync.api.protocol.Ack;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
@@ -194,7 +195,7 @@ final class RunTrace {
             String head = "CHANGES " + changes.mode() + " (" + changes.fromCursor() + "," + changes.cursor() + "]"
                     + (changes.hasMore() ? " more" : "");
             if (list == null) {
-                return changes.mode() == io.pocketsync.api.protocol.ChangesMode.LIVE ? null
+                return changes.mode() == ChangesMode.LIVE ? null
                         : head + " (" + changes.changes().size() + " other rows)";
             }
             return head + list;
