@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
-import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
@@ -15,19 +14,13 @@ import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Push;
-import io.pocketsync.api.store.AuditEntry;
-import io.pocketsync.api.store.BatchOutcome;
-import io.pocketsync.api.store.CatchUpPage;
-import io.pocketsync.api.store.ChangeFeedListener;
-import io.pocketsync.api.store.ScopeInfo;
 import io.pocketsync.api.store.ServerStore;
+import io.pocketsync.testkit.store.ForwardingServerStore;
 import io.pocketsync.testkit.store.InMemoryServerStore;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -73,12 +66,11 @@ class DuplicateSequenceTest {
     }
 
     /** Fails the next {@code row} reads with STORE_UNAVAILABLE (e.g. a Redis timeout); everything else passes through. */
-    private static final class RowReadsFailing implements ServerStore {
-        private final ServerStore delegate;
+    private static final class RowReadsFailing extends ForwardingServerStore {
         private final AtomicInteger failures = new AtomicInteger();
 
         RowReadsFailing(ServerStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         void failRowReads(int count) {
@@ -86,51 +78,11 @@ class DuplicateSequenceTest {
         }
 
         @Override
-        public BatchOutcome apply(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers) {
-            return delegate.apply(scope, changes, resolvers);
-        }
-
-        @Override
-        public CatchUpPage page(Scope scope, long afterSequence, int limit, boolean includeDeleted) {
-            return delegate.page(scope, afterSequence, limit, includeDeleted);
-        }
-
-        @Override
         public Optional<RowState> row(Scope scope, String table, String globalId) {
             if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "injected read timeout");
             }
-            return delegate.row(scope, table, globalId);
-        }
-
-        @Override
-        public ScopeInfo info(Scope scope) {
-            return delegate.info(scope);
-        }
-
-        @Override
-        public List<Scope> scopes() {
-            return delegate.scopes();
-        }
-
-        @Override
-        public long prune(Scope scope, Instant olderThan) {
-            return delegate.prune(scope, olderThan);
-        }
-
-        @Override
-        public List<AuditEntry> audit(Scope scope, long afterId, int limit) {
-            return delegate.audit(scope, afterId, limit);
-        }
-
-        @Override
-        public AutoCloseable subscribe(ChangeFeedListener listener) {
-            return delegate.subscribe(listener);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return super.row(scope, table, globalId);
         }
     }
 }

@@ -1,0 +1,82 @@
+package io.pocketsync.testkit.store;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.conflict.ConflictResolver;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.RowState;
+import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.store.AuditEntry;
+import io.pocketsync.api.store.BatchOutcome;
+import io.pocketsync.api.store.CatchUpPage;
+import io.pocketsync.api.store.ChangeFeedListener;
+import io.pocketsync.api.store.ScopeInfo;
+import io.pocketsync.api.store.ServerStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A {@link ServerStore} that hands every call to another one: tests extend it and override the calls they
+ * want to watch, delay or break (a failing read, a commit slipped in between two steps of the engine).
+ *
+ * <p>As thread-safe as the delegate and the overrides.
+ */
+public abstract class ForwardingServerStore implements ServerStore {
+    private final ServerStore delegate;
+
+    protected ForwardingServerStore(ServerStore delegate) {
+        this.delegate = requireNonNull(delegate, "delegate is null");
+    }
+
+    /** The store calls are handed to. */
+    protected final ServerStore delegate() {
+        return delegate;
+    }
+
+    @Override
+    public BatchOutcome apply(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers) {
+        return delegate.apply(scope, changes, resolvers);
+    }
+
+    @Override
+    public CatchUpPage page(Scope scope, long afterSequence, int limit, boolean includeDeleted) {
+        return delegate.page(scope, afterSequence, limit, includeDeleted);
+    }
+
+    @Override
+    public Optional<RowState> row(Scope scope, String table, String globalId) {
+        return delegate.row(scope, table, globalId);
+    }
+
+    @Override
+    public ScopeInfo info(Scope scope) {
+        return delegate.info(scope);
+    }
+
+    @Override
+    public List<Scope> scopes() {
+        return delegate.scopes();
+    }
+
+    @Override
+    public long prune(Scope scope, Instant olderThan) {
+        return delegate.prune(scope, olderThan);
+    }
+
+    @Override
+    public List<AuditEntry> audit(Scope scope, long afterId, int limit) {
+        return delegate.audit(scope, afterId, limit);
+    }
+
+    @Override
+    public AutoCloseable subscribe(ChangeFeedListener listener) {
+        return delegate.subscribe(listener);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
