@@ -25,38 +25,44 @@ final class SqliteBatchReads {
     private static final int CHUNK = 256;
     /** Rows per multi-row INSERT: one statement step opens the B-tree cursors once for all of them. */
     static final int IDS_PER_STATEMENT = 64;
+    private static final String[] RECORD_IDS = SqliteBatchWrites.statements(IDS_PER_STATEMENT,
+            "INSERT OR IGNORE INTO ps_processed (scope, change_id, committed_at) VALUES ", 1, " RETURNING change_id");
 
     private SqliteBatchReads() {}
 
-    /**
-     * Records every distinct change id of the batch as processed (INSERT OR IGNORE, many rows per
-     * statement) and returns the ids that were already recorded before: one B-tree probe per id does
-     * the dedupe read and the write.
-     * The ids it inserts are exactly the ones the plan then lists as processed (non-duplicates); if the
-     * batch fails, the transaction's rollback removes them.
-     */
-    static Set<String> recordIds(SqliteConnection writer, Scope scope, List<Change> changes, long now) throws SQLException {
+    /** The distinct change ids of a batch, in order. */
+    static List<String> distinctIds(List<Change> changes) {
         Set<String> ids = new LinkedHashSet<>();
         for (Change change : changes) {
             if (change != null) {
                 ids.add(change.changeId());
             }
         }
-        if (ids.isEmpty()) {
+        return new ArrayList<>(ids);
+    }
+
+    /**
+     * Records every distinct change id of the batch as processed (INSERT OR IGNORE, many rows per
+     * statement) and returns the ids that were already recorded before: one B-tree probe per id does
+     * the dedupe read and the write. The exact way, after {@link SqliteBatchWrites#insertNewIds} met an id
+     * that was there.
+     * The ids it inserts are exactly the ones the plan then lists as processed (non-duplicates); if the
+     * batch fails, the transaction's rollback removes them.
+     */
+    static Set<String> recordIds(SqliteConnection writer, Scope scope, List<String> all, long now) throws SQLException {
+        if (all.isEmpty()) {
             return Set.of();
         }
-        List<String> all = new ArrayList<>(ids);
         Set<String> inserted = new HashSet<>();
         int from = 0;
         for (int size : chunkSizes(all.size(), IDS_PER_STATEMENT)) {
             // RETURNING lists only the rows INSERT OR IGNORE really inserted; all are inserted on the first step.
-            PreparedStatement insert = writer.prepared("INSERT OR IGNORE INTO ps_processed (scope, change_id, committed_at) VALUES "
-                    + "(?, ?, ?), ".repeat(size - 1) + "(?, ?, ?) RETURNING change_id");
-            int parameter = 1;
+            PreparedStatement insert = writer.prepared(RECORD_IDS[size]);
+            insert.setString(1, scope.name());
+            insert.setLong(2, now);
+            int parameter = 3;
             for (String id : all.subList(from, from + size)) {
-                insert.setString(parameter++, scope.name());
                 insert.setString(parameter++, id);
-                insert.setLong(parameter++, now);
             }
             try (ResultSet rs = insert.executeQuery()) {
                 while (rs.next()) {
