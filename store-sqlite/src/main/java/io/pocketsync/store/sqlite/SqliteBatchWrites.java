@@ -24,7 +24,7 @@ import org.sqlite.SQLiteException;
  * differs per row after them: binding a parameter is a JNI call and a copy, and per-row parameters were
  * a large part of a batch's cost.
  *
- * <p>The <em>optimistic</em> writes ({@link #insertNewIds}, {@link #writeRows} with {@code allNew}) assume
+ * <p>The <em>optimistic</em> writes ({@link SqliteProcessedIds#insertNew}, {@link #writeRows} with {@code allNew}) assume
  * that no id was processed and no row exists yet, which holds for almost every batch (duplicates are
  * re-sends; an INSERT change creates a row with a fresh global id). They are {@code INSERT OR ROLLBACK}: a
  * row that is there after all rolls the whole transaction back and raises a constraint error
@@ -39,8 +39,6 @@ final class SqliteBatchWrites {
             "tbl, gid, row_json, deleted, hlc, device, column_versions, last_change_id, first_seq, last_seq";
     private static final int ROW_PARAMETERS = 10;
 
-    private static final String[] NEW_IDS = statements(SqliteBatchReads.IDS_PER_STATEMENT,
-            "INSERT OR ROLLBACK INTO ps_processed (scope, change_id, committed_at) VALUES ", 1, "");
     private static final String[] NEW_ROWS = statements(ROWS_PER_STATEMENT,
             "INSERT OR ROLLBACK INTO ps_rows (scope, " + ROW_COLUMNS + ", committed_at) VALUES ", ROW_PARAMETERS, "");
     private static final String[] UPSERT_ROWS = statements(ROWS_PER_STATEMENT,
@@ -83,22 +81,6 @@ final class SqliteBatchWrites {
             }
         }
         return true;
-    }
-
-    /** Records ids assumed never processed; one that was rolls the transaction back (see the class comment). */
-    static void insertNewIds(SqliteConnection writer, Scope scope, List<String> ids, long now) throws SQLException {
-        int from = 0;
-        for (int size : SqliteBatchReads.chunkSizes(ids.size(), SqliteBatchReads.IDS_PER_STATEMENT)) {
-            PreparedStatement insert = writer.prepared(NEW_IDS[size]);
-            insert.setString(1, scope.name());
-            insert.setLong(2, now);
-            int parameter = 3;
-            for (String id : ids.subList(from, from + size)) {
-                insert.setString(parameter++, id);
-            }
-            insert.executeUpdate();
-            from += size;
-        }
     }
 
     /**

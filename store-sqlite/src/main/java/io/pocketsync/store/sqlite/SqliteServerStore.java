@@ -181,14 +181,14 @@ public final class SqliteServerStore implements ServerStore {
             }
         }
         long now = clock.millis();
-        List<String> ids = SqliteBatchReads.distinctIds(changes);
+        List<String> ids = SqliteProcessedIds.distinctIds(changes);
         Set<String> processedBefore;
         if (optimistic) {
-            SqliteBatchWrites.insertNewIds(writer, scope, ids, now);
+            SqliteProcessedIds.insertNew(writer, scope, ids, now);
             processedBefore = Set.of();
         }
         else {
-            processedBefore = SqliteBatchReads.recordIds(writer, scope, ids, now);
+            processedBefore = SqliteProcessedIds.record(writer, scope, ids, now);
         }
         boolean allNew = optimistic && SqliteBatchWrites.createsOnlyNewRows(changes);
         Map<RowKey, RowState> stored = allNew ? Map.of()
@@ -197,6 +197,7 @@ public final class SqliteServerStore implements ServerStore {
         if (plan.writesNothing()) {
             return plan;
         }
+        SqliteProcessedIds.recordBatch(writer, scope, plan.processedIds(), now);
         SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
         if (!plan.audits().isEmpty()) {
             PreparedStatement audit = writer.prepared("INSERT INTO ps_audit (scope, id, at, status, change_json, "
@@ -369,8 +370,8 @@ public final class SqliteServerStore implements ServerStore {
                 horizon = Math.max(horizon, rs.getLong(1));
             }
         }
+        SqliteProcessedIds.prune(writer, scope, cut);
         for (String sql : List.of("DELETE FROM ps_rows WHERE scope = ? AND deleted = 1 AND committed_at < ?",
-                "DELETE FROM ps_processed WHERE scope = ? AND committed_at < ?",
                 "DELETE FROM ps_audit WHERE scope = ? AND at < ?")) {
             PreparedStatement delete = writer.prepared(sql);
             delete.setString(1, scope.name());
