@@ -52,13 +52,15 @@ final class RedisScripts {
 
     /**
      * KEYS: seq, rows, bylast, tombs, ids, audit, auditat, auditseq.
-     * ARGV: now, applied count, channel, feed payload, base (the head the plan was made against),
+     * ARGV: now, applied count, channel, feed event, base (the head the plan was made against),
      * n = rows read, k = rows written, the expected last sequences of the n rows read (space-separated, 0 when
      * absent), the written rows' flags (two characters each: first sequence assigned by this batch 1/0, was a
      * tombstone 1/0), m = ids, then n row fields (the k written rows first), k stored values
      * ({@code first|last|deleted|json} as planned), m change ids, audit count, audit json...
      * Sequences the batch assigned move by the difference between the real head and base; a stored value is
      * only rebuilt when that difference is not 0.
+     * Publishes {@code <head before>|<feed event>} followed by {@code \n<stored value>} for each written row: the
+     * event names those rows' images by index instead of carrying them a second time ({@link RedisFeed}).
      * Returns the head before the batch, or -1 when a row or id changed since it was read (retry).
      * Three arguments per change: per-argument overhead (client encoding, request parsing, Lua strings)
      * cost more than the script's own work when every number was an argument of its own. Writes go out as
@@ -114,10 +116,11 @@ final class RedisScripts {
               if #args >= 2 * %1$d then args = flush('ZADD', KEYS[5], args) end
             end
             flush('ZADD', KEYS[5], args)
-            local head = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local head
+            if applied > 0 then head = redis.call('INCRBY', KEYS[1], applied) - applied
+            else head = tonumber(redis.call('GET', KEYS[1]) or '0') end
             local delta = head - base
-            if applied > 0 then redis.call('SET', KEYS[1], string.format('%%d', head + applied)) end
-            local values, lasts, tombs, revived = {}, {}, {}, {}
+            local values, lasts, tombs, revived, images = {}, {}, {}, {}, {}
             for c = 1, k do
               local field = fields[c]
               local value = ARGV[valuesAt + c - 1]
@@ -130,6 +133,7 @@ final class RedisScripts {
               end
               values[#values + 1] = field
               values[#values + 1] = value
+              images[c] = value
               lasts[#lasts + 1] = last
               lasts[#lasts + 1] = field
               if deleted == '1' then
@@ -169,7 +173,9 @@ final class RedisScripts {
               flush('ZADD', KEYS[6], entries)
               flush('ZADD', KEYS[7], times)
             end
-            if applied > 0 then redis.call('PUBLISH', ARGV[3], string.format('%%d', head) .. '|' .. ARGV[4]) end
+            if applied > 0 then
+              redis.call('PUBLISH', ARGV[3], string.format('%%d', head) .. '|' .. ARGV[4] .. '\\n' .. table.concat(images, '\\n'))
+            end
             return head
             """.formatted(CHUNK);
 
