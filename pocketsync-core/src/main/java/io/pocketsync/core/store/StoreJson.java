@@ -22,8 +22,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntFunction;
-import java.util.function.ToIntFunction;
 
 /**
  * JSON for what server stores keep as text: row images, per-column versions, changes, row states
@@ -185,17 +183,6 @@ public final class StoreJson {
 
     /** {@link #writeFeed} from a plan's feed entries, without building the changes first. Same format. */
     public static String writeFeedOf(Scope scope, String nodeId, List<BatchPlan.FeedEntry> entries, RowTexts rows) {
-        return writeFeedOf(scope, nodeId, entries, rows, row -> -1);
-    }
-
-    /**
-     * {@link #writeFeedOf(Scope, String, List, RowTexts)}, except that an entry whose image is one the store
-     * sends beside the event anyway names it ({@code "v": index}) instead of carrying it a second time.
-     * {@code storedIndex} gives that index for an image (by identity), or -1; {@link #readFeed(long, String, IntFunction)}
-     * reads it back.
-     */
-    public static String writeFeedOf(Scope scope, String nodeId, List<BatchPlan.FeedEntry> entries, RowTexts rows,
-            ToIntFunction<Map<String, Object>> storedIndex) {
         return write(generator -> {
             generator.writeStartObject();
             generator.writeStringField("scope", scope.name());
@@ -208,14 +195,8 @@ public final class StoreJson {
                 generator.writeStringField("table", pushed.table());
                 generator.writeStringField("gid", pushed.globalId());
                 generator.writeStringField("op", entry.op().name());
-                int stored = storedIndex.applyAsInt(entry.row());
-                if (stored >= 0) {
-                    generator.writeNumberField("v", stored);
-                }
-                else {
-                    generator.writeFieldName("row");
-                    generator.writeRaw(rows.of(entry.row()));
-                }
+                generator.writeFieldName("row");
+                generator.writeRaw(rows.of(entry.row()));
                 generator.writeArrayFieldStart("cols");
                 for (String column : entry.changedColumns()) {
                     generator.writeString(column);
@@ -231,24 +212,9 @@ public final class StoreJson {
     }
 
     public static CommittedBatch readFeed(long fromSequence, String json) {
-        return readFeed(fromSequence, json, index -> {
-            throw new PocketSyncException(ErrorCode.INTERNAL, "feed event names a stored image it does not carry: " + index);
-        });
-    }
-
-    /** Reads a feed event; {@code storedImages} gives the images it names by index instead of carrying them. */
-    public static CommittedBatch readFeed(long fromSequence, String json, IntFunction<Map<String, Object>> storedImages) {
         JsonNode node = read(json);
         List<Change> changes = new ArrayList<>();
-        for (JsonNode change : node.get("changes")) {
-            JsonNode stored = change.get("v");
-            Map<String, Object> row = stored == null ? rowFrom(change.get("row")) : storedImages.apply(stored.intValue());
-            List<String> columns = new ArrayList<>();
-            change.get("cols").forEach(column -> columns.add(column.asText()));
-            changes.add(new Change(change.get("id").asText(), change.get("table").asText(), change.get("gid").asText(),
-                    Op.valueOf(change.get("op").asText()), row, columns, new Hlc(change.get("hlc").asLong()),
-                    change.get("device").asText()));
-        }
+        node.get("changes").forEach(change -> changes.add(changeFrom(change)));
         return new CommittedBatch(Scope.of(node.get("scope").asText()), node.get("node").asText(), fromSequence,
                 fromSequence + changes.size(), changes);
     }

@@ -43,7 +43,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -139,7 +138,10 @@ public final class RedisServerStore implements ServerStore {
         @Override
         public void message(String pattern, String channel, String message) {
             // Decoded on the feed thread and only when someone listens (the dispatcher turns a failure into a gap).
-            feed.publish(() -> RedisFeed.read(message));
+            feed.publish(() -> {
+                int bar = message.indexOf('|');
+                return StoreJson.readFeed(Long.parseLong(message.substring(0, bar)), message.substring(bar + 1));
+            });
         }
 
         @Override
@@ -254,19 +256,15 @@ public final class RedisServerStore implements ServerStore {
             expected.append(state == null ? 0 : state.lastSequence()).append(' ');
         }
         StringBuilder flags = new StringBuilder(rows.size() * 2);
-        Map<Map<String, Object>, Integer> written = new IdentityHashMap<>(rows.size() * 2);
         rows.forEach((key, planned) -> {
             RowState before = loaded.get(key);
             flags.append(planned.firstAssigned() ? '1' : '0').append(before != null && before.deleted() ? '1' : '0');
-            written.put(planned.state().row(), written.size());
         });
         args.add(Long.toString(now));
         args.add(Long.toString(plan.appliedCount()));
         args.add(keys.feedChannel());
         StoreJson.RowTexts texts = new StoreJson.RowTexts();
-        // The script appends the written rows to the event, so an image that is a written row's is named, not repeated.
-        args.add(plan.appliedCount() > 0 ? StoreJson.writeFeedOf(scope, nodeId, plan.feedEntries(), texts,
-                image -> written.getOrDefault(image, -1)) : "");
+        args.add(plan.appliedCount() > 0 ? StoreJson.writeFeedOf(scope, nodeId, plan.feedEntries(), texts) : "");
         args.add(Long.toString(plan.base()));
         args.add(Integer.toString(order.size()));
         args.add(Integer.toString(rows.size()));
@@ -287,7 +285,7 @@ public final class RedisServerStore implements ServerStore {
     }
 
     /** A row as the rows hash holds it: {@code <first>|<last>|<deleted 0/1>|<state json>}. */
-    static String storedValue(RowState state, StoreJson.RowTexts texts) {
+    private static String storedValue(RowState state, StoreJson.RowTexts texts) {
         return state.firstSequence() + "|" + state.lastSequence() + "|" + (state.deleted() ? "1|" : "0|")
                 + StoreJson.writeState(state, texts);
     }
@@ -311,7 +309,7 @@ public final class RedisServerStore implements ServerStore {
         }
     }
 
-    static RowState parseRow(String value) {
+    private static RowState parseRow(String value) {
         int first = value.indexOf('|');
         int second = value.indexOf('|', first + 1);
         int third = value.indexOf('|', second + 1);
