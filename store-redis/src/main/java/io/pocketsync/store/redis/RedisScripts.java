@@ -59,6 +59,8 @@ final class RedisScripts {
      * ({@code first|last|deleted|json} as planned), m change ids, audit count, audit json...
      * Sequences the batch assigned move by the difference between the real head and base; a stored value is
      * only rebuilt when that difference is not 0.
+     * Publishes {@code <head before>|<feed event>} and then {@code \n<stored value>} for every written row: the
+     * event names those rows instead of carrying their images a second time ({@link RedisFeed}).
      * Returns the head before the batch, or -1 when a row or id changed since it was read (retry).
      * Three arguments per change: per-argument overhead (client encoding, request parsing, Lua strings)
      * cost more than the script's own work when every number was an argument of its own. Writes go out as
@@ -118,7 +120,7 @@ final class RedisScripts {
             if applied > 0 then head = redis.call('INCRBY', KEYS[1], applied) - applied
             else head = tonumber(redis.call('GET', KEYS[1]) or '0') end
             local delta = head - base
-            local values, lasts, tombs, revived = {}, {}, {}, {}
+            local values, lasts, tombs, revived, written = {}, {}, {}, {}, {}
             for c = 1, k do
               local field = fields[c]
               local value = ARGV[valuesAt + c - 1]
@@ -131,6 +133,7 @@ final class RedisScripts {
               end
               values[#values + 1] = field
               values[#values + 1] = value
+              written[c] = value
               lasts[#lasts + 1] = last
               lasts[#lasts + 1] = field
               if deleted == '1' then
@@ -170,7 +173,9 @@ final class RedisScripts {
               flush('ZADD', KEYS[6], entries)
               flush('ZADD', KEYS[7], times)
             end
-            if applied > 0 then redis.call('PUBLISH', ARGV[3], string.format('%%d', head) .. '|' .. ARGV[4]) end
+            if applied > 0 then
+              redis.call('PUBLISH', ARGV[3], string.format('%%d', head) .. '|' .. ARGV[4] .. '\\n' .. table.concat(written, '\\n'))
+            end
             return head
             """.formatted(CHUNK);
 

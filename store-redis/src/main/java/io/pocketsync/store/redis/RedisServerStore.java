@@ -138,10 +138,7 @@ public final class RedisServerStore implements ServerStore {
         @Override
         public void message(String pattern, String channel, String message) {
             // Decoded on the feed thread and only when someone listens (the dispatcher turns a failure into a gap).
-            feed.publish(() -> {
-                int bar = message.indexOf('|');
-                return StoreJson.readFeed(Long.parseLong(message.substring(0, bar)), message.substring(bar + 1));
-            });
+            feed.publish(() -> RedisFeed.read(message));
         }
 
         @Override
@@ -256,15 +253,18 @@ public final class RedisServerStore implements ServerStore {
             expected.append(state == null ? 0 : state.lastSequence()).append(' ');
         }
         StringBuilder flags = new StringBuilder(rows.size() * 2);
+        RedisFeed.Written written = new RedisFeed.Written(rows.size());
         rows.forEach((key, planned) -> {
             RowState before = loaded.get(key);
             flags.append(planned.firstAssigned() ? '1' : '0').append(before != null && before.deleted() ? '1' : '0');
+            written.add(planned.state());
         });
         args.add(Long.toString(now));
         args.add(Long.toString(plan.appliedCount()));
         args.add(keys.feedChannel());
         StoreJson.RowTexts texts = new StoreJson.RowTexts();
-        args.add(plan.appliedCount() > 0 ? StoreJson.writeFeedOf(scope, nodeId, plan.feedEntries(), texts) : "");
+        // The script publishes the written rows after the event, so the event names them instead of repeating them.
+        args.add(plan.appliedCount() > 0 ? StoreJson.writeFeedOf(scope, nodeId, plan.feedEntries(), texts, written) : "");
         args.add(Long.toString(plan.base()));
         args.add(Integer.toString(order.size()));
         args.add(Integer.toString(rows.size()));
@@ -285,7 +285,7 @@ public final class RedisServerStore implements ServerStore {
     }
 
     /** A row as the rows hash holds it: {@code <first>|<last>|<deleted 0/1>|<state json>}. */
-    private static String storedValue(RowState state, StoreJson.RowTexts texts) {
+    static String storedValue(RowState state, StoreJson.RowTexts texts) {
         return state.firstSequence() + "|" + state.lastSequence() + "|" + (state.deleted() ? "1|" : "0|")
                 + StoreJson.writeState(state, texts);
     }
@@ -309,7 +309,7 @@ public final class RedisServerStore implements ServerStore {
         }
     }
 
-    private static RowState parseRow(String value) {
+    static RowState parseRow(String value) {
         int first = value.indexOf('|');
         int second = value.indexOf('|', first + 1);
         int third = value.indexOf('|', second + 1);
