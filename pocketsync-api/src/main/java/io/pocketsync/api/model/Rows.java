@@ -71,6 +71,11 @@ public final class Rows {
         public Object get(Object key) {
             return view.get(key);
         }
+
+        @Override
+        public void forEach(java.util.function.BiConsumer<? super String, ? super Object> action) {
+            view.forEach(action); // the backing map's own loop: no read-only wrapper per entry
+        }
     }
 
     /** Normalises one value: integral numbers to Long, other numbers to Double, byte[] copied. */

@@ -107,7 +107,16 @@ public final class StoreJson {
      * and into the feed event, and this writes it once. Not thread-safe; one per batch.
      */
     public static final class RowTexts {
-        private final Map<Map<String, Object>, String> texts = new IdentityHashMap<>();
+        private final Map<Map<String, Object>, String> texts;
+
+        public RowTexts() {
+            this(16);
+        }
+
+        /** For about {@code rows} images. */
+        public RowTexts(int rows) {
+            this.texts = new IdentityHashMap<>(rows);
+        }
 
         String of(Map<String, Object> row) {
             return texts.computeIfAbsent(row, StoreJson::writeRow);
@@ -308,10 +317,10 @@ public final class StoreJson {
 
     private static void writeRowFields(JsonText generator, Map<String, Object> row) {
         generator.writeStartObject();
-        for (Map.Entry<String, Object> entry : row.entrySet()) {
-            generator.writeFieldName(entry.getKey());
-            writeValue(generator, entry.getValue());
-        }
+        row.forEach((column, value) -> {
+            generator.writeFieldName(column);
+            writeValue(generator, value);
+        });
         generator.writeEndObject();
     }
 

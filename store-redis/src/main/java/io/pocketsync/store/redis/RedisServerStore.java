@@ -262,7 +262,7 @@ public final class RedisServerStore implements ServerStore {
         args.add(Long.toString(now));
         args.add(Long.toString(plan.appliedCount()));
         args.add(keys.feedChannel());
-        StoreJson.RowTexts texts = new StoreJson.RowTexts();
+        StoreJson.RowTexts texts = new StoreJson.RowTexts(rows.size());
         // The script publishes the written rows after the event, so the event names them instead of repeating them.
         args.add(plan.appliedCount() > 0 ? StoreJson.writeFeedOf(scope, nodeId, plan.feedEntries(), texts, written) : "");
         args.add(Long.toString(plan.base()));
