@@ -1,50 +1,23 @@
 package io.pocketsync.store.redis;
 
-import io.pocketsync.api.model.Change;
-import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.core.store.RowKey;
-import java.util.HashSet;
+import io.pocketsync.core.store.BatchPlan;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * When a batch may be written without reading first. A device's INSERT creates a row with a fresh global id,
- * so a batch whose rows are all first touched by an INSERT almost always finds none of them stored, and its
- * change ids are new unless it is a re-send. Such a batch is planned as if nothing were stored and goes to
- * the write script at once; the script checks exactly what the read would have told (every row's last
- * sequence is 0, no id was processed) and refuses the write otherwise, and the batch is then read and
- * planned again. Correctness rests on the script's checks, not on the guess.
+ * Writing a batch without reading first. A batch whose rows are all first touched by an INSERT
+ * ({@link BatchPlan#createsOnlyNewRows}) almost always finds none of them stored, and its change ids are new
+ * unless it is a re-send. Such a batch is planned as if nothing were stored and goes to the write script at
+ * once; the script checks exactly what the read would have told (every row's last sequence is 0, no id was
+ * processed) and refuses the write otherwise, and the batch is then read and planned again. Correctness rests
+ * on the script's checks, not on the guess.
  */
 final class BlindBatch {
     /** Scopes whose last head this node remembers, at most. */
     static final int REMEMBERED_SCOPES = 10_000;
 
     private BlindBatch() {}
-
-    /** Whether every row of the batch is first touched by an INSERT. */
-    static boolean createsOnlyNewRows(List<Change> changes) {
-        boolean onlyInserts = true;
-        for (Change change : changes) {
-            if (change.op() != Op.INSERT) {
-                onlyInserts = false;
-                break;
-            }
-        }
-        if (onlyInserts) {
-            return true;
-        }
-        // Created and then changed within the batch (an insert edited before it was pushed) still counts.
-        Set<RowKey> seen = new HashSet<>();
-        for (Change change : changes) {
-            if (seen.add(RowKey.of(change)) && change.op() != Op.INSERT) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /**
      * The head this node last saw per scope: the base a blind batch is planned against. When another node

@@ -1,7 +1,5 @@
 package io.pocketsync.store.sqlite;
 
-import io.pocketsync.api.model.Change;
-import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.core.store.BatchPlan;
@@ -10,10 +8,7 @@ import io.pocketsync.core.store.StoreJson;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.sqlite.SQLiteException;
 
 /**
@@ -70,17 +65,6 @@ final class SqliteBatchWrites {
             texts[rows] = sql.append(tail).toString();
         }
         return texts;
-    }
-
-    /** Whether every row of the batch is first touched by an INSERT: the batch most likely creates them all. */
-    static boolean createsOnlyNewRows(List<Change> changes) {
-        Set<RowKey> seen = new HashSet<>();
-        for (Change change : changes) {
-            if (change != null && seen.add(RowKey.of(change)) && change.op() != Op.INSERT) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

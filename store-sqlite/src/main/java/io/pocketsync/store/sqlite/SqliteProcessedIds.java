@@ -33,15 +33,20 @@ final class SqliteProcessedIds {
 
     private SqliteProcessedIds() {}
 
-    /** The distinct change ids of a batch, in order. */
-    static List<String> distinctIds(List<Change> changes) {
-        Set<String> ids = new LinkedHashSet<>();
+    /**
+     * The change ids of a batch, in order; {@code distinct} drops repeats. An id repeated within a batch makes
+     * {@link #insertNew} conflict with itself, which sends the batch the exact way: rare enough not to pay for
+     * removing repeats up front.
+     */
+    static List<String> ids(List<Change> changes, boolean distinct) {
+        Set<String> seen = distinct ? new LinkedHashSet<>() : null;
+        List<String> ids = new ArrayList<>(changes.size());
         for (Change change : changes) {
-            if (change != null) {
+            if (change != null && (seen == null || seen.add(change.changeId()))) {
                 ids.add(change.changeId());
             }
         }
-        return new ArrayList<>(ids);
+        return ids;
     }
 
     /**
@@ -109,13 +114,40 @@ final class SqliteProcessedIds {
         PreparedStatement insert = writer.prepared("INSERT INTO ps_processed_batches (scope, committed_at, ids) VALUES (?, ?, ?)");
         insert.setString(1, scope.name());
         insert.setLong(2, now);
-        try {
-            insert.setString(3, JSON.writeValueAsString(recorded));
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException("a list of strings is always JSON", e);
-        }
+        insert.setString(3, jsonArray(recorded));
         insert.executeUpdate();
+    }
+
+    /** The ids as a JSON array; ids are plain ASCII almost always and are then written as they are. */
+    static String jsonArray(List<String> ids) {
+        StringBuilder json = new StringBuilder(ids.size() * 24 + 2).append('[');
+        for (String id : ids) {
+            if (json.length() > 1) {
+                json.append(',');
+            }
+            if (plain(id)) {
+                json.append('"').append(id).append('"');
+            }
+            else {
+                try {
+                    json.append(JSON.writeValueAsString(id));
+                }
+                catch (JsonProcessingException e) {
+                    throw new IllegalStateException("a string is always JSON", e);
+                }
+            }
+        }
+        return json.append(']').toString();
+    }
+
+    private static boolean plain(String id) {
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Deletes the ids of batches committed before {@code cut} (epoch ms) and their batch rows. */

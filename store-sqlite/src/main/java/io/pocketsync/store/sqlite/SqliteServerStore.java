@@ -181,7 +181,7 @@ public final class SqliteServerStore implements ServerStore {
             }
         }
         long now = clock.millis();
-        List<String> ids = SqliteProcessedIds.distinctIds(changes);
+        List<String> ids = SqliteProcessedIds.ids(changes, !optimistic);
         Set<String> processedBefore;
         if (optimistic) {
             SqliteProcessedIds.insertNew(writer, scope, ids, now);
@@ -190,7 +190,7 @@ public final class SqliteServerStore implements ServerStore {
         else {
             processedBefore = SqliteProcessedIds.record(writer, scope, ids, now);
         }
-        boolean allNew = optimistic && SqliteBatchWrites.createsOnlyNewRows(changes);
+        boolean allNew = optimistic && BatchPlan.createsOnlyNewRows(changes);
         Map<RowKey, RowState> stored = allNew ? Map.of()
                 : SqliteBatchReads.loadRows(writer, SqliteBatchWrites.ROW_COLUMNS, scope, changes);
         BatchPlan plan = BatchPlan.resolve(changes, resolvers, stored::get, processedBefore::contains, head);
