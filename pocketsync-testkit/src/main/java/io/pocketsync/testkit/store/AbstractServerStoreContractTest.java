@@ -313,6 +313,22 @@ public abstract class AbstractServerStoreContractTest {
     }
 
     @Test
+    void emptyBatchChangesNothingAndReportsTheCurrentHead() {
+        ServerStore first = open("node-1");
+        ServerStore second = open("node-2");
+        Scope scope = uniqueScope();
+        first.apply(scope, List.of(insert("c1", "r1", nextHlc(), row())), lww());
+        second.apply(scope, List.of(insert("c2", "r2", nextHlc(), row()), insert("c3", "r3", nextHlc(), row())), lww());
+
+        BatchOutcome outcome = first.apply(scope, List.of(), lww());
+
+        assertThat(outcome.outcomes()).isEmpty();
+        assertThat(outcome.fromSequence()).isEqualTo(3);
+        assertThat(outcome.toSequence()).isEqualTo(3);
+        assertThat(first.info(scope).head()).isEqualTo(3);
+    }
+
+    @Test
     void changeRepeatedInsideBatchIsDuplicate() {
         ServerStore store = open("node-1");
         Scope scope = uniqueScope();

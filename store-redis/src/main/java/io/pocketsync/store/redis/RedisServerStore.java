@@ -159,7 +159,7 @@ public final class RedisServerStore implements ServerStore {
         requireNonNull(resolvers, "resolvers is null");
         ensureOpen();
         RedisKeys keys = new RedisKeys(config.prefix(), scope);
-        if (BatchPlan.createsOnlyNewRows(changes)) {
+        if (!changes.isEmpty() && BatchPlan.createsOnlyNewRows(changes)) {
             BatchOutcome outcome = tryApply(scope, keys, changes, resolvers, true);
             if (outcome != null) {
                 return outcome;
