@@ -17,16 +17,28 @@ import java.time.Duration;
  *        to (default 30 s): live broadcasts a transport lost without a trace (an MQTT broker dropping
  *        messages for a slow client) are healed at the latest after this long; an up-to-date device gets
  *        an empty page
+ * @param pushWindow most PUSH messages in flight (sent, not yet answered) at once (default 4; 1 waits for each
+ *        ACK before the next PUSH). Batches in flight never share a row, so a row's changes reach the server in
+ *        local order even when a batch has to be sent again (protocol.md 3.2)
  */
 public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry,
-        Duration catchUpInterval) {
+        Duration catchUpInterval, int pushWindow) {
+    /** The default {@link #pushWindow()}. */
+    public static final int DEFAULT_PUSH_WINDOW = 4;
+
     /** The defaults. */
     public static final DeviceOptions DEFAULTS = new DeviceOptions(Duration.ofMillis(50), 500, 500, Duration.ofSeconds(10),
-            new ReconnectPolicy(Duration.ofMillis(200), Duration.ofSeconds(30)), Duration.ofSeconds(30));
+            new ReconnectPolicy(Duration.ofMillis(200), Duration.ofSeconds(30)), Duration.ofSeconds(30), DEFAULT_PUSH_WINDOW);
 
-    /** Options with the default catch-up interval. */
+    /** Options with the default catch-up interval and push window. */
     public DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry) {
         this(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, Duration.ofSeconds(30));
+    }
+
+    /** Options with the default push window. */
+    public DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry,
+            Duration catchUpInterval) {
+        this(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, DEFAULT_PUSH_WINDOW);
     }
 
     public DeviceOptions {
@@ -38,28 +50,32 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
             throw new IllegalArgumentException("catchUpInterval must be positive");
         }
         if (pollInterval.isNegative() || pollInterval.isZero() || pushBatchSize < 1 || pullLimit < 1 || pushTimeout.isNegative()
-                || pushTimeout.isZero()) {
+                || pushTimeout.isZero() || pushWindow < 1) {
             throw new IllegalArgumentException("device options must be positive");
         }
     }
 
     public DeviceOptions withPollInterval(Duration value) {
-        return new DeviceOptions(value, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval);
+        return new DeviceOptions(value, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow);
     }
 
     public DeviceOptions withPushBatchSize(int value) {
-        return new DeviceOptions(pollInterval, value, pullLimit, pushTimeout, retry, catchUpInterval);
+        return new DeviceOptions(pollInterval, value, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow);
     }
 
     public DeviceOptions withPullLimit(int value) {
-        return new DeviceOptions(pollInterval, pushBatchSize, value, pushTimeout, retry, catchUpInterval);
+        return new DeviceOptions(pollInterval, pushBatchSize, value, pushTimeout, retry, catchUpInterval, pushWindow);
     }
 
     public DeviceOptions withPushTimeout(Duration value) {
-        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, value, retry, catchUpInterval);
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, value, retry, catchUpInterval, pushWindow);
+    }
+
+    public DeviceOptions withPushWindow(int value) {
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, value);
     }
 
     public DeviceOptions withCatchUpInterval(Duration value) {
-        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, value);
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, value, pushWindow);
     }
 }

@@ -45,10 +45,12 @@ import org.slf4j.LoggerFactory;
  * engine thread: transport callbacks and the public facade only enqueue tasks on it.
  *
  * <ul>
- *   <li>Each (re)connect: HELLO; on WELCOME merge the clock, push everything pending (one PUSH in
- *       flight, re-sent with the same change ids after a timeout), then PULL until {@code more=false}.</li>
+ *   <li>Each (re)connect: HELLO; on WELCOME merge the clock, push everything pending (up to
+ *       {@link DeviceOptions#pushWindow()} PUSHes in flight, see {@link PushWindow}; all re-sent with the same
+ *       change ids after a timeout or an error), then PULL until {@code more=false}.</li>
  *   <li>Local commits by any connection or process are noticed by polling {@code PRAGMA data_version}
- *       every {@link DeviceOptions#pollInterval()}; they fire local watchers and push at once.</li>
+ *       every {@link DeviceOptions#pollInterval()}, and within a fraction of a millisecond after a commit on
+ *       {@link PocketSyncDevice#connection()} (its commit hook); they fire local watchers and push at once.</li>
  *   <li>CHANGES follow the cursor rule: applied only from the stored cursor, duplicates ignored, a gap
  *       answered by a PULL from the stored cursor.</li>
  * </ul>
@@ -56,7 +58,13 @@ import org.slf4j.LoggerFactory;
 final class SyncLoop implements ClientTransport.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(SyncLoop.class);
 
-    private record Inflight(String batchId, long deadlineNanos) {}
+    /**
+     * When to look again after a commit hook fired (microseconds after the hook): the hook runs before the
+     * commit is visible, and the commit (an fsync) takes from a tenth of a millisecond to several, so the
+     * engine looks often at first, then less often, until it sees the commit.
+     */
+    private static final long[] COMMIT_REPOLL_MICROS = {100, 200, 350, 500, 750, 1_000, 1_500, 2_000, 3_000, 5_000, 10_000,
+        25_000};
 
     private final ChangeCapture capture;
     private final ClientTransport transport;
@@ -83,7 +91,11 @@ final class SyncLoop implements ClientTransport.Listener {
     private boolean initialPushDone;
     /** A SNAPSHOT page of a resync was applied in this session, so the server continues the snapshot from our cursor. */
     private boolean resyncContinuing;
-    private Inflight inflight;
+    private final PushWindow inflight;
+    /** The next entry of {@link #COMMIT_REPOLL_MICROS} after a commit hook; -1 when none is running. */
+    private int commitRepollStep = -1;
+    private long commitHookNanos;
+    private ScheduledFuture<?> commitRepoll;
     private int maxBatch;
     private int retryAttempt;
     private ScheduledFuture<?> retry;
@@ -106,6 +118,7 @@ final class SyncLoop implements ClientTransport.Listener {
         this.listenerExecutor = requireNonNull(listenerExecutor, "listenerExecutor is null");
         this.status = requireNonNull(status, "status is null");
         this.maxBatch = options.pushBatchSize();
+        this.inflight = new PushWindow(options.pushWindow());
     }
 
     void start() {
@@ -143,13 +156,57 @@ final class SyncLoop implements ClientTransport.Listener {
     /**
      * A commit on a connection the app got from the device (commit hook): look for new changes now. The
      * hook fires just before the commit becomes visible, so a poll that still sees the old data version
-     * is followed by a few short re-polls (each is one {@code PRAGMA data_version}).
+     * is followed by re-polls at {@link #COMMIT_REPOLL_MICROS} (each is one {@code PRAGMA data_version})
+     * until one sees a new version. Commits in quick succession share one series of re-polls.
      */
     void localCommit() {
-        run(this::poll);
-        for (long delay : new long[] {1, 5, 25}) {
-            engine.schedule(() -> run(this::poll), delay, TimeUnit.MILLISECONDS);
+        long hook = System.nanoTime();
+        run(() -> {
+            commitHookNanos = hook;
+            long before = lastCounter;
+            poll();
+            // a new version already: the commit was quick (or an earlier one shows); the regular poll is the backstop
+            commitRepollStep = lastCounter != before ? -1 : 0;
+            scheduleCommitRepoll();
+        });
+    }
+
+    private void scheduleCommitRepoll() {
+        if (commitRepollStep < 0 || commitRepollStep >= COMMIT_REPOLL_MICROS.length || stopped) {
+            commitRepollStep = -1;
+            return;
         }
+        long due = commitHookNanos + TimeUnit.MICROSECONDS.toNanos(COMMIT_REPOLL_MICROS[commitRepollStep]);
+        long delay = Math.max(0, due - System.nanoTime());
+        if (commitRepoll != null && !commitRepoll.isDone()) {
+            if (commitRepoll.getDelay(TimeUnit.NANOSECONDS) <= delay) {
+                return; // the re-poll already scheduled comes first and continues the series
+            }
+            commitRepoll.cancel(false);
+        }
+        try {
+            commitRepoll = engine.schedule(() -> run(this::commitRepoll), delay, TimeUnit.NANOSECONDS);
+        }
+        catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("engine stopped; re-poll dropped");
+        }
+    }
+
+    private void commitRepoll() {
+        if (commitRepollStep < 0) {
+            return;
+        }
+        long before = lastCounter;
+        poll();
+        if (lastCounter != before) {
+            commitRepollStep = -1; // the commit is visible and was handled
+            return;
+        }
+        long elapsedMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - commitHookNanos);
+        while (commitRepollStep < COMMIT_REPOLL_MICROS.length && COMMIT_REPOLL_MICROS[commitRepollStep] <= elapsedMicros) {
+            commitRepollStep++;
+        }
+        scheduleCommitRepoll();
     }
 
     void stop() {
@@ -164,6 +221,9 @@ final class SyncLoop implements ClientTransport.Listener {
             }
             if (retry != null) {
                 retry.cancel(false);
+            }
+            if (commitRepoll != null) {
+                commitRepoll.cancel(false);
             }
             welcomed = false;
         });
@@ -186,7 +246,7 @@ final class SyncLoop implements ClientTransport.Listener {
         run(() -> {
             boolean was = welcomed;
             welcomed = false;
-            inflight = null;
+            inflight.clear();
             pullOutstanding = false;
             helloDeadlineNanos = 0;
             if (was) {
@@ -232,9 +292,11 @@ final class SyncLoop implements ClientTransport.Listener {
         if (stopped) {
             return;
         }
-        if (inflight != null && System.nanoTime() - inflight.deadlineNanos() > 0) {
-            LOG.info("push {} not acknowledged in {}; sending again", inflight.batchId(), options.pushTimeout());
-            inflight = null;
+        PushWindow.Batch overdue = inflight.overdue(System.nanoTime());
+        if (overdue != null) {
+            LOG.info("push {} not acknowledged in {}; sending every pending change again", overdue.batchId(),
+                    options.pushTimeout());
+            inflight.clear();
             pump();
         }
         if (!welcomed && helloDeadlineNanos != 0 && System.nanoTime() - helloDeadlineNanos > 0) {
@@ -271,23 +333,11 @@ final class SyncLoop implements ClientTransport.Listener {
         if (!welcomed || stopped) {
             return;
         }
-        if (inflight == null && (retry == null || retry.isDone())) {
+        if (inflight.hasRoom() && (retry == null || retry.isDone())) {
             capture.refreshSchema(); // cheap unless the schema changed; completes images captured by old triggers
-            List<LocalChange> pending = capture.pending(0, maxBatch);
-            if (!pending.isEmpty()) {
-                List<Change> changes = new ArrayList<>(pending.size());
-                for (LocalChange change : pending) {
-                    changes.add(change.change());
-                }
-                String batchId = UUID.randomUUID().toString();
-                if (transport.send(new Push(ProtocolVersion.CURRENT, batchId, changes))) {
-                    inflight = new Inflight(batchId, System.nanoTime() + options.pushTimeout().toNanos());
-                    long total = capture.pendingCount();
-                    status(l -> l.pushing(changes.size(), total));
-                }
-                return;
+            if (fillWindow()) {
+                initialPushDone = true;
             }
-            initialPushDone = true;
         }
         if (needPull && !pullOutstanding && initialPushDone) {
             DeviceState state = capture.state();
@@ -300,6 +350,36 @@ final class SyncLoop implements ClientTransport.Listener {
                 pullDeadlineNanos = deadline();
             }
         }
+    }
+
+    /**
+     * Sends PUSHes while the window has room and pending changes may go (see {@link PushWindow}).
+     *
+     * @return true when nothing is pending and nothing is in flight
+     */
+    private boolean fillWindow() {
+        while (inflight.hasRoom()) {
+            List<LocalChange> pending = capture.pending(inflight.sentThrough(), maxBatch);
+            if (pending.isEmpty()) {
+                return inflight.isEmpty();
+            }
+            List<LocalChange> batch = inflight.sendable(pending);
+            if (batch.isEmpty()) {
+                return false; // the next change's row is in flight: wait for that ACK
+            }
+            List<Change> changes = new ArrayList<>(batch.size());
+            for (LocalChange change : batch) {
+                changes.add(change.change());
+            }
+            String batchId = UUID.randomUUID().toString();
+            if (!transport.send(new Push(ProtocolVersion.CURRENT, batchId, changes))) {
+                return false;
+            }
+            inflight.add(batchId, batch, System.nanoTime() + options.pushTimeout().toNanos());
+            long total = capture.pendingCount();
+            status(l -> l.pushing(changes.size(), total));
+        }
+        return false;
     }
 
     private void handle(Message message) {
@@ -330,7 +410,7 @@ final class SyncLoop implements ClientTransport.Listener {
         capture.mergeClock(welcome.serverHlc());
         welcomed = true;
         helloDeadlineNanos = 0;
-        inflight = null;
+        inflight.clear();
         pullOutstanding = false;
         initialPushDone = false;
         resyncContinuing = false;
@@ -348,13 +428,12 @@ final class SyncLoop implements ClientTransport.Listener {
 
     private void onAck(Ack ack) {
         capture.mergeClock(ack.serverHlc());
-        if (inflight == null || !inflight.batchId().equals(ack.batchId())) {
+        if (inflight.remove(ack.batchId()) == null) {
             // A late ACK of a batch sent again after a timeout, or a second ACK of one batch (several server nodes
-            // on MQTT): the batch in flight now carries the same changes and its ACK decides them.
+            // on MQTT): a batch sent since carries the same changes and its ACK decides them.
             LOG.debug("ACK of batch {} not in flight; ignored", ack.batchId());
             return;
         }
-        inflight = null;
         ApplyReport report = capture.acknowledge(ack.results());
         retryAttempt = 0;
         for (ChangeResult result : ack.results()) {
@@ -418,8 +497,10 @@ final class SyncLoop implements ClientTransport.Listener {
                 pullOutstanding = false;
             }
             default -> {
-                if (inflight != null && inflight.batchId().equals(error.refId())) {
-                    inflight = null;
+                if (error.refId() != null && inflight.remove(error.refId()) != null) {
+                    // The batches after it may or may not be stored: send everything pending again, in local order
+                    // (batches in flight never share a row, so no row's later change can have overtaken this batch).
+                    inflight.clear();
                     if (error.code().retryable()) {
                         long delay = options.retry().delay(retryAttempt++).toMillis();
                         retry = engine.schedule(() -> run(this::pump), delay, TimeUnit.MILLISECONDS);

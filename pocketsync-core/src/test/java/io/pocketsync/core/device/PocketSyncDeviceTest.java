@@ -146,6 +146,10 @@ class PocketSyncDeviceTest {
 
         network.setOnline(false);
         b.exec("UPDATE todo SET title = 'b-earlier' WHERE id = 'c'");
+        // "later" by the wall clock the HLC is built from: in the same millisecond the two writes would be
+        // concurrent, and the tie would go by device id
+        long written = System.currentTimeMillis();
+        await().until(() -> System.currentTimeMillis() > written);
         a.exec("UPDATE todo SET title = 'a-later' WHERE id = 'c'");
         a.exec("INSERT INTO todo (id, title) VALUES ('n1', 'new'), ('n2', 'new')");
         network.setOnline(true);

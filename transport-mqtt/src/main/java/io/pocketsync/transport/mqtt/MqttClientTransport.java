@@ -10,13 +10,9 @@ import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
+import io.pocketsync.core.transport.ReconnectScheduler;
 import java.util.Locale;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -34,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@code .../down}, QoS 1, persistent session (clean session off, stable client id), so messages for
  * a device that is briefly offline wait at the broker (within its queue limits).
  *
- * <p>Reconnects itself with {@link io.pocketsync.api.transport.ReconnectPolicy} backoff and calls
+ * <p>Reconnects itself with {@link io.pocketsync.api.transport.ReconnectPolicy} backoff ({@link ReconnectScheduler}) and calls
  * {@code onConnected} after every (re)connect. {@link #close} first publishes a zero-length goodbye
  * on the up topic (the same payload is the last will), so the server closes the device's virtual
  * connection. In-flight messages are kept in memory only: the engines re-send what was not acknowledged.
@@ -50,9 +46,8 @@ public final class MqttClientTransport implements ClientTransport {
     private final Codec codec;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicInteger attempt = new AtomicInteger();
     private final Object listenerLock = new Object();
-    private final ScheduledExecutorService scheduler;
+    private final ReconnectScheduler reconnects;
     private volatile boolean connected;
     private volatile MqttAsyncClient client;
     private volatile IMqttToken connecting;
@@ -67,11 +62,7 @@ public final class MqttClientTransport implements ClientTransport {
         this.config = requireNonNull(config, "config is null");
         this.context = requireNonNull(context, "context is null");
         this.codec = context.codec(config.codec());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "pocketsync-mqtt-reconnect");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.reconnects = new ReconnectScheduler("pocketsync-mqtt-reconnect", config.reconnect(), this::connect);
     }
 
     @Override
@@ -100,7 +91,7 @@ public final class MqttClientTransport implements ClientTransport {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "cannot create MQTT client for " + endpoint.uri()
                     + ": " + e.getMessage(), e);
         }
-        schedule(0);
+        reconnects.connectNow();
     }
 
     @Override
@@ -152,7 +143,7 @@ public final class MqttClientTransport implements ClientTransport {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        scheduler.shutdownNow();
+        reconnects.close();
         MqttAsyncClient current = client;
         if (current == null) {
             return;
@@ -205,18 +196,6 @@ public final class MqttClientTransport implements ClientTransport {
         }
         catch (MqttException e) {
             log.debug("MQTT close failed: {}", e.toString());
-        }
-    }
-
-    private void schedule(long delayMillis) {
-        if (closed.get()) {
-            return;
-        }
-        try {
-            scheduler.schedule(this::connect, delayMillis, TimeUnit.MILLISECONDS);
-        }
-        catch (RejectedExecutionException e) {
-            // closed meanwhile
         }
     }
 
@@ -302,7 +281,7 @@ public final class MqttClientTransport implements ClientTransport {
                 return;
             }
             connected = true;
-            attempt.set(0);
+            reconnects.connected();
             try {
                 listener.onConnected();
             }
@@ -343,7 +322,9 @@ public final class MqttClientTransport implements ClientTransport {
                 log.warn("listener failed on disconnect", e);
             }
         }
-        schedule(config.reconnect().delay(attempt.getAndIncrement()).toMillis());
+        if (!closed.get()) {
+            reconnects.retryLater();
+        }
     }
 
     private Codec codecFor(byte[] payload) {

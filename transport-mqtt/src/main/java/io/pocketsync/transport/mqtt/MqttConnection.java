@@ -9,6 +9,7 @@ import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.transport.Connection;
 import io.pocketsync.api.transport.ConnectionListener;
+import io.pocketsync.core.transport.OutboundLimit;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * A virtual connection: one device's topic pair, from its HELLO (or first message) until it says
  * goodbye, a new HELLO starts over, it idles out or the server closes it.
  *
- * <p>The outbound bound counts publishes the broker has not yet accepted (QoS 1 PUBACK): a broker
- * that falls behind makes {@link #send} drop and owe an {@code ERROR CATCH_UP_REQUIRED}, sent once
- * half the publishes have completed. A device that reads slowly is the broker's business (its queue
+ * <p>The outbound bound ({@link OutboundLimit}) counts publishes the broker has not yet accepted (QoS 1
+ * PUBACK): a broker that falls behind makes {@link #send} drop and owe an {@code ERROR CATCH_UP_REQUIRED},
+ * sent once half the publishes have completed. Publishing never waits for the broker. A device that reads slowly is the broker's business (its queue
  * limit drops messages; catch-up heals that).
  *
  * <p>Thread-safe. Listener calls are made under this object's lock and never after {@code onClose}.
@@ -41,13 +42,11 @@ final class MqttConnection implements Connection {
     private final String scope;
     private final String device;
     private final String id;
-    private final int maxQueued;
     private final Runnable onClosed;
     private final AtomicInteger inflight = new AtomicInteger();
-    private final Object sendLock = new Object();
+    private final OutboundLimit outbound;
     private volatile Codec codec;
     private volatile boolean closing;
-    private volatile boolean catchUpOwed;
     private volatile long lastSeenNanos = System.nanoTime();
     private ConnectionListener listener;
     private boolean closeDelivered;
@@ -59,9 +58,19 @@ final class MqttConnection implements Connection {
         this.scope = requireNonNull(scope, "scope is null");
         this.device = requireNonNull(device, "device is null");
         this.codec = requireNonNull(codec, "codec is null");
-        this.maxQueued = maxQueued;
         this.onClosed = requireNonNull(onClosed, "onClosed is null");
         this.id = "mqtt-" + IDS.incrementAndGet();
+        this.outbound = new OutboundLimit(id + " (" + scope + "/" + device + ")", maxQueued, new OutboundLimit.Queue() {
+            @Override
+            public int queued() {
+                return inflight.get();
+            }
+
+            @Override
+            public boolean write(Message message) {
+                return publish(message);
+            }
+        });
     }
 
     @Override
@@ -92,33 +101,16 @@ final class MqttConnection implements Connection {
     @Override
     public boolean send(Message message) {
         requireNonNull(message, "message is null");
-        if (!isOpen()) {
-            return false;
-        }
-        if (catchUpOwed && !flushCatchUp()) {
-            return false;
-        }
-        if (inflight.get() >= maxQueued || !publish(message)) {
-            if (!catchUpOwed) {
-                log.info("connection {} ({}/{}): outbound queue full, dropping until it drains", id, scope, device);
-            }
-            catchUpOwed = true;
-            return false;
-        }
-        return true;
+        return isOpen() && outbound.send(message);
     }
 
     @Override
     public void close(ErrorCode code, String reason) {
-        synchronized (sendLock) {
-            if (closing) {
-                return;
-            }
-            closing = true;
-            if (code != null) {
-                publish(new ErrorMessage(ProtocolVersion.CURRENT, code, reason == null ? code.name() : reason, null));
-            }
+        if (!outbound.close(code == null ? null
+                : new ErrorMessage(ProtocolVersion.CURRENT, code, reason == null ? code.name() : reason, null))) {
+            return;
         }
+        closing = true;
         closed();
     }
 
@@ -155,6 +147,7 @@ final class MqttConnection implements Connection {
     /** Marks the connection closed and tells the listener, once. */
     void closed() {
         closing = true;
+        outbound.close(null);
         synchronized (this) {
             if (closeDelivered) {
                 return;
@@ -170,20 +163,6 @@ final class MqttConnection implements Connection {
             }
         }
         onClosed.run();
-    }
-
-    private boolean flushCatchUp() {
-        synchronized (sendLock) {
-            if (!catchUpOwed) {
-                return true;
-            }
-            if (!isOpen() || inflight.get() > maxQueued / 2) {
-                return false;
-            }
-            catchUpOwed = false;
-            return publish(new ErrorMessage(ProtocolVersion.CURRENT, ErrorCode.CATCH_UP_REQUIRED,
-                    "messages were dropped because the device did not keep up; pull from your cursor", null));
-        }
     }
 
     private boolean publish(Message message) {
@@ -213,8 +192,8 @@ final class MqttConnection implements Connection {
 
     private void completed() {
         inflight.decrementAndGet();
-        if (catchUpOwed) {
-            flushCatchUp();
+        if (outbound.catchUpOwed()) {
+            outbound.flushCatchUp();
         }
     }
 

@@ -9,17 +9,13 @@ import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
+import io.pocketsync.core.transport.ReconnectScheduler;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.java_websocket.client.WebSocketClient;
 import org.java_websocket.drafts.Draft_6455;
@@ -32,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The device side of the WebSocket transport ({@code ws://}, {@code wss://}; a URI without a path
  * connects to {@code /sync}). Each connection attempt uses a fresh Java-WebSocket client; after a
- * close or a failed attempt the next one waits {@link io.pocketsync.api.transport.ReconnectPolicy#delay}.
+ * close or a failed attempt the next one waits {@link io.pocketsync.api.transport.ReconnectPolicy#delay}
+ * ({@link ReconnectScheduler}). Nagle is off ({@code TCP_NODELAY}) on both sides.
  *
  * <p>Thread-safe. Listener calls come from the current socket's read thread (or the reconnect thread),
  * one at a time under one lock; events of an older socket are dropped. A listener that blocks stops
@@ -47,9 +44,8 @@ public final class WebSocketClientTransport implements ClientTransport {
     private final SSLContext tls;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicInteger attempt = new AtomicInteger();
     private final Object listenerLock = new Object();
-    private final ScheduledExecutorService scheduler;
+    private final ReconnectScheduler reconnects;
     private volatile Socket current;
     private URI uri;
     private Listener listener;
@@ -62,11 +58,7 @@ public final class WebSocketClientTransport implements ClientTransport {
         this.codec = context.codec(config.codec());
         this.tls = config.truststorePath()
                 .map(path -> TlsContexts.client(path, config.truststorePassword(), config.truststoreType())).orElse(null);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "pocketsync-ws-reconnect");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.reconnects = new ReconnectScheduler("pocketsync-ws-reconnect", config.reconnect(), this::connect);
     }
 
     @Override
@@ -84,7 +76,7 @@ public final class WebSocketClientTransport implements ClientTransport {
         URI given = endpoint.uri();
         this.uri = given.getPath() == null || given.getPath().isEmpty() ? given.resolve("/sync") : given;
         this.listener = newListener;
-        schedule(0);
+        reconnects.connectNow();
     }
 
     @Override
@@ -132,22 +124,10 @@ public final class WebSocketClientTransport implements ClientTransport {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        scheduler.shutdownNow();
+        reconnects.close();
         Socket socket = current;
         if (socket != null) {
             socket.close(CloseFrame.NORMAL, "device closing");
-        }
-    }
-
-    private void schedule(long delayMillis) {
-        if (closed.get()) {
-            return;
-        }
-        try {
-            scheduler.schedule(this::connect, delayMillis, TimeUnit.MILLISECONDS);
-        }
-        catch (RejectedExecutionException e) {
-            // closed meanwhile
         }
     }
 
@@ -167,12 +147,7 @@ public final class WebSocketClientTransport implements ClientTransport {
         socket.connect();
         // Java-WebSocket's connect timeout covers only the TCP connect: a peer (or middlebox) that accepts
         // the socket but never answers the upgrade would leave this attempt, and the device, waiting forever
-        try {
-            scheduler.schedule(() -> abandonIfNotOpen(socket), config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (RejectedExecutionException e) {
-            // closed meanwhile
-        }
+        reconnects.after(config.connectTimeout(), () -> abandonIfNotOpen(socket));
     }
 
     private void abandonIfNotOpen(Socket socket) {
@@ -228,7 +203,7 @@ public final class WebSocketClientTransport implements ClientTransport {
                     close(CloseFrame.NORMAL, "superseded");
                     return;
                 }
-                attempt.set(0);
+                reconnects.connected();
                 log.debug("connected to {}", uri);
                 try {
                     listener.onConnected();
@@ -289,7 +264,9 @@ public final class WebSocketClientTransport implements ClientTransport {
                     log.warn("listener failed on disconnect", e);
                 }
             }
-            schedule(config.reconnect().delay(attempt.getAndIncrement()).toMillis());
+            if (!closed.get()) {
+                reconnects.retryLater();
+            }
         }
 
         @Override

@@ -9,6 +9,7 @@ import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.transport.Connection;
 import io.pocketsync.api.transport.ConnectionListener;
+import io.pocketsync.core.transport.OutboundLimit;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocket;
@@ -19,8 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server side of one WebSocket. Outbound messages go to Java-WebSocket's write queue, whose
- * length is the bound: when it holds {@code maxQueued} frames the message is dropped, and once the
- * queue has drained to half an {@code ERROR CATCH_UP_REQUIRED} goes out (see {@link #flushCatchUp}).
+ * length is the bound of an {@link OutboundLimit}: when it holds {@code maxQueued} frames the message is
+ * dropped, and once the queue has drained to half an {@code ERROR CATCH_UP_REQUIRED} goes out (the
+ * transport's sweeper calls {@link #flushCatchUp}). Every write is reported to the
+ * {@link StalledWriteWatchdog}.
  *
  * <p>Thread-safe. Listener calls are made under this object's lock, so they never overlap, and no
  * message is delivered after {@code onClose}.
@@ -32,21 +35,30 @@ final class WebSocketConnection implements Connection {
     private final WebSocket socket;
     private final String id;
     private final String remoteAddress;
-    private final int maxQueued;
+    private final OutboundLimit outbound;
+    private final StalledWriteWatchdog watchdog;
     private volatile Codec codec;
     private ConnectionListener listener;
     private volatile boolean closing;
     private boolean closeDelivered;
-    private volatile boolean catchUpOwed;
-    /** Guards sending and closing; separate from the listener lock so send never waits for a listener. */
-    private final Object sendLock = new Object();
 
-    WebSocketConnection(WebSocket socket, Codec initialCodec, int maxQueued) {
+    WebSocketConnection(WebSocket socket, Codec initialCodec, int maxQueued, StalledWriteWatchdog watchdog) {
         this.socket = requireNonNull(socket, "socket is null");
         this.codec = requireNonNull(initialCodec, "initialCodec is null");
-        this.maxQueued = maxQueued;
+        this.watchdog = requireNonNull(watchdog, "watchdog is null");
         this.id = "ws-" + IDS.incrementAndGet();
         this.remoteAddress = String.valueOf(socket.getRemoteSocketAddress());
+        this.outbound = new OutboundLimit(id + " (" + remoteAddress + ")", maxQueued, new OutboundLimit.Queue() {
+            @Override
+            public int queued() {
+                return socket instanceof WebSocketImpl impl ? impl.outQueue.size() : 0;
+            }
+
+            @Override
+            public boolean write(Message message) {
+                return WebSocketConnection.this.write(message);
+            }
+        });
     }
 
     @Override
@@ -67,59 +79,29 @@ final class WebSocketConnection implements Connection {
     @Override
     public boolean send(Message message) {
         requireNonNull(message, "message is null");
-        if (!isOpen()) {
-            return false;
-        }
-        if (catchUpOwed && !flushCatchUp()) {
-            return false;
-        }
-        if (queued() >= maxQueued) {
-            if (!catchUpOwed) {
-                log.info("connection {} ({}): outbound queue full ({} messages), dropping until it drains", id, remoteAddress,
-                        maxQueued);
-            }
-            catchUpOwed = true;
-            return false;
-        }
-        return write(message);
+        return isOpen() && outbound.send(message);
     }
 
-    /**
-     * Sends the owed {@code ERROR CATCH_UP_REQUIRED} once the queue has drained to half.
-     *
-     * @return true when nothing is owed any more
-     */
+    /** Sends the owed {@code ERROR CATCH_UP_REQUIRED} if the queue has drained to half; see {@link OutboundLimit}. */
     boolean flushCatchUp() {
-        synchronized (sendLock) {
-            if (!catchUpOwed) {
-                return true;
-            }
-            if (!isOpen() || queued() > maxQueued / 2) {
-                return false;
-            }
-            catchUpOwed = false;
-            return write(new ErrorMessage(ProtocolVersion.CURRENT, ErrorCode.CATCH_UP_REQUIRED,
-                    "messages were dropped because the device did not keep up; pull from your cursor", null));
-        }
+        return outbound.flushCatchUp();
     }
 
     boolean catchUpOwed() {
-        return catchUpOwed;
+        return outbound.catchUpOwed();
     }
 
     @Override
     public void close(ErrorCode code, String reason) {
-        synchronized (sendLock) {
-            if (closing) {
-                return;
-            }
-            closing = true;
-            if (code == null) {
-                socket.close(org.java_websocket.framing.CloseFrame.NORMAL, CloseCodes.reason(reason));
-                return;
-            }
-            String text = reason == null ? code.name() : reason;
-            write(new ErrorMessage(ProtocolVersion.CURRENT, code, text, null));
+        String text = reason == null && code != null ? code.name() : reason;
+        if (!outbound.close(code == null ? null : new ErrorMessage(ProtocolVersion.CURRENT, code, text, null))) {
+            return;
+        }
+        closing = true;
+        if (code == null) {
+            socket.close(org.java_websocket.framing.CloseFrame.NORMAL, CloseCodes.reason(text));
+        }
+        else {
             socket.close(CloseCodes.toCloseCode(code), CloseCodes.reason(text));
         }
     }
@@ -152,6 +134,7 @@ final class WebSocketConnection implements Connection {
 
     synchronized void closed() {
         closing = true;
+        outbound.close(null);
         if (closeDelivered) {
             return;
         }
@@ -175,15 +158,12 @@ final class WebSocketConnection implements Connection {
             else {
                 socket.send(bytes);
             }
+            watchdog.written(socket);
             return true;
         }
         catch (WebsocketNotConnectedException e) {
             return false;
         }
-    }
-
-    private int queued() {
-        return socket instanceof WebSocketImpl impl ? impl.outQueue.size() : 0;
     }
 
     @Override

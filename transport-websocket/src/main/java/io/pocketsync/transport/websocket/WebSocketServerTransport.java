@@ -57,6 +57,7 @@ public final class WebSocketServerTransport implements ServerTransport {
     private final ScheduledExecutorService sweeper;
     private volatile Server server;
     private volatile Acceptor acceptor;
+    private volatile StalledWriteWatchdog watchdog;
 
     public WebSocketServerTransport(WebSocketServerConfig config, PluginContext context) {
         this.config = requireNonNull(config, "config is null");
@@ -88,6 +89,7 @@ public final class WebSocketServerTransport implements ServerTransport {
         config.keystorePath().ifPresent(path -> created.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(
                 TlsContexts.server(path, config.keystorePassword(), config.keystoreType()))));
         this.server = created;
+        this.watchdog = new StalledWriteWatchdog(created, sweeper);
         created.start();
         try {
             created.started.get(30, TimeUnit.SECONDS);
@@ -212,7 +214,7 @@ public final class WebSocketServerTransport implements ServerTransport {
 
         @Override
         public void onOpen(WebSocket socket, ClientHandshake handshake) {
-            WebSocketConnection connection = new WebSocketConnection(socket, defaultCodec, config.maxQueuedMessages());
+            WebSocketConnection connection = new WebSocketConnection(socket, defaultCodec, config.maxQueuedMessages(), watchdog);
             socket.setAttachment(connection);
             if (closed.get()) {
                 connection.close(ErrorCode.SHUTTING_DOWN, "server shutting down");

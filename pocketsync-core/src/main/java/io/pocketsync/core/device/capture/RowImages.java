@@ -56,6 +56,16 @@ final class RowImages {
         }
     }
 
+    /** A JSON array of column names ({@code cols_json} of a change). */
+    static String columnsJson(List<String> columns) {
+        try {
+            return MAPPER.writeValueAsString(columns);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException("a list of strings always serializes", e);
+        }
+    }
+
     /** JSON for a row image, with BLOBs in the same form the triggers use (for the dead-letter table). */
     static String toJson(Map<String, ?> row) {
         ObjectNode node = MAPPER.createObjectNode();

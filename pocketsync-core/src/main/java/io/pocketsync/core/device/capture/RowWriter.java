@@ -8,9 +8,10 @@ import io.pocketsync.api.Identifiers;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.model.Change;
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes one remote change into its local table, matched by {@code ps_global_id} (an upsert on its unique index). Must run inside the
@@ -31,6 +32,15 @@ final class RowWriter {
 
     private final StatementCache statements;
     private final Map<String, TableSchema> schemas;
+    /** Upsert SQL per table and column list: a page repeats the same few, and building them showed in profiles. */
+    private final Map<UpsertShape, Upsert> upserts = new HashMap<>();
+    private final Map<String, String> deletes = new HashMap<>();
+
+    /** A table and an (unordered) column set. */
+    private record UpsertShape(String table, Set<String> columns) {}
+
+    /** The SQL of an upsert and the order of its columns' parameters (then the gid). */
+    private record Upsert(String sql, List<String> columns) {}
 
     RowWriter(StatementCache statements, Map<String, TableSchema> schemas) {
         this.statements = requireNonNull(statements, "statements is null");
@@ -62,26 +72,26 @@ final class RowWriter {
 
     /** Applies a validated change: upsert by gid (one statement, reused per table and column list) or delete by gid. */
     void write(TableSchema schema, Change change) throws SQLException, Refused {
-        String table = quoteSql(schema.name());
         if (change.isDelete()) {
-            statements.update("DELETE FROM " + table + " WHERE " + SystemTables.GLOBAL_ID + " = ?", change.globalId());
+            String delete = deletes.computeIfAbsent(schema.name(),
+                    name -> "DELETE FROM " + quoteSql(name) + " WHERE " + SystemTables.GLOBAL_ID + " = ?");
+            statements.update(delete, change.globalId());
             return;
         }
-        List<String> columns = new ArrayList<>(change.row().keySet());
-        Object[] values = new Object[columns.size() + 1];
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (");
-        StringBuilder set = new StringBuilder();
-        for (int i = 0; i < columns.size(); i++) {
-            String column = quoteSql(columns.get(i));
-            sql.append(column).append(", ");
-            set.append(i == 0 ? "" : ", ").append(column).append(" = excluded.").append(column);
-            values[i] = change.row().get(columns.get(i));
+        Map<String, Object> row = change.row();
+        Upsert upsert = upserts.get(new UpsertShape(schema.name(), row.keySet()));
+        if (upsert == null) {
+            List<String> columns = List.copyOf(row.keySet());
+            upsert = new Upsert(upsertSql(schema.name(), columns), columns);
+            upserts.put(new UpsertShape(schema.name(), Set.copyOf(columns)), upsert);
         }
-        values[columns.size()] = change.globalId();
-        sql.append(SystemTables.GLOBAL_ID).append(") VALUES (").append("?, ".repeat(columns.size())).append("?) ON CONFLICT (")
-                .append(SystemTables.GLOBAL_ID).append(") DO UPDATE SET ").append(set);
+        Object[] values = new Object[upsert.columns().size() + 1];
+        for (int i = 0; i < upsert.columns().size(); i++) {
+            values[i] = row.get(upsert.columns().get(i));
+        }
+        values[values.length - 1] = change.globalId();
         try {
-            statements.update(sql.toString(), values);
+            statements.update(upsert.sql(), values);
         }
         catch (SQLException e) {
             if (e.getErrorCode() != 19) { // SQLITE_CONSTRAINT
@@ -97,6 +107,20 @@ final class RowWriter {
         catch (PocketSyncException e) {
             throw new Refused(e.code(), e.getMessage());
         }
+    }
+
+    /** The upsert by gid of {@code columns}, in that order, then the gid. */
+    private static String upsertSql(String table, List<String> columns) {
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(quoteSql(table)).append(" (");
+        StringBuilder set = new StringBuilder();
+        for (int i = 0; i < columns.size(); i++) {
+            String column = quoteSql(columns.get(i));
+            sql.append(column).append(", ");
+            set.append(i == 0 ? "" : ", ").append(column).append(" = excluded.").append(column);
+        }
+        return sql.append(SystemTables.GLOBAL_ID).append(") VALUES (").append("?, ".repeat(columns.size())).append("?) ON CONFLICT (")
+                .append(SystemTables.GLOBAL_ID).append(") WHERE ").append(SystemTables.GLOBAL_ID).append(" IS NOT NULL DO UPDATE SET ")
+                .append(set).toString();
     }
 
     static String shorten(String name) {

@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code sqlite-triggers} {@link ChangeCapture}: AFTER INSERT/UPDATE/DELETE triggers generated from
- * {@code PRAGMA table_info} (see {@link TriggerGenerator}) write {@code __pocketsync_changes} inside the
- * writer's own transaction, on any connection or process.
+ * {@code PRAGMA table_info} (see {@link TriggerGenerator}) write a narrow journal row inside the writer's own
+ * transaction, on any connection or process; {@link JournalSealer} turns the journal into pending changes in
+ * {@code __pocketsync_changes} before anything reads them (push, ACK, apply), so app writes pay only for the
+ * journal row.
  *
  * <p>Owns one connection taken from the data source (WAL, busy timeout, IMMEDIATE transactions).
  * Thread-safe: every method is synchronized; the device engine calls it from its engine thread.
@@ -45,6 +47,10 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     private final Map<String, TableSchema> schemas = new LinkedHashMap<>();
     private Connection connection;
     private RemoteApplier applier;
+    private StatementCache statements;
+    private JournalSealer sealer;
+    /** Per table, the column layout the installed triggers' masks refer to; null until read. */
+    private Map<String, List<String>> layouts;
     private String deviceId;
     private long schemaVersion = -1;
     private boolean closed;
@@ -62,11 +68,9 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         Sql.inTransaction(c, () -> {
             SystemTables.create(c);
             deviceId = stateString(c, "device_id");
-            setApplying(c, true);
             for (String table : tables) {
                 installTable(c, TableSchema.read(c, table));
             }
-            setApplying(c, false);
             return null;
         });
         for (String table : tables) {
@@ -74,6 +78,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         }
         schemaVersion = -1;
         refreshSchema(true);
+        seal();
     }
 
     @Override
@@ -96,15 +101,22 @@ public final class SqliteTriggerCapture implements ChangeCapture {
                 String fingerprint = SchemaFingerprint.of(current);
                 boolean stale = !fingerprint.equals(stateString(c, "schema_fingerprint")) || triggersMissing(c);
                 if (stale) {
+                    // What the old triggers journaled is sealed with the layout they used, before they are replaced.
+                    Map<String, TableSchema> currentByName = new LinkedHashMap<>();
+                    current.forEach(schema -> currentByName.put(schema.name(), schema));
+                    sealer().seal(currentByName, layouts());
                     // Dropped and recreated inside one write transaction: no other writer can commit in between.
                     for (TableSchema schema : current) {
                         for (String sql : TriggerGenerator.drop(schema.name())) {
                             Sql.execute(c, sql);
                         }
-                        for (String sql : TriggerGenerator.create(schema, deviceId())) {
+                        for (String sql : TriggerGenerator.create(schema)) {
                             Sql.execute(c, sql);
                         }
+                        Sql.update(c, "UPDATE " + SystemTables.VERSION + " SET columns = ? WHERE tbl = ?",
+                                RowImages.columnsJson(schema.columnNames()), schema.name());
                     }
+                    layouts = null;
                     Sql.update(c, "UPDATE " + STATE + " SET schema_fingerprint = ? WHERE id = 1", fingerprint);
                     for (TableSchema schema : current) {
                         completePendingImages(c, schemas.get(schema.name()), schema);
@@ -162,20 +174,29 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         Sql.update(c, "INSERT OR IGNORE INTO " + SystemTables.VERSION + " (tbl, version) VALUES (?, 0)", schema.name());
         if (!schema.hasGlobalId()) {
             Sql.execute(c, "ALTER TABLE " + table + " ADD COLUMN " + SystemTables.GLOBAL_ID + " TEXT");
-            Sql.execute(c, "UPDATE " + table + " SET " + SystemTables.GLOBAL_ID + " = " + TriggerGenerator.NEW_GLOBAL_ID);
-            long base = tickClock(c);
-            int queued = Sql.update(c, TriggerGenerator.queueExisting(schema, deviceId()), base);
-            Sql.update(c, "UPDATE " + STATE + " SET hlc = max(hlc, ?) WHERE id = 1", base + queued);
-            LOG.info("tracking table {}: {} existing rows queued once as INSERT changes", schema.name(), queued);
         }
-        Sql.execute(c, "CREATE UNIQUE INDEX IF NOT EXISTS " + quoteSql(SystemTables.PREFIX + "_gid_" + schema.name())
-                + " ON " + table + " (" + SystemTables.GLOBAL_ID + ")");
+        // Partial: new app rows have no id until they are sealed, and leaving them out of the index spares every
+        // insert an index write. Lookups by id (= ?) and the upsert's conflict target imply the index's WHERE.
+        String index = SystemTables.PREFIX + "_gid_" + schema.name();
+        String indexSql = stateIndexSql(c, index);
+        if (indexSql != null && !indexSql.contains("WHERE")) {
+            Sql.execute(c, "DROP INDEX " + quoteSql(index)); // a full index from an earlier version
+        }
+        Sql.execute(c, "CREATE UNIQUE INDEX IF NOT EXISTS " + quoteSql(index) + " ON " + table + " (" + SystemTables.GLOBAL_ID
+                + ") WHERE " + SystemTables.GLOBAL_ID + " IS NOT NULL");
+        int journaled = Sql.update(c, TriggerGenerator.journalRowsWithoutId(schema));
+        if (journaled > 0) {
+            LOG.info("tracking table {}: {} rows without an id queued once as INSERT changes", schema.name(), journaled);
+        }
     }
 
-    private long tickClock(Connection c) throws SQLException {
-        Sql.update(c, "UPDATE " + STATE + " SET hlc = max(?, hlc + 1, coalesce((SELECT hlc FROM " + SystemTables.CHANGES
-                + " ORDER BY seq DESC LIMIT 1), 0) + 1) WHERE id = 1", Hlc.of(clock.millis(), 0).value());
-        return Sql.queryLong(c, "SELECT hlc FROM " + STATE + " WHERE id = 1");
+    private static String stateIndexSql(Connection c, String index) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?")) {
+            statement.setString(1, index);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     private boolean triggersMissing(Connection c) throws SQLException {
@@ -201,6 +222,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized Map<String, Long> tableVersions() {
+        seal();
         Map<String, Long> versions = new LinkedHashMap<>();
         try (PreparedStatement statement = connection().prepareStatement("SELECT tbl, version FROM " + SystemTables.VERSION);
                 ResultSet rs = statement.executeQuery()) {
@@ -230,6 +252,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized List<LocalChange> pending(long afterLocalSequence, int limit) {
+        seal();
         List<LocalChange> out = new ArrayList<>();
         try (PreparedStatement statement = connection().prepareStatement("SELECT seq, change_id, tbl, gid, op, row_json, cols_json, hlc FROM "
                 + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?")) {
@@ -252,6 +275,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized long pendingCount() {
+        seal();
         try {
             return Sql.queryLong(connection(), "SELECT count(*) FROM " + SystemTables.CHANGES + " WHERE state = 'pending'");
         }
@@ -262,6 +286,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized long ownChangesFrom(long cursor) {
+        seal();
         try {
             // A pending change may already be stored on the server (a PUSH in flight, or one whose ACK was lost) at
             // a sequence after the cursor the device does not know yet; its ACK (APPLIED, no winner) will not tell
@@ -284,7 +309,10 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         requireNonNull(results, "results is null");
         refreshSchema(false);
         Connection c = connection();
-        return Sql.inTransaction(c, () -> applier().applyResults(schemas, deviceId(), results));
+        return Sql.inTransaction(c, () -> {
+            sealJournal();
+            return applier().applyResults(schemas, deviceId(), results);
+        });
     }
 
     @Override
@@ -303,8 +331,10 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         }
         refreshSchema(false);
         Connection c = connection();
-        return Sql.inTransaction(c, () -> applier().applyPage(schemas, deviceId(), changes, sequences, fromCursor, toCursor, mode,
-                lastPage));
+        return Sql.inTransaction(c, () -> {
+            sealJournal(); // local writes committed before this transaction are pending changes before anything applies
+            return applier().applyPage(schemas, deviceId(), changes, sequences, fromCursor, toCursor, mode, lastPage);
+        });
     }
 
     @Override
@@ -334,12 +364,68 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         }
     }
 
+    /**
+     * Seals the journal into pending changes (see {@link JournalSealer}); starts a write transaction only
+     * when the journal holds something.
+     */
+    private void seal() {
+        refreshSchema(false);
+        try {
+            if (!sealer().hasWork()) {
+                return;
+            }
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading the capture journal failed", e);
+        }
+        Sql.inTransaction(connection(), () -> {
+            sealJournal();
+            return null;
+        });
+    }
+
+    /** Seals inside the caller's write transaction. */
+    private void sealJournal() throws SQLException {
+        if (sealer().hasWork()) {
+            sealer().seal(schemas, layouts());
+        }
+    }
+
+    private JournalSealer sealer() {
+        if (sealer == null) {
+            statements = new StatementCache(connection());
+            sealer = new JournalSealer(statements, clock, deviceId());
+        }
+        return sealer;
+    }
+
+    /** The column layouts of the installed triggers, as stored with them. */
+    private Map<String, List<String>> layouts() throws SQLException {
+        if (layouts == null) {
+            Map<String, List<String>> read = new LinkedHashMap<>();
+            try (PreparedStatement statement = connection().prepareStatement("SELECT tbl, columns FROM " + SystemTables.VERSION
+                    + " WHERE columns IS NOT NULL");
+                    ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    read.put(rs.getString(1), RowImages.parseColumns(rs.getString(2)));
+                }
+            }
+            layouts = read;
+        }
+        return layouts;
+    }
+
     @Override
     public synchronized void close() {
         closed = true;
         if (applier != null) {
             applier.close();
             applier = null;
+        }
+        if (statements != null) {
+            statements.close();
+            statements = null;
+            sealer = null;
         }
         if (connection != null) {
             try {
@@ -380,10 +466,6 @@ public final class SqliteTriggerCapture implements ChangeCapture {
             }
         }
         return connection;
-    }
-
-    private static void setApplying(Connection c, boolean on) throws SQLException {
-        Sql.update(c, "UPDATE " + STATE + " SET applying = ? WHERE id = 1", on ? 1L : 0L);
     }
 
     private static String stateString(Connection c, String column) throws SQLException {

@@ -56,6 +56,15 @@ final class StatementCache implements AutoCloseable {
         }
     }
 
+    /** The first column of the first row as text, or null when there is no row. */
+    String queryString(String sql, Object... args) throws SQLException {
+        PreparedStatement statement = get(sql);
+        Sql.bind(statement, args);
+        try (java.sql.ResultSet rs = statement.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
     @Override
     public void close() {
         for (PreparedStatement statement : statements.values()) {

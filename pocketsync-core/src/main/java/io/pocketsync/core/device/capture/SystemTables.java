@@ -7,12 +7,17 @@ import java.sql.SQLException;
  * The device's system tables (their names are part of the contract, DESIGN.md 4.1).
  *
  * <ul>
+ *   <li>{@code __pocketsync_journal}: what the triggers write, one narrow row per captured row write (table,
+ *       operation, rowid, the {@code ps_global_id} the row had, changed-column mask, wall clock as a julian
+ *       day). Emptied by {@link JournalSealer}, which turns it into changes; see {@link TriggerGenerator}.</li>
  *   <li>{@code __pocketsync_changes}: captured local mutations, {@code state} is pending, acked,
  *       superseded or rejected ({@code reason} holds the code and message).</li>
- *   <li>{@code __pocketsync_version}: per tracked table, bumped by every captured write.</li>
+ *   <li>{@code __pocketsync_version}: per tracked table, bumped by every captured write when it is sealed,
+ *       and the column layout the installed triggers' changed-column masks refer to.</li>
  *   <li>{@code __pocketsync_device_state}: one row: device id, scope, cursor, clock, schema fingerprint,
  *       the echo-suppression flag {@code applying} (only ever 1 inside the engine's applying
- *       transaction, so no other connection sees it set) and the resync flag.</li>
+ *       transaction, so no other connection sees it set), the resync flag and the counter that makes the
+ *       ids the sealer gives new rows unique.</li>
  *   <li>{@code __pocketsync_processed_changes}: remote change ids already applied (bounded by retention).</li>
  *   <li>{@code __pocketsync_dead_letter}: remote changes that could not be applied, with their code.</li>
  *   <li>{@code __pocketsync_resync_rows}: row ids seen during a full resync (empty otherwise).</li>
@@ -31,6 +36,7 @@ import java.sql.SQLException;
  * place, and the engine's per-row questions only concern pending changes, which it reads by state.
  */
 final class SystemTables {
+    static final String JOURNAL = "__pocketsync_journal";
     static final String CHANGES = "__pocketsync_changes";
     static final String VERSION = "__pocketsync_version";
     static final String DEVICE_STATE = "__pocketsync_device_state";
@@ -43,6 +49,8 @@ final class SystemTables {
     static final String GLOBAL_ID = "ps_global_id";
 
     private static final String[] DDL = {
+        "CREATE TABLE IF NOT EXISTS " + JOURNAL + " (id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op INTEGER NOT NULL,"
+                + " rid INTEGER NOT NULL, gid TEXT, mask INTEGER NOT NULL DEFAULT 0, wall REAL NOT NULL)",
         "CREATE TABLE IF NOT EXISTS " + CHANGES + " ("
                 + "seq INTEGER PRIMARY KEY AUTOINCREMENT, change_id TEXT NOT NULL UNIQUE, tbl TEXT NOT NULL,"
                 + " gid TEXT NOT NULL, op TEXT NOT NULL, row_json TEXT NOT NULL, cols_json TEXT NOT NULL DEFAULT '[]',"
@@ -50,12 +58,12 @@ final class SystemTables {
                 + " reason TEXT, server_seq INTEGER NOT NULL DEFAULT 0)",
         "CREATE INDEX IF NOT EXISTS __pocketsync_changes_state ON " + CHANGES + " (state, seq)",
         "DROP INDEX IF EXISTS __pocketsync_changes_row",
-        "CREATE TABLE IF NOT EXISTS " + VERSION + " (tbl TEXT PRIMARY KEY, version INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE IF NOT EXISTS " + VERSION + " (tbl TEXT PRIMARY KEY, version INTEGER NOT NULL DEFAULT 0, columns TEXT)",
         "CREATE TABLE IF NOT EXISTS " + DEVICE_STATE + " ("
                 + "id INTEGER PRIMARY KEY CHECK (id = 1), device_id TEXT NOT NULL, scope TEXT,"
                 + " cursor INTEGER NOT NULL DEFAULT 0, last_sync_ms INTEGER NOT NULL DEFAULT 0,"
                 + " hlc INTEGER NOT NULL DEFAULT 0, schema_fingerprint TEXT, applying INTEGER NOT NULL DEFAULT 0,"
-                + " resync INTEGER NOT NULL DEFAULT 0)",
+                + " resync INTEGER NOT NULL DEFAULT 0, gid_counter INTEGER NOT NULL DEFAULT 0)",
         "INSERT OR IGNORE INTO " + DEVICE_STATE + " (id, device_id) VALUES (1, lower(hex(randomblob(16))))",
         "CREATE TABLE IF NOT EXISTS " + PROCESSED + " (change_id TEXT PRIMARY KEY, applied_ms INTEGER NOT NULL)",
         "CREATE INDEX IF NOT EXISTS __pocketsync_processed_time ON " + PROCESSED + " (applied_ms)",
@@ -72,10 +80,21 @@ final class SystemTables {
 
     private SystemTables() {}
 
+    /** Columns added after the first release of a table, added to databases created before them. */
+    private static final String[][] ADDED_COLUMNS = {
+        {VERSION, "columns", "TEXT"},
+        {DEVICE_STATE, "gid_counter", "INTEGER NOT NULL DEFAULT 0"},
+    };
+
     /** Creates the system tables idempotently; call inside a transaction. */
     static void create(Connection connection) throws SQLException {
         for (String ddl : DDL) {
             Sql.execute(connection, ddl);
+        }
+        for (String[] added : ADDED_COLUMNS) {
+            if (Sql.queryLong(connection, "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", added[0], added[1]) == 0) {
+                Sql.execute(connection, "ALTER TABLE " + added[0] + " ADD COLUMN " + added[1] + " " + added[2]);
+            }
         }
     }
 }

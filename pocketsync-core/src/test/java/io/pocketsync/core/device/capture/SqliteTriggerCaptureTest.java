@@ -46,10 +46,14 @@ class SqliteTriggerCaptureTest {
     @Test
     void capturesEachOperationExactlyOnce() {
         capture.install(List.of("todo"));
+        // sealed after each statement (pendingCount seals), as the engine does after each commit it sees
         db.exec("INSERT INTO todo (id, title, done) VALUES ('a', 'one', 0), ('b', 'two', 0), ('c', 'three', 1)");
+        assertThat(capture.pendingCount()).isEqualTo(3);
         db.exec("UPDATE todo SET done = 1 WHERE id IN ('a', 'b')");
+        assertThat(capture.pendingCount()).isEqualTo(5);
         db.exec("UPDATE todo SET done = done, title = title");
         db.exec("UPDATE todo SET score = NULL");
+        assertThat(capture.pendingCount()).isEqualTo(5);
         db.exec("DELETE FROM todo WHERE id = 'c'");
 
         List<Change> changes = pending();
@@ -98,6 +102,7 @@ class SqliteTriggerCaptureTest {
         db.exec("CREATE TABLE \"order\" (\"group\" TEXT PRIMARY KEY, \"select\" INTEGER, \"we\"\"ird col\" TEXT)");
         capture.install(List.of("order"));
         db.exec("INSERT INTO \"order\" (\"group\", \"select\", \"we\"\"ird col\") VALUES ('g', 1, 'w')");
+        assertThat(capture.pendingCount()).isEqualTo(1);
         db.exec("UPDATE \"order\" SET \"we\"\"ird col\" = 'x'");
         List<Change> changes = pending();
         assertThat(changes).hasSize(2);
@@ -124,11 +129,14 @@ class SqliteTriggerCaptureTest {
     void externalProcessWritesAreCaptured() {
         capture.install(List.of("todo"));
         db.shell("INSERT INTO todo (id, title, data) VALUES ('s', 'from shell', x'00ff');"
-                + "UPDATE todo SET title = 'again' WHERE id = 's'; UPDATE todo SET title = 'again';"
                 + "BEGIN; INSERT INTO todo (id) VALUES ('rolled'); ROLLBACK;");
+        assertThat(capture.pendingCount()).isEqualTo(1);
+        db.shell("UPDATE todo SET title = 'again' WHERE id = 's'; UPDATE todo SET title = 'again';");
         List<Change> changes = pending();
         assertThat(changes).extracting(Change::op).containsExactly(Op.INSERT, Op.UPDATE);
         assertThat((byte[]) changes.get(0).row().get("data")).containsExactly(0, 0xff);
+        assertThat(changes.get(1).row()).containsEntry("title", "again");
+        assertThat(changes.get(1).changedColumns()).containsExactly("title");
         assertThat(changes.get(1).hlc()).isGreaterThan(changes.get(0).hlc());
     }
 
@@ -180,5 +188,86 @@ class SqliteTriggerCaptureTest {
         db.exec("INSERT INTO todo (id) VALUES ('later')");
         assertThat(pending().get(0).hlc()).isGreaterThan(ahead);
         assertThat(capture.state().hlc()).isGreaterThan(ahead);
+    }
+
+    @Test
+    void writesBetweenTwoSealsCoalescePerRow() {
+        capture.install(List.of("todo"));
+        db.exec("INSERT INTO todo (id, title, done) VALUES ('kept', 'one', 0), ('edited', 'two', 0), ('doomed', 'x', 0)");
+        assertThat(capture.pendingCount()).isEqualTo(3);
+        // one transaction per statement, all before the next seal
+        db.exec("INSERT INTO todo (id, title) VALUES ('new', 'draft')");
+        db.exec("UPDATE todo SET title = 'final' WHERE id = 'new'");
+        db.exec("INSERT INTO todo (id, title) VALUES ('temp', 'born and died')");
+        db.exec("DELETE FROM todo WHERE id = 'temp'");
+        db.exec("UPDATE todo SET title = 'three' WHERE id = 'edited'");
+        db.exec("UPDATE todo SET done = 1 WHERE id = 'edited'");
+        db.exec("UPDATE todo SET title = 'y' WHERE id = 'doomed'");
+        db.exec("DELETE FROM todo WHERE id = 'doomed'");
+
+        List<Change> sealed = pending().subList(3, pending().size());
+        assertThat(sealed).extracting(Change::op).containsExactly(Op.INSERT, Op.UPDATE, Op.DELETE);
+        assertThat(sealed.get(0).row()).containsEntry("id", "new").containsEntry("title", "final");
+        assertThat(sealed.get(1).row()).containsEntry("title", "three").containsEntry("done", 1L);
+        assertThat(sealed.get(1).changedColumns()).containsExactlyInAnyOrder("title", "done");
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_journal")).isZero();
+        assertThat(capture.tableVersions()).containsEntry("todo", 11L); // every captured row write counts
+    }
+
+    @Test
+    void aRowWhoseRowidTheJournalLostIsFoundBySweep() {
+        db.exec("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER)");
+        capture.install(List.of("counter"));
+        db.exec("INSERT INTO counter (id, n) VALUES (1, 1), (2, 2)");
+        db.exec("UPDATE counter SET id = 100 WHERE id = 1"); // moves the rowid of a row not sealed yet
+        db.exec("UPDATE __pocketsync_journal SET rid = 999 WHERE rid = 2"); // as if VACUUM had renumbered it
+        List<Change> changes = pending();
+        assertThat(changes).extracting(Change::op).containsExactly(Op.INSERT, Op.INSERT);
+        assertThat(changes).extracting(c -> c.row().get("id")).containsExactlyInAnyOrder(100L, 2L);
+        assertThat(db.count("SELECT count(*) FROM counter WHERE ps_global_id IS NULL")).isZero();
+    }
+
+    @Test
+    void sealingAgainAfterALostSealGivesTheSameIds() {
+        capture.install(List.of("todo"));
+        db.exec("INSERT INTO todo (id) VALUES ('a'), ('b')");
+        db.exec("VACUUM INTO '" + dir.resolve("before-seal.db") + "'");
+        List<String> ids = pending().stream().map(Change::globalId).toList();
+        capture.close();
+
+        // the seal's transaction lost (power loss with synchronous=NORMAL): the database as it was before it
+        TestDb restored = new TestDb(dir, "before-seal.db");
+        capture = new SqliteTriggerCapture(restored.dataSource, Clock.systemUTC(), CaptureOptions.DEFAULTS);
+        capture.install(List.of("todo"));
+        assertThat(pending()).extracting(Change::globalId).containsExactlyElementsOf(ids);
+        assertThat(ids).allSatisfy(id -> assertThat(id).hasSize(32).matches("[0-9a-f]+"));
+    }
+
+    @Test
+    void anAppInsertWithItsOwnIdIsCapturedUnderThatId() {
+        capture.install(List.of("todo"));
+        db.exec("INSERT INTO todo (id, title, ps_global_id) VALUES ('own', 'mine', 'app-chosen-id')");
+        List<Change> changes = pending();
+        assertThat(changes).singleElement().satisfies(c -> {
+            assertThat(c.op()).isEqualTo(Op.INSERT);
+            assertThat(c.globalId()).isEqualTo("app-chosen-id");
+            assertThat(c.row()).containsEntry("title", "mine");
+        });
+    }
+
+    @Test
+    void columnsPastTheMaskWidthShareItsLastBit() {
+        StringBuilder ddl = new StringBuilder("CREATE TABLE wide (id TEXT PRIMARY KEY");
+        for (int i = 0; i < 100; i++) {
+            ddl.append(", c").append(i).append(" INTEGER");
+        }
+        db.exec(ddl.append(')').toString());
+        capture.install(List.of("wide"));
+        db.exec("INSERT INTO wide (id) VALUES ('w')");
+        assertThat(capture.pendingCount()).isEqualTo(1);
+        db.exec("UPDATE wide SET c5 = 5, c90 = 90");
+        List<String> changed = pending().get(1).changedColumns();
+        // c5 has its own bit; from c61 (column 62, after id) on all columns share bit 62
+        assertThat(changed).contains("c5", "c61", "c90", "c99").doesNotContain("id", "c0", "c60");
     }
 }

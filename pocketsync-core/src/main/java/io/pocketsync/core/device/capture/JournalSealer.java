@@ -1,0 +1,428 @@
+package io.pocketsync.core.device.capture;
+
+import static io.pocketsync.api.Identifiers.quoteSql;
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.model.Hlc;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the journal the triggers write ({@code __pocketsync_journal}, see {@link TriggerGenerator}) into
+ * pending changes in {@code __pocketsync_changes}: gives new rows their {@code ps_global_id}, reads the row
+ * images, assigns HLCs and change ids, and empties the journal, all in the caller's write transaction.
+ *
+ * <p>The capture seals before every step that reads pending changes or could overwrite a local row (push,
+ * ACK, apply, resync), so a journal row is never overtaken by a remote change: within the applying
+ * transaction, whatever the journal holds was committed before.
+ *
+ * <p><b>Coalescing.</b> The writes one seal finds for a row become one change with the row's current image:
+ * an INSERT followed by UPDATEs is one INSERT, UPDATEs are one UPDATE whose changed columns are the union of
+ * theirs, anything followed by a DELETE is one DELETE, and a row that was inserted and deleted before it was
+ * sealed never existed for anyone else and yields nothing. Changes are queued in the order of each row's
+ * first journal row, so a parent inserted before its child is pushed first.
+ *
+ * <p><b>Rows are found by id where they have one.</b> Journal rows of rows that already have a
+ * {@code ps_global_id} carry it and are resolved through its unique index, which survives anything that
+ * renumbers rowids. A new row is found by the rowid the trigger saw; when that rowid no longer holds a row
+ * without an id and no DELETE explains it ({@code VACUUM} renumbers rowids of tables without an
+ * {@code INTEGER PRIMARY KEY}; an UPDATE may move the rowid of an INTEGER key), the table is swept for rows
+ * without an id (a full scan, only then) so that no write is lost.
+ *
+ * <p><b>Ids survive a lost seal.</b> A new row's id is its first write's wall-clock milliseconds (12 hex
+ * digits, so the unique index grows at its right edge), 12 hex digits derived from the device id and a
+ * per-device counter stored with the device state, all in the sealing transaction. If that transaction is
+ * lost (power loss with {@code synchronous=NORMAL}), the journal it consumed comes back with the counter, and
+ * sealing again gives the same rows the same ids, so the server, which may already hold them, sees the same
+ * rows, not copies.
+ *
+ * <p><b>HLCs.</b> Each change gets {@code max(wall clock of its row's last write, previous HLC + 1)}, the
+ * previous HLC being the newest change's or the stored device clock (merged remote clocks), so HLCs
+ * increase strictly in queue order and follow the device's view of the server. Because sealing happens
+ * before any remote change is applied, a local write that committed before a remote change was applied is
+ * never stamped after it by the merge.
+ */
+final class JournalSealer {
+    private static final Logger LOG = LoggerFactory.getLogger(JournalSealer.class);
+    /** Journal rows read per round; bounds memory, not the size of one seal. */
+    private static final int ROUND = 10_000;
+    private static final String WALL_MILLIS = "CAST((wall - 2440587.5) * 86400000.0 AS INTEGER)";
+
+    private final StatementCache statements;
+    private final Clock clock;
+    private final String deviceId;
+    private final String deviceBits;
+
+    JournalSealer(StatementCache statements, Clock clock, String deviceId) {
+        this.statements = requireNonNull(statements, "statements is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.deviceId = requireNonNull(deviceId, "deviceId is null");
+        this.deviceBits = deviceBits(deviceId);
+    }
+
+    /**
+     * Seals the whole journal; call inside a write transaction.
+     *
+     * @param schemas the tracked tables' current schemas (row images are read with them)
+     * @param layouts per table, the column names the installed triggers' masks refer to
+     * @return the number of changes queued
+     */
+    int seal(Map<String, TableSchema> schemas, Map<String, List<String>> layouts) throws SQLException {
+        int queued = 0;
+        while (true) {
+            List<JournalRow> round = readRound();
+            if (round.isEmpty()) {
+                return queued;
+            }
+            queued += sealRound(round, schemas, layouts);
+            statements.update("DELETE FROM " + SystemTables.JOURNAL + " WHERE id <= ?", round.get(round.size() - 1).id());
+        }
+    }
+
+    /** Whether the journal holds anything to seal (cheap: the journal is normally empty). */
+    boolean hasWork() throws SQLException {
+        return statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.JOURNAL + ")") != 0;
+    }
+
+    private List<JournalRow> readRound() throws SQLException {
+        List<JournalRow> rows = new ArrayList<>();
+        PreparedStatement read = statements.get("SELECT id, tbl, op, rid, gid, mask, " + WALL_MILLIS + " FROM "
+                + SystemTables.JOURNAL + " ORDER BY id LIMIT " + ROUND);
+        try (ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new JournalRow(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getString(5),
+                        rs.getLong(6), rs.getLong(7)));
+            }
+        }
+        return rows;
+    }
+
+    private int sealRound(List<JournalRow> round, Map<String, TableSchema> schemas, Map<String, List<String>> layouts)
+            throws SQLException {
+        List<RowWrites> order = new ArrayList<>();
+        Map<Object, RowWrites> current = new HashMap<>();
+        Map<String, Long> writesPerTable = new LinkedHashMap<>();
+        for (JournalRow row : round) {
+            writesPerTable.merge(row.table(), 1L, Long::sum);
+            if (!schemas.containsKey(row.table())) {
+                continue; // a table no longer tracked: its triggers are gone, its journal rows mean nothing now
+            }
+            if (row.gid() == null) {
+                NewRowKey key = new NewRowKey(row.table(), row.rowid());
+                RowWrites writes = current.get(key);
+                if (row.op() == TriggerGenerator.OP_DELETE) {
+                    if (writes != null) {
+                        writes.bornAndDied = true; // never sealed, so no one else knows it
+                        current.remove(key);
+                    }
+                    continue;
+                }
+                if (writes == null) {
+                    writes = new RowWrites(row.table(), row.rowid(), null, TriggerGenerator.OP_INSERT, row.wallMillis());
+                    current.put(key, writes);
+                    order.add(writes);
+                }
+                writes.lastWallMillis = Math.max(writes.lastWallMillis, row.wallMillis());
+                continue;
+            }
+            IdKey key = new IdKey(row.table(), row.gid());
+            RowWrites writes = current.get(key);
+            if (writes == null) {
+                writes = new RowWrites(row.table(), row.rowid(), row.gid(), row.op(), row.wallMillis());
+                current.put(key, writes);
+                order.add(writes);
+            }
+            else if (row.op() == TriggerGenerator.OP_INSERT || row.op() == TriggerGenerator.OP_DELETE
+                    || writes.op != TriggerGenerator.OP_INSERT) {
+                writes.op = row.op(); // UPDATEs after an INSERT keep it an INSERT
+            }
+            writes.mask |= row.mask();
+            writes.lastWallMillis = Math.max(writes.lastWallMillis, row.wallMillis());
+        }
+
+        long lastId = round.get(round.size() - 1).id();
+        Emitter emitter = new Emitter();
+        Map<String, Map<Long, RowImage>> newRows = new HashMap<>();
+        Map<String, Map<String, String>> idRows = new HashMap<>();
+        Set<String> sweep = new LinkedHashSet<>();
+        for (RowWrites writes : order) {
+            if (writes.bornAndDied) {
+                continue;
+            }
+            TableSchema schema = schemas.get(writes.table);
+            if (writes.gid == null) {
+                RowImage row = newRows.computeIfAbsent(writes.table, t -> readNewRows(schema, lastId)).get(writes.rowid);
+                if (row == null || row.gid() != null || row.sealed) {
+                    sweep.add(writes.table); // the rowid does not lead to a row without an id: moved (see the class comment)
+                    continue;
+                }
+                row.sealed = true;
+                emitter.emitNewRow(schema, writes.rowid, row.image(), writes.firstWallMillis, writes.lastWallMillis);
+            }
+            else if (writes.op == TriggerGenerator.OP_DELETE) {
+                emitter.emit(writes.table, writes.gid, "DELETE", "{}", "[]", writes.lastWallMillis);
+            }
+            else if (writes.op == TriggerGenerator.OP_INSERT || writes.mask != 0) {
+                String image = idRows.computeIfAbsent(writes.table, t -> readRowsById(schema, lastId)).get(writes.gid);
+                if (image == null) {
+                    // the id was changed or cleared by the app (no trigger records that); a later DELETE would have said so
+                    LOG.debug("row {} of {} is gone without a DELETE; nothing to queue", writes.gid, writes.table);
+                    continue;
+                }
+                String columns = writes.op == TriggerGenerator.OP_INSERT ? "[]"
+                        : RowImages.columnsJson(changedColumns(writes.mask, layouts.get(writes.table), schema));
+                emitter.emit(writes.table, writes.gid, writes.op == TriggerGenerator.OP_INSERT ? "INSERT" : "UPDATE", image,
+                        columns, writes.lastWallMillis);
+            }
+        }
+        for (String table : sweep) {
+            sweepRowsWithoutId(schemas.get(table), emitter);
+        }
+        emitter.finish();
+        for (Map.Entry<String, Long> entry : writesPerTable.entrySet()) {
+            statements.update("UPDATE " + SystemTables.VERSION + " SET version = version + ? WHERE tbl = ?", entry.getValue(),
+                    entry.getKey());
+        }
+        return emitter.queued;
+    }
+
+    /** The id and image of every row of {@code schema} a journal row up to {@code lastId} names by rowid only. */
+    private Map<Long, RowImage> readNewRows(TableSchema schema, long lastId) {
+        String sql = "SELECT rowid, " + SystemTables.GLOBAL_ID + ", " + TriggerGenerator.image(schema, "") + " FROM "
+                + quoteSql(schema.name()) + " WHERE rowid IN (SELECT rid FROM " + SystemTables.JOURNAL
+                + " WHERE tbl = ? AND gid IS NULL AND id <= ?)";
+        Map<Long, RowImage> rows = new HashMap<>();
+        try {
+            PreparedStatement read = statements.get(sql);
+            Sql.bind(read, schema.name(), lastId);
+            try (ResultSet rs = read.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getLong(1), new RowImage(rs.getString(2), rs.getString(3)));
+                }
+            }
+            return rows;
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading new rows of " + schema.name() + " failed", e);
+        }
+    }
+
+    /** The image of every row of {@code schema} a journal row up to {@code lastId} names by id. */
+    private Map<String, String> readRowsById(TableSchema schema, long lastId) {
+        String sql = "SELECT " + SystemTables.GLOBAL_ID + ", " + TriggerGenerator.image(schema, "") + " FROM "
+                + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID + " IN (SELECT gid FROM " + SystemTables.JOURNAL
+                + " WHERE tbl = ? AND gid IS NOT NULL AND id <= ?)";
+        Map<String, String> rows = new HashMap<>();
+        try {
+            PreparedStatement read = statements.get(sql);
+            Sql.bind(read, schema.name(), lastId);
+            try (ResultSet rs = read.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return rows;
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading changed rows of " + schema.name() + " failed", e);
+        }
+    }
+
+    /**
+     * Seals every row of {@code schema} that has no id: the journal's rowids did not lead to them (see the
+     * class comment). A full scan, run only when a rowid did not match.
+     */
+    private void sweepRowsWithoutId(TableSchema schema, Emitter emitter) throws SQLException {
+        emitter.flushIds(); // rows given an id in this round have one in the table before the scan
+        PreparedStatement find = statements.get("SELECT rowid, " + TriggerGenerator.image(schema, "") + " FROM "
+                + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID + " IS NULL ORDER BY rowid");
+        long now = clock.millis();
+        int found = 0;
+        List<Long> rowids = new ArrayList<>();
+        List<String> images = new ArrayList<>();
+        try (ResultSet rs = find.executeQuery()) {
+            while (rs.next()) {
+                rowids.add(rs.getLong(1));
+                images.add(rs.getString(2));
+            }
+        }
+        for (int i = 0; i < rowids.size(); i++) {
+            emitter.emitNewRow(schema, rowids.get(i), images.get(i), now, now);
+            found++;
+        }
+        if (found > 0) {
+            LOG.info("table {}: {} rows without an id found by a sweep (rowids changed before sealing, e.g. VACUUM)",
+                    schema.name(), found);
+        }
+    }
+
+    /** The changed columns a mask names, as current column names (a column dropped since is left out). */
+    static List<String> changedColumns(long mask, List<String> layout, TableSchema schema) {
+        List<String> names = layout != null ? layout : schema.columnNames();
+        List<String> changed = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            if ((mask & TriggerGenerator.maskBit(i)) != 0 && schema.hasColumn(names.get(i))) {
+                changed.add(names.get(i));
+            }
+        }
+        return changed;
+    }
+
+    /** 12 hex digits standing for the device in the ids it gives (its id if hex, else a digest of it). */
+    private static String deviceBits(String deviceId) {
+        if (deviceId.length() >= 12 && deviceId.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            return deviceId.substring(0, 12).toLowerCase(java.util.Locale.ROOT);
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(deviceId.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 6);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    /**
+     * Queues changes with strictly increasing HLCs and hands out new ids, writing both with JDBC batches;
+     * {@link #finish} flushes them and stores the id counter.
+     */
+    private final class Emitter {
+        private final Map<String, PreparedStatement> idUpdates = new LinkedHashMap<>();
+        private final PreparedStatement changeInserts;
+        private long lastHlc;
+        private long counter;
+        private final long firstCounter;
+        int queued;
+
+        Emitter() throws SQLException {
+            PreparedStatement read = statements.get("SELECT max(hlc, coalesce((SELECT hlc FROM " + SystemTables.CHANGES
+                    + " ORDER BY seq DESC LIMIT 1), 0)), gid_counter FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
+            try (ResultSet rs = read.executeQuery()) {
+                rs.next();
+                lastHlc = rs.getLong(1);
+                counter = rs.getLong(2);
+            }
+            firstCounter = counter;
+            // (the change log's version column predates sealing and is not read; tableVersions() counts per table)
+            changeInserts = statements.get("INSERT INTO " + SystemTables.CHANGES
+                    + " (change_id, tbl, gid, op, row_json, cols_json, hlc, version) VALUES (?, ?, ?, ?, ?, ?, ?, 0)");
+            changeInserts.clearBatch(); // a cached statement: nothing left over from a seal that failed
+            
+        }
+
+        /** Gives the row at {@code rowid} an id made from its first write's time, then queues it as an INSERT. */
+        void emitNewRow(TableSchema schema, long rowid, String image, long firstWallMillis, long wallMillis) throws SQLException {
+            counter++;
+            String gid = String.format("%012x%s%08x", Math.max(0, firstWallMillis) & 0xffff_ffff_ffffL, deviceBits,
+                    counter & 0xffff_ffffL);
+            PreparedStatement update = idUpdates.get(schema.name());
+            if (update == null) {
+                update = statements.get("UPDATE " + quoteSql(schema.name()) + " SET " + SystemTables.GLOBAL_ID
+                        + " = ? WHERE rowid = ?");
+                update.clearBatch();
+                idUpdates.put(schema.name(), update);
+            }
+            update.setString(1, gid);
+            update.setLong(2, rowid);
+            update.addBatch();
+            emit(schema.name(), gid, "INSERT", image, "[]", wallMillis);
+        }
+
+        void emit(String table, String gid, String op, String image, String columns, long wallMillis) throws SQLException {
+            long hlc = Math.max(Hlc.of(Math.max(0, wallMillis), 0).value(), lastHlc + 1);
+            lastHlc = hlc;
+            changeInserts.setString(1, String.format("%s-%016x%08x", deviceId, hlc, ThreadLocalRandom.current().nextInt()));
+            changeInserts.setString(2, table);
+            changeInserts.setString(3, gid);
+            changeInserts.setString(4, op);
+            changeInserts.setString(5, image);
+            changeInserts.setString(6, columns);
+            changeInserts.setLong(7, hlc);
+            changeInserts.addBatch();
+            queued++;
+        }
+
+        void flushIds() throws SQLException {
+            for (PreparedStatement update : idUpdates.values()) {
+                update.executeBatch();
+            }
+        }
+
+        void finish() throws SQLException {
+            flushIds();
+            changeInserts.executeBatch();
+            if (counter != firstCounter) {
+                statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET gid_counter = ? WHERE id = 1", counter);
+            }
+        }
+    }
+
+    /** A row read for sealing: its id (null for a new row) and image. */
+    private static final class RowImage {
+        private final String gid;
+        private final String image;
+        boolean sealed;
+
+        RowImage(String gid, String image) {
+            this.gid = gid;
+            this.image = image;
+        }
+
+        String gid() {
+            return gid;
+        }
+
+        String image() {
+            return image;
+        }
+    }
+
+    private record JournalRow(long id, String table, int op, long rowid, String gid, long mask, long wallMillis) {}
+
+    private record NewRowKey(String table, long rowid) {}
+
+    private record IdKey(String table, String gid) {}
+
+    /** What one round's journal rows did to one row. */
+    private static final class RowWrites {
+        final String table;
+        final long rowid;
+        final String gid;
+        final long firstWallMillis;
+        int op;
+        long mask;
+        long lastWallMillis;
+        boolean bornAndDied;
+
+        RowWrites(String table, long rowid, String gid, int op, long firstWallMillis) {
+            this.table = table;
+            this.rowid = rowid;
+            this.gid = gid;
+            this.op = op;
+            this.firstWallMillis = firstWallMillis;
+            this.lastWallMillis = firstWallMillis;
+        }
+
+        @Override
+        public String toString() {
+            return table + "/" + Objects.requireNonNullElse(gid, "rowid " + rowid);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Plumbing shared by the built-in transports ({@code transport-websocket}, {@code transport-mqtt}) and
+ * available to third-party ones: {@link io.pocketsync.core.transport.ReconnectScheduler} is a client
+ * transport's reconnect loop with backoff and jitter, {@link io.pocketsync.core.transport.OutboundLimit}
+ * bounds what a server connection has queued for its device and owes it {@code ERROR CATCH_UP_REQUIRED}
+ * after dropping.
+ *
+ * <p>Not a stable SPI: {@code ClientTransport}, {@code ServerTransport} and {@code Connection} in
+ * {@code pocketsync-api} are the contract; these classes may change with the transports that use them.
+ */
+package io.pocketsync.core.transport;
