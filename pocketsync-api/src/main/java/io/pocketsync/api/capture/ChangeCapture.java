@@ -53,9 +53,10 @@ public interface ChangeCapture extends AutoCloseable {
     List<LocalChange> pending(long afterLocalSequence, int limit);
 
     /**
-     * The lowest server sequence above {@code cursor} that may hold one of this device's own changes
-     * ({@code cursor + 1} while a change waits for its ACK), or 0 when there is none; sent in PULL so that
-     * catch-up does not hide the deletion of a row this device wrote (see {@link io.pocketsync.api.protocol.Pull}).
+     * The lowest server sequence above {@code cursor} at which this device may hold a row state it got from an
+     * ACK: one of its own changes, or the winner over one ({@code cursor + 1} while a change waits for its ACK),
+     * or 0 when there is none; sent in PULL so that catch-up does not hide the deletion of such a row (see
+     * {@link io.pocketsync.api.protocol.Pull}).
      * The default, 0, keeps the plain catch-up rules.
      */
     default long ownChangesFrom(long cursor) {

@@ -6,15 +6,16 @@ package io.pocketsync.api.protocol;
  *
  * <p>{@code ownFrom} closes a gap in the "born and died" rule: a row created and deleted after the
  * cursor is normally not sent, but the device may hold it because one of its own changes created or wrote
- * it (its own pushes are stored before its cursor reaches them). The device therefore says where its own
- * changes above the cursor start — {@code cursor + 1} while any change is still waiting for its ACK, since
- * it may already be stored — and tombstones of rows that died at or after that sequence are sent as deletes.
+ * it (its own pushes are stored before its cursor reaches them), or because an ACK handed it the row as the
+ * winner over its change. The device therefore says where the row states it got from ACKs start above the
+ * cursor — {@code cursor + 1} while any change is still waiting for its ACK, since it may already be stored —
+ * and tombstones of rows that died at or after that sequence are sent as deletes.
  *
  * @param protocolVersion protocol version
  * @param cursor the device's cursor
  * @param limit the most rows the device wants in the page (the server may send fewer)
- * @param ownFrom the lowest server sequence above {@code cursor} that may hold a change this device
- *        pushed, or 0 when there is none
+ * @param ownFrom the lowest server sequence above {@code cursor} at which this device may hold a row state
+ *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
  */
 public record Pull(int protocolVersion, long cursor, int limit, long ownFrom) implements Message {
     public Pull {

@@ -125,10 +125,18 @@ final class IngestPipeline {
                 session.sendError(ErrorCode.INTERNAL, "store answered inconsistently", batchId);
                 return;
             }
-            for (int j = 0; j < toStore.size(); j++) {
-                results[storedIndex.get(j)] = result(scope, toStore.get(j), outcome.outcomes().get(j), notLaterThanStored);
-            }
             report(scope, outcome);
+            try {
+                for (int j = 0; j < toStore.size(); j++) {
+                    results[storedIndex.get(j)] = result(scope, toStore.get(j), outcome.outcomes().get(j), notLaterThanStored);
+                }
+            }
+            catch (PocketSyncException e) {
+                // the batch is stored (a re-send is all DUPLICATE), but a duplicate's answer could not be built
+                LOG.warn("session {} batch {} stored but not answered: {} {}", session.id(), batchId, e.code(), e.getMessage());
+                session.sendError(ErrorCode.STORE_UNAVAILABLE, "batch stored but not answered; send it again", batchId);
+                return;
+            }
         }
         session.send(new Ack(ProtocolVersion.CURRENT, batchId, List.of(results), services.hlc().now()));
     }
@@ -193,6 +201,13 @@ final class IngestPipeline {
      * A re-sent change: its first ACK may have been lost, or (several server nodes) another node answered it.
      * When the stored row is no longer exactly this change, the stored row is the winner the device must
      * write (the change was superseded, merged, or overwritten since), so a lost ACK still converges.
+     *
+     * <p>The answer carries the stored row's sequence, which the device records as that of the state it holds.
+     * Without it the device would take the change as not stored and write a remote change it had deferred for
+     * it (right after a REJECTED, wrong here), so a row that cannot be read fails the answer, and the device
+     * sends the batch again.
+     *
+     * @throws PocketSyncException STORE_UNAVAILABLE when the row cannot be read
      */
     private ChangeResult duplicate(Scope scope, Change pushed) {
         RowState stored;
@@ -200,10 +215,11 @@ final class IngestPipeline {
             stored = services.timed("row", () -> services.store().row(scope, pushed.table(), pushed.globalId())).orElse(null);
         }
         catch (RuntimeException e) {
-            LOG.debug("reading row {} for a duplicate failed: {}", pushed.globalId(), e.toString());
-            return ChangeResult.duplicate(pushed.changeId());
+            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "reading row " + pushed.globalId() + " for a duplicate failed: "
+                    + e, e);
         }
         if (stored == null) {
+            // never stored as a row (the change was rejected): nothing the device could hold instead
             return ChangeResult.duplicate(pushed.changeId());
         }
         // the stored row's sequence either way: the device records it as the sequence of the state it holds

@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
  * delivers some incoming messages twice and delays others (so they overtake each other), all decided
  * by a seeded {@link Random}. {@link #calm()} turns the chaos off for the quiescence phase.
  *
+ * <p>Every message sent and every delivery (with what the chaos did to it) goes into a {@link RunTrace}, for
+ * the report of a failed run.
+ *
  * <p>Thread-safe: the random source is used under this object's lock.
  */
 final class ChaosClientTransport implements ClientTransport {
@@ -23,10 +26,15 @@ final class ChaosClientTransport implements ClientTransport {
     private final ScheduledExecutorService scheduler;
     private final double duplicate;
     private final double delay;
+    private final RunTrace trace;
+    private final String device;
     private volatile boolean calm;
 
-    ChaosClientTransport(ClientTransport delegate, long seed, ScheduledExecutorService scheduler, double duplicate, double delay) {
+    ChaosClientTransport(ClientTransport delegate, long seed, ScheduledExecutorService scheduler, double duplicate, double delay,
+            RunTrace trace, String device) {
         this.delegate = requireNonNull(delegate, "delegate is null");
+        this.trace = requireNonNull(trace, "trace is null");
+        this.device = requireNonNull(device, "device is null");
         this.random = new Random(seed);
         this.scheduler = requireNonNull(scheduler, "scheduler is null");
         this.duplicate = duplicate;
@@ -42,6 +50,7 @@ final class ChaosClientTransport implements ClientTransport {
         delegate.start(endpoint, new Listener() {
             @Override
             public void onConnected() {
+                trace.connection(device, "connected");
                 listener.onConnected();
             }
 
@@ -52,6 +61,7 @@ final class ChaosClientTransport implements ClientTransport {
 
             @Override
             public void onDisconnected(ErrorCode code, String reason) {
+                trace.connection(device, "disconnected " + code + " " + reason);
                 listener.onDisconnected(code, reason);
             }
         });
@@ -59,7 +69,7 @@ final class ChaosClientTransport implements ClientTransport {
 
     private void deliver(Listener listener, Message message) {
         if (calm) {
-            listener.onMessage(message);
+            deliverNow(listener, message, "");
             return;
         }
         double roll;
@@ -69,15 +79,20 @@ final class ChaosClientTransport implements ClientTransport {
             millis = 1 + random.nextInt(60);
         }
         if (roll < duplicate) {
-            listener.onMessage(message);
-            listener.onMessage(message);
+            deliverNow(listener, message, "dup 1/2");
+            deliverNow(listener, message, "dup 2/2");
         }
         else if (roll < duplicate + delay) {
-            scheduler.schedule(() -> listener.onMessage(message), millis, TimeUnit.MILLISECONDS);
+            scheduler.schedule(() -> deliverNow(listener, message, "delayed " + millis + "ms"), millis, TimeUnit.MILLISECONDS);
         }
         else {
-            listener.onMessage(message);
+            deliverNow(listener, message, "");
         }
+    }
+
+    private void deliverNow(Listener listener, Message message, String how) {
+        trace.delivered(device, message, how);
+        listener.onMessage(message);
     }
 
     @Override
@@ -86,7 +101,11 @@ final class ChaosClientTransport implements ClientTransport {
         synchronized (this) {
             twice = !calm && random.nextDouble() < duplicate;
         }
+        trace.sent(device, message, twice); // before sending: the answer may be delivered before send returns
         boolean sent = delegate.send(message);
+        if (!sent) {
+            trace.connection(device, "the send above was refused (not connected)");
+        }
         if (twice && sent) {
             delegate.send(message);
         }
@@ -100,11 +119,13 @@ final class ChaosClientTransport implements ClientTransport {
 
     @Override
     public void reconnect() {
+        trace.connection(device, "reconnect");
         delegate.reconnect();
     }
 
     @Override
     public void close() {
+        trace.connection(device, "transport closed");
         delegate.close();
     }
 }

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * store with two server nodes.
  *
  * <p>Replay one seed: {@code -Dpocketsync.seed=N} (optionally {@code -Dpocketsync.variant=WS_SQLITE});
- * soak: {@code -Dpocketsync.soak=true} or {@code -Dpocketsync.seeds=N}.
+ * soak: {@code -Dpocketsync.soak=true} or {@code -Dpocketsync.seeds=N}. Thread timing is not seeded, so a
+ * rare divergence seldom replays: a failed run writes a {@link DivergenceReport} to
+ * {@code pocketsync-it/target/convergence-failures/} (every differing row's server state and history, each
+ * device's system-table rows for it, and the run's full message trace) and prints where.
  */
 class ConvergenceIT {
     private static final List<Long> CI_SEEDS = List.of(11L, 12L);

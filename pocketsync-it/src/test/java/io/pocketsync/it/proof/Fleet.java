@@ -67,7 +67,7 @@ final class Fleet implements AutoCloseable {
 
     private ChaosClientTransport chaotic(int index) {
         ChaosClientTransport transport = new ChaosClientTransport(topology.newTransport(index, "d" + index),
-                seed * 1_000 + transportsMade++, delays, duplicate, delay);
+                seed * 1_000 + transportsMade++, delays, duplicate, delay, topology.trace(), "d" + index);
         chaos.add(transport);
         return transport;
     }
@@ -79,6 +79,7 @@ final class Fleet implements AutoCloseable {
     }
 
     private void start(int index) {
+        topology.trace().action("d" + index, "engine start", null);
         devices.get(index).startEngine();
         topology.deviceStarted(index, devices.get(index).engine().deviceId());
         offline[index] = false;
@@ -105,11 +106,13 @@ final class Fleet implements AutoCloseable {
         }
         else if (roll < 96) {
             if (!offline[index]) {
+                topology.trace().action(device.name(), "engine stop", null);
                 device.stopEngine();
                 offline[index] = true;
             }
         }
         else if (!offline[index]) {
+            topology.trace().action(device.name(), "engine restart", null);
             device.restart();
             topology.deviceStarted(index, device.engine().deviceId());
         }
@@ -123,7 +126,8 @@ final class Fleet implements AutoCloseable {
     private void write(SimDevice device) throws SQLException {
         String id = "r" + random.nextInt(poolSize);
         String text = random.nextInt(10) == 0 ? null : "t" + random.nextInt(1000);
-        device.mutate(id, random.nextInt(4), text, random.nextInt(10_000), random.nextInt(100_000) / 100.0 + 0.125);
+        String did = device.mutate(id, random.nextInt(4), text, random.nextInt(10_000), random.nextInt(100_000) / 100.0 + 0.125);
+        topology.trace().action(device.name(), did, SimDevice.globalId(id));
     }
 
     /** Brings every device online, stops the chaos, waits for quiescence and checks convergence. */
@@ -131,8 +135,23 @@ final class Fleet implements AutoCloseable {
         assertConverges(atMost, topology.store(), topology.scope());
     }
 
-    /** Like {@link #assertConverges(Duration)}, reading the server's state from {@code store}. */
+    /**
+     * Like {@link #assertConverges(Duration)}, reading the server's state from {@code store}. When the devices do
+     * not converge, a {@link DivergenceReport} is written first and the error names it.
+     */
     void assertConverges(Duration atMost, ServerStore store, Scope scope) {
+        try {
+            awaitConvergence(atMost, store, scope);
+        }
+        catch (AssertionError | RuntimeException e) {
+            String report = DivergenceReport.write("devices did not converge", seed, topology.kind().name(), topology.trace(),
+                    store, scope, devices, e);
+            String message = String.valueOf(e.getMessage());
+            throw new AssertionError((message.length() > 400 ? message.substring(0, 400) + "..." : message) + "\nreport: " + report, e);
+        }
+    }
+
+    private void awaitConvergence(Duration atMost, ServerStore store, Scope scope) {
         for (int i = 0; i < offline.length; i++) {
             if (offline[i]) {
                 start(i);

@@ -98,8 +98,13 @@ final class SimDevice implements AutoCloseable {
         return name;
     }
 
-    /** Inserts, updates or deletes row {@code id} in one IMMEDIATE transaction, depending on whether it exists. */
-    void mutate(String id, int choice, String text, long qty, double price) throws SQLException {
+    /**
+     * Inserts, updates or deletes row {@code id} in one IMMEDIATE transaction, depending on whether it exists.
+     *
+     * @return what it did, for the run's trace
+     */
+    String mutate(String id, int choice, String text, long qty, double price) throws SQLException {
+        String did;
         app.setAutoCommit(false);
         try {
             // IMMEDIATE transactions: the existence check and the write see the same state as the engine's applies
@@ -120,12 +125,14 @@ final class SimDevice implements AutoCloseable {
                     insert.setDouble(5, price);
                     insert.executeUpdate();
                 }
+                did = "INSERT " + id + " name=" + text + " qty=" + qty + " price=" + price;
             }
             else if (choice % 4 == 3) {
                 try (PreparedStatement delete = app.prepareStatement("DELETE FROM " + TABLE + " WHERE id = ?")) {
                     delete.setString(1, id);
                     delete.executeUpdate();
                 }
+                did = "DELETE " + id;
             }
             else {
                 String set = switch (choice % 4) {
@@ -150,8 +157,10 @@ final class SimDevice implements AutoCloseable {
                     update.setString(index, id);
                     update.executeUpdate();
                 }
+                did = "UPDATE " + id + " SET " + set.replace("?", "") + "<- name=" + text + " qty=" + qty + " price=" + price;
             }
             app.commit();
+            return did;
         }
         catch (SQLException | RuntimeException e) {
             app.rollback();
@@ -177,6 +186,71 @@ final class SimDevice implements AutoCloseable {
             }
         }
         return rows;
+    }
+
+    /**
+     * What this device's file holds about row {@code globalId}: the row, its recorded server sequence, a deferred
+     * remote change, every captured local change of it and parked remote changes; plus the device state.
+     * Read through the app's connection; a query that fails (e.g. a system table renamed) reports its error.
+     */
+    String diagnose(String globalId, RunTrace trace) {
+        StringBuilder out = new StringBuilder();
+        query(out, "state", "SELECT device_id, cursor, hlc, resync, applying FROM __pocketsync_device_state WHERE id = 1");
+        query(out, "row", "SELECT * FROM " + TABLE + " WHERE ps_global_id = ?", globalId);
+        query(out, "row_seq", "SELECT seq FROM __pocketsync_row_seq WHERE tbl = ? AND gid = ?", TABLE, globalId);
+        query(out, "deferred", "SELECT seq, change_id, op, row_json, hlc, device FROM __pocketsync_deferred WHERE tbl = ? AND gid = ?",
+                TABLE, globalId);
+        query(out, "changes", "SELECT seq, change_id, op, row_json, hlc, state, server_seq, reason FROM __pocketsync_changes"
+                + " WHERE tbl = ? AND gid = ? ORDER BY seq", TABLE, globalId);
+        query(out, "dead_letter", "SELECT change_id, op, row_json, code, message FROM __pocketsync_dead_letter WHERE tbl = ? AND gid = ?",
+                TABLE, globalId);
+        return trace == null ? out.toString() : renameDevices(out.toString(), trace);
+    }
+
+    /** Rows with a pending local change. */
+    java.util.Set<String> pendingRows() throws SQLException {
+        java.util.Set<String> rows = new java.util.TreeSet<>();
+        try (Statement statement = app.createStatement();
+             ResultSet result = statement.executeQuery("SELECT DISTINCT gid FROM __pocketsync_changes WHERE state = 'pending'")) {
+            while (result.next()) {
+                rows.add(result.getString(1));
+            }
+        }
+        return rows;
+    }
+
+    private static String renameDevices(String text, RunTrace trace) {
+        for (Map.Entry<String, String> name : trace.deviceNames().entrySet()) {
+            text = text.replace(name.getKey(), name.getValue());
+        }
+        return text;
+    }
+
+    private void query(StringBuilder out, String label, String sql, Object... parameters) {
+        out.append("    ").append(label).append(':');
+        try (PreparedStatement statement = app.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                int columns = rows.getMetaData().getColumnCount();
+                boolean any = false;
+                while (rows.next()) {
+                    any = true;
+                    out.append("\n      ");
+                    for (int c = 1; c <= columns; c++) {
+                        out.append(c > 1 ? " " : "").append(rows.getMetaData().getColumnName(c)).append('=').append(rows.getObject(c));
+                    }
+                }
+                if (!any) {
+                    out.append(" none");
+                }
+            }
+        }
+        catch (SQLException e) {
+            out.append(" query failed: ").append(e.getMessage());
+        }
+        out.append('\n');
     }
 
     @Override

@@ -35,6 +35,7 @@ final class Topology implements AutoCloseable {
     private final List<ServerStore> stores = new ArrayList<>();
     private final List<ServerNode> nodes = new ArrayList<>();
     private final List<String> mqttClientIds = new ArrayList<>();
+    private final RunTrace trace = new RunTrace();
     private URI externalUri;
     private String redisUri = Env.redisUri();
     private String mqttUri = Env.mqttUri();
@@ -85,14 +86,15 @@ final class Topology implements AutoCloseable {
     }
 
     private ServerStore sqlite(Path dir) {
-        ServerStore store = new SqliteServerStore(SqliteStoreConfig.at(dir.resolve("server-" + unique + ".db")), "n1",
-                Clock.systemUTC());
+        ServerStore store = new TracingServerStore(new SqliteServerStore(SqliteStoreConfig.at(dir.resolve("server-" + unique + ".db")),
+                "n1", Clock.systemUTC()), "n1", trace);
         stores.add(store);
         return store;
     }
 
     private ServerStore redis(String nodeId) {
-        ServerStore store = new RedisServerStore(new RedisStoreConfig(redisUri, redisPrefix, Duration.ofSeconds(2), Duration.ofSeconds(2), 50), nodeId, Clock.systemUTC());
+        ServerStore store = new TracingServerStore(new RedisServerStore(new RedisStoreConfig(redisUri, redisPrefix,
+                Duration.ofSeconds(2), Duration.ofSeconds(2), 50), nodeId, Clock.systemUTC()), nodeId, trace);
         stores.add(store);
         return store;
     }
@@ -118,8 +120,17 @@ final class Topology implements AutoCloseable {
         return mqttDevice(index) ? ClientTransports.mqtt(name, topicRoot) : ClientTransports.websocket(name);
     }
 
-    /** Remembers a device's persistent MQTT session so {@link #close()} removes it from the broker. */
+    /** What the stores and devices did in this run (the stores this topology started record into it). */
+    RunTrace trace() {
+        return trace;
+    }
+
+    /**
+     * Remembers a device's persistent MQTT session so {@link #close()} removes it from the broker, and names
+     * the device in the trace.
+     */
     void deviceStarted(int index, String deviceId) {
+        trace.nameDevice(deviceId, "d" + index);
         if (mqttDevice(index)) {
             String clientId = "ps:" + scope.name() + ":" + deviceId;
             if (!mqttClientIds.contains(clientId)) {

@@ -198,8 +198,9 @@ final class RemoteApplier implements AutoCloseable {
             switch (result.status()) {
                 case APPLIED, DUPLICATE -> statements.update("UPDATE " + SystemTables.CHANGES
                         + " SET state = 'acked', server_seq = ? WHERE seq = ?", result.sequence(), seq);
+                // the winner's sequence: the device may now hold that state above its cursor (see ownChangesFrom)
                 case SUPERSEDED -> statements.update("UPDATE " + SystemTables.CHANGES
-                        + " SET state = 'superseded' WHERE seq = ?", seq);
+                        + " SET state = 'superseded', server_seq = ? WHERE seq = ?", result.sequence(), seq);
                 case REJECTED -> statements.update("UPDATE " + SystemTables.CHANGES
                         + " SET state = 'rejected', reason = ? WHERE seq = ?",
                         result.errorCode() + ": " + (result.message() == null ? "" : result.message()), seq);
@@ -221,9 +222,11 @@ final class RemoteApplier implements AutoCloseable {
                 TableSchema schema = writer.validate(winner);
                 if (statements.queryLong("SELECT count(*) FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ?"
                         + " AND tbl = ? AND gid = ?", seq, winner.table(), winner.globalId()) > 0) {
-                    // a later local change of the row is pending: its own ACK decides the row
+                    // A later local change of the row is pending: its own ACK decides the row. The winner is kept
+                    // aside like a deferred remote change rather than recorded as held: if that ACK leaves the row
+                    // without a later server state (REJECTED: nothing of the edit was stored), the winner is the row.
                     if (sequence > known) {
-                        setSequence(row, sequence);
+                        defer(winner, sequence);
                     }
                     skipped++;
                     continue;
@@ -318,6 +321,21 @@ final class RemoteApplier implements AutoCloseable {
     private void setSequence(RowKey row, long sequence) throws SQLException {
         statements.update("INSERT INTO " + SystemTables.ROW_SEQ + " (tbl, gid, seq) VALUES (?, ?, ?)"
                 + " ON CONFLICT (tbl, gid) DO UPDATE SET seq = max(seq, excluded.seq)", row.table(), row.globalId(), sequence);
+    }
+
+    /**
+     * The lowest server sequence above {@code cursor} at which this device may hold a row state it got from an
+     * ACK rather than from CHANGES (PULL {@code own}, protocol.md 3.5); 0 when there is none. Such states are its
+     * own acknowledged changes and the winners of its superseded ones, both kept in the change log with their
+     * server sequence until the cursor passes it (see {@link #prune}). While a change waits for its ACK it may
+     * already be stored at a sequence the device cannot know: {@code cursor + 1}.
+     */
+    long ownChangesFrom(long cursor) throws SQLException {
+        if (statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES + " WHERE state = 'pending')") != 0) {
+            return cursor + 1;
+        }
+        return statements.queryLong("SELECT coalesce(min(server_seq), 0) FROM " + SystemTables.CHANGES
+                + " WHERE state IN ('acked', 'superseded') AND server_seq > ?", cursor);
     }
 
     /** Row sequences and deferred changes belong to one history of one scope. */
@@ -448,7 +466,7 @@ final class RemoteApplier implements AutoCloseable {
         statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET hlc = max(hlc, coalesce((SELECT hlc FROM "
                 + SystemTables.CHANGES + " ORDER BY seq DESC LIMIT 1), 0)) WHERE id = 1");
         statements.update("DELETE FROM " + SystemTables.CHANGES + " WHERE seq <= (SELECT max(seq) FROM "
-                + SystemTables.CHANGES + ") - ? AND (state = 'superseded' OR (state = 'acked' AND server_seq <= ?))",
+                + SystemTables.CHANGES + ") - ? AND state IN ('acked', 'superseded') AND server_seq <= ?",
                 (long) options.ackedKeepRows(), cursor);
     }
 

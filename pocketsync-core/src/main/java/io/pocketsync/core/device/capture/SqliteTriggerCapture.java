@@ -288,16 +288,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     public synchronized long ownChangesFrom(long cursor) {
         seal();
         try {
-            // A pending change may already be stored on the server (a PUSH in flight, or one whose ACK was lost) at
-            // a sequence after the cursor the device does not know yet; its ACK (APPLIED, no winner) will not tell
-            // of a later delete, so the catch-up must not skip tombstones the device may hold: cursor + 1.
-            if (Sql.queryLong(connection(), "SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES
-                    + " WHERE state = 'pending')") != 0) {
-                return cursor + 1;
-            }
-            // Acked changes above the cursor are kept until the cursor passes them (see pruning).
-            return Sql.queryLong(connection(), "SELECT coalesce(min(server_seq), 0) FROM " + SystemTables.CHANGES
-                    + " WHERE state = 'acked' AND server_seq > ?", cursor);
+            return applier().ownChangesFrom(cursor);
         }
         catch (SQLException e) {
             throw Sql.failure("reading acknowledged changes failed", e);

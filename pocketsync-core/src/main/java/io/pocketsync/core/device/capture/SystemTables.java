@@ -11,7 +11,8 @@ import java.sql.SQLException;
  *       operation, rowid, the {@code ps_global_id} the row had, changed-column mask, wall clock as a julian
  *       day). Emptied by {@link JournalSealer}, which turns it into changes; see {@link TriggerGenerator}.</li>
  *   <li>{@code __pocketsync_changes}: captured local mutations, {@code state} is pending, acked,
- *       superseded or rejected ({@code reason} holds the code and message).</li>
+ *       superseded or rejected ({@code reason} holds the code and message); {@code server_seq} is the sequence
+ *       the ACK reported (of the change's own state, or of the winner over it), which PULL's {@code own} reads.</li>
  *   <li>{@code __pocketsync_version}: per tracked table, bumped by every captured write when it is sealed,
  *       and the column layout the installed triggers' changed-column masks refer to.</li>
  *   <li>{@code __pocketsync_device_state}: one row: device id, scope, cursor, clock, schema fingerprint,
@@ -27,7 +28,8 @@ import java.sql.SQLException;
  *       that arrive out of server order cannot overwrite a later state. Cleared when a full resync starts or
  *       the scope changes (sequences belong to one scope's history).</li>
  *   <li>{@code __pocketsync_deferred}: per row, the latest remote change skipped because a pending local
- *       change of the row won by version. When the ACKs leave the row with nothing pending, it is applied if
+ *       change of the row won by version, or the winner of an ACK result skipped because a later local change
+ *       of the row was pending. When the ACKs leave the row with nothing pending, it is applied if
  *       the server sequenced it after the state the ACKs reported (e.g. {@code client-wins} let it overwrite
  *       the local change on the server), otherwise dropped.</li>
  * </ul>
