@@ -1,10 +1,13 @@
 package io.pocketsync.api.model;
 
+import java.io.Serializable;
+import java.util.AbstractMap;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Helpers for row images. A row image maps column names to SQLite values, and a value is one of:
@@ -17,16 +20,62 @@ public final class Rows {
     private Rows() {}
 
     /**
-     * An unmodifiable, order-keeping copy of {@code row} with normalised values.
+     * An unmodifiable, order-keeping copy of {@code row} with normalised values. A row this method
+     * returned before comes back as it is (unless it holds a BLOB, whose array is mutable and copied
+     * again): a change's image passed on into row states is then not copied once per record.
      *
      * @throws IllegalArgumentException when a value has a type that is not a SQLite value
      */
     public static Map<String, Object> copyOf(Map<String, ?> row) {
-        Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, row.size() * 2));
-        for (Map.Entry<String, ?> entry : row.entrySet()) {
-            copy.put(Objects.requireNonNull(entry.getKey(), "column name is null"), normalise(entry.getValue()));
+        if (row instanceof Copy copy && !copy.hasBlob) {
+            return copy;
         }
-        return Collections.unmodifiableMap(copy);
+        Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, row.size() * 2));
+        boolean hasBlob = false;
+        for (Map.Entry<String, ?> entry : row.entrySet()) {
+            Object value = normalise(entry.getValue());
+            hasBlob |= value instanceof byte[];
+            copy.put(Objects.requireNonNull(entry.getKey(), "column name is null"), value);
+        }
+        return new Copy(Collections.unmodifiableMap(copy), hasBlob);
+    }
+
+    /** What {@link #copyOf} returns: an unmodifiable view of a private copy, known to need no copying again. */
+    private static final class Copy extends AbstractMap<String, Object> implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        private final Map<String, Object> view;
+        private final boolean hasBlob;
+
+        Copy(Map<String, Object> view, boolean hasBlob) {
+            this.view = view;
+            this.hasBlob = hasBlob;
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            return view.entrySet();
+        }
+
+        @Override
+        public int size() {
+            return view.size();
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return view.containsKey(key);
+        }
+
+        @Override
+        public Object get(Object key) {
+            return view.get(key);
+        }
+
+        @Override
+        public void forEach(java.util.function.BiConsumer<? super String, ? super Object> action) {
+            view.forEach(action); // the backing map's own loop: no read-only wrapper per entry
+        }
     }
 
     /** Normalises one value: integral numbers to Long, other numbers to Double, byte[] copied. */

@@ -85,6 +85,32 @@ public final class BatchPlan {
         return plan;
     }
 
+    /**
+     * Whether every row of the batch is first touched by an INSERT. A device's INSERT creates a row with a
+     * fresh global id, so such a batch almost always finds none of its rows stored: a store may write it
+     * without reading the rows first, as long as the write itself refuses a row that is there after all.
+     */
+    public static boolean createsOnlyNewRows(List<Change> changes) {
+        boolean onlyInserts = true;
+        for (Change change : changes) {
+            if (change.op() != Op.INSERT) {
+                onlyInserts = false;
+                break;
+            }
+        }
+        if (onlyInserts) {
+            return true;
+        }
+        // Created and then changed within the batch (an insert edited before it was pushed) still counts.
+        Set<RowKey> seen = new HashSet<>();
+        for (Change change : changes) {
+            if (seen.add(RowKey.of(change)) && change.op() != Op.INSERT) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void decide(Change change, Function<String, ConflictResolver> resolvers, Function<RowKey, RowState> load) {
         RowKey key = RowKey.of(change);
         Planned current = rows.get(key);

@@ -22,6 +22,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * JSON for what server stores keep as text: row images, per-column versions, changes, row states
@@ -106,7 +107,16 @@ public final class StoreJson {
      * and into the feed event, and this writes it once. Not thread-safe; one per batch.
      */
     public static final class RowTexts {
-        private final Map<Map<String, Object>, String> texts = new IdentityHashMap<>();
+        private final Map<Map<String, Object>, String> texts;
+
+        public RowTexts() {
+            this(16);
+        }
+
+        /** For about {@code rows} images. */
+        public RowTexts(int rows) {
+            this.texts = new IdentityHashMap<>(rows);
+        }
 
         String of(Map<String, Object> row) {
             return texts.computeIfAbsent(row, StoreJson::writeRow);
@@ -189,26 +199,112 @@ public final class StoreJson {
             generator.writeStringField("node", nodeId);
             generator.writeArrayFieldStart("changes");
             for (BatchPlan.FeedEntry entry : entries) {
+                writeFeedEntry(generator, entry, rows);
+            }
+            generator.writeEndArray();
+            generator.writeEndObject();
+        });
+    }
+
+    private static void writeFeedEntry(JsonText generator, BatchPlan.FeedEntry entry, RowTexts rows) {
+        Change pushed = entry.pushed();
+        generator.writeStartObject();
+        generator.writeStringField("id", pushed.changeId());
+        generator.writeStringField("table", pushed.table());
+        generator.writeStringField("gid", pushed.globalId());
+        generator.writeStringField("op", entry.op().name());
+        generator.writeFieldName("row");
+        generator.writeRaw(rows.of(entry.row()));
+        generator.writeArrayFieldStart("cols");
+        for (String column : entry.changedColumns()) {
+            generator.writeString(column);
+        }
+        generator.writeEndArray();
+        generator.writeNumberField("hlc", pushed.hlc().value());
+        generator.writeStringField("device", pushed.deviceId());
+        generator.writeEndObject();
+    }
+
+    /**
+     * Row states a store sends beside a feed event anyway (Redis publishes a batch's written rows with it), so
+     * the event may name them instead of carrying their images and versions a second time.
+     */
+    public interface StoredStates {
+        /** The index of the stored state whose image is {@code row} (the same instance), or -1. */
+        int indexOf(Map<String, Object> row);
+
+        RowState state(int index);
+    }
+
+    /**
+     * {@link #writeFeedOf(Scope, String, List, RowTexts)} where an entry whose image is a stored state's names it
+     * ({@code "v": index}) and carries only what the state does not say: its op, its changed columns, and its id,
+     * HLC and device where they differ from the state's last change and version. Read with
+     * {@link #readFeed(long, String, IntFunction)}.
+     */
+    public static String writeFeedOf(Scope scope, String nodeId, List<BatchPlan.FeedEntry> entries, RowTexts rows,
+            StoredStates stored) {
+        return write(generator -> {
+            generator.writeStartObject();
+            generator.writeStringField("scope", scope.name());
+            generator.writeStringField("node", nodeId);
+            generator.writeArrayFieldStart("changes");
+            for (BatchPlan.FeedEntry entry : entries) {
+                int index = stored.indexOf(entry.row());
+                if (index < 0) {
+                    writeFeedEntry(generator, entry, rows);
+                    continue;
+                }
+                RowState state = stored.state(index);
                 Change pushed = entry.pushed();
                 generator.writeStartObject();
-                generator.writeStringField("id", pushed.changeId());
-                generator.writeStringField("table", pushed.table());
-                generator.writeStringField("gid", pushed.globalId());
+                generator.writeNumberField("v", index);
                 generator.writeStringField("op", entry.op().name());
-                generator.writeFieldName("row");
-                generator.writeRaw(rows.of(entry.row()));
-                generator.writeArrayFieldStart("cols");
-                for (String column : entry.changedColumns()) {
-                    generator.writeString(column);
+                if (!entry.changedColumns().isEmpty()) {
+                    generator.writeArrayFieldStart("cols");
+                    for (String column : entry.changedColumns()) {
+                        generator.writeString(column);
+                    }
+                    generator.writeEndArray();
                 }
-                generator.writeEndArray();
-                generator.writeNumberField("hlc", pushed.hlc().value());
-                generator.writeStringField("device", pushed.deviceId());
+                if (!pushed.changeId().equals(state.lastChangeId())) {
+                    generator.writeStringField("id", pushed.changeId());
+                }
+                if (!pushed.hlc().equals(state.version().hlc())) {
+                    generator.writeNumberField("hlc", pushed.hlc().value());
+                }
+                if (!pushed.deviceId().equals(state.version().deviceId())) {
+                    generator.writeStringField("device", pushed.deviceId());
+                }
                 generator.writeEndObject();
             }
             generator.writeEndArray();
             generator.writeEndObject();
         });
+    }
+
+    /** Reads a feed event whose entries may name stored states ({@link #writeFeedOf(Scope, String, List, RowTexts, StoredStates)}). */
+    public static CommittedBatch readFeed(long fromSequence, String json, IntFunction<RowState> storedStates) {
+        JsonNode node = read(json);
+        List<Change> changes = new ArrayList<>();
+        for (JsonNode change : node.get("changes")) {
+            JsonNode index = change.get("v");
+            if (index == null) {
+                changes.add(changeFrom(change));
+                continue;
+            }
+            RowState state = storedStates.apply(index.intValue());
+            List<String> columns = new ArrayList<>();
+            if (change.has("cols")) {
+                change.get("cols").forEach(column -> columns.add(column.asText()));
+            }
+            changes.add(new Change(change.has("id") ? change.get("id").asText() : state.lastChangeId(), state.table(),
+                    state.globalId(), Op.valueOf(change.get("op").asText()), state.row(), columns,
+                    change.has("hlc") ? new Hlc(change.get("hlc").asLong()) : state.version().hlc(),
+                    change.has("device") ? change.get("device").asText() : state.version().deviceId()));
+        }
+        return new CommittedBatch(Scope.of(node.get("scope").asText()), node.get("node").asText(), fromSequence,
+                fromSequence + changes.size(), changes);
     }
 
     public static CommittedBatch readFeed(long fromSequence, String json) {
@@ -221,10 +317,10 @@ public final class StoreJson {
 
     private static void writeRowFields(JsonText generator, Map<String, Object> row) {
         generator.writeStartObject();
-        for (Map.Entry<String, Object> entry : row.entrySet()) {
-            generator.writeFieldName(entry.getKey());
-            writeValue(generator, entry.getValue());
-        }
+        row.forEach((column, value) -> {
+            generator.writeFieldName(column);
+            writeValue(generator, value);
+        });
         generator.writeEndObject();
     }
 

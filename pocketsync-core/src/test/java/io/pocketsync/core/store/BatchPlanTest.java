@@ -78,4 +78,16 @@ class BatchPlanTest {
                 .isInstanceOf(PocketSyncException.class)
                 .satisfies(e -> assertThat(((PocketSyncException) e).code()).isEqualTo(ErrorCode.INTERNAL));
     }
+
+    @Test
+    void batchCreatesOnlyNewRowsWhenEveryRowIsFirstTouchedByAnInsert() {
+        assertThat(BatchPlan.createsOnlyNewRows(List.of())).isTrue();
+        assertThat(BatchPlan.createsOnlyNewRows(List.of(insert("c1", "r1", 1, Map.of()), insert("c2", "r2", 1, Map.of()))))
+                .isTrue();
+        assertThat(BatchPlan.createsOnlyNewRows(List.of(insert("c1", "r1", 1, Map.of()), update("c2", "r1", 2, Map.of()),
+                delete("c3", "r1", 3)))).isTrue();
+        assertThat(BatchPlan.createsOnlyNewRows(List.of(insert("c1", "r1", 1, Map.of()), update("c2", "r2", 2, Map.of()))))
+                .isFalse();
+        assertThat(BatchPlan.createsOnlyNewRows(List.of(delete("c1", "r1", 1), insert("c2", "r1", 2, Map.of())))).isFalse();
+    }
 }

@@ -250,6 +250,38 @@ public abstract class AbstractServerStoreContractTest {
     }
 
     @Test
+    void insertOfARowTheStoreAlreadyHasIsResolvedAgainstTheStoredRow() {
+        // A device's INSERT almost always creates a row the store has never seen, and a store may write on that
+        // bet without reading first; it must notice when the row is there after all (the same global id from
+        // another device, a re-created tombstone) and leave nothing of the bet behind.
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        long older = nextHlc();
+        store.apply(scope, List.of(insert("c1", "r1", nextHlc(), row("title", "first")), insert("c2", "gone", nextHlc(), row()),
+                delete("c3", "gone", nextHlc())), lww());
+        RowState first = store.row(scope, TABLE, "r1").orElseThrow();
+
+        List<Change> batch = List.of(insert("c4", "new", nextHlc(), row("title", "new")),
+                insert("c5", "r1", older, row("title", "late")),
+                insert("c6", "gone", nextHlc(), row("title", "back")));
+        BatchOutcome outcome = store.apply(scope, batch, lww());
+
+        assertThat(statuses(outcome)).containsExactly(ChangeStatus.APPLIED, ChangeStatus.SUPERSEDED, ChangeStatus.APPLIED);
+        assertThat(outcome.outcomes()).extracting(ChangeOutcome::sequence).containsExactly(4L, 0L, 5L);
+        assertThat(outcome.outcomes().get(1).state()).isEqualTo(first);
+        assertThat(store.row(scope, TABLE, "r1")).contains(first);
+        assertThat(store.row(scope, TABLE, "gone").orElseThrow())
+                .extracting(RowState::deleted, RowState::firstSequence, RowState::lastSequence, RowState::row)
+                .containsExactly(false, 2L, 5L, row("title", "back"));
+        assertThat(store.info(scope).head()).isEqualTo(5);
+        // Every change of the batch was recorded exactly once.
+        assertThat(statuses(store.apply(scope, batch, lww())))
+                .containsExactly(ChangeStatus.DUPLICATE, ChangeStatus.DUPLICATE, ChangeStatus.DUPLICATE);
+        assertThat(store.info(scope).head()).isEqualTo(5);
+        assertThat(store.audit(scope, 0, 10)).extracting(entry -> entry.change().changeId()).containsExactly("c5");
+    }
+
+    @Test
     void changeAlreadyStoredIsDuplicate() {
         ServerStore store = open("node-1");
         Scope scope = uniqueScope();
@@ -278,6 +310,22 @@ public abstract class AbstractServerStoreContractTest {
         assertThat(again.fromSequence()).isEqualTo(2);
         assertThat(again.toSequence()).isEqualTo(2);
         assertThat(store.info(scope).head()).isEqualTo(2);
+    }
+
+    @Test
+    void emptyBatchChangesNothingAndReportsTheCurrentHead() {
+        ServerStore first = open("node-1");
+        ServerStore second = open("node-2");
+        Scope scope = uniqueScope();
+        first.apply(scope, List.of(insert("c1", "r1", nextHlc(), row())), lww());
+        second.apply(scope, List.of(insert("c2", "r2", nextHlc(), row()), insert("c3", "r3", nextHlc(), row())), lww());
+
+        BatchOutcome outcome = first.apply(scope, List.of(), lww());
+
+        assertThat(outcome.outcomes()).isEmpty();
+        assertThat(outcome.fromSequence()).isEqualTo(3);
+        assertThat(outcome.toSequence()).isEqualTo(3);
+        assertThat(first.info(scope).head()).isEqualTo(3);
     }
 
     @Test

@@ -55,6 +55,8 @@ public final class InMemoryServerStore implements ServerStore {
     private final Map<Scope, ScopeData> scopes;
     private final List<ChangeFeedListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresToInject = new AtomicInteger();
+    /** Applies of batches from this device fail while it is set (see {@link #failAppliesFrom}). */
+    private volatile String failingDevice;
     private volatile boolean closed;
 
     /** A store for node {@code node-1} on the system clock. */
@@ -90,6 +92,15 @@ public final class InMemoryServerStore implements ServerStore {
     /** Makes the next {@code count} calls of {@link #apply} fail with STORE_UNAVAILABLE after resolving, storing nothing. */
     public void failNextApplies(int count) {
         failuresToInject.set(count);
+    }
+
+    /**
+     * Makes every call of {@link #apply} whose batch holds a change of {@code device} fail with
+     * STORE_UNAVAILABLE (storing nothing) until called with null: keeps one device's changes pending for as
+     * long as a test needs, whatever its retry timing.
+     */
+    public void failAppliesFrom(String device) {
+        failingDevice = device;
     }
 
     @Override
@@ -151,6 +162,10 @@ public final class InMemoryServerStore implements ServerStore {
         }
         if (failuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "injected store failure");
+        }
+        String failing = failingDevice;
+        if (failing != null && changes.stream().anyMatch(change -> failing.equals(change.deviceId()))) {
+            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "injected store failure for device " + failing);
         }
 
         // commit

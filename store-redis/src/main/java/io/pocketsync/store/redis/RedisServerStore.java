@@ -88,6 +88,7 @@ public final class RedisServerStore implements ServerStore {
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final ChangeFeedDispatcher feed = new ChangeFeedDispatcher("pocketsync-redis-feed");
     private final Set<Scope> registeredScopes = ConcurrentHashMap.newKeySet();
+    private final BlindBatch.Heads heads = new BlindBatch.Heads();
     private final Map<String, String> shas = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -137,10 +138,7 @@ public final class RedisServerStore implements ServerStore {
         @Override
         public void message(String pattern, String channel, String message) {
             // Decoded on the feed thread and only when someone listens (the dispatcher turns a failure into a gap).
-            feed.publish(() -> {
-                int bar = message.indexOf('|');
-                return StoreJson.readFeed(Long.parseLong(message.substring(0, bar)), message.substring(bar + 1));
-            });
+            feed.publish(() -> RedisFeed.read(message));
         }
 
         @Override
@@ -161,8 +159,14 @@ public final class RedisServerStore implements ServerStore {
         requireNonNull(resolvers, "resolvers is null");
         ensureOpen();
         RedisKeys keys = new RedisKeys(config.prefix(), scope);
+        if (!changes.isEmpty() && BatchPlan.createsOnlyNewRows(changes)) {
+            BatchOutcome outcome = tryApply(scope, keys, changes, resolvers, true);
+            if (outcome != null) {
+                return outcome;
+            }
+        }
         for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
-            BatchOutcome outcome = tryApply(scope, keys, changes, resolvers);
+            BatchOutcome outcome = tryApply(scope, keys, changes, resolvers, false);
             if (outcome != null) {
                 return outcome;
             }
@@ -172,9 +176,18 @@ public final class RedisServerStore implements ServerStore {
                 + "concurrent writers after " + config.maxAttempts() + " attempts; nothing was stored");
     }
 
-    /** One optimistic attempt; null when something it read changed before the write. */
+    /**
+     * One optimistic attempt; null when something it read changed before the write. A {@code blind} attempt
+     * reads nothing: it plans as if no row of the batch existed and no id was processed, against the head
+     * this node saw last, and the write script's checks (every row absent, every id new) tell whether that
+     * was so. One round trip instead of two for the usual batch of new rows; see {@link BlindBatch}.
+     */
     private BatchOutcome tryApply(Scope scope, RedisKeys keys, List<Change> changes,
-            Function<String, ConflictResolver> resolvers) {
+            Function<String, ConflictResolver> resolvers, boolean blind) {
+        if (blind) {
+            BatchPlan plan = BatchPlan.resolve(changes, resolvers, key -> null, id -> false, heads.lastSeen(scope));
+            return write(scope, keys, plan);
+        }
         Set<RowKey> rowKeys = new LinkedHashSet<>();
         Set<String> ids = new LinkedHashSet<>();
         for (Change change : changes) {
@@ -201,9 +214,14 @@ public final class RedisServerStore implements ServerStore {
             }
         }
 
+        heads.saw(scope, head);
         // Planned from the head just read; the write script moves this batch's sequences by however far the
         // head moved meanwhile (other nodes' batches on other rows), usually not at all.
-        BatchPlan plan = BatchPlan.resolve(changes, resolvers, stored::get, processed::contains, head);
+        return write(scope, keys, BatchPlan.resolve(changes, resolvers, stored::get, processed::contains, head));
+    }
+
+    /** Runs the write script for a plan; null when a row or id it was planned against changed (retry). */
+    private BatchOutcome write(Scope scope, RedisKeys keys, BatchPlan plan) {
         if (plan.writesNothing()) {
             return plan.outcome(0);
         }
@@ -212,7 +230,8 @@ public final class RedisServerStore implements ServerStore {
         if (before < 0) {
             return null;
         }
-        return plan.outcome(before - head);
+        heads.saw(scope, before + plan.appliedCount());
+        return plan.outcome(before - plan.base());
     }
 
     private List<String> writeArgs(Scope scope, RedisKeys keys, BatchPlan plan) {
@@ -234,15 +253,18 @@ public final class RedisServerStore implements ServerStore {
             expected.append(state == null ? 0 : state.lastSequence()).append(' ');
         }
         StringBuilder flags = new StringBuilder(rows.size() * 2);
+        RedisFeed.Written written = new RedisFeed.Written(rows.size());
         rows.forEach((key, planned) -> {
             RowState before = loaded.get(key);
             flags.append(planned.firstAssigned() ? '1' : '0').append(before != null && before.deleted() ? '1' : '0');
+            written.add(planned.state());
         });
         args.add(Long.toString(now));
         args.add(Long.toString(plan.appliedCount()));
         args.add(keys.feedChannel());
-        StoreJson.RowTexts texts = new StoreJson.RowTexts();
-        args.add(plan.appliedCount() > 0 ? StoreJson.writeFeedOf(scope, nodeId, plan.feedEntries(), texts) : "");
+        StoreJson.RowTexts texts = new StoreJson.RowTexts(rows.size());
+        // The script publishes the written rows after the event, so the event names them instead of repeating them.
+        args.add(plan.appliedCount() > 0 ? StoreJson.writeFeedOf(scope, nodeId, plan.feedEntries(), texts, written) : "");
         args.add(Long.toString(plan.base()));
         args.add(Integer.toString(order.size()));
         args.add(Integer.toString(rows.size()));
@@ -263,7 +285,7 @@ public final class RedisServerStore implements ServerStore {
     }
 
     /** A row as the rows hash holds it: {@code <first>|<last>|<deleted 0/1>|<state json>}. */
-    private static String storedValue(RowState state, StoreJson.RowTexts texts) {
+    static String storedValue(RowState state, StoreJson.RowTexts texts) {
         return state.firstSequence() + "|" + state.lastSequence() + "|" + (state.deleted() ? "1|" : "0|")
                 + StoreJson.writeState(state, texts);
     }
@@ -287,7 +309,7 @@ public final class RedisServerStore implements ServerStore {
         }
     }
 
-    private static RowState parseRow(String value) {
+    static RowState parseRow(String value) {
         int first = value.indexOf('|');
         int second = value.indexOf('|', first + 1);
         int third = value.indexOf('|', second + 1);

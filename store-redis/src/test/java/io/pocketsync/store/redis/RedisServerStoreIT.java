@@ -70,27 +70,40 @@ class RedisServerStoreIT extends AbstractServerStoreContractTest {
     }
 
     @Test
-    void everyKeyOfAScopeSharesTheScopeHashTag() {
+    void everyKeyAScopeCreatesHashesToTheScopesClusterSlot() {
         ServerStore store = open("node-1");
         Scope scope = Scope.of("user:42@example.com");
-        long older = 1L << 20;
-        store.apply(scope, List.of(TestChanges.insert("c1", "r1", older + 1, Map.of()),
-                TestChanges.insert("c0", "r1", older, Map.of()), TestChanges.delete("c2", "r1", older + 2)),
+        long hlc = 1L << 20;
+        // A tombstone that prune removes (which sets the horizon), then every other kind of key.
+        store.apply(scope, List.of(TestChanges.insert("a1", "r1", hlc, Map.of()), TestChanges.delete("a2", "r1", hlc + 1)),
                 table -> TestResolvers.lastWriteWins());
         store.prune(scope, clock.instant().plusSeconds(1));
-        store.apply(scope, List.of(TestChanges.insert("c3", "r3", older, Map.of())), table -> TestResolvers.lastWriteWins());
+        store.apply(scope, List.of(TestChanges.insert("c1", "r2", hlc + 3, Map.of()),
+                TestChanges.update("c0", "r2", hlc + 2, Map.of()), // superseded: an audit entry
+                TestChanges.delete("c3", "r3", hlc + 4)), table -> TestResolvers.lastWriteWins());
 
+        Map<String, Integer> slots = new java.util.TreeMap<>();
         RedisClient client = RedisClient.create(RedisTestSupport.uri());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            List<String> keys = connection.sync().keys(prefix + ":*");
-            assertThat(keys).contains(prefix + ":scopes", prefix + ":{user:42@example.com}:seq",
-                    prefix + ":{user:42@example.com}:horizon");
-            assertThat(keys).filteredOn(key -> !key.equals(prefix + ":scopes"))
-                    .allSatisfy(key -> assertThat(key).startsWith(prefix + ":{user:42@example.com}:"));
+            io.lettuce.core.ScanIterator.scan(connection.sync(), io.lettuce.core.ScanArgs.Builder.matches(prefix + ":*"))
+                    .forEachRemaining(key -> slots.put(key, ClusterSlot.of(key)));
         }
         finally {
             client.shutdown();
         }
+
+        int scopeSlot = ClusterSlot.of("{" + scope.name() + "}");
+        String scopeKey = prefix + ":{" + scope.name() + "}:";
+        assertThat(slots.keySet()).containsExactlyInAnyOrder(prefix + ":scopes", scopeKey + "seq", scopeKey + "horizon",
+                scopeKey + "rows", scopeKey + "bylast", scopeKey + "tombs", scopeKey + "ids", scopeKey + "audit",
+                scopeKey + "auditat", scopeKey + "auditseq");
+        // The set of scopes is the one key outside the scope's slot; it is never touched by a script.
+        slots.remove(prefix + ":scopes");
+        assertThat(slots).allSatisfy((key, slot) -> assertThat(slot).as(key).isEqualTo(scopeSlot));
+        // A Cluster node runs a script only when all its keys are in one slot: the scripts' key lists are.
+        RedisKeys keys = new RedisKeys(prefix, scope);
+        assertThat(java.util.stream.Stream.concat(keys.forWrite().stream(), keys.forPrune().stream()).map(ClusterSlot::of))
+                .containsOnly(scopeSlot);
     }
 
     @Test
@@ -186,6 +199,30 @@ class RedisServerStoreIT extends AbstractServerStoreContractTest {
 
         assertThat(outcome.outcomes()).extracting(ChangeOutcome::status).containsExactly(ChangeStatus.DUPLICATE);
         assertThat(first.info(scope).head()).isEqualTo(1);
+    }
+
+    @Test
+    void aBatchOfNewRowsPlannedFromAnOlderHeadTakesTheSequencesAfterTheRealOne() {
+        // New rows are written without a read, planned from the head this node saw last; node 2 moved it since.
+        ServerStore first = open("node-1");
+        ServerStore second = open("node-2");
+        Scope scope = uniqueScope();
+        first.apply(scope, List.of(TestChanges.insert("c1", "r1", 1L << 20, Map.of())), table -> TestResolvers.lastWriteWins());
+        second.apply(scope, List.of(TestChanges.insert("c2", "r2", 1L << 20, Map.of()),
+                TestChanges.insert("c3", "r3", 1L << 20, Map.of())), table -> TestResolvers.lastWriteWins());
+
+        BatchOutcome outcome = first.apply(scope, List.of(TestChanges.insert("c4", "r4", 1L << 20, Map.of("n", 4L)),
+                TestChanges.insert("c5", "r5", 1L << 20, Map.of("n", 5L))), table -> TestResolvers.lastWriteWins());
+
+        assertThat(outcome.fromSequence()).isEqualTo(3);
+        assertThat(outcome.toSequence()).isEqualTo(5);
+        assertThat(outcome.outcomes()).extracting(ChangeOutcome::sequence).containsExactly(4L, 5L);
+        assertThat(outcome.outcomes().get(1).state()).isEqualTo(first.row(scope, "todo", "r5").orElseThrow());
+        assertThat(first.row(scope, "todo", "r4")).get()
+                .extracting(RowState::firstSequence, RowState::lastSequence, RowState::row).containsExactly(4L, 4L, Map.of("n", 4L));
+        assertThat(first.page(scope, 0, 10, true).rows()).extracting(RowState::globalId)
+                .containsExactly("r1", "r2", "r3", "r4", "r5");
+        assertThat(second.info(scope).head()).isEqualTo(5);
     }
 
     @Test

@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,56 +22,7 @@ import java.util.Set;
 final class SqliteBatchReads {
     /** Largest IN list; smaller lists are padded up to a power of two so few statements are prepared. */
     private static final int CHUNK = 256;
-    /** Rows per multi-row INSERT: one statement step opens the B-tree cursors once for all of them. */
-    static final int IDS_PER_STATEMENT = 64;
-
     private SqliteBatchReads() {}
-
-    /**
-     * Records every distinct change id of the batch as processed (INSERT OR IGNORE, many rows per
-     * statement) and returns the ids that were already recorded before: one B-tree probe per id does
-     * the dedupe read and the write.
-     * The ids it inserts are exactly the ones the plan then lists as processed (non-duplicates); if the
-     * batch fails, the transaction's rollback removes them.
-     */
-    static Set<String> recordIds(SqliteConnection writer, Scope scope, List<Change> changes, long now) throws SQLException {
-        Set<String> ids = new LinkedHashSet<>();
-        for (Change change : changes) {
-            if (change != null) {
-                ids.add(change.changeId());
-            }
-        }
-        if (ids.isEmpty()) {
-            return Set.of();
-        }
-        List<String> all = new ArrayList<>(ids);
-        Set<String> inserted = new HashSet<>();
-        int from = 0;
-        for (int size : chunkSizes(all.size(), IDS_PER_STATEMENT)) {
-            // RETURNING lists only the rows INSERT OR IGNORE really inserted; all are inserted on the first step.
-            PreparedStatement insert = writer.prepared("INSERT OR IGNORE INTO ps_processed (scope, change_id, committed_at) VALUES "
-                    + "(?, ?, ?), ".repeat(size - 1) + "(?, ?, ?) RETURNING change_id");
-            int parameter = 1;
-            for (String id : all.subList(from, from + size)) {
-                insert.setString(parameter++, scope.name());
-                insert.setString(parameter++, id);
-                insert.setLong(parameter++, now);
-            }
-            try (ResultSet rs = insert.executeQuery()) {
-                while (rs.next()) {
-                    inserted.add(rs.getString(1));
-                }
-            }
-            from += size;
-        }
-        Set<String> before = new HashSet<>();
-        for (String id : all) {
-            if (!inserted.contains(id)) {
-                before.add(id);
-            }
-        }
-        return before;
-    }
 
     /**
      * Splits {@code count} rows into multi-row statements of at most {@code max} rows, each a power of two,

@@ -27,6 +27,9 @@ final class SqliteConnection implements AutoCloseable {
      */
     static SqliteConnection open(Path path, SqliteStoreConfig config, boolean readOnly) throws SQLException {
         Connection connection = org.sqlite.JDBC.createConnection("jdbc:sqlite:" + path.toAbsolutePath(), new Properties());
+        // sqlite-jdbc otherwise matches every INSERT against a regex and prepares and runs
+        // "SELECT last_insert_rowid()" after it; the store never asks for generated keys.
+        connection.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig().setGetGeneratedKeys(false);
         SqliteConnection opened = new SqliteConnection(connection);
         try (Statement statement = connection.createStatement()) {
             statement.execute("PRAGMA busy_timeout = " + config.busyTimeout().toMillis());

@@ -2,16 +2,31 @@ package io.pocketsync.store.sqlite;
 
 import io.pocketsync.core.store.StoreJson;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The store's tables. Row images and column versions are JSON text ({@link StoreJson}); sequences,
- * HLCs and times (epoch milliseconds) are integers. The index on {@code (scope, last_seq)} makes a
- * catch-up page a range scan; the partial index on tombstones keeps pruning cheap.
+ * The store's tables, versioned by {@code PRAGMA user_version}. Row images and column versions are JSON
+ * text ({@link StoreJson}); sequences, HLCs and times (epoch milliseconds) are integers. The index on
+ * {@code (scope, last_seq)} makes a catch-up page a range scan; the partial index on tombstones keeps
+ * pruning cheap.
+ *
+ * <p>Layout 2 (this one) records the processed ids of a batch as one row of {@code ps_processed_batches}
+ * for pruning, where layout 1 (files without a version) indexed every id by its commit time: one B-tree
+ * insert per change fewer. {@link #create} migrates a layout-1 file in place, in one transaction; it also
+ * repairs a layout-2 file that a layout-1 version opened meanwhile (which re-creates the time index and
+ * records ids without batches), so going back and forth loses no idempotency record and leaves none unpruned.
+ * A file of a newer layout is refused.
  */
 final class SqliteSchema {
+    static final int VERSION = 2;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteSchema.class);
+
     private static final List<String> DDL = List.of(
             """
             CREATE TABLE IF NOT EXISTS ps_scopes (
@@ -38,6 +53,8 @@ final class SqliteSchema {
             )""",
             "CREATE UNIQUE INDEX IF NOT EXISTS ps_rows_by_seq ON ps_rows (scope, last_seq)",
             "CREATE INDEX IF NOT EXISTS ps_rows_tombstones ON ps_rows (scope, committed_at) WHERE deleted = 1",
+            // committed_at stays written although pruning no longer reads it: a layout-1 version opening the
+            // file re-creates its time index from it and prunes correctly.
             """
             CREATE TABLE IF NOT EXISTS ps_processed (
               scope TEXT NOT NULL,
@@ -45,7 +62,14 @@ final class SqliteSchema {
               committed_at INTEGER NOT NULL,
               PRIMARY KEY (scope, change_id)
             ) WITHOUT ROWID""",
-            "CREATE INDEX IF NOT EXISTS ps_processed_by_time ON ps_processed (scope, committed_at)",
+            // One row per batch: the ids it recorded as a JSON array, for pruning them by commit time.
+            """
+            CREATE TABLE IF NOT EXISTS ps_processed_batches (
+              scope TEXT NOT NULL,
+              committed_at INTEGER NOT NULL,
+              ids TEXT NOT NULL
+            )""",
+            "CREATE INDEX IF NOT EXISTS ps_processed_batches_by_time ON ps_processed_batches (scope, committed_at)",
             """
             CREATE TABLE IF NOT EXISTS ps_audit (
               scope TEXT NOT NULL,
@@ -60,21 +84,62 @@ final class SqliteSchema {
             ) WITHOUT ROWID""",
             "CREATE INDEX IF NOT EXISTS ps_audit_by_time ON ps_audit (scope, at)");
 
+    /** Layout 1's index of every processed id by commit time; its presence means ids without batch rows. */
+    static final String LAYOUT_1_TIME_INDEX = "ps_processed_by_time";
+
     private SqliteSchema() {}
 
+    /**
+     * Creates the tables, or brings an older layout up to {@link #VERSION}, in one transaction.
+     *
+     * @throws SQLException also when the file has a newer layout than this version knows
+     */
     static void create(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("BEGIN IMMEDIATE");
             try {
+                int version = userVersion(statement);
+                if (version > VERSION) {
+                    throw new SQLException("the store file has layout " + version + "; this PocketSync knows layouts up to "
+                            + VERSION + " (open it with a newer version)");
+                }
                 for (String ddl : DDL) {
                     statement.execute(ddl);
                 }
+                if (hasIndex(statement, LAYOUT_1_TIME_INDEX)) {
+                    migrateProcessedIds(statement, version);
+                }
+                statement.execute("PRAGMA user_version = " + VERSION);
                 statement.execute("COMMIT");
             }
             catch (SQLException e) {
                 statement.execute("ROLLBACK");
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Groups every recorded id into batch rows by scope and commit time (what pruning needs), replacing the
+     * batch rows there were: a layout-1 version may have recorded ids since, without them.
+     */
+    private static void migrateProcessedIds(Statement statement, int version) throws SQLException {
+        statement.execute("DELETE FROM ps_processed_batches");
+        statement.execute("INSERT INTO ps_processed_batches (scope, committed_at, ids) "
+                + "SELECT scope, committed_at, json_group_array(change_id) FROM ps_processed GROUP BY scope, committed_at");
+        statement.execute("DROP INDEX " + LAYOUT_1_TIME_INDEX);
+        LOG.info("SQLite store: processed ids of layout {} regrouped into batch records for layout {}", version, VERSION);
+    }
+
+    private static int userVersion(Statement statement) throws SQLException {
+        try (ResultSet rs = statement.executeQuery("PRAGMA user_version")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    private static boolean hasIndex(Statement statement, String name) throws SQLException {
+        try (ResultSet rs = statement.executeQuery("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = '" + name + "'")) {
+            return rs.next();
         }
     }
 }

@@ -60,11 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class SqliteServerStore implements ServerStore {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteServerStore.class);
 
-    /** Rows per multi-row upsert (12 parameters each, far below SQLite's parameter limit). */
-    private static final int ROWS_PER_STATEMENT = 32;
-
-    private static final String ROW_COLUMNS =
-            "tbl, gid, row_json, deleted, hlc, device, column_versions, last_change_id, first_seq, last_seq";
+    private static final String ROW_COLUMNS = SqliteBatchWrites.ROW_COLUMNS;
 
     private final SqliteStoreConfig config;
     private final String nodeId;
@@ -120,14 +116,16 @@ public final class SqliteServerStore implements ServerStore {
         try {
             ensureOpen();
             BatchPlan plan;
-            writer.execute("BEGIN IMMEDIATE");
             try {
-                plan = applyInTransaction(scope, changes, resolvers);
-                writer.execute("COMMIT");
+                plan = transaction(scope, changes, resolvers, true);
             }
-            catch (RuntimeException | SQLException e) {
-                rollback();
-                throw e;
+            catch (SQLException e) {
+                if (!SqliteBatchWrites.isOptimisticConflict(e)) {
+                    throw e;
+                }
+                // An id was processed before or a row exists after all: INSERT OR ROLLBACK has undone the
+                // transaction. Apply the batch again, reading what is there.
+                plan = transaction(scope, changes, resolvers, false);
             }
             if (plan.appliedCount() > 0) {
                 // Built on the feed thread (and only if someone listens): copying images is not the writer's work.
@@ -146,8 +144,32 @@ public final class SqliteServerStore implements ServerStore {
         }
     }
 
-    private BatchPlan applyInTransaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers)
-            throws SQLException {
+    /** One transaction of a batch; {@code optimistic}: see {@link SqliteBatchWrites}. */
+    private BatchPlan transaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
+            boolean optimistic) throws SQLException {
+        writer.execute("BEGIN IMMEDIATE");
+        try {
+            BatchPlan plan = applyInTransaction(scope, changes, resolvers, optimistic);
+            writer.execute("COMMIT");
+            return plan;
+        }
+        catch (SQLException e) {
+            if (SqliteBatchWrites.isOptimisticConflict(e)) {
+                rollbackIfOpen(); // INSERT OR ROLLBACK has rolled back already; anything else has not
+            }
+            else {
+                rollback();
+            }
+            throw e;
+        }
+        catch (RuntimeException e) {
+            rollback();
+            throw e;
+        }
+    }
+
+    private BatchPlan applyInTransaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
+            boolean optimistic) throws SQLException {
         long head = 0;
         long auditSequence = 0;
         PreparedStatement selectScope = writer.prepared("SELECT head, audit_seq FROM ps_scopes WHERE scope = ?");
@@ -159,13 +181,24 @@ public final class SqliteServerStore implements ServerStore {
             }
         }
         long now = clock.millis();
-        Set<String> processedBefore = SqliteBatchReads.recordIds(writer, scope, changes, now);
-        Map<RowKey, RowState> stored = SqliteBatchReads.loadRows(writer, ROW_COLUMNS, scope, changes);
+        List<String> ids = SqliteProcessedIds.ids(changes, !optimistic);
+        Set<String> processedBefore;
+        if (optimistic) {
+            SqliteProcessedIds.insertNew(writer, scope, ids, now);
+            processedBefore = Set.of();
+        }
+        else {
+            processedBefore = SqliteProcessedIds.record(writer, scope, ids, now);
+        }
+        boolean allNew = optimistic && BatchPlan.createsOnlyNewRows(changes);
+        Map<RowKey, RowState> stored = allNew ? Map.of()
+                : SqliteBatchReads.loadRows(writer, SqliteBatchWrites.ROW_COLUMNS, scope, changes);
         BatchPlan plan = BatchPlan.resolve(changes, resolvers, stored::get, processedBefore::contains, head);
         if (plan.writesNothing()) {
             return plan;
         }
-        writeRows(plan, scope, now);
+        SqliteProcessedIds.recordBatch(writer, scope, plan.processedIds(), now);
+        SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
         if (!plan.audits().isEmpty()) {
             PreparedStatement audit = writer.prepared("INSERT INTO ps_audit (scope, id, at, status, change_json, "
                     + "winner_change_id, error_code, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -191,47 +224,21 @@ public final class SqliteServerStore implements ServerStore {
         return plan;
     }
 
-    /**
-     * Upserts the batch's rows, {@value #ROWS_PER_STATEMENT} or fewer per statement. An upsert updates a
-     * stored row in place (REPLACE would delete it and re-insert it in every index).
-     */
-    private void writeRows(BatchPlan plan, Scope scope, long now) throws SQLException {
-        List<RowState> states = new ArrayList<>(plan.rows().size());
-        plan.rows().values().forEach(planned -> states.add(planned.state()));
-        int from = 0;
-        for (int size : SqliteBatchReads.chunkSizes(states.size(), ROWS_PER_STATEMENT)) {
-            PreparedStatement upsert = writer.prepared("INSERT INTO ps_rows (scope, " + ROW_COLUMNS + ", committed_at) VALUES "
-                    + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ".repeat(size - 1) + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (scope, tbl, gid) DO UPDATE SET "
-                    + "row_json = excluded.row_json, deleted = excluded.deleted, hlc = excluded.hlc, device = excluded.device, "
-                    + "column_versions = excluded.column_versions, last_change_id = excluded.last_change_id, "
-                    + "first_seq = excluded.first_seq, last_seq = excluded.last_seq, committed_at = excluded.committed_at");
-            int parameter = 1;
-            for (RowState state : states.subList(from, from + size)) {
-                upsert.setString(parameter++, scope.name());
-                upsert.setString(parameter++, state.table());
-                upsert.setString(parameter++, state.globalId());
-                upsert.setString(parameter++, StoreJson.writeRow(state.row()));
-                upsert.setInt(parameter++, state.deleted() ? 1 : 0);
-                upsert.setLong(parameter++, state.version().hlc().value());
-                upsert.setString(parameter++, state.version().deviceId());
-                upsert.setString(parameter++, StoreJson.writeVersions(state.columnVersions()));
-                upsert.setString(parameter++, state.lastChangeId());
-                upsert.setLong(parameter++, state.firstSequence());
-                upsert.setLong(parameter++, state.lastSequence());
-                upsert.setLong(parameter++, now);
-            }
-            upsert.executeUpdate();
-            from += size;
-        }
-    }
-
     private void rollback() {
         try {
             writer.execute("ROLLBACK");
         }
         catch (SQLException e) {
             LOG.warn("rollback failed; SQLite rolls back on its own when the connection closes", e);
+        }
+    }
+
+    private void rollbackIfOpen() {
+        try {
+            writer.execute("ROLLBACK");
+        }
+        catch (SQLException e) {
+            LOG.trace("no transaction left to roll back", e);
         }
     }
 
@@ -363,8 +370,8 @@ public final class SqliteServerStore implements ServerStore {
                 horizon = Math.max(horizon, rs.getLong(1));
             }
         }
+        SqliteProcessedIds.prune(writer, scope, cut);
         for (String sql : List.of("DELETE FROM ps_rows WHERE scope = ? AND deleted = 1 AND committed_at < ?",
-                "DELETE FROM ps_processed WHERE scope = ? AND committed_at < ?",
                 "DELETE FROM ps_audit WHERE scope = ? AND at < ?")) {
             PreparedStatement delete = writer.prepared(sql);
             delete.setString(1, scope.name());

@@ -1,0 +1,60 @@
+package io.pocketsync.store.redis;
+
+import io.pocketsync.api.model.RowState;
+import io.pocketsync.api.store.CommittedBatch;
+import io.pocketsync.core.store.StoreJson;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The feed message the write script publishes: {@code <head before>|<event>}, then one line
+ * {@code \n<stored value>} per row the batch wrote. A change that left its row in the state written is named
+ * in the event by that row's line ({@link StoreJson.StoredStates}) instead of carrying its image a second
+ * time, in the script's arguments and in the message; a row changed twice in one batch has its earlier image
+ * inline. Events and stored values are JSON, which never holds a raw line break.
+ *
+ * <p>Nodes of the previous version published the event alone, every image inline: read the same way. They
+ * cannot read this format: their listeners get a gap and sessions catch up by cursor.
+ */
+final class RedisFeed {
+    private RedisFeed() {}
+
+    /** The rows a batch writes, in the script's order: what an event may name. Not thread-safe. */
+    static final class Written implements StoreJson.StoredStates {
+        private final List<RowState> states;
+        private final Map<Map<String, Object>, Integer> byImage;
+
+        Written(int rows) {
+            this.states = new ArrayList<>(rows);
+            this.byImage = new IdentityHashMap<>(rows * 2);
+        }
+
+        void add(RowState state) {
+            byImage.put(state.row(), states.size());
+            states.add(state);
+        }
+
+        @Override
+        public int indexOf(Map<String, Object> row) {
+            return byImage.getOrDefault(row, -1);
+        }
+
+        @Override
+        public RowState state(int index) {
+            return states.get(index);
+        }
+    }
+
+    static CommittedBatch read(String message) {
+        int bar = message.indexOf('|');
+        int end = message.indexOf('\n', bar);
+        long head = Long.parseLong(message.substring(0, bar));
+        if (end < 0) {
+            return StoreJson.readFeed(head, message.substring(bar + 1));
+        }
+        String[] stored = message.substring(end + 1).split("\n", -1);
+        return StoreJson.readFeed(head, message.substring(bar + 1, end), index -> RedisServerStore.parseRow(stored[index]));
+    }
+}
