@@ -68,20 +68,28 @@ public final class StoreJson {
     }
 
     private static void writeChangeFields(JsonText generator, Change change) {
+        writeChange(generator, change, change.op(), () -> writeRowFields(generator, change.row()), change.changedColumns());
+    }
+
+    /**
+     * One change object: ids, clock and device from {@code identity}, the rest as given (a feed entry's
+     * operation and columns may differ from the pushed change's, and its row is written from stored text).
+     */
+    private static void writeChange(JsonText generator, Change identity, Op op, Runnable writeRow, List<String> columns) {
         generator.writeStartObject();
-        generator.writeStringField("id", change.changeId());
-        generator.writeStringField("table", change.table());
-        generator.writeStringField("gid", change.globalId());
-        generator.writeStringField("op", change.op().name());
+        generator.writeStringField("id", identity.changeId());
+        generator.writeStringField("table", identity.table());
+        generator.writeStringField("gid", identity.globalId());
+        generator.writeStringField("op", op.name());
         generator.writeFieldName("row");
-        writeRowFields(generator, change.row());
+        writeRow.run();
         generator.writeArrayFieldStart("cols");
-        for (String column : change.changedColumns()) {
+        for (String column : columns) {
             generator.writeString(column);
         }
         generator.writeEndArray();
-        generator.writeNumberField("hlc", change.hlc().value());
-        generator.writeStringField("device", change.deviceId());
+        generator.writeNumberField("hlc", identity.hlc().value());
+        generator.writeStringField("device", identity.deviceId());
         generator.writeEndObject();
     }
 
@@ -207,22 +215,7 @@ public final class StoreJson {
     }
 
     private static void writeFeedEntry(JsonText generator, BatchPlan.FeedEntry entry, RowTexts rows) {
-        Change pushed = entry.pushed();
-        generator.writeStartObject();
-        generator.writeStringField("id", pushed.changeId());
-        generator.writeStringField("table", pushed.table());
-        generator.writeStringField("gid", pushed.globalId());
-        generator.writeStringField("op", entry.op().name());
-        generator.writeFieldName("row");
-        generator.writeRaw(rows.of(entry.row()));
-        generator.writeArrayFieldStart("cols");
-        for (String column : entry.changedColumns()) {
-            generator.writeString(column);
-        }
-        generator.writeEndArray();
-        generator.writeNumberField("hlc", pushed.hlc().value());
-        generator.writeStringField("device", pushed.deviceId());
-        generator.writeEndObject();
+        writeChange(generator, entry.pushed(), entry.op(), () -> generator.writeRaw(rows.of(entry.row())), entry.changedColumns());
     }
 
     /**

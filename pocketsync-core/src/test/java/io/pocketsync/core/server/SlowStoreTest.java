@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
-import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.protocol.Ack;
 import io.pocketsync.api.protocol.ErrorMessage;
@@ -14,18 +13,13 @@ import io.pocketsync.api.protocol.Ping;
 import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Push;
-import io.pocketsync.api.store.AuditEntry;
 import io.pocketsync.api.store.BatchOutcome;
-import io.pocketsync.api.store.CatchUpPage;
-import io.pocketsync.api.store.ChangeFeedListener;
-import io.pocketsync.api.store.ScopeInfo;
 import io.pocketsync.api.store.ServerStore;
+import io.pocketsync.testkit.store.ForwardingServerStore;
 import io.pocketsync.testkit.store.InMemoryServerStore;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -69,13 +63,12 @@ class SlowStoreTest {
     }
 
     /** Delegates everything; {@code apply} for one device's changes waits for a latch. */
-    private static final class HangingForDeviceStore implements ServerStore {
-        private final ServerStore delegate;
+    private static final class HangingForDeviceStore extends ForwardingServerStore {
         private final String device;
         private final CountDownLatch release;
 
         HangingForDeviceStore(ServerStore delegate, String device, CountDownLatch release) {
-            this.delegate = delegate;
+            super(delegate);
             this.device = device;
             this.release = release;
         }
@@ -90,47 +83,7 @@ class SlowStoreTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            return delegate.apply(scope, changes, resolvers);
-        }
-
-        @Override
-        public CatchUpPage page(Scope scope, long afterSequence, int limit, boolean includeDeleted) {
-            return delegate.page(scope, afterSequence, limit, includeDeleted);
-        }
-
-        @Override
-        public Optional<RowState> row(Scope scope, String table, String globalId) {
-            return delegate.row(scope, table, globalId);
-        }
-
-        @Override
-        public ScopeInfo info(Scope scope) {
-            return delegate.info(scope);
-        }
-
-        @Override
-        public List<Scope> scopes() {
-            return delegate.scopes();
-        }
-
-        @Override
-        public long prune(Scope scope, Instant olderThan) {
-            return delegate.prune(scope, olderThan);
-        }
-
-        @Override
-        public List<AuditEntry> audit(Scope scope, long afterId, int limit) {
-            return delegate.audit(scope, afterId, limit);
-        }
-
-        @Override
-        public AutoCloseable subscribe(ChangeFeedListener listener) {
-            return delegate.subscribe(listener);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return delegate().apply(scope, changes, resolvers);
         }
     }
 }

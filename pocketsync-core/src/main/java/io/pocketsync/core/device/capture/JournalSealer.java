@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -160,6 +161,7 @@ final class JournalSealer {
         long lastId = round.get(round.size() - 1).id();
         Emitter emitter = new Emitter();
         Map<String, Map<Long, RowImage>> newRows = new HashMap<>();
+        Set<NewRowKey> sealedNewRows = new HashSet<>();
         Map<String, Map<String, String>> idRows = new HashMap<>();
         Set<String> sweep = new LinkedHashSet<>();
         for (RowWrites writes : order) {
@@ -169,11 +171,10 @@ final class JournalSealer {
             TableSchema schema = schemas.get(writes.table);
             if (writes.gid == null) {
                 RowImage row = newRows.computeIfAbsent(writes.table, t -> readNewRows(schema, lastId)).get(writes.rowid);
-                if (row == null || row.gid() != null || row.sealed) {
+                if (row == null || row.gid() != null || !sealedNewRows.add(new NewRowKey(writes.table, writes.rowid))) {
                     sweep.add(writes.table); // the rowid does not lead to a row without an id: moved (see the class comment)
                     continue;
                 }
-                row.sealed = true;
                 emitter.emitNewRow(schema, writes.rowid, row.image(), writes.firstWallMillis, writes.lastWallMillis);
             }
             else if (writes.op == TriggerGenerator.OP_DELETE) {
@@ -254,7 +255,6 @@ final class JournalSealer {
         PreparedStatement find = statements.get("SELECT rowid, " + TriggerGenerator.image(schema, "") + " FROM "
                 + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID + " IS NULL ORDER BY rowid");
         long now = clock.millis();
-        int found = 0;
         List<Long> rowids = new ArrayList<>();
         List<String> images = new ArrayList<>();
         try (ResultSet rs = find.executeQuery()) {
@@ -265,11 +265,10 @@ final class JournalSealer {
         }
         for (int i = 0; i < rowids.size(); i++) {
             emitter.emitNewRow(schema, rowids.get(i), images.get(i), now, now);
-            found++;
         }
-        if (found > 0) {
+        if (!rowids.isEmpty()) {
             LOG.info("table {}: {} rows without an id found by a sweep (rowids changed before sealing, e.g. VACUUM)",
-                    schema.name(), found);
+                    schema.name(), rowids.size());
         }
     }
 
@@ -312,8 +311,8 @@ final class JournalSealer {
         int queued;
 
         Emitter() throws SQLException {
-            PreparedStatement read = statements.get("SELECT max(hlc, coalesce((SELECT hlc FROM " + SystemTables.CHANGES
-                    + " ORDER BY seq DESC LIMIT 1), 0)), gid_counter FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
+            PreparedStatement read = statements.get("SELECT " + SystemTables.DEVICE_CLOCK + ", gid_counter FROM "
+                    + SystemTables.DEVICE_STATE + " WHERE id = 1");
             try (ResultSet rs = read.executeQuery()) {
                 rs.next();
                 lastHlc = rs.getLong(1);
@@ -375,24 +374,7 @@ final class JournalSealer {
     }
 
     /** A row read for sealing: its id (null for a new row) and image. */
-    private static final class RowImage {
-        private final String gid;
-        private final String image;
-        boolean sealed;
-
-        RowImage(String gid, String image) {
-            this.gid = gid;
-            this.image = image;
-        }
-
-        String gid() {
-            return gid;
-        }
-
-        String image() {
-            return image;
-        }
-    }
+    private record RowImage(String gid, String image) {}
 
     private record JournalRow(long id, String table, int op, long rowid, String gid, long mask, long wallMillis) {}
 

@@ -462,9 +462,8 @@ final class RemoteApplier implements AutoCloseable {
                 clock.millis() - options.processedRetention().toMillis());
         statements.update("DELETE FROM " + SystemTables.PROCESSED + " WHERE rowid <= (SELECT max(rowid) FROM "
                 + SystemTables.PROCESSED + ") - ?", (long) options.processedMaxRows());
-        // the newest change's HLC is part of the device clock (the triggers read it): keep it in the state row
-        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET hlc = max(hlc, coalesce((SELECT hlc FROM "
-                + SystemTables.CHANGES + " ORDER BY seq DESC LIMIT 1), 0)) WHERE id = 1");
+        // the newest change's HLC is part of the device clock (the sealer reads it): keep it in the state row
+        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET hlc = " + SystemTables.DEVICE_CLOCK + " WHERE id = 1");
         statements.update("DELETE FROM " + SystemTables.CHANGES + " WHERE seq <= (SELECT max(seq) FROM "
                 + SystemTables.CHANGES + ") - ? AND state IN ('acked', 'superseded') AND server_seq <= ?",
                 (long) options.ackedKeepRows(), cursor);

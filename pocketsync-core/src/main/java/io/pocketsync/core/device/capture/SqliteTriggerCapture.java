@@ -330,9 +330,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized DeviceState state() {
-        // the clock is the stored one (merged server clocks) or the newest captured change's, whichever is later
-        try (PreparedStatement statement = connection().prepareStatement("SELECT device_id, scope, cursor, max(hlc, coalesce((SELECT hlc FROM "
-                + SystemTables.CHANGES + " ORDER BY seq DESC LIMIT 1), 0)), resync FROM " + STATE + " WHERE id = 1");
+        try (PreparedStatement statement = connection().prepareStatement("SELECT device_id, scope, cursor, "
+                + SystemTables.DEVICE_CLOCK + ", resync FROM " + STATE + " WHERE id = 1");
                 ResultSet rs = statement.executeQuery()) {
             if (!rs.next()) {
                 throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "capture is not installed");
@@ -375,11 +374,9 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         });
     }
 
-    /** Seals inside the caller's write transaction. */
+    /** Seals inside the caller's write transaction (an empty journal costs one read). */
     private void sealJournal() throws SQLException {
-        if (sealer().hasWork()) {
-            sealer().seal(schemas, layouts());
-        }
+        sealer().seal(schemas, layouts());
     }
 
     private JournalSealer sealer() {

@@ -50,6 +50,13 @@ final class SystemTables {
     static final String PREFIX = "__pocketsync";
     static final String GLOBAL_ID = "ps_global_id";
 
+    /**
+     * The device clock, as an expression over the device state row: the stored clock (merged remote clocks)
+     * or the newest change's HLC, whichever is later. The sealer moves HLCs past it; pruning, which may delete
+     * the newest change, folds it into the stored clock first.
+     */
+    static final String DEVICE_CLOCK = "max(hlc, coalesce((SELECT hlc FROM " + CHANGES + " ORDER BY seq DESC LIMIT 1), 0))";
+
     private static final String[] DDL = {
         "CREATE TABLE IF NOT EXISTS " + JOURNAL + " (id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op INTEGER NOT NULL,"
                 + " rid INTEGER NOT NULL, gid TEXT, mask INTEGER NOT NULL DEFAULT 0, wall REAL NOT NULL)",
