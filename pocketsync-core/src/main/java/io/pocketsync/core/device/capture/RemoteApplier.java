@@ -55,6 +55,12 @@ final class RemoteApplier implements AutoCloseable {
 
     private record RowKey(String table, String globalId) {}
 
+    /**
+     * A remote change queued for writing, with the server sequence of its state (0 without sequences), or refused
+     * before it was queued.
+     */
+    private record Written(Change change, RowKey row, long sequence, RowWriter.Refused refused) {}
+
     /** The newest pending local change of a row. */
     private record Pending(long seq, long hlc) {}
 
@@ -124,15 +130,16 @@ final class RemoteApplier implements AutoCloseable {
         int skipped = 0;
         List<ParkedChange> parked = new ArrayList<>();
         Set<String> tables = new LinkedHashSet<>();
+        List<Written> written = new ArrayList<>(changes.size());
+        ValuesBatch resyncRows = new ValuesBatch(statements, "INSERT OR IGNORE INTO " + SystemTables.RESYNC_ROWS + " (tbl, gid)", 2, "");
         for (int i = 0; i < changes.size(); i++) {
             Change change = changes.get(i);
             long sequence = sequenced ? sequences.get(i) : 0;
             try {
-                TableSchema schema = writer.validate(change);
+                writer.validate(change);
                 RowKey row = new RowKey(change.table(), change.globalId());
                 if (snapshot) {
-                    statements.update("INSERT OR IGNORE INTO " + SystemTables.RESYNC_ROWS + " (tbl, gid) VALUES (?, ?)",
-                            change.table(), change.globalId());
+                    resyncRows.add(change.table(), change.globalId());
                 }
                 if (sequenced ? rowSequences.getOrDefault(row, 0L) >= sequence
                         : processed.contains(change.changeId()) || ackedAfterPage.contains(row)) {
@@ -148,22 +155,41 @@ final class RemoteApplier implements AutoCloseable {
                     skipped++;
                     continue;
                 }
-                writer.write(schema, change);
+                writer.write(schemas.get(change.table()), change);
+                // counted as held at once, so a repeat of the row later in the page is judged against it; a write
+                // that a local constraint then refuses is parked, and so would be its repeat
+                written.add(new Written(change, row, sequence, null));
                 if (sequenced) {
                     rowSequences.put(row, sequence);
-                    setSequence(row, sequence);
                 }
                 else {
-                    markProcessed(change.changeId());
                     processed.add(change.changeId());
                 }
-                applied++;
-                tables.add(schema.name());
             }
             catch (RowWriter.Refused refused) {
-                parked.add(park(change, refused));
+                written.add(new Written(change, null, 0, refused));
             }
         }
+        Map<Change, RowWriter.Refused> refused = writer.flush();
+        ValuesBatch heldSequences = sequenceWrites();
+        // in page order, so that parked changes are reported and kept in the order they came
+        for (Written write : written) {
+            RowWriter.Refused refusal = write.refused() != null ? write.refused() : refused.get(write.change());
+            if (refusal != null) {
+                parked.add(park(write.change(), refusal));
+                continue;
+            }
+            if (sequenced) {
+                heldSequences.add(write.row().table(), write.row().globalId(), write.sequence());
+            }
+            else {
+                markProcessed(write.change().changeId());
+            }
+            applied++;
+            tables.add(write.change().table());
+        }
+        heldSequences.flush();
+        resyncRows.flush();
         if (snapshot && lastPage) {
             tables.addAll(finishResync(schemas));
             resyncing = false;
@@ -237,7 +263,7 @@ final class RemoteApplier implements AutoCloseable {
                     skipped++;
                     continue;
                 }
-                writer.write(schema, winner);
+                writeNow(writer, schema, winner);
                 if (sequence > 0) {
                     setSequence(row, sequence);
                 }
@@ -258,7 +284,7 @@ final class RemoteApplier implements AutoCloseable {
             }
             try {
                 TableSchema schema = writer.validate(deferred);
-                writer.write(schema, deferred);
+                writeNow(writer, schema, deferred);
                 applied++;
                 tables.add(schema.name());
             }
@@ -319,8 +345,24 @@ final class RemoteApplier implements AutoCloseable {
     }
 
     private void setSequence(RowKey row, long sequence) throws SQLException {
-        statements.update("INSERT INTO " + SystemTables.ROW_SEQ + " (tbl, gid, seq) VALUES (?, ?, ?)"
-                + " ON CONFLICT (tbl, gid) DO UPDATE SET seq = max(seq, excluded.seq)", row.table(), row.globalId(), sequence);
+        ValuesBatch write = sequenceWrites();
+        write.add(row.table(), row.globalId(), sequence);
+        write.flush();
+    }
+
+    /** Records rows' server sequences (tbl, gid, seq); a row's sequence only grows. */
+    private ValuesBatch sequenceWrites() {
+        return new ValuesBatch(statements, "INSERT INTO " + SystemTables.ROW_SEQ + " (tbl, gid, seq)", 3,
+                "ON CONFLICT (tbl, gid) DO UPDATE SET seq = max(seq, excluded.seq)");
+    }
+
+    /** Writes one change at once (where later reads in the same transaction must see it). */
+    private static void writeNow(RowWriter writer, TableSchema schema, Change change) throws SQLException, RowWriter.Refused {
+        writer.write(schema, change);
+        RowWriter.Refused refused = writer.flush().get(change);
+        if (refused != null) {
+            throw refused;
+        }
     }
 
     /**

@@ -105,7 +105,13 @@ final class Sql {
         }
     }
 
-    /** Binds a SQLite value (Long, Double, String, byte[], null, or another Number). */
+    /** Whether {@link #setValue} binds {@code value}: null, Long, Integer, Double, String or byte[]. */
+    static boolean isValue(Object value) {
+        return value == null || value instanceof Long || value instanceof Integer || value instanceof Double
+                || value instanceof String || value instanceof byte[];
+    }
+
+    /** Binds a SQLite value (see {@link #isValue}); anything else is refused as an invalid change. */
     static void setValue(PreparedStatement statement, int index, Object value) throws SQLException {
         if (value == null) {
             statement.setNull(index, Types.NULL);
