@@ -208,56 +208,50 @@ final class RemoteApplier implements AutoCloseable {
         List<ParkedChange> parked = new ArrayList<>();
         Set<String> tables = new LinkedHashSet<>();
         Set<RowKey> decided = new LinkedHashSet<>();
+        // An ACK names hundreds of changes: what is asked about each is asked once for all of them, and the state
+        // and sequence writes run as multi-row statements. Both batches are run before anything reads the tables
+        // they write (a winner's checks below, the deferred changes after the loop).
+        Map<String, PendingChange> named = pendingNamed(results);
+        Map<RowKey, Long> known = sequencesOf(named.values().stream().map(PendingChange::row).toList());
+        StateMarks marks = new StateMarks();
+        ValuesBatch heldSequences = sequenceWrites();
         for (ChangeResult result : results) {
-            long seq;
-            RowKey row;
-            PreparedStatement find = statements.get("SELECT seq, tbl, gid FROM " + SystemTables.CHANGES
-                    + " WHERE change_id = ? AND state = 'pending'");
-            find.setString(1, result.changeId());
-            try (ResultSet rs = find.executeQuery()) {
-                if (!rs.next()) {
-                    continue;
-                }
-                seq = rs.getLong(1);
-                row = new RowKey(rs.getString(2), rs.getString(3));
+            PendingChange change = named.remove(result.changeId());
+            if (change == null) {
+                continue; // not pending (already decided) or not this device's
             }
-            switch (result.status()) {
-                case APPLIED, DUPLICATE -> statements.update("UPDATE " + SystemTables.CHANGES
-                        + " SET state = 'acked', server_seq = ? WHERE seq = ?", result.sequence(), seq);
-                // the winner's sequence: the device may now hold that state above its cursor (see ownChangesFrom)
-                case SUPERSEDED -> statements.update("UPDATE " + SystemTables.CHANGES
-                        + " SET state = 'superseded', server_seq = ? WHERE seq = ?", result.sequence(), seq);
-                case REJECTED -> statements.update("UPDATE " + SystemTables.CHANGES
-                        + " SET state = 'rejected', reason = ? WHERE seq = ?",
-                        result.errorCode() + ": " + (result.message() == null ? "" : result.message()), seq);
-            }
+            RowKey row = change.row();
+            marks.mark(result, change.seq());
             decided.add(row);
             if (result.status() == ChangeStatus.REJECTED) {
                 continue;
             }
             long sequence = result.sequence();
-            long known = sequence > 0 ? sequenceOf(row) : 0;
+            long held = known.getOrDefault(row, 0L);
             Change winner = result.winner();
             if (winner == null) {
-                if (sequence > known) {
-                    setSequence(row, sequence);
+                if (sequence > held) {
+                    known.put(row, sequence);
+                    heldSequences.add(row.table(), row.globalId(), sequence);
                 }
                 continue;
             }
+            marks.flush();
+            heldSequences.flush();
             try {
                 TableSchema schema = writer.validate(winner);
                 if (statements.queryLong("SELECT count(*) FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ?"
-                        + " AND tbl = ? AND gid = ?", seq, winner.table(), winner.globalId()) > 0) {
+                        + " AND tbl = ? AND gid = ?", change.seq(), winner.table(), winner.globalId()) > 0) {
                     // A later local change of the row is pending: its own ACK decides the row. The winner is kept
                     // aside like a deferred remote change rather than recorded as held: if that ACK leaves the row
                     // without a later server state (REJECTED: nothing of the edit was stored), the winner is the row.
-                    if (sequence > known) {
+                    if (sequence > held) {
                         defer(winner, sequence);
                     }
                     skipped++;
                     continue;
                 }
-                if (sequence > 0 && sequence < known) {
+                if (sequence > 0 && sequence < held) {
                     // a later server state is already applied. An equal sequence is written again: the
                     // device's own (losing) change overwrote its copy of that state locally.
                     skipped++;
@@ -265,6 +259,7 @@ final class RemoteApplier implements AutoCloseable {
                 }
                 writeNow(writer, schema, winner);
                 if (sequence > 0) {
+                    known.put(row, Math.max(held, sequence));
                     setSequence(row, sequence);
                 }
                 else {
@@ -277,23 +272,75 @@ final class RemoteApplier implements AutoCloseable {
                 parked.add(park(winner, refused));
             }
         }
-        for (RowKey row : decided) {
-            Change deferred = takeDeferredIfSettled(row);
-            if (deferred == null) {
-                continue;
-            }
-            try {
-                TableSchema schema = writer.validate(deferred);
-                writeNow(writer, schema, deferred);
-                applied++;
-                tables.add(schema.name());
-            }
-            catch (RowWriter.Refused refused) {
-                parked.add(park(deferred, refused));
+        marks.flush();
+        heldSequences.flush();
+        if (!decided.isEmpty() && statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.DEFERRED + ")") != 0) {
+            for (RowKey row : decided) {
+                Change deferred = takeDeferredIfSettled(row);
+                if (deferred == null) {
+                    continue;
+                }
+                try {
+                    TableSchema schema = writer.validate(deferred);
+                    writeNow(writer, schema, deferred);
+                    applied++;
+                    tables.add(schema.name());
+                }
+                catch (RowWriter.Refused refused) {
+                    parked.add(park(deferred, refused));
+                }
             }
         }
         setApplying(false);
         return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
+    }
+
+    /** A pending local change named by an ACK: its local sequence and row. */
+    private record PendingChange(long seq, RowKey row) {}
+
+    /** The pending local changes among those {@code results} name, by change id; one query per chunk. */
+    private Map<String, PendingChange> pendingNamed(List<ChangeResult> results) throws SQLException {
+        Map<String, PendingChange> out = new HashMap<>();
+        for (int start = 0; start < results.size(); start += LOOKUP_CHUNK) {
+            List<ChangeResult> chunk = results.subList(start, Math.min(results.size(), start + LOOKUP_CHUNK));
+            PreparedStatement find = statements.get("SELECT change_id, seq, tbl, gid FROM " + SystemTables.CHANGES
+                    + " WHERE state = 'pending' AND change_id IN (" + "?, ".repeat(chunk.size() - 1) + "?)");
+            for (int i = 0; i < chunk.size(); i++) {
+                find.setString(i + 1, chunk.get(i).changeId());
+            }
+            try (ResultSet rs = find.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new PendingChange(rs.getLong(2), new RowKey(rs.getString(3), rs.getString(4))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Marks local changes with the server's answer, as multi-row statements: {@code UPDATE ... FROM (VALUES ...)}. */
+    private final class StateMarks {
+        private final ValuesBatch acked = new ValuesBatch(statements, "UPDATE " + SystemTables.CHANGES
+                + " SET state = 'acked', server_seq = v.column2 FROM (", 2, ") AS v WHERE seq = v.column1");
+        // the winner's sequence: the device may now hold that state above its cursor (see ownChangesFrom)
+        private final ValuesBatch superseded = new ValuesBatch(statements, "UPDATE " + SystemTables.CHANGES
+                + " SET state = 'superseded', server_seq = v.column2 FROM (", 2, ") AS v WHERE seq = v.column1");
+        private final ValuesBatch rejected = new ValuesBatch(statements, "UPDATE " + SystemTables.CHANGES
+                + " SET state = 'rejected', reason = v.column2 FROM (", 2, ") AS v WHERE seq = v.column1");
+
+        void mark(ChangeResult result, long seq) {
+            switch (result.status()) {
+                case APPLIED, DUPLICATE -> acked.add(seq, result.sequence());
+                case SUPERSEDED -> superseded.add(seq, result.sequence());
+                case REJECTED -> rejected.add(seq,
+                        result.errorCode() + ": " + (result.message() == null ? "" : result.message()));
+            }
+        }
+
+        void flush() throws SQLException {
+            acked.flush();
+            superseded.flush();
+            rejected.flush();
+        }
     }
 
     /**
