@@ -64,6 +64,7 @@ final class JournalSealer {
     private static final Logger LOG = LoggerFactory.getLogger(JournalSealer.class);
     /** Journal rows read per round; bounds memory, not the size of one seal. */
     private static final int ROUND = 10_000;
+    private static final HexFormat HEX = HexFormat.of();
     private static final String WALL_MILLIS = "CAST((wall - 2440587.5) * 86400000.0 AS INTEGER)";
 
     private final StatementCache statements;
@@ -299,12 +300,13 @@ final class JournalSealer {
     }
 
     /**
-     * Queues changes with strictly increasing HLCs and hands out new ids, writing both with JDBC batches;
-     * {@link #finish} flushes them and stores the id counter.
+     * Queues changes with strictly increasing HLCs and hands out new ids, writing both as multi-row statements
+     * ({@link ValuesBatch}); {@link #finish} flushes them and stores the id counter.
      */
     private final class Emitter {
-        private final Map<String, PreparedStatement> idUpdates = new LinkedHashMap<>();
-        private final PreparedStatement changeInserts;
+        private final Map<String, ValuesBatch> idUpdates = new LinkedHashMap<>();
+        private final ValuesBatch changeInserts = new ValuesBatch(statements, "INSERT INTO " + SystemTables.CHANGES
+                + " (change_id, tbl, gid, op, row_json, cols_json, hlc, version)", 8, "");
         private long lastHlc;
         private long counter;
         private final long firstCounter;
@@ -319,54 +321,38 @@ final class JournalSealer {
                 counter = rs.getLong(2);
             }
             firstCounter = counter;
-            // (the change log's version column predates sealing and is not read; tableVersions() counts per table)
-            changeInserts = statements.get("INSERT INTO " + SystemTables.CHANGES
-                    + " (change_id, tbl, gid, op, row_json, cols_json, hlc, version) VALUES (?, ?, ?, ?, ?, ?, ?, 0)");
-            changeInserts.clearBatch(); // a cached statement: nothing left over from a seal that failed
-            
         }
 
         /** Gives the row at {@code rowid} an id made from its first write's time, then queues it as an INSERT. */
-        void emitNewRow(TableSchema schema, long rowid, String image, long firstWallMillis, long wallMillis) throws SQLException {
+        void emitNewRow(TableSchema schema, long rowid, String image, long firstWallMillis, long wallMillis) {
             counter++;
-            String gid = String.format("%012x%s%08x", Math.max(0, firstWallMillis) & 0xffff_ffff_ffffL, deviceBits,
-                    counter & 0xffff_ffffL);
-            PreparedStatement update = idUpdates.get(schema.name());
-            if (update == null) {
-                update = statements.get("UPDATE " + quoteSql(schema.name()) + " SET " + SystemTables.GLOBAL_ID
-                        + " = ? WHERE rowid = ?");
-                update.clearBatch();
-                idUpdates.put(schema.name(), update);
-            }
-            update.setString(1, gid);
-            update.setLong(2, rowid);
-            update.addBatch();
+            // 12 hex digits of milliseconds, the device's 12, then 8 of the counter
+            String gid = HEX.toHexDigits(Math.max(0, firstWallMillis) & 0xffff_ffff_ffffL).substring(4) + deviceBits
+                    + HEX.toHexDigits((int) counter);
+            idUpdates.computeIfAbsent(schema.name(), name -> new ValuesBatch(statements, "UPDATE " + quoteSql(name) + " SET "
+                    + SystemTables.GLOBAL_ID + " = v.column2 FROM (", 2, ") AS v WHERE " + quoteSql(name) + ".rowid = v.column1"))
+                    .add(rowid, gid);
             emit(schema.name(), gid, "INSERT", image, "[]", wallMillis);
         }
 
-        void emit(String table, String gid, String op, String image, String columns, long wallMillis) throws SQLException {
+        void emit(String table, String gid, String op, String image, String columns, long wallMillis) {
             long hlc = Math.max(Hlc.of(Math.max(0, wallMillis), 0).value(), lastHlc + 1);
             lastHlc = hlc;
-            changeInserts.setString(1, String.format("%s-%016x%08x", deviceId, hlc, ThreadLocalRandom.current().nextInt()));
-            changeInserts.setString(2, table);
-            changeInserts.setString(3, gid);
-            changeInserts.setString(4, op);
-            changeInserts.setString(5, image);
-            changeInserts.setString(6, columns);
-            changeInserts.setLong(7, hlc);
-            changeInserts.addBatch();
+            // (the change log's version column predates sealing and is not read; tableVersions() counts per table)
+            changeInserts.add(deviceId + "-" + HEX.toHexDigits(hlc) + HEX.toHexDigits(ThreadLocalRandom.current().nextInt()),
+                    table, gid, op, image, columns, hlc, 0L);
             queued++;
         }
 
         void flushIds() throws SQLException {
-            for (PreparedStatement update : idUpdates.values()) {
-                update.executeBatch();
+            for (ValuesBatch update : idUpdates.values()) {
+                update.flush();
             }
         }
 
         void finish() throws SQLException {
             flushIds();
-            changeInserts.executeBatch();
+            changeInserts.flush();
             if (counter != firstCounter) {
                 statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET gid_counter = ? WHERE id = 1", counter);
             }
