@@ -195,7 +195,7 @@ final class SimDevice implements AutoCloseable {
      */
     String diagnose(String globalId, RunTrace trace) {
         StringBuilder out = new StringBuilder();
-        query(out, "state", "SELECT device_id, cursor, hlc, resync, applying FROM __pocketsync_device_state WHERE id = 1");
+        query(out, "state", "SELECT device_id, cursor, hlc, resync, EXISTS (SELECT 1 FROM __pocketsync_applying) AS applying FROM __pocketsync_device_state WHERE id = 1");
         query(out, "row", "SELECT * FROM " + TABLE + " WHERE ps_global_id = ?", globalId);
         query(out, "row_seq", "SELECT seq FROM __pocketsync_row_seq WHERE tbl = ? AND gid = ?", TABLE, globalId);
         query(out, "deferred", "SELECT seq, change_id, op, row_json, hlc, device FROM __pocketsync_deferred WHERE tbl = ? AND gid = ?",

@@ -194,8 +194,9 @@ final class RemoteApplier implements AutoCloseable {
             tables.addAll(finishResync(schemas));
             resyncing = false;
         }
-        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET cursor = ?, last_sync_ms = ?, resync = ?, applying = 0 WHERE id = 1",
+        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET cursor = ?, last_sync_ms = ?, resync = ? WHERE id = 1",
                 toCursor, clock.millis(), resyncing ? 1L : 0L);
+        setApplying(false);
         prune(toCursor);
         return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
     }
@@ -527,7 +528,8 @@ final class RemoteApplier implements AutoCloseable {
     }
 
     private void setApplying(boolean on) throws SQLException {
-        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET applying = ? WHERE id = 1", on ? 1L : 0L);
+        statements.update(on ? "INSERT OR IGNORE INTO " + SystemTables.APPLYING + " (id) VALUES (1)"
+                : "DELETE FROM " + SystemTables.APPLYING);
     }
 
     private void markProcessed(String changeId) throws SQLException {
