@@ -29,6 +29,7 @@ final class TestingConnection implements Connection {
     private volatile boolean open = true;
     private volatile boolean failSends;
     private volatile ErrorCode closeCode;
+    private volatile List<String> sendOrder;
 
     TestingConnection(String transport) {
         this(transport, null, null);
@@ -47,6 +48,11 @@ final class TestingConnection implements Connection {
     /** Delivers a message from the device, as a transport I/O thread does. */
     void receive(Message message) {
         listener.onMessage(message);
+    }
+
+    /** Appends {@code id type} to {@code order} at each send: the order of sends across connections. */
+    void recordSendsIn(List<String> order) {
+        sendOrder = order;
     }
 
     void failSends(boolean value) {
@@ -100,6 +106,10 @@ final class TestingConnection implements Connection {
             return false;
         }
         sent.add(message);
+        List<String> order = sendOrder;
+        if (order != null) {
+            order.add(id + " " + message.type());
+        }
         return true;
     }
 
