@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.store.ChangeFeedListener;
 import io.pocketsync.api.store.CommittedBatch;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,35 +28,13 @@ final class Broadcaster implements ChangeFeedListener {
         if (sessions.isEmpty()) {
             return;
         }
-        // The devices that receive changes first; the one whose PUSH this was gets an empty range, only its cursor
-        // moves, so it waits: on a busy node that is one encode and send less before the others' changes go out.
-        String origin = batch.changes().isEmpty() ? null : batch.changes().get(0).deviceId();
-        List<Session> origins = null;
         int dropped = 0;
         for (Session session : sessions) {
-            if (origin != null && origin.equals(session.deviceId())) {
-                if (origins == null) {
-                    origins = new ArrayList<>(1);
-                }
-                origins.add(session);
-            }
-            else if (!deliver(session, batch)) {
+            if (!session.isClosed() && !session.deliverLive(batch)) {
                 dropped++;
             }
         }
-        if (origins != null) {
-            for (Session session : origins) {
-                if (!deliver(session, batch)) {
-                    dropped++;
-                }
-            }
-        }
         services.listener().broadcast(batch.scope(), sessions.size(), dropped);
-    }
-
-    /** @return false when the transport dropped the message */
-    private static boolean deliver(Session session, CommittedBatch batch) {
-        return session.isClosed() || session.deliverLive(batch);
     }
 
     @Override

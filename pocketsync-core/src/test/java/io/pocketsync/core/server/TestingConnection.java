@@ -29,7 +29,6 @@ final class TestingConnection implements Connection {
     private volatile boolean open = true;
     private volatile boolean failSends;
     private volatile ErrorCode closeCode;
-    private volatile List<String> sendOrder;
 
     TestingConnection(String transport) {
         this(transport, null, null);
@@ -48,11 +47,6 @@ final class TestingConnection implements Connection {
     /** Delivers a message from the device, as a transport I/O thread does. */
     void receive(Message message) {
         listener.onMessage(message);
-    }
-
-    /** Appends {@code id type} to {@code order} at each send: the order of sends across connections. */
-    void recordSendsIn(List<String> order) {
-        sendOrder = order;
     }
 
     void failSends(boolean value) {
@@ -106,10 +100,6 @@ final class TestingConnection implements Connection {
             return false;
         }
         sent.add(message);
-        List<String> order = sendOrder;
-        if (order != null) {
-            order.add(id + " " + message.type());
-        }
         return true;
     }
 
