@@ -32,6 +32,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * below), go out QoS 1 like PocketSync's, and are paced so that at most 500 are between publisher and
  * subscriber: the broker's per-client queue (Mosquitto: 1000 by default) would drop more, and a baseline
  * that loses messages is no baseline. PocketSync needs no pacing there: its batches are few and large.
+ * Both sides connect before the clock starts (the devices' HELLO and WELCOME included).
  */
 final class MqttThroughputBenchmark {
 
@@ -62,6 +63,14 @@ final class MqttThroughputBenchmark {
                 BenchDevice b = new BenchDevice(dir.resolve("mqtt-b.db"), java.net.URI.create(brokerUri), scope, "mqtt", client)) {
             a.device.start();
             b.device.start();
+            // Both devices connected and welcomed before the clock starts, as the raw clients are.
+            long connectDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.server().sessionCount() < 2) {
+                if (System.nanoTime() - connectDeadline > 0) {
+                    throw new IllegalStateException("devices did not connect over MQTT");
+                }
+                Thread.sleep(5);
+            }
             CountDownLatch applied = new CountDownLatch(1);
             b.device.watch("items", (table, remote) -> {
                 try {

@@ -92,6 +92,14 @@ final class SyncLoop implements ClientTransport.Listener {
     /** A SNAPSHOT page of a resync was applied in this session, so the server continues the snapshot from our cursor. */
     private boolean resyncContinuing;
     private final PushWindow inflight;
+    /**
+     * False once a read of the pending changes found nothing beyond what is in flight, until something may have
+     * added one: then {@link #fillWindow()} spares the engine the read (with its seal) after every ACK and every
+     * applied CHANGES. Only a seal of what the triggers journaled adds pending changes, and the journal grows only
+     * by commits of other connections, which {@link #poll()} sees as a new data version; a change an ACK does not
+     * name stays pending; a forgotten window sends everything again.
+     */
+    private boolean mayHavePending = true;
     /** The next entry of {@link #COMMIT_REPOLL_MICROS} after a commit hook; -1 when none is running. */
     private int commitRepollStep = -1;
     private long commitHookNanos;
@@ -139,6 +147,7 @@ final class SyncLoop implements ClientTransport.Listener {
      */
     private void periodicPull() {
         if (welcomed && !stopped) {
+            mayHavePending = true; // a backstop: look at the change log itself now and then
             needPull = true;
             pump();
         }
@@ -147,6 +156,7 @@ final class SyncLoop implements ClientTransport.Listener {
     /** Pushes pending changes and catches up now (if connected). */
     void syncNow() {
         run(() -> {
+            mayHavePending = true;
             poll();
             needPull = true;
             pump();
@@ -246,7 +256,7 @@ final class SyncLoop implements ClientTransport.Listener {
         run(() -> {
             boolean was = welcomed;
             welcomed = false;
-            inflight.clear();
+            forgetWindow();
             pullOutstanding = false;
             helloDeadlineNanos = 0;
             if (was) {
@@ -296,7 +306,7 @@ final class SyncLoop implements ClientTransport.Listener {
         if (overdue != null) {
             LOG.info("push {} not acknowledged in {}; sending every pending change again", overdue.batchId(),
                     options.pushTimeout());
-            inflight.clear();
+            forgetWindow();
             pump();
         }
         if (!welcomed && helloDeadlineNanos != 0 && System.nanoTime() - helloDeadlineNanos > 0) {
@@ -314,7 +324,11 @@ final class SyncLoop implements ClientTransport.Listener {
             return;
         }
         lastCounter = counter;
+        mayHavePending = true;
         capture.refreshSchema();
+        // Push first (reading the pending changes seals the journal), then tell local watchers: the PUSH is on its
+        // way while the table versions are read. A commit to untracked tables only costs one empty read.
+        pump();
         Map<String, Long> versions = capture.tableVersions();
         Set<String> changed = new TreeSet<>();
         versions.forEach((table, version) -> {
@@ -323,10 +337,7 @@ final class SyncLoop implements ClientTransport.Listener {
             }
         });
         lastVersions = versions;
-        if (!changed.isEmpty()) {
-            watchers.fire(changed, false);
-            pump();
-        }
+        watchers.fire(changed, false);
     }
 
     private void pump() {
@@ -359,8 +370,12 @@ final class SyncLoop implements ClientTransport.Listener {
      */
     private boolean fillWindow() {
         while (inflight.hasRoom()) {
+            if (!mayHavePending) {
+                return inflight.isEmpty();
+            }
             List<LocalChange> pending = capture.pending(inflight.sentThrough(), maxBatch);
             if (pending.isEmpty()) {
+                mayHavePending = false;
                 return inflight.isEmpty();
             }
             List<LocalChange> batch = inflight.sendable(pending);
@@ -376,8 +391,14 @@ final class SyncLoop implements ClientTransport.Listener {
                 return false;
             }
             inflight.add(batchId, batch, System.nanoTime() + options.pushTimeout().toNanos());
-            long total = capture.pendingCount();
-            status(l -> l.pushing(changes.size(), total));
+            if (batch.size() == pending.size() && pending.size() < maxBatch) {
+                mayHavePending = false; // everything pending is in flight now
+            }
+            if (status != SyncStatusListener.NONE) {
+                // a count of the change log: only for someone who listens
+                long total = capture.pendingCount();
+                status(l -> l.pushing(changes.size(), total));
+            }
         }
         return false;
     }
@@ -410,7 +431,7 @@ final class SyncLoop implements ClientTransport.Listener {
         capture.mergeClock(welcome.serverHlc());
         welcomed = true;
         helloDeadlineNanos = 0;
-        inflight.clear();
+        forgetWindow();
         pullOutstanding = false;
         initialPushDone = false;
         resyncContinuing = false;
@@ -428,13 +449,17 @@ final class SyncLoop implements ClientTransport.Listener {
 
     private void onAck(Ack ack) {
         capture.mergeClock(ack.serverHlc());
-        if (inflight.remove(ack.batchId()) == null) {
+        PushWindow.Batch acked = inflight.remove(ack.batchId());
+        if (acked == null) {
             // A late ACK of a batch sent again after a timeout, or a second ACK of one batch (several server nodes
             // on MQTT): a batch sent since carries the same changes and its ACK decides them.
             LOG.debug("ACK of batch {} not in flight; ignored", ack.batchId());
             return;
         }
         ApplyReport report = capture.acknowledge(ack.results());
+        if (ack.results().size() != acked.size()) {
+            mayHavePending = true; // a change the ACK did not name is still pending: send it again
+        }
         retryAttempt = 0;
         for (ChangeResult result : ack.results()) {
             if (result.status() == ChangeStatus.REJECTED) {
@@ -500,7 +525,7 @@ final class SyncLoop implements ClientTransport.Listener {
                 if (error.refId() != null && inflight.remove(error.refId()) != null) {
                     // The batches after it may or may not be stored: send everything pending again, in local order
                     // (batches in flight never share a row, so no row's later change can have overtaken this batch).
-                    inflight.clear();
+                    forgetWindow();
                     if (error.code().retryable()) {
                         long delay = options.retry().delay(retryAttempt++).toMillis();
                         retry = engine.schedule(() -> run(this::pump), delay, TimeUnit.MILLISECONDS);
@@ -510,6 +535,12 @@ final class SyncLoop implements ClientTransport.Listener {
             }
         }
         pump();
+    }
+
+    /** Forgets the PUSHes in flight: every pending change is sent again, from the start. */
+    private void forgetWindow() {
+        inflight.clear();
+        mayHavePending = true;
     }
 
     /** A deadline {@link DeviceOptions#pushTimeout()} from now, never {@code 0} (which means "none"). */

@@ -93,6 +93,21 @@ class PocketSyncDeviceTest {
     }
 
     @Test
+    void aChangeAnAckDoesNotNameIsSentAgainWithoutAnotherCommit() {
+        TestDb a = database("a.db");
+        device(a);
+        java.util.concurrent.atomic.AtomicBoolean leftOut = new java.util.concurrent.atomic.AtomicBoolean();
+        // the first time it arrives, the change of row 2 is neither stored nor answered
+        server.unanswered = change -> change.row().get("id").equals("2") && leftOut.compareAndSet(false, true);
+        a.exec("INSERT INTO todo (id, title, done) VALUES ('1', 'milk', 0), ('2', 'eggs', 0)");
+        await().untilTrue(leftOut);
+        // no further commit: the ACK that left it out must make the device send it again
+        await().until(() -> server.logCopy().stream().anyMatch(change -> change.row().get("id").equals("2")));
+        assertThat(server.logCopy()).hasSize(2);
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
     void shellWritesAndSchemaChangesWhileRunningReachTheOtherDevice() {
         TestDb a = database("a.db");
         TestDb b = database("b.db");

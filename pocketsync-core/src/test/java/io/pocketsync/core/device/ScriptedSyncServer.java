@@ -39,6 +39,8 @@ final class ScriptedSyncServer {
     private final Map<Connection, String> devices = new ConcurrentHashMap<>();
     private final int maxBatch;
     volatile Function<Change, ChangeResult> verdict = change -> null;
+    /** Changes the next ACKs leave out (not stored, not answered), as a server may (protocol.md 3.2). */
+    volatile java.util.function.Predicate<Change> unanswered = change -> false;
     private long hlc;
 
     ScriptedSyncServer(ServerTransport transport, int maxBatch) {
@@ -76,6 +78,9 @@ final class ScriptedSyncServer {
             List<Change> applied = new ArrayList<>();
             for (Change change : push.changes()) {
                 hlc = Math.max(hlc, change.hlc().value());
+                if (unanswered.test(change)) {
+                    continue;
+                }
                 ChangeResult forced = verdict.apply(change);
                 if (forced != null) {
                     results.add(forced);
