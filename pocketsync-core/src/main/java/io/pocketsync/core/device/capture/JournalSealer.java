@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * pending changes in {@code __pocketsync_changes}: gives new rows their {@code ps_global_id}, reads the row
  * images, assigns HLCs and change ids, and empties the journal, all in the caller's write transaction.
  *
- * <p>The capture seals before every step that reads pending changes or could overwrite a local row (push,
- * ACK, apply, resync), so a journal row is never overtaken by a remote change: within the applying
- * transaction, whatever the journal holds was committed before.
+ * <p>The capture seals before every step that could overwrite a local row or move its clock (ACK, apply,
+ * resync, clock merge), so a journal row is never overtaken by a remote change: within the applying
+ * transaction, whatever the journal holds was committed before. A push seals in rounds
+ * ({@link #sealRound}) only as far as one PUSH needs, so a bulk write is pushed while the rest is sealed.
  *
  * <p><b>Coalescing.</b> The writes one seal finds for a row become one change with the row's current image:
  * an INSERT followed by UPDATEs is one INSERT, UPDATEs are one UPDATE whose changed columns are the union of
@@ -57,8 +58,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>HLCs.</b> Each change gets {@code max(wall clock of its row's last write, previous HLC + 1)}, the
  * previous HLC being the newest change's or the stored device clock (merged remote clocks), so HLCs
  * increase strictly in queue order and follow the device's view of the server. Because sealing happens
- * before any remote change is applied, a local write that committed before a remote change was applied is
- * never stamped after it by the merge.
+ * before any remote change is applied and before any remote clock is merged, a local write that committed
+ * before a remote change was applied is never stamped after it by the merge.
  */
 final class JournalSealer {
     private static final Logger LOG = LoggerFactory.getLogger(JournalSealer.class);
@@ -89,13 +90,29 @@ final class JournalSealer {
     int seal(Map<String, TableSchema> schemas, Map<String, List<String>> layouts) throws SQLException {
         int queued = 0;
         while (true) {
-            List<JournalRow> round = readRound();
-            if (round.isEmpty()) {
+            int round = sealRound(schemas, layouts, ROUND);
+            if (round < 0) {
                 return queued;
             }
-            queued += sealRound(round, schemas, layouts);
-            statements.update("DELETE FROM " + SystemTables.JOURNAL + " WHERE id <= ?", round.get(round.size() - 1).id());
+            queued += round;
         }
+    }
+
+    /**
+     * Seals the oldest {@code journalRows} journal rows at most; call inside a write transaction. Sealing a
+     * large journal in rounds, each committed on its own, lets the first changes be pushed while later ones
+     * are still journal rows; it only coalesces less (a row written in two rounds becomes two changes).
+     *
+     * @return the number of changes queued, or -1 when the journal was empty
+     */
+    int sealRound(Map<String, TableSchema> schemas, Map<String, List<String>> layouts, int journalRows) throws SQLException {
+        List<JournalRow> round = readRound(Math.min(journalRows, ROUND));
+        if (round.isEmpty()) {
+            return -1;
+        }
+        int queued = sealRound(round, schemas, layouts);
+        statements.update("DELETE FROM " + SystemTables.JOURNAL + " WHERE id <= ?", round.get(round.size() - 1).id());
+        return queued;
     }
 
     /** Whether the journal holds anything to seal (cheap: the journal is normally empty). */
@@ -103,10 +120,11 @@ final class JournalSealer {
         return statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.JOURNAL + ")") != 0;
     }
 
-    private List<JournalRow> readRound() throws SQLException {
+    private List<JournalRow> readRound(int limit) throws SQLException {
         List<JournalRow> rows = new ArrayList<>();
         PreparedStatement read = statements.get("SELECT id, tbl, op, rid, gid, mask, " + WALL_MILLIS + " FROM "
-                + SystemTables.JOURNAL + " ORDER BY id LIMIT " + ROUND);
+                + SystemTables.JOURNAL + " ORDER BY id LIMIT ?");
+        read.setInt(1, limit);
         try (ResultSet rs = read.executeQuery()) {
             while (rs.next()) {
                 rows.add(new JournalRow(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getString(5),
@@ -141,6 +159,7 @@ final class JournalSealer {
                     current.put(key, writes);
                     order.add(writes);
                 }
+                writes.inserted |= row.op() == TriggerGenerator.OP_INSERT;
                 writes.lastWallMillis = Math.max(writes.lastWallMillis, row.wallMillis());
                 continue;
             }
@@ -172,6 +191,11 @@ final class JournalSealer {
             TableSchema schema = schemas.get(writes.table);
             if (writes.gid == null) {
                 RowImage row = newRows.computeIfAbsent(writes.table, t -> readNewRows(schema, lastId)).get(writes.rowid);
+                if (row != null && row.gid() != null && !writes.inserted) {
+                    // Only UPDATEs of a row before it had an id: an earlier round gave it the id and queued its image,
+                    // read after these UPDATEs committed (a later UPDATE would have journaled the id).
+                    continue;
+                }
                 if (row == null || row.gid() != null || !sealedNewRows.add(new NewRowKey(writes.table, writes.rowid))) {
                     sweep.add(writes.table); // the rowid does not lead to a row without an id: moved (see the class comment)
                     continue;
@@ -378,6 +402,8 @@ final class JournalSealer {
         long mask;
         long lastWallMillis;
         boolean bornAndDied;
+        /** For a row without an id: whether its INSERT is among this round's journal rows. */
+        boolean inserted;
 
         RowWrites(String table, long rowid, String gid, int op, long firstWallMillis) {
             this.table = table;

@@ -48,6 +48,9 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     private Connection connection;
     private RemoteApplier applier;
     private StatementCache statements;
+    /** Journal rows sealed per transaction by {@link #pending}, at least. */
+    private static final int SEAL_ROUND = 1_000;
+
     private JournalSealer sealer;
     /** Per table, the column layout the installed triggers' masks refer to; null until read. */
     private Map<String, List<String>> layouts;
@@ -222,9 +225,13 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized Map<String, Long> tableVersions() {
-        seal();
+        refreshSchema(false);
         Map<String, Long> versions = new LinkedHashMap<>();
-        try (PreparedStatement statement = connection().prepareStatement("SELECT tbl, version FROM " + SystemTables.VERSION);
+        // A write counts once it is journaled: sealing moves it from the journal count to the version in one
+        // transaction, so the sum does not move and nothing needs sealing here.
+        try (PreparedStatement statement = connection().prepareStatement("SELECT v.tbl, v.version + coalesce(j.writes, 0) FROM "
+                + SystemTables.VERSION + " v LEFT JOIN (SELECT tbl, count(*) AS writes FROM " + SystemTables.JOURNAL
+                + " GROUP BY tbl) j ON j.tbl = v.tbl");
                 ResultSet rs = statement.executeQuery()) {
             while (rs.next()) {
                 versions.put(rs.getString(1), rs.getLong(2));
@@ -252,7 +259,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized List<LocalChange> pending(long afterLocalSequence, int limit) {
-        seal();
+        sealFor(afterLocalSequence, limit);
         List<LocalChange> out = new ArrayList<>();
         try (PreparedStatement statement = connection().prepareStatement("SELECT seq, change_id, tbl, gid, op, row_json, cols_json, hlc FROM "
                 + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?")) {
@@ -286,7 +293,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized long ownChangesFrom(long cursor) {
-        seal();
+        // nothing journaled was sent yet, so no server state can be the device's own unsealed write
         try {
             return applier().ownChangesFrom(cursor);
         }
@@ -346,6 +353,9 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized void mergeClock(Hlc remote) {
         requireNonNull(remote, "remote is null");
+        // What is journaled was written before this merge: it is sealed (given its HLC) first, or the merged
+        // clock would stamp an earlier write after a remote change it never saw.
+        seal();
         try {
             Sql.update(connection(), "UPDATE " + STATE + " SET hlc = max(hlc, ?) WHERE id = 1", remote.value());
         }
@@ -372,6 +382,24 @@ public final class SqliteTriggerCapture implements ChangeCapture {
             sealJournal();
             return null;
         });
+    }
+
+    /**
+     * Seals journal rows in rounds, each its own transaction, until {@code limit} changes after
+     * {@code afterLocalSequence} are pending or the journal is empty: a bulk write starts pushing after its first
+     * round instead of after the whole journal is sealed.
+     */
+    private void sealFor(long afterLocalSequence, int limit) {
+        refreshSchema(false);
+        try {
+            while (sealer().hasWork() && statements.queryLong("SELECT count(*) FROM (SELECT 1 FROM " + SystemTables.CHANGES
+                    + " WHERE state = 'pending' AND seq > ? LIMIT ?)", afterLocalSequence, (long) limit) < limit) {
+                Sql.inTransaction(connection(), () -> sealer().sealRound(schemas, layouts(), Math.max(limit, SEAL_ROUND)));
+            }
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading the capture journal failed", e);
+        }
     }
 
     /** Seals inside the caller's write transaction (an empty journal costs one read). */
