@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -129,6 +130,35 @@ class RemoteApplyTest {
                 .containsExactly(row("id", "4", "title", "fine"), row("id", "same-key", "title", "mine"));
         assertThat(db.count("SELECT count(*) FROM __pocketsync_dead_letter")).isEqualTo(3);
         assertThat(capture.state().cursor()).isEqualTo(4);
+    }
+
+    @Test
+    void aCollisionInsideALargePageParksOnlyThatRowAndKeepsTheOrderOfWrites() {
+        db.exec("INSERT INTO todo (id, title) VALUES ('k70', 'mine')");
+        List<Change> page = new ArrayList<>();
+        List<Long> sequences = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            page.add(change("todo", "g" + i, Op.INSERT, row("id", "k" + i, "title", "t" + i), i + 1));
+            sequences.add((long) i + 1);
+        }
+        // then a delete and a re-insert of one of them: runs of different statements keep their order
+        page.add(change("todo", "g5", Op.DELETE, row(), 151));
+        sequences.add(151L);
+        page.add(change("todo", "g5", Op.INSERT, row("id", "k5", "title", "again"), 152));
+        sequences.add(152L);
+        ApplyReport report = capture.apply(page, sequences, 0, 152, ChangesMode.CATCH_UP, true);
+
+        assertThat(report.parked()).extracting(ParkedChange::code).containsExactly(ErrorCode.KEY_COLLISION);
+        assertThat(report.applied()).isEqualTo(151);
+        assertThat(db.count("SELECT count(*) FROM todo")).isEqualTo(150);
+        assertThat(db.query("SELECT title FROM todo WHERE id = 'k70'")).containsExactly(row("title", "mine"));
+        assertThat(db.query("SELECT title FROM todo WHERE id = 'k5'")).containsExactly(row("title", "again"));
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_row_seq")).isEqualTo(149);
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_row_seq WHERE gid = 'g70'")).isZero();
+        assertThat(db.count("SELECT seq FROM __pocketsync_row_seq WHERE gid = 'g5'")).isEqualTo(152);
+        // no echo: the only change queued is the app's own row
+        assertThat(db.query("SELECT json_extract(row_json, '$.id') AS id FROM __pocketsync_changes")).containsExactly(row("id", "k70"));
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_journal")).isZero();
     }
 
     @Test

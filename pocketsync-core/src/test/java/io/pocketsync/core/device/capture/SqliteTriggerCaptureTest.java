@@ -270,4 +270,54 @@ class SqliteTriggerCaptureTest {
         // c5 has its own bit; from c61 (column 62, after id) on all columns share bit 62
         assertThat(changed).contains("c5", "c61", "c90", "c99").doesNotContain("id", "c0", "c60");
     }
+
+    @Test
+    void aPushSealsOnlyAsFarAsItNeedsAndTableVersionsCountWhatIsNotSealedYet() {
+        capture.install(List.of("todo"));
+        long before = capture.tableVersions().get("todo");
+        db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)"
+                + " INSERT INTO todo (id, title) SELECT 'r' || i, 'title ' || i FROM n");
+        assertThat(capture.tableVersions().get("todo")).isEqualTo(before + 5000);
+
+        List<LocalChange> first = capture.pending(0, 500);
+        assertThat(first).hasSize(500);
+        assertThat(first.get(0).change().row()).containsEntry("id", "r1");
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_journal")).isBetween(1L, 4500L);
+        assertThat(capture.tableVersions().get("todo")).isEqualTo(before + 5000);
+
+        List<Change> all = pending();
+        assertThat(all).hasSize(5000).allMatch(change -> change.op() == Op.INSERT);
+        assertThat(all).extracting(change -> change.row().get("id")).startsWith("r1", "r2", "r3").endsWith("r5000");
+        assertThat(all.stream().map(Change::globalId).distinct().count()).isEqualTo(5000);
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_journal")).isZero();
+        assertThat(db.count("SELECT count(*) FROM todo WHERE ps_global_id IS NULL")).isZero();
+        assertThat(capture.tableVersions().get("todo")).isEqualTo(before + 5000);
+    }
+
+    @Test
+    void rowsUpdatedBeforeTheirInsertWasSealedInAnEarlierRoundAreQueuedOnceWithTheirLatestImage() {
+        capture.install(List.of("todo"));
+        db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500)"
+                + " INSERT INTO todo (id, title) SELECT 'r' || i, 'old' FROM n");
+        db.exec("UPDATE todo SET title = 'new'");
+        assertThat(capture.pending(0, 500)).hasSize(500); // seals the first round: 1,000 of the inserts
+
+        List<Change> all = pending();
+        assertThat(all).hasSize(1500).allMatch(change -> change.op() == Op.INSERT)
+                .allMatch(change -> "new".equals(change.row().get("title")));
+    }
+
+    @Test
+    void aMergedClockNeverStampsAWriteJournaledBeforeTheMerge() {
+        capture.install(List.of("todo"));
+        db.exec("INSERT INTO todo (id, title) VALUES ('1', 'written before the merge')");
+        Hlc remote = Hlc.of(System.currentTimeMillis() + 3_600_000, 0);
+        capture.mergeClock(remote);
+        db.exec("INSERT INTO todo (id, title) VALUES ('2', 'written after the merge')");
+
+        List<Change> changes = pending();
+        assertThat(changes).hasSize(2);
+        assertThat(changes.get(0).hlc().value()).isLessThan(remote.value());
+        assertThat(changes.get(1).hlc().value()).isGreaterThan(remote.value());
+    }
 }
