@@ -55,8 +55,26 @@ final class RedisKeys {
         return base + "tombs";
     }
 
-    String processed() {
+    /**
+     * Processed change ids of key layout 1: a sorted set scored by commit time. Layout 2 no longer writes it;
+     * the scripts still check it and prune drains it, so ids recorded before the upgrade keep counting until
+     * their retention ends (then Redis drops the empty key).
+     */
+    String processedLayout1() {
         return base + "ids";
+    }
+
+    /** Processed change ids (layout 2): a set, the cheapest structure Redis checks and adds many members to. */
+    String processed() {
+        return base + "pids";
+    }
+
+    /**
+     * Layout 2's record of when ids were processed, one member per batch: its ids joined by spaces (change ids
+     * hold no spaces), scored by commit time. Prune reads it to remove old ids from {@link #processed()}.
+     */
+    String processedBatches() {
+        return base + "idbatches";
     }
 
     String audit() {
@@ -73,11 +91,18 @@ final class RedisKeys {
 
     /** Keys of the write script, in its KEYS order. */
     List<String> forWrite() {
-        return List.of(seq(), rows(), byLastSequence(), tombstones(), processed(), audit(), auditTimes(), auditSequence());
+        return List.of(seq(), rows(), byLastSequence(), tombstones(), processedLayout1(), audit(), auditTimes(),
+                auditSequence(), processed(), processedBatches());
+    }
+
+    /** Keys of the read script, in its KEYS order. */
+    List<String> forRead() {
+        return List.of(seq(), rows(), processedLayout1(), processed());
     }
 
     /** Keys of the prune script, in its KEYS order. */
     List<String> forPrune() {
-        return List.of(rows(), byLastSequence(), tombstones(), processed(), audit(), auditTimes(), horizon(), seq());
+        return List.of(rows(), byLastSequence(), tombstones(), processedLayout1(), audit(), auditTimes(), horizon(), seq(),
+                processed(), processedBatches());
     }
 }

@@ -13,24 +13,60 @@ final class RedisScripts {
     private RedisScripts() {}
 
     /**
-     * KEYS: seq, rows, ids. ARGV: row count, row fields..., change ids... Returns head, row values ('' if absent), id flags.
-     * Row values come from one HMGET per {@value #CHUNK} fields.
+     * Lua helpers over ARGV[from..to], in chunks of {@value #CHUNK}: {@code zscores(key, from, to)} (ZMSCORE) and
+     * {@code members(key, from, to)} (SMISMEMBER, 1/0) return the answer per argument; both commands are Redis
+     * 6.2+, older servers get one ZSCORE/SISMEMBER per argument. {@code scores(key, from, to, visit)} is true as
+     * soon as {@code visit} is for a score. {@code processed(from, to, visit)} calls {@code visit(i, true/false)}
+     * for ARGV[from..to] by whether it is a processed change id: in the set of layout 2 ({@code pids}) or,
+     * while it exists, in the sorted set of layout 1 ({@code ids}), and is true as soon as visit is.
      */
-    static final String READ = """
-            local function scores(key, members)
+    private static String helpers(int processedKey, int layout1Key) {
+        return """
+            local function chunked(command, key, from, to, fallback)
+              if to - from < %1$d then
+                local ok, values = pcall(redis.call, command, key, unpack(ARGV, from, to))
+                if ok then return values end
+              end
               local out = {}
-              for from = 1, #members, %1$d do
-                local last = math.min(#members, from + %1$d - 1)
-                -- ZMSCORE (Redis 6.2+) answers a whole chunk in one call; older servers get one ZSCORE per member.
-                local ok, values = pcall(redis.call, 'ZMSCORE', key, unpack(members, from, last))
+              for start = from, to, %1$d do
+                local stop = math.min(to, start + %1$d - 1)
+                local ok, values = pcall(redis.call, command, key, unpack(ARGV, start, stop))
                 if not ok then
                   values = {}
-                  for j = from, last do values[#values + 1] = redis.call('ZSCORE', key, members[j]) end
+                  for j = start, stop do values[j - start + 1] = redis.call(fallback, key, ARGV[j]) end
                 end
-                for j = 1, last - from + 1 do out[#out + 1] = values[j] end
+                for j = 1, stop - start + 1 do out[start - from + j] = values[j] end
               end
               return out
             end
+            local function zscores(key, from, to) return chunked('ZMSCORE', key, from, to, 'ZSCORE') end
+            local function members(key, from, to) return chunked('SMISMEMBER', key, from, to, 'SISMEMBER') end
+            local function scores(key, from, to, visit)
+              local values = zscores(key, from, to)
+              for j = 1, to - from + 1 do
+                if visit(values[j]) then return true end
+              end
+              return false
+            end
+            local function processed(from, to, visit)
+              if to < from then return false end
+              local inSet = members(KEYS[%2$d], from, to)
+              local inLayout1 = {}
+              if redis.call('EXISTS', KEYS[%3$d]) == 1 then inLayout1 = zscores(KEYS[%3$d], from, to) end
+              for j = 1, to - from + 1 do
+                if visit(from + j - 1, inSet[j] == 1 or (inLayout1[j] and true or false)) then return true end
+              end
+              return false
+            end
+            """.formatted(CHUNK, processedKey, layout1Key);
+    }
+
+    /**
+     * KEYS: seq, rows, ids (layout 1), pids. ARGV: row count, row fields..., change ids...
+     * Returns head, row values ('' if absent), id flags (1 when processed). Row values come from one HMGET per
+     * {@value #CHUNK} fields.
+     */
+    static final String READ = helpers(4, 3) + """
             local n = tonumber(ARGV[1])
             local out = { redis.call('GET', KEYS[1]) or '0' }
             local fields = {}
@@ -42,16 +78,14 @@ final class RedisScripts {
                 fields = {}
               end
             end
-            local ids = {}
-            for i = n + 2, #ARGV do ids[#ids + 1] = ARGV[i] end
-            for _, score in ipairs(scores(KEYS[3], ids)) do
-              if score then out[#out + 1] = '1' else out[#out + 1] = '0' end
-            end
+            processed(n + 2, #ARGV, function(_, seen)
+              if seen then out[#out + 1] = '1' else out[#out + 1] = '0' end
+            end)
             return out
             """.formatted(CHUNK);
 
     /**
-     * KEYS: seq, rows, bylast, tombs, ids, audit, auditat, auditseq.
+     * KEYS: seq, rows, bylast, tombs, ids (layout 1, only checked), audit, auditat, auditseq, pids, idbatches.
      * ARGV: now, applied count, channel, feed event, base (the head the plan was made against),
      * n = rows read, k = rows written, the expected last sequences of the n rows read (space-separated, 0 when
      * absent), the written rows' flags (two characters each: first sequence assigned by this batch 1/0, was a
@@ -68,22 +102,7 @@ final class RedisScripts {
      * {@value #CHUNK} members built with plain counters: about a tenth less Redis CPU per batch than building a
      * Lua table per step and asking its length on every append.
      */
-    static final String WRITE = """
-            -- ZMSCORE (Redis 6.2+) over ARGV[from..to] in chunks; older servers get one ZSCORE per member.
-            local function scores(key, from, to, visit)
-              for start = from, to, %1$d do
-                local stop = math.min(to, start + %1$d - 1)
-                local ok, values = pcall(redis.call, 'ZMSCORE', key, unpack(ARGV, start, stop))
-                if not ok then
-                  values = {}
-                  for j = start, stop do values[j - start + 1] = redis.call('ZSCORE', key, ARGV[j]) end
-                end
-                for j = 1, stop - start + 1 do
-                  if visit(values[j]) then return true end
-                end
-              end
-              return false
-            end
+    static final String WRITE = helpers(9, 5) + """
             local now = ARGV[1]
             local applied = tonumber(ARGV[2])
             local base = tonumber(ARGV[5])
@@ -99,15 +118,14 @@ final class RedisScripts {
             if n > 0 and scores(KEYS[3], fieldsAt, fieldsAt + n - 1, function(score) return tonumber(score or '0') ~= tonumber(expected()) end) then
               return -1
             end
-            if m > 0 and scores(KEYS[5], idsAt, idsAt + m - 1, function(score) return score end) then return -1 end
-            local args, a = {}, 0
-            for c = idsAt, idsAt + m - 1 do
-              args[a + 1] = now
-              args[a + 2] = ARGV[c]
-              a = a + 2
-              if a >= 2 * %1$d then redis.call('ZADD', KEYS[5], unpack(args, 1, a)); a = 0 end
+            if m > 0 then
+              if processed(idsAt, idsAt + m - 1, function(_, seen) return seen end) then return -1 end
+              -- The ids go into the set straight from ARGV; when they were processed is one record for the batch.
+              for start = idsAt, idsAt + m - 1, %1$d do
+                redis.call('SADD', KEYS[9], unpack(ARGV, start, math.min(idsAt + m - 1, start + %1$d - 1)))
+              end
+              redis.call('ZADD', KEYS[10], now, table.concat(ARGV, ' ', idsAt, idsAt + m - 1))
             end
-            if a > 0 then redis.call('ZADD', KEYS[5], unpack(args, 1, a)) end
             local head
             if applied > 0 then head = redis.call('INCRBY', KEYS[1], applied) - applied
             else head = tonumber(redis.call('GET', KEYS[1]) or '0') end
@@ -220,9 +238,10 @@ final class RedisScripts {
             """;
 
     /**
-     * KEYS: rows, bylast, tombs, ids, audit, auditat, horizon, seq. ARGV: cut (epoch ms, exclusive), chunk.
-     * Removes at most {@code chunk} tombstones, {@code chunk} idempotency records and {@code chunk} audit
-     * entries older than the cut, so one call never blocks Redis for long; the caller repeats while the
+     * KEYS: rows, bylast, tombs, ids (layout 1), audit, auditat, horizon, seq, pids, idbatches. ARGV: cut (epoch
+     * ms, exclusive), chunk. Removes at most {@code chunk} tombstones, {@code chunk} layout 1 idempotency records,
+     * the ids of batches recorded before the cut until at least {@code chunk} ids are gone (whole batches), and
+     * {@code chunk} audit entries older than the cut, so one call never blocks Redis for long; the caller repeats while the
      * second result is 1. The horizon is raised within the same atomic call as the tombstones it covers.
      * Returns {horizon, more (1/0)}.
      */
@@ -243,14 +262,28 @@ final class RedisScripts {
             local ids = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', cut, 'LIMIT', 0, chunk)
             if #ids > 0 then redis.call('ZREM', KEYS[4], unpack(ids)) end
             if #ids == chunk then more = 1 end
+            local removed = 0
+            while removed < chunk do
+              local batch = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', cut, 'LIMIT', 0, 1)[1]
+              if not batch then break end
+              local done, n = {}, 0
+              for id in string.gmatch(batch, '%%S+') do
+                n = n + 1
+                done[n] = id
+                if n == %1$d then redis.call('SREM', KEYS[9], unpack(done, 1, n)); removed = removed + n; n = 0 end
+              end
+              if n > 0 then redis.call('SREM', KEYS[9], unpack(done, 1, n)); removed = removed + n end
+              redis.call('ZREM', KEYS[10], batch)
+            end
+            if removed >= chunk then more = 1 end
             local old = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', cut, 'LIMIT', 0, chunk)
             for _, id in ipairs(old) do
               redis.call('ZREMRANGEBYSCORE', KEYS[5], id, id)
               redis.call('ZREM', KEYS[6], id)
             end
             if #old == chunk then more = 1 end
-            if horizon > 0 then redis.call('SET', KEYS[7], string.format('%d', horizon)) end
+            if horizon > 0 then redis.call('SET', KEYS[7], string.format('%%d', horizon)) end
             return { horizon, more }
-            """;
+            """.formatted(CHUNK);
 
 }

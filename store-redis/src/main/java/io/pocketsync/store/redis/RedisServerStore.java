@@ -198,8 +198,7 @@ public final class RedisServerStore implements ServerStore {
         readArgs.add(Integer.toString(rowKeys.size()));
         rowKeys.forEach(key -> readArgs.add(RedisKeys.rowField(key)));
         readArgs.addAll(ids);
-        List<Object> snapshot = eval(RedisScripts.READ, ScriptOutputType.MULTI,
-                List.of(keys.seq(), keys.rows(), keys.processed()), readArgs);
+        List<Object> snapshot = eval(RedisScripts.READ, ScriptOutputType.MULTI, keys.forRead(), readArgs);
         long head = Long.parseLong((String) snapshot.get(0));
         Map<RowKey, RowState> stored = new HashMap<>();
         int index = 1;

@@ -95,15 +95,15 @@ class RedisServerStoreIT extends AbstractServerStoreContractTest {
         int scopeSlot = ClusterSlot.of("{" + scope.name() + "}");
         String scopeKey = prefix + ":{" + scope.name() + "}:";
         assertThat(slots.keySet()).containsExactlyInAnyOrder(prefix + ":scopes", scopeKey + "seq", scopeKey + "horizon",
-                scopeKey + "rows", scopeKey + "bylast", scopeKey + "tombs", scopeKey + "ids", scopeKey + "audit",
-                scopeKey + "auditat", scopeKey + "auditseq");
+                scopeKey + "rows", scopeKey + "bylast", scopeKey + "tombs", scopeKey + "pids",
+                scopeKey + "idbatches", scopeKey + "audit", scopeKey + "auditat", scopeKey + "auditseq");
         // The set of scopes is the one key outside the scope's slot; it is never touched by a script.
         slots.remove(prefix + ":scopes");
         assertThat(slots).allSatisfy((key, slot) -> assertThat(slot).as(key).isEqualTo(scopeSlot));
         // A Cluster node runs a script only when all its keys are in one slot: the scripts' key lists are.
         RedisKeys keys = new RedisKeys(prefix, scope);
-        assertThat(java.util.stream.Stream.concat(keys.forWrite().stream(), keys.forPrune().stream()).map(ClusterSlot::of))
-                .containsOnly(scopeSlot);
+        assertThat(java.util.stream.Stream.of(keys.forRead(), keys.forWrite(), keys.forPrune()).flatMap(List::stream)
+                .map(ClusterSlot::of)).containsOnly(scopeSlot);
     }
 
     @Test
@@ -257,5 +257,43 @@ class RedisServerStoreIT extends AbstractServerStoreContractTest {
             assertThat(row.lastSequence()).isEqualTo(4);
         });
         assertThat(first.page(scope, 0, 10, true).rows()).extracting(RowState::lastSequence).containsExactly(2L, 3L, 4L);
+    }
+    @Test
+    void changeIdsProcessedUnderKeyLayout1StayDuplicatesUntilPruneDrainsThem() {
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        RedisKeys keys = new RedisKeys(prefix, scope);
+        long hlc = 1L << 20;
+        store.apply(scope, List.of(TestChanges.insert("old-update-target", "r0", hlc, Map.of())),
+                table -> TestResolvers.lastWriteWins());
+        // Ids a node of layout 1 recorded: a sorted set scored by commit time, which layout 2 never writes.
+        RedisClient client = RedisClient.create(RedisTestSupport.uri());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().zadd(keys.processedLayout1(), clock.millis(), "old-insert");
+            connection.sync().zadd(keys.processedLayout1(), clock.millis(), "old-update");
+
+            // A re-sent batch of new rows (written without reading) and one that reads first both see them.
+            assertThat(store.apply(scope, List.of(TestChanges.insert("old-insert", "r1", hlc, Map.of())),
+                    table -> TestResolvers.lastWriteWins()).outcomes()).extracting(ChangeOutcome::status)
+                    .containsExactly(ChangeStatus.DUPLICATE);
+            assertThat(store.apply(scope, List.of(TestChanges.update("old-update", "r0", hlc + 1, Map.of()),
+                    TestChanges.update("new-update", "r0", hlc + 2, Map.of())), table -> TestResolvers.lastWriteWins())
+                    .outcomes()).extracting(ChangeOutcome::status)
+                    .containsExactly(ChangeStatus.DUPLICATE, ChangeStatus.APPLIED);
+            assertThat(store.row(scope, "todo", "r1")).isEmpty();
+            assertThat(store.info(scope).head()).isEqualTo(2);
+
+            // Prune drains layout 1 (Redis drops the emptied key) and layout 2's per-batch records alike.
+            java.time.Instant cut = clock.advance(java.time.Duration.ofHours(1));
+            store.prune(scope, cut);
+            assertThat(connection.sync().exists(keys.processedLayout1(), keys.processed(), keys.processedBatches()))
+                    .isZero();
+        }
+        finally {
+            client.shutdown();
+        }
+        assertThat(store.apply(scope, List.of(TestChanges.insert("old-insert", "r1", hlc, Map.of())),
+                table -> TestResolvers.lastWriteWins()).outcomes()).extracting(ChangeOutcome::status)
+                .containsExactly(ChangeStatus.APPLIED);
     }
 }
