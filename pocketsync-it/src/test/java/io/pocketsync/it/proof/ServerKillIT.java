@@ -1,6 +1,7 @@
 package io.pocketsync.it.proof;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.RowState;
@@ -47,14 +48,14 @@ class ServerKillIT {
              Fleet fleet = new Fleet(seed, topology, dir, 3, i -> uri).withoutChaos()) {
             fleet.startAll();
             fleet.run(150, false, null);
+            // the child JVM may still be warming up on a loaded machine: the kill must come after some ACKs...
+            await().atMost(Duration.ofSeconds(60)).until(() -> !ackedOnAnyDevice().isEmpty());
+            fleet.run(50, false, null); // ...and while devices are still pushing
             server.kill();
             assertThat(server.isAlive()).isFalse();
             fleet.run(40, false, null); // writes while the server is gone stay pending
 
-            List<Acked> acked = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                acked.addAll(acked(dir.resolve("device-" + i + ".db")));
-            }
+            List<Acked> acked = ackedOnAnyDevice();
             assertThat(acked).as("the devices saw acknowledgements before the kill").isNotEmpty();
             try (SqliteServerStore store = new SqliteServerStore(SqliteStoreConfig.at(db), "reader", Clock.systemUTC())) {
                 Scope scope = topology.scope();
@@ -80,6 +81,14 @@ class ServerKillIT {
         finally {
             server.kill();
         }
+    }
+
+    private List<Acked> ackedOnAnyDevice() throws SQLException {
+        List<Acked> acked = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            acked.addAll(acked(dir.resolve("device-" + i + ".db")));
+        }
+        return acked;
     }
 
     private static List<Acked> acked(Path file) throws SQLException {
