@@ -1,6 +1,8 @@
 package io.pocketsync.core.device.capture;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,8 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import java.util.ArrayList;
+import java.io.IOException;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,23 +29,31 @@ final class RowImages {
 
     private RowImages() {}
 
+    /**
+     * Reads a row image with a streaming parser: reading pending changes parses one image per change, and a
+     * parsed tree converted into the map cost twice as much.
+     */
     static Map<String, Object> parse(String json) {
-        try {
-            JsonNode node = MAPPER.readTree(json);
+        try (JsonParser parser = MAPPER.getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
             Map<String, Object> row = new LinkedHashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                row.put(field.getKey(), value(field.getValue()));
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String column = parser.currentName();
+                row.put(column, value(parser, parser.nextToken()));
             }
             return row;
         }
-        catch (JsonProcessingException | IllegalArgumentException e) {
+        catch (IOException | IllegalArgumentException e) {
             throw new PocketSyncException(ErrorCode.INTERNAL, "unreadable captured row image: " + e.getMessage(), e);
         }
     }
 
     static List<String> parseColumns(String json) {
+        if ("[]".equals(json)) {
+            return List.of(); // every INSERT and DELETE
+        }
         try {
             List<String> columns = new ArrayList<>();
             for (JsonNode node : MAPPER.readTree(json)) {
@@ -87,22 +97,28 @@ final class RowImages {
         }
     }
 
-    private static Object value(JsonNode node) {
-        if (node.isNull()) {
-            return null;
+    private static Object value(JsonParser parser, JsonToken token) throws IOException {
+        switch (token) {
+            case VALUE_NULL:
+                return null;
+            case VALUE_NUMBER_INT:
+                return parser.getLongValue();
+            case VALUE_NUMBER_FLOAT:
+                return parser.getDoubleValue();
+            case VALUE_STRING:
+                return parser.getText();
+            case START_OBJECT:
+                // a BLOB: {"$b": "<HEX>"}
+                if (parser.nextToken() == JsonToken.FIELD_NAME && BLOB.equals(parser.currentName())
+                        && parser.nextToken() == JsonToken.VALUE_STRING) {
+                    byte[] blob = HexFormat.of().parseHex(parser.getText());
+                    if (parser.nextToken() == JsonToken.END_OBJECT) {
+                        return blob;
+                    }
+                }
+                throw new IllegalArgumentException("unexpected JSON object in a row image");
+            default:
+                throw new IllegalArgumentException("unexpected JSON value " + token);
         }
-        if (node.isIntegralNumber()) {
-            return node.longValue();
-        }
-        if (node.isNumber()) {
-            return node.doubleValue();
-        }
-        if (node.isTextual()) {
-            return node.textValue();
-        }
-        if (node.isObject() && node.size() == 1 && node.has(BLOB)) {
-            return HexFormat.of().parseHex(node.get(BLOB).asText());
-        }
-        throw new IllegalArgumentException("unexpected JSON value " + node.getNodeType());
     }
 }
