@@ -1,20 +1,25 @@
 package io.pocketsync.benchmarks;
 
 import io.pocketsync.api.PluginConfig;
+import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.api.store.ServerStoreProvider;
 import io.pocketsync.api.transport.ServerTransport;
 import io.pocketsync.api.transport.ServerTransportProvider;
 import io.pocketsync.core.auth.StaticTokenAuthenticator;
+import io.pocketsync.core.server.ServerListener;
 import io.pocketsync.core.server.ServerOptions;
 import io.pocketsync.core.server.SyncServer;
 import io.pocketsync.core.server.TableResolvers;
 import io.pocketsync.transport.websocket.WebSocketServerTransport;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /** A sync server as an operator would run it: SQLite store, WebSocket (and optionally MQTT), token auth. */
 final class BenchServer implements AutoCloseable {
@@ -24,6 +29,7 @@ final class BenchServer implements AutoCloseable {
     private final SyncServer server;
     private final List<ServerTransport> transports = new ArrayList<>();
     private final WebSocketServerTransport webSocket;
+    private final Semaphore sessionsOpened = new Semaphore(0);
 
     BenchServer(Path dir, String scope, String mqttUri, String mqttRoot) {
         BenchContext context = new BenchContext("bench-server");
@@ -31,6 +37,12 @@ final class BenchServer implements AutoCloseable {
                 .create(PluginConfig.of("store.sqlite", Map.of("path", dir.resolve("server.db").toString())), context);
         server = SyncServer.builder().store(store).authenticator(StaticTokenAuthenticator.parse(scope + ":" + TOKEN))
                 .resolvers(TableResolvers.lastWriteWins()).options(ServerOptions.builder().nodeId("bench-server").build())
+                .listener(new ServerListener() {
+                    @Override
+                    public void sessionOpened(Scope scope, String transport) {
+                        sessionsOpened.release();
+                    }
+                })
                 .build();
         server.start();
         webSocket = (WebSocketServerTransport) BenchContext.provider(ServerTransportProvider.class, "websocket",
@@ -56,6 +68,13 @@ final class BenchServer implements AutoCloseable {
 
     SyncServer server() {
         return server;
+    }
+
+    /** Waits until {@code count} more device sessions have opened (HELLO accepted) since the last wait. */
+    void awaitSessions(int count, Duration timeout) throws InterruptedException {
+        if (!sessionsOpened.tryAcquire(count, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(count + " device sessions did not open within " + timeout);
+        }
     }
 
     @Override

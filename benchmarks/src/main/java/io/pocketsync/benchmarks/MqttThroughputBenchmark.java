@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -64,13 +65,7 @@ final class MqttThroughputBenchmark {
             a.device.start();
             b.device.start();
             // Both devices connected and welcomed before the clock starts, as the raw clients are.
-            long connectDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (server.server().sessionCount() < 2) {
-                if (System.nanoTime() - connectDeadline > 0) {
-                    throw new IllegalStateException("devices did not connect over MQTT");
-                }
-                Thread.sleep(5);
-            }
+            server.awaitSessions(2, Duration.ofSeconds(30));
             CountDownLatch applied = new CountDownLatch(1);
             b.device.watch("items", (table, remote) -> {
                 try {
