@@ -136,7 +136,7 @@ final class RemoteApplier implements AutoCloseable {
             Change change = changes.get(i);
             long sequence = sequenced ? sequences.get(i) : 0;
             try {
-                writer.validate(change);
+                TableSchema schema = writer.validate(change);
                 RowKey row = new RowKey(change.table(), change.globalId());
                 if (snapshot) {
                     resyncRows.add(change.table(), change.globalId());
@@ -155,7 +155,7 @@ final class RemoteApplier implements AutoCloseable {
                     skipped++;
                     continue;
                 }
-                writer.write(schemas.get(change.table()), change);
+                writer.write(schema, change);
                 // counted as held at once, so a repeat of the row later in the page is judged against it; a write
                 // that a local constraint then refuses is parked, and so would be its repeat
                 written.add(new Written(change, row, sequence, null));
