@@ -10,10 +10,12 @@ import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
 import io.pocketsync.core.device.capture.CaptureOptions;
+import io.pocketsync.core.device.capture.ShortBusyWait;
 import io.pocketsync.core.device.capture.SqliteTriggerCapture;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -49,6 +51,9 @@ import org.sqlite.SQLiteDataSource;
  * and releases the database connections and threads. Public methods are thread-safe.
  */
 public final class PocketSyncDevice implements AutoCloseable {
+    /** How long a connection from {@link #connection()} waits for the engine's write lock. */
+    private static final Duration APP_BUSY_TIMEOUT = Duration.ofSeconds(5);
+
     private final ChangeCapture capture;
     private final DataSource dataSource;
     private final List<String> tables;
@@ -108,7 +113,8 @@ public final class PocketSyncDevice implements AutoCloseable {
      * A new JDBC connection to the device database for the app's own writes. Writes through any
      * connection are captured; what this one adds is a commit hook: each commit wakes the engine at
      * once, so the change is pushed within milliseconds instead of at the next poll of
-     * {@link DeviceOptions#pollInterval()}. The connection has a busy timeout and keeps SQLite's
+     * {@link DeviceOptions#pollInterval()}. The connection waits up to 5 s for a lock the engine holds, in
+     * steps of microseconds rather than SQLite's milliseconds ({@link ShortBusyWait}), and keeps SQLite's
      * temporary files in memory (statements that fire capture triggers keep a statement journal).
      * The caller closes it; it may be used from any one thread at a time, like any JDBC connection.
      *
@@ -118,10 +124,12 @@ public final class PocketSyncDevice implements AutoCloseable {
         try {
             java.sql.Connection connection = dataSource.getConnection();
             try (java.sql.Statement statement = connection.createStatement()) {
-                statement.execute("PRAGMA busy_timeout = 5000");
+                statement.execute("PRAGMA busy_timeout = " + APP_BUSY_TIMEOUT.toMillis());
                 statement.execute("PRAGMA temp_store = MEMORY");
             }
             if (connection.isWrapperFor(org.sqlite.SQLiteConnection.class)) {
+                // waits for the engine's short transactions in short steps (busy_timeout sleeps a millisecond at least)
+                ShortBusyWait.install(connection, APP_BUSY_TIMEOUT);
                 connection.unwrap(org.sqlite.SQLiteConnection.class).addCommitListener(new org.sqlite.SQLiteCommitListener() {
                     @Override
                     public void onCommit() {

@@ -3,9 +3,11 @@ package io.pocketsync.core.server;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.model.Change;
 import io.pocketsync.api.store.ChangeFeedListener;
 import io.pocketsync.api.store.CommittedBatch;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Sends every committed batch (from this node or, through the store's change feed, any other) as one
@@ -28,13 +30,35 @@ final class Broadcaster implements ChangeFeedListener {
         if (sessions.isEmpty()) {
             return;
         }
+        // A batch normally comes from one device, which gets only an empty LIVE (its cursor moves): the others,
+        // who have rows to apply, are served first.
+        String origin = soleOrigin(batch);
         int dropped = 0;
         for (Session session : sessions) {
-            if (!session.isClosed() && !session.deliverLive(batch)) {
+            if (!Objects.equals(session.deviceId(), origin) && !session.isClosed() && !session.deliverLive(batch)) {
+                dropped++;
+            }
+        }
+        for (Session session : sessions) {
+            if (Objects.equals(session.deviceId(), origin) && !session.isClosed() && !session.deliverLive(batch)) {
                 dropped++;
             }
         }
         services.listener().broadcast(batch.scope(), sessions.size(), dropped);
+    }
+
+    /** The device every change of {@code batch} comes from, or null when they come from several. */
+    private static String soleOrigin(CommittedBatch batch) {
+        String origin = null;
+        for (Change change : batch.changes()) {
+            if (origin == null) {
+                origin = change.deviceId();
+            }
+            else if (!origin.equals(change.deviceId())) {
+                return null;
+            }
+        }
+        return origin;
     }
 
     @Override

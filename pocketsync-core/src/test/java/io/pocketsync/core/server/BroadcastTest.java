@@ -51,6 +51,27 @@ class BroadcastTest {
     }
 
     @Test
+    void devicesWithRowsToApplyAreServedBeforeTheSender() {
+        List<ServerHarness.Device> devices = List.of(harness.connect("dev-a", 0), harness.connect("dev-b", 0),
+                harness.connect("dev-c", 0));
+        // each device sends in turn: whatever order the registry keeps, the sender must come last every time
+        for (int i = 0; i < devices.size(); i++) {
+            ServerHarness.Device sender = devices.get(i);
+            sender.push(sender.insert("g" + i, i, Map.of("n", (long) i)));
+            int sent = i + 1;
+            await().until(() -> devices.stream().allMatch(d -> d.live().size() == sent));
+            Changes toSender = sender.live().get(i);
+            assertThat(toSender.changes()).isEmpty();
+            for (ServerHarness.Device other : devices) {
+                if (other != sender) {
+                    assertThat(other.connection().sendNumber(other.live().get(i)))
+                            .isLessThan(sender.connection().sendNumber(toSender));
+                }
+            }
+        }
+    }
+
+    @Test
     void otherScopesHearNothing() {
         InMemoryServerStore shared = store;
         try (ServerHarness otherScope = new ServerHarness(shared, "scope-other")) {

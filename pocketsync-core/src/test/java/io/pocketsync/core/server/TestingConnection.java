@@ -7,10 +7,14 @@ import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.transport.Connection;
 import io.pocketsync.api.transport.ConnectionListener;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A server-side connection that records what the engine sends. {@link #failSends(boolean)} makes it act
@@ -19,12 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class TestingConnection implements Connection {
     private static final AtomicInteger IDS = new AtomicInteger();
+    /** Numbers every message any connection sends, so tests can tell which device was served first. */
+    private static final AtomicLong SENDS = new AtomicLong();
 
     private final String id = "conn-" + IDS.incrementAndGet();
     private final String transport;
     private final String addressedScope;
     private final String addressedDevice;
     private final List<Message> sent = new CopyOnWriteArrayList<>();
+    private final Map<Message, Long> sendNumbers = Collections.synchronizedMap(new IdentityHashMap<>());
     private volatile ConnectionListener listener;
     private volatile boolean open = true;
     private volatile boolean failSends;
@@ -59,6 +66,15 @@ final class TestingConnection implements Connection {
 
     <T extends Message> List<T> sent(Class<T> type) {
         return sent.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    /** When {@code message} was sent, on a clock shared by all testing connections. */
+    long sendNumber(Message message) {
+        Long number = sendNumbers.get(message);
+        if (number == null) {
+            throw new IllegalArgumentException("not sent on " + id + ": " + message);
+        }
+        return number;
     }
 
     ErrorCode closeCode() {
@@ -99,6 +115,7 @@ final class TestingConnection implements Connection {
         if (!open || failSends) {
             return false;
         }
+        sendNumbers.put(message, SENDS.incrementAndGet());
         sent.add(message);
         return true;
     }

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 
@@ -22,10 +23,11 @@ final class Sql {
     }
 
     /**
-     * Prepares a connection for the engine: WAL, {@code synchronous=NORMAL}, busy timeout, IMMEDIATE transactions,
-     * no FK enforcement.
+     * Prepares a connection for the engine: WAL, {@code synchronous=NORMAL}, a {@link ShortBusyWait} of
+     * {@code busyTimeout}, IMMEDIATE transactions, no FK enforcement.
      */
-    static void configure(Connection connection, int busyTimeoutMillis) throws SQLException {
+    static void configure(Connection connection, Duration busyTimeout) throws SQLException {
+        int busyTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis());
         try (Statement statement = connection.createStatement()) {
             statement.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
             statement.execute("PRAGMA journal_mode = WAL");
@@ -47,6 +49,8 @@ final class Sql {
             // sqlite-jdbc otherwise matches every INSERT against a regex and prepares and runs
             // "SELECT last_insert_rowid()" after it: a quarter of the applier's SQLite time. The engine never asks.
             sqlite.getConnectionConfig().setGetGeneratedKeys(false);
+            // last: replaces the busy_timeout above, which sleeps a whole millisecond before it looks again
+            ShortBusyWait.install(connection, busyTimeout);
         }
         connection.setAutoCommit(true);
     }

@@ -475,7 +475,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         if (connection == null) {
             try {
                 connection = dataSource.getConnection();
-                Sql.configure(connection, (int) Math.min(Integer.MAX_VALUE, options.busyTimeout().toMillis()));
+                Sql.configure(connection, options.busyTimeout());
             }
             catch (SQLException e) {
                 throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "cannot open the device database: " + e.getMessage(), e);
