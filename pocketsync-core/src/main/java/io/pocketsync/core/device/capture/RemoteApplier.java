@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,11 @@ final class RemoteApplier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteApplier.class);
     /** Rows per batched lookup; well below SQLite's default limit of 32766 parameters. */
     private static final int LOOKUP_CHUNK = 500;
+    /**
+     * How often the dedupe table and the change log are pruned at most. Pruning is four statements; run per
+     * page it was a third of applying a one-change LIVE, and the tables stay bounded just as well.
+     */
+    private static final long PRUNE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private record RowKey(String table, String globalId) {}
 
@@ -68,6 +74,8 @@ final class RemoteApplier implements AutoCloseable {
     private final Clock clock;
     private final CaptureOptions options;
     private final StatementCache statements;
+    private long lastPruneNanos;
+    private boolean pruned;
 
     RemoteApplier(Connection connection, Clock clock, CaptureOptions options) {
         this.connection = requireNonNull(connection, "connection is null");
@@ -112,6 +120,11 @@ final class RemoteApplier implements AutoCloseable {
         }
         else if (cursor != fromCursor) {
             return ApplyReport.NOT_ACCEPTED;
+        }
+        if (changes.isEmpty() && !snapshot) {
+            // a LIVE of the device's own changes (or an empty catch-up page): only the cursor moves
+            moveCursor(toCursor, resyncing);
+            return new ApplyReport(true, 0, 0, List.of(), List.of());
         }
         setApplying(true);
         RowWriter writer = new RowWriter(statements, schemas);
@@ -194,11 +207,21 @@ final class RemoteApplier implements AutoCloseable {
             tables.addAll(finishResync(schemas));
             resyncing = false;
         }
+        setApplying(false);
+        moveCursor(toCursor, resyncing);
+        return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
+    }
+
+    /** Stores the cursor a page reached, and prunes when it is time to. */
+    private void moveCursor(long toCursor, boolean resyncing) throws SQLException {
         statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET cursor = ?, last_sync_ms = ?, resync = ? WHERE id = 1",
                 toCursor, clock.millis(), resyncing ? 1L : 0L);
-        setApplying(false);
-        prune(toCursor);
-        return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
+        long now = System.nanoTime();
+        if (!pruned || now - lastPruneNanos >= PRUNE_INTERVAL_NANOS) {
+            prune(toCursor);
+            pruned = true;
+            lastPruneNanos = now;
+        }
     }
 
     ApplyReport applyResults(Map<String, TableSchema> schemas, String deviceId, List<ChangeResult> results) throws SQLException {

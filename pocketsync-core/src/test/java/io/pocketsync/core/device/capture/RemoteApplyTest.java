@@ -2,6 +2,7 @@ package io.pocketsync.core.device.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.capture.ApplyReport;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -211,6 +213,56 @@ class RemoteApplyTest {
                 row("state", "superseded", "reason", null, "server_seq", 0),
                 row("state", "rejected", "reason", "CLOCK_SKEW: too far ahead", "server_seq", 0));
         assertThat(db.query("SELECT title FROM todo WHERE id = 'b'")).containsExactly(row("title", "server"));
+    }
+
+    @Test
+    void aLiveOfTheDevicesOwnChangesOnlyMovesTheCursor() {
+        db.exec("INSERT INTO todo (id, title) VALUES ('a', 'mine')");
+        ApplyReport report = capture.apply(List.of(), List.of(), 0, 3, ChangesMode.LIVE, true);
+        assertThat(report.accepted()).isTrue();
+        assertThat(report.applied()).isZero();
+        assertThat(report.tables()).isEmpty();
+        assertThat(capture.state().cursor()).isEqualTo(3);
+        // the local write committed before it is a pending change, as before any apply
+        assertThat(capture.pendingCount()).isEqualTo(1);
+        // a gap is still refused
+        assertThat(capture.apply(List.of(), List.of(), 5, 6, ChangesMode.LIVE, true).accepted()).isFalse();
+        assertThat(capture.state().cursor()).isEqualTo(3);
+    }
+
+    @Test
+    void acknowledgedChangesAndProcessedIdsArePrunedWhileSyncing() {
+        capture.close();
+        capture = new SqliteTriggerCapture(db.dataSource, Clock.systemUTC(),
+                new CaptureOptions(Duration.ofSeconds(10), Duration.ofDays(7), 3, 2));
+        capture.install(List.of("todo", "parent", "child"));
+        for (int i = 0; i < 6; i++) {
+            db.exec("INSERT INTO todo (id, title) VALUES ('local-" + i + "', 'mine')");
+        }
+        List<LocalChange> pending = capture.pending(0, 10);
+        List<ChangeResult> acks = new ArrayList<>();
+        for (int i = 0; i < pending.size(); i++) {
+            acks.add(ChangeResult.applied(pending.get(i).change().changeId(), i + 1));
+        }
+        capture.acknowledge(acks);
+        // the server's LIVE of those six: only the cursor moves
+        assertThat(capture.apply(List.of(), List.of(), 0, 6, ChangesMode.LIVE, true).accepted()).isTrue();
+        long[] cursor = {6};
+        // remote changes without sequences are deduped by id, which the processed table keeps (at most 3)
+        for (int i = 0; i < 5; i++) {
+            assertThat(capture.apply(List.of(change("todo", "r" + i, Op.INSERT, row("id", "remote-" + i), i)), cursor[0],
+                    cursor[0] + 1, ChangesMode.CATCH_UP, true).applied()).isEqualTo(1);
+            cursor[0]++;
+        }
+        // pruning runs at most every quarter second: keep syncing (empty LIVEs) until it has run
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            capture.apply(List.of(), List.of(), cursor[0], cursor[0] + 1, ChangesMode.LIVE, true);
+            cursor[0]++;
+            assertThat(db.count("SELECT count(*) FROM __pocketsync_processed_changes")).as("processed ids").isEqualTo(3);
+            // acknowledged changes the cursor has passed are kept only up to acked-keep-rows (2) behind the newest
+            assertThat(db.query("SELECT seq, state FROM __pocketsync_changes")).as("change log").hasSize(2);
+        });
+        assertThat(db.count("SELECT count(*) FROM todo")).isEqualTo(11);
     }
 
     @Test
