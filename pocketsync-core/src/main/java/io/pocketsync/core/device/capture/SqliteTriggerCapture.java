@@ -261,8 +261,11 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     public synchronized List<LocalChange> pending(long afterLocalSequence, int limit) {
         sealFor(afterLocalSequence, limit);
         List<LocalChange> out = new ArrayList<>();
-        try (PreparedStatement statement = connection().prepareStatement("SELECT seq, change_id, tbl, gid, op, row_json, cols_json, hlc FROM "
-                + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?")) {
+        try {
+            // prepared once (the sealer's cache): this runs after every local commit
+            sealer();
+            PreparedStatement statement = statements.get("SELECT seq, change_id, tbl, gid, op, row_json, cols_json, hlc FROM "
+                    + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?");
             statement.setLong(1, afterLocalSequence);
             statement.setInt(2, limit);
             try (ResultSet rs = statement.executeQuery()) {
