@@ -36,8 +36,15 @@ final class Timing {
 
     /** Median ops/s of subject and baseline, interleaved round by round, after one warm-up of each. */
     static double[] interleaved(int rounds, Run subject, Run baseline) throws Exception {
-        subject.run();
-        baseline.run();
+        return interleaved(1, rounds, subject, baseline);
+    }
+
+    /** Median ops/s of subject and baseline, interleaved round by round, after {@code warmups} rounds of each. */
+    static double[] interleaved(int warmups, int rounds, Run subject, Run baseline) throws Exception {
+        for (int i = 0; i < warmups; i++) {
+            subject.run();
+            baseline.run();
+        }
         double[] s = new double[rounds];
         double[] b = new double[rounds];
         for (int i = 0; i < rounds; i++) {
