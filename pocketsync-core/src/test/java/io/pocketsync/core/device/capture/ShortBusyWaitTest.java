@@ -21,16 +21,26 @@ class ShortBusyWaitTest {
     @TempDir
     Path dir;
 
+    private TestDb table(String name) {
+        TestDb db = new TestDb(dir, name);
+        db.exec("PRAGMA journal_mode = WAL", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+        return db;
+    }
+
+    /** Starts a transaction on {@code holder} that holds the write lock until it commits. */
+    private static void takeWriteLock(Connection holder) throws SQLException {
+        holder.setAutoCommit(false);
+        try (Statement s = holder.createStatement()) {
+            s.execute("INSERT INTO t (v) VALUES ('holder')");
+        }
+    }
+
     @Test
     void aWriterWaitsForTheLockAndGetsItOnceTheOtherCommits() throws Exception {
-        TestDb db = new TestDb(dir, "wait.db");
-        db.exec("PRAGMA journal_mode = WAL", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+        TestDb db = table("wait.db");
         try (Connection holder = db.dataSource.getConnection(); Connection waiter = db.dataSource.getConnection()) {
             ShortBusyWait wait = ShortBusyWait.install(waiter, Duration.ofSeconds(30));
-            holder.setAutoCommit(false);
-            try (Statement s = holder.createStatement()) {
-                s.execute("INSERT INTO t (v) VALUES ('holder')"); // holds the write lock until commit
-            }
+            takeWriteLock(holder);
             CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
                 try (Statement s = waiter.createStatement()) {
                     s.execute("INSERT INTO t (v) VALUES ('waiter')");
@@ -49,14 +59,10 @@ class ShortBusyWaitTest {
 
     @Test
     void aWriterGivesUpWithSqliteBusyAfterTheTimeout() throws Exception {
-        TestDb db = new TestDb(dir, "timeout.db");
-        db.exec("PRAGMA journal_mode = WAL", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+        TestDb db = table("timeout.db");
         try (Connection holder = db.dataSource.getConnection(); Connection waiter = db.dataSource.getConnection()) {
             ShortBusyWait wait = ShortBusyWait.install(waiter, Duration.ofMillis(30));
-            holder.setAutoCommit(false);
-            try (Statement s = holder.createStatement()) {
-                s.execute("INSERT INTO t (v) VALUES ('holder')");
-            }
+            takeWriteLock(holder);
             try (Statement s = waiter.createStatement()) {
                 assertThatThrownBy(() -> s.execute("INSERT INTO t (v) VALUES ('waiter')"))
                         .isInstanceOfSatisfying(SQLiteException.class,
