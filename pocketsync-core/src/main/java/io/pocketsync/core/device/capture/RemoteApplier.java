@@ -77,6 +77,8 @@ final class RemoteApplier implements AutoCloseable {
     private final StatementCache statements;
     private long lastPruneNanos;
     private boolean pruned;
+    /** The cursor at the last prune of row sequences. */
+    private long rowSequencesPrunedAt;
 
     RemoteApplier(Connection connection, Clock clock, CaptureOptions options) {
         this.connection = requireNonNull(connection, "connection is null");
@@ -577,6 +579,19 @@ final class RemoteApplier implements AutoCloseable {
                 clock.millis() - options.processedRetention().toMillis());
         statements.update("DELETE FROM " + SystemTables.PROCESSED + " WHERE rowid <= (SELECT max(rowid) FROM "
                 + SystemTables.PROCESSED + ") - ?", (long) options.processedMaxRows());
+        // A row's server sequence only matters against states that can still arrive: pages start above the cursor,
+        // and an ACK's winner (only for a row with a local change pending) is the server's state at that time, at
+        // least as new as anything the device applied before. So a sequence at or below the cursor decides nothing
+        // once nothing is pending or deferred. They are kept for row-sequences-behind sequences all the same, as a
+        // margin against a late or malformed page; without pruning the table kept one record per row ever synced,
+        // deleted rows included.
+        // The table has no index on seq (it would cost every apply), so the scan runs once per quarter of that margin.
+        if (cursor - rowSequencesPrunedAt >= Math.max(1, options.rowSequencesBehind() / 4)) {
+            statements.update("DELETE FROM " + SystemTables.ROW_SEQ + " WHERE seq <= ? AND NOT EXISTS (SELECT 1 FROM "
+                    + SystemTables.CHANGES + " WHERE state = 'pending') AND NOT EXISTS (SELECT 1 FROM " + SystemTables.DEFERRED
+                    + ")", cursor - options.rowSequencesBehind());
+            rowSequencesPrunedAt = cursor;
+        }
         // the newest change's HLC is part of the device clock (the sealer reads it): keep it in the state row
         statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET hlc = " + SystemTables.DEVICE_CLOCK + " WHERE id = 1");
         statements.update("DELETE FROM " + SystemTables.CHANGES + " WHERE seq <= (SELECT max(seq) FROM "

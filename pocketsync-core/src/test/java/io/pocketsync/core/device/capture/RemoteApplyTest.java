@@ -266,6 +266,43 @@ class RemoteApplyTest {
     }
 
     @Test
+    void rowSequencesFarBehindTheCursorArePrunedWhileNothingIsPending() {
+        capture.close();
+        capture = new SqliteTriggerCapture(db.dataSource, Clock.systemUTC(),
+                new CaptureOptions(Duration.ofSeconds(10), Duration.ofDays(7), 1, 10_000, 4));
+        capture.install(List.of("todo", "parent", "child"));
+        db.exec("INSERT INTO todo (id, title) VALUES ('mine', 'pending')");
+        for (int i = 1; i <= 10; i++) {
+            capture.apply(List.of(change("todo", "r" + i, Op.INSERT, row("id", "remote-" + i), i)), List.of((long) i), i - 1, i,
+                    ChangesMode.LIVE, true);
+        }
+        // two pages without sequences leave two processed ids; processed-max-rows (1) shows when a prune has run
+        capture.apply(List.of(change("todo", "p1", Op.INSERT, row("id", "p1"), 11)), 10, 11, ChangesMode.CATCH_UP, true);
+        capture.apply(List.of(change("todo", "p2", Op.INSERT, row("id", "p2"), 12)), 11, 12, ChangesMode.CATCH_UP, true);
+        long[] cursor = {12};
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            capture.apply(List.of(), List.of(), cursor[0], cursor[0] + 1, ChangesMode.LIVE, true);
+            cursor[0]++;
+            return db.count("SELECT count(*) FROM __pocketsync_processed_changes") == 1;
+        });
+        // a prune ran while a local change waits for its ACK: no row sequence went (an ACK's winner is judged by them)
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_row_seq")).isEqualTo(10);
+
+        List<LocalChange> mine = capture.pending(0, 10);
+        capture.acknowledge(List.of(ChangeResult.applied(mine.get(0).change().changeId(), cursor[0] + 1)));
+        // nothing pending now: sequences 4 or more behind the cursor go
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            capture.apply(List.of(), List.of(), cursor[0], cursor[0] + 1, ChangesMode.LIVE, true);
+            cursor[0]++;
+            return db.count("SELECT count(*) FROM __pocketsync_row_seq WHERE gid LIKE 'r%'") == 0;
+        });
+        // an older state of a pruned row is refused by the cursor, not applied
+        assertThat(capture.apply(List.of(change("todo", "r1", Op.DELETE, Map.of(), 0)), List.of(1L), 0, 1, ChangesMode.LIVE, true)
+                .accepted()).isFalse();
+        assertThat(db.count("SELECT count(*) FROM todo")).isEqualTo(13);
+    }
+
+    @Test
     void fullResyncKeepsPendingRowsAndDropsRowsTheServerLost() {
         capture.apply(List.of(change("todo", "gone", Op.INSERT, row("id", "gone"), 1),
                 change("todo", "kept", Op.INSERT, row("id", "kept", "title", "old"), 2)), 0, 2, ChangesMode.LIVE, true);
