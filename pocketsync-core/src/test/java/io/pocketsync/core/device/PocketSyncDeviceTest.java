@@ -4,18 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.capture.ChangeCapture;
+import io.pocketsync.api.capture.LocalChange;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.transport.Endpoint;
+import io.pocketsync.core.device.capture.CaptureOptions;
+import io.pocketsync.core.device.capture.SqliteTriggerCapture;
 import io.pocketsync.core.device.capture.TestDb;
+import io.pocketsync.testkit.capture.ForwardingChangeCapture;
 import io.pocketsync.testkit.transport.InMemoryNetwork;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -188,5 +199,83 @@ class PocketSyncDeviceTest {
         assertThat(a.query("SELECT state FROM __pocketsync_changes ORDER BY seq")).extracting(r -> r.get("state"))
                 .containsExactly("rejected", "acked");
         assertThat(server.logCopy()).hasSize(1);
+    }
+
+    /** The engine's reads of the change log: none after an ACK or applied CHANGES when nothing new can be pending. */
+    @Test
+    void acksAndRemoteChangesDoNotMakeTheEngineReadPendingChangesAgain() {
+        TestDb a = database("a.db");
+        TestDb b = database("b.db");
+        CountingCapture capture = new CountingCapture(new SqliteTriggerCapture(a.dataSource, Clock.systemUTC(), CaptureOptions.DEFAULTS));
+        PocketSyncDevice deviceA = handWiredDevice(a, capture);
+        PocketSyncDevice deviceB = PocketSyncDevice.builder().dataSource(b.dataSource).tables("todo").scope("test-scope")
+                .token("secret").server(URI.create("mem://server")).transport(network.clientTransport())
+                .options(DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20))).build();
+        devices.add(deviceB);
+        deviceB.start();
+
+        a.exec("INSERT INTO todo (id, title, done) VALUES ('1', 'milk', 0)");
+        await().until(() -> b.count("SELECT count(*) FROM todo") == 1);
+        await().until(() -> a.count("SELECT count(*) FROM __pocketsync_changes WHERE state = 'pending'") == 0);
+        deviceA.cursor(); // the engine has finished the ACK's task
+        int reads = capture.pendingReads.get();
+
+        b.exec("INSERT INTO todo (id, title, done) VALUES ('2', 'eggs', 0)");
+        await().until(() -> a.count("SELECT count(*) FROM todo") == 2);
+        deviceA.cursor(); // the engine has finished applying the CHANGES
+
+        assertThat(capture.pendingReads.get()).isEqualTo(reads);
+        assertThat(capture.pendingCounts.get()).isZero(); // no status listener: the change log is not counted
+        // a new local commit is read and pushed as before
+        a.exec("INSERT INTO todo (id, title, done) VALUES ('3', 'tea', 0)");
+        await().until(() -> b.count("SELECT count(*) FROM todo") == 3);
+        assertThat(capture.pendingReads.get()).isGreaterThan(reads);
+    }
+
+    /** A device wired by hand around {@code capture}, as {@link PocketSyncDevice.Builder} wires one. */
+    private PocketSyncDevice handWiredDevice(TestDb db, ChangeCapture capture) {
+        ScheduledExecutorService engine = Executors.newSingleThreadScheduledExecutor();
+        ExecutorService listeners = Executors.newSingleThreadExecutor();
+        String deviceId;
+        try {
+            deviceId = engine.submit(() -> {
+                capture.install(List.of("todo"));
+                return capture.state().deviceId();
+            }).get();
+        }
+        catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        Watchers watchers = new Watchers(db.dataSource, listeners);
+        SyncLoop loop = new SyncLoop(capture, network.clientTransport(), new Endpoint(URI.create("mem://server"), "test-scope", deviceId),
+                "secret", DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20)), watchers, engine, listeners,
+                SyncStatusListener.NONE);
+        PocketSyncDevice device = new PocketSyncDevice(capture, db.dataSource, List.of("todo"), "test-scope", loop, watchers, engine,
+                listeners);
+        devices.add(device);
+        device.start();
+        return device;
+    }
+
+    /** Forwards to a real capture and counts the reads of pending changes. */
+    private static final class CountingCapture extends ForwardingChangeCapture {
+        final AtomicInteger pendingReads = new AtomicInteger();
+        final AtomicInteger pendingCounts = new AtomicInteger();
+
+        CountingCapture(ChangeCapture delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public List<LocalChange> pending(long afterLocalSequence, int limit) {
+            pendingReads.incrementAndGet();
+            return super.pending(afterLocalSequence, limit);
+        }
+
+        @Override
+        public long pendingCount() {
+            pendingCounts.incrementAndGet();
+            return super.pendingCount();
+        }
     }
 }

@@ -41,15 +41,15 @@ final class Sql {
             statement.execute("PRAGMA foreign_keys = OFF");
         }
         if (connection.isWrapperFor(SQLiteConnection.class)) {
-            // Writers take the lock at BEGIN, so a busy database waits on busy_timeout instead of failing mid-transaction.
+            // Writers take the lock at BEGIN, so a busy database waits (below) instead of failing mid-transaction.
             SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
             sqlite.getConnectionConfig().setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
             sqlite.setCurrentTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-            sqlite.setBusyTimeout(busyTimeoutMillis);
             // sqlite-jdbc otherwise matches every INSERT against a regex and prepares and runs
             // "SELECT last_insert_rowid()" after it: a quarter of the applier's SQLite time. The engine never asks.
             sqlite.getConnectionConfig().setGetGeneratedKeys(false);
-            // last: replaces the busy_timeout above, which sleeps a whole millisecond before it looks again
+            // replaces the busy_timeout above (kept for a connection that is not SQLite's own), which sleeps a whole
+            // millisecond before it looks again
             ShortBusyWait.install(connection, busyTimeout);
         }
         connection.setAutoCommit(true);

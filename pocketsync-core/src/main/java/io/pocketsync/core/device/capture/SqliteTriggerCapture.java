@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class SqliteTriggerCapture implements ChangeCapture {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteTriggerCapture.class);
     private static final String STATE = SystemTables.DEVICE_STATE;
+    /** Journal rows sealed per transaction by {@link #pending}, at least. */
+    private static final int SEAL_ROUND = 1_000;
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -48,9 +50,6 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     private Connection connection;
     private RemoteApplier applier;
     private StatementCache statements;
-    /** Journal rows sealed per transaction by {@link #pending}, at least. */
-    private static final int SEAL_ROUND = 1_000;
-
     private JournalSealer sealer;
     /** Per table, the column layout the installed triggers' masks refer to; null until read. */
     private Map<String, List<String>> layouts;
@@ -262,9 +261,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         sealFor(afterLocalSequence, limit);
         List<LocalChange> out = new ArrayList<>();
         try {
-            // prepared once (the sealer's cache): this runs after every local commit
-            sealer();
-            PreparedStatement statement = statements.get("SELECT seq, change_id, tbl, gid, op, row_json, cols_json, hlc FROM "
+            // prepared once: this runs after every local commit
+            PreparedStatement statement = statements().get("SELECT seq, change_id, tbl, gid, op, row_json, cols_json, hlc FROM "
                     + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?");
             statement.setLong(1, afterLocalSequence);
             statement.setInt(2, limit);
@@ -395,7 +393,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     private void sealFor(long afterLocalSequence, int limit) {
         refreshSchema(false);
         try {
-            while (sealer().hasWork() && statements.queryLong("SELECT count(*) FROM (SELECT 1 FROM " + SystemTables.CHANGES
+            while (sealer().hasWork() && statements().queryLong("SELECT count(*) FROM (SELECT 1 FROM " + SystemTables.CHANGES
                     + " WHERE state = 'pending' AND seq > ? LIMIT ?)", afterLocalSequence, (long) limit) < limit) {
                 Sql.inTransaction(connection(), () -> sealer().sealRound(schemas, layouts(), Math.max(limit, SEAL_ROUND)));
             }
@@ -412,10 +410,17 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     private JournalSealer sealer() {
         if (sealer == null) {
-            statements = new StatementCache(connection());
-            sealer = new JournalSealer(statements, clock, deviceId());
+            sealer = new JournalSealer(statements(), clock, deviceId());
         }
         return sealer;
+    }
+
+    /** The prepared statements of the engine's connection (shared with the sealer). */
+    private StatementCache statements() {
+        if (statements == null) {
+            statements = new StatementCache(connection());
+        }
+        return statements;
     }
 
     /** The column layouts of the installed triggers, as stored with them. */

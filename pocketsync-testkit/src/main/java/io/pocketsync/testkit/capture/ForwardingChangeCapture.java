@@ -1,0 +1,104 @@
+package io.pocketsync.testkit.capture;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.capture.ApplyReport;
+import io.pocketsync.api.capture.ChangeCapture;
+import io.pocketsync.api.capture.DeviceState;
+import io.pocketsync.api.capture.LocalChange;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangesMode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link ChangeCapture} that hands every call to another one: tests extend it and override the calls they
+ * want to count, delay or break, the way {@code ForwardingServerStore} does for stores.
+ *
+ * <p>As thread-safe as the delegate and the overrides.
+ */
+public abstract class ForwardingChangeCapture implements ChangeCapture {
+    private final ChangeCapture delegate;
+
+    protected ForwardingChangeCapture(ChangeCapture delegate) {
+        this.delegate = requireNonNull(delegate, "delegate is null");
+    }
+
+    /** The capture calls are handed to. */
+    protected final ChangeCapture delegate() {
+        return delegate;
+    }
+
+    @Override
+    public void install(List<String> tables) {
+        delegate.install(tables);
+    }
+
+    @Override
+    public boolean refreshSchema() {
+        return delegate.refreshSchema();
+    }
+
+    @Override
+    public long changeCounter() {
+        return delegate.changeCounter();
+    }
+
+    @Override
+    public Map<String, Long> tableVersions() {
+        return delegate.tableVersions();
+    }
+
+    @Override
+    public void bindScope(String scope) {
+        delegate.bindScope(scope);
+    }
+
+    @Override
+    public List<LocalChange> pending(long afterLocalSequence, int limit) {
+        return delegate.pending(afterLocalSequence, limit);
+    }
+
+    @Override
+    public long ownChangesFrom(long cursor) {
+        return delegate.ownChangesFrom(cursor);
+    }
+
+    @Override
+    public long pendingCount() {
+        return delegate.pendingCount();
+    }
+
+    @Override
+    public ApplyReport acknowledge(List<ChangeResult> results) {
+        return delegate.acknowledge(results);
+    }
+
+    @Override
+    public ApplyReport apply(List<Change> changes, long fromCursor, long toCursor, ChangesMode mode, boolean lastPage) {
+        return delegate.apply(changes, fromCursor, toCursor, mode, lastPage);
+    }
+
+    @Override
+    public ApplyReport apply(List<Change> changes, List<Long> sequences, long fromCursor, long toCursor, ChangesMode mode,
+            boolean lastPage) {
+        return delegate.apply(changes, sequences, fromCursor, toCursor, mode, lastPage);
+    }
+
+    @Override
+    public DeviceState state() {
+        return delegate.state();
+    }
+
+    @Override
+    public void mergeClock(Hlc remote) {
+        delegate.mergeClock(remote);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
