@@ -325,13 +325,17 @@ final class RemoteApplier implements AutoCloseable {
     /** A pending local change named by an ACK: its local sequence and row. */
     private record PendingChange(long seq, RowKey row) {}
 
-    /** The pending local changes among those {@code results} name, by change id; one query per chunk. */
+    /**
+     * The pending local changes among those {@code results} name, by change id; one query per chunk. Each id is
+     * looked up in the change id's unique index: {@code +state} keeps SQLite from choosing the state index
+     * instead, which (without statistics) it prefers and which made every ACK scan every pending change, so
+     * that a large offline queue cost time quadratic in its length to acknowledge.
+     */
     private Map<String, PendingChange> pendingNamed(List<ChangeResult> results) throws SQLException {
         Map<String, PendingChange> out = new HashMap<>();
         for (int start = 0; start < results.size(); start += LOOKUP_CHUNK) {
             List<ChangeResult> chunk = results.subList(start, Math.min(results.size(), start + LOOKUP_CHUNK));
-            PreparedStatement find = statements.get("SELECT change_id, seq, tbl, gid FROM " + SystemTables.CHANGES
-                    + " WHERE state = 'pending' AND change_id IN (" + "?, ".repeat(chunk.size() - 1) + "?)");
+            PreparedStatement find = statements.get(pendingNamedSql(chunk.size()));
             for (int i = 0; i < chunk.size(); i++) {
                 find.setString(i + 1, chunk.get(i).changeId());
             }
@@ -480,16 +484,19 @@ final class RemoteApplier implements AutoCloseable {
         return out;
     }
 
+    /** The query {@link #pendingNamed} runs for {@code ids} change ids. */
+    static String pendingNamedSql(int ids) {
+        return "SELECT change_id, seq, tbl, gid FROM " + SystemTables.CHANGES + " WHERE +state = 'pending' AND change_id IN ("
+                + "?, ".repeat(ids - 1) + "?)";
+    }
+
+    /** The recorded server sequences of {@code rows} that have one; one query per chunk. */
     private Map<RowKey, Long> sequencesOf(Collection<RowKey> rows) throws SQLException {
         Map<RowKey, Long> out = new HashMap<>();
         List<RowKey> all = new ArrayList<>(rows);
         for (int start = 0; start < all.size(); start += LOOKUP_CHUNK) {
             List<RowKey> chunk = all.subList(start, Math.min(all.size(), start + LOOKUP_CHUNK));
-            StringBuilder sql = new StringBuilder("SELECT tbl, gid, seq FROM " + SystemTables.ROW_SEQ + " WHERE (tbl, gid) IN (VALUES ");
-            for (int i = 0; i < chunk.size(); i++) {
-                sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
-            }
-            PreparedStatement statement = statements.get(sql.append(')').toString());
+            PreparedStatement statement = statements.get(sequencesOfSql(chunk.size()));
             int index = 1;
             for (RowKey row : chunk) {
                 statement.setString(index++, row.table());
@@ -502,6 +509,20 @@ final class RemoteApplier implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The query {@link #sequencesOf} runs for {@code rows} rows: a join from the keys to the table's primary key.
+     * The form {@code (tbl, gid) IN (VALUES ...)} read the same rows but scanned the whole table for them, on every
+     * page and every ACK, and the table holds a record per row synced within the last {@code row-sequences-behind}
+     * sequences.
+     */
+    static String sequencesOfSql(int rows) {
+        StringBuilder sql = new StringBuilder("SELECT r.tbl, r.gid, r.seq FROM (VALUES ");
+        for (int i = 0; i < rows; i++) {
+            sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
+        }
+        return sql.append(") AS v JOIN " + SystemTables.ROW_SEQ + " r ON r.tbl = v.column1 AND r.gid = v.column2").toString();
     }
 
     private Set<String> processedAmong(List<String> ids) throws SQLException {
