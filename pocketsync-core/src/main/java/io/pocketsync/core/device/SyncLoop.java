@@ -3,12 +3,14 @@ package io.pocketsync.core.device;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.capture.ApplyReport;
 import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.capture.DeviceState;
 import io.pocketsync.api.capture.LocalChange;
 import io.pocketsync.api.capture.ParkedChange;
 import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Rows;
 import io.pocketsync.api.protocol.Ack;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangeStatus;
@@ -105,6 +107,8 @@ final class SyncLoop implements ClientTransport.Listener {
     private long commitHookNanos;
     private ScheduledFuture<?> commitRepoll;
     private int maxBatch;
+    /** The estimated bytes one PUSH may hold (see {@link DeviceOptions#pushMaxBytes()}); halved by a refusal. */
+    private long maxBatchBytes;
     private int retryAttempt;
     private ScheduledFuture<?> retry;
     private ScheduledFuture<?> poller;
@@ -126,6 +130,7 @@ final class SyncLoop implements ClientTransport.Listener {
         this.listenerExecutor = requireNonNull(listenerExecutor, "listenerExecutor is null");
         this.status = requireNonNull(status, "status is null");
         this.maxBatch = options.pushBatchSize();
+        this.maxBatchBytes = options.pushMaxBytes();
         this.inflight = new PushWindow(options.pushWindow());
     }
 
@@ -278,7 +283,7 @@ final class SyncLoop implements ClientTransport.Listener {
                 }
                 catch (RuntimeException e) {
                     LOG.error("device engine task failed", e);
-                    ErrorCode code = e instanceof io.pocketsync.api.PocketSyncException p ? p.code() : ErrorCode.INTERNAL;
+                    ErrorCode code = e instanceof PocketSyncException p ? p.code() : ErrorCode.INTERNAL;
                     status(l -> l.error(code, String.valueOf(e.getMessage())));
                 }
             });
@@ -378,7 +383,7 @@ final class SyncLoop implements ClientTransport.Listener {
                 mayHavePending = false;
                 return inflight.isEmpty();
             }
-            List<LocalChange> batch = inflight.sendable(pending);
+            List<LocalChange> batch = withinBytes(inflight.sendable(pending), maxBatchBytes);
             if (batch.isEmpty()) {
                 return false; // the next change's row is in flight: wait for that ACK
             }
@@ -387,8 +392,21 @@ final class SyncLoop implements ClientTransport.Listener {
                 changes.add(change.change());
             }
             String batchId = UUID.randomUUID().toString();
-            if (!transport.send(new Push(ProtocolVersion.CURRENT, batchId, changes))) {
-                return false;
+            try {
+                if (!transport.send(new Push(ProtocolVersion.CURRENT, batchId, changes))) {
+                    return false;
+                }
+            }
+            catch (PocketSyncException e) {
+                if (e.code() != ErrorCode.MESSAGE_TOO_LARGE || batch.size() == 1) {
+                    throw e;
+                }
+                // The estimate let through more than the transport takes (rows of many small numbers, a lower
+                // transport limit): send smaller batches from now on, until the next WELCOME.
+                maxBatchBytes = Math.max(1, estimatedBytes(batch) / 2);
+                LOG.warn("a PUSH of {} changes was too large for the transport ({}); batches now hold at most about {} bytes",
+                        batch.size(), e.getMessage(), maxBatchBytes);
+                continue;
             }
             inflight.add(batchId, batch, System.nanoTime() + options.pushTimeout().toNanos());
             if (batch.size() == pending.size() && pending.size() < maxBatch) {
@@ -401,6 +419,30 @@ final class SyncLoop implements ClientTransport.Listener {
             }
         }
         return false;
+    }
+
+    /** The longest head of {@code batch} within {@code budget} estimated bytes; never less than one change. */
+    static List<LocalChange> withinBytes(List<LocalChange> batch, long budget) {
+        long bytes = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            bytes += estimatedBytes(batch.get(i));
+            if (bytes > budget && i > 0) {
+                return batch.subList(0, i);
+            }
+        }
+        return batch;
+    }
+
+    private static long estimatedBytes(List<LocalChange> batch) {
+        long bytes = 0;
+        for (LocalChange change : batch) {
+            bytes += estimatedBytes(change);
+        }
+        return bytes;
+    }
+
+    private static long estimatedBytes(LocalChange change) {
+        return Rows.estimateBytes(change.change().row()) + DeviceOptions.CHANGE_OVERHEAD_BYTES;
     }
 
     private void handle(Message message) {
@@ -440,6 +482,8 @@ final class SyncLoop implements ClientTransport.Listener {
         batchesDone = 0;
         rowsDone = 0;
         maxBatch = welcome.maxBatchChanges() > 0 ? Math.min(options.pushBatchSize(), welcome.maxBatchChanges()) : options.pushBatchSize();
+        maxBatchBytes = welcome.maxMessageBytes() > 0 ? Math.min(options.pushMaxBytes(), welcome.maxMessageBytes())
+                : options.pushMaxBytes();
         if (welcome.resyncRequired()) {
             LOG.info("server asks for a full resync (cursor {} outside its history)", capture.state().cursor());
         }

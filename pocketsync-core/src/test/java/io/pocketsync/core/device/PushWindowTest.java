@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.capture.LocalChange;
+import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.protocol.Ack;
 import io.pocketsync.api.protocol.ChangeResult;
@@ -130,6 +132,61 @@ class PushWindowTest {
         assertThat(changeIds(server.pushes().subList(2, 4))).containsExactlyElementsOf(changeIds(server.pushes().subList(0, 2)));
     }
 
+    @Test
+    void aBacklogOfLargeRowsIsCutIntoPushesWithinTheByteBudget() {
+        TestDb db = database();
+        int budget = 8 * 1024;
+        ManualTransport server = start(db, DeviceOptions.DEFAULTS.withPushBatchSize(100).withPushWindow(1)
+                .withPushMaxBytes(budget).withPushTimeout(Duration.ofMinutes(5)));
+        String large = "x".repeat(1000); // about 3 KiB by the estimate: two rows to a PUSH
+        List<String> statements = new ArrayList<>(List.of("BEGIN"));
+        for (int i = 0; i < 9; i++) {
+            statements.add("INSERT INTO todo (id, title) VALUES ('row-" + i + "', '" + large + "')");
+        }
+        statements.add("INSERT INTO todo (id, title) VALUES ('huge', '" + "y".repeat(10_000) + "')");
+        statements.add("COMMIT");
+        db.exec(statements.toArray(String[]::new));
+
+        ackEachPushUntil(server, 10);
+        await().until(() -> pending(db) == 0);
+        assertThat(changeIds(server.pushes())).doesNotHaveDuplicates().hasSize(10);
+        assertThat(server.pushes().get(0).changes()).hasSize(2);
+        assertThat(server.pushes()).allSatisfy(push -> assertThat(push.changes().size() == 1
+                || SyncLoop.withinBytes(localChanges(push), budget).size() == push.changes().size()).isTrue());
+        // a single change above the budget is still sent, alone
+        assertThat(server.pushes().get(server.pushes().size() - 1).changes()).singleElement()
+                .satisfies(change -> assertThat(change.row().get("id")).isEqualTo("huge"));
+    }
+
+    @Test
+    void aPushTheTransportRefusesAsTooLargeIsSentAgainInSmallerPushes() {
+        TestDb db = database();
+        ManualTransport server = start(db, DeviceOptions.DEFAULTS.withPushBatchSize(8).withPushWindow(1)
+                .withPushTimeout(Duration.ofMinutes(5)));
+        server.refuseAbove = 3;
+        insertRows(db, 8);
+
+        ackEachPushUntil(server, 8);
+        await().until(() -> pending(db) == 0);
+        assertThat(server.pushes()).allSatisfy(push -> assertThat(push.changes().size()).isLessThanOrEqualTo(3));
+        assertThat(changeIds(server.pushes())).doesNotHaveDuplicates().hasSize(8);
+    }
+
+    /** Acknowledges PUSHes one by one, as they come, until {@code changes} changes were sent and all are acknowledged. */
+    private static void ackEachPushUntil(ManualTransport server, int changes) {
+        for (int index = 0; index < server.pushes().size() || changeIds(server.pushes()).size() < changes; index++) {
+            int next = index;
+            await().until(() -> server.pushes().size() > next);
+            server.ack(server.pushes().get(next));
+        }
+    }
+
+    private static List<LocalChange> localChanges(Push push) {
+        List<LocalChange> out = new ArrayList<>();
+        push.changes().forEach(change -> out.add(new LocalChange(out.size() + 1, change)));
+        return out;
+    }
+
     private TestDb database() {
         TestDb db = new TestDb(dir, "device.db");
         db.exec("CREATE TABLE todo (id TEXT PRIMARY KEY, title TEXT)");
@@ -174,6 +231,8 @@ class PushWindowTest {
         private volatile Listener listener;
         private volatile boolean connected;
         volatile boolean welcomed;
+        /** PUSHes of more changes than this fail with MESSAGE_TOO_LARGE, as a transport's size limit does. */
+        volatile int refuseAbove = Integer.MAX_VALUE;
         private long sequence;
 
         @Override
@@ -194,6 +253,9 @@ class PushWindowTest {
                 welcomed = true;
             }
             else if (message instanceof Push push) {
+                if (push.changes().size() > refuseAbove) {
+                    throw new PocketSyncException(ErrorCode.MESSAGE_TOO_LARGE, "PUSH of " + push.changes().size() + " changes");
+                }
                 pushes.add(push);
             }
             return true;
