@@ -59,7 +59,7 @@ public final class BenchmarkSuite {
         }
         if (selected(only, "mqtt")) {
             String mqttUri = System.getenv().getOrDefault("PS_MQTT_URI", "tcp://127.0.0.1:1883");
-            results.add(new MqttThroughputBenchmark(dir, mqttUri, quick ? 2_000 : 10_000).run(rounds));
+            results.add(new MqttThroughputBenchmark(dir, mqttUri, quick ? 2_000 : 10_000).run(quick));
         }
         if (selected(only, "latency")) {
             results.addAll(new EndToEndLatencyBenchmark(dir, quick ? 200 : 1_000).run());
