@@ -301,7 +301,7 @@ final class RemoteApplier implements AutoCloseable {
         }
         marks.flush();
         heldSequences.flush();
-        if (!decided.isEmpty() && statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.DEFERRED + ")") != 0) {
+        if (!decided.isEmpty() && hasDeferred()) {
             for (RowKey row : decided) {
                 Change deferred = takeDeferredIfSettled(row);
                 if (deferred == null) {
@@ -320,6 +320,11 @@ final class RemoteApplier implements AutoCloseable {
         }
         setApplying(false);
         return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
+    }
+
+    /** Whether a remote change is kept aside for a row with a local change pending (cheap: normally none is). */
+    boolean hasDeferred() throws SQLException {
+        return statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.DEFERRED + ")") != 0;
     }
 
     /** A pending local change named by an ACK: its local sequence and row. */

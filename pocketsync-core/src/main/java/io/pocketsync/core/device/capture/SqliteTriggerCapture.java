@@ -309,7 +309,11 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         refreshSchema(false);
         Connection c = connection();
         return Sql.inTransaction(c, () -> {
-            sealJournal();
+            // Only a winner or a deferred change writes an app row here: then what is journaled is sealed first, as
+            // before any remote write. Marking changes acknowledged leaves the journal for the next PUSH's rounds.
+            if (results.stream().anyMatch(result -> result.winner() != null) || applier().hasDeferred()) {
+                sealJournal();
+            }
             return applier().applyResults(schemas, deviceId(), results);
         });
     }
@@ -331,7 +335,11 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         refreshSchema(false);
         Connection c = connection();
         return Sql.inTransaction(c, () -> {
-            sealJournal(); // local writes committed before this transaction are pending changes before anything applies
+            if (!changes.isEmpty() || mode == ChangesMode.SNAPSHOT) {
+                // local writes committed before this transaction are pending changes before anything applies; an
+                // empty LIVE or catch-up page only moves the cursor and writes no row
+                sealJournal();
+            }
             return applier().applyPage(schemas, deviceId(), changes, sequences, fromCursor, toCursor, mode, lastPage);
         });
     }
@@ -354,15 +362,13 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized void mergeClock(Hlc remote) {
         requireNonNull(remote, "remote is null");
-        // What is journaled was written before this merge: it is sealed (given its HLC) first, or the merged
-        // clock would stamp an earlier write after a remote change it never saw.
-        seal();
-        try {
-            Sql.update(connection(), "UPDATE " + STATE + " SET hlc = max(hlc, ?) WHERE id = 1", remote.value());
-        }
-        catch (SQLException e) {
-            throw Sql.failure("merging the clock failed", e);
-        }
+        // What is journaled was written before this merge and must be stamped without it, or the merged clock
+        // would stamp an earlier write after a remote change it never saw: the merge is journaled after it.
+        refreshSchema(false);
+        Sql.inTransaction(connection(), () -> {
+            sealer().mergeClock(remote.value());
+            return null;
+        });
     }
 
     /**

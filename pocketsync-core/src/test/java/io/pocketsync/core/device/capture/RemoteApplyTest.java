@@ -223,11 +223,35 @@ class RemoteApplyTest {
         assertThat(report.applied()).isZero();
         assertThat(report.tables()).isEmpty();
         assertThat(capture.state().cursor()).isEqualTo(3);
-        // the local write committed before it is a pending change, as before any apply
+        // an empty page writes no app row, so it leaves the local write in the journal for the next PUSH to seal
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_changes")).isZero();
         assertThat(capture.pendingCount()).isEqualTo(1);
         // a gap is still refused
         assertThat(capture.apply(List.of(), List.of(), 5, 6, ChangesMode.LIVE, true).accepted()).isFalse();
         assertThat(capture.state().cursor()).isEqualTo(3);
+    }
+
+    @Test
+    void anAckSealsTheJournalOnlyWhenItWritesARow() {
+        db.exec("INSERT INTO todo (id, title) VALUES ('a', 'first'), ('b', 'first')");
+        List<LocalChange> sent = capture.pending(0, 10);
+        db.exec("UPDATE todo SET title = 'second' WHERE id = 'a'"); // journaled while the PUSH is in flight
+
+        capture.acknowledge(List.of(ChangeResult.applied(sent.get(0).change().changeId(), 1)));
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_changes WHERE state = 'acked'")).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_changes")).isEqualTo(2); // the update is not sealed yet
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_journal")).isEqualTo(1);
+
+        // a winner overwrites b: what is journaled is sealed first, so no local write is lost under it
+        db.exec("UPDATE todo SET title = 'third' WHERE id = 'b'");
+        Change b = sent.get(1).change();
+        Change winner = new Change("remote-w", "todo", b.globalId(), Op.UPDATE, row("id", "b", "title", "theirs"), List.of(),
+                new Hlc(b.hlc().value() + 1), "other-device");
+        capture.acknowledge(List.of(ChangeResult.superseded(b.changeId(), winner, 2)));
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_journal")).isZero();
+        // b's later local edit is pending, so the winner waits for that change's own ACK instead of overwriting it
+        assertThat(db.query("SELECT title FROM todo WHERE id = 'b'")).containsExactly(row("title", "third"));
+        assertThat(capture.pending(0, 10)).extracting(change -> change.change().row().get("title")).containsExactly("second", "third");
     }
 
     @Test

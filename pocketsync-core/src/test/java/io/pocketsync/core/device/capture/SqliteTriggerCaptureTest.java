@@ -320,4 +320,39 @@ class SqliteTriggerCaptureTest {
         assertThat(changes.get(0).hlc().value()).isLessThan(remote.value());
         assertThat(changes.get(1).hlc().value()).isGreaterThan(remote.value());
     }
+
+    @Test
+    void clockMergesWaitInTheJournalBehindTheWritesBeforeThem() {
+        capture.install(List.of("todo"));
+        long now = System.currentTimeMillis();
+        Hlc first = Hlc.of(now + 3_600_000, 0);
+        Hlc second = Hlc.of(now + 7_200_000, 0);
+        db.exec("INSERT INTO todo (id, title) VALUES ('1', 'before both merges')");
+        Map<String, Long> versions = capture.tableVersions();
+        capture.mergeClock(first);
+        db.exec("INSERT INTO todo (id, title) VALUES ('2', 'between the merges')");
+        capture.mergeClock(second);
+        db.exec("INSERT INTO todo (id, title) VALUES ('3', 'after both merges')");
+        // nothing was sealed by the merges: the writes and both markers wait in the journal
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_changes")).isZero();
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_journal WHERE op = " + JournalSealer.OP_CLOCK)).isEqualTo(2);
+        assertThat(capture.tableVersions().get("todo")).isEqualTo(versions.get("todo") + 2);
+
+        List<Change> changes = pending();
+        assertThat(changes).extracting(change -> change.row().get("id")).containsExactly("1", "2", "3");
+        assertThat(changes.get(0).hlc()).isLessThan(first);
+        assertThat(changes.get(1).hlc()).isGreaterThan(first).isLessThan(second);
+        assertThat(changes.get(2).hlc()).isGreaterThan(second);
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_journal")).isZero();
+        assertThat(capture.state().hlc()).isGreaterThan(second);
+    }
+
+    @Test
+    void aClockMergeWithNothingJournaledMovesTheClockAtOnce() {
+        capture.install(List.of("todo"));
+        Hlc ahead = Hlc.of(System.currentTimeMillis() + 60_000, 0);
+        capture.mergeClock(ahead);
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_journal")).isZero();
+        assertThat(capture.state().hlc()).isEqualTo(ahead);
+    }
 }
