@@ -216,6 +216,7 @@ public final class MqttClientTransport implements ClientTransport {
         options.setKeepAliveInterval((int) config.keepAlive().toSeconds());
         options.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
         options.setMaxInflight(config.maxInflight());
+        options.setSocketFactory(NoDelaySocketFactory.forUri(current.getServerURI()));
         options.setWill(upTopic, new byte[0], 1, false);
         config.username().ifPresent(options::setUserName);
         if (!config.password().isEmpty()) {

@@ -117,6 +117,7 @@ public final class MqttServerTransport implements ServerTransport {
         options.setMaxReconnectDelay((int) config.reconnectMaxDelay().toMillis());
         options.setKeepAliveInterval((int) config.keepAlive().toSeconds());
         options.setMaxInflight(config.maxInflight());
+        options.setSocketFactory(NoDelaySocketFactory.forUri(config.uri()));
         options.setConnectionTimeout(CONNECT_TIMEOUT_SECONDS);
         config.username().ifPresent(options::setUserName);
         if (!config.password().isEmpty()) {
