@@ -32,6 +32,11 @@ final class BenchServer implements AutoCloseable {
     private final Semaphore sessionsOpened = new Semaphore(0);
 
     BenchServer(Path dir, String scope, String mqttUri, String mqttRoot) {
+        this(dir, scope, mqttUri, mqttRoot, new ServerListener());
+    }
+
+    /** A server whose stored-change events also go to {@code stored} (for benchmarks that count them). */
+    BenchServer(Path dir, String scope, String mqttUri, String mqttRoot, ServerListener stored) {
         BenchContext context = new BenchContext("bench-server");
         store = BenchContext.provider(ServerStoreProvider.class, "sqlite", ServerStoreProvider::name)
                 .create(PluginConfig.of("store.sqlite", Map.of("path", dir.resolve("server.db").toString())), context);
@@ -41,6 +46,11 @@ final class BenchServer implements AutoCloseable {
                     @Override
                     public void sessionOpened(Scope scope, String transport) {
                         sessionsOpened.release();
+                    }
+
+                    @Override
+                    public void changesApplied(Scope scope, int count) {
+                        stored.changesApplied(scope, count);
                     }
                 })
                 .build();

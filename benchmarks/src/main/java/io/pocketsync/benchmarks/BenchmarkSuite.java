@@ -61,6 +61,9 @@ public final class BenchmarkSuite {
             String mqttUri = System.getenv().getOrDefault("PS_MQTT_URI", "tcp://127.0.0.1:1883");
             results.add(new MqttThroughputBenchmark(dir, mqttUri, quick ? 2_000 : 10_000).run(quick));
         }
+        if (selected(only, "push")) {
+            results.add(new WebSocketPushBenchmark(dir, quick ? 2_000 : 10_000).run(quick));
+        }
         if (selected(only, "latency")) {
             results.addAll(new EndToEndLatencyBenchmark(dir, quick ? 200 : 1_000).run());
         }
