@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.Map;
 
@@ -34,6 +35,27 @@ final class BenchDevice implements AutoCloseable {
             statement.execute("PRAGMA busy_timeout=5000");
         }
         return connection;
+    }
+
+    /**
+     * Commits {@code count} new rows in one transaction, as an app's bulk write does, on a connection of the app's
+     * own (not the device's); their ids are {@code item-<round>-<i>}.
+     */
+    void insertRows(int round, int count) throws Exception {
+        try (Connection connection = connect(); PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO items (id, name, qty, price, note) VALUES (?, ?, ?, ?, ?)")) {
+            connection.setAutoCommit(false);
+            for (int i = 0; i < count; i++) {
+                insert.setString(1, "item-" + round + "-" + i);
+                insert.setString(2, "name " + i);
+                insert.setInt(3, i);
+                insert.setDouble(4, i * 1.5);
+                insert.setString(5, "note for row " + i);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            connection.commit();
+        }
     }
 
     long count() throws Exception {

@@ -11,7 +11,6 @@ import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Push;
 import io.pocketsync.api.protocol.Welcome;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.java_websocket.WebSocket;
 import org.java_websocket.client.WebSocketClient;
-import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshake;
 import org.java_websocket.server.WebSocketServer;
 
@@ -108,30 +106,7 @@ final class ConnectionsBenchmark {
     /** The same shape with a raw Java-WebSocket server broadcasting a message of similar size. */
     private double[] baseline() throws Exception {
         long before = usedHeap();
-        CountDownLatch started = new CountDownLatch(1);
-        WebSocketServer server = new WebSocketServer(new InetSocketAddress("127.0.0.1", 0)) {
-            @Override
-            public void onOpen(WebSocket conn, ClientHandshake handshake) {}
-
-            @Override
-            public void onClose(WebSocket conn, int code, String reason, boolean remote) {}
-
-            @Override
-            public void onMessage(WebSocket conn, String message) {
-                conn.send("welcome");
-            }
-
-            @Override
-            public void onError(WebSocket conn, Exception ex) {}
-
-            @Override
-            public void onStart() {
-                started.countDown();
-            }
-        };
-        server.setReuseAddr(true);
-        server.start();
-        started.await(10, TimeUnit.SECONDS);
+        WebSocketServer server = RawWebSocketServer.start(false, (conn, message) -> conn.send("welcome"));
         URI uri = URI.create("ws://127.0.0.1:" + server.getPort());
         List<RawClient> clients = new ArrayList<>();
         CountDownLatch welcomed = new CountDownLatch(connections);

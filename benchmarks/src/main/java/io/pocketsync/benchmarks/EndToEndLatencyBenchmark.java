@@ -1,6 +1,5 @@
 package io.pocketsync.benchmarks;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,13 +8,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.client.WebSocketClient;
-import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshake;
 import org.java_websocket.server.WebSocketServer;
 
@@ -107,34 +104,7 @@ final class EndToEndLatencyBenchmark {
     }
 
     private long[] rawEcho() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
-        WebSocketServer echo = new WebSocketServer(new InetSocketAddress("127.0.0.1", 0)) {
-            @Override
-            public void onOpen(WebSocket conn, ClientHandshake handshake) {}
-
-            @Override
-            public void onClose(WebSocket conn, int code, String reason, boolean remote) {}
-
-            @Override
-            public void onMessage(WebSocket conn, String message) {
-                conn.send(message);
-            }
-
-            @Override
-            public void onError(WebSocket conn, Exception ex) {}
-
-            @Override
-            public void onStart() {
-                started.countDown();
-            }
-        };
-        echo.setReuseAddr(true);
-        echo.setTcpNoDelay(true);
-        echo.start();
-        // getPort() answers -1 while the server socket is not bound yet
-        if (!started.await(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("echo server did not start");
-        }
+        WebSocketServer echo = RawWebSocketServer.start(true, WebSocket::send);
         BlockingQueue<Long> replies = new LinkedBlockingQueue<>();
         WebSocketClient client = new WebSocketClient(URI.create("ws://127.0.0.1:" + echo.getPort())) {
             @Override

@@ -1,10 +1,5 @@
 package io.pocketsync.benchmarks;
 
-import io.pocketsync.api.model.Change;
-import io.pocketsync.api.model.Hlc;
-import io.pocketsync.api.model.Op;
-import io.pocketsync.api.protocol.ProtocolVersion;
-import io.pocketsync.api.protocol.Push;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -74,7 +69,7 @@ final class MqttThroughputBenchmark {
     }
 
     Measurement run(boolean quick) throws Exception {
-        int bytes = bytesPerChange();
+        int bytes = Workload.bytesPerChange("cbor");
         double[] result;
         try (RawPaho raw = new RawPaho(bytes); Synced synced = new Synced()) {
             result = quick ? Timing.interleaved(3, 3, synced::round, raw::round)
@@ -133,20 +128,7 @@ final class MqttThroughputBenchmark {
             int r = round++;
             long target = (long) changes * (r + 1);
             long start = System.nanoTime();
-            try (Connection connection = a.connect(); PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO items (id, name, qty, price, note) VALUES (?, ?, ?, ?, ?)")) {
-                connection.setAutoCommit(false);
-                for (int i = 0; i < changes; i++) {
-                    insert.setString(1, "item-" + r + "-" + i);
-                    insert.setString(2, "name " + i);
-                    insert.setInt(3, i);
-                    insert.setDouble(4, i * 1.5);
-                    insert.setString(5, "note for row " + i);
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-                connection.commit();
-            }
+            a.insertRows(r, changes);
             a.device.syncNow();
             // After each apply on B, look up the round's last row by key (a count of the whole table, per apply,
             // cost the measurement more than some PocketSync stages); once it is there, count once to be sure.
@@ -294,19 +276,5 @@ final class MqttThroughputBenchmark {
             subscriber.disconnect();
             subscriber.close();
         }
-    }
-
-    /** The CBOR bytes one benchmark row's change takes inside a PUSH of 100 such changes. */
-    private static int bytesPerChange() {
-        List<Change> changes = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            changes.add(new Change(UUID.randomUUID().toString().replace("-", ""), "items",
-                    UUID.randomUUID().toString().replace("-", ""), Op.INSERT,
-                    Map.of("id", "item-" + (5000 + i), "name", "name " + (5000 + i), "qty", 5000L + i, "price", (5000 + i) * 1.5,
-                            "note", "note for row " + (5000 + i)),
-                    List.of(), Hlc.of(System.currentTimeMillis(), 0), "0123456789abcdef0123456789abcdef"));
-        }
-        byte[] encoded = new BenchContext("bench").codec("cbor").encode(new Push(ProtocolVersion.CURRENT, "batch", changes));
-        return encoded.length / changes.size();
     }
 }

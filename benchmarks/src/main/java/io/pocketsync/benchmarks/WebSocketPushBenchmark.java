@@ -1,28 +1,15 @@
 package io.pocketsync.benchmarks;
 
-import io.pocketsync.api.model.Change;
-import io.pocketsync.api.model.Hlc;
-import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.api.protocol.ProtocolVersion;
-import io.pocketsync.api.protocol.Push;
 import io.pocketsync.core.server.ServerListener;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.java_websocket.WebSocket;
 import org.java_websocket.client.WebSocketClient;
-import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshake;
 import org.java_websocket.server.WebSocketServer;
 
@@ -50,7 +37,7 @@ final class WebSocketPushBenchmark {
     }
 
     Measurement run(boolean quick) throws Exception {
-        int bytes = bytesPerChange();
+        int bytes = Workload.bytesPerChange("json");
         double[] result;
         try (RawWebSocket raw = new RawWebSocket(bytes); Pushing pushing = new Pushing()) {
             result = quick ? Timing.interleaved(2, 3, pushing::round, raw::round)
@@ -88,20 +75,7 @@ final class WebSocketPushBenchmark {
         Timing.Sample round() throws Exception {
             int r = round++;
             long start = System.nanoTime();
-            try (Connection connection = device.connect(); PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO items (id, name, qty, price, note) VALUES (?, ?, ?, ?, ?)")) {
-                connection.setAutoCommit(false);
-                for (int i = 0; i < changes; i++) {
-                    insert.setString(1, "item-" + r + "-" + i);
-                    insert.setString(2, "name " + i);
-                    insert.setInt(3, i);
-                    insert.setDouble(4, i * 1.5);
-                    insert.setString(5, "note for row " + i);
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-                connection.commit();
-            }
+            device.insertRows(r, changes);
             if (!stored.tryAcquire(changes, 120, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the server stored " + stored.availablePermits() + " of " + changes + " changes");
             }
@@ -125,33 +99,7 @@ final class WebSocketPushBenchmark {
 
         RawWebSocket(int payloadBytes) throws Exception {
             payload = "x".repeat(payloadBytes);
-            CountDownLatch started = new CountDownLatch(1);
-            server = new WebSocketServer(new InetSocketAddress("127.0.0.1", 0)) {
-                @Override
-                public void onOpen(WebSocket conn, ClientHandshake handshake) {}
-
-                @Override
-                public void onClose(WebSocket conn, int code, String reason, boolean remote) {}
-
-                @Override
-                public void onMessage(WebSocket conn, String message) {
-                    received.release();
-                }
-
-                @Override
-                public void onError(WebSocket conn, Exception ex) {}
-
-                @Override
-                public void onStart() {
-                    started.countDown();
-                }
-            };
-            server.setReuseAddr(true);
-            server.setTcpNoDelay(true);
-            server.start();
-            if (!started.await(10, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("raw WebSocket server did not start");
-            }
+            server = RawWebSocketServer.start(true, (conn, message) -> received.release());
             client = new WebSocketClient(URI.create("ws://127.0.0.1:" + server.getPort())) {
                 @Override
                 public void onOpen(ServerHandshake handshake) {}
@@ -188,19 +136,5 @@ final class WebSocketPushBenchmark {
             client.closeBlocking();
             server.stop(1000);
         }
-    }
-
-    /** The JSON characters one benchmark row's change takes inside a PUSH of 100 such changes. */
-    private static int bytesPerChange() {
-        List<Change> changes = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            changes.add(new Change(UUID.randomUUID().toString().replace("-", ""), "items",
-                    UUID.randomUUID().toString().replace("-", ""), Op.INSERT,
-                    Map.of("id", "item-" + (5000 + i), "name", "name " + (5000 + i), "qty", 5000L + i, "price", (5000 + i) * 1.5,
-                            "note", "note for row " + (5000 + i)),
-                    List.of(), Hlc.of(System.currentTimeMillis(), 0), "0123456789abcdef0123456789abcdef"));
-        }
-        byte[] encoded = new BenchContext("bench").codec("json").encode(new Push(ProtocolVersion.CURRENT, "batch", changes));
-        return encoded.length / changes.size();
     }
 }

@@ -3,10 +3,13 @@ package io.pocketsync.benchmarks;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Push;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /** Synthetic changes shared by the benchmarks, so subject and baseline write the same payloads. */
 final class Workload {
@@ -32,6 +35,21 @@ final class Workload {
         row.put("price", i * 1.5);
         row.put("note", "note for row " + i);
         return row;
+    }
+
+    /**
+     * The bytes one {@link #row} change takes inside a PUSH of 100 such changes in {@code codec}: the size of the
+     * raw baselines' messages, so that they carry as much as PocketSync does per change.
+     */
+    static int bytesPerChange(String codec) {
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            changes.add(new Change(UUID.randomUUID().toString().replace("-", ""), "items",
+                    UUID.randomUUID().toString().replace("-", ""), Op.INSERT, row(5000 + i), List.of(),
+                    Hlc.of(System.currentTimeMillis(), 0), "0123456789abcdef0123456789abcdef"));
+        }
+        byte[] encoded = new BenchContext("bench").codec(codec).encode(new Push(ProtocolVersion.CURRENT, "batch", changes));
+        return encoded.length / changes.size();
     }
 
     /** Splits a list into consecutive batches of {@code size}. */
