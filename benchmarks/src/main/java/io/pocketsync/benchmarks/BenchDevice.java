@@ -1,7 +1,7 @@
 package io.pocketsync.benchmarks;
 
 import io.pocketsync.api.PluginConfig;
-import io.pocketsync.core.device.PocketSyncDevice;
+import io.pocketsync.device.PocketSyncDevice;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;

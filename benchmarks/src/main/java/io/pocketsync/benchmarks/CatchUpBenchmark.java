@@ -10,7 +10,7 @@ import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
-import io.pocketsync.core.conflict.LastWriteWinsResolver;
+import io.pocketsync.server.engine.conflict.LastWriteWinsResolver;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;

@@ -8,7 +8,7 @@ import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Welcome;
 import io.pocketsync.api.transport.Connection;
 import io.pocketsync.api.transport.ConnectionListener;
-import io.pocketsync.core.server.SyncServer;
+import io.pocketsync.server.engine.SyncServer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;

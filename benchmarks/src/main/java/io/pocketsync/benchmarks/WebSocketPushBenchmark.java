@@ -1,7 +1,7 @@
 package io.pocketsync.benchmarks;
 
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.core.server.ServerListener;
+import io.pocketsync.server.engine.ServerListener;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,9 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
-import io.pocketsync.core.device.CatchUpProgress;
-import io.pocketsync.core.device.PocketSyncDevice;
-import io.pocketsync.core.device.SyncStatusListener;
+import io.pocketsync.device.CatchUpProgress;
+import io.pocketsync.device.PocketSyncDevice;
+import io.pocketsync.device.SyncStatusListener;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

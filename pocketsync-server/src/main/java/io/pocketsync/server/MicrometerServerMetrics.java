@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.protocol.ChangesMode;
-import io.pocketsync.core.server.ServerListener;
+import io.pocketsync.server.engine.ServerListener;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;

@@ -6,7 +6,7 @@ import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.auth.Authenticator;
 import io.pocketsync.api.auth.AuthenticatorProvider;
-import io.pocketsync.core.auth.CompositeAuthenticator;
+import io.pocketsync.server.engine.auth.CompositeAuthenticator;
 import io.pocketsync.core.discovery.Providers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

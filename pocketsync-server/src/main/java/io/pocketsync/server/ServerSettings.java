@@ -8,7 +8,7 @@ import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.core.config.ConfigKey;
 import io.pocketsync.core.config.ConfigSchema;
 import io.pocketsync.core.config.Settings;
-import io.pocketsync.core.server.ServerOptionsConfig;
+import io.pocketsync.server.engine.ServerOptionsConfig;
 import io.pocketsync.core.discovery.Providers;
 import java.net.URI;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.pocketsync.server;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
-import io.pocketsync.core.auth.HmacTokens;
+import io.pocketsync.server.engine.auth.HmacTokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.pocketsync.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pocketsync.core.device.PocketSyncDevice;
+import io.pocketsync.device.PocketSyncDevice;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

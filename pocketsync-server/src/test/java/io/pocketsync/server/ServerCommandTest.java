@@ -107,8 +107,8 @@ class ServerCommandTest {
         Files.writeString(config, "server.clock-skew = 1m\nserver.retention = 7d\nserver.max-batch-changes = 200\n"
                 + "server.page-rows = 50\nserver.node-id = node-a\n");
 
-        io.pocketsync.core.server.ServerOptions options =
-                io.pocketsync.core.server.ServerOptionsConfig.from(parse("server", "--config", config.toString()).settings().settings());
+        io.pocketsync.server.engine.ServerOptions options =
+                io.pocketsync.server.engine.ServerOptionsConfig.from(parse("server", "--config", config.toString()).settings().settings());
 
         assertThat(options.clockSkew()).isEqualTo(java.time.Duration.ofMinutes(1));
         assertThat(options.retention()).isEqualTo(java.time.Duration.ofDays(7));

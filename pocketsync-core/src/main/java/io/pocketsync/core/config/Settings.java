@@ -3,8 +3,6 @@ package io.pocketsync.core.config;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
@@ -81,7 +79,16 @@ public final class Settings {
 
     /** Reads YAML: nested maps become dotted keys, scalar lists comma-separated values. */
     public static Settings fromYaml(InputStream in) throws IOException {
-        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(in);
+        JsonNode root;
+        try {
+            root = YamlReader.readTree(in);
+        }
+        catch (NoClassDefFoundError e) {
+            // jackson-dataformat-yaml is an optional dependency: servers have it, devices need not.
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID,
+                    "YAML configuration needs com.fasterxml.jackson.dataformat:jackson-dataformat-yaml on the classpath; "
+                            + "add it or use a .properties file", e);
+        }
         Map<String, String> map = new LinkedHashMap<>();
         if (root != null && !root.isMissingNode() && !root.isNull()) {
             if (!root.isObject()) {

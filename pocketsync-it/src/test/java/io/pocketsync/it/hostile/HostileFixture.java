@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pocketsync.api.model.RowState;
-import io.pocketsync.core.server.ServerOptions;
+import io.pocketsync.server.engine.ServerOptions;
 import io.pocketsync.it.support.Cleanup;
 import io.pocketsync.it.support.SqliteFiles;
 import io.pocketsync.it.support.StoreRows;

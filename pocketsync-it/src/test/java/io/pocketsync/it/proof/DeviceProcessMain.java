@@ -1,6 +1,6 @@
 package io.pocketsync.it.proof;
 
-import io.pocketsync.core.device.PocketSyncDevice;
+import io.pocketsync.device.PocketSyncDevice;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.store.ServerStore;
-import io.pocketsync.core.device.PocketSyncDevice;
+import io.pocketsync.device.PocketSyncDevice;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.SQLException;

@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A server in its own JVM for kill -9 tests: {@code ServerProcessMain <port> <db>} runs a
- * {@link io.pocketsync.core.server.SyncServer} over the SQLite store at {@code db} with a WebSocket
+ * {@link io.pocketsync.server.engine.SyncServer} over the SQLite store at {@code db} with a WebSocket
  * listener on 127.0.0.1:{@code port}, prints {@code READY} and runs until killed.
  */
 public final class ServerProcessMain {

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.transport.ReconnectPolicy;
-import io.pocketsync.core.device.DeviceOptions;
-import io.pocketsync.core.device.PocketSyncDevice;
+import io.pocketsync.device.DeviceOptions;
+import io.pocketsync.device.PocketSyncDevice;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

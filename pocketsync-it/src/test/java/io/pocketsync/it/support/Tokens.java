@@ -1,8 +1,8 @@
 package io.pocketsync.it.support;
 
 import io.pocketsync.api.auth.Authenticator;
-import io.pocketsync.core.auth.HmacTokenAuthenticator;
-import io.pocketsync.core.auth.HmacTokens;
+import io.pocketsync.server.engine.auth.HmacTokenAuthenticator;
+import io.pocketsync.server.engine.auth.HmacTokens;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -9,9 +9,9 @@ import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
-import io.pocketsync.core.device.CatchUpProgress;
-import io.pocketsync.core.device.PocketSyncDevice;
-import io.pocketsync.core.device.SyncStatusListener;
+import io.pocketsync.device.CatchUpProgress;
+import io.pocketsync.device.PocketSyncDevice;
+import io.pocketsync.device.SyncStatusListener;
 import io.pocketsync.core.discovery.Providers;
 import io.pocketsync.it.support.SqliteFiles;
 import io.pocketsync.it.support.SyncNode;
@@ -93,7 +93,7 @@ class MqttBrokerQueueOverflowIT {
         slow = PocketSyncDevice.builder().database(slowDb).tables(SqliteFiles.ITEMS).scope(scope).token(tokens.forScope(scope))
                 .server(URI.create(brokerUri)).transport(gated)
                 // the periodic pull is what notices that the broker dropped the last broadcasts
-                .options(io.pocketsync.core.device.DeviceOptions.DEFAULTS.withCatchUpInterval(Duration.ofSeconds(1)))
+                .options(io.pocketsync.device.DeviceOptions.DEFAULTS.withCatchUpInterval(Duration.ofSeconds(1)))
                 .statusListener(new SyncStatusListener() {
                     @Override
                     public void catchingUp(CatchUpProgress progress) {

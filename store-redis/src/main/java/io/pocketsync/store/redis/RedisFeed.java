@@ -2,7 +2,7 @@ package io.pocketsync.store.redis;
 
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.store.CommittedBatch;
-import io.pocketsync.core.store.StoreJson;
+import io.pocketsync.server.engine.store.StoreJson;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.pocketsync.store.redis;
 
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.core.store.RowKey;
+import io.pocketsync.server.engine.store.RowKey;
 import java.util.List;
 
 /**

@@ -2,9 +2,9 @@ package io.pocketsync.store.sqlite;
 
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.core.store.BatchPlan;
-import io.pocketsync.core.store.RowKey;
-import io.pocketsync.core.store.StoreJson;
+import io.pocketsync.server.engine.store.BatchPlan;
+import io.pocketsync.server.engine.store.RowKey;
+import io.pocketsync.server.engine.store.StoreJson;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Collection;

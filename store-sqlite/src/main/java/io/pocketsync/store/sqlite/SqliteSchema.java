@@ -1,6 +1,6 @@
 package io.pocketsync.store.sqlite;
 
-import io.pocketsync.core.store.StoreJson;
+import io.pocketsync.server.engine.store.StoreJson;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

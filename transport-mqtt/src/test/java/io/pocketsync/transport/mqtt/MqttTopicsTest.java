@@ -3,9 +3,6 @@ package io.pocketsync.transport.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.inject.Guice;
-import com.google.inject.Key;
-import com.google.inject.TypeLiteral;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
@@ -95,15 +92,10 @@ class MqttTopicsTest {
     }
 
     @Test
-    void providersAreFoundByServiceLoaderAndGuice() {
+    void providersAreFoundByServiceLoader() {
         assertThat(ServiceLoader.load(ServerTransportProvider.class, ServerTransportProvider.class.getClassLoader()).stream()
                 .map(p -> p.get().name())).contains("mqtt");
         assertThat(ServiceLoader.load(ClientTransportProvider.class, ClientTransportProvider.class.getClassLoader()).stream()
                 .map(p -> p.get().name())).contains("mqtt");
-        var injector = Guice.createInjector(new MqttTransportModule());
-        assertThat(injector.getInstance(Key.get(new TypeLiteral<Map<String, ServerTransportProvider>>() {})).get("mqtt"))
-                .isInstanceOf(MqttServerTransportProvider.class);
-        assertThat(injector.getInstance(Key.get(new TypeLiteral<Map<String, ClientTransportProvider>>() {})).get("mqtt"))
-                .isInstanceOf(MqttClientTransportProvider.class);
     }
 }

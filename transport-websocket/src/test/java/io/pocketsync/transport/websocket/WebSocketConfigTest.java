@@ -3,9 +3,6 @@ package io.pocketsync.transport.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.inject.Guice;
-import com.google.inject.Key;
-import com.google.inject.TypeLiteral;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
@@ -81,7 +78,7 @@ class WebSocketConfigTest {
     }
 
     @Test
-    void providersAreFoundByServiceLoaderAndGuice() {
+    void providersAreFoundByServiceLoader() {
         assertThat(ServiceLoader.load(ServerTransportProvider.class, ServerTransportProvider.class.getClassLoader()).stream()
                 .map(p -> p.get().name())).contains("websocket");
         ClientTransportProvider client = ServiceLoader.load(ClientTransportProvider.class,
@@ -89,13 +86,6 @@ class WebSocketConfigTest {
                 .filter(p -> p.name().equals("websocket")).findFirst().orElseThrow();
         assertThat(client.schemes()).isEqualTo(Set.of("ws", "wss"));
 
-        var injector = Guice.createInjector(new WebSocketTransportModule());
-        Map<String, ServerTransportProvider> servers = injector.getInstance(
-                Key.get(new TypeLiteral<Map<String, ServerTransportProvider>>() {}));
-        Map<String, ClientTransportProvider> clients = injector.getInstance(
-                Key.get(new TypeLiteral<Map<String, ClientTransportProvider>>() {}));
-        assertThat(servers.get("websocket")).isInstanceOf(WebSocketServerTransportProvider.class);
-        assertThat(clients.get("websocket")).isInstanceOf(WebSocketClientTransportProvider.class);
     }
 
     @Test

@@ -3,13 +3,13 @@ package io.pocketsync.examples.resolver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pocketsync.core.auth.StaticTokenAuthenticator;
+import io.pocketsync.server.engine.auth.StaticTokenAuthenticator;
 import io.pocketsync.core.config.DefaultPluginContext;
 import io.pocketsync.core.config.Settings;
-import io.pocketsync.core.device.PocketSyncDevice;
+import io.pocketsync.device.PocketSyncDevice;
 import io.pocketsync.core.discovery.Providers;
-import io.pocketsync.core.server.SyncServer;
-import io.pocketsync.core.server.TableResolvers;
+import io.pocketsync.server.engine.SyncServer;
+import io.pocketsync.server.engine.TableResolvers;
 import io.pocketsync.testkit.store.InMemoryServerStore;
 import io.pocketsync.testkit.transport.InMemoryNetwork;
 import java.io.IOException;

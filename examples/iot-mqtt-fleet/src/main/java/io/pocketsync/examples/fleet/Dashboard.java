@@ -1,6 +1,6 @@
 package io.pocketsync.examples.fleet;
 
-import io.pocketsync.core.device.PocketSyncDevice;
+import io.pocketsync.device.PocketSyncDevice;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;

@@ -2,11 +2,11 @@ package io.pocketsync.examples.fleet;
 
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PluginContext;
-import io.pocketsync.core.auth.StaticTokenAuthenticator;
+import io.pocketsync.server.engine.auth.StaticTokenAuthenticator;
 import io.pocketsync.core.config.DefaultPluginContext;
 import io.pocketsync.core.config.Settings;
 import io.pocketsync.core.discovery.Providers;
-import io.pocketsync.core.server.SyncServer;
+import io.pocketsync.server.engine.SyncServer;
 import io.pocketsync.store.sqlite.SqliteServerStore;
 import io.pocketsync.store.sqlite.SqliteStoreConfig;
 import io.pocketsync.transport.mqtt.MqttServerConfig;

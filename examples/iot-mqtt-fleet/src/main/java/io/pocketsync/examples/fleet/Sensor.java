@@ -3,7 +3,7 @@ package io.pocketsync.examples.fleet;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.PluginConfig;
-import io.pocketsync.core.device.PocketSyncDevice;
+import io.pocketsync.device.PocketSyncDevice;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;

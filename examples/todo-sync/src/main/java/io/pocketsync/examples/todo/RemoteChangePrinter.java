@@ -2,7 +2,7 @@ package io.pocketsync.examples.todo;
 
 import static java.util.Objects.requireNonNull;
 
-import io.pocketsync.core.device.QueryListener;
+import io.pocketsync.device.QueryListener;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;

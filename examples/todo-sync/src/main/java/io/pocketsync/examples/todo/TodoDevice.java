@@ -2,7 +2,7 @@ package io.pocketsync.examples.todo;
 
 import static java.util.Objects.requireNonNull;
 
-import io.pocketsync.core.device.PocketSyncDevice;
+import io.pocketsync.device.PocketSyncDevice;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;

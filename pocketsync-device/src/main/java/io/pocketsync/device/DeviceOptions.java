@@ -1,0 +1,103 @@
+package io.pocketsync.device;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.transport.ReconnectPolicy;
+import java.time.Duration;
+
+/**
+ * Tuning of the device engine. Immutable.
+ *
+ * @param pollInterval how often other connections' and processes' commits are looked for (default 50 ms)
+ * @param pushBatchSize most changes per PUSH (the server's {@code maxBatch} caps it further; default 1000, the
+ *        server's default cap: fewer, larger batches cost the device less per change while a backlog drains; a
+ *        single change is still sent at once)
+ * @param pullLimit most rows asked for per catch-up page (default 500)
+ * @param pushTimeout a PUSH without ACK after this long is sent again with the same change ids (default 10 s)
+ * @param retry backoff for retrying a push the server could not store ({@code STORE_UNAVAILABLE})
+ * @param catchUpInterval how often a connected device pulls from its cursor even though nothing told it
+ *        to (default 30 s): live broadcasts a transport lost without a trace (an MQTT broker dropping
+ *        messages for a slow client) are healed at the latest after this long; an up-to-date device gets
+ *        an empty page
+ * @param pushWindow most PUSH messages in flight (sent, not yet answered) at once (default 4; 1 waits for each
+ *        ACK before the next PUSH). Batches in flight never share a row, so a row's changes reach the server in
+ *        local order even when a batch has to be sent again (protocol.md 3.2)
+ * @param pushMaxBytes most bytes of changes per PUSH, estimated from the row images (strings at 3 bytes a
+ *        character) plus {@value #CHANGE_OVERHEAD_BYTES} per change for its ids and field names; the server's
+ *        announced {@code maxMessageBytes} caps it further (default 512 KiB, half of the transports' default
+ *        1 MiB limit). A batch of large rows is cut short rather than refused as too large; a single change is
+ *        always sent
+ */
+public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry,
+        Duration catchUpInterval, int pushWindow, int pushMaxBytes) {
+    /** The default {@link #pushWindow()}. */
+    public static final int DEFAULT_PUSH_WINDOW = 4;
+    /** The default {@link #pushMaxBytes()}. */
+    public static final int DEFAULT_PUSH_MAX_BYTES = 512 * 1024;
+    /** What {@link #pushMaxBytes()} counts per change besides its row image: ids, clock and field names. */
+    public static final int CHANGE_OVERHEAD_BYTES = 256;
+
+    /** The defaults. */
+    public static final DeviceOptions DEFAULTS = new DeviceOptions(Duration.ofMillis(50), 1000, 500, Duration.ofSeconds(10),
+            new ReconnectPolicy(Duration.ofMillis(200), Duration.ofSeconds(30)), Duration.ofSeconds(30), DEFAULT_PUSH_WINDOW,
+            DEFAULT_PUSH_MAX_BYTES);
+
+    /** Options with the default catch-up interval and push window. */
+    public DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry) {
+        this(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, Duration.ofSeconds(30));
+    }
+
+    /** Options with the default push window. */
+    public DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry,
+            Duration catchUpInterval) {
+        this(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, DEFAULT_PUSH_WINDOW);
+    }
+
+    /** Options with the default push byte budget. */
+    public DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry,
+            Duration catchUpInterval, int pushWindow) {
+        this(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, DEFAULT_PUSH_MAX_BYTES);
+    }
+
+    public DeviceOptions {
+        requireNonNull(pollInterval, "pollInterval is null");
+        requireNonNull(pushTimeout, "pushTimeout is null");
+        requireNonNull(retry, "retry is null");
+        requireNonNull(catchUpInterval, "catchUpInterval is null");
+        if (catchUpInterval.isNegative() || catchUpInterval.isZero()) {
+            throw new IllegalArgumentException("catchUpInterval must be positive");
+        }
+        if (pollInterval.isNegative() || pollInterval.isZero() || pushBatchSize < 1 || pullLimit < 1 || pushTimeout.isNegative()
+                || pushTimeout.isZero() || pushWindow < 1 || pushMaxBytes < 1) {
+            throw new IllegalArgumentException("device options must be positive");
+        }
+    }
+
+    public DeviceOptions withPollInterval(Duration value) {
+        return new DeviceOptions(value, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes);
+    }
+
+    public DeviceOptions withPushBatchSize(int value) {
+        return new DeviceOptions(pollInterval, value, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes);
+    }
+
+    public DeviceOptions withPullLimit(int value) {
+        return new DeviceOptions(pollInterval, pushBatchSize, value, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes);
+    }
+
+    public DeviceOptions withPushTimeout(Duration value) {
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, value, retry, catchUpInterval, pushWindow, pushMaxBytes);
+    }
+
+    public DeviceOptions withPushWindow(int value) {
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, value, pushMaxBytes);
+    }
+
+    public DeviceOptions withCatchUpInterval(Duration value) {
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, value, pushWindow, pushMaxBytes);
+    }
+
+    public DeviceOptions withPushMaxBytes(int value) {
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, value);
+    }
+}

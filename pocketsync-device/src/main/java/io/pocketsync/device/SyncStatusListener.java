@@ -1,0 +1,37 @@
+package io.pocketsync.device;
+
+import io.pocketsync.api.ErrorCode;
+
+/**
+ * Sync status events of a {@link PocketSyncDevice}. Methods do nothing by default; override what you need.
+ *
+ * <p>Called on the device's listener executor (never on a transport I/O thread nor on the engine
+ * thread), one event at a time and in order. Implementations should not block for long.
+ */
+public class SyncStatusListener {
+    /** A listener that ignores everything. */
+    public static final SyncStatusListener NONE = new SyncStatusListener();
+
+    /** The server welcomed the device; pending changes are pushed and catch-up starts. */
+    public void connected() {}
+
+    /** The connection is gone; the transport reconnects with backoff. Local writes keep queueing. */
+    public void disconnected(ErrorCode code, String reason) {}
+
+    /** A PUSH of {@code changes} changes was sent; {@code pending} changes were waiting in total. */
+    public void pushing(int changes, long pending) {}
+
+    /** A catch-up page was applied. */
+    public void catchingUp(CatchUpProgress progress) {}
+
+    /** Catch-up finished: the device has everything the server had when the last page was served. */
+    public void caughtUp(long cursor) {}
+
+    /**
+     * Something went wrong: a change was rejected or parked, the server reported an error, or the engine failed.
+     *
+     * @param code the error code
+     * @param message a human-readable explanation (no secrets)
+     */
+    public void error(ErrorCode code, String message) {}
+}

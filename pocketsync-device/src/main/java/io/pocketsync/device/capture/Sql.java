@@ -1,0 +1,148 @@
+package io.pocketsync.device.capture;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+
+/** Small JDBC helpers for the capture connection. */
+final class Sql {
+    private Sql() {}
+
+    /** Work inside a transaction. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Prepares a connection for the engine: WAL, {@code synchronous=NORMAL}, a {@link ShortBusyWait} of
+     * {@code busyTimeout}, IMMEDIATE transactions, no FK enforcement.
+     */
+    static void configure(Connection connection, Duration busyTimeout) throws SQLException {
+        int busyTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis());
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
+            statement.execute("PRAGMA journal_mode = WAL");
+            // This connection writes only what the server can give again: remote applies (the cursor moves in the
+            // same transaction, so a lost apply is pulled again), ACK marks (a lost one re-sends the change, answered
+            // DUPLICATE) and sync state. In WAL mode NORMAL never corrupts, it only may lose the last commits on
+            // power loss, and saves an fsync per apply. The app's own connections keep the app's setting.
+            statement.execute("PRAGMA synchronous = NORMAL");
+            // Remote pages arrive in server order, which need not respect foreign keys page by page;
+            // the server's state is consistent, so FKs hold once catch-up completes (see RemoteApplier).
+            statement.execute("PRAGMA foreign_keys = OFF");
+        }
+        if (connection.isWrapperFor(SQLiteConnection.class)) {
+            // Writers take the lock at BEGIN, so a busy database waits (below) instead of failing mid-transaction.
+            SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
+            sqlite.getConnectionConfig().setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            sqlite.setCurrentTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            // sqlite-jdbc otherwise matches every INSERT against a regex and prepares and runs
+            // "SELECT last_insert_rowid()" after it: a quarter of the applier's SQLite time. The engine never asks.
+            sqlite.getConnectionConfig().setGetGeneratedKeys(false);
+            // replaces the busy_timeout above (kept for a connection that is not SQLite's own), which sleeps a whole
+            // millisecond before it looks again
+            ShortBusyWait.install(connection, busyTimeout);
+        }
+        connection.setAutoCommit(true);
+    }
+
+    static <T> T inTransaction(Connection connection, Work<T> work) {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run();
+                connection.commit();
+                return result;
+            }
+            catch (SQLException | RuntimeException | Error e) {
+                try {
+                    connection.rollback();
+                }
+                catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            finally {
+                connection.setAutoCommit(true);
+            }
+        }
+        catch (SQLException e) {
+            throw failure("database transaction failed", e);
+        }
+    }
+
+    static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    static long queryLong(Connection connection, String sql, Object... args) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, args);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    static int update(Connection connection, String sql, Object... args) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, args);
+            return statement.executeUpdate();
+        }
+    }
+
+    static void bind(PreparedStatement statement, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            setValue(statement, i + 1, args[i]);
+        }
+    }
+
+    /** Whether {@link #setValue} binds {@code value}: null, Long, Integer, Double, String or byte[]. */
+    static boolean isValue(Object value) {
+        return value == null || value instanceof Long || value instanceof Integer || value instanceof Double
+                || value instanceof String || value instanceof byte[];
+    }
+
+    /** Binds a SQLite value (see {@link #isValue}); anything else is refused as an invalid change. */
+    static void setValue(PreparedStatement statement, int index, Object value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.NULL);
+        }
+        else if (value instanceof Long || value instanceof Integer) {
+            statement.setLong(index, ((Number) value).longValue());
+        }
+        else if (value instanceof Double) {
+            statement.setDouble(index, (Double) value);
+        }
+        else if (value instanceof String) {
+            statement.setString(index, (String) value);
+        }
+        else if (value instanceof byte[]) {
+            statement.setBytes(index, (byte[]) value);
+        }
+        else {
+            throw new PocketSyncException(ErrorCode.INVALID_CHANGE, "not a SQLite value: " + value.getClass().getName());
+        }
+    }
+
+    static PocketSyncException failure(String what, SQLException e) {
+        return new PocketSyncException(ErrorCode.INTERNAL, what + ": " + e.getMessage(), e);
+    }
+
+    /** An SQL string literal. */
+    static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+}

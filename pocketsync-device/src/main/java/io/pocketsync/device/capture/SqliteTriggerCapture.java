@@ -1,0 +1,507 @@
+package io.pocketsync.device.capture;
+
+import static io.pocketsync.api.Identifiers.quoteSql;
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.capture.ApplyReport;
+import io.pocketsync.api.capture.ChangeCapture;
+import io.pocketsync.api.capture.DeviceState;
+import io.pocketsync.api.capture.LocalChange;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.model.Op;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangesMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code sqlite-triggers} {@link ChangeCapture}: AFTER INSERT/UPDATE/DELETE triggers generated from
+ * {@code PRAGMA table_info} (see {@link TriggerGenerator}) write a narrow journal row inside the writer's own
+ * transaction, on any connection or process; {@link JournalSealer} turns the journal into pending changes in
+ * {@code __pocketsync_changes} before anything reads them (push, ACK, apply), so app writes pay only for the
+ * journal row.
+ *
+ * <p>Owns one connection taken from the data source (WAL, busy timeout, IMMEDIATE transactions).
+ * Thread-safe: every method is synchronized; the device engine calls it from its engine thread.
+ */
+public final class SqliteTriggerCapture implements ChangeCapture {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteTriggerCapture.class);
+    private static final String STATE = SystemTables.DEVICE_STATE;
+    /** Journal rows sealed per transaction by {@link #pending}, at least. */
+    private static final int SEAL_ROUND = 1_000;
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final CaptureOptions options;
+    private final Map<String, TableSchema> schemas = new LinkedHashMap<>();
+    private Connection connection;
+    private RemoteApplier applier;
+    private StatementCache statements;
+    private JournalSealer sealer;
+    /** Per table, the column layout the installed triggers' masks refer to; null until read. */
+    private Map<String, List<String>> layouts;
+    private String deviceId;
+    private long schemaVersion = -1;
+    private boolean closed;
+
+    public SqliteTriggerCapture(DataSource dataSource, Clock clock, CaptureOptions options) {
+        this.dataSource = requireNonNull(dataSource, "dataSource is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.options = requireNonNull(options, "options is null");
+    }
+
+    @Override
+    public synchronized void install(List<String> tables) {
+        requireNonNull(tables, "tables is null");
+        Connection c = connection();
+        Sql.inTransaction(c, () -> {
+            SystemTables.create(c);
+            deviceId = stateString(c, "device_id");
+            for (String table : tables) {
+                installTable(c, TableSchema.read(c, table));
+            }
+            return null;
+        });
+        for (String table : tables) {
+            schemas.putIfAbsent(table, null);
+        }
+        schemaVersion = -1;
+        refreshSchema(true);
+        seal();
+    }
+
+    @Override
+    public synchronized boolean refreshSchema() {
+        return refreshSchema(false);
+    }
+
+    private boolean refreshSchema(boolean forceCheck) {
+        Connection c = connection();
+        try {
+            long version = Sql.queryLong(c, "PRAGMA schema_version");
+            if (!forceCheck && version == schemaVersion) {
+                return false;
+            }
+            boolean regenerated = Sql.inTransaction(c, () -> {
+                List<TableSchema> current = new ArrayList<>();
+                for (String table : schemas.keySet()) {
+                    current.add(TableSchema.read(c, table));
+                }
+                String fingerprint = SchemaFingerprint.of(current);
+                boolean stale = !fingerprint.equals(stateString(c, "schema_fingerprint")) || triggersMissing(c);
+                if (stale) {
+                    // What the old triggers journaled is sealed with the layout they used, before they are replaced.
+                    Map<String, TableSchema> currentByName = new LinkedHashMap<>();
+                    current.forEach(schema -> currentByName.put(schema.name(), schema));
+                    sealer().seal(currentByName, layouts());
+                    // Dropped and recreated inside one write transaction: no other writer can commit in between.
+                    for (TableSchema schema : current) {
+                        for (String sql : TriggerGenerator.drop(schema.name())) {
+                            Sql.execute(c, sql);
+                        }
+                        for (String sql : TriggerGenerator.create(schema)) {
+                            Sql.execute(c, sql);
+                        }
+                        Sql.update(c, "UPDATE " + SystemTables.VERSION + " SET columns = ? WHERE tbl = ?",
+                                RowImages.columnsJson(schema.columnNames()), schema.name());
+                    }
+                    layouts = null;
+                    Sql.update(c, "UPDATE " + STATE + " SET schema_fingerprint = ? WHERE id = 1", fingerprint);
+                    for (TableSchema schema : current) {
+                        completePendingImages(c, schemas.get(schema.name()), schema);
+                    }
+                }
+                for (TableSchema schema : current) {
+                    schemas.put(schema.name(), schema);
+                }
+                return stale;
+            });
+            schemaVersion = Sql.queryLong(c, "PRAGMA schema_version");
+            if (regenerated) {
+                LOG.info("capture triggers (re)generated for {}", schemas.keySet());
+            }
+            return regenerated;
+        }
+        catch (SQLException e) {
+            throw Sql.failure("schema check failed", e);
+        }
+    }
+
+    /**
+     * Writes captured between an ALTER TABLE ADD COLUMN and this regeneration went through the old
+     * triggers, without the new columns: add those columns' current values to such pending changes.
+     */
+    private static void completePendingImages(Connection c, TableSchema before, TableSchema after) throws SQLException {
+        if (before == null) {
+            return;
+        }
+        List<TableSchema.Column> added = new ArrayList<>();
+        for (TableSchema.Column column : after.columns()) {
+            if (!before.hasColumn(column.name())) {
+                added.add(column);
+            }
+        }
+        if (added.isEmpty()) {
+            return;
+        }
+        String table = quoteSql(after.name());
+        String gid = table + "." + SystemTables.GLOBAL_ID;
+        TableSchema addedOnly = new TableSchema(after.name(), added, List.of(), true, java.util.Set.of());
+        int patched = Sql.update(c, "UPDATE " + SystemTables.CHANGES + " SET row_json = json_patch(row_json, (SELECT "
+                + TriggerGenerator.image(addedOnly, table + ".") + " FROM " + table + " WHERE " + gid + " = "
+                + SystemTables.CHANGES + ".gid)) WHERE tbl = ? AND state = 'pending' AND op != 'DELETE' AND EXISTS (SELECT 1 FROM "
+                + table + " WHERE " + gid + " = " + SystemTables.CHANGES + ".gid)", after.name());
+        LOG.info("table {} gained columns {}; {} pending changes completed", after.name(), addedOnly.columnNames(), patched);
+    }
+
+    private void installTable(Connection c, TableSchema schema) throws SQLException {
+        String table = quoteSql(schema.name());
+        if (schema.hasIntegerRowidKey()) {
+            LOG.warn("table {} has an INTEGER PRIMARY KEY: such keys are assigned per device and collide across devices;"
+                    + " use TEXT/UUID keys (colliding remote rows are parked in {})", schema.name(), SystemTables.DEAD_LETTER);
+        }
+        Sql.update(c, "INSERT OR IGNORE INTO " + SystemTables.VERSION + " (tbl, version) VALUES (?, 0)", schema.name());
+        if (!schema.hasGlobalId()) {
+            Sql.execute(c, "ALTER TABLE " + table + " ADD COLUMN " + SystemTables.GLOBAL_ID + " TEXT");
+        }
+        // Partial: new app rows have no id until they are sealed, and leaving them out of the index spares every
+        // insert an index write. Lookups by id (= ?) and the upsert's conflict target imply the index's WHERE.
+        String index = SystemTables.PREFIX + "_gid_" + schema.name();
+        String indexSql = stateIndexSql(c, index);
+        if (indexSql != null && !indexSql.contains("WHERE")) {
+            Sql.execute(c, "DROP INDEX " + quoteSql(index)); // a full index from an earlier version
+        }
+        Sql.execute(c, "CREATE UNIQUE INDEX IF NOT EXISTS " + quoteSql(index) + " ON " + table + " (" + SystemTables.GLOBAL_ID
+                + ") WHERE " + SystemTables.GLOBAL_ID + " IS NOT NULL");
+        int journaled = Sql.update(c, TriggerGenerator.journalRowsWithoutId(schema));
+        if (journaled > 0) {
+            LOG.info("tracking table {}: {} rows without an id queued once as INSERT changes", schema.name(), journaled);
+        }
+    }
+
+    private static String stateIndexSql(Connection c, String index) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?")) {
+            statement.setString(1, index);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private boolean triggersMissing(Connection c) throws SQLException {
+        for (String table : schemas.keySet()) {
+            for (String name : TriggerGenerator.triggerNames(table)) {
+                if (Sql.queryLong(c, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?", name) == 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public synchronized long changeCounter() {
+        try {
+            return Sql.queryLong(connection(), "PRAGMA data_version");
+        }
+        catch (SQLException e) {
+            throw Sql.failure("data_version failed", e);
+        }
+    }
+
+    @Override
+    public synchronized Map<String, Long> tableVersions() {
+        refreshSchema(false);
+        Map<String, Long> versions = new LinkedHashMap<>();
+        // A write counts once it is journaled: sealing moves it from the journal count to the version in one
+        // transaction, so the sum does not move and nothing needs sealing here.
+        try (PreparedStatement statement = connection().prepareStatement("SELECT v.tbl, v.version + coalesce(j.writes, 0) FROM "
+                + SystemTables.VERSION + " v LEFT JOIN (SELECT tbl, count(*) AS writes FROM " + SystemTables.JOURNAL
+                + " GROUP BY tbl) j ON j.tbl = v.tbl");
+                ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+                versions.put(rs.getString(1), rs.getLong(2));
+            }
+            return versions;
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading table versions failed", e);
+        }
+    }
+
+    @Override
+    public synchronized void bindScope(String scope) {
+        requireNonNull(scope, "scope is null");
+        Connection c = connection();
+        Sql.inTransaction(c, () -> {
+            if (!scope.equals(stateString(c, "scope"))) {
+                // a cursor and row sequences belong to one scope's history
+                Sql.update(c, "UPDATE " + STATE + " SET cursor = 0, scope = ? WHERE id = 1", scope);
+                applier().forgetSequences();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized List<LocalChange> pending(long afterLocalSequence, int limit) {
+        sealFor(afterLocalSequence, limit);
+        List<LocalChange> out = new ArrayList<>();
+        try {
+            // prepared once: this runs after every local commit
+            PreparedStatement statement = statements().get("SELECT seq, change_id, tbl, gid, op, row_json, cols_json, hlc FROM "
+                    + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?");
+            statement.setLong(1, afterLocalSequence);
+            statement.setInt(2, limit);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    Change change = new Change(rs.getString(2), rs.getString(3), rs.getString(4), Op.valueOf(rs.getString(5)),
+                            RowImages.parse(rs.getString(6)), RowImages.parseColumns(rs.getString(7)), new Hlc(rs.getLong(8)),
+                            deviceId());
+                    out.add(new LocalChange(rs.getLong(1), change));
+                }
+            }
+            return out;
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading pending changes failed", e);
+        }
+    }
+
+    @Override
+    public synchronized long pendingCount() {
+        seal();
+        try {
+            return Sql.queryLong(connection(), "SELECT count(*) FROM " + SystemTables.CHANGES + " WHERE state = 'pending'");
+        }
+        catch (SQLException e) {
+            throw Sql.failure("counting pending changes failed", e);
+        }
+    }
+
+    @Override
+    public synchronized long ownChangesFrom(long cursor) {
+        // nothing journaled was sent yet, so no server state can be the device's own unsealed write
+        try {
+            return applier().ownChangesFrom(cursor);
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading acknowledged changes failed", e);
+        }
+    }
+
+    @Override
+    public synchronized ApplyReport acknowledge(List<ChangeResult> results) {
+        requireNonNull(results, "results is null");
+        refreshSchema(false);
+        Connection c = connection();
+        return Sql.inTransaction(c, () -> {
+            // Only a winner or a deferred change writes an app row here: then what is journaled is sealed first, as
+            // before any remote write. Marking changes acknowledged leaves the journal for the next PUSH's rounds.
+            if (results.stream().anyMatch(result -> result.winner() != null) || applier().hasDeferred()) {
+                sealJournal();
+            }
+            return applier().applyResults(schemas, deviceId(), results);
+        });
+    }
+
+    @Override
+    public synchronized ApplyReport apply(List<Change> changes, long fromCursor, long toCursor, ChangesMode mode, boolean lastPage) {
+        return apply(changes, List.of(), fromCursor, toCursor, mode, lastPage);
+    }
+
+    @Override
+    public synchronized ApplyReport apply(List<Change> changes, List<Long> sequences, long fromCursor, long toCursor,
+            ChangesMode mode, boolean lastPage) {
+        requireNonNull(changes, "changes is null");
+        requireNonNull(sequences, "sequences is null");
+        requireNonNull(mode, "mode is null");
+        if (!sequences.isEmpty() && sequences.size() != changes.size()) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, sequences.size() + " sequences for " + changes.size() + " changes");
+        }
+        refreshSchema(false);
+        Connection c = connection();
+        return Sql.inTransaction(c, () -> {
+            if (!changes.isEmpty() || mode == ChangesMode.SNAPSHOT) {
+                // local writes committed before this transaction are pending changes before anything applies; an
+                // empty LIVE or catch-up page only moves the cursor and writes no row
+                sealJournal();
+            }
+            return applier().applyPage(schemas, deviceId(), changes, sequences, fromCursor, toCursor, mode, lastPage);
+        });
+    }
+
+    @Override
+    public synchronized DeviceState state() {
+        try (PreparedStatement statement = connection().prepareStatement("SELECT device_id, scope, cursor, "
+                + SystemTables.DEVICE_CLOCK + ", resync FROM " + STATE + " WHERE id = 1");
+                ResultSet rs = statement.executeQuery()) {
+            if (!rs.next()) {
+                throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "capture is not installed");
+            }
+            return new DeviceState(rs.getString(1), rs.getString(2), rs.getLong(3), new Hlc(rs.getLong(4)), rs.getInt(5) != 0);
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading device state failed", e);
+        }
+    }
+
+    @Override
+    public synchronized void mergeClock(Hlc remote) {
+        requireNonNull(remote, "remote is null");
+        // What is journaled was written before this merge and must be stamped without it, or the merged clock
+        // would stamp an earlier write after a remote change it never saw: the merge is journaled after it.
+        refreshSchema(false);
+        Sql.inTransaction(connection(), () -> {
+            sealer().mergeClock(remote.value());
+            return null;
+        });
+    }
+
+    /**
+     * Seals the journal into pending changes (see {@link JournalSealer}); starts a write transaction only
+     * when the journal holds something.
+     */
+    private void seal() {
+        refreshSchema(false);
+        try {
+            if (!sealer().hasWork()) {
+                return;
+            }
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading the capture journal failed", e);
+        }
+        Sql.inTransaction(connection(), () -> {
+            sealJournal();
+            return null;
+        });
+    }
+
+    /**
+     * Seals journal rows in rounds, each its own transaction, until {@code limit} changes after
+     * {@code afterLocalSequence} are pending or the journal is empty: a bulk write starts pushing after its first
+     * round instead of after the whole journal is sealed.
+     */
+    private void sealFor(long afterLocalSequence, int limit) {
+        refreshSchema(false);
+        try {
+            while (sealer().hasWork() && statements().queryLong("SELECT count(*) FROM (SELECT 1 FROM " + SystemTables.CHANGES
+                    + " WHERE state = 'pending' AND seq > ? LIMIT ?)", afterLocalSequence, (long) limit) < limit) {
+                Sql.inTransaction(connection(), () -> sealer().sealRound(schemas, layouts(), Math.max(limit, SEAL_ROUND)));
+            }
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading the capture journal failed", e);
+        }
+    }
+
+    /** Seals inside the caller's write transaction (an empty journal costs one read). */
+    private void sealJournal() throws SQLException {
+        sealer().seal(schemas, layouts());
+    }
+
+    private JournalSealer sealer() {
+        if (sealer == null) {
+            sealer = new JournalSealer(statements(), clock, deviceId());
+        }
+        return sealer;
+    }
+
+    /** The prepared statements of the engine's connection (shared with the sealer). */
+    private StatementCache statements() {
+        if (statements == null) {
+            statements = new StatementCache(connection());
+        }
+        return statements;
+    }
+
+    /** The column layouts of the installed triggers, as stored with them. */
+    private Map<String, List<String>> layouts() throws SQLException {
+        if (layouts == null) {
+            Map<String, List<String>> read = new LinkedHashMap<>();
+            try (PreparedStatement statement = connection().prepareStatement("SELECT tbl, columns FROM " + SystemTables.VERSION
+                    + " WHERE columns IS NOT NULL");
+                    ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    read.put(rs.getString(1), RowImages.parseColumns(rs.getString(2)));
+                }
+            }
+            layouts = read;
+        }
+        return layouts;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (applier != null) {
+            applier.close();
+            applier = null;
+        }
+        if (statements != null) {
+            statements.close();
+            statements = null;
+            sealer = null;
+        }
+        if (connection != null) {
+            try {
+                connection.close();
+            }
+            catch (SQLException e) {
+                LOG.debug("closing the capture connection failed", e);
+            }
+            connection = null;
+        }
+    }
+
+    private String deviceId() {
+        if (deviceId == null) {
+            throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "capture is not installed");
+        }
+        return deviceId;
+    }
+
+    private RemoteApplier applier() {
+        if (applier == null) {
+            applier = new RemoteApplier(connection(), clock, options);
+        }
+        return applier;
+    }
+
+    private Connection connection() {
+        if (closed) {
+            throw new PocketSyncException(ErrorCode.INTERNAL, "capture is closed");
+        }
+        if (connection == null) {
+            try {
+                connection = dataSource.getConnection();
+                Sql.configure(connection, options.busyTimeout());
+            }
+            catch (SQLException e) {
+                throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "cannot open the device database: " + e.getMessage(), e);
+            }
+        }
+        return connection;
+    }
+
+    private static String stateString(Connection c, String column) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement("SELECT " + column + " FROM " + STATE + " WHERE id = 1");
+                ResultSet rs = statement.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.pocketsync.device.capture;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.Identifiers;
+import io.pocketsync.api.PocketSyncException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The local schema of one tracked table as SQLite reports it ({@code PRAGMA table_info}).
+ *
+ * @param name the table name
+ * @param columns the app's columns in declaration order, without {@code ps_global_id}
+ * @param primaryKey the primary key columns
+ * @param hasGlobalId whether {@code ps_global_id} exists already
+ * @param parents tables this one references by foreign key
+ */
+record TableSchema(String name, List<Column> columns, List<String> primaryKey, boolean hasGlobalId, Set<String> parents) {
+    /** One column. */
+    record Column(String name, String type, boolean notNull, int primaryKeyIndex) {}
+
+    TableSchema {
+        requireNonNull(name, "name is null");
+        columns = List.copyOf(columns);
+        primaryKey = List.copyOf(primaryKey);
+        parents = Set.copyOf(parents);
+    }
+
+    boolean hasColumn(String column) {
+        for (Column c : columns) {
+            if (c.name().equals(column)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    List<String> columnNames() {
+        List<String> names = new ArrayList<>(columns.size());
+        for (Column c : columns) {
+            names.add(c.name());
+        }
+        return names;
+    }
+
+    /** A single INTEGER primary key is SQLite's rowid alias, which devices assign independently. */
+    boolean hasIntegerRowidKey() {
+        return primaryKey.size() == 1 && columns.stream()
+                .anyMatch(c -> c.primaryKeyIndex() > 0 && c.type().toUpperCase(Locale.ROOT).equals("INTEGER"));
+    }
+
+    /**
+     * Reads a table's schema.
+     *
+     * @throws PocketSyncException SCHEMA_INVALID when the table does not exist or cannot be tracked
+     */
+    static TableSchema read(Connection connection, String table) throws SQLException {
+        Identifiers.requireSqlName(table, "table");
+        if (table.toLowerCase(Locale.ROOT).startsWith(SystemTables.PREFIX)) {
+            throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "cannot track PocketSync's own table " + table);
+        }
+        List<Column> columns = new ArrayList<>();
+        List<String> primaryKey = new ArrayList<>();
+        boolean hasGlobalId = false;
+        try (PreparedStatement statement = connection.prepareStatement("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)")) {
+            statement.setString(1, table);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    String column = rs.getString(1);
+                    if (column.equals(SystemTables.GLOBAL_ID)) {
+                        hasGlobalId = true;
+                        continue;
+                    }
+                    Column c = new Column(column, rs.getString(2) == null ? "" : rs.getString(2), rs.getInt(3) != 0, rs.getInt(4));
+                    columns.add(c);
+                }
+            }
+        }
+        if (columns.isEmpty()) {
+            throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "no such table: " + table);
+        }
+        columns.stream().filter(c -> c.primaryKeyIndex() > 0)
+                .sorted((a, b) -> Integer.compare(a.primaryKeyIndex(), b.primaryKeyIndex()))
+                .forEach(c -> primaryKey.add(c.name()));
+        Set<String> parents = new java.util.TreeSet<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT \"table\" FROM pragma_foreign_key_list(?)")) {
+            statement.setString(1, table);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    if (!rs.getString(1).equals(table)) {
+                        parents.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        try {
+            Sql.queryLong(connection, "SELECT rowid FROM " + Identifiers.quoteSql(table) + " LIMIT 0");
+        }
+        catch (SQLException e) {
+            throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "table " + table + " has no rowid (WITHOUT ROWID tables are not supported)");
+        }
+        return new TableSchema(table, columns, primaryKey, hasGlobalId, parents);
+    }
+}

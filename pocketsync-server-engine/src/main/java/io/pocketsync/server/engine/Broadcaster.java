@@ -1,0 +1,70 @@
+package io.pocketsync.server.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.store.ChangeFeedListener;
+import io.pocketsync.api.store.CommittedBatch;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Sends every committed batch (from this node or, through the store's change feed, any other) as one
+ * {@code CHANGES mode=LIVE} to each session of the scope on this node, whatever its transport. The
+ * recipient's own changes are left out. Sending never blocks: a full outbound queue drops the message
+ * and the transport tells that device to catch up, so a slow device never stalls the others.
+ *
+ * <p>Thread-safe; called on store feed threads.
+ */
+final class Broadcaster implements ChangeFeedListener {
+    private final ServerServices services;
+
+    Broadcaster(ServerServices services) {
+        this.services = requireNonNull(services, "services is null");
+    }
+
+    @Override
+    public void onCommitted(CommittedBatch batch) {
+        List<Session> sessions = services.registry().inScope(batch.scope());
+        if (sessions.isEmpty()) {
+            return;
+        }
+        // A batch normally comes from one device, which gets only an empty LIVE (its cursor moves): the others,
+        // who have rows to apply, are served first.
+        String origin = soleOrigin(batch);
+        int dropped = 0;
+        for (Session session : sessions) {
+            if (!Objects.equals(session.deviceId(), origin) && !session.isClosed() && !session.deliverLive(batch)) {
+                dropped++;
+            }
+        }
+        for (Session session : sessions) {
+            if (Objects.equals(session.deviceId(), origin) && !session.isClosed() && !session.deliverLive(batch)) {
+                dropped++;
+            }
+        }
+        services.listener().broadcast(batch.scope(), sessions.size(), dropped);
+    }
+
+    /** The device every change of {@code batch} comes from, or null when they come from several. */
+    private static String soleOrigin(CommittedBatch batch) {
+        String origin = null;
+        for (Change change : batch.changes()) {
+            if (origin == null) {
+                origin = change.deviceId();
+            }
+            else if (!origin.equals(change.deviceId())) {
+                return null;
+            }
+        }
+        return origin;
+    }
+
+    @Override
+    public void onGap() {
+        for (Session session : services.registry().joined()) {
+            session.sendError(ErrorCode.CATCH_UP_REQUIRED, "live updates may have been missed; pull from your cursor", null);
+        }
+    }
+}

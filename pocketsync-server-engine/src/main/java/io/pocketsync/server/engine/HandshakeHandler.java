@@ -1,0 +1,106 @@
+package io.pocketsync.server.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.Identifiers;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.auth.Credentials;
+import io.pocketsync.api.auth.Principal;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.protocol.Hello;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Welcome;
+import io.pocketsync.api.store.ScopeInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HELLO → WELCOME: checks identifiers and the connection's address, authenticates into exactly one
+ * scope, merges the device clock and tells the device whether it must resync. Any refusal is an ERROR
+ * followed by close. Tokens never reach a log line or a message.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class HandshakeHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(HandshakeHandler.class);
+
+    private final ServerServices services;
+
+    HandshakeHandler(ServerServices services) {
+        this.services = requireNonNull(services, "services is null");
+    }
+
+    void hello(Session session, Hello hello) {
+        String transport = session.connection().transport();
+        ServerOptions options = services.options();
+        if (!validId(hello.scope()) || !validId(hello.deviceId())) {
+            refuse(session, ErrorCode.IDENTIFIER_INVALID, "scope and device must be 1-" + options.maxIdentifierLength()
+                    + " characters of [A-Za-z0-9._:@-]");
+            return;
+        }
+        if (hello.cursor() < 0) {
+            refuse(session, ErrorCode.INVALID_FIELD, "cursor must not be negative");
+            return;
+        }
+        if (!session.connection().addressedScope().map(hello.scope()::equals).orElse(true)
+                || !session.connection().addressedDevice().map(hello.deviceId()::equals).orElse(true)) {
+            refuse(session, ErrorCode.SCOPE_FORBIDDEN, "HELLO names another scope or device than the connection's address");
+            return;
+        }
+        Principal principal;
+        try {
+            principal = services.authenticator().authenticate(new Credentials(hello.scope(), hello.deviceId(), hello.token()));
+        }
+        catch (PocketSyncException e) {
+            LOG.info("refused device {} for scope {} on {}: {}", hello.deviceId(), hello.scope(), transport, e.code());
+            refuse(session, e.code(), e.getMessage());
+            return;
+        }
+        catch (RuntimeException e) {
+            // an authenticator bug: report the type only, its message could quote credentials
+            LOG.error("authenticator failed with {} for device {}", e.getClass().getName(), hello.deviceId());
+            refuse(session, ErrorCode.AUTH_FAILED, "authentication failed");
+            return;
+        }
+        if (principal == null || !principal.scope().name().equals(hello.scope()) || !principal.deviceId().equals(hello.deviceId())) {
+            refuse(session, ErrorCode.SCOPE_FORBIDDEN, "credentials do not grant scope " + hello.scope());
+            return;
+        }
+        ScopeInfo info;
+        try {
+            Scope scope = principal.scope();
+            info = services.timed("info", () -> services.store().info(scope));
+        }
+        catch (PocketSyncException e) {
+            refuse(session, ErrorCode.STORE_UNAVAILABLE, "store unavailable; retry later");
+            return;
+        }
+        Hlc serverHlc;
+        try {
+            serverHlc = services.hlc().receive(hello.deviceHlc());
+        }
+        catch (PocketSyncException e) {
+            // a device clock far ahead is not merged; its changes will be rejected with CLOCK_SKEW
+            LOG.warn("device {} clock {} is too far ahead; not merged", hello.deviceId(), hello.deviceHlc());
+            serverHlc = services.hlc().now();
+        }
+        boolean resync = hello.cursor() < info.horizon() || hello.cursor() > info.head();
+        session.send(new Welcome(ProtocolVersion.CURRENT, session.id(), serverHlc, info.head(), resync,
+                options.maxBatchChanges(), options.maxMessageBytes()));
+        session.established(principal);
+        services.listener().sessionOpened(principal.scope(), transport);
+        LOG.debug("session {} open: device {} scope {} cursor {} head {} resync {}", session.id(), hello.deviceId(),
+                hello.scope(), hello.cursor(), info.head(), resync);
+    }
+
+    private boolean validId(String value) {
+        return Identifiers.isScopeOrDeviceId(value) && value.length() <= services.options().maxIdentifierLength();
+    }
+
+    private void refuse(Session session, ErrorCode code, String reason) {
+        services.listener().sessionRefused(session.connection().transport(), code);
+        session.close(code, reason);
+    }
+}

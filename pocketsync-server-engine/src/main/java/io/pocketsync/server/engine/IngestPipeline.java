@@ -1,0 +1,269 @@
+package io.pocketsync.server.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.Identifiers;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.conflict.ConflictResolver;
+import io.pocketsync.api.conflict.Resolution;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.RowState;
+import io.pocketsync.api.model.Rows;
+import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.protocol.Ack;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangeStatus;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.store.BatchOutcome;
+import io.pocketsync.api.store.ChangeOutcome;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PUSH → ACK: checks the batch and each change, hands the valid ones to the store (which dedupes,
+ * resolves with the table's resolver, persists and numbers them atomically), merges their clocks, and
+ * answers with one result per pushed change, in push order, only after the store returned.
+ *
+ * <p>Changes refused for their shape (identifiers, origin, size) are answered REJECTED without
+ * reaching the store: they are not safe to store. Well-formed changes refused for clock skew go through
+ * the store with a refusing resolver, so they are recorded in the scope's audit log (and a re-send is
+ * a DUPLICATE) like every other rejection.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class IngestPipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
+
+    private final ServerServices services;
+    private final ChangeValidator validator;
+
+    IngestPipeline(ServerServices services, Clock clock) {
+        this.services = requireNonNull(services, "services is null");
+        this.validator = new ChangeValidator(services.options(), clock);
+    }
+
+    void push(Session session, Push push) {
+        ServerOptions options = services.options();
+        Scope scope = session.scope();
+        if (!Identifiers.isChangeId(push.batchId())) {
+            session.sendError(ErrorCode.IDENTIFIER_INVALID, "invalid batch id", null);
+            return;
+        }
+        String batchId = push.batchId();
+        if (push.changes().isEmpty()) {
+            session.sendError(ErrorCode.INVALID_FIELD, "a PUSH needs at least one change", batchId);
+            return;
+        }
+        if (push.changes().size() > options.maxBatchChanges()) {
+            session.sendError(ErrorCode.BATCH_TOO_LARGE, "a PUSH may hold at most " + options.maxBatchChanges()
+                    + " changes, got " + push.changes().size(), batchId);
+            return;
+        }
+        long estimatedBytes = 0;
+        for (Change change : push.changes()) {
+            estimatedBytes += Rows.estimateBytes(change.row()) + 64;
+        }
+        if (estimatedBytes > options.maxMessageBytes()) {
+            session.sendError(ErrorCode.MESSAGE_TOO_LARGE, "a PUSH may hold at most " + options.maxMessageBytes()
+                    + " bytes, got about " + estimatedBytes, batchId);
+            return;
+        }
+
+        ChangeResult[] results = new ChangeResult[push.changes().size()];
+        List<Change> toStore = new ArrayList<>();
+        List<Integer> storedIndex = new ArrayList<>();
+        Map<String, ChangeValidator.Verdict> skewed = new HashMap<>();
+        Set<String> notLaterThanStored = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < push.changes().size(); i++) {
+            ChangeValidator.Verdict verdict = validator.check(push.changes().get(i), session.deviceId());
+            if (verdict.valid() || verdict.code() == ErrorCode.CLOCK_SKEW) {
+                toStore.add(verdict.change());
+                storedIndex.add(i);
+                if (!verdict.valid()) {
+                    skewed.put(verdict.change().changeId(), verdict);
+                }
+                else {
+                    mergeClock(verdict.change());
+                }
+            }
+            else {
+                results[i] = ChangeResult.rejected(push.changes().get(i).changeId(), verdict.code(), verdict.reason());
+                services.listener().changeRejected(scope, verdict.code());
+                LOG.debug("session {} batch {}: change rejected {}: {}", session.id(), batchId, verdict.code(), verdict.reason());
+            }
+        }
+
+        if (!toStore.isEmpty()) {
+            BatchOutcome outcome;
+            try {
+                Function<String, ConflictResolver> resolvers = resolversRefusing(skewed, notLaterThanStored);
+                outcome = services.timed("apply", () -> services.store().apply(scope, toStore, resolvers));
+            }
+            catch (PocketSyncException e) {
+                ErrorCode code = e.code() == ErrorCode.STORE_UNAVAILABLE ? e.code() : ErrorCode.INTERNAL;
+                LOG.warn("session {} batch {} not stored: {} {}", session.id(), batchId, e.code(), e.getMessage());
+                session.sendError(code, "batch not stored; retry later", batchId);
+                return;
+            }
+            catch (RuntimeException e) {
+                LOG.error("session {} batch {} failed", session.id(), batchId, e);
+                session.sendError(ErrorCode.INTERNAL, "batch not stored; retry later", batchId);
+                return;
+            }
+            if (outcome.outcomes().size() != toStore.size()) {
+                LOG.error("store answered {} outcomes for {} changes", outcome.outcomes().size(), toStore.size());
+                session.sendError(ErrorCode.INTERNAL, "store answered inconsistently", batchId);
+                return;
+            }
+            report(scope, outcome);
+            try {
+                for (int j = 0; j < toStore.size(); j++) {
+                    results[storedIndex.get(j)] = result(scope, toStore.get(j), outcome.outcomes().get(j), notLaterThanStored);
+                }
+            }
+            catch (PocketSyncException e) {
+                // the batch is stored (a re-send is all DUPLICATE), but a duplicate's answer could not be built
+                LOG.warn("session {} batch {} stored but not answered: {} {}", session.id(), batchId, e.code(), e.getMessage());
+                session.sendError(ErrorCode.STORE_UNAVAILABLE, "batch stored but not answered; send it again", batchId);
+                return;
+            }
+        }
+        session.send(new Ack(ProtocolVersion.CURRENT, batchId, List.of(results), services.hlc().now()));
+    }
+
+    private void mergeClock(Change change) {
+        try {
+            services.hlc().receive(change.hlc());
+        }
+        catch (PocketSyncException e) {
+            // only at the exact skew boundary; the change was valid when checked, its clock is just not merged
+        }
+    }
+
+    /**
+     * The table resolvers, refusing the clock-skewed changes, and noting the changes that reach the resolver
+     * while the stored row has a later version: a device applies such a stored row over its own pending change
+     * (protocol.md 3.2), so when a resolver still applies the change (client-wins, merges) the ACK must carry
+     * the stored result for the device to write it back.
+     */
+    private Function<String, ConflictResolver> resolversRefusing(Map<String, ChangeValidator.Verdict> refused,
+            Set<String> notLaterThanStored) {
+        return table -> {
+            ConflictResolver resolver = services.resolvers().forTable(table);
+            return (current, incoming) -> {
+                ChangeValidator.Verdict verdict = refused.get(incoming.changeId());
+                if (verdict != null) {
+                    return Resolution.reject(verdict.code(), verdict.reason());
+                }
+                if (current != null && !incoming.version().isAfter(current.version())) {
+                    notLaterThanStored.add(incoming.changeId());
+                }
+                else {
+                    notLaterThanStored.remove(incoming.changeId());
+                }
+                return resolver.resolve(current, incoming);
+            };
+        };
+    }
+
+    private ChangeResult result(Scope scope, Change pushed, ChangeOutcome outcome, Set<String> notLaterThanStored) {
+        switch (outcome.status()) {
+            case APPLIED: {
+                RowState state = outcome.state();
+                if (state == null) {
+                    return ChangeResult.applied(pushed.changeId(), outcome.sequence());
+                }
+                return asPushed(state, pushed) && !notLaterThanStored.contains(pushed.changeId())
+                        ? ChangeResult.applied(pushed.changeId(), outcome.sequence())
+                        : ChangeResult.applied(pushed.changeId(), outcome.sequence(), winner(state));
+            }
+            case SUPERSEDED:
+                return ChangeResult.superseded(pushed.changeId(), winner(outcome.state()), outcome.state().lastSequence());
+            case REJECTED:
+                return ChangeResult.rejected(pushed.changeId(),
+                        outcome.errorCode() == null ? ErrorCode.RESOLVER_REJECTED : outcome.errorCode(), outcome.reason());
+            default:
+                return duplicate(scope, pushed);
+        }
+    }
+
+    /**
+     * A re-sent change: its first ACK may have been lost, or (several server nodes) another node answered it.
+     * When the stored row is no longer exactly this change, the stored row is the winner the device must
+     * write (the change was superseded, merged, or overwritten since), so a lost ACK still converges.
+     *
+     * <p>The answer carries the stored row's sequence, which the device records as that of the state it holds.
+     * Without it the device would take the change as not stored and write a remote change it had deferred for
+     * it (right after a REJECTED, wrong here), so a row that cannot be read fails the answer, and the device
+     * sends the batch again.
+     *
+     * @throws PocketSyncException STORE_UNAVAILABLE when the row cannot be read
+     */
+    private ChangeResult duplicate(Scope scope, Change pushed) {
+        RowState stored;
+        try {
+            stored = services.timed("row", () -> services.store().row(scope, pushed.table(), pushed.globalId())).orElse(null);
+        }
+        catch (RuntimeException e) {
+            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "reading row " + pushed.globalId() + " for a duplicate failed: "
+                    + e, e);
+        }
+        if (stored == null) {
+            // never stored as a row (the change was rejected): nothing the device could hold instead
+            return ChangeResult.duplicate(pushed.changeId());
+        }
+        // the stored row's sequence either way: the device records it as the sequence of the state it holds
+        if (stored.version().equals(pushed.version()) && asPushed(stored, pushed)) {
+            return new ChangeResult(pushed.changeId(), ChangeStatus.DUPLICATE, stored.lastSequence(), null, null, null);
+        }
+        return new ChangeResult(pushed.changeId(), ChangeStatus.DUPLICATE, stored.lastSequence(), winner(stored), null, null);
+    }
+
+    private static boolean asPushed(RowState state, Change pushed) {
+        return state.deleted() == pushed.isDelete() && Rows.rowEquals(state.row(), pushed.row());
+    }
+
+    /** The stored state as a change the device applies (UPDATE, or DELETE for a tombstone). */
+    private static Change winner(RowState state) {
+        return state.toChange(state.firstSequence());
+    }
+
+    private void report(Scope scope, BatchOutcome outcome) {
+        int applied = 0;
+        int duplicate = 0;
+        int superseded = 0;
+        for (ChangeOutcome change : outcome.outcomes()) {
+            if (change.status() == ChangeStatus.APPLIED) {
+                applied++;
+            }
+            else if (change.status() == ChangeStatus.DUPLICATE) {
+                duplicate++;
+            }
+            else if (change.status() == ChangeStatus.SUPERSEDED) {
+                superseded++;
+            }
+            else {
+                services.listener().changeRejected(scope, change.errorCode() == null ? ErrorCode.RESOLVER_REJECTED : change.errorCode());
+            }
+        }
+        if (applied > 0) {
+            services.listener().changesApplied(scope, applied);
+        }
+        if (duplicate > 0) {
+            services.listener().changesDuplicate(scope, duplicate);
+        }
+        if (superseded > 0) {
+            services.listener().changesSuperseded(scope, superseded);
+        }
+    }
+}

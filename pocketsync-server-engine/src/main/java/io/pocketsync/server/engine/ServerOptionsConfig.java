@@ -1,0 +1,50 @@
+package io.pocketsync.server.engine;
+
+import io.pocketsync.api.PluginConfig;
+import io.pocketsync.core.config.ConfigKey;
+import io.pocketsync.core.config.Settings;
+import java.util.List;
+
+/**
+ * The {@code server.*} configuration keys of the engine's {@link ServerOptions}, shared by every way a
+ * server is assembled (the {@code pocketsync server} command, the Guice {@code ServerEngineModule}), so
+ * that one key means one thing everywhere.
+ */
+public final class ServerOptionsConfig {
+    /** The keys, with their defaults, for schemas and documentation. */
+    public static final List<ConfigKey> KEYS = List.of(
+            ConfigKey.string("server.node-id", "this node's id in logs, session ids and the change feed", "node-<random>"),
+            ConfigKey.integer("server.max-message-bytes", "largest message accepted", 4 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+            ConfigKey.integer("server.max-batch-changes", "most changes in one PUSH", 1000, 1, 100_000),
+            ConfigKey.integer("server.max-row-bytes", "largest row image accepted", 256 * 1024, 64, Integer.MAX_VALUE),
+            ConfigKey.integer("server.max-identifier-length", "longest table, column, scope or device id", 128, 1, 128),
+            ConfigKey.duration("server.clock-skew", "how far ahead of the server clock a change may be before CLOCK_SKEW", "5m"),
+            ConfigKey.integer("server.page-rows", "most rows in one catch-up page", 500, 1, 100_000),
+            ConfigKey.integer("server.page-bytes", "most bytes in one catch-up page", 1024 * 1024, 1024, Long.MAX_VALUE),
+            ConfigKey.duration("server.retention", "how long tombstones and the change log are kept (older cursors resync)", "30d"),
+            ConfigKey.duration("server.prune-interval", "how often retention runs", "1h"),
+            ConfigKey.integer("server.max-queued-messages", "messages of one device waiting for the engine", 256, 1, 1_000_000),
+            ConfigKey.integer("server.worker-threads", "threads shared by all sessions for store work", 4, 1, 1024));
+
+    private ServerOptionsConfig() {}
+
+    /** The options set under {@code server.*} in {@code settings}, defaults for the rest. */
+    public static ServerOptions from(Settings settings) {
+        PluginConfig config = settings.forNamespace("server");
+        ServerOptions defaults = ServerOptions.defaults();
+        return ServerOptions.builder()
+                .nodeId(config.getString("node-id", defaults.nodeId()))
+                .maxMessageBytes(config.getInt("max-message-bytes", defaults.maxMessageBytes()))
+                .maxBatchChanges(config.getInt("max-batch-changes", defaults.maxBatchChanges()))
+                .maxRowBytes(config.getInt("max-row-bytes", defaults.maxRowBytes()))
+                .maxIdentifierLength(config.getInt("max-identifier-length", defaults.maxIdentifierLength()))
+                .clockSkew(config.getDuration("clock-skew", defaults.clockSkew()))
+                .pageRows(config.getInt("page-rows", defaults.pageRows()))
+                .pageBytes(config.getLong("page-bytes", defaults.pageBytes()))
+                .retention(config.getDuration("retention", defaults.retention()))
+                .pruneInterval(config.getDuration("prune-interval", defaults.pruneInterval()))
+                .maxQueuedMessagesPerSession(config.getInt("max-queued-messages", defaults.maxQueuedMessagesPerSession()))
+                .workerThreads(config.getInt("worker-threads", defaults.workerThreads()))
+                .build();
+    }
+}

@@ -1,0 +1,205 @@
+package io.pocketsync.server.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.auth.Principal;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.ChangesMode;
+import io.pocketsync.api.protocol.ErrorMessage;
+import io.pocketsync.api.protocol.Hello;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.protocol.Ping;
+import io.pocketsync.api.protocol.Pong;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Pull;
+import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.store.CommittedBatch;
+import io.pocketsync.api.transport.Connection;
+import io.pocketsync.api.transport.ConnectionListener;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state of one device connection: HELLO first, then the granted principal, whose scope every later
+ * message is held to. Messages are handled one at a time on a {@link SerialExecutor}, so transport I/O
+ * threads never wait for the store; live broadcasts are sent straight from the feed thread because
+ * {@link Connection#send} never blocks.
+ *
+ * <p>Thread-safe: {@code principal} is written once (on the session's executor) and read by the feed.
+ */
+final class Session implements ConnectionListener {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
+    private final String id;
+    private final Connection connection;
+    private final ServerServices services;
+    private final SerialExecutor executor;
+    private final HandshakeHandler handshake;
+    private final IngestPipeline ingest;
+    private final CatchUpPlanner catchUp;
+    private volatile Principal principal;
+    private volatile boolean closed;
+
+    Session(String id, Connection connection, ServerServices services, SerialExecutor executor,
+            HandshakeHandler handshake, IngestPipeline ingest, CatchUpPlanner catchUp) {
+        this.id = requireNonNull(id, "id is null");
+        this.connection = requireNonNull(connection, "connection is null");
+        this.services = requireNonNull(services, "services is null");
+        this.executor = requireNonNull(executor, "executor is null");
+        this.handshake = requireNonNull(handshake, "handshake is null");
+        this.ingest = requireNonNull(ingest, "ingest is null");
+        this.catchUp = requireNonNull(catchUp, "catchUp is null");
+    }
+
+    String id() {
+        return id;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    /** The granted scope, or null before HELLO succeeded. */
+    Scope scope() {
+        Principal granted = principal;
+        return granted == null ? null : granted.scope();
+    }
+
+    /** The device id, or null before HELLO succeeded. */
+    String deviceId() {
+        Principal granted = principal;
+        return granted == null ? null : granted.deviceId();
+    }
+
+    @Override
+    public void onMessage(Message message) {
+        if (closed) {
+            return;
+        }
+        if (!executor.tryExecute(() -> handle(message))) {
+            String ref = message instanceof Push push ? push.batchId() : null;
+            sendError(ErrorCode.TIMEOUT, "server busy: too many messages waiting for this session; retry later", ref);
+        }
+    }
+
+    @Override
+    public void onClose() {
+        closed = true;
+        services.registry().closed(this);
+        catchUp.forget(this);
+        services.listener().disconnected(connection.transport());
+        LOG.debug("session {} closed ({} {})", id, connection.transport(), connection.remoteAddress());
+    }
+
+    private void handle(Message message) {
+        if (closed) {
+            return;
+        }
+        if (!ProtocolVersion.isSupported(message.protocolVersion())) {
+            close(ErrorCode.PROTOCOL_VERSION_UNSUPPORTED, "protocol version " + message.protocolVersion()
+                    + " is not supported; this server speaks " + ProtocolVersion.MIN_SUPPORTED + " to " + ProtocolVersion.CURRENT);
+            services.listener().sessionRefused(connection.transport(), ErrorCode.PROTOCOL_VERSION_UNSUPPORTED);
+            return;
+        }
+        Principal granted = principal;
+        if (granted == null) {
+            if (message instanceof Hello hello) {
+                handshake.hello(this, hello);
+            }
+            else {
+                services.listener().sessionRefused(connection.transport(), ErrorCode.HELLO_REQUIRED);
+                close(ErrorCode.HELLO_REQUIRED, "send HELLO first");
+            }
+            return;
+        }
+        if (!addressMatches(granted)) {
+            close(ErrorCode.SCOPE_FORBIDDEN, "connection address does not match the session's scope and device");
+            return;
+        }
+        if (message instanceof Push push) {
+            ingest.push(this, push);
+        }
+        else if (message instanceof Pull pull) {
+            catchUp.pull(this, pull);
+        }
+        else if (message instanceof Ping ping) {
+            send(new Pong(ProtocolVersion.CURRENT, ping.nonce()));
+        }
+        else if (message instanceof Hello) {
+            sendError(ErrorCode.INVALID_FIELD, "the session is already established", null);
+        }
+        else if (message instanceof ErrorMessage error) {
+            LOG.debug("session {}: device reported {}: {}", id, error.code(), error.message());
+        }
+        else if (!(message instanceof Pong)) {
+            sendError(ErrorCode.UNKNOWN_MESSAGE_TYPE, "a device does not send " + message.type(), null);
+        }
+    }
+
+    private boolean addressMatches(Principal granted) {
+        return connection.addressedScope().map(granted.scope().name()::equals).orElse(true)
+                && connection.addressedDevice().map(granted.deviceId()::equals).orElse(true);
+    }
+
+    /** Called by the handshake once the device is authenticated and welcomed. */
+    void established(Principal granted) {
+        principal = requireNonNull(granted, "granted is null");
+        services.registry().joined(granted.scope(), this);
+    }
+
+    /**
+     * Sends one committed batch as LIVE, leaving out this device's own changes (the sender still gets the
+     * range, so its cursor moves on).
+     *
+     * @return false when the transport dropped it (queue overflow: the transport tells the device to catch up)
+     */
+    boolean deliverLive(CommittedBatch batch) {
+        String device = deviceId();
+        List<Change> others = new ArrayList<>(batch.changes().size());
+        List<Long> sequences = new ArrayList<>(batch.changes().size());
+        boolean numbered = batch.toSequence() - batch.fromSequence() == batch.changes().size();
+        for (int i = 0; i < batch.changes().size(); i++) {
+            Change change = batch.changes().get(i);
+            if (!change.deviceId().equals(device)) {
+                others.add(change);
+                // numbered before filtering: the i-th change of the batch has sequence fromSequence + i + 1
+                sequences.add(batch.fromSequence() + i + 1);
+            }
+        }
+        return send(new Changes(ProtocolVersion.CURRENT, ChangesMode.LIVE, others, batch.fromSequence(),
+                batch.toSequence(), false, 0, numbered ? sequences : List.of()));
+    }
+
+    boolean send(Message message) {
+        return connection.send(message);
+    }
+
+    void sendError(ErrorCode code, String message, String ref) {
+        services.listener().errorSent(code);
+        connection.send(new ErrorMessage(ProtocolVersion.CURRENT, code, message, ref));
+    }
+
+    /** Closes the connection after an ERROR with {@code code} (none when null). */
+    void close(ErrorCode code, String reason) {
+        closed = true;
+        services.registry().closed(this);
+        if (code != null) {
+            services.listener().errorSent(code);
+        }
+        connection.close(code, reason);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + id + ", " + connection.transport() + ", device=" + deviceId() + ", scope=" + scope() + "]";
+    }
+}

@@ -1,0 +1,27 @@
+package io.pocketsync.server.engine.conflict;
+
+import io.pocketsync.api.conflict.ConflictResolver;
+import io.pocketsync.api.conflict.Resolution;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.RowState;
+
+/**
+ * The incoming change always applies, whole row, whatever its clock says: the last change to reach the
+ * server wins. Useful when devices are the source of truth and arrival order is meaningful (one writer
+ * per row). Not commutative.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ClientWinsResolver implements ConflictResolver {
+    public static final String NAME = "client-wins";
+
+    @Override
+    public Resolution resolve(RowState current, Change incoming) {
+        return Resolution.apply(RowState.of(incoming));
+    }
+
+    @Override
+    public String toString() {
+        return NAME;
+    }
+}

@@ -1,0 +1,21 @@
+package io.pocketsync.server.engine.conflict;
+
+import io.pocketsync.api.PluginConfig;
+import io.pocketsync.api.PluginContext;
+import io.pocketsync.api.conflict.ConflictResolver;
+import io.pocketsync.api.conflict.ConflictResolverProvider;
+import java.util.Set;
+
+/** Registers {@link LastWriteWinsResolver} as {@value LastWriteWinsResolver#NAME}; it takes no configuration keys. */
+public final class LastWriteWinsResolverProvider implements ConflictResolverProvider {
+    @Override
+    public String name() {
+        return LastWriteWinsResolver.NAME;
+    }
+
+    @Override
+    public ConflictResolver create(PluginConfig config, PluginContext context) {
+        config.validateKeys(Set.of());
+        return new LastWriteWinsResolver();
+    }
+}

@@ -1,0 +1,265 @@
+package io.pocketsync.server.engine.store;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.conflict.ConflictResolver;
+import io.pocketsync.api.conflict.Resolution;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Op;
+import io.pocketsync.api.model.RowState;
+import io.pocketsync.api.protocol.ChangeStatus;
+import io.pocketsync.api.store.BatchOutcome;
+import io.pocketsync.api.store.ChangeOutcome;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * What one batch does, decided in memory before anything is written: the outcome of each change, the
+ * rows' new states, the audit entries and the change ids to record.
+ *
+ * <p>Sequences are assigned from {@code base} (the head the plan was made against). A store that learns
+ * the real head only while writing (Redis) passes the difference to {@link #outcome(long)} and
+ * {@link #feedChanges(long)}; sequences this batch assigned move by it, sequences read from the store do not.
+ * Not thread-safe; one plan per apply attempt.
+ */
+public final class BatchPlan {
+    /** A row state and which of its sequences this batch assigned. */
+    public record Planned(RowState state, boolean lastAssigned, boolean firstAssigned) {
+        public RowState rebased(long delta) {
+            if (!lastAssigned || delta == 0) {
+                return state;
+            }
+            return state.withSequences(firstAssigned ? state.firstSequence() + delta : state.firstSequence(),
+                    state.lastSequence() + delta);
+        }
+    }
+
+    /** An audit entry before the store gives it an id and a time. */
+    public record PendingAudit(ChangeStatus status, Change change, String winnerChangeId, ErrorCode errorCode, String reason) {}
+
+    /** {@code born}: the change brought the row (back) to life, so live devices are sent an INSERT. */
+    private record Decision(Change change, ChangeStatus status, long sequence, Planned state, ErrorCode code,
+            String reason, boolean born) {}
+
+    private final long base;
+    private final List<Decision> decisions = new ArrayList<>();
+    private final Map<RowKey, Planned> rows = new LinkedHashMap<>();
+    private final Map<RowKey, RowState> loaded = new LinkedHashMap<>();
+    private final List<PendingAudit> audits = new ArrayList<>();
+    private final List<String> processedIds = new ArrayList<>();
+    private long applied;
+
+    private BatchPlan(long base) {
+        this.base = base;
+    }
+
+    /**
+     * Resolves a batch.
+     *
+     * @param load the stored state of a row (null when absent); called at most once per row
+     * @param processed whether a change id was stored before this batch
+     * @throws PocketSyncException INTERNAL when a resolver fails or breaks its contract
+     */
+    public static BatchPlan resolve(List<Change> changes, Function<String, ConflictResolver> resolvers,
+            Function<RowKey, RowState> load, Predicate<String> processed, long base) {
+        requireNonNull(changes, "changes is null");
+        requireNonNull(resolvers, "resolvers is null");
+        BatchPlan plan = new BatchPlan(base);
+        Set<String> seen = new HashSet<>();
+        for (Change change : changes) {
+            requireNonNull(change, "change is null");
+            if (!seen.add(change.changeId()) || processed.test(change.changeId())) {
+                plan.decisions.add(new Decision(change, ChangeStatus.DUPLICATE, 0, null, null, null, false));
+                continue;
+            }
+            plan.decide(change, resolvers, load);
+        }
+        return plan;
+    }
+
+    /**
+     * Whether every row of the batch is first touched by an INSERT. A device's INSERT creates a row with a
+     * fresh global id, so such a batch almost always finds none of its rows stored: a store may write it
+     * without reading the rows first, as long as the write itself refuses a row that is there after all.
+     */
+    public static boolean createsOnlyNewRows(List<Change> changes) {
+        boolean onlyInserts = true;
+        for (Change change : changes) {
+            if (change.op() != Op.INSERT) {
+                onlyInserts = false;
+                break;
+            }
+        }
+        if (onlyInserts) {
+            return true;
+        }
+        // Created and then changed within the batch (an insert edited before it was pushed) still counts.
+        Set<RowKey> seen = new HashSet<>();
+        for (Change change : changes) {
+            if (seen.add(RowKey.of(change)) && change.op() != Op.INSERT) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void decide(Change change, Function<String, ConflictResolver> resolvers, Function<RowKey, RowState> load) {
+        RowKey key = RowKey.of(change);
+        Planned current = rows.get(key);
+        if (current == null) {
+            RowState stored = loaded.containsKey(key) ? loaded.get(key) : load.apply(key);
+            loaded.put(key, stored);
+            current = stored == null ? null : new Planned(stored, false, false);
+        }
+        Resolution resolution = resolveOne(resolvers, current == null ? null : current.state(), change);
+        processedIds.add(change.changeId());
+        if (resolution instanceof Resolution.Apply apply) {
+            RowState state = apply.state();
+            if (!state.table().equals(change.table()) || !state.globalId().equals(change.globalId())) {
+                throw new PocketSyncException(ErrorCode.INTERNAL,
+                        "conflict resolver for table " + change.table() + " returned a state of another row");
+            }
+            long sequence = base + ++applied;
+            // firstSequence is the change that FIRST created the row and survives delete/recreate: catch-up
+            // drops a tombstone only when firstSequence > cursor, which must mean "unknown to the device".
+            boolean created = current == null;
+            boolean born = !state.deleted() && (current == null || current.state().deleted());
+            long first = created ? sequence : current.state().firstSequence();
+            Planned planned = new Planned(state.withSequences(first, sequence), true,
+                    created || current.firstAssigned());
+            rows.put(key, planned);
+            decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null, born));
+        }
+        else if (resolution instanceof Resolution.Supersede && current != null) {
+            decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null, false));
+            audits.add(new PendingAudit(ChangeStatus.SUPERSEDED, change, current.state().lastChangeId(), null, null));
+        }
+        else {
+            Resolution.Reject reject = resolution instanceof Resolution.Reject r ? r
+                    : new Resolution.Reject(ErrorCode.RESOLVER_REJECTED, "the server has no row to prefer over this change");
+            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason(), false));
+            audits.add(new PendingAudit(ChangeStatus.REJECTED, change, null, reject.code(), reject.reason()));
+        }
+    }
+
+    private static Resolution resolveOne(Function<String, ConflictResolver> resolvers, RowState current, Change change) {
+        Resolution resolution;
+        try {
+            ConflictResolver resolver = resolvers.apply(change.table());
+            if (resolver == null) {
+                throw new PocketSyncException(ErrorCode.INTERNAL, "no conflict resolver for table " + change.table());
+            }
+            resolution = resolver.resolve(current, change);
+        }
+        catch (PocketSyncException e) {
+            throw e;
+        }
+        catch (RuntimeException e) {
+            throw new PocketSyncException(ErrorCode.INTERNAL,
+                    "conflict resolver failed on change " + change.changeId() + "; nothing of the batch was stored", e);
+        }
+        if (resolution == null) {
+            throw new PocketSyncException(ErrorCode.INTERNAL, "conflict resolver returned null for change " + change.changeId());
+        }
+        return resolution;
+    }
+
+    /** How many changes were applied (the number of sequences the batch takes). */
+    public long appliedCount() {
+        return applied;
+    }
+
+    /** The head this plan was made against. */
+    public long base() {
+        return base;
+    }
+
+    /** Rows whose state the batch changes, with their final state. */
+    public Map<RowKey, Planned> rows() {
+        return rows;
+    }
+
+    /** The stored state of every row the batch read (null values for absent rows). */
+    public Map<RowKey, RowState> loaded() {
+        return loaded;
+    }
+
+    public List<PendingAudit> audits() {
+        return audits;
+    }
+
+    /** Ids to record as processed: every change that was not a duplicate. */
+    public List<String> processedIds() {
+        return processedIds;
+    }
+
+    /** Whether the batch writes anything at all. */
+    public boolean writesNothing() {
+        return processedIds.isEmpty();
+    }
+
+    /** The outcome, with this batch's sequences moved by {@code delta}. */
+    public BatchOutcome outcome(long delta) {
+        List<ChangeOutcome> outcomes = new ArrayList<>(decisions.size());
+        for (Decision decision : decisions) {
+            String id = decision.change().changeId();
+            outcomes.add(switch (decision.status()) {
+                case APPLIED -> ChangeOutcome.applied(id, decision.sequence() + delta, decision.state().rebased(delta));
+                case SUPERSEDED -> ChangeOutcome.superseded(id, decision.state().rebased(delta));
+                case REJECTED -> ChangeOutcome.rejected(id, decision.code(), decision.reason());
+                case DUPLICATE -> ChangeOutcome.duplicate(id);
+            });
+        }
+        return new BatchOutcome(outcomes, base + delta, base + delta + applied);
+    }
+
+    /**
+     * One applied change as the feed carries it: the winning image, the pushed change's id, HLC and device.
+     * A view over the plan (no row image is copied), for stores that encode the feed themselves.
+     */
+    public record FeedEntry(Change pushed, Op op, Map<String, Object> row) {
+        /** The changed columns an UPDATE carries; empty for INSERT and DELETE. */
+        public List<String> changedColumns() {
+            return op == Op.UPDATE ? pushed.changedColumns() : List.of();
+        }
+
+        public Change toChange() {
+            return new Change(pushed.changeId(), pushed.table(), pushed.globalId(), op, row, changedColumns(), pushed.hlc(),
+                    pushed.deviceId());
+        }
+    }
+
+    /** The applied changes in sequence order, as {@link FeedEntry feed entries}. */
+    public List<FeedEntry> feedEntries() {
+        List<FeedEntry> entries = new ArrayList<>((int) applied);
+        for (Decision decision : decisions) {
+            if (decision.status() == ChangeStatus.APPLIED) {
+                RowState state = decision.state().state();
+                Op op = state.deleted() ? Op.DELETE : decision.born() ? Op.INSERT : Op.UPDATE;
+                entries.add(new FeedEntry(decision.change(), op, state.row()));
+            }
+        }
+        return entries;
+    }
+
+    /**
+     * The applied changes as the feed carries them: the winning image, the pushed change's id, HLC and device.
+     * {@code delta} is accepted for symmetry with {@link #outcome(long)}; a change carries no sequence.
+     */
+    public List<Change> feedChanges(long delta) {
+        List<FeedEntry> entries = feedEntries();
+        List<Change> changes = new ArrayList<>(entries.size());
+        for (FeedEntry entry : entries) {
+            changes.add(entry.toChange());
+        }
+        return changes;
+    }
+}

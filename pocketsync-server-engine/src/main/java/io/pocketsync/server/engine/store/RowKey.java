@@ -1,0 +1,17 @@
+package io.pocketsync.server.engine.store;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.model.Change;
+
+/** A row's identity inside a scope: table and {@code ps_global_id}. Immutable. */
+public record RowKey(String table, String globalId) {
+    public RowKey {
+        requireNonNull(table, "table is null");
+        requireNonNull(globalId, "globalId is null");
+    }
+
+    public static RowKey of(Change change) {
+        return new RowKey(change.table(), change.globalId());
+    }
+}

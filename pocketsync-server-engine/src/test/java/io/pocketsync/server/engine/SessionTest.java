@@ -1,0 +1,125 @@
+package io.pocketsync.server.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.protocol.ErrorMessage;
+import io.pocketsync.api.protocol.Hello;
+import io.pocketsync.api.protocol.Ping;
+import io.pocketsync.api.protocol.Pong;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Pull;
+import io.pocketsync.api.protocol.Welcome;
+import io.pocketsync.testkit.store.InMemoryServerStore;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SessionTest {
+    private final InMemoryServerStore store = new InMemoryServerStore();
+    private final ServerHarness harness = new ServerHarness(store, "scope-s");
+
+    @AfterEach
+    void close() {
+        harness.close();
+        store.close();
+    }
+
+    @Test
+    void messageBeforeHelloIsRefusedAndClosed() {
+        ServerHarness.Device device = harness.open("dev-a");
+        device.send(new Pull(ProtocolVersion.CURRENT, 0, 10));
+        await().until(() -> !device.connection().isOpen());
+        assertThat(device.connection().closeCode()).isEqualTo(ErrorCode.HELLO_REQUIRED);
+    }
+
+    @Test
+    void unsupportedProtocolVersionGetsAClearError() {
+        ServerHarness.Device device = harness.open("dev-a");
+        device.send(new Hello(99, "dev-a", "scope-s", "secret-scope-s", 0, Hlc.ZERO));
+        await().until(() -> !device.connection().isOpen());
+        ErrorMessage error = device.connection().sent(ErrorMessage.class).get(0);
+        assertThat(error.code()).isEqualTo(ErrorCode.PROTOCOL_VERSION_UNSUPPORTED);
+        assertThat(error.message()).contains("99").contains("1");
+    }
+
+    @Test
+    void badTokenIsRefusedWithoutEchoingItAndOthersKeepBeingServed() {
+        ServerHarness.Device intruder = harness.open("dev-x");
+        intruder.send(new Hello(ProtocolVersion.CURRENT, "dev-x", "scope-s", "guessed-token-123", 0, Hlc.ZERO));
+        await().until(() -> !intruder.connection().isOpen());
+        ErrorMessage error = intruder.connection().sent(ErrorMessage.class).get(0);
+        assertThat(error.code()).isEqualTo(ErrorCode.AUTH_FAILED);
+        assertThat(error.message()).doesNotContain("guessed-token-123");
+
+        ServerHarness.Device device = harness.connect("dev-a", 0);
+        assertThat(device.connection().isOpen()).isTrue();
+        assertThat(harness.server().sessionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void tokenOfAnotherScopeDoesNotOpenThisScope() {
+        ServerHarness.Device device = harness.open("dev-a");
+        device.send(new Hello(ProtocolVersion.CURRENT, "dev-a", "other-scope", "secret-scope-s", 0, Hlc.ZERO));
+        await().until(() -> !device.connection().isOpen());
+        assertThat(device.connection().closeCode()).isEqualTo(ErrorCode.SCOPE_FORBIDDEN);
+    }
+
+    @Test
+    void invalidIdentifiersInHelloAreRefused() {
+        ServerHarness.Device device = harness.open("dev/a");
+        device.send(new Hello(ProtocolVersion.CURRENT, "dev/a", "scope-s", "secret-scope-s", 0, Hlc.ZERO));
+        await().until(() -> !device.connection().isOpen());
+        assertThat(device.connection().closeCode()).isEqualTo(ErrorCode.IDENTIFIER_INVALID);
+    }
+
+    @Test
+    void addressedScopeMustMatchTheHello() {
+        TestingConnection connection = new TestingConnection("mqtt", "other-scope", "dev-a");
+        connection.attach(harness.server().accept(connection));
+        connection.receive(new Hello(ProtocolVersion.CURRENT, "dev-a", "scope-s", "secret-scope-s", 0, Hlc.ZERO));
+        await().until(() -> !connection.isOpen());
+        assertThat(connection.closeCode()).isEqualTo(ErrorCode.SCOPE_FORBIDDEN);
+    }
+
+    @Test
+    void welcomeCarriesServerClockHeadAndLimits() {
+        ServerHarness.Device device = harness.connect("dev-a", 0);
+        Welcome welcome = device.await(Welcome.class, w -> true);
+        assertThat(welcome.serverHlc().physicalMillis()).isGreaterThanOrEqualTo(ServerHarness.NOW_MILLIS);
+        assertThat(welcome.headCursor()).isZero();
+        assertThat(welcome.resyncRequired()).isFalse();
+        assertThat(welcome.maxBatchChanges()).isEqualTo(1000);
+    }
+
+    @Test
+    void serverClockMovesPastADeviceClockAhead() {
+        ServerHarness.Device device = harness.open("dev-a");
+        Hlc ahead = Hlc.of(ServerHarness.NOW_MILLIS + 60_000, 7);
+        device.send(new Hello(ProtocolVersion.CURRENT, "dev-a", "scope-s", "secret-scope-s", 0, ahead));
+        Welcome welcome = device.await(Welcome.class, w -> true);
+        assertThat(welcome.serverHlc()).isGreaterThan(ahead);
+    }
+
+    @Test
+    void pingIsAnsweredWithTheSameNonce() {
+        ServerHarness.Device device = harness.connect("dev-a", 0);
+        device.send(new Ping(ProtocolVersion.CURRENT, 4242));
+        assertThat(device.await(Pong.class, p -> true).nonce()).isEqualTo(4242);
+    }
+
+    @Test
+    void closingTheServerClosesSessionsUnsubscribesAndRefusesNewConnections() {
+        ServerHarness.Device device = harness.connect("dev-a", 0);
+        assertThat(store.subscriberCount()).isEqualTo(1);
+        harness.server().close();
+        assertThat(device.connection().closeCode()).isEqualTo(ErrorCode.SHUTTING_DOWN);
+        assertThat(store.subscriberCount()).isZero();
+        TestingConnection late = new TestingConnection("test");
+        harness.server().accept(late);
+        assertThat(late.closeCode()).isEqualTo(ErrorCode.SHUTTING_DOWN);
+        assertThat(Map.of("sessions", harness.server().sessionCount())).containsEntry("sessions", 0);
+    }
+}

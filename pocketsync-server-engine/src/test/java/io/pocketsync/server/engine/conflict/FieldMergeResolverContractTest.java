@@ -1,0 +1,16 @@
+package io.pocketsync.server.engine.conflict;
+
+import io.pocketsync.api.conflict.ConflictResolver;
+import io.pocketsync.testkit.conflict.AbstractConflictResolverContractTest;
+
+class FieldMergeResolverContractTest extends AbstractConflictResolverContractTest {
+    @Override
+    protected ConflictResolver resolver() {
+        return new FieldMergeResolver();
+    }
+
+    @Override
+    protected boolean claimsLastWriterWinsDeletes() {
+        return true;
+    }
+}

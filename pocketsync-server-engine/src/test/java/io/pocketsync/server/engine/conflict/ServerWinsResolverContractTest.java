@@ -1,0 +1,11 @@
+package io.pocketsync.server.engine.conflict;
+
+import io.pocketsync.api.conflict.ConflictResolver;
+import io.pocketsync.testkit.conflict.AbstractConflictResolverContractTest;
+
+class ServerWinsResolverContractTest extends AbstractConflictResolverContractTest {
+    @Override
+    protected ConflictResolver resolver() {
+        return new ServerWinsResolver();
+    }
+}
