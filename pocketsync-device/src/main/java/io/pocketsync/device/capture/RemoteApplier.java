@@ -75,6 +75,7 @@ final class RemoteApplier implements AutoCloseable {
     private final Clock clock;
     private final CaptureOptions options;
     private final StatementCache statements;
+    private final AppTriggers appTriggers;
     private long lastPruneNanos;
     private boolean pruned;
     /** The cursor at the last prune of row sequences. */
@@ -85,6 +86,7 @@ final class RemoteApplier implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock is null");
         this.options = requireNonNull(options, "options is null");
         this.statements = new StatementCache(connection);
+        this.appTriggers = new AppTriggers(statements);
     }
 
     ApplyReport applyPage(Map<String, TableSchema> schemas, String deviceId, List<Change> changes, List<Long> sequences,
@@ -582,6 +584,12 @@ final class RemoteApplier implements AutoCloseable {
     private void setApplying(boolean on) throws SQLException {
         statements.update(on ? "INSERT OR IGNORE INTO " + SystemTables.APPLYING + " (id) VALUES (1)"
                 : "DELETE FROM " + SystemTables.APPLYING);
+        if (on) {
+            appTriggers.suspend();
+        }
+        else {
+            appTriggers.restore();
+        }
     }
 
     private void markProcessed(String changeId) throws SQLException {

@@ -70,8 +70,14 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         Sql.inTransaction(c, () -> {
             SystemTables.create(c);
             deviceId = stateString(c, "device_id");
+            List<TableSchema> read = new ArrayList<>();
             for (String table : tables) {
-                installTable(c, TableSchema.read(c, table));
+                read.add(TableSchema.read(c, table));
+            }
+            // Parents first: existing rows are journaled in this order, so a parent is sealed (and has its id)
+            // no later than its children, whose references are translated to that id.
+            for (TableSchema schema : parentsFirst(read)) {
+                installTable(c, schema);
             }
             return null;
         });
@@ -169,9 +175,9 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     private void installTable(Connection c, TableSchema schema) throws SQLException {
         String table = quoteSql(schema.name());
-        if (schema.hasIntegerRowidKey()) {
-            LOG.warn("table {} has an INTEGER PRIMARY KEY: such keys are assigned per device and collide across devices;"
-                    + " use TEXT/UUID keys (colliding remote rows are parked in {})", schema.name(), SystemTables.DEAD_LETTER);
+        if (schema.rowidKey() != null) {
+            LOG.info("table {}: {} is an INTEGER PRIMARY KEY, kept local to each device; rows are named by {} across devices",
+                    schema.name(), schema.rowidKey(), SystemTables.GLOBAL_ID);
         }
         Sql.update(c, "INSERT OR IGNORE INTO " + SystemTables.VERSION + " (tbl, version) VALUES (?, 0)", schema.name());
         if (!schema.hasGlobalId()) {
@@ -190,6 +196,35 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         if (journaled > 0) {
             LOG.info("tracking table {}: {} rows without an id queued once as INSERT changes", schema.name(), journaled);
         }
+    }
+
+    /** The tables ordered so that each comes after the tracked tables it references (cycles keep their given order). */
+    static List<TableSchema> parentsFirst(List<TableSchema> tables) {
+        Map<String, TableSchema> byName = new LinkedHashMap<>();
+        tables.forEach(t -> byName.put(t.name(), t));
+        List<TableSchema> ordered = new ArrayList<>();
+        java.util.Set<String> visiting = new java.util.HashSet<>();
+        java.util.Set<String> done = new java.util.HashSet<>();
+        for (TableSchema table : tables) {
+            visit(table, byName, visiting, done, ordered);
+        }
+        return ordered;
+    }
+
+    private static void visit(TableSchema table, Map<String, TableSchema> byName, java.util.Set<String> visiting,
+            java.util.Set<String> done, List<TableSchema> ordered) {
+        if (done.contains(table.name()) || !visiting.add(table.name())) {
+            return;
+        }
+        for (String parent : table.parents()) {
+            TableSchema p = byName.get(parent);
+            if (p != null) {
+                visit(p, byName, visiting, done, ordered);
+            }
+        }
+        visiting.remove(table.name());
+        done.add(table.name());
+        ordered.add(table);
     }
 
     private static String stateIndexSql(Connection c, String index) throws SQLException {

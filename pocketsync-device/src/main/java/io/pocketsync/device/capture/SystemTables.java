@@ -51,6 +51,7 @@ final class SystemTables {
     static final String ROW_SEQ = "__pocketsync_row_seq";
     static final String DEFERRED = "__pocketsync_deferred";
     static final String APPLYING = "__pocketsync_applying";
+    static final String HELD = "__pocketsync_held_rows";
     static final String PREFIX = "__pocketsync";
     static final String GLOBAL_ID = "ps_global_id";
 
@@ -89,6 +90,8 @@ final class SystemTables {
                 + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + DEFERRED + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, seq INTEGER NOT NULL,"
                 + " change_id TEXT NOT NULL, op TEXT NOT NULL, row_json TEXT NOT NULL, hlc INTEGER NOT NULL, device TEXT NOT NULL,"
+                + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + HELD + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, row_json TEXT NOT NULL,"
                 + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
     };
 
