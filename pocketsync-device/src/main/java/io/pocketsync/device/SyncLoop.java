@@ -43,7 +43,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device's sync state machine (DESIGN.md 4.3, protocol.md 3). Every field is touched only on the
+ * The device's sync state machine (docs/protocol.md 3, docs/architecture.md 4). Every field is touched only on the
  * engine thread: transport callbacks and the public facade only enqueue tasks on it.
  *
  * <ul>

@@ -4,7 +4,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * The device's system tables (their names are part of the contract, DESIGN.md 4.1).
+ * The device's system tables. Their names are part of the contract (apps and tools may read them; listed in
+ * docs/architecture.md 3), so a name never changes.
  *
  * <ul>
  *   <li>{@code __pocketsync_journal}: what the triggers write, one narrow row per captured row write (table,
