@@ -44,6 +44,7 @@ final class RowWriter {
     private final Map<String, TableSchema> schemas;
     private final KeyTranslation keys;
     private final HeldRows held;
+    private final MissingColumns missing;
     /** A run per statement shape: a page repeats the same few, and building their SQL showed in profiles. */
     private final Map<Shape, Run> runs = new HashMap<>();
     private Run current;
@@ -64,6 +65,7 @@ final class RowWriter {
         this.schemas = requireNonNull(schemas, "schemas is null");
         this.keys = KeyTranslation.of(schemas);
         this.held = new HeldRows(statements);
+        this.missing = new MissingColumns(statements);
     }
 
     /** Checks a change against the local schema. */
@@ -78,11 +80,7 @@ final class RowWriter {
         if (!Identifiers.isChangeId(change.globalId())) {
             throw new Refused(ErrorCode.INVALID_CHANGE, "invalid row id (gid)");
         }
-        for (String column : change.row().keySet()) {
-            if (!schema.hasColumn(column)) {
-                throw new Refused(ErrorCode.UNKNOWN_COLUMN, "table " + schema.name() + " has no column " + shorten(column));
-            }
-        }
+        // columns this device lacks are kept for a later upgrade, not refused (see MissingColumns)
         if (!change.isDelete() && change.row().isEmpty()) {
             throw new Refused(ErrorCode.INVALID_CHANGE, change.op() + " without a row image");
         }
@@ -103,6 +101,7 @@ final class RowWriter {
     void write(TableSchema schema, Change change) throws SQLException, Refused {
         if (change.isDelete()) {
             held.release(schema.name(), change.globalId());
+            missing.forget(schema.name(), change.globalId());
             if (!keys.childrenOf(schema.name()).isEmpty()) {
                 flushRun();
                 holdChildren(schema.name(), change.globalId(), 0);
@@ -131,7 +130,15 @@ final class RowWriter {
         queueUpsert(schema, change, row);
     }
 
-    private void queueUpsert(TableSchema schema, Change change, Map<String, Object> row) throws SQLException, Refused {
+    private void queueUpsert(TableSchema schema, Change change, Map<String, Object> image) throws SQLException, Refused {
+        Map<String, Object> row = missing.keepMissing(schema, change.globalId(), image);
+        if (row.isEmpty()) {
+            // only columns this device lacks (kept above): the row must exist all the same
+            flushRun();
+            statements.update("INSERT INTO " + quoteSql(schema.name()) + " (" + SystemTables.GLOBAL_ID + ") VALUES (?) ON CONFLICT ("
+                    + SystemTables.GLOBAL_ID + ") WHERE " + SystemTables.GLOBAL_ID + " IS NOT NULL DO NOTHING", change.globalId());
+            return;
+        }
         Run run = runFor(new Shape(schema.name(), row.keySet()));
         Object[] values = new Object[run.columns.size() + 1];
         for (int i = 0; i < run.columns.size(); i++) {

@@ -112,7 +112,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
                     // What the old triggers journaled is sealed with the layout they used, before they are replaced.
                     Map<String, TableSchema> currentByName = new LinkedHashMap<>();
                     current.forEach(schema -> currentByName.put(schema.name(), schema));
-                    sealer().seal(currentByName, layouts());
+                    Map<String, List<String>> previous = layouts();
+                    sealer().seal(currentByName, previous);
                     // Dropped and recreated inside one write transaction: no other writer can commit in between.
                     for (TableSchema schema : current) {
                         for (String sql : TriggerGenerator.drop(schema.name())) {
@@ -128,6 +129,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
                     Sql.update(c, "UPDATE " + STATE + " SET schema_fingerprint = ? WHERE id = 1", fingerprint);
                     for (TableSchema schema : current) {
                         completePendingImages(c, schemas.get(schema.name()), schema);
+                        AddedColumns.journalWrites(c, schema, previous.get(schema.name()));
+                        MissingColumns.fill(c, schema);
                     }
                 }
                 for (TableSchema schema : current) {
