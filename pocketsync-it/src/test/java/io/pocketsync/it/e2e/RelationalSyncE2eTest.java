@@ -39,7 +39,8 @@ class RelationalSyncE2eTest {
         "CREATE TABLE Album (AlbumId INTEGER PRIMARY KEY, Title TEXT NOT NULL,"
                 + " ArtistId INTEGER NOT NULL REFERENCES Artist (ArtistId) ON DELETE CASCADE)",
         "CREATE TABLE Track (TrackId INTEGER PRIMARY KEY, Name TEXT, AlbumId INTEGER REFERENCES Album (AlbumId))",
-        "CREATE TABLE Employee (EmployeeId INTEGER PRIMARY KEY, Name TEXT, ReportsTo INTEGER REFERENCES Employee (EmployeeId))",
+        "CREATE TABLE Employee (EmployeeId INTEGER PRIMARY KEY, Name TEXT,"
+                + " ReportsTo INTEGER REFERENCES Employee (EmployeeId) ON DELETE SET NULL)",
         "CREATE TABLE Note (NoteId INTEGER PRIMARY KEY, Body TEXT, rev INTEGER NOT NULL DEFAULT 0, updated_at TEXT)",
         // an app trigger that stamps a value no other device could compute the same way
         "CREATE TRIGGER note_touch AFTER UPDATE OF Body ON Note BEGIN UPDATE Note SET rev = rev + 1,"
@@ -173,6 +174,18 @@ class RelationalSyncE2eTest {
         b.online();
         awaitSame(a, b);
         assertThat(b.db.query(STAFF)).isEqualTo(a.db.query(STAFF)).contains(Map.of("name", "Jane", "boss", "Nancy"));
+
+        // ON DELETE SET NULL: b puts Zed under Nancy while a deletes Nancy; Zed and Jane report to no one, everywhere
+        a.offline();
+        b.offline();
+        b.db.exec("UPDATE Employee SET ReportsTo = (SELECT EmployeeId FROM Employee WHERE Name = 'Nancy') WHERE Name = 'Zed'");
+        a.db.exec("PRAGMA foreign_keys = ON", "DELETE FROM Employee WHERE Name = 'Nancy'");
+        a.online();
+        b.online();
+        Device c = device("c");
+        awaitSame(a, b, c);
+        assertThat(c.db.query("SELECT Name, ReportsTo FROM Employee WHERE Name IN ('Jane', 'Zed') ORDER BY Name"))
+                .extracting(r -> r.get("Name") + "->" + r.get("ReportsTo")).containsExactly("Jane->null", "Zed->null");
     }
 
     @Test
