@@ -1,7 +1,7 @@
 package io.pocketsync.store.redis;
 
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.server.engine.store.RowKey;
+import io.pocketsync.api.store.RowKey;
 import java.util.List;
 
 /**

@@ -1,4 +1,4 @@
-package io.pocketsync.server.engine.store;
+package io.pocketsync.api.store;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,8 +10,6 @@ import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.protocol.ChangeStatus;
-import io.pocketsync.api.store.BatchOutcome;
-import io.pocketsync.api.store.ChangeOutcome;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,8 +20,30 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * What one batch does, decided in memory before anything is written: the outcome of each change, the
- * rows' new states, the audit entries and the change ids to record.
+ * The rules of {@link ServerStore#apply}, decided in memory before anything is written: which changes are
+ * duplicates, what the table's resolver decides for each of the others (against the row as the earlier
+ * changes of the same batch left it), the rows' new states with their sequences, the audit entries, the
+ * change ids to record and the feed's view of the applied changes. A store reads what the batch needs,
+ * calls {@link #resolve}, writes what the plan says in one atomic step and returns {@link #outcome};
+ * every built-in store and the testkit's in-memory store do exactly that, so they cannot disagree on
+ * what a batch means.
+ *
+ * <p>It lives beside {@code ServerStore} because it is the contract in executable form and needs nothing
+ * but this module: a store plugin, the testkit and the engine all reach it without depending on each other.
+ *
+ * <p>The rules, in batch order:
+ * <ul>
+ *   <li>a change id stored before the batch, or repeated inside it, is DUPLICATE and decides nothing;</li>
+ *   <li>{@link Resolution.Apply} becomes the row's state with the next sequence; {@code firstSequence}
+ *       is that of the change that first created the row and survives delete and re-creation;</li>
+ *   <li>{@link Resolution.Supersede} keeps the stored state (SUPERSEDED, audited with the winner's change
+ *       id); superseding a change by a row that does not exist is a REJECTED {@code RESOLVER_REJECTED};</li>
+ *   <li>{@link Resolution.Reject} is REJECTED with the resolver's code, audited;</li>
+ *   <li>a resolver that throws, returns null or returns another row's state fails the whole plan with
+ *       {@code INTERNAL}, so nothing of the batch is written.</li>
+ * </ul>
+ * Resolvers are pure, so a store may make as many plans for one batch as it needs (an optimistic store
+ * plans again after a conflict); only the plan it writes counts.
  *
  * <p>Sequences are assigned from {@code base} (the head the plan was made against). A store that learns
  * the real head only while writing (Redis) passes the difference to {@link #outcome(long)} and
