@@ -35,7 +35,8 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>a change id stored before the batch, or repeated inside it, is DUPLICATE and decides nothing;</li>
  *   <li>{@link Resolution.Apply} becomes the row's state with the next sequence; {@code firstSequence}
- *       is that of the change that first created the row and survives delete and re-creation;</li>
+ *       is that of the change that first created the row and survives delete and re-creation; the
+ *       outcome carries the resolution's {@code overridesLater} as it was decided;</li>
  *   <li>{@link Resolution.Supersede} keeps the stored state (SUPERSEDED, audited with the winner's change
  *       id); superseding a change by a row that does not exist is a REJECTED {@code RESOLVER_REJECTED};</li>
  *   <li>{@link Resolution.Reject} is REJECTED with the resolver's code, audited;</li>
@@ -67,7 +68,7 @@ public final class BatchPlan {
 
     /** {@code born}: the change brought the row (back) to life, so live devices are sent an INSERT. */
     private record Decision(Change change, ChangeStatus status, long sequence, Planned state, ErrorCode code,
-            String reason, boolean born) {}
+            String reason, boolean born, boolean overridesLater) {}
 
     private final long base;
     private final List<Decision> decisions = new ArrayList<>();
@@ -97,7 +98,7 @@ public final class BatchPlan {
         for (Change change : changes) {
             requireNonNull(change, "change is null");
             if (!seen.add(change.changeId()) || processed.test(change.changeId())) {
-                plan.decisions.add(new Decision(change, ChangeStatus.DUPLICATE, 0, null, null, null, false));
+                plan.decisions.add(new Decision(change, ChangeStatus.DUPLICATE, 0, null, null, null, false, false));
                 continue;
             }
             plan.decide(change, resolvers, load);
@@ -156,16 +157,17 @@ public final class BatchPlan {
             Planned planned = new Planned(state.withSequences(first, sequence), true,
                     created || current.firstAssigned());
             rows.put(key, planned);
-            decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null, born));
+            decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null, born,
+                    apply.overridesLater()));
         }
         else if (resolution instanceof Resolution.Supersede && current != null) {
-            decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null, false));
+            decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null, false, false));
             audits.add(new PendingAudit(ChangeStatus.SUPERSEDED, change, current.state().lastChangeId(), null, null));
         }
         else {
             Resolution.Reject reject = resolution instanceof Resolution.Reject r ? r
                     : new Resolution.Reject(ErrorCode.RESOLVER_REJECTED, "the server has no row to prefer over this change");
-            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason(), false));
+            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason(), false, false));
             audits.add(new PendingAudit(ChangeStatus.REJECTED, change, null, reject.code(), reject.reason()));
         }
     }
@@ -232,7 +234,8 @@ public final class BatchPlan {
         for (Decision decision : decisions) {
             String id = decision.change().changeId();
             outcomes.add(switch (decision.status()) {
-                case APPLIED -> ChangeOutcome.applied(id, decision.sequence() + delta, decision.state().rebased(delta));
+                case APPLIED -> ChangeOutcome.applied(id, decision.sequence() + delta, decision.state().rebased(delta),
+                        decision.overridesLater());
                 case SUPERSEDED -> ChangeOutcome.superseded(id, decision.state().rebased(delta));
                 case REJECTED -> ChangeOutcome.rejected(id, decision.code(), decision.reason());
                 case DUPLICATE -> ChangeOutcome.duplicate(id);

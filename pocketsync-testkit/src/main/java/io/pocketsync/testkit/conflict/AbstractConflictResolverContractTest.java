@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link #claimsLastWriterWinsDeletes()} to opt into the stronger checks.
  *
  * <p>Checked for every resolver: it never throws and never returns null (also with no stored state and
- * against tombstones), it is deterministic, an applied state names the incoming row, and delete/update
- * races end in a valid state in either arrival order. Claimed commutativity is checked over random
+ * against tombstones), it is deterministic, an applied state names the incoming row, an applied change says
+ * whether it overrides a stored row that is not older ({@link Resolution.Apply#overridesLater()}), and
+ * delete/update races end in a valid state in either arrival order. Claimed commutativity is checked over random
  * arrival orders with fixed seeds, so failures reproduce.
  */
 public abstract class AbstractConflictResolverContractTest {
@@ -92,6 +93,47 @@ public abstract class AbstractConflictResolverContractTest {
             assertThat(a).as("same inputs, same resolver").isEqualTo(b);
             assertThat(a).as("same inputs, another instance").isEqualTo(c);
             state = fold(state, a, i + 1);
+        }
+    }
+
+    /**
+     * {@link Resolution.Apply#overridesLater()} is what the ACK uses to send the device the stored result, so it
+     * must say exactly whether a stored row existed that was not older than the change: older and newer changes
+     * against live rows and tombstones, then random histories.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {5, 17, 404})
+    void anApplySaysWhetherItOverridesAStoredRowThatIsNotOlder(long seed) {
+        ConflictResolver resolver = resolver();
+        RowState live = stored(change(Op.INSERT, "dev-a", 20, Map.of("title", "x", "done", 0L), List.of()), 1);
+        RowState tombstone = stored(change(Op.DELETE, "dev-a", 20, Map.of(), List.of()), 2);
+        for (RowState current : java.util.Arrays.asList(null, live, tombstone)) {
+            for (long wall : new long[] {10, 30}) {
+                for (Op op : Op.values()) {
+                    Change incoming = change(op, "dev-b", wall, Map.of("title", "y", "done", 1L),
+                            op == Op.UPDATE ? List.of("title") : List.of());
+                    assertOverridesLaterMatches(current, incoming, resolver.resolve(current, incoming));
+                }
+            }
+        }
+        Random random = new Random(seed);
+        RowState state = null;
+        for (int i = 0; i < 60; i++) {
+            Change change = randomChange(random, state != null);
+            Resolution resolution = resolver.resolve(state, change);
+            assertOverridesLaterMatches(state, change, resolution);
+            state = fold(state, resolution, i + 1);
+        }
+    }
+
+    private static void assertOverridesLaterMatches(RowState current, Change incoming, Resolution resolution) {
+        assertThat(resolution).as("resolution of %s", incoming.changeId()).isNotNull();
+        if (resolution instanceof Resolution.Apply apply) {
+            boolean storedNotOlder = current != null && !incoming.version().isAfter(current.version());
+            assertThat(apply.overridesLater())
+                    .as("overridesLater of %s %s over %s", incoming.op(), incoming.version(),
+                            current == null ? "nothing" : current.version())
+                    .isEqualTo(storedNotOlder);
         }
     }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The feed message as the write script publishes it, read back without Redis. */
 class RedisFeedTest {
-    private static final ConflictResolver WHOLE_ROW = (current, incoming) -> Resolution.apply(RowState.of(incoming));
+    private static final ConflictResolver WHOLE_ROW = Resolution::applyIncoming;
 
     @Test
     void changesThatLeftTheirRowAsWrittenNameItAndOthersCarryTheirImage() {
@@ -47,7 +47,7 @@ class RedisFeedTest {
 
     @Test
     void idHlcAndDeviceTravelWhenTheyDifferFromTheStoredVersion() {
-        ConflictResolver serverStamped = (current, incoming) -> Resolution.apply(new RowState(incoming.table(),
+        ConflictResolver serverStamped = (current, incoming) -> Resolution.apply(current, incoming, new RowState(incoming.table(),
                 incoming.globalId(), incoming.row(), false, new Version(new Hlc(99), "server"), Map.of(), "merged", 0, 0));
         BatchPlan plan = plan(serverStamped, change("c1", "r1", Op.INSERT, Map.of("v", 1L)));
 

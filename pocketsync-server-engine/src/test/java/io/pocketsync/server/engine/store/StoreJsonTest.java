@@ -81,8 +81,8 @@ class StoreJsonTest {
     @Test
     void feedOfPlanEntriesIsTheFeedOfTheirChanges() {
         Change change = new Change("c1", "todo", "g1", Op.UPDATE, awkwardRow(), List.of("long"), new Hlc(123), "dev");
-        BatchPlan plan = BatchPlan.resolve(List.of(change), table -> (current, incoming) ->
-                io.pocketsync.api.conflict.Resolution.apply(RowState.of(incoming)), key -> null, id -> false, 0);
+        BatchPlan plan = BatchPlan.resolve(List.of(change), table -> io.pocketsync.api.conflict.Resolution::applyIncoming,
+                key -> null, id -> false, 0);
 
         String entries = StoreJson.writeFeedOf(Scope.of("s"), "node-a", plan.feedEntries(), new StoreJson.RowTexts());
 
