@@ -1,6 +1,7 @@
 package io.pocketsync.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.conflict.Resolution;
@@ -58,13 +59,13 @@ class RedisFeedTest {
     }
 
     @Test
-    void eventOfThePreviousFormatWithEveryImageInlineReadsTheSame() {
+    void aMessageWithoutTheRowsItNamesIsRefusedNotMisread() {
         BatchPlan plan = plan(WHOLE_ROW, change("c1", "r1", Op.INSERT, Map.of("v", 1L)));
+        String eventAlone = "10|" + StoreJson.writeFeed(Scope.of("s"), "node-a", plan.feedChanges(0));
 
-        CommittedBatch batch = RedisFeed.read("10|" + StoreJson.writeFeed(Scope.of("s"), "node-a", plan.feedChanges(0)));
-
-        assertThat(batch.changes()).containsExactlyElementsOf(plan.feedChanges(0));
-        assertThat(batch.fromSequence()).isEqualTo(10);
+        assertThatThrownBy(() -> RedisFeed.read(eventAlone)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no written rows");
+        assertThatThrownBy(() -> RedisFeed.read("garbage")).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static BatchPlan plan(ConflictResolver resolver, Change... changes) {
