@@ -1,4 +1,4 @@
-package io.pocketsync.server.engine.store;
+package io.pocketsync.api.store;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,8 +10,6 @@ import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.protocol.ChangeStatus;
-import io.pocketsync.api.store.BatchOutcome;
-import io.pocketsync.api.store.ChangeOutcome;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,8 +20,31 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * What one batch does, decided in memory before anything is written: the outcome of each change, the
- * rows' new states, the audit entries and the change ids to record.
+ * The rules of {@link ServerStore#apply}, decided in memory before anything is written: which changes are
+ * duplicates, what the table's resolver decides for each of the others (against the row as the earlier
+ * changes of the same batch left it), the rows' new states with their sequences, the audit entries, the
+ * change ids to record and the feed's view of the applied changes. A store reads what the batch needs,
+ * calls {@link #resolve}, writes what the plan says in one atomic step and returns {@link #outcome};
+ * every built-in store and the testkit's in-memory store do exactly that, so they cannot disagree on
+ * what a batch means.
+ *
+ * <p>It lives beside {@code ServerStore} because it is the contract in executable form and needs nothing
+ * but this module: a store plugin, the testkit and the engine all reach it without depending on each other.
+ *
+ * <p>The rules, in batch order:
+ * <ul>
+ *   <li>a change id stored before the batch, or repeated inside it, is DUPLICATE and decides nothing;</li>
+ *   <li>{@link Resolution.Apply} becomes the row's state with the next sequence; {@code firstSequence}
+ *       is that of the change that first created the row and survives delete and re-creation; the
+ *       outcome carries the resolution's {@code overridesLater} as it was decided;</li>
+ *   <li>{@link Resolution.Supersede} keeps the stored state (SUPERSEDED, audited with the winner's change
+ *       id); superseding a change by a row that does not exist is a REJECTED {@code RESOLVER_REJECTED};</li>
+ *   <li>{@link Resolution.Reject} is REJECTED with the resolver's code, audited;</li>
+ *   <li>a resolver that throws, returns null or returns another row's state fails the whole plan with
+ *       {@code INTERNAL}, so nothing of the batch is written.</li>
+ * </ul>
+ * Resolvers are pure, so a store may make as many plans for one batch as it needs (an optimistic store
+ * plans again after a conflict); only the plan it writes counts.
  *
  * <p>Sequences are assigned from {@code base} (the head the plan was made against). A store that learns
  * the real head only while writing (Redis) passes the difference to {@link #outcome(long)} and
@@ -47,7 +68,7 @@ public final class BatchPlan {
 
     /** {@code born}: the change brought the row (back) to life, so live devices are sent an INSERT. */
     private record Decision(Change change, ChangeStatus status, long sequence, Planned state, ErrorCode code,
-            String reason, boolean born) {}
+            String reason, boolean born, boolean overridesLater) {}
 
     private final long base;
     private final List<Decision> decisions = new ArrayList<>();
@@ -77,7 +98,7 @@ public final class BatchPlan {
         for (Change change : changes) {
             requireNonNull(change, "change is null");
             if (!seen.add(change.changeId()) || processed.test(change.changeId())) {
-                plan.decisions.add(new Decision(change, ChangeStatus.DUPLICATE, 0, null, null, null, false));
+                plan.decisions.add(new Decision(change, ChangeStatus.DUPLICATE, 0, null, null, null, false, false));
                 continue;
             }
             plan.decide(change, resolvers, load);
@@ -136,16 +157,17 @@ public final class BatchPlan {
             Planned planned = new Planned(state.withSequences(first, sequence), true,
                     created || current.firstAssigned());
             rows.put(key, planned);
-            decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null, born));
+            decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null, born,
+                    apply.overridesLater()));
         }
         else if (resolution instanceof Resolution.Supersede && current != null) {
-            decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null, false));
+            decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null, false, false));
             audits.add(new PendingAudit(ChangeStatus.SUPERSEDED, change, current.state().lastChangeId(), null, null));
         }
         else {
             Resolution.Reject reject = resolution instanceof Resolution.Reject r ? r
                     : new Resolution.Reject(ErrorCode.RESOLVER_REJECTED, "the server has no row to prefer over this change");
-            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason(), false));
+            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason(), false, false));
             audits.add(new PendingAudit(ChangeStatus.REJECTED, change, null, reject.code(), reject.reason()));
         }
     }
@@ -212,7 +234,8 @@ public final class BatchPlan {
         for (Decision decision : decisions) {
             String id = decision.change().changeId();
             outcomes.add(switch (decision.status()) {
-                case APPLIED -> ChangeOutcome.applied(id, decision.sequence() + delta, decision.state().rebased(delta));
+                case APPLIED -> ChangeOutcome.applied(id, decision.sequence() + delta, decision.state().rebased(delta),
+                        decision.overridesLater());
                 case SUPERSEDED -> ChangeOutcome.superseded(id, decision.state().rebased(delta));
                 case REJECTED -> ChangeOutcome.rejected(id, decision.code(), decision.reason());
                 case DUPLICATE -> ChangeOutcome.duplicate(id);
