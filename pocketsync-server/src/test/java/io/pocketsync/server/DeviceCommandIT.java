@@ -1,11 +1,10 @@
 package io.pocketsync.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.pocketsync.server.TestDatabases.sqlite3;
 import static org.awaitility.Awaitility.await;
 
 import io.pocketsync.device.PocketSyncDevice;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -23,15 +22,6 @@ class DeviceCommandIT {
     @TempDir
     Path dir;
 
-    /** Runs the sqlite3 shell on {@code db}; returns its stdout. */
-    private static String sqlite3(Path db, String sql) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("sqlite3", "-cmd", ".timeout 5000", db.toString(), sql)
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("sqlite3 said: %s", output).isZero();
-        return output.strip();
-    }
 
     @Test
     void sidecarSyncsWritesOfAnExternalSqlite3Process() throws Exception {

@@ -1,5 +1,9 @@
 package io.pocketsync.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -7,10 +11,21 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
 
 /** Plain JDBC on app databases, as an app would write them. */
 final class TestDatabases {
     private TestDatabases() {}
+
+    /** Runs the sqlite3 shell on {@code db}, as an app or an operator would; returns its stdout. */
+    static String sqlite3(Path db, String sql) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("sqlite3", "-cmd", ".timeout 5000", db.toString(), sql)
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("sqlite3 said: %s", output).isZero();
+        return output.strip();
+    }
 
     static void execute(Path db, String sql) throws SQLException {
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);

@@ -43,6 +43,13 @@ final class Chinook {
         "CREATE TABLE IF NOT EXISTS InvoiceLine (InvoiceLineId INTEGER PRIMARY KEY AUTOINCREMENT, InvoiceId INTEGER NOT NULL"
                 + " REFERENCES Invoice (InvoiceId), TrackId INTEGER NOT NULL REFERENCES Track (TrackId),"
                 + " UnitPrice NUMERIC(10,2) NOT NULL, Quantity INTEGER NOT NULL)",
+        // app triggers that write into a tracked table: an invoice's total follows its lines
+        "CREATE TRIGGER IF NOT EXISTS invoice_total_insert AFTER INSERT ON InvoiceLine BEGIN UPDATE Invoice SET Total ="
+                + " (SELECT coalesce(sum(UnitPrice * Quantity), 0) FROM InvoiceLine WHERE InvoiceId = NEW.InvoiceId)"
+                + " WHERE InvoiceId = NEW.InvoiceId; END",
+        "CREATE TRIGGER IF NOT EXISTS invoice_total_delete AFTER DELETE ON InvoiceLine BEGIN UPDATE Invoice SET Total ="
+                + " (SELECT coalesce(sum(UnitPrice * Quantity), 0) FROM InvoiceLine WHERE InvoiceId = OLD.InvoiceId)"
+                + " WHERE InvoiceId = OLD.InvoiceId; END",
     };
 
     /** The relational content, one query per table, with every reference shown as the row it points at. */
@@ -139,7 +146,7 @@ final class Chinook {
     static String mutate(Connection app, Random random, String device, int step) throws SQLException {
         app.setAutoCommit(false);
         try {
-            String did = switch (random.nextInt(9)) {
+            String did = switch (random.nextInt(11)) {
                 case 0 -> {
                     exec(app, "INSERT INTO Artist (Name) VALUES (?)", device + "-artist-" + step);
                     exec(app, "INSERT INTO Album (Title, ArtistId) VALUES (?, last_insert_rowid())", device + "-album-" + step);
@@ -197,6 +204,17 @@ final class Chinook {
                     exec(app, "UPDATE Customer SET SupportRepId = (SELECT EmployeeId FROM Employee ORDER BY random() LIMIT 1)"
                             + " WHERE CustomerId = (SELECT CustomerId FROM Customer ORDER BY random() LIMIT 1)");
                     yield "reassign a customer";
+                }
+                case 9 -> {
+                    // a natural key that devices share: the same (playlist, track) pair added on several devices is one row
+                    exec(app, "INSERT OR IGNORE INTO PlaylistTrack (PlaylistId, TrackId) SELECT p.PlaylistId, t.TrackId FROM Playlist p,"
+                            + " Track t WHERE p.Name = 'playlist1' AND t.Name = ?", "track" + (1 + random.nextInt(20)));
+                    yield "add one of 20 shared tracks to playlist1";
+                }
+                case 10 -> {
+                    exec(app, "DELETE FROM PlaylistTrack WHERE PlaylistId = (SELECT PlaylistId FROM Playlist WHERE Name = 'playlist1')"
+                            + " AND TrackId = (SELECT TrackId FROM Track WHERE Name = ?)", "track" + (1 + random.nextInt(20)));
+                    yield "remove one of 20 shared tracks from playlist1";
                 }
                 default -> {
                     Long artist = queryLong(app, "SELECT ArtistId FROM Artist WHERE ArtistId NOT IN (SELECT ArtistId FROM Album)"

@@ -43,15 +43,10 @@ class RelationalConvergenceIT {
 
     @TestFactory
     Stream<DynamicTest> relationalContentConverges() {
-        String only = System.getProperty("pocketsync.variant", "");
         List<DynamicTest> tests = new ArrayList<>();
-        for (Topology.Kind kind : Topology.Kind.values()) {
-            boolean chosen = kind != Topology.Kind.EXTERNAL_WS
-                    && (only.isBlank() ? CI_VARIANTS.contains(kind) : only.equals("ALL") || only.equals(kind.name()));
-            if (chosen) {
-                for (long seed : Seeds.choose(CI_SEEDS)) {
-                    tests.add(dynamicTest(kind + " seed " + seed, () -> run(kind, seed)));
-                }
+        for (Topology.Kind kind : Topology.chosen(CI_VARIANTS)) {
+            for (long seed : Seeds.choose(CI_SEEDS)) {
+                tests.add(dynamicTest(kind + " seed " + seed, () -> run(kind, seed)));
             }
         }
         return tests.stream();

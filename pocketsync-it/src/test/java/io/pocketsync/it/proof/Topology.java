@@ -44,6 +44,22 @@ final class Topology implements AutoCloseable {
         this.kind = kind;
     }
 
+    /**
+     * The topologies a seeded test runs: {@code ciVariants} by default, the one named by {@code -Dpocketsync.variant},
+     * or all with {@code -Dpocketsync.variant=ALL} ({@link Kind#EXTERNAL_WS} never: it needs a server started elsewhere).
+     */
+    static java.util.List<Kind> chosen(java.util.List<Kind> ciVariants) {
+        String only = System.getProperty("pocketsync.variant", "");
+        java.util.List<Kind> kinds = new java.util.ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            if (kind != Kind.EXTERNAL_WS
+                    && (only.isBlank() ? ciVariants.contains(kind) : only.equals("ALL") || only.equals(kind.name()))) {
+                kinds.add(kind);
+            }
+        }
+        return kinds;
+    }
+
     static Topology start(Kind kind, Path dir) {
         return start(kind, dir, Env.redisUri(), Env.mqttUri());
     }
