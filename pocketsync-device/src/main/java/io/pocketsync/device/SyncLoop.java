@@ -530,6 +530,15 @@ final class SyncLoop implements ClientTransport.Listener {
                 return;
             }
         }
+        if (!changes.changes().isEmpty() && changes.sequences().isEmpty()) {
+            // Without the server sequence of each row state a change cannot be ordered against what the device holds.
+            // A catch-up page from a server that sends them heals a LIVE; a page is asked for again by the periodic pull.
+            LOG.warn("{} CHANGES from cursor {} without seqs ignored", changes.mode(), changes.fromCursor());
+            status(l -> l.error(ErrorCode.INVALID_FIELD, changes.mode() + " CHANGES without seqs ignored"));
+            needPull |= !page;
+            pump();
+            return;
+        }
         ApplyReport report = capture.apply(changes.changes(), changes.sequences(), changes.fromCursor(), changes.cursor(),
                 changes.mode(), !changes.hasMore());
         if (!report.accepted()) {

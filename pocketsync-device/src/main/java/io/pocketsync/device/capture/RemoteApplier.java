@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,10 +38,9 @@ import org.slf4j.LoggerFactory;
  * message, cannot overwrite a later state. A change skipped because a pending local change of the row
  * wins by version is deferred ({@code __pocketsync_deferred}); the ACK of that local change tells whether the
  * server ordered it before or after the remote change, and the deferred change is applied in the latter
- * case. Without sequences (an older server) the processed-id table and version order decide, as before.
+ * case.
  *
- * <p>Per page the questions about many changes are asked once (processed ids, pending local changes, row
- * sequences), and statements are prepared once per connection ({@link StatementCache}).
+ * <p>Per page the questions about many changes are asked once (pending local changes, row sequences), and statements are prepared once per connection ({@link StatementCache}).
  *
  * <p>Foreign keys: the engine's connection does not enforce them while applying (see
  * {@link Sql#configure}). A page follows the server's sequence order, which may name a child before a
@@ -54,7 +52,7 @@ final class RemoteApplier implements AutoCloseable {
     /** Rows per batched lookup; well below SQLite's default limit of 32766 parameters. */
     private static final int LOOKUP_CHUNK = 500;
     /**
-     * How often the dedupe table and the change log are pruned at most. Pruning is four statements that
+     * How often the change log and the row sequences are pruned at most. Pruning is statements that
      * scan ranges of those tables: run on every page they cost more than a one-change LIVE itself, and a
      * prune of a 10,000-row change log took 14 ms in a traced MQTT run. Bounded tables stay bounded.
      */
@@ -62,10 +60,7 @@ final class RemoteApplier implements AutoCloseable {
 
     private record RowKey(String table, String globalId) {}
 
-    /**
-     * A remote change queued for writing, with the server sequence of its state (0 without sequences), or refused
-     * before it was queued.
-     */
+    /** A remote change queued for writing, with the server sequence of its state, or refused before it was queued. */
     private record Written(Change change, RowKey row, long sequence, RowWriter.Refused refused) {}
 
     /** The newest pending local change of a row. */
@@ -131,17 +126,12 @@ final class RemoteApplier implements AutoCloseable {
         }
         setApplying(true);
         RowWriter writer = new RowWriter(statements, schemas);
-        boolean sequenced = !sequences.isEmpty();
         Set<RowKey> rows = new LinkedHashSet<>();
-        List<String> ids = new ArrayList<>(changes.size());
         for (Change change : changes) {
             rows.add(new RowKey(change.table(), change.globalId()));
-            ids.add(change.changeId());
         }
         Map<RowKey, Pending> pending = pendingOf(rows);
-        Map<RowKey, Long> rowSequences = sequenced ? sequencesOf(rows) : Map.of();
-        Set<String> processed = sequenced || snapshot ? new HashSet<>() : processedAmong(ids);
-        Set<RowKey> ackedAfterPage = sequenced || toCursor == 0 ? Set.of() : ackedAfter(toCursor);
+        Map<RowKey, Long> rowSequences = sequencesOf(rows);
         int applied = 0;
         int skipped = 0;
         List<ParkedChange> parked = new ArrayList<>();
@@ -150,24 +140,21 @@ final class RemoteApplier implements AutoCloseable {
         ValuesBatch resyncRows = new ValuesBatch(statements, "INSERT OR IGNORE INTO " + SystemTables.RESYNC_ROWS + " (tbl, gid)", 2, "");
         for (int i = 0; i < changes.size(); i++) {
             Change change = changes.get(i);
-            long sequence = sequenced ? sequences.get(i) : 0;
+            long sequence = sequences.get(i);
             try {
                 TableSchema schema = writer.validate(change);
                 RowKey row = new RowKey(change.table(), change.globalId());
                 if (snapshot) {
                     resyncRows.add(change.table(), change.globalId());
                 }
-                if (sequenced ? rowSequences.getOrDefault(row, 0L) >= sequence
-                        : processed.contains(change.changeId()) || ackedAfterPage.contains(row)) {
+                if (rowSequences.getOrDefault(row, 0L) >= sequence) {
                     // the row already holds this server state or a later one
                     skipped++;
                     continue;
                 }
                 Pending local = pending.get(row);
                 if (local != null && new Version(new Hlc(local.hlc()), deviceId).isAfter(change.version())) {
-                    if (sequenced) {
-                        defer(change, sequence);
-                    }
+                    defer(change, sequence);
                     skipped++;
                     continue;
                 }
@@ -175,12 +162,7 @@ final class RemoteApplier implements AutoCloseable {
                 // counted as held at once, so a repeat of the row later in the page is judged against it; a write
                 // that a local constraint then refuses is parked, and so would be its repeat
                 written.add(new Written(change, row, sequence, null));
-                if (sequenced) {
-                    rowSequences.put(row, sequence);
-                }
-                else {
-                    processed.add(change.changeId());
-                }
+                rowSequences.put(row, sequence);
             }
             catch (RowWriter.Refused refused) {
                 written.add(new Written(change, null, 0, refused));
@@ -195,12 +177,7 @@ final class RemoteApplier implements AutoCloseable {
                 parked.add(park(write.change(), refusal));
                 continue;
             }
-            if (sequenced) {
-                heldSequences.add(write.row().table(), write.row().globalId(), write.sequence());
-            }
-            else {
-                markProcessed(write.change().changeId());
-            }
+            heldSequences.add(write.row().table(), write.row().globalId(), write.sequence());
             applied++;
             tables.add(write.change().table());
         }
@@ -288,9 +265,6 @@ final class RemoteApplier implements AutoCloseable {
                 if (sequence > 0) {
                     known.put(row, Math.max(held, sequence));
                     setSequence(row, sequence);
-                }
-                else {
-                    markProcessed(winner.changeId());
                 }
                 applied++;
                 tables.add(schema.name());
@@ -530,38 +504,6 @@ final class RemoteApplier implements AutoCloseable {
         return sql.append(") AS v JOIN " + SystemTables.ROW_SEQ + " r ON r.tbl = v.column1 AND r.gid = v.column2").toString();
     }
 
-    private Set<String> processedAmong(List<String> ids) throws SQLException {
-        Set<String> out = new HashSet<>();
-        for (int start = 0; start < ids.size(); start += LOOKUP_CHUNK) {
-            List<String> chunk = ids.subList(start, Math.min(ids.size(), start + LOOKUP_CHUNK));
-            PreparedStatement statement = statements.get("SELECT change_id FROM " + SystemTables.PROCESSED + " WHERE change_id IN ("
-                    + "?, ".repeat(chunk.size() - 1) + "?)");
-            for (int i = 0; i < chunk.size(); i++) {
-                statement.setString(i + 1, chunk.get(i));
-            }
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Rows with an acknowledged change the server sequenced after {@code cursor}: their state supersedes the page's. */
-    private Set<RowKey> ackedAfter(long cursor) throws SQLException {
-        Set<RowKey> out = new HashSet<>();
-        PreparedStatement statement = statements.get("SELECT tbl, gid FROM " + SystemTables.CHANGES
-                + " WHERE state = 'acked' AND server_seq > ?");
-        statement.setLong(1, cursor);
-        try (ResultSet rs = statement.executeQuery()) {
-            while (rs.next()) {
-                out.add(new RowKey(rs.getString(1), rs.getString(2)));
-            }
-        }
-        return out;
-    }
-
     private List<String> finishResync(Map<String, TableSchema> schemas) throws SQLException {
         List<String> touched = new ArrayList<>();
         for (TableSchema schema : schemas.values()) {
@@ -584,11 +526,6 @@ final class RemoteApplier implements AutoCloseable {
                 : "DELETE FROM " + SystemTables.APPLYING);
     }
 
-    private void markProcessed(String changeId) throws SQLException {
-        statements.update("INSERT OR REPLACE INTO " + SystemTables.PROCESSED + " (change_id, applied_ms) VALUES (?, ?)",
-                changeId, clock.millis());
-    }
-
     private ParkedChange park(Change change, RowWriter.Refused refused) throws SQLException {
         LOG.warn("parked remote change {} for table {}: {} {}", RowWriter.shorten(change.changeId()),
                 RowWriter.shorten(change.table()), refused.code, refused.getMessage());
@@ -599,12 +536,8 @@ final class RemoteApplier implements AutoCloseable {
         return new ParkedChange(change.changeId(), change.table(), refused.code, refused.getMessage());
     }
 
-    /** Keeps the dedupe table and the acknowledged part of the change log bounded. */
+    /** Keeps the row sequences and the acknowledged part of the change log bounded. */
     private void prune(long cursor) throws SQLException {
-        statements.update("DELETE FROM " + SystemTables.PROCESSED + " WHERE applied_ms < ?",
-                clock.millis() - options.processedRetention().toMillis());
-        statements.update("DELETE FROM " + SystemTables.PROCESSED + " WHERE rowid <= (SELECT max(rowid) FROM "
-                + SystemTables.PROCESSED + ") - ?", (long) options.processedMaxRows());
         // A row's server sequence only matters against states that can still arrive: pages start above the cursor,
         // and an ACK's winner (only for a row with a local change pending) is the server's state at that time, at
         // least as new as anything the device applied before. So a sequence at or below the cursor decides nothing

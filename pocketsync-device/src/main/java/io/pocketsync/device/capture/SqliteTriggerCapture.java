@@ -319,18 +319,14 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     }
 
     @Override
-    public synchronized ApplyReport apply(List<Change> changes, long fromCursor, long toCursor, ChangesMode mode, boolean lastPage) {
-        return apply(changes, List.of(), fromCursor, toCursor, mode, lastPage);
-    }
-
-    @Override
     public synchronized ApplyReport apply(List<Change> changes, List<Long> sequences, long fromCursor, long toCursor,
             ChangesMode mode, boolean lastPage) {
         requireNonNull(changes, "changes is null");
         requireNonNull(sequences, "sequences is null");
         requireNonNull(mode, "mode is null");
-        if (!sequences.isEmpty() && sequences.size() != changes.size()) {
-            throw new PocketSyncException(ErrorCode.INVALID_FIELD, sequences.size() + " sequences for " + changes.size() + " changes");
+        if (sequences.size() != changes.size()) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, sequences.size() + " sequences for " + changes.size()
+                    + " changes: every remote change needs the server sequence of its row state");
         }
         refreshSchema(false);
         Connection c = connection();

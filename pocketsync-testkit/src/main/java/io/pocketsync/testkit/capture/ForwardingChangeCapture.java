@@ -77,11 +77,6 @@ public abstract class ForwardingChangeCapture implements ChangeCapture {
     }
 
     @Override
-    public ApplyReport apply(List<Change> changes, long fromCursor, long toCursor, ChangesMode mode, boolean lastPage) {
-        return delegate.apply(changes, fromCursor, toCursor, mode, lastPage);
-    }
-
-    @Override
     public ApplyReport apply(List<Change> changes, List<Long> sequences, long fromCursor, long toCursor, ChangesMode mode,
             boolean lastPage) {
         return delegate.apply(changes, sequences, fromCursor, toCursor, mode, lastPage);
