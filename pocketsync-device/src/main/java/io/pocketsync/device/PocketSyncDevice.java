@@ -365,8 +365,9 @@ public final class PocketSyncDevice implements AutoCloseable {
                 listeners = owned;
             }
             Watchers watchers = new Watchers(dataSource, listeners);
-            SyncLoop loop = new SyncLoop(capture, chosen, new Endpoint(server, scope, deviceId), token, options, watchers, engine,
-                    listeners, statusListener);
+            StatusBoard status = new StatusBoard(listeners, statusListener);
+            SyncLoop loop = new SyncLoop(capture, chosen, new Endpoint(server, scope, deviceId), token, options, watchers,
+                    new EngineThread(engine, status::engineFailed), status);
             return new PocketSyncDevice(capture, dataSource, tables, scope, loop, watchers, engine, owned);
         }
 

@@ -247,9 +247,10 @@ class PocketSyncDeviceTest {
             throw new IllegalStateException(e);
         }
         Watchers watchers = new Watchers(db.dataSource, listeners);
+        StatusBoard status = new StatusBoard(listeners, SyncStatusListener.NONE);
         SyncLoop loop = new SyncLoop(capture, network.clientTransport(), new Endpoint(URI.create("mem://server"), "test-scope", deviceId),
-                "secret", DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20)), watchers, engine, listeners,
-                SyncStatusListener.NONE);
+                "secret", DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20)), watchers,
+                new EngineThread(engine, status::engineFailed), status);
         PocketSyncDevice device = new PocketSyncDevice(capture, db.dataSource, List.of("todo"), "test-scope", loop, watchers, engine,
                 listeners);
         devices.add(device);
