@@ -7,11 +7,11 @@ import io.pocketsync.api.Identifiers;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.capture.ChangeCapture;
+import io.pocketsync.api.capture.ChangeCaptureProvider;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
-import io.pocketsync.device.capture.CaptureOptions;
 import io.pocketsync.device.capture.ShortBusyWait;
-import io.pocketsync.device.capture.SqliteTriggerCapture;
+import io.pocketsync.device.capture.SqliteTriggerCaptureProvider;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -236,7 +236,8 @@ public final class PocketSyncDevice implements AutoCloseable {
         private String transportName;
         private PluginConfig transportConfig = PluginConfig.empty("");
         private DeviceOptions options = DeviceOptions.DEFAULTS;
-        private CaptureOptions captureOptions = CaptureOptions.DEFAULTS;
+        private String captureName = SqliteTriggerCaptureProvider.NAME;
+        private PluginConfig captureConfig = PluginConfig.empty("");
         private SyncStatusListener statusListener = SyncStatusListener.NONE;
         private java.util.concurrent.Executor listenerExecutor;
         private Clock clock = Clock.systemUTC();
@@ -308,9 +309,20 @@ public final class PocketSyncDevice implements AutoCloseable {
             return this;
         }
 
-        public Builder captureOptions(CaptureOptions options) {
-            this.captureOptions = requireNonNull(options, "options is null");
+        /**
+         * The change capture by provider name, found through ServiceLoader ({@link ChangeCaptureProvider}); default
+         * {@code sqlite-triggers}. {@code config} holds the provider's keys, with or without the
+         * {@code capture.<name>} namespace; an unknown key fails {@link #build()} with {@code CONFIG_INVALID}.
+         */
+        public Builder capture(String name, PluginConfig config) {
+            this.captureName = requireNonNull(name, "name is null");
+            this.captureConfig = requireNonNull(config, "config is null");
             return this;
+        }
+
+        /** {@link #capture(String, PluginConfig)} with the provider's defaults. */
+        public Builder capture(String name) {
+            return capture(name, PluginConfig.empty(""));
         }
 
         public Builder statusListener(SyncStatusListener listener) {
@@ -330,7 +342,10 @@ public final class PocketSyncDevice implements AutoCloseable {
         }
 
         /**
-         * @throws PocketSyncException {@code CONFIG_INVALID} when something required is missing
+         * @throws PocketSyncException {@code CONFIG_INVALID} when something required is missing or a capture option
+         *         is unknown; {@code PROVIDER_NOT_FOUND} or {@code PROVIDER_AMBIGUOUS} when the capture or the
+         *         transport name does not select exactly one provider; {@code SCHEMA_INVALID} when a table is
+         *         missing or unsupported
          */
         public PocketSyncDevice build() {
             if (dataSource == null || tables.isEmpty() || scope == null || server == null
@@ -338,7 +353,7 @@ public final class PocketSyncDevice implements AutoCloseable {
                 throw new PocketSyncException(ErrorCode.CONFIG_INVALID,
                         "a device needs a database, tables, a scope, a server URI and a transport");
             }
-            ChangeCapture capture = new SqliteTriggerCapture(dataSource, clock, captureOptions);
+            ChangeCapture capture = ChangeCaptures.create(captureName, captureConfig, dataSource, clock);
             ScheduledExecutorService engine = Executors.newSingleThreadScheduledExecutor(daemon("pocketsync-engine"));
             String deviceId;
             try {
