@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,7 @@ final class ChangePusher {
     /** The estimated bytes one PUSH may hold (see {@link DeviceOptions#pushMaxBytes()}); halved by a refusal. */
     private long maxBatchBytes;
     private int retryAttempt;
-    private ScheduledFuture<?> retry;
+    private @Nullable ScheduledFuture<?> retry;
 
     /**
      * @param applied told what an ACK wrote locally (winners), to fire watchers and report parked changes
@@ -96,7 +97,7 @@ final class ChangePusher {
     }
 
     /** The oldest PUSH whose ACK is overdue, or null. */
-    PushWindow.Batch overdue(long nowNanos) {
+    PushWindow.@Nullable Batch overdue(long nowNanos) {
         return inflight.overdue(nowNanos);
     }
 

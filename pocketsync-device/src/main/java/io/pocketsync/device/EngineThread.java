@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ final class EngineThread {
      * Queues {@code task} on the engine thread after {@code delay}; null when the engine has stopped. The returned
      * future is done once the task is queued, so the task itself sees it done.
      */
-    ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+    @Nullable ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
         try {
             return executor.schedule(() -> run(task), delay, unit);
         }
@@ -54,7 +55,7 @@ final class EngineThread {
     }
 
     /** Queues {@code task} on the engine thread every {@code period} until cancelled; null when the engine has stopped. */
-    ScheduledFuture<?> every(Runnable task, long period, TimeUnit unit) {
+    @Nullable ScheduledFuture<?> every(Runnable task, long period, TimeUnit unit) {
         try {
             return executor.scheduleWithFixedDelay(() -> run(task), period, period, unit);
         }
@@ -77,7 +78,7 @@ final class EngineThread {
     }
 
     /** Cancels {@code future} when there is one. */
-    static void cancel(ScheduledFuture<?> future) {
+    static void cancel(@Nullable ScheduledFuture<?> future) {
         if (future != null) {
             future.cancel(false);
         }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Notices local commits by any connection or process (DESIGN.md 4.3): {@code PRAGMA data_version} is read at
@@ -38,7 +39,7 @@ final class LocalChangeWatcher {
     /** The next entry of {@link #COMMIT_REPOLL_MICROS} after a commit hook; -1 when none is running. */
     private int commitRepollStep = -1;
     private long commitHookNanos;
-    private ScheduledFuture<?> commitRepoll;
+    private @Nullable ScheduledFuture<?> commitRepoll;
     private volatile boolean stopped;
 
     /**

@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteDataSource;
 
 /**
@@ -61,7 +62,7 @@ public final class PocketSyncDevice implements AutoCloseable {
     private final SyncLoop loop;
     private final Watchers watchers;
     private final ScheduledExecutorService engine;
-    private final ExecutorService ownedListenerExecutor;
+    private final @Nullable ExecutorService ownedListenerExecutor;
     private boolean started;
     private boolean closed;
 
@@ -70,7 +71,7 @@ public final class PocketSyncDevice implements AutoCloseable {
      * The capture must be installed with {@code tables} by {@link #start()}.
      */
     PocketSyncDevice(ChangeCapture capture, DataSource dataSource, List<String> tables, String scope, SyncLoop loop,
-            Watchers watchers, ScheduledExecutorService engine, ExecutorService ownedListenerExecutor) {
+            Watchers watchers, ScheduledExecutorService engine, @Nullable ExecutorService ownedListenerExecutor) {
         this.capture = requireNonNull(capture, "capture is null");
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
         this.tables = List.copyOf(tables);
@@ -227,19 +228,19 @@ public final class PocketSyncDevice implements AutoCloseable {
      * a scope, a server URI, and a transport (instance or name). Not thread-safe.
      */
     public static final class Builder {
-        private DataSource dataSource;
+        private @Nullable DataSource dataSource;
         private final List<String> tables = new ArrayList<>();
-        private String scope;
+        private @Nullable String scope;
         private String token = "";
-        private URI server;
-        private ClientTransport transport;
-        private String transportName;
+        private @Nullable URI server;
+        private @Nullable ClientTransport transport;
+        private @Nullable String transportName;
         private PluginConfig transportConfig = PluginConfig.empty("");
         private DeviceOptions options = DeviceOptions.DEFAULTS;
         private String captureName = SqliteTriggerCaptureProvider.NAME;
         private PluginConfig captureConfig = PluginConfig.empty("");
         private SyncStatusListener statusListener = SyncStatusListener.NONE;
-        private java.util.concurrent.Executor listenerExecutor;
+        private java.util.concurrent.@Nullable Executor listenerExecutor;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -373,7 +374,7 @@ public final class PocketSyncDevice implements AutoCloseable {
             }
             ClientTransport chosen = transport != null ? transport
                     : ClientTransports.create(transportName, transportConfig, deviceId, clock);
-            ExecutorService owned = null;
+            @Nullable ExecutorService owned = null;
             java.util.concurrent.Executor listeners = listenerExecutor;
             if (listeners == null) {
                 owned = Executors.newSingleThreadExecutor(daemon("pocketsync-listeners"));

@@ -20,6 +20,7 @@ import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +56,8 @@ final class SyncLoop implements ClientTransport.Listener {
      */
     private long helloDeadlineNanos;
     private boolean initialPushDone;
-    private ScheduledFuture<?> ticker;
-    private ScheduledFuture<?> catchUpCheck;
+    private @Nullable ScheduledFuture<?> ticker;
+    private @Nullable ScheduledFuture<?> catchUpCheck;
     private volatile boolean stopped;
 
     SyncLoop(ChangeCapture capture, ClientTransport transport, Endpoint endpoint, String token, DeviceOptions options,

@@ -3,6 +3,7 @@ package io.pocketsync.api.capture;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.model.Hlc;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The device's persistent sync state ({@code __pocketsync_device_state}).
@@ -13,7 +14,7 @@ import io.pocketsync.api.model.Hlc;
  * @param hlc the device clock
  * @param resyncing whether a full resync (SNAPSHOT pages) is in progress
  */
-public record DeviceState(String deviceId, String scope, long cursor, Hlc hlc, boolean resyncing) {
+public record DeviceState(String deviceId, @Nullable String scope, long cursor, Hlc hlc, boolean resyncing) {
     public DeviceState {
         requireNonNull(deviceId, "deviceId is null");
         requireNonNull(hlc, "hlc is null");

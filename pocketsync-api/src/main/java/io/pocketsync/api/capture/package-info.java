@@ -15,5 +15,10 @@
  * <p>A capture owns the device's system tables, so the state a device keeps (cursor, clock, row sequences,
  * parked changes) is the capture's to store: an implementation is a whole device-side storage plugin, not a
  * trigger generator alone.
+ *
+ * <p>Null-marked: nothing here is null unless annotated {@code @Nullable}.
  */
+@NullMarked
 package io.pocketsync.api.capture;
+
+import org.jspecify.annotations.NullMarked;

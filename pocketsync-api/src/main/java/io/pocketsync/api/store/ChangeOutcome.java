@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.protocol.ChangeStatus;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a store did with one change of a batch.
@@ -16,8 +17,8 @@ import io.pocketsync.api.protocol.ChangeStatus;
  * @param errorCode REJECTED: the reason; otherwise null
  * @param reason REJECTED: a human-readable reason; otherwise null
  */
-public record ChangeOutcome(String changeId, ChangeStatus status, long sequence, RowState state, ErrorCode errorCode,
-        String reason) {
+public record ChangeOutcome(String changeId, ChangeStatus status, long sequence, @Nullable RowState state,
+        @Nullable ErrorCode errorCode, @Nullable String reason) {
     public ChangeOutcome {
         requireNonNull(changeId, "changeId is null");
         requireNonNull(status, "status is null");
@@ -35,7 +36,7 @@ public record ChangeOutcome(String changeId, ChangeStatus status, long sequence,
         return new ChangeOutcome(changeId, ChangeStatus.SUPERSEDED, 0, requireNonNull(winner, "winner is null"), null, null);
     }
 
-    public static ChangeOutcome rejected(String changeId, ErrorCode code, String reason) {
+    public static ChangeOutcome rejected(String changeId, ErrorCode code, @Nullable String reason) {
         return new ChangeOutcome(changeId, ChangeStatus.REJECTED, 0, null, requireNonNull(code, "code is null"), reason);
     }
 }

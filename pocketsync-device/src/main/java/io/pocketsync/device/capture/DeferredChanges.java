@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,7 @@ final class DeferredChanges {
      * sequenced it after the state the row holds now (and records its sequence as held); null otherwise. The
      * entry is removed either way once nothing is pending.
      */
-    Change takeIfSettled(RowKey row, RowSequences sequences) throws SQLException {
+    @Nullable Change takeIfSettled(RowKey row, RowSequences sequences) throws SQLException {
         Change deferred;
         long sequence;
         PreparedStatement find = statements.get("SELECT seq, change_id, op, row_json, hlc, device FROM "

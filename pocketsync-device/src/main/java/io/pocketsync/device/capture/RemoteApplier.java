@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Applies remote changes (pages and acknowledgement winners) inside the caller's transaction with the echo
@@ -40,7 +41,7 @@ import java.util.Set;
  */
 final class RemoteApplier implements AutoCloseable {
     /** A remote change queued for writing, with the server sequence of its state, or refused before it was queued. */
-    private record Written(Change change, long sequence, RowWriter.Refused refused) {}
+    private record Written(Change change, long sequence, RowWriter.@Nullable Refused refused) {}
 
     private final Clock clock;
     private final StatementCache statements;

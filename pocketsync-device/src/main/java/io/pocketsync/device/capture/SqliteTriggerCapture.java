@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +48,13 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     private final Clock clock;
     private final CaptureOptions options;
     private final Map<String, TableSchema> schemas = new LinkedHashMap<>();
-    private Connection connection;
-    private RemoteApplier applier;
-    private StatementCache statements;
-    private JournalSealer sealer;
+    private @Nullable Connection connection;
+    private @Nullable RemoteApplier applier;
+    private @Nullable StatementCache statements;
+    private @Nullable JournalSealer sealer;
     /** Per table, the column layout the installed triggers' masks refer to; null until read. */
-    private Map<String, List<String>> layouts;
-    private String deviceId;
+    private @Nullable Map<String, List<String>> layouts;
+    private @Nullable String deviceId;
     private long schemaVersion = -1;
     private boolean closed;
 
@@ -144,7 +145,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
      * Writes captured between an ALTER TABLE ADD COLUMN and this regeneration went through the old
      * triggers, without the new columns: add those columns' current values to such pending changes.
      */
-    private static void completePendingImages(Connection c, TableSchema before, TableSchema after) throws SQLException {
+    private static void completePendingImages(Connection c, @Nullable TableSchema before, TableSchema after) throws SQLException {
         if (before == null) {
             return;
         }
@@ -192,7 +193,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         }
     }
 
-    private static String stateIndexSql(Connection c, String index) throws SQLException {
+    private static @Nullable String stateIndexSql(Connection c, String index) throws SQLException {
         try (PreparedStatement statement = c.prepareStatement("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?")) {
             statement.setString(1, index);
             try (ResultSet rs = statement.executeQuery()) {
@@ -494,7 +495,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         return connection;
     }
 
-    private static String stateString(Connection c, String column) throws SQLException {
+    private static @Nullable String stateString(Connection c, String column) throws SQLException {
         try (PreparedStatement statement = c.prepareStatement("SELECT " + column + " FROM " + STATE + " WHERE id = 1");
                 ResultSet rs = statement.executeQuery()) {
             return rs.next() ? rs.getString(1) : null;
