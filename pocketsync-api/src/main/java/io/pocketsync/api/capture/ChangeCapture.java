@@ -67,6 +67,12 @@ public interface ChangeCapture extends AutoCloseable {
     long pendingCount();
 
     /**
+     * How many remote changes are parked: refused by a validation or a local constraint and kept with their code
+     * ({@link ApplyReport#parked()}) instead of being applied.
+     */
+    long parkedCount();
+
+    /**
      * Records the server's verdicts in one transaction: APPLIED and DUPLICATE become acked; SUPERSEDED
      * applies the winner locally (unless a later local change is pending) and keeps the change as
      * superseded; REJECTED keeps the change with its code. A merged winner on APPLIED is applied too.

@@ -19,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -294,6 +295,16 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     }
 
     @Override
+    public synchronized long parkedCount() {
+        try {
+            return Sql.queryLong(connection(), "SELECT count(*) FROM " + SystemTables.DEAD_LETTER);
+        }
+        catch (SQLException e) {
+            throw Sql.failure("counting parked changes failed", e);
+        }
+    }
+
+    @Override
     public synchronized long ownChangesFrom(long cursor) {
         // nothing journaled was sent yet, so no server state can be the device's own unsealed write
         try {
@@ -344,12 +355,14 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized DeviceState state() {
         try (PreparedStatement statement = connection().prepareStatement("SELECT device_id, scope, cursor, "
-                + SystemTables.DEVICE_CLOCK + ", resync FROM " + STATE + " WHERE id = 1");
+                + SystemTables.DEVICE_CLOCK + ", resync, last_sync_ms FROM " + STATE + " WHERE id = 1");
                 ResultSet rs = statement.executeQuery()) {
             if (!rs.next()) {
                 throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "capture is not installed");
             }
-            return new DeviceState(rs.getString(1), rs.getString(2), rs.getLong(3), new Hlc(rs.getLong(4)), rs.getInt(5) != 0);
+            long lastSync = rs.getLong(6);
+            return new DeviceState(rs.getString(1), rs.getString(2), rs.getLong(3), new Hlc(rs.getLong(4)), rs.getInt(5) != 0,
+                    lastSync == 0 ? null : Instant.ofEpochMilli(lastSync));
         }
         catch (SQLException e) {
             throw Sql.failure("reading device state failed", e);

@@ -164,6 +164,7 @@ public abstract class AbstractChangeCaptureContractTest {
     void remoteChangesAreAppliedWithoutBeingCapturedAndMoveTheCursor() {
         ChangeCapture capture = installed();
         long version = capture.tableVersions().get(TABLE);
+        assertThat(capture.state().lastSync()).as("never synced").isNull();
 
         ApplyReport report = capture.apply(List.of(remote("g1", Op.INSERT, "a", "milk", 1), remote("g2", Op.INSERT, "b", "eggs", 2),
                 remote("g2", Op.UPDATE, "b", "eggs!", 3)), List.of(1L, 2L, 3L), 0, 3, ChangesMode.LIVE, true);
@@ -175,6 +176,7 @@ public abstract class AbstractChangeCaptureContractTest {
         assertThat(capture.pendingCount()).isZero();
         assertThat(capture.tableVersions().get(TABLE)).isEqualTo(version);
         assertThat(capture.state().cursor()).isEqualTo(3);
+        assertThat(capture.state().lastSync()).isNotNull();
     }
 
     @Test
@@ -233,6 +235,7 @@ public abstract class AbstractChangeCaptureContractTest {
     @Test
     void remoteChangesThatCannotBeAppliedAreParkedAndTheRestApplied() {
         ChangeCapture capture = installed();
+        assertThat(capture.parkedCount()).isZero();
         Change unknownTable = new Change(nextId(), "no_such_table", "g2", Op.INSERT, Map.of("id", "x"), List.of(),
                 Hlc.of(base, 0), "other-device");
         Change unknownColumn = remote("g3", Op.INSERT, "c", "x", 3).withRow(Op.INSERT, Map.of("id", "c", "no_such_column", 1L));
@@ -241,6 +244,7 @@ public abstract class AbstractChangeCaptureContractTest {
                 List.of(2L, 3L, 4L), 0, 4, ChangesMode.CATCH_UP, true);
 
         assertThat(report.parked()).extracting(ParkedChange::code).containsExactly(ErrorCode.UNKNOWN_TABLE, ErrorCode.UNKNOWN_COLUMN);
+        assertThat(capture.parkedCount()).isEqualTo(2);
         assertThat(report.applied()).isEqualTo(1);
         assertThat(titles()).containsExactly("fine");
         assertThat(capture.state().cursor()).isEqualTo(4);

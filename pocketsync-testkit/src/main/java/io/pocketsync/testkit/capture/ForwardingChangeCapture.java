@@ -72,6 +72,11 @@ public abstract class ForwardingChangeCapture implements ChangeCapture {
     }
 
     @Override
+    public long parkedCount() {
+        return delegate.parkedCount();
+    }
+
+    @Override
     public ApplyReport acknowledge(List<ChangeResult> results) {
         return delegate.acknowledge(results);
     }
