@@ -150,11 +150,7 @@ final class ChangePusher {
             if (batch.size() == pending.size() && pending.size() < maxBatch) {
                 mayHavePending = false; // everything pending is in flight now
             }
-            if (status.hasListeners()) {
-                // a count of the change log: only for someone who listens
-                long total = capture.pendingCount();
-                status.emit(l -> l.pushing(changes.size(), total));
-            }
+            status.pushing(changes.size(), capture);
         }
         return false;
     }
@@ -179,7 +175,8 @@ final class ChangePusher {
         retryAttempt = 0;
         for (ChangeResult result : ack.results()) {
             if (result.status() == ChangeStatus.REJECTED) {
-                status.emit(l -> l.error(result.errorCode(), "change " + result.changeId() + " rejected: " + result.message()));
+                status.error(requireNonNull(result.errorCode(), "errorCode is null"),
+                        "change " + result.changeId() + " rejected: " + result.message());
             }
         }
         applied.accept(report);

@@ -2,10 +2,16 @@ package io.pocketsync.device;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -75,6 +81,38 @@ final class EngineThread {
                 failures.accept(e);
             }
         };
+    }
+
+    /**
+     * Runs {@code work} on the engine thread and waits for its result, at most {@code seconds} unless that is 0.
+     *
+     * @throws PocketSyncException {@code TIMEOUT} when the engine does not answer in time (the work is cancelled
+     *         unless it has begun); the work's own runtime exception as it is
+     */
+    <T> T call(Callable<T> work, long seconds) {
+        Future<T> result = executor.submit(work);
+        try {
+            return seconds == 0 ? result.get() : result.get(seconds, TimeUnit.SECONDS);
+        }
+        catch (TimeoutException e) {
+            result.cancel(false);
+            throw new PocketSyncException(ErrorCode.TIMEOUT, "the device engine did not answer within " + seconds + " s", e);
+        }
+        catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new PocketSyncException(ErrorCode.INTERNAL, String.valueOf(e.getCause()), e.getCause());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PocketSyncException(ErrorCode.INTERNAL, "interrupted while waiting for the device engine", e);
+        }
+    }
+
+    /** Lets the queued tasks finish and accepts no more. */
+    void shutdown() {
+        executor.shutdown();
     }
 
     /** Cancels {@code future} when there is one. */

@@ -133,7 +133,7 @@ final class RemoteChangeReceiver {
             // Without the server sequence of each row state a change cannot be ordered against what the device holds.
             // A catch-up page from a server that sends them heals a LIVE; a page is asked for again by the periodic pull.
             LOG.warn("{} CHANGES from cursor {} without seqs ignored", changes.mode(), changes.fromCursor());
-            status.emit(l -> l.error(ErrorCode.INVALID_FIELD, changes.mode() + " CHANGES without seqs ignored"));
+            status.error(ErrorCode.INVALID_FIELD, changes.mode() + " CHANGES without seqs ignored");
             needPull |= !page;
             return true;
         }
@@ -154,13 +154,12 @@ final class RemoteChangeReceiver {
             rowsDone += changes.changes().size();
             CatchUpProgress progress = new CatchUpProgress(batchesDone, rowsDone, rowsDone + changes.estimatedRemaining(),
                     changes.mode() == ChangesMode.SNAPSHOT);
-            status.emit(l -> l.catchingUp(progress));
             needPull = changes.hasMore();
             resyncContinuing = changes.mode() == ChangesMode.SNAPSHOT && changes.hasMore();
-            if (!changes.hasMore()) {
-                long cursor = changes.cursor();
-                status.emit(l -> l.caughtUp(cursor));
-            }
+            status.pageApplied(progress, changes.hasMore(), changes.cursor());
+        }
+        else {
+            status.liveApplied();
         }
         return true;
     }

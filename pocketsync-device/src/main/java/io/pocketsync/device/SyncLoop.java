@@ -78,6 +78,10 @@ final class SyncLoop implements ClientTransport.Listener {
     void start() {
         engine.run(() -> {
             localChanges.start();
+            status.started(capture.state().lastSync());
+            if (status.wantsCounts()) {
+                status.refreshCounts(capture);
+            }
             long period = options.pollInterval().toMillis();
             ticker = engine.every(this::tick, period, TimeUnit.MILLISECONDS);
             long check = options.catchUpInterval().toMillis();
@@ -106,6 +110,13 @@ final class SyncLoop implements ClientTransport.Listener {
             receiver.pullSoon();
             pump();
         });
+    }
+
+    /** {@link PocketSyncDevice#status()} was asked (any thread): counts that may be stale are read again. */
+    void statusAsked() {
+        if (status.countWanted()) {
+            engine.run(() -> status.refreshCounts(capture));
+        }
     }
 
     /** A commit on a connection the app got from the device (its commit hook; any thread). */
@@ -145,9 +156,7 @@ final class SyncLoop implements ClientTransport.Listener {
             pusher.forget();
             receiver.disconnected();
             helloDeadlineNanos = 0;
-            if (was) {
-                status.emit(l -> l.disconnected(code, reason));
-            }
+            status.disconnected(code, reason, was);
         });
     }
 
@@ -184,10 +193,14 @@ final class SyncLoop implements ClientTransport.Listener {
             pump();
         }
         localChanges.poll();
+        if (status.wantsCounts()) {
+            status.refreshCounts(capture); // a read only when something may have changed the counts
+        }
     }
 
     /** A local commit showed a new data version: its changes may be pending now. */
     private void localCommitSeen() {
+        status.countsMayHaveChanged();
         pusher.lookAgain();
         capture.refreshSchema();
         pump();
@@ -216,6 +229,7 @@ final class SyncLoop implements ClientTransport.Listener {
         else if (message instanceof Ack ack) {
             capture.mergeClock(ack.serverHlc());
             if (pusher.acknowledged(ack)) {
+                status.countsMayHaveChanged();
                 pump();
             }
         }
@@ -245,7 +259,7 @@ final class SyncLoop implements ClientTransport.Listener {
         if (welcome.resyncRequired()) {
             LOG.info("server asks for a full resync (cursor {} outside its history)", capture.state().cursor());
         }
-        status.emit(SyncStatusListener::connected);
+        status.connected(welcome.resyncRequired());
         pump();
     }
 
@@ -254,7 +268,7 @@ final class SyncLoop implements ClientTransport.Listener {
             case CATCH_UP_REQUIRED, RESYNC_REQUIRED -> receiver.pullAgain();
             default -> {
                 pusher.refused(error, this::pump);
-                status.emit(l -> l.error(error.code(), error.message()));
+                status.error(error.code(), error.message());
             }
         }
         pump();
@@ -263,9 +277,12 @@ final class SyncLoop implements ClientTransport.Listener {
     /** Fires watchers of the tables remote changes were written to, and reports what was parked. */
     private void reportApplied(ApplyReport report) {
         watchers.fire(report.tables(), true);
+        if (!report.parked().isEmpty()) {
+            status.countsMayHaveChanged();
+        }
         for (ParkedChange parked : report.parked()) {
-            status.emit(l -> l.error(parked.code(), "remote change " + parked.changeId() + " for " + parked.table() + " parked: "
-                    + parked.message()));
+            status.error(parked.code(), "remote change " + parked.changeId() + " for " + parked.table() + " parked: "
+                    + parked.message());
         }
     }
 

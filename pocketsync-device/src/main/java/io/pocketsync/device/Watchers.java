@@ -44,13 +44,13 @@ final class Watchers implements AutoCloseable {
         this.listenerExecutor = requireNonNull(listenerExecutor, "listenerExecutor is null");
     }
 
-    AutoCloseable watch(String table, TableListener listener) {
+    Subscription watch(String table, TableListener listener) {
         TableWatch watch = new TableWatch(requireNonNull(table, "table is null"), requireNonNull(listener, "listener is null"));
         tableWatches.add(watch);
         return () -> tableWatches.remove(watch);
     }
 
-    AutoCloseable watchQuery(String sql, List<Object> args, QueryListener listener) {
+    Subscription watchQuery(String sql, List<Object> args, QueryListener listener) {
         QueryWatch watch = new QueryWatch(requireNonNull(sql, "sql is null"), List.copyOf(args), sql.toLowerCase(Locale.ROOT),
                 requireNonNull(listener, "listener is null"));
         queryWatches.add(watch);
