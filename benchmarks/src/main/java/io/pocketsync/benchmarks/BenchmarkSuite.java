@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Runs the benchmarks of DESIGN.md section 10 and prints one table: each PocketSync figure next to
+ * Runs the benchmarks of docs/benchmarks.md and prints one table: each PocketSync figure next to
  * its baseline measured in the same run, and their ratio.
  *
  * <pre>

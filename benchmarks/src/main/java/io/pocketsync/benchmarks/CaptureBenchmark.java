@@ -14,7 +14,7 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * Capture overhead: the same writes on a table with PocketSync's triggers and on the bare table
- * (DESIGN.md section 10, first row). Targets: batched inserts >= 0.70x, batched updates >= 0.50x.
+ * (the capture rows of docs/benchmarks.md). Targets: batched inserts >= 0.70x, batched updates >= 0.50x.
  */
 final class CaptureBenchmark {
     private static final String SCHEMA =

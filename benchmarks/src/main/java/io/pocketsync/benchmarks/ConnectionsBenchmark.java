@@ -29,7 +29,7 @@ import org.java_websocket.handshake.ServerHandshake;
 import org.java_websocket.server.WebSocketServer;
 
 /**
- * DESIGN.md 10 "fan-out: connected devices per server node": N concurrent WebSocket devices (raw
+ * Fan-out, connected devices per server node (docs/benchmarks.md): N concurrent WebSocket devices (raw
  * protocol clients, one scope) on one server node; heap per connection and the latency of a broadcast
  * (one device pushes one change, time until each other device has it: p50/p99 over all deliveries),
  * against a raw Java-WebSocket server that broadcasts a message of the same size to N raw clients.

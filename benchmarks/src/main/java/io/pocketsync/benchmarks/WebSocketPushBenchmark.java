@@ -17,7 +17,7 @@ import org.java_websocket.server.WebSocketServer;
  * How many changes/s one device can push over WebSocket: from the commit of N rows on the device until the
  * server has stored all N (its {@code changesApplied} events), against raw Java-WebSocket sending N text
  * messages of the same size (the JSON size of one change inside a PUSH, the WebSocket transport's default
- * codec) from a client to a server that counts them, in the same run. No target: DESIGN.md asks for the
+ * codec) from a client to a server that counts them, in the same run. No target: the benchmark reports the
  * figure. PocketSync batches (up to 1000 changes a PUSH, 4 in flight), stores each batch in one SQLite
  * transaction and answers each with an ACK; the raw client sends one message per change and stores nothing.
  *

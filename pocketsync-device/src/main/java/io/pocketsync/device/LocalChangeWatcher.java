@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Notices local commits by any connection or process (DESIGN.md 4.3): {@code PRAGMA data_version} is read at
+ * Notices local commits by any connection or process (docs/architecture.md 4.2): {@code PRAGMA data_version} is read at
  * every {@link #poll()} (the sync loop's tick), and within a fraction of a millisecond after a commit on a
  * connection from {@link PocketSyncDevice#connection()} (its commit hook, see {@link #commitHook()}). A new data
  * version first tells the sync loop, so the PUSH is on its way, then fires the local watchers of the tables whose

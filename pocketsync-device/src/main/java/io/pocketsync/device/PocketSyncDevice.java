@@ -197,6 +197,14 @@ public final class PocketSyncDevice implements AutoCloseable {
         return status.add(listener);
     }
 
+    /**
+     * The remote changes this device parked because it could not apply them: list, retry after fixing the cause,
+     * or drop. Works whether or not the engine is started; see {@link io.pocketsync.device.capture.DeadLetters}.
+     */
+    public io.pocketsync.device.capture.DeadLetters deadLetters() {
+        return io.pocketsync.device.capture.DeadLetters.of(dataSource);
+    }
+
     /** This device's persistent id. Never blocks. */
     public String deviceId() {
         return deviceId;

@@ -25,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device's connection to the server (DESIGN.md 4.3, protocol.md 3): HELLO on each (re)connect; on WELCOME the
- * clock is merged, everything pending is pushed ({@link ChangePusher}), then the device catches up from its cursor
- * ({@link RemoteChangeReceiver}); local commits are noticed by the {@link LocalChangeWatcher}. Every field is
+ * The device's connection to the server (docs/protocol.md 3, docs/architecture.md 4): HELLO on each (re)connect; on
+ * WELCOME the clock is merged, everything pending is pushed ({@link ChangePusher}), then the device catches up from its
+ * cursor ({@link RemoteChangeReceiver}); local commits are noticed by the {@link LocalChangeWatcher}. Every field is
  * touched only on the engine thread: transport callbacks and the public facade only enqueue tasks on it.
  *
  * <p>The engine's tick (every {@link DeviceOptions#pollInterval()}) gives up an unanswered HELLO, PUSH or PULL

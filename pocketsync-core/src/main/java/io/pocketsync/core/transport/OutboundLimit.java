@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bound on what one server connection has queued for its device ({@code Connection.send} never
- * blocks, DESIGN.md 7): while the transport's queue holds {@code maxQueued} messages, {@link #send} drops
+ * blocks; docs/architecture.md 5.2): while the transport's queue holds {@code maxQueued} messages, {@link #send} drops
  * the message and the connection owes the device an {@code ERROR CATCH_UP_REQUIRED}, sent once the queue
  * has drained to half (by the next {@link #send}, or by {@link #flushCatchUp} from the transport's own
  * timer or completion callback), so the device pulls what it missed from its cursor. A slow device thus

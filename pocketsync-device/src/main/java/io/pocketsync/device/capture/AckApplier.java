@@ -30,9 +30,9 @@ final class AckApplier {
     private final StatementCache statements;
     private final RowSequences sequences;
     private final DeferredChanges deferred;
-    private final DeadLetters deadLetters;
+    private final DeadLetterWriter deadLetters;
 
-    AckApplier(StatementCache statements, RowSequences sequences, DeferredChanges deferred, DeadLetters deadLetters) {
+    AckApplier(StatementCache statements, RowSequences sequences, DeferredChanges deferred, DeadLetterWriter deadLetters) {
         this.statements = requireNonNull(statements, "statements is null");
         this.sequences = requireNonNull(sequences, "sequences is null");
         this.deferred = requireNonNull(deferred, "deferred is null");

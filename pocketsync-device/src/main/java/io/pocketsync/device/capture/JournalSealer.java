@@ -216,6 +216,8 @@ final class JournalSealer {
         }
 
         long lastId = round.get(round.size() - 1).id();
+        KeyTranslation keys = KeyTranslation.of(schemas);
+        long lastSeqBefore = keys.isEmpty() ? 0 : statements.queryLong("SELECT coalesce(max(seq), 0) FROM " + SystemTables.CHANGES);
         Emitter emitter = new Emitter();
         Map<String, Map<Long, RowImage>> newRows = new HashMap<>();
         Set<NewRowKey> sealedNewRows = new HashSet<>();
@@ -259,6 +261,8 @@ final class JournalSealer {
             sweepRowsWithoutId(schemas.get(table), emitter);
         }
         emitter.finish();
+        // images are read before new rows get their ids; references to rows of this round are translated now
+        keys.toWire(statements, lastSeqBefore);
         for (Map.Entry<String, Long> entry : writesPerTable.entrySet()) {
             statements.update("UPDATE " + SystemTables.VERSION + " SET version = version + ? WHERE tbl = ?", entry.getValue(),
                     entry.getKey());

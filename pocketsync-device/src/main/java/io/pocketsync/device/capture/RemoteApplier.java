@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Applies remote changes (pages and acknowledgement winners) inside the caller's transaction with the echo
  * suppression flag set, and moves the cursor in that same transaction; what it may write is decided by
- * {@link PageAcceptance}, changes it cannot write are parked ({@link DeadLetters}).
+ * {@link PageAcceptance}, changes it cannot write are parked ({@link DeadLetterWriter}).
  *
  * <p>Order: a remote change carries the server sequence of its row state (protocol.md 3.3). It is
  * applied only when that sequence is after the one recorded for the row ({@link RowSequences}), so a LIVE
@@ -47,10 +47,11 @@ final class RemoteApplier implements AutoCloseable {
     private final StatementCache statements;
     private final RowSequences sequences;
     private final DeferredChanges deferred;
-    private final DeadLetters deadLetters;
+    private final DeadLetterWriter deadLetters;
     private final FullResync resync;
     private final ChangeLogPruner pruner;
     private final AckApplier acks;
+    private final AppTriggers appTriggers;
 
     RemoteApplier(Connection connection, Clock clock, CaptureOptions options) {
         requireNonNull(connection, "connection is null");
@@ -58,10 +59,11 @@ final class RemoteApplier implements AutoCloseable {
         this.statements = new StatementCache(connection);
         this.sequences = new RowSequences(statements);
         this.deferred = new DeferredChanges(statements);
-        this.deadLetters = new DeadLetters(statements, clock);
+        this.deadLetters = new DeadLetterWriter(statements, clock);
         this.resync = new FullResync(connection, statements);
         this.pruner = new ChangeLogPruner(statements, sequences, requireNonNull(options, "options is null"));
         this.acks = new AckApplier(statements, sequences, deferred, deadLetters);
+        this.appTriggers = new AppTriggers(statements);
     }
 
     /** Applies one page (see {@code ChangeCapture#apply}); {@code sequences} holds one sequence per change. */
@@ -199,6 +201,12 @@ final class RemoteApplier implements AutoCloseable {
     private void setApplying(boolean on) throws SQLException {
         statements.update(on ? "INSERT OR IGNORE INTO " + SystemTables.APPLYING + " (id) VALUES (1)"
                 : "DELETE FROM " + SystemTables.APPLYING);
+        if (on) {
+            appTriggers.suspend();
+        }
+        else {
+            appTriggers.restore();
+        }
     }
 
     @Override

@@ -6,10 +6,15 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.Identifiers;
 import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.model.Op;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,8 +37,14 @@ final class RowWriter {
         }
     }
 
+    /** Bounds the depth of held descendants (a cycle of references cannot recurse forever). */
+    private static final int MAX_HOLD_DEPTH = 64;
+
     private final StatementCache statements;
     private final Map<String, TableSchema> schemas;
+    private final KeyTranslation keys;
+    private final HeldRows held;
+    private final MissingColumns missing;
     /** A run per statement shape: a page repeats the same few, and building their SQL showed in profiles. */
     private final Map<Shape, Run> runs = new HashMap<>();
     private Run current;
@@ -52,6 +63,9 @@ final class RowWriter {
     RowWriter(StatementCache statements, Map<String, TableSchema> schemas) {
         this.statements = requireNonNull(statements, "statements is null");
         this.schemas = requireNonNull(schemas, "schemas is null");
+        this.keys = KeyTranslation.of(schemas);
+        this.held = new HeldRows(statements);
+        this.missing = new MissingColumns(statements);
     }
 
     /** Checks a change against the local schema. */
@@ -66,11 +80,7 @@ final class RowWriter {
         if (!Identifiers.isChangeId(change.globalId())) {
             throw new Refused(ErrorCode.INVALID_CHANGE, "invalid row id (gid)");
         }
-        for (String column : change.row().keySet()) {
-            if (!schema.hasColumn(column)) {
-                throw new Refused(ErrorCode.UNKNOWN_COLUMN, "table " + schema.name() + " has no column " + shorten(column));
-            }
-        }
+        // columns this device lacks are kept for a later upgrade, not refused (see MissingColumns)
         if (!change.isDelete() && change.row().isEmpty()) {
             throw new Refused(ErrorCode.INVALID_CHANGE, change.op() + " without a row image");
         }
@@ -82,16 +92,53 @@ final class RowWriter {
      * (table, and column list for an upsert) run together as one {@link ValuesBatch}; a change with another
      * statement first runs what is queued, so changes reach the tables in the order they were written.
      *
+     * <p>Keys are translated on the way ({@link KeyTranslation}), and the foreign-key rule of {@link HeldRows}
+     * holds: a row whose parent is not here is held instead of written, and a deleted parent's children are held
+     * before it goes.
+     *
      * @throws Refused when a value is not an SQLite value
      */
     void write(TableSchema schema, Change change) throws SQLException, Refused {
         if (change.isDelete()) {
+            held.release(schema.name(), change.globalId());
+            missing.forget(schema.name(), change.globalId());
+            if (!keys.childrenOf(schema.name()).isEmpty()) {
+                flushRun();
+                holdChildren(schema.name(), change.globalId(), 0);
+            }
             Run run = runFor(new Shape(schema.name(), null));
             run.batch.add(change.globalId());
             run.changes.add(change);
             return;
         }
-        Map<String, Object> row = change.row();
+        Map<String, Object> wire = change.row();
+        Map<String, Object> heldImage = held.get(schema.name(), change.globalId());
+        if (heldImage != null) {
+            // the row is held: this change edits the held image (a partial UPDATE must not become a partial row)
+            Map<String, Object> merged = new LinkedHashMap<>(heldImage);
+            merged.putAll(wire);
+            wire = merged;
+        }
+        Map<String, Object> row = localImage(schema.name(), wire);
+        if (row == null) {
+            held.hold(schema.name(), change.globalId(), wire);
+            return;
+        }
+        if (heldImage != null) {
+            held.release(schema.name(), change.globalId());
+        }
+        queueUpsert(schema, change, row);
+    }
+
+    private void queueUpsert(TableSchema schema, Change change, Map<String, Object> image) throws SQLException, Refused {
+        Map<String, Object> row = missing.keepMissing(schema, change.globalId(), image);
+        if (row.isEmpty()) {
+            // only columns this device lacks (kept above): the row must exist all the same
+            flushRun();
+            statements.update("INSERT INTO " + quoteSql(schema.name()) + " (" + SystemTables.GLOBAL_ID + ") VALUES (?) ON CONFLICT ("
+                    + SystemTables.GLOBAL_ID + ") WHERE " + SystemTables.GLOBAL_ID + " IS NOT NULL DO NOTHING", change.globalId());
+            return;
+        }
         Run run = runFor(new Shape(schema.name(), row.keySet()));
         Object[] values = new Object[run.columns.size() + 1];
         for (int i = 0; i < run.columns.size(); i++) {
@@ -107,11 +154,104 @@ final class RowWriter {
     }
 
     /**
+     * The local image of a wire image, or null when a parent it references is not here. A parent queued but not yet
+     * written (the run before, or a row of the same run that references another) is written first and looked up again.
+     */
+    private Map<String, Object> localImage(String table, Map<String, Object> wire) throws SQLException {
+        Map<String, Object> row = keys.toLocal(table, wire, this::rowid);
+        if (row == null && current != null && !current.changes.isEmpty()) {
+            flushRun();
+            row = keys.toLocal(table, wire, this::rowid);
+        }
+        return row;
+    }
+
+    private Long rowid(String table, String globalId) throws SQLException {
+        PreparedStatement find = statements.get("SELECT rowid FROM " + quoteSql(table) + " WHERE " + SystemTables.GLOBAL_ID + " = ?");
+        find.setString(1, globalId);
+        try (ResultSet rs = find.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : null;
+        }
+    }
+
+    /**
+     * Holds every row that references the row {@code globalId} of {@code table}, depth first, and removes them from
+     * their tables, before that row is deleted (the foreign-key rule of {@link HeldRows}).
+     */
+    private void holdChildren(String table, String globalId, int depth) throws SQLException {
+        Long parent = rowid(table, globalId);
+        if (parent == null || depth > MAX_HOLD_DEPTH) {
+            return;
+        }
+        for (Map.Entry<String, List<String>> child : keys.childrenOf(table).entrySet()) {
+            String childTable = child.getKey();
+            TableSchema childSchema = schemas.get(childTable);
+            for (String column : child.getValue()) {
+                String where = " FROM " + quoteSql(childTable) + " WHERE " + quoteSql(column) + " = ? AND " + SystemTables.GLOBAL_ID
+                        + " IS NOT NULL";
+                List<String> ids = new ArrayList<>();
+                PreparedStatement find = statements.get("SELECT " + SystemTables.GLOBAL_ID + where);
+                find.setLong(1, parent);
+                try (ResultSet rs = find.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+                for (String id : ids) {
+                    if (!(childTable.equals(table) && id.equals(globalId))) {
+                        holdChildren(childTable, id, depth + 1);
+                    }
+                }
+                PreparedStatement image = statements.get("SELECT " + SystemTables.GLOBAL_ID + ", "
+                        + keys.wireImageSql(childTable, TriggerGenerator.image(childSchema, quoteSql(childTable) + ".")) + where);
+                image.setLong(1, parent);
+                List<String[]> images = new ArrayList<>();
+                try (ResultSet rs = image.executeQuery()) {
+                    while (rs.next()) {
+                        images.add(new String[] {rs.getString(1), rs.getString(2)});
+                    }
+                }
+                for (String[] held : images) {
+                    this.held.holdJson(childTable, held[0], held[1]);
+                }
+                statements.update("DELETE" + where, parent);
+            }
+        }
+    }
+
+    /** Writes the held rows whose parents are here now, until none is left to write. */
+    private void writeReleasedRows() throws SQLException {
+        boolean progress = true;
+        while (progress && !held.isEmpty()) {
+            progress = false;
+            for (HeldRows.Held row : held.all()) {
+                TableSchema schema = schemas.get(row.table());
+                Map<String, Object> local = schema == null ? null : keys.toLocal(row.table(), row.row(), this::rowid);
+                if (local == null) {
+                    continue;
+                }
+                held.release(row.table(), row.globalId());
+                Change change = new Change("held-" + row.globalId(), row.table(), row.globalId(), Op.UPDATE, row.row(),
+                        List.of(), Hlc.ZERO, "");
+                try {
+                    queueUpsert(schema, change, local);
+                }
+                catch (Refused e) {
+                    refused.put(change, e);
+                }
+                progress = true;
+            }
+            flushRun();
+        }
+    }
+
+    /**
      * Runs every queued change. Returns the changes a local constraint refused (by identity), with the reason; all
      * others are written.
      */
     Map<Change, Refused> flush() throws SQLException {
         flushRun();
+        writeReleasedRows();
         Map<Change, Refused> out = refused;
         refused = new IdentityHashMap<>();
         return out;

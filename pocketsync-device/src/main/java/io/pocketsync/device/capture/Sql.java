@@ -36,8 +36,8 @@ final class Sql {
             // DUPLICATE) and sync state. In WAL mode NORMAL never corrupts, it only may lose the last commits on
             // power loss, and saves an fsync per apply. The app's own connections keep the app's setting.
             statement.execute("PRAGMA synchronous = NORMAL");
-            // Remote pages arrive in server order, which need not respect foreign keys page by page;
-            // the server's state is consistent, so FKs hold once catch-up completes (see RemoteApplier).
+            // Remote pages arrive in server order, which need not respect foreign keys page by page; RowWriter keeps
+            // them itself, holding a row until its parent is here (see HeldRows), so SQLite's checks stay off.
             statement.execute("PRAGMA foreign_keys = OFF");
         }
         if (connection.isWrapperFor(SQLiteConnection.class)) {

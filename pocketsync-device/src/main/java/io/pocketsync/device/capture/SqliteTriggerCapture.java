@@ -72,8 +72,14 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         Sql.inTransaction(c, () -> {
             SystemTables.create(c);
             deviceId = stateString(c, "device_id");
+            List<TableSchema> read = new ArrayList<>();
             for (String table : tables) {
-                installTable(c, TableSchema.read(c, table));
+                read.add(TableSchema.read(c, table));
+            }
+            // Parents first: existing rows are journaled in this order, so a parent is sealed (and has its id)
+            // no later than its children, whose references are translated to that id.
+            for (TableSchema schema : parentsFirst(read)) {
+                installTable(c, schema);
             }
             return null;
         });
@@ -108,7 +114,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
                     // What the old triggers journaled is sealed with the layout they used, before they are replaced.
                     Map<String, TableSchema> currentByName = new LinkedHashMap<>();
                     current.forEach(schema -> currentByName.put(schema.name(), schema));
-                    sealer().seal(currentByName, layouts());
+                    Map<String, List<String>> previous = layouts();
+                    sealer().seal(currentByName, previous);
                     // Dropped and recreated inside one write transaction: no other writer can commit in between.
                     for (TableSchema schema : current) {
                         for (String sql : TriggerGenerator.drop(schema.name())) {
@@ -124,6 +131,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
                     Sql.update(c, "UPDATE " + STATE + " SET schema_fingerprint = ? WHERE id = 1", fingerprint);
                     for (TableSchema schema : current) {
                         completePendingImages(c, schemas.get(schema.name()), schema);
+                        AddedColumns.journalWrites(c, schema, previous.get(schema.name()));
+                        MissingColumns.fill(c, schema);
                     }
                 }
                 for (TableSchema schema : current) {
@@ -171,9 +180,9 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     private void installTable(Connection c, TableSchema schema) throws SQLException {
         String table = quoteSql(schema.name());
-        if (schema.hasIntegerRowidKey()) {
-            LOG.warn("table {} has an INTEGER PRIMARY KEY: such keys are assigned per device and collide across devices;"
-                    + " use TEXT/UUID keys (colliding remote rows are parked in {})", schema.name(), SystemTables.DEAD_LETTER);
+        if (schema.rowidKey() != null) {
+            LOG.info("table {}: {} is an INTEGER PRIMARY KEY, kept local to each device; rows are named by {} across devices",
+                    schema.name(), schema.rowidKey(), SystemTables.GLOBAL_ID);
         }
         Sql.update(c, "INSERT OR IGNORE INTO " + SystemTables.VERSION + " (tbl, version) VALUES (?, 0)", schema.name());
         if (!schema.hasGlobalId()) {
@@ -192,6 +201,35 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         if (journaled > 0) {
             LOG.info("tracking table {}: {} rows without an id queued once as INSERT changes", schema.name(), journaled);
         }
+    }
+
+    /** The tables ordered so that each comes after the tracked tables it references (cycles keep their given order). */
+    static List<TableSchema> parentsFirst(List<TableSchema> tables) {
+        Map<String, TableSchema> byName = new LinkedHashMap<>();
+        tables.forEach(t -> byName.put(t.name(), t));
+        List<TableSchema> ordered = new ArrayList<>();
+        java.util.Set<String> visiting = new java.util.HashSet<>();
+        java.util.Set<String> done = new java.util.HashSet<>();
+        for (TableSchema table : tables) {
+            visit(table, byName, visiting, done, ordered);
+        }
+        return ordered;
+    }
+
+    private static void visit(TableSchema table, Map<String, TableSchema> byName, java.util.Set<String> visiting,
+            java.util.Set<String> done, List<TableSchema> ordered) {
+        if (done.contains(table.name()) || !visiting.add(table.name())) {
+            return;
+        }
+        for (String parent : table.parents()) {
+            TableSchema p = byName.get(parent);
+            if (p != null) {
+                visit(p, byName, visiting, done, ordered);
+            }
+        }
+        visiting.remove(table.name());
+        done.add(table.name());
+        ordered.add(table);
     }
 
     private static @Nullable String stateIndexSql(Connection c, String index) throws SQLException {

@@ -4,7 +4,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * The device's system tables (their names are part of the contract, DESIGN.md 4.1).
+ * The device's system tables. Their names are part of the contract (apps and tools may read them; listed in
+ * docs/architecture.md 3), so a name never changes.
  *
  * <ul>
  *   <li>{@code __pocketsync_journal}: what the triggers write, one narrow row per captured row write (table,
@@ -50,6 +51,8 @@ final class SystemTables {
     static final String ROW_SEQ = "__pocketsync_row_seq";
     static final String DEFERRED = "__pocketsync_deferred";
     static final String APPLYING = "__pocketsync_applying";
+    static final String HELD = "__pocketsync_held_rows";
+    static final String MISSING_COLUMNS = "__pocketsync_missing_columns";
     static final String PREFIX = "__pocketsync";
     static final String GLOBAL_ID = "ps_global_id";
 
@@ -87,6 +90,11 @@ final class SystemTables {
         "CREATE TABLE IF NOT EXISTS " + DEFERRED + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, seq INTEGER NOT NULL,"
                 + " change_id TEXT NOT NULL, op TEXT NOT NULL, row_json TEXT NOT NULL, hlc INTEGER NOT NULL, device TEXT NOT NULL,"
                 + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + HELD + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, row_json TEXT NOT NULL,"
+                + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
+        // value has no declared type, so it keeps each value's own SQLite type (BLOBs included)
+        "CREATE TABLE IF NOT EXISTS " + MISSING_COLUMNS + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, col TEXT NOT NULL, value,"
+                + " PRIMARY KEY (tbl, gid, col)) WITHOUT ROWID",
     };
 
     private SystemTables() {}

@@ -22,16 +22,41 @@ import java.util.Set;
  * @param primaryKey the primary key columns
  * @param hasGlobalId whether {@code ps_global_id} exists already
  * @param parents tables this one references by foreign key
+ * @param foreignKeys the single-column foreign keys ({@code PRAGMA foreign_key_list}); composite ones are not listed
  */
-record TableSchema(String name, List<Column> columns, List<String> primaryKey, boolean hasGlobalId, Set<String> parents) {
+record TableSchema(String name, List<Column> columns, List<String> primaryKey, boolean hasGlobalId, Set<String> parents,
+        List<ForeignKey> foreignKeys) {
     /** One column. */
     record Column(String name, String type, boolean notNull, int primaryKeyIndex) {}
+
+    /**
+     * A single-column foreign key.
+     *
+     * @param column the referencing column of this table
+     * @param parentTable the referenced table
+     * @param parentColumn the referenced column, or null when the key names only the table (its primary key)
+     * @param onDelete the declared ON DELETE action ({@code NO ACTION}, {@code CASCADE}, {@code SET NULL}, ...)
+     */
+    record ForeignKey(String column, String parentTable, String parentColumn, String onDelete) {}
 
     TableSchema {
         requireNonNull(name, "name is null");
         columns = List.copyOf(columns);
         primaryKey = List.copyOf(primaryKey);
         parents = Set.copyOf(parents);
+        foreignKeys = List.copyOf(foreignKeys);
+    }
+
+    TableSchema(String name, List<Column> columns, List<String> primaryKey, boolean hasGlobalId, Set<String> parents) {
+        this(name, columns, primaryKey, hasGlobalId, parents, List.of());
+    }
+
+    /**
+     * The column that aliases the rowid ({@code INTEGER PRIMARY KEY}, with or without AUTOINCREMENT), or null. Its
+     * values are assigned by each device on its own, so PocketSync treats it as a local surrogate key.
+     */
+    String rowidKey() {
+        return hasIntegerRowidKey() ? primaryKey.get(0) : null;
     }
 
     boolean hasColumn(String column) {
@@ -91,12 +116,18 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
                 .sorted((a, b) -> Integer.compare(a.primaryKeyIndex(), b.primaryKeyIndex()))
                 .forEach(c -> primaryKey.add(c.name()));
         Set<String> parents = new java.util.TreeSet<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT \"table\" FROM pragma_foreign_key_list(?)")) {
+        List<ForeignKey> foreignKeys = new ArrayList<>();
+        // one row per column of each key; a key with one row is a single-column key
+        try (PreparedStatement statement = connection.prepareStatement("SELECT \"table\", \"from\", \"to\", on_delete,"
+                + " count(*) OVER (PARTITION BY id) FROM pragma_foreign_key_list(?) ORDER BY id, seq")) {
             statement.setString(1, table);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     if (!rs.getString(1).equals(table)) {
                         parents.add(rs.getString(1));
+                    }
+                    if (rs.getInt(5) == 1) {
+                        foreignKeys.add(new ForeignKey(rs.getString(2), rs.getString(1), rs.getString(3), rs.getString(4)));
                     }
                 }
             }
@@ -105,8 +136,9 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
             Sql.queryLong(connection, "SELECT rowid FROM " + Identifiers.quoteSql(table) + " LIMIT 0");
         }
         catch (SQLException e) {
-            throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "table " + table + " has no rowid (WITHOUT ROWID tables are not supported)");
+            throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "table " + table + " is a WITHOUT ROWID table, which PocketSync"
+                    + " cannot track (its capture finds rows by rowid); recreate it as an ordinary table to sync it");
         }
-        return new TableSchema(table, columns, primaryKey, hasGlobalId, parents);
+        return new TableSchema(table, columns, primaryKey, hasGlobalId, parents, foreignKeys);
     }
 }

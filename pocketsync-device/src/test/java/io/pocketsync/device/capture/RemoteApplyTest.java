@@ -127,13 +127,33 @@ class RemoteApplyTest {
                 change("nope", "g", Op.INSERT, row("id", "x"), 2),
                 change("todo", "g3", Op.INSERT, row("id", "3", "no_such_column", 1L), 3),
                 change("todo", "g4", Op.INSERT, row("id", "4", "title", "fine"), 4)), List.of(1L, 2L, 3L, 4L), 0, 4, ChangesMode.LIVE, true);
-        assertThat(report.parked()).extracting(ParkedChange::code)
-                .containsExactly(ErrorCode.KEY_COLLISION, ErrorCode.UNKNOWN_TABLE, ErrorCode.UNKNOWN_COLUMN);
-        assertThat(report.applied()).isEqualTo(1);
-        assertThat(db.query("SELECT id, title FROM todo ORDER BY id"))
-                .containsExactly(row("id", "4", "title", "fine"), row("id", "same-key", "title", "mine"));
-        assertThat(db.count("SELECT count(*) FROM __pocketsync_dead_letter")).isEqualTo(3);
+        // a column this device lacks is not a reason to park: see columnsThisDeviceLacksAreKeptUntilAnUpgradeAddsThem
+        assertThat(report.parked()).extracting(ParkedChange::code).containsExactly(ErrorCode.KEY_COLLISION, ErrorCode.UNKNOWN_TABLE);
+        assertThat(report.applied()).isEqualTo(2);
+        assertThat(db.query("SELECT id, title FROM todo ORDER BY id")).containsExactly(row("id", "3", "title", null),
+                row("id", "4", "title", "fine"), row("id", "same-key", "title", "mine"));
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_dead_letter")).isEqualTo(2);
         assertThat(capture.state().cursor()).isEqualTo(4);
+    }
+
+    @Test
+    void columnsThisDeviceLacksAreKeptUntilAnUpgradeAddsThem() {
+        // another device runs a newer app version with a column 'priority' this device does not have yet
+        capture.apply(List.of(change("todo", "g1", Op.INSERT, row("id", "1", "title", "t", "priority", 5L), 1),
+                change("todo", "g1", Op.UPDATE, row("id", "1", "title", "t2", "priority", 7L), 2),
+                change("todo", "g2", Op.INSERT, row("id", "2", "title", "u", "priority", null), 3)), List.of(1L, 2L, 3L), 0, 3,
+                ChangesMode.LIVE, true);
+        assertThat(db.query("SELECT id, title FROM todo ORDER BY id")).containsExactly(row("id", "1", "title", "t2"),
+                row("id", "2", "title", "u"));
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_dead_letter")).isZero();
+
+        db.exec("ALTER TABLE todo ADD COLUMN priority INTEGER DEFAULT 1");
+        capture.refreshSchema();
+        assertThat(db.query("SELECT id, priority FROM todo ORDER BY id")).containsExactly(row("id", "1", "priority", 7),
+                row("id", "2", "priority", null));
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_missing_columns")).isZero();
+        // what came from other devices is not captured again
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_changes WHERE state = 'pending'")).isZero();
     }
 
     @Test

@@ -150,9 +150,13 @@ class SqliteTriggerCaptureTest {
         assertThat(capture.refreshSchema()).isTrue();
         db.exec("INSERT INTO todo (id, tag) VALUES ('after', 't')");
         List<Change> changes = pending();
-        assertThat(changes).extracting(c -> c.row().get("id")).containsExactly("before", "between", "after");
+        // 'between' holds a value in the added column, so the regeneration also queues it as an UPDATE of that
+        // column (AddedColumns): a duplicate here, but the only record of such a write when the INSERT went out earlier
+        assertThat(changes).extracting(c -> c.row().get("id") + " " + c.op()).containsExactly("before INSERT", "between INSERT",
+                "between UPDATE", "after INSERT");
         assertThat(changes.get(1).row()).containsEntry("tag", "lost-column-until-refresh");
-        assertThat(changes.get(2).row()).containsEntry("tag", "t");
+        assertThat(changes.get(2).row()).containsEntry("tag", "lost-column-until-refresh");
+        assertThat(changes.get(3).row()).containsEntry("tag", "t");
         assertThat(capture.refreshSchema()).isFalse();
     }
 
@@ -215,6 +219,27 @@ class SqliteTriggerCaptureTest {
     }
 
     @Test
+    void aWriteIntoAColumnAddedWhileTheTriggersWereOldIsNotLost() {
+        capture.install(List.of("todo"));
+        db.exec("INSERT INTO todo (id, title) VALUES ('k', 't'), ('other', 'u')");
+        assertThat(pending()).hasSize(2);
+        db.exec("UPDATE __pocketsync_changes SET state = 'acked'");
+        // the app upgrades while the old triggers (AFTER UPDATE OF id, title, ...) are still in place
+        db.exec("ALTER TABLE todo ADD COLUMN note TEXT");
+        db.exec("ALTER TABLE todo ADD COLUMN stars INTEGER NOT NULL DEFAULT 0");
+        db.exec("UPDATE todo SET note = 'x' WHERE id = 'k'");
+        db.exec("UPDATE todo SET stars = 0 WHERE id = 'other'"); // its default: nothing to send
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_journal")).isZero();
+
+        capture.refreshSchema();
+        List<Change> changes = pending();
+        assertThat(changes).hasSize(1);
+        assertThat(changes.get(0).op()).isEqualTo(Op.UPDATE);
+        assertThat(changes.get(0).row()).containsEntry("id", "k").containsEntry("note", "x");
+        assertThat(changes.get(0).changedColumns()).containsExactlyInAnyOrder("note", "stars");
+    }
+
+    @Test
     void aRowWhoseRowidTheJournalLostIsFoundBySweep() {
         db.exec("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER)");
         capture.install(List.of("counter"));
@@ -223,7 +248,9 @@ class SqliteTriggerCaptureTest {
         db.exec("UPDATE __pocketsync_journal SET rid = 999 WHERE rid = 2"); // as if VACUUM had renumbered it
         List<Change> changes = pending();
         assertThat(changes).extracting(Change::op).containsExactly(Op.INSERT, Op.INSERT);
-        assertThat(changes).extracting(c -> c.row().get("id")).containsExactlyInAnyOrder(100L, 2L);
+        // an INTEGER PRIMARY KEY is local to the device: rows travel without it, named by ps_global_id
+        assertThat(changes).extracting(c -> c.row().get("n")).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(changes).allSatisfy(c -> assertThat(c.row()).doesNotContainKey("id"));
         assertThat(db.count("SELECT count(*) FROM counter WHERE ps_global_id IS NULL")).isZero();
     }
 

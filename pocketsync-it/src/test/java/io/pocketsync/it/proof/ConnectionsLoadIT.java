@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md 7 "many concurrent devices per server": one node (SQLite store, WebSocket) holding 200
+ * Many concurrent devices per server node: one node (SQLite store, WebSocket) holding 200
  * lightweight protocol clients in one scope while 10 of them push steadily; no client sees an error and
  * every client receives every change pushed by the others. The figures live in
  * {@code benchmarks ConnectionsBenchmark}.

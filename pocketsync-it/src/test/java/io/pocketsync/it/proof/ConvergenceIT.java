@@ -14,7 +14,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md 11: several real devices (SQLite files, {@code PocketSyncDevice} engines) against real
+ * Convergence: several real devices (SQLite files, {@code PocketSyncDevice} engines) against real
  * servers, with random inserts, updates and deletes on overlapping rows, disconnects, duplicated and
  * delayed deliveries, offline periods and restarts on the same file; after quiescence every device's
  * table equals the server's live rows. Over WebSocket and MQTT, on the SQLite store and on the Redis

@@ -23,12 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * DESIGN.md 4.3 "the cursor advances in the same transaction that applies the batch, so a crash resumes where it
- * stopped", proven with a real kill -9: a device in a child JVM ({@link DeviceProcessMain}) catches up a large
- * backlog in small pages and gets SIGKILL several times mid-way (at whatever statement it is in); each time the
- * same file is reopened. At the end, in-process, the device equals the server, and an audit trigger of the app
- * (outside PocketSync) shows every row inserted exactly once and never updated or deleted: nothing applied
- * twice, nothing skipped.
+ * "The cursor advances in the same transaction that applies the batch, so a crash resumes where it
+ * stopped" (docs/protocol.md 3.3), proven with a real kill -9: a device in a child JVM
+ * ({@link DeviceProcessMain}) catches up a large backlog in small pages and gets SIGKILL several times mid-way
+ * (at whatever statement it is in); each time the same file is reopened. At the end, in-process, the device
+ * equals the server, and an audit trigger of the app (outside PocketSync) shows every row inserted exactly
+ * once and never updated or deleted: nothing applied twice, nothing skipped.
  */
 class DeviceKillIT {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceKillIT.class);

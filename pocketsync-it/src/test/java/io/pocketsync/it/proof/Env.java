@@ -1,6 +1,6 @@
 package io.pocketsync.it.proof;
 
-/** Where the shared servers are (DESIGN.md 11): env overrides, else the local defaults. */
+/** Where the shared servers are (scripts/test.sh starts them): env overrides, else the local defaults. */
 final class Env {
     private Env() {}
 

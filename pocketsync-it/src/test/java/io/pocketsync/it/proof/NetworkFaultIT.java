@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md 4.3 under network faults, through a {@link TcpProxy} per device: one device's network is
- * cut (connections dropped and refused), one sits behind a slow link, one behind a half-open link
- * (bytes swallowed, sockets left open) — all while every device keeps writing; after the network
- * heals, the devices resume and converge with the server.
+ * The device sync loop (docs/protocol.md 3.1-3.3) under network faults, through a {@link TcpProxy} per
+ * device: one device's network is cut (connections dropped and refused), one sits behind a slow link, one
+ * behind a half-open link (bytes swallowed, sockets left open) — all while every device keeps writing; after
+ * the network heals, the devices resume and converge with the server.
  */
 class NetworkFaultIT {
     @TempDir

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md 6 "an ACK is sent only after the store has made the batch durable", proven with a real
+ * "An ACK is sent only after the store has made the batch durable" (docs/protocol.md 3.2), proven with a real
  * kill -9: the server runs in a child JVM ({@link ServerProcessMain}: SQLite store + WebSocket), devices
  * push continuously, the child gets SIGKILL mid-stream; every change a device saw acknowledged is on
  * the server afterwards, and after a restart on the same port and file the devices resume and converge.

