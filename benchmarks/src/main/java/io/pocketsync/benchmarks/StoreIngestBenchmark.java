@@ -12,7 +12,6 @@ import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.conflict.Resolution;
 import io.pocketsync.api.model.Change;
-import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.api.store.ServerStoreProvider;
@@ -38,7 +37,7 @@ final class StoreIngestBenchmark {
     /** Whole-row last-write-wins, inlined so the figure is the store's cost, not the resolver's. */
     private static final ConflictResolver LWW = (current, incoming) ->
             current == null || incoming.version().isAfter(current.version())
-                    ? Resolution.apply(RowState.of(incoming)) : Resolution.supersede();
+                    ? Resolution.applyIncoming(current, incoming) : Resolution.supersede();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -12,32 +12,35 @@ import io.pocketsync.api.codec.CodecProvider;
 import io.pocketsync.api.conflict.ConflictResolverProvider;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.api.store.ServerStoreProvider;
-import io.pocketsync.core.config.DefaultPluginContext;
+import io.pocketsync.api.transport.ServerTransportProvider;
 import io.pocketsync.core.config.Settings;
-import io.pocketsync.server.engine.conflict.LastWriteWinsResolver;
 import io.pocketsync.server.engine.ServerListener;
 import io.pocketsync.server.engine.ServerOptions;
-import io.pocketsync.server.engine.ServerOptionsConfig;
 import io.pocketsync.server.engine.SyncServer;
 import io.pocketsync.server.engine.TableResolvers;
+import io.pocketsync.server.engine.assembly.PocketSyncServer;
+import io.pocketsync.server.engine.assembly.ServerAssembly;
+import io.pocketsync.server.engine.assembly.ServerConfig;
+import io.pocketsync.server.engine.assembly.ServerPlugins;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Binds the server engine: {@link SyncServer} with its store, authenticator, per-table resolvers and
- * {@link ServerOptions}, all chosen from {@link Settings}. Every provider on the classpath (stores, transports,
- * codecs, resolvers, authenticators) is bound by {@link DiscoveredPluginsModule}; add others with
- * {@link PluginBinder} in a module of your own.
+ * Binds a server as {@link ServerAssembly} builds it from {@link Settings}, in the key set of
+ * {@link ServerConfig} ({@code server.store}, {@code server.transports}, {@code server.auth},
+ * {@code resolver.default}, {@code resolver.table.<table>}, {@code server.node-id}, ..., and each plugin's
+ * {@code store.<name>.*}, {@code transport.<name>.*}, {@code auth.<name>.*}, {@code resolver.<name>.*}): the
+ * same keys the {@code pocketsync server} command reads, with the same defaults and the same errors.
  *
- * <p>Keys: {@code server.store} (required), {@code server.auth} (required; {@code anonymous} only when named),
- * {@code resolver.default} (default {@code last-write-wins}), {@code resolver.table.<table>},
- * {@code server.node-id}, {@code server.max-message-bytes}, {@code server.max-batch-changes},
- * {@code server.max-row-bytes}, {@code server.clock-skew}, {@code server.page-rows}, {@code server.page-bytes},
- * {@code server.retention}, {@code server.prune-interval}, {@code server.max-queued-messages},
- * {@code server.worker-threads}. Plugin settings live under {@code store.<name>}, {@code auth.<name>},
- * {@code resolver.<name>}. The server, store and authenticator are singletons; whoever holds the injector
- * starts the server and closes server and store.
+ * <p>The providers are the ones bound in Guice: every provider on the classpath through
+ * {@link DiscoveredPluginsModule} (installed here), plus any a module of your own binds with {@link PluginBinder}.
+ *
+ * <p>Bindings, all singletons: {@link ServerAssembly}, {@link ServerOptions}, {@link PluginContext},
+ * {@link ServerStore}, {@link Authenticator}, {@link TableResolvers} and the engine {@link SyncServer} (not
+ * started: whoever holds the injector starts it and closes engine and store), and {@link PocketSyncServer},
+ * which starts the engine and serves it on the configured transports when first asked for and then owns
+ * engine, store and transports (close it instead). Override {@link ServerListener} (bound to
+ * {@link ServerListener#NONE}) or {@link Clock} with {@code Modules.override} for metrics or tests.
  */
 public final class ServerEngineModule extends AbstractModule {
     private final Settings settings;
@@ -55,59 +58,65 @@ public final class ServerEngineModule extends AbstractModule {
 
     @Provides
     @Singleton
-    SyncServer server(ServerStore store, Authenticator authenticator, TableResolvers resolvers, ServerOptions options,
-            ServerListener listener, Clock clock) {
-        // Built here rather than by an @Inject constructor, so that the engine carries no injection annotations.
-        return new SyncServer(store, authenticator, resolvers, options, listener, clock);
-    }
-
-    @Provides
-    @Singleton
     Clock clock() {
         return Clock.systemUTC();
     }
 
     @Provides
     @Singleton
-    ServerOptions serverOptions() {
-        return ServerOptionsConfig.from(settings);
+    ServerAssembly assembly(Map<String, ServerStoreProvider> stores, Map<String, ServerTransportProvider> transports,
+            Map<String, AuthenticatorProvider> authenticators, Map<String, ConflictResolverProvider> resolvers,
+            Map<String, CodecProvider> codecs, Clock clock) {
+        ServerPlugins plugins = new ServerPlugins(
+                ProviderSelector.registry(ServerStoreProvider.class, stores),
+                ProviderSelector.registry(ServerTransportProvider.class, transports),
+                ProviderSelector.registry(AuthenticatorProvider.class, authenticators),
+                ProviderSelector.registry(ConflictResolverProvider.class, resolvers),
+                ProviderSelector.registry(CodecProvider.class, codecs));
+        return ServerAssembly.of(settings, plugins, clock);
     }
 
     @Provides
     @Singleton
-    PluginContext pluginContext(ServerOptions options, Clock clock, Map<String, CodecProvider> codecs) {
-        return new DefaultPluginContext(options.nodeId(), clock, ProviderSelector.registry(CodecProvider.class, codecs), settings);
+    ServerOptions serverOptions(ServerAssembly assembly) {
+        return assembly.options();
     }
 
     @Provides
     @Singleton
-    ServerStore store(Map<String, ServerStoreProvider> stores, PluginContext context) {
-        String name = settings.get("server.store").orElse(null);
-        return ProviderSelector.select(ServerStoreProvider.class, stores, name).create(settings.forNamespace("store." + name), context);
+    PluginContext pluginContext(ServerAssembly assembly) {
+        return assembly.context();
     }
 
     @Provides
     @Singleton
-    Authenticator authenticator(Map<String, AuthenticatorProvider> authenticators, PluginContext context) {
-        String name = settings.get("server.auth").orElse(null);
-        return ProviderSelector.select(AuthenticatorProvider.class, authenticators, name).create(settings.forNamespace("auth." + name), context);
+    ServerStore store(ServerAssembly assembly) {
+        return assembly.openStore();
     }
 
     @Provides
     @Singleton
-    TableResolvers resolvers(Map<String, ConflictResolverProvider> resolvers, PluginContext context) {
-        String prefix = "resolver.table.";
-        Map<String, String> tables = new HashMap<>();
-        settings.asMap().forEach((key, value) -> {
-            if (key.startsWith(prefix)) {
-                tables.put(key.substring(prefix.length()), value);
-            }
-        });
-        Map<String, io.pocketsync.api.conflict.ConflictResolver> created = new HashMap<>();
-        java.util.function.Function<String, io.pocketsync.api.conflict.ConflictResolver> create = name -> created.computeIfAbsent(name,
-                n -> ProviderSelector.select(ConflictResolverProvider.class, resolvers, n).create(settings.forNamespace("resolver." + n), context));
-        Map<String, io.pocketsync.api.conflict.ConflictResolver> perTable = new HashMap<>();
-        tables.forEach((table, name) -> perTable.put(table, create.apply(name)));
-        return TableResolvers.of(create.apply(settings.get("resolver.default").orElse(LastWriteWinsResolver.NAME)), perTable);
+    Authenticator authenticator(ServerAssembly assembly) {
+        return assembly.authenticator();
+    }
+
+    @Provides
+    @Singleton
+    TableResolvers resolvers(ServerAssembly assembly) {
+        return assembly.resolvers();
+    }
+
+    @Provides
+    @Singleton
+    SyncServer server(ServerAssembly assembly, ServerStore store, Authenticator authenticator, TableResolvers resolvers,
+            ServerListener listener) {
+        // Built by the assembly rather than by an @Inject constructor, so that the engine carries no injection annotations.
+        return assembly.engine(store, authenticator, resolvers, listener);
+    }
+
+    @Provides
+    @Singleton
+    PocketSyncServer serving(ServerAssembly assembly, SyncServer server, ServerStore store) {
+        return assembly.serve(server, store);
     }
 }

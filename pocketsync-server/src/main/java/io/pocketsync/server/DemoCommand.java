@@ -9,7 +9,6 @@ import io.pocketsync.api.store.AuditEntry;
 import io.pocketsync.device.CatchUpProgress;
 import io.pocketsync.device.PocketSyncDevice;
 import io.pocketsync.device.SyncStatusListener;
-import io.pocketsync.server.engine.ServerOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -93,10 +92,10 @@ public final class DemoCommand implements Callable<Integer> {
             ServerSettings settings = ServerSettings.of(Map.of(
                     ServerSettings.PORT, "0",
                     ServerSettings.SQLITE_PATH, dir.resolve("server.db").toString(),
-                    ServerSettings.TOKENS, SCOPE + ":" + TOKEN));
-            // Small catch-up pages, so that the reconnect below shows a progress bar with several steps.
-            ServerOptions options = ServerOptions.builder().pageRows(20).build();
-            try (ServerRuntime server = ServerRuntime.start(settings, options)) {
+                    ServerSettings.TOKENS, SCOPE + ":" + TOKEN,
+                    // Small catch-up pages, so that the reconnect below shows a progress bar with several steps.
+                    "server.page-rows", "20"));
+            try (ServerRuntime server = ServerRuntime.start(settings)) {
                 narrator.say("server: SQLite store " + dir.resolve("server.db") + ", WebSocket " + server.webSocketUri());
                 DemoApp.createApp(laptopDb);
                 DemoApp.createApp(phoneDb);

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "server", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {"Runs a PocketSync server in the foreground; stops cleanly on SIGTERM/SIGINT.",
-                "Flags override the --config file; every flag has a config key (see README)."})
+                "Flags override the --config file; every flag has a config key (docs/configuration.md)."})
 public final class ServerCommand implements Callable<Integer> {
     private final Supplier<ShutdownSignal> signals;
 
@@ -50,16 +50,19 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--redis-prefix", paramLabel = "P", description = "Prefix of every Redis key (default: pocketsync). Key: " + ServerSettings.REDIS_PREFIX)
     String redisPrefix;
 
-    @Option(names = "--mqtt", paramLabel = "URI", description = "Also serve devices through this MQTT broker, e.g. tcp://127.0.0.1:1883. Key: " + ServerSettings.MQTT_URI)
+    @Option(names = "--mqtt", paramLabel = "URI", description = "Also serve devices through this MQTT broker, e.g. tcp://127.0.0.1:1883. Key: " + ServerSettings.MQTT_URI
+            + "; adds mqtt to " + ServerSettings.TRANSPORTS)
     String mqtt;
 
-    @Option(names = "--token", paramLabel = "SCOPE:TOKEN", description = "Grants TOKEN access to SCOPE (repeatable). Key: " + ServerSettings.TOKENS + " (comma-separated)")
+    @Option(names = "--token", paramLabel = "SCOPE:TOKEN", description = "Grants TOKEN access to SCOPE (repeatable). Key: " + ServerSettings.TOKENS
+            + " (comma-separated); adds static-token to " + ServerSettings.AUTH)
     List<String> tokens;
 
-    @Option(names = "--hmac-secret-file", paramLabel = "FILE", description = "Accept HMAC-signed tokens made with the secret in FILE. Key: " + ServerSettings.HMAC_SECRET_FILE)
+    @Option(names = "--hmac-secret-file", paramLabel = "FILE", description = "Accept HMAC-signed tokens made with the secret in FILE. Key: " + ServerSettings.HMAC_SECRET_FILE
+            + "; adds hmac to " + ServerSettings.AUTH)
     Path hmacSecretFile;
 
-    @Option(names = "--allow-anonymous", description = "Accept devices without credentials when neither --token nor --hmac-secret-file is given. Key: " + ServerSettings.ALLOW_ANONYMOUS)
+    @Option(names = "--allow-anonymous", description = "Accept devices without credentials when no authenticator is configured. Key: " + ServerSettings.ALLOW_ANONYMOUS)
     Boolean allowAnonymous;
 
     @Option(names = "--resolver", paramLabel = "NAME|TABLE=NAME", description = "Conflict resolver: default for all tables, or for one table (repeatable; default: last-write-wins). Keys: " + ServerSettings.RESOLVER_DEFAULT + ", " + ServerSettings.RESOLVER_TABLE_PREFIX + "<table>")

@@ -8,30 +8,38 @@ import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.core.config.ConfigKey;
 import io.pocketsync.core.config.ConfigSchema;
 import io.pocketsync.core.config.Settings;
-import io.pocketsync.server.engine.ServerOptionsConfig;
-import io.pocketsync.core.discovery.Providers;
+import io.pocketsync.server.engine.assembly.ServerConfig;
+import io.pocketsync.server.engine.assembly.ServerPlugins;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
- * The server's settings as namespaced configuration keys: built-in defaults, overridden by the
- * {@code --config} file, overridden by command-line flags. Every flag is a key here, so a config file
- * can say anything the command line can.
+ * The {@code pocketsync server} command's settings: the server key set of {@link ServerConfig} (the one every
+ * way of running a server reads, see {@code docs/configuration.md}) plus {@code metrics.port}, merged from the
+ * engine's defaults, the {@code --config} file and the command-line flags (later wins). Every flag is a key,
+ * so a config file can say anything the command line can.
+ *
+ * <p>Flags that turn a plugin on also name it, as their help says: {@code --token} adds {@code static-token} to
+ * {@code server.auth}, {@code --hmac-secret-file} adds {@code hmac}, {@code --mqtt} adds {@code mqtt} to
+ * {@code server.transports}, to whatever the file says. The store chosen by the settings starts from the
+ * command's defaults for it ({@code store.sqlite.path=./pocketsync-server.db}).
  *
  * <p>Keys are checked against {@link #schema()}: an unknown key fails with {@link ErrorCode#CONFIG_INVALID}
- * naming the nearest known one. Keys under a plugin's namespace ({@code store.sqlite.busy-timeout})
- * pass through to that plugin, which validates them when it is created.
+ * naming the nearest known one. Keys under a plugin's namespace ({@code store.sqlite.busy-timeout}) pass
+ * through to that plugin, which validates them when it is created.
  *
  * <p>Immutable and thread-safe.
  */
 public final class ServerSettings {
-    public static final String STORE = "server.store";
-    public static final String ALLOW_ANONYMOUS = "server.allow-anonymous";
+    public static final String STORE = ServerConfig.STORE;
+    public static final String TRANSPORTS = ServerConfig.TRANSPORTS;
+    public static final String AUTH = ServerConfig.AUTH;
+    public static final String ALLOW_ANONYMOUS = ServerConfig.ALLOW_ANONYMOUS;
     public static final String HOST = "transport.websocket.host";
     public static final String PORT = "transport.websocket.port";
     public static final String MQTT_URI = "transport.mqtt.uri";
@@ -40,20 +48,17 @@ public final class ServerSettings {
     public static final String REDIS_PREFIX = "store.redis.prefix";
     public static final String TOKENS = "auth.static-token.tokens";
     public static final String HMAC_SECRET_FILE = "auth.hmac.secret-file";
-    public static final String RESOLVER_DEFAULT = "resolver.default";
-    public static final String RESOLVER_TABLE_PREFIX = "resolver.table.";
+    public static final String RESOLVER_DEFAULT = ServerConfig.RESOLVER_DEFAULT;
+    public static final String RESOLVER_TABLE_PREFIX = ServerConfig.RESOLVER_TABLE + ".";
     public static final String METRICS_PORT = "metrics.port";
 
-    public static final String DEFAULT_RESOLVER = "last-write-wins";
+    private static final String DEFAULT_HOST = "127.0.0.1";
+    private static final int DEFAULT_PORT = 8787;
+    private static final String DEFAULT_SQLITE_PATH = "./pocketsync-server.db";
+    private static final String DEFAULT_REDIS_PREFIX = "pocketsync";
 
-    private static final Map<String, String> DEFAULTS = Map.of(
-            STORE, "sqlite",
-            ALLOW_ANONYMOUS, "false",
-            HOST, "127.0.0.1",
-            PORT, "8787",
-            SQLITE_PATH, "./pocketsync-server.db",
-            REDIS_PREFIX, "pocketsync",
-            RESOLVER_DEFAULT, DEFAULT_RESOLVER);
+    /** A flag's key → the selection key it adds a provider name to, and that name. */
+    private static final Map<String, Map.Entry<String, String>> FLAG_SELECTS = flagSelects();
 
     private final Settings settings;
     private final Map<String, String> values;
@@ -64,17 +69,31 @@ public final class ServerSettings {
     }
 
     /**
-     * Merges defaults, the config file's keys and the flags' keys (later wins) and validates the result
-     * against {@link #schema}.
+     * Merges the engine's defaults, the config file's keys and the flags' keys (later wins), lets the flags
+     * name the plugins they configure, adds the command's default for the selected store, and validates the
+     * result against {@link #schema}.
      *
      * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} for an unknown key or a bad value
      */
     public static ServerSettings of(Settings fromFile, Map<String, String> fromFlags) {
         requireNonNull(fromFile, "fromFile is null");
         requireNonNull(fromFlags, "fromFlags is null");
-        Settings merged = Settings.of(DEFAULTS).withOverrides(fromFile.asMap()).withOverrides(fromFlags);
-        schema().validate(merged);
-        ServerSettings settings = new ServerSettings(merged);
+        Settings merged = Settings.of(ServerConfig.defaults()).withOverrides(fromFile.asMap()).withOverrides(fromFlags);
+        Map<String, String> selected = new LinkedHashMap<>();
+        for (Map.Entry<String, Map.Entry<String, String>> select : FLAG_SELECTS.entrySet()) {
+            if (fromFlags.containsKey(select.getKey())) {
+                String selectionKey = select.getValue().getKey();
+                String current = selected.containsKey(selectionKey) ? selected.get(selectionKey)
+                        : merged.get(selectionKey).orElse("");
+                selected.put(selectionKey, withName(current, select.getValue().getValue()));
+            }
+        }
+        if (merged.get(STORE).filter("sqlite"::equals).isPresent() && merged.get(SQLITE_PATH).isEmpty()) {
+            selected.put(SQLITE_PATH, DEFAULT_SQLITE_PATH);
+        }
+        Settings effective = merged.withOverrides(selected);
+        schema().validate(effective);
+        ServerSettings settings = new ServerSettings(effective);
         settings.validate();
         return settings;
     }
@@ -85,38 +104,42 @@ public final class ServerSettings {
     }
 
     /**
-     * The keys the server understands. The namespaces of the plugins on the classpath
-     * ({@code store.<name>}, {@code transport.<name>}, {@code resolver.<name>}, {@code codec.<name>}) are
-     * delegated to those plugins, which reject keys they do not know; the keys behind the flags are
-     * registered too, so that a misspelt one gets them as "did you mean" hints.
+     * The keys the command understands: the server's ({@link ServerConfig#schema}), {@code metrics.port}, and the
+     * keys behind the flags, registered so that a misspelt one gets them as "did you mean" hints.
      */
     public static ConfigSchema schema() {
-        ConfigSchema schema = new ConfigSchema().register(
-                new ConfigKey(STORE, "server store provider name", "sqlite", ServerSettings::requireName),
-                ConfigKey.bool(ALLOW_ANONYMOUS, "accept devices without credentials when no authenticator is configured", false),
-                ConfigKey.string(HOST, "WebSocket bind address", "127.0.0.1"),
-                ConfigKey.integer(PORT, "WebSocket port", 8787, 0, 65535),
+        return ServerConfig.schema(ServerPlugins.discovered()).register(
+                ConfigKey.string(HOST, "WebSocket bind address", DEFAULT_HOST),
+                ConfigKey.integer(PORT, "WebSocket port", DEFAULT_PORT, 0, 65535),
                 ConfigKey.string(MQTT_URI, "MQTT broker to also serve devices through", null),
-                ConfigKey.string(SQLITE_PATH, "SQLite store file", "./pocketsync-server.db"),
+                ConfigKey.string(SQLITE_PATH, "SQLite store file", DEFAULT_SQLITE_PATH),
                 ConfigKey.string(REDIS_URI, "Redis URI of the redis store", null),
-                ConfigKey.string(REDIS_PREFIX, "prefix of every Redis key", "pocketsync"),
+                ConfigKey.string(REDIS_PREFIX, "prefix of every Redis key", DEFAULT_REDIS_PREFIX),
                 ConfigKey.string(TOKENS, "static tokens: comma-separated SCOPE:TOKEN pairs", null),
                 ConfigKey.string(HMAC_SECRET_FILE, "file holding the HMAC token secret", null),
-                new ConfigKey(RESOLVER_DEFAULT, "conflict resolver of every table", DEFAULT_RESOLVER, ServerSettings::requireName),
                 new ConfigKey(METRICS_PORT, "port of /health and /metrics on 127.0.0.1", null, ServerSettings::requirePort));
-        ServerOptionsConfig.KEYS.forEach(schema::register);
-        schema.delegate("resolver.table");
-        Providers.serverStores().names().forEach(name -> schema.delegate("store." + name));
-        Providers.serverTransports().names().forEach(name -> schema.delegate("transport." + name));
-        Providers.conflictResolvers().names().forEach(name -> schema.delegate("resolver." + name));
-        Providers.codecs().names().forEach(name -> schema.delegate("codec." + name));
-        return schema;
     }
 
-    private static void requireName(String value) {
-        if (value.isBlank()) {
-            throw new IllegalArgumentException("a provider name");
+    private static Map<String, Map.Entry<String, String>> flagSelects() {
+        // Ordered: authenticators are tried in the order they are named.
+        Map<String, Map.Entry<String, String>> selects = new LinkedHashMap<>();
+        selects.put(TOKENS, Map.entry(AUTH, "static-token"));
+        selects.put(HMAC_SECRET_FILE, Map.entry(AUTH, "hmac"));
+        selects.put(MQTT_URI, Map.entry(TRANSPORTS, "mqtt"));
+        return selects;
+    }
+
+    private static String withName(String names, String name) {
+        List<String> list = new ArrayList<>();
+        for (String part : names.split(",")) {
+            if (!part.isBlank()) {
+                list.add(part.trim());
+            }
         }
+        if (!list.contains(name)) {
+            list.add(name);
+        }
+        return String.join(",", list);
     }
 
     private static void requirePort(String value) {
@@ -133,16 +156,11 @@ public final class ServerSettings {
     }
 
     private void validate() {
-        String store = store();
-        if (store.isBlank()) {
-            // Whether a provider of that name exists is checked when the store is created.
-            throw invalid(STORE, store, "a store name such as sqlite or redis");
-        }
         port();
         metricsPort();
         allowAnonymous();
         mqttUri();
-        if (store.equals("redis") && redisUri().isEmpty()) {
+        if (store().equals("redis") && redisUri().isEmpty()) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID,
                     "the redis store needs '" + REDIS_URI + "' (--redis redis://host:6379)");
         }
@@ -169,16 +187,29 @@ public final class ServerSettings {
         return settings;
     }
 
+    /** The settings the server is assembled from: all but the command's own {@code metrics.*}. */
+    public Settings serverSettings() {
+        Map<String, String> server = new LinkedHashMap<>(values);
+        server.keySet().removeIf(key -> key.startsWith("metrics."));
+        return Settings.of(server);
+    }
+
     public String store() {
-        return values.get(STORE);
+        return values.get(STORE).trim();
+    }
+
+    /** {@code server.auth}: the authenticators named, in order. */
+    public List<String> authenticators() {
+        String raw = values.getOrDefault(AUTH, "");
+        return raw.isBlank() ? List.of() : List.of(raw.trim().split("\\s*,\\s*"));
     }
 
     public String host() {
-        return values.get(HOST);
+        return values.getOrDefault(HOST, DEFAULT_HOST);
     }
 
     public int port() {
-        return port(PORT).orElseThrow();
+        return port(PORT).orElse(DEFAULT_PORT);
     }
 
     public Optional<Integer> metricsPort() {
@@ -198,11 +229,11 @@ public final class ServerSettings {
     }
 
     public String redisPrefix() {
-        return values.get(REDIS_PREFIX);
+        return values.getOrDefault(REDIS_PREFIX, DEFAULT_REDIS_PREFIX);
     }
 
     public Path sqlitePath() {
-        return Path.of(values.get(SQLITE_PATH));
+        return Path.of(values.getOrDefault(SQLITE_PATH, DEFAULT_SQLITE_PATH));
     }
 
     /** {@code scope:token} pairs, in the order given. */
@@ -235,13 +266,7 @@ public final class ServerSettings {
 
     /** Table → resolver name, for tables whose resolver differs from the default. */
     public Map<String, String> tableResolvers() {
-        Map<String, String> tables = new TreeMap<>();
-        values.forEach((key, value) -> {
-            if (key.startsWith(RESOLVER_TABLE_PREFIX)) {
-                tables.put(key.substring(RESOLVER_TABLE_PREFIX.length()), value);
-            }
-        });
-        return tables;
+        return settings.forNamespace(ServerConfig.RESOLVER_TABLE).asMap();
     }
 
     private Optional<Integer> port(String key) {

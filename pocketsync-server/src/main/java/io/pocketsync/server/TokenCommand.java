@@ -4,9 +4,6 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.server.engine.auth.HmacTokens;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,18 +48,10 @@ public final class TokenCommand implements Callable<Integer> {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "invalid value '" + ttl
                     + "' for option '--ttl': expected a duration like 90m, 12h, 30d or PT12H");
         }
-        spec.commandLine().getOut().println(HmacTokens.issue(readSecret(secretFile), scope, device, Instant.now().plus(validity)));
+        // The same reading of the file as the server's auth.hmac.secret-file, so the token verifies there.
+        byte[] secret = HmacTokens.readSecretFile(secretFile);
+        spec.commandLine().getOut().println(HmacTokens.issue(secret, scope, device, Instant.now().plus(validity)));
         spec.commandLine().getOut().flush();
         return 0;
-    }
-
-    /** The secret exactly as the server reads it from {@code --hmac-secret-file}. */
-    static byte[] readSecret(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
-        }
-        catch (IOException e) {
-            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "cannot read the HMAC secret file '" + file + "': " + e, e);
-        }
     }
 }

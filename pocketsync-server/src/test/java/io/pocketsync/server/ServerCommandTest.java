@@ -82,6 +82,37 @@ class ServerCommandTest {
     }
 
     @Test
+    void flagsThatTurnAPluginOnAlsoNameIt() throws IOException {
+        assertThat(parse("server").settings().asMap())
+                .containsEntry("server.transports", "websocket").doesNotContainKey("server.auth");
+        assertThat(parse("server", "--token", "a:t", "--hmac-secret-file", "/s", "--mqtt", "tcp://127.0.0.1:1883")
+                .settings().asMap())
+                .containsEntry("server.auth", "static-token,hmac")
+                .containsEntry("server.transports", "websocket,mqtt");
+
+        Path config = dir.resolve("server.properties");
+        Files.writeString(config, "server.auth = hmac\nauth.hmac.secret-file = /s\nserver.transports = mqtt\n"
+                + "transport.mqtt.uri = tcp://127.0.0.1:1883\n");
+        assertThat(parse("server", "--config", config.toString(), "--token", "a:t", "--mqtt", "tcp://127.0.0.1:1884")
+                .settings().asMap())
+                .as("added to the file's lists, once")
+                .containsEntry("server.auth", "hmac,static-token")
+                .containsEntry("server.transports", "mqtt");
+    }
+
+    @Test
+    void aConfigFileMustNameThePluginsItConfigures() throws IOException {
+        Path config = dir.resolve("server.properties");
+        Files.writeString(config, "transport.mqtt.uri = tcp://127.0.0.1:1883\n");
+        ServerSettings settings = parse("server", "--config", config.toString(), "--allow-anonymous").settings();
+
+        assertThatThrownBy(() -> ServerRuntime.start(settings))
+                .isInstanceOfSatisfying(PocketSyncException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID))
+                .hasMessageContaining("'transport.mqtt.uri' configures the transport 'mqtt', which 'server.transports'"
+                        + " does not name (it names websocket)");
+    }
+
+    @Test
     void flagsOverrideTheConfigFile() throws IOException {
         Path config = dir.resolve("server.properties");
         Files.writeString(config, String.join("\n",

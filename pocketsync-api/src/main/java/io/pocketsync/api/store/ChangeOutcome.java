@@ -16,27 +16,35 @@ import org.jspecify.annotations.Nullable;
  * @param state APPLIED: the row's new state (with sequences); SUPERSEDED: the winning stored state; otherwise null
  * @param errorCode REJECTED: the reason; otherwise null
  * @param reason REJECTED: a human-readable reason; otherwise null
+ * @param overridesLater APPLIED: the resolver's {@link io.pocketsync.api.conflict.Resolution.Apply#overridesLater()}
+ *        (the change was applied over a stored row that was not older than it); otherwise false
  */
 public record ChangeOutcome(String changeId, ChangeStatus status, long sequence, @Nullable RowState state,
-        @Nullable ErrorCode errorCode, @Nullable String reason) {
+        @Nullable ErrorCode errorCode, @Nullable String reason, boolean overridesLater) {
     public ChangeOutcome {
         requireNonNull(changeId, "changeId is null");
         requireNonNull(status, "status is null");
     }
 
-    public static ChangeOutcome applied(String changeId, long sequence, RowState state) {
-        return new ChangeOutcome(changeId, ChangeStatus.APPLIED, sequence, requireNonNull(state, "state is null"), null, null);
+    /**
+     * @param state the row's new state, with sequences
+     * @param overridesLater what the resolver's {@code Apply} said
+     */
+    public static ChangeOutcome applied(String changeId, long sequence, RowState state, boolean overridesLater) {
+        return new ChangeOutcome(changeId, ChangeStatus.APPLIED, sequence, requireNonNull(state, "state is null"), null, null,
+                overridesLater);
     }
 
     public static ChangeOutcome duplicate(String changeId) {
-        return new ChangeOutcome(changeId, ChangeStatus.DUPLICATE, 0, null, null, null);
+        return new ChangeOutcome(changeId, ChangeStatus.DUPLICATE, 0, null, null, null, false);
     }
 
     public static ChangeOutcome superseded(String changeId, RowState winner) {
-        return new ChangeOutcome(changeId, ChangeStatus.SUPERSEDED, 0, requireNonNull(winner, "winner is null"), null, null);
+        return new ChangeOutcome(changeId, ChangeStatus.SUPERSEDED, 0, requireNonNull(winner, "winner is null"), null, null,
+                false);
     }
 
     public static ChangeOutcome rejected(String changeId, ErrorCode code, @Nullable String reason) {
-        return new ChangeOutcome(changeId, ChangeStatus.REJECTED, 0, null, requireNonNull(code, "code is null"), reason);
+        return new ChangeOutcome(changeId, ChangeStatus.REJECTED, 0, null, requireNonNull(code, "code is null"), reason, false);
     }
 }

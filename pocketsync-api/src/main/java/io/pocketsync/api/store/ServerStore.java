@@ -30,7 +30,8 @@ public interface ServerStore extends AutoCloseable {
      * Resolves and stores a batch atomically. For each change in order: DUPLICATE if its id was already
      * stored; otherwise the table's resolver decides against the row's current state (which includes
      * the effect of earlier changes of the same batch). Superseded and rejected changes go to the audit log.
-     * Optimistic stores may call resolvers more than once; resolvers are pure.
+     * Optimistic stores may call resolvers more than once; resolvers are pure. {@link BatchPlan} implements
+     * these rules; a store that resolves with it and writes what the plan says meets this part of the contract.
      *
      * @param scope the scope
      * @param changes validated changes, in push order

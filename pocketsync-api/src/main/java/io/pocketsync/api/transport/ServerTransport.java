@@ -1,5 +1,8 @@
 package io.pocketsync.api.transport;
 
+import java.net.URI;
+import java.util.Optional;
+
 /**
  * The server side of a transport: accepts device connections and hands each to the engine.
  *
@@ -19,6 +22,15 @@ public interface ServerTransport extends AutoCloseable {
 
     /** The number of open device connections. */
     int connectionCount();
+
+    /**
+     * Where devices reach this transport, for logs and for tools that hand the address to devices: the bound
+     * {@code ws://} URL of a WebSocket server (with the real port when port 0 was asked), the broker of an MQTT
+     * bridge. Never carries credentials. Empty before {@link #start} and for transports without one.
+     */
+    default Optional<URI> address() {
+        return Optional.empty();
+    }
 
     /** Closes every connection and stops accepting; idempotent. */
     @Override

@@ -20,7 +20,9 @@ import java.util.Map;
  * parent is. A parent's delete holds its children (and theirs) the same way before it deletes the parent. So
  * every device, and a fresh one, ends with the same rows and a clean {@code PRAGMA foreign_key_check}, whatever
  * order parent deletes and child inserts met in; and if the parent comes back (a later write wins over its
- * delete), so do its children. Held rows are never captured as changes: every device reaches the same state on
+ * delete), so do its children. A reference declared {@code ON DELETE SET NULL} is the exception, as the schema
+ * says: its row stays, with the reference NULL, both when the parent's delete is applied and when the row arrives
+ * after its parent is gone. Held rows are never captured as changes: every device reaches the same state on
  * its own.
  *
  * <p>Used inside the applying transaction only.

@@ -218,7 +218,7 @@ final class JournalSealer {
         long lastId = round.get(round.size() - 1).id();
         KeyTranslation keys = KeyTranslation.of(schemas);
         long lastSeqBefore = keys.isEmpty() ? 0 : statements.queryLong("SELECT coalesce(max(seq), 0) FROM " + SystemTables.CHANGES);
-        Emitter emitter = new Emitter();
+        Emitter emitter = new Emitter(keys);
         Map<String, Map<Long, RowImage>> newRows = new HashMap<>();
         Set<NewRowKey> sealedNewRows = new HashSet<>();
         Map<String, Map<String, String>> idRows = new HashMap<>();
@@ -377,7 +377,14 @@ final class JournalSealer {
         private final long firstCounter;
         int queued;
 
-        Emitter() throws SQLException {
+        /** Per table, the ids this round gave new rows by rowid (not in the tables until {@link #flushIds}). */
+        private final Map<String, Map<Long, String>> assigned = new HashMap<>();
+        /** The natural-key ids given this round (ids are unique per table; a digest of the table makes them unique overall). */
+        private final Set<String> derivedIds = new HashSet<>();
+        private final KeyTranslation keys;
+
+        Emitter(KeyTranslation keys) throws SQLException {
+            this.keys = keys;
             PreparedStatement read = statements.get("SELECT " + SystemTables.DEVICE_CLOCK + ", gid_counter FROM "
                     + SystemTables.DEVICE_STATE + " WHERE id = 1");
             try (ResultSet rs = read.executeQuery()) {
@@ -388,16 +395,37 @@ final class JournalSealer {
             firstCounter = counter;
         }
 
-        /** Gives the row at {@code rowid} an id made from its first write's time, then queues it as an INSERT. */
-        void emitNewRow(TableSchema schema, long rowid, String image, long firstWallMillis, long wallMillis) {
-            counter++;
-            // 12 hex digits of milliseconds, the device's 12, then 8 of the counter
-            String gid = HEX.toHexDigits(Math.max(0, firstWallMillis) & 0xffff_ffff_ffffL).substring(4) + deviceBits
-                    + HEX.toHexDigits((int) counter);
+        /**
+         * Gives the row at {@code rowid} its id, then queues it as an INSERT: the id its natural key names
+         * ({@link NaturalIds}), or one made from its first write's time.
+         */
+        void emitNewRow(TableSchema schema, long rowid, String image, long firstWallMillis, long wallMillis) throws SQLException {
+            String gid = schema.identityKey().isEmpty() ? null
+                    : NaturalIds.derive(schema, RowImages.parse(image), keys, this::parentId);
+            Map<Long, String> given = assigned.computeIfAbsent(schema.name(), t -> new HashMap<>());
+            if (gid != null && (!derivedIds.add(gid) || statements.queryLong("SELECT count(*) FROM " + quoteSql(schema.name())
+                    + " WHERE " + SystemTables.GLOBAL_ID + " = ?", gid) > 0)) {
+                gid = null; // another row holds the id its key once named (its key was changed since): an ordinary id
+            }
+            if (gid == null) {
+                counter++;
+                // 12 hex digits of milliseconds, the device's 12, then 8 of the counter
+                gid = HEX.toHexDigits(Math.max(0, firstWallMillis) & 0xffff_ffff_ffffL).substring(4) + deviceBits
+                        + HEX.toHexDigits((int) counter);
+            }
+            given.put(rowid, gid);
             idUpdates.computeIfAbsent(schema.name(), name -> new ValuesBatch(statements, "UPDATE " + quoteSql(name) + " SET "
                     + SystemTables.GLOBAL_ID + " = v.column2 FROM (", 2, ") AS v WHERE " + quoteSql(name) + ".rowid = v.column1"))
                     .add(rowid, gid);
             emit(schema.name(), gid, "INSERT", image, "[]", wallMillis);
+        }
+
+        /** A parent's id: given in this round, or stored. */
+        private String parentId(String table, long rowid) throws SQLException {
+            Map<Long, String> given = assigned.get(table);
+            String id = given == null ? null : given.get(rowid);
+            return id != null ? id : statements.queryString("SELECT " + SystemTables.GLOBAL_ID + " FROM " + quoteSql(table)
+                    + " WHERE rowid = ?", rowid);
         }
 
         void emit(String table, String gid, String op, String image, String columns, long wallMillis) {

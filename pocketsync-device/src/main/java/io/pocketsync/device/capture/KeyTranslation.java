@@ -27,8 +27,19 @@ import java.util.Map;
  * <p>Immutable; built from the tracked tables' schemas.
  */
 final class KeyTranslation {
-    /** The keys of one table: its local rowid key (or null) and its translated reference columns. */
-    record TableKeys(String rowidKey, Map<String, String> references) {}
+    /**
+     * The keys of one table.
+     *
+     * @param rowidKey its local rowid key, or null
+     * @param references its translated reference columns, each to its parent table
+     * @param setNull the references declared {@code ON DELETE SET NULL}: a missing parent makes them NULL rather than
+     *        holding the row
+     */
+    record TableKeys(String rowidKey, Map<String, String> references, java.util.Set<String> setNull) {
+        TableKeys(String rowidKey, Map<String, String> references) {
+            this(rowidKey, references, java.util.Set.of());
+        }
+    }
 
     private final Map<String, TableKeys> tables;
 
@@ -44,12 +55,16 @@ final class KeyTranslation {
                 continue;
             }
             Map<String, String> references = new LinkedHashMap<>();
+            java.util.Set<String> setNull = new java.util.HashSet<>();
             for (TableSchema.ForeignKey key : schema.foreignKeys()) {
                 TableSchema parent = schemas.get(key.parentTable());
                 String parentKey = parent == null ? null : parent.rowidKey();
                 if (parentKey != null && (key.parentColumn() == null || key.parentColumn().equalsIgnoreCase(parentKey))
                         && pathSafe(key.column())) {
                     references.put(key.column(), parent.name());
+                    if ("SET NULL".equalsIgnoreCase(key.onDelete())) {
+                        setNull.add(key.column());
+                    }
                 }
             }
             String rowidKey = schema.rowidKey();
@@ -57,7 +72,7 @@ final class KeyTranslation {
                 rowidKey = null;
             }
             if (rowidKey != null || !references.isEmpty()) {
-                tables.put(schema.name(), new TableKeys(rowidKey, Collections.unmodifiableMap(references)));
+                tables.put(schema.name(), new TableKeys(rowidKey, Collections.unmodifiableMap(references), java.util.Set.copyOf(setNull)));
             }
         }
         return new KeyTranslation(Collections.unmodifiableMap(tables));
@@ -122,6 +137,15 @@ final class KeyTranslation {
      * @return the local image, or null when a referenced parent is not on this device
      */
     Map<String, Object> toLocal(String table, Map<String, Object> row, ParentLookup lookup) throws SQLException {
+        return toLocal(table, row, lookup, false);
+    }
+
+    /**
+     * Like {@link #toLocal(String, Map, ParentLookup)}; with {@code setNullWhenMissing}, a reference declared
+     * {@code ON DELETE SET NULL} whose parent is not here becomes NULL instead of making the result null.
+     */
+    Map<String, Object> toLocal(String table, Map<String, Object> row, ParentLookup lookup, boolean setNullWhenMissing)
+            throws SQLException {
         TableKeys keys = tables.get(table);
         if (keys == null) {
             return row;
@@ -135,7 +159,7 @@ final class KeyTranslation {
             Object value = row.get(reference.getKey());
             if (value instanceof String) {
                 Long rowid = lookup.rowid(reference.getValue(), (String) value);
-                if (rowid == null) {
+                if (rowid == null && !(setNullWhenMissing && keys.setNull().contains(reference.getKey()))) {
                     return null;
                 }
                 if (local == row) {

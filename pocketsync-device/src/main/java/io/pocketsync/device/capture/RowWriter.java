@@ -45,6 +45,7 @@ final class RowWriter {
     private final KeyTranslation keys;
     private final HeldRows held;
     private final MissingColumns missing;
+    private final DanglingReferences dangling;
     /** A run per statement shape: a page repeats the same few, and building their SQL showed in profiles. */
     private final Map<Shape, Run> runs = new HashMap<>();
     private Run current;
@@ -66,6 +67,7 @@ final class RowWriter {
         this.keys = KeyTranslation.of(schemas);
         this.held = new HeldRows(statements);
         this.missing = new MissingColumns(statements);
+        this.dangling = new DanglingReferences(statements);
     }
 
     /** Checks a change against the local schema. */
@@ -102,6 +104,7 @@ final class RowWriter {
         if (change.isDelete()) {
             held.release(schema.name(), change.globalId());
             missing.forget(schema.name(), change.globalId());
+            dangling.forget(schema.name(), change.globalId());
             if (!keys.childrenOf(schema.name()).isEmpty()) {
                 flushRun();
                 holdChildren(schema.name(), change.globalId(), 0);
@@ -119,7 +122,8 @@ final class RowWriter {
             merged.putAll(wire);
             wire = merged;
         }
-        Map<String, Object> row = localImage(schema.name(), wire);
+        dangling.forget(schema.name(), change.globalId());
+        Map<String, Object> row = localImage(schema.name(), change.globalId(), wire);
         if (row == null) {
             held.hold(schema.name(), change.globalId(), wire);
             return;
@@ -157,11 +161,23 @@ final class RowWriter {
      * The local image of a wire image, or null when a parent it references is not here. A parent queued but not yet
      * written (the run before, or a row of the same run that references another) is written first and looked up again.
      */
-    private Map<String, Object> localImage(String table, Map<String, Object> wire) throws SQLException {
+    private Map<String, Object> localImage(String table, String globalId, Map<String, Object> wire) throws SQLException {
         Map<String, Object> row = keys.toLocal(table, wire, this::rowid);
         if (row == null && current != null && !current.changes.isEmpty()) {
             flushRun();
             row = keys.toLocal(table, wire, this::rowid);
+        }
+        if (row == null) {
+            // ON DELETE SET NULL references to a missing parent: NULL now, restored if the parent arrives (DanglingReferences)
+            row = keys.toLocal(table, wire, this::rowid, true);
+            if (row != null) {
+                KeyTranslation.TableKeys tableKeys = keys.keys(table);
+                for (String column : tableKeys.setNull()) {
+                    if (wire.get(column) instanceof String && row.get(column) == null) {
+                        dangling.remember(table, globalId, column, tableKeys.references().get(column), (String) wire.get(column));
+                    }
+                }
+            }
         }
         return row;
     }
@@ -187,6 +203,24 @@ final class RowWriter {
             String childTable = child.getKey();
             TableSchema childSchema = schemas.get(childTable);
             for (String column : child.getValue()) {
+                if (keys.keys(childTable).setNull().contains(column)) {
+                    // ON DELETE SET NULL: the child stays, without its parent (not captured: every device does the same)
+                    List<String> children = new ArrayList<>();
+                    PreparedStatement find = statements.get("SELECT " + SystemTables.GLOBAL_ID + " FROM " + quoteSql(childTable)
+                            + " WHERE " + quoteSql(column) + " = ? AND " + SystemTables.GLOBAL_ID + " IS NOT NULL");
+                    find.setLong(1, parent);
+                    try (ResultSet rs = find.executeQuery()) {
+                        while (rs.next()) {
+                            children.add(rs.getString(1));
+                        }
+                    }
+                    for (String id : children) {
+                        dangling.remember(childTable, id, column, table, globalId);
+                    }
+                    statements.update("UPDATE " + quoteSql(childTable) + " SET " + quoteSql(column) + " = NULL WHERE "
+                            + quoteSql(column) + " = ?", parent);
+                    continue;
+                }
                 String where = " FROM " + quoteSql(childTable) + " WHERE " + quoteSql(column) + " = ? AND " + SystemTables.GLOBAL_ID
                         + " IS NOT NULL";
                 List<String> ids = new ArrayList<>();
@@ -221,6 +255,7 @@ final class RowWriter {
 
     /** Writes the held rows whose parents are here now, until none is left to write. */
     private void writeReleasedRows() throws SQLException {
+        dangling.restore();
         boolean progress = true;
         while (progress && !held.isEmpty()) {
             progress = false;

@@ -53,6 +53,7 @@ final class SystemTables {
     static final String APPLYING = "__pocketsync_applying";
     static final String HELD = "__pocketsync_held_rows";
     static final String MISSING_COLUMNS = "__pocketsync_missing_columns";
+    static final String DANGLING = "__pocketsync_dangling";
     static final String PREFIX = "__pocketsync";
     static final String GLOBAL_ID = "ps_global_id";
 
@@ -92,6 +93,8 @@ final class SystemTables {
                 + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + HELD + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, row_json TEXT NOT NULL,"
                 + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + DANGLING + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, col TEXT NOT NULL,"
+                + " parent_tbl TEXT NOT NULL, parent_gid TEXT NOT NULL, PRIMARY KEY (tbl, gid, col)) WITHOUT ROWID",
         // value has no declared type, so it keeps each value's own SQLite type (BLOBs included)
         "CREATE TABLE IF NOT EXISTS " + MISSING_COLUMNS + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, col TEXT NOT NULL, value,"
                 + " PRIMARY KEY (tbl, gid, col)) WITHOUT ROWID",

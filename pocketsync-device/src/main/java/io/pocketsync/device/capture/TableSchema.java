@@ -23,9 +23,12 @@ import java.util.Set;
  * @param hasGlobalId whether {@code ps_global_id} exists already
  * @param parents tables this one references by foreign key
  * @param foreignKeys the single-column foreign keys ({@code PRAGMA foreign_key_list}); composite ones are not listed
+ * @param identityKey the natural key, whose values name the row across devices: the primary key, unless it is a rowid
+ *        key (local to each device), then the first plain UNIQUE index, else none (empty). Rows with the same natural
+ *        key on two devices are one row: its {@code ps_global_id} is derived from the key (see {@link JournalSealer})
  */
 record TableSchema(String name, List<Column> columns, List<String> primaryKey, boolean hasGlobalId, Set<String> parents,
-        List<ForeignKey> foreignKeys) {
+        List<ForeignKey> foreignKeys, List<String> identityKey) {
     /** One column. */
     record Column(String name, String type, boolean notNull, int primaryKeyIndex) {}
 
@@ -45,10 +48,11 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
         primaryKey = List.copyOf(primaryKey);
         parents = Set.copyOf(parents);
         foreignKeys = List.copyOf(foreignKeys);
+        identityKey = List.copyOf(identityKey);
     }
 
     TableSchema(String name, List<Column> columns, List<String> primaryKey, boolean hasGlobalId, Set<String> parents) {
-        this(name, columns, primaryKey, hasGlobalId, parents, List.of());
+        this(name, columns, primaryKey, hasGlobalId, parents, List.of(), List.of());
     }
 
     /**
@@ -139,6 +143,46 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
             throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "table " + table + " is a WITHOUT ROWID table, which PocketSync"
                     + " cannot track (its capture finds rows by rowid); recreate it as an ordinary table to sync it");
         }
-        return new TableSchema(table, columns, primaryKey, hasGlobalId, parents, foreignKeys);
+        List<String> identity = primaryKey;
+        if (primaryKey.size() == 1 && columns.stream().anyMatch(c -> c.primaryKeyIndex() > 0
+                && c.type().toUpperCase(Locale.ROOT).equals("INTEGER"))) {
+            identity = firstUniqueIndex(connection, table); // a rowid key is local: a UNIQUE constraint may name the row
+        }
+        return new TableSchema(table, columns, primaryKey, hasGlobalId, parents, foreignKeys, identity);
+    }
+
+    /**
+     * The columns of the table's first UNIQUE index (by name, so every device with the schema picks the same one) that
+     * is not partial and names only columns, or an empty list. PocketSync's own index is skipped.
+     */
+    private static List<String> firstUniqueIndex(Connection connection, String table) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT name FROM pragma_index_list(?)"
+                + " WHERE \"unique\" = 1 AND partial = 0 AND origin IN ('u', 'c') ORDER BY name")) {
+            statement.setString(1, table);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        for (String index : names) {
+            List<String> columns = new ArrayList<>();
+            boolean plain = true;
+            try (PreparedStatement statement = connection.prepareStatement("SELECT name FROM pragma_index_info(?) ORDER BY seqno")) {
+                statement.setString(1, index);
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        String column = rs.getString(1);
+                        plain &= column != null && !column.equals(SystemTables.GLOBAL_ID);
+                        columns.add(column);
+                    }
+                }
+            }
+            if (plain && !columns.isEmpty()) {
+                return columns;
+            }
+        }
+        return List.of();
     }
 }

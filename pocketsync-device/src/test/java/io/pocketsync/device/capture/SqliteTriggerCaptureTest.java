@@ -267,7 +267,18 @@ class SqliteTriggerCaptureTest {
         capture = new SqliteTriggerCapture(restored.dataSource, Clock.systemUTC(), CaptureOptions.DEFAULTS);
         capture.install(List.of("todo"));
         assertThat(pending()).extracting(Change::globalId).containsExactlyElementsOf(ids);
-        assertThat(ids).allSatisfy(id -> assertThat(id).hasSize(32).matches("[0-9a-f]+"));
+        // todo has a TEXT primary key: its ids are derived from it (NaturalIds)
+        assertThat(ids).containsExactly(NaturalIds.of("todo", List.of("a")), NaturalIds.of("todo", List.of("b")));
+        assertThat(ids).allSatisfy(id -> assertThat(id).hasSize(33).matches("n[0-9a-f]+"));
+    }
+
+    @Test
+    void rowsWithoutANaturalKeyGetIdsMadeOfTimeDeviceAndCounter() {
+        db.exec("CREATE TABLE log (id INTEGER PRIMARY KEY, line TEXT)");
+        capture.install(List.of("log"));
+        db.exec("INSERT INTO log (line) VALUES ('x'), ('x')");
+        assertThat(pending()).extracting(Change::globalId).doesNotHaveDuplicates()
+                .allSatisfy(id -> assertThat(id).hasSize(32).matches("[0-9a-f]+"));
     }
 
     @Test

@@ -39,13 +39,18 @@ class RelationalSyncE2eTest {
         "CREATE TABLE Album (AlbumId INTEGER PRIMARY KEY, Title TEXT NOT NULL,"
                 + " ArtistId INTEGER NOT NULL REFERENCES Artist (ArtistId) ON DELETE CASCADE)",
         "CREATE TABLE Track (TrackId INTEGER PRIMARY KEY, Name TEXT, AlbumId INTEGER REFERENCES Album (AlbumId))",
-        "CREATE TABLE Employee (EmployeeId INTEGER PRIMARY KEY, Name TEXT, ReportsTo INTEGER REFERENCES Employee (EmployeeId))",
+        "CREATE TABLE Employee (EmployeeId INTEGER PRIMARY KEY, Name TEXT,"
+                + " ReportsTo INTEGER REFERENCES Employee (EmployeeId) ON DELETE SET NULL)",
         "CREATE TABLE Note (NoteId INTEGER PRIMARY KEY, Body TEXT, rev INTEGER NOT NULL DEFAULT 0, updated_at TEXT)",
         // an app trigger that stamps a value no other device could compute the same way
         "CREATE TRIGGER note_touch AFTER UPDATE OF Body ON Note BEGIN UPDATE Note SET rev = rev + 1,"
                 + " updated_at = strftime('%Y-%m-%d %H:%M:%f', 'now') || '-' || hex(randomblob(4)) WHERE NoteId = NEW.NoteId; END",
+        "CREATE TABLE Setting (key TEXT PRIMARY KEY, value TEXT)",
+        "CREATE TABLE Tag (TagId INTEGER PRIMARY KEY, Name TEXT NOT NULL UNIQUE)",
+        "CREATE TABLE ArtistTag (ArtistId INTEGER NOT NULL REFERENCES Artist (ArtistId),"
+                + " TagId INTEGER NOT NULL REFERENCES Tag (TagId), PRIMARY KEY (ArtistId, TagId))",
     };
-    private static final String[] TABLES = {"Artist", "Album", "Track", "Employee", "Note"};
+    private static final String[] TABLES = {"Artist", "Album", "Track", "Employee", "Note", "Setting", "Tag", "ArtistTag"};
     private static final String NOTES = "SELECT Body, rev, updated_at FROM Note ORDER BY Body";
     /** The relational content, through joins: local key numbers may differ per device. */
     private static final String CONTENT = "SELECT ar.Name AS artist, al.Title AS album, t.Name AS track FROM Artist ar"
@@ -114,6 +119,49 @@ class RelationalSyncE2eTest {
     }
 
     @Test
+    void twoDevicesInsertingTheSameNaturalKeyWriteOneRow() {
+        Device a = device("a");
+        Device b = device("b");
+        a.db.exec("INSERT INTO Artist (Name) VALUES ('Shared')");
+        awaitSame(a, b);
+        a.offline();
+        b.offline();
+        // a TEXT primary key, a UNIQUE name on a rowid-keyed table, and a composite key of two references
+        a.db.exec("INSERT INTO Setting (key, value) VALUES ('theme', 'dark')",
+                "INSERT INTO Tag (Name) VALUES ('rock')",
+                "INSERT INTO ArtistTag (ArtistId, TagId) SELECT ArtistId, TagId FROM Artist, Tag WHERE Artist.Name = 'Shared'"
+                        + " AND Tag.Name = 'rock'");
+        long aWrote = System.currentTimeMillis();
+        b.db.exec("INSERT INTO Tag (Name) VALUES ('metal')", // b's TagId for 'rock' differs from a's
+                "INSERT INTO Tag (Name) VALUES ('rock')",
+                "INSERT INTO ArtistTag (ArtistId, TagId) SELECT ArtistId, TagId FROM Artist, Tag WHERE Artist.Name = 'Shared'"
+                        + " AND Tag.Name = 'rock'");
+        // b's write is the later one by the clock (HLCs have millisecond resolution)
+        await().until(() -> System.currentTimeMillis() > aWrote);
+        b.db.exec("INSERT INTO Setting (key, value) VALUES ('theme', 'light')");
+        a.online();
+        b.online();
+
+        String tags = "SELECT ar.Name AS artist, t.Name AS tag FROM ArtistTag x JOIN Artist ar USING (ArtistId)"
+                + " JOIN Tag t USING (TagId) ORDER BY 1, 2";
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (Device device : List.of(a, b)) {
+                assertThat(device.engine.pendingCount()).isZero();
+                assertThat(device.db.query("SELECT key, value, ps_global_id FROM Setting"))
+                        .isEqualTo(a.db.query("SELECT key, value, ps_global_id FROM Setting")).hasSize(1);
+                assertThat(device.db.query("SELECT Name, ps_global_id FROM Tag ORDER BY Name"))
+                        .isEqualTo(a.db.query("SELECT Name, ps_global_id FROM Tag ORDER BY Name")).hasSize(2);
+                assertThat(device.db.query(tags)).isEqualTo(List.of(Map.of("artist", "Shared", "tag", "rock")));
+            }
+        });
+        assertThat(a.db.query("SELECT value FROM Setting")).containsExactly(Map.of("value", "light"));
+        for (Device device : List.of(a, b)) {
+            assertThat(device.db.count("SELECT count(*) FROM __pocketsync_dead_letter")).isZero();
+            assertThat(device.errors).isEmpty();
+        }
+    }
+
+    @Test
     void aSelfReferenceFollowsTheRow() {
         Device a = device("a");
         Device b = device("b");
@@ -126,6 +174,18 @@ class RelationalSyncE2eTest {
         b.online();
         awaitSame(a, b);
         assertThat(b.db.query(STAFF)).isEqualTo(a.db.query(STAFF)).contains(Map.of("name", "Jane", "boss", "Nancy"));
+
+        // ON DELETE SET NULL: b puts Zed under Nancy while a deletes Nancy; Zed and Jane report to no one, everywhere
+        a.offline();
+        b.offline();
+        b.db.exec("UPDATE Employee SET ReportsTo = (SELECT EmployeeId FROM Employee WHERE Name = 'Nancy') WHERE Name = 'Zed'");
+        a.db.exec("PRAGMA foreign_keys = ON", "DELETE FROM Employee WHERE Name = 'Nancy'");
+        a.online();
+        b.online();
+        Device c = device("c");
+        awaitSame(a, b, c);
+        assertThat(c.db.query("SELECT Name, ReportsTo FROM Employee WHERE Name IN ('Jane', 'Zed') ORDER BY Name"))
+                .extracting(r -> r.get("Name") + "->" + r.get("ReportsTo")).containsExactly("Jane->null", "Zed->null");
     }
 
     @Test

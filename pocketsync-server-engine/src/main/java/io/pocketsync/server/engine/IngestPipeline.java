@@ -23,8 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,7 +81,6 @@ final class IngestPipeline {
         List<Change> toStore = new ArrayList<>();
         List<Integer> storedIndex = new ArrayList<>();
         Map<String, ChangeValidator.Verdict> skewed = new HashMap<>();
-        Set<String> notLaterThanStored = ConcurrentHashMap.newKeySet();
         for (int i = 0; i < push.changes().size(); i++) {
             ChangeValidator.Verdict verdict = validator.check(push.changes().get(i), session.deviceId());
             if (verdict.valid() || verdict.code() == ErrorCode.CLOCK_SKEW) {
@@ -106,7 +103,7 @@ final class IngestPipeline {
         if (!toStore.isEmpty()) {
             BatchOutcome outcome;
             try {
-                Function<String, ConflictResolver> resolvers = resolversRefusing(skewed, notLaterThanStored);
+                Function<String, ConflictResolver> resolvers = resolversRefusing(skewed);
                 outcome = services.timed("apply", () -> services.store().apply(scope, toStore, resolvers));
             }
             catch (PocketSyncException e) {
@@ -128,7 +125,7 @@ final class IngestPipeline {
             report(scope, outcome);
             try {
                 for (int j = 0; j < toStore.size(); j++) {
-                    results[storedIndex.get(j)] = result(scope, toStore.get(j), outcome.outcomes().get(j), notLaterThanStored);
+                    results[storedIndex.get(j)] = result(scope, toStore.get(j), outcome.outcomes().get(j));
                 }
             }
             catch (PocketSyncException e) {
@@ -150,40 +147,33 @@ final class IngestPipeline {
         }
     }
 
-    /**
-     * The table resolvers, refusing the clock-skewed changes, and noting the changes that reach the resolver
-     * while the stored row has a later version: a device applies such a stored row over its own pending change
-     * (protocol.md 3.2), so when a resolver still applies the change (client-wins, merges) the ACK must carry
-     * the stored result for the device to write it back.
-     */
-    private Function<String, ConflictResolver> resolversRefusing(Map<String, ChangeValidator.Verdict> refused,
-            Set<String> notLaterThanStored) {
+    /** The table resolvers, refusing the clock-skewed changes (so they are audited and a re-send is a DUPLICATE). */
+    private Function<String, ConflictResolver> resolversRefusing(Map<String, ChangeValidator.Verdict> refused) {
         return table -> {
             ConflictResolver resolver = services.resolvers().forTable(table);
             return (current, incoming) -> {
                 ChangeValidator.Verdict verdict = refused.get(incoming.changeId());
-                if (verdict != null) {
-                    return Resolution.reject(verdict.code(), verdict.reason());
-                }
-                if (current != null && !incoming.version().isAfter(current.version())) {
-                    notLaterThanStored.add(incoming.changeId());
-                }
-                else {
-                    notLaterThanStored.remove(incoming.changeId());
-                }
-                return resolver.resolve(current, incoming);
+                return verdict != null ? Resolution.reject(verdict.code(), verdict.reason())
+                        : resolver.resolve(current, incoming);
             };
         };
     }
 
-    private ChangeResult result(Scope scope, Change pushed, ChangeOutcome outcome, Set<String> notLaterThanStored) {
+    /**
+     * The ACK result of a stored change. An APPLIED change carries the stored row as its winner when the row is
+     * not exactly the pushed image (a merge) or when the resolver applied it over a stored row that was not
+     * older ({@code overridesLater}): a device applies such a stored row over its own pending change
+     * (protocol.md 3.2), so it must be sent the result to write back. Both facts come from the outcome, which
+     * the store built from the resolution it kept, however often it called the resolver.
+     */
+    private ChangeResult result(Scope scope, Change pushed, ChangeOutcome outcome) {
         switch (outcome.status()) {
             case APPLIED: {
                 RowState state = outcome.state();
                 if (state == null) {
                     return ChangeResult.applied(pushed.changeId(), outcome.sequence());
                 }
-                return asPushed(state, pushed) && !notLaterThanStored.contains(pushed.changeId())
+                return asPushed(state, pushed) && !outcome.overridesLater()
                         ? ChangeResult.applied(pushed.changeId(), outcome.sequence())
                         : ChangeResult.applied(pushed.changeId(), outcome.sequence(), winner(state));
             }

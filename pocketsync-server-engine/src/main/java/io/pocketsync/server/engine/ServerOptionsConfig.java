@@ -6,9 +6,8 @@ import io.pocketsync.core.config.Settings;
 import java.util.List;
 
 /**
- * The {@code server.*} configuration keys of the engine's {@link ServerOptions}, shared by every way a
- * server is assembled (the {@code pocketsync server} command, the Guice {@code ServerEngineModule}), so
- * that one key means one thing everywhere.
+ * The {@code server.*} configuration keys of the engine's {@link ServerOptions}: part of the key set of
+ * {@link io.pocketsync.server.engine.assembly.ServerConfig}, which every way of assembling a server reads.
  */
 public final class ServerOptionsConfig {
     /** The keys, with their defaults, for schemas and documentation. */

@@ -3,7 +3,6 @@ package io.pocketsync.server.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pocketsync.api.ErrorCode;
-import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
@@ -170,7 +169,7 @@ class IngestTest {
     void fieldMergeKeepsConcurrentEditsOfDifferentColumnsAndTellsTheLaterWriterTheMergedRow() {
         harness.close();
         harness = new ServerHarness(store, SCOPE.name(),
-                TableResolvers.byName("field-merge", Map.of(), n -> PluginConfig.empty("resolver." + n), new TestingPluginContext()),
+                ServerHarness.configuredResolvers("resolver.default", "field-merge"),
                 ServerOptions.builder().nodeId("n").build());
         ServerHarness.Device a = harness.connect("dev-a", 0);
         ServerHarness.Device b = harness.connect("dev-b", 0);
@@ -188,8 +187,7 @@ class IngestTest {
     void aCustomResolverFromTheClasspathIsSelectedByNameWithNoServerCode() {
         harness.close();
         harness = new ServerHarness(store, SCOPE.name(),
-                TableResolvers.byName("last-write-wins", Map.of("items", LongestTitleResolverProvider.NAME),
-                        n -> PluginConfig.empty("resolver." + n), new TestingPluginContext()),
+                ServerHarness.configuredResolvers("resolver.table.items", LongestTitleResolverProvider.NAME),
                 ServerOptions.builder().nodeId("n").build());
         ServerHarness.Device a = harness.connect("dev-a", 0);
         a.push(a.insert("g1", 0, Map.of("title", "a long title")));

@@ -14,6 +14,8 @@ import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Push;
 import io.pocketsync.api.protocol.Welcome;
 import io.pocketsync.api.store.ServerStore;
+import io.pocketsync.core.config.Settings;
+import io.pocketsync.server.engine.assembly.ServerAssembly;
 import io.pocketsync.server.engine.auth.StaticTokenAuthenticator;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,6 +46,15 @@ public final class ServerHarness implements AutoCloseable {
 
     public ServerHarness(ServerStore store, String scope) {
         this(store, scope, TableResolvers.lastWriteWins(), ServerOptions.builder().nodeId("test-node").build());
+    }
+
+    /** The resolvers a server configured with {@code keysAndValues} ({@code resolver.default}, ...) uses. */
+    public static TableResolvers configuredResolvers(String... keysAndValues) {
+        Map<String, String> keys = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            keys.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return ServerAssembly.of(Settings.of(keys)).resolvers();
     }
 
     public SyncServer server() {

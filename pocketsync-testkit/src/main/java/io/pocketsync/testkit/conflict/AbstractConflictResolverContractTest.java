@@ -10,6 +10,8 @@ import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Rows;
+import io.pocketsync.api.store.BatchPlan;
+import io.pocketsync.api.store.RowKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -27,8 +29,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link #claimsLastWriterWinsDeletes()} to opt into the stronger checks.
  *
  * <p>Checked for every resolver: it never throws and never returns null (also with no stored state and
- * against tombstones), it is deterministic, an applied state names the incoming row, and delete/update
- * races end in a valid state in either arrival order. Claimed commutativity is checked over random
+ * against tombstones), it is deterministic, an applied state names the incoming row, an applied change says
+ * whether it overrides a stored row that is not older ({@link Resolution.Apply#overridesLater()}), and
+ * delete/update races end in a valid state in either arrival order. Claimed commutativity is checked over random
  * arrival orders with fixed seeds, so failures reproduce.
  */
 public abstract class AbstractConflictResolverContractTest {
@@ -91,7 +94,47 @@ public abstract class AbstractConflictResolverContractTest {
             Resolution c = second.resolve(state, change);
             assertThat(a).as("same inputs, same resolver").isEqualTo(b);
             assertThat(a).as("same inputs, another instance").isEqualTo(c);
-            state = fold(state, a, i + 1);
+            state = fold(first, state, change, i + 1);
+        }
+    }
+
+    /**
+     * {@link Resolution.Apply#overridesLater()} is what the ACK uses to send the device the stored result, so it
+     * must say exactly whether a stored row existed that was not older than the change: older and newer changes
+     * against live rows and tombstones, then random histories.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {5, 17, 404})
+    void anApplySaysWhetherItOverridesAStoredRowThatIsNotOlder(long seed) {
+        ConflictResolver resolver = resolver();
+        RowState live = stored(change(Op.INSERT, "dev-a", 20, Map.of("title", "x", "done", 0L), List.of()), 1);
+        RowState tombstone = stored(change(Op.DELETE, "dev-a", 20, Map.of(), List.of()), 2);
+        for (RowState current : java.util.Arrays.asList(null, live, tombstone)) {
+            for (long wall : new long[] {10, 30}) {
+                for (Op op : Op.values()) {
+                    Change incoming = change(op, "dev-b", wall, Map.of("title", "y", "done", 1L),
+                            op == Op.UPDATE ? List.of("title") : List.of());
+                    assertOverridesLaterMatches(current, incoming, resolver.resolve(current, incoming));
+                }
+            }
+        }
+        Random random = new Random(seed);
+        RowState state = null;
+        for (int i = 0; i < 60; i++) {
+            Change change = randomChange(random, state != null);
+            assertOverridesLaterMatches(state, change, resolver.resolve(state, change));
+            state = fold(resolver, state, change, i + 1);
+        }
+    }
+
+    private static void assertOverridesLaterMatches(RowState current, Change incoming, Resolution resolution) {
+        assertThat(resolution).as("resolution of %s", incoming.changeId()).isNotNull();
+        if (resolution instanceof Resolution.Apply apply) {
+            boolean storedNotOlder = current != null && !incoming.version().isAfter(current.version());
+            assertThat(apply.overridesLater())
+                    .as("overridesLater of %s %s over %s", incoming.op(), incoming.version(),
+                            current == null ? "nothing" : current.version())
+                    .isEqualTo(storedNotOlder);
         }
     }
 
@@ -182,13 +225,14 @@ public abstract class AbstractConflictResolverContractTest {
         }
     }
 
-    /** Applies a resolution the way a store does; sequences are the step number. */
-    private static RowState fold(RowState state, Resolution resolution, long step) {
-        if (resolution instanceof Resolution.Apply apply) {
-            long first = state == null ? step : state.firstSequence(); // never reset on re-creation (see RowState)
-            return apply.state().withSequences(first, step);
-        }
-        return state;
+    /**
+     * The row after a store resolves {@code change} against {@code state}: through {@link BatchPlan}, as every
+     * store does, so sequences (the step number) and tombstones follow the stores' rules.
+     */
+    private static RowState fold(ConflictResolver resolver, RowState state, Change change, long step) {
+        BatchPlan plan = BatchPlan.resolve(List.of(change), table -> resolver, key -> state, id -> false, step - 1);
+        BatchPlan.Planned planned = plan.rows().get(RowKey.of(change));
+        return planned == null ? state : planned.state();
     }
 
     private RowState foldAll(List<Change> changes) {
@@ -196,9 +240,7 @@ public abstract class AbstractConflictResolverContractTest {
         RowState state = null;
         long step = 0;
         for (Change change : changes) {
-            Resolution resolution = resolver.resolve(state, change);
-            assertThat(resolution).as("resolution of %s", change.changeId()).isNotNull();
-            state = fold(state, resolution, ++step);
+            state = fold(resolver, state, change, ++step);
         }
         return state;
     }

@@ -373,6 +373,30 @@ public abstract class AbstractServerStoreContractTest {
         assertThat(store.audit(scope, 0, 10)).hasSize(1);
     }
 
+    /**
+     * The ACK sends the device the stored result when a change was applied over a row that was not older than it,
+     * and learns that only from the outcome: a store carries the resolution's {@code overridesLater} as decided,
+     * also within one batch and however often it called the resolver.
+     */
+    @Test
+    void appliedOutcomeSaysWhetherTheChangeOverrodeALaterRow() {
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        long older = nextHlc();
+        long newer = nextHlc();
+        long newest = nextHlc();
+        store.apply(scope, List.of(insert("new", "r1", newer, row("title", "newer"))), lww());
+
+        BatchOutcome outcome = store.apply(scope, List.of(
+                update("old", "r1", older, row("title", "older")),
+                update("newest", "r1", newest, row("title", "newest")),
+                insert("fresh", "r2", older, row("title", "fresh"))), all(TestResolvers.clientWins()));
+
+        assertThat(statuses(outcome)).containsOnly(ChangeStatus.APPLIED);
+        assertThat(outcome.outcomes()).extracting(ChangeOutcome::overridesLater).containsExactly(true, false, false);
+        assertThat(store.row(scope, TABLE, "r1").orElseThrow().row()).isEqualTo(row("title", "newest"));
+    }
+
     @Test
     void rejectedChangeIsAnOutcomeAndTheRestOfTheBatchApplies() {
         ServerStore store = open("node-1");

@@ -5,31 +5,27 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.conflict.ConflictResolver;
-import io.pocketsync.api.conflict.Resolution;
 import io.pocketsync.api.model.Change;
-import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.AuditEntry;
 import io.pocketsync.api.store.BatchOutcome;
+import io.pocketsync.api.store.BatchPlan;
 import io.pocketsync.api.store.CatchUpPage;
 import io.pocketsync.api.store.ChangeFeedListener;
-import io.pocketsync.api.store.ChangeOutcome;
 import io.pocketsync.api.store.CommittedBatch;
+import io.pocketsync.api.store.RowKey;
 import io.pocketsync.api.store.ScopeInfo;
 import io.pocketsync.api.store.ServerStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,9 +35,9 @@ import java.util.function.Function;
  * A correct, simple {@link ServerStore} held in memory, for unit tests of engines and plugins.
  *
  * <p>One lock (shared with the nodes made by {@link #sharing}) guards everything, so batches are trivially atomic and sequences become visible in
- * commit order. A batch is resolved against a working copy of the touched rows and committed only
- * when every change was decided, so an exception in a resolver (or an injected failure, see
- * {@link #failNextApplies}) stores nothing. Feed listeners are called synchronously after the commit,
+ * commit order. A batch is resolved by {@link BatchPlan}, as the real stores resolve theirs, and
+ * committed only when every change was decided, so an exception in a resolver (or an injected failure,
+ * see {@link #failNextApplies}) stores nothing. Feed listeners are called synchronously after the commit,
  * still under the lock, so they observe each scope's batches in commit order; they must not block.
  *
  * <p>"Durable" here means "visible to every later call": nothing survives the JVM.
@@ -117,49 +113,8 @@ public final class InMemoryServerStore implements ServerStore {
         checkOpen();
         ScopeData data = scopes.computeIfAbsent(scope, s -> new ScopeData());
         Instant now = clock.instant();
-
-        Map<RowKey, RowState> working = new HashMap<>();
-        Set<String> seenInBatch = new HashSet<>();
-        List<ChangeOutcome> outcomes = new ArrayList<>(changes.size());
-        List<Change> appliedChanges = new ArrayList<>();
-        List<AuditEntry> audit = new ArrayList<>();
-        long head = data.head;
-        long auditId = data.lastAuditId;
-        for (Change change : changes) {
-            if (data.processedIds.containsKey(change.changeId()) || !seenInBatch.add(change.changeId())) {
-                outcomes.add(ChangeOutcome.duplicate(change.changeId()));
-                continue;
-            }
-            RowKey key = new RowKey(change.table(), change.globalId());
-            RowState current = working.containsKey(key) ? working.get(key) : data.rows.get(key);
-            Resolution resolution = resolve(resolvers, current, change);
-            if (resolution instanceof Resolution.Apply apply) {
-                long sequence = ++head;
-                RowState next = apply.state();
-                if (!next.table().equals(change.table()) || !next.globalId().equals(change.globalId())) {
-                    throw new PocketSyncException(ErrorCode.INTERNAL,
-                            "conflict resolver for table " + change.table() + " returned a state of another row");
-                }
-                // firstSequence: the change that FIRST created the row, kept across delete and recreate
-                long first = current == null ? sequence : current.firstSequence();
-                boolean born = !next.deleted() && (current == null || current.deleted());
-                RowState stored = next.withSequences(first, sequence);
-                working.put(key, stored);
-                outcomes.add(ChangeOutcome.applied(change.changeId(), sequence, stored));
-                appliedChanges.add(asBroadcast(change, stored, born));
-            }
-            else if (resolution instanceof Resolution.Supersede && current != null) {
-                outcomes.add(ChangeOutcome.superseded(change.changeId(), current));
-                audit.add(new AuditEntry(++auditId, now, ChangeStatus.SUPERSEDED, change, current.lastChangeId(), null, null));
-            }
-            else {
-                // superseding a change by a row that does not exist is refused like the real stores do
-                Resolution.Reject reject = resolution instanceof Resolution.Reject r ? r
-                        : new Resolution.Reject(ErrorCode.RESOLVER_REJECTED, "the server has no row to prefer over this change");
-                outcomes.add(ChangeOutcome.rejected(change.changeId(), reject.code(), reject.reason()));
-                audit.add(new AuditEntry(++auditId, now, ChangeStatus.REJECTED, change, null, reject.code(), reject.reason()));
-            }
-        }
+        // Decided in memory first, like the real stores: a failing resolver or an injected failure stores nothing.
+        BatchPlan plan = BatchPlan.resolve(changes, resolvers, data.rows::get, data.processedIds::containsKey, data.head);
         if (failuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "injected store failure");
         }
@@ -169,24 +124,26 @@ public final class InMemoryServerStore implements ServerStore {
         }
 
         // commit
-        long from = data.head;
-        for (Map.Entry<RowKey, RowState> entry : working.entrySet()) {
-            RowState previous = data.rows.put(entry.getKey(), entry.getValue());
+        for (Map.Entry<RowKey, BatchPlan.Planned> entry : plan.rows().entrySet()) {
+            RowState state = entry.getValue().state();
+            RowState previous = data.rows.put(entry.getKey(), state);
             if (previous != null) {
                 data.bySequence.remove(previous.lastSequence());
             }
-            data.bySequence.put(entry.getValue().lastSequence(), entry.getKey());
+            data.bySequence.put(state.lastSequence(), entry.getKey());
             data.committedAt.put(entry.getKey(), now);
         }
-        for (String id : seenInBatch) {
+        for (String id : plan.processedIds()) {
             data.processedIds.put(id, now);
         }
-        data.audit.addAll(audit);
-        data.lastAuditId = auditId;
-        data.head = head;
-        BatchOutcome outcome = new BatchOutcome(outcomes, from, head);
-        if (!appliedChanges.isEmpty()) {
-            CommittedBatch batch = new CommittedBatch(scope, nodeId, from, head, appliedChanges);
+        for (BatchPlan.PendingAudit pending : plan.audits()) {
+            data.audit.add(new AuditEntry(++data.lastAuditId, now, pending.status(), pending.change(), pending.winnerChangeId(),
+                    pending.errorCode(), pending.reason()));
+        }
+        long from = data.head;
+        data.head += plan.appliedCount();
+        if (plan.appliedCount() > 0) {
+            CommittedBatch batch = new CommittedBatch(scope, nodeId, from, data.head, plan.feedChanges(0));
             for (InMemoryServerStore node : shared.nodes) {
                 for (ChangeFeedListener listener : node.listeners) {
                     try {
@@ -198,37 +155,7 @@ public final class InMemoryServerStore implements ServerStore {
                 }
             }
         }
-        return outcome;
-    }
-
-    private static Resolution resolve(Function<String, ConflictResolver> resolvers, RowState current, Change change) {
-        Resolution resolution;
-        try {
-            ConflictResolver resolver = resolvers.apply(change.table());
-            if (resolver == null) {
-                throw new PocketSyncException(ErrorCode.INTERNAL, "no conflict resolver for table " + change.table());
-            }
-            resolution = resolver.resolve(current, change);
-        }
-        catch (PocketSyncException e) {
-            throw e;
-        }
-        catch (RuntimeException e) {
-            throw new PocketSyncException(ErrorCode.INTERNAL,
-                    "conflict resolver failed on change " + change.changeId() + "; nothing of the batch was stored", e);
-        }
-        if (resolution == null) {
-            throw new PocketSyncException(ErrorCode.INTERNAL, "conflict resolver returned null for change " + change.changeId());
-        }
-        return resolution;
-    }
-
-    /** The feed's view of an applied change: DELETE, INSERT when it brought the row (back) to life, else UPDATE. */
-    private static Change asBroadcast(Change change, RowState stored, boolean born) {
-        Op op = stored.deleted() ? Op.DELETE : born ? Op.INSERT : Op.UPDATE;
-        List<String> columns = op == Op.UPDATE ? change.changedColumns() : List.of();
-        return new Change(change.changeId(), change.table(), change.globalId(), op, stored.deleted() ? Map.of() : stored.row(),
-                columns, change.hlc(), change.deviceId());
+        return plan.outcome(0);
     }
 
     @Override
@@ -352,8 +279,6 @@ public final class InMemoryServerStore implements ServerStore {
             throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "store is closed");
         }
     }
-
-    private record RowKey(String table, String globalId) {}
 
     /** The data every node of one {@link #sharing} family sees; also the lock that makes batches atomic. */
     private static final class Shared {

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Small resolvers for store tests. They are test doubles, not the built-in resolvers of
- * {@code pocketsync-core}: a store test must not depend on the engine.
+ * {@code pocketsync-server-engine}: a store test must not depend on the engine.
  */
 public final class TestResolvers {
     /** Column that makes {@link #rejectingMarked()} refuse a change when its value is 1. */
@@ -24,8 +24,13 @@ public final class TestResolvers {
     /** Whole-row last-write-wins by {@link Version}; ties (same version) keep the stored state. */
     public static ConflictResolver lastWriteWins() {
         return (current, incoming) -> current == null || incoming.version().isAfter(current.version())
-                ? Resolution.apply(RowState.of(incoming))
+                ? Resolution.applyIncoming(current, incoming)
                 : Resolution.supersede();
+    }
+
+    /** Applies every change as it is, whatever its version: the stored row never wins. */
+    public static ConflictResolver clientWins() {
+        return Resolution::applyIncoming;
     }
 
     /** Last-write-wins that also records a version per column, to prove stores keep column versions. */
@@ -37,8 +42,8 @@ public final class TestResolvers {
                 Map<String, Version> versions = new LinkedHashMap<>();
                 incoming.row().keySet().forEach(column -> versions.put(column, incoming.version()));
                 RowState state = apply.state();
-                return Resolution.apply(new RowState(state.table(), state.globalId(), state.row(), state.deleted(),
-                        state.version(), versions, state.lastChangeId(), 0, 0));
+                return Resolution.apply(current, incoming, new RowState(state.table(), state.globalId(), state.row(),
+                        state.deleted(), state.version(), versions, state.lastChangeId(), 0, 0));
             }
             return resolution;
         };
@@ -62,8 +67,8 @@ public final class TestResolvers {
                 RowState state = apply.state();
                 Map<String, Object> row = new LinkedHashMap<>(state.row());
                 row.put(column, value);
-                return Resolution.apply(new RowState(state.table(), state.globalId(), row, false, state.version(),
-                        state.columnVersions(), state.lastChangeId(), 0, 0));
+                return Resolution.apply(current, incoming, new RowState(state.table(), state.globalId(), row, false,
+                        state.version(), state.columnVersions(), state.lastChangeId(), 0, 0));
             }
             return resolution;
         };

@@ -1,7 +1,7 @@
 package io.pocketsync.store.redis;
 
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.server.engine.store.BatchPlan;
+import io.pocketsync.api.store.BatchPlan;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -13,10 +13,8 @@ import java.util.Map;
  * {@code \n<stored value>} per row the batch wrote. A change that left its row in the state written is named
  * in the event by that row's line ({@link StoreJson.StoredStates}) instead of carrying its image a second
  * time, in the script's arguments and in the message; a row changed twice in one batch has its earlier image
- * inline. Events and stored values are JSON, which never holds a raw line break.
- *
- * <p>Nodes of the previous version published the event alone, every image inline: read the same way. They
- * cannot read this format: their listeners get a gap and sessions catch up by cursor.
+ * inline. Events and stored values are JSON, which never holds a raw line break. A batch is published only
+ * when it applied something, so a message always carries at least one row line.
  */
 final class RedisFeed {
     private RedisFeed() {}
@@ -47,13 +45,17 @@ final class RedisFeed {
         }
     }
 
+    /**
+     * @throws IllegalArgumentException for a message of any other form (the feed dispatcher reports a gap, and
+     *         sessions catch up by cursor)
+     */
     static CommittedBatch read(String message) {
         int bar = message.indexOf('|');
-        int end = message.indexOf('\n', bar);
-        long head = Long.parseLong(message.substring(0, bar));
+        int end = bar < 0 ? -1 : message.indexOf('\n', bar);
         if (end < 0) {
-            return StoreJson.readFeed(head, message.substring(bar + 1));
+            throw new IllegalArgumentException("not a PocketSync feed message: no head or no written rows");
         }
+        long head = Long.parseLong(message.substring(0, bar));
         String[] stored = message.substring(end + 1).split("\n", -1);
         return StoreJson.readFeed(head, message.substring(bar + 1, end), index -> RedisServerStore.parseRow(stored[index]));
     }

@@ -1,7 +1,7 @@
 package io.pocketsync.store.redis;
 
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.server.engine.store.RowKey;
+import io.pocketsync.api.store.RowKey;
 import java.util.List;
 
 /**
@@ -55,22 +55,13 @@ final class RedisKeys {
         return base + "tombs";
     }
 
-    /**
-     * Processed change ids of key layout 1: a sorted set scored by commit time. Layout 2 no longer writes it;
-     * the scripts still check it and prune drains it, so ids recorded before the upgrade keep counting until
-     * their retention ends (then Redis drops the empty key).
-     */
-    String processedLayout1() {
-        return base + "ids";
-    }
-
-    /** Processed change ids (layout 2): a set, the cheapest structure Redis checks and adds many members to. */
+    /** Processed change ids: a set, the cheapest structure Redis checks and adds many members to. */
     String processed() {
         return base + "pids";
     }
 
     /**
-     * Layout 2's record of when ids were processed, one member per batch: its ids joined by spaces (change ids
+     * The record of when ids were processed, one member per batch: its ids joined by spaces (change ids
      * hold no spaces), scored by commit time. Prune reads it to remove old ids from {@link #processed()}.
      */
     String processedBatches() {
@@ -91,18 +82,18 @@ final class RedisKeys {
 
     /** Keys of the write script, in its KEYS order. */
     List<String> forWrite() {
-        return List.of(seq(), rows(), byLastSequence(), tombstones(), processedLayout1(), audit(), auditTimes(),
-                auditSequence(), processed(), processedBatches());
+        return List.of(seq(), rows(), byLastSequence(), tombstones(), audit(), auditTimes(), auditSequence(), processed(),
+                processedBatches());
     }
 
     /** Keys of the read script, in its KEYS order. */
     List<String> forRead() {
-        return List.of(seq(), rows(), processedLayout1(), processed());
+        return List.of(seq(), rows(), processed());
     }
 
     /** Keys of the prune script, in its KEYS order. */
     List<String> forPrune() {
-        return List.of(rows(), byLastSequence(), tombstones(), processedLayout1(), audit(), auditTimes(), horizon(), seq(),
-                processed(), processedBatches());
+        return List.of(rows(), byLastSequence(), tombstones(), audit(), auditTimes(), horizon(), seq(), processed(),
+                processedBatches());
     }
 }

@@ -17,10 +17,10 @@ final class RedisScripts {
      * {@code members(key, from, to)} (SMISMEMBER, 1/0) return the answer per argument; both commands are Redis
      * 6.2+, older servers get one ZSCORE/SISMEMBER per argument. {@code scores(key, from, to, visit)} is true as
      * soon as {@code visit} is for a score. {@code processed(from, to, visit)} calls {@code visit(i, true/false)}
-     * for ARGV[from..to] by whether it is a processed change id: in the set of layout 2 ({@code pids}) or,
-     * while it exists, in the sorted set of layout 1 ({@code ids}), and is true as soon as visit is.
+     * for ARGV[from..to] by whether it is a processed change id (in the set {@code pids}), and is true as soon
+     * as visit is.
      */
-    private static String helpers(int processedKey, int layout1Key) {
+    private static String helpers(int processedKey) {
         return """
             local function chunked(command, key, from, to, fallback)
               if to - from < %1$d then
@@ -51,22 +51,20 @@ final class RedisScripts {
             local function processed(from, to, visit)
               if to < from then return false end
               local inSet = members(KEYS[%2$d], from, to)
-              local inLayout1 = {}
-              if redis.call('EXISTS', KEYS[%3$d]) == 1 then inLayout1 = zscores(KEYS[%3$d], from, to) end
               for j = 1, to - from + 1 do
-                if visit(from + j - 1, inSet[j] == 1 or (inLayout1[j] and true or false)) then return true end
+                if visit(from + j - 1, inSet[j] == 1) then return true end
               end
               return false
             end
-            """.formatted(CHUNK, processedKey, layout1Key);
+            """.formatted(CHUNK, processedKey);
     }
 
     /**
-     * KEYS: seq, rows, ids (layout 1), pids. ARGV: row count, row fields..., change ids...
+     * KEYS: seq, rows, pids. ARGV: row count, row fields..., change ids...
      * Returns head, row values ('' if absent), id flags (1 when processed). Row values come from one HMGET per
      * {@value #CHUNK} fields.
      */
-    static final String READ = helpers(4, 3) + """
+    static final String READ = helpers(3) + """
             local n = tonumber(ARGV[1])
             local out = { redis.call('GET', KEYS[1]) or '0' }
             local fields = {}
@@ -85,7 +83,7 @@ final class RedisScripts {
             """.formatted(CHUNK);
 
     /**
-     * KEYS: seq, rows, bylast, tombs, ids (layout 1, only checked), audit, auditat, auditseq, pids, idbatches.
+     * KEYS: seq, rows, bylast, tombs, audit, auditat, auditseq, pids, idbatches.
      * ARGV: now, applied count, channel, feed event, base (the head the plan was made against),
      * n = rows read, k = rows written, the expected last sequences of the n rows read (space-separated, 0 when
      * absent), the written rows' flags (two characters each: first sequence assigned by this batch 1/0, was a
@@ -102,7 +100,7 @@ final class RedisScripts {
      * {@value #CHUNK} members built with plain counters: about a tenth less Redis CPU per batch than building a
      * Lua table per step and asking its length on every append.
      */
-    static final String WRITE = helpers(9, 5) + """
+    static final String WRITE = helpers(8) + """
             local now = ARGV[1]
             local applied = tonumber(ARGV[2])
             local base = tonumber(ARGV[5])
@@ -122,9 +120,9 @@ final class RedisScripts {
               if processed(idsAt, idsAt + m - 1, function(_, seen) return seen end) then return -1 end
               -- The ids go into the set straight from ARGV; when they were processed is one record for the batch.
               for start = idsAt, idsAt + m - 1, %1$d do
-                redis.call('SADD', KEYS[9], unpack(ARGV, start, math.min(idsAt + m - 1, start + %1$d - 1)))
+                redis.call('SADD', KEYS[8], unpack(ARGV, start, math.min(idsAt + m - 1, start + %1$d - 1)))
               end
-              redis.call('ZADD', KEYS[10], now, table.concat(ARGV, ' ', idsAt, idsAt + m - 1))
+              redis.call('ZADD', KEYS[9], now, table.concat(ARGV, ' ', idsAt, idsAt + m - 1))
             end
             local head
             if applied > 0 then head = redis.call('INCRBY', KEYS[1], applied) - applied
@@ -173,7 +171,7 @@ final class RedisScripts {
             local i = idsAt + m
             local audits = tonumber(ARGV[i]); i = i + 1
             if audits > 0 then
-              local id = redis.call('INCRBY', KEYS[8], audits) - audits
+              local id = redis.call('INCRBY', KEYS[7], audits) - audits
               local entries, times = {}, {}
               for c = 1, audits do
                 id = id + 1
@@ -182,15 +180,15 @@ final class RedisScripts {
                 times[#times + 1] = now
                 times[#times + 1] = id
                 if #entries >= 2 * %1$d then
-                  redis.call('ZADD', KEYS[6], unpack(entries))
-                  redis.call('ZADD', KEYS[7], unpack(times))
+                  redis.call('ZADD', KEYS[5], unpack(entries))
+                  redis.call('ZADD', KEYS[6], unpack(times))
                   entries, times = {}, {}
                 end
                 i = i + 1
               end
               if #entries > 0 then
-                redis.call('ZADD', KEYS[6], unpack(entries))
-                redis.call('ZADD', KEYS[7], unpack(times))
+                redis.call('ZADD', KEYS[5], unpack(entries))
+                redis.call('ZADD', KEYS[6], unpack(times))
               end
             end
             if applied > 0 then
@@ -238,9 +236,8 @@ final class RedisScripts {
             """;
 
     /**
-     * KEYS: rows, bylast, tombs, ids (layout 1), audit, auditat, horizon, seq, pids, idbatches. ARGV: cut (epoch
-     * ms, exclusive), chunk. Removes at most {@code chunk} tombstones, {@code chunk} layout 1 idempotency records,
-     * the ids of batches recorded before the cut until at least {@code chunk} ids are gone (whole batches), and
+     * KEYS: rows, bylast, tombs, audit, auditat, horizon, seq, pids, idbatches. ARGV: cut (epoch ms, exclusive),
+     * chunk. Removes at most {@code chunk} tombstones, the ids of batches recorded before the cut until at least {@code chunk} ids are gone (whole batches), and
      * {@code chunk} audit entries older than the cut, so one call never blocks Redis for long; the caller repeats while the
      * second result is 1. The horizon is raised within the same atomic call as the tombstones it covers.
      * Returns {horizon, more (1/0)}.
@@ -248,7 +245,7 @@ final class RedisScripts {
     static final String PRUNE = """
             local cut = '(' .. ARGV[1]
             local chunk = tonumber(ARGV[2])
-            local horizon = tonumber(redis.call('GET', KEYS[7]) or '0')
+            local horizon = tonumber(redis.call('GET', KEYS[6]) or '0')
             local more = 0
             local doomed = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', cut, 'LIMIT', 0, chunk)
             for _, field in ipairs(doomed) do
@@ -259,30 +256,27 @@ final class RedisScripts {
               redis.call('ZREM', KEYS[3], field)
             end
             if #doomed == chunk then more = 1 end
-            local ids = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', cut, 'LIMIT', 0, chunk)
-            if #ids > 0 then redis.call('ZREM', KEYS[4], unpack(ids)) end
-            if #ids == chunk then more = 1 end
             local removed = 0
             while removed < chunk do
-              local batch = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', cut, 'LIMIT', 0, 1)[1]
+              local batch = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', cut, 'LIMIT', 0, 1)[1]
               if not batch then break end
               local done, n = {}, 0
               for id in string.gmatch(batch, '%%S+') do
                 n = n + 1
                 done[n] = id
-                if n == %1$d then redis.call('SREM', KEYS[9], unpack(done, 1, n)); removed = removed + n; n = 0 end
+                if n == %1$d then redis.call('SREM', KEYS[8], unpack(done, 1, n)); removed = removed + n; n = 0 end
               end
-              if n > 0 then redis.call('SREM', KEYS[9], unpack(done, 1, n)); removed = removed + n end
-              redis.call('ZREM', KEYS[10], batch)
+              if n > 0 then redis.call('SREM', KEYS[8], unpack(done, 1, n)); removed = removed + n end
+              redis.call('ZREM', KEYS[9], batch)
             end
             if removed >= chunk then more = 1 end
-            local old = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', cut, 'LIMIT', 0, chunk)
+            local old = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', cut, 'LIMIT', 0, chunk)
             for _, id in ipairs(old) do
-              redis.call('ZREMRANGEBYSCORE', KEYS[5], id, id)
-              redis.call('ZREM', KEYS[6], id)
+              redis.call('ZREMRANGEBYSCORE', KEYS[4], id, id)
+              redis.call('ZREM', KEYS[5], id)
             end
             if #old == chunk then more = 1 end
-            if horizon > 0 then redis.call('SET', KEYS[7], string.format('%%d', horizon)) end
+            if horizon > 0 then redis.call('SET', KEYS[6], string.format('%%d', horizon)) end
             return { horizon, more }
             """.formatted(CHUNK);
 

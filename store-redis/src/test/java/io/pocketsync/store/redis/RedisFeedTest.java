@@ -1,6 +1,7 @@
 package io.pocketsync.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.conflict.Resolution;
@@ -10,8 +11,8 @@ import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.model.Version;
+import io.pocketsync.api.store.BatchPlan;
 import io.pocketsync.api.store.CommittedBatch;
-import io.pocketsync.server.engine.store.BatchPlan;
 import io.pocketsync.server.engine.store.StoreJson;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** The feed message as the write script publishes it, read back without Redis. */
 class RedisFeedTest {
-    private static final ConflictResolver WHOLE_ROW = (current, incoming) -> Resolution.apply(RowState.of(incoming));
+    private static final ConflictResolver WHOLE_ROW = Resolution::applyIncoming;
 
     @Test
     void changesThatLeftTheirRowAsWrittenNameItAndOthersCarryTheirImage() {
@@ -47,7 +48,7 @@ class RedisFeedTest {
 
     @Test
     void idHlcAndDeviceTravelWhenTheyDifferFromTheStoredVersion() {
-        ConflictResolver serverStamped = (current, incoming) -> Resolution.apply(new RowState(incoming.table(),
+        ConflictResolver serverStamped = (current, incoming) -> Resolution.apply(current, incoming, new RowState(incoming.table(),
                 incoming.globalId(), incoming.row(), false, new Version(new Hlc(99), "server"), Map.of(), "merged", 0, 0));
         BatchPlan plan = plan(serverStamped, change("c1", "r1", Op.INSERT, Map.of("v", 1L)));
 
@@ -58,13 +59,13 @@ class RedisFeedTest {
     }
 
     @Test
-    void eventOfThePreviousFormatWithEveryImageInlineReadsTheSame() {
+    void aMessageWithoutTheRowsItNamesIsRefusedNotMisread() {
         BatchPlan plan = plan(WHOLE_ROW, change("c1", "r1", Op.INSERT, Map.of("v", 1L)));
+        String eventAlone = "10|" + StoreJson.writeFeed(Scope.of("s"), "node-a", plan.feedChanges(0));
 
-        CommittedBatch batch = RedisFeed.read("10|" + StoreJson.writeFeed(Scope.of("s"), "node-a", plan.feedChanges(0)));
-
-        assertThat(batch.changes()).containsExactlyElementsOf(plan.feedChanges(0));
-        assertThat(batch.fromSequence()).isEqualTo(10);
+        assertThatThrownBy(() -> RedisFeed.read(eventAlone)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no written rows");
+        assertThatThrownBy(() -> RedisFeed.read("garbage")).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static BatchPlan plan(ConflictResolver resolver, Change... changes) {

@@ -258,41 +258,27 @@ class RedisServerStoreIT extends AbstractServerStoreContractTest {
         });
         assertThat(first.page(scope, 0, 10, true).rows()).extracting(RowState::lastSequence).containsExactly(2L, 3L, 4L);
     }
+
     @Test
-    void changeIdsProcessedUnderKeyLayout1StayDuplicatesUntilPruneDrainsThem() {
+    void pruneDrainsTheProcessedIdRecordsAndThenTheIdsAreNewAgain() {
         ServerStore store = open("node-1");
         Scope scope = uniqueScope();
         RedisKeys keys = new RedisKeys(prefix, scope);
         long hlc = 1L << 20;
-        store.apply(scope, List.of(TestChanges.insert("old-update-target", "r0", hlc, Map.of())),
+        store.apply(scope, List.of(TestChanges.insert("c1", "r1", hlc, Map.of()), TestChanges.delete("c2", "r1", hlc + 1)),
                 table -> TestResolvers.lastWriteWins());
-        // Ids a node of layout 1 recorded: a sorted set scored by commit time, which layout 2 never writes.
         RedisClient client = RedisClient.create(RedisTestSupport.uri());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            connection.sync().zadd(keys.processedLayout1(), clock.millis(), "old-insert");
-            connection.sync().zadd(keys.processedLayout1(), clock.millis(), "old-update");
+            assertThat(connection.sync().exists(keys.processed(), keys.processedBatches())).isEqualTo(2);
 
-            // A re-sent batch of new rows (written without reading) and one that reads first both see them.
-            assertThat(store.apply(scope, List.of(TestChanges.insert("old-insert", "r1", hlc, Map.of())),
-                    table -> TestResolvers.lastWriteWins()).outcomes()).extracting(ChangeOutcome::status)
-                    .containsExactly(ChangeStatus.DUPLICATE);
-            assertThat(store.apply(scope, List.of(TestChanges.update("old-update", "r0", hlc + 1, Map.of()),
-                    TestChanges.update("new-update", "r0", hlc + 2, Map.of())), table -> TestResolvers.lastWriteWins())
-                    .outcomes()).extracting(ChangeOutcome::status)
-                    .containsExactly(ChangeStatus.DUPLICATE, ChangeStatus.APPLIED);
-            assertThat(store.row(scope, "todo", "r1")).isEmpty();
-            assertThat(store.info(scope).head()).isEqualTo(2);
+            store.prune(scope, clock.advance(java.time.Duration.ofHours(1)));
 
-            // Prune drains layout 1 (Redis drops the emptied key) and layout 2's per-batch records alike.
-            java.time.Instant cut = clock.advance(java.time.Duration.ofHours(1));
-            store.prune(scope, cut);
-            assertThat(connection.sync().exists(keys.processedLayout1(), keys.processed(), keys.processedBatches()))
-                    .isZero();
+            assertThat(connection.sync().exists(keys.processed(), keys.processedBatches())).isZero();
         }
         finally {
             client.shutdown();
         }
-        assertThat(store.apply(scope, List.of(TestChanges.insert("old-insert", "r1", hlc, Map.of())),
+        assertThat(store.apply(scope, List.of(TestChanges.insert("c1", "r1", hlc + 2, Map.of())),
                 table -> TestResolvers.lastWriteWins()).outcomes()).extracting(ChangeOutcome::status)
                 .containsExactly(ChangeStatus.APPLIED);
     }

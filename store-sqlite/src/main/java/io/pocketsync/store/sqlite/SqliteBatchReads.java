@@ -3,7 +3,7 @@ package io.pocketsync.store.sqlite;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.server.engine.store.RowKey;
+import io.pocketsync.api.store.RowKey;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

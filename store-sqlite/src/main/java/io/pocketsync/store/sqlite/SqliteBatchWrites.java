@@ -2,8 +2,8 @@ package io.pocketsync.store.sqlite;
 
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.server.engine.store.BatchPlan;
-import io.pocketsync.server.engine.store.RowKey;
+import io.pocketsync.api.store.BatchPlan;
+import io.pocketsync.api.store.RowKey;
 import io.pocketsync.server.engine.store.StoreJson;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -9,7 +9,9 @@ import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.transport.ServerTransport;
+import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -124,6 +126,17 @@ public final class MqttServerTransport implements ServerTransport {
             options.setPassword(config.password().toCharArray());
         }
         return options;
+    }
+
+    /** The broker devices publish to, without user info. */
+    @Override
+    public Optional<URI> address() {
+        if (client == null) {
+            return Optional.empty();
+        }
+        URI broker = URI.create(config.uri());
+        String port = broker.getPort() < 0 ? "" : ":" + broker.getPort();
+        return Optional.of(URI.create(broker.getScheme() + "://" + broker.getHost() + port));
     }
 
     @Override

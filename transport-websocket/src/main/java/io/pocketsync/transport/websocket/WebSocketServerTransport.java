@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -117,6 +118,11 @@ public final class WebSocketServerTransport implements ServerTransport {
     public URI uri() {
         String scheme = config.keystorePath().isPresent() ? "wss" : "ws";
         return URI.create(scheme + "://" + config.host() + ":" + port() + config.path());
+    }
+
+    @Override
+    public Optional<URI> address() {
+        return server == null ? Optional.empty() : Optional.of(uri());
     }
 
     @Override

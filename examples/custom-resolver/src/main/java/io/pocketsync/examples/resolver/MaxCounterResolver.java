@@ -32,16 +32,16 @@ public final class MaxCounterResolver implements ConflictResolver {
     @Override
     public Resolution resolve(RowState current, Change incoming) {
         if (current == null) {
-            return Resolution.apply(RowState.of(incoming));
+            return Resolution.applyIncoming(current, incoming);
         }
         if (current.deleted() || incoming.isDelete()) {
             return incoming.version().isAfter(current.version())
-                    ? Resolution.apply(RowState.of(incoming)) : Resolution.supersede();
+                    ? Resolution.applyIncoming(current, incoming) : Resolution.supersede();
         }
         int order = Comparator.<Long>nullsFirst(Comparator.naturalOrder())
                 .compare(counter(incoming.row()), counter(current.row()));
         boolean wins = order > 0 || (order == 0 && incoming.version().isAfter(current.version()));
-        return wins ? Resolution.apply(RowState.of(incoming)) : Resolution.supersede();
+        return wins ? Resolution.applyIncoming(current, incoming) : Resolution.supersede();
     }
 
     /** The counter, or null when the row has none; SQLite integers arrive as {@code Long}. */

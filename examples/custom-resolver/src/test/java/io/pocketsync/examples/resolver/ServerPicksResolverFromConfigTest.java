@@ -3,13 +3,11 @@ package io.pocketsync.examples.resolver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pocketsync.server.engine.auth.StaticTokenAuthenticator;
-import io.pocketsync.core.config.DefaultPluginContext;
 import io.pocketsync.core.config.Settings;
 import io.pocketsync.device.PocketSyncDevice;
-import io.pocketsync.core.discovery.Providers;
+import io.pocketsync.server.engine.ServerListener;
 import io.pocketsync.server.engine.SyncServer;
-import io.pocketsync.server.engine.TableResolvers;
+import io.pocketsync.server.engine.assembly.ServerAssembly;
 import io.pocketsync.testkit.store.InMemoryServerStore;
 import io.pocketsync.testkit.transport.InMemoryNetwork;
 import java.io.IOException;
@@ -21,8 +19,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -90,20 +86,15 @@ class ServerPicksResolverFromConfigTest {
         assertThat(visits(b)).isEqualTo(expected);
     }
 
-    /** What a server does with its configuration; the standalone server does the same from its file. */
-    private void startServer(Settings settings) {
-        DefaultPluginContext context = new DefaultPluginContext("node-1", Clock.systemUTC(), Providers.codecs(), settings);
-        TableResolvers resolvers = TableResolvers.byName(
-                settings.get("resolver.default").orElse("last-write-wins"),
-                settings.forNamespace("resolver.table").asMap(),
-                name -> settings.forNamespace("resolver." + name),
-                context);
+    /**
+     * What a server does with its configuration: the assembly the standalone server and the Guice module use
+     * picks the resolvers by name. The store and transport are in-memory parts the test hands the engine itself.
+     */
+    private void startServer(Settings fromFile) {
+        ServerAssembly assembly = ServerAssembly.of(fromFile.withOverrides(Map.of(
+                "server.auth", "static-token", "auth.static-token.tokens", SCOPE + ":" + TOKEN)));
         InMemoryServerStore store = new InMemoryServerStore();
-        SyncServer server = SyncServer.builder()
-                .store(store)
-                .authenticator(new StaticTokenAuthenticator(Map.of(SCOPE, List.of(TOKEN))))
-                .resolvers(resolvers)
-                .build();
+        SyncServer server = assembly.engine(store, assembly.authenticator(), assembly.resolvers(), ServerListener.NONE);
         server.start();
         var transport = network.serverTransport();
         transport.start(server::accept);

@@ -1,36 +1,22 @@
 package io.pocketsync.examples.fleet;
 
-import io.pocketsync.api.PluginConfig;
-import io.pocketsync.api.PluginContext;
-import io.pocketsync.server.engine.auth.StaticTokenAuthenticator;
-import io.pocketsync.core.config.DefaultPluginContext;
 import io.pocketsync.core.config.Settings;
-import io.pocketsync.core.discovery.Providers;
-import io.pocketsync.server.engine.SyncServer;
-import io.pocketsync.store.sqlite.SqliteServerStore;
-import io.pocketsync.store.sqlite.SqliteStoreConfig;
-import io.pocketsync.transport.mqtt.MqttServerConfig;
-import io.pocketsync.transport.mqtt.MqttServerTransport;
-import io.pocketsync.transport.websocket.WebSocketServerConfig;
-import io.pocketsync.transport.websocket.WebSocketServerTransport;
+import io.pocketsync.server.engine.assembly.PocketSyncServer;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 
 /**
  * The server node: one sync engine with a SQLite store, reachable two ways at once. Sensors publish
  * to the MQTT broker, where the server is an ordinary client; the dashboard connects by WebSocket.
  * A change that arrives over MQTT is broadcast to WebSocket devices of the same scope, and back.
+ * Configured with the keys the standalone {@code pocketsync server} reads ({@code docs/configuration.md}):
+ * {@code server.transports=mqtt,websocket} is all it takes to serve both.
  *
- * <p>Started by the constructor; {@link #close()} stops the transports, then the engine, then the store.
+ * <p>Started by the constructor; {@link #close()} stops the engine, the transports, then the store.
  */
 final class FleetServer implements AutoCloseable {
-    private final SqliteServerStore store;
-    private final SyncServer server;
-    private final MqttServerTransport mqtt;
-    private final WebSocketServerTransport websocket;
+    private final PocketSyncServer server;
 
     /**
      * @param databaseFile the server's SQLite file
@@ -41,35 +27,26 @@ final class FleetServer implements AutoCloseable {
      * @param token the token that grants {@code scope}
      */
     FleetServer(Path databaseFile, URI broker, String topicRoot, String clientId, String scope, String token) {
-        Clock clock = Clock.systemUTC();
-        store = new SqliteServerStore(SqliteStoreConfig.at(databaseFile), clientId, clock);
-        server = SyncServer.builder()
-                .store(store)
-                .authenticator(new StaticTokenAuthenticator(Map.of(scope, List.of(token))))
-                .build();
-        server.start();
-
-        PluginContext context = new DefaultPluginContext(clientId, clock, Providers.codecs(), Settings.empty());
-        mqtt = new MqttServerTransport(MqttServerConfig.from(PluginConfig.of("transport.mqtt", Map.of(
-                "uri", broker.toString(),
-                "topic-root", topicRoot,
-                "client-id", clientId))), context);
-        mqtt.start(server::accept);
-        websocket = new WebSocketServerTransport(WebSocketServerConfig.from(PluginConfig.of("transport.websocket",
-                Map.of("host", "127.0.0.1", "port", "0"))), context);
-        websocket.start(server::accept);
+        server = PocketSyncServer.start(Settings.of(Map.ofEntries(
+                Map.entry("server.node-id", clientId),
+                Map.entry("store.sqlite.path", databaseFile.toString()),
+                Map.entry("server.auth", "static-token"),
+                Map.entry("auth.static-token.tokens", scope + ":" + token),
+                Map.entry("server.transports", "mqtt,websocket"),
+                Map.entry("transport.mqtt.uri", broker.toString()),
+                Map.entry("transport.mqtt.topic-root", topicRoot),
+                Map.entry("transport.mqtt.client-id", clientId),
+                Map.entry("transport.websocket.host", "127.0.0.1"),
+                Map.entry("transport.websocket.port", "0"))));
     }
 
     /** Where WebSocket devices connect. */
     URI websocketUri() {
-        return websocket.uri();
+        return server.address("websocket").orElseThrow();
     }
 
     @Override
     public void close() {
-        websocket.close();
-        mqtt.close();
         server.close();
-        store.close();
     }
 }

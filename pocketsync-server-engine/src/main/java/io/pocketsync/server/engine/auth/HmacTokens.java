@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.Identifiers;
 import io.pocketsync.api.PocketSyncException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.Base64;
@@ -46,6 +49,22 @@ public final class HmacTokens {
                 .getBytes(StandardCharsets.UTF_8);
         Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
         return encoder.encodeToString(payload) + "." + encoder.encodeToString(sign(secret, payload));
+    }
+
+    /**
+     * The secret kept in {@code file}: its content without surrounding whitespace, as UTF-8. The server
+     * ({@code auth.hmac.secret-file}) and the tools that issue tokens read it the same way.
+     *
+     * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} when the file cannot be read
+     */
+    public static byte[] readSecretFile(Path file) {
+        requireNonNull(file, "file is null");
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+        }
+        catch (IOException e) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "cannot read the HMAC secret file '" + file + "': " + e, e);
+        }
     }
 
     static void checkSecret(byte[] secret) {

@@ -17,7 +17,7 @@ public final class ClientWinsResolver implements ConflictResolver {
 
     @Override
     public Resolution resolve(RowState current, Change incoming) {
-        return Resolution.apply(RowState.of(incoming));
+        return Resolution.applyIncoming(current, incoming);
     }
 
     @Override

@@ -41,7 +41,7 @@ public final class FieldMergeResolver implements ConflictResolver {
         Version version = incoming.version();
         if (current == null || current.deleted() || incoming.op() != Op.UPDATE) {
             if (current == null || version.isAfter(current.version())) {
-                return Resolution.apply(wholeRow(incoming));
+                return Resolution.apply(current, incoming, wholeRow(incoming));
             }
             return Resolution.supersede();
         }
@@ -65,8 +65,9 @@ public final class FieldMergeResolver implements ConflictResolver {
             return Resolution.supersede();
         }
         Version rowVersion = version.isAfter(current.version()) ? version : current.version();
-        return Resolution.apply(new RowState(incoming.table(), incoming.globalId(), row, false, rowVersion, versions,
-                incoming.changeId(), 0, 0));
+        RowState merged = new RowState(incoming.table(), incoming.globalId(), row, false, rowVersion, versions,
+                incoming.changeId(), 0, 0);
+        return Resolution.apply(current, incoming, merged);
     }
 
     private static RowState wholeRow(Change incoming) {

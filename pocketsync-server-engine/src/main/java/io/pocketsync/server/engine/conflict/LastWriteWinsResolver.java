@@ -22,7 +22,7 @@ public final class LastWriteWinsResolver implements ConflictResolver {
     @Override
     public Resolution resolve(RowState current, Change incoming) {
         if (current == null || incoming.version().isAfter(current.version())) {
-            return Resolution.apply(RowState.of(incoming));
+            return Resolution.applyIncoming(current, incoming);
         }
         return Resolution.supersede();
     }

@@ -21,10 +21,10 @@ public final class ServerWinsResolver implements ConflictResolver {
     @Override
     public Resolution resolve(RowState current, Change incoming) {
         if (current == null) {
-            return Resolution.apply(RowState.of(incoming));
+            return Resolution.applyIncoming(current, incoming);
         }
         if (current.version().deviceId().equals(incoming.deviceId()) && incoming.version().isAfter(current.version())) {
-            return Resolution.apply(RowState.of(incoming));
+            return Resolution.applyIncoming(current, incoming);
         }
         return Resolution.supersede();
     }

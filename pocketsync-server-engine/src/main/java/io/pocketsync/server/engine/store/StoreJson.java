@@ -13,6 +13,7 @@ import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.model.Version;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.AuditEntry;
+import io.pocketsync.api.store.BatchPlan;
 import io.pocketsync.api.store.CommittedBatch;
 import java.time.Instant;
 import java.util.ArrayList;

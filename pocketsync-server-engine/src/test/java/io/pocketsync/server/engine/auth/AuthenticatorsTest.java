@@ -12,6 +12,8 @@ import io.pocketsync.api.auth.Principal;
 import io.pocketsync.core.discovery.Providers;
 import io.pocketsync.server.engine.TestingPluginContext;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AuthenticatorsTest {
     private static final byte[] SECRET = "0123456789abcdef-server-secret".getBytes(StandardCharsets.UTF_8);
@@ -118,6 +121,24 @@ class AuthenticatorsTest {
                 .hasMessageContaining("tokens");
         assertThatThrownBy(() -> Providers.authenticators().get("hmac").create(PluginConfig.empty("auth.hmac"), context))
                 .extracting(e -> ((PocketSyncException) e).code()).isEqualTo(ErrorCode.CONFIG_INVALID);
+    }
+
+    @Test
+    void hmacReadsItsSecretFromAFileTrimmedLikeTheTokenTool(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("hmac.secret");
+        Files.writeString(file, "  " + new String(SECRET, StandardCharsets.UTF_8) + "\n");
+        TestingPluginContext context = new TestingPluginContext();
+
+        Authenticator hmac = Providers.authenticators().get("hmac")
+                .create(PluginConfig.of("auth.hmac", Map.of("secret-file", file.toString())), context);
+
+        assertThat(HmacTokens.readSecretFile(file)).isEqualTo(SECRET);
+        String token = HmacTokens.issue(SECRET, "s1", "*", Instant.now().plusSeconds(60));
+        assertThat(hmac.authenticate(new Credentials("s1", "d", token)).scope().name()).isEqualTo("s1");
+        assertThatThrownBy(() -> Providers.authenticators().get("hmac").create(PluginConfig.of("auth.hmac",
+                Map.of("secret-file", file.toString(), "secret", new String(SECRET, StandardCharsets.UTF_8))), context))
+                .hasMessageContaining("exactly one of 'auth.hmac.secret-file' and 'auth.hmac.secret'");
+        expectCode(() -> HmacTokens.readSecretFile(dir.resolve("missing")), ErrorCode.CONFIG_INVALID);
     }
 
     private static void expectCode(ThrowingCallable call, ErrorCode code) {

@@ -1,22 +1,20 @@
 package io.pocketsync.server.engine.conflict;
 
+import static io.pocketsync.server.engine.ServerHarness.configuredResolvers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pocketsync.api.ErrorCode;
-import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.server.engine.TableResolvers;
-import io.pocketsync.server.engine.TestingPluginContext;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** Resolvers come from configuration by provider name: {@code resolver.default} and {@code resolver.table.<table>}. */
 class ConflictResolversTest {
     @Test
     void builtInsAndTheTestPluginAreSelectedByName() {
-        TableResolvers resolvers = TableResolvers.byName("field-merge",
-                Map.of("a", "server-wins", "b", "client-wins", "c", "last-write-wins", "d", "test-longest-title"),
-                name -> PluginConfig.empty("resolver." + name), new TestingPluginContext());
+        TableResolvers resolvers = configuredResolvers("resolver.default", "field-merge", "resolver.table.a", "server-wins",
+                "resolver.table.b", "client-wins", "resolver.table.c", "last-write-wins", "resolver.table.d", "test-longest-title");
         assertThat(resolvers.forTable("other")).isInstanceOf(FieldMergeResolver.class);
         assertThat(resolvers.forTable("a")).isInstanceOf(ServerWinsResolver.class);
         assertThat(resolvers.forTable("b")).isInstanceOf(ClientWinsResolver.class);
@@ -25,9 +23,13 @@ class ConflictResolversTest {
     }
 
     @Test
+    void theDefaultIsLastWriteWins() {
+        assertThat(configuredResolvers().forTable("any")).isInstanceOf(LastWriteWinsResolver.class);
+    }
+
+    @Test
     void unknownNameFailsListingTheKnownNames() {
-        assertThatThrownBy(() -> TableResolvers.byName("last-writer-wins", Map.of(),
-                name -> PluginConfig.empty("resolver." + name), new TestingPluginContext()))
+        assertThatThrownBy(() -> configuredResolvers("resolver.default", "last-writer-wins"))
                 .isInstanceOf(PocketSyncException.class)
                 .hasMessageContaining("last-write-wins")
                 .extracting(e -> ((PocketSyncException) e).code()).isEqualTo(ErrorCode.PROVIDER_NOT_FOUND);
@@ -35,9 +37,9 @@ class ConflictResolversTest {
 
     @Test
     void unknownConfigurationKeyFails() {
-        assertThatThrownBy(() -> TableResolvers.byName("server-wins", Map.of(),
-                name -> PluginConfig.of("resolver." + name, Map.of("strict", "true")), new TestingPluginContext()))
+        assertThatThrownBy(() -> configuredResolvers("resolver.default", "server-wins", "resolver.server-wins.strict", "true"))
                 .isInstanceOf(PocketSyncException.class)
+                .hasMessageContaining("resolver.server-wins.strict")
                 .extracting(e -> ((PocketSyncException) e).code()).isEqualTo(ErrorCode.CONFIG_INVALID);
     }
 }

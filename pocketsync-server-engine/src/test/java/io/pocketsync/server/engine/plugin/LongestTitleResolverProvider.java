@@ -5,7 +5,6 @@ import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.conflict.ConflictResolverProvider;
 import io.pocketsync.api.conflict.Resolution;
-import io.pocketsync.api.model.RowState;
 import java.util.Set;
 
 /**
@@ -26,11 +25,11 @@ public final class LongestTitleResolverProvider implements ConflictResolverProvi
         config.validateKeys(Set.of());
         return (current, incoming) -> {
             if (current == null || current.deleted() || incoming.isDelete()) {
-                return Resolution.apply(RowState.of(incoming));
+                return Resolution.applyIncoming(current, incoming);
             }
             int stored = String.valueOf(current.row().get("title")).length();
             int offered = String.valueOf(incoming.row().get("title")).length();
-            return offered > stored ? Resolution.apply(RowState.of(incoming)) : Resolution.supersede();
+            return offered > stored ? Resolution.applyIncoming(current, incoming) : Resolution.supersede();
         };
     }
 }

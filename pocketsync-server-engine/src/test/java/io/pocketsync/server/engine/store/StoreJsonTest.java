@@ -2,6 +2,7 @@ package io.pocketsync.server.engine.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
@@ -12,8 +13,8 @@ import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.model.Version;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.AuditEntry;
+import io.pocketsync.api.store.BatchPlan;
 import io.pocketsync.api.store.CommittedBatch;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,8 +81,8 @@ class StoreJsonTest {
     @Test
     void feedOfPlanEntriesIsTheFeedOfTheirChanges() {
         Change change = new Change("c1", "todo", "g1", Op.UPDATE, awkwardRow(), List.of("long"), new Hlc(123), "dev");
-        BatchPlan plan = BatchPlan.resolve(List.of(change), table -> (current, incoming) ->
-                io.pocketsync.api.conflict.Resolution.apply(RowState.of(incoming)), key -> null, id -> false, 0);
+        BatchPlan plan = BatchPlan.resolve(List.of(change), table -> io.pocketsync.api.conflict.Resolution::applyIncoming,
+                key -> null, id -> false, 0);
 
         String entries = StoreJson.writeFeedOf(Scope.of("s"), "node-a", plan.feedEntries(), new StoreJson.RowTexts());
 

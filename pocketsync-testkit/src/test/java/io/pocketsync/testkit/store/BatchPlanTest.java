@@ -1,4 +1,4 @@
-package io.pocketsync.server.engine.store;
+package io.pocketsync.testkit.store;
 
 import static io.pocketsync.testkit.store.TestChanges.delete;
 import static io.pocketsync.testkit.store.TestChanges.insert;
@@ -14,8 +14,9 @@ import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.BatchOutcome;
+import io.pocketsync.api.store.BatchPlan;
 import io.pocketsync.api.store.ChangeOutcome;
-import io.pocketsync.testkit.store.TestResolvers;
+import io.pocketsync.api.store.RowKey;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

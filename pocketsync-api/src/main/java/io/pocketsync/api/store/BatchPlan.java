@@ -1,4 +1,4 @@
-package io.pocketsync.server.engine.store;
+package io.pocketsync.api.store;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,8 +10,6 @@ import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.protocol.ChangeStatus;
-import io.pocketsync.api.store.BatchOutcome;
-import io.pocketsync.api.store.ChangeOutcome;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,10 +18,34 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
- * What one batch does, decided in memory before anything is written: the outcome of each change, the
- * rows' new states, the audit entries and the change ids to record.
+ * The rules of {@link ServerStore#apply}, decided in memory before anything is written: which changes are
+ * duplicates, what the table's resolver decides for each of the others (against the row as the earlier
+ * changes of the same batch left it), the rows' new states with their sequences, the audit entries, the
+ * change ids to record and the feed's view of the applied changes. A store reads what the batch needs,
+ * calls {@link #resolve}, writes what the plan says in one atomic step and returns {@link #outcome};
+ * every built-in store and the testkit's in-memory store do exactly that, so they cannot disagree on
+ * what a batch means.
+ *
+ * <p>It lives beside {@code ServerStore} because it is the contract in executable form and needs nothing
+ * but this module: a store plugin, the testkit and the engine all reach it without depending on each other.
+ *
+ * <p>The rules, in batch order:
+ * <ul>
+ *   <li>a change id stored before the batch, or repeated inside it, is DUPLICATE and decides nothing;</li>
+ *   <li>{@link Resolution.Apply} becomes the row's state with the next sequence; {@code firstSequence}
+ *       is that of the change that first created the row and survives delete and re-creation; the
+ *       outcome carries the resolution's {@code overridesLater} as it was decided;</li>
+ *   <li>{@link Resolution.Supersede} keeps the stored state (SUPERSEDED, audited with the winner's change
+ *       id); superseding a change by a row that does not exist is a REJECTED {@code RESOLVER_REJECTED};</li>
+ *   <li>{@link Resolution.Reject} is REJECTED with the resolver's code, audited;</li>
+ *   <li>a resolver that throws, returns null or returns another row's state fails the whole plan with
+ *       {@code INTERNAL}, so nothing of the batch is written.</li>
+ * </ul>
+ * Resolvers are pure, so a store may make as many plans for one batch as it needs (an optimistic store
+ * plans again after a conflict); only the plan it writes counts.
  *
  * <p>Sequences are assigned from {@code base} (the head the plan was made against). A store that learns
  * the real head only while writing (Redis) passes the difference to {@link #outcome(long)} and
@@ -43,16 +65,17 @@ public final class BatchPlan {
     }
 
     /** An audit entry before the store gives it an id and a time. */
-    public record PendingAudit(ChangeStatus status, Change change, String winnerChangeId, ErrorCode errorCode, String reason) {}
+    public record PendingAudit(ChangeStatus status, Change change, @Nullable String winnerChangeId, @Nullable ErrorCode errorCode,
+            @Nullable String reason) {}
 
     /** {@code born}: the change brought the row (back) to life, so live devices are sent an INSERT. */
     private record Decision(Change change, ChangeStatus status, long sequence, Planned state, ErrorCode code,
-            String reason, boolean born) {}
+            String reason, boolean born, boolean overridesLater) {}
 
     private final long base;
     private final List<Decision> decisions = new ArrayList<>();
     private final Map<RowKey, Planned> rows = new LinkedHashMap<>();
-    private final Map<RowKey, RowState> loaded = new LinkedHashMap<>();
+    private final Map<RowKey, @Nullable RowState> loaded = new LinkedHashMap<>();
     private final List<PendingAudit> audits = new ArrayList<>();
     private final List<String> processedIds = new ArrayList<>();
     private long applied;
@@ -69,7 +92,7 @@ public final class BatchPlan {
      * @throws PocketSyncException INTERNAL when a resolver fails or breaks its contract
      */
     public static BatchPlan resolve(List<Change> changes, Function<String, ConflictResolver> resolvers,
-            Function<RowKey, RowState> load, Predicate<String> processed, long base) {
+            Function<RowKey, @Nullable RowState> load, Predicate<String> processed, long base) {
         requireNonNull(changes, "changes is null");
         requireNonNull(resolvers, "resolvers is null");
         BatchPlan plan = new BatchPlan(base);
@@ -77,7 +100,7 @@ public final class BatchPlan {
         for (Change change : changes) {
             requireNonNull(change, "change is null");
             if (!seen.add(change.changeId()) || processed.test(change.changeId())) {
-                plan.decisions.add(new Decision(change, ChangeStatus.DUPLICATE, 0, null, null, null, false));
+                plan.decisions.add(new Decision(change, ChangeStatus.DUPLICATE, 0, null, null, null, false, false));
                 continue;
             }
             plan.decide(change, resolvers, load);
@@ -115,7 +138,7 @@ public final class BatchPlan {
         RowKey key = RowKey.of(change);
         Planned current = rows.get(key);
         if (current == null) {
-            RowState stored = loaded.containsKey(key) ? loaded.get(key) : load.apply(key);
+            @Nullable RowState stored = loaded.containsKey(key) ? loaded.get(key) : load.apply(key);
             loaded.put(key, stored);
             current = stored == null ? null : new Planned(stored, false, false);
         }
@@ -136,16 +159,17 @@ public final class BatchPlan {
             Planned planned = new Planned(state.withSequences(first, sequence), true,
                     created || current.firstAssigned());
             rows.put(key, planned);
-            decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null, born));
+            decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null, born,
+                    apply.overridesLater()));
         }
         else if (resolution instanceof Resolution.Supersede && current != null) {
-            decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null, false));
+            decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null, false, false));
             audits.add(new PendingAudit(ChangeStatus.SUPERSEDED, change, current.state().lastChangeId(), null, null));
         }
         else {
             Resolution.Reject reject = resolution instanceof Resolution.Reject r ? r
                     : new Resolution.Reject(ErrorCode.RESOLVER_REJECTED, "the server has no row to prefer over this change");
-            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason(), false));
+            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason(), false, false));
             audits.add(new PendingAudit(ChangeStatus.REJECTED, change, null, reject.code(), reject.reason()));
         }
     }
@@ -188,7 +212,7 @@ public final class BatchPlan {
     }
 
     /** The stored state of every row the batch read (null values for absent rows). */
-    public Map<RowKey, RowState> loaded() {
+    public Map<RowKey, @Nullable RowState> loaded() {
         return loaded;
     }
 
@@ -212,7 +236,8 @@ public final class BatchPlan {
         for (Decision decision : decisions) {
             String id = decision.change().changeId();
             outcomes.add(switch (decision.status()) {
-                case APPLIED -> ChangeOutcome.applied(id, decision.sequence() + delta, decision.state().rebased(delta));
+                case APPLIED -> ChangeOutcome.applied(id, decision.sequence() + delta, decision.state().rebased(delta),
+                        decision.overridesLater());
                 case SUPERSEDED -> ChangeOutcome.superseded(id, decision.state().rebased(delta));
                 case REJECTED -> ChangeOutcome.rejected(id, decision.code(), decision.reason());
                 case DUPLICATE -> ChangeOutcome.duplicate(id);
@@ -225,7 +250,7 @@ public final class BatchPlan {
      * One applied change as the feed carries it: the winning image, the pushed change's id, HLC and device.
      * A view over the plan (no row image is copied), for stores that encode the feed themselves.
      */
-    public record FeedEntry(Change pushed, Op op, Map<String, Object> row) {
+    public record FeedEntry(Change pushed, Op op, Map<String, @Nullable Object> row) {
         /** The changed columns an UPDATE carries; empty for INSERT and DELETE. */
         public List<String> changedColumns() {
             return op == Op.UPDATE ? pushed.changedColumns() : List.of();

@@ -1,4 +1,4 @@
-package io.pocketsync.server.engine.store;
+package io.pocketsync.api.store;
 
 import static java.util.Objects.requireNonNull;
 
