@@ -1,5 +1,7 @@
 package io.pocketsync.api;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Every error PocketSync can report, shared by the wire protocol ({@code ERROR} messages and
  * {@code REJECTED} results), the logs and the documentation ({@code docs/protocol.md}).
@@ -99,7 +101,7 @@ public enum ErrorCode {
      * @param nameOrNumber the enum name (e.g. {@code "AUTH_FAILED"}) or its number (e.g. {@code "200"})
      * @return the code, or {@link #INTERNAL} when the value is unknown (a newer peer's code)
      */
-    public static ErrorCode fromWire(String nameOrNumber) {
+    public static ErrorCode fromWire(@Nullable String nameOrNumber) {
         if (nameOrNumber == null) {
             return INTERNAL;
         }

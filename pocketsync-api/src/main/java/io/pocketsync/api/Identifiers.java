@@ -1,6 +1,7 @@
 package io.pocketsync.api;
 
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Validation of identifiers that arrive from the network. Nothing from the network reaches SQL,
@@ -25,12 +26,12 @@ public final class Identifiers {
     private Identifiers() {}
 
     /** Whether {@code value} is a valid scope or device id. */
-    public static boolean isScopeOrDeviceId(String value) {
+    public static boolean isScopeOrDeviceId(@Nullable String value) {
         return value != null && SCOPE_OR_DEVICE.matcher(value).matches();
     }
 
     /** Whether {@code value} is a valid change or batch id. */
-    public static boolean isChangeId(String value) {
+    public static boolean isChangeId(@Nullable String value) {
         // a loop, not CHANGE_ID.matcher: checked twice for every change a device applies or a server ingests
         if (value == null || value.isEmpty() || value.length() > MAX_LENGTH) {
             return false;
@@ -47,7 +48,7 @@ public final class Identifiers {
     }
 
     /** Whether {@code value} is an acceptable table or column name. */
-    public static boolean isSqlName(String value) {
+    public static boolean isSqlName(@Nullable String value) {
         if (value == null || value.isEmpty() || value.length() > MAX_LENGTH) {
             return false;
         }
@@ -64,7 +65,7 @@ public final class Identifiers {
      *
      * @throws PocketSyncException with {@link ErrorCode#IDENTIFIER_INVALID} when invalid
      */
-    public static String requireScopeOrDeviceId(String value, String what) {
+    public static String requireScopeOrDeviceId(@Nullable String value, String what) {
         if (!isScopeOrDeviceId(value)) {
             throw new PocketSyncException(ErrorCode.IDENTIFIER_INVALID,
                     what + " must be 1-" + MAX_LENGTH + " characters of [A-Za-z0-9._:@-]: " + describe(value));
@@ -77,7 +78,7 @@ public final class Identifiers {
      *
      * @throws PocketSyncException with {@link ErrorCode#IDENTIFIER_INVALID} when invalid
      */
-    public static String requireSqlName(String value, String what) {
+    public static String requireSqlName(@Nullable String value, String what) {
         if (!isSqlName(value)) {
             throw new PocketSyncException(ErrorCode.IDENTIFIER_INVALID,
                     what + " must be 1-" + MAX_LENGTH + " characters without control characters: " + describe(value));
@@ -90,7 +91,7 @@ public final class Identifiers {
      *
      * @throws PocketSyncException with {@link ErrorCode#IDENTIFIER_INVALID} when invalid
      */
-    public static String requireChangeId(String value, String what) {
+    public static String requireChangeId(@Nullable String value, String what) {
         if (!isChangeId(value)) {
             throw new PocketSyncException(ErrorCode.IDENTIFIER_INVALID,
                     what + " must be 1-" + MAX_LENGTH + " characters of [A-Za-z0-9._:-]: " + describe(value));
@@ -103,7 +104,7 @@ public final class Identifiers {
         return '"' + requireSqlName(name, "identifier").replace("\"", "\"\"") + '"';
     }
 
-    private static String describe(String value) {
+    private static String describe(@Nullable String value) {
         if (value == null) {
             return "null";
         }

@@ -2,6 +2,8 @@ package io.pocketsync.api;
 
 import static java.util.Objects.requireNonNull;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The one exception type PocketSync throws across its API and SPI. It always carries an
  * {@link ErrorCode}, which is what the protocol sends, the logs print and the docs explain.
@@ -18,7 +20,7 @@ public class PocketSyncException extends RuntimeException {
         this.code = requireNonNull(code, "code is null");
     }
 
-    public PocketSyncException(ErrorCode code, String message, Throwable cause) {
+    public PocketSyncException(ErrorCode code, String message, @Nullable Throwable cause) {
         super(message, cause);
         this.code = requireNonNull(code, "code is null");
     }

@@ -7,11 +7,10 @@ import io.pocketsync.api.Identifiers;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.capture.ChangeCapture;
+import io.pocketsync.api.capture.ChangeCaptureProvider;
 import io.pocketsync.api.transport.ClientTransport;
-import io.pocketsync.api.transport.Endpoint;
-import io.pocketsync.device.capture.CaptureOptions;
 import io.pocketsync.device.capture.ShortBusyWait;
-import io.pocketsync.device.capture.SqliteTriggerCapture;
+import io.pocketsync.device.capture.SqliteTriggerCaptureProvider;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,10 +19,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteDataSource;
 
 /**
@@ -38,13 +36,20 @@ import org.sqlite.SQLiteDataSource;
  *         .transport("websocket")
  *         .build();
  * device.watch("todo", (table, remote) -> refreshUi());
+ * device.onStatus(status -> showBadge(status.pendingCount(), status.isUpToDate()));
+ * device.onError((code, message) -> log(code, message));
  * device.start();
  * }</pre>
+ *
+ * <p>Listeners are single-method types, so lambdas fit (Kotlin: {@code device.onStatus { showBadge(it) }}); each
+ * registration returns a {@link Subscription} whose {@code close()} unregisters it.
  *
  * <p>Threads: all sync work runs on one engine thread ({@code pocketsync-engine}); transport callbacks
  * only enqueue work there. Watch and status listeners run on the listener executor: by default one
  * dedicated thread ({@code pocketsync-listeners}), so listeners are called one at a time in order,
  * never on a transport I/O thread; a UI app may pass its own (e.g. the UI thread's executor).
+ * {@link #status()} and {@link #deviceId()} never block; {@link #cursor()} and {@link #pendingCount()} read the
+ * database on the engine thread and wait for it at most 10 seconds.
  *
  * <p>Lifecycle: {@link #start()} once; {@link #stop()} stops syncing (local writes keep being captured
  * by the triggers and are pushed by the next device started on this database); {@link #close()} stops
@@ -53,15 +58,19 @@ import org.sqlite.SQLiteDataSource;
 public final class PocketSyncDevice implements AutoCloseable {
     /** How long a connection from {@link #connection()} waits for the engine's write lock. */
     private static final Duration APP_BUSY_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a getter waits for the engine thread, which may be applying a large page. */
+    private static final int ENGINE_WAIT_SECONDS = 10;
 
     private final ChangeCapture capture;
     private final DataSource dataSource;
     private final List<String> tables;
     private final String scope;
+    private final String deviceId;
     private final SyncLoop loop;
     private final Watchers watchers;
-    private final ScheduledExecutorService engine;
-    private final ExecutorService ownedListenerExecutor;
+    private final StatusBoard status;
+    private final EngineThread engine;
+    private final @Nullable ExecutorService ownedListenerExecutor;
     private boolean started;
     private boolean closed;
 
@@ -69,14 +78,17 @@ public final class PocketSyncDevice implements AutoCloseable {
      * Wires a device from its parts (for Guice or by hand); most apps use {@link #builder()}.
      * The capture must be installed with {@code tables} by {@link #start()}.
      */
-    PocketSyncDevice(ChangeCapture capture, DataSource dataSource, List<String> tables, String scope, SyncLoop loop,
-            Watchers watchers, ScheduledExecutorService engine, ExecutorService ownedListenerExecutor) {
+    PocketSyncDevice(ChangeCapture capture, DataSource dataSource, List<String> tables, String scope, String deviceId,
+            SyncLoop loop, Watchers watchers, StatusBoard status, EngineThread engine,
+            @Nullable ExecutorService ownedListenerExecutor) {
         this.capture = requireNonNull(capture, "capture is null");
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
         this.tables = List.copyOf(tables);
         this.scope = requireNonNull(scope, "scope is null");
+        this.deviceId = requireNonNull(deviceId, "deviceId is null");
         this.loop = requireNonNull(loop, "loop is null");
         this.watchers = requireNonNull(watchers, "watchers is null");
+        this.status = requireNonNull(status, "status is null");
         this.engine = requireNonNull(engine, "engine is null");
         this.ownedListenerExecutor = ownedListenerExecutor;
     }
@@ -96,11 +108,12 @@ public final class PocketSyncDevice implements AutoCloseable {
             throw new IllegalStateException("a device starts once");
         }
         started = true;
-        onEngine(() -> {
+        // no bound: the first install queues every existing row of the tables
+        engine.call(() -> {
             capture.install(tables);
             capture.bindScope(scope);
             return null;
-        });
+        }, 0);
         loop.start();
     }
 
@@ -121,45 +134,67 @@ public final class PocketSyncDevice implements AutoCloseable {
      * @throws PocketSyncException {@code INTERNAL} when the database cannot be opened
      */
     public java.sql.Connection connection() {
-        try {
-            java.sql.Connection connection = dataSource.getConnection();
-            try (java.sql.Statement statement = connection.createStatement()) {
-                statement.execute("PRAGMA busy_timeout = " + APP_BUSY_TIMEOUT.toMillis());
-                statement.execute("PRAGMA temp_store = MEMORY");
-            }
-            if (connection.isWrapperFor(org.sqlite.SQLiteConnection.class)) {
-                // waits for the engine's short transactions in short steps (busy_timeout sleeps a millisecond at least)
-                ShortBusyWait.install(connection, APP_BUSY_TIMEOUT);
-                connection.unwrap(org.sqlite.SQLiteConnection.class).addCommitListener(new org.sqlite.SQLiteCommitListener() {
-                    @Override
-                    public void onCommit() {
-                        // Called on the committing thread before the commit is visible to other
-                        // connections; the engine runs the poll after it, on its own thread.
-                        loop.localCommit();
-                    }
-
-                    @Override
-                    public void onRollback() {}
-                });
-            }
-            return connection;
-        }
-        catch (java.sql.SQLException e) {
-            throw new PocketSyncException(ErrorCode.INTERNAL, "cannot open a connection to the device database: " + e.getMessage(), e);
-        }
+        return AppConnections.open(dataSource, APP_BUSY_TIMEOUT, loop::localCommit);
     }
 
-    /** Watches a tracked table; the listener runs after each commit that changed it (local or remote). */
-    public AutoCloseable watch(String table, TableListener listener) {
+    /**
+     * Watches a tracked table; the listener runs after each commit that changed it (local or remote).
+     *
+     * @return closes the watch
+     */
+    public Subscription watch(String table, TableListener listener) {
         return watchers.watch(table, listener);
     }
 
     /**
      * Watches a query: after each commit that changed a table the SQL mentions, the query runs again
      * and the listener receives its rows.
+     *
+     * @param args the query's parameters, none of them null
+     * @return closes the watch
      */
-    public AutoCloseable watchQuery(String sql, List<Object> args, QueryListener listener) {
+    public Subscription watchQuery(String sql, List<Object> args, QueryListener listener) {
         return watchers.watchQuery(sql, args, listener);
+    }
+
+    /**
+     * The sync status now: connected, last synced, pending and parked counts, catch-up progress. Never blocks, so
+     * a UI thread may call it. The counts are the engine's latest reads of the change log: current within a
+     * {@link DeviceOptions#pollInterval() poll interval} while a status listener is registered; otherwise a call
+     * that finds them possibly out of date asks the engine to read them again, and a later call shows the result.
+     */
+    public SyncStatus status() {
+        loop.statusAsked();
+        return status.current();
+    }
+
+    /**
+     * Calls {@code listener} with the current {@link #status()} at once, then with each snapshot that differs from
+     * the last, on the listener executor. While it is registered the counts in the snapshots are kept current.
+     *
+     * @return closes the registration
+     */
+    public Subscription onStatus(Consumer<SyncStatus> listener) {
+        return status.onStatus(listener);
+    }
+
+    /**
+     * Calls {@code listener} for every error the device reports (see {@link SyncStatusListener#error}), on the
+     * listener executor.
+     *
+     * @return closes the registration
+     */
+    public Subscription onError(SyncErrorListener listener) {
+        return status.onError(listener);
+    }
+
+    /**
+     * Registers a listener for every status event; {@link #onStatus} and {@link #onError} are shorter for one kind.
+     *
+     * @return closes the registration
+     */
+    public Subscription addStatusListener(SyncStatusListener listener) {
+        return status.add(listener);
     }
 
     /**
@@ -170,19 +205,30 @@ public final class PocketSyncDevice implements AutoCloseable {
         return io.pocketsync.device.capture.DeadLetters.of(dataSource);
     }
 
-    /** This device's persistent id. */
+    /** This device's persistent id. Never blocks. */
     public String deviceId() {
-        return onEngine(() -> capture.state().deviceId());
+        return deviceId;
     }
 
-    /** The last server sequence applied. */
+    /**
+     * The last server sequence applied, read on the engine thread.
+     *
+     * @throws PocketSyncException {@code TIMEOUT} when the engine does not answer within
+     *         10 seconds
+     */
     public long cursor() {
-        return onEngine(() -> capture.state().cursor());
+        return engine.call(() -> capture.state().cursor(), ENGINE_WAIT_SECONDS);
     }
 
-    /** Local changes not yet acknowledged by the server. */
+    /**
+     * Local changes not yet acknowledged by the server, counted on the engine thread ({@link #status()} has the
+     * count without waiting).
+     *
+     * @throws PocketSyncException {@code TIMEOUT} when the engine does not answer within
+     *         10 seconds
+     */
     public long pendingCount() {
-        return onEngine(capture::pendingCount);
+        return engine.call(capture::pendingCount, ENGINE_WAIT_SECONDS);
     }
 
     /** Stops syncing; idempotent. */
@@ -200,12 +246,13 @@ public final class PocketSyncDevice implements AutoCloseable {
         stop();
         closed = true;
         try {
-            engine.submit(() -> {
+            engine.call(() -> {
                 watchers.close();
                 capture.close();
-            }).get(10, TimeUnit.SECONDS);
+                return null;
+            }, ENGINE_WAIT_SECONDS);
         }
-        catch (Exception e) {
+        catch (RuntimeException e) {
             capture.close();
         }
         engine.shutdown();
@@ -214,39 +261,24 @@ public final class PocketSyncDevice implements AutoCloseable {
         }
     }
 
-    private <T> T onEngine(java.util.concurrent.Callable<T> work) {
-        try {
-            return engine.submit(work).get();
-        }
-        catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new PocketSyncException(ErrorCode.INTERNAL, String.valueOf(e.getCause()), e.getCause());
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PocketSyncException(ErrorCode.INTERNAL, "interrupted", e);
-        }
-    }
-
     /**
      * Builds a {@link PocketSyncDevice} without any injector. Required: a database, at least one table,
      * a scope, a server URI, and a transport (instance or name). Not thread-safe.
      */
     public static final class Builder {
-        private DataSource dataSource;
+        private @Nullable DataSource dataSource;
         private final List<String> tables = new ArrayList<>();
-        private String scope;
+        private @Nullable String scope;
         private String token = "";
-        private URI server;
-        private ClientTransport transport;
-        private String transportName;
+        private @Nullable URI server;
+        private @Nullable ClientTransport transport;
+        private @Nullable String transportName;
         private PluginConfig transportConfig = PluginConfig.empty("");
         private DeviceOptions options = DeviceOptions.DEFAULTS;
-        private CaptureOptions captureOptions = CaptureOptions.DEFAULTS;
+        private String captureName = SqliteTriggerCaptureProvider.NAME;
+        private PluginConfig captureConfig = PluginConfig.empty("");
         private SyncStatusListener statusListener = SyncStatusListener.NONE;
-        private java.util.concurrent.Executor listenerExecutor;
+        private java.util.concurrent.@Nullable Executor listenerExecutor;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -316,9 +348,20 @@ public final class PocketSyncDevice implements AutoCloseable {
             return this;
         }
 
-        public Builder captureOptions(CaptureOptions options) {
-            this.captureOptions = requireNonNull(options, "options is null");
+        /**
+         * The change capture by provider name, found through ServiceLoader ({@link ChangeCaptureProvider}); default
+         * {@code sqlite-triggers}. {@code config} holds the provider's keys, with or without the
+         * {@code capture.<name>} namespace; an unknown key fails {@link #build()} with {@code CONFIG_INVALID}.
+         */
+        public Builder capture(String name, PluginConfig config) {
+            this.captureName = requireNonNull(name, "name is null");
+            this.captureConfig = requireNonNull(config, "config is null");
             return this;
+        }
+
+        /** {@link #capture(String, PluginConfig)} with the provider's defaults. */
+        public Builder capture(String name) {
+            return capture(name, PluginConfig.empty(""));
         }
 
         public Builder statusListener(SyncStatusListener listener) {
@@ -338,7 +381,10 @@ public final class PocketSyncDevice implements AutoCloseable {
         }
 
         /**
-         * @throws PocketSyncException {@code CONFIG_INVALID} when something required is missing
+         * @throws PocketSyncException {@code CONFIG_INVALID} when something required is missing or a capture option
+         *         is unknown; {@code PROVIDER_NOT_FOUND} or {@code PROVIDER_AMBIGUOUS} when the capture or the
+         *         transport name does not select exactly one provider; {@code SCHEMA_INVALID} when a table is
+         *         missing or unsupported
          */
         public PocketSyncDevice build() {
             if (dataSource == null || tables.isEmpty() || scope == null || server == null
@@ -346,44 +392,8 @@ public final class PocketSyncDevice implements AutoCloseable {
                 throw new PocketSyncException(ErrorCode.CONFIG_INVALID,
                         "a device needs a database, tables, a scope, a server URI and a transport");
             }
-            ChangeCapture capture = new SqliteTriggerCapture(dataSource, clock, captureOptions);
-            ScheduledExecutorService engine = Executors.newSingleThreadScheduledExecutor(daemon("pocketsync-engine"));
-            String deviceId;
-            try {
-                deviceId = engine.submit(() -> {
-                    capture.install(tables);
-                    return capture.state().deviceId();
-                }).get();
-            }
-            catch (Exception e) {
-                engine.shutdown();
-                capture.close();
-                Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
-                if (cause instanceof PocketSyncException p) {
-                    throw p;
-                }
-                throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "cannot prepare the database: " + cause, cause);
-            }
-            ClientTransport chosen = transport != null ? transport
-                    : ClientTransports.create(transportName, transportConfig, deviceId, clock);
-            ExecutorService owned = null;
-            java.util.concurrent.Executor listeners = listenerExecutor;
-            if (listeners == null) {
-                owned = Executors.newSingleThreadExecutor(daemon("pocketsync-listeners"));
-                listeners = owned;
-            }
-            Watchers watchers = new Watchers(dataSource, listeners);
-            SyncLoop loop = new SyncLoop(capture, chosen, new Endpoint(server, scope, deviceId), token, options, watchers, engine,
-                    listeners, statusListener);
-            return new PocketSyncDevice(capture, dataSource, tables, scope, loop, watchers, engine, owned);
-        }
-
-        private static java.util.concurrent.ThreadFactory daemon(String name) {
-            return runnable -> {
-                Thread thread = new Thread(runnable, name);
-                thread.setDaemon(true);
-                return thread;
-            };
+            return DeviceWiring.wire(new DeviceWiring.Spec(dataSource, tables, scope, token, server, transport, transportName,
+                    transportConfig, options, captureName, captureConfig, statusListener, listenerExecutor, clock));
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The PUSH batches a device has sent and not yet seen answered, at most {@code capacity} of them
@@ -93,8 +94,8 @@ final class PushWindow {
      * @return the batch, or null when it is not in flight (a late answer to a batch sent again since, or a
      *         second answer to one batch)
      */
-    Batch remove(String batchId) {
-        Batch found = null;
+    @Nullable Batch remove(String batchId) {
+        @Nullable Batch found = null;
         for (Iterator<Batch> it = batches.iterator(); it.hasNext();) {
             Batch batch = it.next();
             if (batch.batchId().equals(batchId)) {
@@ -117,7 +118,7 @@ final class PushWindow {
     }
 
     /** The oldest batch whose ACK is overdue at {@code nowNanos}, or null. */
-    Batch overdue(long nowNanos) {
+    @Nullable Batch overdue(long nowNanos) {
         Batch oldest = batches.peekFirst();
         return oldest != null && nowNanos - oldest.deadlineNanos() > 0 ? oldest : null;
     }

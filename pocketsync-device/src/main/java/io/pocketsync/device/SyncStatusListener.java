@@ -3,7 +3,9 @@ package io.pocketsync.device;
 import io.pocketsync.api.ErrorCode;
 
 /**
- * Sync status events of a {@link PocketSyncDevice}. Methods do nothing by default; override what you need.
+ * Sync status events of a {@link PocketSyncDevice}. Methods do nothing by default; override what you need, and
+ * register with {@link PocketSyncDevice#addStatusListener} or {@link PocketSyncDevice.Builder#statusListener}.
+ * For one kind of event a lambda is shorter: {@link PocketSyncDevice#onStatus} and {@link PocketSyncDevice#onError}.
  *
  * <p>Called on the device's listener executor (never on a transport I/O thread nor on the engine
  * thread), one event at a time and in order. Implementations should not block for long.
@@ -34,4 +36,10 @@ public class SyncStatusListener {
      * @param message a human-readable explanation (no secrets)
      */
     public void error(ErrorCode code, String message) {}
+
+    /**
+     * The {@link PocketSyncDevice#status() status snapshot} changed; called after the event that changed it. The
+     * pending and parked counts in it are kept current while any status listener is registered.
+     */
+    public void statusChanged(SyncStatus status) {}
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,20 +37,20 @@ final class Watchers implements AutoCloseable {
     private final Executor listenerExecutor;
     private final List<TableWatch> tableWatches = new CopyOnWriteArrayList<>();
     private final List<QueryWatch> queryWatches = new CopyOnWriteArrayList<>();
-    private Connection reader;
+    private @Nullable Connection reader;
 
     Watchers(DataSource dataSource, Executor listenerExecutor) {
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
         this.listenerExecutor = requireNonNull(listenerExecutor, "listenerExecutor is null");
     }
 
-    AutoCloseable watch(String table, TableListener listener) {
+    Subscription watch(String table, TableListener listener) {
         TableWatch watch = new TableWatch(requireNonNull(table, "table is null"), requireNonNull(listener, "listener is null"));
         tableWatches.add(watch);
         return () -> tableWatches.remove(watch);
     }
 
-    AutoCloseable watchQuery(String sql, List<Object> args, QueryListener listener) {
+    Subscription watchQuery(String sql, List<Object> args, QueryListener listener) {
         QueryWatch watch = new QueryWatch(requireNonNull(sql, "sql is null"), List.copyOf(args), sql.toLowerCase(Locale.ROOT),
                 requireNonNull(listener, "listener is null"));
         queryWatches.add(watch);
@@ -69,7 +70,7 @@ final class Watchers implements AutoCloseable {
         for (QueryWatch watch : queryWatches) {
             // A query is re-run when it mentions a changed table; cheap and errs on the side of firing.
             if (tables.stream().anyMatch(t -> watch.lowerSql().contains(t.toLowerCase(Locale.ROOT)))) {
-                List<Map<String, Object>> rows;
+                List<Map<String, @Nullable Object>> rows;
                 try {
                     rows = query(watch.sql(), watch.args());
                 }
@@ -82,7 +83,7 @@ final class Watchers implements AutoCloseable {
         }
     }
 
-    private List<Map<String, Object>> query(String sql, List<Object> args) throws SQLException {
+    private List<Map<String, @Nullable Object>> query(String sql, List<Object> args) throws SQLException {
         if (reader == null) {
             reader = dataSource.getConnection();
         }
@@ -90,11 +91,11 @@ final class Watchers implements AutoCloseable {
             for (int i = 0; i < args.size(); i++) {
                 statement.setObject(i + 1, args.get(i));
             }
-            List<Map<String, Object>> rows = new ArrayList<>();
+            List<Map<String, @Nullable Object>> rows = new ArrayList<>();
             try (ResultSet rs = statement.executeQuery()) {
                 ResultSetMetaData meta = rs.getMetaData();
                 while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
+                    Map<String, @Nullable Object> row = new LinkedHashMap<>();
                     for (int i = 1; i <= meta.getColumnCount(); i++) {
                         row.put(meta.getColumnLabel(i), Rows.normalise(rs.getObject(i)));
                     }

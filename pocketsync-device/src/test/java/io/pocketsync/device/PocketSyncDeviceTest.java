@@ -247,11 +247,12 @@ class PocketSyncDeviceTest {
             throw new IllegalStateException(e);
         }
         Watchers watchers = new Watchers(db.dataSource, listeners);
+        StatusBoard status = new StatusBoard(listeners, Clock.systemUTC(), SyncStatusListener.NONE);
+        EngineThread engineThread = new EngineThread(engine, status::engineFailed);
         SyncLoop loop = new SyncLoop(capture, network.clientTransport(), new Endpoint(URI.create("mem://server"), "test-scope", deviceId),
-                "secret", DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20)), watchers, engine, listeners,
-                SyncStatusListener.NONE);
-        PocketSyncDevice device = new PocketSyncDevice(capture, db.dataSource, List.of("todo"), "test-scope", loop, watchers, engine,
-                listeners);
+                "secret", DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20)), watchers, engineThread, status);
+        PocketSyncDevice device = new PocketSyncDevice(capture, db.dataSource, List.of("todo"), "test-scope", deviceId, loop, watchers,
+                status, engineThread, listeners);
         devices.add(device);
         device.start();
         return device;

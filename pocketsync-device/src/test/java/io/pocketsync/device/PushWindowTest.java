@@ -152,7 +152,7 @@ class PushWindowTest {
         assertThat(changeIds(server.pushes())).doesNotHaveDuplicates().hasSize(10);
         assertThat(server.pushes().get(0).changes()).hasSize(2);
         assertThat(server.pushes()).allSatisfy(push -> assertThat(push.changes().size() == 1
-                || SyncLoop.withinBytes(localChanges(push), budget).size() == push.changes().size()).isTrue());
+                || ChangePusher.withinBytes(localChanges(push), budget).size() == push.changes().size()).isTrue());
         // a single change above the budget is still sent, alone
         assertThat(server.pushes().get(server.pushes().size() - 1).changes()).singleElement()
                 .satisfies(change -> assertThat(change.row().get("id")).isEqualTo("huge"));

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param accepted false when the page did not start at the stored cursor (duplicate or gap) and nothing was done
  * @param applied changes written to the local tables
- * @param skipped changes not written: already processed, or the row has a later pending local change
+ * @param skipped changes not written: the row already holds that server state or a later one, or the row has a
+ *        later pending local change
  * @param parked changes parked in the dead-letter table (key collision, unknown table or column, malformed)
  * @param tables the tables that were written
  */

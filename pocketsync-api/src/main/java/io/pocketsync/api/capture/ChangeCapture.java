@@ -67,6 +67,12 @@ public interface ChangeCapture extends AutoCloseable {
     long pendingCount();
 
     /**
+     * How many remote changes are parked: refused by a validation or a local constraint and kept with their code
+     * ({@link ApplyReport#parked()}) instead of being applied.
+     */
+    long parkedCount();
+
+    /**
      * Records the server's verdicts in one transaction: APPLIED and DUPLICATE become acked; SUPERSEDED
      * applies the winner locally (unless a later local change is pending) and keeps the change as
      * superseded; REJECTED keeps the change with its code. A merged winner on APPLIED is applied too.
@@ -80,29 +86,26 @@ public interface ChangeCapture extends AutoCloseable {
      * Applies remote changes in one transaction with capture suppressed, and advances the cursor from
      * {@code fromCursor} to {@code toCursor} in the same transaction (nothing is done, and
      * {@link ApplyReport#NOT_ACCEPTED} returned, if the stored cursor is not {@code fromCursor}; the
-     * first SNAPSHOT page of a resync is also accepted from cursor 0). Changes already processed are skipped; a row with a pending
-     * local change of a later version is not overwritten; bad input is parked, not thrown.
+     * first SNAPSHOT page of a resync is also accepted from cursor 0). Bad input is parked, not thrown.
      *
-     * <p>SNAPSHOT pages belong to a full resync: the first one starts it, and the page with
-     * {@code lastPage} ends it by deleting synced local rows the snapshot did not contain (rows with
-     * pending local changes are kept and pushed afterwards).
-     */
-    ApplyReport apply(List<Change> changes, long fromCursor, long toCursor, ChangesMode mode, boolean lastPage);
-
-    /**
-     * {@link #apply(List, long, long, ChangesMode, boolean)} with the server sequence of each change's row state
-     * ({@link io.pocketsync.api.protocol.Changes#sequences()}; empty when unknown). A capture that tracks the
-     * sequence of each local row's state skips a change whose sequence is not after it, so changes arriving out
-     * of server order (a LIVE broadcast overtaken by an ACK, duplicated MQTT messages) cannot overwrite a later
-     * state; it also keeps a change skipped for a pending local change and applies it when the ACK of that
-     * local change shows that the server ordered the remote change later. The default ignores the sequences.
+     * <p>Order: each change comes with the server sequence of its row state
+     * ({@link io.pocketsync.api.protocol.Changes#sequences()}). The capture records the sequence of the state each
+     * local row holds and skips a change whose sequence is not after it, so changes arriving out of server order
+     * (a LIVE broadcast overtaken by an ACK, duplicated MQTT messages, a page pulled twice) cannot overwrite a
+     * later state. A change skipped because a pending local change of the row is later (by version) is kept
+     * aside and applied once the ACK of that local change shows that the server ordered the remote change after
+     * it.
      *
-     * @param sequences empty, or one positive sequence per change
+     * <p>SNAPSHOT pages belong to a full resync: the first one starts it (and forgets the recorded sequences:
+     * the server's history may have restarted), and the page with {@code lastPage} ends it by deleting synced
+     * local rows the snapshot did not contain (rows with pending local changes are kept and pushed afterwards).
+     *
+     * @param sequences one positive server sequence per change, index for index
+     * @throws io.pocketsync.api.PocketSyncException with {@code INVALID_FIELD} when {@code sequences} is not
+     *         exactly as long as {@code changes}: a change without its sequence cannot be ordered
      */
-    default ApplyReport apply(List<Change> changes, List<Long> sequences, long fromCursor, long toCursor, ChangesMode mode,
-            boolean lastPage) {
-        return apply(changes, fromCursor, toCursor, mode, lastPage);
-    }
+    ApplyReport apply(List<Change> changes, List<Long> sequences, long fromCursor, long toCursor, ChangesMode mode,
+            boolean lastPage);
 
     /** The persistent device state. */
     DeviceState state();

@@ -3,6 +3,8 @@ package io.pocketsync.api.capture;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.model.Hlc;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The device's persistent sync state ({@code __pocketsync_device_state}).
@@ -12,8 +14,11 @@ import io.pocketsync.api.model.Hlc;
  * @param cursor the last server sequence applied
  * @param hlc the device clock
  * @param resyncing whether a full resync (SNAPSHOT pages) is in progress
+ * @param lastSync when the cursor last moved (a page or a LIVE broadcast was applied, the broadcast of the
+ *        device's own pushed batch included); null before the first time
  */
-public record DeviceState(String deviceId, String scope, long cursor, Hlc hlc, boolean resyncing) {
+public record DeviceState(String deviceId, @Nullable String scope, long cursor, Hlc hlc, boolean resyncing,
+        @Nullable Instant lastSync) {
     public DeviceState {
         requireNonNull(deviceId, "deviceId is null");
         requireNonNull(hlc, "hlc is null");

@@ -2,6 +2,7 @@ package io.pocketsync.api.conflict;
 
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides between the server's stored state of a row and an incoming change to it.
@@ -27,7 +28,7 @@ public interface ConflictResolver {
      * @param incoming the change a device pushed; already validated
      * @return the decision; never null
      */
-    Resolution resolve(RowState current, Change incoming);
+    Resolution resolve(@Nullable RowState current, Change incoming);
 
     /** Whether the final state is independent of the order changes arrive in. */
     default boolean commutative() {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A resolver's decision for one incoming change: a value that carries everything the store and the
@@ -56,13 +57,13 @@ public sealed interface Resolution {
      * @param incoming the change being resolved
      * @param state the row's new state; must name the incoming change's row
      */
-    static Apply apply(RowState current, Change incoming, RowState state) {
+    static Apply apply(@Nullable RowState current, Change incoming, RowState state) {
         requireNonNull(incoming, "incoming is null");
         return new Apply(state, current != null && !incoming.version().isAfter(current.version()));
     }
 
     /** Applies the incoming change as it is ({@link RowState#of(Change)}) over {@code current}. */
-    static Apply applyIncoming(RowState current, Change incoming) {
+    static Apply applyIncoming(@Nullable RowState current, Change incoming) {
         requireNonNull(incoming, "incoming is null");
         return apply(current, incoming, RowState.of(incoming));
     }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One captured mutation of one row, as it travels from a device to the server and from the server
@@ -28,7 +29,7 @@ public record Change(
         String table,
         String globalId,
         Op op,
-        Map<String, Object> row,
+        Map<String, @Nullable Object> row,
         List<String> changedColumns,
         Hlc hlc,
         String deviceId) {
@@ -55,12 +56,12 @@ public record Change(
     }
 
     /** This change with another row image and op, e.g. the winning image of a merged row. */
-    public Change withRow(Op newOp, Map<String, Object> newRow) {
+    public Change withRow(Op newOp, Map<String, @Nullable Object> newRow) {
         return new Change(changeId, table, globalId, newOp, newRow, changedColumns, hlc, deviceId);
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Change other
                 && changeId.equals(other.changeId)
                 && table.equals(other.table)

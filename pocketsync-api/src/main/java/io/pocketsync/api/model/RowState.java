@@ -3,6 +3,7 @@ package io.pocketsync.api.model;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server's current state of one row: the winning image, who wrote it and when, whether it is
@@ -35,7 +36,7 @@ import java.util.Map;
 public record RowState(
         String table,
         String globalId,
-        Map<String, Object> row,
+        Map<String, @Nullable Object> row,
         boolean deleted,
         Version version,
         Map<String, Version> columnVersions,
@@ -74,7 +75,7 @@ public record RowState(
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof RowState other
                 && table.equals(other.table)
                 && globalId.equals(other.globalId)

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Helpers for row images. A row image maps column names to SQLite values, and a value is one of:
@@ -26,14 +27,14 @@ public final class Rows {
      *
      * @throws IllegalArgumentException when a value has a type that is not a SQLite value
      */
-    public static Map<String, Object> copyOf(Map<String, ?> row) {
+    public static Map<String, @Nullable Object> copyOf(Map<String, ? extends @Nullable Object> row) {
         if (row instanceof Copy copy && !copy.hasBlob) {
             return copy;
         }
-        Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, row.size() * 2));
+        Map<String, @Nullable Object> copy = new LinkedHashMap<>(Math.max(4, row.size() * 2));
         boolean hasBlob = false;
-        for (Map.Entry<String, ?> entry : row.entrySet()) {
-            Object value = normalise(entry.getValue());
+        for (Map.Entry<String, ? extends @Nullable Object> entry : row.entrySet()) {
+            @Nullable Object value = normalise(entry.getValue());
             hasBlob |= value instanceof byte[];
             copy.put(Objects.requireNonNull(entry.getKey(), "column name is null"), value);
         }
@@ -41,19 +42,19 @@ public final class Rows {
     }
 
     /** What {@link #copyOf} returns: an unmodifiable view of a private copy, known to need no copying again. */
-    private static final class Copy extends AbstractMap<String, Object> implements Serializable {
+    private static final class Copy extends AbstractMap<String, @Nullable Object> implements Serializable {
         private static final long serialVersionUID = 1L;
 
-        private final Map<String, Object> view;
+        private final Map<String, @Nullable Object> view;
         private final boolean hasBlob;
 
-        Copy(Map<String, Object> view, boolean hasBlob) {
+        Copy(Map<String, @Nullable Object> view, boolean hasBlob) {
             this.view = view;
             this.hasBlob = hasBlob;
         }
 
         @Override
-        public Set<Entry<String, Object>> entrySet() {
+        public Set<Entry<String, @Nullable Object>> entrySet() {
             return view.entrySet();
         }
 
@@ -63,23 +64,23 @@ public final class Rows {
         }
 
         @Override
-        public boolean containsKey(Object key) {
+        public boolean containsKey(@Nullable Object key) {
             return view.containsKey(key);
         }
 
         @Override
-        public Object get(Object key) {
+        public @Nullable Object get(@Nullable Object key) {
             return view.get(key);
         }
 
         @Override
-        public void forEach(java.util.function.BiConsumer<? super String, ? super Object> action) {
+        public void forEach(java.util.function.BiConsumer<? super String, ? super @Nullable Object> action) {
             view.forEach(action); // the backing map's own loop: no read-only wrapper per entry
         }
     }
 
     /** Normalises one value: integral numbers to Long, other numbers to Double, byte[] copied. */
-    public static Object normalise(Object value) {
+    public static @Nullable Object normalise(@Nullable Object value) {
         if (value == null || value instanceof Long || value instanceof Double || value instanceof String) {
             return value;
         }
@@ -105,7 +106,7 @@ public final class Rows {
     }
 
     /** Value equality that compares BLOBs by content. */
-    public static boolean valueEquals(Object a, Object b) {
+    public static boolean valueEquals(@Nullable Object a, @Nullable Object b) {
         if (a instanceof byte[] && b instanceof byte[]) {
             return Arrays.equals((byte[]) a, (byte[]) b);
         }
@@ -113,7 +114,7 @@ public final class Rows {
     }
 
     /** Row equality that compares BLOBs by content and ignores column order. */
-    public static boolean rowEquals(Map<String, ?> a, Map<String, ?> b) {
+    public static boolean rowEquals(@Nullable Map<String, ?> a, @Nullable Map<String, ?> b) {
         if (a == b) {
             return true;
         }

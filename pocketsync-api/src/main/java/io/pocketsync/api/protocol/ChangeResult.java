@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.model.Change;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server's verdict on one pushed change.
@@ -20,8 +21,8 @@ import io.pocketsync.api.model.Change;
  * @param errorCode for REJECTED the reason; otherwise null
  * @param message for REJECTED a human-readable reason; otherwise null
  */
-public record ChangeResult(String changeId, ChangeStatus status, long sequence, Change winner, ErrorCode errorCode,
-        String message) {
+public record ChangeResult(String changeId, ChangeStatus status, long sequence, @Nullable Change winner,
+        @Nullable ErrorCode errorCode, @Nullable String message) {
     public ChangeResult {
         requireNonNull(changeId, "changeId is null");
         requireNonNull(status, "status is null");
@@ -34,7 +35,7 @@ public record ChangeResult(String changeId, ChangeStatus status, long sequence, 
         return new ChangeResult(changeId, ChangeStatus.APPLIED, sequence, null, null, null);
     }
 
-    public static ChangeResult applied(String changeId, long sequence, Change merged) {
+    public static ChangeResult applied(String changeId, long sequence, @Nullable Change merged) {
         return new ChangeResult(changeId, ChangeStatus.APPLIED, sequence, merged, null, null);
     }
 
@@ -52,7 +53,7 @@ public record ChangeResult(String changeId, ChangeStatus status, long sequence, 
                 null, null);
     }
 
-    public static ChangeResult rejected(String changeId, ErrorCode code, String message) {
+    public static ChangeResult rejected(String changeId, ErrorCode code, @Nullable String message) {
         return new ChangeResult(changeId, ChangeStatus.REJECTED, 0, null, code, message);
     }
 }

@@ -26,8 +26,9 @@ import java.util.List;
  * @param estimatedRemaining for pages: an upper bound of the changes still to come (for progress)
  * @param sequences the server sequence of each change's row state, index for index with {@code changes}
  *        (LIVE: the change's own sequence; CATCH_UP and SNAPSHOT: the row's {@code lastSequence}); the device
- *        applies a change only over an older local state of the row. Empty when unknown (an older server):
- *        never null, otherwise exactly as long as {@code changes}, each positive
+ *        applies a change only over an older local state of the row. Never null; exactly as long as
+ *        {@code changes}, each positive, whenever {@code changes} is not empty: a device cannot order a change
+ *        without it and ignores such a message (protocol.md 3.3). Only a message without changes may leave it empty
  */
 public record Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
         boolean hasMore, long estimatedRemaining, List<Long> sequences) implements Message {
@@ -48,7 +49,10 @@ public record Changes(int protocolVersion, ChangesMode mode, List<Change> change
         }
     }
 
-    /** A message without sequences (unknown: the device falls back to version order and processed ids). */
+    /**
+     * A message without sequences: for one without changes (a LIVE of the receiver's own batch, an empty page).
+     * A device ignores changes that come without their sequences.
+     */
     public Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
             boolean hasMore, long estimatedRemaining) {
         this(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, List.of());

@@ -3,6 +3,7 @@ package io.pocketsync.api.protocol;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Either direction: something went wrong. After an ERROR for HELLO, for a malformed or oversized
@@ -14,7 +15,7 @@ import io.pocketsync.api.ErrorCode;
  * @param message a human-readable explanation, free of secrets
  * @param refId the batch id the error is about, if any; may be null
  */
-public record ErrorMessage(int protocolVersion, ErrorCode code, String message, String refId) implements Message {
+public record ErrorMessage(int protocolVersion, ErrorCode code, String message, @Nullable String refId) implements Message {
     public ErrorMessage {
         requireNonNull(code, "code is null");
         requireNonNull(message, "message is null");

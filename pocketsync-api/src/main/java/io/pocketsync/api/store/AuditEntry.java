@@ -6,6 +6,7 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.protocol.ChangeStatus;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A superseded or rejected change kept for operators.
@@ -18,8 +19,8 @@ import java.time.Instant;
  * @param errorCode for REJECTED the code, otherwise null
  * @param reason a human-readable reason, may be null
  */
-public record AuditEntry(long id, Instant at, ChangeStatus status, Change change, String winnerChangeId,
-        ErrorCode errorCode, String reason) {
+public record AuditEntry(long id, Instant at, ChangeStatus status, Change change, @Nullable String winnerChangeId,
+        @Nullable ErrorCode errorCode, @Nullable String reason) {
     public AuditEntry {
         requireNonNull(at, "at is null");
         requireNonNull(status, "status is null");

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules of {@link ServerStore#apply}, decided in memory before anything is written: which changes are
@@ -64,7 +65,8 @@ public final class BatchPlan {
     }
 
     /** An audit entry before the store gives it an id and a time. */
-    public record PendingAudit(ChangeStatus status, Change change, String winnerChangeId, ErrorCode errorCode, String reason) {}
+    public record PendingAudit(ChangeStatus status, Change change, @Nullable String winnerChangeId, @Nullable ErrorCode errorCode,
+            @Nullable String reason) {}
 
     /** {@code born}: the change brought the row (back) to life, so live devices are sent an INSERT. */
     private record Decision(Change change, ChangeStatus status, long sequence, Planned state, ErrorCode code,
@@ -73,7 +75,7 @@ public final class BatchPlan {
     private final long base;
     private final List<Decision> decisions = new ArrayList<>();
     private final Map<RowKey, Planned> rows = new LinkedHashMap<>();
-    private final Map<RowKey, RowState> loaded = new LinkedHashMap<>();
+    private final Map<RowKey, @Nullable RowState> loaded = new LinkedHashMap<>();
     private final List<PendingAudit> audits = new ArrayList<>();
     private final List<String> processedIds = new ArrayList<>();
     private long applied;
@@ -90,7 +92,7 @@ public final class BatchPlan {
      * @throws PocketSyncException INTERNAL when a resolver fails or breaks its contract
      */
     public static BatchPlan resolve(List<Change> changes, Function<String, ConflictResolver> resolvers,
-            Function<RowKey, RowState> load, Predicate<String> processed, long base) {
+            Function<RowKey, @Nullable RowState> load, Predicate<String> processed, long base) {
         requireNonNull(changes, "changes is null");
         requireNonNull(resolvers, "resolvers is null");
         BatchPlan plan = new BatchPlan(base);
@@ -136,7 +138,7 @@ public final class BatchPlan {
         RowKey key = RowKey.of(change);
         Planned current = rows.get(key);
         if (current == null) {
-            RowState stored = loaded.containsKey(key) ? loaded.get(key) : load.apply(key);
+            @Nullable RowState stored = loaded.containsKey(key) ? loaded.get(key) : load.apply(key);
             loaded.put(key, stored);
             current = stored == null ? null : new Planned(stored, false, false);
         }
@@ -210,7 +212,7 @@ public final class BatchPlan {
     }
 
     /** The stored state of every row the batch read (null values for absent rows). */
-    public Map<RowKey, RowState> loaded() {
+    public Map<RowKey, @Nullable RowState> loaded() {
         return loaded;
     }
 
@@ -248,7 +250,7 @@ public final class BatchPlan {
      * One applied change as the feed carries it: the winning image, the pushed change's id, HLC and device.
      * A view over the plan (no row image is copied), for stores that encode the feed themselves.
      */
-    public record FeedEntry(Change pushed, Op op, Map<String, Object> row) {
+    public record FeedEntry(Change pushed, Op op, Map<String, @Nullable Object> row) {
         /** The changed columns an UPDATE carries; empty for INSERT and DELETE. */
         public List<String> changedColumns() {
             return op == Op.UPDATE ? pushed.changedColumns() : List.of();

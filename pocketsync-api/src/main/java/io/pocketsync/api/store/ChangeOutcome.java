@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.protocol.ChangeStatus;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a store did with one change of a batch.
@@ -18,8 +19,8 @@ import io.pocketsync.api.protocol.ChangeStatus;
  * @param overridesLater APPLIED: the resolver's {@link io.pocketsync.api.conflict.Resolution.Apply#overridesLater()}
  *        (the change was applied over a stored row that was not older than it); otherwise false
  */
-public record ChangeOutcome(String changeId, ChangeStatus status, long sequence, RowState state, ErrorCode errorCode,
-        String reason, boolean overridesLater) {
+public record ChangeOutcome(String changeId, ChangeStatus status, long sequence, @Nullable RowState state,
+        @Nullable ErrorCode errorCode, @Nullable String reason, boolean overridesLater) {
     public ChangeOutcome {
         requireNonNull(changeId, "changeId is null");
         requireNonNull(status, "status is null");
@@ -43,7 +44,7 @@ public record ChangeOutcome(String changeId, ChangeStatus status, long sequence,
                 false);
     }
 
-    public static ChangeOutcome rejected(String changeId, ErrorCode code, String reason) {
+    public static ChangeOutcome rejected(String changeId, ErrorCode code, @Nullable String reason) {
         return new ChangeOutcome(changeId, ChangeStatus.REJECTED, 0, null, requireNonNull(code, "code is null"), reason, false);
     }
 }

@@ -3,6 +3,7 @@ package io.pocketsync.api.transport;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.protocol.Message;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server side of one device connection (a socket for WebSocket, a device topic pair for MQTT).
@@ -46,7 +47,7 @@ public interface Connection {
      * Closes the connection, first sending an ERROR with {@code code} and {@code reason} when code is not null.
      * Idempotent.
      */
-    void close(ErrorCode code, String reason);
+    void close(@Nullable ErrorCode code, @Nullable String reason);
 
     /** Whether the connection is open. */
     boolean isOpen();

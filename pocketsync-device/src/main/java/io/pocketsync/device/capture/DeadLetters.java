@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The remote changes this device could not apply ({@code __pocketsync_dead_letter}): list them, retry them after
@@ -47,8 +48,8 @@ public final class DeadLetters {
      * @param message the reason in words (a trigger's RAISE message, a constraint)
      * @param received when it was parked
      */
-    public record Entry(long id, String changeId, String table, String globalId, Op op, Map<String, Object> row, ErrorCode code,
-            String message, Instant received) {}
+    public record Entry(long id, @Nullable String changeId, String table, String globalId, Op op, Map<String, @Nullable Object> row,
+            ErrorCode code, String message, Instant received) {}
 
     /**
      * What a retry did.
@@ -58,7 +59,7 @@ public final class DeadLetters {
      * @param code when not applied, why
      * @param message when not applied, the reason in words
      */
-    public record Retry(long id, boolean applied, ErrorCode code, String message) {}
+    public record Retry(long id, boolean applied, @Nullable ErrorCode code, @Nullable String message) {}
 
     private final DataSource dataSource;
     private final Clock clock;

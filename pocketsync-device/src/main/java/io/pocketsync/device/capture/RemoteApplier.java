@@ -1,16 +1,11 @@
 package io.pocketsync.device.capture;
 
-import static io.pocketsync.api.Identifiers.quoteSql;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.capture.ApplyReport;
 import io.pocketsync.api.capture.ParkedChange;
 import io.pocketsync.api.model.Change;
-import io.pocketsync.api.model.Hlc;
-import io.pocketsync.api.model.Op;
-import io.pocketsync.api.model.Version;
 import io.pocketsync.api.protocol.ChangeResult;
-import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.protocol.ChangesMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,31 +13,26 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Applies remote changes (pages and acknowledgement winners) inside one transaction with the echo
- * suppression flag set, and moves the cursor in that same transaction.
+ * Applies remote changes (pages and acknowledgement winners) inside the caller's transaction with the echo
+ * suppression flag set, and moves the cursor in that same transaction; what it may write is decided by
+ * {@link PageAcceptance}, changes it cannot write are parked ({@link DeadLetterWriter}).
  *
  * <p>Order: a remote change carries the server sequence of its row state (protocol.md 3.3). It is
- * applied only when that sequence is after the one recorded for the row ({@code __pocketsync_row_seq}),
- * so a LIVE broadcast that arrives after the ACK of a later change of the same row, or a duplicated
- * message, cannot overwrite a later state. A change skipped because a pending local change of the row
- * wins by version is deferred ({@code __pocketsync_deferred}); the ACK of that local change tells whether the
- * server ordered it before or after the remote change, and the deferred change is applied in the latter
- * case. Without sequences (an older server) the processed-id table and version order decide, as before.
+ * applied only when that sequence is after the one recorded for the row ({@link RowSequences}), so a LIVE
+ * broadcast that arrives after the ACK of a later change of the same row, or a duplicated message, cannot
+ * overwrite a later state. A change skipped because a pending local change of the row wins by version is
+ * deferred ({@link DeferredChanges}); the ACK of that local change tells whether the server ordered it before or
+ * after the remote change, and the deferred change is applied in the latter case ({@link AckApplier}).
  *
- * <p>Per page the questions about many changes are asked once (processed ids, pending local changes, row
- * sequences), and statements are prepared once per connection ({@link StatementCache}).
+ * <p>Per page the questions about many changes are asked once (pending local changes, row sequences), and
+ * statements are prepared once per connection ({@link StatementCache}).
  *
  * <p>Foreign keys: the engine's connection does not enforce them while applying (see
  * {@link Sql#configure}). A page follows the server's sequence order, which may name a child before a
@@ -50,45 +40,33 @@ import org.slf4j.LoggerFactory;
  * completes. Cascading actions are not needed either: the origin device captured them as changes.
  */
 final class RemoteApplier implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RemoteApplier.class);
-    /** Rows per batched lookup; well below SQLite's default limit of 32766 parameters. */
-    private static final int LOOKUP_CHUNK = 500;
-    /**
-     * How often the dedupe table and the change log are pruned at most. Pruning is four statements that
-     * scan ranges of those tables: run on every page they cost more than a one-change LIVE itself, and a
-     * prune of a 10,000-row change log took 14 ms in a traced MQTT run. Bounded tables stay bounded.
-     */
-    private static final long PRUNE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** A remote change queued for writing, with the server sequence of its state, or refused before it was queued. */
+    private record Written(Change change, long sequence, RowWriter.@Nullable Refused refused) {}
 
-    private record RowKey(String table, String globalId) {}
-
-    /**
-     * A remote change queued for writing, with the server sequence of its state (0 without sequences), or refused
-     * before it was queued.
-     */
-    private record Written(Change change, RowKey row, long sequence, RowWriter.Refused refused) {}
-
-    /** The newest pending local change of a row. */
-    private record Pending(long seq, long hlc) {}
-
-    private final Connection connection;
     private final Clock clock;
-    private final CaptureOptions options;
     private final StatementCache statements;
+    private final RowSequences sequences;
+    private final DeferredChanges deferred;
+    private final DeadLetterWriter deadLetters;
+    private final FullResync resync;
+    private final ChangeLogPruner pruner;
+    private final AckApplier acks;
     private final AppTriggers appTriggers;
-    private long lastPruneNanos;
-    private boolean pruned;
-    /** The cursor at the last prune of row sequences. */
-    private long rowSequencesPrunedAt;
 
     RemoteApplier(Connection connection, Clock clock, CaptureOptions options) {
-        this.connection = requireNonNull(connection, "connection is null");
+        requireNonNull(connection, "connection is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.options = requireNonNull(options, "options is null");
         this.statements = new StatementCache(connection);
+        this.sequences = new RowSequences(statements);
+        this.deferred = new DeferredChanges(statements);
+        this.deadLetters = new DeadLetterWriter(statements, clock);
+        this.resync = new FullResync(connection, statements);
+        this.pruner = new ChangeLogPruner(statements, sequences, requireNonNull(options, "options is null"));
+        this.acks = new AckApplier(statements, sequences, deferred, deadLetters);
         this.appTriggers = new AppTriggers(statements);
     }
 
+    /** Applies one page (see {@code ChangeCapture#apply}); {@code sequences} holds one sequence per change. */
     ApplyReport applyPage(Map<String, TableSchema> schemas, String deviceId, List<Change> changes, List<Long> sequences,
             long fromCursor, long toCursor, ChangesMode mode, boolean lastPage) throws SQLException {
         long cursor;
@@ -99,33 +77,23 @@ final class RemoteApplier implements AutoCloseable {
             cursor = rs.getLong(1);
             resyncing = rs.getLong(2) != 0;
         }
-        boolean snapshot = mode == ChangesMode.SNAPSHOT;
-        if (snapshot && fromCursor == 0) {
-            // the first page of a snapshot (re)starts a resync, whatever the stored cursor (protocol.md 3.6); the
-            // server may have lost its history (cursor above its head), so row sequences start afresh as well
-            Sql.execute(connection, "DELETE FROM " + SystemTables.RESYNC_ROWS);
-            forgetSequences();
-            if (!resyncing) {
-                LOG.info("full resync started (cursor {})", cursor);
-            }
-            resyncing = true;
-        }
-        else if (snapshot && !resyncing) {
-            return ApplyReport.NOT_ACCEPTED;
-        }
-        else if (!snapshot && resyncing) {
-            if (mode != ChangesMode.CATCH_UP || fromCursor != 0) {
-                // a resync ends only with its last SNAPSHOT page; the device pulls from 0 to restart it
+        switch (PageAcceptance.admit(cursor, resyncing, mode, fromCursor)) {
+            case REFUSED -> {
                 return ApplyReport.NOT_ACCEPTED;
             }
-            // nothing was pruned on the server (it answered cursor 0 with a catch-up): that is complete
-            Sql.execute(connection, "DELETE FROM " + SystemTables.RESYNC_ROWS);
-            resyncing = false;
-            LOG.info("full resync replaced by a catch-up from 0");
+            case START_RESYNC -> {
+                // the server may have lost its history (cursor above its head), so row sequences start afresh as well
+                resync.start(cursor, resyncing);
+                forgetSequences();
+                resyncing = true;
+            }
+            case END_RESYNC_BY_CATCH_UP -> {
+                resync.replacedByCatchUp();
+                resyncing = false;
+            }
+            case APPLY -> { }
         }
-        else if (cursor != fromCursor) {
-            return ApplyReport.NOT_ACCEPTED;
-        }
+        boolean snapshot = mode == ChangesMode.SNAPSHOT;
         if (changes.isEmpty() && !snapshot) {
             // a LIVE of the device's own changes (or an empty catch-up page): only the cursor moves
             moveCursor(toCursor, resyncing);
@@ -133,83 +101,55 @@ final class RemoteApplier implements AutoCloseable {
         }
         setApplying(true);
         RowWriter writer = new RowWriter(statements, schemas);
-        boolean sequenced = !sequences.isEmpty();
-        Set<RowKey> rows = new LinkedHashSet<>();
-        List<String> ids = new ArrayList<>(changes.size());
-        for (Change change : changes) {
-            rows.add(new RowKey(change.table(), change.globalId()));
-            ids.add(change.changeId());
-        }
-        Map<RowKey, Pending> pending = pendingOf(rows);
-        Map<RowKey, Long> rowSequences = sequenced ? sequencesOf(rows) : Map.of();
-        Set<String> processed = sequenced || snapshot ? new HashSet<>() : processedAmong(ids);
-        Set<RowKey> ackedAfterPage = sequenced || toCursor == 0 ? Set.of() : ackedAfter(toCursor);
-        int applied = 0;
+        PageAcceptance acceptance = PageAcceptance.of(statements, this.sequences, deviceId, changes);
         int skipped = 0;
-        List<ParkedChange> parked = new ArrayList<>();
-        Set<String> tables = new LinkedHashSet<>();
         List<Written> written = new ArrayList<>(changes.size());
-        ValuesBatch resyncRows = new ValuesBatch(statements, "INSERT OR IGNORE INTO " + SystemTables.RESYNC_ROWS + " (tbl, gid)", 2, "");
+        ValuesBatch resyncRows = resync.rowsSeen();
         for (int i = 0; i < changes.size(); i++) {
             Change change = changes.get(i);
-            long sequence = sequenced ? sequences.get(i) : 0;
+            long sequence = sequences.get(i);
             try {
                 TableSchema schema = writer.validate(change);
-                RowKey row = new RowKey(change.table(), change.globalId());
                 if (snapshot) {
                     resyncRows.add(change.table(), change.globalId());
                 }
-                if (sequenced ? rowSequences.getOrDefault(row, 0L) >= sequence
-                        : processed.contains(change.changeId()) || ackedAfterPage.contains(row)) {
-                    // the row already holds this server state or a later one
-                    skipped++;
-                    continue;
-                }
-                Pending local = pending.get(row);
-                if (local != null && new Version(new Hlc(local.hlc()), deviceId).isAfter(change.version())) {
-                    if (sequenced) {
-                        defer(change, sequence);
+                switch (acceptance.judge(change, sequence)) {
+                    case HELD -> skipped++;
+                    case DEFER -> {
+                        deferred.defer(change, sequence);
+                        skipped++;
                     }
-                    skipped++;
-                    continue;
-                }
-                writer.write(schema, change);
-                // counted as held at once, so a repeat of the row later in the page is judged against it; a write
-                // that a local constraint then refuses is parked, and so would be its repeat
-                written.add(new Written(change, row, sequence, null));
-                if (sequenced) {
-                    rowSequences.put(row, sequence);
-                }
-                else {
-                    processed.add(change.changeId());
+                    case WRITE -> {
+                        writer.write(schema, change);
+                        acceptance.queued(change, sequence);
+                        written.add(new Written(change, sequence, null));
+                    }
                 }
             }
             catch (RowWriter.Refused refused) {
-                written.add(new Written(change, null, 0, refused));
+                written.add(new Written(change, 0, refused));
             }
         }
         Map<Change, RowWriter.Refused> refused = writer.flush();
-        ValuesBatch heldSequences = sequenceWrites();
+        ValuesBatch heldSequences = this.sequences.recorder();
+        int applied = 0;
+        List<ParkedChange> parked = new ArrayList<>();
+        Set<String> tables = new LinkedHashSet<>();
         // in page order, so that parked changes are reported and kept in the order they came
         for (Written write : written) {
             RowWriter.Refused refusal = write.refused() != null ? write.refused() : refused.get(write.change());
             if (refusal != null) {
-                parked.add(park(write.change(), refusal));
+                parked.add(deadLetters.park(write.change(), refusal));
                 continue;
             }
-            if (sequenced) {
-                heldSequences.add(write.row().table(), write.row().globalId(), write.sequence());
-            }
-            else {
-                markProcessed(write.change().changeId());
-            }
+            heldSequences.add(write.change().table(), write.change().globalId(), write.sequence());
             applied++;
             tables.add(write.change().table());
         }
         heldSequences.flush();
         resyncRows.flush();
         if (snapshot && lastPage) {
-            tables.addAll(finishResync(schemas));
+            tables.addAll(resync.finish(schemas.values()));
             resyncing = false;
         }
         setApplying(false);
@@ -217,245 +157,25 @@ final class RemoteApplier implements AutoCloseable {
         return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
     }
 
-    /** Stores the cursor a page reached, and prunes when it is time to. */
-    private void moveCursor(long toCursor, boolean resyncing) throws SQLException {
-        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET cursor = ?, last_sync_ms = ?, resync = ? WHERE id = 1",
-                toCursor, clock.millis(), resyncing ? 1L : 0L);
-        long now = System.nanoTime();
-        if (!pruned || now - lastPruneNanos >= PRUNE_INTERVAL_NANOS) {
-            prune(toCursor);
-            pruned = true;
-            lastPruneNanos = now;
-        }
-    }
-
+    /** Records an ACK's verdicts (see {@code ChangeCapture#acknowledge}). */
     ApplyReport applyResults(Map<String, TableSchema> schemas, String deviceId, List<ChangeResult> results) throws SQLException {
         setApplying(true);
-        RowWriter writer = new RowWriter(statements, schemas);
-        int applied = 0;
-        int skipped = 0;
-        List<ParkedChange> parked = new ArrayList<>();
-        Set<String> tables = new LinkedHashSet<>();
-        Set<RowKey> decided = new LinkedHashSet<>();
-        // An ACK names hundreds of changes: what is asked about each is asked once for all of them, and the state
-        // and sequence writes run as multi-row statements. Both batches are run before anything reads the tables
-        // they write (a winner's checks below, the deferred changes after the loop).
-        Map<String, PendingChange> named = pendingNamed(results);
-        Map<RowKey, Long> known = sequencesOf(named.values().stream().map(PendingChange::row).toList());
-        StateMarks marks = new StateMarks();
-        ValuesBatch heldSequences = sequenceWrites();
-        for (ChangeResult result : results) {
-            PendingChange change = named.remove(result.changeId());
-            if (change == null) {
-                continue; // not pending (already decided) or not this device's
-            }
-            RowKey row = change.row();
-            marks.mark(result, change.seq());
-            decided.add(row);
-            if (result.status() == ChangeStatus.REJECTED) {
-                continue;
-            }
-            long sequence = result.sequence();
-            long held = known.getOrDefault(row, 0L);
-            Change winner = result.winner();
-            if (winner == null) {
-                if (sequence > held) {
-                    known.put(row, sequence);
-                    heldSequences.add(row.table(), row.globalId(), sequence);
-                }
-                continue;
-            }
-            marks.flush();
-            heldSequences.flush();
-            try {
-                TableSchema schema = writer.validate(winner);
-                if (statements.queryLong("SELECT count(*) FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ?"
-                        + " AND tbl = ? AND gid = ?", change.seq(), winner.table(), winner.globalId()) > 0) {
-                    // A later local change of the row is pending: its own ACK decides the row. The winner is kept
-                    // aside like a deferred remote change rather than recorded as held: if that ACK leaves the row
-                    // without a later server state (REJECTED: nothing of the edit was stored), the winner is the row.
-                    if (sequence > held) {
-                        defer(winner, sequence);
-                    }
-                    skipped++;
-                    continue;
-                }
-                if (sequence > 0 && sequence < held) {
-                    // a later server state is already applied. An equal sequence is written again: the
-                    // device's own (losing) change overwrote its copy of that state locally.
-                    skipped++;
-                    continue;
-                }
-                writeNow(writer, schema, winner);
-                if (sequence > 0) {
-                    known.put(row, Math.max(held, sequence));
-                    setSequence(row, sequence);
-                }
-                else {
-                    markProcessed(winner.changeId());
-                }
-                applied++;
-                tables.add(schema.name());
-            }
-            catch (RowWriter.Refused refused) {
-                parked.add(park(winner, refused));
-            }
-        }
-        marks.flush();
-        heldSequences.flush();
-        if (!decided.isEmpty() && hasDeferred()) {
-            for (RowKey row : decided) {
-                Change deferred = takeDeferredIfSettled(row);
-                if (deferred == null) {
-                    continue;
-                }
-                try {
-                    TableSchema schema = writer.validate(deferred);
-                    writeNow(writer, schema, deferred);
-                    applied++;
-                    tables.add(schema.name());
-                }
-                catch (RowWriter.Refused refused) {
-                    parked.add(park(deferred, refused));
-                }
-            }
-        }
+        ApplyReport report = acks.apply(schemas, results);
         setApplying(false);
-        return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
+        return report;
     }
 
     /** Whether a remote change is kept aside for a row with a local change pending (cheap: normally none is). */
     boolean hasDeferred() throws SQLException {
-        return statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.DEFERRED + ")") != 0;
-    }
-
-    /** A pending local change named by an ACK: its local sequence and row. */
-    private record PendingChange(long seq, RowKey row) {}
-
-    /**
-     * The pending local changes among those {@code results} name, by change id; one query per chunk. Each id is
-     * looked up in the change id's unique index: {@code +state} keeps SQLite from choosing the state index
-     * instead, which (without statistics) it prefers and which made every ACK scan every pending change, so
-     * that a large offline queue cost time quadratic in its length to acknowledge.
-     */
-    private Map<String, PendingChange> pendingNamed(List<ChangeResult> results) throws SQLException {
-        Map<String, PendingChange> out = new HashMap<>();
-        for (int start = 0; start < results.size(); start += LOOKUP_CHUNK) {
-            List<ChangeResult> chunk = results.subList(start, Math.min(results.size(), start + LOOKUP_CHUNK));
-            PreparedStatement find = statements.get(pendingNamedSql(chunk.size()));
-            for (int i = 0; i < chunk.size(); i++) {
-                find.setString(i + 1, chunk.get(i).changeId());
-            }
-            try (ResultSet rs = find.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), new PendingChange(rs.getLong(2), new RowKey(rs.getString(3), rs.getString(4))));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Marks local changes with the server's answer, as multi-row statements: {@code UPDATE ... FROM (VALUES ...)}. */
-    private final class StateMarks {
-        private final ValuesBatch acked = new ValuesBatch(statements, "UPDATE " + SystemTables.CHANGES
-                + " SET state = 'acked', server_seq = v.column2 FROM (", 2, ") AS v WHERE seq = v.column1");
-        // the winner's sequence: the device may now hold that state above its cursor (see ownChangesFrom)
-        private final ValuesBatch superseded = new ValuesBatch(statements, "UPDATE " + SystemTables.CHANGES
-                + " SET state = 'superseded', server_seq = v.column2 FROM (", 2, ") AS v WHERE seq = v.column1");
-        private final ValuesBatch rejected = new ValuesBatch(statements, "UPDATE " + SystemTables.CHANGES
-                + " SET state = 'rejected', reason = v.column2 FROM (", 2, ") AS v WHERE seq = v.column1");
-
-        void mark(ChangeResult result, long seq) {
-            switch (result.status()) {
-                case APPLIED, DUPLICATE -> acked.add(seq, result.sequence());
-                case SUPERSEDED -> superseded.add(seq, result.sequence());
-                case REJECTED -> rejected.add(seq,
-                        result.errorCode() + ": " + (result.message() == null ? "" : result.message()));
-            }
-        }
-
-        void flush() throws SQLException {
-            acked.flush();
-            superseded.flush();
-            rejected.flush();
-        }
-    }
-
-    /**
-     * The deferred remote change of a row whose local changes are all decided, when the server sequenced it
-     * after the state the row holds now (its sequence is recorded); null otherwise. The entry is removed
-     * either way once nothing is pending.
-     */
-    private Change takeDeferredIfSettled(RowKey row) throws SQLException {
-        Change deferred = null;
-        long sequence = 0;
-        PreparedStatement find = statements.get("SELECT seq, change_id, op, row_json, hlc, device FROM "
-                + SystemTables.DEFERRED + " WHERE tbl = ? AND gid = ?");
-        find.setString(1, row.table());
-        find.setString(2, row.globalId());
-        try (ResultSet rs = find.executeQuery()) {
-            if (!rs.next()) {
-                return null;
-            }
-            sequence = rs.getLong(1);
-            deferred = new Change(rs.getString(2), row.table(), row.globalId(), Op.valueOf(rs.getString(3)),
-                    RowImages.parse(rs.getString(4)), List.of(), new Hlc(rs.getLong(5)), rs.getString(6));
-        }
-        if (statements.queryLong("SELECT count(*) FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND tbl = ? AND gid = ?",
-                row.table(), row.globalId()) > 0) {
-            return null;
-        }
-        statements.update("DELETE FROM " + SystemTables.DEFERRED + " WHERE tbl = ? AND gid = ?", row.table(), row.globalId());
-        if (sequence <= sequenceOf(row)) {
-            return null;
-        }
-        setSequence(row, sequence);
-        LOG.debug("applying deferred remote change {} of row {}: the server ordered it after the local change",
-                RowWriter.shorten(deferred.changeId()), RowWriter.shorten(row.globalId()));
-        return deferred;
-    }
-
-    private void defer(Change change, long sequence) throws SQLException {
-        statements.update("INSERT INTO " + SystemTables.DEFERRED + " (tbl, gid, seq, change_id, op, row_json, hlc, device)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, gid) DO UPDATE SET seq = excluded.seq,"
-                + " change_id = excluded.change_id, op = excluded.op, row_json = excluded.row_json, hlc = excluded.hlc,"
-                + " device = excluded.device WHERE excluded.seq > seq",
-                change.table(), change.globalId(), sequence, change.changeId(), change.op().name(), RowImages.toJson(change.row()),
-                change.hlc().value(), change.deviceId());
-    }
-
-    private long sequenceOf(RowKey row) throws SQLException {
-        return statements.queryLong("SELECT seq FROM " + SystemTables.ROW_SEQ + " WHERE tbl = ? AND gid = ?",
-                row.table(), row.globalId());
-    }
-
-    private void setSequence(RowKey row, long sequence) throws SQLException {
-        ValuesBatch write = sequenceWrites();
-        write.add(row.table(), row.globalId(), sequence);
-        write.flush();
-    }
-
-    /** Records rows' server sequences (tbl, gid, seq); a row's sequence only grows. */
-    private ValuesBatch sequenceWrites() {
-        return new ValuesBatch(statements, "INSERT INTO " + SystemTables.ROW_SEQ + " (tbl, gid, seq)", 3,
-                "ON CONFLICT (tbl, gid) DO UPDATE SET seq = max(seq, excluded.seq)");
-    }
-
-    /** Writes one change at once (where later reads in the same transaction must see it). */
-    private static void writeNow(RowWriter writer, TableSchema schema, Change change) throws SQLException, RowWriter.Refused {
-        writer.write(schema, change);
-        RowWriter.Refused refused = writer.flush().get(change);
-        if (refused != null) {
-            throw refused;
-        }
+        return deferred.any();
     }
 
     /**
      * The lowest server sequence above {@code cursor} at which this device may hold a row state it got from an
      * ACK rather than from CHANGES (PULL {@code own}, protocol.md 3.5); 0 when there is none. Such states are its
      * own acknowledged changes and the winners of its superseded ones, both kept in the change log with their
-     * server sequence until the cursor passes it (see {@link #prune}). While a change waits for its ACK it may
-     * already be stored at a sequence the device cannot know: {@code cursor + 1}.
+     * server sequence until the cursor passes it (see {@link ChangeLogPruner}). While a change waits for its ACK it
+     * may already be stored at a sequence the device cannot know: {@code cursor + 1}.
      */
     long ownChangesFrom(long cursor) throws SQLException {
         if (statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES + " WHERE state = 'pending')") != 0) {
@@ -467,118 +187,15 @@ final class RemoteApplier implements AutoCloseable {
 
     /** Row sequences and deferred changes belong to one history of one scope. */
     void forgetSequences() throws SQLException {
-        Sql.execute(connection, "DELETE FROM " + SystemTables.ROW_SEQ);
-        Sql.execute(connection, "DELETE FROM " + SystemTables.DEFERRED);
+        sequences.forgetAll();
+        deferred.forgetAll();
     }
 
-    /** The newest pending local change of each of {@code rows} that has one; one scan of the pending changes. */
-    private Map<RowKey, Pending> pendingOf(Set<RowKey> rows) throws SQLException {
-        Map<RowKey, Pending> out = new HashMap<>();
-        if (rows.isEmpty() || statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES
-                + " WHERE state = 'pending')") == 0) {
-            return out;
-        }
-        PreparedStatement statement = statements.get("SELECT tbl, gid, max(seq), max(hlc) FROM " + SystemTables.CHANGES
-                + " WHERE state = 'pending' GROUP BY tbl, gid");
-        try (ResultSet rs = statement.executeQuery()) {
-            while (rs.next()) {
-                RowKey row = new RowKey(rs.getString(1), rs.getString(2));
-                if (rows.contains(row)) {
-                    out.put(row, new Pending(rs.getLong(3), rs.getLong(4)));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The query {@link #pendingNamed} runs for {@code ids} change ids. */
-    static String pendingNamedSql(int ids) {
-        return "SELECT change_id, seq, tbl, gid FROM " + SystemTables.CHANGES + " WHERE +state = 'pending' AND change_id IN ("
-                + "?, ".repeat(ids - 1) + "?)";
-    }
-
-    /** The recorded server sequences of {@code rows} that have one; one query per chunk. */
-    private Map<RowKey, Long> sequencesOf(Collection<RowKey> rows) throws SQLException {
-        Map<RowKey, Long> out = new HashMap<>();
-        List<RowKey> all = new ArrayList<>(rows);
-        for (int start = 0; start < all.size(); start += LOOKUP_CHUNK) {
-            List<RowKey> chunk = all.subList(start, Math.min(all.size(), start + LOOKUP_CHUNK));
-            PreparedStatement statement = statements.get(sequencesOfSql(chunk.size()));
-            int index = 1;
-            for (RowKey row : chunk) {
-                statement.setString(index++, row.table());
-                statement.setString(index++, row.globalId());
-            }
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    out.put(new RowKey(rs.getString(1), rs.getString(2)), rs.getLong(3));
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The query {@link #sequencesOf} runs for {@code rows} rows: a join from the keys to the table's primary key.
-     * The form {@code (tbl, gid) IN (VALUES ...)} read the same rows but scanned the whole table for them, on every
-     * page and every ACK, and the table holds a record per row synced within the last {@code row-sequences-behind}
-     * sequences.
-     */
-    static String sequencesOfSql(int rows) {
-        StringBuilder sql = new StringBuilder("SELECT r.tbl, r.gid, r.seq FROM (VALUES ");
-        for (int i = 0; i < rows; i++) {
-            sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
-        }
-        return sql.append(") AS v JOIN " + SystemTables.ROW_SEQ + " r ON r.tbl = v.column1 AND r.gid = v.column2").toString();
-    }
-
-    private Set<String> processedAmong(List<String> ids) throws SQLException {
-        Set<String> out = new HashSet<>();
-        for (int start = 0; start < ids.size(); start += LOOKUP_CHUNK) {
-            List<String> chunk = ids.subList(start, Math.min(ids.size(), start + LOOKUP_CHUNK));
-            PreparedStatement statement = statements.get("SELECT change_id FROM " + SystemTables.PROCESSED + " WHERE change_id IN ("
-                    + "?, ".repeat(chunk.size() - 1) + "?)");
-            for (int i = 0; i < chunk.size(); i++) {
-                statement.setString(i + 1, chunk.get(i));
-            }
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Rows with an acknowledged change the server sequenced after {@code cursor}: their state supersedes the page's. */
-    private Set<RowKey> ackedAfter(long cursor) throws SQLException {
-        Set<RowKey> out = new HashSet<>();
-        PreparedStatement statement = statements.get("SELECT tbl, gid FROM " + SystemTables.CHANGES
-                + " WHERE state = 'acked' AND server_seq > ?");
-        statement.setLong(1, cursor);
-        try (ResultSet rs = statement.executeQuery()) {
-            while (rs.next()) {
-                out.add(new RowKey(rs.getString(1), rs.getString(2)));
-            }
-        }
-        return out;
-    }
-
-    private List<String> finishResync(Map<String, TableSchema> schemas) throws SQLException {
-        List<String> touched = new ArrayList<>();
-        for (TableSchema schema : schemas.values()) {
-            int deleted = Sql.update(connection, "DELETE FROM " + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID
-                    + " IS NOT NULL AND " + SystemTables.GLOBAL_ID + " NOT IN (SELECT gid FROM " + SystemTables.RESYNC_ROWS
-                    + " WHERE tbl = ?1) AND " + SystemTables.GLOBAL_ID + " NOT IN (SELECT gid FROM " + SystemTables.CHANGES
-                    + " WHERE tbl = ?1 AND state = 'pending')", schema.name());
-            if (deleted > 0) {
-                touched.add(schema.name());
-                LOG.info("full resync removed {} local rows of {} that the server no longer has", deleted, schema.name());
-            }
-        }
-        Sql.execute(connection, "DELETE FROM " + SystemTables.RESYNC_ROWS);
-        LOG.info("full resync finished");
-        return touched;
+    /** Stores the cursor a page reached, and prunes when it is time to. */
+    private void moveCursor(long toCursor, boolean resyncing) throws SQLException {
+        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET cursor = ?, last_sync_ms = ?, resync = ? WHERE id = 1",
+                toCursor, clock.millis(), resyncing ? 1L : 0L);
+        pruner.cursorMoved(toCursor);
     }
 
     private void setApplying(boolean on) throws SQLException {
@@ -590,47 +207,6 @@ final class RemoteApplier implements AutoCloseable {
         else {
             appTriggers.restore();
         }
-    }
-
-    private void markProcessed(String changeId) throws SQLException {
-        statements.update("INSERT OR REPLACE INTO " + SystemTables.PROCESSED + " (change_id, applied_ms) VALUES (?, ?)",
-                changeId, clock.millis());
-    }
-
-    private ParkedChange park(Change change, RowWriter.Refused refused) throws SQLException {
-        LOG.warn("parked remote change {} for table {}: {} {}", RowWriter.shorten(change.changeId()),
-                RowWriter.shorten(change.table()), refused.code, refused.getMessage());
-        statements.update("INSERT INTO " + SystemTables.DEAD_LETTER
-                + " (change_id, tbl, gid, op, row_json, code, message, received_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                change.changeId(), change.table(), change.globalId(), change.op().name(), RowImages.toJson(change.row()),
-                refused.code.name(), refused.getMessage(), clock.millis());
-        return new ParkedChange(change.changeId(), change.table(), refused.code, refused.getMessage());
-    }
-
-    /** Keeps the dedupe table and the acknowledged part of the change log bounded. */
-    private void prune(long cursor) throws SQLException {
-        statements.update("DELETE FROM " + SystemTables.PROCESSED + " WHERE applied_ms < ?",
-                clock.millis() - options.processedRetention().toMillis());
-        statements.update("DELETE FROM " + SystemTables.PROCESSED + " WHERE rowid <= (SELECT max(rowid) FROM "
-                + SystemTables.PROCESSED + ") - ?", (long) options.processedMaxRows());
-        // A row's server sequence only matters against states that can still arrive: pages start above the cursor,
-        // and an ACK's winner (only for a row with a local change pending) is the server's state at that time, at
-        // least as new as anything the device applied before. So a sequence at or below the cursor decides nothing
-        // once nothing is pending or deferred. They are kept for row-sequences-behind sequences all the same, as a
-        // margin against a late or malformed page; without pruning the table kept one record per row ever synced,
-        // deleted rows included.
-        // The table has no index on seq (it would cost every apply), so the scan runs once per quarter of that margin.
-        if (cursor - rowSequencesPrunedAt >= Math.max(1, options.rowSequencesBehind() / 4)) {
-            statements.update("DELETE FROM " + SystemTables.ROW_SEQ + " WHERE seq <= ? AND NOT EXISTS (SELECT 1 FROM "
-                    + SystemTables.CHANGES + " WHERE state = 'pending') AND NOT EXISTS (SELECT 1 FROM " + SystemTables.DEFERRED
-                    + ")", cursor - options.rowSequencesBehind());
-            rowSequencesPrunedAt = cursor;
-        }
-        // the newest change's HLC is part of the device clock (the sealer reads it): keep it in the state row
-        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET hlc = " + SystemTables.DEVICE_CLOCK + " WHERE id = 1");
-        statements.update("DELETE FROM " + SystemTables.CHANGES + " WHERE seq <= (SELECT max(seq) FROM "
-                + SystemTables.CHANGES + ") - ? AND state IN ('acked', 'superseded') AND server_seq <= ?",
-                (long) options.ackedKeepRows(), cursor);
     }
 
     @Override

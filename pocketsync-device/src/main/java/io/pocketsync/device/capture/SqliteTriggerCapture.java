@@ -19,11 +19,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +49,13 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     private final Clock clock;
     private final CaptureOptions options;
     private final Map<String, TableSchema> schemas = new LinkedHashMap<>();
-    private Connection connection;
-    private RemoteApplier applier;
-    private StatementCache statements;
-    private JournalSealer sealer;
+    private @Nullable Connection connection;
+    private @Nullable RemoteApplier applier;
+    private @Nullable StatementCache statements;
+    private @Nullable JournalSealer sealer;
     /** Per table, the column layout the installed triggers' masks refer to; null until read. */
-    private Map<String, List<String>> layouts;
-    private String deviceId;
+    private @Nullable Map<String, List<String>> layouts;
+    private @Nullable String deviceId;
     private long schemaVersion = -1;
     private boolean closed;
 
@@ -153,7 +155,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
      * Writes captured between an ALTER TABLE ADD COLUMN and this regeneration went through the old
      * triggers, without the new columns: add those columns' current values to such pending changes.
      */
-    private static void completePendingImages(Connection c, TableSchema before, TableSchema after) throws SQLException {
+    private static void completePendingImages(Connection c, @Nullable TableSchema before, TableSchema after) throws SQLException {
         if (before == null) {
             return;
         }
@@ -230,7 +232,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         ordered.add(table);
     }
 
-    private static String stateIndexSql(Connection c, String index) throws SQLException {
+    private static @Nullable String stateIndexSql(Connection c, String index) throws SQLException {
         try (PreparedStatement statement = c.prepareStatement("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?")) {
             statement.setString(1, index);
             try (ResultSet rs = statement.executeQuery()) {
@@ -331,6 +333,16 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     }
 
     @Override
+    public synchronized long parkedCount() {
+        try {
+            return Sql.queryLong(connection(), "SELECT count(*) FROM " + SystemTables.DEAD_LETTER);
+        }
+        catch (SQLException e) {
+            throw Sql.failure("counting parked changes failed", e);
+        }
+    }
+
+    @Override
     public synchronized long ownChangesFrom(long cursor) {
         // nothing journaled was sent yet, so no server state can be the device's own unsealed write
         try {
@@ -357,18 +369,14 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     }
 
     @Override
-    public synchronized ApplyReport apply(List<Change> changes, long fromCursor, long toCursor, ChangesMode mode, boolean lastPage) {
-        return apply(changes, List.of(), fromCursor, toCursor, mode, lastPage);
-    }
-
-    @Override
     public synchronized ApplyReport apply(List<Change> changes, List<Long> sequences, long fromCursor, long toCursor,
             ChangesMode mode, boolean lastPage) {
         requireNonNull(changes, "changes is null");
         requireNonNull(sequences, "sequences is null");
         requireNonNull(mode, "mode is null");
-        if (!sequences.isEmpty() && sequences.size() != changes.size()) {
-            throw new PocketSyncException(ErrorCode.INVALID_FIELD, sequences.size() + " sequences for " + changes.size() + " changes");
+        if (sequences.size() != changes.size()) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, sequences.size() + " sequences for " + changes.size()
+                    + " changes: every remote change needs the server sequence of its row state");
         }
         refreshSchema(false);
         Connection c = connection();
@@ -385,12 +393,14 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized DeviceState state() {
         try (PreparedStatement statement = connection().prepareStatement("SELECT device_id, scope, cursor, "
-                + SystemTables.DEVICE_CLOCK + ", resync FROM " + STATE + " WHERE id = 1");
+                + SystemTables.DEVICE_CLOCK + ", resync, last_sync_ms FROM " + STATE + " WHERE id = 1");
                 ResultSet rs = statement.executeQuery()) {
             if (!rs.next()) {
                 throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "capture is not installed");
             }
-            return new DeviceState(rs.getString(1), rs.getString(2), rs.getLong(3), new Hlc(rs.getLong(4)), rs.getInt(5) != 0);
+            long lastSync = rs.getLong(6);
+            return new DeviceState(rs.getString(1), rs.getString(2), rs.getLong(3), new Hlc(rs.getLong(4)), rs.getInt(5) != 0,
+                    lastSync == 0 ? null : Instant.ofEpochMilli(lastSync));
         }
         catch (SQLException e) {
             throw Sql.failure("reading device state failed", e);
@@ -536,7 +546,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         return connection;
     }
 
-    private static String stateString(Connection c, String column) throws SQLException {
+    private static @Nullable String stateString(Connection c, String column) throws SQLException {
         try (PreparedStatement statement = c.prepareStatement("SELECT " + column + " FROM " + STATE + " WHERE id = 1");
                 ResultSet rs = statement.executeQuery()) {
             return rs.next() ? rs.getString(1) : null;

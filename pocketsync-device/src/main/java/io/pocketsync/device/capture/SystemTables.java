@@ -23,13 +23,13 @@ import java.sql.SQLException;
  *       transaction (so no other connection ever sees it), none otherwise. The triggers test it with
  *       {@code NOT EXISTS}, which costs them less than reading a column of the state row (measured with
  *       callgrind: about 740 instructions per row against 1,280).</li>
- *   <li>{@code __pocketsync_processed_changes}: remote change ids already applied (bounded by retention).</li>
  *   <li>{@code __pocketsync_dead_letter}: remote changes that could not be applied, with their code.</li>
  *   <li>{@code __pocketsync_resync_rows}: row ids seen during a full resync (empty otherwise).</li>
  *   <li>{@code __pocketsync_row_seq}: per synced row (table, {@code ps_global_id}), the server sequence of the
  *       server state the local row holds (from applied remote changes and from ACKs of its own changes;
  *       deleted rows keep theirs). A remote change is applied only when its sequence is after it, so changes
- *       that arrive out of server order cannot overwrite a later state. Cleared when a full resync starts or
+ *       that arrive out of server order cannot overwrite a later state, and a redelivered change is skipped:
+ *       this is how the device dedupes remote changes (there is no table of applied change ids). Cleared when a full resync starts or
  *       the scope changes (sequences belong to one scope's history).</li>
  *   <li>{@code __pocketsync_deferred}: per row, the latest remote change skipped because a pending local
  *       change of the row won by version, or the winner of an ACK result skipped because a later local change
@@ -46,7 +46,6 @@ final class SystemTables {
     static final String CHANGES = "__pocketsync_changes";
     static final String VERSION = "__pocketsync_version";
     static final String DEVICE_STATE = "__pocketsync_device_state";
-    static final String PROCESSED = "__pocketsync_processed_changes";
     static final String DEAD_LETTER = "__pocketsync_dead_letter";
     static final String RESYNC_ROWS = "__pocketsync_resync_rows";
     static final String ROW_SEQ = "__pocketsync_row_seq";
@@ -82,8 +81,6 @@ final class SystemTables {
                 + " hlc INTEGER NOT NULL DEFAULT 0, schema_fingerprint TEXT, applying INTEGER NOT NULL DEFAULT 0,"
                 + " resync INTEGER NOT NULL DEFAULT 0, gid_counter INTEGER NOT NULL DEFAULT 0)",
         "INSERT OR IGNORE INTO " + DEVICE_STATE + " (id, device_id) VALUES (1, lower(hex(randomblob(16))))",
-        "CREATE TABLE IF NOT EXISTS " + PROCESSED + " (change_id TEXT PRIMARY KEY, applied_ms INTEGER NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS __pocketsync_processed_time ON " + PROCESSED + " (applied_ms)",
         "CREATE TABLE IF NOT EXISTS " + DEAD_LETTER + " ("
                 + "id INTEGER PRIMARY KEY AUTOINCREMENT, change_id TEXT, tbl TEXT, gid TEXT, op TEXT, row_json TEXT,"
                 + " code TEXT NOT NULL, message TEXT NOT NULL, received_ms INTEGER NOT NULL)",

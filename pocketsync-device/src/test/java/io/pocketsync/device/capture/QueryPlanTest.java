@@ -37,7 +37,7 @@ class QueryPlanTest {
 
     @Test
     void anAckLooksUpItsChangesByIdNotByScanningThePendingOnes() throws SQLException {
-        List<String> plan = plan(RemoteApplier.pendingNamedSql(3));
+        List<String> plan = plan(AckApplier.pendingNamedSql(3));
 
         assertThat(plan).anySatisfy(step -> assertThat(step).contains("SEARCH " + SystemTables.CHANGES)
                 .contains("(change_id=?)"));
@@ -47,7 +47,7 @@ class QueryPlanTest {
 
     @Test
     void rowSequencesAreReadThroughThePrimaryKey() throws SQLException {
-        List<String> plan = plan(RemoteApplier.sequencesOfSql(3));
+        List<String> plan = plan(RowSequences.lookupSql(3));
 
         assertThat(plan).anySatisfy(step -> assertThat(step).contains("SEARCH r USING PRIMARY KEY (tbl=? AND gid=?)"));
         assertThat(plan).noneSatisfy(step -> assertThat(step).startsWith("SCAN r"));

@@ -78,7 +78,7 @@ class RemoteApplyTest {
                 change("todo", "g1", Op.INSERT, row("id", "1", "title", "remote", "data", blob), 1),
                 change("todo", "g2", Op.INSERT, row("id", "2", "title", "two"), 2),
                 change("todo", "g2", Op.UPDATE, row("id", "2", "title", "two!"), 3),
-                change("todo", "g1", Op.DELETE, Map.of(), 4)), 0, 4, ChangesMode.LIVE, true);
+                change("todo", "g1", Op.DELETE, Map.of(), 4)), List.of(1L, 2L, 3L, 4L), 0, 4, ChangesMode.LIVE, true);
         assertThat(report.accepted()).isTrue();
         assertThat(report.applied()).isEqualTo(4);
         assertThat(report.tables()).containsExactly("todo");
@@ -86,7 +86,8 @@ class RemoteApplyTest {
         assertThat(capture.pendingCount()).isZero();
         assertThat(capture.state().cursor()).isEqualTo(4);
         assertThat(capture.tableVersions()).containsEntry("todo", 0L);
-        assertThat(capture.apply(List.of(change("todo", "g9", Op.INSERT, row("id", "9"), 5)), 2, 5, ChangesMode.LIVE, true))
+        assertThat(capture.apply(List.of(change("todo", "g9", Op.INSERT, row("id", "9"), 5)), List.of(5L), 2, 5, ChangesMode.LIVE,
+                true))
                 .isEqualTo(ApplyReport.NOT_ACCEPTED);
         db.exec("UPDATE todo SET title = 'local' WHERE id = '2'");
         assertThat(capture.pendingCount()).isEqualTo(1);
@@ -95,9 +96,9 @@ class RemoteApplyTest {
     @Test
     void redeliveredChangesAreSkippedAndBlobsWritten() {
         Change insert = change("todo", "g1", Op.INSERT, row("id", "1", "data", new byte[] {9, 8}), 1);
-        capture.apply(List.of(insert), 0, 1, ChangesMode.LIVE, true);
+        capture.apply(List.of(insert), List.of(1L), 0, 1, ChangesMode.LIVE, true);
         db.exec("UPDATE todo SET title = 'x'"); // a local change, pending
-        ApplyReport again = capture.apply(List.of(insert), 1, 2, ChangesMode.CATCH_UP, true);
+        ApplyReport again = capture.apply(List.of(insert), List.of(1L), 1, 2, ChangesMode.CATCH_UP, true);
         assertThat(again.skipped()).isEqualTo(1);
         assertThat(db.query("SELECT title, data FROM todo").get(0)).containsEntry("title", "x");
         assertThat((byte[]) db.query("SELECT data FROM todo").get(0).get("data")).containsExactly(9, 8);
@@ -105,15 +106,16 @@ class RemoteApplyTest {
 
     @Test
     void pendingLocalChangeWithLaterClockWins() {
-        capture.apply(List.of(change("todo", "g1", Op.INSERT, row("id", "1", "title", "v1"), 1)), 0, 1, ChangesMode.LIVE, true);
+        capture.apply(List.of(change("todo", "g1", Op.INSERT, row("id", "1", "title", "v1"), 1)), List.of(1L), 0, 1, ChangesMode.LIVE,
+                true);
         db.exec("UPDATE todo SET title = 'local-later' WHERE id = '1'");
         ApplyReport report = capture.apply(List.of(change("todo", "g1", Op.UPDATE, row("id", "1", "title", "remote-older"), 2)),
-                1, 2, ChangesMode.LIVE, true);
+                List.of(2L), 1, 2, ChangesMode.LIVE, true);
         assertThat(report.skipped()).isEqualTo(1);
         assertThat(db.query("SELECT title FROM todo")).containsExactly(row("title", "local-later"));
         Change newer = new Change("remote-newer", "todo", "g1", Op.UPDATE, row("id", "1", "title", "remote-newer"), List.of(),
                 Hlc.of(System.currentTimeMillis() + 60_000, 0), "other-device");
-        capture.apply(List.of(newer), 2, 3, ChangesMode.LIVE, true);
+        capture.apply(List.of(newer), List.of(3L), 2, 3, ChangesMode.LIVE, true);
         assertThat(db.query("SELECT title FROM todo")).containsExactly(row("title", "remote-newer"));
     }
 
@@ -124,7 +126,7 @@ class RemoteApplyTest {
                 change("todo", "theirs", Op.INSERT, row("id", "same-key", "title", "theirs"), 1),
                 change("nope", "g", Op.INSERT, row("id", "x"), 2),
                 change("todo", "g3", Op.INSERT, row("id", "3", "no_such_column", 1L), 3),
-                change("todo", "g4", Op.INSERT, row("id", "4", "title", "fine"), 4)), 0, 4, ChangesMode.LIVE, true);
+                change("todo", "g4", Op.INSERT, row("id", "4", "title", "fine"), 4)), List.of(1L, 2L, 3L, 4L), 0, 4, ChangesMode.LIVE, true);
         // a column this device lacks is not a reason to park: see columnsThisDeviceLacksAreKeptUntilAnUpgradeAddsThem
         assertThat(report.parked()).extracting(ParkedChange::code).containsExactly(ErrorCode.KEY_COLLISION, ErrorCode.UNKNOWN_TABLE);
         assertThat(report.applied()).isEqualTo(2);
@@ -139,7 +141,8 @@ class RemoteApplyTest {
         // another device runs a newer app version with a column 'priority' this device does not have yet
         capture.apply(List.of(change("todo", "g1", Op.INSERT, row("id", "1", "title", "t", "priority", 5L), 1),
                 change("todo", "g1", Op.UPDATE, row("id", "1", "title", "t2", "priority", 7L), 2),
-                change("todo", "g2", Op.INSERT, row("id", "2", "title", "u", "priority", null), 3)), 0, 3, ChangesMode.LIVE, true);
+                change("todo", "g2", Op.INSERT, row("id", "2", "title", "u", "priority", null), 3)), List.of(1L, 2L, 3L), 0, 3,
+                ChangesMode.LIVE, true);
         assertThat(db.query("SELECT id, title FROM todo ORDER BY id")).containsExactly(row("id", "1", "title", "t2"),
                 row("id", "2", "title", "u"));
         assertThat(db.count("SELECT count(*) FROM __pocketsync_dead_letter")).isZero();
@@ -190,7 +193,8 @@ class RemoteApplyTest {
                 change("parent", "p1", Op.INSERT, row("id", "p", "name", "renamed"), 3));
         long cursor = 0;
         for (Change page : pages) {
-            assertThat(capture.apply(List.of(page), cursor, cursor + 1, ChangesMode.CATCH_UP, cursor == 1).accepted()).isTrue();
+            assertThat(capture.apply(List.of(page), List.of(cursor + 1), cursor, cursor + 1, ChangesMode.CATCH_UP, cursor == 1)
+                    .accepted()).isTrue();
             cursor++;
         }
         assertThat(db.query("PRAGMA foreign_key_check")).isEmpty();
@@ -205,14 +209,15 @@ class RemoteApplyTest {
         capture = open(crashingOnCursorUpdate(db.dataSource, crash));
         List<Change> page = List.of(change("todo", "g1", Op.INSERT, row("id", "1", "title", "once"), 1),
                 change("todo", "g2", Op.INSERT, row("id", "2"), 2));
-        assertThatThrownBy(() -> capture.apply(page, 0, 2, ChangesMode.CATCH_UP, true)).hasMessageContaining("simulated crash");
+        List<Long> sequences = List.of(1L, 2L);
+        assertThatThrownBy(() -> capture.apply(page, sequences, 0, 2, ChangesMode.CATCH_UP, true)).hasMessageContaining("simulated crash");
         assertThat(db.count("SELECT count(*) FROM todo")).isZero();
         assertThat(capture.state().cursor()).isZero();
         crash.set(false);
-        assertThat(capture.apply(page, 0, 2, ChangesMode.CATCH_UP, true).applied()).isEqualTo(2);
-        assertThat(capture.apply(page, 2, 4, ChangesMode.LIVE, true).skipped()).isEqualTo(2);
+        assertThat(capture.apply(page, sequences, 0, 2, ChangesMode.CATCH_UP, true).applied()).isEqualTo(2);
+        assertThat(capture.apply(page, sequences, 2, 4, ChangesMode.LIVE, true).skipped()).isEqualTo(2);
         assertThat(db.count("SELECT count(*) FROM todo")).isEqualTo(2);
-        assertThat(db.count("SELECT count(*) FROM __pocketsync_processed_changes")).isEqualTo(2);
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_row_seq")).isEqualTo(2);
     }
 
     @Test
@@ -274,10 +279,9 @@ class RemoteApplyTest {
     }
 
     @Test
-    void acknowledgedChangesAndProcessedIdsArePrunedWhileSyncing() {
+    void acknowledgedChangesArePrunedWhileSyncing() {
         capture.close();
-        capture = new SqliteTriggerCapture(db.dataSource, Clock.systemUTC(),
-                new CaptureOptions(Duration.ofSeconds(10), Duration.ofDays(7), 3, 2));
+        capture = new SqliteTriggerCapture(db.dataSource, Clock.systemUTC(), new CaptureOptions(Duration.ofSeconds(10), 2, 100_000));
         capture.install(List.of("todo", "parent", "child"));
         for (int i = 0; i < 6; i++) {
             db.exec("INSERT INTO todo (id, title) VALUES ('local-" + i + "', 'mine')");
@@ -291,17 +295,15 @@ class RemoteApplyTest {
         // the server's LIVE of those six: only the cursor moves
         assertThat(capture.apply(List.of(), List.of(), 0, 6, ChangesMode.LIVE, true).accepted()).isTrue();
         long[] cursor = {6};
-        // remote changes without sequences are deduped by id, which the processed table keeps (at most 3)
         for (int i = 0; i < 5; i++) {
-            assertThat(capture.apply(List.of(change("todo", "r" + i, Op.INSERT, row("id", "remote-" + i), i)), cursor[0],
-                    cursor[0] + 1, ChangesMode.CATCH_UP, true).applied()).isEqualTo(1);
+            assertThat(capture.apply(List.of(change("todo", "r" + i, Op.INSERT, row("id", "remote-" + i), i)), List.of(cursor[0] + 1),
+                    cursor[0], cursor[0] + 1, ChangesMode.CATCH_UP, true).applied()).isEqualTo(1);
             cursor[0]++;
         }
         // pruning runs at most every quarter second: keep syncing (empty LIVEs) until it has run
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             capture.apply(List.of(), List.of(), cursor[0], cursor[0] + 1, ChangesMode.LIVE, true);
             cursor[0]++;
-            assertThat(db.count("SELECT count(*) FROM __pocketsync_processed_changes")).as("processed ids").isEqualTo(3);
             // acknowledged changes the cursor has passed are kept only up to acked-keep-rows (2) behind the newest
             assertThat(db.query("SELECT seq, state FROM __pocketsync_changes")).as("change log").hasSize(2);
         });
@@ -311,25 +313,24 @@ class RemoteApplyTest {
     @Test
     void rowSequencesFarBehindTheCursorArePrunedWhileNothingIsPending() {
         capture.close();
-        capture = new SqliteTriggerCapture(db.dataSource, Clock.systemUTC(),
-                new CaptureOptions(Duration.ofSeconds(10), Duration.ofDays(7), 1, 10_000, 4));
+        capture = new SqliteTriggerCapture(db.dataSource, Clock.systemUTC(), new CaptureOptions(Duration.ofSeconds(10), 0, 4));
         capture.install(List.of("todo", "parent", "child"));
+        // a change acknowledged at 11: once the cursor passes it, acked-keep-rows (0) shows when a prune has run
+        db.exec("INSERT INTO todo (id, title) VALUES ('done', 'acked')");
+        capture.acknowledge(List.of(ChangeResult.applied(capture.pending(0, 10).get(0).change().changeId(), 11)));
         db.exec("INSERT INTO todo (id, title) VALUES ('mine', 'pending')");
         for (int i = 1; i <= 10; i++) {
             capture.apply(List.of(change("todo", "r" + i, Op.INSERT, row("id", "remote-" + i), i)), List.of((long) i), i - 1, i,
                     ChangesMode.LIVE, true);
         }
-        // two pages without sequences leave two processed ids; processed-max-rows (1) shows when a prune has run
-        capture.apply(List.of(change("todo", "p1", Op.INSERT, row("id", "p1"), 11)), 10, 11, ChangesMode.CATCH_UP, true);
-        capture.apply(List.of(change("todo", "p2", Op.INSERT, row("id", "p2"), 12)), 11, 12, ChangesMode.CATCH_UP, true);
-        long[] cursor = {12};
+        long[] cursor = {10};
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             capture.apply(List.of(), List.of(), cursor[0], cursor[0] + 1, ChangesMode.LIVE, true);
             cursor[0]++;
-            return db.count("SELECT count(*) FROM __pocketsync_processed_changes") == 1;
+            return db.count("SELECT count(*) FROM __pocketsync_changes WHERE state = 'acked'") == 0;
         });
         // a prune ran while a local change waits for its ACK: no row sequence went (an ACK's winner is judged by them)
-        assertThat(db.count("SELECT count(*) FROM __pocketsync_row_seq")).isEqualTo(10);
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_row_seq WHERE gid LIKE 'r%'")).isEqualTo(10);
 
         List<LocalChange> mine = capture.pending(0, 10);
         capture.acknowledge(List.of(ChangeResult.applied(mine.get(0).change().changeId(), cursor[0] + 1)));
@@ -342,22 +343,24 @@ class RemoteApplyTest {
         // an older state of a pruned row is refused by the cursor, not applied
         assertThat(capture.apply(List.of(change("todo", "r1", Op.DELETE, Map.of(), 0)), List.of(1L), 0, 1, ChangesMode.LIVE, true)
                 .accepted()).isFalse();
-        assertThat(db.count("SELECT count(*) FROM todo")).isEqualTo(13);
+        assertThat(db.count("SELECT count(*) FROM todo")).isEqualTo(12);
     }
 
     @Test
     void fullResyncKeepsPendingRowsAndDropsRowsTheServerLost() {
         capture.apply(List.of(change("todo", "gone", Op.INSERT, row("id", "gone"), 1),
-                change("todo", "kept", Op.INSERT, row("id", "kept", "title", "old"), 2)), 0, 2, ChangesMode.LIVE, true);
+                change("todo", "kept", Op.INSERT, row("id", "kept", "title", "old"), 2)), List.of(1L, 2L), 0, 2, ChangesMode.LIVE, true);
         db.exec("INSERT INTO todo (id, title) VALUES ('local', 'pending')");
         // a snapshot starts at 0 whatever the device's cursor; a later page alone does not start one
-        assertThat(capture.apply(List.of(), 2, 50, ChangesMode.SNAPSHOT, false).accepted()).isFalse();
-        capture.apply(List.of(change("todo", "kept", Op.INSERT, row("id", "kept", "title", "new"), 3)), 0, 50, ChangesMode.SNAPSHOT, false);
+        assertThat(capture.apply(List.of(), List.of(), 2, 50, ChangesMode.SNAPSHOT, false).accepted()).isFalse();
+        capture.apply(List.of(change("todo", "kept", Op.INSERT, row("id", "kept", "title", "new"), 3)), List.of(3L), 0, 50,
+                ChangesMode.SNAPSHOT, false);
         // while resyncing, live messages and catch-up pages are refused: only the snapshot ends the resync
-        assertThat(capture.apply(List.of(), 50, 55, ChangesMode.LIVE, true).accepted()).isFalse();
-        assertThat(capture.apply(List.of(), 40, 70, ChangesMode.SNAPSHOT, false).accepted()).isFalse();
+        assertThat(capture.apply(List.of(), List.of(), 50, 55, ChangesMode.LIVE, true).accepted()).isFalse();
+        assertThat(capture.apply(List.of(), List.of(), 40, 70, ChangesMode.SNAPSHOT, false).accepted()).isFalse();
         assertThat(capture.state().resyncing()).isTrue();
-        capture.apply(List.of(change("todo", "fresh", Op.INSERT, row("id", "fresh"), 4)), 50, 60, ChangesMode.SNAPSHOT, true);
+        capture.apply(List.of(change("todo", "fresh", Op.INSERT, row("id", "fresh"), 4)), List.of(55L), 50, 60, ChangesMode.SNAPSHOT,
+                true);
         assertThat(capture.state().resyncing()).isFalse();
         assertThat(capture.state().cursor()).isEqualTo(60);
         assertThat(db.query("SELECT id, title FROM todo ORDER BY id")).containsExactly(row("id", "fresh", "title", null),

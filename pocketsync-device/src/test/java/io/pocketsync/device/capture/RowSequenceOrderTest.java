@@ -1,7 +1,10 @@
 package io.pocketsync.device.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.capture.ApplyReport;
 import io.pocketsync.api.capture.LocalChange;
 import io.pocketsync.api.model.Change;
@@ -203,13 +206,13 @@ class RowSequenceOrderTest {
     }
 
     @Test
-    void withoutSequencesTheProcessedIdsDecideAsBefore() {
+    void changesWithoutTheirSequencesAreRefusedAndChangeNothing() {
         Change b = remote("b", Op.UPDATE, "B", now - 50_000);
-        assertThat(capture.apply(List.of(b), 1, 2, ChangesMode.LIVE, true).applied()).isEqualTo(1);
-        db.exec("UPDATE todo SET title = 'local' WHERE id = 'x'");
-        capture.acknowledge(List.of(ChangeResult.applied(capture.pending(0, 1).get(0).change().changeId(), 3)));
 
-        assertThat(capture.apply(List.of(b), 2, 4, ChangesMode.LIVE, true).skipped()).isEqualTo(1);
-        assertThat(title()).isEqualTo("local");
+        assertThatThrownBy(() -> capture.apply(List.of(b), List.of(), 1, 2, ChangesMode.LIVE, true))
+                .isInstanceOfSatisfying(PocketSyncException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_FIELD));
+
+        assertThat(title()).isEqualTo("created");
+        assertThat(capture.state().cursor()).isEqualTo(1);
     }
 }

@@ -72,13 +72,13 @@ public abstract class ForwardingChangeCapture implements ChangeCapture {
     }
 
     @Override
-    public ApplyReport acknowledge(List<ChangeResult> results) {
-        return delegate.acknowledge(results);
+    public long parkedCount() {
+        return delegate.parkedCount();
     }
 
     @Override
-    public ApplyReport apply(List<Change> changes, long fromCursor, long toCursor, ChangesMode mode, boolean lastPage) {
-        return delegate.apply(changes, fromCursor, toCursor, mode, lastPage);
+    public ApplyReport acknowledge(List<ChangeResult> results) {
+        return delegate.acknowledge(results);
     }
 
     @Override

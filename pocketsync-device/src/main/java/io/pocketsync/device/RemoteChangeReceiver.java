@@ -1,0 +1,166 @@
+package io.pocketsync.device;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.capture.ApplyReport;
+import io.pocketsync.api.capture.ChangeCapture;
+import io.pocketsync.api.capture.DeviceState;
+import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.ChangesMode;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Pull;
+import io.pocketsync.api.transport.ClientTransport;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes remote changes in at the stored cursor (protocol.md 3.3 to 3.6): a LIVE broadcast is applied when it starts
+ * at the cursor, ignored when it ends at or before it, and a gap is answered by a PULL from the cursor; catch-up
+ * and snapshot pages are pulled one after the other until the server has no more, with progress reported.
+ *
+ * <p>Engine thread only.
+ */
+final class RemoteChangeReceiver {
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteChangeReceiver.class);
+
+    private final ChangeCapture capture;
+    private final ClientTransport transport;
+    private final DeviceOptions options;
+    private final StatusBoard status;
+    private final Consumer<ApplyReport> applied;
+
+    private boolean needPull;
+    private boolean pullOutstanding;
+    /**
+     * When an unanswered PULL is given up and sent again. Over MQTT a request can vanish while the connection stays
+     * up (a broker restarted without persistence drops what it receives before the server bridge has subscribed
+     * again; a full queue drops messages), and no disconnect would ever tell us. The server answers at once, so
+     * {@link DeviceOptions#pushTimeout()} bounds it too.
+     */
+    private long pullDeadlineNanos;
+    /** A SNAPSHOT page of a resync was applied in this session, so the server continues the snapshot from our cursor. */
+    private boolean resyncContinuing;
+    private int batchesDone;
+    private long rowsDone;
+
+    /**
+     * @param applied told what a message wrote locally, to fire watchers and report parked changes
+     */
+    RemoteChangeReceiver(ChangeCapture capture, ClientTransport transport, DeviceOptions options, StatusBoard status,
+            Consumer<ApplyReport> applied) {
+        this.capture = requireNonNull(capture, "capture is null");
+        this.transport = requireNonNull(transport, "transport is null");
+        this.options = requireNonNull(options, "options is null");
+        this.status = requireNonNull(status, "status is null");
+        this.applied = requireNonNull(applied, "applied is null");
+    }
+
+    /** A new session: catch up from the stored cursor (after the pending changes are pushed). */
+    void welcomed() {
+        pullOutstanding = false;
+        resyncContinuing = false;
+        needPull = true;
+        batchesDone = 0;
+        rowsDone = 0;
+    }
+
+    /** The connection is gone: an outstanding PULL will not be answered. */
+    void disconnected() {
+        pullOutstanding = false;
+    }
+
+    /** Pull from the stored cursor at the next chance (a gap, a catch-up the server asks for, a backstop). */
+    void pullSoon() {
+        needPull = true;
+    }
+
+    /** The server asked for a catch-up or a resync: what was asked before is void. */
+    void pullAgain() {
+        needPull = true;
+        pullOutstanding = false;
+    }
+
+    /** Gives up an unanswered PULL after the push timeout; true when it did (a new one is wanted). */
+    boolean pullOverdue(long nowNanos) {
+        if (!pullOutstanding || nowNanos - pullDeadlineNanos <= 0) {
+            return false;
+        }
+        LOG.info("no answer to PULL within {}; pulling again", options.pushTimeout());
+        pullAgain();
+        return true;
+    }
+
+    /** Sends a PULL from the stored cursor when one is wanted and none is outstanding. */
+    void pullIfWanted() {
+        if (!needPull || pullOutstanding) {
+            return;
+        }
+        DeviceState state = capture.state();
+        // A resync interrupted by a reconnect restarts from 0: the new session has no snapshot to continue,
+        // and a catch-up from the mid-snapshot cursor would never end the resync (protocol.md 3.6).
+        long cursor = state.resyncing() && !resyncContinuing ? 0 : state.cursor();
+        long ownFrom = capture.ownChangesFrom(cursor);
+        if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit(), ownFrom))) {
+            pullOutstanding = true;
+            pullDeadlineNanos = SyncLoop.deadline(options);
+        }
+    }
+
+    /**
+     * Applies a CHANGES message when it fits the stored cursor.
+     *
+     * @return false for a LIVE the device already has (nothing to do); otherwise the caller pushes and pulls what
+     *         may go now
+     */
+    boolean received(Changes changes) {
+        boolean page = changes.mode() != ChangesMode.LIVE;
+        if (page) {
+            pullOutstanding = false;
+        }
+        else {
+            long cursor = capture.state().cursor();
+            if (cursor >= changes.cursor()) {
+                return false;
+            }
+            if (cursor != changes.fromCursor()) {
+                needPull = true;
+                return true;
+            }
+        }
+        if (!changes.changes().isEmpty() && changes.sequences().isEmpty()) {
+            // Without the server sequence of each row state a change cannot be ordered against what the device holds.
+            // A catch-up page from a server that sends them heals a LIVE; a page is asked for again by the periodic pull.
+            LOG.warn("{} CHANGES from cursor {} without seqs ignored", changes.mode(), changes.fromCursor());
+            status.error(ErrorCode.INVALID_FIELD, changes.mode() + " CHANGES without seqs ignored");
+            needPull |= !page;
+            return true;
+        }
+        ApplyReport report = capture.apply(changes.changes(), changes.sequences(), changes.fromCursor(), changes.cursor(),
+                changes.mode(), !changes.hasMore());
+        if (!report.accepted()) {
+            if (page) {
+                needPull = true;
+                if (capture.state().resyncing()) {
+                    resyncContinuing = false;
+                }
+            }
+            return true;
+        }
+        applied.accept(report);
+        if (page) {
+            batchesDone++;
+            rowsDone += changes.changes().size();
+            CatchUpProgress progress = new CatchUpProgress(batchesDone, rowsDone, rowsDone + changes.estimatedRemaining(),
+                    changes.mode() == ChangesMode.SNAPSHOT);
+            needPull = changes.hasMore();
+            resyncContinuing = changes.mode() == ChangesMode.SNAPSHOT && changes.hasMore();
+            status.pageApplied(progress, changes.hasMore(), changes.cursor());
+        }
+        else {
+            status.liveApplied();
+        }
+        return true;
+    }
+}

@@ -1,0 +1,190 @@
+package io.pocketsync.device.capture;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.capture.ApplyReport;
+import io.pocketsync.api.capture.ParkedChange;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangeStatus;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Records the server's verdicts on pushed changes (one ACK) inside the caller's applying transaction: marks each
+ * local change acked, superseded or rejected, records the sequence of the state its row now holds, writes the
+ * winners {@link PageAcceptance#judgeWinner} lets through, and applies the changes kept aside for rows the ACK
+ * settles. Not thread-safe (the capture is synchronized).
+ */
+final class AckApplier {
+    /** A pending local change named by an ACK: its local sequence and row. */
+    private record PendingChange(long seq, RowKey row) {}
+
+    private final StatementCache statements;
+    private final RowSequences sequences;
+    private final DeferredChanges deferred;
+    private final DeadLetterWriter deadLetters;
+
+    AckApplier(StatementCache statements, RowSequences sequences, DeferredChanges deferred, DeadLetterWriter deadLetters) {
+        this.statements = requireNonNull(statements, "statements is null");
+        this.sequences = requireNonNull(sequences, "sequences is null");
+        this.deferred = requireNonNull(deferred, "deferred is null");
+        this.deadLetters = requireNonNull(deadLetters, "deadLetters is null");
+    }
+
+    ApplyReport apply(Map<String, TableSchema> schemas, List<ChangeResult> results) throws SQLException {
+        RowWriter writer = new RowWriter(statements, schemas);
+        int applied = 0;
+        int skipped = 0;
+        List<ParkedChange> parked = new ArrayList<>();
+        Set<String> tables = new LinkedHashSet<>();
+        Set<RowKey> decided = new LinkedHashSet<>();
+        // An ACK names hundreds of changes: what is asked about each is asked once for all of them, and the state
+        // and sequence writes run as multi-row statements. Both batches are run before anything reads the tables
+        // they write (a winner's checks below, the deferred changes after the loop).
+        Map<String, PendingChange> named = pendingNamed(results);
+        Map<RowKey, Long> known = sequences.of(named.values().stream().map(PendingChange::row).toList());
+        StateMarks marks = new StateMarks();
+        ValuesBatch heldSequences = sequences.recorder();
+        for (ChangeResult result : results) {
+            PendingChange change = named.remove(result.changeId());
+            if (change == null) {
+                continue; // not pending (already decided) or not this device's
+            }
+            RowKey row = change.row();
+            marks.mark(result, change.seq());
+            decided.add(row);
+            if (result.status() == ChangeStatus.REJECTED) {
+                continue;
+            }
+            long sequence = result.sequence();
+            long held = known.getOrDefault(row, 0L);
+            Change winner = result.winner();
+            if (winner == null) {
+                if (sequence > held) {
+                    known.put(row, sequence);
+                    heldSequences.add(row.table(), row.globalId(), sequence);
+                }
+                continue;
+            }
+            marks.flush();
+            heldSequences.flush();
+            try {
+                TableSchema schema = writer.validate(winner);
+                boolean laterPending = statements.queryLong("SELECT count(*) FROM " + SystemTables.CHANGES
+                        + " WHERE state = 'pending' AND seq > ? AND tbl = ? AND gid = ?", change.seq(), winner.table(),
+                        winner.globalId()) > 0;
+                switch (PageAcceptance.judgeWinner(laterPending, sequence, held)) {
+                    case DEFER -> {
+                        deferred.defer(winner, sequence);
+                        skipped++;
+                    }
+                    case HELD -> skipped++;
+                    case WRITE -> {
+                        writeNow(writer, schema, winner);
+                        if (sequence > 0) {
+                            known.put(row, Math.max(held, sequence));
+                            sequences.record(row, sequence);
+                        }
+                        applied++;
+                        tables.add(schema.name());
+                    }
+                }
+            }
+            catch (RowWriter.Refused refused) {
+                parked.add(deadLetters.park(winner, refused));
+            }
+        }
+        marks.flush();
+        heldSequences.flush();
+        if (!decided.isEmpty() && deferred.any()) {
+            for (RowKey row : decided) {
+                Change settled = deferred.takeIfSettled(row, sequences);
+                if (settled == null) {
+                    continue;
+                }
+                try {
+                    TableSchema schema = writer.validate(settled);
+                    writeNow(writer, schema, settled);
+                    applied++;
+                    tables.add(schema.name());
+                }
+                catch (RowWriter.Refused refused) {
+                    parked.add(deadLetters.park(settled, refused));
+                }
+            }
+        }
+        return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
+    }
+
+    /** Writes one change at once (later reads in the same transaction must see it). */
+    private static void writeNow(RowWriter writer, TableSchema schema, Change change) throws SQLException, RowWriter.Refused {
+        writer.write(schema, change);
+        RowWriter.Refused refused = writer.flush().get(change);
+        if (refused != null) {
+            throw refused;
+        }
+    }
+
+    /**
+     * The pending local changes among those {@code results} name, by change id; one query per chunk. Each id is
+     * looked up in the change id's unique index: {@code +state} keeps SQLite from choosing the state index
+     * instead, which (without statistics) it prefers and which made every ACK scan every pending change, so
+     * that a large offline queue cost time quadratic in its length to acknowledge.
+     */
+    private Map<String, PendingChange> pendingNamed(List<ChangeResult> results) throws SQLException {
+        Map<String, PendingChange> out = new HashMap<>();
+        for (int start = 0; start < results.size(); start += RowSequences.LOOKUP_CHUNK) {
+            List<ChangeResult> chunk = results.subList(start, Math.min(results.size(), start + RowSequences.LOOKUP_CHUNK));
+            PreparedStatement find = statements.get(pendingNamedSql(chunk.size()));
+            for (int i = 0; i < chunk.size(); i++) {
+                find.setString(i + 1, chunk.get(i).changeId());
+            }
+            try (ResultSet rs = find.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new PendingChange(rs.getLong(2), new RowKey(rs.getString(3), rs.getString(4))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The query {@link #pendingNamed} runs for {@code ids} change ids. */
+    static String pendingNamedSql(int ids) {
+        return "SELECT change_id, seq, tbl, gid FROM " + SystemTables.CHANGES + " WHERE +state = 'pending' AND change_id IN ("
+                + "?, ".repeat(ids - 1) + "?)";
+    }
+
+    /** Marks local changes with the server's answer, as multi-row statements: {@code UPDATE ... FROM (VALUES ...)}. */
+    private final class StateMarks {
+        private final ValuesBatch acked = new ValuesBatch(statements, "UPDATE " + SystemTables.CHANGES
+                + " SET state = 'acked', server_seq = v.column2 FROM (", 2, ") AS v WHERE seq = v.column1");
+        // the winner's sequence: the device may now hold that state above its cursor (see RemoteApplier.ownChangesFrom)
+        private final ValuesBatch superseded = new ValuesBatch(statements, "UPDATE " + SystemTables.CHANGES
+                + " SET state = 'superseded', server_seq = v.column2 FROM (", 2, ") AS v WHERE seq = v.column1");
+        private final ValuesBatch rejected = new ValuesBatch(statements, "UPDATE " + SystemTables.CHANGES
+                + " SET state = 'rejected', reason = v.column2 FROM (", 2, ") AS v WHERE seq = v.column1");
+
+        void mark(ChangeResult result, long seq) {
+            switch (result.status()) {
+                case APPLIED, DUPLICATE -> acked.add(seq, result.sequence());
+                case SUPERSEDED -> superseded.add(seq, result.sequence());
+                case REJECTED -> rejected.add(seq,
+                        result.errorCode() + ": " + (result.message() == null ? "" : result.message()));
+            }
+        }
+
+        void flush() throws SQLException {
+            acked.flush();
+            superseded.flush();
+            rejected.flush();
+        }
+    }
+}

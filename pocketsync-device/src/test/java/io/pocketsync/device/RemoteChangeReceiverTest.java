@@ -1,0 +1,106 @@
+package io.pocketsync.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.model.Op;
+import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.ChangesMode;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Pull;
+import io.pocketsync.api.transport.ClientTransport;
+import io.pocketsync.api.transport.Endpoint;
+import io.pocketsync.device.capture.CaptureOptions;
+import io.pocketsync.device.capture.SqliteTriggerCapture;
+import io.pocketsync.device.capture.TestDb;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RemoteChangeReceiverTest {
+    @TempDir
+    Path dir;
+    TestDb db;
+    SqliteTriggerCapture capture;
+    final List<Message> sent = new CopyOnWriteArrayList<>();
+    final List<ErrorCode> errors = new CopyOnWriteArrayList<>();
+    RemoteChangeReceiver receiver;
+
+    @BeforeEach
+    void setUp() {
+        db = new TestDb(dir, "device.db");
+        db.exec("CREATE TABLE todo (id TEXT PRIMARY KEY, title TEXT)");
+        capture = new SqliteTriggerCapture(db.dataSource, Clock.systemUTC(), CaptureOptions.DEFAULTS);
+        capture.install(List.of("todo"));
+        StatusBoard status = new StatusBoard(Runnable::run, Clock.systemUTC(), new SyncStatusListener() {
+            @Override
+            public void error(ErrorCode code, String message) {
+                errors.add(code);
+            }
+        });
+        receiver = new RemoteChangeReceiver(capture, new RecordingTransport(), DeviceOptions.DEFAULTS, status, report -> { });
+    }
+
+    @AfterEach
+    void tearDown() {
+        capture.close();
+    }
+
+    @Test
+    void aLiveWithoutSequencesIsIgnoredReportedAndHealedByAPull() {
+        Change change = new Change("remote-1", "todo", "g1", Op.INSERT, Map.of("id", "1", "title", "x"), List.of(),
+                Hlc.of(System.currentTimeMillis(), 0), "other-device");
+
+        assertThat(receiver.received(new Changes(ProtocolVersion.CURRENT, ChangesMode.LIVE, List.of(change), 0, 1, false, 0)))
+                .isTrue();
+        receiver.pullIfWanted();
+
+        assertThat(db.count("SELECT count(*) FROM todo")).isZero();
+        assertThat(capture.state().cursor()).isZero();
+        assertThat(errors).containsExactly(ErrorCode.INVALID_FIELD);
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isZero());
+    }
+
+    @Test
+    void aLiveTheDeviceHasIsIgnoredQuietly() {
+        capture.apply(List.of(), List.of(), 0, 3, ChangesMode.LIVE, true);
+
+        assertThat(receiver.received(new Changes(ProtocolVersion.CURRENT, ChangesMode.LIVE, List.of(), 1, 3, false, 0))).isFalse();
+        receiver.pullIfWanted();
+
+        assertThat(sent).isEmpty();
+        assertThat(errors).isEmpty();
+    }
+
+    /** Records what the receiver sends. */
+    private final class RecordingTransport implements ClientTransport {
+        @Override
+        public void start(Endpoint endpoint, Listener listener) {}
+
+        @Override
+        public boolean send(Message message) {
+            sent.add(message);
+            return true;
+        }
+
+        @Override
+        public boolean isConnected() {
+            return true;
+        }
+
+        @Override
+        public void reconnect() {}
+
+        @Override
+        public void close() {}
+    }
+}
