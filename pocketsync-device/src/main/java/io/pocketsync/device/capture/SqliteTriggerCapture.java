@@ -386,7 +386,19 @@ public final class SqliteTriggerCapture implements ChangeCapture {
                 // empty LIVE or catch-up page only moves the cursor and writes no row
                 sealJournal();
             }
-            return applier().applyPage(schemas, deviceId(), changes, sequences, fromCursor, toCursor, mode, lastPage);
+            ApplyReport report = applier().applyPage(schemas, deviceId(), changes, sequences, fromCursor, toCursor, mode, lastPage);
+            if (report.accepted()) {
+                // causality: a local write made after this page was applied orders after every change it held, whatever
+                // this device's wall clock says (the journal was sealed above, so the merge moves the stored clock)
+                long newest = 0;
+                for (Change change : changes) {
+                    newest = Math.max(newest, change.hlc().value());
+                }
+                if (newest > 0) {
+                    sealer().mergeClock(newest);
+                }
+            }
+            return report;
         });
     }
 

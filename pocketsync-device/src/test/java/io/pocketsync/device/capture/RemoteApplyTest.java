@@ -137,6 +137,18 @@ class RemoteApplyTest {
     }
 
     @Test
+    void aLocalWriteAfterAppliedChangesOrdersAfterThemWhateverTheWallClock() {
+        // a device whose clock runs two minutes ahead wrote this; ours is honest (or slow)
+        Hlc ahead = Hlc.of(System.currentTimeMillis() + 120_000, 3);
+        capture.apply(List.of(new Change("remote-ahead", "todo", "g1", Op.INSERT, row("id", "1", "title", "theirs"), List.of(),
+                ahead, "fast-device")), List.of(1L), 0, 1, ChangesMode.LIVE, true);
+        db.exec("UPDATE todo SET title = 'mine, after theirs' WHERE id = '1'");
+        List<LocalChange> pending = capture.pending(0, 10);
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).change().hlc()).isGreaterThan(ahead);
+    }
+
+    @Test
     void columnsThisDeviceLacksAreKeptUntilAnUpgradeAddsThem() {
         // another device runs a newer app version with a column 'priority' this device does not have yet
         capture.apply(List.of(change("todo", "g1", Op.INSERT, row("id", "1", "title", "t", "priority", 5L), 1),
