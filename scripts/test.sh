@@ -31,11 +31,12 @@ ensure_packages() {
   command -v mosquitto >/dev/null && [ -x "$(command -v mosquitto)" ] || missing+=(mosquitto)
   command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
   command -v sqlite3 >/dev/null || missing+=(sqlite3)
+  command -v faketime >/dev/null || missing+=(faketime)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
       log "installing ${missing[*]}"
       apt-get update -qq >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server mosquitto mosquitto-clients sqlite3 >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server mosquitto mosquitto-clients sqlite3 faketime >/dev/null
     else
       log "missing ${missing[*]} and cannot install them (need root and apt-get)"
       exit 1

@@ -249,8 +249,16 @@ final class SyncLoop implements ClientTransport.Listener {
         }
     }
 
+    /** A measured clock offset below this is network delay, not a wrong clock. */
+    private static final long CLOCK_NOISE_MILLIS = 1_000;
+
     private void onWelcome(Welcome welcome) {
         capture.mergeClock(welcome.serverHlc());
+        if (welcome.serverTimeMillis() > 0) {
+            // the measure includes one network delay; below a second it is noise, not a wrong clock
+            long offset = System.currentTimeMillis() - welcome.serverTimeMillis();
+            capture.clockOffset(Math.abs(offset) < CLOCK_NOISE_MILLIS ? 0 : offset);
+        }
         welcomed = true;
         helloDeadlineNanos = 0;
         initialPushDone = false;

@@ -113,6 +113,14 @@ public interface ChangeCapture extends AutoCloseable {
     /** Moves the stored device clock forward to at least {@code remote} (the server's HLC). */
     void mergeClock(Hlc remote);
 
+    /**
+     * Tells the capture how far the device's wall clock is from the server's ({@code device - server}, milliseconds,
+     * measured at each WELCOME; 0 when within noise). A capture stamps local writes with the wall clock corrected by
+     * it, and restamps the changes still pending, so that a device whose clock is minutes or days off neither has its
+     * writes refused ({@code CLOCK_SKEW}) nor orders them far from when they happened. The default ignores it.
+     */
+    default void clockOffset(long offsetMillis) {}
+
     /** Releases connections; idempotent. */
     @Override
     void close();

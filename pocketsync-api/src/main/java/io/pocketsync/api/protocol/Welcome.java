@@ -15,9 +15,18 @@ import io.pocketsync.api.model.Hlc;
  *        its next pulls are served as a full snapshot
  * @param maxBatchChanges the largest PUSH the server accepts, in changes
  * @param maxMessageBytes the largest message the server accepts, in bytes
+ * @param serverTimeMillis the server's wall clock when it sent this (epoch milliseconds), or 0 when not given (wire
+ *        field {@code time}, optional). Unlike {@code serverHlc}, which merges device clocks within the skew bound,
+ *        it is the server's own time: a device measures its clock offset from it.
  */
 public record Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long headCursor, boolean resyncRequired,
-        int maxBatchChanges, int maxMessageBytes) implements Message {
+        int maxBatchChanges, int maxMessageBytes, long serverTimeMillis) implements Message {
+    /** A welcome without the server's wall clock. */
+    public Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long headCursor, boolean resyncRequired,
+            int maxBatchChanges, int maxMessageBytes) {
+        this(protocolVersion, sessionId, serverHlc, headCursor, resyncRequired, maxBatchChanges, maxMessageBytes, 0);
+    }
+
     public Welcome {
         requireNonNull(sessionId, "sessionId is null");
         requireNonNull(serverHlc, "serverHlc is null");

@@ -48,7 +48,8 @@ final class MessageDecoder {
                         message.nonNegativeLong("cursor"), hlc(message, "hlc"));
             case WELCOME:
                 return new Welcome(version, message.string("session"), hlc(message, "hlc"), message.nonNegativeLong("head"),
-                        message.booleanValue("resync"), message.intValue("maxBatch"), message.intValue("maxBytes"));
+                        message.booleanValue("resync"), message.intValue("maxBatch"), message.intValue("maxBytes"),
+                        message.has("time") ? message.nonNegativeLong("time") : 0);
             case PUSH:
                 return new Push(version, message.string("batch"), changes(message, "changes"));
             case ACK:

@@ -48,6 +48,9 @@ final class MessageEncoder {
             out.writeBooleanField("resync", welcome.resyncRequired());
             out.writeNumberField("maxBatch", welcome.maxBatchChanges());
             out.writeNumberField("maxBytes", welcome.maxMessageBytes());
+            if (welcome.serverTimeMillis() > 0) {
+                out.writeNumberField("time", welcome.serverTimeMillis());
+            }
         }
         else if (message instanceof Push push) {
             out.writeStringField("batch", push.batchId());

@@ -374,6 +374,8 @@ final class JournalSealer {
                 + " (change_id, tbl, gid, op, row_json, cols_json, hlc, version)", 8, "");
         private long lastHlc;
         private long counter;
+        /** The device clock's offset from the server's, taken off every write's wall clock (see ClockCorrection). */
+        private long clockOffset;
         private final long firstCounter;
         int queued;
 
@@ -385,12 +387,13 @@ final class JournalSealer {
 
         Emitter(KeyTranslation keys) throws SQLException {
             this.keys = keys;
-            PreparedStatement read = statements.get("SELECT " + SystemTables.DEVICE_CLOCK + ", gid_counter FROM "
+            PreparedStatement read = statements.get("SELECT " + SystemTables.DEVICE_CLOCK + ", gid_counter, clock_offset_ms FROM "
                     + SystemTables.DEVICE_STATE + " WHERE id = 1");
             try (ResultSet rs = read.executeQuery()) {
                 rs.next();
                 lastHlc = rs.getLong(1);
                 counter = rs.getLong(2);
+                clockOffset = rs.getLong(3);
             }
             firstCounter = counter;
         }
@@ -429,7 +432,7 @@ final class JournalSealer {
         }
 
         void emit(String table, String gid, String op, String image, String columns, long wallMillis) {
-            long hlc = Math.max(Hlc.of(Math.max(0, wallMillis), 0).value(), lastHlc + 1);
+            long hlc = Math.max(Hlc.of(Math.max(0, wallMillis - clockOffset), 0).value(), lastHlc + 1);
             lastHlc = hlc;
             // (the change log's version column predates sealing and is not read; tableVersions() counts per table)
             changeInserts.add(deviceId + "-" + HEX.toHexDigits(hlc) + HEX.toHexDigits(ThreadLocalRandom.current().nextInt()),

@@ -420,6 +420,15 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     }
 
     @Override
+    public synchronized void clockOffset(long offsetMillis) {
+        refreshSchema(false);
+        Sql.inTransaction(connection(), () -> ClockCorrection.apply(statements(), offsetMillis, () -> {
+            sealJournal();
+            return null;
+        }));
+    }
+
+    @Override
     public synchronized void mergeClock(Hlc remote) {
         requireNonNull(remote, "remote is null");
         // What is journaled was written before this merge and must be stamped without it, or the merged clock

@@ -106,6 +106,7 @@ final class SystemTables {
     private static final String[][] ADDED_COLUMNS = {
         {VERSION, "columns", "TEXT"},
         {DEVICE_STATE, "gid_counter", "INTEGER NOT NULL DEFAULT 0"},
+        {DEVICE_STATE, "clock_offset_ms", "INTEGER NOT NULL DEFAULT 0"},
     };
 
     /** Creates the system tables idempotently; call inside a transaction. */

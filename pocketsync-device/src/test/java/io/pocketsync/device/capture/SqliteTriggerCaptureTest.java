@@ -219,6 +219,27 @@ class SqliteTriggerCaptureTest {
     }
 
     @Test
+    void aClockOffsetRestampsWhatIsPendingAndStampsLaterWritesWithTheServersTime() {
+        capture.install(List.of("todo"));
+        db.exec("INSERT INTO todo (id) VALUES ('before')");
+        long tenMinutes = 600_000;
+        // this device's clock is ten minutes ahead of the server's, as WELCOME measured
+        capture.clockOffset(tenMinutes);
+        db.exec("INSERT INTO todo (id) VALUES ('after')");
+        List<Change> changes = pending();
+        long now = System.currentTimeMillis();
+        assertThat(changes).extracting(c -> c.row().get("id")).containsExactly("before", "after");
+        assertThat(changes).allSatisfy(c -> assertThat(c.hlc().physicalMillis()).isBetween(now - tenMinutes - 30_000,
+                now - tenMinutes + 1_000));
+        assertThat(changes.get(1).hlc()).isGreaterThan(changes.get(0).hlc());
+        // the same offset again restamps nothing; back to an honest clock moves both forward again, in order
+        capture.clockOffset(tenMinutes);
+        assertThat(pending()).extracting(Change::hlc).containsExactlyElementsOf(changes.stream().map(Change::hlc).toList());
+        capture.clockOffset(0);
+        assertThat(pending()).allSatisfy(c -> assertThat(c.hlc().physicalMillis()).isGreaterThan(now - 30_000));
+    }
+
+    @Test
     void aWriteIntoAColumnAddedWhileTheTriggersWereOldIsNotLost() {
         capture.install(List.of("todo"));
         db.exec("INSERT INTO todo (id, title) VALUES ('k', 't'), ('other', 'u')");

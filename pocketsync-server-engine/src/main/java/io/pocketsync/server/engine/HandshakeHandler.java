@@ -88,7 +88,7 @@ final class HandshakeHandler {
         }
         boolean resync = hello.cursor() < info.horizon() || hello.cursor() > info.head();
         session.send(new Welcome(ProtocolVersion.CURRENT, session.id(), serverHlc, info.head(), resync,
-                options.maxBatchChanges(), options.maxMessageBytes()));
+                options.maxBatchChanges(), options.maxMessageBytes(), services.clock().millis()));
         session.established(principal);
         services.listener().sessionOpened(principal.scope(), transport);
         LOG.debug("session {} open: device {} scope {} cursor {} head {} resync {}", session.id(), hello.deviceId(),

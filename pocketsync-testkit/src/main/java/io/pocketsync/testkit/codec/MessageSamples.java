@@ -93,7 +93,7 @@ public final class MessageSamples {
     }
 
     public static Welcome welcome() {
-        return new Welcome(V, "session-1", Hlc.of(1_700_000_000_005L, 9), 1234, false, 500, 1 << 20);
+        return new Welcome(V, "session-1", Hlc.of(1_700_000_000_005L, 9), 1234, false, 500, 1 << 20, 1_700_000_000_004L);
     }
 
     public static Welcome resyncWelcome() {

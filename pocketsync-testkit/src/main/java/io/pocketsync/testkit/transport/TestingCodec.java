@@ -69,6 +69,7 @@ public final class TestingCodec implements Codec {
             map.put("resync", welcome.resyncRequired() ? 1L : 0L);
             map.put("maxBatch", (long) welcome.maxBatchChanges());
             map.put("maxBytes", (long) welcome.maxMessageBytes());
+            map.put("time", welcome.serverTimeMillis());
         }
         else if (message instanceof Push push) {
             map.put("batch", push.batchId());
@@ -128,7 +129,8 @@ public final class TestingCodec implements Codec {
                         new Hlc(number(map, "hlc")));
             case "WELCOME":
                 return new Welcome(v, string(map, "session"), new Hlc(number(map, "hlc")), number(map, "head"),
-                        number(map, "resync") != 0, (int) number(map, "maxBatch"), (int) number(map, "maxBytes"));
+                        number(map, "resync") != 0, (int) number(map, "maxBatch"), (int) number(map, "maxBytes"),
+                        number(map, "time"));
             case "PUSH":
                 List<Change> changes = new ArrayList<>();
                 for (Object item : (List<?>) map.get("changes")) {

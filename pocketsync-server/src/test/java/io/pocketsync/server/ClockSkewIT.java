@@ -1,0 +1,95 @@
+package io.pocketsync.server;
+
+import static io.pocketsync.server.TestDatabases.sqlite3;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pocketsync.device.PocketSyncDevice;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Devices with wrong clocks, as processes: the {@code ./pocketsync device} sidecar runs under {@code faketime} ten
+ * minutes ahead (beyond the server's five-minute skew bound) and, in a second run, ten minutes behind. Its writes,
+ * made with the {@code sqlite3} shell, reach another device instead of being refused {@code CLOCK_SKEW} for good; and
+ * an edit a slow device makes after it saw another device's value wins over that value.
+ */
+class ClockSkewIT {
+    private static final Path JAR = Path.of("target", "pocketsync-server.jar");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSidecarTenMinutesAheadSyncsItsWrites() throws Exception {
+        runWithClock("+10m", "ahead");
+    }
+
+    @Test
+    void aSidecarTenMinutesBehindEditsAfterWhatItSawAndWins() throws Exception {
+        runWithClock("-10m", "behind");
+    }
+
+    private void runWithClock(String shift, String name) throws Exception {
+        String scope = "clock-" + name + "-" + UUID.randomUUID();
+        ServerSettings settings = ServerSettings.of(Map.of(ServerSettings.PORT, "0",
+                ServerSettings.SQLITE_PATH, dir.resolve("server.db").toString(), ServerSettings.TOKENS, scope + ":tok-1"));
+        Path skewedDb = dir.resolve(name + ".db");
+        Path honestDb = dir.resolve("honest.db");
+        sqlite3(skewedDb, "CREATE TABLE todo (id TEXT PRIMARY KEY, title TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0);");
+        // written while the sidecar is not running: stamped with the wrong clock before any WELCOME measured it
+        shell(shift, skewedDb, "INSERT INTO todo (id, title) VALUES ('offline', 'written before connecting');");
+        TestDatabases.createTodo(honestDb);
+
+        try (ServerRuntime server = ServerRuntime.start(settings);
+             PocketSyncDevice honest = PocketSyncDevice.builder().database(honestDb).tables("todo").server(server.webSocketUri())
+                     .scope(scope).token("tok-1").transport("websocket").build()) {
+            honest.start();
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process sidecar = new ProcessBuilder(List.of("faketime", "-f", shift, java, "-jar", JAR.toString(), "device",
+                    "--db", skewedDb.toString(), "--table", "todo", "--server", server.webSocketUri().toString(),
+                    "--scope", scope, "--token", "tok-1"))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> "written before connecting".equals(TestDatabases.title(honestDb,
+                        "offline")) || !sidecar.isAlive());
+                assertThat(sidecar.isAlive()).as("sidecar log: %s", log(name)).isTrue();
+
+                shell(shift, skewedDb, "INSERT INTO todo (id, title) VALUES ('live', 'written while connected');");
+                await().atMost(Duration.ofSeconds(30)).until(() -> "written while connected".equals(TestDatabases.title(honestDb, "live")));
+
+                // the honest device writes a value; the skewed one sees it, then edits it: the edit must win everywhere
+                TestDatabases.execute(honestDb, "UPDATE todo SET title = 'honest value' WHERE id = 'live'");
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        sqlite3(skewedDb, "SELECT title FROM todo WHERE id = 'live';").equals("honest value"));
+                shell(shift, skewedDb, "UPDATE todo SET title = 'edited after seeing it' WHERE id = 'live';");
+                await().atMost(Duration.ofSeconds(30)).until(() -> "edited after seeing it".equals(TestDatabases.title(honestDb, "live")));
+                assertThat(sqlite3(skewedDb, "SELECT count(*) FROM __pocketsync_changes WHERE state = 'rejected';")).isEqualTo("0");
+                assertThat(log(name)).doesNotContain("CLOCK_SKEW");
+            }
+            finally {
+                sidecar.destroy();
+                assertThat(sidecar.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    /** The sqlite3 shell with the device's wrong clock (the capture triggers stamp writes with the writer's clock). */
+    private static void shell(String shift, Path db, String sql) throws Exception {
+        Process process = new ProcessBuilder("faketime", "-f", shift, "sqlite3", "-cmd", ".timeout 5000", db.toString(), sql)
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("sqlite3 said: %s", output).isZero();
+    }
+
+    private String log(String name) throws java.io.IOException {
+        return java.nio.file.Files.readString(dir.resolve(name + ".log"));
+    }
+}
