@@ -200,6 +200,11 @@ final class SyncLoop implements ClientTransport.Listener {
 
     /** A local commit showed a new data version: its changes may be pending now. */
     private void localCommitSeen() {
+        if (!welcomed) {
+            // offline: seal now rather than at the next connection, so that __pocketsync_changes and
+            // __pocketsync_version show every committed write within a poll, online or not
+            capture.pendingCount();
+        }
         status.countsMayHaveChanged();
         pusher.lookAgain();
         capture.refreshSchema();

@@ -13,6 +13,7 @@ import io.pocketsync.server.engine.ServerOptions;
 import io.pocketsync.server.engine.TableResolvers;
 import io.pocketsync.api.ErrorCode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,24 @@ class OfflineConvergenceE2eTest {
         assertThat(a.gid("b-new")).isEqualTo(b.gid("b-new"));
         assertThat(a.errors).isEmpty();
         assertThat(b.errors).isEmpty();
+    }
+
+    @Test
+    void offlineWritesShowInTheChangeLogAndTableVersionsAtOnce() {
+        harness(TableResolvers.lastWriteWins());
+        Node a = harness.device("a");
+        a.offline();
+        await().until(() -> !harness.network.isConnected(a.id()));
+        long version = a.db.count("SELECT version FROM __pocketsync_version WHERE tbl = 'todo'");
+        a.exec("INSERT INTO todo (id, title) VALUES ('o1', 'offline')");
+        a.exec("UPDATE todo SET title = 'offline, edited' WHERE id = 'o1'");
+        // no reconnect attempt is needed: the engine seals what it sees committed while offline
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(a.db.count("SELECT count(*) FROM __pocketsync_changes WHERE state = 'pending'")).isEqualTo(1);
+            assertThat(a.db.count("SELECT count(*) FROM __pocketsync_journal")).isZero();
+            assertThat(a.db.count("SELECT version FROM __pocketsync_version WHERE tbl = 'todo'")).isEqualTo(version + 2);
+        });
+        assertThat(harness.network.isConnected(a.id())).isFalse();
     }
 
     @Test

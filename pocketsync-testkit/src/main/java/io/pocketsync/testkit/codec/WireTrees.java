@@ -45,6 +45,9 @@ public final class WireTrees {
             tree.put("resync", welcome.resyncRequired());
             tree.put("maxBatch", (long) welcome.maxBatchChanges());
             tree.put("maxBytes", (long) welcome.maxMessageBytes());
+            if (welcome.serverTimeMillis() > 0) {
+                tree.put("time", welcome.serverTimeMillis());
+            }
         }
         else if (message instanceof Push push) {
             tree.put("batch", push.batchId());
