@@ -6,6 +6,7 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.device.CatchUpProgress;
 import io.pocketsync.device.PocketSyncDevice;
+import io.pocketsync.device.capture.Uninstaller;
 import io.pocketsync.device.SyncStatusListener;
 import java.net.URI;
 import java.nio.file.Files;
@@ -38,15 +39,19 @@ public final class DeviceCommand implements Callable<Integer> {
     @Option(names = "--db", required = true, paramLabel = "FILE", description = "The SQLite file to sync (must exist)")
     Path db;
 
-    @Option(names = "--table", required = true, paramLabel = "NAME", description = "A table to sync (repeatable)")
+    @Option(names = "--table", paramLabel = "NAME", description = "A table to sync (repeatable; required unless --uninstall)")
     List<String> tables;
 
-    @Option(names = "--server", required = true, paramLabel = "URL",
+    @Option(names = "--server", paramLabel = "URL",
             description = "Server URL: ws:// or wss:// (WebSocket, e.g. ws://127.0.0.1:8787/sync), tcp:// or ssl:// (MQTT broker)")
     URI server;
 
-    @Option(names = "--scope", required = true, paramLabel = "S", description = "The scope (user or dataset) to sync")
+    @Option(names = "--scope", paramLabel = "S", description = "The scope (user or dataset) to sync (required unless --uninstall)")
     String scope;
+
+    @Option(names = "--uninstall", description = "Remove PocketSync from --db (its triggers, indexes, __pocketsync_* tables and"
+            + " the ps_global_id columns), keep the app's rows and columns, and exit")
+    boolean uninstall;
 
     @Option(names = "--token", paramLabel = "T", defaultValue = "${env:POCKETSYNC_TOKEN}",
             description = "Token for the scope (default: the POCKETSYNC_TOKEN environment variable, which keeps it out of `ps`)")
@@ -61,6 +66,16 @@ public final class DeviceCommand implements Callable<Integer> {
         if (!Files.isRegularFile(db)) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--db: no SQLite file at " + db.toAbsolutePath()
                     + " (the sidecar syncs an existing database)");
+        }
+        if (uninstall) {
+            Uninstaller.Report report = Uninstaller.uninstall(dataSource(db));
+            log.info("PocketSync removed from {}: {} triggers, {} tables, ps_global_id dropped from {}", db, report.triggers(),
+                    report.tables(), report.idColumns());
+            return 0;
+        }
+        if (tables == null || tables.isEmpty() || server == null || scope == null) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "missing required options: --table, --server and --scope"
+                    + " (all three are needed to sync; only --db with --uninstall)");
         }
         if (server.getScheme() == null) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--server: '" + server
@@ -88,6 +103,12 @@ public final class DeviceCommand implements Callable<Integer> {
             signal.markStopped();
         }
         return 0;
+    }
+
+    private static javax.sql.DataSource dataSource(Path file) {
+        org.sqlite.SQLiteDataSource source = new org.sqlite.SQLiteDataSource();
+        source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        return source;
     }
 
     /** Pushes what is pending, waiting a little for the ACKs; whatever stays pending is pushed next start. */

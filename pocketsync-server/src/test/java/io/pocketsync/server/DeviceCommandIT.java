@@ -64,6 +64,44 @@ class DeviceCommandIT {
     }
 
     @Test
+    void uninstallRemovesEverythingPocketSyncAddedAndKeepsTheApp() throws Exception {
+        Path db = dir.resolve("leaving.db");
+        sqlite3(db, "CREATE TABLE todo (id INTEGER PRIMARY KEY, title TEXT NOT NULL);"
+                + " CREATE INDEX todo_title ON todo (title);"
+                + " CREATE TRIGGER todo_upper AFTER INSERT ON todo BEGIN UPDATE todo SET title = upper(title) WHERE id = NEW.id; END;"
+                + " INSERT INTO todo (title) VALUES ('a'), ('b');");
+        try (PocketSyncDevice device = PocketSyncDevice.builder().database(db).tables("todo").server(java.net.URI.create("ws://127.0.0.1:1/sync"))
+                .scope("s").transport("websocket").build()) {
+            device.start();
+            sqlite3(db, "INSERT INTO todo (title) VALUES ('c');");
+            await().atMost(Duration.ofSeconds(10)).until(() -> sqlite3(db, "SELECT count(*) FROM __pocketsync_changes;").equals("3"));
+        }
+        assertThat(sqlite3(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE '\\_\\_pocketsync%' ESCAPE '\\';")).isNotEqualTo("0");
+
+        CliRun run = CliRun.run("device", "--uninstall", "--db", db.toString());
+        assertThat(run.exitCode()).as("stderr: %s", run.err()).isZero();
+
+        assertThat(sqlite3(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE '\\_\\_pocketsync%' ESCAPE '\\';")).isEqualTo("0");
+        assertThat(sqlite3(db, "SELECT group_concat(name) FROM pragma_table_info('todo');")).isEqualTo("id,title");
+        assertThat(sqlite3(db, "SELECT group_concat(title) FROM (SELECT title FROM todo ORDER BY id);")).isEqualTo("A,B,C");
+        assertThat(sqlite3(db, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE tbl_name = 'todo'"
+                + " AND type IN ('index', 'trigger') ORDER BY name);")).isEqualTo("todo_title,todo_upper");
+        CliRun again = CliRun.run("device", "--uninstall", "--db", db.toString());
+        assertThat(again.exitCode()).isEqualTo(CliErrorHandler.FAILURE);
+        assertThat(again.errLines()[0]).contains("not installed").contains("SCHEMA_INVALID");
+    }
+
+    @Test
+    void syncingWithoutServerOrScopeIsAOneLineConfigError() throws Exception {
+        Path db = dir.resolve("some.db");
+        sqlite3(db, "CREATE TABLE todo (id TEXT PRIMARY KEY);");
+        CliRun run = CliRun.run("device", "--db", db.toString(), "--table", "todo");
+        assertThat(run.exitCode()).isEqualTo(CliErrorHandler.USAGE);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errLines()[0]).contains("--server").contains("--scope");
+    }
+
+    @Test
     void missingDatabaseIsAOneLineConfigError() {
         CliRun run = CliRun.run("device", "--db", dir.resolve("missing.db").toString(), "--table", "todo",
                 "--server", "ws://127.0.0.1:1/sync", "--scope", "s");
