@@ -63,6 +63,10 @@ public final class DeviceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!uninstall && (tables == null || tables.isEmpty() || server == null || scope == null)) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "missing required options: --table, --server and --scope"
+                    + " (all three are needed to sync; only --db with --uninstall)");
+        }
         if (!Files.isRegularFile(db)) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--db: no SQLite file at " + db.toAbsolutePath()
                     + " (the sidecar syncs an existing database)");
@@ -72,10 +76,6 @@ public final class DeviceCommand implements Callable<Integer> {
             log.info("PocketSync removed from {}: {} triggers, {} tables, ps_global_id dropped from {}", db, report.triggers(),
                     report.tables(), report.idColumns());
             return 0;
-        }
-        if (tables == null || tables.isEmpty() || server == null || scope == null) {
-            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "missing required options: --table, --server and --scope"
-                    + " (all three are needed to sync; only --db with --uninstall)");
         }
         if (server.getScheme() == null) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--server: '" + server
