@@ -52,7 +52,7 @@ public abstract class AbstractTransportContractTest {
 
     /**
      * A new, not yet started server transport. Every call for one test must serve the same
-     * {@link #endpoint} (same port, same topic root), so a restarted server is found by the clients.
+     * {@link #serverUri()} (same port, same topic root), so a restarted server is found by the clients.
      */
     protected abstract ServerTransport newServer();
 
