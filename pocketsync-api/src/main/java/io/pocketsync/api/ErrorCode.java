@@ -85,12 +85,20 @@ public enum ErrorCode {
         this.retryable = retryable;
     }
 
-    /** The stable number sent on the wire. */
+    /**
+     * The stable number sent on the wire.
+     *
+     * @return the number; never reused for another code
+     */
     public int number() {
         return number;
     }
 
-    /** Whether the same request may succeed if repeated later. */
+    /**
+     * Whether the same request may succeed if repeated later.
+     *
+     * @return true for transient failures
+     */
     public boolean retryable() {
         return retryable;
     }

@@ -25,12 +25,22 @@ public final class Identifiers {
 
     private Identifiers() {}
 
-    /** Whether {@code value} is a valid scope or device id. */
+    /**
+     * Whether {@code value} is a valid scope or device id.
+     *
+     * @param value the identifier; may be null
+     * @return false for null and for anything outside the rules above
+     */
     public static boolean isScopeOrDeviceId(@Nullable String value) {
         return value != null && SCOPE_OR_DEVICE.matcher(value).matches();
     }
 
-    /** Whether {@code value} is a valid change or batch id. */
+    /**
+     * Whether {@code value} is a valid change or batch id.
+     *
+     * @param value the identifier; may be null
+     * @return false for null and for anything outside the rules above
+     */
     public static boolean isChangeId(@Nullable String value) {
         // a loop, not CHANGE_ID.matcher: checked twice for every change a device applies or a server ingests
         if (value == null || value.isEmpty() || value.length() > MAX_LENGTH) {
@@ -47,7 +57,12 @@ public final class Identifiers {
         return true;
     }
 
-    /** Whether {@code value} is an acceptable table or column name. */
+    /**
+     * Whether {@code value} is an acceptable table or column name.
+     *
+     * @param value the name; may be null
+     * @return false for null and for anything outside the rules above
+     */
     public static boolean isSqlName(@Nullable String value) {
         if (value == null || value.isEmpty() || value.length() > MAX_LENGTH) {
             return false;
@@ -63,6 +78,9 @@ public final class Identifiers {
     /**
      * Checks a scope or device id.
      *
+     * @param value the identifier; may be null
+     * @param what what the identifier is, for the message (e.g. {@code "scope"})
+     * @return {@code value}
      * @throws PocketSyncException with {@link ErrorCode#IDENTIFIER_INVALID} when invalid
      */
     public static String requireScopeOrDeviceId(@Nullable String value, String what) {
@@ -76,6 +94,9 @@ public final class Identifiers {
     /**
      * Checks a table or column name.
      *
+     * @param value the name; may be null
+     * @param what what the name is, for the message (e.g. {@code "table"})
+     * @return {@code value}
      * @throws PocketSyncException with {@link ErrorCode#IDENTIFIER_INVALID} when invalid
      */
     public static String requireSqlName(@Nullable String value, String what) {
@@ -89,6 +110,9 @@ public final class Identifiers {
     /**
      * Checks a change or batch id.
      *
+     * @param value the identifier; may be null
+     * @param what what the identifier is, for the message (e.g. {@code "change id"})
+     * @return {@code value}
      * @throws PocketSyncException with {@link ErrorCode#IDENTIFIER_INVALID} when invalid
      */
     public static String requireChangeId(@Nullable String value, String what) {
@@ -99,7 +123,13 @@ public final class Identifiers {
         return value;
     }
 
-    /** Quotes a (validated) SQL identifier: {@code my"table} becomes {@code "my""table"}. */
+    /**
+     * Quotes a (validated) SQL identifier: {@code my"table} becomes {@code "my""table"}.
+     *
+     * @param name a table or column name
+     * @return the name in double quotes, inner quotes doubled
+     * @throws PocketSyncException with {@link ErrorCode#IDENTIFIER_INVALID} when the name is invalid
+     */
     public static String quoteSql(String name) {
         return '"' + requireSqlName(name, "identifier").replace("\"", "\"\"") + '"';
     }

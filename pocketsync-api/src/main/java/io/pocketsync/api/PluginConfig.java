@@ -13,30 +13,75 @@ import java.util.Optional;
  * does not parse. A provider must call {@link #validateKeys} (or read every key it knows) so that
  * unknown keys fail start-up.
  *
- * <p>Implementations are immutable and thread-safe. {@link #toString()} masks secret values.
+ * <p>Implementations are immutable and thread-safe. Their {@code toString()} masks secret values
+ * (see {@link #isSecretKey}).
  */
 public interface PluginConfig {
-    /** The namespace of these keys, e.g. {@code store.redis}. */
+    /**
+     * The namespace of these keys, e.g. {@code store.redis}.
+     *
+     * @return the namespace without a trailing dot; empty for the root namespace
+     */
     String namespace();
 
-    /** The raw value of {@code key}, if set. */
+    /**
+     * The raw value of {@code key}, if set.
+     *
+     * @param key a dash-case key without the namespace
+     * @return the value as written, or empty when the key is not set
+     */
     Optional<String> get(String key);
 
-    /** All keys and values (unmasked) of this namespace. */
+    /**
+     * All keys and values (unmasked) of this namespace.
+     *
+     * @return an immutable map keyed without the namespace
+     */
     Map<String, String> asMap();
 
+    /**
+     * A string value.
+     *
+     * @param key a dash-case key without the namespace
+     * @param defaultValue returned when the key is not set; may be null
+     * @return the value, or {@code defaultValue}
+     */
     default String getString(String key, String defaultValue) {
         return get(key).orElse(defaultValue);
     }
 
+    /**
+     * An int value.
+     *
+     * @param key a dash-case key without the namespace
+     * @param defaultValue returned when the key is not set
+     * @return the parsed value, or {@code defaultValue}
+     * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} when the value is not an int
+     */
     default int getInt(String key, int defaultValue) {
         return get(key).map(v -> parse(key, v, Integer::parseInt)).orElse(defaultValue);
     }
 
+    /**
+     * A long value.
+     *
+     * @param key a dash-case key without the namespace
+     * @param defaultValue returned when the key is not set
+     * @return the parsed value, or {@code defaultValue}
+     * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} when the value is not a long
+     */
     default long getLong(String key, long defaultValue) {
         return get(key).map(v -> parse(key, v, Long::parseLong)).orElse(defaultValue);
     }
 
+    /**
+     * A boolean value: {@code true} or {@code false}, in any case; anything else is an error.
+     *
+     * @param key a dash-case key without the namespace
+     * @param defaultValue returned when the key is not set
+     * @return the parsed value, or {@code defaultValue}
+     * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} for any other value
+     */
     default boolean getBoolean(String key, boolean defaultValue) {
         return get(key).map(v -> {
             if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
@@ -46,7 +91,15 @@ public interface PluginConfig {
         }).orElse(defaultValue);
     }
 
-    /** A duration as ISO-8601 ({@code PT5M}) or a number with a unit suffix: {@code 250ms}, {@code 5s}, {@code 5m}, {@code 2h}, {@code 7d}. */
+    /**
+     * A duration as ISO-8601 ({@code PT5M}) or a number with a unit suffix: {@code 250ms}, {@code 5s},
+     * {@code 5m}, {@code 2h}, {@code 7d}; a bare number is seconds.
+     *
+     * @param key a dash-case key without the namespace
+     * @param defaultValue returned when the key is not set; may be null
+     * @return the parsed value, or {@code defaultValue}
+     * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} when the value does not parse
+     */
     default Duration getDuration(String key, Duration defaultValue) {
         return get(key).map(v -> parse(key, v, PluginConfig::parseDuration)).orElse(defaultValue);
     }
@@ -54,6 +107,7 @@ public interface PluginConfig {
     /**
      * Fails when a key is set that is not in {@code known}, naming the nearest known key.
      *
+     * @param known every key the provider reads, without the namespace
      * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID}
      */
     default void validateKeys(java.util.Collection<String> known) {
@@ -90,7 +144,13 @@ public interface PluginConfig {
                 "invalid value '" + value + "' for '" + prefix + key + "': " + expected);
     }
 
-    /** Parses the duration forms accepted by {@link #getDuration}. */
+    /**
+     * Parses the duration forms accepted by {@link #getDuration}.
+     *
+     * @param text the value as written
+     * @return the duration
+     * @throws IllegalArgumentException when the text is not such a duration
+     */
     static Duration parseDuration(String text) {
         String value = text.trim().toLowerCase(java.util.Locale.ROOT);
         if (value.startsWith("p")) {
@@ -114,7 +174,13 @@ public interface PluginConfig {
         }
     }
 
-    /** Levenshtein distance, used for "did you mean" hints. */
+    /**
+     * Levenshtein distance, used for "did you mean" hints.
+     *
+     * @param a one string
+     * @param b the other
+     * @return the number of single-character edits that turn {@code a} into {@code b}
+     */
     static int editDistance(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];
@@ -134,7 +200,13 @@ public interface PluginConfig {
         return previous[b.length()];
     }
 
-    /** An immutable config over a map; handy for tests and for building configs by hand. */
+    /**
+     * An immutable config over a map; handy for tests and for building configs by hand.
+     *
+     * @param namespace the namespace, e.g. {@code store.sqlite}
+     * @param values keys without the namespace, and their values; copied
+     * @return the config
+     */
     static PluginConfig of(String namespace, Map<String, String> values) {
         Map<String, String> copy = Map.copyOf(values);
         return new PluginConfig() {
@@ -166,12 +238,22 @@ public interface PluginConfig {
         };
     }
 
-    /** An empty config for {@code namespace}. */
+    /**
+     * An empty config for {@code namespace}.
+     *
+     * @param namespace the namespace, e.g. {@code store.sqlite}
+     * @return a config with no key
+     */
     static PluginConfig empty(String namespace) {
         return of(namespace, Map.of());
     }
 
-    /** Whether a key names a secret whose value must never be logged (token, password, secret, key material). */
+    /**
+     * Whether a key names a secret whose value must never be logged (token, password, secret, key material).
+     *
+     * @param key a dash-case key
+     * @return true for keys whose values are masked
+     */
     static boolean isSecretKey(String key) {
         String k = key.toLowerCase(java.util.Locale.ROOT);
         return k.contains("token") || k.contains("password") || k.contains("secret") || k.endsWith("-key")

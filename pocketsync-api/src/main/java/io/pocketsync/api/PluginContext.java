@@ -11,10 +11,18 @@ import java.util.Optional;
  * <p>Implementations are thread-safe.
  */
 public interface PluginContext {
-    /** A stable id of this process (server node or device), used in logs and change feeds. */
+    /**
+     * A stable id of this process (server node or device), used in logs and change feeds.
+     *
+     * @return the node id; never null
+     */
     String nodeId();
 
-    /** The wall clock; tests may pass a controllable one. */
+    /**
+     * The wall clock; tests may pass a controllable one.
+     *
+     * @return the clock; UTC system time by default
+     */
     default Clock clock() {
         return Clock.systemUTC();
     }
@@ -22,11 +30,19 @@ public interface PluginContext {
     /**
      * The codec registered under {@code name} ({@code json}, {@code cbor}, ...).
      *
+     * @param name the codec's provider name
+     * @return the codec
      * @throws PocketSyncException with {@link ErrorCode#PROVIDER_NOT_FOUND} when none has that name
      */
     Codec codec(String name);
 
-    /** Any other engine service by type, if this engine offers it. */
+    /**
+     * Any other engine service by type, if this engine offers it.
+     *
+     * @param <T> the service type
+     * @param type the service's class
+     * @return the service, or empty when this engine has none of that type (the default)
+     */
     default <T> Optional<T> service(Class<T> type) {
         return Optional.empty();
     }

@@ -13,19 +13,37 @@ import org.jspecify.annotations.Nullable;
 public class PocketSyncException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The error code; part of the serialized form. */
     private final ErrorCode code;
 
+    /**
+     * An exception without a cause.
+     *
+     * @param code the error code; not null
+     * @param message what went wrong; no secrets
+     */
     public PocketSyncException(ErrorCode code, String message) {
         super(message);
         this.code = requireNonNull(code, "code is null");
     }
 
+    /**
+     * An exception with its cause.
+     *
+     * @param code the error code; not null
+     * @param message what went wrong; no secrets
+     * @param cause the underlying failure; may be null
+     */
     public PocketSyncException(ErrorCode code, String message, @Nullable Throwable cause) {
         super(message, cause);
         this.code = requireNonNull(code, "code is null");
     }
 
-    /** The error code; never null. */
+    /**
+     * The error code; never null.
+     *
+     * @return the code the protocol sends for this error
+     */
     public ErrorCode code() {
         return code;
     }

@@ -30,11 +30,21 @@ public final class PluginBinder {
         this.binder = binder;
     }
 
+    /**
+     * A binder for the provider maps of {@code binder}'s injector.
+     *
+     * @param binder the module's binder, from {@code binder()}
+     * @return the helper; binding errors name the calling module, not this class
+     */
     public static PluginBinder of(Binder binder) {
         return new PluginBinder(requireNonNull(binder, "binder is null").skipSources(PluginBinder.class));
     }
 
-    /** Declares every provider map, so that an engine can inject an empty map when no plugin bound one. */
+    /**
+     * Declares every provider map, so that an engine can inject an empty map when no plugin bound one.
+     *
+     * @return this
+     */
     public PluginBinder declareAll() {
         codecs();
         conflictResolvers();
@@ -46,36 +56,85 @@ public final class PluginBinder {
         return this;
     }
 
+    /**
+     * Binds a {@link CodecProvider} under {@code name}.
+     *
+     * @param name the name configuration selects it by
+     * @param provider the provider class; Guice constructs it
+     * @return this
+     */
     public PluginBinder bindCodec(String name, Class<? extends CodecProvider> provider) {
         codecs().addBinding(name).to(provider);
         return this;
     }
 
+    /**
+     * Binds a {@link ConflictResolverProvider} under {@code name}.
+     *
+     * @param name the name configuration selects it by
+     * @param provider the provider class; Guice constructs it
+     * @return this
+     */
     public PluginBinder bindConflictResolver(String name, Class<? extends ConflictResolverProvider> provider) {
         conflictResolvers().addBinding(name).to(provider);
         return this;
     }
 
+    /**
+     * Binds a {@link ServerStoreProvider} under {@code name}.
+     *
+     * @param name the name configuration selects it by
+     * @param provider the provider class; Guice constructs it
+     * @return this
+     */
     public PluginBinder bindServerStore(String name, Class<? extends ServerStoreProvider> provider) {
         serverStores().addBinding(name).to(provider);
         return this;
     }
 
+    /**
+     * Binds a {@link ClientTransportProvider} under {@code name}.
+     *
+     * @param name the name configuration selects it by
+     * @param provider the provider class; Guice constructs it
+     * @return this
+     */
     public PluginBinder bindClientTransport(String name, Class<? extends ClientTransportProvider> provider) {
         clientTransports().addBinding(name).to(provider);
         return this;
     }
 
+    /**
+     * Binds a {@link ServerTransportProvider} under {@code name}.
+     *
+     * @param name the name configuration selects it by
+     * @param provider the provider class; Guice constructs it
+     * @return this
+     */
     public PluginBinder bindServerTransport(String name, Class<? extends ServerTransportProvider> provider) {
         serverTransports().addBinding(name).to(provider);
         return this;
     }
 
+    /**
+     * Binds a {@link AuthenticatorProvider} under {@code name}.
+     *
+     * @param name the name configuration selects it by
+     * @param provider the provider class; Guice constructs it
+     * @return this
+     */
     public PluginBinder bindAuthenticator(String name, Class<? extends AuthenticatorProvider> provider) {
         authenticators().addBinding(name).to(provider);
         return this;
     }
 
+    /**
+     * Binds a {@link ChangeCaptureProvider} under {@code name}.
+     *
+     * @param name the name configuration selects it by
+     * @param provider the provider class; Guice constructs it
+     * @return this
+     */
     public PluginBinder bindChangeCapture(String name, Class<? extends ChangeCaptureProvider> provider) {
         changeCaptures().addBinding(name).to(provider);
         return this;

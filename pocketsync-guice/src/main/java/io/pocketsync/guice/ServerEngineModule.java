@@ -45,6 +45,11 @@ import java.util.Map;
 public final class ServerEngineModule extends AbstractModule {
     private final Settings settings;
 
+    /**
+     * The engine module over {@code settings}.
+     *
+     * @param settings every configuration key (see above); not null
+     */
     public ServerEngineModule(Settings settings) {
         this.settings = requireNonNull(settings, "settings is null");
     }

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells a foreground command when to stop, and tells whoever asked for the stop when the command has
  * finished closing. The CLI installs a JVM shutdown hook (SIGTERM, SIGINT) that requests a stop and
- * waits for {@link #stopped()}, so the JVM does not exit before stores are closed and pending device
+ * waits for {@link #awaitStopped}, so the JVM does not exit before stores are closed and pending device
  * changes are flushed; tests call {@link #requestStop()} directly.
  *
  * <p>Thread-safe. One signal serves one command run.

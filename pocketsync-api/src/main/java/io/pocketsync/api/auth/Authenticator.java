@@ -11,6 +11,7 @@ public interface Authenticator {
     /**
      * Authenticates a device.
      *
+     * @param credentials the scope, device id and token from HELLO
      * @return the granted principal
      * @throws io.pocketsync.api.PocketSyncException with {@code AUTH_FAILED}, {@code TOKEN_EXPIRED} or
      *         {@code SCOPE_FORBIDDEN}; the message never contains the token

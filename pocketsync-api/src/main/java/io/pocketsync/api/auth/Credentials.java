@@ -10,6 +10,13 @@ import static java.util.Objects.requireNonNull;
  * @param token the token; may be empty
  */
 public record Credentials(String scope, String deviceId, String token) {
+    /**
+     * Validates the record.
+     *
+     * @param scope the scope asked for
+     * @param deviceId the device's id
+     * @param token the token; may be empty
+     */
     public Credentials {
         requireNonNull(scope, "scope is null");
         requireNonNull(deviceId, "deviceId is null");

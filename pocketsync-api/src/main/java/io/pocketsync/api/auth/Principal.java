@@ -11,6 +11,12 @@ import io.pocketsync.api.model.Scope;
  * @param deviceId the device
  */
 public record Principal(Scope scope, String deviceId) {
+    /**
+     * Validates the record.
+     *
+     * @param scope the granted scope
+     * @param deviceId the device
+     */
     public Principal {
         requireNonNull(scope, "scope is null");
         requireNonNull(deviceId, "deviceId is null");

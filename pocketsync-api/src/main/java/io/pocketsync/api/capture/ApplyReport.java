@@ -18,6 +18,15 @@ public record ApplyReport(boolean accepted, int applied, int skipped, List<Parke
     /** Nothing done. */
     public static final ApplyReport NOT_ACCEPTED = new ApplyReport(false, 0, 0, List.of(), List.of());
 
+    /**
+     * Validates the record and copies its lists.
+     *
+     * @param accepted false when the page did not start at the stored cursor (duplicate or gap) and nothing was done
+     * @param applied changes written to the local tables
+     * @param skipped changes not written: already processed, or the row has a later pending local change
+     * @param parked changes parked in the dead-letter table (key collision, unknown table or column, malformed)
+     * @param tables the tables that were written
+     */
     public ApplyReport {
         parked = List.copyOf(requireNonNull(parked, "parked is null"));
         tables = List.copyOf(requireNonNull(tables, "tables is null"));

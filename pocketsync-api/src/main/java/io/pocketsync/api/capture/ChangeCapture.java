@@ -19,6 +19,7 @@ public interface ChangeCapture extends AutoCloseable {
      * Installs capture idempotently: system tables, {@code ps_global_id} columns and their unique
      * indexes, triggers; queues rows that existed before the first install once as INSERT changes.
      *
+     * @param tables the tracked tables' names; not null, not empty
      * @throws io.pocketsync.api.PocketSyncException with {@code SCHEMA_INVALID} when a table is missing
      */
     void install(List<String> tables);
@@ -34,22 +35,34 @@ public interface ChangeCapture extends AutoCloseable {
     /**
      * A number that changes whenever another connection or process commits to the database (SQLite's
      * {@code PRAGMA data_version}). Cheap; a change means "look at {@link #tableVersions()}".
+     *
+     * @return the current value; only its changes mean something
      */
     long changeCounter();
 
     /**
      * Per tracked table, a counter bumped by every captured local write ({@code __pocketsync_version}).
      * Remote changes applied by {@link #apply} do not bump it.
+     *
+     * @return an immutable map from table name to counter, one entry per tracked table
      */
     java.util.Map<String, Long> tableVersions();
 
     /**
      * Stores the scope the device syncs. When it differs from the stored one, the cursor is reset to 0
      * (a cursor belongs to one scope's sequence).
+     *
+     * @param scope the scope name; not null
      */
     void bindScope(String scope);
 
-    /** Up to {@code limit} pending changes after {@code afterLocalSequence}, in local order. */
+    /**
+     * Up to {@code limit} pending changes after {@code afterLocalSequence}, in local order.
+     *
+     * @param afterLocalSequence the local sequence to start after; 0 for the first pending change
+     * @param limit the most changes to return; positive
+     * @return the changes, oldest first; empty when none is pending
+     */
     List<LocalChange> pending(long afterLocalSequence, int limit);
 
     /**
@@ -58,17 +71,26 @@ public interface ChangeCapture extends AutoCloseable {
      * or 0 when there is none; sent in PULL so that catch-up does not hide the deletion of such a row (see
      * {@link io.pocketsync.api.protocol.Pull}).
      * The default, 0, keeps the plain catch-up rules.
+     *
+     * @param cursor the device's cursor
+     * @return a server sequence above {@code cursor}, or 0
      */
     default long ownChangesFrom(long cursor) {
         return 0;
     }
 
-    /** How many changes are pending. */
+    /**
+     * How many changes are pending.
+     *
+     * @return the number of local changes not acknowledged yet
+     */
     long pendingCount();
 
     /**
      * How many remote changes are parked: refused by a validation or a local constraint and kept with their code
      * ({@link ApplyReport#parked()}) instead of being applied.
+     *
+     * @return the number of parked remote changes
      */
     long parkedCount();
 
@@ -78,6 +100,7 @@ public interface ChangeCapture extends AutoCloseable {
      * superseded; REJECTED keeps the change with its code. A merged winner on APPLIED is applied too.
      * Results naming changes that are not pending (already acknowledged) are ignored.
      *
+     * @param results the verdicts of one ACK; not null
      * @return what was written locally (winning rows)
      */
     ApplyReport acknowledge(List<ChangeResult> results);
@@ -100,6 +123,12 @@ public interface ChangeCapture extends AutoCloseable {
      * the server's history may have restarted), and the page with {@code lastPage} ends it by deleting synced
      * local rows the snapshot did not contain (rows with pending local changes are kept and pushed afterwards).
      *
+     * @param changes the page's changes, in server order; not null
+     * @param fromCursor the cursor the page starts after; must equal the stored cursor
+     * @param toCursor the cursor stored once the page is applied
+     * @param mode LIVE, CATCH_UP or SNAPSHOT
+     * @param lastPage whether this page ends a catch-up or a snapshot
+     * @return what was applied, or {@link ApplyReport#NOT_ACCEPTED} when the cursor did not match
      * @param sequences one positive server sequence per change, index for index
      * @throws io.pocketsync.api.PocketSyncException with {@code INVALID_FIELD} when {@code sequences} is not
      *         exactly as long as {@code changes}: a change without its sequence cannot be ordered
@@ -107,10 +136,18 @@ public interface ChangeCapture extends AutoCloseable {
     ApplyReport apply(List<Change> changes, List<Long> sequences, long fromCursor, long toCursor, ChangesMode mode,
             boolean lastPage);
 
-    /** The persistent device state. */
+    /**
+     * The persistent device state.
+     *
+     * @return a snapshot read now; not null once installed
+     */
     DeviceState state();
 
-    /** Moves the stored device clock forward to at least {@code remote} (the server's HLC). */
+    /**
+     * Moves the stored device clock forward to at least {@code remote} (the server's HLC).
+     *
+     * @param remote the clock value seen from the server; not null
+     */
     void mergeClock(Hlc remote);
 
     /**
@@ -118,6 +155,8 @@ public interface ChangeCapture extends AutoCloseable {
      * measured at each WELCOME; 0 when within noise). A capture stamps local writes with the wall clock corrected by
      * it, and restamps the changes still pending, so that a device whose clock is minutes or days off neither has its
      * writes refused ({@code CLOCK_SKEW}) nor orders them far from when they happened. The default ignores it.
+     *
+     * @param offsetMillis the device clock minus the server clock, in milliseconds
      */
     default void clockOffset(long offsetMillis) {}
 

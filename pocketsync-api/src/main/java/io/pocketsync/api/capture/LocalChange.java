@@ -11,6 +11,12 @@ import io.pocketsync.api.model.Change;
  * @param change the change
  */
 public record LocalChange(long localSequence, Change change) {
+    /**
+     * Validates the record.
+     *
+     * @param localSequence the position in the device's local change log
+     * @param change the change
+     */
     public LocalChange {
         requireNonNull(change, "change is null");
     }

@@ -13,18 +13,33 @@ import io.pocketsync.api.protocol.Message;
  * Unknown fields are ignored.
  */
 public interface Codec {
-    /** The codec's name, e.g. {@code json}. */
+    /**
+     * The codec's name, e.g. {@code json}.
+     *
+     * @return the provider name
+     */
     String name();
 
-    /** Whether the encoding is text (WebSocket sends text frames for it). */
+    /**
+     * Whether the encoding is text (WebSocket sends text frames for it).
+     *
+     * @return true when {@link #encode} returns UTF-8 text
+     */
     boolean textual();
 
-    /** Encodes a message. */
+    /**
+     * Encodes a message.
+     *
+     * @param message the message; not null
+     * @return the encoded bytes
+     */
     byte[] encode(Message message);
 
     /**
      * Decodes a message.
      *
+     * @param bytes the bytes as received; not null
+     * @return the message
      * @throws io.pocketsync.api.PocketSyncException on any malformed, oversized or unsupported input
      */
     Message decode(byte[] bytes);

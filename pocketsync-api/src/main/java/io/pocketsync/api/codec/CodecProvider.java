@@ -8,9 +8,19 @@ import io.pocketsync.api.PluginContext;
  * Config keys (namespace {@code codec.<name>}): {@code max-message-bytes}, {@code max-depth}.
  */
 public interface CodecProvider {
-    /** The name the codec is selected by. */
+    /**
+     * The name the codec is selected by.
+     *
+     * @return the name, e.g. {@code json}
+     */
     String name();
 
-    /** Creates a codec. */
+    /**
+     * Creates a codec.
+     *
+     * @param config the keys under {@code codec.<name>}
+     * @param context engine services
+     * @return the codec
+     */
     Codec create(PluginConfig config, PluginContext context);
 }

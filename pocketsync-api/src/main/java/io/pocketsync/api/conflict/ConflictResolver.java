@@ -30,7 +30,11 @@ public interface ConflictResolver {
      */
     Resolution resolve(@Nullable RowState current, Change incoming);
 
-    /** Whether the final state is independent of the order changes arrive in. */
+    /**
+     * Whether the final state is independent of the order changes arrive in.
+     *
+     * @return false by default; true promises the property above, which the contract test then checks
+     */
     default boolean commutative() {
         return false;
     }

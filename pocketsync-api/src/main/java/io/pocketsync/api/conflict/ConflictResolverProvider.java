@@ -9,9 +9,19 @@ import io.pocketsync.api.PluginContext;
  * table by name in the server configuration ({@code resolver.default}, {@code resolver.table.<table>}).
  */
 public interface ConflictResolverProvider {
-    /** The name the resolver is selected by, e.g. {@code last-write-wins}. */
+    /**
+     * The name the resolver is selected by, e.g. {@code last-write-wins}.
+     *
+     * @return the name
+     */
     String name();
 
-    /** Creates a resolver; config namespace {@code resolver.<name>}. */
+    /**
+     * Creates a resolver; config namespace {@code resolver.<name>}.
+     *
+     * @param config the keys under {@code resolver.<name>}
+     * @param context engine services
+     * @return the resolver
+     */
     ConflictResolver create(PluginConfig config, PluginContext context);
 }

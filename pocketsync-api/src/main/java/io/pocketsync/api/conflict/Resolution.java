@@ -34,6 +34,12 @@ public sealed interface Resolution {
      *        ({@code docs/protocol.md}, the {@code winner} of an APPLIED result).
      */
     record Apply(RowState state, boolean overridesLater) implements Resolution {
+        /**
+         * Validates the decision.
+         *
+         * @param state the row's new state; not null
+         * @param overridesLater whether the change was applied over a stored row that was not older than it
+         */
         public Apply {
             requireNonNull(state, "state is null");
         }
@@ -42,8 +48,19 @@ public sealed interface Resolution {
     /** The stored state wins. */
     record Supersede() implements Resolution {}
 
-    /** The change is refused. */
+    /**
+     * The change is refused.
+     *
+     * @param code why; sent to the device in the ACK; not null
+     * @param reason a human-readable reason; not null
+     */
     record Reject(ErrorCode code, String reason) implements Resolution {
+        /**
+         * Validates the decision.
+         *
+         * @param code why; sent to the device in the ACK; not null
+         * @param reason a human-readable reason; not null
+         */
         public Reject {
             requireNonNull(code, "code is null");
             requireNonNull(reason, "reason is null");
@@ -56,22 +73,41 @@ public sealed interface Resolution {
      * @param current the stored state the resolver was given; null when there is none
      * @param incoming the change being resolved
      * @param state the row's new state; must name the incoming change's row
+     * @return the decision, with {@link Apply#overridesLater()} computed from the versions
      */
     static Apply apply(@Nullable RowState current, Change incoming, RowState state) {
         requireNonNull(incoming, "incoming is null");
         return new Apply(state, current != null && !incoming.version().isAfter(current.version()));
     }
 
-    /** Applies the incoming change as it is ({@link RowState#of(Change)}) over {@code current}. */
+    /**
+     * Applies the incoming change as it is ({@link RowState#of(Change)}) over {@code current}.
+     *
+     * @param current the stored state the resolver was given; null when there is none
+     * @param incoming the change being resolved
+     * @return the decision, with {@link Apply#overridesLater()} computed from the versions
+     */
     static Apply applyIncoming(@Nullable RowState current, Change incoming) {
         requireNonNull(incoming, "incoming is null");
         return apply(current, incoming, RowState.of(incoming));
     }
 
+    /**
+     * A {@link Supersede} decision.
+     *
+     * @return the decision
+     */
     static Resolution supersede() {
         return new Supersede();
     }
 
+    /**
+     * A {@link Reject} decision.
+     *
+     * @param code why
+     * @param reason a human-readable reason
+     * @return the decision
+     */
     static Resolution reject(ErrorCode code, String reason) {
         return new Reject(code, reason);
     }

@@ -34,6 +34,18 @@ public record Change(
         Hlc hlc,
         String deviceId) {
 
+    /**
+     * Validates the change and copies its image and column list.
+     *
+     * @param changeId globally unique id of this change (device id + local sequence, or a UUID); the dedupe key
+     * @param table the tracked table's name
+     * @param globalId the row's {@code ps_global_id}
+     * @param op insert, update or delete
+     * @param row the new row image; empty for DELETE; never null
+     * @param changedColumns columns changed by an UPDATE; never null
+     * @param hlc when the change happened on its device
+     * @param deviceId the device that made the change
+     */
     public Change {
         requireNonNull(changeId, "changeId is null");
         requireNonNull(table, "table is null");
@@ -45,17 +57,31 @@ public record Change(
         requireNonNull(deviceId, "deviceId is null");
     }
 
-    /** The LWW order key of this change. */
+    /**
+     * The LWW order key of this change.
+     *
+     * @return its HLC and device id
+     */
     public Version version() {
         return new Version(hlc, deviceId);
     }
 
-    /** Whether this change deletes its row. */
+    /**
+     * Whether this change deletes its row.
+     *
+     * @return true for DELETE
+     */
     public boolean isDelete() {
         return op == Op.DELETE;
     }
 
-    /** This change with another row image and op, e.g. the winning image of a merged row. */
+    /**
+     * This change with another row image and op, e.g. the winning image of a merged row.
+     *
+     * @param newOp the op of the copy
+     * @param newRow the image of the copy; empty for DELETE
+     * @return a copy with the same id, table, row id, changed columns, HLC and device
+     */
     public Change withRow(Op newOp, Map<String, @Nullable Object> newRow) {
         return new Change(changeId, table, globalId, newOp, newRow, changedColumns, hlc, deviceId);
     }

@@ -11,6 +11,12 @@ import java.util.List;
  * @param changes the changes in the device's local order; never null
  */
 public record ChangeBatch(String batchId, List<Change> changes) {
+    /**
+     * Validates the record and copies its lists.
+     *
+     * @param batchId id chosen by the device, unique per device; echoed in the ACK
+     * @param changes the changes in the device's local order; never null
+     */
     public ChangeBatch {
         requireNonNull(batchId, "batchId is null");
         changes = List.copyOf(requireNonNull(changes, "changes is null"));

@@ -11,12 +11,23 @@ public record Cursor(long sequence) implements Comparable<Cursor> {
     /** The cursor of a device that has never synced. */
     public static final Cursor START = new Cursor(0);
 
+    /**
+     * Validates the sequence: never negative.
+     *
+     * @param sequence the last server sequence applied; 0 before anything was applied
+     */
     public Cursor {
         if (sequence < 0) {
             throw new IllegalArgumentException("cursor must not be negative: " + sequence);
         }
     }
 
+    /**
+     * The cursor at {@code sequence}.
+     *
+     * @param sequence the last server sequence applied
+     * @return the cursor; {@link #START} for 0
+     */
     public static Cursor of(long sequence) {
         return sequence == 0 ? START : new Cursor(sequence);
     }

@@ -44,6 +44,19 @@ public record RowState(
         long firstSequence,
         long lastSequence) {
 
+    /**
+     * Validates the state and copies its maps.
+     *
+     * @param table the table
+     * @param globalId the row's {@code ps_global_id}
+     * @param row the winning image; empty for a tombstone
+     * @param deleted whether the row is deleted
+     * @param version the version of the winning write
+     * @param columnVersions per-column versions (may be empty)
+     * @param lastChangeId id of the change that produced this state
+     * @param firstSequence sequence of the change that first created the row (never reset), 0 if not yet assigned
+     * @param lastSequence sequence of the latest applied change, 0 if not yet assigned
+     */
     public RowState {
         requireNonNull(table, "table is null");
         requireNonNull(globalId, "globalId is null");
@@ -53,13 +66,24 @@ public record RowState(
         requireNonNull(lastChangeId, "lastChangeId is null");
     }
 
-    /** The state a change produces when it wins whole-row: its image, its version, no sequences yet. */
+    /**
+     * The state a change produces when it wins whole-row: its image, its version, no sequences yet.
+     *
+     * @param change the winning change
+     * @return its state; a tombstone for a DELETE
+     */
     public static RowState of(Change change) {
         return new RowState(change.table(), change.globalId(), change.isDelete() ? Map.of() : change.row(),
                 change.isDelete(), change.version(), Map.of(), change.changeId(), 0, 0);
     }
 
-    /** This state with sequences assigned by a store. */
+    /**
+     * This state with sequences assigned by a store.
+     *
+     * @param first the row's first sequence (kept from the stored state, or this change's when new)
+     * @param last the sequence of the change that produced this state
+     * @return a copy with the sequences set
+     */
     public RowState withSequences(long first, long last) {
         return new RowState(table, globalId, row, deleted, version, columnVersions, lastChangeId, first, last);
     }
@@ -67,6 +91,9 @@ public record RowState(
     /**
      * This state as a change to send to a device: DELETE for a tombstone, INSERT when the row was
      * created after {@code cursor}, otherwise UPDATE, with the winning image and version.
+     *
+     * @param cursor the receiving device's cursor
+     * @return the change to send
      */
     public Change toChange(long cursor) {
         Op op = deleted ? Op.DELETE : (firstSequence > cursor ? Op.INSERT : Op.UPDATE);

@@ -25,6 +25,8 @@ public final class Rows {
      * returned before comes back as it is (unless it holds a BLOB, whose array is mutable and copied
      * again): a change's image passed on into row states is then not copied once per record.
      *
+     * @param row column names to values; no null column name
+     * @return the normalised, unmodifiable copy
      * @throws IllegalArgumentException when a value has a type that is not a SQLite value
      */
     public static Map<String, @Nullable Object> copyOf(Map<String, ? extends @Nullable Object> row) {
@@ -79,7 +81,13 @@ public final class Rows {
         }
     }
 
-    /** Normalises one value: integral numbers to Long, other numbers to Double, byte[] copied. */
+    /**
+     * Normalises one value: integral numbers to Long, other numbers to Double, booleans to 0 or 1, byte[] copied.
+     *
+     * @param value a column value; may be null
+     * @return null, a Long, a Double, a String or a fresh byte[]
+     * @throws IllegalArgumentException when the value has a type that is not a SQLite value
+     */
     public static @Nullable Object normalise(@Nullable Object value) {
         if (value == null || value instanceof Long || value instanceof Double || value instanceof String) {
             return value;
@@ -105,7 +113,13 @@ public final class Rows {
         throw new IllegalArgumentException("not a SQLite value: " + value.getClass().getName());
     }
 
-    /** Value equality that compares BLOBs by content. */
+    /**
+     * Value equality that compares BLOBs by content.
+     *
+     * @param a one value; may be null
+     * @param b the other; may be null
+     * @return whether both are null, equal, or byte arrays of equal content
+     */
     public static boolean valueEquals(@Nullable Object a, @Nullable Object b) {
         if (a instanceof byte[] && b instanceof byte[]) {
             return Arrays.equals((byte[]) a, (byte[]) b);
@@ -113,7 +127,13 @@ public final class Rows {
         return Objects.equals(a, b);
     }
 
-    /** Row equality that compares BLOBs by content and ignores column order. */
+    /**
+     * Row equality that compares BLOBs by content and ignores column order.
+     *
+     * @param a one row image; may be null
+     * @param b the other; may be null
+     * @return whether both hold the same columns with equal values
+     */
     public static boolean rowEquals(@Nullable Map<String, ?> a, @Nullable Map<String, ?> b) {
         if (a == b) {
             return true;
@@ -129,7 +149,12 @@ public final class Rows {
         return true;
     }
 
-    /** Approximate encoded size of a row image in bytes, used for row-size and page-size limits. */
+    /**
+     * Approximate encoded size of a row image in bytes, used for row-size and page-size limits.
+     *
+     * @param row a row image
+     * @return an estimate that errs on the large side for text and BLOBs
+     */
     public static long estimateBytes(Map<String, ?> row) {
         long size = 2;
         for (Map.Entry<String, ?> entry : row.entrySet()) {

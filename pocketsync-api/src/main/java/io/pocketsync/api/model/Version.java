@@ -15,12 +15,23 @@ public record Version(Hlc hlc, String deviceId) implements Comparable<Version> {
     private static final Comparator<Version> ORDER =
             Comparator.comparing(Version::hlc).thenComparing(Version::deviceId);
 
+    /**
+     * Validates the version.
+     *
+     * @param hlc when the write happened; never null
+     * @param deviceId which device wrote it; never null
+     */
     public Version {
         requireNonNull(hlc, "hlc is null");
         requireNonNull(deviceId, "deviceId is null");
     }
 
-    /** Whether this write wins over {@code other} under last-write-wins. */
+    /**
+     * Whether this write wins over {@code other} under last-write-wins.
+     *
+     * @param other the other write's version; not null
+     * @return true when this one orders strictly after {@code other}
+     */
     public boolean isAfter(Version other) {
         return compareTo(other) > 0;
     }

@@ -15,6 +15,14 @@ import java.util.List;
  * @param serverHlc the server clock after merging the batch's HLCs
  */
 public record Ack(int protocolVersion, String batchId, List<ChangeResult> results, Hlc serverHlc) implements Message {
+    /**
+     * Validates the record and copies its lists.
+     *
+     * @param protocolVersion protocol version
+     * @param batchId the PUSH's batch id
+     * @param results one result per pushed change
+     * @param serverHlc the server clock after merging the batch's HLCs
+     */
     public Ack {
         requireNonNull(batchId, "batchId is null");
         results = List.copyOf(requireNonNull(results, "results is null"));

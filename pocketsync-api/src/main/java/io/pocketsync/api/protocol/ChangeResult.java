@@ -23,6 +23,16 @@ import org.jspecify.annotations.Nullable;
  */
 public record ChangeResult(String changeId, ChangeStatus status, long sequence, @Nullable Change winner,
         @Nullable ErrorCode errorCode, @Nullable String message) {
+    /**
+     * Validates the result: a REJECTED one needs an error code.
+     *
+     * @param changeId the change this result is for
+     * @param status what happened
+     * @param sequence the server sequence of the row state this result reports; see the class comment
+     * @param winner the winning or stored row state as a change, where the status has one; otherwise null
+     * @param errorCode for REJECTED the reason; otherwise null
+     * @param message for REJECTED a human-readable reason; otherwise null
+     */
     public ChangeResult {
         requireNonNull(changeId, "changeId is null");
         requireNonNull(status, "status is null");
@@ -31,28 +41,71 @@ public record ChangeResult(String changeId, ChangeStatus status, long sequence, 
         }
     }
 
+    /**
+     * APPLIED as pushed.
+     *
+     * @param changeId the change
+     * @param sequence the server sequence assigned to it
+     * @return the result
+     */
     public static ChangeResult applied(String changeId, long sequence) {
         return new ChangeResult(changeId, ChangeStatus.APPLIED, sequence, null, null, null);
     }
 
+    /**
+     * APPLIED, stored as {@code merged} (a resolver combined it with the stored row).
+     *
+     * @param changeId the change
+     * @param sequence the server sequence assigned to it
+     * @param merged the row as stored; null when stored as pushed
+     * @return the result
+     */
     public static ChangeResult applied(String changeId, long sequence, @Nullable Change merged) {
         return new ChangeResult(changeId, ChangeStatus.APPLIED, sequence, merged, null, null);
     }
 
+    /**
+     * DUPLICATE: the change was stored before; nothing new happened.
+     *
+     * @param changeId the change
+     * @return the result
+     */
     public static ChangeResult duplicate(String changeId) {
         return new ChangeResult(changeId, ChangeStatus.DUPLICATE, 0, null, null, null);
     }
 
+    /**
+     * SUPERSEDED by {@code winner}, sequence unknown.
+     *
+     * @param changeId the change that lost
+     * @param winner the winning row state, as a change; not null
+     * @return the result
+     */
     public static ChangeResult superseded(String changeId, Change winner) {
         return superseded(changeId, winner, 0);
     }
 
-    /** SUPERSEDED by {@code winner}, whose state has the server sequence {@code winnerSequence}. */
+    /**
+     * SUPERSEDED by {@code winner}, whose state has the server sequence {@code winnerSequence}.
+     *
+     * @param changeId the change that lost
+     * @param winner the winning row state, as a change; not null
+     * @param winnerSequence the server sequence of the winner's state; 0 when unknown
+     * @return the result
+     */
     public static ChangeResult superseded(String changeId, Change winner, long winnerSequence) {
         return new ChangeResult(changeId, ChangeStatus.SUPERSEDED, winnerSequence, requireNonNull(winner, "winner is null"),
                 null, null);
     }
 
+    /**
+     * REJECTED: the change was refused and will never be stored.
+     *
+     * @param changeId the change
+     * @param code the reason; not null
+     * @param message a human-readable reason
+     * @return the result
+     */
     public static ChangeResult rejected(String changeId, ErrorCode code, @Nullable String message) {
         return new ChangeResult(changeId, ChangeStatus.REJECTED, 0, null, code, message);
     }

@@ -32,6 +32,21 @@ import java.util.List;
  */
 public record Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
         boolean hasMore, long estimatedRemaining, List<Long> sequences) implements Message {
+    /**
+     * Validates the message and copies its lists.
+     *
+     * @param protocolVersion protocol version
+     * @param mode live broadcast, catch-up page or snapshot page
+     * @param changes the changes; never null
+     * @param fromCursor the cursor this message starts after
+     * @param cursor the cursor to store once the message is applied
+     * @param hasMore for pages: whether the device should PULL again from {@code cursor}
+     * @param estimatedRemaining for pages: an upper bound of the changes still to come (for progress)
+     * @param sequences the server sequence of each change's row state, index for index with {@code changes}
+     *        (LIVE: the change's own sequence; CATCH_UP and SNAPSHOT: the row's {@code lastSequence}); the device
+     *        applies a change only over an older local state of the row. Empty when unknown (an older server):
+     *        never null, otherwise exactly as long as {@code changes}, each positive
+     */
     public Changes {
         requireNonNull(mode, "mode is null");
         changes = List.copyOf(requireNonNull(changes, "changes is null"));
@@ -52,13 +67,26 @@ public record Changes(int protocolVersion, ChangesMode mode, List<Change> change
     /**
      * A message without sequences: for one without changes (a LIVE of the receiver's own batch, an empty page).
      * A device ignores changes that come without their sequences.
+     *
+     * @param protocolVersion protocol version
+     * @param mode live broadcast, catch-up page or snapshot page
+     * @param changes the changes; never null
+     * @param fromCursor the cursor this message starts after
+     * @param cursor the cursor to store once the message is applied
+     * @param hasMore for pages: whether the device should PULL again from {@code cursor}
+     * @param estimatedRemaining for pages: an upper bound of the changes still to come (for progress)
      */
     public Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
             boolean hasMore, long estimatedRemaining) {
         this(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, List.of());
     }
 
-    /** The server sequence of the i-th change, or 0 when unknown. */
+    /**
+     * The server sequence of the i-th change, or 0 when unknown.
+     *
+     * @param index an index into {@link #changes()}
+     * @return the sequence, or 0 when the message carries none
+     */
     public long sequenceOf(int index) {
         return sequences.isEmpty() ? 0 : sequences.get(index);
     }

@@ -16,6 +16,14 @@ import org.jspecify.annotations.Nullable;
  * @param refId the batch id the error is about, if any; may be null
  */
 public record ErrorMessage(int protocolVersion, ErrorCode code, String message, @Nullable String refId) implements Message {
+    /**
+     * Validates the message.
+     *
+     * @param protocolVersion protocol version
+     * @param code the error code
+     * @param message a human-readable explanation, free of secrets
+     * @param refId the batch id the error is about, if any; may be null
+     */
     public ErrorMessage {
         requireNonNull(code, "code is null");
         requireNonNull(message, "message is null");

@@ -17,6 +17,16 @@ import io.pocketsync.api.model.Hlc;
  */
 public record Hello(int protocolVersion, String deviceId, String scope, String token, long cursor, Hlc deviceHlc)
         implements Message {
+    /**
+     * Validates the record.
+     *
+     * @param protocolVersion the device's protocol version
+     * @param deviceId the device's persistent id
+     * @param scope the scope the device wants to sync
+     * @param token the credentials (static token or signed token); never logged; may be empty for anonymous scopes
+     * @param cursor the last server sequence the device applied (0 if never synced)
+     * @param deviceHlc the device's current clock, merged by the server
+     */
     public Hello {
         requireNonNull(deviceId, "deviceId is null");
         requireNonNull(scope, "scope is null");

@@ -7,9 +7,17 @@ package io.pocketsync.api.protocol;
  * <p>All implementations are immutable records, safe to share between threads.
  */
 public sealed interface Message permits Hello, Welcome, Push, Ack, Changes, Pull, ErrorMessage, Ping, Pong {
-    /** The protocol version the message was written in. */
+    /**
+     * The protocol version the message was written in.
+     *
+     * @return the version number
+     */
     int protocolVersion();
 
-    /** The message's type tag as it appears on the wire. */
+    /**
+     * The message's type tag as it appears on the wire.
+     *
+     * @return the type; fixed per record class
+     */
     MessageType type();
 }

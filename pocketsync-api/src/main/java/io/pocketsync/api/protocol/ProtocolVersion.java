@@ -9,7 +9,12 @@ public final class ProtocolVersion {
 
     private ProtocolVersion() {}
 
-    /** Whether {@code version} can be spoken with this build. */
+    /**
+     * Whether {@code version} can be spoken with this build.
+     *
+     * @param version a protocol version from a peer
+     * @return true within {@code [MIN_SUPPORTED, CURRENT]}
+     */
     public static boolean isSupported(int version) {
         return version >= MIN_SUPPORTED && version <= CURRENT;
     }

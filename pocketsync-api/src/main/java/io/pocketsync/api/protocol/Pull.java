@@ -18,13 +18,28 @@ package io.pocketsync.api.protocol;
  *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
  */
 public record Pull(int protocolVersion, long cursor, int limit, long ownFrom) implements Message {
+    /**
+     * Validates the message: {@code ownFrom} is never negative.
+     *
+     * @param protocolVersion protocol version
+     * @param cursor the device's cursor
+     * @param limit the most rows the device wants in the page (the server may send fewer)
+     * @param ownFrom the lowest server sequence above {@code cursor} at which this device may hold a row state
+     *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
+     */
     public Pull {
         if (ownFrom < 0) {
             throw new IllegalArgumentException("ownFrom must not be negative: " + ownFrom);
         }
     }
 
-    /** A pull from a device with no acknowledged changes above its cursor. */
+    /**
+     * A pull from a device with no acknowledged changes above its cursor.
+     *
+     * @param protocolVersion protocol version
+     * @param cursor the device's cursor
+     * @param limit the most rows the device wants in the page
+     */
     public Pull(int protocolVersion, long cursor, int limit) {
         this(protocolVersion, cursor, limit, 0);
     }

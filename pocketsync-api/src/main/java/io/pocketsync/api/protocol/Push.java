@@ -15,6 +15,13 @@ import java.util.List;
  * @param changes the changes; never null, may not be empty
  */
 public record Push(int protocolVersion, String batchId, List<Change> changes) implements Message {
+    /**
+     * Validates the record and copies its lists.
+     *
+     * @param protocolVersion protocol version
+     * @param batchId id chosen by the device, echoed in the ACK
+     * @param changes the changes; never null, may not be empty
+     */
     public Push {
         requireNonNull(batchId, "batchId is null");
         changes = List.copyOf(requireNonNull(changes, "changes is null"));

@@ -21,12 +21,36 @@ import io.pocketsync.api.model.Hlc;
  */
 public record Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long headCursor, boolean resyncRequired,
         int maxBatchChanges, int maxMessageBytes, long serverTimeMillis) implements Message {
-    /** A welcome without the server's wall clock. */
+    /**
+     * A welcome without the server's wall clock.
+     *
+     * @param protocolVersion the version the session will speak
+     * @param sessionId id of this session, for logs on both sides
+     * @param serverHlc the server clock after merging the device's; the device merges it back
+     * @param headCursor the latest server sequence of the scope at the time of the welcome
+     * @param resyncRequired the device's cursor is older than the retention horizon (or newer than the head):
+     *        its next pulls are served as a full snapshot
+     * @param maxBatchChanges the largest PUSH the server accepts, in changes
+     * @param maxMessageBytes the largest message the server accepts, in bytes
+     */
     public Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long headCursor, boolean resyncRequired,
             int maxBatchChanges, int maxMessageBytes) {
         this(protocolVersion, sessionId, serverHlc, headCursor, resyncRequired, maxBatchChanges, maxMessageBytes, 0);
     }
 
+    /**
+     * Validates the record.
+     *
+     * @param protocolVersion the version the session will speak
+     * @param sessionId id of this session, for logs on both sides
+     * @param serverHlc the server clock after merging the device's; the device merges it back
+     * @param headCursor the latest server sequence of the scope at the time of the welcome
+     * @param resyncRequired the device's cursor is older than the retention horizon (or newer than the head):
+     *        its next pulls are served as a full snapshot
+     * @param maxBatchChanges the largest PUSH the server accepts, in changes
+     * @param maxMessageBytes the largest message the server accepts, in bytes
+     * @param serverTimeMillis the server's wall clock when it sent this (epoch milliseconds), or 0 when not given
+     */
     public Welcome {
         requireNonNull(sessionId, "sessionId is null");
         requireNonNull(serverHlc, "serverHlc is null");

@@ -21,6 +21,17 @@ import org.jspecify.annotations.Nullable;
  */
 public record AuditEntry(long id, Instant at, ChangeStatus status, Change change, @Nullable String winnerChangeId,
         @Nullable ErrorCode errorCode, @Nullable String reason) {
+    /**
+     * Validates the entry.
+     *
+     * @param id a per-scope increasing id
+     * @param at when it was recorded
+     * @param status SUPERSEDED or REJECTED
+     * @param change the change that lost or was refused
+     * @param winnerChangeId for SUPERSEDED the winning change's id, otherwise null
+     * @param errorCode for REJECTED the code, otherwise null
+     * @param reason a human-readable reason, may be null
+     */
     public AuditEntry {
         requireNonNull(at, "at is null");
         requireNonNull(status, "status is null");

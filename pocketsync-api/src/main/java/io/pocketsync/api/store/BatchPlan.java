@@ -55,6 +55,12 @@ import org.jspecify.annotations.Nullable;
 public final class BatchPlan {
     /** A row state and which of its sequences this batch assigned. */
     public record Planned(RowState state, boolean lastAssigned, boolean firstAssigned) {
+        /**
+         * This state with the sequences the batch assigned moved by {@code delta}.
+         *
+         * @param delta how far the real head is from the plan's {@code base}
+         * @return the state; unchanged when the batch assigned no sequence to it or {@code delta} is 0
+         */
         public RowState rebased(long delta) {
             if (!lastAssigned || delta == 0) {
                 return state;
@@ -87,8 +93,12 @@ public final class BatchPlan {
     /**
      * Resolves a batch.
      *
+     * @param changes the batch, in push order
+     * @param resolvers the resolver of each table
      * @param load the stored state of a row (null when absent); called at most once per row
      * @param processed whether a change id was stored before this batch
+     * @param base the scope's head the plan is made against; applied changes take {@code base + 1} on
+     * @return the plan
      * @throws PocketSyncException INTERNAL when a resolver fails or breaks its contract
      */
     public static BatchPlan resolve(List<Change> changes, Function<String, ConflictResolver> resolvers,
@@ -112,6 +122,9 @@ public final class BatchPlan {
      * Whether every row of the batch is first touched by an INSERT. A device's INSERT creates a row with a
      * fresh global id, so such a batch almost always finds none of its rows stored: a store may write it
      * without reading the rows first, as long as the write itself refuses a row that is there after all.
+     *
+     * @param changes the batch, in push order
+     * @return true when no row of the batch is first touched by an UPDATE or DELETE
      */
     public static boolean createsOnlyNewRows(List<Change> changes) {
         boolean onlyInserts = true;
@@ -196,41 +209,75 @@ public final class BatchPlan {
         return resolution;
     }
 
-    /** How many changes were applied (the number of sequences the batch takes). */
+    /**
+     * How many changes were applied (the number of sequences the batch takes).
+     *
+     * @return the count
+     */
     public long appliedCount() {
         return applied;
     }
 
-    /** The head this plan was made against. */
+    /**
+     * The head this plan was made against.
+     *
+     * @return the head
+     */
     public long base() {
         return base;
     }
 
-    /** Rows whose state the batch changes, with their final state. */
+    /**
+     * Rows whose state the batch changes, with their final state.
+     *
+     * @return the rows by key, in the order first touched; the plan's own map
+     */
     public Map<RowKey, Planned> rows() {
         return rows;
     }
 
-    /** The stored state of every row the batch read (null values for absent rows). */
+    /**
+     * The stored state of every row the batch read (null values for absent rows).
+     *
+     * @return the rows by key; the plan's own map
+     */
     public Map<RowKey, @Nullable RowState> loaded() {
         return loaded;
     }
 
+    /**
+     * The audit entries to write: superseded and rejected changes, in batch order.
+     *
+     * @return the entries; the plan's own list
+     */
     public List<PendingAudit> audits() {
         return audits;
     }
 
-    /** Ids to record as processed: every change that was not a duplicate. */
+    /**
+     * Ids to record as processed: every change that was not a duplicate.
+     *
+     * @return the ids, in batch order
+     */
     public List<String> processedIds() {
         return processedIds;
     }
 
-    /** Whether the batch writes anything at all. */
+    /**
+     * Whether the batch writes anything at all.
+     *
+     * @return true when every change was a duplicate
+     */
     public boolean writesNothing() {
         return processedIds.isEmpty();
     }
 
-    /** The outcome, with this batch's sequences moved by {@code delta}. */
+    /**
+     * The outcome, with this batch's sequences moved by {@code delta}.
+     *
+     * @param delta how far the real head is from the plan's {@code base}; 0 when it was right
+     * @return one outcome per change, in batch order
+     */
     public BatchOutcome outcome(long delta) {
         List<ChangeOutcome> outcomes = new ArrayList<>(decisions.size());
         for (Decision decision : decisions) {
@@ -251,18 +298,31 @@ public final class BatchPlan {
      * A view over the plan (no row image is copied), for stores that encode the feed themselves.
      */
     public record FeedEntry(Change pushed, Op op, Map<String, @Nullable Object> row) {
-        /** The changed columns an UPDATE carries; empty for INSERT and DELETE. */
+        /**
+         * The changed columns an UPDATE carries; empty for INSERT and DELETE.
+         *
+         * @return the columns
+         */
         public List<String> changedColumns() {
             return op == Op.UPDATE ? pushed.changedColumns() : List.of();
         }
 
+        /**
+         * This entry as a change.
+         *
+         * @return the change, with the winning image
+         */
         public Change toChange() {
             return new Change(pushed.changeId(), pushed.table(), pushed.globalId(), op, row, changedColumns(), pushed.hlc(),
                     pushed.deviceId());
         }
     }
 
-    /** The applied changes in sequence order, as {@link FeedEntry feed entries}. */
+    /**
+     * The applied changes in sequence order, as {@link FeedEntry feed entries}.
+     *
+     * @return the entries
+     */
     public List<FeedEntry> feedEntries() {
         List<FeedEntry> entries = new ArrayList<>((int) applied);
         for (Decision decision : decisions) {
@@ -278,6 +338,9 @@ public final class BatchPlan {
     /**
      * The applied changes as the feed carries them: the winning image, the pushed change's id, HLC and device.
      * {@code delta} is accepted for symmetry with {@link #outcome(long)}; a change carries no sequence.
+     *
+     * @param delta ignored
+     * @return the changes, in sequence order
      */
     public List<Change> feedChanges(long delta) {
         List<FeedEntry> entries = feedEntries();

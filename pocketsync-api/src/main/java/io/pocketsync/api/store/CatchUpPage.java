@@ -22,6 +22,15 @@ import java.util.List;
  *        false when nothing after {@code nextCursor} matched at the time of the read
  */
 public record CatchUpPage(List<RowState> rows, long nextCursor, boolean hasMore) {
+    /**
+     * Copies the rows.
+     *
+     * @param rows the rows, at most the requested limit, in {@code lastSequence} order
+     * @param nextCursor where to read on: at least the {@code lastSequence} of the last returned row, and past
+     *        every row skipped before it stopped; equals the input cursor when nothing at all was read
+     * @param hasMore true when rows (of any kind, tombstones included) may follow {@code nextCursor}: read again;
+     *        false when nothing after {@code nextCursor} matched at the time of the read
+     */
     public CatchUpPage {
         rows = List.copyOf(requireNonNull(rows, "rows is null"));
     }

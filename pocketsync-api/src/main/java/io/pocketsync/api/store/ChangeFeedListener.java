@@ -5,7 +5,11 @@ package io.pocketsync.api.store;
  * must not block for long.
  */
 public interface ChangeFeedListener {
-    /** A batch was committed, by this node or another one. */
+    /**
+     * A batch was committed, by this node or another one.
+     *
+     * @param batch the committed changes and their sequence range
+     */
     void onCommitted(CommittedBatch batch);
 
     /**

@@ -21,29 +21,66 @@ import org.jspecify.annotations.Nullable;
  */
 public record ChangeOutcome(String changeId, ChangeStatus status, long sequence, @Nullable RowState state,
         @Nullable ErrorCode errorCode, @Nullable String reason, boolean overridesLater) {
+    /**
+     * Validates the outcome.
+     *
+     * @param changeId the change
+     * @param status APPLIED, DUPLICATE, SUPERSEDED or REJECTED
+     * @param sequence the assigned server sequence when APPLIED, otherwise 0
+     * @param state APPLIED: the row's new state (with sequences); SUPERSEDED: the winning stored state; otherwise null
+     * @param errorCode REJECTED: the reason; otherwise null
+     * @param reason REJECTED: a human-readable reason; otherwise null
+     * @param overridesLater APPLIED: what the resolver's {@code Apply} said; otherwise false
+     */
     public ChangeOutcome {
         requireNonNull(changeId, "changeId is null");
         requireNonNull(status, "status is null");
     }
 
     /**
-     * @param state the row's new state, with sequences
+     * APPLIED.
+     *
+     * @param changeId the change
+     * @param sequence the server sequence assigned
+     * @param state the row's new state, with sequences; not null
      * @param overridesLater what the resolver's {@code Apply} said
+     * @return the outcome
      */
     public static ChangeOutcome applied(String changeId, long sequence, RowState state, boolean overridesLater) {
         return new ChangeOutcome(changeId, ChangeStatus.APPLIED, sequence, requireNonNull(state, "state is null"), null, null,
                 overridesLater);
     }
 
+    /**
+     * DUPLICATE: stored before, not applied again.
+     *
+     * @param changeId the change
+     * @return the outcome
+     */
     public static ChangeOutcome duplicate(String changeId) {
         return new ChangeOutcome(changeId, ChangeStatus.DUPLICATE, 0, null, null, null, false);
     }
 
+    /**
+     * SUPERSEDED: the stored state won.
+     *
+     * @param changeId the change that lost
+     * @param winner the stored state that won; not null
+     * @return the outcome
+     */
     public static ChangeOutcome superseded(String changeId, RowState winner) {
         return new ChangeOutcome(changeId, ChangeStatus.SUPERSEDED, 0, requireNonNull(winner, "winner is null"), null, null,
                 false);
     }
 
+    /**
+     * REJECTED: refused, never stored.
+     *
+     * @param changeId the change
+     * @param code the reason; not null
+     * @param reason a human-readable reason
+     * @return the outcome
+     */
     public static ChangeOutcome rejected(String changeId, ErrorCode code, @Nullable String reason) {
         return new ChangeOutcome(changeId, ChangeStatus.REJECTED, 0, null, requireNonNull(code, "code is null"), reason, false);
     }

@@ -20,6 +20,15 @@ import java.util.List;
  * @param changes the applied changes
  */
 public record CommittedBatch(Scope scope, String nodeId, long fromSequence, long toSequence, List<Change> changes) {
+    /**
+     * Validates the batch and copies its changes.
+     *
+     * @param scope the scope
+     * @param nodeId the server node that committed the batch
+     * @param fromSequence exclusive start of the sequence range
+     * @param toSequence inclusive end of the sequence range
+     * @param changes the applied changes
+     */
     public CommittedBatch {
         requireNonNull(scope, "scope is null");
         requireNonNull(nodeId, "nodeId is null");

@@ -36,6 +36,7 @@ public interface ServerStore extends AutoCloseable {
      * @param scope the scope
      * @param changes validated changes, in push order
      * @param resolvers the resolver for each table
+     * @return one result per change, in order, and the sequences assigned
      * @throws io.pocketsync.api.PocketSyncException with {@code STORE_UNAVAILABLE} when nothing was stored
      */
     BatchOutcome apply(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers);
@@ -46,32 +47,64 @@ public interface ServerStore extends AutoCloseable {
      * {@code includeDeleted} false a page may come back empty with {@code hasMore} and a moved cursor
      * (see {@link CatchUpPage}).
      *
+     * @param scope the scope
+     * @param afterSequence the sequence to read after; 0 for the beginning
+     * @param limit the most row states to return; positive
      * @param includeDeleted false to skip tombstones (snapshots)
+     * @return one page, with the cursor to continue from
      */
     CatchUpPage page(Scope scope, long afterSequence, int limit, boolean includeDeleted);
 
-    /** The current state of one row, tombstones included. */
+    /**
+     * The current state of one row, tombstones included.
+     *
+     * @param scope the scope
+     * @param table the table name
+     * @param globalId the row's {@code ps_global_id}
+     * @return the row state, or empty when the row was never written (or its tombstone was pruned)
+     */
     Optional<RowState> row(Scope scope, String table, String globalId);
 
-    /** Head and retention horizon of a scope. */
+    /**
+     * Head and retention horizon of a scope.
+     *
+     * @param scope the scope
+     * @return the scope's head and horizon; both 0 for a scope without data
+     */
     ScopeInfo info(Scope scope);
 
-    /** The scopes that hold any data. */
+    /**
+     * The scopes that hold any data.
+     *
+     * @return the scopes, in no particular order
+     */
     List<Scope> scopes();
 
     /**
      * Prunes tombstones, idempotency records and audit entries committed before {@code olderThan}, and
      * raises the scope's horizon to the highest sequence pruned.
      *
+     * @param scope the scope
+     * @param olderThan entries committed before this instant are pruned
      * @return the new horizon
      */
     long prune(Scope scope, Instant olderThan);
 
-    /** Superseded and rejected changes of a scope with id greater than {@code afterId}, oldest first. */
+    /**
+     * Superseded and rejected changes of a scope with id greater than {@code afterId}, oldest first.
+     *
+     * @param scope the scope
+     * @param afterId the audit id to read after; 0 for the oldest
+     * @param limit the most entries to return; positive
+     * @return the entries, oldest first
+     */
     List<AuditEntry> audit(Scope scope, long afterId, int limit);
 
     /**
      * Subscribes to the change feed (all scopes). Closing the returned handle unsubscribes.
+     *
+     * @param listener called for every committed batch of any node; not null
+     * @return the subscription; closing it is idempotent
      */
     AutoCloseable subscribe(ChangeFeedListener listener);
 

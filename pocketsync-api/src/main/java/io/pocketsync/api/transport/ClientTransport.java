@@ -19,6 +19,8 @@ public interface ClientTransport extends AutoCloseable {
     /**
      * Starts connecting to {@code endpoint}. Returns at once; connection state arrives through the listener.
      *
+     * @param endpoint the server URI, scope and device id
+     * @param listener receives connection events and messages; not null
      * @throws IllegalStateException when already started
      */
     void start(Endpoint endpoint, Listener listener);
@@ -26,13 +28,18 @@ public interface ClientTransport extends AutoCloseable {
     /**
      * Sends a message on the current connection.
      *
+     * @param message the message; not null
      * @return true when the message was handed to the connection; false when not connected (nothing sent)
      * @throws io.pocketsync.api.PocketSyncException with {@code MESSAGE_TOO_LARGE} when the encoded message
      *         exceeds the transport's maximum
      */
     boolean send(Message message);
 
-    /** Whether a connection is currently open. */
+    /**
+     * Whether a connection is currently open.
+     *
+     * @return true between {@link Listener#onConnected()} and the next disconnect
+     */
     boolean isConnected();
 
     /** Closes the current connection (if any) and connects again after the backoff delay. */
@@ -47,7 +54,11 @@ public interface ClientTransport extends AutoCloseable {
         /** A connection is open; the engine sends HELLO next. */
         default void onConnected() {}
 
-        /** A message arrived. */
+        /**
+         * A message arrived.
+         *
+         * @param message the decoded message
+         */
         default void onMessage(Message message) {}
 
         /**

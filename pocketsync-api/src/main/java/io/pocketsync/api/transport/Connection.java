@@ -14,24 +14,42 @@ import org.jspecify.annotations.Nullable;
  * missed. Memory per connection therefore stays bounded however slow the device is.
  */
 public interface Connection {
-    /** A unique id of this connection, for logs. */
+    /**
+     * A unique id of this connection, for logs.
+     *
+     * @return an id unique within this process
+     */
     String id();
 
-    /** The transport's name, e.g. {@code websocket}. */
+    /**
+     * The transport's name, e.g. {@code websocket}.
+     *
+     * @return the provider name of the transport that made this connection
+     */
     String transport();
 
-    /** The peer's address, for logs. */
+    /**
+     * The peer's address, for logs.
+     *
+     * @return a human-readable address; never null
+     */
     String remoteAddress();
 
     /**
      * For transports whose addressing names the scope and device (MQTT topics): the scope the address
      * claims. The engine refuses a HELLO for another scope. Empty for socket transports.
+     *
+     * @return the scope named by the address, if the transport's addressing names one
      */
     default Optional<String> addressedScope() {
         return Optional.empty();
     }
 
-    /** Like {@link #addressedScope()}, for the device id. */
+    /**
+     * Like {@link #addressedScope()}, for the device id.
+     *
+     * @return the device id named by the address, if the transport's addressing names one
+     */
     default Optional<String> addressedDevice() {
         return Optional.empty();
     }
@@ -39,6 +57,7 @@ public interface Connection {
     /**
      * Queues a message for the device.
      *
+     * @param message the message; not null
      * @return false when the outbound queue was full (the message was dropped) or the connection is closed
      */
     boolean send(Message message);
@@ -46,9 +65,16 @@ public interface Connection {
     /**
      * Closes the connection, first sending an ERROR with {@code code} and {@code reason} when code is not null.
      * Idempotent.
+     *
+     * @param code the error to send first; null to close without one
+     * @param reason the human-readable reason; may be null
      */
     void close(@Nullable ErrorCode code, @Nullable String reason);
 
-    /** Whether the connection is open. */
+    /**
+     * Whether the connection is open.
+     *
+     * @return false once it was closed by either side
+     */
     boolean isOpen();
 }

@@ -7,7 +7,11 @@ import io.pocketsync.api.protocol.Message;
  * order for a connection, on a transport thread; implementations must not block for long.
  */
 public interface ConnectionListener {
-    /** A decoded message arrived. Malformed input never gets here: the transport answers it with ERROR and closes. */
+    /**
+     * A decoded message arrived. Malformed input never gets here: the transport answers it with ERROR and closes.
+     *
+     * @param message the message
+     */
     void onMessage(Message message);
 
     /** The connection closed (either side); called once. */

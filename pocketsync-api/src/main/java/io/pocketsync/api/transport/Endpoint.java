@@ -15,6 +15,13 @@ import java.net.URI;
  * @param deviceId the device id
  */
 public record Endpoint(URI uri, String scope, String deviceId) {
+    /**
+     * Validates the endpoint: scope and device id follow {@link Identifiers}.
+     *
+     * @param uri the server or broker URI
+     * @param scope the scope the device syncs
+     * @param deviceId the device id
+     */
     public Endpoint {
         requireNonNull(uri, "uri is null");
         Identifiers.requireScopeOrDeviceId(scope, "scope");

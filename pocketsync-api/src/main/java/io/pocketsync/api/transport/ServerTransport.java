@@ -16,17 +16,24 @@ public interface ServerTransport extends AutoCloseable {
     /**
      * Starts accepting connections.
      *
+     * @param acceptor called for each new connection; not null
      * @throws io.pocketsync.api.PocketSyncException with {@code TRANSPORT_CLOSED} when it cannot bind or connect
      */
     void start(Acceptor acceptor);
 
-    /** The number of open device connections. */
+    /**
+     * The number of open device connections.
+     *
+     * @return the count at the time of the call
+     */
     int connectionCount();
 
     /**
      * Where devices reach this transport, for logs and for tools that hand the address to devices: the bound
      * {@code ws://} URL of a WebSocket server (with the real port when port 0 was asked), the broker of an MQTT
      * bridge. Never carries credentials. Empty before {@link #start} and for transports without one.
+     *
+     * @return the address, or empty
      */
     default Optional<URI> address() {
         return Optional.empty();
@@ -39,6 +46,12 @@ public interface ServerTransport extends AutoCloseable {
     /** Called for each new connection; returns the listener for its messages. */
     @FunctionalInterface
     interface Acceptor {
+        /**
+         * A device connected.
+         *
+         * @param connection the new connection
+         * @return the listener for its messages and its close; not null
+         */
         ConnectionListener onOpen(Connection connection);
     }
 }

@@ -28,19 +28,34 @@ public final class HybridLogicalClock {
     private final Duration maxDrift;
     private long last;
 
-    /** A clock starting from nothing. */
+    /**
+     * A clock starting from nothing.
+     *
+     * @param wallClock the physical time source
+     * @param maxDrift how far a received timestamp may be ahead of the wall clock
+     */
     public HybridLogicalClock(Clock wallClock, Duration maxDrift) {
         this(wallClock, maxDrift, Hlc.ZERO);
     }
 
-    /** A clock that continues after {@code seed} (e.g. the value persisted before a restart). */
+    /**
+     * A clock that continues after {@code seed} (e.g. the value persisted before a restart).
+     *
+     * @param wallClock the physical time source
+     * @param maxDrift how far a received timestamp may be ahead of the wall clock
+     * @param seed a timestamp every later one must follow
+     */
     public HybridLogicalClock(Clock wallClock, Duration maxDrift, Hlc seed) {
         this.wallClock = requireNonNull(wallClock, "wallClock is null");
         this.maxDrift = requireNonNull(maxDrift, "maxDrift is null");
         this.last = requireNonNull(seed, "seed is null").value();
     }
 
-    /** A new timestamp for a local or send event, after every timestamp this clock returned or received. */
+    /**
+     * A new timestamp for a local or send event, after every timestamp this clock returned or received.
+     *
+     * @return the timestamp
+     */
     public synchronized Hlc now() {
         last = Math.max(wallPacked(), last + 1);
         return new Hlc(last);
@@ -49,6 +64,8 @@ public final class HybridLogicalClock {
     /**
      * Merges a timestamp received from another node and returns a new local timestamp after it.
      *
+     * @param remote the timestamp received
+     * @return a timestamp after both {@code remote} and every earlier one of this clock
      * @throws PocketSyncException with {@link ErrorCode#CLOCK_SKEW} when {@code remote} is more than the
      *         maximum drift ahead of the wall clock; the clock is then unchanged
      */
@@ -61,6 +78,8 @@ public final class HybridLogicalClock {
     /**
      * Throws {@link ErrorCode#CLOCK_SKEW} when {@code remote}'s physical time is more than the maximum
      * drift ahead of the wall clock.
+     *
+     * @param remote the timestamp received
      */
     public void checkDrift(Hlc remote) {
         long aheadMillis = remote.physicalMillis() - wallClock.millis();
@@ -70,12 +89,20 @@ public final class HybridLogicalClock {
         }
     }
 
-    /** The latest timestamp returned, without advancing. */
+    /**
+     * The latest timestamp returned, without advancing.
+     *
+     * @return the latest timestamp; the seed (or zero) before the first
+     */
     public synchronized Hlc current() {
         return new Hlc(last);
     }
 
-    /** The maximum accepted drift. */
+    /**
+     * The maximum accepted drift.
+     *
+     * @return the drift given at construction
+     */
     public Duration maxDrift() {
         return maxDrift;
     }

@@ -16,6 +16,11 @@ public final class CborCodec extends JacksonCodec {
         this(CodecLimits.DEFAULT);
     }
 
+    /**
+     * A codec with the given limits.
+     *
+     * @param limits the bounds enforced while decoding
+     */
     public CborCodec(CodecLimits limits) {
         super(NAME, factory(limits), limits, false);
     }

@@ -22,6 +22,13 @@ public record CodecLimits(int maxMessageBytes, int maxDepth) {
     // A PUSH change row with a blob is nested 5 deep and an ACK winner's blob 6 deep.
     private static final int SMALLEST_USEFUL_DEPTH = 8;
 
+    /**
+     * Validates the limits.
+     *
+     * @param maxMessageBytes largest accepted input, in bytes; at least 64
+     * @param maxDepth deepest accepted nesting of maps and arrays, 8 to 1000
+     * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} when out of range
+     */
     public CodecLimits {
         if (maxMessageBytes < 64) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, MAX_MESSAGE_BYTES + " must be at least 64: " + maxMessageBytes);
@@ -32,7 +39,13 @@ public record CodecLimits(int maxMessageBytes, int maxDepth) {
         }
     }
 
-    /** Reads the limits from a codec's config ({@code codec.<name>} namespace); unknown keys fail. */
+    /**
+     * Reads the limits from a codec's config ({@code codec.<name>} namespace); unknown keys fail.
+     *
+     * @param config the codec's keys
+     * @return the limits, defaults filled in
+     * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} for an unknown key or a bad value
+     */
     public static CodecLimits from(PluginConfig config) {
         config.validateKeys(List.of(MAX_MESSAGE_BYTES, MAX_DEPTH));
         return new CodecLimits(config.getInt(MAX_MESSAGE_BYTES, DEFAULT.maxMessageBytes),

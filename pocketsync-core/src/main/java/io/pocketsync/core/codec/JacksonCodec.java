@@ -40,7 +40,11 @@ abstract class JacksonCodec implements Codec {
         return name;
     }
 
-    /** The limits enforced by {@link #decode}. */
+    /**
+     * The limits enforced by {@link #decode}.
+     *
+     * @return the limits
+     */
     public CodecLimits limits() {
         return limits;
     }

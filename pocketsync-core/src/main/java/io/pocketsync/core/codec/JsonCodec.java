@@ -21,6 +21,11 @@ public final class JsonCodec extends JacksonCodec {
         this(CodecLimits.DEFAULT);
     }
 
+    /**
+     * A codec with the given limits.
+     *
+     * @param limits the bounds enforced while decoding
+     */
     public JsonCodec(CodecLimits limits) {
         super(NAME, factory(limits), limits, true);
     }

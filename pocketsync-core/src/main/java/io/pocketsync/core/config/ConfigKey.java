@@ -17,20 +17,51 @@ public record ConfigKey(String key, String description, String defaultValue, Val
     /** Checks one value. */
     @FunctionalInterface
     public interface Validator {
-        /** @throws IllegalArgumentException with what was expected */
+        /**
+         * Checks one value.
+         *
+         * @param value the value as written
+         * @throws IllegalArgumentException with what was expected
+         */
         void check(String value);
     }
 
+    /**
+     * Validates the key.
+     *
+     * @param key the full key, e.g. {@code transport.websocket.port}
+     * @param description one line for docs and errors
+     * @param defaultValue the default as text, or null
+     * @param validator checks a value; never null
+     */
     public ConfigKey {
         requireNonNull(key, "key is null");
         requireNonNull(description, "description is null");
         requireNonNull(validator, "validator is null");
     }
 
+    /**
+     * A key whose value is any text.
+     *
+     * @param key the full key
+     * @param description one line for docs and errors
+     * @param defaultValue the default, or null
+     * @return the key
+     */
     public static ConfigKey string(String key, String description, String defaultValue) {
         return new ConfigKey(key, description, defaultValue, value -> {});
     }
 
+    /**
+     * A key whose value is an integer within {@code [min, max]}.
+     *
+     * @param key the full key
+     * @param description one line for docs and errors
+     * @param defaultValue the default
+     * @param min the smallest valid value
+     * @param max the largest valid value
+     * @return the key
+     */
     public static ConfigKey integer(String key, String description, long defaultValue, long min, long max) {
         return new ConfigKey(key, description, Long.toString(defaultValue), value -> {
             long parsed;
@@ -46,6 +77,14 @@ public record ConfigKey(String key, String description, String defaultValue, Val
         });
     }
 
+    /**
+     * A key whose value is {@code true} or {@code false}.
+     *
+     * @param key the full key
+     * @param description one line for docs and errors
+     * @param defaultValue the default
+     * @return the key
+     */
     public static ConfigKey bool(String key, String description, boolean defaultValue) {
         return new ConfigKey(key, description, Boolean.toString(defaultValue), value -> {
             if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
@@ -54,6 +93,14 @@ public record ConfigKey(String key, String description, String defaultValue, Val
         });
     }
 
+    /**
+     * A key whose value is a duration ({@link PluginConfig#parseDuration}).
+     *
+     * @param key the full key
+     * @param description one line for docs and errors
+     * @param defaultValue the default as text, or null
+     * @return the key
+     */
     public static ConfigKey duration(String key, String description, String defaultValue) {
         return new ConfigKey(key, description, defaultValue, value -> {
             try {
@@ -65,7 +112,11 @@ public record ConfigKey(String key, String description, String defaultValue, Val
         });
     }
 
-    /** Whether this key's value must never be logged. */
+    /**
+     * Whether this key's value must never be logged.
+     *
+     * @return true for tokens, passwords, secrets and key material
+     */
     public boolean secret() {
         return PluginConfig.isSecretKey(key);
     }

@@ -22,7 +22,13 @@ public final class ConfigSchema {
     private final Map<String, ConfigKey> keys = new LinkedHashMap<>();
     private final List<String> delegated = new ArrayList<>();
 
-    /** Registers keys. */
+    /**
+     * Registers keys.
+     *
+     * @param more the keys
+     * @return this
+     * @throws IllegalArgumentException when a key is registered twice
+     */
     public ConfigSchema register(ConfigKey... more) {
         for (ConfigKey key : more) {
             if (keys.putIfAbsent(key.key(), key) != null) {
@@ -32,16 +38,32 @@ public final class ConfigSchema {
         return this;
     }
 
-    /** Accepts every key under {@code namespace}; the plugin owning it validates them. */
+    /**
+     * Accepts every key under {@code namespace}; the plugin owning it validates them.
+     *
+     * @param namespace e.g. {@code store.redis}
+     * @return this
+     */
     public ConfigSchema delegate(String namespace) {
         delegated.add(requireNonNull(namespace, "namespace is null"));
         return this;
     }
 
+    /**
+     * A registered key.
+     *
+     * @param key the full key
+     * @return the key, or empty when it is not registered (delegated keys are not)
+     */
     public Optional<ConfigKey> key(String key) {
         return Optional.ofNullable(keys.get(key));
     }
 
+    /**
+     * Every registered key.
+     *
+     * @return the keys in registration order; a copy
+     */
     public Collection<ConfigKey> keys() {
         return List.copyOf(keys.values());
     }
@@ -49,6 +71,7 @@ public final class ConfigSchema {
     /**
      * Checks every key of {@code settings}: known (or under a delegated namespace) and with a valid value.
      *
+     * @param settings the settings to check
      * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} naming the key and, for an unknown key,
      *         the nearest valid one
      */
@@ -74,7 +97,13 @@ public final class ConfigSchema {
         }
     }
 
-    /** The value of {@code key} in {@code settings}, or its registered default. */
+    /**
+     * The value of {@code key} in {@code settings}, or its registered default.
+     *
+     * @param settings the settings
+     * @param key the full key
+     * @return the value, the default, or empty when neither exists
+     */
     public Optional<String> valueOrDefault(Settings settings, String key) {
         return settings.get(key).or(() -> key(key).map(ConfigKey::defaultValue));
     }

@@ -24,10 +24,27 @@ public final class DefaultPluginContext implements PluginContext {
     private final Map<Class<?>, Object> services;
     private final Map<String, Codec> created = new ConcurrentHashMap<>();
 
+    /**
+     * A context without extra services.
+     *
+     * @param nodeId this process's id
+     * @param clock the wall clock
+     * @param codecs the codec providers, by name
+     * @param settings every setting; each codec gets its {@code codec.<name>} part
+     */
     public DefaultPluginContext(String nodeId, Clock clock, ProviderRegistry<CodecProvider> codecs, Settings settings) {
         this(nodeId, clock, codecs, settings, Map.of());
     }
 
+    /**
+     * A context with extra services.
+     *
+     * @param nodeId this process's id
+     * @param clock the wall clock
+     * @param codecs the codec providers, by name
+     * @param settings every setting; each codec gets its {@code codec.<name>} part
+     * @param services what {@link #service} answers, by type; copied
+     */
     public DefaultPluginContext(String nodeId, Clock clock, ProviderRegistry<CodecProvider> codecs, Settings settings,
             Map<Class<?>, Object> services) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");

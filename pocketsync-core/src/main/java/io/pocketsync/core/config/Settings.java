@@ -37,11 +37,21 @@ public final class Settings {
         this.values = values;
     }
 
+    /**
+     * No settings.
+     *
+     * @return the empty settings
+     */
     public static Settings empty() {
         return EMPTY;
     }
 
-    /** Settings over a map of full keys to values. */
+    /**
+     * Settings over a map of full keys to values.
+     *
+     * @param values full dash-case keys to values; no null value
+     * @return the settings, sorted by key
+     */
     public static Settings of(Map<String, String> values) {
         Map<String, String> copy = new TreeMap<>();
         values.forEach((k, v) -> copy.put(checkKey(k), requireNonNull(v, () -> "value of " + k + " is null")));
@@ -51,6 +61,8 @@ public final class Settings {
     /**
      * Loads a {@code .properties}, {@code .yaml} or {@code .yml} file.
      *
+     * @param file the file
+     * @return its settings
      * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} when it cannot be read or parsed
      */
     public static Settings load(Path file) {
@@ -77,7 +89,13 @@ public final class Settings {
         }
     }
 
-    /** Reads YAML: nested maps become dotted keys, scalar lists comma-separated values. */
+    /**
+     * Reads YAML: nested maps become dotted keys, scalar lists comma-separated values.
+     *
+     * @param in the YAML text; not closed
+     * @return its settings
+     * @throws IOException when the stream cannot be read or is not YAML
+     */
     public static Settings fromYaml(InputStream in) throws IOException {
         JsonNode root;
         try {
@@ -122,23 +140,44 @@ public final class Settings {
         }
     }
 
-    /** These settings with {@code overrides} on top (e.g. command-line options over the file). */
+    /**
+     * These settings with {@code overrides} on top (e.g. command-line options over the file).
+     *
+     * @param overrides full keys to values that replace these
+     * @return new settings
+     */
     public Settings withOverrides(Map<String, String> overrides) {
         Map<String, String> merged = new TreeMap<>(values);
         merged.putAll(overrides);
         return of(merged);
     }
 
+    /**
+     * The value of one key.
+     *
+     * @param key the full key
+     * @return the value, or empty when it is not set
+     */
     public Optional<String> get(String key) {
         return Optional.ofNullable(values.get(key));
     }
 
-    /** All keys and (unmasked) values, sorted by key. */
+    /**
+     * All keys and (unmasked) values, sorted by key.
+     *
+     * @return an unmodifiable map
+     */
     public Map<String, String> asMap() {
         return values;
     }
 
-    /** The keys under {@code namespace} with the namespace stripped: {@code store.redis.uri} is {@code uri} in {@code store.redis}. */
+    /**
+     * The keys under {@code namespace} with the namespace stripped: {@code store.redis.uri} is {@code uri} in
+     * {@code store.redis}.
+     *
+     * @param namespace e.g. {@code store.redis}
+     * @return the plugin's view
+     */
     public PluginConfig forNamespace(String namespace) {
         requireNonNull(namespace, "namespace is null");
         String prefix = namespace + ".";
@@ -151,7 +190,11 @@ public final class Settings {
         return PluginConfig.of(namespace, part);
     }
 
-    /** The full view as a plugin config with an empty namespace. */
+    /**
+     * The full view as a plugin config with an empty namespace.
+     *
+     * @return every key, unstripped
+     */
     public PluginConfig asPluginConfig() {
         return PluginConfig.of("", values);
     }

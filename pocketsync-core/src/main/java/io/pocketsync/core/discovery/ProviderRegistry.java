@@ -45,6 +45,10 @@ public final class ProviderRegistry<P> {
      * Discovers the providers of {@code type} with {@code ServiceLoader.load(type, type.getClassLoader())}
      * and logs what was found and from which jar.
      *
+     * @param <P> the SPI type
+     * @param type the SPI type
+     * @param name how to read a provider's name
+     * @return the registry of what was found
      * @throws PocketSyncException with {@link ErrorCode#PROVIDER_NOT_FOUND} when a registered provider cannot be loaded
      */
     public static <P> ProviderRegistry<P> load(Class<P> type, Function<? super P, String> name) {
@@ -67,7 +71,15 @@ public final class ProviderRegistry<P> {
         return registry;
     }
 
-    /** A registry over given providers (tests, hand-built engines, Guice map bindings). */
+    /**
+     * A registry over given providers (tests, hand-built engines, Guice map bindings).
+     *
+     * @param <P> the SPI type
+     * @param type the SPI type
+     * @param name how to read a provider's name
+     * @param providers the providers
+     * @return the registry
+     */
     public static <P> ProviderRegistry<P> of(Class<P> type, Function<? super P, String> name, Collection<? extends P> providers) {
         requireNonNull(type, "type is null");
         requireNonNull(name, "name is null");
@@ -80,17 +92,30 @@ public final class ProviderRegistry<P> {
         return new ProviderRegistry<>(type, Map.copyOf(byName));
     }
 
-    /** The SPI type. */
+    /**
+     * The SPI type.
+     *
+     * @return the type
+     */
     public Class<P> type() {
         return type;
     }
 
-    /** The registered names, sorted. */
+    /**
+     * The registered names, sorted.
+     *
+     * @return the names
+     */
     public Set<String> names() {
         return new TreeSet<>(byName.keySet());
     }
 
-    /** Whether exactly one provider is registered under {@code name}. */
+    /**
+     * Whether exactly one provider is registered under {@code name}.
+     *
+     * @param name a provider name
+     * @return false for none and for several
+     */
     public boolean contains(String name) {
         List<P> found = byName.get(name);
         return found != null && found.size() == 1;
@@ -99,6 +124,8 @@ public final class ProviderRegistry<P> {
     /**
      * The provider registered under {@code name}.
      *
+     * @param name a provider name; may be null
+     * @return the provider
      * @throws PocketSyncException with {@link ErrorCode#PROVIDER_NOT_FOUND} or {@link ErrorCode#PROVIDER_AMBIGUOUS}
      */
     public P get(String name) {
@@ -114,7 +141,14 @@ public final class ProviderRegistry<P> {
         return found.get(0);
     }
 
-    /** The error for a name nobody registered, listing the names available. */
+    /**
+     * The error for a name nobody registered, listing the names available.
+     *
+     * @param type the SPI type
+     * @param name the name asked for
+     * @param available the names registered
+     * @return the exception, with {@link ErrorCode#PROVIDER_NOT_FOUND}
+     */
     public static PocketSyncException notFound(Class<?> type, String name, Collection<String> available) {
         return new PocketSyncException(ErrorCode.PROVIDER_NOT_FOUND, "no " + type.getSimpleName() + " named '" + name
                 + "'; available: " + (available.isEmpty() ? "none (add a plugin dependency)" : String.join(", ", new TreeSet<>(available))));

@@ -19,30 +19,65 @@ public final class Providers {
 
     private Providers() {}
 
+    /**
+     * The {@link CodecProvider}s on the classpath.
+     *
+     * @return the registry, loaded on first use
+     */
     public static ProviderRegistry<CodecProvider> codecs() {
         return cached(CodecProvider.class, CodecProvider::name);
     }
 
+    /**
+     * The {@link ConflictResolverProvider}s on the classpath.
+     *
+     * @return the registry, loaded on first use
+     */
     public static ProviderRegistry<ConflictResolverProvider> conflictResolvers() {
         return cached(ConflictResolverProvider.class, ConflictResolverProvider::name);
     }
 
+    /**
+     * The {@link ServerStoreProvider}s on the classpath.
+     *
+     * @return the registry, loaded on first use
+     */
     public static ProviderRegistry<ServerStoreProvider> serverStores() {
         return cached(ServerStoreProvider.class, ServerStoreProvider::name);
     }
 
+    /**
+     * The {@link ClientTransportProvider}s on the classpath.
+     *
+     * @return the registry, loaded on first use
+     */
     public static ProviderRegistry<ClientTransportProvider> clientTransports() {
         return cached(ClientTransportProvider.class, ClientTransportProvider::name);
     }
 
+    /**
+     * The {@link ServerTransportProvider}s on the classpath.
+     *
+     * @return the registry, loaded on first use
+     */
     public static ProviderRegistry<ServerTransportProvider> serverTransports() {
         return cached(ServerTransportProvider.class, ServerTransportProvider::name);
     }
 
+    /**
+     * The {@link AuthenticatorProvider}s on the classpath.
+     *
+     * @return the registry, loaded on first use
+     */
     public static ProviderRegistry<AuthenticatorProvider> authenticators() {
         return cached(AuthenticatorProvider.class, AuthenticatorProvider::name);
     }
 
+    /**
+     * The {@link ChangeCaptureProvider}s on the classpath.
+     *
+     * @return the registry, loaded on first use
+     */
     public static ProviderRegistry<ChangeCaptureProvider> changeCaptures() {
         return cached(ChangeCaptureProvider.class, ChangeCaptureProvider::name);
     }

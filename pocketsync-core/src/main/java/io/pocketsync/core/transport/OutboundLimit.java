@@ -28,10 +28,19 @@ public final class OutboundLimit {
 
     /** What the limit needs of a connection's outbound queue. */
     public interface Queue {
-        /** Messages accepted and not yet gone. */
+        /**
+         * Messages accepted and not yet gone.
+         *
+         * @return the queue length
+         */
         int queued();
 
-        /** Encodes and queues a message without blocking; false when the connection cannot take it. */
+        /**
+         * Encodes and queues a message without blocking; false when the connection cannot take it.
+         *
+         * @param message the message
+         * @return whether it was queued
+         */
         boolean write(Message message);
     }
 
@@ -58,6 +67,7 @@ public final class OutboundLimit {
     /**
      * Queues {@code message} unless the queue is full or a catch-up is still owed.
      *
+     * @param message the message
      * @return whether it was queued; false means dropped (the device will be told to catch up) or closed
      */
     public boolean send(Message message) {
@@ -97,7 +107,11 @@ public final class OutboundLimit {
         }
     }
 
-    /** Whether an {@code ERROR CATCH_UP_REQUIRED} waits for the queue to drain. */
+    /**
+     * Whether an {@code ERROR CATCH_UP_REQUIRED} waits for the queue to drain.
+     *
+     * @return true from a drop until the error went out
+     */
     public boolean catchUpOwed() {
         return catchUpOwed;
     }
@@ -105,6 +119,7 @@ public final class OutboundLimit {
     /**
      * Closes the limit: {@code lastWords} (if not null) is the last message written, whatever the bound.
      *
+     * @param lastWords a message to queue before closing, or null
      * @return false when it was closed already (the caller has nothing more to do)
      */
     public synchronized boolean close(Message lastWords) {
@@ -118,7 +133,11 @@ public final class OutboundLimit {
         return true;
     }
 
-    /** Whether {@link #close} was called. */
+    /**
+     * Whether {@link #close} was called.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() {
         return closed;
     }

@@ -66,7 +66,12 @@ public final class ReconnectScheduler implements AutoCloseable {
         failures.set(0);
     }
 
-    /** Runs {@code task} on the loop's thread after {@code delay}; ignored once closed. */
+    /**
+     * Runs {@code task} on the loop's thread after {@code delay}; ignored once closed.
+     *
+     * @param delay how long to wait
+     * @param task what to run
+     */
     public void after(Duration delay, Runnable task) {
         requireNonNull(task, "task is null");
         try {
@@ -77,7 +82,11 @@ public final class ReconnectScheduler implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close} was called. */
+    /**
+     * Whether {@link #close} was called.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() {
         return thread.isShutdown();
     }

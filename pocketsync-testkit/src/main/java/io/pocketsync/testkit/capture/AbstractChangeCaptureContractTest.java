@@ -41,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 public abstract class AbstractChangeCaptureContractTest {
     private static final String TABLE = "item";
 
+    /** A fresh directory per test; the database file lives in it. */
     @TempDir
     protected Path dir;
     /** The device database of the running test. */
@@ -49,10 +50,20 @@ public abstract class AbstractChangeCaptureContractTest {
     private final long base = System.currentTimeMillis() - 60_000;
     private int ids;
 
-    /** A new capture of {@code database}, not installed; each call stands for one run of the app. */
+    /**
+     * A new capture of {@code database}, not installed; each call stands for one run of the app.
+     *
+     * @param database the app's database
+     * @return the capture
+     */
     protected abstract ChangeCapture createCapture(DataSource database);
 
-    /** The SQLite database in {@code file}; by default through {@link java.sql.DriverManager}. */
+    /**
+     * The SQLite database in {@code file}; by default through {@link java.sql.DriverManager}.
+     *
+     * @param file the database file
+     * @return a data source that opens a new connection each time
+     */
     protected DataSource database(Path file) {
         return new DriverManagerDataSource("jdbc:sqlite:" + file);
     }
@@ -323,14 +334,22 @@ public abstract class AbstractChangeCaptureContractTest {
         assertThat(installed().state().deviceId()).as("the next run").isEqualTo(deviceId);
     }
 
-    /** A new capture, closed after the test. */
+    /**
+     * A new capture, closed after the test.
+     *
+     * @return the capture
+     */
     protected final ChangeCapture open() {
         ChangeCapture capture = createCapture(database);
         opened.add(capture);
         return capture;
     }
 
-    /** A new capture, installed on the test table and bound to {@code scope-a}. */
+    /**
+     * A new capture, installed on the test table and bound to {@code scope-a}.
+     *
+     * @return the capture
+     */
     protected final ChangeCapture installed() {
         ChangeCapture capture = open();
         capture.install(List.of(TABLE));
@@ -338,7 +357,11 @@ public abstract class AbstractChangeCaptureContractTest {
         return capture;
     }
 
-    /** Runs one statement on a new connection, as an app would. */
+    /**
+     * Runs one statement on a new connection, as an app would.
+     *
+     * @param sql the statement
+     */
     protected final void exec(String sql) {
         try (Connection connection = database.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.execute();

@@ -17,6 +17,11 @@ import javax.sql.DataSource;
 public final class DriverManagerDataSource implements DataSource {
     private final String url;
 
+    /**
+     * A data source for {@code url}.
+     *
+     * @param url the JDBC URL, e.g. {@code jdbc:sqlite:/path/app.db}
+     */
     public DriverManagerDataSource(String url) {
         this.url = requireNonNull(url, "url is null");
     }

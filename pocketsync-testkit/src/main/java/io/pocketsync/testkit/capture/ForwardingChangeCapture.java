@@ -22,11 +22,20 @@ import java.util.Map;
 public abstract class ForwardingChangeCapture implements ChangeCapture {
     private final ChangeCapture delegate;
 
+    /**
+     * Hands every call to {@code delegate}.
+     *
+     * @param delegate the capture calls are handed to
+     */
     protected ForwardingChangeCapture(ChangeCapture delegate) {
         this.delegate = requireNonNull(delegate, "delegate is null");
     }
 
-    /** The capture calls are handed to. */
+    /**
+     * The capture calls are handed to.
+     *
+     * @return the delegate
+     */
     protected final ChangeCapture delegate() {
         return delegate;
     }

@@ -40,20 +40,37 @@ public abstract class AbstractCodecContractTest {
             ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.MESSAGE_TOO_DEEP, ErrorCode.UNKNOWN_MESSAGE_TYPE,
             ErrorCode.PROTOCOL_VERSION_UNSUPPORTED);
 
-    /** The codec under test. */
+    /**
+     * The codec under test.
+     *
+     * @return the codec, configured with {@link #maxMessageBytes()} and {@link #maxDepth()}
+     */
     protected abstract Codec codec();
 
-    /** The codec's configured maximum message size. */
+    /**
+     * The codec's configured maximum message size.
+     *
+     * @return the limit in bytes; the default is 1 MiB
+     */
     protected int maxMessageBytes() {
         return 1 << 20;
     }
 
-    /** The codec's configured maximum nesting depth (the message's root map is level 1). */
+    /**
+     * The codec's configured maximum nesting depth (the message's root map is level 1).
+     *
+     * @return the limit; the default is 32
+     */
     protected int maxDepth() {
         return 32;
     }
 
-    /** Writes a test tree in the codec's wire format, or returns null when the format is unknown here. */
+    /**
+     * Writes a test tree in the codec's wire format, or returns null when the format is unknown here.
+     *
+     * @param tree maps, lists and scalars as {@link WireTrees} builds them
+     * @return the encoded bytes, or null
+     */
     protected byte[] writeRaw(Object tree) {
         return RawWire.forCodec(codec().name(), tree);
     }
@@ -362,13 +379,22 @@ public abstract class AbstractCodecContractTest {
         assertDecodeError(twice);
     }
 
-    /** Asserts decoding fails with {@code expected}. */
+    /**
+     * Asserts decoding fails with {@code expected}.
+     *
+     * @param bytes the input
+     * @param expected the code the failure must carry
+     */
     protected final void assertCode(byte[] bytes, ErrorCode expected) {
         assertThatThrownBy(() -> codec().decode(bytes))
                 .isInstanceOfSatisfying(PocketSyncException.class, e -> assertThat(e.code()).isEqualTo(expected));
     }
 
-    /** Asserts decoding fails with one of the decoding error codes. */
+    /**
+     * Asserts decoding fails with one of the decoding error codes.
+     *
+     * @param bytes the input
+     */
     protected final void assertDecodeError(byte[] bytes) {
         assertThatThrownBy(() -> codec().decode(bytes))
                 .isInstanceOfSatisfying(PocketSyncException.class, e -> assertThat(e.code()).isIn(DECODE_CODES));
@@ -433,7 +459,11 @@ public abstract class AbstractCodecContractTest {
         }
     }
 
-    /** A map with insertion order, for subclasses building their own trees. */
+    /**
+     * A map with insertion order, for subclasses building their own trees.
+     *
+     * @return an empty, mutable, insertion-ordered map
+     */
     protected static Map<String, Object> orderedMap() {
         return new LinkedHashMap<>();
     }

@@ -33,7 +33,11 @@ public final class MessageSamples {
 
     private MessageSamples() {}
 
-    /** An INSERT with every kind of SQLite value. */
+    /**
+     * An INSERT with every kind of SQLite value.
+     *
+     * @return the change
+     */
     public static Change insertWithEveryValueType() {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("id", "todo-1");
@@ -59,7 +63,11 @@ public final class MessageSamples {
                 Hlc.of(1_700_000_000_000L, 3), "dev-a");
     }
 
-    /** An UPDATE listing its changed columns. */
+    /**
+     * An UPDATE listing its changed columns.
+     *
+     * @return the change
+     */
     public static Change update() {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("id", "todo-1");
@@ -69,46 +77,92 @@ public final class MessageSamples {
                 List.of("title", "done"), Hlc.of(1_700_000_000_001L, 0), "dev-a");
     }
 
-    /** A DELETE: empty row, no columns. */
+    /**
+     * A DELETE: empty row, no columns.
+     *
+     * @return the change
+     */
     public static Change delete() {
         return new Change("dev-b:7", "todos", "gid-2", Op.DELETE, Map.of(), List.of(), new Hlc(Long.MAX_VALUE), "dev-b");
     }
 
-    /** A change with the smallest clock and an empty row on an INSERT. */
+    /**
+     * A change with the smallest clock and an empty row on an INSERT.
+     *
+     * @return the change
+     */
     public static Change minimalInsert() {
         return new Change("x", "t", "g", Op.INSERT, Map.of(), List.of(), Hlc.ZERO, "d");
     }
 
-    /** All sample changes. */
+    /**
+     * All sample changes.
+     *
+     * @return the changes above
+     */
     public static List<Change> changes() {
         return List.of(insertWithEveryValueType(), update(), delete(), minimalInsert());
     }
 
+    /**
+     * A HELLO with a token, a cursor and a clock.
+     *
+     * @return the message
+     */
     public static Hello hello() {
         return new Hello(V, "dev-a", "user:alice@example.com", "s3cr3t-token", 42, Hlc.of(1_700_000_000_000L, 1));
     }
 
+    /**
+     * A HELLO with an empty token.
+     *
+     * @return the message
+     */
     public static Hello anonymousHello() {
         return new Hello(V, "dev-b", "public", "", 0, Hlc.ZERO);
     }
 
+    /**
+     * A WELCOME of a device that may sync.
+     *
+     * @return the message
+     */
     public static Welcome welcome() {
         return new Welcome(V, "session-1", Hlc.of(1_700_000_000_005L, 9), 1234, false, 500, 1 << 20, 1_700_000_000_004L);
     }
 
+    /**
+     * A WELCOME that asks for a full resync.
+     *
+     * @return the message
+     */
     public static Welcome resyncWelcome() {
         return new Welcome(V, "s", Hlc.ZERO, 0, true, 0, Integer.MAX_VALUE);
     }
 
+    /**
+     * A PUSH of every sample change.
+     *
+     * @return the message
+     */
     public static Push push() {
         return new Push(V, "batch-1", changes());
     }
 
+    /**
+     * A PUSH without changes.
+     *
+     * @return the message
+     */
     public static Push emptyPush() {
         return new Push(V, "batch-0", List.of());
     }
 
-    /** An ACK with every status (APPLIED with and without a merged row, DUPLICATE, SUPERSEDED, REJECTED). */
+    /**
+     * An ACK with every status (APPLIED with and without a merged row, DUPLICATE, SUPERSEDED, REJECTED).
+     *
+     * @return the message
+     */
     public static Ack ack() {
         return new Ack(V, "batch-1", List.of(
                 ChangeResult.applied("dev-a:1", 1),
@@ -121,11 +175,20 @@ public final class MessageSamples {
                 Hlc.of(1_700_000_000_010L, 0));
     }
 
+    /**
+     * An ACK without results.
+     *
+     * @return the message
+     */
     public static Ack emptyAck() {
         return new Ack(V, "b", List.of(), Hlc.ZERO);
     }
 
-    /** One CHANGES per mode. */
+    /**
+     * One CHANGES per mode.
+     *
+     * @return the messages
+     */
     public static List<Changes> changesMessages() {
         return List.of(
                 new Changes(V, ChangesMode.LIVE, List.of(update()), 10, 11, false, 0),
@@ -145,11 +208,20 @@ public final class MessageSamples {
         return sequences;
     }
 
+    /**
+     * A PULL.
+     *
+     * @return the message
+     */
     public static Pull pull() {
         return new Pull(V, 42, 500, 57);
     }
 
-    /** One ERROR per code; every other one has a ref. */
+    /**
+     * One ERROR per code; every other one has a ref.
+     *
+     * @return the messages
+     */
     public static List<ErrorMessage> errors() {
         List<ErrorMessage> errors = new ArrayList<>();
         ErrorCode[] codes = ErrorCode.values();
@@ -159,11 +231,20 @@ public final class MessageSamples {
         return errors;
     }
 
+    /**
+     * A PING and a PONG.
+     *
+     * @return the messages
+     */
     public static List<Message> pings() {
         return List.of(new Ping(V, 0), new Ping(V, Long.MIN_VALUE), new Pong(V, Long.MAX_VALUE), new Pong(V, -5));
     }
 
-    /** Every sample message. */
+    /**
+     * Every sample message.
+     *
+     * @return the messages
+     */
     public static List<Message> all() {
         List<Message> all = new ArrayList<>();
         all.add(hello());
@@ -181,7 +262,12 @@ public final class MessageSamples {
         return List.copyOf(all);
     }
 
-    /** A short label for a sample, for test names. */
+    /**
+     * A short label for a sample, for test names.
+     *
+     * @param message a sample
+     * @return its type, plus the code of an ERROR or the mode and size of a CHANGES
+     */
     public static String label(Message message) {
         if (message instanceof ErrorMessage error) {
             return "ERROR " + error.code();

@@ -18,21 +18,37 @@ public final class RawWire {
     /** {@code depth} arrays nested in each other around the value 1, written without recursion. */
     public record Nested(int depth) {}
 
-    /** Writes {@code tree} as JSON (UTF-8). */
+    /**
+     * Writes {@code tree} as JSON (UTF-8).
+     *
+     * @param tree maps, lists and scalars
+     * @return the bytes
+     */
     public static byte[] json(Object tree) {
         StringBuilder out = new StringBuilder();
         writeJson(out, tree);
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Writes {@code tree} as CBOR. */
+    /**
+     * Writes {@code tree} as CBOR.
+     *
+     * @param tree maps, lists and scalars
+     * @return the bytes
+     */
     public static byte[] cbor(Object tree) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         writeCbor(out, tree);
         return out.toByteArray();
     }
 
-    /** Writes {@code tree} in the format of a codec named {@code json} or {@code cbor}; null for other codecs. */
+    /**
+     * Writes {@code tree} in the format of a codec named {@code json} or {@code cbor}; null for other codecs.
+     *
+     * @param codecName the codec's name
+     * @param tree maps, lists and scalars
+     * @return the bytes, or null
+     */
     public static byte[] forCodec(String codecName, Object tree) {
         switch (codecName) {
             case "json": return json(tree);

@@ -26,7 +26,12 @@ import java.util.Map;
 public final class WireTrees {
     private WireTrees() {}
 
-    /** The documented tree of {@code message}; mutable, so tests can alter it. */
+    /**
+     * The documented tree of {@code message}; mutable, so tests can alter it.
+     *
+     * @param message a message
+     * @return the tree: maps, lists and scalars
+     */
     public static Map<String, Object> of(Message message) {
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("type", message.type().name());
@@ -118,7 +123,12 @@ public final class WireTrees {
         return list;
     }
 
-    /** The documented tree of one change. */
+    /**
+     * The documented tree of one change.
+     *
+     * @param change a change
+     * @return the tree: maps, lists and scalars
+     */
     public static Map<String, Object> change(Change change) {
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("id", change.changeId());
@@ -132,7 +142,12 @@ public final class WireTrees {
         return tree;
     }
 
-    /** A deep copy of a tree (maps and lists copied; leaves shared, blobs are never mutated). */
+    /**
+     * A deep copy of a tree, mutable at every level.
+     *
+     * @param tree maps, lists and scalars
+     * @return the copy
+     */
     @SuppressWarnings("unchecked")
     public static Object copy(Object tree) {
         if (tree instanceof Map) {

@@ -42,15 +42,27 @@ public abstract class AbstractConflictResolverContractTest {
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<String, Integer> perDevice = new java.util.HashMap<>();
 
-    /** A resolver under test; called once per test. */
+    /**
+     * A resolver under test; called once per test.
+     *
+     * @return a new resolver
+     */
     protected abstract ConflictResolver resolver();
 
-    /** Whether the resolver claims the final state is independent of arrival order; checked when true. */
+    /**
+     * Whether the resolver claims the final state is independent of arrival order; checked when true.
+     *
+     * @return false by default
+     */
     protected boolean claimsCommutative() {
         return false;
     }
 
-    /** Whether deletes are ordinary last-write-wins events (a later update resurrects the row); checked when true. */
+    /**
+     * Whether deletes are ordinary last-write-wins events (a later update resurrects the row); checked when true.
+     *
+     * @return false by default
+     */
     protected boolean claimsLastWriterWinsDeletes() {
         return false;
     }

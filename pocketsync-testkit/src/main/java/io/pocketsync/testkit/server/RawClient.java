@@ -58,7 +58,13 @@ public final class RawClient implements AutoCloseable {
     /**
      * Connects and sends HELLO (again after every reconnect) with {@code cursor}; does not wait for the answer.
      *
+     * @param network the network to connect through
+     * @param scope the scope
+     * @param deviceId the device id
+     * @param token the token sent in HELLO
+     * @param cursor the cursor sent in HELLO
      * @param baseMillis the wall time the HLCs of built changes count from (usually the server clock's now)
+     * @return the client, connecting
      */
     public static RawClient connect(InMemoryNetwork network, String scope, String deviceId, String token, long cursor,
             long baseMillis) {
@@ -80,7 +86,17 @@ public final class RawClient implements AutoCloseable {
         return client;
     }
 
-    /** Connects and waits for WELCOME. */
+    /**
+     * Connects and waits for WELCOME.
+     *
+     * @param network the network to connect through
+     * @param scope the scope
+     * @param deviceId the device id
+     * @param token the token sent in HELLO
+     * @param cursor the cursor sent in HELLO
+     * @param baseMillis the wall time the HLCs of built changes count from
+     * @return the welcomed client
+     */
     public static RawClient welcomed(InMemoryNetwork network, String scope, String deviceId, String token, long cursor,
             long baseMillis) {
         RawClient client = connect(network, scope, deviceId, token, cursor, baseMillis);
@@ -88,59 +104,116 @@ public final class RawClient implements AutoCloseable {
         return client;
     }
 
+    /**
+     * This client's device id.
+     *
+     * @return the id
+     */
     public String deviceId() {
         return deviceId;
     }
 
-    /** Every message received so far, in order. */
+    /**
+     * Every message received so far, in order.
+     *
+     * @return a copy
+     */
     public List<Message> received() {
         return List.copyOf(received);
     }
 
-    /** The messages of one type received so far. */
+    /**
+     * The messages of one type received so far.
+     *
+     * @param <T> the message type
+     * @param type the message class
+     * @return the messages, in arrival order
+     */
     public <T extends Message> List<T> received(Class<T> type) {
         return received.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
-    /** Waits for the first received message of {@code type} that matches. */
+    /**
+     * Waits for the first received message of {@code type} that matches.
+     *
+     * @param <T> the message type
+     * @param type the message class
+     * @param matching the condition
+     * @return the message
+     */
     public <T extends Message> T await(Class<T> type, Predicate<T> matching) {
         return waiting().until(() -> received(type).stream().filter(matching).findFirst().orElse(null),
                 found -> found != null);
     }
 
-    /** The WELCOME (waits for it). */
+    /**
+     * The WELCOME (waits for it).
+     *
+     * @return the WELCOME
+     */
     public Welcome welcome() {
         return await(Welcome.class, welcome -> true);
     }
 
-    /** Waits for an ERROR with {@code code}. */
+    /**
+     * Waits for an ERROR with {@code code}.
+     *
+     * @param code the expected code
+     * @return the ERROR
+     */
     public ErrorMessage awaitError(ErrorCode code) {
         return await(ErrorMessage.class, error -> error.code() == code);
     }
 
-    /** Sends any message. */
+    /**
+     * Sends any message.
+     *
+     * @param message the message
+     */
     public void send(Message message) {
         transport.send(message);
     }
 
-    /** Pushes a batch and waits for its ACK. */
+    /**
+     * Pushes a batch and waits for its ACK.
+     *
+     * @param batch the changes
+     * @return the ACK
+     */
     public Ack push(Change... batch) {
         String batchId = sendPush(batch);
         return await(Ack.class, ack -> ack.batchId().equals(batchId));
     }
 
-    /** Pushes a batch under a new batch id and returns the id without waiting. */
+    /**
+     * Pushes a batch under a new batch id and returns the id without waiting.
+     *
+     * @param batch the changes
+     * @return the batch id
+     */
     public String sendPush(Change... batch) {
         return sendPush(deviceId + "-b" + batches.incrementAndGet(), batch);
     }
 
-    /** Pushes a batch under {@code batchId} without waiting (a re-sent batch reuses its id). */
+    /**
+     * Pushes a batch under {@code batchId} without waiting (a re-sent batch reuses its id).
+     *
+     * @param batchId the batch id
+     * @param batch the changes
+     * @return {@code batchId}
+     */
     public String sendPush(String batchId, Change... batch) {
         send(new Push(ProtocolVersion.CURRENT, batchId, List.of(batch)));
         return batchId;
     }
 
-    /** Sends PULL and waits for the catch-up or snapshot page it gets. */
+    /**
+     * Sends PULL and waits for the catch-up or snapshot page it gets.
+     *
+     * @param cursor the cursor to pull from
+     * @param limit the most rows in the page
+     * @return the page
+     */
     public Changes pull(long cursor, int limit) {
         int before = pages().size();
         send(new Pull(ProtocolVersion.CURRENT, cursor, limit));
@@ -149,7 +222,13 @@ public final class RawClient implements AutoCloseable {
         return pages.get(before);
     }
 
-    /** Pulls page after page from {@code cursor} until one has {@code more=false}; returns every page. */
+    /**
+     * Pulls page after page from {@code cursor} until one has {@code more=false}; returns every page.
+     *
+     * @param cursor the cursor to pull from
+     * @param limit the most rows per page
+     * @return the pages, in order
+     */
     public List<Changes> pullAll(long cursor, int limit) {
         List<Changes> pages = new ArrayList<>();
         long at = cursor;
@@ -164,34 +243,85 @@ public final class RawClient implements AutoCloseable {
         throw new AssertionError("catch-up did not end after 10000 pages");
     }
 
-    /** Every CATCH_UP and SNAPSHOT page received so far. */
+    /**
+     * Every CATCH_UP and SNAPSHOT page received so far.
+     *
+     * @return the pages, in arrival order
+     */
     public List<Changes> pages() {
         return received(Changes.class).stream().filter(c -> c.mode() != ChangesMode.LIVE).toList();
     }
 
-    /** Every LIVE broadcast received so far. */
+    /**
+     * Every LIVE broadcast received so far.
+     *
+     * @return the broadcasts, in arrival order
+     */
     public List<Changes> live() {
         return received(Changes.class).stream().filter(c -> c.mode() == ChangesMode.LIVE).toList();
     }
 
+    /**
+     * An INSERT of {@link #TABLE} (see {@link #change}).
+     *
+     * @param globalId the row id
+     * @param millis milliseconds after the client's base time
+     * @param row the new image
+     * @return the change
+     */
     public Change insert(String globalId, long millis, Map<String, Object> row) {
         return change(Op.INSERT, globalId, millis, row, List.of());
     }
 
+    /**
+     * An UPDATE of {@link #TABLE} (see {@link #change}).
+     *
+     * @param globalId the row id
+     * @param millis milliseconds after the client's base time
+     * @param row the new image
+     * @param changedColumns the columns it changed
+     * @return the change
+     */
     public Change update(String globalId, long millis, Map<String, Object> row, String... changedColumns) {
         return change(Op.UPDATE, globalId, millis, row, List.of(changedColumns));
     }
 
+    /**
+     * A DELETE of {@link #TABLE} (see {@link #change}).
+     *
+     * @param globalId the row id
+     * @param millis milliseconds after the client's base time
+     * @return the change
+     */
     public Change delete(String globalId, long millis) {
         return change(Op.DELETE, globalId, millis, Map.of(), List.of());
     }
 
-    /** A change of {@link #TABLE} from this device with a fresh change id and HLC {@code (base + millis, 0)}. */
+    /**
+     * A change of {@link #TABLE} from this device with a fresh change id and HLC {@code (base + millis, 0)}.
+     *
+     * @param op insert, update or delete
+     * @param globalId the row id
+     * @param millis milliseconds after the client's base time
+     * @param row the new image; empty for DELETE
+     * @param changedColumns the columns an UPDATE changed
+     * @return the change
+     */
     public Change change(Op op, String globalId, long millis, Map<String, Object> row, List<String> changedColumns) {
         return changeIn(TABLE, op, globalId, millis, row, changedColumns);
     }
 
-    /** A change of any table. */
+    /**
+     * A change of any table.
+     *
+     * @param table the table
+     * @param op insert, update or delete
+     * @param globalId the row id
+     * @param millis milliseconds after the client's base time
+     * @param row the new image; empty for DELETE
+     * @param changedColumns the columns an UPDATE changed
+     * @return the change
+     */
     public Change changeIn(String table, Op op, String globalId, long millis, Map<String, Object> row,
             List<String> changedColumns) {
         return new Change(deviceId + "-c" + changes.incrementAndGet(), table, globalId, op, row, changedColumns,

@@ -18,6 +18,15 @@ import java.util.Map;
  */
 public record ServerSetup(String nodeId, Map<String, String> tokens, Clock clock, String defaultResolver,
         Map<String, ConflictResolver> tableResolvers) {
+    /**
+     * Validates the setup and copies its maps.
+     *
+     * @param nodeId the server node id
+     * @param tokens scope → the one static token that grants it
+     * @param clock the server's wall clock
+     * @param defaultResolver the name of the default conflict resolver
+     * @param tableResolvers resolvers for particular tables
+     */
     public ServerSetup {
         requireNonNull(nodeId, "nodeId is null");
         tokens = Map.copyOf(requireNonNull(tokens, "tokens is null"));

@@ -71,12 +71,17 @@ public abstract class AbstractServerStoreContractTest {
     /**
      * Opens a store over this test's data.
      *
+     * @return the open store
      * @param nodeId the server node id the store reports in its change feed
      * @param clock the clock for commit times ({@link #clock}); pass it to the provider's context
      */
     protected abstract ServerStore newStore(String nodeId, java.time.Clock clock);
 
-    /** Removes what the test stored (files, keys under a prefix); runs after every store is closed. */
+    /**
+     * Removes what the test stored (files, keys under a prefix); runs after every store is closed.
+     *
+     * @throws Exception when cleaning up fails
+     */
     protected void cleanUp() throws Exception {}
 
     @AfterEach
@@ -87,14 +92,23 @@ public abstract class AbstractServerStoreContractTest {
         cleanUp();
     }
 
-    /** Opens a store and closes it after the test. */
+    /**
+     * Opens a store and closes it after the test.
+     *
+     * @param nodeId the node id the store reports in its change feed
+     * @return the open store
+     */
     protected final ServerStore open(String nodeId) {
         ServerStore store = newStore(nodeId, clock);
         opened.add(store);
         return store;
     }
 
-    /** A scope name no other test uses. */
+    /**
+     * A scope name no other test uses.
+     *
+     * @return {@code scope-} and a random UUID
+     */
     protected static Scope uniqueScope() {
         return Scope.of("scope-" + UUID.randomUUID());
     }
@@ -958,10 +972,27 @@ public abstract class AbstractServerStoreContractTest {
     /** Makes the {@code i}-th batch of writer {@code thread}. */
     @FunctionalInterface
     protected interface BatchMaker {
+        /**
+         * The batch.
+         *
+         * @param thread the writer, from 0
+         * @param i the batch number of that writer, from 0
+         * @return the changes
+         */
         List<Change> batch(int thread, int i);
     }
 
-    /** Runs {@code threads} writers of {@code batches} batches each; returns every applied sequence. */
+    /**
+     * Runs {@code threads} writers of {@code batches} batches each; returns every applied sequence.
+     *
+     * @param threads how many writers
+     * @param batches batches per writer
+     * @param maker makes each batch
+     * @param store the store
+     * @param scope the scope
+     * @return the sequences of every applied change
+     * @throws Exception when a writer fails
+     */
     protected static List<Long> runConcurrently(int threads, int batches, BatchMaker maker, ServerStore store, Scope scope)
             throws Exception {
         List<Long> sequences = Collections.synchronizedList(new ArrayList<>());
@@ -1027,7 +1058,15 @@ public abstract class AbstractServerStoreContractTest {
         }
     }
 
-    /** Every row state of a scope, read page by page from {@code cursor}. */
+    /**
+     * Every row state of a scope, read page by page from {@code cursor}.
+     *
+     * @param store the store
+     * @param scope the scope
+     * @param cursor the cursor to read after
+     * @param limit rows per page
+     * @return the row states, in sequence order
+     */
     protected static List<RowState> readAll(ServerStore store, Scope scope, long cursor, int limit) {
         List<RowState> rows = new ArrayList<>();
         long at = cursor;

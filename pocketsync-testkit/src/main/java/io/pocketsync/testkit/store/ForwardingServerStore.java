@@ -26,11 +26,20 @@ import java.util.function.Function;
 public abstract class ForwardingServerStore implements ServerStore {
     private final ServerStore delegate;
 
+    /**
+     * Hands every call to {@code delegate}.
+     *
+     * @param delegate the store calls are handed to
+     */
     protected ForwardingServerStore(ServerStore delegate) {
         this.delegate = requireNonNull(delegate, "delegate is null");
     }
 
-    /** The store calls are handed to. */
+    /**
+     * The store calls are handed to.
+     *
+     * @return the delegate
+     */
     protected final ServerStore delegate() {
         return delegate;
     }

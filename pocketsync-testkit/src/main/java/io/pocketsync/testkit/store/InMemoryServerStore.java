@@ -80,12 +80,19 @@ public final class InMemoryServerStore implements ServerStore {
      * Another node over the same data, like a second server sharing one Redis: one sequence per scope,
      * and every node's commits reach every open node's feed listeners. Closing one node leaves the others
      * (and the data) usable, so it also plays a store reopened after a restart.
+     *
+     * @param otherNodeId the other node's id
+     * @return the other node
      */
     public InMemoryServerStore sharing(String otherNodeId) {
         return new InMemoryServerStore(otherNodeId, clock, shared);
     }
 
-    /** Makes the next {@code count} calls of {@link #apply} fail with STORE_UNAVAILABLE after resolving, storing nothing. */
+    /**
+     * Makes the next {@code count} calls of {@link #apply} fail with STORE_UNAVAILABLE after resolving, storing nothing.
+     *
+     * @param count how many calls fail
+     */
     public void failNextApplies(int count) {
         failuresToInject.set(count);
     }
@@ -94,6 +101,8 @@ public final class InMemoryServerStore implements ServerStore {
      * Makes every call of {@link #apply} whose batch holds a change of {@code device} fail with
      * STORE_UNAVAILABLE (storing nothing) until called with null: keeps one device's changes pending for as
      * long as a test needs, whatever its retry timing.
+     *
+     * @param device the device id; null to stop failing
      */
     public void failAppliesFrom(String device) {
         failingDevice = device;
@@ -262,7 +271,11 @@ public final class InMemoryServerStore implements ServerStore {
         listeners.forEach(ChangeFeedListener::onGap);
     }
 
-    /** The number of feed subscribers, for tests that check unsubscribing. */
+    /**
+     * The number of feed subscribers, for tests that check unsubscribing.
+     *
+     * @return the count
+     */
     public int subscriberCount() {
         return listeners.size();
     }

@@ -13,11 +13,21 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class MutableClock extends Clock {
     private final AtomicReference<Instant> now;
 
+    /**
+     * A clock at {@code start} until moved.
+     *
+     * @param start the first instant
+     */
     public MutableClock(Instant start) {
         this.now = new AtomicReference<>(requireNonNull(start, "start is null"));
     }
 
-    /** Moves the clock forward and returns the new time. */
+    /**
+     * Moves the clock forward and returns the new time.
+     *
+     * @param duration how far; not negative
+     * @return the new time
+     */
     public Instant advance(Duration duration) {
         return now.updateAndGet(instant -> instant.plus(duration));
     }

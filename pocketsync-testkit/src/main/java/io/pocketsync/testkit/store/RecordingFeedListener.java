@@ -22,17 +22,30 @@ public final class RecordingFeedListener implements ChangeFeedListener {
         gaps.incrementAndGet();
     }
 
-    /** Every batch received, in arrival order. */
+    /**
+     * Every batch received, in arrival order.
+     *
+     * @return a copy
+     */
     public List<CommittedBatch> batches() {
         return List.copyOf(batches);
     }
 
-    /** The batches of one scope, in arrival order. */
+    /**
+     * The batches of one scope, in arrival order.
+     *
+     * @param scope the scope
+     * @return the batches
+     */
     public List<CommittedBatch> batches(Scope scope) {
         return batches.stream().filter(batch -> batch.scope().equals(scope)).toList();
     }
 
-    /** How many times {@link #onGap()} was called. */
+    /**
+     * How many times {@link #onGap()} was called.
+     *
+     * @return the count
+     */
     public int gaps() {
         return gaps.get();
     }

@@ -10,6 +10,12 @@ import java.time.Clock;
 
 /** The {@link PluginContext} a store test hands to a provider: a node id and a clock, no codecs. */
 public record StoreTestContext(String nodeId, Clock clock) implements PluginContext {
+    /**
+     * Validates the context.
+     *
+     * @param nodeId the node id
+     * @param clock the clock
+     */
     public StoreTestContext {
         requireNonNull(nodeId, "nodeId is null");
         requireNonNull(clock, "clock is null");

@@ -21,19 +21,31 @@ public final class TestResolvers {
 
     private TestResolvers() {}
 
-    /** Whole-row last-write-wins by {@link Version}; ties (same version) keep the stored state. */
+    /**
+     * Whole-row last-write-wins by {@link Version}; ties (same version) keep the stored state.
+     *
+     * @return the resolver
+     */
     public static ConflictResolver lastWriteWins() {
         return (current, incoming) -> current == null || incoming.version().isAfter(current.version())
                 ? Resolution.applyIncoming(current, incoming)
                 : Resolution.supersede();
     }
 
-    /** Applies every change as it is, whatever its version: the stored row never wins. */
+    /**
+     * Applies every change as it is, whatever its version: the stored row never wins.
+     *
+     * @return the resolver
+     */
     public static ConflictResolver clientWins() {
         return Resolution::applyIncoming;
     }
 
-    /** Last-write-wins that also records a version per column, to prove stores keep column versions. */
+    /**
+     * Last-write-wins that also records a version per column, to prove stores keep column versions.
+     *
+     * @return the resolver
+     */
     public static ConflictResolver lastWriteWinsWithColumnVersions() {
         ConflictResolver lww = lastWriteWins();
         return (current, incoming) -> {
@@ -49,7 +61,11 @@ public final class TestResolvers {
         };
     }
 
-    /** Rejects changes whose image has {@link #REJECT_COLUMN} = 1; otherwise last-write-wins. */
+    /**
+     * Rejects changes whose image has {@link #REJECT_COLUMN} = 1; otherwise last-write-wins.
+     *
+     * @return the resolver
+     */
     public static ConflictResolver rejectingMarked() {
         ConflictResolver lww = lastWriteWins();
         return (current, incoming) -> Long.valueOf(1).equals(incoming.row().get(REJECT_COLUMN))
@@ -57,7 +73,13 @@ public final class TestResolvers {
                 : lww.resolve(current, incoming);
     }
 
-    /** Last-write-wins that adds {@code column = value} to every applied image (a "merging" resolver). */
+    /**
+     * Last-write-wins that adds {@code column = value} to every applied image (a "merging" resolver).
+     *
+     * @param column the column to add
+     * @param value its value
+     * @return the resolver
+     */
     public static ConflictResolver stamping(String column, Object value) {
         requireNonNull(column, "column is null");
         ConflictResolver lww = lastWriteWins();
@@ -74,7 +96,12 @@ public final class TestResolvers {
         };
     }
 
-    /** Last-write-wins that throws when it meets the change {@code changeId}: a resolver bug mid-batch. */
+    /**
+     * Last-write-wins that throws when it meets the change {@code changeId}: a resolver bug mid-batch.
+     *
+     * @param changeId the change that makes it throw
+     * @return the resolver
+     */
     public static ConflictResolver failingOn(String changeId) {
         requireNonNull(changeId, "changeId is null");
         ConflictResolver lww = lastWriteWins();
@@ -86,7 +113,12 @@ public final class TestResolvers {
         };
     }
 
-    /** Calls {@code hook} before resolving each change, then last-write-wins (e.g. to kill a server mid-batch). */
+    /**
+     * Calls {@code hook} before resolving each change, then last-write-wins (e.g. to kill a server mid-batch).
+     *
+     * @param hook called with each change first
+     * @return the resolver
+     */
     public static ConflictResolver withHook(java.util.function.Consumer<Change> hook) {
         requireNonNull(hook, "hook is null");
         ConflictResolver lww = lastWriteWins();

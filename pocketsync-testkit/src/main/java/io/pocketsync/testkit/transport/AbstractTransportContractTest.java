@@ -52,22 +52,40 @@ public abstract class AbstractTransportContractTest {
 
     /**
      * A new, not yet started server transport. Every call for one test must serve the same
-     * {@link #endpoint} (same port, same topic root), so a restarted server is found by the clients.
+     * {@link #serverUri()} (same port, same topic root), so a restarted server is found by the clients.
+     *
+     * @return the server transport
      */
     protected abstract ServerTransport newServer();
 
-    /** A new, not yet started client transport for the current server. */
+    /**
+     * A new, not yet started client transport for the current server.
+     *
+     * @return the client transport
+     */
     protected abstract ClientTransport newClient();
 
-    /** The URI clients connect to, valid once the first server of the test has started. */
+    /**
+     * The URI clients connect to, valid once the first server of the test has started.
+     *
+     * @return the URI
+     */
     protected abstract URI serverUri();
 
-    /** The largest message (encoded bytes) both sides must be configured to accept. */
+    /**
+     * The largest message (encoded bytes) both sides must be configured to accept.
+     *
+     * @return the limit in bytes
+     */
     protected int maxMessageBytes() {
         return 64 * 1024;
     }
 
-    /** The per-connection outbound queue bound the server must be configured with. */
+    /**
+     * The per-connection outbound queue bound the server must be configured with.
+     *
+     * @return the bound in messages
+     */
     protected int maxQueuedMessages() {
         return 1000;
     }
@@ -75,6 +93,8 @@ public abstract class AbstractTransportContractTest {
     /**
      * Whether a client sees the server stop (a socket transport) or not (a broker transport, where the
      * broker keeps the client's connection and queues its messages for the restarted server).
+     *
+     * @return true by default
      */
     protected boolean clientSeesServerRestart() {
         return true;
@@ -84,6 +104,8 @@ public abstract class AbstractTransportContractTest {
      * Whether the server can observe that a device does not read (its outbound queue fills), in which
      * case it drops messages and later tells the device {@code CATCH_UP_REQUIRED}. A broker transport
      * cannot: the broker buffers (and drops) for the device.
+     *
+     * @return true by default
      */
     protected boolean serverObservesSlowClients() {
         return true;
@@ -104,12 +126,21 @@ public abstract class AbstractTransportContractTest {
         afterClose();
     }
 
-    /** Runs after every transport of a test is closed, e.g. to remove broker sessions the test left. */
+    /**
+     * Runs after every transport of a test is closed, e.g. to remove broker sessions the test left.
+     *
+     * @throws Exception when cleaning up fails
+     */
     protected void afterClose() throws Exception {}
 
     // ---- helpers for subclasses and tests -------------------------------------------------------
 
-    /** Starts a server (the test's first, or a restart) recording into {@code acceptor}. */
+    /**
+     * Starts a server (the test's first, or a restart) recording into {@code acceptor}.
+     *
+     * @param newAcceptor records what the server receives
+     * @return the started server
+     */
     protected ServerTransport startServer(RecordingAcceptor newAcceptor) {
         ServerTransport started = newServer();
         resources.add(started);
@@ -119,15 +150,31 @@ public abstract class AbstractTransportContractTest {
         return started;
     }
 
+    /**
+     * The server started last.
+     *
+     * @return the server, or null before {@link #startServer}
+     */
     protected ServerTransport server() {
         return server;
     }
 
+    /**
+     * The acceptor of the server started last.
+     *
+     * @return the acceptor, or null before {@link #startServer}
+     */
     protected RecordingAcceptor acceptor() {
         return acceptor;
     }
 
-    /** Starts a client for {@code deviceId} in this test's scope. */
+    /**
+     * Starts a client for {@code deviceId} in this test's scope.
+     *
+     * @param deviceId the device id
+     * @param listener receives the client's events
+     * @return the started client
+     */
     protected ClientTransport startClient(String deviceId, RecordingClientListener listener) {
         ClientTransport client = newClient();
         resources.add(client);
@@ -135,15 +182,32 @@ public abstract class AbstractTransportContractTest {
         return client;
     }
 
+    /**
+     * Awaitility with the contract's patience: 20 s, polling every 20 ms.
+     *
+     * @return the condition factory
+     */
     protected static ConditionFactory eventually() {
         return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20));
     }
 
+    /**
+     * A HELLO of {@code deviceId} in this test's scope.
+     *
+     * @param deviceId the device id
+     * @return the message
+     */
     protected Hello hello(String deviceId) {
         return new Hello(ProtocolVersion.CURRENT, deviceId, scope, "token-" + deviceId, 0, Hlc.of(1_000, 0));
     }
 
-    /** A PUSH whose payload is about {@code payloadChars} characters. */
+    /**
+     * A PUSH whose payload is about {@code payloadChars} characters.
+     *
+     * @param batchId the batch id
+     * @param payloadChars the size of its one change's text column
+     * @return the message
+     */
     protected static Push pushOfSize(String batchId, int payloadChars) {
         String payload = "x".repeat(payloadChars);
         Change change = new Change(batchId + "-c1", "notes", "g-1", Op.INSERT, Map.of("body", payload), List.of(),
@@ -151,7 +215,14 @@ public abstract class AbstractTransportContractTest {
         return new Push(ProtocolVersion.CURRENT, batchId, List.of(change));
     }
 
-    /** Connects a client, sends HELLO and returns the server side of its connection. */
+    /**
+     * Connects a client, sends HELLO and returns the server side of its connection.
+     *
+     * @param deviceId the device id
+     * @param listener receives the client's events
+     * @param out null, or an array whose first slot receives the client
+     * @return the server side of the connection
+     */
     protected RecordingAcceptor.Recorded connect(String deviceId, RecordingClientListener listener, ClientTransport[] out) {
         ClientTransport client = startClient(deviceId, listener);
         if (out != null) {

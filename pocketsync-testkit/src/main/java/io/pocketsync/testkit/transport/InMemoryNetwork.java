@@ -43,14 +43,26 @@ public final class InMemoryNetwork implements AutoCloseable {
     private boolean online = true;
     private InMemoryServerTransport server;
 
+    /** A network with the default queue capacity and reconnect policy. */
     public InMemoryNetwork() {
         this(DEFAULT_QUEUE_CAPACITY, DEFAULT_RECONNECT);
     }
 
+    /**
+     * A network with the default reconnect policy.
+     *
+     * @param queueCapacity messages each connection may queue; positive
+     */
     public InMemoryNetwork(int queueCapacity) {
         this(queueCapacity, DEFAULT_RECONNECT);
     }
 
+    /**
+     * A network.
+     *
+     * @param queueCapacity messages each connection may queue; positive
+     * @param reconnectPolicy how clients back off between reconnects
+     */
     public InMemoryNetwork(int queueCapacity, ReconnectPolicy reconnectPolicy) {
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
@@ -59,26 +71,42 @@ public final class InMemoryNetwork implements AutoCloseable {
         this.reconnectPolicy = requireNonNull(reconnectPolicy, "reconnectPolicy is null");
     }
 
-    /** A new, not yet started server transport. Only one server may be started at a time. */
+    /**
+     * A new, not yet started server transport. Only one server may be started at a time.
+     *
+     * @return the server transport
+     */
     public InMemoryServerTransport serverTransport() {
         return new InMemoryServerTransport(this);
     }
 
-    /** A new, not yet started client transport; its device id comes from the endpoint given to {@code start}. */
+    /**
+     * A new, not yet started client transport; its device id comes from the endpoint given to {@code start}.
+     *
+     * @return the client transport
+     */
     public synchronized InMemoryClientTransport clientTransport() {
         InMemoryClientTransport client = new InMemoryClientTransport(this);
         clients.add(client);
         return client;
     }
 
-    /** Cuts the current connection(s) of {@code deviceId}; the device reconnects after its backoff. */
+    /**
+     * Cuts the current connection(s) of {@code deviceId}; the device reconnects after its backoff.
+     *
+     * @param deviceId the device id
+     */
     public void disconnect(String deviceId) {
         for (InMemoryConnection connection : connectionsOf(deviceId)) {
             connection.cut(ErrorCode.TRANSPORT_CLOSED, "network cut", true, null);
         }
     }
 
-    /** Takes the whole network down (cutting every connection) or brings it back up. */
+    /**
+     * Takes the whole network down (cutting every connection) or brings it back up.
+     *
+     * @param online false to take it down, true to bring it back
+     */
     public void setOnline(boolean online) {
         synchronized (this) {
             this.online = online;
@@ -93,7 +121,12 @@ public final class InMemoryNetwork implements AutoCloseable {
         }
     }
 
-    /** Takes one device offline (cutting its connection) or brings it back. */
+    /**
+     * Takes one device offline (cutting its connection) or brings it back.
+     *
+     * @param deviceId the device id
+     * @param online false to take it offline, true to bring it back
+     */
     public void setOnline(String deviceId, boolean online) {
         requireNonNull(deviceId, "deviceId is null");
         synchronized (this) {
@@ -112,17 +145,30 @@ public final class InMemoryNetwork implements AutoCloseable {
         }
     }
 
-    /** Whether the network as a whole is up. */
+    /**
+     * Whether the network as a whole is up.
+     *
+     * @return false after {@code setOnline(false)}
+     */
     public synchronized boolean isOnline() {
         return online;
     }
 
-    /** Whether {@code deviceId} has an open connection. */
+    /**
+     * Whether {@code deviceId} has an open connection.
+     *
+     * @param deviceId the device id
+     * @return whether it is connected
+     */
     public boolean isConnected(String deviceId) {
         return !connectionsOf(deviceId).isEmpty();
     }
 
-    /** The number of open connections. */
+    /**
+     * The number of open connections.
+     *
+     * @return the count
+     */
     public int connectionCount() {
         return connectionsOf(null).size();
     }

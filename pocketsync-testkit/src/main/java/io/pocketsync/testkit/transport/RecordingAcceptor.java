@@ -19,7 +19,12 @@ public final class RecordingAcceptor implements ServerTransport.Acceptor {
     private final List<Recorded> connections = new CopyOnWriteArrayList<>();
     private volatile BiConsumer<Connection, Message> handler = (connection, message) -> {};
 
-    /** Sets what to do with each message after it is recorded (runs on the transport thread). */
+    /**
+     * Sets what to do with each message after it is recorded (runs on the transport thread).
+     *
+     * @param newHandler called with the connection and the message
+     * @return this
+     */
     public RecordingAcceptor onMessage(BiConsumer<Connection, Message> newHandler) {
         this.handler = newHandler;
         return this;
@@ -32,11 +37,21 @@ public final class RecordingAcceptor implements ServerTransport.Acceptor {
         return recorded;
     }
 
+    /**
+     * Every connection accepted, in order.
+     *
+     * @return a copy
+     */
     public List<Recorded> connections() {
         return connections;
     }
 
-    /** The first connection whose messages include a HELLO from {@code deviceId}. */
+    /**
+     * The first connection whose messages include a HELLO from {@code deviceId}.
+     *
+     * @param deviceId the device id
+     * @return the connection, or empty
+     */
     public Optional<Recorded> byDevice(String deviceId) {
         return connections.stream().filter(c -> c.deviceId().filter(deviceId::equals).isPresent()).findFirst();
     }
@@ -72,23 +87,47 @@ public final class RecordingAcceptor implements ServerTransport.Acceptor {
             closes.incrementAndGet();
         }
 
+        /**
+         * The server side of the connection.
+         *
+         * @return the connection
+         */
         public Connection connection() {
             return connection;
         }
 
+        /**
+         * The messages received on it, in order.
+         *
+         * @return the messages
+         */
         public List<Message> messages() {
             return messages;
         }
 
+        /**
+         * How many times {@code onClose} was called.
+         *
+         * @return the count; 1 once closed
+         */
         public int closes() {
             return closes.get();
         }
 
+        /**
+         * Whether two listener calls ever overlapped (a contract violation).
+         *
+         * @return true when they did
+         */
         public boolean overlapSeen() {
             return overlapSeen.get();
         }
 
-        /** The device id of the first HELLO on this connection, if any. */
+        /**
+         * The device id of the first HELLO on this connection, if any.
+         *
+         * @return the device id, or empty
+         */
         public Optional<String> deviceId() {
             return messages.stream().filter(m -> m instanceof io.pocketsync.api.protocol.Hello)
                     .map(m -> ((io.pocketsync.api.protocol.Hello) m).deviceId()).findFirst();

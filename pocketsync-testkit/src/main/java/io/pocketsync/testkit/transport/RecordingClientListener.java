@@ -81,19 +81,38 @@ public final class RecordingClientListener implements ClientTransport.Listener {
         }
     }
 
+    /**
+     * How many times {@code onConnected} was called.
+     *
+     * @return the count
+     */
     public int connects() {
         return connects.get();
     }
 
+    /**
+     * The messages received, in order.
+     *
+     * @return the messages
+     */
     public List<Message> messages() {
         return messages;
     }
 
+    /**
+     * Every {@code onDisconnected} call, in order.
+     *
+     * @return the calls
+     */
     public List<Disconnect> disconnects() {
         return disconnects;
     }
 
-    /** Whether two listener calls ever overlapped (a contract violation). */
+    /**
+     * Whether two listener calls ever overlapped (a contract violation).
+     *
+     * @return true when they did
+     */
     public boolean overlapSeen() {
         return overlapSeen;
     }

@@ -35,6 +35,12 @@ public final class TestingCodec implements Codec {
     private final String name;
     private final boolean textual;
 
+    /**
+     * A codec named {@code name}.
+     *
+     * @param name the codec's name
+     * @param textual whether it claims to be a text encoding
+     */
     public TestingCodec(String name, boolean textual) {
         this.name = name;
         this.textual = textual;

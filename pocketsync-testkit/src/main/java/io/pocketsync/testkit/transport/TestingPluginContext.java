@@ -22,6 +22,11 @@ public final class TestingPluginContext implements PluginContext {
     private final String nodeId;
     private final Map<String, Codec> codecs = new ConcurrentHashMap<>();
 
+    /**
+     * A context for {@code nodeId}.
+     *
+     * @param nodeId the node id
+     */
     public TestingPluginContext(String nodeId) {
         this.nodeId = nodeId;
     }

@@ -95,6 +95,9 @@ public final class RedisServerStore implements ServerStore {
     /**
      * Connects and subscribes to the feed.
      *
+     * @param config the validated settings
+     * @param nodeId this server node's id, written into the change feed
+     * @param clock the wall clock for audit and pruning times
      * @throws PocketSyncException with {@code STORE_UNAVAILABLE} when Redis cannot be reached
      */
     public RedisServerStore(RedisStoreConfig config, String nodeId, Clock clock) {

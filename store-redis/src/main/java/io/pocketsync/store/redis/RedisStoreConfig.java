@@ -27,6 +27,15 @@ public record RedisStoreConfig(String uri, String prefix, Duration commandTimeou
 
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+    /**
+     * Validates the settings.
+     *
+     * @param uri the Redis URI
+     * @param prefix first part of every key and channel
+     * @param commandTimeout how long one command may take
+     * @param connectTimeout how long a (re)connect may take
+     * @param maxAttempts optimistic attempts of one batch under contention, 1 to 10000
+     */
     public RedisStoreConfig {
         requireNonNull(uri, "uri is null");
         requireNonNull(prefix, "prefix is null");
@@ -49,7 +58,13 @@ public record RedisStoreConfig(String uri, String prefix, Duration commandTimeou
         }
     }
 
-    /** The defaults with another URI and prefix. */
+    /**
+     * The defaults with another URI and prefix.
+     *
+     * @param uri the Redis URI
+     * @param prefix first part of every key and channel
+     * @return the settings
+     */
     public static RedisStoreConfig of(String uri, String prefix) {
         return new RedisStoreConfig(uri, prefix, Duration.ofSeconds(5), Duration.ofSeconds(5), 50);
     }
@@ -57,6 +72,8 @@ public record RedisStoreConfig(String uri, String prefix, Duration commandTimeou
     /**
      * Reads and validates the settings.
      *
+     * @param config the keys under {@code store.redis}
+     * @return the settings, defaults filled in
      * @throws PocketSyncException with {@code CONFIG_INVALID} for an unknown key or a bad value
      */
     public static RedisStoreConfig from(PluginConfig config) {

@@ -74,6 +74,9 @@ public final class SqliteServerStore implements ServerStore {
     /**
      * Opens (and if needed creates) the store file.
      *
+     * @param config the validated settings
+     * @param nodeId this server node's id, written into the change feed
+     * @param clock the wall clock for audit and pruning times
      * @throws PocketSyncException with {@code STORE_UNAVAILABLE} when the file cannot be opened
      */
     public SqliteServerStore(SqliteStoreConfig config, String nodeId, Clock clock) {

@@ -27,6 +27,14 @@ public record SqliteStoreConfig(Path path, Duration busyTimeout, int readConnect
 
     private static final List<String> SYNCHRONOUS = List.of("FULL", "EXTRA", "NORMAL");
 
+    /**
+     * Validates the settings.
+     *
+     * @param path the database file
+     * @param busyTimeout how long a connection waits for a lock held by another connection
+     * @param readConnections connections reserved for reads, 1 to 64
+     * @param synchronous {@code FULL}, {@code EXTRA} or {@code NORMAL}
+     */
     public SqliteStoreConfig {
         requireNonNull(path, "path is null");
         requireNonNull(busyTimeout, "busyTimeout is null");
@@ -44,7 +52,12 @@ public record SqliteStoreConfig(Path path, Duration busyTimeout, int readConnect
         }
     }
 
-    /** The defaults with another file. */
+    /**
+     * The defaults with another file.
+     *
+     * @param path the database file
+     * @return the settings
+     */
     public static SqliteStoreConfig at(Path path) {
         return new SqliteStoreConfig(path, Duration.ofSeconds(5), 4, "FULL");
     }
@@ -52,6 +65,8 @@ public record SqliteStoreConfig(Path path, Duration busyTimeout, int readConnect
     /**
      * Reads and validates the settings.
      *
+     * @param config the keys under {@code store.sqlite}
+     * @return the settings, defaults filled in
      * @throws PocketSyncException with {@code CONFIG_INVALID} for an unknown key or a bad value
      */
     public static SqliteStoreConfig from(PluginConfig config) {

@@ -30,7 +30,13 @@ public record MqttClientConfig(String topicRoot, Optional<String> clientId, Opti
             "max-message-bytes", "max-inflight", "keep-alive", "connect-timeout", "reconnect-initial-delay",
             "reconnect-max-delay");
 
-    /** Reads and validates {@code config}; unknown keys fail. */
+    /**
+     * Reads and validates {@code config}; unknown keys fail.
+     *
+     * @param config the keys under {@code transport.<name>}
+     * @return the settings, defaults filled in
+     * @throws io.pocketsync.api.PocketSyncException with {@code CONFIG_INVALID} for an unknown key or a bad value
+     */
     public static MqttClientConfig from(PluginConfig config) {
         config.validateKeys(KEYS);
         String prefix = config.namespace().isEmpty() ? "" : config.namespace() + ".";

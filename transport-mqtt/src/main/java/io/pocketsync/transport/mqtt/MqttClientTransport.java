@@ -58,6 +58,12 @@ public final class MqttClientTransport implements ClientTransport {
     private volatile Codec jsonCodec;
     private volatile Codec cborCodec;
 
+    /**
+     * A transport not connected yet; {@link #start} connects.
+     *
+     * @param config the validated settings
+     * @param context engine services (codecs, node id)
+     */
     public MqttClientTransport(MqttClientConfig config, PluginContext context) {
         this.config = requireNonNull(config, "config is null");
         this.context = requireNonNull(context, "context is null");

@@ -30,7 +30,13 @@ public record MqttServerConfig(String uri, String topicRoot, Optional<String> cl
     static final List<String> KEYS = List.of("uri", "topic-root", "client-id", "username", "password", "codec",
             "max-message-bytes", "max-queued-messages", "max-inflight", "keep-alive", "reconnect-max-delay", "idle-timeout");
 
-    /** Reads and validates {@code config}; unknown keys fail. */
+    /**
+     * Reads and validates {@code config}; unknown keys fail.
+     *
+     * @param config the keys under {@code transport.<name>}
+     * @return the settings, defaults filled in
+     * @throws io.pocketsync.api.PocketSyncException with {@code CONFIG_INVALID} for an unknown key or a bad value
+     */
     public static MqttServerConfig from(PluginConfig config) {
         config.validateKeys(KEYS);
         MqttServerConfig parsed = new MqttServerConfig(

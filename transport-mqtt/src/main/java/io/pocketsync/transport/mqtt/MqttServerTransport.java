@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * socket reconnect would. A zero-length publish on the up topic (the device's goodbye and its last
  * will) closes it. Topics whose segments are not valid ids are ignored. A message over
  * {@code max-message-bytes} or one that does not decode is answered with ERROR and closes the virtual
- * connection. Encoding: a payload starting with {@code '{'} is JSON, anything else CBOR; answers use
+ * connection. Encoding: a payload starting with <code>'&#123;'</code> is JSON, anything else CBOR; answers use
  * the device's encoding.
  *
  * <p>Several server nodes on one broker each receive every up message (plain subscription): ingest is
@@ -66,6 +66,12 @@ public final class MqttServerTransport implements ServerTransport {
     private volatile long lostSinceNanos;
     private volatile long stuckSinceNanos;
 
+    /**
+     * A transport not connected yet; {@link #start} connects to the broker.
+     *
+     * @param config the validated settings
+     * @param context engine services (codecs)
+     */
     public MqttServerTransport(MqttServerConfig config, PluginContext context) {
         this.config = requireNonNull(config, "config is null");
         requireNonNull(context, "context is null");

@@ -15,11 +15,14 @@ import org.java_websocket.WebSocketImpl;
 import org.java_websocket.server.WebSocketServer;
 
 /**
- * Works around a lost wake-up in Java-WebSocket's server (seen with 1.5.7): when a message is queued from
- * another thread just as the selector thread finishes writing that connection's queue, the selector thread
- * sets the connection's interest back to read-only after {@code send} asked for write, and the message waits
- * in the queue until something else is sent on that connection (a broadcast, an ACK or the next ping,
- * tens of seconds later). On loopback it happens to a few messages in ten thousand.
+ * Works around a lost wake-up in Java-WebSocket's server (seen with 1.5.7, still there in 1.6.0): when a message
+ * is queued from another thread just as the selector thread finishes writing that connection's queue, the
+ * selector thread sets the connection's interest back to read-only after {@code send} asked for write, and the
+ * message waits in the queue until something else is sent on that connection (a broadcast, an ACK or the next
+ * ping, tens of seconds later). On loopback it happens to a few messages in ten thousand. The usual victim is
+ * the answer to a frame just read: the key keeps a stale "writable" flag, so the selector runs an empty write
+ * pass right after the read while a worker is queuing the answer. {@code LostWriteWakeUpIT} forces that
+ * interleaving and fails once a Java-WebSocket release no longer strands the message.
  *
  * <p>Every connection written to is watched until its queue is empty; about every millisecond, a watched
  * connection with queued bytes but no write interest is woken with {@link WebSocketServer#onWriteDemand},

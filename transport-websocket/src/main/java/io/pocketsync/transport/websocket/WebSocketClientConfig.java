@@ -25,7 +25,13 @@ public record WebSocketClientConfig(String codec, int maxMessageBytes, Duration 
     static final List<String> KEYS = List.of("codec", "max-message-bytes", "heartbeat-interval", "connect-timeout",
             "reconnect-initial-delay", "reconnect-max-delay", "truststore-path", "truststore-password", "truststore-type");
 
-    /** Reads and validates {@code config}; unknown keys fail. */
+    /**
+     * Reads and validates {@code config}; unknown keys fail.
+     *
+     * @param config the keys under {@code transport.<name>}
+     * @return the settings, defaults filled in
+     * @throws io.pocketsync.api.PocketSyncException with {@code CONFIG_INVALID} for an unknown key or a bad value
+     */
     public static WebSocketClientConfig from(PluginConfig config) {
         config.validateKeys(KEYS);
         String prefix = config.namespace().isEmpty() ? "" : config.namespace() + ".";

@@ -52,6 +52,12 @@ public final class WebSocketClientTransport implements ClientTransport {
     private volatile Codec textCodec;
     private volatile Codec binaryCodec;
 
+    /**
+     * A transport not connected yet; {@link #start} connects.
+     *
+     * @param config the validated settings
+     * @param context engine services (codecs)
+     */
     public WebSocketClientTransport(WebSocketClientConfig config, PluginContext context) {
         this.config = requireNonNull(config, "config is null");
         this.context = requireNonNull(context, "context is null");

@@ -27,7 +27,13 @@ public record WebSocketServerConfig(String host, int port, String path, int maxM
     static final List<String> KEYS = List.of("host", "port", "path", "max-message-bytes", "max-queued-messages",
             "heartbeat-interval", "codec", "keystore-path", "keystore-password", "keystore-type");
 
-    /** Reads and validates {@code config}; unknown keys fail. */
+    /**
+     * Reads and validates {@code config}; unknown keys fail.
+     *
+     * @param config the keys under {@code transport.<name>}
+     * @return the settings, defaults filled in
+     * @throws io.pocketsync.api.PocketSyncException with {@code CONFIG_INVALID} for an unknown key or a bad value
+     */
     public static WebSocketServerConfig from(PluginConfig config) {
         config.validateKeys(KEYS);
         WebSocketServerConfig parsed = new WebSocketServerConfig(

@@ -60,6 +60,12 @@ public final class WebSocketServerTransport implements ServerTransport {
     private volatile Acceptor acceptor;
     private volatile StalledWriteWatchdog watchdog;
 
+    /**
+     * A transport not bound yet; {@link #start} binds.
+     *
+     * @param config the validated settings
+     * @param context engine services (codecs)
+     */
     public WebSocketServerTransport(WebSocketServerConfig config, PluginContext context) {
         this.config = requireNonNull(config, "config is null");
         requireNonNull(context, "context is null");
@@ -105,7 +111,12 @@ public final class WebSocketServerTransport implements ServerTransport {
         log.info("WebSocket server listening on {}", uri());
     }
 
-    /** The bound port (useful with {@code port=0}); valid after {@link #start}. */
+    /**
+     * The bound port (useful with {@code port=0}); valid after {@link #start}.
+     *
+     * @return the port
+     * @throws IllegalStateException before {@link #start}
+     */
     public int port() {
         Server current = server;
         if (current == null) {
@@ -114,7 +125,12 @@ public final class WebSocketServerTransport implements ServerTransport {
         return current.getPort();
     }
 
-    /** The URI devices connect to; valid after {@link #start}. */
+    /**
+     * The URI devices connect to; valid after {@link #start}.
+     *
+     * @return {@code ws://} or {@code wss://}, host, bound port and path
+     * @throws IllegalStateException before {@link #start}
+     */
     public URI uri() {
         String scheme = config.keystorePath().isPresent() ? "wss" : "ws";
         return URI.create(scheme + "://" + config.host() + ":" + port() + config.path());
