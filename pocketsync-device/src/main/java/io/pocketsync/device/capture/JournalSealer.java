@@ -88,7 +88,7 @@ final class JournalSealer {
         this.statements = requireNonNull(statements, "statements is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.deviceId = requireNonNull(deviceId, "deviceId is null");
-        this.deviceBits = deviceBits(deviceId);
+        this.deviceBits = ChangeEmitter.deviceBits(deviceId);
     }
 
     /**
@@ -218,7 +218,7 @@ final class JournalSealer {
         long lastId = round.get(round.size() - 1).id();
         KeyTranslation keys = KeyTranslation.of(schemas);
         long lastSeqBefore = keys.isEmpty() ? 0 : statements.queryLong("SELECT coalesce(max(seq), 0) FROM " + SystemTables.CHANGES);
-        Emitter emitter = new Emitter(keys);
+        ChangeEmitter emitter = new ChangeEmitter(statements, deviceId, deviceBits, keys);
         Map<String, Map<Long, RowImage>> newRows = new HashMap<>();
         Set<NewRowKey> sealedNewRows = new HashSet<>();
         Map<String, Map<String, String>> idRows = new HashMap<>();
@@ -316,7 +316,7 @@ final class JournalSealer {
      * Seals every row of {@code schema} that has no id: the journal's rowids did not lead to them (see the
      * class comment). A full scan, run only when a rowid did not match.
      */
-    private void sweepRowsWithoutId(TableSchema schema, Emitter emitter) throws SQLException {
+    private void sweepRowsWithoutId(TableSchema schema, ChangeEmitter emitter) throws SQLException {
         emitter.flushIds(); // rows given an id in this round have one in the table before the scan
         PreparedStatement find = statements.get("SELECT rowid, " + TriggerGenerator.image(schema, "") + " FROM "
                 + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID + " IS NULL ORDER BY rowid");
@@ -350,110 +350,6 @@ final class JournalSealer {
         return changed;
     }
 
-    /** 12 hex digits standing for the device in the ids it gives (its id if hex, else a digest of it). */
-    private static String deviceBits(String deviceId) {
-        if (deviceId.length() >= 12 && deviceId.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-            return deviceId.substring(0, 12).toLowerCase(java.util.Locale.ROOT);
-        }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(deviceId.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 6);
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
-    }
-
-    /**
-     * Queues changes with strictly increasing HLCs and hands out new ids, writing both as multi-row statements
-     * ({@link ValuesBatch}); {@link #finish} flushes them and stores the id counter.
-     */
-    private final class Emitter {
-        private final Map<String, ValuesBatch> idUpdates = new LinkedHashMap<>();
-        private final ValuesBatch changeInserts = new ValuesBatch(statements, "INSERT INTO " + SystemTables.CHANGES
-                + " (change_id, tbl, gid, op, row_json, cols_json, hlc, version)", 8, "");
-        private long lastHlc;
-        private long counter;
-        /** The device clock's offset from the server's, taken off every write's wall clock (see ClockCorrection). */
-        private long clockOffset;
-        private final long firstCounter;
-        int queued;
-
-        /** Per table, the ids this round gave new rows by rowid (not in the tables until {@link #flushIds}). */
-        private final Map<String, Map<Long, String>> assigned = new HashMap<>();
-        /** The natural-key ids given this round (ids are unique per table; a digest of the table makes them unique overall). */
-        private final Set<String> derivedIds = new HashSet<>();
-        private final KeyTranslation keys;
-
-        Emitter(KeyTranslation keys) throws SQLException {
-            this.keys = keys;
-            PreparedStatement read = statements.get("SELECT " + SystemTables.DEVICE_CLOCK + ", gid_counter, clock_offset_ms FROM "
-                    + SystemTables.DEVICE_STATE + " WHERE id = 1");
-            try (ResultSet rs = read.executeQuery()) {
-                rs.next();
-                lastHlc = rs.getLong(1);
-                counter = rs.getLong(2);
-                clockOffset = rs.getLong(3);
-            }
-            firstCounter = counter;
-        }
-
-        /**
-         * Gives the row at {@code rowid} its id, then queues it as an INSERT: the id its natural key names
-         * ({@link NaturalIds}), or one made from its first write's time.
-         */
-        void emitNewRow(TableSchema schema, long rowid, String image, long firstWallMillis, long wallMillis) throws SQLException {
-            String gid = schema.identityKey().isEmpty() ? null
-                    : NaturalIds.derive(schema, RowImages.parse(image), keys, this::parentId);
-            Map<Long, String> given = assigned.computeIfAbsent(schema.name(), t -> new HashMap<>());
-            if (gid != null && (!derivedIds.add(gid) || statements.queryLong("SELECT count(*) FROM " + quoteSql(schema.name())
-                    + " WHERE " + SystemTables.GLOBAL_ID + " = ?", gid) > 0)) {
-                gid = null; // another row holds the id its key once named (its key was changed since): an ordinary id
-            }
-            if (gid == null) {
-                counter++;
-                // 12 hex digits of milliseconds, the device's 12, then 8 of the counter
-                gid = HEX.toHexDigits(Math.max(0, firstWallMillis) & 0xffff_ffff_ffffL).substring(4) + deviceBits
-                        + HEX.toHexDigits((int) counter);
-            }
-            given.put(rowid, gid);
-            idUpdates.computeIfAbsent(schema.name(), name -> new ValuesBatch(statements, "UPDATE " + quoteSql(name) + " SET "
-                    + SystemTables.GLOBAL_ID + " = v.column2 FROM (", 2, ") AS v WHERE " + quoteSql(name) + ".rowid = v.column1"))
-                    .add(rowid, gid);
-            emit(schema.name(), gid, "INSERT", image, "[]", wallMillis);
-        }
-
-        /** A parent's id: given in this round, or stored. */
-        private String parentId(String table, long rowid) throws SQLException {
-            Map<Long, String> given = assigned.get(table);
-            String id = given == null ? null : given.get(rowid);
-            return id != null ? id : statements.queryString("SELECT " + SystemTables.GLOBAL_ID + " FROM " + quoteSql(table)
-                    + " WHERE rowid = ?", rowid);
-        }
-
-        void emit(String table, String gid, String op, String image, String columns, long wallMillis) {
-            long hlc = Math.max(Hlc.of(Math.max(0, wallMillis - clockOffset), 0).value(), lastHlc + 1);
-            lastHlc = hlc;
-            // (the change log's version column predates sealing and is not read; tableVersions() counts per table)
-            changeInserts.add(deviceId + "-" + HEX.toHexDigits(hlc) + HEX.toHexDigits(ThreadLocalRandom.current().nextInt()),
-                    table, gid, op, image, columns, hlc, 0L);
-            queued++;
-        }
-
-        void flushIds() throws SQLException {
-            for (ValuesBatch update : idUpdates.values()) {
-                update.flush();
-            }
-        }
-
-        void finish() throws SQLException {
-            flushIds();
-            changeInserts.flush();
-            if (counter != firstCounter) {
-                statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET gid_counter = ? WHERE id = 1", counter);
-            }
-        }
-    }
 
     /** A row read for sealing: its id (null for a new row) and image. */
     private record RowImage(String gid, String image) {}

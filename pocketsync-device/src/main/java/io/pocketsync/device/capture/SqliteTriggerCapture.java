@@ -78,8 +78,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
             }
             // Parents first: existing rows are journaled in this order, so a parent is sealed (and has its id)
             // no later than its children, whose references are translated to that id.
-            for (TableSchema schema : parentsFirst(read)) {
-                installTable(c, schema);
+            for (TableSchema schema : TableInstaller.parentsFirst(read)) {
+                TableInstaller.install(c, schema);
             }
             return null;
         });
@@ -116,24 +116,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
                     current.forEach(schema -> currentByName.put(schema.name(), schema));
                     Map<String, List<String>> previous = layouts();
                     sealer().seal(currentByName, previous);
-                    // Dropped and recreated inside one write transaction: no other writer can commit in between.
-                    for (TableSchema schema : current) {
-                        for (String sql : TriggerGenerator.drop(schema.name())) {
-                            Sql.execute(c, sql);
-                        }
-                        for (String sql : TriggerGenerator.create(schema)) {
-                            Sql.execute(c, sql);
-                        }
-                        Sql.update(c, "UPDATE " + SystemTables.VERSION + " SET columns = ? WHERE tbl = ?",
-                                RowImages.columnsJson(schema.columnNames()), schema.name());
-                    }
                     layouts = null;
-                    Sql.update(c, "UPDATE " + STATE + " SET schema_fingerprint = ? WHERE id = 1", fingerprint);
-                    for (TableSchema schema : current) {
-                        completePendingImages(c, schemas.get(schema.name()), schema);
-                        AddedColumns.journalWrites(c, schema, previous.get(schema.name()));
-                        MissingColumns.fill(c, schema);
-                    }
+                    TableInstaller.regenerate(c, current, schemas, previous, fingerprint);
                 }
                 for (TableSchema schema : current) {
                     schemas.put(schema.name(), schema);
@@ -148,96 +132,6 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         }
         catch (SQLException e) {
             throw Sql.failure("schema check failed", e);
-        }
-    }
-
-    /**
-     * Writes captured between an ALTER TABLE ADD COLUMN and this regeneration went through the old
-     * triggers, without the new columns: add those columns' current values to such pending changes.
-     */
-    private static void completePendingImages(Connection c, @Nullable TableSchema before, TableSchema after) throws SQLException {
-        if (before == null) {
-            return;
-        }
-        List<TableSchema.Column> added = new ArrayList<>();
-        for (TableSchema.Column column : after.columns()) {
-            if (!before.hasColumn(column.name())) {
-                added.add(column);
-            }
-        }
-        if (added.isEmpty()) {
-            return;
-        }
-        String table = quoteSql(after.name());
-        String gid = table + "." + SystemTables.GLOBAL_ID;
-        TableSchema addedOnly = new TableSchema(after.name(), added, List.of(), true, java.util.Set.of());
-        int patched = Sql.update(c, "UPDATE " + SystemTables.CHANGES + " SET row_json = json_patch(row_json, (SELECT "
-                + TriggerGenerator.image(addedOnly, table + ".") + " FROM " + table + " WHERE " + gid + " = "
-                + SystemTables.CHANGES + ".gid)) WHERE tbl = ? AND state = 'pending' AND op != 'DELETE' AND EXISTS (SELECT 1 FROM "
-                + table + " WHERE " + gid + " = " + SystemTables.CHANGES + ".gid)", after.name());
-        LOG.info("table {} gained columns {}; {} pending changes completed", after.name(), addedOnly.columnNames(), patched);
-    }
-
-    private void installTable(Connection c, TableSchema schema) throws SQLException {
-        String table = quoteSql(schema.name());
-        if (schema.rowidKey() != null) {
-            LOG.info("table {}: {} is an INTEGER PRIMARY KEY, kept local to each device; rows are named by {} across devices",
-                    schema.name(), schema.rowidKey(), SystemTables.GLOBAL_ID);
-        }
-        Sql.update(c, "INSERT OR IGNORE INTO " + SystemTables.VERSION + " (tbl, version) VALUES (?, 0)", schema.name());
-        if (!schema.hasGlobalId()) {
-            Sql.execute(c, "ALTER TABLE " + table + " ADD COLUMN " + SystemTables.GLOBAL_ID + " TEXT");
-        }
-        // Partial: new app rows have no id until they are sealed, and leaving them out of the index spares every
-        // insert an index write. Lookups by id (= ?) and the upsert's conflict target imply the index's WHERE.
-        String index = SystemTables.PREFIX + "_gid_" + schema.name();
-        String indexSql = stateIndexSql(c, index);
-        if (indexSql != null && !indexSql.contains("WHERE")) {
-            Sql.execute(c, "DROP INDEX " + quoteSql(index)); // a full index from an earlier version
-        }
-        Sql.execute(c, "CREATE UNIQUE INDEX IF NOT EXISTS " + quoteSql(index) + " ON " + table + " (" + SystemTables.GLOBAL_ID
-                + ") WHERE " + SystemTables.GLOBAL_ID + " IS NOT NULL");
-        int journaled = Sql.update(c, TriggerGenerator.journalRowsWithoutId(schema));
-        if (journaled > 0) {
-            LOG.info("tracking table {}: {} rows without an id queued once as INSERT changes", schema.name(), journaled);
-        }
-    }
-
-    /** The tables ordered so that each comes after the tracked tables it references (cycles keep their given order). */
-    static List<TableSchema> parentsFirst(List<TableSchema> tables) {
-        Map<String, TableSchema> byName = new LinkedHashMap<>();
-        tables.forEach(t -> byName.put(t.name(), t));
-        List<TableSchema> ordered = new ArrayList<>();
-        java.util.Set<String> visiting = new java.util.HashSet<>();
-        java.util.Set<String> done = new java.util.HashSet<>();
-        for (TableSchema table : tables) {
-            visit(table, byName, visiting, done, ordered);
-        }
-        return ordered;
-    }
-
-    private static void visit(TableSchema table, Map<String, TableSchema> byName, java.util.Set<String> visiting,
-            java.util.Set<String> done, List<TableSchema> ordered) {
-        if (done.contains(table.name()) || !visiting.add(table.name())) {
-            return;
-        }
-        for (String parent : table.parents()) {
-            TableSchema p = byName.get(parent);
-            if (p != null) {
-                visit(p, byName, visiting, done, ordered);
-            }
-        }
-        visiting.remove(table.name());
-        done.add(table.name());
-        ordered.add(table);
-    }
-
-    private static @Nullable String stateIndexSql(Connection c, String index) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?")) {
-            statement.setString(1, index);
-            try (ResultSet rs = statement.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
         }
     }
 
