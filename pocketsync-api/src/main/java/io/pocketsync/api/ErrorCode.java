@@ -56,6 +56,12 @@ public enum ErrorCode {
     RESYNC_REQUIRED(400, true),
     /** The device fell too far behind the live stream (outbound queue overflow): pull to catch up. */
     CATCH_UP_REQUIRED(401, true),
+    /**
+     * Another connection now speaks for this device id (on this server node): the older session is closed. Two live
+     * devices with one id are usually one database file copied; a device detects its own copy (a new file identity)
+     * and takes a new id, so this shows when that detection could not work.
+     */
+    SESSION_REPLACED(402, true),
 
     /** The server store is unreachable or failed; nothing of the batch was stored. Retry later. */
     STORE_UNAVAILABLE(500, true),

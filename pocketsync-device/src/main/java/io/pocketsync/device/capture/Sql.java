@@ -96,6 +96,16 @@ final class Sql {
         }
     }
 
+    static @org.jspecify.annotations.Nullable String queryString(Connection connection, String sql, Object... args)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, args);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     static int update(Connection connection, String sql, Object... args) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             bind(statement, args);

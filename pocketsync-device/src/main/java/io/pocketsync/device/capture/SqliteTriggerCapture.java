@@ -89,6 +89,13 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         schemaVersion = -1;
         refreshSchema(true);
         seal();
+        // Sealed above under the id the file had, so a write journaled before a copy becomes the same change (same
+        // row id and change id) in both copies; only then does a copy take its own id (see FileIdentity).
+        String checked = Sql.inTransaction(c, () -> FileIdentity.check(c, deviceId()));
+        if (!checked.equals(deviceId)) {
+            deviceId = checked;
+            sealer = null;
+        }
     }
 
     @Override

@@ -107,6 +107,7 @@ final class SystemTables {
         {VERSION, "columns", "TEXT"},
         {DEVICE_STATE, "gid_counter", "INTEGER NOT NULL DEFAULT 0"},
         {DEVICE_STATE, "clock_offset_ms", "INTEGER NOT NULL DEFAULT 0"},
+        {DEVICE_STATE, "file_identity", "TEXT"},
     };
 
     /** Creates the system tables idempotently; call inside a transaction. */

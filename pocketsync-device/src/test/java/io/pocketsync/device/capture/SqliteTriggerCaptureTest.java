@@ -240,6 +240,35 @@ class SqliteTriggerCaptureTest {
     }
 
     @Test
+    void aCopiedFileTakesANewDeviceIdAndTheOriginalKeepsItsOwn() throws Exception {
+        capture.install(List.of("todo"));
+        db.exec("INSERT INTO todo (id) VALUES ('before-copy')");
+        String original = capture.state().deviceId();
+        capture.close();
+        java.nio.file.Files.copy(db.file, dir.resolve("copy.db"));
+
+        TestDb copy = new TestDb(dir, "copy.db");
+        SqliteTriggerCapture copied = new SqliteTriggerCapture(copy.dataSource, Clock.systemUTC(), CaptureOptions.DEFAULTS);
+        try {
+            copied.install(List.of("todo"));
+            String copyId = copied.state().deviceId();
+            assertThat(copyId).isNotEqualTo(original).matches("[0-9a-f]{32}");
+            // what the copy held is kept: its pending change is still there to push
+            assertThat(copied.pending(0, 10)).extracting(c -> c.change().row().get("id")).containsExactly("before-copy");
+            copied.close();
+            copied = new SqliteTriggerCapture(copy.dataSource, Clock.systemUTC(), CaptureOptions.DEFAULTS);
+            copied.install(List.of("todo"));
+            assertThat(copied.state().deviceId()).as("reopening the copy keeps its new id").isEqualTo(copyId);
+        }
+        finally {
+            copied.close();
+        }
+        capture = new SqliteTriggerCapture(db.dataSource, Clock.systemUTC(), CaptureOptions.DEFAULTS);
+        capture.install(List.of("todo"));
+        assertThat(capture.state().deviceId()).isEqualTo(original);
+    }
+
+    @Test
     void aWriteIntoAColumnAddedWhileTheTriggersWereOldIsNotLost() {
         capture.install(List.of("todo"));
         db.exec("INSERT INTO todo (id, title) VALUES ('k', 't'), ('other', 'u')");

@@ -149,6 +149,15 @@ final class Session implements ConnectionListener {
     /** Called by the handshake once the device is authenticated and welcomed. */
     void established(Principal granted) {
         principal = requireNonNull(granted, "granted is null");
+        // one live session per device id: the newest wins, and a clash is never served silently
+        for (Session other : services.registry().inScope(granted.scope())) {
+            if (other != this && granted.deviceId().equals(other.deviceId())) {
+                LOG.warn("device {} in scope {} connected again while session {} was live: closing the older session"
+                        + " (two live devices with one id are usually a copied database file)", granted.deviceId(),
+                        granted.scope(), other.id());
+                other.close(ErrorCode.SESSION_REPLACED, "another connection now speaks for device " + granted.deviceId());
+            }
+        }
         services.registry().joined(granted.scope(), this);
     }
 

@@ -46,6 +46,19 @@ class SessionTest {
     }
 
     @Test
+    void aSecondLiveSessionForOneDeviceIdReplacesTheFirstAndSaysSo() {
+        ServerHarness.Device first = harness.connect("dev-a", 0);
+        ServerHarness.Device other = harness.connect("dev-b", 0);
+        ServerHarness.Device second = harness.connect("dev-a", 0);
+
+        await().until(() -> !first.connection().isOpen());
+        assertThat(first.connection().closeCode()).isEqualTo(ErrorCode.SESSION_REPLACED);
+        assertThat(second.connection().isOpen()).isTrue();
+        assertThat(other.connection().isOpen()).isTrue();
+        assertThat(harness.server().sessionCount()).isEqualTo(2);
+    }
+
+    @Test
     void badTokenIsRefusedWithoutEchoingItAndOthersKeepBeingServed() {
         ServerHarness.Device intruder = harness.open("dev-x");
         intruder.send(new Hello(ProtocolVersion.CURRENT, "dev-x", "scope-s", "guessed-token-123", 0, Hlc.ZERO));
