@@ -49,4 +49,13 @@ class RowsTest {
         assertThat((byte[]) again.get("b")).containsExactly(1, 2).isNotSameAs(copy.get("b"));
         assertThat((byte[]) copy.get("b")).isNotSameAs(blob);
     }
+
+    @Test
+    void textCountsItsUtf8Bytes() {
+        assertThat(Rows.utf8Length("a".repeat(88_000))).isEqualTo(88_000);
+        assertThat(Rows.utf8Length("é")).isEqualTo(2);
+        assertThat(Rows.utf8Length("€")).isEqualTo(3);
+        assertThat(Rows.utf8Length("😀")).isEqualTo(4);
+        assertThat(Rows.estimateBytes(java.util.Map.of("body", "a".repeat(88_000)))).isLessThan(256 * 1024);
+    }
 }

@@ -201,8 +201,9 @@ class CatchUpTest {
                 .containsExactly("keep", "mine-too");
         assertThat(cursor).isEqualTo(store.info(SCOPE).head());
 
-        // afterwards the same device catches up normally
-        writer.push(writer.insert("later", 40, Map.of("title", "l")));
+        // afterwards the same device catches up normally (its new session replaced the writer's: one live session per id)
+        assertThat(writer.connection().isOpen()).isFalse();
+        stale.push(stale.insert("later", 40, Map.of("title", "l")));
         ServerHarness.Device other = harness.connect("dev-o", cursor);
         assertThat(other.await(Welcome.class, w -> true).resyncRequired()).isFalse();
         Changes next = other.pull(cursor, 10);
