@@ -176,7 +176,12 @@ public final class Rows {
         return size;
     }
 
-    /** The number of bytes {@code text} takes in UTF-8, counted without encoding it. */
+    /**
+     * The number of bytes a text takes in UTF-8, counted without encoding it.
+     *
+     * @param text any text
+     * @return its UTF-8 length in bytes
+     */
     public static long utf8Length(String text) {
         long bytes = 0;
         for (int i = 0; i < text.length(); i++) {
