@@ -138,7 +138,7 @@ class PushWindowTest {
         int budget = 8 * 1024;
         ManualTransport server = start(db, DeviceOptions.DEFAULTS.withPushBatchSize(100).withPushWindow(1)
                 .withPushMaxBytes(budget).withPushTimeout(Duration.ofMinutes(5)));
-        String large = "x".repeat(1000); // about 3 KiB by the estimate: two rows to a PUSH
+        String large = "x".repeat(3000); // about 3 KiB (text counts its UTF-8 bytes): two rows to a PUSH
         List<String> statements = new ArrayList<>(List.of("BEGIN"));
         for (int i = 0; i < 9; i++) {
             statements.add("INSERT INTO todo (id, title) VALUES ('row-" + i + "', '" + large + "')");
