@@ -104,7 +104,9 @@ public record ServerOptions(
     /** Mutable builder; not thread-safe. */
     public static final class Builder {
         private String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
-        private int maxMessageBytes = 4 * 1024 * 1024;
+        // equal to the codecs' default input bound (codec.<name>.max-message-bytes, 1 MiB): WELCOME advertises this
+        // figure, and advertising more than the decoder accepts made devices send messages the server closed on
+        private int maxMessageBytes = 1024 * 1024;
         private int maxBatchChanges = 1000;
         private int maxRowBytes = 256 * 1024;
         private int maxIdentifierLength = Identifiers.MAX_LENGTH;

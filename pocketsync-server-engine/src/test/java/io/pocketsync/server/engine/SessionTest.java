@@ -12,6 +12,7 @@ import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Welcome;
+import io.pocketsync.core.codec.CodecLimits;
 import io.pocketsync.testkit.store.InMemoryServerStore;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -43,6 +44,20 @@ class SessionTest {
         ErrorMessage error = device.connection().sent(ErrorMessage.class).get(0);
         assertThat(error.code()).isEqualTo(ErrorCode.PROTOCOL_VERSION_UNSUPPORTED);
         assertThat(error.message()).contains("99").contains("1");
+    }
+
+    @Test
+    void welcomeAdvertisesTheMessageBoundTheDecoderEnforces() {
+        ServerHarness defaults = new ServerHarness(store, "scope-d", TableResolvers.lastWriteWins(),
+                ServerOptions.defaults());
+        try {
+            Welcome welcome = defaults.connect("dev-a", 0).await(Welcome.class, w -> true);
+            assertThat(welcome.maxMessageBytes()).isEqualTo(CodecLimits.DEFAULT.maxMessageBytes());
+            assertThat(welcome.serverTimeMillis()).isPositive();
+        }
+        finally {
+            defaults.close();
+        }
     }
 
     @Test
