@@ -56,6 +56,8 @@ final class ChangePusher {
     private int maxBatch;
     /** The estimated bytes one PUSH may hold (see {@link DeviceOptions#pushMaxBytes()}); halved by a refusal. */
     private long maxBatchBytes;
+    /** The largest message the server takes (its WELCOME), 0 when not known. */
+    private long serverMessageBytes;
     private int retryAttempt;
     private @Nullable ScheduledFuture<?> retry;
 
@@ -83,6 +85,7 @@ final class ChangePusher {
                 : options.pushBatchSize();
         maxBatchBytes = welcome.maxMessageBytes() > 0 ? Math.min(options.pushMaxBytes(), welcome.maxMessageBytes())
                 : options.pushMaxBytes();
+        serverMessageBytes = Math.max(0, welcome.maxMessageBytes());
     }
 
     /** Something may have added pending changes (a local commit, or a backstop look at the change log). */
@@ -125,6 +128,11 @@ final class ChangePusher {
             if (batch.isEmpty()) {
                 return false; // the next change's row is in flight: wait for that ACK
             }
+            if (batch.size() == 1 && serverMessageBytes > 0 && estimatedBytes(batch.get(0)) > serverMessageBytes) {
+                tooLarge(batch.get(0), "it is about " + estimatedBytes(batch.get(0)) + " bytes; the server takes messages of at most "
+                        + serverMessageBytes);
+                continue;
+            }
             List<Change> changes = new ArrayList<>(batch.size());
             for (LocalChange change : batch) {
                 changes.add(change.change());
@@ -136,8 +144,12 @@ final class ChangePusher {
                 }
             }
             catch (PocketSyncException e) {
-                if (e.code() != ErrorCode.MESSAGE_TOO_LARGE || batch.size() == 1) {
+                if (e.code() != ErrorCode.MESSAGE_TOO_LARGE) {
                     throw e;
+                }
+                if (batch.size() == 1) {
+                    tooLarge(batch.get(0), "the transport refused it: " + e.getMessage());
+                    continue;
                 }
                 // The estimate let through more than the transport takes (rows of many small numbers, a lower
                 // transport limit): send smaller batches from now on, until the next WELCOME.
@@ -181,6 +193,20 @@ final class ChangePusher {
         }
         applied.accept(report);
         return true;
+    }
+
+    /**
+     * Rejects, on this device, a change no PUSH can carry: sent, it would be refused again at every attempt and hold up
+     * every change after it. It is marked rejected with {@code ROW_TOO_LARGE} and reported, and the queue moves on;
+     * the row stays as it is locally (a later, smaller write of it syncs as usual).
+     */
+    private void tooLarge(LocalChange change, String why) {
+        String message = "change " + change.change().changeId() + " of " + change.change().table() + " cannot be sent: " + why;
+        LOG.warn("{}; rejected here so that later changes go on", message);
+        ApplyReport report = capture.acknowledge(List.of(ChangeResult.rejected(change.change().changeId(), ErrorCode.ROW_TOO_LARGE,
+                message)));
+        status.error(ErrorCode.ROW_TOO_LARGE, message);
+        applied.accept(report);
     }
 
     /**

@@ -142,6 +142,21 @@ class ResyncAndRejectionE2eTest {
     }
 
     @Test
+    void aChangeNoMessageCanCarryIsRejectedOnTheDeviceAndTheQueueMovesOn() {
+        harness(ServerOptions.builder().maxMessageBytes(4096).build());
+        Node a = harness.device("a");
+        Node b = harness.device("b");
+        a.exec("INSERT INTO todo (id, title) VALUES ('huge', ?)", "x".repeat(20_000));
+        a.exec("INSERT INTO todo (id, title) VALUES ('after', 'ok')");
+        await().until(() -> b.gid("after") != null);
+        await().until(() -> a.errorCodes.contains(ErrorCode.ROW_TOO_LARGE));
+        assertThat(a.engine.pendingCount()).isZero();
+        assertThat(a.db.count("SELECT count(*) FROM __pocketsync_changes WHERE state = 'rejected'")).isEqualTo(1);
+        assertThat(b.gid("huge")).isNull();
+        assertThat(a.errors).anySatisfy(e -> assertThat(e).contains("cannot be sent").contains("4096"));
+    }
+
+    @Test
     void aChangeOverAServerLimitIsReportedAndDoesNotBlockLaterChanges() {
         harness(ServerOptions.builder().maxRowBytes(256).build());
         Node a = harness.device("a");
