@@ -234,7 +234,7 @@ public final class PocketSyncDevice implements AutoCloseable {
     /**
      * The last server sequence applied, read on the engine thread.
      *
-     * @return the cursor the next catch-up resumes from; 0 when nothing was applied yet
+     * @return the cursor the next catch-up resumes from
      * @throws PocketSyncException {@code TIMEOUT} when the engine does not answer within
      *         10 seconds
      */
@@ -335,7 +335,7 @@ public final class PocketSyncDevice implements AutoCloseable {
          *
          * @param names table names, each a plain SQL identifier of an existing table
          * @return this builder
-         * @throws PocketSyncException {@code CONFIG_INVALID} when a name is not a valid SQL identifier
+         * @throws PocketSyncException {@code IDENTIFIER_INVALID} when a name is not a valid SQL identifier
          */
         public Builder tables(String... names) {
             return tables(Arrays.asList(names));
@@ -346,7 +346,7 @@ public final class PocketSyncDevice implements AutoCloseable {
          *
          * @param names table names, each a plain SQL identifier of an existing table
          * @return this builder
-         * @throws PocketSyncException {@code CONFIG_INVALID} when a name is not a valid SQL identifier
+         * @throws PocketSyncException {@code IDENTIFIER_INVALID} when a name is not a valid SQL identifier
          */
         public Builder tables(List<String> names) {
             for (String name : names) {
@@ -360,7 +360,7 @@ public final class PocketSyncDevice implements AutoCloseable {
          *
          * @param scope the scope name
          * @return this builder
-         * @throws PocketSyncException {@code CONFIG_INVALID} when the name is not a valid scope name
+         * @throws PocketSyncException {@code IDENTIFIER_INVALID} when the name is not a valid scope name
          */
         public Builder scope(String scope) {
             this.scope = Identifiers.requireScopeOrDeviceId(scope, "scope");
