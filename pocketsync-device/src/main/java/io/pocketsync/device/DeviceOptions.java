@@ -42,23 +42,64 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
             new ReconnectPolicy(Duration.ofMillis(200), Duration.ofSeconds(30)), Duration.ofSeconds(30), DEFAULT_PUSH_WINDOW,
             DEFAULT_PUSH_MAX_BYTES);
 
-    /** Options with the default catch-up interval and push window. */
+    /**
+     * Options with the default catch-up interval (30 s), push window and push byte budget.
+     *
+     * @param pollInterval how often other connections' commits are looked for; positive, not null
+     * @param pushBatchSize most changes per PUSH; at least 1
+     * @param pullLimit most rows asked for per catch-up page; at least 1
+     * @param pushTimeout how long a PUSH may wait for its ACK before it is sent again; positive, not null
+     * @param retry backoff for retrying a push the server could not store; not null
+     */
     public DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry) {
         this(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, Duration.ofSeconds(30));
     }
 
-    /** Options with the default push window. */
+    /**
+     * Options with the default push window and push byte budget.
+     *
+     * @param pollInterval how often other connections' commits are looked for; positive, not null
+     * @param pushBatchSize most changes per PUSH; at least 1
+     * @param pullLimit most rows asked for per catch-up page; at least 1
+     * @param pushTimeout how long a PUSH may wait for its ACK before it is sent again; positive, not null
+     * @param retry backoff for retrying a push the server could not store; not null
+     * @param catchUpInterval how often a connected device pulls from its cursor unprompted; positive, not null
+     */
     public DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry,
             Duration catchUpInterval) {
         this(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, DEFAULT_PUSH_WINDOW);
     }
 
-    /** Options with the default push byte budget. */
+    /**
+     * Options with the default push byte budget ({@value #DEFAULT_PUSH_MAX_BYTES} bytes).
+     *
+     * @param pollInterval how often other connections' commits are looked for; positive, not null
+     * @param pushBatchSize most changes per PUSH; at least 1
+     * @param pullLimit most rows asked for per catch-up page; at least 1
+     * @param pushTimeout how long a PUSH may wait for its ACK before it is sent again; positive, not null
+     * @param retry backoff for retrying a push the server could not store; not null
+     * @param catchUpInterval how often a connected device pulls from its cursor unprompted; positive, not null
+     * @param pushWindow most PUSH messages in flight at once; at least 1
+     */
     public DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry,
             Duration catchUpInterval, int pushWindow) {
         this(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, DEFAULT_PUSH_MAX_BYTES);
     }
 
+    /**
+     * Validates the options.
+     *
+     * @param pollInterval how often other connections' and processes' commits are looked for; positive
+     * @param pushBatchSize most changes per PUSH; at least 1
+     * @param pullLimit most rows asked for per catch-up page; at least 1
+     * @param pushTimeout how long a PUSH waits for its ACK before it is sent again; positive
+     * @param retry backoff for retrying a push the server could not store
+     * @param catchUpInterval how often a connected device pulls from its cursor unprompted; positive
+     * @param pushWindow most PUSH messages in flight at once; at least 1
+     * @param pushMaxBytes most estimated bytes of changes per PUSH; at least 1
+     * @throws NullPointerException when a duration or {@code retry} is null
+     * @throws IllegalArgumentException when a duration is zero or negative or a count is below 1
+     */
     public DeviceOptions {
         requireNonNull(pollInterval, "pollInterval is null");
         requireNonNull(pushTimeout, "pushTimeout is null");
@@ -73,30 +114,76 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
         }
     }
 
+    /**
+     * A copy with another poll interval.
+     *
+     * @param value how often other connections' and processes' commits are looked for; positive, not null
+     * @return the new options; this instance is unchanged
+     */
     public DeviceOptions withPollInterval(Duration value) {
         return new DeviceOptions(value, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes);
     }
 
+    /**
+     * A copy with another push batch size.
+     *
+     * @param value most changes per PUSH, at least 1 (the server's {@code maxBatch} caps it further)
+     * @return the new options; this instance is unchanged
+     */
     public DeviceOptions withPushBatchSize(int value) {
         return new DeviceOptions(pollInterval, value, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes);
     }
 
+    /**
+     * A copy with another catch-up page size.
+     *
+     * @param value most rows asked for per catch-up page; at least 1
+     * @return the new options; this instance is unchanged
+     */
     public DeviceOptions withPullLimit(int value) {
         return new DeviceOptions(pollInterval, pushBatchSize, value, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes);
     }
 
+    /**
+     * A copy with another push timeout.
+     *
+     * @param value how long a PUSH waits for its ACK before it is sent again with the same change ids; positive,
+     *        not null
+     * @return the new options; this instance is unchanged
+     */
     public DeviceOptions withPushTimeout(Duration value) {
         return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, value, retry, catchUpInterval, pushWindow, pushMaxBytes);
     }
 
+    /**
+     * A copy with another push window.
+     *
+     * @param value most PUSH messages in flight (sent, not yet answered) at once; at least 1, and 1 waits for
+     *        each ACK before the next PUSH
+     * @return the new options; this instance is unchanged
+     */
     public DeviceOptions withPushWindow(int value) {
         return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, value, pushMaxBytes);
     }
 
+    /**
+     * A copy with another catch-up interval.
+     *
+     * @param value how often a connected device pulls from its cursor even though nothing told it to; positive,
+     *        not null
+     * @return the new options; this instance is unchanged
+     */
     public DeviceOptions withCatchUpInterval(Duration value) {
         return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, value, pushWindow, pushMaxBytes);
     }
 
+    /**
+     * A copy with another push byte budget.
+     *
+     * @param value most estimated bytes of changes per PUSH; at least 1 (a single change is always sent, and the
+     *        server's {@code maxMessageBytes} caps it further)
+     * @return the new options; this instance is unchanged
+     */
     public DeviceOptions withPushMaxBytes(int value) {
         return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, value);
     }

@@ -93,6 +93,11 @@ public final class PocketSyncDevice implements AutoCloseable {
         this.ownedListenerExecutor = ownedListenerExecutor;
     }
 
+    /**
+     * Starts building a device.
+     *
+     * @return a new, empty builder; not thread-safe
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -131,6 +136,7 @@ public final class PocketSyncDevice implements AutoCloseable {
      * temporary files in memory (statements that fire capture triggers keep a statement journal).
      * The caller closes it; it may be used from any one thread at a time, like any JDBC connection.
      *
+     * @return a new open connection, owned by the caller
      * @throws PocketSyncException {@code INTERNAL} when the database cannot be opened
      */
     public java.sql.Connection connection() {
@@ -140,6 +146,8 @@ public final class PocketSyncDevice implements AutoCloseable {
     /**
      * Watches a tracked table; the listener runs after each commit that changed it (local or remote).
      *
+     * @param table the name of a table this device syncs
+     * @param listener called on the listener executor after each such commit; not null
      * @return closes the watch
      */
     public Subscription watch(String table, TableListener listener) {
@@ -150,7 +158,9 @@ public final class PocketSyncDevice implements AutoCloseable {
      * Watches a query: after each commit that changed a table the SQL mentions, the query runs again
      * and the listener receives its rows.
      *
+     * @param sql a read-only SQL query; the tables it mentions decide which commits re-run it
      * @param args the query's parameters, none of them null
+     * @param listener receives the query's rows on the listener executor after each re-run; not null
      * @return closes the watch
      */
     public Subscription watchQuery(String sql, List<Object> args, QueryListener listener) {
@@ -162,6 +172,8 @@ public final class PocketSyncDevice implements AutoCloseable {
      * a UI thread may call it. The counts are the engine's latest reads of the change log: current within a
      * {@link DeviceOptions#pollInterval() poll interval} while a status listener is registered; otherwise a call
      * that finds them possibly out of date asks the engine to read them again, and a later call shows the result.
+     *
+     * @return the latest snapshot; never null
      */
     public SyncStatus status() {
         loop.statusAsked();
@@ -172,6 +184,7 @@ public final class PocketSyncDevice implements AutoCloseable {
      * Calls {@code listener} with the current {@link #status()} at once, then with each snapshot that differs from
      * the last, on the listener executor. While it is registered the counts in the snapshots are kept current.
      *
+     * @param listener receives each new snapshot; not null
      * @return closes the registration
      */
     public Subscription onStatus(Consumer<SyncStatus> listener) {
@@ -182,6 +195,7 @@ public final class PocketSyncDevice implements AutoCloseable {
      * Calls {@code listener} for every error the device reports (see {@link SyncStatusListener#error}), on the
      * listener executor.
      *
+     * @param listener receives each error code and message; not null
      * @return closes the registration
      */
     public Subscription onError(SyncErrorListener listener) {
@@ -191,6 +205,7 @@ public final class PocketSyncDevice implements AutoCloseable {
     /**
      * Registers a listener for every status event; {@link #onStatus} and {@link #onError} are shorter for one kind.
      *
+     * @param listener the listener; not null
      * @return closes the registration
      */
     public Subscription addStatusListener(SyncStatusListener listener) {
@@ -200,12 +215,18 @@ public final class PocketSyncDevice implements AutoCloseable {
     /**
      * The remote changes this device parked because it could not apply them: list, retry after fixing the cause,
      * or drop. Works whether or not the engine is started; see {@link io.pocketsync.device.capture.DeadLetters}.
+     *
+     * @return a view of the parked changes in this device's database
      */
     public io.pocketsync.device.capture.DeadLetters deadLetters() {
         return io.pocketsync.device.capture.DeadLetters.of(dataSource);
     }
 
-    /** This device's persistent id. Never blocks. */
+    /**
+     * This device's persistent id. Never blocks.
+     *
+     * @return the id the device presents to the server; never null
+     */
     public String deviceId() {
         return deviceId;
     }
@@ -213,6 +234,7 @@ public final class PocketSyncDevice implements AutoCloseable {
     /**
      * The last server sequence applied, read on the engine thread.
      *
+     * @return the cursor the next catch-up resumes from
      * @throws PocketSyncException {@code TIMEOUT} when the engine does not answer within
      *         10 seconds
      */
@@ -224,6 +246,7 @@ public final class PocketSyncDevice implements AutoCloseable {
      * Local changes not yet acknowledged by the server, counted on the engine thread ({@link #status()} has the
      * count without waiting).
      *
+     * @return the number of local changes still waiting for an ACK; never negative
      * @throws PocketSyncException {@code TIMEOUT} when the engine does not answer within
      *         10 seconds
      */
@@ -283,7 +306,12 @@ public final class PocketSyncDevice implements AutoCloseable {
 
         private Builder() {}
 
-        /** The SQLite file (created if missing). */
+        /**
+         * The SQLite file (created if missing).
+         *
+         * @param file path of the device database; relative paths resolve against the working directory
+         * @return this builder
+         */
         public Builder database(Path file) {
             SQLiteDataSource source = new SQLiteDataSource();
             source.setUrl("jdbc:sqlite:" + requireNonNull(file, "file is null").toAbsolutePath());
@@ -291,16 +319,35 @@ public final class PocketSyncDevice implements AutoCloseable {
             return this;
         }
 
-        /** A data source of the SQLite database (sqlite-jdbc); the device takes two connections from it. */
+        /**
+         * A data source of the SQLite database (sqlite-jdbc); the device takes two connections from it.
+         *
+         * @param dataSource the device database; not null
+         * @return this builder
+         */
         public Builder dataSource(DataSource dataSource) {
             this.dataSource = requireNonNull(dataSource, "dataSource is null");
             return this;
         }
 
+        /**
+         * Adds tables to sync.
+         *
+         * @param names table names, each a plain SQL identifier of an existing table
+         * @return this builder
+         * @throws PocketSyncException {@code IDENTIFIER_INVALID} when a name is not a valid SQL identifier
+         */
         public Builder tables(String... names) {
             return tables(Arrays.asList(names));
         }
 
+        /**
+         * Adds tables to sync.
+         *
+         * @param names table names, each a plain SQL identifier of an existing table
+         * @return this builder
+         * @throws PocketSyncException {@code IDENTIFIER_INVALID} when a name is not a valid SQL identifier
+         */
         public Builder tables(List<String> names) {
             for (String name : names) {
                 tables.add(Identifiers.requireSqlName(name, "table"));
@@ -308,30 +355,60 @@ public final class PocketSyncDevice implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The sync scope: the server shares changes among the devices of one scope only. Required.
+         *
+         * @param scope the scope name
+         * @return this builder
+         * @throws PocketSyncException {@code IDENTIFIER_INVALID} when the name is not a valid scope name
+         */
         public Builder scope(String scope) {
             this.scope = Identifiers.requireScopeOrDeviceId(scope, "scope");
             return this;
         }
 
-        /** The credentials presented in HELLO; never logged. */
+        /**
+         * The credentials presented in HELLO; never logged. Default: empty.
+         *
+         * @param token the token the server's authenticator checks; not null, may be empty
+         * @return this builder
+         */
         public Builder token(String token) {
             this.token = requireNonNull(token, "token is null");
             return this;
         }
 
+        /**
+         * The server to sync with. Required.
+         *
+         * @param server the server's URI, for example {@code ws://host:8080/sync}; its scheme may select the transport
+         * @return this builder
+         */
         public Builder server(URI server) {
             this.server = requireNonNull(server, "server is null");
             return this;
         }
 
-        /** A transport instance; the device starts and closes it. */
+        /**
+         * A transport instance; the device starts and closes it. Replaces a transport chosen by name.
+         *
+         * @param transport the client transport; not null
+         * @return this builder
+         */
         public Builder transport(ClientTransport transport) {
             this.transport = requireNonNull(transport, "transport is null");
             this.transportName = null;
             return this;
         }
 
-        /** A transport by provider name ({@code websocket}, {@code mqtt}) or URI scheme, found through ServiceLoader. */
+        /**
+         * A transport by provider name ({@code websocket}, {@code mqtt}) or URI scheme, found through ServiceLoader.
+         * Replaces a transport instance.
+         *
+         * @param nameOrScheme the provider name or URI scheme; not null
+         * @param config the provider's settings; not null
+         * @return this builder
+         */
         public Builder transport(String nameOrScheme, PluginConfig config) {
             this.transportName = requireNonNull(nameOrScheme, "nameOrScheme is null");
             this.transportConfig = requireNonNull(config, "config is null");
@@ -339,10 +416,22 @@ public final class PocketSyncDevice implements AutoCloseable {
             return this;
         }
 
+        /**
+         * {@link #transport(String, PluginConfig)} with the provider's defaults.
+         *
+         * @param nameOrScheme the provider name or URI scheme; not null
+         * @return this builder
+         */
         public Builder transport(String nameOrScheme) {
             return transport(nameOrScheme, PluginConfig.empty(""));
         }
 
+        /**
+         * Engine tuning. Default: {@link DeviceOptions#DEFAULTS}.
+         *
+         * @param options the options; not null
+         * @return this builder
+         */
         public Builder options(DeviceOptions options) {
             this.options = requireNonNull(options, "options is null");
             return this;
@@ -352,6 +441,10 @@ public final class PocketSyncDevice implements AutoCloseable {
          * The change capture by provider name, found through ServiceLoader ({@link ChangeCaptureProvider}); default
          * {@code sqlite-triggers}. {@code config} holds the provider's keys, with or without the
          * {@code capture.<name>} namespace; an unknown key fails {@link #build()} with {@code CONFIG_INVALID}.
+         *
+         * @param name the capture provider name; not null
+         * @param config the provider's settings; not null
+         * @return this builder
          */
         public Builder capture(String name, PluginConfig config) {
             this.captureName = requireNonNull(name, "name is null");
@@ -359,28 +452,54 @@ public final class PocketSyncDevice implements AutoCloseable {
             return this;
         }
 
-        /** {@link #capture(String, PluginConfig)} with the provider's defaults. */
+        /**
+         * {@link #capture(String, PluginConfig)} with the provider's defaults.
+         *
+         * @param name the capture provider name; not null
+         * @return this builder
+         */
         public Builder capture(String name) {
             return capture(name, PluginConfig.empty(""));
         }
 
+        /**
+         * A listener registered before the device starts, so it sees the first events. Default:
+         * {@link SyncStatusListener#NONE}.
+         *
+         * @param listener the listener; not null
+         * @return this builder
+         */
         public Builder statusListener(SyncStatusListener listener) {
             this.statusListener = requireNonNull(listener, "listener is null");
             return this;
         }
 
-        /** Where watch and status listeners run; default: one dedicated daemon thread. */
+        /**
+         * Where watch and status listeners run; default: one dedicated daemon thread, shut down on close.
+         *
+         * @param executor runs listener calls; owned by the caller, which shuts it down after closing the device
+         * @return this builder
+         */
         public Builder listenerExecutor(java.util.concurrent.Executor executor) {
             this.listenerExecutor = requireNonNull(executor, "executor is null");
             return this;
         }
 
+        /**
+         * The clock that stamps local changes and status times. Default: the UTC system clock.
+         *
+         * @param clock the clock; not null
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = requireNonNull(clock, "clock is null");
             return this;
         }
 
         /**
+         * Wires the device. It does not sync until {@link PocketSyncDevice#start()}.
+         *
+         * @return the new device, which the caller closes
          * @throws PocketSyncException {@code CONFIG_INVALID} when something required is missing or a capture option
          *         is unknown; {@code PROVIDER_NOT_FOUND} or {@code PROVIDER_AMBIGUOUS} when the capture or the
          *         transport name does not select exactly one provider; {@code SCHEMA_INVALID} when a table is

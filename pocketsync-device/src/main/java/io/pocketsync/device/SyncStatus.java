@@ -20,18 +20,36 @@ public record SyncStatus(boolean connected, @Nullable Instant lastSyncedAt, long
     /** A device that has not connected yet and knows of nothing pending or parked. */
     public static final SyncStatus INITIAL = new SyncStatus(false, null, 0, 0, null);
 
+    /**
+     * Validates the counts.
+     *
+     * @param connected whether the server has welcomed the device on the current connection
+     * @param lastSyncedAt when the device last applied changes from the server; null when it never has
+     * @param pendingCount local changes not yet acknowledged; not negative
+     * @param parkedCount remote changes parked as dead letters; not negative
+     * @param catchUp the catch-up in progress; null when none is
+     * @throws IllegalArgumentException when {@code pendingCount} or {@code parkedCount} is negative
+     */
     public SyncStatus {
         if (pendingCount < 0 || parkedCount < 0) {
             throw new IllegalArgumentException("counts must not be negative");
         }
     }
 
-    /** Whether a catch-up is in progress ({@link #catchUp()} is not null). */
+    /**
+     * Whether a catch-up is in progress.
+     *
+     * @return true when {@link #catchUp()} is not null
+     */
     public boolean isCatchingUp() {
         return catchUp != null;
     }
 
-    /** Whether the device is connected, caught up and has nothing waiting to be pushed. */
+    /**
+     * Whether the device is in sync as far as it knows.
+     *
+     * @return true when the device is connected, not catching up and has no pending local changes
+     */
     public boolean isUpToDate() {
         return connected && catchUp == null && pendingCount == 0;
     }

@@ -17,16 +17,35 @@ public class SyncStatusListener {
     /** The server welcomed the device; pending changes are pushed and catch-up starts. */
     public void connected() {}
 
-    /** The connection is gone; the transport reconnects with backoff. Local writes keep queueing. */
+    /**
+     * The connection is gone; the transport reconnects with backoff. Local writes keep queueing.
+     *
+     * @param code why the connection ended, as the server or the transport reported it
+     * @param reason a human-readable explanation (no secrets); may be empty
+     */
     public void disconnected(ErrorCode code, String reason) {}
 
-    /** A PUSH of {@code changes} changes was sent; {@code pending} changes were waiting in total. */
+    /**
+     * A PUSH was sent.
+     *
+     * @param changes the number of changes in this PUSH (at least 1)
+     * @param pending the number of local changes that were waiting to be acknowledged in total, this PUSH's
+     *        included
+     */
     public void pushing(int changes, long pending) {}
 
-    /** A catch-up page was applied. */
+    /**
+     * A catch-up page was applied.
+     *
+     * @param progress where the catch-up stands after the page; never null
+     */
     public void catchingUp(CatchUpProgress progress) {}
 
-    /** Catch-up finished: the device has everything the server had when the last page was served. */
+    /**
+     * Catch-up finished: the device has everything the server had when the last page was served.
+     *
+     * @param cursor the last server sequence the device applied, the point the next catch-up resumes from
+     */
     public void caughtUp(long cursor) {}
 
     /**
@@ -40,6 +59,8 @@ public class SyncStatusListener {
     /**
      * The {@link PocketSyncDevice#status() status snapshot} changed; called after the event that changed it. The
      * pending and parked counts in it are kept current while any status listener is registered.
+     *
+     * @param status the new snapshot; never null
      */
     public void statusChanged(SyncStatus status) {}
 }

@@ -53,6 +53,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    /**
+     * A command that stops when the signal it gets fires.
+     *
+     * @param signals supplies the shutdown signal for one run, asked for when the command starts; not null
+     */
     public DemoCommand(Supplier<ShutdownSignal> signals) {
         this.signals = requireNonNull(signals, "signals is null");
     }

@@ -57,6 +57,11 @@ public final class DeviceCommand implements Callable<Integer> {
             description = "Token for the scope (default: the POCKETSYNC_TOKEN environment variable, which keeps it out of `ps`)")
     String token;
 
+    /**
+     * A command that stops when the signal it gets fires.
+     *
+     * @param signals supplies the shutdown signal for one run, asked for when the command starts; not null
+     */
     public DeviceCommand(Supplier<ShutdownSignal> signals) {
         this.signals = requireNonNull(signals, "signals is null");
     }

@@ -38,7 +38,11 @@ public final class MetricsEndpoint implements AutoCloseable {
     /**
      * Binds 127.0.0.1:{@code port} (0 picks a free port) and starts serving.
      *
-     * @param healthy whether {@code /health} reports UP
+     * @param port the TCP port, 0-65535; 0 picks a free one, see {@link #port()}
+     * @param registry the meters {@code /metrics} scrapes in the Prometheus text format; not null
+     * @param healthy whether {@code /health} reports UP (200) rather than DOWN (503); asked on every request
+     * @return the running endpoint, which the caller closes
+     * @throws IOException when the port cannot be bound
      */
     public static MetricsEndpoint start(int port, PrometheusMeterRegistry registry, BooleanSupplier healthy) throws IOException {
         requireNonNull(registry, "registry is null");
@@ -61,7 +65,11 @@ public final class MetricsEndpoint implements AutoCloseable {
         return new MetricsEndpoint(server, executor);
     }
 
-    /** The bound port. */
+    /**
+     * The bound port.
+     *
+     * @return the actual port, the system-chosen one when 0 was asked
+     */
     public int port() {
         return server.getAddress().getPort();
     }

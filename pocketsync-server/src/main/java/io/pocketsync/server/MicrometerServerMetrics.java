@@ -45,6 +45,12 @@ public final class MicrometerServerMetrics extends ServerListener {
     private final DistributionSummary fanout;
     private final Counter dropped;
 
+    /**
+     * Registers the server's meters ({@code pocketsync.*}) in {@code registry} at once, so they are listed before
+     * the first event.
+     *
+     * @param registry where the meters live; not null, owned by the caller
+     */
     public MicrometerServerMetrics(MeterRegistry registry) {
         this.registry = requireNonNull(registry, "registry is null");
         this.ingested = Counter.builder("pocketsync.changes.ingested")
@@ -66,7 +72,11 @@ public final class MicrometerServerMetrics extends ServerListener {
                 .description("Changes refused with an error code").register(registry);
     }
 
-    /** The registry the meters live in. */
+    /**
+     * The registry the meters live in.
+     *
+     * @return the registry given to the constructor
+     */
     public MeterRegistry registry() {
         return registry;
     }

@@ -34,6 +34,11 @@ public final class PocketSyncCli implements Runnable {
                 "missing command (server, device or demo); see 'pocketsync --help'");
     }
 
+    /**
+     * Runs the command line and exits the JVM with its exit code.
+     *
+     * @param args the command ({@code server}, {@code device} or {@code demo}) and its options
+     */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("demo")) {
             // The demo narrates on stdout; engine INFO logs would drown the story. Must happen before
@@ -47,6 +52,9 @@ public final class PocketSyncCli implements Runnable {
     /**
      * A command line whose foreground commands stop when the signal from {@code signals} fires.
      * Tests pass their own signal and call {@link ShutdownSignal#requestStop()}.
+     *
+     * @param signals supplies one shutdown signal per command run; not null
+     * @return a configured picocli command line, not yet executed
      */
     public static CommandLine commandLine(Supplier<ShutdownSignal> signals) {
         CommandLine commandLine = new CommandLine(new PocketSyncCli(), new CommandFactory(signals));
@@ -57,7 +65,14 @@ public final class PocketSyncCli implements Runnable {
         return commandLine;
     }
 
-    /** Like {@link #commandLine(Supplier)} with output captured, for tests and embedding. */
+    /**
+     * Like {@link #commandLine(Supplier)} with output captured, for tests and embedding.
+     *
+     * @param signals supplies one shutdown signal per command run; not null
+     * @param out receives the commands' standard output (help, demo narration)
+     * @param err receives usage errors and failure messages
+     * @return a configured picocli command line, not yet executed
+     */
     public static CommandLine commandLine(Supplier<ShutdownSignal> signals, PrintWriter out, PrintWriter err) {
         CommandLine commandLine = commandLine(signals);
         commandLine.setOut(out);

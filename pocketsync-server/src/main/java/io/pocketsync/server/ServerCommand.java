@@ -74,6 +74,11 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Properties or YAML file with the same settings under their keys")
     Path config;
 
+    /**
+     * A command that stops when the signal it gets fires.
+     *
+     * @param signals supplies the shutdown signal for one run, asked for when the command starts; not null
+     */
     public ServerCommand(Supplier<ShutdownSignal> signals) {
         this.signals = requireNonNull(signals, "signals is null");
     }

@@ -48,6 +48,8 @@ public final class ServerRuntime implements AutoCloseable {
     /**
      * Builds and starts everything.
      *
+     * @param settings the validated command settings; not null
+     * @return the running server, which the caller closes
      * @throws PocketSyncException {@code CONFIG_INVALID}, {@code PROVIDER_NOT_FOUND} for bad settings;
      *         {@code STORE_UNAVAILABLE} or {@code TRANSPORT_CLOSED} when the store or a port is unavailable
      */
@@ -88,22 +90,39 @@ public final class ServerRuntime implements AutoCloseable {
         return new ServerRuntime(server, registry, metrics, running, endpoint);
     }
 
-    /** The engine. */
+    /**
+     * The engine.
+     *
+     * @return the sync server the transports feed
+     */
     public SyncServer server() {
         return server.engine();
     }
 
-    /** The WebSocket URL devices connect to, e.g. {@code ws://127.0.0.1:8787/sync} (the bound port when 0 was asked). */
+    /**
+     * The WebSocket URL devices connect to.
+     *
+     * @return for example {@code ws://127.0.0.1:8787/sync}, with the bound port when 0 was asked
+     * @throws IllegalStateException when the WebSocket transport is not enabled
+     */
     public URI webSocketUri() {
         return server.address("websocket").orElseThrow(() -> new IllegalStateException("no WebSocket transport"));
     }
 
-    /** The meters of this server. */
+    /**
+     * The meters of this server.
+     *
+     * @return the server's Micrometer metrics
+     */
     public MicrometerServerMetrics metrics() {
         return metrics;
     }
 
-    /** The metrics endpoint, if {@code metrics.port} was set. */
+    /**
+     * The metrics endpoint.
+     *
+     * @return the endpoint; empty when {@code metrics.port} was not set
+     */
     public Optional<MetricsEndpoint> metricsEndpoint() {
         return Optional.ofNullable(metricsEndpoint);
     }

@@ -36,20 +36,35 @@ import java.util.Optional;
  * <p>Immutable and thread-safe.
  */
 public final class ServerSettings {
+    /** Key {@code server.store}: the store provider name ({@code memory}, {@code sqlite}, {@code redis}). */
     public static final String STORE = ServerConfig.STORE;
+    /** Key {@code server.transports}: comma-separated transport provider names the server listens on. */
     public static final String TRANSPORTS = ServerConfig.TRANSPORTS;
+    /** Key {@code server.auth}: comma-separated authenticator names, tried in order. */
     public static final String AUTH = ServerConfig.AUTH;
+    /** Key {@code server.allow-anonymous}: whether a HELLO no authenticator accepts is let in (default false). */
     public static final String ALLOW_ANONYMOUS = ServerConfig.ALLOW_ANONYMOUS;
+    /** Key of the WebSocket bind address (default {@code 127.0.0.1}). */
     public static final String HOST = "transport.websocket.host";
+    /** Key of the WebSocket port, 0-65535 (default 8787; 0 picks a free port). */
     public static final String PORT = "transport.websocket.port";
+    /** Key of the MQTT broker URI to also serve devices through; unset for none. */
     public static final String MQTT_URI = "transport.mqtt.uri";
+    /** Key of the SQLite store file (default {@code ./pocketsync-server.db}). */
     public static final String SQLITE_PATH = "store.sqlite.path";
+    /** Key of the Redis URI the redis store connects to; required when that store is selected. */
     public static final String REDIS_URI = "store.redis.uri";
+    /** Key of the prefix of every Redis key the store writes (default {@code pocketsync}). */
     public static final String REDIS_PREFIX = "store.redis.prefix";
+    /** Key of the static tokens: comma-separated {@code SCOPE:TOKEN} pairs (secret). */
     public static final String TOKENS = "auth.static-token.tokens";
+    /** Key of the file holding the HMAC token secret. */
     public static final String HMAC_SECRET_FILE = "auth.hmac.secret-file";
+    /** Key of the conflict resolver used for tables without their own. */
     public static final String RESOLVER_DEFAULT = ServerConfig.RESOLVER_DEFAULT;
+    /** Prefix of the per-table resolver keys; the table name follows it. */
     public static final String RESOLVER_TABLE_PREFIX = ServerConfig.RESOLVER_TABLE + ".";
+    /** Key of the port serving {@code /health} and {@code /metrics} on 127.0.0.1; unset for none. */
     public static final String METRICS_PORT = "metrics.port";
 
     private static final String DEFAULT_HOST = "127.0.0.1";
@@ -73,6 +88,9 @@ public final class ServerSettings {
      * name the plugins they configure, adds the command's default for the selected store, and validates the
      * result against {@link #schema}.
      *
+     * @param fromFile the keys read from the {@code --config} file; {@link Settings#empty()} when there is none
+     * @param fromFlags the keys the command-line flags set; they win over the file
+     * @return the validated settings
      * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} for an unknown key or a bad value
      */
     public static ServerSettings of(Settings fromFile, Map<String, String> fromFlags) {
@@ -98,7 +116,13 @@ public final class ServerSettings {
         return settings;
     }
 
-    /** Defaults plus the flags' keys. */
+    /**
+     * Defaults plus the flags' keys, with no config file.
+     *
+     * @param fromFlags the keys the command-line flags set
+     * @return the validated settings
+     * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} for an unknown key or a bad value
+     */
     public static ServerSettings of(Map<String, String> fromFlags) {
         return of(Settings.empty(), fromFlags);
     }
@@ -106,6 +130,8 @@ public final class ServerSettings {
     /**
      * The keys the command understands: the server's ({@link ServerConfig#schema}), {@code metrics.port}, and the
      * keys behind the flags, registered so that a misspelt one gets them as "did you mean" hints.
+     *
+     * @return a new schema, including the keys of the plugins on the class path
      */
     public static ConfigSchema schema() {
         return ServerConfig.schema(ServerPlugins.discovered()).register(
@@ -168,75 +194,152 @@ public final class ServerSettings {
         tokens();
     }
 
-    /** Every effective key and value (secrets included: never log this map, log {@link #toString()}). */
+    /**
+     * Every effective key and value (secrets included: never log this map, log {@link #toString()}).
+     *
+     * @return an unmodifiable map of key to value
+     */
     public Map<String, String> asMap() {
         return values;
     }
 
+    /**
+     * One effective value.
+     *
+     * @param key the full key, for example {@code store.sqlite.path}
+     * @return its value; empty when the key is not set
+     */
     public Optional<String> get(String key) {
         return Optional.ofNullable(values.get(key));
     }
 
-    /** The keys under {@code namespace} with the namespace stripped, as a provider receives them. */
+    /**
+     * The keys under {@code namespace} with the namespace stripped, as a provider receives them.
+     *
+     * @param namespace a key prefix without the trailing dot, for example {@code store.sqlite}
+     * @return the keys under it; empty when there are none
+     */
     public PluginConfig namespace(String namespace) {
         return settings.forNamespace(namespace);
     }
 
-    /** The effective settings (defaults, file, flags). */
+    /**
+     * The effective settings (defaults, file, flags).
+     *
+     * @return every effective key, the command's own included
+     */
     public Settings settings() {
         return settings;
     }
 
-    /** The settings the server is assembled from: all but the command's own {@code metrics.*}. */
+    /**
+     * The settings the server is assembled from: all but the command's own {@code metrics.*}.
+     *
+     * @return a copy without the {@code metrics.*} keys
+     */
     public Settings serverSettings() {
         Map<String, String> server = new LinkedHashMap<>(values);
         server.keySet().removeIf(key -> key.startsWith("metrics."));
         return Settings.of(server);
     }
 
+    /**
+     * The selected store provider.
+     *
+     * @return the {@link #STORE} value, trimmed
+     */
     public String store() {
         return values.get(STORE).trim();
     }
 
-    /** {@code server.auth}: the authenticators named, in order. */
+    /**
+     * {@code server.auth}: the authenticators named, in order.
+     *
+     * @return the authenticator names; empty when none is named
+     */
     public List<String> authenticators() {
         String raw = values.getOrDefault(AUTH, "");
         return raw.isBlank() ? List.of() : List.of(raw.trim().split("\\s*,\\s*"));
     }
 
+    /**
+     * The WebSocket bind address.
+     *
+     * @return the {@link #HOST} value, {@code 127.0.0.1} by default
+     */
     public String host() {
         return values.getOrDefault(HOST, DEFAULT_HOST);
     }
 
+    /**
+     * The WebSocket port.
+     *
+     * @return 0-65535, 8787 by default; 0 lets the system pick a free port
+     */
     public int port() {
         return port(PORT).orElse(DEFAULT_PORT);
     }
 
+    /**
+     * The port of the metrics endpoint.
+     *
+     * @return 0-65535; empty when metrics are not served
+     */
     public Optional<Integer> metricsPort() {
         return port(METRICS_PORT);
     }
 
+    /**
+     * Whether devices no authenticator accepts are let in.
+     *
+     * @return the {@link #ALLOW_ANONYMOUS} value, false by default
+     */
     public boolean allowAnonymous() {
         return PluginConfig.of("", values).getBoolean(ALLOW_ANONYMOUS, false);
     }
 
+    /**
+     * The MQTT broker to also serve devices through.
+     *
+     * @return the broker URI; empty when MQTT is not configured
+     */
     public Optional<URI> mqttUri() {
         return uri(MQTT_URI);
     }
 
+    /**
+     * The Redis server of the redis store.
+     *
+     * @return the Redis URI; empty when not configured
+     */
     public Optional<URI> redisUri() {
         return uri(REDIS_URI);
     }
 
+    /**
+     * The prefix of every Redis key.
+     *
+     * @return the {@link #REDIS_PREFIX} value, {@code pocketsync} by default
+     */
     public String redisPrefix() {
         return values.getOrDefault(REDIS_PREFIX, DEFAULT_REDIS_PREFIX);
     }
 
+    /**
+     * The SQLite store file.
+     *
+     * @return the path as configured, relative to the working directory unless absolute
+     */
     public Path sqlitePath() {
         return Path.of(values.getOrDefault(SQLITE_PATH, DEFAULT_SQLITE_PATH));
     }
 
-    /** {@code scope:token} pairs, in the order given. */
+    /**
+     * The static tokens.
+     *
+     * @return {@code scope:token} pairs, in the order given (secrets: never log them); empty when none
+     * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} when an entry is not {@code SCOPE:TOKEN}
+     */
     public List<String> tokens() {
         String raw = values.get(TOKENS);
         if (raw == null || raw.isBlank()) {
@@ -256,15 +359,29 @@ public final class ServerSettings {
         return List.copyOf(pairs);
     }
 
+    /**
+     * The file holding the HMAC token secret.
+     *
+     * @return its path; empty when not configured or blank
+     */
     public Optional<Path> hmacSecretFile() {
         return get(HMAC_SECRET_FILE).filter(v -> !v.isBlank()).map(Path::of);
     }
 
+    /**
+     * The conflict resolver of tables without their own.
+     *
+     * @return the resolver name, as {@link #RESOLVER_DEFAULT} sets it
+     */
     public String defaultResolver() {
         return values.get(RESOLVER_DEFAULT);
     }
 
-    /** Table → resolver name, for tables whose resolver differs from the default. */
+    /**
+     * The per-table conflict resolvers.
+     *
+     * @return table name → resolver name, for tables whose resolver differs from the default
+     */
     public Map<String, String> tableResolvers() {
         return settings.forNamespace(ServerConfig.RESOLVER_TABLE).asMap();
     }

@@ -20,7 +20,12 @@ public final class ShutdownSignal {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    /** A signal that a JVM shutdown hook triggers; the hook waits up to {@code grace} for the command to close. */
+    /**
+     * A signal that a JVM shutdown hook triggers; the hook waits up to {@code grace} for the command to close.
+     *
+     * @param grace how long the hook waits for {@link #markStopped()} before the JVM exits anyway
+     * @return a new signal with its hook registered
+     */
     public static ShutdownSignal onJvmShutdown(Duration grace) {
         ShutdownSignal signal = new ShutdownSignal();
         Thread hook = new Thread(() -> {
@@ -43,12 +48,20 @@ public final class ShutdownSignal {
         stopRequested.countDown();
     }
 
-    /** Whether a stop was requested. */
+    /**
+     * Whether a stop was requested.
+     *
+     * @return true once {@link #requestStop()} has been called
+     */
     public boolean isStopRequested() {
         return stopRequested.getCount() == 0;
     }
 
-    /** Blocks until a stop is requested. */
+    /**
+     * Blocks until a stop is requested.
+     *
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
     public void awaitStopRequest() throws InterruptedException {
         stopRequested.await();
     }
@@ -58,7 +71,13 @@ public final class ShutdownSignal {
         stopped.countDown();
     }
 
-    /** Blocks until the command has closed, at most {@code timeout}; returns whether it has. */
+    /**
+     * Blocks until the command has closed, at most {@code timeout}.
+     *
+     * @param timeout the longest wait (millisecond precision)
+     * @return whether the command called {@link #markStopped()} in time
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -20,7 +20,11 @@ public final class VersionProvider implements CommandLine.IVersionProvider {
         return new String[] {"pocketsync " + version(), "Java " + System.getProperty("java.version")};
     }
 
-    /** The PocketSync version, or {@code unknown} when neither source has one. */
+    /**
+     * The PocketSync version.
+     *
+     * @return the version string, or {@code unknown} when neither source has one
+     */
     public static String version() {
         try (InputStream in = VersionProvider.class.getResourceAsStream(RESOURCE)) {
             if (in != null) {

@@ -17,10 +17,20 @@ import java.util.List;
  *     record for every row ever synced
  */
 public record CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSequencesBehind) {
+    /** The defaults: 10 s busy timeout, 10000 acknowledged rows kept, row sequences pruned 100000 behind. */
     public static final CaptureOptions DEFAULTS = new CaptureOptions(Duration.ofSeconds(10), 10_000, 100_000);
 
     static final List<String> KEYS = List.of("busy-timeout", "acked-keep-rows", "row-sequences-behind");
 
+    /**
+     * Validates the options.
+     *
+     * @param busyTimeout how long the engine's connection waits for a lock the app holds; not negative, not null
+     * @param ackedKeepRows acknowledged change-log rows kept for diagnostics; not negative
+     * @param rowSequencesBehind how far behind the cursor per-row server sequences are kept; not negative
+     * @throws NullPointerException when {@code busyTimeout} is null
+     * @throws IllegalArgumentException when the timeout or a count is negative
+     */
     public CaptureOptions {
         requireNonNull(busyTimeout, "busyTimeout is null");
         if (busyTimeout.isNegative() || ackedKeepRows < 0 || rowSequencesBehind < 0) {
@@ -28,7 +38,14 @@ public record CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSeq
         }
     }
 
-    /** Reads the options from configuration, rejecting unknown keys. */
+    /**
+     * Reads the options from configuration, rejecting unknown keys.
+     *
+     * @param config the capture provider's keys ({@code busy-timeout}, {@code acked-keep-rows},
+     *        {@code row-sequences-behind}); a missing key takes its default
+     * @return the options
+     * @throws io.pocketsync.api.PocketSyncException {@code CONFIG_INVALID} when a key is unknown or a value does not parse
+     */
     public static CaptureOptions from(PluginConfig config) {
         config.validateKeys(KEYS);
         return new CaptureOptions(

@@ -69,12 +69,21 @@ public final class DeadLetters {
         this.clock = requireNonNull(clock, "clock is null");
     }
 
-    /** The dead letters of the database behind {@code dataSource} (one PocketSync has been installed on). */
+    /**
+     * The dead letters of the database behind {@code dataSource} (one PocketSync has been installed on).
+     *
+     * @param dataSource the device database; each operation takes one connection from it and closes it
+     * @return a view of the parked changes; reads nothing until used
+     */
     public static DeadLetters of(DataSource dataSource) {
         return new DeadLetters(dataSource, Clock.systemUTC());
     }
 
-    /** Every parked change, oldest first. */
+    /**
+     * Every parked change, oldest first.
+     *
+     * @return the entries, empty when nothing is parked
+     */
     public List<Entry> list() {
         try (Connection c = open()) {
             List<Entry> entries = new ArrayList<>();
@@ -96,6 +105,8 @@ public final class DeadLetters {
     /**
      * Applies a parked change again.
      *
+     * @param id the entry's {@link Entry#id() id}
+     * @return whether it applied; when it did not, the entry stays with the new refusal code and message
      * @throws PocketSyncException {@code INVALID_FIELD} when there is no entry {@code id}
      */
     public Retry retry(long id) {
@@ -135,7 +146,11 @@ public final class DeadLetters {
         }
     }
 
-    /** Retries every entry, oldest first. */
+    /**
+     * Retries every entry, oldest first.
+     *
+     * @return one result per entry, in the order they were tried
+     */
     public List<Retry> retryAll() {
         List<Retry> results = new ArrayList<>();
         for (Entry entry : list()) {
@@ -147,6 +162,7 @@ public final class DeadLetters {
     /**
      * Forgets a parked change for good.
      *
+     * @param id the entry's {@link Entry#id() id}
      * @return whether there was such an entry
      */
     public boolean drop(long id) {
@@ -158,7 +174,11 @@ public final class DeadLetters {
         }
     }
 
-    /** Forgets every parked change; returns how many there were. */
+    /**
+     * Forgets every parked change.
+     *
+     * @return how many entries were dropped
+     */
     public int dropAll() {
         try (Connection c = open()) {
             return Sql.update(c, "DELETE FROM " + SystemTables.DEAD_LETTER);

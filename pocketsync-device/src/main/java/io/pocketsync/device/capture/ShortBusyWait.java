@@ -36,7 +36,13 @@ public final class ShortBusyWait extends BusyHandler {
     /**
      * Installs a short busy wait on {@code connection}, an sqlite-jdbc connection (or a wrapper of one).
      *
-     * @throws PocketSyncException {@code INTERNAL} when the connection is not SQLite's
+     * @param connection the connection to install on; it keeps the handler until it is closed
+     * @param timeout how long in total one statement waits for a lock before it fails with {@code SQLITE_BUSY};
+     *        not negative
+     * @return the installed handler, which counts the waits
+     * @throws SQLException when the connection cannot be unwrapped
+     * @throws PocketSyncException {@code INTERNAL} when the connection is not SQLite's; {@code CONFIG_INVALID}
+     *         when {@code timeout} is negative
      */
     public static ShortBusyWait install(Connection connection, Duration timeout) throws SQLException {
         if (timeout.isNegative()) {
@@ -50,7 +56,11 @@ public final class ShortBusyWait extends BusyHandler {
         return handler;
     }
 
-    /** How many times this connection has waited for a lock so far (for tests and diagnostics). */
+    /**
+     * How many times this connection has waited for a lock so far (for tests and diagnostics).
+     *
+     * @return the number of busy callbacks so far
+     */
     public long waits() {
         return waits;
     }

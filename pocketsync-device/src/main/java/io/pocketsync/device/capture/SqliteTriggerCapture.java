@@ -59,6 +59,13 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     private long schemaVersion = -1;
     private boolean closed;
 
+    /**
+     * A capture of the SQLite database behind {@code dataSource}; it opens nothing until installed.
+     *
+     * @param dataSource the device database (sqlite-jdbc); not null
+     * @param clock stamps local changes; not null
+     * @param options busy timeout and pruning limits; not null
+     */
     public SqliteTriggerCapture(DataSource dataSource, Clock clock, CaptureOptions options) {
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
         this.clock = requireNonNull(clock, "clock is null");

@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 
 /** Registers {@link SqliteTriggerCapture} as {@code sqlite-triggers}. */
 public final class SqliteTriggerCaptureProvider implements ChangeCaptureProvider {
+    /** The provider name, {@value}, as the capture setting selects it. */
     public static final String NAME = "sqlite-triggers";
 
     @Override

@@ -37,6 +37,8 @@ public final class Uninstaller {
     /**
      * Removes PocketSync from the database behind {@code dataSource}.
      *
+     * @param dataSource the device database; one connection is taken from it and closed
+     * @return what was removed
      * @throws PocketSyncException {@code SCHEMA_INVALID} when PocketSync is not installed there
      */
     public static Report uninstall(DataSource dataSource) {

@@ -41,6 +41,24 @@ public record ServerOptions(
         int maxQueuedMessagesPerSession,
         int workerThreads) {
 
+    /**
+     * Validates the options.
+     *
+     * @param nodeId this server node's id; a valid scope or device id
+     * @param maxMessageBytes the largest message accepted, in bytes; positive
+     * @param maxBatchChanges the most changes in one PUSH; positive
+     * @param maxRowBytes the largest estimated row image, in bytes; positive
+     * @param maxIdentifierLength the longest identifier; 1 to {@link Identifiers#MAX_LENGTH}
+     * @param clockSkew how far ahead of the server clock a change's HLC may be; not negative, not null
+     * @param pageRows the most rows in one catch-up page; positive
+     * @param pageBytes the most estimated bytes in one catch-up page; positive
+     * @param retention how long tombstones and the change log are kept; not negative, not null
+     * @param pruneInterval how often the retention job runs; positive, not null
+     * @param maxQueuedMessagesPerSession messages of one device waiting for the engine; positive
+     * @param workerThreads threads shared by all sessions for store work; positive
+     * @throws IllegalArgumentException when a limit is out of range or an id is invalid
+     * @throws NullPointerException when a duration is null
+     */
     public ServerOptions {
         Identifiers.requireScopeOrDeviceId(nodeId, "nodeId");
         positive(maxMessageBytes, "maxMessageBytes");
@@ -62,16 +80,29 @@ public record ServerOptions(
         positive(workerThreads, "workerThreads");
     }
 
-    /** All defaults, with a random node id. */
+    /**
+     * All defaults, with a random node id.
+     *
+     * @return options with every default and a node id of the form {@code node-xxxxxxxx}
+     */
     public static ServerOptions defaults() {
         return builder().build();
     }
 
+    /**
+     * Starts building options.
+     *
+     * @return a builder holding every default and a fresh random node id
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from this record's values. */
+    /**
+     * A builder starting from this record's values.
+     *
+     * @return a new builder holding this record's values, node id included
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.nodeId = nodeId;
@@ -120,66 +151,156 @@ public record ServerOptions(
 
         private Builder() {}
 
+        /**
+         * The node id (default {@code node-} and 8 random hex digits).
+         * Checked by {@link #build()}.
+         *
+         * @param value this node's id, a valid scope or device id; unique among the nodes sharing a store
+         * @return this builder
+         */
         public Builder nodeId(String value) {
             nodeId = value;
             return this;
         }
 
+        /**
+         * The largest message accepted (default 1 MiB, the codecs' default input bound).
+         * Checked by {@link #build()}.
+         *
+         * @param value bytes; positive, and no more than the transports' decoders accept
+         * @return this builder
+         */
         public Builder maxMessageBytes(int value) {
             maxMessageBytes = value;
             return this;
         }
 
+        /**
+         * The most changes in one PUSH (default 1000).
+         * Checked by {@link #build()}.
+         *
+         * @param value a count; positive
+         * @return this builder
+         */
         public Builder maxBatchChanges(int value) {
             maxBatchChanges = value;
             return this;
         }
 
+        /**
+         * The largest estimated row image (default 256 KiB).
+         * Checked by {@link #build()}.
+         *
+         * @param value bytes; positive
+         * @return this builder
+         */
         public Builder maxRowBytes(int value) {
             maxRowBytes = value;
             return this;
         }
 
+        /**
+         * The longest identifier accepted (default and maximum 128).
+         * Checked by {@link #build()}.
+         *
+         * @param value characters; 1 to {@link Identifiers#MAX_LENGTH}
+         * @return this builder
+         */
         public Builder maxIdentifierLength(int value) {
             maxIdentifierLength = value;
             return this;
         }
 
+        /**
+         * How far ahead of the server clock a change's HLC may be (default 5 minutes).
+         * Checked by {@link #build()}.
+         *
+         * @param value the tolerance; not negative
+         * @return this builder
+         */
         public Builder clockSkew(Duration value) {
             clockSkew = value;
             return this;
         }
 
+        /**
+         * The most rows in one catch-up page (default 500).
+         * Checked by {@link #build()}.
+         *
+         * @param value a count; positive
+         * @return this builder
+         */
         public Builder pageRows(int value) {
             pageRows = value;
             return this;
         }
 
+        /**
+         * The most estimated bytes in one catch-up page (default 1 MiB).
+         * Checked by {@link #build()}.
+         *
+         * @param value bytes; positive (a single larger row is still sent)
+         * @return this builder
+         */
         public Builder pageBytes(long value) {
             pageBytes = value;
             return this;
         }
 
+        /**
+         * How long tombstones and the change log are kept (default 30 days).
+         * Checked by {@link #build()}.
+         *
+         * @param value the retention; not negative
+         * @return this builder
+         */
         public Builder retention(Duration value) {
             retention = value;
             return this;
         }
 
+        /**
+         * How often the retention job runs (default 1 hour).
+         * Checked by {@link #build()}.
+         *
+         * @param value the interval; positive
+         * @return this builder
+         */
         public Builder pruneInterval(Duration value) {
             pruneInterval = value;
             return this;
         }
 
+        /**
+         * Messages of one device that may wait for the engine before it is told to retry (default 256).
+         * Checked by {@link #build()}.
+         *
+         * @param value a count; positive
+         * @return this builder
+         */
         public Builder maxQueuedMessagesPerSession(int value) {
             maxQueuedMessagesPerSession = value;
             return this;
         }
 
+        /**
+         * Threads shared by all sessions for store work (default max(4, 2 * cores)).
+         * Checked by {@link #build()}.
+         *
+         * @param value a count; positive
+         * @return this builder
+         */
         public Builder workerThreads(int value) {
             workerThreads = value;
             return this;
         }
 
+        /**
+         * Validates and builds the options.
+         *
+         * @return the options
+         * @throws IllegalArgumentException when a value is out of range
+         */
         public ServerOptions build() {
             return new ServerOptions(nodeId, maxMessageBytes, maxBatchChanges, maxRowBytes, maxIdentifierLength, clockSkew,
                     pageRows, pageBytes, retention, pruneInterval, maxQueuedMessagesPerSession, workerThreads);

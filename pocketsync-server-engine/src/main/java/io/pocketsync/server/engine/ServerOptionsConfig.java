@@ -27,7 +27,14 @@ public final class ServerOptionsConfig {
 
     private ServerOptionsConfig() {}
 
-    /** The options set under {@code server.*} in {@code settings}, defaults for the rest. */
+    /**
+     * The options set under {@code server.*} in {@code settings}, defaults for the rest.
+     *
+     * @param settings effective settings; only the {@code server.*} keys are read
+     * @return the options
+     * @throws io.pocketsync.api.PocketSyncException {@code CONFIG_INVALID} when a value does not parse
+     * @throws IllegalArgumentException when a value parses but is out of range
+     */
     public static ServerOptions from(Settings settings) {
         PluginConfig config = settings.forNamespace("server");
         ServerOptions defaults = ServerOptions.defaults();

@@ -85,7 +85,11 @@ public final class SyncServer implements AutoCloseable {
         this.retention = new RetentionJob(services);
     }
 
-    /** A builder for use without an injector. */
+    /**
+     * A builder for use without an injector.
+     *
+     * @return a new builder with last-write-wins resolvers, default options, no listener and the UTC clock
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -113,6 +117,8 @@ public final class SyncServer implements AutoCloseable {
      * Takes a new device connection; this is the {@link io.pocketsync.api.transport.ServerTransport.Acceptor}
      * ({@code transport.start(server::accept)}). A closed server refuses it with SHUTTING_DOWN.
      *
+     * @param connection a new, open device connection; not null
+     * @return the listener the transport feeds the connection's messages and close to
      * @throws IllegalStateException when {@link #start()} was not called
      */
     public ConnectionListener accept(Connection connection) {
@@ -132,7 +138,14 @@ public final class SyncServer implements AutoCloseable {
         return session;
     }
 
-    /** Superseded and rejected changes of a scope with id greater than {@code afterId}, oldest first. */
+    /**
+     * Superseded and rejected changes of a scope with id greater than {@code afterId}, oldest first.
+     *
+     * @param scope the scope to read; not null
+     * @param afterId the last entry id already seen; 0 to start from the oldest
+     * @param limit the most entries returned
+     * @return up to {@code limit} entries; empty when there are no more
+     */
     public List<AuditEntry> audit(Scope scope, long afterId, int limit) {
         return services.store().audit(requireNonNull(scope, "scope is null"), afterId, limit);
     }
@@ -142,12 +155,20 @@ public final class SyncServer implements AutoCloseable {
         retention.run();
     }
 
-    /** The number of sessions that completed HELLO on this node. */
+    /**
+     * The number of sessions that completed HELLO on this node.
+     *
+     * @return sessions of this node that are past HELLO and not closed
+     */
     public int sessionCount() {
         return services.registry().joined().size();
     }
 
-    /** The server's options. */
+    /**
+     * The server's options.
+     *
+     * @return the options the server was built with
+     */
     public ServerOptions options() {
         return services.options();
     }
@@ -220,36 +241,78 @@ public final class SyncServer implements AutoCloseable {
 
         private Builder() {}
 
+        /**
+         * The durable state. Required; the server does not close it.
+         *
+         * @param value the store
+         * @return this builder
+         */
         public Builder store(ServerStore value) {
             store = value;
             return this;
         }
 
+        /**
+         * Turns HELLO credentials into a scope. Required.
+         *
+         * @param value the authenticator
+         * @return this builder
+         */
         public Builder authenticator(Authenticator value) {
             authenticator = value;
             return this;
         }
 
+        /**
+         * The conflict resolver of each table. Default: last-write-wins everywhere.
+         *
+         * @param value the resolvers
+         * @return this builder
+         */
         public Builder resolvers(TableResolvers value) {
             resolvers = value;
             return this;
         }
 
+        /**
+         * Limits and timings. Default: {@link ServerOptions#defaults()}.
+         *
+         * @param value the options
+         * @return this builder
+         */
         public Builder options(ServerOptions value) {
             options = value;
             return this;
         }
 
+        /**
+         * Metrics events. Default: {@link ServerListener#NONE}.
+         *
+         * @param value the listener
+         * @return this builder
+         */
         public Builder listener(ServerListener value) {
             listener = value;
             return this;
         }
 
+        /**
+         * The wall clock of skew checks, the server HLC and retention. Default: the UTC system clock.
+         *
+         * @param value the clock
+         * @return this builder
+         */
         public Builder clock(Clock value) {
             clock = value;
             return this;
         }
 
+        /**
+         * Builds the server.
+         *
+         * @return a new server, not started
+         * @throws NullPointerException when the store or the authenticator was not set
+         */
         public SyncServer build() {
             return new SyncServer(store, authenticator, resolvers, options, listener, clock);
         }

@@ -22,17 +22,32 @@ public final class TableResolvers {
         this.perTable = Map.copyOf(requireNonNull(perTable, "perTable is null"));
     }
 
-    /** Last-write-wins for every table. */
+    /**
+     * Last-write-wins for every table.
+     *
+     * @return resolvers with {@link LastWriteWinsResolver} as the default and no per-table ones
+     */
     public static TableResolvers lastWriteWins() {
         return new TableResolvers(new LastWriteWinsResolver(), Map.of());
     }
 
-    /** The given resolvers. */
+    /**
+     * The given resolvers.
+     *
+     * @param defaultResolver decides tables without their own; not null
+     * @param perTable table name to resolver, for tables that differ from the default; copied, not null
+     * @return the resolvers
+     */
     public static TableResolvers of(ConflictResolver defaultResolver, Map<String, ConflictResolver> perTable) {
         return new TableResolvers(defaultResolver, perTable);
     }
 
-    /** The resolver of {@code table}. */
+    /**
+     * The resolver of {@code table}.
+     *
+     * @param table a table name
+     * @return its own resolver, or the default one when it has none
+     */
     public ConflictResolver forTable(String table) {
         return perTable.getOrDefault(table, defaultResolver);
     }

@@ -51,6 +51,8 @@ public final class PocketSyncServer implements AutoCloseable {
      * Assembles and starts a server from {@code settings} with the plugins on the classpath
      * ({@link ServerAssembly#of(Settings)}, no metrics listener).
      *
+     * @param settings the effective server settings (defaults, file, overrides)
+     * @return the running server, which the caller closes
      * @throws io.pocketsync.api.PocketSyncException {@code CONFIG_INVALID} or {@code PROVIDER_NOT_FOUND} for bad
      *         settings; {@code STORE_UNAVAILABLE} or {@code TRANSPORT_CLOSED} when the store or a transport cannot start
      */
@@ -58,22 +60,39 @@ public final class PocketSyncServer implements AutoCloseable {
         return ServerAssembly.of(settings).start(ServerListener.NONE);
     }
 
-    /** The engine (audit queries, pruning, session counts). */
+    /**
+     * The engine (audit queries, pruning, session counts).
+     *
+     * @return the running engine; owned by this server
+     */
     public SyncServer engine() {
         return engine;
     }
 
-    /** The store. */
+    /**
+     * The store.
+     *
+     * @return the open store; owned by this server, closed with it
+     */
     public ServerStore store() {
         return store;
     }
 
-    /** The running transports by provider name, in start order. */
+    /**
+     * The running transports by provider name, in start order.
+     *
+     * @return an unmodifiable map of provider name to running transport
+     */
     public Map<String, ServerTransport> transports() {
         return transports;
     }
 
-    /** Where devices reach the transport named {@code name} ({@link ServerTransport#address()}); empty when none. */
+    /**
+     * Where devices reach the transport named {@code name} ({@link ServerTransport#address()}); empty when none.
+     *
+     * @param name a transport provider name, for example {@code websocket}
+     * @return the address; empty when no such transport runs or it has no address
+     */
     public Optional<URI> address(String name) {
         ServerTransport transport = transports.get(name);
         return transport == null ? Optional.empty() : transport.address();

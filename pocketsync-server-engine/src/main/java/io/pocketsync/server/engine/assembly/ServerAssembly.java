@@ -59,7 +59,13 @@ public final class ServerAssembly {
         this.context = new DefaultPluginContext(config.options().nodeId(), clock, plugins.codecs(), config.settings());
     }
 
-    /** An assembly over the plugins on the classpath and the system clock. */
+    /**
+     * An assembly over the plugins on the classpath and the system clock.
+     *
+     * @param settings the effective server settings
+     * @return the assembly; nothing is opened yet
+     * @throws PocketSyncException as {@link ServerConfig#from} does
+     */
     public static ServerAssembly of(Settings settings) {
         return of(settings, ServerPlugins.discovered(), Clock.systemUTC());
     }
@@ -67,6 +73,10 @@ public final class ServerAssembly {
     /**
      * An assembly over given plugins and clock.
      *
+     * @param settings the effective server settings
+     * @param plugins the providers to choose from by name
+     * @param clock the clock of the engine and the providers; not null
+     * @return the assembly; nothing is opened yet
      * @throws PocketSyncException as {@link ServerConfig#from} does
      */
     public static ServerAssembly of(Settings settings, ServerPlugins plugins, Clock clock) {
@@ -74,15 +84,29 @@ public final class ServerAssembly {
         return new ServerAssembly(ServerConfig.from(settings, plugins), plugins, clock);
     }
 
+    /**
+     * The configuration.
+     *
+     * @return the validated configuration the assembly builds from
+     */
     public ServerConfig config() {
         return config;
     }
 
+    /**
+     * The engine options.
+     *
+     * @return the engine options of {@code server.*}
+     */
     public ServerOptions options() {
         return config.options();
     }
 
-    /** The context every provider is created with: node id, clock, codecs and their {@code codec.<name>} keys. */
+    /**
+     * The context every provider is created with: node id, clock, codecs and their {@code codec.<name>} keys.
+     *
+     * @return the shared context; the same instance on every call
+     */
     public PluginContext context() {
         return context;
     }
@@ -93,6 +117,7 @@ public final class ServerAssembly {
      * transports. A failure closes what was already created.
      *
      * @param listener the engine's metrics events; {@link ServerListener#NONE} for none
+     * @return the running server, which the caller closes
      * @throws PocketSyncException {@code CONFIG_INVALID}, {@code PROVIDER_NOT_FOUND} for bad settings;
      *         {@code STORE_UNAVAILABLE} or {@code TRANSPORT_CLOSED} when the store or a transport cannot start
      */
@@ -115,7 +140,12 @@ public final class ServerAssembly {
         }
     }
 
-    /** Opens the store of {@code server.store} with its {@code store.<name>.*} keys. */
+    /**
+     * Opens the store of {@code server.store} with its {@code store.<name>.*} keys.
+     *
+     * @return the new store, which the caller closes
+     * @throws PocketSyncException {@code STORE_UNAVAILABLE} when the store cannot be reached, {@code CONFIG_INVALID} for a bad key
+     */
     public ServerStore openStore() {
         ServerStoreProvider provider = plugins.stores().get(config.store());
         ServerStore store = provider.create(config.namespace("store." + config.store()), context);
@@ -127,6 +157,7 @@ public final class ServerAssembly {
      * The authenticators of {@code server.auth}, tried in order; {@code anonymous} when none is named and
      * {@code server.allow-anonymous} is true.
      *
+     * @return one authenticator, or a composite one trying several in order
      * @throws PocketSyncException {@code CONFIG_INVALID} when none is named and anonymous access is not allowed
      */
     public Authenticator authenticator() {
@@ -149,7 +180,11 @@ public final class ServerAssembly {
         return authenticators.size() == 1 ? authenticators.get(0) : new CompositeAuthenticator(authenticators);
     }
 
-    /** The resolver of {@code resolver.default} and those of {@code resolver.table.<table>}; each name created once. */
+    /**
+     * The resolver of {@code resolver.default} and those of {@code resolver.table.<table>}; each name created once.
+     *
+     * @return the default resolver and the per-table overrides
+     */
     public TableResolvers resolvers() {
         Map<String, ConflictResolver> created = new HashMap<>();
         Function<String, ConflictResolver> create = name -> created.computeIfAbsent(name, n -> {
@@ -163,7 +198,15 @@ public final class ServerAssembly {
         return TableResolvers.of(defaultResolver, perTable);
     }
 
-    /** The engine over the given parts, with this configuration's options and clock; not started. */
+    /**
+     * The engine over the given parts, with this configuration's options and clock; not started.
+     *
+     * @param store the open store the engine writes to
+     * @param authenticator checks every HELLO
+     * @param resolvers decide conflicts, per table
+     * @param listener the engine's metrics events; {@link ServerListener#NONE} for none
+     * @return a new engine; the caller starts it
+     */
     public SyncServer engine(ServerStore store, Authenticator authenticator, TableResolvers resolvers,
             ServerListener listener) {
         return new SyncServer(store, authenticator, resolvers, config.options(), listener, clock);
@@ -173,6 +216,9 @@ public final class ServerAssembly {
      * Starts {@code engine} and serves it on the transports of {@code server.transports}. The returned server
      * owns the engine, the store and the transports.
      *
+     * @param engine the engine to start; not started yet
+     * @param store the engine's store; owned by the returned server
+     * @return the running server
      * @throws PocketSyncException {@code PROVIDER_NOT_FOUND} for an unknown transport, {@code TRANSPORT_CLOSED}
      *         when one cannot start (the transports already started are closed; engine and store are not)
      */

@@ -52,10 +52,15 @@ import java.util.TreeMap;
  * <p>Immutable and thread-safe.
  */
 public final class ServerConfig {
+    /** Key of the store provider name (default {@code sqlite}). */
     public static final String STORE = "server.store";
+    /** Key of the transport provider names, comma-separated, started in order (default {@code websocket}). */
     public static final String TRANSPORTS = "server.transports";
+    /** Key of the authenticator provider names, comma-separated, tried in order; no default. */
     public static final String AUTH = "server.auth";
+    /** Key that, with no {@link #AUTH}, lets every device in (default false). */
     public static final String ALLOW_ANONYMOUS = "server.allow-anonymous";
+    /** Key of the conflict resolver of every table without its own (default {@code last-write-wins}). */
     public static final String RESOLVER_DEFAULT = "resolver.default";
     /** The namespace of per-table resolvers: {@code resolver.table.<table> = <name>}. */
     public static final String RESOLVER_TABLE = "resolver.table";
@@ -96,6 +101,9 @@ public final class ServerConfig {
     /**
      * Reads and checks {@code settings} against the key set and the plugins.
      *
+     * @param settings the effective settings (defaults, file, overrides)
+     * @param plugins the providers whose names may be selected and whose namespaces are accepted
+     * @return the validated configuration
      * @throws PocketSyncException {@code CONFIG_INVALID} for an unknown key, a bad value or a key of a plugin that
      *         is not selected
      */
@@ -111,6 +119,9 @@ public final class ServerConfig {
     /**
      * The known keys: {@link #KEYS}, {@link ServerOptionsConfig#KEYS}, and the namespaces of the plugins, whose
      * keys the plugins check. Callers that accept keys of their own register them on the result.
+     *
+     * @param plugins the providers whose namespaces are delegated to them
+     * @return a new, mutable schema
      */
     public static ConfigSchema schema(ServerPlugins plugins) {
         ConfigSchema schema = new ConfigSchema();
@@ -125,54 +136,95 @@ public final class ServerConfig {
         return schema;
     }
 
-    /** The defaults of {@link #KEYS} that have one, as settings (for showing the effective configuration). */
+    /**
+     * The defaults of {@link #KEYS} that have one, as settings (for showing the effective configuration).
+     *
+     * @return a new map of key to default value, in {@link #KEYS} order
+     */
     public static Map<String, String> defaults() {
         Map<String, String> defaults = new LinkedHashMap<>();
         KEYS.stream().filter(key -> key.defaultValue() != null).forEach(key -> defaults.put(key.key(), key.defaultValue()));
         return defaults;
     }
 
-    /** The settings this configuration was read from. */
+    /**
+     * The settings this configuration was read from.
+     *
+     * @return the settings as given, unknown-key checks already passed
+     */
     public Settings settings() {
         return settings;
     }
 
-    /** The keys under {@code namespace} with the namespace stripped, as a provider receives them. */
+    /**
+     * The keys under {@code namespace} with the namespace stripped, as a provider receives them.
+     *
+     * @param namespace a key prefix without the trailing dot, for example {@code store.sqlite}
+     * @return the keys under it; empty when there are none
+     */
     public PluginConfig namespace(String namespace) {
         return settings.forNamespace(namespace);
     }
 
-    /** {@code server.store}. */
+    /**
+     * {@code server.store}.
+     *
+     * @return the selected store provider name
+     */
     public String store() {
         return store;
     }
 
-    /** {@code server.transports}, in start order. */
+    /**
+     * {@code server.transports}, in start order.
+     *
+     * @return the selected transport provider names; at least one
+     */
     public List<String> transports() {
         return transports;
     }
 
-    /** {@code server.auth}, in the order they are tried; empty when none is named. */
+    /**
+     * {@code server.auth}, in the order they are tried; empty when none is named.
+     *
+     * @return the authenticator provider names
+     */
     public List<String> auth() {
         return auth;
     }
 
-    /** {@code server.allow-anonymous}. */
+    /**
+     * {@code server.allow-anonymous}.
+     *
+     * @return whether every device is let in when no authenticator is named
+     */
     public boolean allowAnonymous() {
         return allowAnonymous;
     }
 
-    /** {@code resolver.default}. */
+    /**
+     * {@code resolver.default}.
+     *
+     * @return the resolver provider name of tables without their own
+     */
     public String defaultResolver() {
         return defaultResolver;
     }
 
-    /** {@code resolver.table.<table>}: table → resolver name, for tables whose resolver is not the default. */
+    /**
+     * {@code resolver.table.<table>}: table → resolver name, for tables whose resolver is not the default.
+     *
+     * @return an unmodifiable map, sorted by table name
+     */
     public Map<String, String> tableResolvers() {
         return java.util.Collections.unmodifiableMap(tableResolvers);
     }
 
-    /** The engine's limits and timings ({@code server.node-id}, ...); read once, so a random node id stays put. */
+    /**
+     * The engine's limits and timings ({@code server.node-id}, ...); read once, so a random node id stays put.
+     *
+     * @return the options; the same instance on every call
+     */
     public ServerOptions options() {
         return options;
     }

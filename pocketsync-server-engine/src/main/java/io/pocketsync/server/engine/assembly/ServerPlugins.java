@@ -26,6 +26,16 @@ import io.pocketsync.core.discovery.Providers;
 public record ServerPlugins(ProviderRegistry<ServerStoreProvider> stores,
         ProviderRegistry<ServerTransportProvider> transports, ProviderRegistry<AuthenticatorProvider> authenticators,
         ProviderRegistry<ConflictResolverProvider> resolvers, ProviderRegistry<CodecProvider> codecs) {
+    /**
+     * Plugins from the given registries.
+     *
+     * @param stores the store providers, by name
+     * @param transports the transport providers, by name
+     * @param authenticators the authenticator providers, by name
+     * @param resolvers the conflict resolver providers, by name
+     * @param codecs the codec providers, by name
+     * @throws NullPointerException when a registry is null
+     */
     public ServerPlugins {
         requireNonNull(stores, "stores is null");
         requireNonNull(transports, "transports is null");
@@ -34,18 +44,32 @@ public record ServerPlugins(ProviderRegistry<ServerStoreProvider> stores,
         requireNonNull(codecs, "codecs is null");
     }
 
-    /** Every provider on the classpath, discovered once per class loader (see {@link Providers}). */
+    /**
+     * Every provider on the classpath, discovered once per class loader (see {@link Providers}).
+     *
+     * @return the providers found through {@link java.util.ServiceLoader}
+     */
     public static ServerPlugins discovered() {
         return new ServerPlugins(Providers.serverStores(), Providers.serverTransports(), Providers.authenticators(),
                 Providers.conflictResolvers(), Providers.codecs());
     }
 
-    /** These plugins with other stores. */
+    /**
+     * These plugins with other stores.
+     *
+     * @param value the store providers to use instead
+     * @return a copy; this instance is unchanged
+     */
     public ServerPlugins withStores(ProviderRegistry<ServerStoreProvider> value) {
         return new ServerPlugins(value, transports, authenticators, resolvers, codecs);
     }
 
-    /** These plugins with other transports. */
+    /**
+     * These plugins with other transports.
+     *
+     * @param value the transport providers to use instead
+     * @return a copy; this instance is unchanged
+     */
     public ServerPlugins withTransports(ProviderRegistry<ServerTransportProvider> value) {
         return new ServerPlugins(stores, value, authenticators, resolvers, codecs);
     }

@@ -22,6 +22,11 @@ public final class CompositeAuthenticator implements Authenticator {
 
     private final List<Authenticator> authenticators;
 
+    /**
+     * An authenticator that asks each of {@code authenticators} in turn.
+     *
+     * @param authenticators tried in list order; the first that accepts a HELLO decides; not null
+     */
     public CompositeAuthenticator(List<Authenticator> authenticators) {
         this.authenticators = List.copyOf(requireNonNull(authenticators, "authenticators is null"));
         if (this.authenticators.isEmpty()) {

@@ -23,6 +23,12 @@ public final class HmacTokenAuthenticator implements Authenticator {
     private final byte[] secret;
     private final Clock clock;
 
+    /**
+     * Accepts tokens {@link HmacTokens#issue} signed with {@code secret}.
+     *
+     * @param secret the server secret tokens are signed with, at least 16 bytes; copied
+     * @param clock decides whether a token has expired
+     */
     public HmacTokenAuthenticator(byte[] secret, Clock clock) {
         HmacTokens.checkSecret(secret);
         this.secret = secret.clone();

@@ -37,6 +37,7 @@ public final class HmacTokens {
      * @param scope the scope the token grants
      * @param device the device id the token is for, or {@code *} for any device
      * @param expiry when the token stops being accepted
+     * @return the token: base64url payload, a dot, and the base64url HMAC of the payload
      */
     public static String issue(byte[] secret, String scope, String device, Instant expiry) {
         checkSecret(secret);
@@ -55,6 +56,8 @@ public final class HmacTokens {
      * The secret kept in {@code file}: its content without surrounding whitespace, as UTF-8. The server
      * ({@code auth.hmac.secret-file}) and the tools that issue tokens read it the same way.
      *
+     * @param file the secret file; read as UTF-8
+     * @return the secret's bytes, surrounding whitespace stripped
      * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} when the file cannot be read
      */
     public static byte[] readSecretFile(Path file) {

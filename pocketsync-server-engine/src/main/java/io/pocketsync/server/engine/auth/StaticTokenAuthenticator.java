@@ -55,6 +55,9 @@ public final class StaticTokenAuthenticator implements Authenticator {
     /**
      * Parses {@code scopeA:token1,scopeB:token2}. Scope names may contain {@code :}, so each pair is split
      * at its last colon; tokens therefore must not contain one.
+     *
+     * @param pairs comma-separated {@code SCOPE:TOKEN} pairs; a scope may be listed with several tokens
+     * @return an authenticator accepting exactly those pairs
      */
     public static StaticTokenAuthenticator parse(String pairs) {
         requireNonNull(pairs, "pairs is null");

@@ -13,6 +13,9 @@ import io.pocketsync.api.model.RowState;
  * <p>Stateless and thread-safe.
  */
 public final class ClientWinsResolver implements ConflictResolver {
+    /**
+     * The provider name, {@value}, as {@code resolver.default} and {@code resolver.table.<table>} select it.
+     */
     public static final String NAME = "client-wins";
 
     @Override

@@ -34,6 +34,9 @@ import java.util.Map;
  * any write. Stateless and thread-safe.
  */
 public final class FieldMergeResolver implements ConflictResolver {
+    /**
+     * The provider name, {@value}, as {@code resolver.default} and {@code resolver.table.<table>} select it.
+     */
     public static final String NAME = "field-merge";
 
     @Override

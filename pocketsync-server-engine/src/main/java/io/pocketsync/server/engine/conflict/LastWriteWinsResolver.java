@@ -17,6 +17,9 @@ import io.pocketsync.api.model.RowState;
  * <p>Stateless and thread-safe.
  */
 public final class LastWriteWinsResolver implements ConflictResolver {
+    /**
+     * The provider name, {@value}, as {@code resolver.default} and {@code resolver.table.<table>} select it.
+     */
     public static final String NAME = "last-write-wins";
 
     @Override

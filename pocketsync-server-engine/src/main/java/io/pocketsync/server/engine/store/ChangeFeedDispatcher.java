@@ -27,6 +27,11 @@ public final class ChangeFeedDispatcher implements AutoCloseable {
     private final List<ChangeFeedListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService thread;
 
+    /**
+     * A dispatcher with its own daemon thread, started on first use.
+     *
+     * @param threadName the name of the daemon thread that calls the listeners, for thread dumps
+     */
     public ChangeFeedDispatcher(String threadName) {
         this.thread = Executors.newSingleThreadExecutor(runnable -> {
             Thread feed = new Thread(runnable, threadName);
@@ -35,12 +40,23 @@ public final class ChangeFeedDispatcher implements AutoCloseable {
         });
     }
 
+    /**
+     * Adds a listener for the batches published from now on.
+     *
+     * @param listener called on the feed thread with each committed batch; not null
+     * @return removes the listener when closed; closing twice is harmless
+     */
     public AutoCloseable subscribe(ChangeFeedListener listener) {
         requireNonNull(listener, "listener is null");
         listeners.add(listener);
         return () -> listeners.remove(listener);
     }
 
+    /**
+     * Hands a committed batch to every listener, on the feed thread; returns at once.
+     *
+     * @param batch the committed batch; not null
+     */
     public void publish(CommittedBatch batch) {
         requireNonNull(batch, "batch is null");
         publish(() -> batch);
@@ -50,6 +66,8 @@ public final class ChangeFeedDispatcher implements AutoCloseable {
      * Publishes an event that is built on the feed thread, and only when someone listens: building it
      * (copying row images into changes, decoding a message) then costs the writer nothing.
      * {@code event} must be safe to call from another thread; it may return null to publish nothing.
+     *
+     * @param event builds the batch on the feed thread; not null, and called at most once
      */
     public void publish(Supplier<CommittedBatch> event) {
         requireNonNull(event, "event is null");

@@ -42,18 +42,42 @@ public final class StoreJson {
 
     private StoreJson() {}
 
+    /**
+     * Encodes a row image in the stores' JSON form.
+     *
+     * @param row column name to value (strings, numbers, booleans, byte arrays, nulls)
+     * @return the row as a JSON object, blobs and floats tagged so that they read back with their type
+     */
     public static String writeRow(Map<String, Object> row) {
         return write(generator -> writeRowFields(generator, row));
     }
 
+    /**
+     * Decodes a row image.
+     *
+     * @param json text {@link #writeRow} wrote
+     * @return the row, with the types it was written with
+     */
     public static Map<String, Object> readRow(String json) {
         return rowFrom(read(json));
     }
 
+    /**
+     * Encodes per-column versions.
+     *
+     * @param versions column name to the version that last wrote it
+     * @return a JSON object of the versions
+     */
     public static String writeVersions(Map<String, Version> versions) {
         return write(generator -> writeVersionFields(generator, versions));
     }
 
+    /**
+     * Decodes per-column versions.
+     *
+     * @param json text {@link #writeVersions} wrote
+     * @return column name to version, in the written order
+     */
     public static Map<String, Version> readVersions(String json) {
         Map<String, Version> versions = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> fields = read(json).fields();
@@ -64,6 +88,12 @@ public final class StoreJson {
         return versions;
     }
 
+    /**
+     * Encodes a change.
+     *
+     * @param change the change, with its row image
+     * @return a JSON object with ids, op, row, changed columns, HLC and device
+     */
     public static String writeChange(Change change) {
         return write(generator -> writeChangeFields(generator, change));
     }
@@ -94,6 +124,12 @@ public final class StoreJson {
         generator.writeEndObject();
     }
 
+    /**
+     * Decodes a change.
+     *
+     * @param json text {@link #writeChange(Change)} wrote
+     * @return the change
+     */
     public static Change readChange(String json) {
         return changeFrom(read(json));
     }
@@ -106,7 +142,12 @@ public final class StoreJson {
                 node.get("device").asText());
     }
 
-    /** A row state without its sequences (the store keeps those beside the JSON). */
+    /**
+     * A row state without its sequences (the store keeps those beside the JSON).
+     *
+     * @param state the row state
+     * @return a JSON object without the first and last sequences
+     */
     public static String writeState(RowState state) {
         return writeState(state, new RowTexts());
     }
@@ -118,11 +159,18 @@ public final class StoreJson {
     public static final class RowTexts {
         private final Map<Map<String, Object>, String> texts;
 
+        /**
+         * For a batch of a typical size (16 images).
+         */
         public RowTexts() {
             this(16);
         }
 
-        /** For about {@code rows} images. */
+        /**
+         * For about {@code rows} images.
+         *
+         * @param rows the expected number of distinct images; a sizing hint, not a limit
+         */
         public RowTexts(int rows) {
             this.texts = new IdentityHashMap<>(rows);
         }
@@ -132,7 +180,13 @@ public final class StoreJson {
         }
     }
 
-    /** {@link #writeState(RowState)}, reusing the text of row images written before. */
+    /**
+     * {@link #writeState(RowState)}, reusing the text of row images written before.
+     *
+     * @param state the row state
+     * @param rows images written earlier in the same batch; this adds the state's image to it
+     * @return a JSON object without the first and last sequences
+     */
     public static String writeState(RowState state, RowTexts rows) {
         return write(generator -> {
             generator.writeStartObject();
@@ -150,6 +204,14 @@ public final class StoreJson {
         });
     }
 
+    /**
+     * Decodes a row state and adds the sequences the store keeps beside it.
+     *
+     * @param json text {@link #writeState(RowState)} wrote
+     * @param firstSequence the server sequence the row was first stored at, kept beside the JSON
+     * @param lastSequence the server sequence of the row's latest change, kept beside the JSON
+     * @return the row state
+     */
     public static RowState readState(String json, long firstSequence, long lastSequence) {
         JsonNode node = read(json);
         Map<String, Version> versions = new LinkedHashMap<>();
@@ -163,7 +225,17 @@ public final class StoreJson {
                 firstSequence, lastSequence);
     }
 
-    /** An audit entry without its id (Redis assigns it inside the write script). */
+    /**
+     * An audit entry without its id (Redis assigns it inside the write script).
+     *
+     * @param atMillis when the change was decided, in epoch milliseconds
+     * @param status the outcome: applied, duplicate, superseded or rejected
+     * @param change the pushed change
+     * @param winner the change id that won the conflict; null when there was none
+     * @param code the rejection code; null unless rejected
+     * @param reason a human-readable explanation; may be null
+     * @return a JSON object of the entry
+     */
     public static String writeAudit(long atMillis, ChangeStatus status, Change change, String winner, ErrorCode code, String reason) {
         return write(generator -> {
             generator.writeStartObject();
@@ -178,6 +250,13 @@ public final class StoreJson {
         });
     }
 
+    /**
+     * Decodes an audit entry.
+     *
+     * @param id the entry id the store assigned
+     * @param json text {@link #writeAudit} wrote
+     * @return the entry
+     */
     public static AuditEntry readAudit(long id, String json) {
         JsonNode node = read(json);
         return new AuditEntry(id, Instant.ofEpochMilli(node.get("at").asLong()), ChangeStatus.valueOf(node.get("status").asText()),
@@ -185,7 +264,14 @@ public final class StoreJson {
                 node.get("code").isNull() ? null : ErrorCode.valueOf(node.get("code").asText()), node.get("reason").textValue());
     }
 
-    /** A change-feed event without its sequence range (the subscriber derives it from the head sent beside it). */
+    /**
+     * A change-feed event without its sequence range (the subscriber derives it from the head sent beside it).
+     *
+     * @param scope the batch's scope
+     * @param nodeId the id of the server node that committed the batch
+     * @param changes the committed changes, in sequence order
+     * @return a JSON object of the event
+     */
     public static String writeFeed(Scope scope, String nodeId, List<Change> changes) {
         return write(generator -> {
             generator.writeStartObject();
@@ -200,7 +286,15 @@ public final class StoreJson {
         });
     }
 
-    /** {@link #writeFeed} from a plan's feed entries, without building the changes first. Same format. */
+    /**
+     * {@link #writeFeed} from a plan's feed entries, without building the changes first. Same format.
+     *
+     * @param scope the batch's scope
+     * @param nodeId the id of the server node that committed the batch
+     * @param entries the plan's feed entries, in sequence order
+     * @param rows images already written for the batch; reused, and extended
+     * @return a JSON object of the event, readable with {@link #readFeed(long, String)}
+     */
     public static String writeFeedOf(Scope scope, String nodeId, List<BatchPlan.FeedEntry> entries, RowTexts rows) {
         return write(generator -> {
             generator.writeStartObject();
@@ -224,9 +318,20 @@ public final class StoreJson {
      * the event may name them instead of carrying their images and versions a second time.
      */
     public interface StoredStates {
-        /** The index of the stored state whose image is {@code row} (the same instance), or -1. */
+        /**
+         * The index of the stored state whose image is {@code row} (the same instance), or -1.
+         *
+         * @param row a feed entry's row image
+         * @return the index of the stored state with that very image, or -1 when none has it
+         */
         int indexOf(Map<String, Object> row);
 
+        /**
+         * A stored state by index.
+         *
+         * @param index an index {@link #indexOf} returned
+         * @return the stored state at that index
+         */
         RowState state(int index);
     }
 
@@ -235,6 +340,13 @@ public final class StoreJson {
      * ({@code "v": index}) and carries only what the state does not say: its op, its changed columns, and its id,
      * HLC and device where they differ from the state's last change and version. Read with
      * {@link #readFeed(long, String, IntFunction)}.
+     *
+     * @param scope the batch's scope
+     * @param nodeId the id of the server node that committed the batch
+     * @param entries the plan's feed entries, in sequence order
+     * @param rows images already written for the batch; reused, and extended
+     * @param stored the row states sent beside the event
+     * @return a JSON object of the event
      */
     public static String writeFeedOf(Scope scope, String nodeId, List<BatchPlan.FeedEntry> entries, RowTexts rows,
             StoredStates stored) {
@@ -277,7 +389,14 @@ public final class StoreJson {
         });
     }
 
-    /** Reads a feed event whose entries may name stored states ({@link #writeFeedOf(Scope, String, List, RowTexts, StoredStates)}). */
+    /**
+     * Reads a feed event whose entries may name stored states ({@link #writeFeedOf(Scope, String, List, RowTexts, StoredStates)}).
+     *
+     * @param fromSequence the server sequence just before the batch's first change
+     * @param json the event text
+     * @param storedStates the row states sent beside the event, by index
+     * @return the committed batch, its sequences from {@code fromSequence + 1}
+     */
     public static CommittedBatch readFeed(long fromSequence, String json, IntFunction<RowState> storedStates) {
         JsonNode node = read(json);
         List<Change> changes = new ArrayList<>();
@@ -301,6 +420,13 @@ public final class StoreJson {
                 fromSequence + changes.size(), changes);
     }
 
+    /**
+     * Reads a feed event whose entries carry their changes in full.
+     *
+     * @param fromSequence the server sequence just before the batch's first change
+     * @param json text {@link #writeFeed} or {@link #writeFeedOf(Scope, String, List, RowTexts)} wrote
+     * @return the committed batch, its sequences from {@code fromSequence + 1}
+     */
     public static CommittedBatch readFeed(long fromSequence, String json) {
         JsonNode node = read(json);
         List<Change> changes = new ArrayList<>();
