@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * step fails. Stateless.
  */
 final class DeviceWiring {
-    /** What a {@link PocketSyncDevice.Builder} collected and checked. */
+    /** What a {@link PocketSyncDeviceBuilder} collected and checked. */
     record Spec(DataSource dataSource, List<String> tables, String scope, String token, URI server,
             @Nullable ClientTransport transport, @Nullable String transportName, PluginConfig transportConfig,
             DeviceOptions options, String captureName, PluginConfig captureConfig, SyncStatusListener statusListener,

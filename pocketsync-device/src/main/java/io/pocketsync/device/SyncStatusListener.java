@@ -4,7 +4,7 @@ import io.pocketsync.api.ErrorCode;
 
 /**
  * Sync status events of a {@link PocketSyncDevice}. Methods do nothing by default; override what you need, and
- * register with {@link PocketSyncDevice#addStatusListener} or {@link PocketSyncDevice.Builder#statusListener}.
+ * register with {@link PocketSyncDevice#addStatusListener} or {@link PocketSyncDeviceBuilder#statusListener}.
  * For one kind of event a lambda is shorter: {@link PocketSyncDevice#onStatus} and {@link PocketSyncDevice#onError}.
  *
  * <p>Called on the device's listener executor (never on a transport I/O thread nor on the engine

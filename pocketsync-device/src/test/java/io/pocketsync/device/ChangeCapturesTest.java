@@ -38,7 +38,7 @@ class ChangeCapturesTest {
     void anUnknownNameFailsTheBuildListingTheNamesAvailable() {
         TestDb db = new TestDb(dir, "device.db");
         db.exec("CREATE TABLE todo (id TEXT PRIMARY KEY)");
-        PocketSyncDevice.Builder builder = PocketSyncDevice.builder().dataSource(db.dataSource).tables(List.of("todo"))
+        PocketSyncDeviceBuilder builder = PocketSyncDevice.builder().dataSource(db.dataSource).tables(List.of("todo"))
                 .scope("scope").server(URI.create("mem://server")).transport("no-such-transport").capture("session-extension");
 
         assertThatThrownBy(builder::build)

@@ -232,7 +232,7 @@ class PocketSyncDeviceTest {
         assertThat(capture.pendingReads.get()).isGreaterThan(reads);
     }
 
-    /** A device wired by hand around {@code capture}, as {@link PocketSyncDevice.Builder} wires one. */
+    /** A device wired by hand around {@code capture}, as {@link PocketSyncDeviceBuilder} wires one. */
     private PocketSyncDevice handWiredDevice(TestDb db, ChangeCapture capture) {
         ScheduledExecutorService engine = Executors.newSingleThreadScheduledExecutor();
         ExecutorService listeners = Executors.newSingleThreadExecutor();

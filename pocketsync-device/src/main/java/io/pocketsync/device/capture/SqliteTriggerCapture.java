@@ -207,22 +207,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized List<LocalChange> pending(long afterLocalSequence, int limit) {
         sealFor(afterLocalSequence, limit);
-        List<LocalChange> out = new ArrayList<>();
         try {
-            // prepared once: this runs after every local commit
-            PreparedStatement statement = statements().get("SELECT seq, change_id, tbl, gid, op, row_json, cols_json, hlc FROM "
-                    + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?");
-            statement.setLong(1, afterLocalSequence);
-            statement.setInt(2, limit);
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    Change change = new Change(rs.getString(2), rs.getString(3), rs.getString(4), Op.valueOf(rs.getString(5)),
-                            RowImages.parse(rs.getString(6)), RowImages.parseColumns(rs.getString(7)), new Hlc(rs.getLong(8)),
-                            deviceId());
-                    out.add(new LocalChange(rs.getLong(1), change));
-                }
-            }
-            return out;
+            return ChangeLogReader.pending(statements(), afterLocalSequence, limit, deviceId());
         }
         catch (SQLException e) {
             throw Sql.failure("reading pending changes failed", e);
@@ -312,15 +298,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized DeviceState state() {
-        try (PreparedStatement statement = connection().prepareStatement("SELECT device_id, scope, cursor, "
-                + SystemTables.DEVICE_CLOCK + ", resync, last_sync_ms FROM " + STATE + " WHERE id = 1");
-                ResultSet rs = statement.executeQuery()) {
-            if (!rs.next()) {
-                throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "capture is not installed");
-            }
-            long lastSync = rs.getLong(6);
-            return new DeviceState(rs.getString(1), rs.getString(2), rs.getLong(3), new Hlc(rs.getLong(4)), rs.getInt(5) != 0,
-                    lastSync == 0 ? null : Instant.ofEpochMilli(lastSync));
+        try {
+            return ChangeLogReader.state(connection());
         }
         catch (SQLException e) {
             throw Sql.failure("reading device state failed", e);

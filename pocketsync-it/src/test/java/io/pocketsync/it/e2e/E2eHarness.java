@@ -10,6 +10,7 @@ import io.pocketsync.server.engine.auth.AnonymousAuthenticator;
 import io.pocketsync.device.CatchUpProgress;
 import io.pocketsync.device.DeviceOptions;
 import io.pocketsync.device.PocketSyncDevice;
+import io.pocketsync.device.PocketSyncDeviceBuilder;
 import io.pocketsync.device.SyncStatusListener;
 import io.pocketsync.device.capture.TestDb;
 import io.pocketsync.server.engine.ServerOptions;
@@ -131,7 +132,7 @@ final class E2eHarness implements AutoCloseable {
 
         Node(TestDb db, DeviceOptions options) {
             this.db = db;
-            PocketSyncDevice.Builder builder = PocketSyncDevice.builder();
+            PocketSyncDeviceBuilder builder = PocketSyncDevice.builder();
             if (inlineListeners) {
                 builder.listenerExecutor(Runnable::run);
             }

@@ -1,0 +1,256 @@
+package io.pocketsync.device;
+
+import static java.util.Objects.requireNonNull;
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.Identifiers;
+import io.pocketsync.api.PluginConfig;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.capture.ChangeCapture;
+import io.pocketsync.api.capture.ChangeCaptureProvider;
+import io.pocketsync.api.transport.ClientTransport;
+import io.pocketsync.device.capture.ShortBusyWait;
+import io.pocketsync.device.capture.SqliteTriggerCaptureProvider;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * Builds a {@link PocketSyncDevice} without any injector. Required: a database, at least one table,
+ * a scope, a server URI, and a transport (instance or name). Not thread-safe.
+ */
+public final class PocketSyncDeviceBuilder {
+    private @Nullable DataSource dataSource;
+    private final List<String> tables = new ArrayList<>();
+    private @Nullable String scope;
+    private String token = "";
+    private @Nullable URI server;
+    private @Nullable ClientTransport transport;
+    private @Nullable String transportName;
+    private PluginConfig transportConfig = PluginConfig.empty("");
+    private DeviceOptions options = DeviceOptions.DEFAULTS;
+    private String captureName = SqliteTriggerCaptureProvider.NAME;
+    private PluginConfig captureConfig = PluginConfig.empty("");
+    private SyncStatusListener statusListener = SyncStatusListener.NONE;
+    private java.util.concurrent.@Nullable Executor listenerExecutor;
+    private Clock clock = Clock.systemUTC();
+
+    PocketSyncDeviceBuilder() {}
+
+    /**
+     * The SQLite file (created if missing).
+     *
+     * @param file path of the device database; relative paths resolve against the working directory
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder database(Path file) {
+        SQLiteDataSource source = new SQLiteDataSource();
+        source.setUrl("jdbc:sqlite:" + requireNonNull(file, "file is null").toAbsolutePath());
+        this.dataSource = source;
+        return this;
+    }
+
+    /**
+     * A data source of the SQLite database (sqlite-jdbc); the device takes two connections from it.
+     *
+     * @param dataSource the device database; not null
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder dataSource(DataSource dataSource) {
+        this.dataSource = requireNonNull(dataSource, "dataSource is null");
+        return this;
+    }
+
+    /**
+     * Adds tables to sync.
+     *
+     * @param names table names, each a plain SQL identifier of an existing table
+     * @return this builder
+     * @throws PocketSyncException {@code IDENTIFIER_INVALID} when a name is not a valid SQL identifier
+     */
+    public PocketSyncDeviceBuilder tables(String... names) {
+        return tables(Arrays.asList(names));
+    }
+
+    /**
+     * Adds tables to sync.
+     *
+     * @param names table names, each a plain SQL identifier of an existing table
+     * @return this builder
+     * @throws PocketSyncException {@code IDENTIFIER_INVALID} when a name is not a valid SQL identifier
+     */
+    public PocketSyncDeviceBuilder tables(List<String> names) {
+        for (String name : names) {
+            tables.add(Identifiers.requireSqlName(name, "table"));
+        }
+        return this;
+    }
+
+    /**
+     * The sync scope: the server shares changes among the devices of one scope only. Required.
+     *
+     * @param scope the scope name
+     * @return this builder
+     * @throws PocketSyncException {@code IDENTIFIER_INVALID} when the name is not a valid scope name
+     */
+    public PocketSyncDeviceBuilder scope(String scope) {
+        this.scope = Identifiers.requireScopeOrDeviceId(scope, "scope");
+        return this;
+    }
+
+    /**
+     * The credentials presented in HELLO; never logged. Default: empty.
+     *
+     * @param token the token the server's authenticator checks; not null, may be empty
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder token(String token) {
+        this.token = requireNonNull(token, "token is null");
+        return this;
+    }
+
+    /**
+     * The server to sync with. Required.
+     *
+     * @param server the server's URI, for example {@code ws://host:8080/sync}; its scheme may select the transport
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder server(URI server) {
+        this.server = requireNonNull(server, "server is null");
+        return this;
+    }
+
+    /**
+     * A transport instance; the device starts and closes it. Replaces a transport chosen by name.
+     *
+     * @param transport the client transport; not null
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder transport(ClientTransport transport) {
+        this.transport = requireNonNull(transport, "transport is null");
+        this.transportName = null;
+        return this;
+    }
+
+    /**
+     * A transport by provider name ({@code websocket}, {@code mqtt}) or URI scheme, found through ServiceLoader.
+     * Replaces a transport instance.
+     *
+     * @param nameOrScheme the provider name or URI scheme; not null
+     * @param config the provider's settings; not null
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder transport(String nameOrScheme, PluginConfig config) {
+        this.transportName = requireNonNull(nameOrScheme, "nameOrScheme is null");
+        this.transportConfig = requireNonNull(config, "config is null");
+        this.transport = null;
+        return this;
+    }
+
+    /**
+     * {@link #transport(String, PluginConfig)} with the provider's defaults.
+     *
+     * @param nameOrScheme the provider name or URI scheme; not null
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder transport(String nameOrScheme) {
+        return transport(nameOrScheme, PluginConfig.empty(""));
+    }
+
+    /**
+     * Engine tuning. Default: {@link DeviceOptions#DEFAULTS}.
+     *
+     * @param options the options; not null
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder options(DeviceOptions options) {
+        this.options = requireNonNull(options, "options is null");
+        return this;
+    }
+
+    /**
+     * The change capture by provider name, found through ServiceLoader ({@link ChangeCaptureProvider}); default
+     * {@code sqlite-triggers}. {@code config} holds the provider's keys, with or without the
+     * {@code capture.<name>} namespace; an unknown key fails {@link #build()} with {@code CONFIG_INVALID}.
+     *
+     * @param name the capture provider name; not null
+     * @param config the provider's settings; not null
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder capture(String name, PluginConfig config) {
+        this.captureName = requireNonNull(name, "name is null");
+        this.captureConfig = requireNonNull(config, "config is null");
+        return this;
+    }
+
+    /**
+     * {@link #capture(String, PluginConfig)} with the provider's defaults.
+     *
+     * @param name the capture provider name; not null
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder capture(String name) {
+        return capture(name, PluginConfig.empty(""));
+    }
+
+    /**
+     * A listener registered before the device starts, so it sees the first events. Default:
+     * {@link SyncStatusListener#NONE}.
+     *
+     * @param listener the listener; not null
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder statusListener(SyncStatusListener listener) {
+        this.statusListener = requireNonNull(listener, "listener is null");
+        return this;
+    }
+
+    /**
+     * Where watch and status listeners run; default: one dedicated daemon thread, shut down on close.
+     *
+     * @param executor runs listener calls; owned by the caller, which shuts it down after closing the device
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder listenerExecutor(java.util.concurrent.Executor executor) {
+        this.listenerExecutor = requireNonNull(executor, "executor is null");
+        return this;
+    }
+
+    /**
+     * The clock that stamps local changes and status times. Default: the UTC system clock.
+     *
+     * @param clock the clock; not null
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder clock(Clock clock) {
+        this.clock = requireNonNull(clock, "clock is null");
+        return this;
+    }
+
+    /**
+     * Wires the device. It does not sync until {@link PocketSyncDevice#start()}.
+     *
+     * @return the new device, which the caller closes
+     * @throws PocketSyncException {@code CONFIG_INVALID} when something required is missing or a capture option
+     *         is unknown; {@code PROVIDER_NOT_FOUND} or {@code PROVIDER_AMBIGUOUS} when the capture or the
+     *         transport name does not select exactly one provider; {@code SCHEMA_INVALID} when a table is
+     *         missing or unsupported
+     */
+    public PocketSyncDevice build() {
+        if (dataSource == null || tables.isEmpty() || scope == null || server == null
+                || (transport == null && transportName == null)) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID,
+                    "a device needs a database, tables, a scope, a server URI and a transport");
+        }
+        return DeviceWiring.wire(new DeviceWiring.Spec(dataSource, tables, scope, token, server, transport, transportName,
+                transportConfig, options, captureName, captureConfig, statusListener, listenerExecutor, clock));
+    }
+}
