@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.sqlite.SQLiteDataSource;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,9 +45,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
             if (!Files.isRegularFile(file)) {
                 throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "no database file " + file);
             }
-            SQLiteDataSource dataSource = new SQLiteDataSource();
-            dataSource.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
-            return DeadLetters.of(dataSource);
+            return DeadLetters.of(DeviceCommand.dataSource(file));
         }
     }
 

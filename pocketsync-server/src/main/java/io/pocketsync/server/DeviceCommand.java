@@ -110,7 +110,8 @@ public final class DeviceCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static javax.sql.DataSource dataSource(Path file) {
+    /** A data source on an existing device database, as the dead-letter and uninstall commands open it. */
+    static javax.sql.DataSource dataSource(Path file) {
         org.sqlite.SQLiteDataSource source = new org.sqlite.SQLiteDataSource();
         source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         return source;

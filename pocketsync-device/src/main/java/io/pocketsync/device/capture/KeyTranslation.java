@@ -42,9 +42,13 @@ final class KeyTranslation {
     }
 
     private final Map<String, TableKeys> tables;
+    /** Per parent table, the tables referencing it and their columns: asked at every applied delete. */
+    private final Map<String, Map<String, List<String>>> children = new LinkedHashMap<>();
 
     private KeyTranslation(Map<String, TableKeys> tables) {
         this.tables = tables;
+        tables.forEach((table, keys) -> keys.references().forEach((column, parent) -> children
+                .computeIfAbsent(parent, p -> new LinkedHashMap<>()).computeIfAbsent(table, t -> new ArrayList<>()).add(column)));
     }
 
     /** The translation for the tracked tables {@code schemas} (a table missing from them is not translated). */
@@ -186,13 +190,7 @@ final class KeyTranslation {
      * delete must first deal with these rows (see {@link RowWriter}).
      */
     Map<String, List<String>> childrenOf(String parentTable) {
-        Map<String, List<String>> children = new LinkedHashMap<>();
-        tables.forEach((table, keys) -> keys.references().forEach((column, parent) -> {
-            if (parent.equals(parentTable)) {
-                children.computeIfAbsent(table, t -> new ArrayList<>()).add(column);
-            }
-        }));
-        return children;
+        return children.getOrDefault(parentTable, Map.of());
     }
 
     @Override
