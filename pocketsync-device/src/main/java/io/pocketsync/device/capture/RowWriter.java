@@ -9,6 +9,8 @@ import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
 import java.sql.PreparedStatement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import java.util.Set;
  * is built, and quoted.
  */
 final class RowWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(RowWriter.class);
     /** A remote change that cannot be applied; it is parked, not retried. */
     static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;
@@ -257,9 +260,14 @@ final class RowWriter {
     private void writeReleasedRows() throws SQLException {
         dangling.restore();
         boolean progress = true;
+        java.util.Set<String> stuck = new java.util.HashSet<>(); // refused once in this flush: not tried again in it
         while (progress && !held.isEmpty()) {
             progress = false;
+            List<Change> released = new ArrayList<>();
             for (HeldRows.Held row : held.all()) {
+                if (stuck.contains(row.table() + "\u0000" + row.globalId())) {
+                    continue;
+                }
                 TableSchema schema = schemas.get(row.table());
                 Map<String, Object> local = schema == null ? null : keys.toLocal(row.table(), row.row(), this::rowid);
                 if (local == null) {
@@ -268,6 +276,7 @@ final class RowWriter {
                 held.release(row.table(), row.globalId());
                 Change change = new Change("held-" + row.globalId(), row.table(), row.globalId(), Op.UPDATE, row.row(),
                         List.of(), Hlc.ZERO, "");
+                released.add(change);
                 try {
                     queueUpsert(schema, change, local);
                 }
@@ -277,6 +286,17 @@ final class RowWriter {
                 progress = true;
             }
             flushRun();
+            // a released row a local constraint refuses is no change anyone sent: it goes back to the held rows, with
+            // a warning, rather than into the refusals (which name the page's changes) where it would be lost
+            for (Change change : released) {
+                Refused refusal = refused.remove(change);
+                if (refusal != null) {
+                    stuck.add(change.table() + "\u0000" + change.globalId());
+                    held.hold(change.table(), change.globalId(), change.row());
+                    LOG.warn("row {} of {} stays held: its parent is here but {}", shorten(change.globalId()),
+                            shorten(change.table()), refusal.getMessage());
+                }
+            }
         }
     }
 
