@@ -236,10 +236,12 @@ final class SyncLoop implements ClientTransport.Listener {
         else if (message instanceof Ack ack) {
             capture.mergeClock(ack.serverHlc());
             if (pusher.acknowledged(ack)) {
-                if (ack.serverTimeMillis() > 0 && refusedForClock(ack)) {
+                if (refusedForClock(ack)) {
                     // the clock moved since the WELCOME measured it: measure again, which restamps what is pending
                     // (the refused changes are pending again, see SkewedChanges), and send it all again
-                    measureClockOffset(ack.serverTimeMillis());
+                    if (ack.serverTimeMillis() > 0) {
+                        measureClockOffset(ack.serverTimeMillis());
+                    }
                     pusher.forget();
                 }
                 status.countsMayHaveChanged();
