@@ -4,6 +4,8 @@ import static io.pocketsync.api.Identifiers.quoteSql;
 import static java.util.Objects.requireNonNull;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -35,6 +37,37 @@ final class MissingColumns {
         statements.update("INSERT OR REPLACE INTO " + SystemTables.MISSING_COLUMNS + " (tbl, gid, col, value) VALUES (?, ?, ?, ?)",
                 table, globalId, column, value);
         any = true;
+    }
+
+    /**
+     * {@code image} (JSON, as the triggers read it) with the values kept for the row's missing columns added: a change
+     * this device makes carries the whole row as far as it knows it. Otherwise an old app version's edit of a row
+     * another device had deleted would resurrect it on the server without those values (the server completes a
+     * partial image only from a live row), while this device wrote them in at its upgrade: the two would differ.
+     *
+     * @return {@code image}, or a new image with the kept values
+     */
+    String withKept(String table, String globalId, String image) throws SQLException {
+        if (any == null) {
+            any = statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.MISSING_COLUMNS + ")") != 0;
+        }
+        if (!any) {
+            return image;
+        }
+        Map<String, Object> row = null;
+        PreparedStatement read = statements.get("SELECT col, value FROM " + SystemTables.MISSING_COLUMNS + " WHERE tbl = ? AND gid = ?");
+        read.setString(1, table);
+        read.setString(2, globalId);
+        try (ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+                if (row == null) {
+                    row = new java.util.LinkedHashMap<>(RowImages.parse(image));
+                }
+                Object value = rs.getObject(2);
+                row.putIfAbsent(rs.getString(1), value instanceof Integer i ? Long.valueOf(i) : value);
+            }
+        }
+        return row == null ? image : RowImages.toJson(row);
     }
 
     /** Forgets what is kept for a row (it was deleted). */
@@ -79,8 +112,14 @@ final class MissingColumns {
         return written;
     }
 
-    /** The values of {@code row} for columns {@code schema} lacks, kept; returns the row without them. */
+    /**
+     * The values of {@code row} for columns {@code schema} lacks, kept; returns the row without them. What was kept
+     * for the row before goes first: an image from the server is the whole row (the server completes partial images,
+     * see protocol.md 2.1), so a column it lacks has no value, e.g. because the row was deleted and created again
+     * since (a catch-up page shows only the new row).
+     */
     Map<String, Object> keepMissing(TableSchema schema, String globalId, Map<String, Object> row) throws SQLException {
+        forget(schema.name(), globalId);
         Map<String, Object> known = null;
         for (Map.Entry<String, Object> entry : row.entrySet()) {
             if (!schema.hasColumn(entry.getKey())) {
