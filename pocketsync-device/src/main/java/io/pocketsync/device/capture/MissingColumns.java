@@ -95,10 +95,13 @@ final class MissingColumns {
         try {
             for (TableSchema.Column column : schema.columns()) {
                 String table = quoteSql(schema.name());
+                // Only where the column still holds its default: a value the app wrote there after its upgrade and
+                // before this regeneration is newer than what was kept, and AddedColumns has queued it as a change.
                 int n = Sql.update(c, "UPDATE " + table + " SET " + quoteSql(column.name()) + " = (SELECT m.value FROM "
                         + SystemTables.MISSING_COLUMNS + " m WHERE m.tbl = ?1 AND m.col = ?2 AND m.gid = " + table + "."
                         + SystemTables.GLOBAL_ID + ") WHERE " + SystemTables.GLOBAL_ID + " IN (SELECT gid FROM "
-                        + SystemTables.MISSING_COLUMNS + " WHERE tbl = ?1 AND col = ?2)", schema.name(), column.name());
+                        + SystemTables.MISSING_COLUMNS + " WHERE tbl = ?1 AND col = ?2) AND " + quoteSql(column.name()) + " IS ?3",
+                        schema.name(), column.name(), column.defaultValue());
                 Sql.update(c, "DELETE FROM " + SystemTables.MISSING_COLUMNS + " WHERE tbl = ? AND col = ?", schema.name(), column.name());
                 written += n;
             }
