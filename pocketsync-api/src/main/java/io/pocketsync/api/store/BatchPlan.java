@@ -42,7 +42,8 @@ import org.jspecify.annotations.Nullable;
  *       id); superseding a change by a row that does not exist is a REJECTED {@code RESOLVER_REJECTED};</li>
  *   <li>{@link Resolution.Reject} is REJECTED with the resolver's code, audited;</li>
  *   <li>an {@code Apply} whose row would take a UNIQUE value another live row holds is REJECTED
- *       {@code UNIQUE_CONFLICT}, audited ({@link UniqueClaims}; only when the store passes its claim index);</li>
+ *       {@code UNIQUE_CONFLICT}, audited, with the row's stored state (if any) in its outcome ({@link UniqueClaims};
+ *       only when the store passes its claim index);</li>
  *   <li>a resolver that throws, returns null or returns another row's state fails the whole plan with
  *       {@code INTERNAL}, so nothing of the batch is written.</li>
  * </ul>
@@ -211,7 +212,9 @@ public final class BatchPlan {
         else {
             Resolution.Reject reject = resolution instanceof Resolution.Reject r ? r
                     : new Resolution.Reject(ErrorCode.RESOLVER_REJECTED, "the server has no row to prefer over this change");
-            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason(), false, false));
+            // a unique conflict names the stored row, so that the origin can put it back in place of its refused edit
+            Planned stored = reject.code() == ErrorCode.UNIQUE_CONFLICT ? current : null;
+            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, stored, reject.code(), reject.reason(), false, false));
             audits.add(new PendingAudit(ChangeStatus.REJECTED, change, null, reject.code(), reject.reason()));
         }
     }
@@ -333,7 +336,9 @@ public final class BatchPlan {
                 case APPLIED -> ChangeOutcome.applied(id, decision.sequence() + delta, decision.state().rebased(delta),
                         decision.overridesLater());
                 case SUPERSEDED -> ChangeOutcome.superseded(id, decision.state().rebased(delta));
-                case REJECTED -> ChangeOutcome.rejected(id, decision.code(), decision.reason());
+                case REJECTED -> decision.state() == null ? ChangeOutcome.rejected(id, decision.code(), decision.reason())
+                        : new ChangeOutcome(id, ChangeStatus.REJECTED, 0, decision.state().rebased(delta), decision.code(),
+                                decision.reason(), false);
                 case DUPLICATE -> ChangeOutcome.duplicate(id);
             });
         }

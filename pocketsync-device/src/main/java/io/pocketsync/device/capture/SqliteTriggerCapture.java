@@ -208,7 +208,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     public synchronized List<LocalChange> pending(long afterLocalSequence, int limit) {
         sealFor(afterLocalSequence, limit);
         try {
-            return ChangeLogReader.pending(statements(), afterLocalSequence, limit, deviceId());
+            return ChangeLogReader.pending(statements(), afterLocalSequence, limit, deviceId(), schemas);
         }
         catch (SQLException e) {
             throw Sql.failure("reading pending changes failed", e);

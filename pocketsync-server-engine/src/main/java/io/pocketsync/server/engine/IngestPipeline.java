@@ -180,6 +180,11 @@ final class IngestPipeline {
             case SUPERSEDED:
                 return ChangeResult.superseded(pushed.changeId(), winner(outcome.state()), outcome.state().lastSequence());
             case REJECTED:
+                if (outcome.state() != null) {
+                    // UNIQUE_CONFLICT of a stored row: the device writes the stored state back over its refused edit
+                    return new ChangeResult(pushed.changeId(), ChangeStatus.REJECTED, outcome.state().lastSequence(),
+                            winner(outcome.state()), outcome.errorCode(), outcome.reason());
+                }
                 return ChangeResult.rejected(pushed.changeId(),
                         outcome.errorCode() == null ? ErrorCode.RESOLVER_REJECTED : outcome.errorCode(), outcome.reason());
             default:
