@@ -107,6 +107,25 @@ class UniqueConflictE2eTest {
     }
 
     @Test
+    void theWinningRowParkedAtTheOriginBeforeItsRefusalArrivesIsAppliedWhenTheRefusedRowLeaves() {
+        Device a = device("a");
+        Device b = device("b");
+        awaitSame(a, b);
+        // b's push waits while a's row arrives live: the two collide here, and a's is parked
+        store.failAppliesFrom(b.engine.deviceId());
+        b.db.exec("INSERT INTO users (id, email, name) VALUES ('b1', 'x@example.com', 'Bob')");
+        a.db.exec("INSERT INTO users (id, email, name) VALUES ('a1', 'x@example.com', 'Ann')");
+        await().atMost(Duration.ofSeconds(20)).until(() -> b.engine.deadLetters().list().stream()
+                .anyMatch(e -> e.code() == ErrorCode.KEY_COLLISION));
+        store.failAppliesFrom(null);
+
+        awaitSame(a, b);
+        assertThat(b.db.query("SELECT id FROM users")).containsExactly(Map.of("id", "a1"));
+        assertThat(b.engine.deadLetters().list()).extracting(DeadLetters.Entry::code).containsExactly(ErrorCode.UNIQUE_CONFLICT);
+        assertThat(a.engine.deadLetters().list()).isEmpty();
+    }
+
+    @Test
     void anEditTakingAHeldValueIsUndoneAtItsOriginAndCanBeDropped() {
         Device a = device("a");
         Device b = device("b");
