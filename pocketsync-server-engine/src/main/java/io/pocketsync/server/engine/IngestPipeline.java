@@ -214,6 +214,12 @@ final class IngestPipeline {
                     + e, e);
         }
         if (stored == null) {
+            if (!pushed.isDelete() && !pushed.uniqueKeys().isEmpty()) {
+                // a row with unique claims that the store never kept was refused when first sent, most likely for a held
+                // value: said again, so that a device whose first ACK was lost moves the row out instead of keeping it
+                return ChangeResult.rejected(pushed.changeId(), ErrorCode.UNIQUE_CONFLICT, "this change was refused when"
+                        + " first sent and its row is not on the server (see the audit log for the reason)");
+            }
             // never stored as a row (the change was rejected): nothing the device could hold instead
             return ChangeResult.duplicate(pushed.changeId());
         }

@@ -54,6 +54,21 @@ class UniqueClaimIngestTest {
     }
 
     @Test
+    void aRefusedRowSentAgainAfterALostAckIsRefusedAgain() {
+        ServerHarness.Device a = harness.connect("dev-a", 0);
+        ServerHarness.Device b = harness.connect("dev-b", 0);
+        a.push(a.insert("a1", 0, Map.of("email", "x@")).withUniqueKeys(EMAIL));
+        Change refused = b.insert("b1", 1, Map.of("email", "x@")).withUniqueKeys(EMAIL);
+        b.push(refused);
+
+        ChangeResult again = b.push(refused).results().get(0);
+
+        assertThat(again.status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(again.errorCode()).isEqualTo(ErrorCode.UNIQUE_CONFLICT);
+        assertThat(store.info(SCOPE).head()).isEqualTo(1);
+    }
+
+    @Test
     void malformedUniqueKeysAreRefusedBeforeTheStore() {
         ServerHarness.Device a = harness.connect("dev-a", 0);
         Ack ack = a.push(a.insert("g1", 0, Map.of("email", "x@")).withUniqueKeys(List.of(List.of())),
