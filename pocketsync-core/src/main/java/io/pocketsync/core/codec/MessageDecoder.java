@@ -136,7 +136,31 @@ final class MessageDecoder {
 
     static Change change(WireObject change) {
         return new Change(change.string("id"), change.string("table"), change.string("gid"), change.enumValue("op", Op.class),
-                row(change.object("row")), columns(change), hlc(change, "hlc"), change.string("device"));
+                row(change.object("row")), columns(change), hlc(change, "hlc"), change.string("device"), uniqueKeys(change));
+    }
+
+    /** The optional {@code uniq}: column sets of the table's UNIQUE constraints, each a non-empty list of names. */
+    private static List<List<String>> uniqueKeys(WireObject change) {
+        if (!change.has("uniq")) {
+            return List.of();
+        }
+        List<?> items = change.list("uniq");
+        List<List<String>> keys = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            String path = change.field("uniq") + "[" + i + "]";
+            if (!(items.get(i) instanceof List<?> names) || names.isEmpty()) {
+                throw WireObject.invalid(path, "a non-empty list of column names", items.get(i));
+            }
+            List<String> key = new ArrayList<>(names.size());
+            for (int j = 0; j < names.size(); j++) {
+                if (!(names.get(j) instanceof String name)) {
+                    throw WireObject.invalid(path + "[" + j + "]", "a string", names.get(j));
+                }
+                key.add(name);
+            }
+            keys.add(key);
+        }
+        return keys;
     }
 
     private static List<String> columns(WireObject change) {

@@ -152,6 +152,18 @@ final class MessageEncoder {
         out.writeEndArray();
         out.writeNumberField("hlc", change.hlc().value());
         out.writeStringField("device", change.deviceId());
+        if (!change.uniqueKeys().isEmpty()) {
+            // optional since protocol 1.x: older peers ignore it (docs/protocol.md, "Unique claims")
+            out.writeArrayFieldStart("uniq");
+            for (List<String> key : change.uniqueKeys()) {
+                out.writeStartArray();
+                for (String column : key) {
+                    out.writeString(column);
+                }
+                out.writeEndArray();
+            }
+            out.writeEndArray();
+        }
         out.writeEndObject();
     }
 

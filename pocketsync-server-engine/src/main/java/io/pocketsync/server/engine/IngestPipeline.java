@@ -180,6 +180,11 @@ final class IngestPipeline {
             case SUPERSEDED:
                 return ChangeResult.superseded(pushed.changeId(), winner(outcome.state()), outcome.state().lastSequence());
             case REJECTED:
+                if (outcome.state() != null) {
+                    // UNIQUE_CONFLICT of a stored row: the device writes the stored state back over its refused edit
+                    return new ChangeResult(pushed.changeId(), ChangeStatus.REJECTED, outcome.state().lastSequence(),
+                            winner(outcome.state()), outcome.errorCode(), outcome.reason());
+                }
                 return ChangeResult.rejected(pushed.changeId(),
                         outcome.errorCode() == null ? ErrorCode.RESOLVER_REJECTED : outcome.errorCode(), outcome.reason());
             default:
@@ -209,6 +214,12 @@ final class IngestPipeline {
                     + e, e);
         }
         if (stored == null) {
+            if (!pushed.isDelete() && !pushed.uniqueKeys().isEmpty()) {
+                // a row with unique claims that the store never kept was refused when first sent, most likely for a held
+                // value: said again, so that a device whose first ACK was lost moves the row out instead of keeping it
+                return ChangeResult.rejected(pushed.changeId(), ErrorCode.UNIQUE_CONFLICT, "this change was refused when"
+                        + " first sent and its row is not on the server (see the audit log for the reason)");
+            }
             // never stored as a row (the change was rejected): nothing the device could hold instead
             return ChangeResult.duplicate(pushed.changeId());
         }

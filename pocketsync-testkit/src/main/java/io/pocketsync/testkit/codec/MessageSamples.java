@@ -64,7 +64,7 @@ public final class MessageSamples {
     }
 
     /**
-     * An UPDATE listing its changed columns.
+     * An UPDATE listing its changed columns and its table's unique keys (optional {@code uniq}).
      *
      * @return the change
      */
@@ -74,7 +74,7 @@ public final class MessageSamples {
         row.put("title", "done");
         row.put("done", 1L);
         return new Change("dev-a:2", "todos", "0f8fad5b-d9cb-469f-a165-70867728950e", Op.UPDATE, row,
-                List.of("title", "done"), Hlc.of(1_700_000_000_001L, 0), "dev-a");
+                List.of("title", "done"), Hlc.of(1_700_000_000_001L, 0), "dev-a", List.of(List.of("title"), List.of("id", "done")));
     }
 
     /**

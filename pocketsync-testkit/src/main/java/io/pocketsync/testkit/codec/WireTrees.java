@@ -142,6 +142,13 @@ public final class WireTrees {
         tree.put("cols", new ArrayList<Object>(change.changedColumns()));
         tree.put("hlc", change.hlc().value());
         tree.put("device", change.deviceId());
+        if (!change.uniqueKeys().isEmpty()) {
+            List<Object> keys = new ArrayList<>();
+            for (List<String> key : change.uniqueKeys()) {
+                keys.add(new ArrayList<Object>(key));
+            }
+            tree.put("uniq", keys);
+        }
         return tree;
     }
 

@@ -174,6 +174,9 @@ public final class TestingCodec implements Codec {
         map.put("cols", new ArrayList<Object>(change.changedColumns()));
         map.put("hlc", change.hlc().value());
         map.put("device", change.deviceId());
+        if (!change.uniqueKeys().isEmpty()) {
+            map.put("uniq", change.uniqueKeys());
+        }
         return map;
     }
 
@@ -184,8 +187,18 @@ public final class TestingCodec implements Codec {
         for (Object column : (List<?>) map.get("cols")) {
             columns.add((String) column);
         }
+        List<List<String>> keys = new ArrayList<>();
+        if (map.get("uniq") instanceof List<?> items) {
+            for (Object item : items) {
+                List<String> key = new ArrayList<>();
+                for (Object column : (List<?>) item) {
+                    key.add((String) column);
+                }
+                keys.add(key);
+            }
+        }
         return new Change(string(map, "id"), string(map, "table"), string(map, "gid"), Op.valueOf(string(map, "op")), row,
-                columns, new Hlc(number(map, "hlc")), string(map, "device"));
+                columns, new Hlc(number(map, "hlc")), string(map, "device"), keys);
     }
 
     private static String string(Map<?, ?> map, String key) {
