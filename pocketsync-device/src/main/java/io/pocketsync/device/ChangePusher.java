@@ -56,8 +56,8 @@ final class ChangePusher {
     private int maxBatch;
     /** The estimated bytes one PUSH may hold (see {@link DeviceOptions#pushMaxBytes()}); halved by a refusal. */
     private long maxBatchBytes;
-    /** The largest message the server takes (its WELCOME), 0 when not known. */
-    private long serverMessageBytes;
+    /** The largest row the server takes (its WELCOME {@code maxRow}, exact {@link Rows#rowBytes}), 0 when not known. */
+    private long serverRowBytes;
     private int retryAttempt;
     private @Nullable ScheduledFuture<?> retry;
 
@@ -85,7 +85,7 @@ final class ChangePusher {
                 : options.pushBatchSize();
         maxBatchBytes = welcome.maxMessageBytes() > 0 ? Math.min(options.pushMaxBytes(), welcome.maxMessageBytes())
                 : options.pushMaxBytes();
-        serverMessageBytes = Math.max(0, welcome.maxMessageBytes());
+        serverRowBytes = welcome.maxRowBytes();
     }
 
     /** Something may have added pending changes (a local commit, or a backstop look at the change log). */
@@ -128,9 +128,10 @@ final class ChangePusher {
             if (batch.isEmpty()) {
                 return false; // the next change's row is in flight: wait for that ACK
             }
-            if (batch.size() == 1 && serverMessageBytes > 0 && estimatedBytes(batch.get(0)) > serverMessageBytes) {
-                tooLarge(batch.get(0), "it is about " + estimatedBytes(batch.get(0)) + " bytes; the server takes messages of at most "
-                        + serverMessageBytes);
+            long rowBytes = serverRowBytes > 0 ? Rows.rowBytes(batch.get(0).change().row()) : 0;
+            if (rowBytes > serverRowBytes) {
+                // exact on both sides: the server would refuse it with ROW_TOO_LARGE at every attempt
+                tooLarge(batch.get(0), "the row is " + rowBytes + " bytes; the server takes rows of at most " + serverRowBytes);
                 continue;
             }
             List<Change> changes = new ArrayList<>(batch.size());
