@@ -48,16 +48,13 @@ public final class MessageFraming {
      * Framing with nothing known of the peer yet: until it says otherwise, nothing is fragmented.
      *
      * @param connection names the connection in errors
-     * @param maxFrameBytes the largest frame this side sends or takes
+     * @param maxFrameBytes the largest frame this side sends or takes; fragments need more than twice their header
      * @param maxAssembledBytes the largest message this side rebuilds from fragments
      * @param wholeToOlderPeers send a message larger than a frame whole to a peer that takes no fragments, as before
      *        fragments existed (the server side: an older device may take it); false refuses it
      */
     public MessageFraming(String connection, int maxFrameBytes, int maxAssembledBytes, boolean wholeToOlderPeers) {
         this.connection = requireNonNull(connection, "connection is null");
-        if (maxFrameBytes <= Fragment.HEADER_BYTES * 2) {
-            throw new IllegalArgumentException("maxFrameBytes too small: " + maxFrameBytes);
-        }
         this.maxFrameBytes = maxFrameBytes;
         this.maxAssembledBytes = maxAssembledBytes;
         this.assembler = new FragmentAssembler(Math.max(1, maxAssembledBytes));
@@ -101,7 +98,9 @@ public final class MessageFraming {
      * @return true when it fits one frame, or the peer takes it in fragments
      */
     public boolean peerTakes(long bytes) {
-        return bytes <= frameBytes() || bytes <= peerAssembledBytes;
+        int frame = frameBytes();
+        // a frame must hold a header and a useful slice
+        return bytes <= frame || frame > Fragment.HEADER_BYTES * 2 && bytes <= peerAssembledBytes;
     }
 
     /**
