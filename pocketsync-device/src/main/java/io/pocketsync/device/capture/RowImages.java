@@ -23,7 +23,11 @@ import java.util.Map;
  * <p>Thread-safe.
  */
 final class RowImages {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
+    // the triggers' own output: a BLOB is hex, twice its size, and a row over the row maximum must still be read to be
+    // measured and rejected (Jackson's default 20 MB string bound would stop the queue at a 10 MiB BLOB)
+    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxStringLength(Integer.MAX_VALUE).build()).build())
             .enable(DeserializationFeature.USE_LONG_FOR_INTS);
     private static final String BLOB = "$b";
 
