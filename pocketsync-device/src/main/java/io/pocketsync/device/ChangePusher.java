@@ -203,7 +203,7 @@ final class ChangePusher {
      */
     private void tooLarge(LocalChange change, String why) {
         String message = "change " + change.change().changeId() + " of " + change.change().table() + " cannot be sent: " + why;
-        LOG.warn("{}; rejected here so that later changes go on", message);
+        LOG.warn("{}: {}; rejected here so that later changes go on", ErrorCode.ROW_TOO_LARGE, message);
         ApplyReport report = capture.acknowledge(List.of(ChangeResult.rejected(change.change().changeId(), ErrorCode.ROW_TOO_LARGE,
                 message)));
         status.error(ErrorCode.ROW_TOO_LARGE, message);
