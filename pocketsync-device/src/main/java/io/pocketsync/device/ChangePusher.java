@@ -58,6 +58,10 @@ final class ChangePusher {
     private long maxBatchBytes;
     /** The largest row the server takes (its WELCOME {@code maxRow}, exact {@link Rows#rowBytes}), 0 when not known. */
     private long serverRowBytes;
+    /** The largest message the server takes in one frame (its WELCOME), 0 when not known. */
+    private long serverMessageBytes;
+    /** Whether the server rebuilds messages from fragments (its WELCOME {@code maxAssembled}). */
+    private boolean serverAssembles;
     private int retryAttempt;
     private @Nullable ScheduledFuture<?> retry;
 
@@ -86,6 +90,8 @@ final class ChangePusher {
         maxBatchBytes = welcome.maxMessageBytes() > 0 ? Math.min(options.pushMaxBytes(), welcome.maxMessageBytes())
                 : options.pushMaxBytes();
         serverRowBytes = welcome.maxRowBytes();
+        serverMessageBytes = Math.max(0, welcome.maxMessageBytes());
+        serverAssembles = welcome.maxAssembledBytes() > 0;
     }
 
     /** Something may have added pending changes (a local commit, or a backstop look at the change log). */
@@ -132,6 +138,12 @@ final class ChangePusher {
             if (rowBytes > serverRowBytes) {
                 // exact on both sides: the server would refuse it with ROW_TOO_LARGE at every attempt
                 tooLarge(batch.get(0), "the row is " + rowBytes + " bytes; the server takes rows of at most " + serverRowBytes);
+                continue;
+            }
+            if (!serverAssembles && batch.size() == 1 && serverMessageBytes > 0 && estimatedBytes(batch.get(0)) > serverMessageBytes) {
+                // a server that takes no fragments (older, or a transport without them): one message is all there is
+                tooLarge(batch.get(0), "it is about " + estimatedBytes(batch.get(0)) + " bytes; the server takes messages of at most "
+                        + serverMessageBytes + " and no fragments");
                 continue;
             }
             List<Change> changes = new ArrayList<>(batch.size());

@@ -20,7 +20,7 @@ import java.nio.ByteBuffer;
  * </pre>
  *
  * All integers are big-endian and unsigned below 2^31. A frame starting with {@code P} cannot be a whole message (a
- * JSON message starts with {@code {}, a CBOR one with a map header; 0x50 is a CBOR byte string), so one look at the
+ * JSON message starts with <code>{</code>, a CBOR one with a map header; 0x50 is a CBOR byte string), so one look at the
  * first byte tells a fragment from a message.
  *
  * @param textual whether the whole message is text (JSON)

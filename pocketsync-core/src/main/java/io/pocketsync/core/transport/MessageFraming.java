@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -124,16 +123,7 @@ public final class MessageFraming {
                     + (peerAssembledBytes > 0 ? "peer's maximum of " + peerAssembledBytes : "maximum of " + frame
                             + " (the peer takes no fragments)"));
         }
-        List<byte[]> frames = splitter.split(encoded, textual, frame);
-        if (frames.size() == 1) {
-            return sink.write(encoded, textual);
-        }
-        for (byte[] part : frames) {
-            if (!sink.write(part, false)) {
-                return false;
-            }
-        }
-        return true;
+        return splitter.write(encoded, textual, frame, sink);
     }
 
     /**
