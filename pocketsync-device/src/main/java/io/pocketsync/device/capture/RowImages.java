@@ -115,7 +115,9 @@ final class RowImages {
                 // a BLOB: {"$b": "<HEX>"}
                 if (parser.nextToken() == JsonToken.FIELD_NAME && BLOB.equals(parser.currentName())
                         && parser.nextToken() == JsonToken.VALUE_STRING) {
-                    byte[] blob = HexFormat.of().parseHex(parser.getText());
+                    // decoded from the parser's buffer: a 10 MiB BLOB's 20 million hex digits never become a String
+                    byte[] blob = HexFormat.of().parseHex(java.nio.CharBuffer.wrap(parser.getTextCharacters(),
+                            parser.getTextOffset(), parser.getTextLength()));
                     if (parser.nextToken() == JsonToken.END_OBJECT) {
                         return blob;
                     }
