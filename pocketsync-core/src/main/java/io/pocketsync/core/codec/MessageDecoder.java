@@ -45,11 +45,12 @@ final class MessageDecoder {
         switch (type) {
             case HELLO:
                 return new Hello(version, message.string("device"), message.string("scope"), message.string("token"),
-                        message.nonNegativeLong("cursor"), hlc(message, "hlc"));
+                        message.nonNegativeLong("cursor"), hlc(message, "hlc"), optionalInt(message, "maxAssembled"));
             case WELCOME:
                 return new Welcome(version, message.string("session"), hlc(message, "hlc"), message.nonNegativeLong("head"),
                         message.booleanValue("resync"), message.intValue("maxBatch"), message.intValue("maxBytes"),
-                        message.has("time") ? message.nonNegativeLong("time") : 0);
+                        message.has("time") ? message.nonNegativeLong("time") : 0, optionalInt(message, "maxRow"),
+                        optionalInt(message, "maxAssembled"));
             case PUSH:
                 return new Push(version, message.string("batch"), changes(message, "changes"));
             case ACK:
@@ -226,5 +227,10 @@ final class MessageDecoder {
                     result.optionalString("message")));
         }
         return results;
+    }
+
+    /** An optional limit: 0 when absent, never negative. */
+    private static int optionalInt(WireObject message, String name) {
+        return message.has(name) ? (int) Math.min(Integer.MAX_VALUE, message.nonNegativeLong(name)) : 0;
     }
 }

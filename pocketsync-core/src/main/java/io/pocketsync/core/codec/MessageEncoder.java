@@ -40,6 +40,9 @@ final class MessageEncoder {
             out.writeStringField("token", hello.token());
             out.writeNumberField("cursor", hello.cursor());
             out.writeNumberField("hlc", hello.deviceHlc().value());
+            if (hello.maxAssembledBytes() > 0) {
+                out.writeNumberField("maxAssembled", hello.maxAssembledBytes());
+            }
         }
         else if (message instanceof Welcome welcome) {
             out.writeStringField("session", welcome.sessionId());
@@ -50,6 +53,12 @@ final class MessageEncoder {
             out.writeNumberField("maxBytes", welcome.maxMessageBytes());
             if (welcome.serverTimeMillis() > 0) {
                 out.writeNumberField("time", welcome.serverTimeMillis());
+            }
+            if (welcome.maxRowBytes() > 0) {
+                out.writeNumberField("maxRow", welcome.maxRowBytes());
+            }
+            if (welcome.maxAssembledBytes() > 0) {
+                out.writeNumberField("maxAssembled", welcome.maxAssembledBytes());
             }
         }
         else if (message instanceof Push push) {

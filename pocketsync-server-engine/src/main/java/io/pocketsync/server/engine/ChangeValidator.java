@@ -75,10 +75,10 @@ final class ChangeValidator {
                     }
                 }
             }
-            long bytes = Rows.estimateBytes(change.row());
+            long bytes = Rows.rowBytes(change.row());
             if (bytes > options.maxRowBytes()) {
                 return refuse(change, ErrorCode.ROW_TOO_LARGE,
-                        "row of about " + bytes + " bytes exceeds " + options.maxRowBytes());
+                        "row of " + bytes + " bytes exceeds the maximum of " + options.maxRowBytes());
             }
         }
         long aheadMillis = change.hlc().physicalMillis() - clock.millis();

@@ -42,6 +42,9 @@ public final class WireTrees {
             tree.put("token", hello.token());
             tree.put("cursor", hello.cursor());
             tree.put("hlc", hello.deviceHlc().value());
+            if (hello.maxAssembledBytes() > 0) {
+                tree.put("maxAssembled", (long) hello.maxAssembledBytes());
+            }
         }
         else if (message instanceof Welcome welcome) {
             tree.put("session", welcome.sessionId());
@@ -52,6 +55,12 @@ public final class WireTrees {
             tree.put("maxBytes", (long) welcome.maxMessageBytes());
             if (welcome.serverTimeMillis() > 0) {
                 tree.put("time", welcome.serverTimeMillis());
+            }
+            if (welcome.maxRowBytes() > 0) {
+                tree.put("maxRow", (long) welcome.maxRowBytes());
+            }
+            if (welcome.maxAssembledBytes() > 0) {
+                tree.put("maxAssembled", (long) welcome.maxAssembledBytes());
             }
         }
         else if (message instanceof Push push) {

@@ -67,6 +67,7 @@ public final class TestingCodec implements Codec {
             map.put("token", hello.token());
             map.put("cursor", hello.cursor());
             map.put("hlc", hello.deviceHlc().value());
+            map.put("maxAssembled", (long) hello.maxAssembledBytes());
         }
         else if (message instanceof Welcome welcome) {
             map.put("session", welcome.sessionId());
@@ -76,6 +77,8 @@ public final class TestingCodec implements Codec {
             map.put("maxBatch", (long) welcome.maxBatchChanges());
             map.put("maxBytes", (long) welcome.maxMessageBytes());
             map.put("time", welcome.serverTimeMillis());
+            map.put("maxRow", (long) welcome.maxRowBytes());
+            map.put("maxAssembled", (long) welcome.maxAssembledBytes());
         }
         else if (message instanceof Push push) {
             map.put("batch", push.batchId());
@@ -132,11 +135,11 @@ public final class TestingCodec implements Codec {
         switch (type) {
             case "HELLO":
                 return new Hello(v, string(map, "device"), string(map, "scope"), string(map, "token"), number(map, "cursor"),
-                        new Hlc(number(map, "hlc")));
+                        new Hlc(number(map, "hlc")), (int) number(map, "maxAssembled"));
             case "WELCOME":
                 return new Welcome(v, string(map, "session"), new Hlc(number(map, "hlc")), number(map, "head"),
                         number(map, "resync") != 0, (int) number(map, "maxBatch"), (int) number(map, "maxBytes"),
-                        number(map, "time"));
+                        number(map, "time"), (int) number(map, "maxRow"), (int) number(map, "maxAssembled"));
             case "PUSH":
                 List<Change> changes = new ArrayList<>();
                 for (Object item : (List<?>) map.get("changes")) {
