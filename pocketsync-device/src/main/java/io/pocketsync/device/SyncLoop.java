@@ -242,6 +242,8 @@ final class SyncLoop implements ClientTransport.Listener {
                     // (the refused changes are pending again, see SkewedChanges), and send it all again
                     if (ack.serverTimeMillis() > 0) {
                         measureClockOffset(ack.serverTimeMillis());
+                        // and what is stamped already, even if this device's clock has not caught up with itself yet
+                        capture.restampAhead(ack.serverTimeMillis());
                     }
                     pusher.forget();
                 }

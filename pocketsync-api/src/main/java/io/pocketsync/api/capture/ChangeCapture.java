@@ -162,6 +162,19 @@ public interface ChangeCapture extends AutoCloseable {
      */
     default void clockOffset(long offsetMillis) {}
 
+    /**
+     * Restamps the pending changes stamped after {@code serverTimeMillis} so that none is, keeping their order; called
+     * after the server refused a change {@code CLOCK_SKEW}, with the time its ACK carried. The offset measured from
+     * that time ({@link #clockOffset}) corrects later writes; this corrects what is already stamped even when the
+     * device's clock (or a cache of it) has not caught up yet. The default does nothing.
+     *
+     * @param serverTimeMillis the server's wall clock in epoch milliseconds
+     * @return the number of changes restamped
+     */
+    default int restampAhead(long serverTimeMillis) {
+        return 0;
+    }
+
     /** Releases connections; idempotent. */
     @Override
     void close();

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * <p>The server refuses a change stamped further ahead of its clock than its skew bound. After {@link ClockCorrection}
  * that happens only when the device's clock jumped forward after its last WELCOME measured the offset. Left rejected,
  * the write would never reach anyone, so the change goes back to {@code pending}. The device engine then measures the
- * offset again from the ACK's server time and {@link ClockCorrection} restamps every pending change, this one
- * included, before it is sent again.
+ * offset again from the ACK's server time, {@link ClockCorrection} restamps every pending change by it, and
+ * {@link ClockCorrection#restampAhead} brings any stamp still after the server's time down to it, this one included,
+ * before it is sent again.
  *
  * <p>It is sent under a new change id: the server records the refused id, and would answer the same id
  * {@code DUPLICATE} without storing it. Only the last eight hex digits (random at sealing) are drawn again, so the id

@@ -328,6 +328,11 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     }
 
     @Override
+    public synchronized int restampAhead(long serverTimeMillis) {
+        return Sql.inTransaction(connection(), () -> ClockCorrection.restampAhead(statements(), serverTimeMillis));
+    }
+
+    @Override
     public synchronized void mergeClock(Hlc remote) {
         requireNonNull(remote, "remote is null");
         // What is journaled was written before this merge and must be stamped without it, or the merged clock

@@ -252,6 +252,18 @@ class RemoteApplyTest {
     }
 
     @Test
+    void stampsAfterTheServersTimeComeDownToItInOrderEvenWithNoOffsetMeasured() {
+        db.exec("INSERT INTO todo (id, title) VALUES ('a', 'a'), ('b', 'b')");
+        long server = capture.pending(0, 10).get(0).change().hlc().physicalMillis() - 600_000;
+        assertThat(capture.restampAhead(server)).isEqualTo(2);
+        List<LocalChange> clamped = capture.pending(0, 10);
+        assertThat(clamped.get(0).change().hlc().physicalMillis()).isEqualTo(server);
+        assertThat(clamped.get(1).change().hlc()).isGreaterThan(clamped.get(0).change().hlc());
+        assertThat(clamped.get(1).change().hlc().physicalMillis()).isEqualTo(server);
+        assertThat(capture.restampAhead(server)).as("nothing is after it now").isZero();
+    }
+
+    @Test
     void aChangeRefusedForItsClockIsPendingAgainUnderANewIdAndRestampedByTheNextOffset() {
         db.exec("INSERT INTO todo (id, title) VALUES ('a', 'a'), ('b', 'b')");
         List<LocalChange> pending = capture.pending(0, 10);
