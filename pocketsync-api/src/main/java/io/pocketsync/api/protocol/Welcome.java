@@ -18,9 +18,31 @@ import io.pocketsync.api.model.Hlc;
  * @param serverTimeMillis the server's wall clock when it sent this (epoch milliseconds), or 0 when not given (wire
  *        field {@code time}, optional). Unlike {@code serverHlc}, which merges device clocks within the skew bound,
  *        it is the server's own time: a device measures its clock offset from it.
+ * @param deviceMark the highest server sequence the server stored from this device id, or 0 when none or not known
+ *        (wire field {@code own}, optional). A device that knows of no own change that high lacks writes it made
+ *        (its file was restored from a backup, or lost): it pulls its own rows back (protocol.md 3.5).
  */
 public record Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long headCursor, boolean resyncRequired,
-        int maxBatchChanges, int maxMessageBytes, long serverTimeMillis) implements Message {
+        int maxBatchChanges, int maxMessageBytes, long serverTimeMillis, long deviceMark) implements Message {
+    /**
+     * A welcome without the device's mark.
+     *
+     * @param protocolVersion the version the session will speak
+     * @param sessionId id of this session, for logs on both sides
+     * @param serverHlc the server clock after merging the device's; the device merges it back
+     * @param headCursor the latest server sequence of the scope at the time of the welcome
+     * @param resyncRequired the device's cursor is older than the retention horizon (or newer than the head):
+     *        its next pulls are served as a full snapshot
+     * @param maxBatchChanges the largest PUSH the server accepts, in changes
+     * @param maxMessageBytes the largest message the server accepts, in bytes
+     * @param serverTimeMillis the server's wall clock when it sent this (epoch milliseconds), or 0 when not given
+     */
+    public Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long headCursor, boolean resyncRequired,
+            int maxBatchChanges, int maxMessageBytes, long serverTimeMillis) {
+        this(protocolVersion, sessionId, serverHlc, headCursor, resyncRequired, maxBatchChanges, maxMessageBytes,
+                serverTimeMillis, 0);
+    }
+
     /**
      * A welcome without the server's wall clock.
      *
@@ -35,7 +57,7 @@ public record Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long
      */
     public Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long headCursor, boolean resyncRequired,
             int maxBatchChanges, int maxMessageBytes) {
-        this(protocolVersion, sessionId, serverHlc, headCursor, resyncRequired, maxBatchChanges, maxMessageBytes, 0);
+        this(protocolVersion, sessionId, serverHlc, headCursor, resyncRequired, maxBatchChanges, maxMessageBytes, 0, 0);
     }
 
     /**
@@ -50,6 +72,7 @@ public record Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long
      * @param maxBatchChanges the largest PUSH the server accepts, in changes
      * @param maxMessageBytes the largest message the server accepts, in bytes
      * @param serverTimeMillis the server's wall clock when it sent this (epoch milliseconds), or 0 when not given
+     * @param deviceMark the highest server sequence the server stored from this device id, or 0
      */
     public Welcome {
         requireNonNull(sessionId, "sessionId is null");

@@ -51,6 +51,9 @@ final class MessageEncoder {
             if (welcome.serverTimeMillis() > 0) {
                 out.writeNumberField("time", welcome.serverTimeMillis());
             }
+            if (welcome.deviceMark() > 0) {
+                out.writeNumberField("own", welcome.deviceMark());
+            }
         }
         else if (message instanceof Push push) {
             out.writeStringField("batch", push.batchId());
@@ -85,6 +88,9 @@ final class MessageEncoder {
             out.writeNumberField("limit", pull.limit());
             if (pull.ownFrom() > 0) {
                 out.writeNumberField("own", pull.ownFrom());
+            }
+            if (pull.self()) {
+                out.writeBooleanField("self", true);
             }
         }
         else if (message instanceof ErrorMessage error) {

@@ -128,7 +128,7 @@ public final class MessageSamples {
      * @return the message
      */
     public static Welcome welcome() {
-        return new Welcome(V, "session-1", Hlc.of(1_700_000_000_005L, 9), 1234, false, 500, 1 << 20, 1_700_000_000_004L);
+        return new Welcome(V, "session-1", Hlc.of(1_700_000_000_005L, 9), 1234, false, 500, 1 << 20, 1_700_000_000_004L, 1200);
     }
 
     /**
@@ -214,7 +214,7 @@ public final class MessageSamples {
      * @return the message
      */
     public static Pull pull() {
-        return new Pull(V, 42, 500, 57);
+        return new Pull(V, 42, 500, 57, true);
     }
 
     /**

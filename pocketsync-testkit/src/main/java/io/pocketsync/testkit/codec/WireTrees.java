@@ -53,6 +53,9 @@ public final class WireTrees {
             if (welcome.serverTimeMillis() > 0) {
                 tree.put("time", welcome.serverTimeMillis());
             }
+            if (welcome.deviceMark() > 0) {
+                tree.put("own", welcome.deviceMark());
+            }
         }
         else if (message instanceof Push push) {
             tree.put("batch", push.batchId());
@@ -96,6 +99,9 @@ public final class WireTrees {
             tree.put("limit", (long) pull.limit());
             if (pull.ownFrom() > 0) {
                 tree.put("own", pull.ownFrom());
+            }
+            if (pull.self()) {
+                tree.put("self", true);
             }
         }
         else if (message instanceof ErrorMessage error) {
