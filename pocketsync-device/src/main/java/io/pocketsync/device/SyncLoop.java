@@ -112,6 +112,15 @@ final class SyncLoop implements ClientTransport.Listener {
         });
     }
 
+    /** Starts an explicit resync (see {@link ChangeCapture#resync()}); the next PULL asks for the full state. */
+    void resync() {
+        engine.run(() -> {
+            capture.resync();
+            receiver.pullAgain();
+            pump();
+        });
+    }
+
     /** {@link PocketSyncDevice#status()} was asked (any thread): counts that may be stale are read again. */
     void statusAsked() {
         if (status.countWanted()) {
@@ -264,6 +273,8 @@ final class SyncLoop implements ClientTransport.Listener {
             long offset = System.currentTimeMillis() - welcome.serverTimeMillis();
             capture.clockOffset(Math.abs(offset) < CLOCK_NOISE_MILLIS ? 0 : offset);
         }
+        // before anything is pushed: the ACKs of a restored file's old changes would raise the mark it is judged by
+        capture.repairIfBehind(welcome.deviceMark());
         welcomed = true;
         helloDeadlineNanos = 0;
         initialPushDone = false;

@@ -53,6 +53,10 @@ public final class DeviceCommand implements Callable<Integer> {
             + " the ps_global_id columns), keep the app's rows and columns, and exit")
     boolean uninstall;
 
+    @Option(names = "--resync", description = "Pull the server's full state again, this device's own rows included, then keep"
+            + " syncing: local rows the server no longer has are removed, pending local writes are kept and pushed")
+    boolean resync;
+
     @Option(names = "--token", paramLabel = "T", defaultValue = "${env:POCKETSYNC_TOKEN}",
             description = "Token for the scope (default: the POCKETSYNC_TOKEN environment variable, which keeps it out of `ps`)")
     String token;
@@ -98,6 +102,10 @@ public final class DeviceCommand implements Callable<Integer> {
                 .statusListener(status)
                 .build()) {
             device.start();
+            if (resync) {
+                // stored in the file: a resync interrupted by a stop goes on at the next start
+                device.resync();
+            }
             log.info("Syncing {} (tables {}) as device {} in scope {} with {}", db, tables, device.deviceId(), scope,
                     server);
             signal.awaitStopRequest();

@@ -248,6 +248,31 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     }
 
     @Override
+    public synchronized boolean repairIfBehind(long deviceMark) {
+        Connection c = connection();
+        return Sql.inTransaction(c, () -> OwnRowsRepair.check(c, deviceMark));
+    }
+
+    @Override
+    public synchronized boolean repairing() {
+        try {
+            return OwnRowsRepair.repairing(connection());
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading the device state failed", e);
+        }
+    }
+
+    @Override
+    public synchronized void resync() {
+        Connection c = connection();
+        Sql.inTransaction(c, () -> {
+            OwnRowsRepair.resync(c);
+            return null;
+        });
+    }
+
+    @Override
     public synchronized ApplyReport acknowledge(List<ChangeResult> results) {
         requireNonNull(results, "results is null");
         refreshSchema(false);
