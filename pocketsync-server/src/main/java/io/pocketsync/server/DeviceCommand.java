@@ -33,6 +33,10 @@ public final class DeviceCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(DeviceCommand.class);
     /** How long a stop waits for pending changes to be acknowledged before closing anyway. */
     static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
+    /** How often the sidecar checks that its path still names the file it opened. */
+    static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
+    /** How long a new file at the path may take to get the tracked tables before the sidecar installs on it anyway. */
+    static final Duration NEW_FILE_SETTLE = Duration.ofSeconds(10);
 
     private final Supplier<ShutdownSignal> signals;
 
@@ -91,6 +95,32 @@ public final class DeviceCommand implements Callable<Integer> {
                     + "' has no scheme (ws://, wss://, tcp:// or ssl://)");
         }
         ShutdownSignal signal = signals.get();
+        try {
+            boolean resyncFirst = resync;
+            while (true) {
+                DatabaseFileWatch watch = new DatabaseFileWatch(db);
+                DatabaseFileWatch.State state = syncUntilStopOrReplaced(signal, watch, resyncFirst);
+                resyncFirst = false;
+                if (state == DatabaseFileWatch.State.SAME || !awaitNewFile(signal)) {
+                    break;
+                }
+                log.warn("Syncing the new file at {} from now on (file identity {}): a file PocketSync never ran on, or a copy of"
+                        + " another, syncs as a new device", db, new DatabaseFileWatch(db).opened());
+            }
+        }
+        finally {
+            log.info("Stopped");
+            signal.markStopped();
+        }
+        return 0;
+    }
+
+    /**
+     * Syncs the file until a stop is requested (then SAME, after flushing) or the path names another file or none
+     * (then the device is closed at once: the file it holds is deleted, and SQLite refuses writes to it).
+     */
+    private DatabaseFileWatch.State syncUntilStopOrReplaced(ShutdownSignal signal, DatabaseFileWatch watch, boolean resyncFirst)
+            throws InterruptedException {
         LoggingStatusListener status = new LoggingStatusListener();
         try (PocketSyncDevice device = PocketSyncDevice.builder()
                 .database(db)
@@ -102,20 +132,66 @@ public final class DeviceCommand implements Callable<Integer> {
                 .statusListener(status)
                 .build()) {
             device.start();
-            if (resync) {
+            if (resyncFirst) {
                 // stored in the file: a resync interrupted by a stop goes on at the next start
                 device.resync();
             }
             log.info("Syncing {} (tables {}) as device {} in scope {} with {}", db, tables, device.deviceId(), scope,
                     server);
-            signal.awaitStopRequest();
+            while (!signal.awaitStopRequest(WATCH_INTERVAL)) {
+                DatabaseFileWatch.State state = watch.check();
+                if (state != DatabaseFileWatch.State.SAME) {
+                    log.warn("{}: the database file was {} while syncing (file identity {} is now {}); the old file is closed, and"
+                            + " what it still held unsynced is gone with it", ErrorCode.DATABASE_REPLACED, state
+                            == DatabaseFileWatch.State.MISSING ? "deleted" : "replaced by another file", watch.opened(),
+                            watch.current());
+                    return state;
+                }
+            }
             flush(device, status.connected);
+            return DatabaseFileWatch.State.SAME;
         }
-        finally {
-            log.info("Stopped");
-            signal.markStopped();
+    }
+
+    /** Waits until a file with the tracked tables is at the path again; false when a stop was requested first. */
+    private boolean awaitNewFile(ShutdownSignal signal) throws InterruptedException {
+        boolean told = false;
+        long settleUntil = 0;
+        while (!signal.awaitStopRequest(WATCH_INTERVAL)) {
+            if (!Files.isRegularFile(db)) {
+                if (!told) {
+                    log.warn("No file at {}; waiting for it to come back", db);
+                    told = true;
+                }
+                continue;
+            }
+            // A file being created may not hold the app's tables yet; wait a little for them, then let installing say
+            // what is missing.
+            settleUntil = settleUntil == 0 ? System.nanoTime() + NEW_FILE_SETTLE.toNanos() : settleUntil;
+            if (hasTables() || System.nanoTime() - settleUntil > 0) {
+                return true;
+            }
         }
-        return 0;
+        return false;
+    }
+
+    private boolean hasTables() {
+        try (java.sql.Connection c = dataSource(db).getConnection();
+                java.sql.PreparedStatement query = c.prepareStatement(
+                        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?")) {
+            for (String table : tables) {
+                query.setString(1, table);
+                try (java.sql.ResultSet rs = query.executeQuery()) {
+                    if (!rs.next() || rs.getInt(1) == 0) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+        catch (java.sql.SQLException e) {
+            return false; // busy or half-written: look again
+        }
     }
 
     /** A data source on an existing device database, as the dead-letter and uninstall commands open it. */
