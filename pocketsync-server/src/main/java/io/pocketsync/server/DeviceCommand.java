@@ -6,6 +6,8 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.device.CatchUpProgress;
 import io.pocketsync.device.PocketSyncDevice;
+import io.pocketsync.device.capture.CaptureOptions;
+import io.pocketsync.device.capture.SqliteTriggerCapture;
 import io.pocketsync.device.capture.Uninstaller;
 import io.pocketsync.device.SyncStatusListener;
 import java.net.URI;
@@ -57,6 +59,11 @@ public final class DeviceCommand implements Callable<Integer> {
             + " the ps_global_id columns), keep the app's rows and columns, and exit")
     boolean uninstall;
 
+    @Option(names = "--drop-column", paramLabel = "TABLE.COLUMN", description = "Drop a column of a synced table (--table"
+            + " lists the synced tables) together with its capture triggers, in one transaction, and exit; SQLite refuses a"
+            + " plain DROP COLUMN of a column the triggers name. Works with the sidecar running")
+    String dropColumn;
+
     @Option(names = "--resync", description = "Pull the server's full state again, this device's own rows included, then keep"
             + " syncing: local rows the server no longer has are removed, pending local writes are kept and pushed")
     boolean resync;
@@ -76,6 +83,9 @@ public final class DeviceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dropColumn != null) {
+            return dropColumn();
+        }
         if (!uninstall && (tables == null || tables.isEmpty() || server == null || scope == null)) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "missing required options: --table, --server and --scope"
                     + " (all three are needed to sync; only --db with --uninstall)");
@@ -192,6 +202,27 @@ public final class DeviceCommand implements Callable<Integer> {
         catch (java.sql.SQLException e) {
             return false; // busy or half-written: look again
         }
+    }
+
+    /** {@code --drop-column}: the column goes with the triggers that name it, which come back without it. */
+    private int dropColumn() {
+        int dot = dropColumn.indexOf('.');
+        if (dot <= 0 || dot == dropColumn.length() - 1 || tables == null || tables.isEmpty() || !Files.isRegularFile(db)) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--drop-column TABLE.COLUMN needs an existing --db and the"
+                    + " synced tables as --table");
+        }
+        String table = dropColumn.substring(0, dot);
+        String column = dropColumn.substring(dot + 1);
+        if (!tables.contains(table)) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--drop-column: " + table + " is not one of the --table names");
+        }
+        try (SqliteTriggerCapture capture = new SqliteTriggerCapture(dataSource(db), java.time.Clock.systemUTC(),
+                CaptureOptions.DEFAULTS)) {
+            capture.install(tables);
+            capture.dropColumn(table, column);
+        }
+        log.info("Column {} dropped from {} in {}; its capture triggers were made again without it", column, table, db);
+        return 0;
     }
 
     /** A data source on an existing device database, as the dead-letter and uninstall commands open it. */

@@ -43,6 +43,15 @@ final class AddedColumns {
             return 0;
         }
         List<String> layout = schema.columnNames();
+        List<String> gone = new ArrayList<>(previous);
+        gone.removeAll(layout);
+        if (!gone.isEmpty()) {
+            // a RENAME COLUMN (SQLite rewrites the triggers) or a DROP COLUMN (pocketsync device --drop-column): handled as
+            // a dropped column plus, for a rename, an added one below (README, "Upgrading your app's schema")
+            LOG.warn("table {} no longer has columns {} (renamed or dropped): this device stops sending them, and keeps what other"
+                    + " devices still send for them in {}; a renamed column syncs under its new name, as an added column",
+                    schema.name(), gone, SystemTables.MISSING_COLUMNS);
+        }
         Map<String, String> defaults = defaults(c, schema.name());
         long mask = 0;
         List<String> conditions = new ArrayList<>();
