@@ -72,12 +72,23 @@ class RepairIT {
         String phoneId = deviceId(phone);
         sqlite3(phone, "INSERT INTO note (body) VALUES ('before the backup'), ('edited after the backup');");
         awaitNotes(tablet, "before the backup|edited after the backup");
+        awaitAcked(phone);
+        phoneRun.stop();
+        // a change pending when the backup is taken (the phone offline): the original pushes it later, and the
+        // restored file pushes it again, with the same change id
+        Sidecar offline = sidecarOf(phone, "ws://127.0.0.1:1/sync");
+        sqlite3(phone, "INSERT INTO note (body) VALUES ('pending in the backup');");
+        await().atMost(WAIT).ignoreExceptions().until(() -> sqlite3(phone,
+                "SELECT count(*) FROM __pocketsync_changes WHERE state = 'pending';").equals("1"));
         sqlite3(phone, ".backup '" + dir.resolve("phone.backup") + "'");
+        offline.stop();
+        phoneRun = sidecar(phone);
 
         sqlite3(phone, "INSERT INTO note (body) VALUES ('after the backup');"
-                + " UPDATE note SET body = 'edited: after the backup' WHERE body = 'edited after the backup';");
+                + " UPDATE note SET body = 'edited: after the backup' WHERE body = 'edited after the backup';"
+                + " UPDATE note SET body = 'pending, then edited' WHERE body = 'pending in the backup';");
         sqlite3(tablet, "INSERT INTO note (body) VALUES ('from the tablet');");
-        String all = "after the backup|before the backup|edited: after the backup|from the tablet";
+        String all = "after the backup|before the backup|edited: after the backup|from the tablet|pending, then edited";
         awaitNotes(phone, all);
         awaitNotes(tablet, all);
         awaitAcked(phone);
@@ -85,11 +96,14 @@ class RepairIT {
 
         // in place: same file, so same inode and same device id; its cursor and own mark are the backup's
         sqlite3(phone, ".restore '" + dir.resolve("phone.backup") + "'");
-        assertThat(sqlite3(phone, NOTES)).isEqualTo("before the backup|edited after the backup");
+        assertThat(sqlite3(phone, NOTES)).isEqualTo("before the backup|edited after the backup|pending in the backup");
+        assertThat(sqlite3(phone, "SELECT count(*) FROM __pocketsync_changes WHERE state = 'pending';")).isEqualTo("1");
         sqlite3(phone, "INSERT INTO note (body) VALUES ('after the restore');");
         sidecar(phone);
 
-        String repaired = "after the backup|after the restore|before the backup|edited: after the backup|from the tablet";
+        // the re-sent insert is answered DUPLICATE, with the row as edited after the backup as its winner
+        String repaired = "after the backup|after the restore|before the backup|edited: after the backup|from the tablet"
+                + "|pending, then edited";
         awaitNotes(phone, repaired);
         awaitNotes(tablet, repaired);
         assertThat(deviceId(phone)).isEqualTo(phoneId);
@@ -154,8 +168,12 @@ class RepairIT {
     }
 
     private Sidecar sidecar(Path db, String... extra) throws Exception {
+        return sidecarOf(db, server.webSocketUri().toString(), extra);
+    }
+
+    private Sidecar sidecarOf(Path db, String serverUri, String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("device", "--db", db.toString(), "--table", "note",
-                "--server", server.webSocketUri().toString(), "--scope", scope, "--token", "tok-1"));
+                "--server", serverUri, "--scope", scope, "--token", "tok-1"));
         args.addAll(List.of(extra));
         ShutdownSignal signal = new ShutdownSignal();
         Sidecar sidecar = new Sidecar(signal, CompletableFuture.supplyAsync(() -> CliRun.run(signal, args.toArray(String[]::new))));
