@@ -8,6 +8,8 @@ import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.capture.DeviceState;
 import io.pocketsync.api.capture.ParkedChange;
 import io.pocketsync.api.protocol.Ack;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Hello;
@@ -243,6 +245,14 @@ final class SyncLoop implements ClientTransport.Listener {
         else if (message instanceof Ack ack) {
             capture.mergeClock(ack.serverHlc());
             if (pusher.acknowledged(ack)) {
+                if (refusedForClock(ack)) {
+                    // the clock moved since the WELCOME measured it: measure again, which restamps what is pending
+                    // (the refused changes are pending again, see SkewedChanges), and send it all again
+                    if (ack.serverTimeMillis() > 0) {
+                        measureClockOffset(ack.serverTimeMillis());
+                    }
+                    pusher.forget();
+                }
                 status.countsMayHaveChanged();
                 pump();
             }
@@ -266,12 +276,26 @@ final class SyncLoop implements ClientTransport.Listener {
     /** A measured clock offset below this is network delay, not a wrong clock. */
     private static final long CLOCK_NOISE_MILLIS = 1_000;
 
+    /** Stores how far this device's clock is from the server's, which restamps pending changes if it moved. */
+    private void measureClockOffset(long serverTimeMillis) {
+        // the measure includes one network delay; below a second it is noise, not a wrong clock
+        long offset = System.currentTimeMillis() - serverTimeMillis;
+        capture.clockOffset(Math.abs(offset) < CLOCK_NOISE_MILLIS ? 0 : offset);
+    }
+
+    private static boolean refusedForClock(Ack ack) {
+        for (ChangeResult result : ack.results()) {
+            if (result.status() == ChangeStatus.REJECTED && result.errorCode() == ErrorCode.CLOCK_SKEW) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void onWelcome(Welcome welcome) {
         capture.mergeClock(welcome.serverHlc());
         if (welcome.serverTimeMillis() > 0) {
-            // the measure includes one network delay; below a second it is noise, not a wrong clock
-            long offset = System.currentTimeMillis() - welcome.serverTimeMillis();
-            capture.clockOffset(Math.abs(offset) < CLOCK_NOISE_MILLIS ? 0 : offset);
+            measureClockOffset(welcome.serverTimeMillis());
         }
         // before anything is pushed: the ACKs of a restored file's old changes would raise the mark it is judged by
         capture.repairIfBehind(welcome.deviceMark());

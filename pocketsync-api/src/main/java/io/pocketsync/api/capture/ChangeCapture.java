@@ -135,7 +135,9 @@ public interface ChangeCapture extends AutoCloseable {
      * Records the server's verdicts in one transaction: APPLIED and DUPLICATE become acked; SUPERSEDED
      * applies the winner locally (unless a later local change is pending) and keeps the change as
      * superseded; REJECTED keeps the change with its code. A merged winner on APPLIED is applied too.
-     * Results naming changes that are not pending (already acknowledged) are ignored.
+     * Results naming changes that are not pending (already acknowledged) are ignored. A change REJECTED with
+     * {@code CLOCK_SKEW} may instead stay pending under a new change id (the server remembers the refused id), to be
+     * restamped by {@link #clockOffset} and sent again; the built-in capture does so up to three times.
      *
      * @param results the verdicts of one ACK; not null
      * @return what was written locally (winning rows)

@@ -155,7 +155,8 @@ public final class BatchPlan {
             loaded.put(key, stored);
             current = stored == null ? null : new Planned(stored, false, false);
         }
-        Resolution resolution = resolveOne(resolvers, current == null ? null : current.state(), change);
+        Resolution resolution = resolveOne(resolvers, current == null ? null : current.state(),
+                PartialImages.complete(change, current == null ? null : current.state()));
         processedIds.add(change.changeId());
         if (resolution instanceof Resolution.Apply apply) {
             RowState state = apply.state();

@@ -54,7 +54,8 @@ final class MessageDecoder {
             case PUSH:
                 return new Push(version, message.string("batch"), changes(message, "changes"));
             case ACK:
-                return new Ack(version, message.string("batch"), results(message), hlc(message, "hlc"));
+                return new Ack(version, message.string("batch"), results(message), hlc(message, "hlc"),
+                        message.has("time") ? message.nonNegativeLong("time") : 0);
             case CHANGES:
                 long from = message.nonNegativeLong("from");
                 long cursor = message.nonNegativeLong("cursor");

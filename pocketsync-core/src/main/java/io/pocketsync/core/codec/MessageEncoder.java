@@ -67,6 +67,9 @@ final class MessageEncoder {
             }
             out.writeEndArray();
             out.writeNumberField("hlc", ack.serverHlc().value());
+            if (ack.serverTimeMillis() > 0) {
+                out.writeNumberField("time", ack.serverTimeMillis());
+            }
         }
         else if (message instanceof Changes changes) {
             out.writeStringField("mode", changes.mode().name());

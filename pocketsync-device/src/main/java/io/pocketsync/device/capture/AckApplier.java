@@ -21,7 +21,8 @@ import java.util.Set;
  * Records the server's verdicts on pushed changes (one ACK) inside the caller's applying transaction: marks each
  * local change acked, superseded or rejected, records the sequence of the state its row now holds, writes the
  * winners {@link PageAcceptance#judgeWinner} lets through, and applies the changes kept aside for rows the ACK
- * settles. Not thread-safe (the capture is synchronized).
+ * settles. A change refused {@code CLOCK_SKEW} is not given up but queued again ({@link SkewedChanges}). Not
+ * thread-safe (the capture is synchronized).
  */
 final class AckApplier {
     /** A pending local change named by an ACK: its local sequence and row. */
@@ -52,6 +53,7 @@ final class AckApplier {
         Map<String, PendingChange> named = pendingNamed(results);
         Map<RowKey, Long> known = sequences.of(named.values().stream().map(PendingChange::row).toList());
         StateMarks marks = new StateMarks();
+        SkewedChanges skewed = new SkewedChanges(statements);
         ValuesBatch heldSequences = sequences.recorder();
         for (ChangeResult result : results) {
             PendingChange change = named.remove(result.changeId());
@@ -59,6 +61,9 @@ final class AckApplier {
                 continue; // not pending (already decided) or not this device's
             }
             RowKey row = change.row();
+            if (skewed.requeue(result, change.seq())) {
+                continue; // pending again, under a new id: its row is not settled
+            }
             marks.mark(result, change.seq());
             decided.add(row);
             if (result.status() == ChangeStatus.REJECTED) {

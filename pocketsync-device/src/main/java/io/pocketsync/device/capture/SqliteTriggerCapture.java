@@ -322,7 +322,17 @@ public final class SqliteTriggerCapture implements ChangeCapture {
             if (results.stream().anyMatch(result -> result.winner() != null) || applier().hasDeferred()) {
                 sealJournal();
             }
-            return applier().applyResults(schemas, deviceId(), results);
+            ApplyReport report = applier().applyResults(schemas, deviceId(), results);
+            // causality, as for pages: an edit made after the device saw a winner orders after it (the ACK's server
+            // clock covers it only when the winner was stored through this server node)
+            long newest = 0;
+            for (ChangeResult result : results) {
+                newest = result.winner() == null ? newest : Math.max(newest, result.winner().hlc().value());
+            }
+            if (newest > 0) {
+                sealer().mergeClock(newest);
+            }
+            return report;
         });
     }
 

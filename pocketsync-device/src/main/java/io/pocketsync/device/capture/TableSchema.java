@@ -9,10 +9,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local schema of one tracked table as SQLite reports it ({@code PRAGMA table_info}).
@@ -29,8 +31,16 @@ import java.util.Set;
  */
 record TableSchema(String name, List<Column> columns, List<String> primaryKey, boolean hasGlobalId, Set<String> parents,
         List<ForeignKey> foreignKeys, List<String> identityKey) {
-    /** One column. */
-    record Column(String name, String type, boolean notNull, int primaryKeyIndex) {}
+    /**
+     * One column.
+     *
+     * @param defaultValue the value its declared DEFAULT gives (evaluated when the schema is read), or null
+     */
+    record Column(String name, String type, boolean notNull, int primaryKeyIndex, @Nullable Object defaultValue) {
+        Column(String name, String type, boolean notNull, int primaryKeyIndex) {
+            this(name, type, notNull, primaryKeyIndex, null);
+        }
+    }
 
     /**
      * A single-column foreign key.
@@ -87,6 +97,23 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
     }
 
     /**
+     * The value of a column's DEFAULT clause ({@code dflt_value}, SQL text from the app's own schema), or null. An
+     * {@code ADD COLUMN} default is a constant; an expression that cannot be evaluated alone counts as none.
+     */
+    private static @Nullable Object defaultValue(Connection connection, @Nullable String sql) {
+        if (sql == null) {
+            return null;
+        }
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery("SELECT " + sql)) {
+            Object value = rs.next() ? rs.getObject(1) : null;
+            return value instanceof Integer i ? Long.valueOf(i) : value;
+        }
+        catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /**
      * Reads a table's schema.
      *
      * @throws PocketSyncException SCHEMA_INVALID when the table does not exist or cannot be tracked
@@ -99,7 +126,7 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
         List<Column> columns = new ArrayList<>();
         List<String> primaryKey = new ArrayList<>();
         boolean hasGlobalId = false;
-        try (PreparedStatement statement = connection.prepareStatement("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)")) {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT name, type, \"notnull\", pk, dflt_value FROM pragma_table_info(?)")) {
             statement.setString(1, table);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
@@ -108,7 +135,8 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
                         hasGlobalId = true;
                         continue;
                     }
-                    Column c = new Column(column, rs.getString(2) == null ? "" : rs.getString(2), rs.getInt(3) != 0, rs.getInt(4));
+                    Column c = new Column(column, rs.getString(2) == null ? "" : rs.getString(2), rs.getInt(3) != 0, rs.getInt(4),
+                            defaultValue(connection, rs.getString(5)));
                     columns.add(c);
                 }
             }

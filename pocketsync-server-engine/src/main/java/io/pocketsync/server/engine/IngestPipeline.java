@@ -135,7 +135,7 @@ final class IngestPipeline {
                 return;
             }
         }
-        session.send(new Ack(ProtocolVersion.CURRENT, batchId, List.of(results), services.hlc().now()));
+        session.send(new Ack(ProtocolVersion.CURRENT, batchId, List.of(results), services.hlc().now(), services.clock().millis()));
     }
 
     private void mergeClock(Change change) {

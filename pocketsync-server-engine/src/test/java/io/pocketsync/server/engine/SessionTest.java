@@ -74,6 +74,41 @@ class SessionTest {
     }
 
     @Test
+    void aSecondSessionForOneDeviceIdOnAnotherNodeReplacesTheFirstThere() {
+        InMemoryServerStore otherNodeStore = store.sharing("n2");
+        ServerHarness otherNode = new ServerHarness(otherNodeStore, "scope-s", TableResolvers.lastWriteWins(),
+                ServerOptions.builder().nodeId("n2").build());
+        try {
+            ServerHarness.Device first = harness.connect("dev-a", 0);
+            ServerHarness.Device bystander = harness.connect("dev-b", 0);
+            ServerHarness.Device second = otherNode.connect("dev-a", 0);
+
+            // both nodes run one fixed clock here, so the claims order by text: which one stays is not asserted, that
+            // exactly one does is
+            await().until(() -> first.connection().isOpen() != second.connection().isOpen());
+            ServerHarness.Device replaced = first.connection().isOpen() ? second : first;
+            assertThat(replaced.connection().closeCode()).isEqualTo(ErrorCode.SESSION_REPLACED);
+            assertThat(bystander.connection().isOpen()).isTrue();
+            assertThat(harness.server().sessionCount() + otherNode.server().sessionCount()).isEqualTo(2);
+        }
+        finally {
+            otherNode.close();
+            otherNodeStore.close();
+        }
+    }
+
+    @Test
+    void claimsOrderByTimeThenTextSoBothNodesAgreeWhichSessionGoes() {
+        String early = SessionClaims.of(1_000, "n1", "n1-7");
+        String late = SessionClaims.of(2_000, "n2", "n2-1");
+        String sameTime = SessionClaims.of(2_000, "n3", "n3-1");
+        assertThat(SessionClaims.newer(late, early)).isTrue();
+        assertThat(SessionClaims.newer(early, late)).isFalse();
+        assertThat(SessionClaims.newer(sameTime, late)).isNotEqualTo(SessionClaims.newer(late, sameTime));
+        assertThat(SessionClaims.newer("not a claim", early)).isFalse();
+    }
+
+    @Test
     void badTokenIsRefusedWithoutEchoingItAndOthersKeepBeingServed() {
         ServerHarness.Device intruder = harness.open("dev-x");
         intruder.send(new Hello(ProtocolVersion.CURRENT, "dev-x", "scope-s", "guessed-token-123", 0, Hlc.ZERO));

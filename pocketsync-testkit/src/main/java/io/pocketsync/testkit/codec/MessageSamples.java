@@ -172,7 +172,7 @@ public final class MessageSamples {
                 ChangeResult.rejected("dev-a:5", ErrorCode.CLOCK_SKEW, "clock 10 minutes ahead"),
                 new ChangeResult("dev-a:6", io.pocketsync.api.protocol.ChangeStatus.REJECTED, 0, null,
                         ErrorCode.RESOLVER_REJECTED, null)),
-                Hlc.of(1_700_000_000_010L, 0));
+                Hlc.of(1_700_000_000_010L, 0), 1_700_000_000_012L);
     }
 
     /**

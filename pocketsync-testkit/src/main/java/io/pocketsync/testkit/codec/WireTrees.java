@@ -82,6 +82,9 @@ public final class WireTrees {
             }
             tree.put("results", results);
             tree.put("hlc", ack.serverHlc().value());
+            if (ack.serverTimeMillis() > 0) {
+                tree.put("time", ack.serverTimeMillis());
+            }
         }
         else if (message instanceof Changes changes) {
             tree.put("mode", changes.mode().name());

@@ -271,6 +271,15 @@ public final class InMemoryServerStore implements ServerStore {
     }
 
     @Override
+    public void claimSession(Scope scope, String deviceId, String claim) {
+        for (InMemoryServerStore node : shared.nodes) {
+            for (ChangeFeedListener listener : node.listeners) {
+                listener.onSessionClaimed(scope, deviceId, claim);
+            }
+        }
+    }
+
+    @Override
     public AutoCloseable subscribe(ChangeFeedListener listener) {
         requireNonNull(listener, "listener is null");
         checkOpen();

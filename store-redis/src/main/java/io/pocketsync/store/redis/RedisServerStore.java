@@ -140,6 +140,11 @@ public final class RedisServerStore implements ServerStore {
 
         @Override
         public void message(String pattern, String channel, String message) {
+            RedisFeed.Claim claim = RedisFeed.claim(message);
+            if (claim != null) {
+                feed.sessionClaimed(claim.scope(), claim.deviceId(), claim.claim());
+                return;
+            }
             // Decoded on the feed thread and only when someone listens (the dispatcher turns a failure into a gap).
             feed.publish(() -> RedisFeed.read(message));
         }
@@ -151,6 +156,17 @@ public final class RedisServerStore implements ServerStore {
                 feed.gap();
             }
         }
+    }
+
+    /** Published on the scope's feed channel, so every node's pattern subscription hears it, this one's too. */
+    @Override
+    public void claimSession(Scope scope, String deviceId, String claim) {
+        requireNonNull(scope, "scope is null");
+        String channel = new RedisKeys(config.prefix(), scope).feedChannel();
+        connection.async().publish(channel, RedisFeed.claimMessage(scope, deviceId, claim)).exceptionally(e -> {
+            LOG.warn("session claim of device {} not published: {}", deviceId, e.toString());
+            return 0L;
+        });
     }
 
     // ---------------------------------------------------------------- apply

@@ -419,6 +419,12 @@ public final class SqliteServerStore implements ServerStore {
     }
 
     @Override
+    public void claimSession(Scope scope, String deviceId, String claim) {
+        // the feed is this process's: nodes sharing this store object compare their sessions through it
+        feed.sessionClaimed(scope, deviceId, claim);
+    }
+
+    @Override
     public AutoCloseable subscribe(ChangeFeedListener listener) {
         ensureOpen();
         return feed.subscribe(listener);
