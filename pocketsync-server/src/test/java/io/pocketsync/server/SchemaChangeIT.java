@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code ALTER TABLE ... RENAME COLUMN} and {@code DROP COLUMN} on running sidecars, written with the {@code sqlite3}
  * shell. A rename syncs as a dropped column plus an added one: devices not yet renamed keep the new name's values
- * aside and take them when they rename too. A drop goes through {@code pocketsync device --drop-column} (a plain one
+ * aside and take them when they rename too, sending none of their old values back. A drop goes through {@code pocketsync device --drop-column} (a plain one
  * is refused by SQLite, as the capture triggers name the column); the column is then one this device lacks, and the
  * others keep theirs.
  */
@@ -56,6 +56,10 @@ class SchemaChangeIT {
                 awaitRow(phone, "SELECT body || '/' || label FROM note;", "second/green");
                 sqlite3(tablet, "ALTER TABLE note RENAME COLUMN tag TO label;");
                 awaitRow(tablet, "SELECT body || '/' || label FROM note;", "second/green");
+                // the tablet's rename takes green and sends no old value back: a later write arrives, green stays
+                sqlite3(tablet, "UPDATE note SET body = 'renamed' WHERE id = 'n1';");
+                awaitRow(phone, "SELECT body || '/' || label FROM note;", "renamed/green");
+                awaitRow(tablet, "SELECT body || '/' || label FROM note;", "renamed/green");
 
                 // DROP: refused by SQLite while the triggers name the column; pocketsync device --drop-column does it
                 Process plain = new ProcessBuilder("sqlite3", phone.toString(), "ALTER TABLE note DROP COLUMN label;")
