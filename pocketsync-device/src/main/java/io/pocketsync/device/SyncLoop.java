@@ -180,7 +180,8 @@ final class SyncLoop implements ClientTransport.Listener {
         DeviceState state = capture.state();
         capture.refreshSchema();
         helloDeadlineNanos = deadline(options);
-        transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc()));
+        transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc(),
+                transport.maxAssembledBytes()));
     }
 
     /** Gives up what is unanswered for too long, and looks for local commits. */

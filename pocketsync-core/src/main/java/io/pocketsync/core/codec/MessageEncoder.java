@@ -40,6 +40,9 @@ final class MessageEncoder {
             out.writeStringField("token", hello.token());
             out.writeNumberField("cursor", hello.cursor());
             out.writeNumberField("hlc", hello.deviceHlc().value());
+            if (hello.maxAssembledBytes() > 0) {
+                out.writeNumberField("maxAssembled", hello.maxAssembledBytes());
+            }
         }
         else if (message instanceof Welcome welcome) {
             out.writeStringField("session", welcome.sessionId());
@@ -53,6 +56,12 @@ final class MessageEncoder {
             }
             if (welcome.deviceMark() > 0) {
                 out.writeNumberField("own", welcome.deviceMark());
+            }
+            if (welcome.maxRowBytes() > 0) {
+                out.writeNumberField("maxRow", welcome.maxRowBytes());
+            }
+            if (welcome.maxAssembledBytes() > 0) {
+                out.writeNumberField("maxAssembled", welcome.maxAssembledBytes());
             }
         }
         else if (message instanceof Push push) {
@@ -158,6 +167,18 @@ final class MessageEncoder {
         out.writeEndArray();
         out.writeNumberField("hlc", change.hlc().value());
         out.writeStringField("device", change.deviceId());
+        if (!change.uniqueKeys().isEmpty()) {
+            // optional since protocol 1.x: older peers ignore it (docs/protocol.md, "Unique claims")
+            out.writeArrayFieldStart("uniq");
+            for (List<String> key : change.uniqueKeys()) {
+                out.writeStartArray();
+                for (String column : key) {
+                    out.writeString(column);
+                }
+                out.writeEndArray();
+            }
+            out.writeEndArray();
+        }
         out.writeEndObject();
     }
 

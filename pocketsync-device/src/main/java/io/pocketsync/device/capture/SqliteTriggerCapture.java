@@ -247,7 +247,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     public synchronized List<LocalChange> pending(long afterLocalSequence, int limit) {
         sealFor(afterLocalSequence, limit);
         try {
-            return ChangeLogReader.pending(statements(), afterLocalSequence, limit, deviceId());
+            return ChangeLogReader.pending(statements(), afterLocalSequence, limit, deviceId(), schemas);
         }
         catch (SQLException e) {
             throw Sql.failure("reading pending changes failed", e);
@@ -319,7 +319,9 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         return Sql.inTransaction(c, () -> {
             // Only a winner or a deferred change writes an app row here: then what is journaled is sealed first, as
             // before any remote write. Marking changes acknowledged leaves the journal for the next PUSH's rounds.
-            if (results.stream().anyMatch(result -> result.winner() != null) || applier().hasDeferred()) {
+            // a refused row (UNIQUE_CONFLICT) leaves its table: its unsealed writes are sealed first, so none is lost
+            if (results.stream().anyMatch(result -> result.winner() != null || result.errorCode() == ErrorCode.UNIQUE_CONFLICT)
+                    || applier().hasDeferred()) {
                 sealJournal();
             }
             ApplyReport report = applier().applyResults(schemas, deviceId(), results);

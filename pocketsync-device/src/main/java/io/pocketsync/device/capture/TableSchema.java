@@ -28,9 +28,11 @@ import org.jspecify.annotations.Nullable;
  * @param identityKey the natural key, whose values name the row across devices: the primary key, unless it is a rowid
  *        key (local to each device), then the first plain UNIQUE index, else none (empty). Rows with the same natural
  *        key on two devices are one row: its {@code ps_global_id} is derived from the key (see {@link JournalSealer})
+ * @param uniqueKeys the column sets of the table's other UNIQUE constraints (plain, not partial, without the rowid key),
+ *        sorted by index name: sent with each change so the server keeps one row per value ({@code uniq} on the wire)
  */
 record TableSchema(String name, List<Column> columns, List<String> primaryKey, boolean hasGlobalId, Set<String> parents,
-        List<ForeignKey> foreignKeys, List<String> identityKey) {
+        List<ForeignKey> foreignKeys, List<String> identityKey, List<List<String>> uniqueKeys) {
     /**
      * One column.
      *
@@ -59,10 +61,11 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
         parents = Set.copyOf(parents);
         foreignKeys = List.copyOf(foreignKeys);
         identityKey = List.copyOf(identityKey);
+        uniqueKeys = List.copyOf(uniqueKeys);
     }
 
     TableSchema(String name, List<Column> columns, List<String> primaryKey, boolean hasGlobalId, Set<String> parents) {
-        this(name, columns, primaryKey, hasGlobalId, parents, List.of(), List.of());
+        this(name, columns, primaryKey, hasGlobalId, parents, List.of(), List.of(), List.of());
     }
 
     /**
@@ -172,18 +175,27 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
                     + " cannot track (its capture finds rows by rowid); recreate it as an ordinary table to sync it");
         }
         List<String> identity = primaryKey;
-        if (primaryKey.size() == 1 && columns.stream().anyMatch(c -> c.primaryKeyIndex() > 0
-                && c.type().toUpperCase(Locale.ROOT).equals("INTEGER"))) {
-            identity = firstUniqueIndex(connection, table); // a rowid key is local: a UNIQUE constraint may name the row
+        boolean rowidKey = primaryKey.size() == 1 && columns.stream().anyMatch(c -> c.primaryKeyIndex() > 0
+                && c.type().toUpperCase(Locale.ROOT).equals("INTEGER"));
+        List<List<String>> unique = uniqueIndexes(connection, table);
+        if (rowidKey) {
+            identity = unique.isEmpty() ? List.of() : unique.get(0); // a rowid key is local: a UNIQUE constraint may name the row
         }
-        return new TableSchema(table, columns, primaryKey, hasGlobalId, parents, foreignKeys, identity);
+        List<List<String>> others = new ArrayList<>();
+        for (List<String> key : unique) {
+            if (!key.equals(identity) && !(rowidKey && key.contains(primaryKey.get(0))) && !others.contains(key)) {
+                others.add(key);
+            }
+        }
+        return new TableSchema(table, columns, primaryKey, hasGlobalId, parents, foreignKeys, identity, others);
     }
 
     /**
-     * The columns of the table's first UNIQUE index (by name, so every device with the schema picks the same one) that
-     * is not partial and names only columns, or an empty list. PocketSync's own index is skipped.
+     * The columns of each of the table's UNIQUE indexes (by name, so every device with the schema lists them in the same
+     * order) that is not partial and names only columns. PocketSync's own index is skipped.
      */
-    private static List<String> firstUniqueIndex(Connection connection, String table) throws SQLException {
+    private static List<List<String>> uniqueIndexes(Connection connection, String table) throws SQLException {
+        List<List<String>> keys = new ArrayList<>();
         List<String> names = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement("SELECT name FROM pragma_index_list(?)"
                 + " WHERE \"unique\" = 1 AND partial = 0 AND origin IN ('u', 'c') ORDER BY name")) {
@@ -208,9 +220,9 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
                 }
             }
             if (plain && !columns.isEmpty()) {
-                return columns;
+                keys.add(columns);
             }
         }
-        return List.of();
+        return keys;
     }
 }

@@ -12,7 +12,6 @@ import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Welcome;
-import io.pocketsync.core.codec.CodecLimits;
 import io.pocketsync.testkit.store.InMemoryServerStore;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -47,12 +46,15 @@ class SessionTest {
     }
 
     @Test
-    void welcomeAdvertisesTheMessageBoundTheDecoderEnforces() {
+    void welcomeAdvertisesTheLimitsTheServerEnforces() {
         ServerHarness defaults = new ServerHarness(store, "scope-d", TableResolvers.lastWriteWins(),
                 ServerOptions.defaults());
         try {
             Welcome welcome = defaults.connect("dev-a", 0).await(Welcome.class, w -> true);
-            assertThat(welcome.maxMessageBytes()).isEqualTo(CodecLimits.DEFAULT.maxMessageBytes());
+            // the in-memory connection states no frame bound: the engine's own figure, the transports' default
+            assertThat(welcome.maxMessageBytes()).isEqualTo(1024 * 1024);
+            assertThat(welcome.maxRowBytes()).isEqualTo(16 * 1024 * 1024);
+            assertThat(welcome.maxAssembledBytes()).as("an in-memory connection takes no fragments").isZero();
             assertThat(welcome.serverTimeMillis()).isPositive();
         }
         finally {

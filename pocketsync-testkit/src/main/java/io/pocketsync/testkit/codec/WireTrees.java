@@ -42,6 +42,9 @@ public final class WireTrees {
             tree.put("token", hello.token());
             tree.put("cursor", hello.cursor());
             tree.put("hlc", hello.deviceHlc().value());
+            if (hello.maxAssembledBytes() > 0) {
+                tree.put("maxAssembled", (long) hello.maxAssembledBytes());
+            }
         }
         else if (message instanceof Welcome welcome) {
             tree.put("session", welcome.sessionId());
@@ -55,6 +58,12 @@ public final class WireTrees {
             }
             if (welcome.deviceMark() > 0) {
                 tree.put("own", welcome.deviceMark());
+            }
+            if (welcome.maxRowBytes() > 0) {
+                tree.put("maxRow", (long) welcome.maxRowBytes());
+            }
+            if (welcome.maxAssembledBytes() > 0) {
+                tree.put("maxAssembled", (long) welcome.maxAssembledBytes());
             }
         }
         else if (message instanceof Push push) {
@@ -148,6 +157,13 @@ public final class WireTrees {
         tree.put("cols", new ArrayList<Object>(change.changedColumns()));
         tree.put("hlc", change.hlc().value());
         tree.put("device", change.deviceId());
+        if (!change.uniqueKeys().isEmpty()) {
+            List<Object> keys = new ArrayList<>();
+            for (List<String> key : change.uniqueKeys()) {
+                keys.add(new ArrayList<Object>(key));
+            }
+            tree.put("uniq", keys);
+        }
         return tree;
     }
 

@@ -227,7 +227,8 @@ public final class RedisServerStore implements ServerStore {
     private BatchOutcome tryApply(Scope scope, RedisKeys keys, List<Change> changes,
             Function<String, ConflictResolver> resolvers, boolean blind) {
         if (blind) {
-            BatchPlan plan = BatchPlan.resolve(changes, resolvers, key -> null, id -> false, heads.lastSeen(scope));
+            // claims are assumed free too; the write script checks that they are
+            BatchPlan plan = BatchPlan.resolve(changes, resolvers, key -> null, id -> false, heads.lastSeen(scope), claim -> null);
             return write(scope, keys, plan);
         }
         Set<RowKey> rowKeys = new LinkedHashSet<>();
@@ -258,7 +259,8 @@ public final class RedisServerStore implements ServerStore {
         heads.saw(scope, head);
         // Planned from the head just read; the write script moves this batch's sequences by however far the
         // head moved meanwhile (other nodes' batches on other rows), usually not at all.
-        return write(scope, keys, BatchPlan.resolve(changes, resolvers, stored::get, processed::contains, head));
+        return write(scope, keys, BatchPlan.resolve(changes, resolvers, RedisUniqueClaims.rows(commands, keys, stored),
+                processed::contains, head, RedisUniqueClaims.holders(commands, keys, changes, stored::get)));
     }
 
     /** Runs the write script for a plan; null when a row or id it was planned against changed (retry). */
@@ -322,6 +324,7 @@ public final class RedisServerStore implements ServerStore {
             args.add(StoreJson.writeAudit(now, audit.status(), audit.change(), audit.winnerChangeId(), audit.errorCode(),
                     audit.reason()));
         }
+        RedisUniqueClaims.appendArgs(args, plan);
         return args;
     }
 

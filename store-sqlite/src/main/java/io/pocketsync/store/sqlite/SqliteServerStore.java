@@ -93,6 +93,7 @@ public final class SqliteServerStore implements ServerStore {
             }
             opened = SqliteConnection.open(path, config, false);
             SqliteSchema.create(opened.jdbc());
+            SqliteUniqueClaims.create(opened.jdbc());
             for (int i = 0; i < config.readConnections(); i++) {
                 readers.add(SqliteConnection.open(path, config, true));
             }
@@ -196,10 +197,19 @@ public final class SqliteServerStore implements ServerStore {
         boolean allNew = optimistic && BatchPlan.createsOnlyNewRows(changes);
         Map<RowKey, RowState> stored = allNew ? Map.of()
                 : SqliteBatchReads.loadRows(writer, SqliteBatchWrites.ROW_COLUMNS, scope, changes);
-        BatchPlan plan = BatchPlan.resolve(changes, resolvers, stored::get, processedBefore::contains, head);
+        BatchPlan plan;
+        try {
+            plan = BatchPlan.resolve(changes, resolvers,
+                    SqliteUniqueClaims.rows(changes, stored, key -> readRow(writer, scope, key.table(), key.globalId()).orElse(null)),
+                    processedBefore::contains, head, SqliteUniqueClaims.holders(writer, scope));
+        }
+        catch (SqliteUniqueClaims.Failure e) {
+            throw e.sql();
+        }
         if (plan.writesNothing()) {
             return plan;
         }
+        SqliteUniqueClaims.write(writer, scope, plan.claimWrites());
         SqliteProcessedIds.recordBatch(writer, scope, plan.processedIds(), now);
         SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
         SqliteDeviceMarks.raise(writer, scope, changes, plan.outcome(0));
