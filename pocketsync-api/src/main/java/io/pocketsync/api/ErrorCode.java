@@ -87,7 +87,12 @@ public enum ErrorCode {
     /** Two providers of one SPI are registered under the same name. */
     PROVIDER_AMBIGUOUS(602, false),
     /** A local database is not usable for sync (missing table, unsupported schema). */
-    SCHEMA_INVALID(603, false);
+    SCHEMA_INVALID(603, false),
+    /**
+     * The device database file was deleted or replaced by another file while the engine had it open: the engine's
+     * handle still names the old file, whose writes no app sees. The sidecar closes it and syncs the new file.
+     */
+    DATABASE_REPLACED(604, false);
 
     private final int number;
     private final boolean retryable;

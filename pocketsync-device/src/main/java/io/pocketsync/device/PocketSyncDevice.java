@@ -128,6 +128,17 @@ public final class PocketSyncDevice implements AutoCloseable {
     }
 
     /**
+     * Pulls the server's full state again, this device's own rows included: the cursor goes back to 0, the server
+     * answers with a snapshot, and synced local rows the server no longer has are removed at its end. Pending local
+     * writes are kept and pushed. For a device whose data is suspect (restored by hand, edited with capture off); a
+     * device restored from an older backup or that lost its file repairs itself when the server says so (README,
+     * "Backups, images and restores"). Returns at once; the resync survives a restart until it is done.
+     */
+    public void resync() {
+        loop.resync();
+    }
+
+    /**
      * A new JDBC connection to the device database for the app's own writes. Writes through any
      * connection are captured; what this one adds is a commit hook: each commit wakes the engine at
      * once, so the change is pushed within milliseconds instead of at the next poll of

@@ -102,7 +102,8 @@ final class RemoteChangeReceiver {
         // and a catch-up from the mid-snapshot cursor would never end the resync (protocol.md 3.6).
         long cursor = state.resyncing() && !resyncContinuing ? 0 : state.cursor();
         long ownFrom = capture.ownChangesFrom(cursor);
-        if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit(), ownFrom))) {
+        // a device that lost or restored its data asks for its own rows too (OwnRowsRepair)
+        if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit(), ownFrom, capture.repairing()))) {
             pullOutstanding = true;
             pullDeadlineNanos = SyncLoop.deadline(options);
         }

@@ -114,6 +114,15 @@ final class SyncLoop implements ClientTransport.Listener {
         });
     }
 
+    /** Starts an explicit resync (see {@link ChangeCapture#resync()}); the next PULL asks for the full state. */
+    void resync() {
+        engine.run(() -> {
+            capture.resync();
+            receiver.pullAgain();
+            pump();
+        });
+    }
+
     /** {@link PocketSyncDevice#status()} was asked (any thread): counts that may be stale are read again. */
     void statusAsked() {
         if (status.countWanted()) {
@@ -291,6 +300,8 @@ final class SyncLoop implements ClientTransport.Listener {
         if (welcome.serverTimeMillis() > 0) {
             measureClockOffset(welcome.serverTimeMillis());
         }
+        // before anything is pushed: the ACKs of a restored file's old changes would raise the mark it is judged by
+        capture.repairIfBehind(welcome.deviceMark());
         welcomed = true;
         helloDeadlineNanos = 0;
         initialPushDone = false;

@@ -6,6 +6,8 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.device.CatchUpProgress;
 import io.pocketsync.device.PocketSyncDevice;
+import io.pocketsync.device.capture.CaptureOptions;
+import io.pocketsync.device.capture.SqliteTriggerCapture;
 import io.pocketsync.device.capture.Uninstaller;
 import io.pocketsync.device.SyncStatusListener;
 import java.net.URI;
@@ -33,6 +35,10 @@ public final class DeviceCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(DeviceCommand.class);
     /** How long a stop waits for pending changes to be acknowledged before closing anyway. */
     static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
+    /** How often the sidecar checks that its path still names the file it opened. */
+    static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
+    /** How long a new file at the path may take to get the tracked tables before the sidecar installs on it anyway. */
+    static final Duration NEW_FILE_SETTLE = Duration.ofSeconds(10);
 
     private final Supplier<ShutdownSignal> signals;
 
@@ -53,6 +59,15 @@ public final class DeviceCommand implements Callable<Integer> {
             + " the ps_global_id columns), keep the app's rows and columns, and exit")
     boolean uninstall;
 
+    @Option(names = "--drop-column", paramLabel = "TABLE.COLUMN", description = "Drop a column of a synced table (--table"
+            + " lists the synced tables) together with its capture triggers, in one transaction, and exit; SQLite refuses a"
+            + " plain DROP COLUMN of a column the triggers name. Works with the sidecar running")
+    String dropColumn;
+
+    @Option(names = "--resync", description = "Pull the server's full state again, this device's own rows included, then keep"
+            + " syncing: local rows the server no longer has are removed, pending local writes are kept and pushed")
+    boolean resync;
+
     @Option(names = "--token", paramLabel = "T", defaultValue = "${env:POCKETSYNC_TOKEN}",
             description = "Token for the scope (default: the POCKETSYNC_TOKEN environment variable, which keeps it out of `ps`)")
     String token;
@@ -68,6 +83,9 @@ public final class DeviceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dropColumn != null) {
+            return dropColumn();
+        }
         if (!uninstall && (tables == null || tables.isEmpty() || server == null || scope == null)) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "missing required options: --table, --server and --scope"
                     + " (all three are needed to sync; only --db with --uninstall)");
@@ -87,6 +105,32 @@ public final class DeviceCommand implements Callable<Integer> {
                     + "' has no scheme (ws://, wss://, tcp:// or ssl://)");
         }
         ShutdownSignal signal = signals.get();
+        try {
+            boolean resyncFirst = resync;
+            while (true) {
+                DatabaseFileWatch watch = new DatabaseFileWatch(db);
+                DatabaseFileWatch.State state = syncUntilStopOrReplaced(signal, watch, resyncFirst);
+                resyncFirst = false;
+                if (state == DatabaseFileWatch.State.SAME || !awaitNewFile(signal)) {
+                    break;
+                }
+                log.warn("Syncing the new file at {} from now on (file identity {}): a file PocketSync never ran on, or a copy of"
+                        + " another, syncs as a new device", db, new DatabaseFileWatch(db).opened());
+            }
+        }
+        finally {
+            log.info("Stopped");
+            signal.markStopped();
+        }
+        return 0;
+    }
+
+    /**
+     * Syncs the file until a stop is requested (then SAME, after flushing) or the path names another file or none
+     * (then the device is closed at once: the file it holds is deleted, and SQLite refuses writes to it).
+     */
+    private DatabaseFileWatch.State syncUntilStopOrReplaced(ShutdownSignal signal, DatabaseFileWatch watch, boolean resyncFirst)
+            throws InterruptedException {
         LoggingStatusListener status = new LoggingStatusListener();
         try (PocketSyncDevice device = PocketSyncDevice.builder()
                 .database(db)
@@ -98,15 +142,86 @@ public final class DeviceCommand implements Callable<Integer> {
                 .statusListener(status)
                 .build()) {
             device.start();
+            if (resyncFirst) {
+                // stored in the file: a resync interrupted by a stop goes on at the next start
+                device.resync();
+            }
             log.info("Syncing {} (tables {}) as device {} in scope {} with {}", db, tables, device.deviceId(), scope,
                     server);
-            signal.awaitStopRequest();
+            while (!signal.awaitStopRequest(WATCH_INTERVAL)) {
+                DatabaseFileWatch.State state = watch.check();
+                if (state != DatabaseFileWatch.State.SAME) {
+                    log.warn("{}: the database file was {} while syncing (file identity {} is now {}); the old file is closed, and"
+                            + " what it still held unsynced is gone with it", ErrorCode.DATABASE_REPLACED, state
+                            == DatabaseFileWatch.State.MISSING ? "deleted" : "replaced by another file", watch.opened(),
+                            watch.current());
+                    return state;
+                }
+            }
             flush(device, status.connected);
+            return DatabaseFileWatch.State.SAME;
         }
-        finally {
-            log.info("Stopped");
-            signal.markStopped();
+    }
+
+    /** Waits until a file with the tracked tables is at the path again; false when a stop was requested first. */
+    private boolean awaitNewFile(ShutdownSignal signal) throws InterruptedException {
+        boolean told = false;
+        long settleUntil = 0;
+        while (!signal.awaitStopRequest(WATCH_INTERVAL)) {
+            if (!Files.isRegularFile(db)) {
+                if (!told) {
+                    log.warn("No file at {}; waiting for it to come back", db);
+                    told = true;
+                }
+                continue;
+            }
+            // A file being created may not hold the app's tables yet; wait a little for them, then let installing say
+            // what is missing.
+            settleUntil = settleUntil == 0 ? System.nanoTime() + NEW_FILE_SETTLE.toNanos() : settleUntil;
+            if (hasTables() || System.nanoTime() - settleUntil > 0) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    private boolean hasTables() {
+        try (java.sql.Connection c = dataSource(db).getConnection();
+                java.sql.PreparedStatement query = c.prepareStatement(
+                        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?")) {
+            for (String table : tables) {
+                query.setString(1, table);
+                try (java.sql.ResultSet rs = query.executeQuery()) {
+                    if (!rs.next() || rs.getInt(1) == 0) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+        catch (java.sql.SQLException e) {
+            return false; // busy or half-written: look again
+        }
+    }
+
+    /** {@code --drop-column}: the column goes with the triggers that name it, which come back without it. */
+    private int dropColumn() {
+        int dot = dropColumn.indexOf('.');
+        if (dot <= 0 || dot == dropColumn.length() - 1 || tables == null || tables.isEmpty() || !Files.isRegularFile(db)) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--drop-column TABLE.COLUMN needs an existing --db and the"
+                    + " synced tables as --table");
+        }
+        String table = dropColumn.substring(0, dot);
+        String column = dropColumn.substring(dot + 1);
+        if (!tables.contains(table)) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--drop-column: " + table + " is not one of the --table names");
+        }
+        try (SqliteTriggerCapture capture = new SqliteTriggerCapture(dataSource(db), java.time.Clock.systemUTC(),
+                CaptureOptions.DEFAULTS)) {
+            capture.install(tables);
+            capture.dropColumn(table, column);
+        }
+        log.info("Column {} dropped from {} in {}; its capture triggers were made again without it", column, table, db);
         return 0;
     }
 

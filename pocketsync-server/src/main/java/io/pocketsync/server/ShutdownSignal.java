@@ -66,6 +66,17 @@ public final class ShutdownSignal {
         stopRequested.await();
     }
 
+    /**
+     * Blocks until a stop is requested, at most {@code timeout}.
+     *
+     * @param timeout the longest wait (millisecond precision)
+     * @return whether a stop was requested
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    public boolean awaitStopRequest(Duration timeout) throws InterruptedException {
+        return stopRequested.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Called by the command once everything it started is closed. */
     public void markStopped() {
         stopped.countDown();

@@ -80,6 +80,43 @@ public interface ChangeCapture extends AutoCloseable {
     }
 
     /**
+     * Compares the server's mark of this device (WELCOME {@code own}: the highest sequence it stored from this device
+     * id) with the highest sequence this device knows of its own changes. A device that knows of less lacks writes it
+     * made: its file was restored from an older backup (in place, so it kept its id) or lost. It then repairs: its
+     * PULLs ask for its own rows too ({@link #repairing()}) until a catch-up ends, from its cursor (which a restored
+     * file has from the backup, so the writes made after it come back) or, at cursor 0, as a full resync. The
+     * decision is stored, so it survives a restart. The default does nothing.
+     *
+     * @param deviceMark the server's mark of this device; 0 when not known
+     * @return whether a repair is in progress now
+     */
+    default boolean repairIfBehind(long deviceMark) {
+        return false;
+    }
+
+    /**
+     * Whether the device's PULLs ask for its own rows ({@link io.pocketsync.api.protocol.Pull#self()}): a repair
+     * started by {@link #repairIfBehind} or {@link #resync()} is in progress.
+     *
+     * @return whether own rows are wanted; the default is false
+     */
+    default boolean repairing() {
+        return false;
+    }
+
+    /**
+     * Starts an explicit full resync: the cursor goes back to 0 and the device pulls the server's full state, its own
+     * rows included, as a snapshot; synced local rows the server no longer has are removed at its end. Pending local
+     * changes are kept and pushed afterwards. Survives a restart until done.
+     *
+     * @throws io.pocketsync.api.PocketSyncException with {@code INTERNAL} when the capture cannot resync (the default)
+     */
+    default void resync() {
+        throw new io.pocketsync.api.PocketSyncException(io.pocketsync.api.ErrorCode.INTERNAL,
+                getClass().getName() + " cannot resync");
+    }
+
+    /**
      * How many changes are pending.
      *
      * @return the number of local changes not acknowledged yet

@@ -11,13 +11,18 @@ package io.pocketsync.api.protocol;
  * cursor — {@code cursor + 1} while any change is still waiting for its ACK, since it may already be stored —
  * and tombstones of rows that died at or after that sequence are sent as deletes.
  *
+ * <p>{@code self} asks for the rows whose latest state this device wrote, which catch-up normally leaves out: a
+ * device that lost its data, was restored from a backup or was told to resync may lack them (protocol.md 3.5). A
+ * PULL from cursor 0 with {@code self} is answered as a full resync (SNAPSHOT pages).
+ *
  * @param protocolVersion protocol version
  * @param cursor the device's cursor
  * @param limit the most rows the device wants in the page (the server may send fewer)
  * @param ownFrom the lowest server sequence above {@code cursor} at which this device may hold a row state
  *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
+ * @param self whether the page includes rows whose latest state this device wrote (wire field {@code self}, optional)
  */
-public record Pull(int protocolVersion, long cursor, int limit, long ownFrom) implements Message {
+public record Pull(int protocolVersion, long cursor, int limit, long ownFrom, boolean self) implements Message {
     /**
      * Validates the message: {@code ownFrom} is never negative.
      *
@@ -26,11 +31,25 @@ public record Pull(int protocolVersion, long cursor, int limit, long ownFrom) im
      * @param limit the most rows the device wants in the page (the server may send fewer)
      * @param ownFrom the lowest server sequence above {@code cursor} at which this device may hold a row state
      *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
+     * @param self whether the page includes rows whose latest state this device wrote
      */
     public Pull {
         if (ownFrom < 0) {
             throw new IllegalArgumentException("ownFrom must not be negative: " + ownFrom);
         }
+    }
+
+    /**
+     * A pull that leaves out the device's own rows.
+     *
+     * @param protocolVersion protocol version
+     * @param cursor the device's cursor
+     * @param limit the most rows the device wants in the page (the server may send fewer)
+     * @param ownFrom the lowest server sequence above {@code cursor} at which this device may hold a row state
+     *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
+     */
+    public Pull(int protocolVersion, long cursor, int limit, long ownFrom) {
+        this(protocolVersion, cursor, limit, ownFrom, false);
     }
 
     /**
@@ -41,7 +60,7 @@ public record Pull(int protocolVersion, long cursor, int limit, long ownFrom) im
      * @param limit the most rows the device wants in the page
      */
     public Pull(int protocolVersion, long cursor, int limit) {
-        this(protocolVersion, cursor, limit, 0);
+        this(protocolVersion, cursor, limit, 0, false);
     }
 
     @Override

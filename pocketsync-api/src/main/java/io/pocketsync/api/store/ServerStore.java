@@ -74,6 +74,24 @@ public interface ServerStore extends AutoCloseable {
     ScopeInfo info(Scope scope);
 
     /**
+     * The highest sequence this store assigned to an APPLIED change of {@code deviceId} in {@code scope}: the
+     * device's mark, sent in WELCOME so that a device whose file was restored from a backup (or lost) learns that it
+     * lacks writes it made, and pulls its own rows back (protocol.md 3.5). A store records it in {@link #apply},
+     * atomically with the batch or just after it; it may be higher than the truth (a device then pulls its own rows
+     * once for nothing) but must not stay lower once {@code apply} returned. Pruning never lowers it.
+     *
+     * <p>The default, 0 ("not known"), turns the detection off: a device then repairs only when told to
+     * ({@code --resync}).
+     *
+     * @param scope the scope
+     * @param deviceId the device id
+     * @return the highest sequence of an applied change of the device, or 0 when it has none or the store keeps none
+     */
+    default long deviceMark(Scope scope, String deviceId) {
+        return 0;
+    }
+
+    /**
      * The scopes that hold any data.
      *
      * @return the scopes, in no particular order

@@ -50,7 +50,8 @@ final class MessageDecoder {
                 return new Welcome(version, message.string("session"), hlc(message, "hlc"), message.nonNegativeLong("head"),
                         message.booleanValue("resync"), message.intValue("maxBatch"), message.intValue("maxBytes"),
                         message.has("time") ? message.nonNegativeLong("time") : 0, optionalInt(message, "maxRow"),
-                        optionalInt(message, "maxAssembled"));
+                        optionalInt(message, "maxAssembled"),
+                        message.has("own") ? message.nonNegativeLong("own") : 0);
             case PUSH:
                 return new Push(version, message.string("batch"), changes(message, "changes"));
             case ACK:
@@ -67,7 +68,8 @@ final class MessageDecoder {
                         cursor, message.booleanValue("more"), message.nonNegativeLong("remaining"), sequences(message, changes.size()));
             case PULL:
                 return new Pull(version, message.nonNegativeLong("cursor"), message.intValue("limit"),
-                        message.has("own") ? message.nonNegativeLong("own") : 0);
+                        message.has("own") ? message.nonNegativeLong("own") : 0,
+                        message.has("self") && message.booleanValue("self"));
             case ERROR:
                 return new ErrorMessage(version, errorCode(message, "code", "number"), message.string("message"),
                         message.optionalString("ref"));

@@ -54,6 +54,9 @@ final class MessageEncoder {
             if (welcome.serverTimeMillis() > 0) {
                 out.writeNumberField("time", welcome.serverTimeMillis());
             }
+            if (welcome.deviceMark() > 0) {
+                out.writeNumberField("own", welcome.deviceMark());
+            }
             if (welcome.maxRowBytes() > 0) {
                 out.writeNumberField("maxRow", welcome.maxRowBytes());
             }
@@ -97,6 +100,9 @@ final class MessageEncoder {
             out.writeNumberField("limit", pull.limit());
             if (pull.ownFrom() > 0) {
                 out.writeNumberField("own", pull.ownFrom());
+            }
+            if (pull.self()) {
+                out.writeBooleanField("self", true);
             }
         }
         else if (message instanceof ErrorMessage error) {

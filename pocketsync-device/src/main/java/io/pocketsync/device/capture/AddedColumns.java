@@ -43,6 +43,16 @@ final class AddedColumns {
             return 0;
         }
         List<String> layout = schema.columnNames();
+        Map<String, String> renamed = RenamedColumns.of(previous, layout);
+        List<String> gone = new ArrayList<>(previous);
+        gone.removeAll(layout);
+        if (!gone.isEmpty()) {
+            // a RENAME COLUMN (SQLite rewrites the triggers) or a DROP COLUMN (pocketsync device --drop-column): handled as
+            // a dropped column plus, for a rename, an added one below (README, "Upgrading your app's schema")
+            LOG.warn("table {} no longer has columns {} (renamed or dropped): this device stops sending them, and keeps what other"
+                    + " devices still send for them in {}; a renamed column syncs under its new name (RenamedColumns)",
+                    schema.name(), gone, SystemTables.MISSING_COLUMNS);
+        }
         Map<String, String> defaults = defaults(c, schema.name());
         long mask = 0;
         List<String> conditions = new ArrayList<>();
@@ -53,7 +63,10 @@ final class AddedColumns {
                 added.add(column);
                 mask |= TriggerGenerator.maskBit(i);
                 String dflt = defaults.get(column);
-                conditions.add(quoteSql(column) + " IS NOT " + (dflt == null ? "NULL" : "(" + dflt + ")"));
+                String condition = quoteSql(column) + " IS NOT " + (dflt == null ? "NULL" : "(" + dflt + ")");
+                // a renamed column's rows that got a value under the new name from another device take it instead
+                conditions.add(renamed.containsKey(column)
+                        ? "(" + condition + " AND " + RenamedColumns.withoutKeptValue(schema.name(), column) + ")" : condition);
             }
         }
         if (added.isEmpty()) {

@@ -96,7 +96,7 @@ final class RemoteApplier implements AutoCloseable {
         boolean snapshot = mode == ChangesMode.SNAPSHOT;
         if (changes.isEmpty() && !snapshot) {
             // a LIVE of the device's own changes (or an empty catch-up page): only the cursor moves
-            moveCursor(toCursor, resyncing);
+            moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE);
             return new ApplyReport(true, 0, 0, List.of(), List.of());
         }
         setApplying(true);
@@ -153,7 +153,7 @@ final class RemoteApplier implements AutoCloseable {
             resyncing = false;
         }
         setApplying(false);
-        moveCursor(toCursor, resyncing);
+        moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE);
         return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
     }
 
@@ -161,6 +161,7 @@ final class RemoteApplier implements AutoCloseable {
     ApplyReport applyResults(Map<String, TableSchema> schemas, String deviceId, List<ChangeResult> results) throws SQLException {
         setApplying(true);
         ApplyReport report = acks.apply(schemas, results);
+        OwnRowsRepair.raiseMark(statements, results);
         setApplying(false);
         return report;
     }
@@ -191,10 +192,11 @@ final class RemoteApplier implements AutoCloseable {
         deferred.forgetAll();
     }
 
-    /** Stores the cursor a page reached, and prunes when it is time to. */
-    private void moveCursor(long toCursor, boolean resyncing) throws SQLException {
-        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET cursor = ?, last_sync_ms = ?, resync = ? WHERE id = 1",
-                toCursor, clock.millis(), resyncing ? 1L : 0L);
+    /** Stores the cursor a page reached (and that a catch-up ended, which ends a repair), and prunes when it is time to. */
+    private void moveCursor(long toCursor, boolean resyncing, boolean caughtUp) throws SQLException {
+        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET cursor = ?, last_sync_ms = ?, resync = ?, "
+                + OwnRowsRepair.END_ON_LAST_PAGE + " WHERE id = 1", toCursor, clock.millis(), resyncing ? 1L : 0L,
+                caughtUp ? 1L : 0L, caughtUp ? 1L : 0L);
         pruner.cursorMoved(toCursor);
     }
 

@@ -4,7 +4,7 @@ import static io.pocketsync.api.Identifiers.quoteSql;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
-import io.pocketsync.api.Identifiers;
+import io.pocketsync.api.ChangeRules;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
@@ -73,22 +73,21 @@ final class RowWriter {
         this.dangling = new DanglingReferences(statements);
     }
 
-    /** Checks a change against the local schema. */
+    /**
+     * Checks a change against the rules the server checked it with ({@link ChangeRules}, so a change the server
+     * stored is not refused here for its form) and against the local schema.
+     */
     TableSchema validate(Change change) throws Refused {
-        if (!Identifiers.isChangeId(change.changeId())) {
-            throw new Refused(ErrorCode.INVALID_CHANGE, "invalid change id");
+        ChangeRules.Violation violation = ChangeRules.check(change);
+        if (violation != null) {
+            throw new Refused(violation.code(), violation.reason());
         }
         TableSchema schema = schemas.get(change.table());
         if (schema == null) {
             throw new Refused(ErrorCode.UNKNOWN_TABLE, "table is not tracked on this device: " + shorten(change.table()));
         }
-        if (!Identifiers.isChangeId(change.globalId())) {
-            throw new Refused(ErrorCode.INVALID_CHANGE, "invalid row id (gid)");
-        }
-        // columns this device lacks are kept for a later upgrade, not refused (see MissingColumns)
-        if (!change.isDelete() && change.row().isEmpty()) {
-            throw new Refused(ErrorCode.INVALID_CHANGE, change.op() + " without a row image");
-        }
+        // columns this device lacks are kept for a later upgrade, not refused (see MissingColumns); an empty image
+        // (a table whose only column is its rowid key) still names the row
         return schema;
     }
 
@@ -150,7 +149,7 @@ final class RowWriter {
         Object[] values = new Object[run.columns.size() + 1];
         for (int i = 0; i < run.columns.size(); i++) {
             Object value = row.get(run.columns.get(i));
-            if (!Sql.isValue(value)) {
+            if (!ChangeRules.isValue(value)) {
                 throw new Refused(ErrorCode.INVALID_CHANGE, "column " + shorten(run.columns.get(i)) + " holds no SQLite value");
             }
             values[i] = value;

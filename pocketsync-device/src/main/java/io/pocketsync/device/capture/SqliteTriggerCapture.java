@@ -117,27 +117,9 @@ public final class SqliteTriggerCapture implements ChangeCapture {
             if (!forceCheck && version == schemaVersion) {
                 return false;
             }
-            boolean regenerated = Sql.inTransaction(c, () -> {
-                List<TableSchema> current = new ArrayList<>();
-                for (String table : schemas.keySet()) {
-                    current.add(TableSchema.read(c, table));
-                }
-                String fingerprint = SchemaFingerprint.of(current);
-                boolean stale = !fingerprint.equals(stateString(c, "schema_fingerprint")) || triggersMissing(c);
-                if (stale) {
-                    // What the old triggers journaled is sealed with the layout they used, before they are replaced.
-                    Map<String, TableSchema> currentByName = new LinkedHashMap<>();
-                    current.forEach(schema -> currentByName.put(schema.name(), schema));
-                    Map<String, List<String>> previous = layouts();
-                    sealer().seal(currentByName, previous);
-                    layouts = null;
-                    TableInstaller.regenerate(c, current, schemas, previous, fingerprint);
-                }
-                for (TableSchema schema : current) {
-                    schemas.put(schema.name(), schema);
-                }
-                return stale;
-            });
+            // another process may have regenerated the triggers (pocketsync device --drop-column): read their layouts again
+            layouts = null;
+            boolean regenerated = Sql.inTransaction(c, () -> regenerateIfStale(c));
             schemaVersion = Sql.queryLong(c, "PRAGMA schema_version");
             if (regenerated) {
                 LOG.info("capture triggers (re)generated for {}", schemas.keySet());
@@ -147,6 +129,63 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         catch (SQLException e) {
             throw Sql.failure("schema check failed", e);
         }
+    }
+
+    /** Regenerates the triggers when the tracked tables' schema changed; inside the caller's write transaction. */
+    private boolean regenerateIfStale(Connection c) throws SQLException {
+        List<TableSchema> current = new ArrayList<>();
+        for (String table : schemas.keySet()) {
+            current.add(TableSchema.read(c, table));
+        }
+        String fingerprint = SchemaFingerprint.of(current);
+        boolean stale = !fingerprint.equals(stateString(c, "schema_fingerprint")) || triggersMissing(c);
+        if (stale) {
+            // What the old triggers journaled is sealed with the layout they used, before they are replaced.
+            Map<String, TableSchema> currentByName = new LinkedHashMap<>();
+            current.forEach(schema -> currentByName.put(schema.name(), schema));
+            Map<String, List<String>> previous = layouts();
+            sealer().seal(currentByName, previous);
+            layouts = null;
+            TableInstaller.regenerate(c, current, schemas, previous, fingerprint);
+        }
+        for (TableSchema schema : current) {
+            schemas.put(schema.name(), schema);
+        }
+        return stale;
+    }
+
+    /**
+     * Drops a column of a tracked table. SQLite refuses {@code ALTER TABLE ... DROP COLUMN} for a column the capture
+     * triggers name, so this drops them, the column, and makes them again, in one transaction: no write goes
+     * uncaptured. The column then is one this device lacks (values other devices still send for it are kept, see
+     * {@link MissingColumns}), and its images no longer carry it (unchanged, for every receiver).
+     *
+     * @param table a tracked table
+     * @param column one of its columns
+     * @throws PocketSyncException with {@code SCHEMA_INVALID} when the table is not tracked or SQLite refuses the drop
+     *         (a key, indexed or referenced column); nothing changed then
+     */
+    public synchronized void dropColumn(String table, String column) {
+        if (!schemas.containsKey(requireNonNull(table, "table is null"))) {
+            throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "table " + table + " is not tracked");
+        }
+        refreshSchema(false);
+        Connection c = connection();
+        Sql.inTransaction(c, () -> {
+            sealJournal(); // journal rows are sealed with the layout their triggers used
+            for (String sql : TriggerGenerator.drop(table)) {
+                Sql.execute(c, sql);
+            }
+            try {
+                Sql.execute(c, "ALTER TABLE " + quoteSql(table) + " DROP COLUMN " + quoteSql(requireNonNull(column, "column is null")));
+            }
+            catch (SQLException e) {
+                throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "cannot drop column " + column + " of " + table + ": "
+                        + e.getMessage(), e);
+            }
+            return regenerateIfStale(c);
+        });
+        schemaVersion = -1;
     }
 
     private boolean triggersMissing(Connection c) throws SQLException {
@@ -245,6 +284,31 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         catch (SQLException e) {
             throw Sql.failure("reading acknowledged changes failed", e);
         }
+    }
+
+    @Override
+    public synchronized boolean repairIfBehind(long deviceMark) {
+        Connection c = connection();
+        return Sql.inTransaction(c, () -> OwnRowsRepair.check(c, deviceMark));
+    }
+
+    @Override
+    public synchronized boolean repairing() {
+        try {
+            return OwnRowsRepair.repairing(connection());
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading the device state failed", e);
+        }
+    }
+
+    @Override
+    public synchronized void resync() {
+        Connection c = connection();
+        Sql.inTransaction(c, () -> {
+            OwnRowsRepair.resync(c);
+            return null;
+        });
     }
 
     @Override

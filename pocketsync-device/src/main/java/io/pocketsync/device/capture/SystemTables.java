@@ -17,7 +17,8 @@ import java.sql.SQLException;
  *   <li>{@code __pocketsync_version}: per tracked table, bumped by every captured write when it is sealed,
  *       and the column layout the installed triggers' changed-column masks refer to.</li>
  *   <li>{@code __pocketsync_device_state}: one row: device id, scope, cursor, clock, schema fingerprint,
- *       the resync flag and the counter that makes the ids the sealer gives new rows unique. (Its
+ *       the resync flag, the counter that makes the ids the sealer gives new rows unique, and the own mark and repair
+ *       flag of {@link OwnRowsRepair}. (Its
  *       {@code applying} column held the echo-suppression flag before {@code __pocketsync_applying}; it stays 0.)</li>
  *   <li>{@code __pocketsync_applying}: the echo-suppression flag: one row only inside the engine's applying
  *       transaction (so no other connection ever sees it), none otherwise. The triggers test it with
@@ -108,6 +109,10 @@ final class SystemTables {
         {DEVICE_STATE, "gid_counter", "INTEGER NOT NULL DEFAULT 0"},
         {DEVICE_STATE, "clock_offset_ms", "INTEGER NOT NULL DEFAULT 0"},
         {DEVICE_STATE, "file_identity", "TEXT"},
+        // OwnRowsRepair: the highest server sequence an ACK reported for this device's changes, and the server's mark a
+        // repair in progress is to reach (0: none)
+        {DEVICE_STATE, "own_mark", "INTEGER NOT NULL DEFAULT 0"},
+        {DEVICE_STATE, "repair", "INTEGER NOT NULL DEFAULT 0"},
     };
 
     /** Creates the system tables idempotently; call inside a transaction. */

@@ -145,6 +145,9 @@ final class TableInstaller {
         for (TableSchema schema : current) {
             completePendingImages(c, before.get(schema.name()), schema);
             AddedColumns.journalWrites(c, schema, previous.get(schema.name()));
+            if (previous.get(schema.name()) != null) {
+                RenamedColumns.takeKeptValues(c, schema, RenamedColumns.of(previous.get(schema.name()), schema.columnNames()));
+            }
             MissingColumns.fill(c, schema);
         }
     }

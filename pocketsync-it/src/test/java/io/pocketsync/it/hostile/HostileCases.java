@@ -153,8 +153,11 @@ final class HostileCases {
             add("SQL injection in a column name" + wire.tag(), d -> List.of(goodHello(wire, d),
                     wire.frame(push(d, change(d, "items", "gid-sql-2", Map.of("name\" TEXT); DROP TABLE items; --", "x"))))),
                     Expect.applied());
+            // a row id outside [A-Za-z0-9._:-] is refused like every device would refuse it (ChangeRules), not stored
             add("SQL injection in the row id" + wire.tag(), d -> List.of(goodHello(wire, d),
-                    wire.frame(push(d, change(d, "items", "g' OR '1'='1", Map.of("id", "x"))))), Expect.applied());
+                    wire.frame(push(d, change(d, "items", "g' OR '1'='1", Map.of("id", "x"))))), Expect.rejected(IDENTIFIER_INVALID));
+            add("an emoji in the row id" + wire.tag(), d -> List.of(goodHello(wire, d),
+                    wire.frame(push(d, change(d, "items", "row-\uD83D\uDE00", Map.of("id", "x"))))), Expect.rejected(IDENTIFIER_INVALID));
             add("ps_global_id inside the row" + wire.tag(), d -> List.of(goodHello(wire, d),
                     wire.frame(push(d, change(d, "items", "gid-3", Map.of("id", "x", "ps_global_id", goodGlobalId))))),
                     Expect.rejected(INVALID_CHANGE));

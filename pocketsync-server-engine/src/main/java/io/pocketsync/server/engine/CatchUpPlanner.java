@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * PULL → one CHANGES page. Reads bounded pages of row states from the store ({@code ServerStore.page},
@@ -31,13 +32,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>a tombstone created after {@code C} ({@code firstSequence > C}) is skipped: born and died — unless
  *       it died at or after the PULL's {@code ownFrom} ({@code lastSequence >= ownFrom}), where the device may
  *       hold the row because one of its own changes created or wrote it (then it is sent as a DELETE);</li>
- *   <li>a row written entirely by the pulling device (its version and every column version) is skipped;</li>
+ *   <li>a row written entirely by the pulling device (its version and every column version) is skipped, unless the
+ *       PULL has {@code self} (a device that lost or restored its data asks for its own rows);</li>
  *   <li>every other row is sent once, as its latest image: {@link RowState#toChange(long)}.</li>
  * </ul>
  * The page's cursor is the {@code lastSequence} of the last row read, skipped or not, so a device
  * resuming from it misses nothing and sees nothing twice.
  *
- * <p>Full resync (cursor below the retention horizon, or above the head): the device is served a
+ * <p>Full resync (cursor below the retention horizon, or above the head, or a PULL from 0 with {@code self}): the device is served a
  * snapshot, i.e. a catch-up from 0 in SNAPSHOT pages, the first starting at 0 whatever the device's
  * cursor (the device starts its resync there). Snapshot pages hold every live row, including the
  * device's own (the device deletes local rows the snapshot lacks). Tombstones older than the snapshot
@@ -76,7 +78,9 @@ final class CatchUpPlanner {
                 snapshots.remove(session);
                 snapshot = null;
             }
-            if (snapshot == null && (pull.cursor() < info.horizon() || pull.cursor() > info.head())) {
+            // a PULL from 0 that asks for the device's own rows is a repair: the full state, served as a snapshot
+            if (snapshot == null && (pull.cursor() < info.horizon() || pull.cursor() > info.head()
+                    || (pull.self() && pull.cursor() == 0))) {
                 snapshot = new Snapshot(0, info.head());
             }
             Changes page;
@@ -90,7 +94,9 @@ final class CatchUpPlanner {
                 }
             }
             else {
-                page = plan(scope, session.deviceId(), ChangesMode.CATCH_UP, pull.cursor(), pull.ownFrom(), limit, 0, info);
+                // with self, no row is the device's own: it asks for the rows it wrote too
+                String skipRowsOf = pull.self() ? null : session.deviceId();
+                page = plan(scope, skipRowsOf, ChangesMode.CATCH_UP, pull.cursor(), pull.ownFrom(), limit, 0, info);
             }
             session.send(page);
         }
@@ -115,8 +121,11 @@ final class CatchUpPlanner {
         return plan(scope, deviceId, mode, from, 0, maxRows, startHead, info);
     }
 
-    /** Like {@link #plan(Scope, String, ChangesMode, long, int, long, ScopeInfo)} with the device's {@code ownFrom}. */
-    Changes plan(Scope scope, String deviceId, ChangesMode mode, long from, long ownFrom, int maxRows, long startHead,
+    /**
+     * Like {@link #plan(Scope, String, ChangesMode, long, int, long, ScopeInfo)} with the device's {@code ownFrom}.
+     * {@code deviceId} null sends the rows of every device (a PULL with {@code self}).
+     */
+    Changes plan(Scope scope, @Nullable String deviceId, ChangesMode mode, long from, long ownFrom, int maxRows, long startHead,
             ScopeInfo info) {
         boolean snapshot = mode == ChangesMode.SNAPSHOT;
         long maxBytes = services.options().pageBytes();
@@ -174,7 +183,8 @@ final class CatchUpPlanner {
                 sequences.contains(0L) ? List.of() : sequences);
     }
 
-    private static boolean skip(RowState state, String deviceId, long from, long ownFrom, boolean snapshot, long startHead) {
+    private static boolean skip(RowState state, @Nullable String deviceId, long from, long ownFrom, boolean snapshot,
+            long startHead) {
         if (snapshot) {
             return state.deleted() && (state.lastSequence() <= startHead || state.firstSequence() > startHead);
         }
@@ -185,7 +195,7 @@ final class CatchUpPlanner {
             // that insert as a later write of the row). So only a row that died before ownFrom is skipped.
             return ownFrom == 0 || state.lastSequence() < ownFrom;
         }
-        return writtenOnlyBy(state, deviceId);
+        return deviceId != null && writtenOnlyBy(state, deviceId);
     }
 
     /** Whether the device already has this exact state: it wrote the row and, for merged rows, every column. */

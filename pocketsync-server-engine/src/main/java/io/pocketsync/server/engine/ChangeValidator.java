@@ -3,6 +3,7 @@ package io.pocketsync.server.engine;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.ChangeRules;
 import io.pocketsync.api.Identifiers;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Op;
@@ -11,14 +12,14 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * Checks one pushed change before it may reach the store: identifiers, origin device, row shape, row
- * size and clock skew. Every problem is a code the device gets back in a REJECTED result.
+ * Checks one pushed change before it may reach the store: the shared {@link ChangeRules} (identifiers, row shape,
+ * values), origin device, row size and clock skew. Every problem is a code the device gets back in a REJECTED result.
  *
  * <p>Immutable and thread-safe.
  */
 final class ChangeValidator {
     /** The column every tracked table has; devices never send it inside a row image. */
-    static final String GLOBAL_ID_COLUMN = "ps_global_id";
+    static final String GLOBAL_ID_COLUMN = ChangeRules.GLOBAL_ID_COLUMN;
     /** The most unique keys a change may name, and the most columns in one. */
     static final int MAX_UNIQUE_KEYS = 32;
 
@@ -38,14 +39,10 @@ final class ChangeValidator {
     }
 
     Verdict check(Change change, String sessionDevice) {
-        if (!Identifiers.isChangeId(change.changeId()) || tooLong(change.changeId())) {
-            return refuse(change, ErrorCode.IDENTIFIER_INVALID, "invalid change id");
-        }
-        if (!Identifiers.isSqlName(change.table()) || tooLong(change.table())) {
-            return refuse(change, ErrorCode.IDENTIFIER_INVALID, "invalid table name");
-        }
-        if (!Identifiers.isSqlName(change.globalId()) || tooLong(change.globalId())) {
-            return refuse(change, ErrorCode.IDENTIFIER_INVALID, "invalid row id");
+        // the rules every device applies too (docs/protocol.md 2.1): what the server stores, every device can write
+        ChangeRules.Violation violation = ChangeRules.check(change, options.maxIdentifierLength());
+        if (violation != null) {
+            return refuse(change, violation.code(), violation.reason());
         }
         if (!change.deviceId().equals(sessionDevice)) {
             return refuse(change, ErrorCode.INVALID_CHANGE, "a device may push only its own changes");
@@ -60,21 +57,6 @@ final class ChangeValidator {
             normalised = change.row().isEmpty() ? change : change.withRow(Op.DELETE, Map.of());
         }
         else {
-            for (String column : change.row().keySet()) {
-                if (!Identifiers.isSqlName(column) || tooLong(column)) {
-                    return refuse(change, ErrorCode.IDENTIFIER_INVALID, "invalid column name");
-                }
-                if (column.equalsIgnoreCase(GLOBAL_ID_COLUMN)) {
-                    return refuse(change, ErrorCode.INVALID_CHANGE, GLOBAL_ID_COLUMN + " must not be in a row image");
-                }
-            }
-            if (change.op() == Op.UPDATE) {
-                for (String column : change.changedColumns()) {
-                    if (!change.row().containsKey(column)) {
-                        return refuse(change, ErrorCode.INVALID_CHANGE, "changed column missing from the row image");
-                    }
-                }
-            }
             long bytes = Rows.rowBytes(change.row());
             if (bytes > options.maxRowBytes()) {
                 return refuse(change, ErrorCode.ROW_TOO_LARGE,

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * HELLO → WELCOME: checks identifiers and the connection's address, authenticates into exactly one
- * scope, merges the device clock and tells the device whether it must resync. Any refusal is an ERROR
+ * scope, merges the device clock and tells the device whether it must resync, and the highest sequence stored from
+ * it (its mark: a device restored from a backup learns from it that it lacks writes it made). Any refusal is an ERROR
  * followed by close. Tokens never reach a log line or a message.
  *
  * <p>Stateless and thread-safe.
@@ -69,9 +70,12 @@ final class HandshakeHandler {
             return;
         }
         ScopeInfo info;
+        long deviceMark;
         try {
             Scope scope = principal.scope();
             info = services.timed("info", () -> services.store().info(scope));
+            // what the server stored from this device id: a device that knows of less was restored or lost its file
+            deviceMark = services.timed("mark", () -> services.store().deviceMark(scope, hello.deviceId()));
         }
         catch (PocketSyncException e) {
             refuse(session, ErrorCode.STORE_UNAVAILABLE, "store unavailable; retry later");
@@ -91,7 +95,7 @@ final class HandshakeHandler {
         int frameBytes = session.connection().maxFrameBytes() > 0 ? session.connection().maxFrameBytes() : options.maxMessageBytes();
         session.send(new Welcome(ProtocolVersion.CURRENT, session.id(), serverHlc, info.head(), resync,
                 options.maxBatchChanges(), frameBytes, services.clock().millis(), options.maxRowBytes(),
-                session.connection().maxAssembledBytes()));
+                session.connection().maxAssembledBytes(), deviceMark));
         session.established(principal);
         services.listener().sessionOpened(principal.scope(), transport);
         LOG.debug("session {} open: device {} scope {} cursor {} head {} resync {}", session.id(), hello.deviceId(),

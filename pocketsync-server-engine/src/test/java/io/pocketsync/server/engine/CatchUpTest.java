@@ -126,6 +126,31 @@ class CatchUpTest {
     }
 
     @Test
+    void aRepairingDeviceGetsItsOwnRowsBackAndLearnsItsMarkAtWelcome() {
+        ServerHarness.Device a = harness.connect("dev-a", 0);
+        ServerHarness.Device b = harness.connect("dev-b", 0);
+        a.push(a.insert("mine-before", 0, Map.of("title", "a0")));
+        long backupCursor = store.info(SCOPE).head();
+        a.push(a.insert("mine-after", 1, Map.of("title", "a1")), a.update("mine-before", 2, Map.of("title", "a0!"), "title"));
+        b.push(b.insert("theirs", 3, Map.of("title", "b")));
+
+        // a file restored to the backup: the server's mark of the device is above what the backup knew
+        ServerHarness.Device restored = harness.connect("dev-a", backupCursor);
+        assertThat(restored.connection().sent(Welcome.class).get(0).deviceMark()).isEqualTo(3);
+        assertThat(restored.pull(backupCursor, 100).changes()).extracting(Change::globalId).containsExactly("theirs");
+        Changes repair = restored.pullSelf(backupCursor, 100);
+        assertThat(repair.mode()).isEqualTo(ChangesMode.CATCH_UP);
+        assertThat(repair.changes()).extracting(Change::globalId).containsExactly("mine-after", "mine-before", "theirs");
+        assertThat(repair.changes().get(1).row()).containsEntry("title", "a0!");
+
+        // from nothing: a full snapshot, own rows included
+        Changes fromZero = restored.pullSelf(0, 100);
+        assertThat(fromZero.mode()).isEqualTo(ChangesMode.SNAPSHOT);
+        assertThat(fromZero.changes()).extracting(Change::globalId).containsExactlyInAnyOrder("mine-after", "mine-before", "theirs");
+        assertThat(harness.connect("dev-c", 0).connection().sent(Welcome.class).get(0).deviceMark()).isZero();
+    }
+
+    @Test
     void pagesAreBoundedAndResumingFromAMidCatchUpCursorMissesNothingAndRepeatsNothing() {
         ServerHarness.Device writer = harness.connect("dev-w", 0);
         for (int i = 0; i < 7; i++) {

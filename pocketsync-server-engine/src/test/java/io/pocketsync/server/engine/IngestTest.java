@@ -175,11 +175,15 @@ class IngestTest {
         Change globalIdColumn = new Change("c5", "items", "g5", Op.INSERT, Map.of("ps_global_id", "x"), List.of(), now, "dev-a");
         Change badChanged = new Change("c6", "items", "g6", Op.UPDATE, Map.of("t", 1L), List.of("nope"), now, "dev-a");
         Change good = new Change("c7", "items", "g7", Op.INSERT, Map.of("t", 1L), List.of(), now, "dev-a");
-        Ack ack = a.push(badTable, longId, bigRow, otherDevice, globalIdColumn, badChanged, good);
+        // what no device could apply (ChangeRules): a row id with an emoji, a NaN (SQLite stores it as NULL)
+        Change emojiRowId = new Change("c8", "items", "g\uD83D\uDE00", Op.INSERT, Map.of("t", 1L), List.of(), now, "dev-a");
+        Change notANumber = new Change("c9", "items", "g9", Op.INSERT, Map.of("t", Double.NaN), List.of(), now, "dev-a");
+        Ack ack = a.push(badTable, longId, bigRow, otherDevice, globalIdColumn, badChanged, good, emojiRowId, notANumber);
         assertThat(ack.results()).extracting(ChangeResult::errorCode).containsExactly(ErrorCode.IDENTIFIER_INVALID,
                 ErrorCode.IDENTIFIER_INVALID, ErrorCode.ROW_TOO_LARGE, ErrorCode.INVALID_CHANGE, ErrorCode.INVALID_CHANGE,
-                ErrorCode.INVALID_CHANGE, null);
+                ErrorCode.INVALID_CHANGE, null, ErrorCode.IDENTIFIER_INVALID, ErrorCode.INVALID_CHANGE);
         assertThat(ack.results().get(6).status()).isEqualTo(ChangeStatus.APPLIED);
+        assertThat(ack.results().get(7).status()).isEqualTo(ChangeStatus.REJECTED);
         assertThat(store.info(SCOPE).head()).isEqualTo(1);
     }
 

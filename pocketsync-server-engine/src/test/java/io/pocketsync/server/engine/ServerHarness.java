@@ -142,6 +142,15 @@ public final class ServerHarness implements AutoCloseable {
             return pages.get(pages.size() - 1);
         }
 
+        /** A PULL with {@code self}: the device's own rows too (a repair). */
+        public Changes pullSelf(long cursor, int limit) {
+            long before = pages().size();
+            send(new Pull(ProtocolVersion.CURRENT, cursor, limit, 0, true));
+            await().until(() -> pages().size() > before);
+            List<Changes> pages = pages();
+            return pages.get(pages.size() - 1);
+        }
+
         /** Every catch-up and snapshot page received so far. */
         public List<Changes> pages() {
             return connection.sent(Changes.class).stream().filter(c -> c.mode() != ChangesMode.LIVE).toList();

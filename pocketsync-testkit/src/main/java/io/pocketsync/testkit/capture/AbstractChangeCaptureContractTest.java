@@ -251,16 +251,22 @@ public abstract class AbstractChangeCaptureContractTest {
         assertThat(capture.parkedCount()).isZero();
         Change unknownTable = new Change(nextId(), "no_such_table", "g2", Op.INSERT, Map.of("id", "x"), List.of(),
                 Hlc.of(base, 0), "other-device");
-        Change withoutImage = remote("g3", Op.INSERT, "c", "x", 3).withRow(Op.INSERT, Map.of());
+        Map<String, Object> notANumber = row("c", "x");
+        notANumber.put("qty", Double.NaN);
+        Change withNaN = remote("g3", Op.INSERT, "c", "x", 3).withRow(Op.INSERT, notANumber);
+        Change emojiRowId = new Change(nextId(), TABLE, "row-\uD83D\uDE00", Op.INSERT, row("e", "smile"), List.of(),
+                Hlc.of(base, 0), "other-device");
 
-        ApplyReport report = capture.apply(List.of(unknownTable, withoutImage, remote("g4", Op.INSERT, "d", "fine", 4)),
-                List.of(2L, 3L, 4L), 0, 4, ChangesMode.CATCH_UP, true);
+        ApplyReport report = capture.apply(List.of(unknownTable, withNaN, emojiRowId, remote("g4", Op.INSERT, "d", "fine", 4)),
+                List.of(2L, 3L, 4L, 5L), 0, 5, ChangesMode.CATCH_UP, true);
 
-        assertThat(report.parked()).extracting(ParkedChange::code).containsExactly(ErrorCode.UNKNOWN_TABLE, ErrorCode.INVALID_CHANGE);
-        assertThat(capture.parkedCount()).isEqualTo(2);
+        // the same rules as the server's (ChangeRules): what it would refuse, a device refuses with the same code
+        assertThat(report.parked()).extracting(ParkedChange::code).containsExactly(ErrorCode.UNKNOWN_TABLE, ErrorCode.INVALID_CHANGE,
+                ErrorCode.IDENTIFIER_INVALID);
+        assertThat(capture.parkedCount()).isEqualTo(3);
         assertThat(report.applied()).isEqualTo(1);
         assertThat(titles()).containsExactly("fine");
-        assertThat(capture.state().cursor()).isEqualTo(4);
+        assertThat(capture.state().cursor()).isEqualTo(5);
     }
 
     @Test

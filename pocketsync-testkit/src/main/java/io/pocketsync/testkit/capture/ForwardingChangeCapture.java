@@ -76,6 +76,21 @@ public abstract class ForwardingChangeCapture implements ChangeCapture {
     }
 
     @Override
+    public boolean repairIfBehind(long deviceMark) {
+        return delegate.repairIfBehind(deviceMark);
+    }
+
+    @Override
+    public boolean repairing() {
+        return delegate.repairing();
+    }
+
+    @Override
+    public void resync() {
+        delegate.resync();
+    }
+
+    @Override
     public long pendingCount() {
         return delegate.pendingCount();
     }

@@ -166,7 +166,7 @@ public abstract class AbstractCodecContractTest {
         for (Message sample : MessageSamples.all()) {
             Map<String, Object> tree = WireTrees.of(sample);
             for (String field : tree.keySet()) {
-                if (java.util.Set.of("ref", "number", "seqs", "own", "time", "maxRow", "maxAssembled").contains(field)) { // the optional ones
+                if (java.util.Set.of("ref", "number", "seqs", "own", "time", "maxRow", "maxAssembled", "self").contains(field)) { // the optional ones
                     continue;
                 }
                 @SuppressWarnings("unchecked")

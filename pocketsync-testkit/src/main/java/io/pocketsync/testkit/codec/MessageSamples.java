@@ -129,7 +129,7 @@ public final class MessageSamples {
      */
     public static Welcome welcome() {
         return new Welcome(V, "session-1", Hlc.of(1_700_000_000_005L, 9), 1234, false, 500, 1 << 20, 1_700_000_000_004L,
-                16 << 20, 32 << 20);
+                16 << 20, 32 << 20, 1200);
     }
 
     /**
@@ -215,7 +215,7 @@ public final class MessageSamples {
      * @return the message
      */
     public static Pull pull() {
-        return new Pull(V, 42, 500, 57);
+        return new Pull(V, 42, 500, 57, true);
     }
 
     /**

@@ -56,6 +56,9 @@ public final class WireTrees {
             if (welcome.serverTimeMillis() > 0) {
                 tree.put("time", welcome.serverTimeMillis());
             }
+            if (welcome.deviceMark() > 0) {
+                tree.put("own", welcome.deviceMark());
+            }
             if (welcome.maxRowBytes() > 0) {
                 tree.put("maxRow", (long) welcome.maxRowBytes());
             }
@@ -108,6 +111,9 @@ public final class WireTrees {
             tree.put("limit", (long) pull.limit());
             if (pull.ownFrom() > 0) {
                 tree.put("own", pull.ownFrom());
+            }
+            if (pull.self()) {
+                tree.put("self", true);
             }
         }
         else if (message instanceof ErrorMessage error) {

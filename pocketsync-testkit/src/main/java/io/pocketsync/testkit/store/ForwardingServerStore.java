@@ -65,6 +65,11 @@ public abstract class ForwardingServerStore implements ServerStore {
     }
 
     @Override
+    public long deviceMark(Scope scope, String deviceId) {
+        return delegate.deviceMark(scope, deviceId);
+    }
+
+    @Override
     public List<Scope> scopes() {
         return delegate.scopes();
     }

@@ -14,6 +14,7 @@ import io.pocketsync.api.store.BatchPlan;
 import io.pocketsync.api.store.CatchUpPage;
 import io.pocketsync.api.store.ChangeFeedListener;
 import io.pocketsync.api.store.CommittedBatch;
+import io.pocketsync.api.store.DeviceMarks;
 import io.pocketsync.api.store.RowKey;
 import io.pocketsync.api.store.ScopeInfo;
 import io.pocketsync.api.store.ServerStore;
@@ -174,7 +175,18 @@ public final class InMemoryServerStore implements ServerStore {
                 }
             }
         }
-        return plan.outcome(0);
+        BatchOutcome outcome = plan.outcome(0);
+        DeviceMarks.of(changes, outcome).forEach((device, mark) -> data.marks.merge(device, mark, Math::max));
+        return outcome;
+    }
+
+    @Override
+    public long deviceMark(Scope scope, String deviceId) {
+        synchronized (shared) {
+            checkOpen();
+            ScopeData data = scopes.get(scope);
+            return data == null ? 0 : data.marks.getOrDefault(deviceId, 0L);
+        }
     }
 
     @Override
@@ -324,6 +336,7 @@ public final class InMemoryServerStore implements ServerStore {
         final Map<RowKey, Instant> committedAt = new HashMap<>();
         final Map<String, Instant> processedIds = new HashMap<>();
         final List<AuditEntry> audit = new ArrayList<>();
+        final Map<String, Long> marks = new HashMap<>();
         /** Unique claims by {@link UniqueClaims.Claim#key()}: the holder's global id. */
         final Map<String, String> claims = new HashMap<>();
         long head;

@@ -77,6 +77,7 @@ public final class TestingCodec implements Codec {
             map.put("maxBatch", (long) welcome.maxBatchChanges());
             map.put("maxBytes", (long) welcome.maxMessageBytes());
             map.put("time", welcome.serverTimeMillis());
+            map.put("own", welcome.deviceMark());
             map.put("maxRow", (long) welcome.maxRowBytes());
             map.put("maxAssembled", (long) welcome.maxAssembledBytes());
         }
@@ -91,6 +92,8 @@ public final class TestingCodec implements Codec {
         else if (message instanceof Pull pull) {
             map.put("cursor", pull.cursor());
             map.put("limit", (long) pull.limit());
+            map.put("own", pull.ownFrom());
+            map.put("self", pull.self() ? 1L : 0L);
         }
         else if (message instanceof ErrorMessage error) {
             map.put("code", error.code().name());
@@ -139,7 +142,8 @@ public final class TestingCodec implements Codec {
             case "WELCOME":
                 return new Welcome(v, string(map, "session"), new Hlc(number(map, "hlc")), number(map, "head"),
                         number(map, "resync") != 0, (int) number(map, "maxBatch"), (int) number(map, "maxBytes"),
-                        number(map, "time"), (int) number(map, "maxRow"), (int) number(map, "maxAssembled"));
+                        number(map, "time"), (int) number(map, "maxRow"), (int) number(map, "maxAssembled"),
+                        map.containsKey("own") ? number(map, "own") : 0);
             case "PUSH":
                 List<Change> changes = new ArrayList<>();
                 for (Object item : (List<?>) map.get("changes")) {
@@ -147,7 +151,8 @@ public final class TestingCodec implements Codec {
                 }
                 return new Push(v, string(map, "batch"), changes);
             case "PULL":
-                return new Pull(v, number(map, "cursor"), (int) number(map, "limit"));
+                return new Pull(v, number(map, "cursor"), (int) number(map, "limit"),
+                        map.containsKey("own") ? number(map, "own") : 0, map.containsKey("self") && number(map, "self") != 0);
             case "ERROR":
                 return new ErrorMessage(v, ErrorCode.fromWire(string(map, "code")), string(map, "message"),
                         (String) map.get("ref"));

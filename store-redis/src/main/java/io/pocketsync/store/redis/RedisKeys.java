@@ -68,6 +68,11 @@ final class RedisKeys {
         return base + "idbatches";
     }
 
+    /** Device id → the highest sequence of its applied changes ({@link RedisDeviceMarks}). */
+    String deviceMarks() {
+        return base + "marks";
+    }
+
     String audit() {
         return base + "audit";
     }

@@ -181,18 +181,41 @@ public final class RedisServerStore implements ServerStore {
         if (!changes.isEmpty() && BatchPlan.createsOnlyNewRows(changes)) {
             BatchOutcome outcome = tryApply(scope, keys, changes, resolvers, true);
             if (outcome != null) {
-                return outcome;
+                return marked(keys, changes, outcome);
             }
         }
         for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
             BatchOutcome outcome = tryApply(scope, keys, changes, resolvers, false);
             if (outcome != null) {
-                return outcome;
+                return marked(keys, changes, outcome);
             }
             backOff(attempt);
         }
         throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "batch for scope " + scope + " kept conflicting with "
                 + "concurrent writers after " + config.maxAttempts() + " attempts; nothing was stored");
+    }
+
+    /** Raises the marks of the batch's devices ({@link RedisDeviceMarks}); the batch is stored whatever happens here. */
+    private BatchOutcome marked(RedisKeys keys, List<Change> changes, BatchOutcome outcome) {
+        List<String> args = RedisDeviceMarks.args(changes, outcome);
+        if (!args.isEmpty()) {
+            try {
+                eval(RedisDeviceMarks.RAISE, ScriptOutputType.INTEGER, List.of(keys.deviceMarks()), args);
+            }
+            catch (PocketSyncException e) {
+                LOG.warn("batch stored, but the device marks could not be raised: {}", e.getMessage());
+            }
+        }
+        return outcome;
+    }
+
+    @Override
+    public long deviceMark(Scope scope, String deviceId) {
+        requireNonNull(scope, "scope is null");
+        requireNonNull(deviceId, "deviceId is null");
+        ensureOpen();
+        String mark = call(() -> commands.hget(new RedisKeys(config.prefix(), scope).deviceMarks(), deviceId));
+        return mark == null ? 0 : Long.parseLong(mark);
     }
 
     /**

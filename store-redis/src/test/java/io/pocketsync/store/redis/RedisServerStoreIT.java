@@ -130,13 +130,14 @@ class RedisServerStoreIT extends AbstractServerStoreContractTest {
         String scopeKey = prefix + ":{" + scope.name() + "}:";
         assertThat(slots.keySet()).containsExactlyInAnyOrder(prefix + ":scopes", scopeKey + "seq", scopeKey + "horizon",
                 scopeKey + "rows", scopeKey + "bylast", scopeKey + "tombs", scopeKey + "pids",
-                scopeKey + "idbatches", scopeKey + "audit", scopeKey + "auditat", scopeKey + "auditseq");
+                scopeKey + "idbatches", scopeKey + "audit", scopeKey + "auditat", scopeKey + "auditseq", scopeKey + "marks");
         // The set of scopes is the one key outside the scope's slot; it is never touched by a script.
         slots.remove(prefix + ":scopes");
         assertThat(slots).allSatisfy((key, slot) -> assertThat(slot).as(key).isEqualTo(scopeSlot));
         // A Cluster node runs a script only when all its keys are in one slot: the scripts' key lists are.
         RedisKeys keys = new RedisKeys(prefix, scope);
-        assertThat(java.util.stream.Stream.of(keys.forRead(), keys.forWrite(), keys.forPrune()).flatMap(List::stream)
+        assertThat(java.util.stream.Stream.of(keys.forRead(), keys.forWrite(), keys.forPrune(), List.of(keys.deviceMarks()))
+                .flatMap(List::stream)
                 .map(ClusterSlot::of)).containsOnly(scopeSlot);
     }
 

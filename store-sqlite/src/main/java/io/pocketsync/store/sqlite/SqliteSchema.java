@@ -53,6 +53,7 @@ final class SqliteSchema {
             )""",
             "CREATE UNIQUE INDEX IF NOT EXISTS ps_rows_by_seq ON ps_rows (scope, last_seq)",
             "CREATE INDEX IF NOT EXISTS ps_rows_tombstones ON ps_rows (scope, committed_at) WHERE deleted = 1",
+            SqliteDeviceMarks.DDL,
             // committed_at stays written although pruning no longer reads it: a layout-1 version opening the
             // file re-creates its time index from it and prunes correctly.
             """

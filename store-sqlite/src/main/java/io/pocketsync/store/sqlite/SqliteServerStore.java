@@ -212,6 +212,7 @@ public final class SqliteServerStore implements ServerStore {
         SqliteUniqueClaims.write(writer, scope, plan.claimWrites());
         SqliteProcessedIds.recordBatch(writer, scope, plan.processedIds(), now);
         SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
+        SqliteDeviceMarks.raise(writer, scope, changes, plan.outcome(0));
         if (!plan.audits().isEmpty()) {
             PreparedStatement audit = writer.prepared("INSERT INTO ps_audit (scope, id, at, status, change_json, "
                     + "winner_change_id, error_code, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -320,6 +321,13 @@ public final class SqliteServerStore implements ServerStore {
                 return rs.next() ? new ScopeInfo(rs.getLong(1), rs.getLong(2)) : new ScopeInfo(0, 0);
             }
         });
+    }
+
+    @Override
+    public long deviceMark(Scope scope, String deviceId) {
+        requireNonNull(scope, "scope is null");
+        requireNonNull(deviceId, "deviceId is null");
+        return read(connection -> SqliteDeviceMarks.read(connection, scope, deviceId));
     }
 
     @Override
