@@ -122,6 +122,16 @@ public abstract class ForwardingChangeCapture implements ChangeCapture {
     }
 
     @Override
+    public void clockOffset(long offsetMillis) {
+        delegate.clockOffset(offsetMillis);
+    }
+
+    @Override
+    public int restampAhead(long serverTimeMillis) {
+        return delegate.restampAhead(serverTimeMillis);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }
