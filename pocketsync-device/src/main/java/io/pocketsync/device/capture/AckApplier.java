@@ -59,6 +59,7 @@ final class AckApplier {
         Map<RowKey, Long> known = sequences.of(named.values().stream().map(PendingChange::row).toList());
         StateMarks marks = new StateMarks();
         SkewedChanges skewed = new SkewedChanges(statements);
+        MissingColumns kept = new MissingColumns(statements);
         ValuesBatch heldSequences = sequences.recorder();
         for (ChangeResult result : results) {
             PendingChange change = named.remove(result.changeId());
@@ -94,6 +95,7 @@ final class AckApplier {
                 if (sequence > held) {
                     known.put(row, sequence);
                     heldSequences.add(row.table(), row.globalId(), sequence);
+                    kept.dropAbsent(row.table(), row.globalId(), change.seq());
                 }
                 continue;
             }

@@ -70,6 +70,44 @@ final class MissingColumns {
         return row == null ? image : RowImages.toJson(row);
     }
 
+    /**
+     * Forgets what is kept for the row of local change {@code localSeq} in columns that change's image does not name:
+     * call when the server acknowledged that change as the row's newest state without a {@code winner}, which means it
+     * stored exactly that image, the whole row. A value kept after the image was sealed (a remote state the server
+     * ordered before this change, e.g. before a delete this change then undid) is not on the server, so it must not be
+     * written in at this device's upgrade either. Nothing is forgotten while a later change of the row is pending.
+     */
+    void dropAbsent(String table, String globalId, long localSeq) throws SQLException {
+        if (any == null) {
+            any = statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.MISSING_COLUMNS + ")") != 0;
+        }
+        if (!any || statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.MISSING_COLUMNS
+                + " WHERE tbl = ? AND gid = ?)", table, globalId) == 0) {
+            return;
+        }
+        String image = statements.queryString("SELECT row_json FROM " + SystemTables.CHANGES + " WHERE seq = ?", localSeq);
+        if (image == null || statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES + " WHERE state = 'pending'"
+                + " AND seq > ? AND tbl = ? AND gid = ?)", localSeq, table, globalId) != 0) {
+            return; // a later change of the row, pending, carries what was kept when it was sealed: its ACK decides
+        }
+        Map<String, Object> row = RowImages.parse(image);
+        PreparedStatement read = statements.get("SELECT col FROM " + SystemTables.MISSING_COLUMNS + " WHERE tbl = ? AND gid = ?");
+        read.setString(1, table);
+        read.setString(2, globalId);
+        java.util.List<String> absent = new java.util.ArrayList<>();
+        try (ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+                if (!row.containsKey(rs.getString(1))) {
+                    absent.add(rs.getString(1));
+                }
+            }
+        }
+        for (String column : absent) {
+            statements.update("DELETE FROM " + SystemTables.MISSING_COLUMNS + " WHERE tbl = ? AND gid = ? AND col = ?", table,
+                    globalId, column);
+        }
+    }
+
     /** Forgets what is kept for a row (it was deleted). */
     void forget(String table, String globalId) throws SQLException {
         if (any == null) {
