@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.ScopeChecksums;
+import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
@@ -133,6 +136,10 @@ public final class InMemoryServerStore implements ServerStore {
         }
 
         // commit
+        for (ChecksumDelta.Entry delta : ChecksumDelta.of(plan).entries()) {
+            data.checksums.computeIfAbsent(delta.table(), TableChecksum.Builder::new)
+                    .addHalves(delta.bucket(), delta.count(), delta.low(), delta.high());
+        }
         for (Map.Entry<RowKey, BatchPlan.Planned> entry : plan.rows().entrySet()) {
             RowState state = entry.getValue().state();
             RowState previous = data.rows.put(entry.getKey(), state);
@@ -193,6 +200,20 @@ public final class InMemoryServerStore implements ServerStore {
             }
             boolean hasMore = data.bySequence.higherKey(next) != null;
             return new CatchUpPage(rows, next, hasMore);
+        }
+    }
+
+    @Override
+    public ScopeChecksums checksums(Scope scope) {
+        requireNonNull(scope, "scope is null");
+        synchronized (shared) {
+            checkOpen();
+            ScopeData data = scopes.get(scope);
+            if (data == null) {
+                return new ScopeChecksums(0, List.of());
+            }
+            return new ScopeChecksums(data.head,
+                    data.checksums.values().stream().map(TableChecksum.Builder::build).toList());
         }
     }
 
@@ -305,6 +326,8 @@ public final class InMemoryServerStore implements ServerStore {
         final Map<RowKey, Instant> committedAt = new HashMap<>();
         final Map<String, Instant> processedIds = new HashMap<>();
         final List<AuditEntry> audit = new ArrayList<>();
+        /** Kept with every batch, like the real stores keep theirs. */
+        final Map<String, TableChecksum.Builder> checksums = new HashMap<>();
         long head;
         long horizon;
         long lastAuditId;

@@ -83,12 +83,12 @@ final class RedisScripts {
             """.formatted(CHUNK);
 
     /**
-     * KEYS: seq, rows, bylast, tombs, audit, auditat, auditseq, pids, idbatches.
+     * KEYS: seq, rows, bylast, tombs, audit, auditat, auditseq, pids, idbatches, checksums.
      * ARGV: now, applied count, channel, feed event, base (the head the plan was made against),
      * n = rows read, k = rows written, the expected last sequences of the n rows read (space-separated, 0 when
      * absent), the written rows' flags (two characters each: first sequence assigned by this batch 1/0, was a
      * tombstone 1/0), m = ids, then n row fields (the k written rows first), k stored values
-     * ({@code first|last|deleted|json} as planned), m change ids, audit count, audit json...
+     * ({@code first|last|deleted|json} as planned), m change ids, audit count, audit json..., checksum increments ({@link RedisChecksums}).
      * Sequences the batch assigned move by the difference between the real head and base; a stored value is
      * only rebuilt when that difference is not 0.
      * Publishes {@code <head before>|<feed event>} and then {@code \n<stored value>} for every written row: the
@@ -191,11 +191,12 @@ final class RedisScripts {
                 redis.call('ZADD', KEYS[6], unpack(times))
               end
             end
+            %2$s
             if applied > 0 then
               redis.call('PUBLISH', ARGV[3], string.format('%%d', head) .. '|' .. ARGV[4] .. '\\n' .. table.concat(written, '\\n'))
             end
             return head
-            """.formatted(CHUNK);
+            """.formatted(CHUNK, RedisChecksums.WRITE_PART);
 
     /**
      * KEYS: rows, bylast. ARGV: after, limit, include deleted (1/0), scan budget.

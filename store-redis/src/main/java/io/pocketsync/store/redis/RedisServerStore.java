@@ -19,6 +19,9 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.ChecksumScan;
+import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
@@ -74,6 +77,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisServerStore implements ServerStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisServerStore.class);
+    /** Scans of a scope whose checksums predate it before one is returned without being kept (batches kept coming). */
+    private static final int CHECKSUM_REBUILD_ATTEMPTS = 3;
     private static final int PAGE_SCAN_BUDGET = 2000;
     /** Tombstones, idempotency records and audit entries removed per prune script call, at most. */
     static final int PRUNE_CHUNK = 500;
@@ -283,6 +288,7 @@ public final class RedisServerStore implements ServerStore {
             args.add(StoreJson.writeAudit(now, audit.status(), audit.change(), audit.winnerChangeId(), audit.errorCode(),
                     audit.reason()));
         }
+        RedisChecksums.appendArgs(args, ChecksumDelta.of(plan));
         return args;
     }
 
@@ -346,6 +352,27 @@ public final class RedisServerStore implements ServerStore {
         String value = call(() -> commands.hget(new RedisKeys(config.prefix(), scope).rows(),
                 RedisKeys.rowField(new RowKey(table, globalId))));
         return value == null ? Optional.empty() : Optional.of(parseRow(value));
+    }
+
+    @Override
+    public ScopeChecksums checksums(Scope scope) {
+        requireNonNull(scope, "scope is null");
+        ensureOpen();
+        RedisKeys keys = new RedisKeys(config.prefix(), scope);
+        for (int attempt = 0; ; attempt++) {
+            List<Object> result = eval(RedisChecksums.READ, ScriptOutputType.MULTI, List.of(keys.seq(), keys.checksums()), List.of());
+            ScopeChecksums checksums = RedisChecksums.parse(result);
+            if (checksums != null) {
+                return checksums;
+            }
+            // A scope written before checksums existed: computed once from its rows, kept if no batch came meanwhile.
+            ScopeChecksums scanned = ChecksumScan.checksums(this, scope);
+            Long replaced = eval(RedisChecksums.REBUILD, ScriptOutputType.INTEGER, List.of(keys.seq(), keys.checksums()),
+                    RedisChecksums.rebuildArgs(scanned.sequence(), scanned));
+            if (replaced == 1 || attempt >= CHECKSUM_REBUILD_ATTEMPTS) {
+                return scanned;
+            }
+        }
     }
 
     @Override

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
@@ -93,6 +95,7 @@ public final class SqliteServerStore implements ServerStore {
             }
             opened = SqliteConnection.open(path, config, false);
             SqliteSchema.create(opened.jdbc());
+            SqliteChecksums.create(opened);
             for (int i = 0; i < config.readConnections(); i++) {
                 readers.add(SqliteConnection.open(path, config, true));
             }
@@ -202,6 +205,7 @@ public final class SqliteServerStore implements ServerStore {
         }
         SqliteProcessedIds.recordBatch(writer, scope, plan.processedIds(), now);
         SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
+        SqliteChecksums.apply(writer, scope, ChecksumDelta.of(plan));
         if (!plan.audits().isEmpty()) {
             PreparedStatement audit = writer.prepared("INSERT INTO ps_audit (scope, id, at, status, change_json, "
                     + "winner_change_id, error_code, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -298,6 +302,18 @@ public final class SqliteServerStore implements ServerStore {
         return new RowState(rs.getString(1), rs.getString(2), StoreJson.readRow(rs.getString(3)), rs.getInt(4) != 0,
                 new Version(new Hlc(rs.getLong(5)), rs.getString(6)), StoreJson.readVersions(rs.getString(7)),
                 rs.getString(8), rs.getLong(9), rs.getLong(10));
+    }
+
+    @Override
+    public ScopeChecksums checksums(Scope scope) {
+        requireNonNull(scope, "scope is null");
+        return read(connection -> SqliteChecksums.read(connection, scope));
+    }
+
+    @Override
+    public List<RowState> rowsInBuckets(Scope scope, String table, Set<Integer> buckets) {
+        requireNonNull(scope, "scope is null");
+        return read(connection -> SqliteChecksums.rowsInBuckets(connection, scope, table, buckets));
     }
 
     @Override
