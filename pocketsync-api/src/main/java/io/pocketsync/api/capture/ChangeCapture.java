@@ -160,6 +160,57 @@ public interface ChangeCapture extends AutoCloseable {
      */
     default void clockOffset(long offsetMillis) {}
 
+    /**
+     * The checksums of the synced rows of every tracked table (docs/protocol.md 4.1), read together with the cursor
+     * ({@link io.pocketsync.api.checksum.ScopeChecksums#sequence()}): only a server answer at the same sequence can be
+     * compared with them. Rows with unsettled changes count like any other (see {@link #unsettledRows}).
+     * The default, null, means the capture cannot compute them, and the device does not verify.
+     *
+     * @return the checksums at the cursor, or null when not supported
+     */
+    default io.pocketsync.api.checksum.@org.jspecify.annotations.Nullable ScopeChecksums checksums() {
+        return null;
+    }
+
+    /**
+     * The row hash of every synced row of {@code table} whose global id is in one of {@code buckets}.
+     *
+     * @param table a tracked table
+     * @param buckets the buckets
+     * @return the hashes by global id
+     * @throws UnsupportedOperationException when {@link #checksums()} is not supported
+     */
+    default java.util.Map<String, Long> rowHashes(String table, java.util.Set<Integer> buckets) {
+        throw new UnsupportedOperationException("checksums are not supported by this capture");
+    }
+
+    /**
+     * The rows of {@code table} a comparison with the server leaves out: a local change of them waits for its ACK, or a
+     * remote change of them was parked. They differ from the server by design until that is settled.
+     *
+     * @param table a tracked table
+     * @return their global ids
+     * @throws UnsupportedOperationException when {@link #checksums()} is not supported
+     */
+    default java.util.Set<String> unsettledRows(String table) {
+        throw new UnsupportedOperationException("checksums are not supported by this capture");
+    }
+
+    /**
+     * Writes the server's state of rows found different, in one transaction with capture suppressed; deletes rows the
+     * server does not know. Unsettled rows ({@link #unsettledRows}) are left alone.
+     *
+     * @param table the table
+     * @param rows the server's states of the rows (UPDATE with the whole image, or DELETE)
+     * @param sequences the last server sequence of each of {@code rows}
+     * @param unknownToServer rows this device holds that the server never had
+     * @return how many rows were written or deleted
+     * @throws UnsupportedOperationException when {@link #checksums()} is not supported
+     */
+    default int repair(String table, List<Change> rows, List<Long> sequences, java.util.Collection<String> unknownToServer) {
+        throw new UnsupportedOperationException("checksums are not supported by this capture");
+    }
+
     /** Releases connections; idempotent. */
     @Override
     void close();
