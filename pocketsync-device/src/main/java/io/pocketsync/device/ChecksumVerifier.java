@@ -62,6 +62,8 @@ final class ChecksumVerifier {
     private long lastRequestId;
     private boolean online;
     private boolean verifiedThisSession;
+    /** The server answered VERIFY with UNKNOWN_MESSAGE_TYPE (an older server): no more questions this session. */
+    private boolean serverLacksChecksums;
 
     /**
      * @param catchUp asks the receiver to pull from the cursor
@@ -112,6 +114,23 @@ final class ChecksumVerifier {
     void welcomed() {
         online = true;
         verifiedThisSession = false;
+        serverLacksChecksums = false;
+    }
+
+    /**
+     * The server refused a message as of an unknown type. When a VERIFY is waiting, that was it: the server predates
+     * checksums, so this session verifies nothing more.
+     *
+     * @return true when the refusal was of the VERIFY (the caller need not report it)
+     */
+    boolean refusedAsUnknown() {
+        if (run == null || run.waitingForCatchUp) {
+            return false;
+        }
+        LOG.info("the server does not answer VERIFY (an older version): no checksum comparison in this session");
+        serverLacksChecksums = true;
+        finish(false);
+        return true;
     }
 
     void disconnected() {
@@ -128,7 +147,7 @@ final class ChecksumVerifier {
             current.waitingForCatchUp = false;
             askTables(current);
         }
-        else if (current == null && online && !verifiedThisSession && enabled()) {
+        else if (current == null && online && !verifiedThisSession && enabled() && !serverLacksChecksums) {
             verifiedThisSession = true;
             start(true);
         }
@@ -136,7 +155,7 @@ final class ChecksumVerifier {
 
     /** The periodic check. */
     void periodic() {
-        if (online && run == null && enabled()) {
+        if (online && run == null && enabled() && !serverLacksChecksums) {
             start(true);
         }
     }
@@ -151,7 +170,7 @@ final class ChecksumVerifier {
             return run.future;
         }
         Run started = new Run(repair);
-        if (!online) {
+        if (!online || serverLacksChecksums) {
             started.future.complete(new VerifyReport(0, false, List.of()));
             return started.future;
         }

@@ -319,6 +319,12 @@ final class SyncLoop implements ClientTransport.Listener {
     private void onError(ErrorMessage error) {
         switch (error.code()) {
             case CATCH_UP_REQUIRED, RESYNC_REQUIRED -> receiver.pullAgain();
+            case UNKNOWN_MESSAGE_TYPE -> {
+                if (!verifier.refusedAsUnknown()) {
+                    pusher.refused(error, this::pump);
+                    status.error(error.code(), error.message());
+                }
+            }
             default -> {
                 pusher.refused(error, this::pump);
                 status.error(error.code(), error.message());
