@@ -104,7 +104,7 @@ final class ChecksumVerifier {
         final Set<String> differing = new LinkedHashSet<>();
         final Deque<List<String>> fetches = new ArrayDeque<>();
         List<String> fetching;
-        int repairedRows;
+        int confirmed;
 
         Run(boolean repair) {
             this.repair = repair;
@@ -200,6 +200,11 @@ final class ChecksumVerifier {
             return; // late or foreign
         }
         try {
+            if (current.stage != Stage.TABLES && moved(current, answer)) {
+                // Only a comparison during which neither side moved tells drift from a scope moving on: start again.
+                restart(current);
+                return;
+            }
             switch (current.stage) {
                 case TABLES -> onTables(current, answer);
                 case HASHES -> onHashes(current, answer);
@@ -211,6 +216,23 @@ final class ChecksumVerifier {
             status.engineFailed(e);
             finish(false);
         }
+    }
+
+    private boolean moved(Run current, Checksums answer) {
+        return answer.sequence() != current.sequence || capture.state().cursor() != current.sequence;
+    }
+
+    private void restart(Run current) {
+        if (++current.attempts >= MAX_ATTEMPTS) {
+            LOG.info("checksums not compared: the scope kept moving during {} comparisons", MAX_ATTEMPTS);
+            finish(false);
+            return;
+        }
+        current.tables.clear();
+        current.results.clear();
+        current.waitingForCatchUp = true;
+        current.deadlineNanos = SyncLoop.deadline(options);
+        catchUp.run();
     }
 
     private void ask(Run current, Stage stage, @Nullable String table, List<Integer> buckets, List<String> gids) {
@@ -265,7 +287,6 @@ final class ChecksumVerifier {
             current.table = table;
             current.unsettled = capture.unsettledRows(table);
             current.differing.clear();
-            current.repairedRows = 0;
             current.bucketChunks.clear();
             List<Integer> chunk = new ArrayList<>();
             long rows = 0;
@@ -313,27 +334,17 @@ final class ChecksumVerifier {
         nextBuckets(current);
     }
 
-    /** The table's differing rows are known. */
+    /** The table's rows that may differ are known: fetch the server's state of them to confirm (and repair). */
     private void compared(Run current) {
-        String table = current.table;
-        TableChecksum mine = current.local.table(table);
-        int differing = current.differing.size();
-        if (differing == 0) {
+        if (current.differing.isEmpty()) {
             // only rows with unsettled changes differ: that is expected until they are pushed
-            current.results.add(new TableVerification(table, mine.count(), mine.sum(), TableVerification.Outcome.MATCH, 0, 0));
-            nextTable(current);
-            return;
-        }
-        mismatches.incrementAndGet();
-        if (!current.repair) {
-            LOG.warn("checksum mismatch in table {}: {} rows differ from the server at sequence {} (not repaired)", table,
-                    differing, current.sequence);
-            current.results.add(new TableVerification(table, mine.count(), mine.sum(), TableVerification.Outcome.MISMATCH,
-                    differing, 0));
+            TableChecksum mine = current.local.table(current.table);
+            current.results.add(new TableVerification(current.table, mine.count(), mine.sum(), TableVerification.Outcome.MATCH, 0, 0));
             nextTable(current);
             return;
         }
         current.fetches.clear();
+        current.confirmed = 0;
         List<String> all = new ArrayList<>(current.differing);
         for (int start = 0; start < all.size(); start += ROWS_PER_FETCH) {
             current.fetches.add(all.subList(start, Math.min(all.size(), start + ROWS_PER_FETCH)));
@@ -343,21 +354,27 @@ final class ChecksumVerifier {
 
     private void nextFetch(Run current) {
         List<String> gids = current.fetches.poll();
-        if (gids == null) {
-            String table = current.table;
-            TableChecksum mine = current.local.table(table);
-            int differing = current.differing.size();
-            LOG.warn("checksum mismatch in table {}: {} rows differed from the server at sequence {}; {} repaired", table,
-                    differing, current.sequence, current.repairedRows);
-            current.results.add(new TableVerification(table, mine.count(), mine.sum(),
-                    current.repairedRows > 0 ? TableVerification.Outcome.REPAIRED : TableVerification.Outcome.MISMATCH,
-                    differing, current.repairedRows));
-            status.rowsRepaired(table, current.repairedRows);
-            nextTable(current);
+        if (gids != null) {
+            current.fetching = gids;
+            ask(current, Stage.ROWS, current.table, List.of(), gids);
             return;
         }
-        current.fetching = gids;
-        ask(current, Stage.ROWS, current.table, List.of(), gids);
+        String table = current.table;
+        TableChecksum mine = current.local.table(table);
+        int confirmed = current.confirmed;
+        TableVerification.Outcome outcome = confirmed == 0 ? TableVerification.Outcome.MATCH
+                : current.repair ? TableVerification.Outcome.REPAIRED : TableVerification.Outcome.MISMATCH;
+        if (confirmed > 0) {
+            mismatches.incrementAndGet();
+            LOG.warn("checksum mismatch in table {}: {} rows differed from the server at sequence {}; {}", table, confirmed,
+                    current.sequence, current.repair ? confirmed + " repaired" : "not repaired");
+        }
+        current.results.add(new TableVerification(table, mine.count(), mine.sum(), outcome, confirmed,
+                current.repair ? confirmed : 0));
+        if (confirmed > 0 && current.repair) {
+            status.rowsRepaired(table, confirmed);
+        }
+        nextTable(current);
     }
 
     private void onRows(Run current, Checksums answer) {
@@ -365,10 +382,11 @@ final class ChecksumVerifier {
         for (Change row : answer.rows()) {
             unknown.remove(row.globalId());
         }
-        int written = capture.repair(current.table, answer.rows(), answer.sequences(), unknown);
-        current.repairedRows += written;
-        repaired.addAndGet(written);
-        if (written > 0) {
+        // rows either side moved after the compared sequence differ because the scope moved on, not by drift
+        int confirmed = capture.repair(current.table, answer.rows(), answer.sequences(), unknown, current.sequence, current.repair);
+        current.confirmed += confirmed;
+        if (current.repair && confirmed > 0) {
+            repaired.addAndGet(confirmed);
             tableRepaired.accept(current.table);
         }
         nextFetch(current);

@@ -197,17 +197,23 @@ public interface ChangeCapture extends AutoCloseable {
     }
 
     /**
-     * Writes the server's state of rows found different, in one transaction with capture suppressed; deletes rows the
-     * server does not know. Unsettled rows ({@link #unsettledRows}) are left alone.
+     * Settles rows a comparison found different at sequence {@code atSequence}: a row is confirmed as drifted only when
+     * neither side moved it since (the server's state of it is at or before {@code atSequence}, and so is the state this
+     * device records for it) and it has no unsettled change ({@link #unsettledRows}); a row that moved differs because
+     * the scope moved on, and the next comparison looks at it again. With {@code write}, confirmed rows get the server's
+     * state in one transaction with capture suppressed, and rows the server does not know are deleted.
      *
      * @param table the table
      * @param rows the server's states of the rows (UPDATE with the whole image, or DELETE)
      * @param sequences the last server sequence of each of {@code rows}
      * @param unknownToServer rows this device holds that the server never had
-     * @return how many rows were written or deleted
+     * @param atSequence the sequence the comparison was made at
+     * @param write whether to write the server's state into the confirmed rows
+     * @return how many rows were confirmed as different (and written, with {@code write})
      * @throws UnsupportedOperationException when {@link #checksums()} is not supported
      */
-    default int repair(String table, List<Change> rows, List<Long> sequences, java.util.Collection<String> unknownToServer) {
+    default int repair(String table, List<Change> rows, List<Long> sequences, java.util.Collection<String> unknownToServer,
+            long atSequence, boolean write) {
         throw new UnsupportedOperationException("checksums are not supported by this capture");
     }
 

@@ -32,6 +32,8 @@ public record ChecksumDelta(List<Entry> entries) {
      */
     public record Entry(String table, int bucket, long count, long low, long high) {}
 
+    private record Bucket(String table, int bucket) {}
+
     /**
      * Copies the entries.
      *
@@ -49,7 +51,7 @@ public record ChecksumDelta(List<Entry> entries) {
      */
     public static ChecksumDelta of(BatchPlan plan) {
         Map<RowKey, @Nullable RowState> loaded = plan.loaded();
-        Map<String, long[]> sums = new LinkedHashMap<>();
+        Map<Bucket, long[]> sums = new LinkedHashMap<>();
         for (Map.Entry<RowKey, BatchPlan.Planned> row : plan.rows().entrySet()) {
             RowKey key = row.getKey();
             RowState before = loaded.get(key);
@@ -61,7 +63,7 @@ public record ChecksumDelta(List<Entry> entries) {
             if (wasLive == isLive && oldHash == newHash) {
                 continue;
             }
-            long[] bucket = sums.computeIfAbsent(key.table() + '\0' + RowHash.bucket(key.globalId()), k -> new long[3]);
+            long[] bucket = sums.computeIfAbsent(new Bucket(key.table(), RowHash.bucket(key.globalId())), k -> new long[3]);
             bucket[0] += (isLive ? 1 : 0) - (wasLive ? 1 : 0);
             bucket[1] += (newHash & 0xffff_ffffL) - (oldHash & 0xffff_ffffL);
             bucket[2] += (newHash >>> 32) - (oldHash >>> 32);
@@ -69,8 +71,7 @@ public record ChecksumDelta(List<Entry> entries) {
         List<Entry> entries = new ArrayList<>(sums.size());
         sums.forEach((key, value) -> {
             if (value[0] != 0 || value[1] != 0 || value[2] != 0) {
-                int cut = key.lastIndexOf('\0');
-                entries.add(new Entry(key.substring(0, cut), Integer.parseInt(key.substring(cut + 1)), value[0], value[1], value[2]));
+                entries.add(new Entry(key.table(), key.bucket(), value[0], value[1], value[2]));
             }
         });
         return new ChecksumDelta(entries);

@@ -33,14 +33,44 @@ final class ChecksumRepair {
         this.schemas = requireNonNull(schemas, "schemas is null");
     }
 
-    /** Repairs rows of {@code table}; returns how many rows were written or deleted. */
-    int repair(String table, List<Change> rows, List<Long> sequences, Collection<String> unknownToServer, Set<String> unsettled)
-            throws SQLException {
+    /**
+     * Confirms, and with {@code write} repairs, rows of {@code table}; returns how many rows were confirmed as drifted
+     * (see {@code ChangeCapture#repair}): neither side moved them after {@code atSequence}, and they are not unsettled.
+     */
+    int repair(String table, List<Change> rows, List<Long> sequences, Collection<String> unknownToServer, Set<String> unsettled,
+            long atSequence, boolean write) throws SQLException {
         TableSchema schema = schemas.get(table);
         if (schema == null) {
             return 0;
         }
         RowSequences recorded = new RowSequences(statements);
+        List<Change> confirmed = new ArrayList<>();
+        List<Long> confirmedSequences = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Change row = rows.get(i);
+            if (row.table().equals(table) && sequences.get(i) <= atSequence && settled(recorded, table, row.globalId(), unsettled, atSequence)) {
+                confirmed.add(row.isDelete() ? row : withEveryColumn(schema, row));
+                confirmedSequences.add(sequences.get(i));
+            }
+        }
+        for (String gid : unknownToServer) {
+            if (settled(recorded, table, gid, unsettled, atSequence)) {
+                confirmed.add(new Change("repair-" + Integer.toHexString(gid.hashCode()) + "-" + confirmed.size(), table, gid, Op.DELETE,
+                        Map.of(), List.of(), new Hlc(1), "server"));
+                confirmedSequences.add(0L);
+            }
+        }
+        return write ? write(schema, recorded, confirmed, confirmedSequences) : confirmed.size();
+    }
+
+    /** Whether nothing local is unsettled about the row and this device holds no state of it newer than {@code atSequence}. */
+    private static boolean settled(RowSequences recorded, String table, String gid, Set<String> unsettled, long atSequence)
+            throws SQLException {
+        return !unsettled.contains(gid) && recorded.of(new RowKey(table, gid)) <= atSequence;
+    }
+
+    private int write(TableSchema schema, RowSequences recorded, List<Change> rows, List<Long> sequences) throws SQLException {
+        String table = schema.name();
         AppTriggers appTriggers = new AppTriggers(statements);
         statements.update("INSERT OR IGNORE INTO " + SystemTables.APPLYING + " (id) VALUES (1)");
         appTriggers.suspend();
@@ -50,31 +80,15 @@ final class ChecksumRepair {
             List<Change> written = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
                 Change row = rows.get(i);
-                if (!row.table().equals(table) || unsettled.contains(row.globalId())) {
-                    continue;
-                }
-                Change full = row.isDelete() ? row : withEveryColumn(schema, row);
                 try {
-                    writer.write(writer.validate(full), full);
-                    written.add(full);
-                    recorded.record(new RowKey(table, row.globalId()), sequences.get(i));
+                    writer.write(row.isDelete() ? schema : writer.validate(row), row);
+                    written.add(row);
+                    if (sequences.get(i) > 0) {
+                        recorded.record(new RowKey(table, row.globalId()), sequences.get(i));
+                    }
                 }
                 catch (RowWriter.Refused refused) {
                     LOG.warn("table {}: row {} could not be repaired: {}", table, row.globalId(), refused.getMessage());
-                }
-            }
-            for (String gid : unknownToServer) {
-                if (unsettled.contains(gid)) {
-                    continue;
-                }
-                Change delete = new Change("repair-" + gid.hashCode() + "-" + written.size(), table, gid, Op.DELETE, Map.of(),
-                        List.of(), new Hlc(1), "server");
-                try {
-                    writer.write(schema, delete);
-                    written.add(delete);
-                }
-                catch (RowWriter.Refused refused) {
-                    LOG.warn("table {}: row {} the server does not know could not be deleted: {}", table, gid, refused.getMessage());
                 }
             }
             Map<Change, RowWriter.Refused> refused = writer.flush();

@@ -330,12 +330,14 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     }
 
     @Override
-    public synchronized int repair(String table, List<Change> rows, List<Long> sequences, Collection<String> unknownToServer) {
+    public synchronized int repair(String table, List<Change> rows, List<Long> sequences, Collection<String> unknownToServer,
+            long atSequence, boolean write) {
         refreshSchema(false);
         return Sql.inTransaction(connection(), () -> {
             sealJournal();
             Set<String> unsettled = new RowChecksums(statements(), schemas).unsettled(table);
-            return new ChecksumRepair(statements(), schemas).repair(table, rows, sequences, unknownToServer, unsettled);
+            return new ChecksumRepair(statements(), schemas).repair(table, rows, sequences, unknownToServer, unsettled,
+                    atSequence, write);
         });
     }
 

@@ -21,10 +21,17 @@ final class RedisChecksums {
     /** The field that says the counters are complete. */
     static final String READY = "#ready";
 
-    /** Appended to the write script: ARGV from {@code i} on: count, then field and increment pairs. */
+    /** The write script's increment count of a store that does not keep checksums: the kept ones become incomplete. */
+    static final String NOT_KEPT = "-1";
+
+    /**
+     * Appended to the write script: ARGV from {@code i} on: count, then field and increment pairs; a count of
+     * {@value #NOT_KEPT} marks the counters incomplete instead (a node that does not keep them wrote rows).
+     */
     static final String WRITE_PART = """
             local sums = tonumber(ARGV[i] or '0'); i = i + 1
-            if head == 0 then redis.call('HSET', KEYS[10], '#ready', '1') end
+            if sums < 0 then redis.call('HDEL', KEYS[10], '#ready')
+            elseif head == 0 then redis.call('HSET', KEYS[10], '#ready', '1') end
             for c = 1, sums do
               redis.call('HINCRBY', KEYS[10], ARGV[i], ARGV[i + 1])
               i = i + 2

@@ -96,6 +96,7 @@ public final class RedisServerStore implements ServerStore {
     private final BlindBatch.Heads heads = new BlindBatch.Heads();
     private final Map<String, String> shas = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final boolean keepChecksums;
 
     /**
      * Connects and subscribes to the feed.
@@ -106,6 +107,21 @@ public final class RedisServerStore implements ServerStore {
      * @throws PocketSyncException with {@code STORE_UNAVAILABLE} when Redis cannot be reached
      */
     public RedisServerStore(RedisStoreConfig config, String nodeId, Clock clock) {
+        this(config, nodeId, clock, true);
+    }
+
+    /**
+     * Connects and subscribes to the feed.
+     *
+     * @param config the validated settings
+     * @param nodeId this server node's id, written into the change feed
+     * @param clock the wall clock for audit and pruning times
+     * @param keepChecksums whether to keep checksums of row state with every batch; without, {@link #checksums} scans
+     *        the rows and the batches mark the kept ones incomplete (for measuring what keeping them costs)
+     * @throws PocketSyncException with {@code STORE_UNAVAILABLE} when Redis cannot be reached
+     */
+    public RedisServerStore(RedisStoreConfig config, String nodeId, Clock clock, boolean keepChecksums) {
+        this.keepChecksums = keepChecksums;
         this.config = requireNonNull(config, "config is null");
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -288,7 +304,12 @@ public final class RedisServerStore implements ServerStore {
             args.add(StoreJson.writeAudit(now, audit.status(), audit.change(), audit.winnerChangeId(), audit.errorCode(),
                     audit.reason()));
         }
-        RedisChecksums.appendArgs(args, ChecksumDelta.of(plan));
+        if (keepChecksums) {
+            RedisChecksums.appendArgs(args, ChecksumDelta.of(plan));
+        }
+        else {
+            args.add(RedisChecksums.NOT_KEPT);
+        }
         return args;
     }
 
@@ -358,6 +379,9 @@ public final class RedisServerStore implements ServerStore {
     public ScopeChecksums checksums(Scope scope) {
         requireNonNull(scope, "scope is null");
         ensureOpen();
+        if (!keepChecksums) {
+            return ChecksumScan.checksums(this, scope);
+        }
         RedisKeys keys = new RedisKeys(config.prefix(), scope);
         for (int attempt = 0; ; attempt++) {
             List<Object> result = eval(RedisChecksums.READ, ScriptOutputType.MULTI, List.of(keys.seq(), keys.checksums()), List.of());

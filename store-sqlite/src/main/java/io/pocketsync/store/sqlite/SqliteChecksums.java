@@ -7,6 +7,7 @@ import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.server.engine.store.StoreJson;
+import java.nio.ByteBuffer;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,23 +20,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The scopes' checksums of row state ({@code ps_checksums}: per scope, table and bucket the live row count and the
- * sums of the low and high 32 bits of the row hashes, see {@link ChecksumDelta}). Updated in each batch's
- * transaction; read in one read transaction together with the head, so the two always agree. A file written before
- * the table existed gets it filled from its rows once, when the store opens it.
+ * The scopes' checksums of row state ({@code ps_checksums}): one row per scope and table whose {@code buckets} blob
+ * holds the 256 bucket row counts and then the 256 bucket hash sums, as big-endian 64-bit integers (Java adds them,
+ * wrapping modulo 2<sup>64</sup>, where SQLite's integers would turn into reals). A batch reads and rewrites the blob
+ * of each table it touches, in its own transaction: one row per table rather than one per bucket, which the upkeep's
+ * cost is mostly made of. Read in one read transaction together with the head, so the two always agree. A file
+ * written before the table existed gets it filled from its rows once, when the store opens it.
  */
 final class SqliteChecksums {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteChecksums.class);
+    private static final int BLOB_BYTES = 2 * RowHash.BUCKETS * Long.BYTES;
 
     private static final String DDL = """
             CREATE TABLE ps_checksums (
               scope TEXT NOT NULL,
               tbl TEXT NOT NULL,
-              bucket INTEGER NOT NULL,
-              cnt INTEGER NOT NULL,
-              lo INTEGER NOT NULL,
-              hi INTEGER NOT NULL,
-              PRIMARY KEY (scope, tbl, bucket)
+              buckets BLOB NOT NULL,
+              PRIMARY KEY (scope, tbl)
             ) WITHOUT ROWID""";
 
     private SqliteChecksums() {}
@@ -61,33 +62,28 @@ final class SqliteChecksums {
         }
     }
 
+    /** Drops the table: a store that does not keep checksums leaves none that would go stale. */
+    static void drop(SqliteConnection writer) throws SQLException {
+        writer.prepared("DROP TABLE IF EXISTS ps_checksums").execute();
+    }
+
     private static void backfill(SqliteConnection writer) throws SQLException {
-        Map<String, long[]> sums = new LinkedHashMap<>();
+        Map<String, Map<String, TableChecksum.Builder>> scopes = new LinkedHashMap<>();
         long rows = 0;
         try (ResultSet rs = writer.prepared("SELECT scope, tbl, gid, row_json FROM ps_rows WHERE deleted = 0").executeQuery()) {
             while (rs.next()) {
                 String table = rs.getString(2);
                 String gid = rs.getString(3);
-                long hash = RowHash.of(table, gid, StoreJson.readRow(rs.getString(4)));
-                long[] bucket = sums.computeIfAbsent(rs.getString(1) + '\0' + table + '\0' + RowHash.bucket(gid), k -> new long[3]);
-                bucket[0]++;
-                bucket[1] += hash & 0xffff_ffffL;
-                bucket[2] += hash >>> 32;
+                scopes.computeIfAbsent(rs.getString(1), s -> new LinkedHashMap<>()).computeIfAbsent(table, TableChecksum.Builder::new)
+                        .add(gid, RowHash.of(table, gid, StoreJson.readRow(rs.getString(4))));
                 rows++;
             }
         }
-        PreparedStatement insert = writer.prepared("INSERT INTO ps_checksums (scope, tbl, bucket, cnt, lo, hi) VALUES (?, ?, ?, ?, ?, ?)");
-        for (Map.Entry<String, long[]> entry : sums.entrySet()) {
-            String[] key = entry.getKey().split("\0", 3);
-            insert.setString(1, key[0]);
-            insert.setString(2, key[1]);
-            insert.setInt(3, Integer.parseInt(key[2]));
-            insert.setLong(4, entry.getValue()[0]);
-            insert.setLong(5, entry.getValue()[1]);
-            insert.setLong(6, entry.getValue()[2]);
-            insert.addBatch();
+        for (Map.Entry<String, Map<String, TableChecksum.Builder>> scope : scopes.entrySet()) {
+            for (TableChecksum.Builder table : scope.getValue().values()) {
+                write(writer, scope.getKey(), table.build());
+            }
         }
-        insert.executeBatch();
         if (rows > 0) {
             LOG.info("SQLite store: checksums of {} stored rows computed once for this file", rows);
         }
@@ -95,21 +91,60 @@ final class SqliteChecksums {
 
     /** Adds a batch's change of the checksums; call inside its transaction. */
     static void apply(SqliteConnection writer, Scope scope, ChecksumDelta delta) throws SQLException {
-        if (delta.isEmpty()) {
-            return;
-        }
-        PreparedStatement upsert = writer.prepared("INSERT INTO ps_checksums (scope, tbl, bucket, cnt, lo, hi) VALUES (?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (scope, tbl, bucket) DO UPDATE SET cnt = cnt + excluded.cnt, lo = lo + excluded.lo, hi = hi + excluded.hi");
+        Map<String, TableChecksum.Builder> tables = new LinkedHashMap<>();
         for (ChecksumDelta.Entry entry : delta.entries()) {
-            upsert.setString(1, scope.name());
-            upsert.setString(2, entry.table());
-            upsert.setInt(3, entry.bucket());
-            upsert.setLong(4, entry.count());
-            upsert.setLong(5, entry.low());
-            upsert.setLong(6, entry.high());
-            upsert.addBatch();
+            tables.computeIfAbsent(entry.table(), table -> stored(writer, scope.name(), table))
+                    .addHalves(entry.bucket(), entry.count(), entry.low(), entry.high());
         }
-        upsert.executeBatch();
+        for (TableChecksum.Builder table : tables.values()) {
+            write(writer, scope.name(), table.build());
+        }
+    }
+
+    private static TableChecksum.Builder stored(SqliteConnection writer, String scope, String table) {
+        try {
+            PreparedStatement select = writer.prepared("SELECT buckets FROM ps_checksums WHERE scope = ? AND tbl = ?");
+            select.setString(1, scope);
+            select.setString(2, table);
+            TableChecksum.Builder builder = new TableChecksum.Builder(table);
+            try (ResultSet rs = select.executeQuery()) {
+                if (rs.next()) {
+                    addBlob(builder, rs.getBytes(1));
+                }
+            }
+            return builder;
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void write(SqliteConnection writer, String scope, TableChecksum table) throws SQLException {
+        ByteBuffer blob = ByteBuffer.allocate(BLOB_BYTES);
+        for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+            blob.putLong(table.bucketCount(bucket));
+        }
+        for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+            blob.putLong(table.bucketSum(bucket));
+        }
+        PreparedStatement upsert = writer.prepared("INSERT INTO ps_checksums (scope, tbl, buckets) VALUES (?, ?, ?)"
+                + " ON CONFLICT (scope, tbl) DO UPDATE SET buckets = excluded.buckets");
+        upsert.setString(1, scope);
+        upsert.setString(2, table.table());
+        upsert.setBytes(3, blob.array());
+        upsert.executeUpdate();
+    }
+
+    private static void addBlob(TableChecksum.Builder builder, byte[] bytes) {
+        ByteBuffer blob = ByteBuffer.wrap(bytes);
+        long[] counts = new long[RowHash.BUCKETS];
+        for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+            counts[bucket] = blob.getLong();
+        }
+        for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+            long sum = blob.getLong();
+            builder.addHalves(bucket, counts[bucket], sum, 0);
+        }
     }
 
     /** The checksums and the head they hold at, in one read transaction. */
@@ -124,17 +159,16 @@ final class SqliteChecksums {
                     head = rs.getLong(1);
                 }
             }
-            Map<String, TableChecksum.Builder> tables = new LinkedHashMap<>();
-            PreparedStatement select = reader.prepared("SELECT tbl, bucket, cnt, lo, hi FROM ps_checksums WHERE scope = ?");
+            List<TableChecksum> checksums = new ArrayList<>();
+            PreparedStatement select = reader.prepared("SELECT tbl, buckets FROM ps_checksums WHERE scope = ?");
             select.setString(1, scope.name());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    tables.computeIfAbsent(rs.getString(1), TableChecksum.Builder::new)
-                            .addHalves(rs.getInt(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                    TableChecksum.Builder builder = new TableChecksum.Builder(rs.getString(1));
+                    addBlob(builder, rs.getBytes(2));
+                    checksums.add(builder.build());
                 }
             }
-            List<TableChecksum> checksums = new ArrayList<>();
-            tables.values().forEach(builder -> checksums.add(builder.build()));
             return new ScopeChecksums(head, checksums);
         }
         finally {
