@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
 final class ChecksumRepair {
     private static final Logger LOG = LoggerFactory.getLogger(ChecksumRepair.class);
 
+    /** Differing rows named in the log per table and comparison, at most. */
+    private static final int LOGGED_ROWS = 10;
+
     private final StatementCache statements;
     private final Map<String, TableSchema> schemas;
 
@@ -59,6 +62,12 @@ final class ChecksumRepair {
                         Map.of(), List.of(), new Hlc(1), "server"));
                 confirmedSequences.add(0L);
             }
+        }
+        for (int i = 0; i < Math.min(confirmed.size(), LOGGED_ROWS); i++) {
+            // which rows: what an operator (or a test) needs to trace how they drifted
+            Change row = confirmed.get(i);
+            LOG.warn("table {}: row {} differs from the server at sequence {} (server: {} at sequence {})", table, row.globalId(),
+                    atSequence, row.isDelete() ? "deleted or unknown" : "live", confirmedSequences.get(i));
         }
         return write ? write(schema, recorded, confirmed, confirmedSequences) : confirmed.size();
     }
