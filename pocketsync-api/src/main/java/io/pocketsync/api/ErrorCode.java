@@ -51,6 +51,12 @@ public enum ErrorCode {
     RESOLVER_REJECTED(307, false),
     /** A remote row collides with a different local row on the app's own primary or unique key. */
     KEY_COLLISION(308, false),
+    /**
+     * The change would give a row a value of a UNIQUE constraint (other than the one its id derives from) that another
+     * live row already holds on the server; the first row to claim a value keeps it. Not stored, not broadcast; the
+     * origin device moves its row to its dead letters, where the app can change the value and retry, or drop it.
+     */
+    UNIQUE_CONFLICT(309, false),
 
     /** The device's cursor is older than the retention horizon: it must do a full resync. */
     RESYNC_REQUIRED(400, true),

@@ -56,8 +56,12 @@ final class ChangePusher {
     private int maxBatch;
     /** The estimated bytes one PUSH may hold (see {@link DeviceOptions#pushMaxBytes()}); halved by a refusal. */
     private long maxBatchBytes;
-    /** The largest message the server takes (its WELCOME), 0 when not known. */
+    /** The largest row the server takes (its WELCOME {@code maxRow}, exact {@link Rows#rowBytes}), 0 when not known. */
+    private long serverRowBytes;
+    /** The largest message the server takes in one frame (its WELCOME), 0 when not known. */
     private long serverMessageBytes;
+    /** Whether the server rebuilds messages from fragments (its WELCOME {@code maxAssembled}). */
+    private boolean serverAssembles;
     private int retryAttempt;
     private @Nullable ScheduledFuture<?> retry;
 
@@ -85,7 +89,9 @@ final class ChangePusher {
                 : options.pushBatchSize();
         maxBatchBytes = welcome.maxMessageBytes() > 0 ? Math.min(options.pushMaxBytes(), welcome.maxMessageBytes())
                 : options.pushMaxBytes();
+        serverRowBytes = welcome.maxRowBytes();
         serverMessageBytes = Math.max(0, welcome.maxMessageBytes());
+        serverAssembles = welcome.maxAssembledBytes() > 0;
     }
 
     /** Something may have added pending changes (a local commit, or a backstop look at the change log). */
@@ -128,9 +134,16 @@ final class ChangePusher {
             if (batch.isEmpty()) {
                 return false; // the next change's row is in flight: wait for that ACK
             }
-            if (batch.size() == 1 && serverMessageBytes > 0 && estimatedBytes(batch.get(0)) > serverMessageBytes) {
+            long rowBytes = serverRowBytes > 0 ? Rows.rowBytes(batch.get(0).change().row()) : 0;
+            if (rowBytes > serverRowBytes) {
+                // exact on both sides: the server would refuse it with ROW_TOO_LARGE at every attempt
+                tooLarge(batch.get(0), "the row is " + rowBytes + " bytes; the server takes rows of at most " + serverRowBytes);
+                continue;
+            }
+            if (!serverAssembles && batch.size() == 1 && serverMessageBytes > 0 && estimatedBytes(batch.get(0)) > serverMessageBytes) {
+                // a server that takes no fragments (older, or a transport without them): one message is all there is
                 tooLarge(batch.get(0), "it is about " + estimatedBytes(batch.get(0)) + " bytes; the server takes messages of at most "
-                        + serverMessageBytes);
+                        + serverMessageBytes + " and no fragments");
                 continue;
             }
             List<Change> changes = new ArrayList<>(batch.size());
@@ -202,7 +215,7 @@ final class ChangePusher {
      */
     private void tooLarge(LocalChange change, String why) {
         String message = "change " + change.change().changeId() + " of " + change.change().table() + " cannot be sent: " + why;
-        LOG.warn("{}; rejected here so that later changes go on", message);
+        LOG.warn("{}: {}; rejected here so that later changes go on", ErrorCode.ROW_TOO_LARGE, message);
         ApplyReport report = capture.acknowledge(List.of(ChangeResult.rejected(change.change().changeId(), ErrorCode.ROW_TOO_LARGE,
                 message)));
         status.error(ErrorCode.ROW_TOO_LARGE, message);

@@ -27,6 +27,8 @@ final class EngineThread {
 
     private final ScheduledExecutorService executor;
     private final Consumer<RuntimeException> failures;
+    /** When a VirtualMachineError was last reported (engine thread only); 0 for never. */
+    private long lastVmErrorNanos;
 
     EngineThread(ScheduledExecutorService executor, Consumer<RuntimeException> failures) {
         this.executor = requireNonNull(executor, "executor is null");
@@ -79,6 +81,19 @@ final class EngineThread {
             catch (RuntimeException e) {
                 LOG.error("device engine task failed", e);
                 failures.accept(e);
+            }
+            catch (VirtualMachineError e) {
+                // Not rethrown: the executor would keep it in a future nobody reads, and the engine would stall with
+                // nothing said (an OutOfMemoryError sealing a large row did exactly that). Said at most every 10 s:
+                // the next poll meets the same row and fails the same way.
+                long now = System.nanoTime();
+                if (lastVmErrorNanos == 0 || now - lastVmErrorNanos > TimeUnit.SECONDS.toNanos(10)) {
+                    lastVmErrorNanos = now;
+                    String hint = e instanceof OutOfMemoryError
+                            ? " (a large row needs about 20 times its size of heap while it is captured: raise -Xmx)" : "";
+                    LOG.error("device engine task failed: {}{}", e, hint, e);
+                    failures.accept(new PocketSyncException(ErrorCode.INTERNAL, "the device engine failed: " + e + hint, e));
+                }
             }
         };
     }

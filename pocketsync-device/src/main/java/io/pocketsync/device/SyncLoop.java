@@ -8,6 +8,8 @@ import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.capture.DeviceState;
 import io.pocketsync.api.capture.ParkedChange;
 import io.pocketsync.api.protocol.Ack;
+import io.pocketsync.api.protocol.ChangeResult;
+import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.Checksums;
@@ -201,7 +203,8 @@ final class SyncLoop implements ClientTransport.Listener {
         DeviceState state = capture.state();
         capture.refreshSchema();
         helloDeadlineNanos = deadline(options);
-        transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc()));
+        transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc(),
+                transport.maxAssembledBytes()));
     }
 
     /** Gives up what is unanswered for too long, and looks for local commits. */
@@ -267,6 +270,16 @@ final class SyncLoop implements ClientTransport.Listener {
         else if (message instanceof Ack ack) {
             capture.mergeClock(ack.serverHlc());
             if (pusher.acknowledged(ack)) {
+                if (refusedForClock(ack)) {
+                    // the clock moved since the WELCOME measured it: measure again, which restamps what is pending
+                    // (the refused changes are pending again, see SkewedChanges), and send it all again
+                    if (ack.serverTimeMillis() > 0) {
+                        measureClockOffset(ack.serverTimeMillis());
+                        // and what is stamped already, even if this device's clock has not caught up with itself yet
+                        capture.restampAhead(ack.serverTimeMillis());
+                    }
+                    pusher.forget();
+                }
                 status.countsMayHaveChanged();
                 pump();
             }
@@ -296,12 +309,26 @@ final class SyncLoop implements ClientTransport.Listener {
     /** A measured clock offset below this is network delay, not a wrong clock. */
     private static final long CLOCK_NOISE_MILLIS = 1_000;
 
+    /** Stores how far this device's clock is from the server's, which restamps pending changes if it moved. */
+    private void measureClockOffset(long serverTimeMillis) {
+        // the measure includes one network delay; below a second it is noise, not a wrong clock
+        long offset = System.currentTimeMillis() - serverTimeMillis;
+        capture.clockOffset(Math.abs(offset) < CLOCK_NOISE_MILLIS ? 0 : offset);
+    }
+
+    private static boolean refusedForClock(Ack ack) {
+        for (ChangeResult result : ack.results()) {
+            if (result.status() == ChangeStatus.REJECTED && result.errorCode() == ErrorCode.CLOCK_SKEW) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void onWelcome(Welcome welcome) {
         capture.mergeClock(welcome.serverHlc());
         if (welcome.serverTimeMillis() > 0) {
-            // the measure includes one network delay; below a second it is noise, not a wrong clock
-            long offset = System.currentTimeMillis() - welcome.serverTimeMillis();
-            capture.clockOffset(Math.abs(offset) < CLOCK_NOISE_MILLIS ? 0 : offset);
+            measureClockOffset(welcome.serverTimeMillis());
         }
         welcomed = true;
         helloDeadlineNanos = 0;

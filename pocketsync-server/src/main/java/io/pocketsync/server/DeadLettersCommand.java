@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code pocketsync dead-letters list|retry|drop --db FILE}: the remote changes a device parked because it could not
- * apply them. Works on the database file whether or not a device sidecar runs on it.
+ * apply them, and its own rows the server refused ({@code UNIQUE_CONFLICT}). Works on the database file whether or
+ * not a device sidecar runs on it.
  *
  * <p>Exit codes: 0 done; 3 a retry left changes parked (each is printed with its new reason); 2 bad usage (no such
  * file); 1 anything else (no such entry, PocketSync not installed), with one line naming the error code.
@@ -58,7 +59,8 @@ public final class DeadLettersCommand implements Callable<Integer> {
         boolean all;
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Prints each parked change: id, code, table, row id, op, reason.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Prints each parked change: id, code, table, row id, op, time, reason, row image.")
     static final class List implements Callable<Integer> {
         @Spec
         private CommandSpec spec;
@@ -71,8 +73,8 @@ public final class DeadLettersCommand implements Callable<Integer> {
             java.util.List<DeadLetters.Entry> entries = db.open().list();
             PrintWriter out = spec.commandLine().getOut();
             for (DeadLetters.Entry entry : entries) {
-                out.printf("%d\t%s\t%s\t%s\t%s\t%s\t%s%n", entry.id(), entry.code(), entry.table(), entry.globalId(), entry.op(),
-                        entry.received(), entry.message());
+                out.printf("%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s%n", entry.id(), entry.code(), entry.table(), entry.globalId(),
+                        entry.op(), entry.received(), entry.message(), image(entry.row()));
             }
             out.printf("%d parked change%s%n", entries.size(), entries.size() == 1 ? "" : "s");
             out.flush();
@@ -80,8 +82,32 @@ public final class DeadLettersCommand implements Callable<Integer> {
         }
     }
 
+    /** A row image for one line of output: {@code column=value, ...}, text quoted, BLOBs in hex. */
+    static String image(java.util.Map<String, ?> row) {
+        StringBuilder out = new StringBuilder();
+        for (java.util.Map.Entry<String, ?> column : row.entrySet()) {
+            if (out.length() > 0) {
+                out.append(", ");
+            }
+            Object value = column.getValue();
+            out.append(column.getKey()).append('=');
+            if (value instanceof String text) {
+                out.append('\'').append(text.replace("'", "''").replace('\n', ' ').replace('\t', ' ')).append('\'');
+            }
+            else if (value instanceof byte[] bytes) {
+                out.append("X'").append(java.util.HexFormat.of().formatHex(bytes)).append('\'');
+            }
+            else {
+                out.append(value == null ? "NULL" : value);
+            }
+        }
+        return out.toString();
+    }
+
     @Command(name = "retry", mixinStandardHelpOptions = true,
-            description = "Applies parked changes again (after fixing their cause); what fails again stays, with its new reason.")
+            description = "Applies parked changes again (after fixing their cause); what fails again stays, with its new reason."
+                    + " A row the server refused (UNIQUE_CONFLICT) goes back into its table as a local write and is pushed"
+                    + " again: give it a free value with --set.")
     static final class Retry implements Callable<Integer> {
         @Spec
         private CommandSpec spec;
@@ -92,10 +118,18 @@ public final class DeadLettersCommand implements Callable<Integer> {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Which which;
 
+        @Option(names = "--set", paramLabel = "COLUMN=VALUE", description = "Replaces a value of the entry's row before the"
+                + " retry (text; the column's type affinity converts it); repeatable; only with --id")
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+
         @Override
         public Integer call() {
             DeadLetters letters = db.open();
-            java.util.List<DeadLetters.Retry> results = which.all ? letters.retryAll() : java.util.List.of(letters.retry(which.id));
+            if (which.all && !values.isEmpty()) {
+                throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--set applies to one entry: use it with --id");
+            }
+            java.util.List<DeadLetters.Retry> results = which.all ? letters.retryAll()
+                    : java.util.List.of(letters.retry(which.id, new java.util.LinkedHashMap<>(values)));
             PrintWriter out = spec.commandLine().getOut();
             int parked = 0;
             for (DeadLetters.Retry result : results) {

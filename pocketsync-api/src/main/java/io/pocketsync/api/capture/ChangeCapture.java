@@ -98,7 +98,9 @@ public interface ChangeCapture extends AutoCloseable {
      * Records the server's verdicts in one transaction: APPLIED and DUPLICATE become acked; SUPERSEDED
      * applies the winner locally (unless a later local change is pending) and keeps the change as
      * superseded; REJECTED keeps the change with its code. A merged winner on APPLIED is applied too.
-     * Results naming changes that are not pending (already acknowledged) are ignored.
+     * Results naming changes that are not pending (already acknowledged) are ignored. A change REJECTED with
+     * {@code CLOCK_SKEW} may instead stay pending under a new change id (the server remembers the refused id), to be
+     * restamped by {@link #clockOffset} and sent again; the built-in capture does so up to three times.
      *
      * @param results the verdicts of one ACK; not null
      * @return what was written locally (winning rows)
@@ -215,6 +217,19 @@ public interface ChangeCapture extends AutoCloseable {
     default int repair(String table, List<Change> rows, List<Long> sequences, java.util.Collection<String> unknownToServer,
             long atSequence, boolean write) {
         throw new UnsupportedOperationException("checksums are not supported by this capture");
+    }
+
+    /**
+     * Restamps the pending changes stamped after {@code serverTimeMillis} so that none is, keeping their order; called
+     * after the server refused a change {@code CLOCK_SKEW}, with the time its ACK carried. The offset measured from
+     * that time ({@link #clockOffset}) corrects later writes; this corrects what is already stamped even when the
+     * device's clock (or a cache of it) has not caught up yet. The default does nothing.
+     *
+     * @param serverTimeMillis the server's wall clock in epoch milliseconds
+     * @return the number of changes restamped
+     */
+    default int restampAhead(long serverTimeMillis) {
+        return 0;
     }
 
     /** Releases connections; idempotent. */

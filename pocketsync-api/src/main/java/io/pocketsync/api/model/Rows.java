@@ -177,6 +177,33 @@ public final class Rows {
     }
 
     /**
+     * The size of a row as the row limit counts it (server {@code max-row-bytes}, WELCOME {@code maxRow}; docs/protocol.md,
+     * "Limits"): the sum, over its columns, of the column name's UTF-8 length and the value's size: a text's exact
+     * UTF-8 length, a BLOB's length, 8 bytes for a number or boolean, 0 for NULL. Exact, and the same on every side,
+     * whatever the encoding on the wire.
+     *
+     * @param row a row image
+     * @return its size in bytes
+     */
+    public static long rowBytes(Map<String, ?> row) {
+        long size = 0;
+        for (Map.Entry<String, ?> entry : row.entrySet()) {
+            size += utf8Length(entry.getKey());
+            Object value = entry.getValue();
+            if (value instanceof String text) {
+                size += utf8Length(text);
+            }
+            else if (value instanceof byte[] blob) {
+                size += blob.length;
+            }
+            else if (value != null) {
+                size += 8;
+            }
+        }
+        return size;
+    }
+
+    /**
      * The number of bytes a text takes in UTF-8, counted without encoding it.
      *
      * @param text any text

@@ -14,9 +14,25 @@ import io.pocketsync.api.model.Hlc;
  * @param token the credentials (static token or signed token); never logged; may be empty for anonymous scopes
  * @param cursor the last server sequence the device applied (0 if never synced)
  * @param deviceHlc the device's current clock, merged by the server
+ * @param maxAssembledBytes the largest message the device rebuilds from fragments (wire field {@code maxAssembled},
+ *        optional; docs/protocol.md, "Fragments"), or 0 when it takes no fragments: the server then sends every message whole
  */
-public record Hello(int protocolVersion, String deviceId, String scope, String token, long cursor, Hlc deviceHlc)
-        implements Message {
+public record Hello(int protocolVersion, String deviceId, String scope, String token, long cursor, Hlc deviceHlc,
+        int maxAssembledBytes) implements Message {
+    /**
+     * A HELLO of a device that takes no fragments.
+     *
+     * @param protocolVersion the device's protocol version
+     * @param deviceId the device's persistent id
+     * @param scope the scope the device wants to sync
+     * @param token the credentials (static token or signed token); never logged; may be empty for anonymous scopes
+     * @param cursor the last server sequence the device applied (0 if never synced)
+     * @param deviceHlc the device's current clock, merged by the server
+     */
+    public Hello(int protocolVersion, String deviceId, String scope, String token, long cursor, Hlc deviceHlc) {
+        this(protocolVersion, deviceId, scope, token, cursor, deviceHlc, 0);
+    }
+
     /**
      * Validates the record.
      *
@@ -26,8 +42,10 @@ public record Hello(int protocolVersion, String deviceId, String scope, String t
      * @param token the credentials (static token or signed token); never logged; may be empty for anonymous scopes
      * @param cursor the last server sequence the device applied (0 if never synced)
      * @param deviceHlc the device's current clock, merged by the server
+     * @param maxAssembledBytes the largest message the device rebuilds from fragments, or 0; negative counts as 0
      */
     public Hello {
+        maxAssembledBytes = Math.max(0, maxAssembledBytes);
         requireNonNull(deviceId, "deviceId is null");
         requireNonNull(scope, "scope is null");
         requireNonNull(token, "token is null");
@@ -43,6 +61,6 @@ public record Hello(int protocolVersion, String deviceId, String scope, String t
     @Override
     public String toString() {
         return "Hello[v" + protocolVersion + ", device=" + deviceId + ", scope=" + scope + ", token=****, cursor="
-                + cursor + ", hlc=" + deviceHlc + "]";
+                + cursor + ", hlc=" + deviceHlc + ", maxAssembled=" + maxAssembledBytes + "]";
     }
 }

@@ -14,13 +14,38 @@ import io.pocketsync.api.model.Hlc;
  * @param resyncRequired the device's cursor is older than the retention horizon (or newer than the head):
  *        its next pulls are served as a full snapshot
  * @param maxBatchChanges the largest PUSH the server accepts, in changes
- * @param maxMessageBytes the largest message the server accepts, in bytes
+ * @param maxMessageBytes the largest message the server accepts in one frame, in bytes (exactly what the connection
+ *        enforces on encoded bytes)
  * @param serverTimeMillis the server's wall clock when it sent this (epoch milliseconds), or 0 when not given (wire
  *        field {@code time}, optional). Unlike {@code serverHlc}, which merges device clocks within the skew bound,
  *        it is the server's own time: a device measures its clock offset from it.
+ * @param maxRowBytes the largest row the server accepts, measured as {@link io.pocketsync.api.model.Rows#rowBytes}
+ *        (wire field {@code maxRow}, optional), or 0 when not given
+ * @param maxAssembledBytes the largest message the server rebuilds from fragments (wire field {@code maxAssembled},
+ *        optional; docs/protocol.md, "Fragments"), or 0 when it takes no fragments
  */
 public record Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long headCursor, boolean resyncRequired,
-        int maxBatchChanges, int maxMessageBytes, long serverTimeMillis) implements Message {
+        int maxBatchChanges, int maxMessageBytes, long serverTimeMillis, int maxRowBytes, int maxAssembledBytes)
+        implements Message {
+    /**
+     * A welcome without the row and fragment limits.
+     *
+     * @param protocolVersion the version the session will speak
+     * @param sessionId id of this session, for logs on both sides
+     * @param serverHlc the server clock after merging the device's; the device merges it back
+     * @param headCursor the latest server sequence of the scope at the time of the welcome
+     * @param resyncRequired the device's cursor is older than the retention horizon (or newer than the head):
+     *        its next pulls are served as a full snapshot
+     * @param maxBatchChanges the largest PUSH the server accepts, in changes
+     * @param maxMessageBytes the largest message the server accepts, in bytes
+     * @param serverTimeMillis the server's wall clock when it sent this (epoch milliseconds), or 0 when not given
+     */
+    public Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long headCursor, boolean resyncRequired,
+            int maxBatchChanges, int maxMessageBytes, long serverTimeMillis) {
+        this(protocolVersion, sessionId, serverHlc, headCursor, resyncRequired, maxBatchChanges, maxMessageBytes,
+                serverTimeMillis, 0, 0);
+    }
+
     /**
      * A welcome without the server's wall clock.
      *
@@ -35,7 +60,7 @@ public record Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long
      */
     public Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long headCursor, boolean resyncRequired,
             int maxBatchChanges, int maxMessageBytes) {
-        this(protocolVersion, sessionId, serverHlc, headCursor, resyncRequired, maxBatchChanges, maxMessageBytes, 0);
+        this(protocolVersion, sessionId, serverHlc, headCursor, resyncRequired, maxBatchChanges, maxMessageBytes, 0, 0, 0);
     }
 
     /**
@@ -50,8 +75,12 @@ public record Welcome(int protocolVersion, String sessionId, Hlc serverHlc, long
      * @param maxBatchChanges the largest PUSH the server accepts, in changes
      * @param maxMessageBytes the largest message the server accepts, in bytes
      * @param serverTimeMillis the server's wall clock when it sent this (epoch milliseconds), or 0 when not given
+     * @param maxRowBytes the largest row the server accepts, or 0 when not given; negative counts as 0
+     * @param maxAssembledBytes the largest message the server rebuilds from fragments, or 0; negative counts as 0
      */
     public Welcome {
+        maxRowBytes = Math.max(0, maxRowBytes);
+        maxAssembledBytes = Math.max(0, maxAssembledBytes);
         requireNonNull(sessionId, "sessionId is null");
         requireNonNull(serverHlc, "serverHlc is null");
     }

@@ -41,6 +41,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link Resolution.Supersede} keeps the stored state (SUPERSEDED, audited with the winner's change
  *       id); superseding a change by a row that does not exist is a REJECTED {@code RESOLVER_REJECTED};</li>
  *   <li>{@link Resolution.Reject} is REJECTED with the resolver's code, audited;</li>
+ *   <li>an {@code Apply} whose row would take a UNIQUE value another live row holds is REJECTED
+ *       {@code UNIQUE_CONFLICT}, audited, with the row's stored state (if any) in its outcome ({@link UniqueClaims};
+ *       only when the store passes its claim index);</li>
  *   <li>a resolver that throws, returns null or returns another row's state fails the whole plan with
  *       {@code INTERNAL}, so nothing of the batch is written.</li>
  * </ul>
@@ -84,10 +87,12 @@ public final class BatchPlan {
     private final Map<RowKey, @Nullable RowState> loaded = new LinkedHashMap<>();
     private final List<PendingAudit> audits = new ArrayList<>();
     private final List<String> processedIds = new ArrayList<>();
+    private final UniqueClaims claims;
     private long applied;
 
-    private BatchPlan(long base) {
+    private BatchPlan(long base, UniqueClaims.Holders holders) {
         this.base = base;
+        this.claims = new UniqueClaims(holders);
     }
 
     /**
@@ -103,9 +108,27 @@ public final class BatchPlan {
      */
     public static BatchPlan resolve(List<Change> changes, Function<String, ConflictResolver> resolvers,
             Function<RowKey, @Nullable RowState> load, Predicate<String> processed, long base) {
+        return resolve(changes, resolvers, load, processed, base, UniqueClaims.Holders.NONE);
+    }
+
+    /**
+     * Resolves a batch and checks its unique claims against the store's claim index.
+     *
+     * @param changes the batch, in push order
+     * @param resolvers the resolver of each table
+     * @param load the stored state of a row (null when absent); called at most once per row, also for rows
+     *        outside the batch that hold a claim the batch wants
+     * @param processed whether a change id was stored before this batch
+     * @param base the scope's head the plan is made against; applied changes take {@code base + 1} on
+     * @param holders the claim index as stored before the batch; asked at most once per claim
+     * @return the plan
+     * @throws PocketSyncException INTERNAL when a resolver fails or breaks its contract
+     */
+    public static BatchPlan resolve(List<Change> changes, Function<String, ConflictResolver> resolvers,
+            Function<RowKey, @Nullable RowState> load, Predicate<String> processed, long base, UniqueClaims.Holders holders) {
         requireNonNull(changes, "changes is null");
         requireNonNull(resolvers, "resolvers is null");
-        BatchPlan plan = new BatchPlan(base);
+        BatchPlan plan = new BatchPlan(base, holders);
         Set<String> seen = new HashSet<>();
         for (Change change : changes) {
             requireNonNull(change, "change is null");
@@ -151,11 +174,11 @@ public final class BatchPlan {
         RowKey key = RowKey.of(change);
         Planned current = rows.get(key);
         if (current == null) {
-            @Nullable RowState stored = loaded.containsKey(key) ? loaded.get(key) : load.apply(key);
-            loaded.put(key, stored);
+            @Nullable RowState stored = stored(key, load);
             current = stored == null ? null : new Planned(stored, false, false);
         }
-        Resolution resolution = resolveOne(resolvers, current == null ? null : current.state(), change);
+        Resolution resolution = resolveOne(resolvers, current == null ? null : current.state(),
+                PartialImages.complete(change, current == null ? null : current.state()));
         processedIds.add(change.changeId());
         if (resolution instanceof Resolution.Apply apply) {
             RowState state = apply.state();
@@ -163,6 +186,14 @@ public final class BatchPlan {
                 throw new PocketSyncException(ErrorCode.INTERNAL,
                         "conflict resolver for table " + change.table() + " returned a state of another row");
             }
+            UniqueClaims.Conflict conflict = claims.claim(change, current == null ? null : current.state(), state,
+                    other -> rows.containsKey(other) ? rows.get(other).state() : stored(other, load));
+            if (conflict != null) {
+                resolution = new Resolution.Reject(ErrorCode.UNIQUE_CONFLICT, conflict.reason());
+            }
+        }
+        if (resolution instanceof Resolution.Apply apply) {
+            RowState state = apply.state();
             long sequence = base + ++applied;
             // firstSequence is the change that FIRST created the row and survives delete/recreate: catch-up
             // drops a tombstone only when firstSequence > cursor, which must mean "unknown to the device".
@@ -182,9 +213,20 @@ public final class BatchPlan {
         else {
             Resolution.Reject reject = resolution instanceof Resolution.Reject r ? r
                     : new Resolution.Reject(ErrorCode.RESOLVER_REJECTED, "the server has no row to prefer over this change");
-            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, null, reject.code(), reject.reason(), false, false));
+            // a unique conflict names the stored row, so that the origin can put it back in place of its refused edit
+            Planned stored = reject.code() == ErrorCode.UNIQUE_CONFLICT ? current : null;
+            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, stored, reject.code(), reject.reason(), false, false));
             audits.add(new PendingAudit(ChangeStatus.REJECTED, change, null, reject.code(), reject.reason()));
         }
+    }
+
+    private @Nullable RowState stored(RowKey key, Function<RowKey, @Nullable RowState> load) {
+        if (loaded.containsKey(key)) {
+            return loaded.get(key);
+        }
+        @Nullable RowState stored = load.apply(key);
+        loaded.put(key, stored);
+        return stored;
     }
 
     private static Resolution resolveOne(Function<String, ConflictResolver> resolvers, RowState current, Change change) {
@@ -246,6 +288,15 @@ public final class BatchPlan {
     }
 
     /**
+     * The unique claims whose holder the batch changes, to write with the rows.
+     *
+     * @return the writes, empty for a batch of tables without unique claims
+     */
+    public List<UniqueClaims.Write> claimWrites() {
+        return claims.writes();
+    }
+
+    /**
      * The audit entries to write: superseded and rejected changes, in batch order.
      *
      * @return the entries; the plan's own list
@@ -286,7 +337,9 @@ public final class BatchPlan {
                 case APPLIED -> ChangeOutcome.applied(id, decision.sequence() + delta, decision.state().rebased(delta),
                         decision.overridesLater());
                 case SUPERSEDED -> ChangeOutcome.superseded(id, decision.state().rebased(delta));
-                case REJECTED -> ChangeOutcome.rejected(id, decision.code(), decision.reason());
+                case REJECTED -> decision.state() == null ? ChangeOutcome.rejected(id, decision.code(), decision.reason())
+                        : new ChangeOutcome(id, ChangeStatus.REJECTED, 0, decision.state().rebased(delta), decision.code(),
+                                decision.reason(), false);
                 case DUPLICATE -> ChangeOutcome.duplicate(id);
             });
         }

@@ -17,4 +17,15 @@ public interface ChangeFeedListener {
      * should pull from its cursor; the default does nothing.
      */
     default void onGap() {}
+
+    /**
+     * A session for {@code deviceId} was established on some server node sharing this store, this node included
+     * ({@link ServerStore#claimSession}). A node that holds another live session for that device closes the older of
+     * the two, so two connections never both speak for one device id. The default does nothing.
+     *
+     * @param scope the device's scope
+     * @param deviceId the device
+     * @param claim the claim the establishing node made, opaque to the store
+     */
+    default void onSessionClaimed(io.pocketsync.api.model.Scope scope, String deviceId, String claim) {}
 }

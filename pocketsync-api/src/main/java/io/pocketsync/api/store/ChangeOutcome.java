@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param changeId the change
  * @param status APPLIED, DUPLICATE, SUPERSEDED or REJECTED
  * @param sequence the assigned server sequence when APPLIED, otherwise 0
- * @param state APPLIED: the row's new state (with sequences); SUPERSEDED: the winning stored state; otherwise null
+ * @param state APPLIED: the row's new state (with sequences); SUPERSEDED: the winning stored state; REJECTED
+ *        {@code UNIQUE_CONFLICT}: the row's stored state when it exists; otherwise null
  * @param errorCode REJECTED: the reason; otherwise null
  * @param reason REJECTED: a human-readable reason; otherwise null
  * @param overridesLater APPLIED: the resolver's {@link io.pocketsync.api.conflict.Resolution.Apply#overridesLater()}
@@ -27,7 +28,8 @@ public record ChangeOutcome(String changeId, ChangeStatus status, long sequence,
      * @param changeId the change
      * @param status APPLIED, DUPLICATE, SUPERSEDED or REJECTED
      * @param sequence the assigned server sequence when APPLIED, otherwise 0
-     * @param state APPLIED: the row's new state (with sequences); SUPERSEDED: the winning stored state; otherwise null
+     * @param state APPLIED: the row's new state (with sequences); SUPERSEDED: the winning stored state; REJECTED
+     *        {@code UNIQUE_CONFLICT}: the row's stored state when it exists; otherwise null
      * @param errorCode REJECTED: the reason; otherwise null
      * @param reason REJECTED: a human-readable reason; otherwise null
      * @param overridesLater APPLIED: what the resolver's {@code Apply} said; otherwise false

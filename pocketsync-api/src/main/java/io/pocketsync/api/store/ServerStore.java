@@ -139,6 +139,19 @@ public interface ServerStore extends AutoCloseable {
         return io.pocketsync.api.checksum.ChecksumScan.rowsInBuckets(this, scope, table, buckets);
     }
 
+    /**
+     * Tells every node subscribed to this store's feed, this one included, that a session for {@code deviceId} was
+     * established: each calls {@link ChangeFeedListener#onSessionClaimed} with the same arguments, soon and at most
+     * once. A store shared by several server nodes must deliver it to all of them (the Redis store publishes it with
+     * the feed); best effort, like the feed. The default delivers nothing, which suits a store that only one node
+     * uses: a node compares its own sessions itself.
+     *
+     * @param scope the device's scope
+     * @param deviceId the device
+     * @param claim the node's claim, opaque to the store; at most 200 characters without line breaks or {@code |}
+     */
+    default void claimSession(Scope scope, String deviceId, String claim) {}
+
     /** Releases connections and files; idempotent. */
     @Override
     void close();

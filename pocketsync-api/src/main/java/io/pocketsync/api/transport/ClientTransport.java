@@ -36,6 +36,16 @@ public interface ClientTransport extends AutoCloseable {
     boolean send(Message message);
 
     /**
+     * The largest message this transport rebuilds from fragments (docs/protocol.md, "Fragments"): what the engine
+     * announces in HELLO {@code maxAssembled}. 0 when it takes no fragments; the server then sends every message whole.
+     *
+     * @return bytes, or 0
+     */
+    default int maxAssembledBytes() {
+        return 0;
+    }
+
+    /**
      * Whether a connection is currently open.
      *
      * @return true between {@link Listener#onConnected()} and the next disconnect

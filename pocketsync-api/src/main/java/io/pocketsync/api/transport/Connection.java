@@ -55,6 +55,26 @@ public interface Connection {
     }
 
     /**
+     * The largest frame this connection takes, in encoded bytes: what the engine announces in WELCOME
+     * {@code maxBytes}. 0 when the transport does not say (the engine's {@code server.max-message-bytes} is announced).
+     *
+     * @return bytes, or 0
+     */
+    default int maxFrameBytes() {
+        return 0;
+    }
+
+    /**
+     * The largest message this connection rebuilds from fragments (docs/protocol.md, "Fragments"): what the engine
+     * announces in WELCOME {@code maxAssembled}. 0 when the transport takes no fragments.
+     *
+     * @return bytes, or 0
+     */
+    default int maxAssembledBytes() {
+        return 0;
+    }
+
+    /**
      * Queues a message for the device.
      *
      * @param message the message; not null

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The bounds a codec enforces while decoding.
  *
- * @param maxMessageBytes largest accepted input, in bytes ({@code max-message-bytes}, default 1 MiB)
+ * @param maxMessageBytes largest accepted input, in bytes ({@code max-message-bytes}, default 32 MiB): a whole message,
+ *        after a transport rebuilt it from fragments (a transport bounds each frame itself, 1 MiB by default)
  * @param maxDepth deepest accepted nesting of maps and arrays ({@code max-depth}, default 32)
  */
 public record CodecLimits(int maxMessageBytes, int maxDepth) {
@@ -16,8 +17,8 @@ public record CodecLimits(int maxMessageBytes, int maxDepth) {
     public static final String MAX_MESSAGE_BYTES = "max-message-bytes";
     /** Config key of {@link #maxDepth()}. */
     public static final String MAX_DEPTH = "max-depth";
-    /** 1 MiB and 32 levels. */
-    public static final CodecLimits DEFAULT = new CodecLimits(1 << 20, 32);
+    /** 32 MiB (the transports' default {@code max-assembled-bytes}) and 32 levels. */
+    public static final CodecLimits DEFAULT = new CodecLimits(32 << 20, 32);
 
     // A PUSH change row with a blob is nested 5 deep and an ACK winner's blob 6 deep.
     private static final int SMALLEST_USEFUL_DEPTH = 8;

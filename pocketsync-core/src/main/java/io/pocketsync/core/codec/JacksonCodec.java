@@ -10,7 +10,7 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.protocol.Message;
-import java.io.ByteArrayOutputStream;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 
 /**
@@ -52,14 +52,17 @@ abstract class JacksonCodec implements Codec {
     @Override
     public byte[] encode(Message message) {
         requireNonNull(message, "message is null");
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        // segments, copied once at the end: a growing array would hold up to three copies of a 10 MiB row's message
+        ByteArrayBuilder bytes = new ByteArrayBuilder(256);
         try (JsonGenerator out = factory.createGenerator(bytes)) {
             encoder.write(out, message);
         }
         catch (IOException e) {
             throw new PocketSyncException(ErrorCode.INTERNAL, "could not encode " + message.type() + ": " + e.getMessage(), e);
         }
-        return bytes.toByteArray();
+        byte[] encoded = bytes.toByteArray();
+        bytes.release();
+        return encoded;
     }
 
     @Override

@@ -45,15 +45,17 @@ final class MessageDecoder {
         switch (type) {
             case HELLO:
                 return new Hello(version, message.string("device"), message.string("scope"), message.string("token"),
-                        message.nonNegativeLong("cursor"), hlc(message, "hlc"));
+                        message.nonNegativeLong("cursor"), hlc(message, "hlc"), optionalInt(message, "maxAssembled"));
             case WELCOME:
                 return new Welcome(version, message.string("session"), hlc(message, "hlc"), message.nonNegativeLong("head"),
                         message.booleanValue("resync"), message.intValue("maxBatch"), message.intValue("maxBytes"),
-                        message.has("time") ? message.nonNegativeLong("time") : 0);
+                        message.has("time") ? message.nonNegativeLong("time") : 0, optionalInt(message, "maxRow"),
+                        optionalInt(message, "maxAssembled"));
             case PUSH:
                 return new Push(version, message.string("batch"), changes(message, "changes"));
             case ACK:
-                return new Ack(version, message.string("batch"), results(message), hlc(message, "hlc"));
+                return new Ack(version, message.string("batch"), results(message), hlc(message, "hlc"),
+                        message.has("time") ? message.nonNegativeLong("time") : 0);
             case CHANGES:
                 long from = message.nonNegativeLong("from");
                 long cursor = message.nonNegativeLong("cursor");
@@ -140,7 +142,31 @@ final class MessageDecoder {
 
     static Change change(WireObject change) {
         return new Change(change.string("id"), change.string("table"), change.string("gid"), change.enumValue("op", Op.class),
-                row(change.object("row")), columns(change), hlc(change, "hlc"), change.string("device"));
+                row(change.object("row")), columns(change), hlc(change, "hlc"), change.string("device"), uniqueKeys(change));
+    }
+
+    /** The optional {@code uniq}: column sets of the table's UNIQUE constraints, each a non-empty list of names. */
+    private static List<List<String>> uniqueKeys(WireObject change) {
+        if (!change.has("uniq")) {
+            return List.of();
+        }
+        List<?> items = change.list("uniq");
+        List<List<String>> keys = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            String path = change.field("uniq") + "[" + i + "]";
+            if (!(items.get(i) instanceof List<?> names) || names.isEmpty()) {
+                throw WireObject.invalid(path, "a non-empty list of column names", items.get(i));
+            }
+            List<String> key = new ArrayList<>(names.size());
+            for (int j = 0; j < names.size(); j++) {
+                if (!(names.get(j) instanceof String name)) {
+                    throw WireObject.invalid(path + "[" + j + "]", "a string", names.get(j));
+                }
+                key.add(name);
+            }
+            keys.add(key);
+        }
+        return keys;
     }
 
     private static List<String> columns(WireObject change) {
@@ -206,5 +232,10 @@ final class MessageDecoder {
                     result.optionalString("message")));
         }
         return results;
+    }
+
+    /** An optional limit: 0 when absent, never negative. */
+    private static int optionalInt(WireObject message, String name) {
+        return message.has(name) ? (int) Math.min(Integer.MAX_VALUE, message.nonNegativeLong(name)) : 0;
     }
 }

@@ -42,6 +42,9 @@ final class MessageEncoder {
             out.writeStringField("token", hello.token());
             out.writeNumberField("cursor", hello.cursor());
             out.writeNumberField("hlc", hello.deviceHlc().value());
+            if (hello.maxAssembledBytes() > 0) {
+                out.writeNumberField("maxAssembled", hello.maxAssembledBytes());
+            }
         }
         else if (message instanceof Welcome welcome) {
             out.writeStringField("session", welcome.sessionId());
@@ -52,6 +55,12 @@ final class MessageEncoder {
             out.writeNumberField("maxBytes", welcome.maxMessageBytes());
             if (welcome.serverTimeMillis() > 0) {
                 out.writeNumberField("time", welcome.serverTimeMillis());
+            }
+            if (welcome.maxRowBytes() > 0) {
+                out.writeNumberField("maxRow", welcome.maxRowBytes());
+            }
+            if (welcome.maxAssembledBytes() > 0) {
+                out.writeNumberField("maxAssembled", welcome.maxAssembledBytes());
             }
         }
         else if (message instanceof Push push) {
@@ -66,6 +75,9 @@ final class MessageEncoder {
             }
             out.writeEndArray();
             out.writeNumberField("hlc", ack.serverHlc().value());
+            if (ack.serverTimeMillis() > 0) {
+                out.writeNumberField("time", ack.serverTimeMillis());
+            }
         }
         else if (message instanceof Changes changes) {
             out.writeStringField("mode", changes.mode().name());
@@ -160,6 +172,18 @@ final class MessageEncoder {
         out.writeEndArray();
         out.writeNumberField("hlc", change.hlc().value());
         out.writeStringField("device", change.deviceId());
+        if (!change.uniqueKeys().isEmpty()) {
+            // optional since protocol 1.x: older peers ignore it (docs/protocol.md, "Unique claims")
+            out.writeArrayFieldStart("uniq");
+            for (List<String> key : change.uniqueKeys()) {
+                out.writeStartArray();
+                for (String column : key) {
+                    out.writeString(column);
+                }
+                out.writeEndArray();
+            }
+            out.writeEndArray();
+        }
         out.writeEndObject();
     }
 

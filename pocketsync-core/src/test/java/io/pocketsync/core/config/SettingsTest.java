@@ -109,7 +109,7 @@ class SettingsTest {
 
         Codec codec = context.codec("cbor");
 
-        assertThat(((CborCodec) codec).limits()).isEqualTo(new CodecLimits(1 << 20, 16));
+        assertThat(((CborCodec) codec).limits()).isEqualTo(new CodecLimits(32 << 20, 16));
         assertThat(context.codec("cbor")).isSameAs(codec);
         assertThat(context.nodeId()).isEqualTo("node-1");
         assertThat(context.service(String.class)).isEmpty();

@@ -2,6 +2,7 @@ package io.pocketsync.device.capture;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.capture.ApplyReport;
 import io.pocketsync.api.capture.ParkedChange;
 import io.pocketsync.api.model.Change;
@@ -21,7 +22,8 @@ import java.util.Set;
  * Records the server's verdicts on pushed changes (one ACK) inside the caller's applying transaction: marks each
  * local change acked, superseded or rejected, records the sequence of the state its row now holds, writes the
  * winners {@link PageAcceptance#judgeWinner} lets through, and applies the changes kept aside for rows the ACK
- * settles. Not thread-safe (the capture is synchronized).
+ * settles. A change refused {@code CLOCK_SKEW} is not given up but queued again ({@link SkewedChanges}). Not
+ * thread-safe (the capture is synchronized).
  */
 final class AckApplier {
     /** A pending local change named by an ACK: its local sequence and row. */
@@ -31,12 +33,15 @@ final class AckApplier {
     private final RowSequences sequences;
     private final DeferredChanges deferred;
     private final DeadLetterWriter deadLetters;
+    private final RejectedRows rejectedRows;
 
-    AckApplier(StatementCache statements, RowSequences sequences, DeferredChanges deferred, DeadLetterWriter deadLetters) {
+    AckApplier(StatementCache statements, RowSequences sequences, DeferredChanges deferred, DeadLetterWriter deadLetters,
+            RejectedRows rejectedRows) {
         this.statements = requireNonNull(statements, "statements is null");
         this.sequences = requireNonNull(sequences, "sequences is null");
         this.deferred = requireNonNull(deferred, "deferred is null");
         this.deadLetters = requireNonNull(deadLetters, "deadLetters is null");
+        this.rejectedRows = requireNonNull(rejectedRows, "rejectedRows is null");
     }
 
     ApplyReport apply(Map<String, TableSchema> schemas, List<ChangeResult> results) throws SQLException {
@@ -46,12 +51,14 @@ final class AckApplier {
         List<ParkedChange> parked = new ArrayList<>();
         Set<String> tables = new LinkedHashSet<>();
         Set<RowKey> decided = new LinkedHashSet<>();
+        Set<String> conflicted = new LinkedHashSet<>();
         // An ACK names hundreds of changes: what is asked about each is asked once for all of them, and the state
         // and sequence writes run as multi-row statements. Both batches are run before anything reads the tables
         // they write (a winner's checks below, the deferred changes after the loop).
         Map<String, PendingChange> named = pendingNamed(results);
         Map<RowKey, Long> known = sequences.of(named.values().stream().map(PendingChange::row).toList());
         StateMarks marks = new StateMarks();
+        SkewedChanges skewed = new SkewedChanges(statements);
         ValuesBatch heldSequences = sequences.recorder();
         for (ChangeResult result : results) {
             PendingChange change = named.remove(result.changeId());
@@ -59,10 +66,26 @@ final class AckApplier {
                 continue; // not pending (already decided) or not this device's
             }
             RowKey row = change.row();
+            if (skewed.requeue(result, change.seq())) {
+                continue; // pending again, under a new id: its row is not settled
+            }
             marks.mark(result, change.seq());
             decided.add(row);
             if (result.status() == ChangeStatus.REJECTED) {
-                continue;
+                if (result.errorCode() != ErrorCode.UNIQUE_CONFLICT) {
+                    continue;
+                }
+                marks.flush();
+                heldSequences.flush();
+                // the server keeps another row with this value: this one leaves for the dead letters (see RejectedRows)
+                if (!rejectedRows.moveOut(schemas, row, change.seq(), result, result.winner() == null)) {
+                    continue;
+                }
+                conflicted.add(row.table());
+                tables.add(row.table());
+                if (result.winner() == null) {
+                    continue;
+                }
             }
             long sequence = result.sequence();
             long held = known.getOrDefault(row, 0L);
@@ -104,6 +127,11 @@ final class AckApplier {
         }
         marks.flush();
         heldSequences.flush();
+        if (!conflicted.isEmpty()) {
+            List<String> written = rejectedRows.retryParked(writer, conflicted);
+            applied += written.size();
+            tables.addAll(written);
+        }
         if (!decided.isEmpty() && deferred.any()) {
             for (RowKey row : decided) {
                 Change settled = deferred.takeIfSettled(row, sequences);

@@ -14,13 +14,18 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Reads the change log and the device state for {@link SqliteTriggerCapture}; writes nothing. */
 final class ChangeLogReader {
     private ChangeLogReader() {}
 
-    /** Pending changes after local sequence {@code after}, oldest first, at most {@code limit}. */
-    static List<LocalChange> pending(StatementCache statements, long after, int limit, String deviceId) throws SQLException {
+    /**
+     * Pending changes after local sequence {@code after}, oldest first, at most {@code limit}, each with its table's
+     * unique keys ({@link TableSchema#uniqueKeys()}) as the schema is now.
+     */
+    static List<LocalChange> pending(StatementCache statements, long after, int limit, String deviceId,
+            Map<String, TableSchema> schemas) throws SQLException {
         // prepared once: this runs after every local commit
         PreparedStatement statement = statements.get("SELECT seq, change_id, tbl, gid, op, row_json, cols_json, hlc FROM "
                 + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?");
@@ -29,8 +34,10 @@ final class ChangeLogReader {
         List<LocalChange> out = new ArrayList<>();
         try (ResultSet rs = statement.executeQuery()) {
             while (rs.next()) {
+                TableSchema schema = schemas.get(rs.getString(3));
                 Change change = new Change(rs.getString(2), rs.getString(3), rs.getString(4), Op.valueOf(rs.getString(5)),
-                        RowImages.parse(rs.getString(6)), RowImages.parseColumns(rs.getString(7)), new Hlc(rs.getLong(8)), deviceId);
+                        RowImages.parse(rs.getString(6)), RowImages.parseColumns(rs.getString(7)), new Hlc(rs.getLong(8)), deviceId,
+                        schema == null ? List.of() : schema.uniqueKeys());
                 out.add(new LocalChange(rs.getLong(1), change));
             }
         }

@@ -34,6 +34,51 @@ final class ClockCorrection {
     private ClockCorrection() {}
 
     /**
+     * Restamps the pending changes stamped after {@code serverTimeMillis} to at most that time, in queue order and
+     * strictly increasing, never below the floor {@link #apply} keeps; call inside a write transaction. Changes the
+     * floor itself puts beyond that time keep their stamps.
+     *
+     * @return the number of changes restamped
+     */
+    static int restampAhead(StatementCache statements, long serverTimeMillis) throws SQLException {
+        long ceiling = serverTimeMillis << COUNTER_BITS;
+        long previous = floor(statements);
+        List<long[]> pending = pending(statements);
+        ValuesBatch restamp = new ValuesBatch(statements, "UPDATE " + SystemTables.CHANGES + " SET hlc = v.column2 FROM (", 2,
+                ") AS v WHERE seq = v.column1");
+        int changed = 0;
+        for (long[] change : pending) {
+            long hlc = Math.max(Math.min(change[1], ceiling), previous + 1);
+            if (hlc != change[1]) {
+                restamp.add(change[0], hlc);
+                changed++;
+            }
+            previous = hlc;
+        }
+        restamp.flush();
+        if (changed > 0) {
+            LOG.info("{} pending changes stamped after the server's time restamped to it", changed);
+        }
+        return changed;
+    }
+
+    private static long floor(StatementCache statements) throws SQLException {
+        return Math.max(statements.queryLong("SELECT hlc FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1"),
+                statements.queryLong("SELECT coalesce(max(hlc), 0) FROM " + SystemTables.CHANGES + " WHERE +state = 'acked'"));
+    }
+
+    private static List<long[]> pending(StatementCache statements) throws SQLException {
+        List<long[]> pending = new ArrayList<>();
+        PreparedStatement read = statements.get("SELECT seq, hlc FROM " + SystemTables.CHANGES + " WHERE state = 'pending' ORDER BY seq");
+        try (ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+                pending.add(new long[] {rs.getLong(1), rs.getLong(2)});
+            }
+        }
+        return pending;
+    }
+
+    /**
      * Stores {@code offsetMillis} and restamps what is pending; call inside a write transaction.
      *
      * @param seal seals the journal (with the new offset), after the restamp, so that its stamps follow the corrected ones
@@ -46,15 +91,8 @@ final class ClockCorrection {
         }
         statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET clock_offset_ms = ? WHERE id = 1", offsetMillis);
         long shift = (offsetMillis - old) << COUNTER_BITS;
-        long floor = Math.max(statements.queryLong("SELECT hlc FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1"),
-                statements.queryLong("SELECT coalesce(max(hlc), 0) FROM " + SystemTables.CHANGES + " WHERE +state = 'acked'"));
-        List<long[]> pending = new ArrayList<>();
-        PreparedStatement read = statements.get("SELECT seq, hlc FROM " + SystemTables.CHANGES + " WHERE state = 'pending' ORDER BY seq");
-        try (ResultSet rs = read.executeQuery()) {
-            while (rs.next()) {
-                pending.add(new long[] {rs.getLong(1), rs.getLong(2)});
-            }
-        }
+        long floor = floor(statements);
+        List<long[]> pending = pending(statements);
         ValuesBatch restamp = new ValuesBatch(statements, "UPDATE " + SystemTables.CHANGES + " SET hlc = v.column2 FROM (", 2,
                 ") AS v WHERE seq = v.column1");
         long previous = floor;

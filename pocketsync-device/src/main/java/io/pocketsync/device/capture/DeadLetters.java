@@ -25,6 +25,11 @@ import org.jspecify.annotations.Nullable;
  * The remote changes this device could not apply ({@code __pocketsync_dead_letter}): list them, retry them after
  * fixing their cause (a missing column, a trigger that refused them, a row in the way), or drop them.
  *
+ * <p>Besides remote changes, the dead letters keep this device's own rows that the server refused because another
+ * row holds one of their UNIQUE values (code {@code UNIQUE_CONFLICT}, see the README's "Keys, relations and app
+ * triggers"): retrying one, usually with the value changed ({@link #retry(long, Map)}), inserts it again as a local
+ * write that is pushed like any other; dropping it forgets the row.
+ *
  * <p>A retry writes the parked row image exactly as it was received, through the same path as any remote change
  * (key translation, held rows, app triggers set aside, capture suppressed), in one transaction that first seals
  * the journal so no local write is overtaken. If it fails again the entry stays, with the new reason. A retry
@@ -103,13 +108,29 @@ public final class DeadLetters {
     }
 
     /**
-     * Applies a parked change again.
+     * Applies a parked change again. A row the server refused ({@code UNIQUE_CONFLICT}) goes back into its table as a
+     * new local write, so it is pushed again.
      *
      * @param id the entry's {@link Entry#id() id}
      * @return whether it applied; when it did not, the entry stays with the new refusal code and message
      * @throws PocketSyncException {@code INVALID_FIELD} when there is no entry {@code id}
      */
     public Retry retry(long id) {
+        return retry(id, Map.of());
+    }
+
+    /**
+     * Applies a parked change again with some of its values replaced: typically a row the server refused
+     * ({@code UNIQUE_CONFLICT}) with a value no other row holds, which goes back into its table as a new local write
+     * and is pushed again. The entry is left as it was when the retry fails.
+     *
+     * @param id the entry's {@link Entry#id() id}
+     * @param values column to new value (wire form: text, integer, real, BLOB or null); empty to retry as parked
+     * @return whether it applied; when it did not, the entry stays (a refused row keeps its code) with the new message
+     * @throws PocketSyncException {@code INVALID_FIELD} when there is no entry {@code id} or a column is not in its table
+     */
+    public Retry retry(long id, Map<String, @Nullable Object> values) {
+        requireNonNull(values, "values is null");
         try (Connection c = open(); StatementCache statements = new StatementCache(c)) {
             return Sql.inTransaction(c, () -> {
                 // a write first: the transaction takes the write lock before it reads (an engine may be writing)
@@ -117,10 +138,18 @@ public final class DeadLetters {
                 Entry entry = find(c, id);
                 Map<String, TableSchema> schemas = trackedSchemas(c);
                 new JournalSealer(statements, clock, deviceId(c)).seal(schemas, layouts(c));
+                boolean local = entry.code() == ErrorCode.UNIQUE_CONFLICT;
+                Map<String, @Nullable Object> row = withValues(schemas.get(entry.table()), entry, values);
                 AppTriggers triggers = new AppTriggers(statements);
-                triggers.suspend();
+                if (local) {
+                    // the app's own row coming back: captured (and pushed) like any local write
+                    statements.update("DELETE FROM " + SystemTables.APPLYING);
+                }
+                else {
+                    triggers.suspend();
+                }
                 Change change = new Change(entry.changeId() == null ? "retry-" + id : entry.changeId(), entry.table(),
-                        entry.globalId(), entry.op(), entry.row(), List.of(), Hlc.ZERO, "");
+                        entry.globalId(), entry.op(), row, List.of(), Hlc.ZERO, "");
                 RowWriter writer = new RowWriter(statements, schemas);
                 RowWriter.Refused refused;
                 try {
@@ -130,12 +159,15 @@ public final class DeadLetters {
                 catch (RowWriter.Refused e) {
                     refused = e;
                 }
-                triggers.restore();
+                if (!local) {
+                    triggers.restore();
+                }
                 statements.update("DELETE FROM " + SystemTables.APPLYING);
                 if (refused != null) {
+                    ErrorCode code = local ? ErrorCode.UNIQUE_CONFLICT : refused.code;
                     statements.update("UPDATE " + SystemTables.DEAD_LETTER + " SET code = ?, message = ? WHERE id = ?",
-                            refused.code.name(), refused.getMessage(), id);
-                    return new Retry(id, false, refused.code, refused.getMessage());
+                            code.name(), refused.getMessage(), id);
+                    return new Retry(id, false, code, refused.getMessage());
                 }
                 statements.update("DELETE FROM " + SystemTables.DEAD_LETTER + " WHERE id = ?", id);
                 return new Retry(id, true, null, null);
@@ -144,6 +176,22 @@ public final class DeadLetters {
         catch (SQLException e) {
             throw Sql.failure("retrying dead letter " + id + " failed", e);
         }
+    }
+
+    private static Map<String, @Nullable Object> withValues(@Nullable TableSchema schema, Entry entry,
+            Map<String, @Nullable Object> values) {
+        if (values.isEmpty()) {
+            return entry.row();
+        }
+        Map<String, @Nullable Object> row = new LinkedHashMap<>(entry.row());
+        for (Map.Entry<String, @Nullable Object> value : values.entrySet()) {
+            if (schema == null || !schema.hasColumn(value.getKey())) {
+                throw new PocketSyncException(ErrorCode.INVALID_FIELD, "table " + entry.table() + " has no column "
+                        + value.getKey());
+            }
+            row.put(value.getKey(), value.getValue());
+        }
+        return row;
     }
 
     /**
@@ -217,7 +265,7 @@ public final class DeadLetters {
         }
     }
 
-    private static Entry entry(ResultSet rs) throws SQLException {
+    static Entry entry(ResultSet rs) throws SQLException {
         String json = rs.getString(6);
         Map<String, Object> row = json == null || json.isEmpty() ? Map.of() : RowImages.parse(json);
         ErrorCode code;

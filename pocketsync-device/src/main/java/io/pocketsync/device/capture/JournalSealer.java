@@ -223,6 +223,7 @@ final class JournalSealer {
         Set<NewRowKey> sealedNewRows = new HashSet<>();
         Map<String, Map<String, String>> idRows = new HashMap<>();
         Set<String> sweep = new LinkedHashSet<>();
+        MissingColumns kept = new MissingColumns(statements);
         for (RowWrites writes : order) {
             if (writes.bornAndDied) {
                 continue;
@@ -242,6 +243,8 @@ final class JournalSealer {
                 emitter.emitNewRow(schema, writes.rowid, row.image(), writes.firstWallMillis, writes.lastWallMillis);
             }
             else if (writes.op == TriggerGenerator.OP_DELETE) {
+                // a later re-insert is a new row: it must not gain the deleted row's values at the next upgrade
+                statements.update("DELETE FROM " + SystemTables.MISSING_COLUMNS + " WHERE tbl = ? AND gid = ?", writes.table, writes.gid);
                 emitter.emit(writes.table, writes.gid, "DELETE", "{}", "[]", writes.lastWallMillis);
             }
             else if (writes.op == TriggerGenerator.OP_INSERT || writes.mask != 0) {
@@ -251,6 +254,7 @@ final class JournalSealer {
                     LOG.debug("row {} of {} is gone without a DELETE; nothing to queue", writes.gid, writes.table);
                     continue;
                 }
+                image = kept.withKept(writes.table, writes.gid, image);
                 String columns = writes.op == TriggerGenerator.OP_INSERT ? "[]"
                         : RowImages.columnsJson(changedColumns(writes.mask, layouts.get(writes.table), schema));
                 emitter.emit(writes.table, writes.gid, writes.op == TriggerGenerator.OP_INSERT ? "INSERT" : "UPDATE", image,

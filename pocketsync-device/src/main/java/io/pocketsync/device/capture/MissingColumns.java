@@ -4,6 +4,8 @@ import static io.pocketsync.api.Identifiers.quoteSql;
 import static java.util.Objects.requireNonNull;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -37,6 +39,37 @@ final class MissingColumns {
         any = true;
     }
 
+    /**
+     * {@code image} (JSON, as the triggers read it) with the values kept for the row's missing columns added: a change
+     * this device makes carries the whole row as far as it knows it. Otherwise an old app version's edit of a row
+     * another device had deleted would resurrect it on the server without those values (the server completes a
+     * partial image only from a live row), while this device wrote them in at its upgrade: the two would differ.
+     *
+     * @return {@code image}, or a new image with the kept values
+     */
+    String withKept(String table, String globalId, String image) throws SQLException {
+        if (any == null) {
+            any = statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.MISSING_COLUMNS + ")") != 0;
+        }
+        if (!any) {
+            return image;
+        }
+        Map<String, Object> row = null;
+        PreparedStatement read = statements.get("SELECT col, value FROM " + SystemTables.MISSING_COLUMNS + " WHERE tbl = ? AND gid = ?");
+        read.setString(1, table);
+        read.setString(2, globalId);
+        try (ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+                if (row == null) {
+                    row = new java.util.LinkedHashMap<>(RowImages.parse(image));
+                }
+                Object value = rs.getObject(2);
+                row.putIfAbsent(rs.getString(1), value instanceof Integer i ? Long.valueOf(i) : value);
+            }
+        }
+        return row == null ? image : RowImages.toJson(row);
+    }
+
     /** Forgets what is kept for a row (it was deleted). */
     void forget(String table, String globalId) throws SQLException {
         if (any == null) {
@@ -62,10 +95,13 @@ final class MissingColumns {
         try {
             for (TableSchema.Column column : schema.columns()) {
                 String table = quoteSql(schema.name());
+                // Only where the column still holds its default: a value the app wrote there after its upgrade and
+                // before this regeneration is newer than what was kept, and AddedColumns has queued it as a change.
                 int n = Sql.update(c, "UPDATE " + table + " SET " + quoteSql(column.name()) + " = (SELECT m.value FROM "
                         + SystemTables.MISSING_COLUMNS + " m WHERE m.tbl = ?1 AND m.col = ?2 AND m.gid = " + table + "."
                         + SystemTables.GLOBAL_ID + ") WHERE " + SystemTables.GLOBAL_ID + " IN (SELECT gid FROM "
-                        + SystemTables.MISSING_COLUMNS + " WHERE tbl = ?1 AND col = ?2)", schema.name(), column.name());
+                        + SystemTables.MISSING_COLUMNS + " WHERE tbl = ?1 AND col = ?2) AND " + quoteSql(column.name()) + " IS ?3",
+                        schema.name(), column.name(), column.defaultValue());
                 Sql.update(c, "DELETE FROM " + SystemTables.MISSING_COLUMNS + " WHERE tbl = ? AND col = ?", schema.name(), column.name());
                 written += n;
             }
@@ -79,8 +115,14 @@ final class MissingColumns {
         return written;
     }
 
-    /** The values of {@code row} for columns {@code schema} lacks, kept; returns the row without them. */
+    /**
+     * The values of {@code row} for columns {@code schema} lacks, kept; returns the row without them. What was kept
+     * for the row before goes first: an image from the server is the whole row (the server completes partial images,
+     * see protocol.md 2.1), so a column it lacks has no value, e.g. because the row was deleted and created again
+     * since (a catch-up page shows only the new row).
+     */
     Map<String, Object> keepMissing(TableSchema schema, String globalId, Map<String, Object> row) throws SQLException {
+        forget(schema.name(), globalId);
         Map<String, Object> known = null;
         for (Map.Entry<String, Object> entry : row.entrySet()) {
             if (!schema.hasColumn(entry.getKey())) {

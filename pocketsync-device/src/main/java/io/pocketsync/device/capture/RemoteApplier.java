@@ -62,7 +62,7 @@ final class RemoteApplier implements AutoCloseable {
         this.deadLetters = new DeadLetterWriter(statements, clock);
         this.resync = new FullResync(connection, statements);
         this.pruner = new ChangeLogPruner(statements, sequences, requireNonNull(options, "options is null"));
-        this.acks = new AckApplier(statements, sequences, deferred, deadLetters);
+        this.acks = new AckApplier(statements, sequences, deferred, deadLetters, new RejectedRows(statements, clock));
         this.appTriggers = new AppTriggers(statements);
     }
 

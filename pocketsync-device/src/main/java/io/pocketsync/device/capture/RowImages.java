@@ -23,7 +23,11 @@ import java.util.Map;
  * <p>Thread-safe.
  */
 final class RowImages {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
+    // the triggers' own output: a BLOB is hex, twice its size, and a row over the row maximum must still be read to be
+    // measured and rejected (Jackson's default 20 MB string bound would stop the queue at a 10 MiB BLOB)
+    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxStringLength(Integer.MAX_VALUE).build()).build())
             .enable(DeserializationFeature.USE_LONG_FOR_INTS);
     private static final String BLOB = "$b";
 
@@ -111,7 +115,9 @@ final class RowImages {
                 // a BLOB: {"$b": "<HEX>"}
                 if (parser.nextToken() == JsonToken.FIELD_NAME && BLOB.equals(parser.currentName())
                         && parser.nextToken() == JsonToken.VALUE_STRING) {
-                    byte[] blob = HexFormat.of().parseHex(parser.getText());
+                    // decoded from the parser's buffer: a 10 MiB BLOB's 20 million hex digits never become a String
+                    byte[] blob = HexFormat.of().parseHex(java.nio.CharBuffer.wrap(parser.getTextCharacters(),
+                            parser.getTextOffset(), parser.getTextLength()));
                     if (parser.nextToken() == JsonToken.END_OBJECT) {
                         return blob;
                     }

@@ -138,7 +138,7 @@ final class RowWriter {
     }
 
     private void queueUpsert(TableSchema schema, Change change, Map<String, Object> image) throws SQLException, Refused {
-        Map<String, Object> row = missing.keepMissing(schema, change.globalId(), image);
+        Map<String, Object> row = wholeRow(schema, missing.keepMissing(schema, change.globalId(), image));
         if (row.isEmpty()) {
             // only columns this device lacks (kept above): the row must exist all the same
             flushRun();
@@ -158,6 +158,30 @@ final class RowWriter {
         values[values.length - 1] = change.globalId();
         run.batch.add(values);
         run.changes.add(change);
+    }
+
+    /**
+     * {@code row} with every column of {@code schema} it lacks set to the column's default. An image from the server
+     * is the whole row (the server completes partial images from the row it holds, protocol.md 2.1): a column it
+     * lacks was never written in this row's life, e.g. one an upgrade added after the row was deleted and created
+     * again, which a catch-up page shows as one image. Were it left as it is here, a value from the row's earlier
+     * life (or one kept for a column this device lacked then) would stay on this device only.
+     */
+    private static Map<String, Object> wholeRow(TableSchema schema, Map<String, Object> row) {
+        if (row.size() >= schema.columns().size()) {
+            return row;
+        }
+        String rowidKey = schema.rowidKey();
+        Map<String, Object> whole = null;
+        for (TableSchema.Column column : schema.columns()) {
+            if (!row.containsKey(column.name()) && !column.name().equals(rowidKey)) {
+                if (whole == null) {
+                    whole = new LinkedHashMap<>(row);
+                }
+                whole.put(column.name(), column.defaultValue());
+            }
+        }
+        return whole == null ? row : whole;
     }
 
     /**

@@ -212,7 +212,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     public synchronized List<LocalChange> pending(long afterLocalSequence, int limit) {
         sealFor(afterLocalSequence, limit);
         try {
-            return ChangeLogReader.pending(statements(), afterLocalSequence, limit, deviceId());
+            return ChangeLogReader.pending(statements(), afterLocalSequence, limit, deviceId(), schemas);
         }
         catch (SQLException e) {
             throw Sql.failure("reading pending changes failed", e);
@@ -259,10 +259,22 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         return Sql.inTransaction(c, () -> {
             // Only a winner or a deferred change writes an app row here: then what is journaled is sealed first, as
             // before any remote write. Marking changes acknowledged leaves the journal for the next PUSH's rounds.
-            if (results.stream().anyMatch(result -> result.winner() != null) || applier().hasDeferred()) {
+            // a refused row (UNIQUE_CONFLICT) leaves its table: its unsealed writes are sealed first, so none is lost
+            if (results.stream().anyMatch(result -> result.winner() != null || result.errorCode() == ErrorCode.UNIQUE_CONFLICT)
+                    || applier().hasDeferred()) {
                 sealJournal();
             }
-            return applier().applyResults(schemas, deviceId(), results);
+            ApplyReport report = applier().applyResults(schemas, deviceId(), results);
+            // causality, as for pages: an edit made after the device saw a winner orders after it (the ACK's server
+            // clock covers it only when the winner was stored through this server node)
+            long newest = 0;
+            for (ChangeResult result : results) {
+                newest = result.winner() == null ? newest : Math.max(newest, result.winner().hlc().value());
+            }
+            if (newest > 0) {
+                sealer().mergeClock(newest);
+            }
+            return report;
         });
     }
 
@@ -358,6 +370,11 @@ public final class SqliteTriggerCapture implements ChangeCapture {
             sealJournal();
             return null;
         }));
+    }
+
+    @Override
+    public synchronized int restampAhead(long serverTimeMillis) {
+        return Sql.inTransaction(connection(), () -> ClockCorrection.restampAhead(statements(), serverTimeMillis));
     }
 
     @Override

@@ -9,10 +9,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local schema of one tracked table as SQLite reports it ({@code PRAGMA table_info}).
@@ -26,11 +28,21 @@ import java.util.Set;
  * @param identityKey the natural key, whose values name the row across devices: the primary key, unless it is a rowid
  *        key (local to each device), then the first plain UNIQUE index, else none (empty). Rows with the same natural
  *        key on two devices are one row: its {@code ps_global_id} is derived from the key (see {@link JournalSealer})
+ * @param uniqueKeys the column sets of the table's other UNIQUE constraints (plain, not partial, without the rowid key),
+ *        sorted by index name: sent with each change so the server keeps one row per value ({@code uniq} on the wire)
  */
 record TableSchema(String name, List<Column> columns, List<String> primaryKey, boolean hasGlobalId, Set<String> parents,
-        List<ForeignKey> foreignKeys, List<String> identityKey) {
-    /** One column. */
-    record Column(String name, String type, boolean notNull, int primaryKeyIndex) {}
+        List<ForeignKey> foreignKeys, List<String> identityKey, List<List<String>> uniqueKeys) {
+    /**
+     * One column.
+     *
+     * @param defaultValue the value its declared DEFAULT gives (evaluated when the schema is read), or null
+     */
+    record Column(String name, String type, boolean notNull, int primaryKeyIndex, @Nullable Object defaultValue) {
+        Column(String name, String type, boolean notNull, int primaryKeyIndex) {
+            this(name, type, notNull, primaryKeyIndex, null);
+        }
+    }
 
     /**
      * A single-column foreign key.
@@ -49,10 +61,11 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
         parents = Set.copyOf(parents);
         foreignKeys = List.copyOf(foreignKeys);
         identityKey = List.copyOf(identityKey);
+        uniqueKeys = List.copyOf(uniqueKeys);
     }
 
     TableSchema(String name, List<Column> columns, List<String> primaryKey, boolean hasGlobalId, Set<String> parents) {
-        this(name, columns, primaryKey, hasGlobalId, parents, List.of(), List.of());
+        this(name, columns, primaryKey, hasGlobalId, parents, List.of(), List.of(), List.of());
     }
 
     /**
@@ -87,6 +100,23 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
     }
 
     /**
+     * The value of a column's DEFAULT clause ({@code dflt_value}, SQL text from the app's own schema), or null. An
+     * {@code ADD COLUMN} default is a constant; an expression that cannot be evaluated alone counts as none.
+     */
+    private static @Nullable Object defaultValue(Connection connection, @Nullable String sql) {
+        if (sql == null) {
+            return null;
+        }
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery("SELECT " + sql)) {
+            Object value = rs.next() ? rs.getObject(1) : null;
+            return value instanceof Integer i ? Long.valueOf(i) : value;
+        }
+        catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /**
      * Reads a table's schema.
      *
      * @throws PocketSyncException SCHEMA_INVALID when the table does not exist or cannot be tracked
@@ -99,7 +129,7 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
         List<Column> columns = new ArrayList<>();
         List<String> primaryKey = new ArrayList<>();
         boolean hasGlobalId = false;
-        try (PreparedStatement statement = connection.prepareStatement("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)")) {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT name, type, \"notnull\", pk, dflt_value FROM pragma_table_info(?)")) {
             statement.setString(1, table);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
@@ -108,7 +138,8 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
                         hasGlobalId = true;
                         continue;
                     }
-                    Column c = new Column(column, rs.getString(2) == null ? "" : rs.getString(2), rs.getInt(3) != 0, rs.getInt(4));
+                    Column c = new Column(column, rs.getString(2) == null ? "" : rs.getString(2), rs.getInt(3) != 0, rs.getInt(4),
+                            defaultValue(connection, rs.getString(5)));
                     columns.add(c);
                 }
             }
@@ -144,18 +175,27 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
                     + " cannot track (its capture finds rows by rowid); recreate it as an ordinary table to sync it");
         }
         List<String> identity = primaryKey;
-        if (primaryKey.size() == 1 && columns.stream().anyMatch(c -> c.primaryKeyIndex() > 0
-                && c.type().toUpperCase(Locale.ROOT).equals("INTEGER"))) {
-            identity = firstUniqueIndex(connection, table); // a rowid key is local: a UNIQUE constraint may name the row
+        boolean rowidKey = primaryKey.size() == 1 && columns.stream().anyMatch(c -> c.primaryKeyIndex() > 0
+                && c.type().toUpperCase(Locale.ROOT).equals("INTEGER"));
+        List<List<String>> unique = uniqueIndexes(connection, table);
+        if (rowidKey) {
+            identity = unique.isEmpty() ? List.of() : unique.get(0); // a rowid key is local: a UNIQUE constraint may name the row
         }
-        return new TableSchema(table, columns, primaryKey, hasGlobalId, parents, foreignKeys, identity);
+        List<List<String>> others = new ArrayList<>();
+        for (List<String> key : unique) {
+            if (!key.equals(identity) && !(rowidKey && key.contains(primaryKey.get(0))) && !others.contains(key)) {
+                others.add(key);
+            }
+        }
+        return new TableSchema(table, columns, primaryKey, hasGlobalId, parents, foreignKeys, identity, others);
     }
 
     /**
-     * The columns of the table's first UNIQUE index (by name, so every device with the schema picks the same one) that
-     * is not partial and names only columns, or an empty list. PocketSync's own index is skipped.
+     * The columns of each of the table's UNIQUE indexes (by name, so every device with the schema lists them in the same
+     * order) that is not partial and names only columns. PocketSync's own index is skipped.
      */
-    private static List<String> firstUniqueIndex(Connection connection, String table) throws SQLException {
+    private static List<List<String>> uniqueIndexes(Connection connection, String table) throws SQLException {
+        List<List<String>> keys = new ArrayList<>();
         List<String> names = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement("SELECT name FROM pragma_index_list(?)"
                 + " WHERE \"unique\" = 1 AND partial = 0 AND origin IN ('u', 'c') ORDER BY name")) {
@@ -180,9 +220,9 @@ record TableSchema(String name, List<Column> columns, List<String> primaryKey, b
                 }
             }
             if (plain && !columns.isEmpty()) {
-                return columns;
+                keys.add(columns);
             }
         }
-        return List.of();
+        return keys;
     }
 }

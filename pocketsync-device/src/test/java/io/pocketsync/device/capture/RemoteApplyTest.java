@@ -241,14 +241,58 @@ class RemoteApplyTest {
         ApplyReport report = capture.acknowledge(List.of(
                 ChangeResult.applied(pending.get(0).change().changeId(), 7),
                 ChangeResult.superseded(pending.get(1).change().changeId(), lostTo),
-                ChangeResult.rejected(pending.get(2).change().changeId(), ErrorCode.CLOCK_SKEW, "too far ahead")));
+                ChangeResult.rejected(pending.get(2).change().changeId(), ErrorCode.ROW_TOO_LARGE, "too large")));
         assertThat(report.applied()).isEqualTo(1);
         assertThat(capture.pendingCount()).isZero();
         assertThat(db.query("SELECT state, reason, server_seq FROM __pocketsync_changes ORDER BY seq")).containsExactly(
                 row("state", "acked", "reason", null, "server_seq", 7),
                 row("state", "superseded", "reason", null, "server_seq", 0),
-                row("state", "rejected", "reason", "CLOCK_SKEW: too far ahead", "server_seq", 0));
+                row("state", "rejected", "reason", "ROW_TOO_LARGE: too large", "server_seq", 0));
         assertThat(db.query("SELECT title FROM todo WHERE id = 'b'")).containsExactly(row("title", "server"));
+    }
+
+    @Test
+    void stampsAfterTheServersTimeComeDownToItInOrderEvenWithNoOffsetMeasured() {
+        db.exec("INSERT INTO todo (id, title) VALUES ('a', 'a'), ('b', 'b')");
+        long server = capture.pending(0, 10).get(0).change().hlc().physicalMillis() - 600_000;
+        assertThat(capture.restampAhead(server)).isEqualTo(2);
+        List<LocalChange> clamped = capture.pending(0, 10);
+        assertThat(clamped.get(0).change().hlc().physicalMillis()).isEqualTo(server);
+        assertThat(clamped.get(1).change().hlc()).isGreaterThan(clamped.get(0).change().hlc());
+        assertThat(clamped.get(1).change().hlc().physicalMillis()).isEqualTo(server);
+        assertThat(capture.restampAhead(server)).as("nothing is after it now").isZero();
+    }
+
+    @Test
+    void aChangeRefusedForItsClockIsPendingAgainUnderANewIdAndRestampedByTheNextOffset() {
+        db.exec("INSERT INTO todo (id, title) VALUES ('a', 'a'), ('b', 'b')");
+        List<LocalChange> pending = capture.pending(0, 10);
+        String refusedId = pending.get(0).change().changeId();
+        long stamped = pending.get(0).change().hlc().physicalMillis();
+        capture.acknowledge(List.of(ChangeResult.rejected(refusedId, ErrorCode.CLOCK_SKEW, "too far ahead"),
+                ChangeResult.rejected(pending.get(1).change().changeId(), ErrorCode.CLOCK_SKEW, "too far ahead")));
+
+        List<LocalChange> again = capture.pending(0, 10);
+        assertThat(again).hasSize(2);
+        String newId = again.get(0).change().changeId();
+        assertThat(newId).isNotEqualTo(refusedId).hasSameSizeAs(refusedId)
+                .startsWith(refusedId.substring(0, refusedId.length() - 8));
+        // the offset the engine measures from the ACK's server time restamps them (the clock jumped ten minutes
+        // ahead), in their order
+        capture.clockOffset(600_000);
+        List<LocalChange> restamped = capture.pending(0, 10);
+        assertThat(restamped.get(0).change().hlc().physicalMillis()).isLessThan(stamped - 500_000);
+        assertThat(restamped.get(0).change().hlc()).isLessThan(restamped.get(1).change().hlc());
+        capture.acknowledge(List.of(ChangeResult.applied(restamped.get(1).change().changeId(), 3)));
+
+        // a clock still refused after three restamps leaves the change rejected, not queued for ever
+        for (int i = 0; i < SkewedChanges.MAX_REQUEUES; i++) {
+            String id = capture.pending(0, 10).get(0).change().changeId();
+            capture.acknowledge(List.of(ChangeResult.rejected(id, ErrorCode.CLOCK_SKEW, "still ahead")));
+        }
+        assertThat(capture.pendingCount()).isZero();
+        assertThat(db.query("SELECT state, reason FROM __pocketsync_changes WHERE tbl = 'todo' ORDER BY seq LIMIT 1"))
+                .containsExactly(row("state", "rejected", "reason", "CLOCK_SKEW: still ahead"));
     }
 
     @Test

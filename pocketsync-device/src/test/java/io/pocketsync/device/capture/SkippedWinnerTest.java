@@ -121,7 +121,7 @@ class SkippedWinnerTest {
 
         capture.acknowledge(List.of(ChangeResult.superseded(a.change().changeId(), winner, 5)));
         assertThat(title()).as("B is pending: its ACK decides").isEqualTo("B");
-        capture.acknowledge(List.of(ChangeResult.rejected(b.change().changeId(), ErrorCode.CLOCK_SKEW, "ahead")));
+        capture.acknowledge(List.of(ChangeResult.rejected(b.change().changeId(), ErrorCode.ROW_TOO_LARGE, "too large")));
 
         assertThat(title()).isEqualTo("W");
     }

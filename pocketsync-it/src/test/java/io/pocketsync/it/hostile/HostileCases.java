@@ -168,6 +168,14 @@ final class HostileCases {
                     Expect.rejected(ROW_TOO_LARGE));
             add("batch over the batch limit" + wire.tag(), d -> List.of(goodHello(wire, d), wire.frame(bigPush(d))),
                     Expect.error(BATCH_TOO_LARGE));
+            boolean json = wire == Wire.JSON;
+            add("fragment announcing more than the server rebuilds" + wire.tag(), d -> List.of(goodHello(wire, d),
+                    Frame.binary(fragment(json, 0, 2, 1 << 30, 100))), Expect.errorOrClose(MESSAGE_TOO_LARGE));
+            add("fragment out of order" + wire.tag(), d -> List.of(goodHello(wire, d), Frame.binary(fragment(json, 1, 3, 300, 100))),
+                    Expect.error(MALFORMED_MESSAGE));
+            add("whole message between fragments" + wire.tag(), d -> List.of(goodHello(wire, d),
+                    Frame.binary(fragment(json, 0, 2, 200, 100)), wire.frame(map("type", "PING", "v", 1L, "nonce", 1L))),
+                    Expect.error(MALFORMED_MESSAGE));
             add("changes as a string" + wire.tag(), d -> List.of(goodHello(wire, d),
                     wire.frame(map("type", "PUSH", "v", 1L, "batch", "b", "changes", "all of them"))),
                     Expect.error(MALFORMED_MESSAGE, INVALID_FIELD));
@@ -245,5 +253,11 @@ final class HostileCases {
         Map<String, Object> copy = new LinkedHashMap<>(tree);
         copy.remove(key);
         return copy;
+    }
+
+    /** A fragment frame (docs/protocol.md 1.1) of message 7 with a zero-filled slice. */
+    private static byte[] fragment(boolean json, int index, int count, int totalBytes, int sliceBytes) {
+        return java.nio.ByteBuffer.allocate(21 + sliceBytes).put(new byte[] {'P', 'S', 'F', '1'}).put((byte) (json ? 1 : 0))
+                .putInt(7).putInt(index).putInt(count).putInt(totalBytes).array();
     }
 }

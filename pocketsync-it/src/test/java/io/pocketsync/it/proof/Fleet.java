@@ -28,8 +28,13 @@ final class Fleet implements AutoCloseable {
     private final long seed;
     private final List<SimDevice> devices = new ArrayList<>();
     private final List<ChaosClientTransport> chaos = new ArrayList<>();
-    private final boolean[] offline;
+    private final List<Boolean> offline = new ArrayList<>();
     private final int poolSize;
+    private final Path dir;
+    private final IntFunction<URI> uris;
+    /** Random app upgrades ({@code ADD COLUMN}) and clones of device files mid-run ({@link #withUpgradesAndClones}). */
+    private boolean upgradesAndClones;
+    private int clones;
     private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "chaos-delays");
         thread.setDaemon(true);
@@ -50,12 +55,25 @@ final class Fleet implements AutoCloseable {
         this.random = new Random(seed);
         this.topology = topology;
         this.poolSize = 10 + random.nextInt(15);
-        this.offline = new boolean[deviceCount];
+        this.dir = dir;
+        this.uris = uris;
         for (int i = 0; i < deviceCount; i++) {
             int index = i;
             devices.add(new SimDevice("d" + i, dir.resolve("device-" + i + ".db"), uris.apply(i), topology.scope().name(),
                     () -> chaotic(index)));
+            offline.add(false);
         }
+    }
+
+    /**
+     * Adds two faults of a device's life: the app upgrades its schema ({@code ALTER TABLE item ADD COLUMN note}) on a
+     * random device at a random step, running or stopped, so that old and new app versions write at once; and a
+     * device's file is copied (an SD-card image, a restored backup) and the copy started as one more device. Before
+     * the convergence check every device is upgraded, and the values written into {@code note} must be everywhere.
+     */
+    Fleet withUpgradesAndClones() {
+        upgradesAndClones = true;
+        return this;
     }
 
     /** No duplicates, no delays (e.g. for fault tests that bring their own). */
@@ -82,7 +100,7 @@ final class Fleet implements AutoCloseable {
         topology.trace().action("d" + index, "engine start", null);
         devices.get(index).startEngine();
         topology.deviceStarted(index, devices.get(index).engine().deviceId());
-        offline[index] = false;
+        offline.set(index, false);
     }
 
     /** One random step of the workload; {@code faults} false keeps it to writes only. */
@@ -90,6 +108,9 @@ final class Fleet implements AutoCloseable {
         Thread.sleep(random.nextInt(4)); // pacing, so live sync interleaves with the writes
         int index = random.nextInt(devices.size());
         SimDevice device = devices.get(index);
+        if (faults && upgradesAndClones && lifeEvent(index)) {
+            return;
+        }
         int roll = random.nextInt(100);
         if (roll < 78 || !faults) {
             write(device);
@@ -100,27 +121,50 @@ final class Fleet implements AutoCloseable {
             }
         }
         else if (roll < 92) {
-            if (!offline[index]) {
+            if (!offline.get(index)) {
                 device.transport().reconnect();
             }
         }
         else if (roll < 96) {
-            if (!offline[index]) {
+            if (!offline.get(index)) {
                 topology.trace().action(device.name(), "engine stop", null);
                 device.stopEngine();
-                offline[index] = true;
+                offline.set(index, true);
             }
         }
-        else if (!offline[index]) {
+        else if (!offline.get(index)) {
             topology.trace().action(device.name(), "engine restart", null);
             device.restart();
             topology.deviceStarted(index, device.engine().deviceId());
         }
-        for (int i = 0; i < offline.length; i++) {
-            if (offline[i] && random.nextInt(12) == 0) {
+        for (int i = 0; i < offline.size(); i++) {
+            if (offline.get(i) && random.nextInt(12) == 0) {
                 start(i);
             }
         }
+    }
+
+    /** Now and then an app upgrade or (once a run) a clone of device {@code index}'s file; true when one happened. */
+    private boolean lifeEvent(int index) throws SQLException {
+        SimDevice device = devices.get(index);
+        int roll = random.nextInt(200);
+        if (roll < 2 && !device.upgraded()) {
+            device.upgrade();
+            topology.trace().action(device.name(), "app upgrade: ADD COLUMN note" + (offline.get(index) ? " (engine stopped)" : ""), null);
+            return true;
+        }
+        if (roll == 2 && clones == 0) {
+            int copy = devices.size();
+            Path file = dir.resolve("device-" + copy + "-clone-of-" + index + ".db");
+            device.copyTo(file);
+            clones++;
+            topology.trace().action(device.name(), "file copied to d" + copy, null);
+            devices.add(new SimDevice("d" + copy, file, uris.apply(copy), topology.scope().name(), () -> chaotic(copy)));
+            offline.add(true);
+            start(copy);
+            return true;
+        }
+        return false;
     }
 
     private void write(SimDevice device) throws SQLException {
@@ -152,9 +196,21 @@ final class Fleet implements AutoCloseable {
     }
 
     private void awaitConvergence(Duration atMost, ServerStore store, Scope scope) {
-        for (int i = 0; i < offline.length; i++) {
-            if (offline[i]) {
+        for (int i = 0; i < offline.size(); i++) {
+            if (offline.get(i)) {
                 start(i);
+            }
+        }
+        if (upgradesAndClones) {
+            for (SimDevice device : devices) {
+                try {
+                    if (device.upgrade()) {
+                        topology.trace().action(device.name(), "app upgrade: ADD COLUMN note (before the check)", null);
+                    }
+                }
+                catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
             }
         }
         chaos.forEach(ChaosClientTransport::calm);
@@ -173,6 +229,10 @@ final class Fleet implements AutoCloseable {
             assertThat(store.info(scope).head()).as("head moved").isEqualTo(head);
         });
         Map<String, Map<String, Object>> server = Canonical.serverRows(store, scope, SimDevice.TABLE);
+        if (upgradesAndClones) {
+            // a row no upgraded app wrote has no note on the server: a device reads NULL there
+            server.values().forEach(row -> row.putIfAbsent("note", null));
+        }
         for (SimDevice device : devices) {
             try {
                 assertThat(device.rows()).as("%s equals the server", device.name()).isEqualTo(server);

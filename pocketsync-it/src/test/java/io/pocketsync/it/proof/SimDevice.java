@@ -45,6 +45,8 @@ final class SimDevice implements AutoCloseable {
     /** Rows the self-heal repaired on any engine of this device. */
     final ChecksumCheck.Repairs repairs = new ChecksumCheck.Repairs();
     private ClientTransport transport;
+    /** Whether the app was upgraded to the schema with column {@code note} ({@link #upgrade()}). */
+    private boolean upgraded;
 
     SimDevice(String name, Path file, URI server, String scope, Supplier<ClientTransport> transports) throws SQLException {
         this.name = requireNonNull(name, "name is null");
@@ -60,6 +62,41 @@ final class SimDevice implements AutoCloseable {
             statement.execute("PRAGMA journal_mode = WAL");
             statement.execute("CREATE TABLE IF NOT EXISTS " + TABLE
                     + " (id TEXT PRIMARY KEY, name TEXT, qty INTEGER, price REAL)");
+            try (ResultSet columns = statement.executeQuery("SELECT count(*) FROM pragma_table_info('" + TABLE + "') WHERE name = 'note'")) {
+                upgraded = columns.next() && columns.getInt(1) == 1; // a clone of an upgraded file
+            }
+        }
+    }
+
+    /**
+     * The app's upgrade: {@code ALTER TABLE item ADD COLUMN note TEXT}, run on the app's connection whether the
+     * engine runs or not; from then on its writes fill {@code note} too. Idempotent.
+     *
+     * @return false when the app was already upgraded
+     */
+    boolean upgrade() throws SQLException {
+        if (upgraded) {
+            return false;
+        }
+        try (Statement statement = app.createStatement()) {
+            statement.execute("ALTER TABLE " + TABLE + " ADD COLUMN note TEXT");
+        }
+        upgraded = true;
+        return true;
+    }
+
+    boolean upgraded() {
+        return upgraded;
+    }
+
+    /**
+     * A consistent copy of this device's file at {@code copy} ({@code VACUUM INTO}, as a backup tool or an image of
+     * the card would make it, the WAL included), which another {@link SimDevice} can then open: a clone.
+     */
+    void copyTo(Path copy) throws SQLException {
+        try (PreparedStatement vacuum = app.prepareStatement("VACUUM INTO ?")) {
+            vacuum.setString(1, copy.toAbsolutePath().toString());
+            vacuum.execute();
         }
     }
 
@@ -120,15 +157,19 @@ final class SimDevice implements AutoCloseable {
             }
             if (!exists) {
                 try (PreparedStatement insert = app.prepareStatement("INSERT INTO " + TABLE
-                        + " (id, ps_global_id, name, qty, price) VALUES (?, ?, ?, ?, ?)")) {
+                        + " (id, ps_global_id, name, qty, price" + (upgraded ? ", note" : "") + ") VALUES (?, ?, ?, ?, ?"
+                        + (upgraded ? ", ?" : "") + ")")) {
                     insert.setString(1, id);
                     insert.setString(2, globalId(id));
                     insert.setString(3, text);
                     insert.setLong(4, qty);
                     insert.setDouble(5, price);
+                    if (upgraded) {
+                        insert.setString(6, note(qty));
+                    }
                     insert.executeUpdate();
                 }
-                did = "INSERT " + id + " name=" + text + " qty=" + qty + " price=" + price;
+                did = "INSERT " + id + " name=" + text + " qty=" + qty + " price=" + price + (upgraded ? " note=" + note(qty) : "");
             }
             else if (choice % 4 == 3) {
                 try (PreparedStatement delete = app.prepareStatement("DELETE FROM " + TABLE + " WHERE id = ?")) {
@@ -143,6 +184,9 @@ final class SimDevice implements AutoCloseable {
                     case 1 -> "name = ?, price = ?";
                     default -> "name = ?, qty = ?, price = ?";
                 };
+                if (upgraded && choice % 4 != 0) {
+                    set += ", note = '" + note(qty) + "'"; // the upgraded app writes the new column with the old ones
+                }
                 try (PreparedStatement update = app.prepareStatement("UPDATE " + TABLE + " SET " + set + " WHERE id = ?")) {
                     int index = 1;
                     switch (choice % 4) {
@@ -174,17 +218,28 @@ final class SimDevice implements AutoCloseable {
         }
     }
 
-    /** The tracked table as {@code ps_global_id -> row}, read through the app's connection. */
+    private static String note(long qty) {
+        return "n" + (qty % 97);
+    }
+
+    /**
+     * The tracked table as {@code ps_global_id -> row}, read through the app's connection; {@code note} only once the
+     * app was upgraded.
+     */
     Map<String, Map<String, Object>> rows() throws SQLException {
         Map<String, Map<String, Object>> rows = new TreeMap<>();
         try (Statement statement = app.createStatement();
-             ResultSet result = statement.executeQuery("SELECT ps_global_id, id, name, qty, price FROM " + TABLE)) {
+             ResultSet result = statement.executeQuery("SELECT ps_global_id, id, name, qty, price" + (upgraded ? ", note" : "")
+                     + " FROM " + TABLE)) {
             while (result.next()) {
                 Map<String, Object> row = new TreeMap<>();
                 row.put("id", result.getObject(2));
                 row.put("name", result.getObject(3));
                 row.put("qty", result.getObject(4));
                 row.put("price", result.getObject(5));
+                if (upgraded) {
+                    row.put("note", result.getObject(6));
+                }
                 rows.put(result.getString(1), Canonical.row(row));
             }
         }

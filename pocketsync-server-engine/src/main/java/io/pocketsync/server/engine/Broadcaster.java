@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.store.ChangeFeedListener;
 import io.pocketsync.api.store.CommittedBatch;
 import java.util.List;
@@ -59,6 +60,15 @@ final class Broadcaster implements ChangeFeedListener {
             }
         }
         return origin;
+    }
+
+    @Override
+    public void onSessionClaimed(Scope scope, String deviceId, String claim) {
+        for (Session session : services.registry().inScope(scope)) {
+            if (deviceId.equals(session.deviceId())) {
+                session.replacedBy(claim);
+            }
+        }
     }
 
     @Override

@@ -19,6 +19,8 @@ import java.util.Map;
 final class ChangeValidator {
     /** The column every tracked table has; devices never send it inside a row image. */
     static final String GLOBAL_ID_COLUMN = "ps_global_id";
+    /** The most unique keys a change may name, and the most columns in one. */
+    static final int MAX_UNIQUE_KEYS = 32;
 
     private final ServerOptions options;
     private final Clock clock;
@@ -48,6 +50,10 @@ final class ChangeValidator {
         if (!change.deviceId().equals(sessionDevice)) {
             return refuse(change, ErrorCode.INVALID_CHANGE, "a device may push only its own changes");
         }
+        Verdict keys = checkUniqueKeys(change);
+        if (keys != null) {
+            return keys;
+        }
         Change normalised = change;
         if (change.op() == Op.DELETE) {
             // a DELETE carries no image; tolerate one rather than store it
@@ -69,10 +75,10 @@ final class ChangeValidator {
                     }
                 }
             }
-            long bytes = Rows.estimateBytes(change.row());
+            long bytes = Rows.rowBytes(change.row());
             if (bytes > options.maxRowBytes()) {
                 return refuse(change, ErrorCode.ROW_TOO_LARGE,
-                        "row of about " + bytes + " bytes exceeds " + options.maxRowBytes());
+                        "row of " + bytes + " bytes exceeds the maximum of " + options.maxRowBytes());
             }
         }
         long aheadMillis = change.hlc().physicalMillis() - clock.millis();
@@ -81,6 +87,24 @@ final class ChangeValidator {
                     + " ms ahead of the server (max " + options.clockSkew().toMillis() + " ms)");
         }
         return new Verdict(normalised, null, null);
+    }
+
+    /** The optional unique keys: a few sets of a few valid, distinct column names each. */
+    private Verdict checkUniqueKeys(Change change) {
+        if (change.uniqueKeys().size() > MAX_UNIQUE_KEYS) {
+            return refuse(change, ErrorCode.INVALID_CHANGE, "more than " + MAX_UNIQUE_KEYS + " unique keys");
+        }
+        for (java.util.List<String> key : change.uniqueKeys()) {
+            if (key.isEmpty() || key.size() > MAX_UNIQUE_KEYS || new java.util.HashSet<>(key).size() != key.size()) {
+                return refuse(change, ErrorCode.INVALID_CHANGE, "a unique key needs 1 to " + MAX_UNIQUE_KEYS + " distinct columns");
+            }
+            for (String column : key) {
+                if (!Identifiers.isSqlName(column) || tooLong(column) || column.equalsIgnoreCase(GLOBAL_ID_COLUMN)) {
+                    return refuse(change, ErrorCode.IDENTIFIER_INVALID, "invalid column name in a unique key");
+                }
+            }
+        }
+        return null;
     }
 
     private boolean tooLong(String value) {

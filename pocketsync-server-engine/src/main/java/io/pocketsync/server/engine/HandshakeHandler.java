@@ -87,8 +87,11 @@ final class HandshakeHandler {
             serverHlc = services.hlc().now();
         }
         boolean resync = hello.cursor() < info.horizon() || hello.cursor() > info.head();
+        // the limits the connection enforces on encoded bytes, when its transport says them
+        int frameBytes = session.connection().maxFrameBytes() > 0 ? session.connection().maxFrameBytes() : options.maxMessageBytes();
         session.send(new Welcome(ProtocolVersion.CURRENT, session.id(), serverHlc, info.head(), resync,
-                options.maxBatchChanges(), options.maxMessageBytes(), services.clock().millis()));
+                options.maxBatchChanges(), frameBytes, services.clock().millis(), options.maxRowBytes(),
+                session.connection().maxAssembledBytes()));
         session.established(principal);
         services.listener().sessionOpened(principal.scope(), transport);
         LOG.debug("session {} open: device {} scope {} cursor {} head {} resync {}", session.id(), hello.deviceId(),

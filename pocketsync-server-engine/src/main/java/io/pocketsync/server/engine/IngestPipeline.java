@@ -67,15 +67,8 @@ final class IngestPipeline {
                     + " changes, got " + push.changes().size(), batchId);
             return;
         }
-        long estimatedBytes = 0;
-        for (Change change : push.changes()) {
-            estimatedBytes += Rows.estimateBytes(change.row()) + 64;
-        }
-        if (estimatedBytes > options.maxMessageBytes()) {
-            session.sendError(ErrorCode.MESSAGE_TOO_LARGE, "a PUSH may hold at most " + options.maxMessageBytes()
-                    + " bytes, got about " + estimatedBytes, batchId);
-            return;
-        }
+        // no size check here: the transport bounded the encoded bytes exactly, and each row is checked against
+        // max-row-bytes (ChangeValidator), so one big row alone in its PUSH is taken
 
         ChangeResult[] results = new ChangeResult[push.changes().size()];
         List<Change> toStore = new ArrayList<>();
@@ -135,7 +128,7 @@ final class IngestPipeline {
                 return;
             }
         }
-        session.send(new Ack(ProtocolVersion.CURRENT, batchId, List.of(results), services.hlc().now()));
+        session.send(new Ack(ProtocolVersion.CURRENT, batchId, List.of(results), services.hlc().now(), services.clock().millis()));
     }
 
     private void mergeClock(Change change) {
@@ -180,6 +173,11 @@ final class IngestPipeline {
             case SUPERSEDED:
                 return ChangeResult.superseded(pushed.changeId(), winner(outcome.state()), outcome.state().lastSequence());
             case REJECTED:
+                if (outcome.state() != null) {
+                    // UNIQUE_CONFLICT of a stored row: the device writes the stored state back over its refused edit
+                    return new ChangeResult(pushed.changeId(), ChangeStatus.REJECTED, outcome.state().lastSequence(),
+                            winner(outcome.state()), outcome.errorCode(), outcome.reason());
+                }
                 return ChangeResult.rejected(pushed.changeId(),
                         outcome.errorCode() == null ? ErrorCode.RESOLVER_REJECTED : outcome.errorCode(), outcome.reason());
             default:
@@ -209,6 +207,12 @@ final class IngestPipeline {
                     + e, e);
         }
         if (stored == null) {
+            if (!pushed.isDelete() && !pushed.uniqueKeys().isEmpty()) {
+                // a row with unique claims that the store never kept was refused when first sent, most likely for a held
+                // value: said again, so that a device whose first ACK was lost moves the row out instead of keeping it
+                return ChangeResult.rejected(pushed.changeId(), ErrorCode.UNIQUE_CONFLICT, "this change was refused when"
+                        + " first sent and its row is not on the server (see the audit log for the reason)");
+            }
             // never stored as a row (the change was rejected): nothing the device could hold instead
             return ChangeResult.duplicate(pushed.changeId());
         }

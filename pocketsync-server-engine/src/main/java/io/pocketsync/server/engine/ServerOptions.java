@@ -14,10 +14,11 @@ import java.util.UUID;
  * the messages a device may have waiting for the engine.
  *
  * @param nodeId this server node's id, for session ids and logs
- * @param maxMessageBytes the largest message accepted (announced in WELCOME; transports enforce it on bytes,
- *        the engine on the estimated size of a PUSH)
+ * @param maxMessageBytes the largest message announced in WELCOME {@code maxBytes} on a connection whose transport
+ *        does not state its own frame bound (the built-in transports do: their {@code max-message-bytes})
  * @param maxBatchChanges the most changes in one PUSH (default 1000)
- * @param maxRowBytes the largest row image, as estimated by {@code Rows.estimateBytes} (default 256 KiB)
+ * @param maxRowBytes the largest row image, measured exactly by {@code Rows.rowBytes} (default 16 MiB; announced in
+ *        WELCOME {@code maxRow})
  * @param maxIdentifierLength the longest table, column, row, change, scope or device id (at most 128)
  * @param clockSkew how far ahead of the server clock a change's HLC may be (default 5 minutes)
  * @param pageRows the most rows in one catch-up page (default 500)
@@ -135,11 +136,12 @@ public record ServerOptions(
     /** Mutable builder; not thread-safe. */
     public static final class Builder {
         private String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
-        // equal to the codecs' default input bound (codec.<name>.max-message-bytes, 1 MiB): WELCOME advertises this
-        // figure, and advertising more than the decoder accepts made devices send messages the server closed on
+        // equal to the transports' default frame bound (transport.<name>.max-message-bytes, 1 MiB): WELCOME advertises
+        // a connection's own bound, and this figure only for a transport that does not state one
         private int maxMessageBytes = 1024 * 1024;
         private int maxBatchChanges = 1000;
-        private int maxRowBytes = 256 * 1024;
+        // a 10 MiB BLOB or text syncs; its PUSH goes in fragments (docs/protocol.md, "Fragments")
+        private int maxRowBytes = 16 * 1024 * 1024;
         private int maxIdentifierLength = Identifiers.MAX_LENGTH;
         private Duration clockSkew = Duration.ofMinutes(5);
         private int pageRows = 500;

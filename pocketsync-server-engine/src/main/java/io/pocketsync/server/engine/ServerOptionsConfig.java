@@ -13,9 +13,11 @@ public final class ServerOptionsConfig {
     /** The keys, with their defaults, for schemas and documentation. */
     public static final List<ConfigKey> KEYS = List.of(
             ConfigKey.string("server.node-id", "this node's id in logs, session ids and the change feed", "node-<random>"),
-            ConfigKey.integer("server.max-message-bytes", "largest message accepted", 1024 * 1024, 1024, Integer.MAX_VALUE),
+            ConfigKey.integer("server.max-message-bytes", "WELCOME maxBytes for a transport that states no frame bound",
+                    1024 * 1024, 1024, Integer.MAX_VALUE),
             ConfigKey.integer("server.max-batch-changes", "most changes in one PUSH", 1000, 1, 100_000),
-            ConfigKey.integer("server.max-row-bytes", "largest row image accepted", 256 * 1024, 64, Integer.MAX_VALUE),
+            ConfigKey.integer("server.max-row-bytes", "largest row accepted, in exact bytes (Rows.rowBytes)", 16 * 1024 * 1024, 64,
+                    Integer.MAX_VALUE),
             ConfigKey.integer("server.max-identifier-length", "longest table, column, scope or device id", 128, 1, 128),
             ConfigKey.duration("server.clock-skew", "how far ahead of the server clock a change may be before CLOCK_SKEW", "5m"),
             ConfigKey.integer("server.page-rows", "most rows in one catch-up page", 500, 1, 100_000),

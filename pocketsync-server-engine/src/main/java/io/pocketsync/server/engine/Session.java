@@ -44,6 +44,8 @@ final class Session implements ConnectionListener {
     private final IngestPipeline ingest;
     private final CatchUpPlanner catchUp;
     private volatile Principal principal;
+    /** This session's claim on its device id (see SessionClaims); null before HELLO completes. */
+    private volatile String claim;
     private volatile boolean closed;
 
     Session(String id, Connection connection, ServerServices services, SerialExecutor executor,
@@ -163,6 +165,43 @@ final class Session implements ConnectionListener {
             }
         }
         services.registry().joined(granted.scope(), this);
+        // and across nodes: every node sharing the store hears the claim and closes an older session of this device
+        claim = SessionClaims.of(services.clock().millis(), services.options().nodeId(), id);
+        try {
+            services.store().claimSession(granted.scope(), granted.deviceId(), claim);
+        }
+        catch (RuntimeException e) {
+            LOG.warn("session {}: claim on device {} not shared with other nodes: {}", id, granted.deviceId(), e.toString());
+        }
+    }
+
+    /**
+     * Another session for this session's device was established with {@code newer}, on this node or another: this one
+     * goes, with {@code SESSION_REPLACED}, if {@code newer} is newer than its own claim. If its own claim is the newer
+     * one (the other node's clock is behind), it says its claim again, so that the other node closes its session:
+     * a claim made before the other session existed was not compared there.
+     *
+     * @return true when this session was closed
+     */
+    boolean replacedBy(String newer) {
+        String own = claim;
+        if (own == null || own.equals(newer)) {
+            return false;
+        }
+        if (!SessionClaims.newer(newer, own)) {
+            Principal granted = principal;
+            try {
+                services.store().claimSession(granted.scope(), granted.deviceId(), own);
+            }
+            catch (RuntimeException e) {
+                LOG.warn("session {}: claim on device {} not repeated: {}", id, granted.deviceId(), e.toString());
+            }
+            return false;
+        }
+        LOG.warn("device {} in scope {} connected again elsewhere ({}) while session {} was live: closing this session"
+                + " (two live devices with one id are usually a copied database file)", deviceId(), scope(), newer, id);
+        close(ErrorCode.SESSION_REPLACED, "another connection now speaks for device " + deviceId());
+        return true;
     }
 
     /**

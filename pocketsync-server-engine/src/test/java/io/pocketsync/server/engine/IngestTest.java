@@ -144,6 +144,24 @@ class IngestTest {
     }
 
     @Test
+    void aRowOverTheMaximumIsRefusedExactlyAndTheSessionGoesOn() {
+        harness.close();
+        harness = new ServerHarness(store, SCOPE.name(), TableResolvers.lastWriteWins(),
+                ServerOptions.builder().nodeId("n").maxRowBytes(1000).build());
+        ServerHarness.Device a = harness.connect("dev-a", 0);
+        // column "t" (1 byte) and 999 bytes of UTF-8: 333 three-byte characters, exactly 1000 bytes
+        Change atMost = a.insert("g-at", 1, Map.of("t", "€".repeat(333)));
+        Change over = a.insert("g-over", 2, Map.of("t", "€".repeat(333) + "x"));
+        Change blob = a.insert("g-blob", 3, Map.of("t", new byte[1000]));
+        Ack ack = a.push(atMost, over, blob);
+        assertThat(ack.results()).extracting(ChangeResult::errorCode).containsExactly(null, ErrorCode.ROW_TOO_LARGE,
+                ErrorCode.ROW_TOO_LARGE);
+        assertThat(ack.results().get(1).message()).contains("row of 1001 bytes exceeds the maximum of 1000");
+        assertThat(a.push(a.insert("g-next", 4, Map.of("t", "small"))).results().get(0).status()).isEqualTo(ChangeStatus.APPLIED);
+        assertThat(a.connection().isOpen()).isTrue();
+    }
+
+    @Test
     void invalidChangesAreRejectedWithCodesWithoutReachingTheStore() {
         harness.close();
         harness = new ServerHarness(store, SCOPE.name(), TableResolvers.lastWriteWins(),

@@ -12,7 +12,6 @@ import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Welcome;
-import io.pocketsync.core.codec.CodecLimits;
 import io.pocketsync.testkit.store.InMemoryServerStore;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -47,12 +46,15 @@ class SessionTest {
     }
 
     @Test
-    void welcomeAdvertisesTheMessageBoundTheDecoderEnforces() {
+    void welcomeAdvertisesTheLimitsTheServerEnforces() {
         ServerHarness defaults = new ServerHarness(store, "scope-d", TableResolvers.lastWriteWins(),
                 ServerOptions.defaults());
         try {
             Welcome welcome = defaults.connect("dev-a", 0).await(Welcome.class, w -> true);
-            assertThat(welcome.maxMessageBytes()).isEqualTo(CodecLimits.DEFAULT.maxMessageBytes());
+            // the in-memory connection states no frame bound: the engine's own figure, the transports' default
+            assertThat(welcome.maxMessageBytes()).isEqualTo(1024 * 1024);
+            assertThat(welcome.maxRowBytes()).isEqualTo(16 * 1024 * 1024);
+            assertThat(welcome.maxAssembledBytes()).as("an in-memory connection takes no fragments").isZero();
             assertThat(welcome.serverTimeMillis()).isPositive();
         }
         finally {
@@ -71,6 +73,41 @@ class SessionTest {
         assertThat(second.connection().isOpen()).isTrue();
         assertThat(other.connection().isOpen()).isTrue();
         assertThat(harness.server().sessionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aSecondSessionForOneDeviceIdOnAnotherNodeReplacesTheFirstThere() {
+        InMemoryServerStore otherNodeStore = store.sharing("n2");
+        ServerHarness otherNode = new ServerHarness(otherNodeStore, "scope-s", TableResolvers.lastWriteWins(),
+                ServerOptions.builder().nodeId("n2").build());
+        try {
+            ServerHarness.Device first = harness.connect("dev-a", 0);
+            ServerHarness.Device bystander = harness.connect("dev-b", 0);
+            ServerHarness.Device second = otherNode.connect("dev-a", 0);
+
+            // both nodes run one fixed clock here, so the claims order by text: which one stays is not asserted, that
+            // exactly one does is
+            await().until(() -> first.connection().isOpen() != second.connection().isOpen());
+            ServerHarness.Device replaced = first.connection().isOpen() ? second : first;
+            assertThat(replaced.connection().closeCode()).isEqualTo(ErrorCode.SESSION_REPLACED);
+            assertThat(bystander.connection().isOpen()).isTrue();
+            assertThat(harness.server().sessionCount() + otherNode.server().sessionCount()).isEqualTo(2);
+        }
+        finally {
+            otherNode.close();
+            otherNodeStore.close();
+        }
+    }
+
+    @Test
+    void claimsOrderByTimeThenTextSoBothNodesAgreeWhichSessionGoes() {
+        String early = SessionClaims.of(1_000, "n1", "n1-7");
+        String late = SessionClaims.of(2_000, "n2", "n2-1");
+        String sameTime = SessionClaims.of(2_000, "n3", "n3-1");
+        assertThat(SessionClaims.newer(late, early)).isTrue();
+        assertThat(SessionClaims.newer(early, late)).isFalse();
+        assertThat(SessionClaims.newer(sameTime, late)).isNotEqualTo(SessionClaims.newer(late, sameTime));
+        assertThat(SessionClaims.newer("not a claim", early)).isFalse();
     }
 
     @Test

@@ -272,7 +272,7 @@ public abstract class AbstractChangeCaptureContractTest {
                 new Hlc(pending.get(1).change().hlc().value() + 1), "other-device");
         List<ChangeResult> results = List.of(ChangeResult.applied(pending.get(0).change().changeId(), 1),
                 ChangeResult.superseded(pending.get(1).change().changeId(), winner, 2),
-                ChangeResult.rejected(pending.get(2).change().changeId(), ErrorCode.CLOCK_SKEW, "too far ahead"));
+                ChangeResult.rejected(pending.get(2).change().changeId(), ErrorCode.ROW_TOO_LARGE, "too large"));
 
         ApplyReport report = capture.acknowledge(results);
 

@@ -68,7 +68,7 @@ public final class MessageSamples {
     }
 
     /**
-     * An UPDATE listing its changed columns.
+     * An UPDATE listing its changed columns and its table's unique keys (optional {@code uniq}).
      *
      * @return the change
      */
@@ -78,7 +78,7 @@ public final class MessageSamples {
         row.put("title", "done");
         row.put("done", 1L);
         return new Change("dev-a:2", "todos", "0f8fad5b-d9cb-469f-a165-70867728950e", Op.UPDATE, row,
-                List.of("title", "done"), Hlc.of(1_700_000_000_001L, 0), "dev-a");
+                List.of("title", "done"), Hlc.of(1_700_000_000_001L, 0), "dev-a", List.of(List.of("title"), List.of("id", "done")));
     }
 
     /**
@@ -109,12 +109,12 @@ public final class MessageSamples {
     }
 
     /**
-     * A HELLO with a token, a cursor and a clock.
+     * A HELLO with a token, a cursor, a clock and the fragment bound.
      *
      * @return the message
      */
     public static Hello hello() {
-        return new Hello(V, "dev-a", "user:alice@example.com", "s3cr3t-token", 42, Hlc.of(1_700_000_000_000L, 1));
+        return new Hello(V, "dev-a", "user:alice@example.com", "s3cr3t-token", 42, Hlc.of(1_700_000_000_000L, 1), 32 << 20);
     }
 
     /**
@@ -127,12 +127,13 @@ public final class MessageSamples {
     }
 
     /**
-     * A WELCOME of a device that may sync.
+     * A WELCOME of a device that may sync, with the row and fragment limits.
      *
      * @return the message
      */
     public static Welcome welcome() {
-        return new Welcome(V, "session-1", Hlc.of(1_700_000_000_005L, 9), 1234, false, 500, 1 << 20, 1_700_000_000_004L);
+        return new Welcome(V, "session-1", Hlc.of(1_700_000_000_005L, 9), 1234, false, 500, 1 << 20, 1_700_000_000_004L,
+                16 << 20, 32 << 20);
     }
 
     /**
@@ -176,7 +177,7 @@ public final class MessageSamples {
                 ChangeResult.rejected("dev-a:5", ErrorCode.CLOCK_SKEW, "clock 10 minutes ahead"),
                 new ChangeResult("dev-a:6", io.pocketsync.api.protocol.ChangeStatus.REJECTED, 0, null,
                         ErrorCode.RESOLVER_REJECTED, null)),
-                Hlc.of(1_700_000_000_010L, 0));
+                Hlc.of(1_700_000_000_010L, 0), 1_700_000_000_012L);
     }
 
     /**

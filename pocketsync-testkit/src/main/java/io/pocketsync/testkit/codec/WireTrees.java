@@ -46,6 +46,9 @@ public final class WireTrees {
             tree.put("token", hello.token());
             tree.put("cursor", hello.cursor());
             tree.put("hlc", hello.deviceHlc().value());
+            if (hello.maxAssembledBytes() > 0) {
+                tree.put("maxAssembled", (long) hello.maxAssembledBytes());
+            }
         }
         else if (message instanceof Welcome welcome) {
             tree.put("session", welcome.sessionId());
@@ -56,6 +59,12 @@ public final class WireTrees {
             tree.put("maxBytes", (long) welcome.maxMessageBytes());
             if (welcome.serverTimeMillis() > 0) {
                 tree.put("time", welcome.serverTimeMillis());
+            }
+            if (welcome.maxRowBytes() > 0) {
+                tree.put("maxRow", (long) welcome.maxRowBytes());
+            }
+            if (welcome.maxAssembledBytes() > 0) {
+                tree.put("maxAssembled", (long) welcome.maxAssembledBytes());
             }
         }
         else if (message instanceof Push push) {
@@ -83,6 +92,9 @@ public final class WireTrees {
             }
             tree.put("results", results);
             tree.put("hlc", ack.serverHlc().value());
+            if (ack.serverTimeMillis() > 0) {
+                tree.put("time", ack.serverTimeMillis());
+            }
         }
         else if (message instanceof Changes changes) {
             tree.put("mode", changes.mode().name());
@@ -192,6 +204,13 @@ public final class WireTrees {
         tree.put("cols", new ArrayList<Object>(change.changedColumns()));
         tree.put("hlc", change.hlc().value());
         tree.put("device", change.deviceId());
+        if (!change.uniqueKeys().isEmpty()) {
+            List<Object> keys = new ArrayList<>();
+            for (List<String> key : change.uniqueKeys()) {
+                keys.add(new ArrayList<Object>(key));
+            }
+            tree.put("uniq", keys);
+        }
         return tree;
     }
 

@@ -20,6 +20,7 @@ import io.pocketsync.api.store.CommittedBatch;
 import io.pocketsync.api.store.RowKey;
 import io.pocketsync.api.store.ScopeInfo;
 import io.pocketsync.api.store.ServerStore;
+import io.pocketsync.api.store.UniqueClaims;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,7 +127,8 @@ public final class InMemoryServerStore implements ServerStore {
         ScopeData data = scopes.computeIfAbsent(scope, s -> new ScopeData());
         Instant now = clock.instant();
         // Decided in memory first, like the real stores: a failing resolver or an injected failure stores nothing.
-        BatchPlan plan = BatchPlan.resolve(changes, resolvers, data.rows::get, data.processedIds::containsKey, data.head);
+        BatchPlan plan = BatchPlan.resolve(changes, resolvers, data.rows::get, data.processedIds::containsKey, data.head,
+                claim -> data.claims.get(claim.key()));
         if (failuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "injected store failure");
         }
@@ -151,6 +153,14 @@ public final class InMemoryServerStore implements ServerStore {
         }
         for (String id : plan.processedIds()) {
             data.processedIds.put(id, now);
+        }
+        for (UniqueClaims.Write write : plan.claimWrites()) {
+            if (write.holder() == null) {
+                data.claims.remove(write.claim().key());
+            }
+            else {
+                data.claims.put(write.claim().key(), write.holder());
+            }
         }
         for (BatchPlan.PendingAudit pending : plan.audits()) {
             data.audit.add(new AuditEntry(++data.lastAuditId, now, pending.status(), pending.change(), pending.winnerChangeId(),
@@ -280,6 +290,15 @@ public final class InMemoryServerStore implements ServerStore {
     }
 
     @Override
+    public void claimSession(Scope scope, String deviceId, String claim) {
+        for (InMemoryServerStore node : shared.nodes) {
+            for (ChangeFeedListener listener : node.listeners) {
+                listener.onSessionClaimed(scope, deviceId, claim);
+            }
+        }
+    }
+
+    @Override
     public AutoCloseable subscribe(ChangeFeedListener listener) {
         requireNonNull(listener, "listener is null");
         checkOpen();
@@ -328,6 +347,8 @@ public final class InMemoryServerStore implements ServerStore {
         final List<AuditEntry> audit = new ArrayList<>();
         /** Kept with every batch, like the real stores keep theirs. */
         final Map<String, TableChecksum.Builder> checksums = new HashMap<>();
+        /** Unique claims by {@link UniqueClaims.Claim#key()}: the holder's global id. */
+        final Map<String, String> claims = new HashMap<>();
         long head;
         long horizon;
         long lastAuditId;

@@ -303,6 +303,44 @@ public abstract class AbstractTransportContractTest {
     }
 
     @Test
+    void messagesLargerThanAFrameTravelInFragmentsBothWaysWhenBothSidesSaySo() {
+        startServer(new RecordingAcceptor().onMessage((connection, message) -> {
+            if (message instanceof Push push) {
+                connection.send(push); // echoed: the server side fragments too
+            }
+        }));
+        RecordingClientListener listener = new RecordingClientListener();
+        ClientTransport client = startClient("device-a", listener);
+        eventually().until(() -> listener.connects() >= 1 && client.isConnected());
+        Hello hello = new Hello(ProtocolVersion.CURRENT, "device-a", scope, "token-device-a", 0, Hlc.of(1_000, 0),
+                client.maxAssembledBytes());
+        assertThat(client.send(hello)).isTrue();
+        eventually().until(() -> acceptor.byDevice("device-a").isPresent());
+        RecordingAcceptor.Recorded connection = acceptor.byDevice("device-a").orElseThrow();
+        // multi-byte text, three frames and a bit: a fragment boundary falls inside a character
+        String text = "ünïcødé ✓ 𝄞 ".repeat(maxMessageBytes() * 3 / 20);
+        Change change = new Change("big-c1", "notes", "g-1", Op.INSERT, Map.of("body", text), List.of(), Hlc.of(1_000, 1),
+                "device-a");
+        Push big = new Push(ProtocolVersion.CURRENT, "batch-big", List.of(change));
+        if (client.maxAssembledBytes() == 0 || connection.connection().maxAssembledBytes() == 0) {
+            // a transport without fragments refuses it, as any message over its maximum
+            assertThat(catchThrowable(() -> client.send(big))).isInstanceOf(PocketSyncException.class);
+            return;
+        }
+        Welcome welcome = new Welcome(ProtocolVersion.CURRENT, "session-1", Hlc.of(2_000, 0), 7, false, 500,
+                connection.connection().maxFrameBytes(), 0, 16 << 20, connection.connection().maxAssembledBytes());
+        assertThat(connection.connection().send(welcome)).isTrue();
+        eventually().untilAsserted(() -> assertThat(listener.messages()).contains(welcome));
+
+        assertThat(client.send(big)).isTrue();
+        Ping after = new Ping(ProtocolVersion.CURRENT, 7);
+        assertThat(client.send(after)).isTrue();
+        eventually().untilAsserted(() -> assertThat(connection.messages()).containsSubsequence(big, after));
+        eventually().untilAsserted(() -> assertThat(listener.messages()).contains(big));
+        assertThat(connection.closes()).isZero();
+    }
+
+    @Test
     void largePushUpToTheMaximumPassesAndALargerOneIsRejected() {
         startServer(new RecordingAcceptor());
         RecordingClientListener listener = new RecordingClientListener();

@@ -67,6 +67,7 @@ public final class TestingCodec implements Codec {
             map.put("token", hello.token());
             map.put("cursor", hello.cursor());
             map.put("hlc", hello.deviceHlc().value());
+            map.put("maxAssembled", (long) hello.maxAssembledBytes());
         }
         else if (message instanceof Welcome welcome) {
             map.put("session", welcome.sessionId());
@@ -76,6 +77,8 @@ public final class TestingCodec implements Codec {
             map.put("maxBatch", (long) welcome.maxBatchChanges());
             map.put("maxBytes", (long) welcome.maxMessageBytes());
             map.put("time", welcome.serverTimeMillis());
+            map.put("maxRow", (long) welcome.maxRowBytes());
+            map.put("maxAssembled", (long) welcome.maxAssembledBytes());
         }
         else if (message instanceof Push push) {
             map.put("batch", push.batchId());
@@ -132,11 +135,11 @@ public final class TestingCodec implements Codec {
         switch (type) {
             case "HELLO":
                 return new Hello(v, string(map, "device"), string(map, "scope"), string(map, "token"), number(map, "cursor"),
-                        new Hlc(number(map, "hlc")));
+                        new Hlc(number(map, "hlc")), (int) number(map, "maxAssembled"));
             case "WELCOME":
                 return new Welcome(v, string(map, "session"), new Hlc(number(map, "hlc")), number(map, "head"),
                         number(map, "resync") != 0, (int) number(map, "maxBatch"), (int) number(map, "maxBytes"),
-                        number(map, "time"));
+                        number(map, "time"), (int) number(map, "maxRow"), (int) number(map, "maxAssembled"));
             case "PUSH":
                 List<Change> changes = new ArrayList<>();
                 for (Object item : (List<?>) map.get("changes")) {
@@ -174,6 +177,9 @@ public final class TestingCodec implements Codec {
         map.put("cols", new ArrayList<Object>(change.changedColumns()));
         map.put("hlc", change.hlc().value());
         map.put("device", change.deviceId());
+        if (!change.uniqueKeys().isEmpty()) {
+            map.put("uniq", change.uniqueKeys());
+        }
         return map;
     }
 
@@ -184,8 +190,18 @@ public final class TestingCodec implements Codec {
         for (Object column : (List<?>) map.get("cols")) {
             columns.add((String) column);
         }
+        List<List<String>> keys = new ArrayList<>();
+        if (map.get("uniq") instanceof List<?> items) {
+            for (Object item : items) {
+                List<String> key = new ArrayList<>();
+                for (Object column : (List<?>) item) {
+                    key.add((String) column);
+                }
+                keys.add(key);
+            }
+        }
         return new Change(string(map, "id"), string(map, "table"), string(map, "gid"), Op.valueOf(string(map, "op")), row,
-                columns, new Hlc(number(map, "hlc")), string(map, "device"));
+                columns, new Hlc(number(map, "hlc")), string(map, "device"), keys);
     }
 
     private static String string(Map<?, ?> map, String key) {

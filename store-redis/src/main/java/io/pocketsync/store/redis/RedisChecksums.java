@@ -30,10 +30,10 @@ final class RedisChecksums {
      */
     static final String WRITE_PART = """
             local sums = tonumber(ARGV[i] or '0'); i = i + 1
-            if sums < 0 then redis.call('HDEL', KEYS[10], '#ready')
-            elseif head == 0 then redis.call('HSET', KEYS[10], '#ready', '1') end
+            if sums < 0 then redis.call('HDEL', KEYS[11], '#ready')
+            elseif head == 0 then redis.call('HSET', KEYS[11], '#ready', '1') end
             for c = 1, sums do
-              redis.call('HINCRBY', KEYS[10], ARGV[i], ARGV[i + 1])
+              redis.call('HINCRBY', KEYS[11], ARGV[i], ARGV[i + 1])
               i = i + 2
             end""";
 

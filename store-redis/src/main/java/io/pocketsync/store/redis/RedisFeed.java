@@ -1,12 +1,15 @@
 package io.pocketsync.store.redis;
 
+import io.pocketsync.api.Identifiers;
 import io.pocketsync.api.model.RowState;
+import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.store.CommittedBatch;
 import io.pocketsync.server.engine.store.StoreJson;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The feed message the write script publishes: {@code <head before>|<event>}, then one line
@@ -58,5 +61,27 @@ final class RedisFeed {
         long head = Long.parseLong(message.substring(0, bar));
         String[] stored = message.substring(end + 1).split("\n", -1);
         return StoreJson.readFeed(head, message.substring(bar + 1, end), index -> RedisServerStore.parseRow(stored[index]));
+    }
+
+    /** A session claim heard on the feed ({@link io.pocketsync.api.store.ServerStore#claimSession}). */
+    record Claim(Scope scope, String deviceId, String claim) {}
+
+    private static final String CLAIM = "claim|";
+
+    /** The feed message of a session claim: {@code claim|<scope>|<device>|<claim>} (ids never hold {@code |}). */
+    static String claimMessage(Scope scope, String deviceId, String claim) {
+        return CLAIM + scope.name() + "|" + deviceId + "|" + claim;
+    }
+
+    /** The claim a feed message carries, or null when it is a batch (those start with a number). */
+    static @Nullable Claim claim(String message) {
+        if (!message.startsWith(CLAIM)) {
+            return null;
+        }
+        String[] parts = message.substring(CLAIM.length()).split("\\|", 3);
+        if (parts.length != 3 || !Identifiers.isScopeOrDeviceId(parts[0]) || !Identifiers.isScopeOrDeviceId(parts[1])) {
+            return null;
+        }
+        return new Claim(Scope.of(parts[0]), parts[1], parts[2]);
     }
 }

@@ -80,10 +80,15 @@ final class RedisKeys {
         return base + "auditseq";
     }
 
+    /** Unique claims ({@link RedisUniqueClaims}): claim key to the holder's global id. */
+    String claims() {
+        return base + "claims";
+    }
+
     /** Keys of the write script, in its KEYS order. */
     List<String> forWrite() {
         return List.of(seq(), rows(), byLastSequence(), tombstones(), audit(), auditTimes(), auditSequence(), processed(),
-                processedBatches(), checksums());
+                processedBatches(), claims(), checksums());
     }
 
     /**

@@ -83,12 +83,14 @@ final class RedisScripts {
             """.formatted(CHUNK);
 
     /**
-     * KEYS: seq, rows, bylast, tombs, audit, auditat, auditseq, pids, idbatches, checksums.
+     * KEYS: seq, rows, bylast, tombs, audit, auditat, auditseq, pids, idbatches, claims, checksums.
      * ARGV: now, applied count, channel, feed event, base (the head the plan was made against),
      * n = rows read, k = rows written, the expected last sequences of the n rows read (space-separated, 0 when
      * absent), the written rows' flags (two characters each: first sequence assigned by this batch 1/0, was a
      * tombstone 1/0), m = ids, then n row fields (the k written rows first), k stored values
-     * ({@code first|last|deleted|json} as planned), m change ids, audit count, audit json..., checksum increments ({@link RedisChecksums}).
+     * ({@code first|last|deleted|json} as planned), m change ids, audit count, audit json..., claim count, then per
+     * claim its field, the holder the plan read and the new holder ({@code ''}: none; see {@link RedisUniqueClaims})...,
+     * then the checksum increments ({@link RedisChecksums}).
      * Sequences the batch assigned move by the difference between the real head and base; a stored value is
      * only rebuilt when that difference is not 0.
      * Publishes {@code <head before>|<feed event>} and then {@code \n<stored value>} for every written row: the
@@ -115,6 +117,13 @@ final class RedisScripts {
             local expected = string.gmatch(ARGV[8], '%%d+')
             if n > 0 and scores(KEYS[3], fieldsAt, fieldsAt + n - 1, function(score) return tonumber(score or '0') ~= tonumber(expected()) end) then
               return -1
+            end
+            -- Unique claims (RedisUniqueClaims) follow the audits: each must still have the holder the plan read.
+            local claimsAt = idsAt + m + 1 + tonumber(ARGV[idsAt + m])
+            local claims = tonumber(ARGV[claimsAt] or '0')
+            for c = 0, claims - 1 do
+              local at = claimsAt + 1 + 3 * c
+              if (redis.call('HGET', KEYS[10], ARGV[at]) or '') ~= ARGV[at + 1] then return -1 end
             end
             if m > 0 then
               if processed(idsAt, idsAt + m - 1, function(_, seen) return seen end) then return -1 end
@@ -191,6 +200,12 @@ final class RedisScripts {
                 redis.call('ZADD', KEYS[6], unpack(times))
               end
             end
+            for c = 0, claims - 1 do
+              local at = claimsAt + 1 + 3 * c
+              if ARGV[at + 2] == '' then redis.call('HDEL', KEYS[10], ARGV[at])
+              else redis.call('HSET', KEYS[10], ARGV[at], ARGV[at + 2]) end
+            end
+            i = claimsAt + 1 + 3 * claims
             %2$s
             if applied > 0 then
               redis.call('PUBLISH', ARGV[3], string.format('%%d', head) .. '|' .. ARGV[4] .. '\\n' .. table.concat(written, '\\n'))

@@ -161,6 +161,11 @@ public final class RedisServerStore implements ServerStore {
 
         @Override
         public void message(String pattern, String channel, String message) {
+            RedisFeed.Claim claim = RedisFeed.claim(message);
+            if (claim != null) {
+                feed.sessionClaimed(claim.scope(), claim.deviceId(), claim.claim());
+                return;
+            }
             // Decoded on the feed thread and only when someone listens (the dispatcher turns a failure into a gap).
             feed.publish(() -> RedisFeed.read(message));
         }
@@ -172,6 +177,17 @@ public final class RedisServerStore implements ServerStore {
                 feed.gap();
             }
         }
+    }
+
+    /** Published on the scope's feed channel, so every node's pattern subscription hears it, this one's too. */
+    @Override
+    public void claimSession(Scope scope, String deviceId, String claim) {
+        requireNonNull(scope, "scope is null");
+        String channel = new RedisKeys(config.prefix(), scope).feedChannel();
+        connection.async().publish(channel, RedisFeed.claimMessage(scope, deviceId, claim)).exceptionally(e -> {
+            LOG.warn("session claim of device {} not published: {}", deviceId, e.toString());
+            return 0L;
+        });
     }
 
     // ---------------------------------------------------------------- apply
@@ -209,7 +225,8 @@ public final class RedisServerStore implements ServerStore {
     private BatchOutcome tryApply(Scope scope, RedisKeys keys, List<Change> changes,
             Function<String, ConflictResolver> resolvers, boolean blind) {
         if (blind) {
-            BatchPlan plan = BatchPlan.resolve(changes, resolvers, key -> null, id -> false, heads.lastSeen(scope));
+            // claims are assumed free too; the write script checks that they are
+            BatchPlan plan = BatchPlan.resolve(changes, resolvers, key -> null, id -> false, heads.lastSeen(scope), claim -> null);
             return write(scope, keys, plan);
         }
         Set<RowKey> rowKeys = new LinkedHashSet<>();
@@ -240,7 +257,8 @@ public final class RedisServerStore implements ServerStore {
         heads.saw(scope, head);
         // Planned from the head just read; the write script moves this batch's sequences by however far the
         // head moved meanwhile (other nodes' batches on other rows), usually not at all.
-        return write(scope, keys, BatchPlan.resolve(changes, resolvers, stored::get, processed::contains, head));
+        return write(scope, keys, BatchPlan.resolve(changes, resolvers, RedisUniqueClaims.rows(commands, keys, stored),
+                processed::contains, head, RedisUniqueClaims.holders(commands, keys, changes, stored::get)));
     }
 
     /** Runs the write script for a plan; null when a row or id it was planned against changed (retry). */
@@ -304,6 +322,7 @@ public final class RedisServerStore implements ServerStore {
             args.add(StoreJson.writeAudit(now, audit.status(), audit.change(), audit.winnerChangeId(), audit.errorCode(),
                     audit.reason()));
         }
+        RedisUniqueClaims.appendArgs(args, plan);
         if (keepChecksums) {
             RedisChecksums.appendArgs(args, ChecksumDelta.of(plan));
         }

@@ -70,6 +70,40 @@ class RedisServerStoreIT extends AbstractServerStoreContractTest {
     }
 
     @Test
+    void aSessionClaimOnOneNodeReachesEveryNodeAndBatchesStillFlow() {
+        ServerStore first = open("node-1");
+        ServerStore second = open("node-2");
+        List<String> heardByFirst = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> heardBySecond = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RecordingFeedListener batches = new RecordingFeedListener();
+        first.subscribe(claims(heardByFirst));
+        second.subscribe(claims(heardBySecond));
+        second.subscribe(batches);
+        Scope scope = uniqueScope();
+
+        first.claimSession(scope, "dev-a", "1700000000000:node-1:node-1-7");
+        first.apply(scope, List.of(TestChanges.insert("c1", "r1", 1L << 20, Map.of("title", "after the claim"))),
+                table -> TestResolvers.lastWriteWins());
+
+        String expected = scope.name() + "/dev-a/1700000000000:node-1:node-1-7";
+        await().untilAsserted(() -> assertThat(heardBySecond).containsExactly(expected));
+        await().untilAsserted(() -> assertThat(heardByFirst).containsExactly(expected));
+        await().untilAsserted(() -> assertThat(batches.batches(scope)).hasSize(1));
+    }
+
+    private static io.pocketsync.api.store.ChangeFeedListener claims(List<String> heard) {
+        return new io.pocketsync.api.store.ChangeFeedListener() {
+            @Override
+            public void onCommitted(CommittedBatch batch) {}
+
+            @Override
+            public void onSessionClaimed(Scope scope, String deviceId, String claim) {
+                heard.add(scope.name() + "/" + deviceId + "/" + claim);
+            }
+        };
+    }
+
+    @Test
     void everyKeyAScopeCreatesHashesToTheScopesClusterSlot() {
         ServerStore store = open("node-1");
         Scope scope = Scope.of("user:42@example.com");

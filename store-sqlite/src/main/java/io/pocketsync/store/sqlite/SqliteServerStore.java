@@ -111,6 +111,7 @@ public final class SqliteServerStore implements ServerStore {
             }
             opened = SqliteConnection.open(path, config, false);
             SqliteSchema.create(opened.jdbc());
+            SqliteUniqueClaims.create(opened.jdbc());
             if (keepChecksums) {
                 SqliteChecksums.create(opened);
             }
@@ -220,10 +221,19 @@ public final class SqliteServerStore implements ServerStore {
         boolean allNew = optimistic && BatchPlan.createsOnlyNewRows(changes);
         Map<RowKey, RowState> stored = allNew ? Map.of()
                 : SqliteBatchReads.loadRows(writer, SqliteBatchWrites.ROW_COLUMNS, scope, changes);
-        BatchPlan plan = BatchPlan.resolve(changes, resolvers, stored::get, processedBefore::contains, head);
+        BatchPlan plan;
+        try {
+            plan = BatchPlan.resolve(changes, resolvers,
+                    SqliteUniqueClaims.rows(changes, stored, key -> readRow(writer, scope, key.table(), key.globalId()).orElse(null)),
+                    processedBefore::contains, head, SqliteUniqueClaims.holders(writer, scope));
+        }
+        catch (SqliteUniqueClaims.Failure e) {
+            throw e.sql();
+        }
         if (plan.writesNothing()) {
             return plan;
         }
+        SqliteUniqueClaims.write(writer, scope, plan.claimWrites());
         SqliteProcessedIds.recordBatch(writer, scope, plan.processedIds(), now);
         SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
         if (keepChecksums) {
@@ -450,6 +460,12 @@ public final class SqliteServerStore implements ServerStore {
             }
             return entries;
         });
+    }
+
+    @Override
+    public void claimSession(Scope scope, String deviceId, String claim) {
+        // the feed is this process's: nodes sharing this store object compare their sessions through it
+        feed.sessionClaimed(scope, deviceId, claim);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.pocketsync.transport.mqtt;
 import static io.pocketsync.transport.mqtt.MqttServerConfig.require;
 
 import io.pocketsync.api.PluginConfig;
+import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.api.transport.ReconnectPolicy;
 import java.time.Duration;
 import java.util.List;
@@ -22,13 +23,14 @@ import java.util.Optional;
  * @param keepAlive MQTT keep-alive (the heartbeat); default 30 s
  * @param connectTimeout how long one connection attempt may take; default 10 s
  * @param reconnect backoff between attempts ({@code reconnect-initial-delay}, {@code reconnect-max-delay})
+ * @param maxAssembledBytes largest message rebuilt from fragments (docs/protocol.md, "Fragments"); 0 takes none; default 32 MiB
  */
 public record MqttClientConfig(String topicRoot, Optional<String> clientId, Optional<String> username, String password,
         String codec, int maxMessageBytes, int maxInflight, Duration keepAlive, Duration connectTimeout,
-        ReconnectPolicy reconnect) {
+        ReconnectPolicy reconnect, int maxAssembledBytes) {
     static final List<String> KEYS = List.of("topic-root", "client-id", "username", "password", "codec",
             "max-message-bytes", "max-inflight", "keep-alive", "connect-timeout", "reconnect-initial-delay",
-            "reconnect-max-delay");
+            "reconnect-max-delay", MessageFraming.MAX_ASSEMBLED_BYTES);
 
     /**
      * Reads and validates {@code config}; unknown keys fail.
@@ -54,8 +56,10 @@ public record MqttClientConfig(String topicRoot, Optional<String> clientId, Opti
                 config.getInt("max-inflight", 1000),
                 config.getDuration("keep-alive", Duration.ofSeconds(30)),
                 config.getDuration("connect-timeout", Duration.ofSeconds(10)),
-                new ReconnectPolicy(initial, max));
+                new ReconnectPolicy(initial, max),
+                config.getInt(MessageFraming.MAX_ASSEMBLED_BYTES, MessageFraming.DEFAULT_MAX_ASSEMBLED_BYTES));
         require(parsed.maxMessageBytes > 0, prefix + "max-message-bytes must be positive");
+        require(parsed.maxAssembledBytes >= 0, prefix + "max-assembled-bytes must not be negative");
         require(parsed.maxInflight > 0, prefix + "max-inflight must be positive");
         require(parsed.keepAlive.toSeconds() >= 1, prefix + "keep-alive must be at least 1s");
         require(parsed.connectTimeout.toSeconds() >= 1, prefix + "connect-timeout must be at least 1s");

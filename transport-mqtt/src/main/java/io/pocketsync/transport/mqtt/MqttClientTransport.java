@@ -10,6 +10,9 @@ import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
+import io.pocketsync.api.protocol.Welcome;
+import io.pocketsync.core.transport.FragmentAssembler;
+import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.core.transport.ReconnectScheduler;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,6 +60,8 @@ public final class MqttClientTransport implements ClientTransport {
     private Listener listener;
     private volatile Codec jsonCodec;
     private volatile Codec cborCodec;
+    /** Frames of the current session: what the server's WELCOME allows, and fragments being rebuilt. */
+    private final MessageFraming framing;
 
     /**
      * A transport not connected yet; {@link #start} connects.
@@ -69,6 +74,7 @@ public final class MqttClientTransport implements ClientTransport {
         this.context = requireNonNull(context, "context is null");
         this.codec = context.codec(config.codec());
         this.reconnects = new ReconnectScheduler("pocketsync-mqtt-reconnect", config.reconnect(), this::connect);
+        this.framing = new MessageFraming("MQTT server", config.maxMessageBytes(), config.maxAssembledBytes(), false);
     }
 
     @Override
@@ -108,18 +114,21 @@ public final class MqttClientTransport implements ClientTransport {
             return false;
         }
         byte[] payload = codec.encode(message);
-        if (payload.length > config.maxMessageBytes()) {
-            throw new PocketSyncException(ErrorCode.MESSAGE_TOO_LARGE, message.type() + " of " + payload.length
-                    + " bytes exceeds the maximum of " + config.maxMessageBytes());
-        }
-        try {
-            current.publish(upTopic, payload, 1, false);
-            return true;
-        }
-        catch (MqttException e) {
-            log.debug("cannot publish {}: {}", message.type(), e.toString());
-            return false;
-        }
+        return framing.send(payload, codec.textual(), message.type().name(), (frame, text) -> {
+            try {
+                current.publish(upTopic, frame, 1, false);
+                return true;
+            }
+            catch (MqttException e) {
+                log.debug("cannot publish {}: {}", message.type(), e.toString());
+                return false;
+            }
+        });
+    }
+
+    @Override
+    public int maxAssembledBytes() {
+        return config.maxAssembledBytes();
     }
 
     @Override
@@ -288,6 +297,7 @@ public final class MqttClientTransport implements ClientTransport {
                 return;
             }
             connected = true;
+            framing.reset();
             reconnects.connected();
             try {
                 listener.onConnected();
@@ -306,6 +316,7 @@ public final class MqttClientTransport implements ClientTransport {
      */
     private void sessionLost(ErrorMessage error) {
         log.info("the server has no session for this device ({}); starting a new one", error.code());
+        framing.reset();
         try {
             listener.onDisconnected(ErrorCode.HELLO_REQUIRED, "the server closed the session");
             listener.onConnected();
@@ -334,8 +345,8 @@ public final class MqttClientTransport implements ClientTransport {
         }
     }
 
-    private Codec codecFor(byte[] payload) {
-        if (payload.length > 0 && payload[0] == '{') {
+    private Codec codecFor(boolean json) {
+        if (json) {
             if (jsonCodec == null) {
                 jsonCodec = context.codec("json");
             }
@@ -366,7 +377,15 @@ public final class MqttClientTransport implements ClientTransport {
             }
             Message decoded;
             try {
-                decoded = codecFor(payload).decode(payload);
+                FragmentAssembler.Whole whole = framing.receive(payload, false);
+                if (whole == null) {
+                    return;
+                }
+                boolean json = whole.bytes() == payload ? payload[0] == '{' : whole.textual();
+                decoded = codecFor(json).decode(whole.bytes());
+                if (decoded instanceof Welcome welcome) {
+                    framing.peer(welcome.maxMessageBytes(), welcome.maxAssembledBytes());
+                }
             }
             catch (RuntimeException e) {
                 log.warn("ignoring an undecodable message from the server: {}", e.getMessage());

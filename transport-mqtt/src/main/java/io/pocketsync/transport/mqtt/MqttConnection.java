@@ -9,6 +9,8 @@ import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.transport.Connection;
 import io.pocketsync.api.transport.ConnectionListener;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.core.transport.OutboundLimit;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +47,7 @@ final class MqttConnection implements Connection {
     private final Runnable onClosed;
     private final AtomicInteger inflight = new AtomicInteger();
     private final OutboundLimit outbound;
+    private final MessageFraming framing;
     private volatile Codec codec;
     private volatile boolean closing;
     private volatile long lastSeenNanos = System.nanoTime();
@@ -52,7 +55,7 @@ final class MqttConnection implements Connection {
     private boolean closeDelivered;
 
     MqttConnection(Supplier<IMqttAsyncClient> client, String downTopic, String scope, String device, Codec codec, int maxQueued,
-            Runnable onClosed) {
+            int maxFrameBytes, int maxAssembledBytes, Runnable onClosed) {
         this.client = requireNonNull(client, "client is null");
         this.downTopic = requireNonNull(downTopic, "downTopic is null");
         this.scope = requireNonNull(scope, "scope is null");
@@ -60,6 +63,7 @@ final class MqttConnection implements Connection {
         this.codec = requireNonNull(codec, "codec is null");
         this.onClosed = requireNonNull(onClosed, "onClosed is null");
         this.id = "mqtt-" + IDS.incrementAndGet();
+        this.framing = new MessageFraming(id + " (" + scope + "/" + device + ")", maxFrameBytes, maxAssembledBytes, true);
         this.outbound = new OutboundLimit(id + " (" + scope + "/" + device + ")", maxQueued, new OutboundLimit.Queue() {
             @Override
             public int queued() {
@@ -96,6 +100,21 @@ final class MqttConnection implements Connection {
     @Override
     public Optional<String> addressedDevice() {
         return Optional.of(device);
+    }
+
+    @Override
+    public int maxFrameBytes() {
+        return framing.maxFrameBytes();
+    }
+
+    @Override
+    public int maxAssembledBytes() {
+        return framing.maxAssembledBytes();
+    }
+
+    /** The connection's frames: fragments being rebuilt, and what the device's HELLO said it rebuilds. */
+    MessageFraming framing() {
+        return framing;
     }
 
     @Override
@@ -148,6 +167,7 @@ final class MqttConnection implements Connection {
     void closed() {
         closing = true;
         outbound.close(null);
+        framing.reset();
         synchronized (this) {
             if (closeDelivered) {
                 return;
@@ -166,7 +186,19 @@ final class MqttConnection implements Connection {
     }
 
     private boolean publish(Message message) {
-        byte[] payload = codec.encode(message);
+        Codec current = codec;
+        byte[] encoded = current.encode(message);
+        try {
+            return framing.send(encoded, current.textual(), message.type().name(), (frame, text) -> publishFrame(frame));
+        }
+        catch (PocketSyncException e) {
+            // larger than the device rebuilds: dropped, and the device pulls it (a page holds one row at least)
+            log.warn("connection {}: {} not sent: {}", id, message.type(), e.getMessage());
+            return false;
+        }
+    }
+
+    private boolean publishFrame(byte[] payload) {
         inflight.incrementAndGet();
         try {
             client.get().publish(downTopic, payload, 1, false, null, new IMqttActionListener() {

@@ -2,6 +2,7 @@ package io.pocketsync.transport.mqtt;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
+import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.api.PocketSyncException;
 import java.time.Duration;
 import java.util.List;
@@ -23,12 +24,14 @@ import java.util.Optional;
  * @param keepAlive MQTT keep-alive; default 30 s
  * @param reconnectMaxDelay cap of the automatic reconnect backoff; default 30 s
  * @param idleTimeout a device silent this long loses its virtual connection; default 1 h
+ * @param maxAssembledBytes largest message rebuilt from fragments (docs/protocol.md, "Fragments"); 0 takes none; default 32 MiB
  */
 public record MqttServerConfig(String uri, String topicRoot, Optional<String> clientId, Optional<String> username,
         String password, String codec, int maxMessageBytes, int maxQueuedMessages, int maxInflight, Duration keepAlive,
-        Duration reconnectMaxDelay, Duration idleTimeout) {
+        Duration reconnectMaxDelay, Duration idleTimeout, int maxAssembledBytes) {
     static final List<String> KEYS = List.of("uri", "topic-root", "client-id", "username", "password", "codec",
-            "max-message-bytes", "max-queued-messages", "max-inflight", "keep-alive", "reconnect-max-delay", "idle-timeout");
+            "max-message-bytes", "max-queued-messages", "max-inflight", "keep-alive", "reconnect-max-delay", "idle-timeout",
+            MessageFraming.MAX_ASSEMBLED_BYTES);
 
     /**
      * Reads and validates {@code config}; unknown keys fail.
@@ -51,9 +54,11 @@ public record MqttServerConfig(String uri, String topicRoot, Optional<String> cl
                 config.getInt("max-inflight", 10_000),
                 config.getDuration("keep-alive", Duration.ofSeconds(30)),
                 config.getDuration("reconnect-max-delay", Duration.ofSeconds(30)),
-                config.getDuration("idle-timeout", Duration.ofHours(1)));
+                config.getDuration("idle-timeout", Duration.ofHours(1)),
+                config.getInt(MessageFraming.MAX_ASSEMBLED_BYTES, MessageFraming.DEFAULT_MAX_ASSEMBLED_BYTES));
         String prefix = config.namespace().isEmpty() ? "" : config.namespace() + ".";
         require(parsed.maxMessageBytes > 0, prefix + "max-message-bytes must be positive");
+        require(parsed.maxAssembledBytes >= 0, prefix + "max-assembled-bytes must not be negative");
         require(parsed.maxQueuedMessages > 0, prefix + "max-queued-messages must be positive");
         require(parsed.maxInflight > 0, prefix + "max-inflight must be positive");
         require(parsed.keepAlive.toSeconds() >= 1, prefix + "keep-alive must be at least 1s");

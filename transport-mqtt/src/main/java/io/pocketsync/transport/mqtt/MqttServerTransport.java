@@ -8,6 +8,8 @@ import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
+import io.pocketsync.core.transport.Fragment;
+import io.pocketsync.core.transport.FragmentAssembler;
 import io.pocketsync.api.transport.ServerTransport;
 import java.net.URI;
 import java.util.Map;
@@ -298,9 +300,30 @@ public final class MqttServerTransport implements ServerTransport {
                     "message of " + payload.length + " bytes exceeds the maximum of " + config.maxMessageBytes());
             return;
         }
+        byte[] whole = payload;
+        MqttConnection existing = connections.get(address);
+        if (Fragment.isFragment(payload)) {
+            if (existing == null) {
+                log.debug("ignoring a fragment from {} before its HELLO", address);
+                return;
+            }
+            FragmentAssembler.Whole rebuilt;
+            try {
+                rebuilt = existing.framing().receive(payload, false);
+            }
+            catch (PocketSyncException e) {
+                existing.close(e.code(), e.getMessage());
+                return;
+            }
+            if (rebuilt == null) {
+                return;
+            }
+            whole = rebuilt.bytes();
+            codec = rebuilt.textual() ? jsonCodec : cborCodec;
+        }
         Message message;
         try {
-            message = codec.decode(payload);
+            message = codec.decode(whole);
         }
         catch (PocketSyncException e) {
             connectionFor(address, codec, false).close(e.code(), e.getMessage());
@@ -311,7 +334,18 @@ public final class MqttServerTransport implements ServerTransport {
             connectionFor(address, codec, false).close(ErrorCode.MALFORMED_MESSAGE, "malformed message");
             return;
         }
-        connectionFor(address, codec, message instanceof Hello).deliver(message);
+        if (message instanceof Hello hello) {
+            MqttConnection fresh = connectionFor(address, codec, true);
+            fresh.framing().peer(0, hello.maxAssembledBytes());
+            fresh.deliver(message);
+            return;
+        }
+        MqttConnection connection = connectionFor(address, codec, false);
+        if (whole == payload && connection.framing().assembling()) {
+            connection.close(ErrorCode.MALFORMED_MESSAGE, "a whole " + message.type() + " arrived between the fragments of a message");
+            return;
+        }
+        connection.deliver(message);
     }
 
     private MqttConnection connectionFor(MqttTopics.Address address, Codec codec, boolean fresh) {
@@ -326,7 +360,8 @@ public final class MqttServerTransport implements ServerTransport {
         }
         MqttConnection[] holder = new MqttConnection[1];
         MqttConnection created = new MqttConnection(() -> client, topics.down(address.scope(), address.device()),
-                address.scope(), address.device(), codec, config.maxQueuedMessages(),
+                address.scope(), address.device(), codec, config.maxQueuedMessages(), config.maxMessageBytes(),
+                config.maxAssembledBytes(),
                 () -> connections.remove(address, holder[0]));
         holder[0] = created;
         connections.put(address, created);

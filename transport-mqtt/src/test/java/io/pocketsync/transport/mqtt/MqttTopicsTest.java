@@ -62,10 +62,10 @@ class MqttTopicsTest {
                 Map.entry("username", "server"), Map.entry("password", "pw-secret"), Map.entry("codec", "json"),
                 Map.entry("max-message-bytes", "1000"), Map.entry("max-queued-messages", "5"),
                 Map.entry("max-inflight", "50"), Map.entry("keep-alive", "10s"), Map.entry("reconnect-max-delay", "5s"),
-                Map.entry("idle-timeout", "10m"))));
+                Map.entry("idle-timeout", "10m"), Map.entry("max-assembled-bytes", "0"))));
         assertThat(config).isEqualTo(new MqttServerConfig("ssl://broker:8883", "acme/ps", java.util.Optional.of("srv-1"),
                 java.util.Optional.of("server"), "pw-secret", "json", 1000, 5, 50, Duration.ofSeconds(10),
-                Duration.ofSeconds(5), Duration.ofMinutes(10)));
+                Duration.ofSeconds(5), Duration.ofMinutes(10), 0));
         assertThat(config.toString()).doesNotContain("pw-secret");
         assertThatThrownBy(() -> MqttServerConfig.from(PluginConfig.of("transport.mqtt", Map.of("topic-rot", "x"))))
                 .isInstanceOf(PocketSyncException.class).hasMessageContaining("transport.mqtt.topic-root");
@@ -77,12 +77,15 @@ class MqttTopicsTest {
         assertThat(defaults.codec()).isEqualTo("cbor");
         assertThat(defaults.topicRoot()).isEqualTo("pocketsync/v1");
         assertThat(defaults.keepAlive()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.maxAssembledBytes()).isEqualTo(32 * 1024 * 1024);
 
         MqttClientConfig config = MqttClientConfig.from(PluginConfig.of("transport.mqtt", Map.ofEntries(
                 Map.entry("topic-root", "acme/ps"), Map.entry("client-id", "dev-1"), Map.entry("username", "dev"),
                 Map.entry("password", "pw-secret"), Map.entry("codec", "json"), Map.entry("max-message-bytes", "99"),
                 Map.entry("max-inflight", "7"), Map.entry("keep-alive", "3s"), Map.entry("connect-timeout", "4s"),
-                Map.entry("reconnect-initial-delay", "10ms"), Map.entry("reconnect-max-delay", "2s"))));
+                Map.entry("reconnect-initial-delay", "10ms"), Map.entry("reconnect-max-delay", "2s"),
+                Map.entry("max-assembled-bytes", "5000"))));
+        assertThat(config.maxAssembledBytes()).isEqualTo(5000);
         assertThat(config.clientId()).contains("dev-1");
         assertThat(config.maxMessageBytes()).isEqualTo(99);
         assertThat(config.maxInflight()).isEqualTo(7);

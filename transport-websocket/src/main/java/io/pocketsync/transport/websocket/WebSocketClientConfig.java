@@ -3,6 +3,7 @@ package io.pocketsync.transport.websocket;
 import static io.pocketsync.transport.websocket.WebSocketServerConfig.require;
 
 import io.pocketsync.api.PluginConfig;
+import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.api.transport.ReconnectPolicy;
 import java.time.Duration;
 import java.util.List;
@@ -19,11 +20,14 @@ import java.util.Optional;
  * @param truststorePath trust store for {@code wss://} servers with private certificates; empty: the JDK's
  * @param truststorePassword the trust store's password (a secret, never logged)
  * @param truststoreType the trust store's type; default PKCS12
+ * @param maxAssembledBytes largest message rebuilt from fragments (docs/protocol.md, "Fragments"); 0 takes none; default 32 MiB
  */
 public record WebSocketClientConfig(String codec, int maxMessageBytes, Duration heartbeatInterval, Duration connectTimeout,
-        ReconnectPolicy reconnect, Optional<String> truststorePath, String truststorePassword, String truststoreType) {
+        ReconnectPolicy reconnect, Optional<String> truststorePath, String truststorePassword, String truststoreType,
+        int maxAssembledBytes) {
     static final List<String> KEYS = List.of("codec", "max-message-bytes", "heartbeat-interval", "connect-timeout",
-            "reconnect-initial-delay", "reconnect-max-delay", "truststore-path", "truststore-password", "truststore-type");
+            "reconnect-initial-delay", "reconnect-max-delay", "truststore-path", "truststore-password", "truststore-type",
+            MessageFraming.MAX_ASSEMBLED_BYTES);
 
     /**
      * Reads and validates {@code config}; unknown keys fail.
@@ -47,8 +51,10 @@ public record WebSocketClientConfig(String codec, int maxMessageBytes, Duration 
                 new ReconnectPolicy(initial, max),
                 config.get("truststore-path").filter(p -> !p.isBlank()),
                 config.getString("truststore-password", ""),
-                config.getString("truststore-type", "PKCS12"));
+                config.getString("truststore-type", "PKCS12"),
+                config.getInt(MessageFraming.MAX_ASSEMBLED_BYTES, MessageFraming.DEFAULT_MAX_ASSEMBLED_BYTES));
         require(parsed.maxMessageBytes > 0, prefix + "max-message-bytes must be positive");
+        require(parsed.maxAssembledBytes >= 0, prefix + "max-assembled-bytes must not be negative");
         require(parsed.heartbeatInterval.toSeconds() >= 1, prefix + "heartbeat-interval must be at least 1s");
         require(parsed.connectTimeout.toMillis() > 0, prefix + "connect-timeout must be positive");
         return parsed;

@@ -9,6 +9,9 @@ import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
+import io.pocketsync.api.protocol.Welcome;
+import io.pocketsync.core.transport.FragmentAssembler;
+import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.core.transport.ReconnectScheduler;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -93,22 +96,25 @@ public final class WebSocketClientTransport implements ClientTransport {
             return false;
         }
         byte[] bytes = codec.encode(message);
-        if (bytes.length > config.maxMessageBytes()) {
-            throw new PocketSyncException(ErrorCode.MESSAGE_TOO_LARGE, message.type() + " of " + bytes.length
-                    + " bytes exceeds the maximum of " + config.maxMessageBytes());
-        }
         try {
-            if (codec.textual()) {
-                socket.send(new String(bytes, StandardCharsets.UTF_8));
-            }
-            else {
-                socket.send(bytes);
-            }
-            return true;
+            return socket.framing.send(bytes, codec.textual(), message.type().name(), (frame, text) -> {
+                if (text) {
+                    socket.send(new String(frame, StandardCharsets.UTF_8));
+                }
+                else {
+                    socket.send(frame);
+                }
+                return true;
+            });
         }
         catch (WebsocketNotConnectedException e) {
             return false;
         }
+    }
+
+    @Override
+    public int maxAssembledBytes() {
+        return config.maxAssembledBytes();
     }
 
     @Override
@@ -193,6 +199,10 @@ public final class WebSocketClientTransport implements ClientTransport {
 
     /** One connection attempt; its callbacks run on its own read thread. */
     private final class Socket extends WebSocketClient {
+        /** This attempt's frames: what the server's WELCOME allows, and fragments being rebuilt. */
+        final MessageFraming framing = new MessageFraming("server " + uri, config.maxMessageBytes(), config.maxAssembledBytes(),
+                false);
+
         Socket(URI target, int frameLimit) {
             super(target, new Draft_6455(Collections.emptyList(), frameLimit), Map.of(),
                     (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
@@ -235,7 +245,19 @@ public final class WebSocketClientTransport implements ClientTransport {
         private void receive(byte[] bytes, boolean textFrame) {
             Message message;
             try {
-                message = codecFor(textFrame).decode(bytes);
+                FragmentAssembler.Whole whole = framing.receive(bytes, textFrame);
+                if (whole == null) {
+                    return;
+                }
+                message = codecFor(whole.textual()).decode(whole.bytes());
+                if (message instanceof Welcome welcome) {
+                    framing.peer(welcome.maxMessageBytes(), welcome.maxAssembledBytes());
+                }
+            }
+            catch (PocketSyncException e) {
+                log.warn("bad message from {}, reconnecting: {}", uri, e.getMessage());
+                close(CloseCodes.toCloseCode(e.code()), CloseCodes.reason(e.getMessage()));
+                return;
             }
             catch (RuntimeException e) {
                 log.warn("undecodable message from {}, reconnecting: {}", uri, e.getMessage());

@@ -9,6 +9,8 @@ import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.transport.Connection;
 import io.pocketsync.api.transport.ConnectionListener;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.core.transport.OutboundLimit;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,17 +39,20 @@ final class WebSocketConnection implements Connection {
     private final String remoteAddress;
     private final OutboundLimit outbound;
     private final StalledWriteWatchdog watchdog;
+    private final MessageFraming framing;
     private volatile Codec codec;
     private ConnectionListener listener;
     private volatile boolean closing;
     private boolean closeDelivered;
 
-    WebSocketConnection(WebSocket socket, Codec initialCodec, int maxQueued, StalledWriteWatchdog watchdog) {
+    WebSocketConnection(WebSocket socket, Codec initialCodec, int maxQueued, StalledWriteWatchdog watchdog, int maxFrameBytes,
+            int maxAssembledBytes) {
         this.socket = requireNonNull(socket, "socket is null");
         this.codec = requireNonNull(initialCodec, "initialCodec is null");
         this.watchdog = requireNonNull(watchdog, "watchdog is null");
         this.id = "ws-" + IDS.incrementAndGet();
         this.remoteAddress = String.valueOf(socket.getRemoteSocketAddress());
+        this.framing = new MessageFraming(id + " (" + remoteAddress + ")", maxFrameBytes, maxAssembledBytes, true);
         this.outbound = new OutboundLimit(id + " (" + remoteAddress + ")", maxQueued, new OutboundLimit.Queue() {
             @Override
             public int queued() {
@@ -74,6 +79,21 @@ final class WebSocketConnection implements Connection {
     @Override
     public String remoteAddress() {
         return remoteAddress;
+    }
+
+    @Override
+    public int maxFrameBytes() {
+        return framing.maxFrameBytes();
+    }
+
+    @Override
+    public int maxAssembledBytes() {
+        return framing.maxAssembledBytes();
+    }
+
+    /** The connection's frames: fragments being rebuilt, and what the device's HELLO said it rebuilds. */
+    MessageFraming framing() {
+        return framing;
     }
 
     @Override
@@ -135,6 +155,7 @@ final class WebSocketConnection implements Connection {
     synchronized void closed() {
         closing = true;
         outbound.close(null);
+        framing.reset();
         if (closeDelivered) {
             return;
         }
@@ -150,16 +171,24 @@ final class WebSocketConnection implements Connection {
     }
 
     private boolean write(Message message) {
-        byte[] bytes = codec.encode(message);
+        Codec current = codec;
+        byte[] bytes = current.encode(message);
         try {
-            if (codec.textual()) {
-                socket.send(new String(bytes, StandardCharsets.UTF_8));
-            }
-            else {
-                socket.send(bytes);
-            }
-            watchdog.written(socket);
-            return true;
+            return framing.send(bytes, current.textual(), message.type().name(), (frame, text) -> {
+                if (text) {
+                    socket.send(new String(frame, StandardCharsets.UTF_8));
+                }
+                else {
+                    socket.send(frame);
+                }
+                watchdog.written(socket);
+                return true;
+            });
+        }
+        catch (PocketSyncException e) {
+            // larger than the device rebuilds: dropped, and the device pulls it (a page holds one row at least)
+            log.warn("connection {}: {} not sent: {}", id, message.type(), e.getMessage());
+            return false;
         }
         catch (WebsocketNotConnectedException e) {
             return false;

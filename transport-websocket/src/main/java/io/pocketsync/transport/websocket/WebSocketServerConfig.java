@@ -2,6 +2,7 @@ package io.pocketsync.transport.websocket;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
+import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.api.PocketSyncException;
 import java.time.Duration;
 import java.util.List;
@@ -20,12 +21,14 @@ import java.util.Optional;
  * @param keystorePath PKCS12/JKS key store for {@code wss://}; empty means plain {@code ws://}
  * @param keystorePassword the key store's password (a secret, never logged)
  * @param keystoreType the key store's type; default PKCS12
+ * @param maxAssembledBytes largest message rebuilt from fragments (docs/protocol.md, "Fragments"); 0 takes none; default 32 MiB
  */
 public record WebSocketServerConfig(String host, int port, String path, int maxMessageBytes, int maxQueuedMessages,
         Duration heartbeatInterval, String codec, Optional<String> keystorePath, String keystorePassword,
-        String keystoreType) {
+        String keystoreType, int maxAssembledBytes) {
     static final List<String> KEYS = List.of("host", "port", "path", "max-message-bytes", "max-queued-messages",
-            "heartbeat-interval", "codec", "keystore-path", "keystore-password", "keystore-type");
+            "heartbeat-interval", "codec", "keystore-path", "keystore-password", "keystore-type",
+            MessageFraming.MAX_ASSEMBLED_BYTES);
 
     /**
      * Reads and validates {@code config}; unknown keys fail.
@@ -46,11 +49,13 @@ public record WebSocketServerConfig(String host, int port, String path, int maxM
                 config.getString("codec", "json"),
                 config.get("keystore-path").filter(p -> !p.isBlank()),
                 config.getString("keystore-password", ""),
-                config.getString("keystore-type", "PKCS12"));
+                config.getString("keystore-type", "PKCS12"),
+                config.getInt(MessageFraming.MAX_ASSEMBLED_BYTES, MessageFraming.DEFAULT_MAX_ASSEMBLED_BYTES));
         String prefix = config.namespace().isEmpty() ? "" : config.namespace() + ".";
         require(parsed.port >= 0 && parsed.port <= 65535, prefix + "port must be 0-65535");
         require(parsed.path.startsWith("/"), prefix + "path must start with /");
         require(parsed.maxMessageBytes > 0, prefix + "max-message-bytes must be positive");
+        require(parsed.maxAssembledBytes >= 0, prefix + "max-assembled-bytes must not be negative");
         require(parsed.maxQueuedMessages > 0, prefix + "max-queued-messages must be positive");
         require(parsed.heartbeatInterval.toSeconds() >= 1, prefix + "heartbeat-interval must be at least 1s");
         return parsed;

@@ -6,7 +6,9 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.codec.Codec;
+import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
+import io.pocketsync.core.transport.FragmentAssembler;
 import io.pocketsync.api.transport.ServerTransport;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -181,20 +183,29 @@ public final class WebSocketServerTransport implements ServerTransport {
         }
     }
 
-    private void receive(WebSocket socket, byte[] bytes, Codec codec) {
+    private void receive(WebSocket socket, byte[] bytes, boolean textFrame) {
         WebSocketConnection connection = socket.getAttachment();
         if (connection == null || !connection.isOpen()) {
             return;
         }
-        connection.useCodec(codec);
         if (bytes.length > config.maxMessageBytes()) {
             connection.close(ErrorCode.MESSAGE_TOO_LARGE,
                     "message of " + bytes.length + " bytes exceeds the maximum of " + config.maxMessageBytes());
             return;
         }
         Message message;
+        Codec codec = textFrame ? textCodec : binaryCodec;
         try {
-            message = codec.decode(bytes);
+            FragmentAssembler.Whole whole = connection.framing().receive(bytes, textFrame);
+            if (whole == null) {
+                return;
+            }
+            codec = whole.textual() ? textCodec : binaryCodec;
+            connection.useCodec(codec);
+            message = codec.decode(whole.bytes());
+            if (message instanceof Hello hello) {
+                connection.framing().peer(0, hello.maxAssembledBytes());
+            }
         }
         catch (PocketSyncException e) {
             log.debug("connection {}: undecodable message: {}", connection.id(), e.getMessage());
@@ -236,7 +247,8 @@ public final class WebSocketServerTransport implements ServerTransport {
 
         @Override
         public void onOpen(WebSocket socket, ClientHandshake handshake) {
-            WebSocketConnection connection = new WebSocketConnection(socket, defaultCodec, config.maxQueuedMessages(), watchdog);
+            WebSocketConnection connection = new WebSocketConnection(socket, defaultCodec, config.maxQueuedMessages(), watchdog,
+                    config.maxMessageBytes(), config.maxAssembledBytes());
             socket.setAttachment(connection);
             if (closed.get()) {
                 connection.close(ErrorCode.SHUTTING_DOWN, "server shutting down");
@@ -254,14 +266,14 @@ public final class WebSocketServerTransport implements ServerTransport {
 
         @Override
         public void onMessage(WebSocket socket, String text) {
-            receive(socket, text.getBytes(StandardCharsets.UTF_8), textCodec);
+            receive(socket, text.getBytes(StandardCharsets.UTF_8), true);
         }
 
         @Override
         public void onMessage(WebSocket socket, ByteBuffer buffer) {
             byte[] bytes = new byte[buffer.remaining()];
             buffer.get(bytes);
-            receive(socket, bytes, binaryCodec);
+            receive(socket, bytes, false);
         }
 
         @Override

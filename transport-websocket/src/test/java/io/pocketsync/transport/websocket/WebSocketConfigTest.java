@@ -20,7 +20,7 @@ class WebSocketConfigTest {
     void serverDefaults() {
         WebSocketServerConfig config = WebSocketServerConfig.from(PluginConfig.empty("transport.websocket"));
         assertThat(config).isEqualTo(new WebSocketServerConfig("127.0.0.1", 8787, "/sync", 1024 * 1024, 1000,
-                Duration.ofSeconds(30), "json", Optional.empty(), "", "PKCS12"));
+                Duration.ofSeconds(30), "json", Optional.empty(), "", "PKCS12", 32 * 1024 * 1024));
     }
 
     @Test
@@ -30,7 +30,9 @@ class WebSocketConfigTest {
                 "heartbeat-interval", "5s", "codec", "cbor", "keystore-path", "/k.p12", "keystore-password", "hunter2",
                 "keystore-type", "JKS")));
         assertThat(config).isEqualTo(new WebSocketServerConfig("0.0.0.0", 9000, "/ps", 2048, 10, Duration.ofSeconds(5),
-                "cbor", Optional.of("/k.p12"), "hunter2", "JKS"));
+                "cbor", Optional.of("/k.p12"), "hunter2", "JKS", 32 * 1024 * 1024));
+        assertThat(WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of("max-assembled-bytes", "4096")))
+                .maxAssembledBytes()).isEqualTo(4096);
         assertThat(config.toString()).doesNotContain("hunter2");
     }
 
@@ -42,11 +44,13 @@ class WebSocketConfigTest {
         assertThat(defaults.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(defaults.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(defaults.truststorePath()).isEmpty();
+        assertThat(defaults.maxAssembledBytes()).isEqualTo(32 * 1024 * 1024);
 
         WebSocketClientConfig config = WebSocketClientConfig.from(PluginConfig.of("transport.websocket", Map.of(
                 "codec", "cbor", "max-message-bytes", "100", "heartbeat-interval", "2s", "connect-timeout", "500ms",
                 "reconnect-initial-delay", "10ms", "reconnect-max-delay", "1s", "truststore-path", "/t.p12",
-                "truststore-password", "s3cret", "truststore-type", "JKS")));
+                "truststore-password", "s3cret", "truststore-type", "JKS", "max-assembled-bytes", "0")));
+        assertThat(config.maxAssembledBytes()).isZero();
         assertThat(config.codec()).isEqualTo("cbor");
         assertThat(config.maxMessageBytes()).isEqualTo(100);
         assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));

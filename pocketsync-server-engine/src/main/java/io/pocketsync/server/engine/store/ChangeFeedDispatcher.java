@@ -2,6 +2,7 @@ package io.pocketsync.server.engine.store;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.store.ChangeFeedListener;
 import io.pocketsync.api.store.CommittedBatch;
 import java.util.List;
@@ -115,6 +116,35 @@ public final class ChangeFeedDispatcher implements AutoCloseable {
         }
         catch (RejectedExecutionException e) {
             LOG.debug("store closed; gap event dropped");
+        }
+    }
+
+    /**
+     * Tells every listener, on the feed thread, that a session was established somewhere
+     * ({@link ChangeFeedListener#onSessionClaimed}).
+     *
+     * @param scope the device's scope
+     * @param deviceId the device
+     * @param claim the establishing node's claim
+     */
+    public void sessionClaimed(Scope scope, String deviceId, String claim) {
+        requireNonNull(scope, "scope is null");
+        requireNonNull(deviceId, "deviceId is null");
+        requireNonNull(claim, "claim is null");
+        try {
+            thread.execute(() -> {
+                for (ChangeFeedListener listener : listeners) {
+                    try {
+                        listener.onSessionClaimed(scope, deviceId, claim);
+                    }
+                    catch (RuntimeException e) {
+                        LOG.warn("change feed listener {} failed on a session claim", listener, e);
+                    }
+                }
+            });
+        }
+        catch (RejectedExecutionException e) {
+            LOG.debug("store closed; session claim dropped");
         }
     }
 

@@ -36,7 +36,10 @@ import java.util.function.IntFunction;
  * JSON strings, so a string that looks like a marker stays a string. Thread-safe.
  */
 public final class StoreJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    // what the store wrote itself: a row of max-row-bytes holds a BLOB whose base64 exceeds Jackson's default 20 MB bound
+    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxStringLength(Integer.MAX_VALUE).build()).build());
     private static final String BLOB = "$b";
     private static final String FLOAT = "$f";
 

@@ -1,0 +1,40 @@
+package io.pocketsync.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class EngineThreadTest {
+    @Test
+    void aTaskThatRunsOutOfMemoryIsReportedNotSwallowedAndTheEngineGoesOn() {
+        List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+        EngineThread engine = new EngineThread(Executors.newSingleThreadScheduledExecutor(), failures::add);
+        try {
+            engine.run(() -> {
+                throw new OutOfMemoryError("Java heap space");
+            });
+            engine.run(() -> {
+                throw new OutOfMemoryError("Java heap space");
+            });
+            AtomicBoolean later = new AtomicBoolean();
+            engine.run(() -> later.set(true));
+
+            await().untilTrue(later);
+            // reported once: the second, within ten seconds of the first, is not said again
+            assertThat(failures).hasSize(1);
+            assertThat(failures.get(0)).isInstanceOf(PocketSyncException.class)
+                    .hasMessageContaining("OutOfMemoryError").hasMessageContaining("-Xmx");
+            assertThat(((PocketSyncException) failures.get(0)).code()).isEqualTo(ErrorCode.INTERNAL);
+        }
+        finally {
+            engine.shutdown();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.pocketsync.server.engine;
+
+/**
+ * The claims a node makes when it establishes a session ({@link io.pocketsync.api.store.ServerStore#claimSession}):
+ * {@code <epoch millis>:<node id>:<session id>}. Of two live sessions for one device id, on one node or on two, the
+ * one with the newer claim stays: ordered by the establishing node's clock, then by the text. Both nodes compare the
+ * same two claims, so they agree which one goes, even when claims cross on the way.
+ */
+final class SessionClaims {
+    private SessionClaims() {}
+
+    static String of(long millis, String nodeId, String sessionId) {
+        return millis + ":" + nodeId + ":" + sessionId;
+    }
+
+    /** Whether {@code claim} is newer than {@code other}; a claim that does not parse is never newer. */
+    static boolean newer(String claim, String other) {
+        long at = millis(claim);
+        long otherAt = millis(other);
+        if (at < 0 || otherAt < 0) {
+            return false;
+        }
+        return at != otherAt ? at > otherAt : claim.compareTo(other) > 0;
+    }
+
+    private static long millis(String claim) {
+        int colon = claim.indexOf(':');
+        try {
+            return colon <= 0 ? -1 : Long.parseLong(claim.substring(0, colon));
+        }
+        catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
