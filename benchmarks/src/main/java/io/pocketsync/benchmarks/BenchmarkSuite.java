@@ -50,6 +50,9 @@ public final class BenchmarkSuite {
         if (selected(only, "ingest")) {
             results.addAll(new StoreIngestBenchmark(dir, redisUri, quick ? 5_000 : 20_000).run(rounds));
         }
+        if (selected(only, "checksums")) {
+            results.addAll(new ChecksumBenchmark(dir, redisUri, quick ? 5_000 : 20_000, quick ? 100_000 : 1_000_000).run(rounds));
+        }
         if (selected(only, "engine")) {
             results.addAll(new EngineIngestBenchmark(dir, quick ? 5_000 : 20_000).run(rounds));
         }

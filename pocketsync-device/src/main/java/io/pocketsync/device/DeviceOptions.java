@@ -27,9 +27,14 @@ import java.time.Duration;
  *        announced {@code maxMessageBytes} caps it further (default 512 KiB, half of the transports' default
  *        1 MiB limit). A batch of large rows is cut short rather than refused as too large; a single change is
  *        always sent
+ * @param verifyInterval how often a connected device compares its rows with the server's by checksum and repairs
+ *        what differs (docs/protocol.md 4; default 5 minutes; it also does so after the first catch-up of each
+ *        session); {@link Duration#ZERO} turns the automatic checks off ({@link PocketSyncDevice#verify} still works)
  */
 public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry,
-        Duration catchUpInterval, int pushWindow, int pushMaxBytes) {
+        Duration catchUpInterval, int pushWindow, int pushMaxBytes, Duration verifyInterval) {
+    /** The default {@link #verifyInterval()}. */
+    public static final Duration DEFAULT_VERIFY_INTERVAL = Duration.ofMinutes(5);
     /** The default {@link #pushWindow()}. */
     public static final int DEFAULT_PUSH_WINDOW = 4;
     /** The default {@link #pushMaxBytes()}. */
@@ -40,7 +45,7 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
     /** The defaults. */
     public static final DeviceOptions DEFAULTS = new DeviceOptions(Duration.ofMillis(50), 1000, 500, Duration.ofSeconds(10),
             new ReconnectPolicy(Duration.ofMillis(200), Duration.ofSeconds(30)), Duration.ofSeconds(30), DEFAULT_PUSH_WINDOW,
-            DEFAULT_PUSH_MAX_BYTES);
+            DEFAULT_PUSH_MAX_BYTES, DEFAULT_VERIFY_INTERVAL);
 
     /**
      * Options with the default catch-up interval (30 s), push window and push byte budget.
@@ -97,6 +102,7 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      * @param catchUpInterval how often a connected device pulls from its cursor unprompted; positive
      * @param pushWindow most PUSH messages in flight at once; at least 1
      * @param pushMaxBytes most estimated bytes of changes per PUSH; at least 1
+     * @param verifyInterval how often a connected device compares its rows with the server's; zero for never
      * @throws NullPointerException when a duration or {@code retry} is null
      * @throws IllegalArgumentException when a duration is zero or negative or a count is below 1
      */
@@ -105,6 +111,10 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
         requireNonNull(pushTimeout, "pushTimeout is null");
         requireNonNull(retry, "retry is null");
         requireNonNull(catchUpInterval, "catchUpInterval is null");
+        requireNonNull(verifyInterval, "verifyInterval is null");
+        if (verifyInterval.isNegative()) {
+            throw new IllegalArgumentException("verifyInterval must not be negative");
+        }
         if (catchUpInterval.isNegative() || catchUpInterval.isZero()) {
             throw new IllegalArgumentException("catchUpInterval must be positive");
         }
@@ -121,7 +131,8 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      * @return the new options; this instance is unchanged
      */
     public DeviceOptions withPollInterval(Duration value) {
-        return new DeviceOptions(value, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes);
+        return new DeviceOptions(value, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes,
+                verifyInterval);
     }
 
     /**
@@ -131,7 +142,8 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      * @return the new options; this instance is unchanged
      */
     public DeviceOptions withPushBatchSize(int value) {
-        return new DeviceOptions(pollInterval, value, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes);
+        return new DeviceOptions(pollInterval, value, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes,
+                verifyInterval);
     }
 
     /**
@@ -141,7 +153,8 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      * @return the new options; this instance is unchanged
      */
     public DeviceOptions withPullLimit(int value) {
-        return new DeviceOptions(pollInterval, pushBatchSize, value, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes);
+        return new DeviceOptions(pollInterval, pushBatchSize, value, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes,
+                verifyInterval);
     }
 
     /**
@@ -152,7 +165,8 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      * @return the new options; this instance is unchanged
      */
     public DeviceOptions withPushTimeout(Duration value) {
-        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, value, retry, catchUpInterval, pushWindow, pushMaxBytes);
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, value, retry, catchUpInterval, pushWindow, pushMaxBytes,
+                verifyInterval);
     }
 
     /**
@@ -163,7 +177,8 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      * @return the new options; this instance is unchanged
      */
     public DeviceOptions withPushWindow(int value) {
-        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, value, pushMaxBytes);
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, value, pushMaxBytes,
+                verifyInterval);
     }
 
     /**
@@ -174,7 +189,8 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      * @return the new options; this instance is unchanged
      */
     public DeviceOptions withCatchUpInterval(Duration value) {
-        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, value, pushWindow, pushMaxBytes);
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, value, pushWindow, pushMaxBytes,
+                verifyInterval);
     }
 
     /**
@@ -185,6 +201,37 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      * @return the new options; this instance is unchanged
      */
     public DeviceOptions withPushMaxBytes(int value) {
-        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, value);
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, value,
+                verifyInterval);
+    }
+
+    /**
+     * Options with the default verify interval.
+     *
+     * @param pollInterval how often other connections' commits are looked for; positive, not null
+     * @param pushBatchSize most changes per PUSH; at least 1
+     * @param pullLimit most rows asked for per catch-up page; at least 1
+     * @param pushTimeout how long a PUSH may wait for its ACK before it is sent again; positive, not null
+     * @param retry backoff for retrying a push the server could not store; not null
+     * @param catchUpInterval how often a connected device pulls from its cursor unprompted; positive
+     * @param pushWindow most PUSH messages in flight at once; at least 1
+     * @param pushMaxBytes most estimated bytes of changes per PUSH; at least 1
+     */
+    public DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry,
+            Duration catchUpInterval, int pushWindow, int pushMaxBytes) {
+        this(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes,
+                DEFAULT_VERIFY_INTERVAL);
+    }
+
+    /**
+     * A copy with another verify interval.
+     *
+     * @param value how often a connected device compares its rows with the server's by checksum; {@link Duration#ZERO}
+     *        turns the automatic checks off; not negative, not null
+     * @return the new options; this instance is unchanged
+     */
+    public DeviceOptions withVerifyInterval(Duration value) {
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow,
+                pushMaxBytes, value);
     }
 }

@@ -192,6 +192,30 @@ public final class PocketSyncDevice implements AutoCloseable {
     }
 
     /**
+     * Compares this device's rows with the server's by checksum, now (docs/protocol.md 4): per tracked table the
+     * device's row count and checksum, and whether they match the server's at the same sequence (the device catches up
+     * first when it is behind). Rows with pending local changes or parked remote ones are left out of the comparison.
+     * With {@code repair}, rows that differ get the server's state (pending local writes stay and are pushed) and rows
+     * the server never had are deleted. The device does this on its own after each session's first catch-up and every
+     * {@link DeviceOptions#verifyInterval()}; a verification already running is joined.
+     *
+     * @param repair whether to write the server's state into rows that differ
+     * @return the report; completes with {@link VerifyReport#compared()} false when offline or when the scope kept moving
+     */
+    public java.util.concurrent.CompletableFuture<VerifyReport> verify(boolean repair) {
+        return loop.verify(repair);
+    }
+
+    /**
+     * The device's checksum metrics since it started: comparisons made, tables found differing, rows repaired.
+     *
+     * @return a snapshot; any thread
+     */
+    public ChecksumStats checksumStats() {
+        return loop.checksumStats();
+    }
+
+    /**
      * Calls {@code listener} with the current {@link #status()} at once, then with each snapshot that differs from
      * the last, on the listener executor. While it is registered the counts in the snapshots are kept current.
      *

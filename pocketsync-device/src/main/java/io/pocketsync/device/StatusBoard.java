@@ -158,6 +158,11 @@ final class StatusBoard {
         emit(l -> l.error(code, message));
     }
 
+    /** A checksum comparison wrote the server's state into {@code rows} rows of {@code table}. */
+    void rowsRepaired(String table, int rows) {
+        emit(l -> l.rowsRepaired(table, rows));
+    }
+
     /** An engine task failed: the listeners hear the error's code. */
     void engineFailed(RuntimeException e) {
         ErrorCode code = e instanceof PocketSyncException p ? p.code() : ErrorCode.INTERNAL;

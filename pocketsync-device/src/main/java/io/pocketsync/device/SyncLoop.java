@@ -11,6 +11,8 @@ import io.pocketsync.api.protocol.Ack;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.ChangesMode;
+import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
@@ -50,6 +52,7 @@ final class SyncLoop implements ClientTransport.Listener {
     private final LocalChangeWatcher localChanges;
     private final ChangePusher pusher;
     private final RemoteChangeReceiver receiver;
+    private final ChecksumVerifier verifier;
 
     private boolean welcomed;
     /**
@@ -60,6 +63,7 @@ final class SyncLoop implements ClientTransport.Listener {
     private boolean initialPushDone;
     private @Nullable ScheduledFuture<?> ticker;
     private @Nullable ScheduledFuture<?> catchUpCheck;
+    private @Nullable ScheduledFuture<?> verifyCheck;
     private volatile boolean stopped;
 
     SyncLoop(ChangeCapture capture, ClientTransport transport, Endpoint endpoint, String token, DeviceOptions options,
@@ -75,6 +79,10 @@ final class SyncLoop implements ClientTransport.Listener {
         this.localChanges = new LocalChangeWatcher(capture, watchers, engine, this::localCommitSeen);
         this.pusher = new ChangePusher(capture, transport, options, engine, status, this::reportApplied);
         this.receiver = new RemoteChangeReceiver(capture, transport, options, status, this::reportApplied);
+        this.verifier = new ChecksumVerifier(capture, transport, options, status, () -> {
+            receiver.pullSoon();
+            pump();
+        }, table -> watchers.fire(java.util.List.of(table), true));
     }
 
     void start() {
@@ -88,6 +96,9 @@ final class SyncLoop implements ClientTransport.Listener {
             ticker = engine.every(this::tick, period, TimeUnit.MILLISECONDS);
             long check = options.catchUpInterval().toMillis();
             catchUpCheck = engine.every(this::periodicPull, check, TimeUnit.MILLISECONDS);
+            if (!options.verifyInterval().isZero()) {
+                verifyCheck = engine.every(verifier::periodic, options.verifyInterval().toMillis(), TimeUnit.MILLISECONDS);
+            }
         });
         transport.start(endpoint, this);
     }
@@ -123,6 +134,24 @@ final class SyncLoop implements ClientTransport.Listener {
         });
     }
 
+    /** Compares the rows with the server's by checksum (see {@link PocketSyncDevice#verify}); any thread. */
+    java.util.concurrent.CompletableFuture<VerifyReport> verify(boolean repair) {
+        java.util.concurrent.CompletableFuture<VerifyReport> result = new java.util.concurrent.CompletableFuture<>();
+        engine.run(() -> verifier.start(repair).whenComplete((report, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            }
+            else {
+                result.complete(report);
+            }
+        }));
+        return result;
+    }
+
+    ChecksumStats checksumStats() {
+        return verifier.stats();
+    }
+
     /** {@link PocketSyncDevice#status()} was asked (any thread): counts that may be stale are read again. */
     void statusAsked() {
         if (status.countWanted()) {
@@ -141,6 +170,8 @@ final class SyncLoop implements ClientTransport.Listener {
         engine.run(() -> {
             EngineThread.cancel(ticker);
             EngineThread.cancel(catchUpCheck);
+            EngineThread.cancel(verifyCheck);
+            verifier.disconnected();
             pusher.stop();
             localChanges.stop();
             welcomed = false;
@@ -166,6 +197,7 @@ final class SyncLoop implements ClientTransport.Listener {
             welcomed = false;
             pusher.forget();
             receiver.disconnected();
+            verifier.disconnected();
             helloDeadlineNanos = 0;
             status.disconnected(code, reason, was);
         });
@@ -204,6 +236,7 @@ final class SyncLoop implements ClientTransport.Listener {
         if (welcomed && receiver.pullOverdue(now)) {
             pump();
         }
+        verifier.tick(now);
         localChanges.poll();
         if (status.wantsCounts()) {
             status.refreshCounts(capture); // a read only when something may have changed the counts
@@ -264,6 +297,12 @@ final class SyncLoop implements ClientTransport.Listener {
             if (receiver.received(changes)) {
                 pump();
             }
+            if (changes.mode() != ChangesMode.LIVE && !changes.hasMore()) {
+                verifier.caughtUp();
+            }
+        }
+        else if (message instanceof Checksums checksums) {
+            verifier.received(checksums);
         }
         else if (message instanceof ErrorMessage error) {
             onError(error);
@@ -307,6 +346,7 @@ final class SyncLoop implements ClientTransport.Listener {
         initialPushDone = false;
         pusher.welcomed(welcome);
         receiver.welcomed();
+        verifier.welcomed();
         if (welcome.resyncRequired()) {
             LOG.info("server asks for a full resync (cursor {} outside its history)", capture.state().cursor());
         }
@@ -317,6 +357,12 @@ final class SyncLoop implements ClientTransport.Listener {
     private void onError(ErrorMessage error) {
         switch (error.code()) {
             case CATCH_UP_REQUIRED, RESYNC_REQUIRED -> receiver.pullAgain();
+            case UNKNOWN_MESSAGE_TYPE -> {
+                if (!verifier.refusedAsUnknown()) {
+                    pusher.refused(error, this::pump);
+                    status.error(error.code(), error.message());
+                }
+            }
             default -> {
                 pusher.refused(error, this::pump);
                 status.error(error.code(), error.message());

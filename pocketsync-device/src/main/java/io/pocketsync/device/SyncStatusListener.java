@@ -63,4 +63,15 @@ public class SyncStatusListener {
      * @param status the new snapshot; never null
      */
     public void statusChanged(SyncStatus status) {}
+
+    /**
+     * A checksum comparison with the server found rows of {@code table} that differed from the server's state (a
+     * write behind the engine's back, a lost page) and wrote the server's state into them (docs/protocol.md 4).
+     * Pending local changes were left alone and are still pushed. Rare by design: a repeated repair points at
+     * something that writes the database around PocketSync.
+     *
+     * @param table the table
+     * @param rows rows written or deleted (0 when the differing rows could not be repaired)
+     */
+    public void rowsRepaired(String table, int rows) {}
 }

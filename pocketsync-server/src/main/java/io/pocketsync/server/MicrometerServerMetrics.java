@@ -111,6 +111,12 @@ public final class MicrometerServerMetrics extends ServerListener {
     }
 
     @Override
+    public void checksumsServed(Scope scope, String kind, int count) {
+        // kind "rows" counts the row states devices fetched to repair their copy: each is a row that had drifted
+        registry.counter("pocketsync.checksums.served", "kind", kind).increment(count);
+    }
+
+    @Override
     public void changesApplied(Scope scope, int count) {
         applied.increment(count);
         ingested.increment(count);

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Keeps SQLite databases on many devices in sync through a server.",
-        subcommands = {ServerCommand.class, DeviceCommand.class, DeadLettersCommand.class, DemoCommand.class, TokenCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServerCommand.class, DeviceCommand.class, DeadLettersCommand.class, VerifyCommand.class, DemoCommand.class, TokenCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'pocketsync COMMAND --help' for the options of a command."})
 public final class PocketSyncCli implements Runnable {
     /** How long a SIGTERM/SIGINT waits for a command to close before the JVM exits anyway. */

@@ -200,6 +200,63 @@ public interface ChangeCapture extends AutoCloseable {
     default void clockOffset(long offsetMillis) {}
 
     /**
+     * The checksums of the synced rows of every tracked table (docs/protocol.md 4.1), read together with the cursor
+     * ({@link io.pocketsync.api.checksum.ScopeChecksums#sequence()}): only a server answer at the same sequence can be
+     * compared with them. Rows with unsettled changes count like any other (see {@link #unsettledRows}).
+     * The default, null, means the capture cannot compute them, and the device does not verify.
+     *
+     * @return the checksums at the cursor, or null when not supported
+     */
+    default io.pocketsync.api.checksum.@org.jspecify.annotations.Nullable ScopeChecksums checksums() {
+        return null;
+    }
+
+    /**
+     * The row hash of every synced row of {@code table} whose global id is in one of {@code buckets}.
+     *
+     * @param table a tracked table
+     * @param buckets the buckets
+     * @return the hashes by global id
+     * @throws UnsupportedOperationException when {@link #checksums()} is not supported
+     */
+    default java.util.Map<String, Long> rowHashes(String table, java.util.Set<Integer> buckets) {
+        throw new UnsupportedOperationException("checksums are not supported by this capture");
+    }
+
+    /**
+     * The rows of {@code table} a comparison with the server leaves out: a local change of them waits for its ACK, or a
+     * remote change of them was parked. They differ from the server by design until that is settled.
+     *
+     * @param table a tracked table
+     * @return their global ids
+     * @throws UnsupportedOperationException when {@link #checksums()} is not supported
+     */
+    default java.util.Set<String> unsettledRows(String table) {
+        throw new UnsupportedOperationException("checksums are not supported by this capture");
+    }
+
+    /**
+     * Settles rows a comparison found different at sequence {@code atSequence}: a row is confirmed as drifted only when
+     * neither side moved it since (the server's state of it is at or before {@code atSequence}, and so is the state this
+     * device records for it) and it has no unsettled change ({@link #unsettledRows}); a row that moved differs because
+     * the scope moved on, and the next comparison looks at it again. With {@code write}, confirmed rows get the server's
+     * state in one transaction with capture suppressed, and rows the server does not know are deleted.
+     *
+     * @param table the table
+     * @param rows the server's states of the rows (UPDATE with the whole image, or DELETE)
+     * @param sequences the last server sequence of each of {@code rows}
+     * @param unknownToServer rows this device holds that the server never had
+     * @param atSequence the sequence the comparison was made at
+     * @param write whether to write the server's state into the confirmed rows
+     * @return how many rows were confirmed as different (and written, with {@code write})
+     * @throws UnsupportedOperationException when {@link #checksums()} is not supported
+     */
+    default int repair(String table, List<Change> rows, List<Long> sequences, java.util.Collection<String> unknownToServer,
+            long atSequence, boolean write) {
+        throw new UnsupportedOperationException("checksums are not supported by this capture");
+    }
+
+    /**
      * Restamps the pending changes stamped after {@code serverTimeMillis} so that none is, keeping their order; called
      * after the server refused a change {@code CLOCK_SKEW}, with the time its ACK carried. The offset measured from
      * that time ({@link #clockOffset}) corrects later writes; this corrects what is already stamped even when the

@@ -16,6 +16,10 @@ public enum MessageType {
     PULL,
     /** Either way: something failed; carries an {@link io.pocketsync.api.ErrorCode}. */
     ERROR,
+    /** Device → server: asks for checksums of row state, bucket row hashes or row states (protocol.md 4). */
+    VERIFY,
+    /** Server → device: the answer to VERIFY. */
+    CHECKSUMS,
     /** Either way: a liveness probe. */
     PING,
     /** Either way: the answer to a PING. */

@@ -127,6 +127,37 @@ public interface ServerStore extends AutoCloseable {
     AutoCloseable subscribe(ChangeFeedListener listener);
 
     /**
+     * The checksums of the scope's tables (docs/protocol.md 4): per table and bucket, the live row count and the
+     * sum of the {@link io.pocketsync.api.checksum.RowHash row hashes}, together with the head they hold at (read
+     * in one consistent snapshot). A store keeps them up to date in the same atomic step as each batch's row
+     * writes, so this costs O(tables), never a scan; every node of a shared store reports the same values.
+     * The default computes them by reading the whole scope ({@link io.pocketsync.api.checksum.ChecksumScan}),
+     * correct but O(rows), for a store that keeps nothing itself.
+     *
+     * @param scope the scope
+     * @return the checksums; no tables for a scope without live rows
+     * @throws io.pocketsync.api.PocketSyncException with {@code STORE_UNAVAILABLE} when the store cannot be read
+     */
+    default io.pocketsync.api.checksum.ScopeChecksums checksums(Scope scope) {
+        return io.pocketsync.api.checksum.ChecksumScan.checksums(this, scope);
+    }
+
+    /**
+     * The live rows of one table whose {@code ps_global_id} falls in one of {@code buckets}
+     * ({@link io.pocketsync.api.checksum.RowHash#bucket}): what a device that found those buckets differing
+     * compares row by row. The default reads the whole scope.
+     *
+     * @param scope the scope
+     * @param table the table
+     * @param buckets the buckets, each 0 to {@code RowHash.BUCKETS - 1}
+     * @return the rows, in no particular order
+     * @throws io.pocketsync.api.PocketSyncException with {@code STORE_UNAVAILABLE} when the store cannot be read
+     */
+    default List<RowState> rowsInBuckets(Scope scope, String table, java.util.Set<Integer> buckets) {
+        return io.pocketsync.api.checksum.ChecksumScan.rowsInBuckets(this, scope, table, buckets);
+    }
+
+    /**
      * Tells every node subscribed to this store's feed, this one included, that a session for {@code deviceId} was
      * established: each calls {@link ChangeFeedListener#onSessionClaimed} with the same arguments, soon and at most
      * once. A store shared by several server nodes must deliver it to all of them (the Redis store publishes it with

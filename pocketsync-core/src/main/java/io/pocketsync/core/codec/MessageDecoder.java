@@ -77,6 +77,11 @@ final class MessageDecoder {
                 return new Ping(version, message.longValue("nonce"));
             case PONG:
                 return new Pong(version, message.longValue("nonce"));
+            case VERIFY:
+                return ChecksumCodec.readVerify(version, message);
+            case CHECKSUMS:
+                List<Change> rows = message.has("changes") ? changes(message, "changes") : List.of();
+                return ChecksumCodec.readChecksums(version, message, rows, sequences(message, rows.size()));
             default:
                 throw new PocketSyncException(ErrorCode.UNKNOWN_MESSAGE_TYPE, "unknown message type " + type);
         }

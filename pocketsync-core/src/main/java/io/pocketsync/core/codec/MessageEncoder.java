@@ -5,6 +5,7 @@ import io.pocketsync.api.model.Change;
 import io.pocketsync.api.protocol.Ack;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
@@ -12,6 +13,7 @@ import io.pocketsync.api.protocol.Ping;
 import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.protocol.Welcome;
 import java.io.IOException;
 import java.util.Base64;
@@ -118,6 +120,15 @@ final class MessageEncoder {
         }
         else if (message instanceof Pong pong) {
             out.writeNumberField("nonce", pong.nonce());
+        }
+        else if (message instanceof Verify verify) {
+            ChecksumCodec.writeVerify(out, verify);
+        }
+        else if (message instanceof Checksums checksums) {
+            ChecksumCodec.writeChecksums(out, checksums);
+            if (!checksums.rows().isEmpty()) {
+                writeChanges(out, checksums.rows());
+            }
         }
         out.writeEndObject();
     }

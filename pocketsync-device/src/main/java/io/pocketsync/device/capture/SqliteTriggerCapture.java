@@ -6,6 +6,8 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.capture.ApplyReport;
+import io.pocketsync.api.checksum.ScopeChecksums;
+import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.capture.DeviceState;
 import io.pocketsync.api.capture.LocalChange;
@@ -21,9 +23,11 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -369,6 +373,47 @@ public final class SqliteTriggerCapture implements ChangeCapture {
                 }
             }
             return report;
+        });
+    }
+
+    @Override
+    public synchronized ScopeChecksums checksums() {
+        refreshSchema(false);
+        Connection c = connection();
+        return Sql.inTransaction(c, () -> {
+            sealJournal();
+            long cursor = statements().queryLong("SELECT cursor FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
+            RowChecksums rows = new RowChecksums(statements(), schemas);
+            List<TableChecksum> tables = new ArrayList<>();
+            for (String table : schemas.keySet()) {
+                tables.add(rows.table(table));
+            }
+            return new ScopeChecksums(cursor, tables);
+        });
+    }
+
+    @Override
+    public synchronized Map<String, Long> rowHashes(String table, Set<Integer> buckets) {
+        return Sql.inTransaction(connection(), () -> new RowChecksums(statements(), schemas).hashes(table, buckets));
+    }
+
+    @Override
+    public synchronized Set<String> unsettledRows(String table) {
+        return Sql.inTransaction(connection(), () -> {
+            sealJournal();
+            return new RowChecksums(statements(), schemas).unsettled(table);
+        });
+    }
+
+    @Override
+    public synchronized int repair(String table, List<Change> rows, List<Long> sequences, Collection<String> unknownToServer,
+            long atSequence, boolean write) {
+        refreshSchema(false);
+        return Sql.inTransaction(connection(), () -> {
+            sealJournal();
+            Set<String> unsettled = new RowChecksums(statements(), schemas).unsettled(table);
+            return new ChecksumRepair(statements(), schemas).repair(table, rows, sequences, unknownToServer, unsettled,
+                    atSequence, write);
         });
     }
 

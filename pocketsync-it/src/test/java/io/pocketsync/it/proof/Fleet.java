@@ -241,6 +241,10 @@ final class Fleet implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
+        ChecksumCheck.assertServerConsistent(store, scope);
+        for (SimDevice device : devices) {
+            ChecksumCheck.assertDeviceMatches(device.name(), device.engine(), device.repairs);
+        }
     }
 
     List<SimDevice> devices() {

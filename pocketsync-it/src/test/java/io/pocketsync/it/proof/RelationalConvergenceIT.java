@@ -83,6 +83,10 @@ class RelationalConvergenceIT {
             devices.add(fresh);
             fresh.start();
             awaitSame(devices, Duration.ofSeconds(60));
+            ChecksumCheck.assertServerConsistent(topology.store(), topology.scope());
+            for (Device device : devices) {
+                ChecksumCheck.assertDeviceMatches(device.name, device.engine, device.repairs);
+            }
         }
         catch (AssertionError | Exception e) {
             throw new AssertionError(Seeds.replay("RelationalConvergenceIT", seed, kind.name()) + ": " + e.getMessage(), e);
@@ -118,6 +122,7 @@ class RelationalConvergenceIT {
         private final int index;
         private final Path file;
         PocketSyncDevice engine;
+        final ChecksumCheck.Repairs repairs = new ChecksumCheck.Repairs();
 
         Device(Topology topology, int index, Path file) throws SQLException {
             this.topology = topology;
@@ -139,7 +144,7 @@ class RelationalConvergenceIT {
         void start() {
             ClientTransport transport = topology.newTransport(index, name);
             engine = PocketSyncDevice.builder().database(file).tables(Chinook.TABLES).scope(topology.scope().name())
-                    .server(topology.deviceUri(index)).transport(transport).options(SimDevice.OPTIONS).build();
+                    .server(topology.deviceUri(index)).transport(transport).options(SimDevice.OPTIONS).statusListener(repairs).build();
             engine.start();
             topology.deviceStarted(index, engine.deviceId());
         }

@@ -31,8 +31,9 @@ import org.sqlite.SQLiteConfig;
  */
 final class SimDevice implements AutoCloseable {
     static final String TABLE = "item";
+    /** Checksum checks run every few seconds during the run, so that a drift shows (and fails it) as a repair. */
     static final DeviceOptions OPTIONS = DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20))
-            .withPushTimeout(Duration.ofSeconds(2)).withPushBatchSize(50);
+            .withPushTimeout(Duration.ofSeconds(2)).withPushBatchSize(50).withVerifyInterval(Duration.ofSeconds(3));
 
     private final String name;
     private final Path file;
@@ -41,6 +42,8 @@ final class SimDevice implements AutoCloseable {
     private final Supplier<ClientTransport> transports;
     private final Connection app;
     private PocketSyncDevice device;
+    /** Rows the self-heal repaired on any engine of this device. */
+    final ChecksumCheck.Repairs repairs = new ChecksumCheck.Repairs();
     private ClientTransport transport;
     /** Whether the app was upgraded to the schema with column {@code note} ({@link #upgrade()}). */
     private boolean upgraded;
@@ -105,7 +108,7 @@ final class SimDevice implements AutoCloseable {
     void startEngine() {
         transport = transports.get();
         device = PocketSyncDevice.builder().database(file).tables(TABLE).scope(scope).server(server)
-                .transport(transport).options(OPTIONS).build();
+                .transport(transport).options(OPTIONS).statusListener(repairs).build();
         device.start();
     }
 

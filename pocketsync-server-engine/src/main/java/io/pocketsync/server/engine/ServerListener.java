@@ -121,4 +121,15 @@ public class ServerListener {
      * @param duration the wall-clock time the call took
      */
     public void storeLatency(String operation, Duration duration) {}
+
+    /**
+     * A device's VERIFY was answered (docs/protocol.md 4): {@code kind} is {@code tables} (the scope's checksums),
+     * {@code hashes} (row hashes of some buckets, a device looking for rows that differ) or {@code rows} (row states
+     * a device asked for to repair its copy).
+     *
+     * @param scope the requesting session's scope
+     * @param kind {@code tables}, {@code hashes} or {@code rows}
+     * @param count tables, hashes or rows in the answer
+     */
+    public void checksumsServed(Scope scope, String kind, int count) {}
 }

@@ -16,6 +16,7 @@ import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.store.CommittedBatch;
 import io.pocketsync.api.transport.Connection;
 import io.pocketsync.api.transport.ConnectionListener;
@@ -128,6 +129,9 @@ final class Session implements ConnectionListener {
         }
         else if (message instanceof Pull pull) {
             catchUp.pull(this, pull);
+        }
+        else if (message instanceof Verify verify) {
+            ChecksumResponder.answer(services, this, verify);
         }
         else if (message instanceof Ping ping) {
             send(new Pong(ProtocolVersion.CURRENT, ping.nonce()));

@@ -1,6 +1,8 @@
 package io.pocketsync.testkit.codec;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.checksum.RowHash;
+import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
@@ -8,6 +10,7 @@ import io.pocketsync.api.protocol.Ack;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ChangesMode;
+import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
@@ -16,6 +19,7 @@ import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.protocol.Welcome;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -242,6 +246,24 @@ public final class MessageSamples {
     }
 
     /**
+     * VERIFY questions and CHECKSUMS answers of each kind (docs/protocol.md 4.2).
+     *
+     * @return the messages
+     */
+    public static List<Message> verifications() {
+        TableChecksum.Builder todo = new TableChecksum.Builder("todo");
+        todo.add("g1", RowHash.of("todo", "g1", insertWithEveryValueType().row()));
+        todo.add("g2", Long.MIN_VALUE);
+        todo.add("g3", -1);
+        return List.of(new Verify(V, 1, null, List.of(), List.of()), new Verify(V, 2, "todo", List.of(0, 17, 255), List.of()),
+                new Verify(V, Long.MAX_VALUE, "todo", List.of(), List.of("g1", "g2")),
+                new Checksums(V, 1, 99, List.of(todo.build(), TableChecksum.empty("note")), List.of(), List.of(), List.of(), List.of()),
+                new Checksums(V, 2, 99, List.of(), List.of("g1", "g2"), List.of(Long.MIN_VALUE, 42L), List.of(), List.of()),
+                new Checksums(V, 3, 99, List.of(), List.of(), List.of(), List.of(update(), delete()), List.of(98L, 99L)),
+                new Checksums(V, 4, 0, List.of(), List.of(), List.of(), List.of(), List.of()));
+    }
+
+    /**
      * Every sample message.
      *
      * @return the messages
@@ -260,6 +282,7 @@ public final class MessageSamples {
         all.add(pull());
         all.addAll(errors());
         all.addAll(pings());
+        all.addAll(verifications());
         return List.copyOf(all);
     }
 

@@ -1,9 +1,12 @@
 package io.pocketsync.testkit.codec;
 
+import io.pocketsync.api.checksum.RowHash;
+import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.protocol.Ack;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
@@ -11,6 +14,7 @@ import io.pocketsync.api.protocol.Ping;
 import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.protocol.Welcome;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -130,7 +134,56 @@ public final class WireTrees {
         else if (message instanceof Pong pong) {
             tree.put("nonce", pong.nonce());
         }
+        else if (message instanceof Verify verify) {
+            tree.put("id", verify.requestId());
+            if (verify.table() != null) {
+                tree.put("table", verify.table());
+            }
+            if (!verify.buckets().isEmpty()) {
+                List<Object> buckets = new ArrayList<>();
+                verify.buckets().forEach(bucket -> buckets.add((long) bucket));
+                tree.put("buckets", buckets);
+            }
+            if (!verify.globalIds().isEmpty()) {
+                tree.put("gids", new ArrayList<Object>(verify.globalIds()));
+            }
+        }
+        else if (message instanceof Checksums checksums) {
+            checksumsTree(tree, checksums);
+        }
         return tree;
+    }
+
+    private static void checksumsTree(Map<String, Object> tree, Checksums checksums) {
+        tree.put("id", checksums.requestId());
+        tree.put("seq", checksums.sequence());
+        if (!checksums.tables().isEmpty()) {
+            List<Object> tables = new ArrayList<>();
+            for (TableChecksum table : checksums.tables()) {
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("table", table.table());
+                item.put("count", table.count());
+                item.put("sum", table.sum());
+                List<Object> counts = new ArrayList<>();
+                List<Object> sums = new ArrayList<>();
+                for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+                    counts.add(table.bucketCount(bucket));
+                    sums.add(table.bucketSum(bucket));
+                }
+                item.put("counts", counts);
+                item.put("sums", sums);
+                tables.add(item);
+            }
+            tree.put("tables", tables);
+        }
+        if (!checksums.globalIds().isEmpty()) {
+            tree.put("gids", new ArrayList<Object>(checksums.globalIds()));
+            tree.put("hashes", new ArrayList<Object>(checksums.hashes()));
+        }
+        if (!checksums.rows().isEmpty()) {
+            tree.put("changes", changes(checksums.rows()));
+            tree.put("seqs", new ArrayList<Object>(checksums.sequences()));
+        }
     }
 
     private static List<Object> changes(List<Change> changes) {

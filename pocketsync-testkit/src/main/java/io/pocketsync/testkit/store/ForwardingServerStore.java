@@ -60,6 +60,16 @@ public abstract class ForwardingServerStore implements ServerStore {
     }
 
     @Override
+    public io.pocketsync.api.checksum.ScopeChecksums checksums(Scope scope) {
+        return delegate.checksums(scope);
+    }
+
+    @Override
+    public List<RowState> rowsInBuckets(Scope scope, String table, java.util.Set<Integer> buckets) {
+        return delegate.rowsInBuckets(scope, table, buckets);
+    }
+
+    @Override
     public ScopeInfo info(Scope scope) {
         return delegate.info(scope);
     }

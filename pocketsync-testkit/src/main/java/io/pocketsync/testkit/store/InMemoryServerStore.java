@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.ScopeChecksums;
+import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
@@ -136,6 +139,10 @@ public final class InMemoryServerStore implements ServerStore {
         }
 
         // commit
+        for (ChecksumDelta.Entry delta : ChecksumDelta.of(plan).entries()) {
+            data.checksums.computeIfAbsent(delta.table(), TableChecksum.Builder::new)
+                    .addHalves(delta.bucket(), delta.count(), delta.low(), delta.high());
+        }
         for (Map.Entry<RowKey, BatchPlan.Planned> entry : plan.rows().entrySet()) {
             RowState state = entry.getValue().state();
             RowState previous = data.rows.put(entry.getKey(), state);
@@ -215,6 +222,20 @@ public final class InMemoryServerStore implements ServerStore {
             }
             boolean hasMore = data.bySequence.higherKey(next) != null;
             return new CatchUpPage(rows, next, hasMore);
+        }
+    }
+
+    @Override
+    public ScopeChecksums checksums(Scope scope) {
+        requireNonNull(scope, "scope is null");
+        synchronized (shared) {
+            checkOpen();
+            ScopeData data = scopes.get(scope);
+            if (data == null) {
+                return new ScopeChecksums(0, List.of());
+            }
+            return new ScopeChecksums(data.head,
+                    data.checksums.values().stream().map(TableChecksum.Builder::build).toList());
         }
     }
 
@@ -337,6 +358,8 @@ public final class InMemoryServerStore implements ServerStore {
         final Map<String, Instant> processedIds = new HashMap<>();
         final List<AuditEntry> audit = new ArrayList<>();
         final Map<String, Long> marks = new HashMap<>();
+        /** Kept with every batch, like the real stores keep theirs. */
+        final Map<String, TableChecksum.Builder> checksums = new HashMap<>();
         /** Unique claims by {@link UniqueClaims.Claim#key()}: the holder's global id. */
         final Map<String, String> claims = new HashMap<>();
         long head;

@@ -93,7 +93,15 @@ final class RedisKeys {
     /** Keys of the write script, in its KEYS order. */
     List<String> forWrite() {
         return List.of(seq(), rows(), byLastSequence(), tombstones(), audit(), auditTimes(), auditSequence(), processed(),
-                processedBatches(), claims());
+                processedBatches(), claims(), checksums());
+    }
+
+    /**
+     * The scope's checksums of row state: a hash of per table and bucket counters ({@link RedisChecksums}), added to by
+     * the write script in the same atomic call as the rows, so every node reads the same values.
+     */
+    String checksums() {
+        return base + "checksums";
     }
 
     /** Keys of the read script, in its KEYS order. */

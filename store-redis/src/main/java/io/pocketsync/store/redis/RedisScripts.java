@@ -83,13 +83,14 @@ final class RedisScripts {
             """.formatted(CHUNK);
 
     /**
-     * KEYS: seq, rows, bylast, tombs, audit, auditat, auditseq, pids, idbatches, claims.
+     * KEYS: seq, rows, bylast, tombs, audit, auditat, auditseq, pids, idbatches, claims, checksums.
      * ARGV: now, applied count, channel, feed event, base (the head the plan was made against),
      * n = rows read, k = rows written, the expected last sequences of the n rows read (space-separated, 0 when
      * absent), the written rows' flags (two characters each: first sequence assigned by this batch 1/0, was a
      * tombstone 1/0), m = ids, then n row fields (the k written rows first), k stored values
      * ({@code first|last|deleted|json} as planned), m change ids, audit count, audit json..., claim count, then per
-     * claim its field, the holder the plan read and the new holder ({@code ''}: none; see {@link RedisUniqueClaims})...
+     * claim its field, the holder the plan read and the new holder ({@code ''}: none; see {@link RedisUniqueClaims})...,
+     * then the checksum increments ({@link RedisChecksums}).
      * Sequences the batch assigned move by the difference between the real head and base; a stored value is
      * only rebuilt when that difference is not 0.
      * Publishes {@code <head before>|<feed event>} and then {@code \n<stored value>} for every written row: the
@@ -204,11 +205,13 @@ final class RedisScripts {
               if ARGV[at + 2] == '' then redis.call('HDEL', KEYS[10], ARGV[at])
               else redis.call('HSET', KEYS[10], ARGV[at], ARGV[at + 2]) end
             end
+            i = claimsAt + 1 + 3 * claims
+            %2$s
             if applied > 0 then
               redis.call('PUBLISH', ARGV[3], string.format('%%d', head) .. '|' .. ARGV[4] .. '\\n' .. table.concat(written, '\\n'))
             end
             return head
-            """.formatted(CHUNK);
+            """.formatted(CHUNK, RedisChecksums.WRITE_PART);
 
     /**
      * KEYS: rows, bylast. ARGV: after, limit, include deleted (1/0), scan budget.

@@ -19,6 +19,9 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.ChecksumScan;
+import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
@@ -74,6 +77,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisServerStore implements ServerStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisServerStore.class);
+    /** Scans of a scope whose checksums predate it before one is returned without being kept (batches kept coming). */
+    private static final int CHECKSUM_REBUILD_ATTEMPTS = 3;
     private static final int PAGE_SCAN_BUDGET = 2000;
     /** Tombstones, idempotency records and audit entries removed per prune script call, at most. */
     static final int PRUNE_CHUNK = 500;
@@ -91,6 +96,7 @@ public final class RedisServerStore implements ServerStore {
     private final BlindBatch.Heads heads = new BlindBatch.Heads();
     private final Map<String, String> shas = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final boolean keepChecksums;
 
     /**
      * Connects and subscribes to the feed.
@@ -101,6 +107,21 @@ public final class RedisServerStore implements ServerStore {
      * @throws PocketSyncException with {@code STORE_UNAVAILABLE} when Redis cannot be reached
      */
     public RedisServerStore(RedisStoreConfig config, String nodeId, Clock clock) {
+        this(config, nodeId, clock, true);
+    }
+
+    /**
+     * Connects and subscribes to the feed.
+     *
+     * @param config the validated settings
+     * @param nodeId this server node's id, written into the change feed
+     * @param clock the wall clock for audit and pruning times
+     * @param keepChecksums whether to keep checksums of row state with every batch; without, {@link #checksums} scans
+     *        the rows and the batches mark the kept ones incomplete (for measuring what keeping them costs)
+     * @throws PocketSyncException with {@code STORE_UNAVAILABLE} when Redis cannot be reached
+     */
+    public RedisServerStore(RedisStoreConfig config, String nodeId, Clock clock, boolean keepChecksums) {
+        this.keepChecksums = keepChecksums;
         this.config = requireNonNull(config, "config is null");
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -325,6 +346,12 @@ public final class RedisServerStore implements ServerStore {
                     audit.reason()));
         }
         RedisUniqueClaims.appendArgs(args, plan);
+        if (keepChecksums) {
+            RedisChecksums.appendArgs(args, ChecksumDelta.of(plan));
+        }
+        else {
+            args.add(RedisChecksums.NOT_KEPT);
+        }
         return args;
     }
 
@@ -388,6 +415,30 @@ public final class RedisServerStore implements ServerStore {
         String value = call(() -> commands.hget(new RedisKeys(config.prefix(), scope).rows(),
                 RedisKeys.rowField(new RowKey(table, globalId))));
         return value == null ? Optional.empty() : Optional.of(parseRow(value));
+    }
+
+    @Override
+    public ScopeChecksums checksums(Scope scope) {
+        requireNonNull(scope, "scope is null");
+        ensureOpen();
+        if (!keepChecksums) {
+            return ChecksumScan.checksums(this, scope);
+        }
+        RedisKeys keys = new RedisKeys(config.prefix(), scope);
+        for (int attempt = 0; ; attempt++) {
+            List<Object> result = eval(RedisChecksums.READ, ScriptOutputType.MULTI, List.of(keys.seq(), keys.checksums()), List.of());
+            ScopeChecksums checksums = RedisChecksums.parse(result);
+            if (checksums != null) {
+                return checksums;
+            }
+            // A scope written before checksums existed: computed once from its rows, kept if no batch came meanwhile.
+            ScopeChecksums scanned = ChecksumScan.checksums(this, scope);
+            Long replaced = eval(RedisChecksums.REBUILD, ScriptOutputType.INTEGER, List.of(keys.seq(), keys.checksums()),
+                    RedisChecksums.rebuildArgs(scanned.sequence(), scanned));
+            if (replaced == 1 || attempt >= CHECKSUM_REBUILD_ATTEMPTS) {
+                return scanned;
+            }
+        }
     }
 
     @Override

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
@@ -70,9 +72,10 @@ public final class SqliteServerStore implements ServerStore {
     private final BlockingQueue<SqliteConnection> readers;
     private final ChangeFeedDispatcher feed;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final boolean keepChecksums;
 
     /**
-     * Opens (and if needed creates) the store file.
+     * Opens (and if needed creates) the store file; checksums of row state are kept with every batch.
      *
      * @param config the validated settings
      * @param nodeId this server node's id, written into the change feed
@@ -80,6 +83,21 @@ public final class SqliteServerStore implements ServerStore {
      * @throws PocketSyncException with {@code STORE_UNAVAILABLE} when the file cannot be opened
      */
     public SqliteServerStore(SqliteStoreConfig config, String nodeId, Clock clock) {
+        this(config, nodeId, clock, true);
+    }
+
+    /**
+     * Opens (and if needed creates) the store file.
+     *
+     * @param config the validated settings
+     * @param nodeId this server node's id, written into the change feed
+     * @param clock the wall clock for audit and pruning times
+     * @param keepChecksums whether to keep checksums of row state with every batch; without, {@link #checksums} scans
+     *        the rows (for measuring what keeping them costs; a later open that keeps them computes them once)
+     * @throws PocketSyncException with {@code STORE_UNAVAILABLE} when the file cannot be opened
+     */
+    public SqliteServerStore(SqliteStoreConfig config, String nodeId, Clock clock, boolean keepChecksums) {
+        this.keepChecksums = keepChecksums;
         this.config = requireNonNull(config, "config is null");
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -94,6 +112,12 @@ public final class SqliteServerStore implements ServerStore {
             opened = SqliteConnection.open(path, config, false);
             SqliteSchema.create(opened.jdbc());
             SqliteUniqueClaims.create(opened.jdbc());
+            if (keepChecksums) {
+                SqliteChecksums.create(opened);
+            }
+            else {
+                SqliteChecksums.drop(opened);
+            }
             for (int i = 0; i < config.readConnections(); i++) {
                 readers.add(SqliteConnection.open(path, config, true));
             }
@@ -213,6 +237,9 @@ public final class SqliteServerStore implements ServerStore {
         SqliteProcessedIds.recordBatch(writer, scope, plan.processedIds(), now);
         SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
         SqliteDeviceMarks.raise(writer, scope, changes, plan.outcome(0));
+        if (keepChecksums) {
+            SqliteChecksums.apply(writer, scope, ChecksumDelta.of(plan));
+        }
         if (!plan.audits().isEmpty()) {
             PreparedStatement audit = writer.prepared("INSERT INTO ps_audit (scope, id, at, status, change_json, "
                     + "winner_change_id, error_code, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -309,6 +336,21 @@ public final class SqliteServerStore implements ServerStore {
         return new RowState(rs.getString(1), rs.getString(2), StoreJson.readRow(rs.getString(3)), rs.getInt(4) != 0,
                 new Version(new Hlc(rs.getLong(5)), rs.getString(6)), StoreJson.readVersions(rs.getString(7)),
                 rs.getString(8), rs.getLong(9), rs.getLong(10));
+    }
+
+    @Override
+    public ScopeChecksums checksums(Scope scope) {
+        requireNonNull(scope, "scope is null");
+        if (!keepChecksums) {
+            return ServerStore.super.checksums(scope);
+        }
+        return read(connection -> SqliteChecksums.read(connection, scope));
+    }
+
+    @Override
+    public List<RowState> rowsInBuckets(Scope scope, String table, Set<Integer> buckets) {
+        requireNonNull(scope, "scope is null");
+        return read(connection -> SqliteChecksums.rowsInBuckets(connection, scope, table, buckets));
     }
 
     @Override

@@ -1,0 +1,52 @@
+package io.pocketsync.api.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.checksum.TableChecksum;
+import io.pocketsync.api.model.Change;
+import java.util.List;
+
+/**
+ * Server → device: the answer to a {@link Verify} (docs/protocol.md 4.2). Which lists are filled follows the question.
+ *
+ * @param protocolVersion protocol version
+ * @param requestId the {@link Verify}'s id
+ * @param sequence the scope's head when the answer was read; table checksums hold exactly at it
+ * @param tables the checksums of every table with live rows (first question); empty otherwise
+ * @param globalIds the live rows of the asked buckets (second question), index for index with {@code hashes}
+ * @param hashes the row hash of each of {@code globalIds}
+ * @param rows the server's state of the asked rows that it knows (third question): a live row as UPDATE with its
+ *        image, a tombstone as DELETE; a row it never had is left out
+ * @param sequences the last sequence of each of {@code rows}
+ */
+public record Checksums(int protocolVersion, long requestId, long sequence, List<TableChecksum> tables, List<String> globalIds,
+        List<Long> hashes, List<Change> rows, List<Long> sequences) implements Message {
+    /**
+     * Validates and copies the lists.
+     *
+     * @param protocolVersion protocol version
+     * @param requestId the {@link Verify}'s id
+     * @param sequence the scope's head when the answer was read
+     * @param tables the checksums of every table with live rows; empty otherwise
+     * @param globalIds the live rows of the asked buckets, index for index with {@code hashes}
+     * @param hashes the row hash of each of {@code globalIds}
+     * @param rows the server's state of the asked rows that it knows
+     * @param sequences the last sequence of each of {@code rows}
+     * @throws IllegalArgumentException when paired lists differ in length
+     */
+    public Checksums {
+        tables = List.copyOf(requireNonNull(tables, "tables is null"));
+        globalIds = List.copyOf(requireNonNull(globalIds, "globalIds is null"));
+        hashes = List.copyOf(requireNonNull(hashes, "hashes is null"));
+        rows = List.copyOf(requireNonNull(rows, "rows is null"));
+        sequences = List.copyOf(requireNonNull(sequences, "sequences is null"));
+        if (globalIds.size() != hashes.size() || rows.size() != sequences.size()) {
+            throw new IllegalArgumentException("gids and hashes, rows and seqs must pair up");
+        }
+    }
+
+    @Override
+    public MessageType type() {
+        return MessageType.CHECKSUMS;
+    }
+}

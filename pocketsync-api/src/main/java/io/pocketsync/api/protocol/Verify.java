@@ -1,0 +1,43 @@
+package io.pocketsync.api.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Device → server: asks for checksums of row state (docs/protocol.md 4.2), answered by one {@link Checksums} with the
+ * same {@code requestId}. Three questions, by which fields are set:
+ * <ul>
+ *   <li>no {@code table}: the checksums of every table, with their buckets;</li>
+ *   <li>{@code table} and {@code buckets}: the global id and row hash of every live row of the table in those buckets;</li>
+ *   <li>{@code table} and {@code globalIds}: the server's state of those rows (to repair them).</li>
+ * </ul>
+ *
+ * @param protocolVersion protocol version
+ * @param requestId chosen by the device, repeated in the answer
+ * @param table the table of a bucket or row question; null for the checksums of every table
+ * @param buckets the buckets whose row hashes are asked; empty otherwise
+ * @param globalIds the rows whose state is asked; empty otherwise
+ */
+public record Verify(int protocolVersion, long requestId, @Nullable String table, List<Integer> buckets, List<String> globalIds)
+        implements Message {
+    /**
+     * Copies the lists.
+     *
+     * @param protocolVersion protocol version
+     * @param requestId chosen by the device, repeated in the answer
+     * @param table the table of a bucket or row question; null for the checksums of every table
+     * @param buckets the buckets whose row hashes are asked; empty otherwise
+     * @param globalIds the rows whose state is asked; empty otherwise
+     */
+    public Verify {
+        buckets = List.copyOf(requireNonNull(buckets, "buckets is null"));
+        globalIds = List.copyOf(requireNonNull(globalIds, "globalIds is null"));
+    }
+
+    @Override
+    public MessageType type() {
+        return MessageType.VERIFY;
+    }
+}

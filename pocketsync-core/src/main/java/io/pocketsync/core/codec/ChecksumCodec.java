@@ -1,0 +1,156 @@
+package io.pocketsync.core.codec;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.RowHash;
+import io.pocketsync.api.checksum.TableChecksum;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.protocol.Checksums;
+import io.pocketsync.api.protocol.Verify;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fields of {@code VERIFY} and {@code CHECKSUMS} (docs/protocol.md 4.2), for {@link MessageEncoder} and
+ * {@link MessageDecoder}; the rows of a {@code CHECKSUMS} travel as {@code changes} and {@code seqs}, written and read
+ * there like those of {@code CHANGES}. Stateless.
+ */
+final class ChecksumCodec {
+    private ChecksumCodec() {}
+
+    static void writeVerify(JsonGenerator out, Verify verify) throws IOException {
+        out.writeNumberField("id", verify.requestId());
+        if (verify.table() != null) {
+            out.writeStringField("table", verify.table());
+        }
+        if (!verify.buckets().isEmpty()) {
+            out.writeArrayFieldStart("buckets");
+            for (int bucket : verify.buckets()) {
+                out.writeNumber(bucket);
+            }
+            out.writeEndArray();
+        }
+        if (!verify.globalIds().isEmpty()) {
+            out.writeArrayFieldStart("gids");
+            for (String gid : verify.globalIds()) {
+                out.writeString(gid);
+            }
+            out.writeEndArray();
+        }
+    }
+
+    static void writeChecksums(JsonGenerator out, Checksums checksums) throws IOException {
+        out.writeNumberField("id", checksums.requestId());
+        out.writeNumberField("seq", checksums.sequence());
+        if (!checksums.tables().isEmpty()) {
+            out.writeArrayFieldStart("tables");
+            for (TableChecksum table : checksums.tables()) {
+                out.writeStartObject();
+                out.writeStringField("table", table.table());
+                out.writeNumberField("count", table.count());
+                out.writeNumberField("sum", table.sum());
+                out.writeArrayFieldStart("counts");
+                for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+                    out.writeNumber(table.bucketCount(bucket));
+                }
+                out.writeEndArray();
+                out.writeArrayFieldStart("sums");
+                for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+                    out.writeNumber(table.bucketSum(bucket));
+                }
+                out.writeEndArray();
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+        }
+        if (!checksums.globalIds().isEmpty()) {
+            out.writeArrayFieldStart("gids");
+            for (String gid : checksums.globalIds()) {
+                out.writeString(gid);
+            }
+            out.writeEndArray();
+            out.writeArrayFieldStart("hashes");
+            for (long hash : checksums.hashes()) {
+                out.writeNumber(hash);
+            }
+            out.writeEndArray();
+        }
+        if (!checksums.rows().isEmpty()) {
+            out.writeArrayFieldStart("seqs");
+            for (long sequence : checksums.sequences()) {
+                out.writeNumber(sequence);
+            }
+            out.writeEndArray();
+        }
+    }
+
+    static Verify readVerify(int version, WireObject message) {
+        List<Integer> buckets = new ArrayList<>();
+        if (message.has("buckets")) {
+            for (long bucket : longs(message, "buckets")) {
+                if (bucket < 0 || bucket >= RowHash.BUCKETS) {
+                    throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'buckets' holds " + bucket
+                            + ", not a bucket (0-" + (RowHash.BUCKETS - 1) + ")");
+                }
+                buckets.add((int) bucket);
+            }
+        }
+        String table = message.has("table") ? message.string("table") : null;
+        List<String> gids = message.has("gids") ? strings(message, "gids") : List.of();
+        if (table == null && (!buckets.isEmpty() || !gids.isEmpty())) {
+            throw new PocketSyncException(ErrorCode.MALFORMED_MESSAGE, "missing field 'table'");
+        }
+        return new Verify(version, message.longValue("id"), table, buckets, gids);
+    }
+
+    static Checksums readChecksums(int version, WireObject message, List<Change> rows, List<Long> sequences) {
+        List<TableChecksum> tables = new ArrayList<>();
+        if (message.has("tables")) {
+            List<?> items = message.list("tables");
+            for (int i = 0; i < items.size(); i++) {
+                WireObject table = WireObject.of(items.get(i), message.field("tables") + "[" + i + "]");
+                List<Long> counts = longs(table, "counts");
+                List<Long> sums = longs(table, "sums");
+                if (counts.size() != RowHash.BUCKETS || sums.size() != RowHash.BUCKETS) {
+                    throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field '" + table.path() + "' must have "
+                            + RowHash.BUCKETS + " bucket counts and sums");
+                }
+                tables.add(TableChecksum.of(table.string("table"), counts.stream().mapToLong(Long::longValue).toArray(),
+                        sums.stream().mapToLong(Long::longValue).toArray()));
+            }
+        }
+        List<String> gids = message.has("gids") ? strings(message, "gids") : List.of();
+        List<Long> hashes = message.has("hashes") ? longs(message, "hashes") : List.of();
+        if (gids.size() != hashes.size()) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "fields 'gids' and 'hashes' differ in length");
+        }
+        if (rows.size() != sequences.size()) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'seqs' must have one entry per change");
+        }
+        return new Checksums(version, message.longValue("id"), message.nonNegativeLong("seq"), tables, gids, hashes, rows,
+                sequences);
+    }
+
+    private static List<Long> longs(WireObject message, String name) {
+        List<?> items = message.list(name);
+        List<Long> values = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            values.add(WireObject.toLong(message.field(name) + "[" + i + "]", items.get(i)));
+        }
+        return values;
+    }
+
+    private static List<String> strings(WireObject message, String name) {
+        List<?> items = message.list(name);
+        List<String> values = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            if (!(items.get(i) instanceof String text)) {
+                throw WireObject.invalid(message.field(name) + "[" + i + "]", "a string", items.get(i));
+            }
+            values.add(text);
+        }
+        return values;
+    }
+}

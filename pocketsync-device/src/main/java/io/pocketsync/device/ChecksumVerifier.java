@@ -1,0 +1,402 @@
+package io.pocketsync.device;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.capture.ChangeCapture;
+import io.pocketsync.api.checksum.RowHash;
+import io.pocketsync.api.checksum.ScopeChecksums;
+import io.pocketsync.api.checksum.TableChecksum;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.protocol.Checksums;
+import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Verify;
+import io.pocketsync.api.transport.ClientTransport;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Compares the device's rows with the server's by checksum and repairs what differs (docs/protocol.md 4): asks for
+ * the scope's checksums; compares them with its own at the same sequence (when its cursor is not the server's head it
+ * catches up and asks again); for a table that differs, asks for the row hashes of the differing buckets and compares
+ * row by row, leaving out rows with unsettled changes (pending local changes, parked remote ones); then fetches the
+ * server's state of just the differing rows and writes it ({@link ChangeCapture#repair}). One verification at a time.
+ *
+ * <p>Runs after the first catch-up of each session, every {@link DeviceOptions#verifyInterval()} while online, and on
+ * demand. Engine thread only (the counters are read from any thread).
+ */
+final class ChecksumVerifier {
+    private static final Logger LOG = LoggerFactory.getLogger(ChecksumVerifier.class);
+    /** How often a comparison waits for the cursor to meet the server's head before it gives up for now. */
+    static final int MAX_ATTEMPTS = 5;
+    /** Rows (both sides) one bucket question should cover at most, so that answers stay small. */
+    static final long ROWS_PER_QUESTION = 4000;
+    /** Rows one repair question asks for at most (the server's bound). */
+    static final int ROWS_PER_FETCH = 1000;
+
+    private enum Stage { TABLES, HASHES, ROWS }
+
+    private final ChangeCapture capture;
+    private final ClientTransport transport;
+    private final DeviceOptions options;
+    private final StatusBoard status;
+    private final Runnable catchUp;
+    private final Consumer<String> tableRepaired;
+    private final AtomicLong checks = new AtomicLong();
+    private final AtomicLong mismatches = new AtomicLong();
+    private final AtomicLong repaired = new AtomicLong();
+    private @Nullable Run run;
+    private long lastRequestId;
+    private boolean online;
+    private boolean verifiedThisSession;
+    /** The server answered VERIFY with UNKNOWN_MESSAGE_TYPE (an older server): no more questions this session. */
+    private boolean serverLacksChecksums;
+
+    /**
+     * @param catchUp asks the receiver to pull from the cursor
+     * @param tableRepaired told the table whose rows a repair wrote (watchers fire)
+     */
+    ChecksumVerifier(ChangeCapture capture, ClientTransport transport, DeviceOptions options, StatusBoard status,
+            Runnable catchUp, Consumer<String> tableRepaired) {
+        this.capture = requireNonNull(capture, "capture is null");
+        this.transport = requireNonNull(transport, "transport is null");
+        this.options = requireNonNull(options, "options is null");
+        this.status = requireNonNull(status, "status is null");
+        this.catchUp = requireNonNull(catchUp, "catchUp is null");
+        this.tableRepaired = requireNonNull(tableRepaired, "tableRepaired is null");
+    }
+
+    ChecksumStats stats() {
+        return new ChecksumStats(checks.get(), mismatches.get(), repaired.get());
+    }
+
+    /** One verification: its question in flight and what it found so far. */
+    private final class Run {
+        final boolean repair;
+        final CompletableFuture<VerifyReport> future = new CompletableFuture<>();
+        int attempts;
+        Stage stage = Stage.TABLES;
+        long requestId;
+        long deadlineNanos;
+        boolean waitingForCatchUp;
+        long sequence;
+        ScopeChecksums local;
+        ScopeChecksums server;
+        final Deque<String> tables = new ArrayDeque<>();
+        final List<TableVerification> results = new ArrayList<>();
+        String table;
+        Set<String> unsettled;
+        final Deque<List<Integer>> bucketChunks = new ArrayDeque<>();
+        List<Integer> buckets;
+        final Set<String> differing = new LinkedHashSet<>();
+        final Deque<List<String>> fetches = new ArrayDeque<>();
+        List<String> fetching;
+        int confirmed;
+
+        Run(boolean repair) {
+            this.repair = repair;
+        }
+    }
+
+    void welcomed() {
+        online = true;
+        verifiedThisSession = false;
+        serverLacksChecksums = false;
+    }
+
+    /**
+     * The server refused a message as of an unknown type. When a VERIFY is waiting, that was it: the server predates
+     * checksums, so this session verifies nothing more.
+     *
+     * @return true when the refusal was of the VERIFY (the caller need not report it)
+     */
+    boolean refusedAsUnknown() {
+        if (run == null || run.waitingForCatchUp) {
+            return false;
+        }
+        LOG.info("the server does not answer VERIFY (an older version): no checksum comparison in this session");
+        serverLacksChecksums = true;
+        finish(false);
+        return true;
+    }
+
+    void disconnected() {
+        online = false;
+        if (run != null) {
+            finish(false);
+        }
+    }
+
+    /** A catch-up ended (a page with {@code more=false}). */
+    void caughtUp() {
+        Run current = run;
+        if (current != null && current.waitingForCatchUp) {
+            current.waitingForCatchUp = false;
+            askTables(current);
+        }
+        else if (current == null && online && !verifiedThisSession && enabled() && !serverLacksChecksums) {
+            verifiedThisSession = true;
+            start(true);
+        }
+    }
+
+    /** The periodic check. */
+    void periodic() {
+        if (online && run == null && enabled() && !serverLacksChecksums) {
+            start(true);
+        }
+    }
+
+    private boolean enabled() {
+        return !options.verifyInterval().isZero();
+    }
+
+    /** Starts a verification, or joins the one running. */
+    CompletableFuture<VerifyReport> start(boolean repair) {
+        if (run != null) {
+            return run.future;
+        }
+        Run started = new Run(repair);
+        if (!online || serverLacksChecksums) {
+            started.future.complete(new VerifyReport(0, false, List.of()));
+            return started.future;
+        }
+        run = started;
+        askTables(started);
+        return started.future;
+    }
+
+    /** Gives up a question unanswered for the push timeout. */
+    void tick(long nowNanos) {
+        Run current = run;
+        if (current != null && nowNanos - current.deadlineNanos > 0) {
+            if (current.waitingForCatchUp) {
+                current.waitingForCatchUp = false;
+                askTables(current);
+            }
+            else {
+                LOG.info("no answer to VERIFY within {}; verification given up for now", options.pushTimeout());
+                finish(false);
+            }
+        }
+    }
+
+    void received(Checksums answer) {
+        Run current = run;
+        if (current == null || current.waitingForCatchUp || answer.requestId() != current.requestId) {
+            return; // late or foreign
+        }
+        try {
+            if (current.stage != Stage.TABLES && moved(current, answer)) {
+                // Only a comparison during which neither side moved tells drift from a scope moving on: start again.
+                restart(current);
+                return;
+            }
+            switch (current.stage) {
+                case TABLES -> onTables(current, answer);
+                case HASHES -> onHashes(current, answer);
+                case ROWS -> onRows(current, answer);
+            }
+        }
+        catch (RuntimeException e) {
+            LOG.warn("verification failed: {}", e.toString());
+            status.engineFailed(e);
+            finish(false);
+        }
+    }
+
+    private boolean moved(Run current, Checksums answer) {
+        return answer.sequence() != current.sequence || capture.state().cursor() != current.sequence;
+    }
+
+    private void restart(Run current) {
+        if (++current.attempts >= MAX_ATTEMPTS) {
+            LOG.info("checksums not compared: the scope kept moving during {} comparisons", MAX_ATTEMPTS);
+            finish(false);
+            return;
+        }
+        current.tables.clear();
+        current.results.clear();
+        current.waitingForCatchUp = true;
+        current.deadlineNanos = SyncLoop.deadline(options);
+        catchUp.run();
+    }
+
+    private void ask(Run current, Stage stage, @Nullable String table, List<Integer> buckets, List<String> gids) {
+        current.stage = stage;
+        current.requestId = ++lastRequestId;
+        current.deadlineNanos = SyncLoop.deadline(options);
+        transport.send(new Verify(ProtocolVersion.CURRENT, current.requestId, table, buckets, gids));
+    }
+
+    private void askTables(Run current) {
+        ask(current, Stage.TABLES, null, List.of(), List.of());
+    }
+
+    private void onTables(Run current, Checksums answer) {
+        ScopeChecksums local = capture.checksums();
+        if (local == null) {
+            finish(false);
+            return;
+        }
+        if (local.sequence() != answer.sequence()) {
+            // Only states at one sequence compare: catch up to the server's head and ask again.
+            if (++current.attempts >= MAX_ATTEMPTS) {
+                LOG.info("checksums not compared: the cursor ({}) did not meet the server's head ({}) in {} tries",
+                        local.sequence(), answer.sequence(), MAX_ATTEMPTS);
+                finish(false);
+                return;
+            }
+            current.waitingForCatchUp = true;
+            current.deadlineNanos = SyncLoop.deadline(options);
+            catchUp.run();
+            return;
+        }
+        checks.incrementAndGet();
+        current.sequence = answer.sequence();
+        current.local = local;
+        current.server = new ScopeChecksums(answer.sequence(), answer.tables());
+        // every tracked table, also one without rows on either side, so that a report names them all
+        current.tables.addAll(new java.util.TreeSet<>(capture.tableVersions().keySet()));
+        nextTable(current);
+    }
+
+    private void nextTable(Run current) {
+        while (!current.tables.isEmpty()) {
+            String table = current.tables.poll();
+            TableChecksum mine = current.local.table(table);
+            TableChecksum theirs = current.server.table(table);
+            List<Integer> buckets = mine.differingBuckets(theirs);
+            if (buckets.isEmpty()) {
+                current.results.add(new TableVerification(table, mine.count(), mine.sum(), TableVerification.Outcome.MATCH, 0, 0));
+                continue;
+            }
+            current.table = table;
+            current.unsettled = capture.unsettledRows(table);
+            current.differing.clear();
+            current.bucketChunks.clear();
+            List<Integer> chunk = new ArrayList<>();
+            long rows = 0;
+            for (int bucket : buckets) {
+                long size = mine.bucketCount(bucket) + theirs.bucketCount(bucket);
+                if (!chunk.isEmpty() && rows + size > ROWS_PER_QUESTION) {
+                    current.bucketChunks.add(chunk);
+                    chunk = new ArrayList<>();
+                    rows = 0;
+                }
+                chunk.add(bucket);
+                rows += size;
+            }
+            current.bucketChunks.add(chunk);
+            nextBuckets(current);
+            return;
+        }
+        finish(true);
+    }
+
+    private void nextBuckets(Run current) {
+        List<Integer> buckets = current.bucketChunks.poll();
+        if (buckets == null) {
+            compared(current);
+            return;
+        }
+        current.buckets = buckets;
+        ask(current, Stage.HASHES, current.table, buckets, List.of());
+    }
+
+    private void onHashes(Run current, Checksums answer) {
+        Map<String, Long> mine = capture.rowHashes(current.table, new HashSet<>(current.buckets));
+        Map<String, Long> theirs = new HashMap<>();
+        for (int i = 0; i < answer.globalIds().size(); i++) {
+            theirs.put(answer.globalIds().get(i), answer.hashes().get(i));
+        }
+        Set<String> gids = new LinkedHashSet<>(theirs.keySet());
+        gids.addAll(mine.keySet());
+        for (String gid : gids) {
+            if (!Objects.equals(mine.get(gid), theirs.get(gid)) && !current.unsettled.contains(gid)
+                    && current.buckets.contains(RowHash.bucket(gid))) {
+                current.differing.add(gid);
+            }
+        }
+        nextBuckets(current);
+    }
+
+    /** The table's rows that may differ are known: fetch the server's state of them to confirm (and repair). */
+    private void compared(Run current) {
+        if (current.differing.isEmpty()) {
+            // only rows with unsettled changes differ: that is expected until they are pushed
+            TableChecksum mine = current.local.table(current.table);
+            current.results.add(new TableVerification(current.table, mine.count(), mine.sum(), TableVerification.Outcome.MATCH, 0, 0));
+            nextTable(current);
+            return;
+        }
+        current.fetches.clear();
+        current.confirmed = 0;
+        List<String> all = new ArrayList<>(current.differing);
+        for (int start = 0; start < all.size(); start += ROWS_PER_FETCH) {
+            current.fetches.add(all.subList(start, Math.min(all.size(), start + ROWS_PER_FETCH)));
+        }
+        nextFetch(current);
+    }
+
+    private void nextFetch(Run current) {
+        List<String> gids = current.fetches.poll();
+        if (gids != null) {
+            current.fetching = gids;
+            ask(current, Stage.ROWS, current.table, List.of(), gids);
+            return;
+        }
+        String table = current.table;
+        TableChecksum mine = current.local.table(table);
+        int confirmed = current.confirmed;
+        TableVerification.Outcome outcome = confirmed == 0 ? TableVerification.Outcome.MATCH
+                : current.repair ? TableVerification.Outcome.REPAIRED : TableVerification.Outcome.MISMATCH;
+        if (confirmed > 0) {
+            mismatches.incrementAndGet();
+            LOG.warn("checksum mismatch in table {}: {} rows differed from the server at sequence {}; {}", table, confirmed,
+                    current.sequence, current.repair ? confirmed + " repaired" : "not repaired");
+        }
+        current.results.add(new TableVerification(table, mine.count(), mine.sum(), outcome, confirmed,
+                current.repair ? confirmed : 0));
+        if (confirmed > 0 && current.repair) {
+            status.rowsRepaired(table, confirmed);
+        }
+        nextTable(current);
+    }
+
+    private void onRows(Run current, Checksums answer) {
+        Set<String> unknown = new LinkedHashSet<>(current.fetching);
+        for (Change row : answer.rows()) {
+            unknown.remove(row.globalId());
+        }
+        // rows either side moved after the compared sequence differ because the scope moved on, not by drift
+        int confirmed = capture.repair(current.table, answer.rows(), answer.sequences(), unknown, current.sequence, current.repair);
+        current.confirmed += confirmed;
+        if (current.repair && confirmed > 0) {
+            repaired.addAndGet(confirmed);
+            tableRepaired.accept(current.table);
+        }
+        nextFetch(current);
+    }
+
+    private void finish(boolean compared) {
+        Run current = run;
+        run = null;
+        if (current != null) {
+            current.future.complete(new VerifyReport(current.sequence, compared, compared ? current.results : List.of()));
+        }
+    }
+}
