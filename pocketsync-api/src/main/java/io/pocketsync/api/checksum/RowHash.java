@@ -51,12 +51,14 @@ public final class RowHash {
      * @throws IllegalArgumentException when a value is of none of those types
      */
     public static long of(String table, String globalId, Map<String, ? extends @Nullable Object> row) {
-        MessageDigest digest = SHA_256.get();
-        digest.reset();
-        digest.update(table.getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0);
-        digest.update(globalId.getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0);
+        // The bytes are laid out in one reused buffer and digested in one call: a digest update per field cost about
+        // as much as the SHA-256 itself, and the server hashes every row it writes (docs/benchmarks.md).
+        Bytes out = BUFFER.get();
+        out.reset();
+        out.utf8(table);
+        out.put((byte) 0);
+        out.utf8(globalId);
+        out.put((byte) 0);
         List<String> columns = new ArrayList<>(row.size());
         for (Map.Entry<String, ? extends @Nullable Object> entry : row.entrySet()) {
             if (canonical(entry.getValue()) != null) {
@@ -64,28 +66,133 @@ public final class RowHash {
             }
         }
         columns.sort(RowHash::compareCodePoints);
-        ByteBuffer eight = ByteBuffer.allocate(8);
         for (String column : columns) {
-            byte[] name = column.getBytes(StandardCharsets.UTF_8);
-            digest.update(eight.clear().putInt(name.length).array(), 0, 4);
-            digest.update(name);
+            int lengthAt = out.reserveInt();
+            int nameStart = out.size();
+            out.utf8(column);
+            out.putIntAt(lengthAt, out.size() - nameStart);
             Object value = canonical(row.get(column));
             if (value instanceof Long number) {
-                digest.update((byte) 'i');
-                digest.update(eight.clear().putLong(number).array());
+                out.put((byte) 'i');
+                out.putLong(number);
             }
             else if (value instanceof Double number) {
-                digest.update((byte) 'r');
-                digest.update(eight.clear().putLong(Double.doubleToLongBits(number)).array());
+                out.put((byte) 'r');
+                out.putLong(Double.doubleToLongBits(number));
+            }
+            else if (value instanceof String text) {
+                out.put((byte) 't');
+                int textLengthAt = out.reserveInt();
+                int textStart = out.size();
+                out.utf8(text);
+                out.putIntAt(textLengthAt, out.size() - textStart);
             }
             else {
-                byte[] bytes = value instanceof String text ? text.getBytes(StandardCharsets.UTF_8) : (byte[]) value;
-                digest.update((byte) (value instanceof String ? 't' : 'b'));
-                digest.update(eight.clear().putInt(bytes.length).array(), 0, 4);
-                digest.update(bytes);
+                byte[] bytes = (byte[]) value;
+                out.put((byte) 'b');
+                out.putInt(bytes.length);
+                out.put(bytes);
             }
         }
+        MessageDigest digest = SHA_256.get();
+        digest.reset();
+        digest.update(out.array(), 0, out.size());
         return ByteBuffer.wrap(digest.digest()).getLong();
+    }
+
+    private static final ThreadLocal<Bytes> BUFFER = ThreadLocal.withInitial(Bytes::new);
+
+    /** A growable big-endian byte buffer, reused per thread (a row's bytes are hashed before the next row starts). */
+    private static final class Bytes {
+        private byte[] bytes = new byte[512];
+        private int size;
+
+        void reset() {
+            if (bytes.length > (1 << 20)) {
+                bytes = new byte[512]; // do not keep a large row's buffer for ever
+            }
+            size = 0;
+        }
+
+        int size() {
+            return size;
+        }
+
+        byte[] array() {
+            return bytes;
+        }
+
+        private void room(int more) {
+            if (size + more > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+            }
+        }
+
+        void put(byte b) {
+            room(1);
+            bytes[size++] = b;
+        }
+
+        void put(byte[] more) {
+            room(more.length);
+            System.arraycopy(more, 0, bytes, size, more.length);
+            size += more.length;
+        }
+
+        void putInt(int value) {
+            room(4);
+            putIntAt(size, value);
+            size += 4;
+        }
+
+        int reserveInt() {
+            room(4);
+            size += 4;
+            return size - 4;
+        }
+
+        void putIntAt(int at, int value) {
+            bytes[at] = (byte) (value >>> 24);
+            bytes[at + 1] = (byte) (value >>> 16);
+            bytes[at + 2] = (byte) (value >>> 8);
+            bytes[at + 3] = (byte) value;
+        }
+
+        void putLong(long value) {
+            putInt((int) (value >>> 32));
+            putInt((int) value);
+        }
+
+        /** {@code text} as UTF-8 (a lone surrogate as '?', like {@code String.getBytes}). */
+        void utf8(String text) {
+            int length = text.length();
+            room(length * 3);
+            for (int i = 0; i < length; i++) {
+                char c = text.charAt(i);
+                if (c < 0x80) {
+                    bytes[size++] = (byte) c;
+                }
+                else if (c < 0x800) {
+                    bytes[size++] = (byte) (0xc0 | (c >> 6));
+                    bytes[size++] = (byte) (0x80 | (c & 0x3f));
+                }
+                else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(c, text.charAt(++i));
+                    bytes[size++] = (byte) (0xf0 | (cp >> 18));
+                    bytes[size++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+                    bytes[size++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+                    bytes[size++] = (byte) (0x80 | (cp & 0x3f));
+                }
+                else if (Character.isSurrogate(c)) {
+                    bytes[size++] = (byte) '?';
+                }
+                else {
+                    bytes[size++] = (byte) (0xe0 | (c >> 12));
+                    bytes[size++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+                    bytes[size++] = (byte) (0x80 | (c & 0x3f));
+                }
+            }
+        }
     }
 
     /**
