@@ -53,8 +53,12 @@ final class ChangeLogPruner {
             sequences.forgetUpTo(cursor - options.rowSequencesBehind());
             rowSequencesPrunedAt = cursor;
         }
-        // the newest change's HLC is part of the device clock (the sealer reads it): keep it in the state row
-        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET hlc = " + SystemTables.DEVICE_CLOCK + " WHERE id = 1");
+        // the stamps of the changes about to go stay part of the device clock: keep them in the state row. Only those
+        // the server took: a pending or refused change's stamp may be wrong (a clock that jumped ahead) and is
+        // restamped (ClockCorrection), which a floor holding it would prevent; while it is in the table the sealer
+        // reads it anyway (SystemTables.DEVICE_CLOCK)
+        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET hlc = max(hlc, (SELECT coalesce(max(hlc), 0) FROM "
+                + SystemTables.CHANGES + " WHERE +state IN ('acked', 'superseded'))) WHERE id = 1");
         statements.update("DELETE FROM " + SystemTables.CHANGES + " WHERE seq <= (SELECT max(seq) FROM "
                 + SystemTables.CHANGES + ") - ? AND state IN ('acked', 'superseded') AND server_seq <= ?",
                 (long) options.ackedKeepRows(), cursor);
