@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Each test uses fresh scope names, so stores may share data across tests as long as {@link #cleanUp()}
  * removes what a test created. Servers, clients, the network and stores are closed after each test.
+ *
+ * <p>The tests are split over package-private layers (the fixture, ingest, and catch-up, merge and
+ * broadcast here), chained only because a class has one superclass; a subclass runs them all.
  */
 public abstract class AbstractSyncServerStoreTest extends SyncServerIngestContract {
     // ---------------------------------------------------------------- catch-up

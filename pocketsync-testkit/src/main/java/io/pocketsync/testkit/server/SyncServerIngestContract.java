@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Part of the {@link AbstractSyncServerStoreTest sync server contract}: ingest of pushes, resolution, rejection and scope isolation. */
+/**
+ * Part of the {@link AbstractSyncServerStoreTest sync server contract}: ingest of pushes (clock ties,
+ * clock skew, duplicates, unresolvable batches) and scope isolation.
+ */
 abstract class SyncServerIngestContract extends SyncServerStoreFixture {
     // ---------------------------------------------------------------- ingest
 

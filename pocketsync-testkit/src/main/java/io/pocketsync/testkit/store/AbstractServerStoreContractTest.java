@@ -37,6 +37,10 @@ import org.junit.jupiter.api.Test;
  * restart), and every test uses fresh, unique scope names, so stores may share data across tests as
  * long as {@link #cleanUp()} removes what a test created. Stores are closed by this class after each
  * test, before {@link #cleanUp()} runs.
+ *
+ * <p>The tests are split by theme over package-private layers (the fixture, outcomes, resolution, paging,
+ * scopes/audit/feed, and concurrency here), chained only because a class has one superclass; a subclass
+ * runs them all.
  */
 public abstract class AbstractServerStoreContractTest extends StoreScopeAuditFeedContract {
     // ---------------------------------------------------------------- concurrency and visibility

@@ -23,7 +23,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Part of the {@link AbstractServerStoreContractTest store contract}: Outcomes and row state: sequences, tombstones, duplicates and empty batches. */
+/**
+ * Part of the {@link AbstractServerStoreContractTest store contract}: outcomes and row state (gap-free
+ * sequences, tombstones and recreation, duplicates, empty batches).
+ */
 abstract class StoreOutcomeContract extends StoreContractFixture {
     // ---------------------------------------------------------------- outcomes and row state
 

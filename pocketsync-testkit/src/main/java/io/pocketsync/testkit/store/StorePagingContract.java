@@ -17,7 +17,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Part of the {@link AbstractServerStoreContractTest store contract}: Catch-up pages: bounded, ordered by sequence, resumable, with or without tombstones. */
+/**
+ * Part of the {@link AbstractServerStoreContractTest store contract}: catch-up pages, bounded, ordered by
+ * sequence, resumable from their cursor, with or without tombstones.
+ */
 abstract class StorePagingContract extends StoreResolutionContract {
     // ---------------------------------------------------------------- pages
 

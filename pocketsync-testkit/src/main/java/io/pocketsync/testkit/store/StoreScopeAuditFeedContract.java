@@ -22,7 +22,10 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Part of the {@link AbstractServerStoreContractTest store contract}: Scope isolation and info, pruning, the audit log and the change feed. */
+/**
+ * Part of the {@link AbstractServerStoreContractTest store contract}: scope isolation and info, pruning, the
+ * audit log and the change feed.
+ */
 abstract class StoreScopeAuditFeedContract extends StorePagingContract {
     // ---------------------------------------------------------------- scopes, info, prune, audit
 

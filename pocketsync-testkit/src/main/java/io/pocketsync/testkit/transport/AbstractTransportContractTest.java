@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Subclasses configure their transports with {@link #maxMessageBytes()} and
  * {@link #maxQueuedMessages()}, and clients with a short reconnect backoff (well under a second).
+ *
+ * <p>The tests are split over package-private layers (the fixture, messaging, and connection lifecycle
+ * here), chained only because a class has one superclass; a subclass runs them all.
  */
 public abstract class AbstractTransportContractTest extends TransportMessagingContract {
     // ---- the contract: connections over restarts, closes, many and slow clients ------------------

@@ -22,7 +22,10 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
-/** Part of the {@link AbstractTransportContractTest transport contract}: messages both ways, in order, fragmented and bounded. */
+/**
+ * Part of the {@link AbstractTransportContractTest transport contract}: messages both ways, in order,
+ * fragmented when large, and bounded by the maximum size.
+ */
 abstract class TransportMessagingContract extends TransportContractFixture {
     // ---- the contract ---------------------------------------------------------------------------
 
