@@ -27,8 +27,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Part of the {@link AbstractServerStoreContractTest store contract}: Conflict resolution within and across batches: superseded and rejected changes, resolver failures, merged and
- * exactly round-tripped row images. */
+/**
+ * Part of the {@link AbstractServerStoreContractTest store contract}: conflict resolution within and across
+ * batches (superseded and rejected changes, resolver failures), and row images stored and returned exactly.
+ */
 abstract class StoreResolutionContract extends StoreOutcomeContract {
     @Test
     void olderChangeIsSupersededWithTheWinningStateAndAudited() {
