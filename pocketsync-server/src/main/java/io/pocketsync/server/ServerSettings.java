@@ -5,11 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
-import io.pocketsync.core.config.ConfigKey;
 import io.pocketsync.core.config.ConfigSchema;
 import io.pocketsync.core.config.Settings;
 import io.pocketsync.server.engine.assembly.ServerConfig;
-import io.pocketsync.server.engine.assembly.ServerPlugins;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,13 +65,10 @@ public final class ServerSettings {
     /** Key of the port serving {@code /health} and {@code /metrics} on 127.0.0.1; unset for none. */
     public static final String METRICS_PORT = "metrics.port";
 
-    private static final String DEFAULT_HOST = "127.0.0.1";
-    private static final int DEFAULT_PORT = 8787;
-    private static final String DEFAULT_SQLITE_PATH = "./pocketsync-server.db";
-    private static final String DEFAULT_REDIS_PREFIX = "pocketsync";
-
-    /** A flag's key → the selection key it adds a provider name to, and that name. */
-    private static final Map<String, Map.Entry<String, String>> FLAG_SELECTS = flagSelects();
+    static final String DEFAULT_HOST = "127.0.0.1";
+    static final int DEFAULT_PORT = 8787;
+    static final String DEFAULT_SQLITE_PATH = "./pocketsync-server.db";
+    static final String DEFAULT_REDIS_PREFIX = "pocketsync";
 
     private final Settings settings;
     private final Map<String, String> values;
@@ -97,15 +92,7 @@ public final class ServerSettings {
         requireNonNull(fromFile, "fromFile is null");
         requireNonNull(fromFlags, "fromFlags is null");
         Settings merged = Settings.of(ServerConfig.defaults()).withOverrides(fromFile.asMap()).withOverrides(fromFlags);
-        Map<String, String> selected = new LinkedHashMap<>();
-        for (Map.Entry<String, Map.Entry<String, String>> select : FLAG_SELECTS.entrySet()) {
-            if (fromFlags.containsKey(select.getKey())) {
-                String selectionKey = select.getValue().getKey();
-                String current = selected.containsKey(selectionKey) ? selected.get(selectionKey)
-                        : merged.get(selectionKey).orElse("");
-                selected.put(selectionKey, withName(current, select.getValue().getValue()));
-            }
-        }
+        Map<String, String> selected = FlagSelections.selected(merged, fromFlags);
         if (merged.get(STORE).filter("sqlite"::equals).isPresent() && merged.get(SQLITE_PATH).isEmpty()) {
             selected.put(SQLITE_PATH, DEFAULT_SQLITE_PATH);
         }
@@ -134,51 +121,7 @@ public final class ServerSettings {
      * @return a new schema, including the keys of the plugins on the class path
      */
     public static ConfigSchema schema() {
-        return ServerConfig.schema(ServerPlugins.discovered()).register(
-                ConfigKey.string(HOST, "WebSocket bind address", DEFAULT_HOST),
-                ConfigKey.integer(PORT, "WebSocket port", DEFAULT_PORT, 0, 65535),
-                ConfigKey.string(MQTT_URI, "MQTT broker to also serve devices through", null),
-                ConfigKey.string(SQLITE_PATH, "SQLite store file", DEFAULT_SQLITE_PATH),
-                ConfigKey.string(REDIS_URI, "Redis URI of the redis store", null),
-                ConfigKey.string(REDIS_PREFIX, "prefix of every Redis key", DEFAULT_REDIS_PREFIX),
-                ConfigKey.string(TOKENS, "static tokens: comma-separated SCOPE:TOKEN pairs", null),
-                ConfigKey.string(HMAC_SECRET_FILE, "file holding the HMAC token secret", null),
-                new ConfigKey(METRICS_PORT, "port of /health and /metrics on 127.0.0.1", null, ServerSettings::requirePort));
-    }
-
-    private static Map<String, Map.Entry<String, String>> flagSelects() {
-        // Ordered: authenticators are tried in the order they are named.
-        Map<String, Map.Entry<String, String>> selects = new LinkedHashMap<>();
-        selects.put(TOKENS, Map.entry(AUTH, "static-token"));
-        selects.put(HMAC_SECRET_FILE, Map.entry(AUTH, "hmac"));
-        selects.put(MQTT_URI, Map.entry(TRANSPORTS, "mqtt"));
-        return selects;
-    }
-
-    private static String withName(String names, String name) {
-        List<String> list = new ArrayList<>();
-        for (String part : names.split(",")) {
-            if (!part.isBlank()) {
-                list.add(part.trim());
-            }
-        }
-        if (!list.contains(name)) {
-            list.add(name);
-        }
-        return String.join(",", list);
-    }
-
-    private static void requirePort(String value) {
-        try {
-            int port = Integer.parseInt(value.trim());
-            if (port >= 0 && port <= 65535) {
-                return;
-            }
-        }
-        catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new IllegalArgumentException("a port number 0-65535");
+        return ServerSettingsSchema.schema();
     }
 
     private void validate() {
@@ -277,7 +220,7 @@ public final class ServerSettings {
      * @return 0-65535, 8787 by default; 0 lets the system pick a free port
      */
     public int port() {
-        return port(PORT).orElse(DEFAULT_PORT);
+        return SettingValues.port(PORT, get(PORT)).orElse(DEFAULT_PORT);
     }
 
     /**
@@ -286,7 +229,7 @@ public final class ServerSettings {
      * @return 0-65535; empty when metrics are not served
      */
     public Optional<Integer> metricsPort() {
-        return port(METRICS_PORT);
+        return SettingValues.port(METRICS_PORT, get(METRICS_PORT));
     }
 
     /**
@@ -304,7 +247,7 @@ public final class ServerSettings {
      * @return the broker URI; empty when MQTT is not configured
      */
     public Optional<URI> mqttUri() {
-        return uri(MQTT_URI);
+        return SettingValues.uri(MQTT_URI, get(MQTT_URI));
     }
 
     /**
@@ -313,7 +256,7 @@ public final class ServerSettings {
      * @return the Redis URI; empty when not configured
      */
     public Optional<URI> redisUri() {
-        return uri(REDIS_URI);
+        return SettingValues.uri(REDIS_URI, get(REDIS_URI));
     }
 
     /**
@@ -386,63 +329,9 @@ public final class ServerSettings {
         return settings.forNamespace(ServerConfig.RESOLVER_TABLE).asMap();
     }
 
-    private Optional<Integer> port(String key) {
-        Optional<String> raw = get(key).filter(v -> !v.isBlank());
-        if (raw.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            int port = Integer.parseInt(raw.get().trim());
-            if (port < 0 || port > 65535) {
-                throw invalid(key, raw.get(), "a port number 0-65535");
-            }
-            return Optional.of(port);
-        }
-        catch (NumberFormatException e) {
-            throw invalid(key, raw.get(), "a port number 0-65535");
-        }
-    }
-
-    private Optional<URI> uri(String key) {
-        Optional<String> raw = get(key).filter(v -> !v.isBlank());
-        if (raw.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            URI uri = new URI(raw.get().trim());
-            if (uri.getScheme() == null || uri.getHost() == null) {
-                throw invalid(key, "(redacted)", "a URI like scheme://host:port");
-            }
-            return Optional.of(uri);
-        }
-        catch (java.net.URISyntaxException e) {
-            // The URI may carry a password: name the key, not the value.
-            throw invalid(key, "(redacted)", "a URI like scheme://host:port");
-        }
-    }
-
-    private static PocketSyncException invalid(String key, String value, String expected) {
-        return new PocketSyncException(ErrorCode.CONFIG_INVALID,
-                "invalid value '" + value + "' for '" + key + "': expected " + expected);
-    }
-
     /** The effective settings with secrets masked; safe to log. */
     @Override
     public String toString() {
-        StringBuilder out = new StringBuilder("{");
-        values.forEach((key, value) -> out.append(key).append('=')
-                .append(PluginConfig.isSecretKey(key) || key.endsWith(".uri") ? mask(key, value) : value).append(", "));
-        if (!values.isEmpty()) {
-            out.setLength(out.length() - 2);
-        }
-        return out.append('}').toString();
-    }
-
-    private static String mask(String key, String value) {
-        if (key.endsWith(".uri")) {
-            // Keep the host visible, hide user info (redis://:password@host).
-            return value.replaceAll("//[^@/]*@", "//****@");
-        }
-        return key.equals(HMAC_SECRET_FILE) ? value : "****";
+        return SettingValues.render(values);
     }
 }

@@ -1,13 +1,7 @@
 package io.pocketsync.server.engine.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pocketsync.api.ErrorCode;
-import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.model.Change;
-import io.pocketsync.api.model.Hlc;
-import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.model.Version;
@@ -15,12 +9,7 @@ import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.AuditEntry;
 import io.pocketsync.api.store.BatchPlan;
 import io.pocketsync.api.store.CommittedBatch;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -36,13 +25,6 @@ import java.util.function.IntFunction;
  * JSON strings, so a string that looks like a marker stays a string. Thread-safe.
  */
 public final class StoreJson {
-    // what the store wrote itself: a row of max-row-bytes holds a BLOB whose base64 exceeds Jackson's default 20 MB bound
-    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
-                    .maxStringLength(Integer.MAX_VALUE).build()).build());
-    private static final String BLOB = "$b";
-    private static final String FLOAT = "$f";
-
     private StoreJson() {}
 
     /**
@@ -52,7 +34,7 @@ public final class StoreJson {
      * @return the row as a JSON object, blobs and floats tagged so that they read back with their type
      */
     public static String writeRow(Map<String, Object> row) {
-        return write(generator -> writeRowFields(generator, row));
+        return StoreJsonIo.write(generator -> RowJson.writeRowFields(generator, row));
     }
 
     /**
@@ -62,7 +44,7 @@ public final class StoreJson {
      * @return the row, with the types it was written with
      */
     public static Map<String, Object> readRow(String json) {
-        return rowFrom(read(json));
+        return RowJson.rowFrom(StoreJsonIo.read(json));
     }
 
     /**
@@ -72,7 +54,7 @@ public final class StoreJson {
      * @return a JSON object of the versions
      */
     public static String writeVersions(Map<String, Version> versions) {
-        return write(generator -> writeVersionFields(generator, versions));
+        return StoreJsonIo.write(generator -> RowJson.writeVersionFields(generator, versions));
     }
 
     /**
@@ -82,13 +64,7 @@ public final class StoreJson {
      * @return column name to version, in the written order
      */
     public static Map<String, Version> readVersions(String json) {
-        Map<String, Version> versions = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = read(json).fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            versions.put(field.getKey(), versionFrom(field.getValue()));
-        }
-        return versions;
+        return RowJson.readVersions(json);
     }
 
     /**
@@ -98,33 +74,7 @@ public final class StoreJson {
      * @return a JSON object with ids, op, row, changed columns, HLC and device
      */
     public static String writeChange(Change change) {
-        return write(generator -> writeChangeFields(generator, change));
-    }
-
-    private static void writeChangeFields(JsonText generator, Change change) {
-        writeChange(generator, change, change.op(), () -> writeRowFields(generator, change.row()), change.changedColumns());
-    }
-
-    /**
-     * One change object: ids, clock and device from {@code identity}, the rest as given (a feed entry's
-     * operation and columns may differ from the pushed change's, and its row is written from stored text).
-     */
-    private static void writeChange(JsonText generator, Change identity, Op op, Runnable writeRow, List<String> columns) {
-        generator.writeStartObject();
-        generator.writeStringField("id", identity.changeId());
-        generator.writeStringField("table", identity.table());
-        generator.writeStringField("gid", identity.globalId());
-        generator.writeStringField("op", op.name());
-        generator.writeFieldName("row");
-        writeRow.run();
-        generator.writeArrayFieldStart("cols");
-        for (String column : columns) {
-            generator.writeString(column);
-        }
-        generator.writeEndArray();
-        generator.writeNumberField("hlc", identity.hlc().value());
-        generator.writeStringField("device", identity.deviceId());
-        generator.writeEndObject();
+        return StoreJsonIo.write(generator -> ChangeJson.writeChangeFields(generator, change));
     }
 
     /**
@@ -134,15 +84,7 @@ public final class StoreJson {
      * @return the change
      */
     public static Change readChange(String json) {
-        return changeFrom(read(json));
-    }
-
-    private static Change changeFrom(JsonNode node) {
-        List<String> columns = new ArrayList<>();
-        node.get("cols").forEach(column -> columns.add(column.asText()));
-        return new Change(node.get("id").asText(), node.get("table").asText(), node.get("gid").asText(),
-                Op.valueOf(node.get("op").asText()), rowFrom(node.get("row")), columns, new Hlc(node.get("hlc").asLong()),
-                node.get("device").asText());
+        return ChangeJson.changeFrom(StoreJsonIo.read(json));
     }
 
     /**
@@ -191,20 +133,7 @@ public final class StoreJson {
      * @return a JSON object without the first and last sequences
      */
     public static String writeState(RowState state, RowTexts rows) {
-        return write(generator -> {
-            generator.writeStartObject();
-            generator.writeStringField("table", state.table());
-            generator.writeStringField("gid", state.globalId());
-            generator.writeFieldName("row");
-            generator.writeRaw(rows.of(state.row()));
-            generator.writeBooleanField("deleted", state.deleted());
-            generator.writeFieldName("version");
-            writeVersion(generator, state.version());
-            generator.writeFieldName("cols");
-            writeVersionFields(generator, state.columnVersions());
-            generator.writeStringField("last", state.lastChangeId());
-            generator.writeEndObject();
-        });
+        return RowStateJson.writeState(state, rows);
     }
 
     /**
@@ -216,16 +145,7 @@ public final class StoreJson {
      * @return the row state
      */
     public static RowState readState(String json, long firstSequence, long lastSequence) {
-        JsonNode node = read(json);
-        Map<String, Version> versions = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = node.get("cols").fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            versions.put(field.getKey(), versionFrom(field.getValue()));
-        }
-        return new RowState(node.get("table").asText(), node.get("gid").asText(), rowFrom(node.get("row")),
-                node.get("deleted").asBoolean(), versionFrom(node.get("version")), versions, node.get("last").asText(),
-                firstSequence, lastSequence);
+        return RowStateJson.readState(json, firstSequence, lastSequence);
     }
 
     /**
@@ -240,17 +160,7 @@ public final class StoreJson {
      * @return a JSON object of the entry
      */
     public static String writeAudit(long atMillis, ChangeStatus status, Change change, String winner, ErrorCode code, String reason) {
-        return write(generator -> {
-            generator.writeStartObject();
-            generator.writeNumberField("at", atMillis);
-            generator.writeStringField("status", status.name());
-            generator.writeFieldName("change");
-            writeChangeFields(generator, change);
-            generator.writeStringField("winner", winner);
-            generator.writeStringField("code", code == null ? null : code.name());
-            generator.writeStringField("reason", reason);
-            generator.writeEndObject();
-        });
+        return AuditJson.writeAudit(atMillis, status, change, winner, code, reason);
     }
 
     /**
@@ -261,10 +171,7 @@ public final class StoreJson {
      * @return the entry
      */
     public static AuditEntry readAudit(long id, String json) {
-        JsonNode node = read(json);
-        return new AuditEntry(id, Instant.ofEpochMilli(node.get("at").asLong()), ChangeStatus.valueOf(node.get("status").asText()),
-                changeFrom(node.get("change")), node.get("winner").textValue(),
-                node.get("code").isNull() ? null : ErrorCode.valueOf(node.get("code").asText()), node.get("reason").textValue());
+        return AuditJson.readAudit(id, json);
     }
 
     /**
@@ -276,17 +183,7 @@ public final class StoreJson {
      * @return a JSON object of the event
      */
     public static String writeFeed(Scope scope, String nodeId, List<Change> changes) {
-        return write(generator -> {
-            generator.writeStartObject();
-            generator.writeStringField("scope", scope.name());
-            generator.writeStringField("node", nodeId);
-            generator.writeArrayFieldStart("changes");
-            for (Change change : changes) {
-                writeChangeFields(generator, change);
-            }
-            generator.writeEndArray();
-            generator.writeEndObject();
-        });
+        return FeedJson.writeFeed(scope, nodeId, changes);
     }
 
     /**
@@ -299,21 +196,7 @@ public final class StoreJson {
      * @return a JSON object of the event, readable with {@link #readFeed(long, String)}
      */
     public static String writeFeedOf(Scope scope, String nodeId, List<BatchPlan.FeedEntry> entries, RowTexts rows) {
-        return write(generator -> {
-            generator.writeStartObject();
-            generator.writeStringField("scope", scope.name());
-            generator.writeStringField("node", nodeId);
-            generator.writeArrayFieldStart("changes");
-            for (BatchPlan.FeedEntry entry : entries) {
-                writeFeedEntry(generator, entry, rows);
-            }
-            generator.writeEndArray();
-            generator.writeEndObject();
-        });
-    }
-
-    private static void writeFeedEntry(JsonText generator, BatchPlan.FeedEntry entry, RowTexts rows) {
-        writeChange(generator, entry.pushed(), entry.op(), () -> generator.writeRaw(rows.of(entry.row())), entry.changedColumns());
+        return FeedJson.writeFeedOf(scope, nodeId, entries, rows);
     }
 
     /**
@@ -353,43 +236,7 @@ public final class StoreJson {
      */
     public static String writeFeedOf(Scope scope, String nodeId, List<BatchPlan.FeedEntry> entries, RowTexts rows,
             StoredStates stored) {
-        return write(generator -> {
-            generator.writeStartObject();
-            generator.writeStringField("scope", scope.name());
-            generator.writeStringField("node", nodeId);
-            generator.writeArrayFieldStart("changes");
-            for (BatchPlan.FeedEntry entry : entries) {
-                int index = stored.indexOf(entry.row());
-                if (index < 0) {
-                    writeFeedEntry(generator, entry, rows);
-                    continue;
-                }
-                RowState state = stored.state(index);
-                Change pushed = entry.pushed();
-                generator.writeStartObject();
-                generator.writeNumberField("v", index);
-                generator.writeStringField("op", entry.op().name());
-                if (!entry.changedColumns().isEmpty()) {
-                    generator.writeArrayFieldStart("cols");
-                    for (String column : entry.changedColumns()) {
-                        generator.writeString(column);
-                    }
-                    generator.writeEndArray();
-                }
-                if (!pushed.changeId().equals(state.lastChangeId())) {
-                    generator.writeStringField("id", pushed.changeId());
-                }
-                if (!pushed.hlc().equals(state.version().hlc())) {
-                    generator.writeNumberField("hlc", pushed.hlc().value());
-                }
-                if (!pushed.deviceId().equals(state.version().deviceId())) {
-                    generator.writeStringField("device", pushed.deviceId());
-                }
-                generator.writeEndObject();
-            }
-            generator.writeEndArray();
-            generator.writeEndObject();
-        });
+        return FeedJson.writeFeedOf(scope, nodeId, entries, rows, stored);
     }
 
     /**
@@ -401,26 +248,7 @@ public final class StoreJson {
      * @return the committed batch, its sequences from {@code fromSequence + 1}
      */
     public static CommittedBatch readFeed(long fromSequence, String json, IntFunction<RowState> storedStates) {
-        JsonNode node = read(json);
-        List<Change> changes = new ArrayList<>();
-        for (JsonNode change : node.get("changes")) {
-            JsonNode index = change.get("v");
-            if (index == null) {
-                changes.add(changeFrom(change));
-                continue;
-            }
-            RowState state = storedStates.apply(index.intValue());
-            List<String> columns = new ArrayList<>();
-            if (change.has("cols")) {
-                change.get("cols").forEach(column -> columns.add(column.asText()));
-            }
-            changes.add(new Change(change.has("id") ? change.get("id").asText() : state.lastChangeId(), state.table(),
-                    state.globalId(), Op.valueOf(change.get("op").asText()), state.row(), columns,
-                    change.has("hlc") ? new Hlc(change.get("hlc").asLong()) : state.version().hlc(),
-                    change.has("device") ? change.get("device").asText() : state.version().deviceId()));
-        }
-        return new CommittedBatch(Scope.of(node.get("scope").asText()), node.get("node").asText(), fromSequence,
-                fromSequence + changes.size(), changes);
+        return FeedJson.readFeed(fromSequence, json, storedStates);
     }
 
     /**
@@ -431,122 +259,6 @@ public final class StoreJson {
      * @return the committed batch, its sequences from {@code fromSequence + 1}
      */
     public static CommittedBatch readFeed(long fromSequence, String json) {
-        JsonNode node = read(json);
-        List<Change> changes = new ArrayList<>();
-        node.get("changes").forEach(change -> changes.add(changeFrom(change)));
-        return new CommittedBatch(Scope.of(node.get("scope").asText()), node.get("node").asText(), fromSequence,
-                fromSequence + changes.size(), changes);
-    }
-
-    private static void writeRowFields(JsonText generator, Map<String, Object> row) {
-        generator.writeStartObject();
-        row.forEach((column, value) -> {
-            generator.writeFieldName(column);
-            writeValue(generator, value);
-        });
-        generator.writeEndObject();
-    }
-
-    private static void writeValue(JsonText generator, Object value) {
-        if (value == null) {
-            generator.writeNull();
-        }
-        else if (value instanceof Long number) {
-            generator.writeNumber(number);
-        }
-        else if (value instanceof Double number) {
-            if (Double.isFinite(number)) {
-                generator.writeNumber(number);
-            }
-            else {
-                generator.writeStartObject();
-                generator.writeStringField(FLOAT, number.toString());
-                generator.writeEndObject();
-            }
-        }
-        else if (value instanceof String text) {
-            generator.writeString(text);
-        }
-        else if (value instanceof byte[] bytes) {
-            generator.writeStartObject();
-            generator.writeStringField(BLOB, Base64.getEncoder().encodeToString(bytes));
-            generator.writeEndObject();
-        }
-        else {
-            throw new PocketSyncException(ErrorCode.INVALID_CHANGE, "not a SQLite value: " + value.getClass().getName());
-        }
-    }
-
-    private static Map<String, Object> rowFrom(JsonNode node) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            row.put(field.getKey(), valueFrom(field.getValue()));
-        }
-        return row;
-    }
-
-    private static Object valueFrom(JsonNode node) {
-        if (node.isNull()) {
-            return null;
-        }
-        if (node.isIntegralNumber()) {
-            return node.longValue();
-        }
-        if (node.isFloatingPointNumber()) {
-            return node.doubleValue();
-        }
-        if (node.isTextual()) {
-            return node.textValue();
-        }
-        if (node.has(BLOB)) {
-            return Base64.getDecoder().decode(node.get(BLOB).textValue());
-        }
-        if (node.has(FLOAT)) {
-            return Double.valueOf(node.get(FLOAT).textValue());
-        }
-        throw new PocketSyncException(ErrorCode.INTERNAL, "unreadable stored value: " + node);
-    }
-
-    private static void writeVersionFields(JsonText generator, Map<String, Version> versions) {
-        generator.writeStartObject();
-        for (Map.Entry<String, Version> entry : versions.entrySet()) {
-            generator.writeFieldName(entry.getKey());
-            writeVersion(generator, entry.getValue());
-        }
-        generator.writeEndObject();
-    }
-
-    private static void writeVersion(JsonText generator, Version version) {
-        generator.writeStartArray();
-        generator.writeNumber(version.hlc().value());
-        generator.writeString(version.deviceId());
-        generator.writeEndArray();
-    }
-
-    private static Version versionFrom(JsonNode node) {
-        return new Version(new Hlc(node.get(0).asLong()), node.get(1).asText());
-    }
-
-    @FunctionalInterface
-    private interface Body {
-        void write(JsonText generator);
-    }
-
-    /** Streams straight to text: no tree of nodes is built for what is only written. */
-    private static String write(Body body) {
-        JsonText text = new JsonText(256);
-        body.write(text);
-        return text.toString();
-    }
-
-    private static JsonNode read(String json) {
-        try {
-            return MAPPER.readTree(json);
-        }
-        catch (JsonProcessingException e) {
-            throw new PocketSyncException(ErrorCode.INTERNAL, "stored JSON is corrupt", e);
-        }
+        return FeedJson.readFeed(fromSequence, json);
     }
 }
