@@ -72,6 +72,9 @@ final class RowChecksums {
             return;
         }
         Map<String, Map<String, Object>> missing = missingColumns(table);
+        // ON DELETE SET NULL references to a parent that is gone: NULL here (every device does the same, uncaptured),
+        // while the server still holds the parent's id in the row (it knows no foreign keys): hash what it holds
+        Map<String, Map<String, Object>> dangling = danglingReferences(table);
         String image = keys.wireImageSql(table, TriggerGenerator.image(schema, quoteSql(table) + "."));
         PreparedStatement select = statements.get("SELECT " + SystemTables.GLOBAL_ID + ", " + image + " FROM " + quoteSql(table)
                 + " WHERE " + SystemTables.GLOBAL_ID + " IS NOT NULL");
@@ -87,6 +90,15 @@ final class RowChecksums {
                     row = new LinkedHashMap<>(row);
                     row.putAll(kept);
                 }
+                Map<String, Object> parents = dangling.get(gid);
+                if (parents != null) {
+                    row = new LinkedHashMap<>(row);
+                    for (Map.Entry<String, Object> parent : parents.entrySet()) {
+                        if (row.get(parent.getKey()) == null) {
+                            row.put(parent.getKey(), parent.getValue());
+                        }
+                    }
+                }
                 visit.accept(gid, RowHash.of(table, gid, row));
             }
         }
@@ -100,6 +112,18 @@ final class RowChecksums {
                 }
             }
         }
+    }
+
+    private Map<String, Map<String, Object>> danglingReferences(String table) throws SQLException {
+        Map<String, Map<String, Object>> values = new HashMap<>();
+        PreparedStatement select = statements.get("SELECT gid, col, parent_gid FROM " + SystemTables.DANGLING + " WHERE tbl = ?");
+        select.setString(1, table);
+        try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+                values.computeIfAbsent(rs.getString(1), g -> new LinkedHashMap<>()).put(rs.getString(2), rs.getString(3));
+            }
+        }
+        return values;
     }
 
     private Map<String, Map<String, Object>> missingColumns(String table) throws SQLException {
