@@ -4,6 +4,7 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.device.DeviceOptions;
 import io.pocketsync.device.PocketSyncDevice;
+import io.pocketsync.device.SyncStatus;
 import io.pocketsync.device.SyncStatusListener;
 import io.pocketsync.device.TableVerification;
 import io.pocketsync.device.VerifyReport;
@@ -22,6 +23,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
@@ -67,6 +69,8 @@ public final class VerifyCommand implements Callable<Integer> {
     int timeoutSeconds;
 
     private Duration timeout;
+    /** Released whenever the device's sync state changes: when a comparison that could not be made is worth another try. */
+    private final Semaphore moved = new Semaphore(0);
 
     @Override
     public Integer call() throws Exception {
@@ -87,6 +91,12 @@ public final class VerifyCommand implements Callable<Integer> {
             @Override
             public void caughtUp(long cursor) {
                 caughtUp.countDown();
+                moved.release();
+            }
+
+            @Override
+            public void statusChanged(SyncStatus next) {
+                moved.release();
             }
         };
         VerifyReport report;
@@ -121,7 +131,10 @@ public final class VerifyCommand implements Callable<Integer> {
             catch (TimeoutException e) {
                 continue;
             }
-            Thread.sleep(200);
+            // not compared: the scope moved, or the device is between connections; try again once its state changes
+            // (a page applied, a reconnect), at the latest after a second
+            moved.drainPermits();
+            moved.tryAcquire(Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
         }
     }
 
