@@ -6,23 +6,18 @@ import io.pocketsync.api.checksum.ChecksumScan;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.checksum.TableChecksum;
-import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.store.ServerStore;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
-import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,61 +26,7 @@ import org.junit.jupiter.api.Test;
  * every node, and follow deletes and resolver merges. A store's test extends this class and implements
  * {@link #newStore}, with the same rules as {@link AbstractServerStoreContractTest}.
  */
-public abstract class AbstractChecksumContractTest {
-    /** The clock every store of a test must use for commit times. */
-    protected final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-
-    private final List<ServerStore> opened = Collections.synchronizedList(new ArrayList<>());
-
-    /**
-     * Opens a store over this test's data (every call of one test: the same data).
-     *
-     * @param nodeId the server node id
-     * @param clock the clock for commit times ({@link #clock})
-     * @return the open store
-     */
-    protected abstract ServerStore newStore(String nodeId, java.time.Clock clock);
-
-    /**
-     * Removes what the test stored; runs after every store is closed.
-     *
-     * @throws Exception when cleaning up fails
-     */
-    protected void cleanUp() throws Exception {}
-
-    @AfterEach
-    final void closeStores() throws Exception {
-        for (ServerStore store : opened) {
-            store.close();
-        }
-        cleanUp();
-    }
-
-    /**
-     * Opens a store and closes it after the test.
-     *
-     * @param nodeId the node id
-     * @return the open store
-     */
-    protected final ServerStore open(String nodeId) {
-        ServerStore store = newStore(nodeId, clock);
-        opened.add(store);
-        return store;
-    }
-
-    /**
-     * A scope name no other test uses.
-     *
-     * @return a fresh scope
-     */
-    protected static Scope uniqueScope() {
-        return Scope.of("scope-" + UUID.randomUUID());
-    }
-
-    private static Function<String, ConflictResolver> lww() {
-        return table -> TestResolvers.lastWriteWins();
-    }
-
+public abstract class AbstractChecksumContractTest extends StoreContractFixture {
     private static Change change(String id, String table, String gid, Op op, long wall, Map<String, Object> row) {
         return TestChanges.change(id, table, gid, op, Hlc.of(1_900_000_000_000L + wall, 0).value(), "device-a", row);
     }

@@ -4,7 +4,6 @@ import static io.pocketsync.testkit.store.TestChanges.TABLE;
 import static io.pocketsync.testkit.store.TestChanges.change;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
@@ -13,15 +12,9 @@ import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.BatchOutcome;
 import io.pocketsync.api.store.ChangeOutcome;
 import io.pocketsync.api.store.ServerStore;
-import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,47 +23,8 @@ import org.junit.jupiter.api.Test;
  * extends this class and implements {@link #newStore} like for {@code AbstractServerStoreContractTest}: every call in
  * one test opens a store over the same data (a restart, or a second node).
  */
-public abstract class AbstractDeviceMarkContractTest {
-    /** The clock every store of a test uses for commit times. */
-    protected final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-
-    private final List<ServerStore> opened = Collections.synchronizedList(new ArrayList<>());
+public abstract class AbstractDeviceMarkContractTest extends StoreContractFixture {
     private long hlc = Hlc.of(1_900_000_000_000L, 0).value();
-
-    /**
-     * Opens a store over this test's data.
-     *
-     * @param nodeId the server node id
-     * @param clock the clock for commit times ({@link #clock})
-     * @return the open store
-     */
-    protected abstract ServerStore newStore(String nodeId, Clock clock);
-
-    /**
-     * Removes what the test stored; runs after every store is closed.
-     *
-     * @throws Exception when cleaning up fails
-     */
-    protected void cleanUp() throws Exception {}
-
-    @AfterEach
-    final void closeStores() throws Exception {
-        for (ServerStore store : opened) {
-            store.close();
-        }
-        cleanUp();
-    }
-
-    private ServerStore open(String nodeId) {
-        ServerStore store = newStore(nodeId, clock);
-        opened.add(store);
-        return store;
-    }
-
-    private static Function<String, ConflictResolver> lww() {
-        ConflictResolver resolver = TestResolvers.lastWriteWins();
-        return table -> resolver;
-    }
 
     private Change write(String id, String gid, Op op, String device) {
         hlc += 1 << Hlc.LOGICAL_BITS;

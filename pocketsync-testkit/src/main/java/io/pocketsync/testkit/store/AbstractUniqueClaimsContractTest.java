@@ -14,12 +14,8 @@ import io.pocketsync.api.store.AuditEntry;
 import io.pocketsync.api.store.BatchOutcome;
 import io.pocketsync.api.store.ChangeOutcome;
 import io.pocketsync.api.store.ServerStore;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,7 +25,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,47 +33,13 @@ import org.junit.jupiter.api.Test;
  * A store's test extends this class and implements {@link #newStore}, like {@link AbstractServerStoreContractTest}:
  * every call within one test returns a store over the same data (another node, or the same file opened again).
  */
-public abstract class AbstractUniqueClaimsContractTest {
-    /** The clock every store of a test must use for commit times. */
-    protected final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-
+public abstract class AbstractUniqueClaimsContractTest extends StoreContractFixture {
     private static final String USERS = "users";
     private static final List<List<String>> EMAIL = List.of(List.of("email"));
     private static final Function<String, ConflictResolver> LWW = table -> TestResolvers.lastWriteWins();
 
-    private final List<ServerStore> opened = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong hlcs = new AtomicLong(Hlc.of(1_900_000_000_000L, 0).value());
     private final Scope scope = Scope.of("claims-" + UUID.randomUUID());
-
-    /**
-     * Opens a store over this test's data.
-     *
-     * @param nodeId the server node id
-     * @param clock the clock for commit times ({@link #clock})
-     * @return the open store
-     */
-    protected abstract ServerStore newStore(String nodeId, Clock clock);
-
-    /**
-     * Removes what the test stored; runs after every store is closed.
-     *
-     * @throws Exception when cleaning up fails
-     */
-    protected void cleanUp() throws Exception {}
-
-    @AfterEach
-    final void closeStores() throws Exception {
-        for (ServerStore store : opened) {
-            store.close();
-        }
-        cleanUp();
-    }
-
-    private ServerStore open(String nodeId) {
-        ServerStore store = newStore(nodeId, clock);
-        opened.add(store);
-        return store;
-    }
 
     private Change user(String changeId, String gid, Op op, Map<String, Object> row, List<List<String>> keys) {
         return new Change(changeId, USERS, gid, op, op == Op.DELETE ? Map.of() : row, List.of(),
@@ -87,18 +48,6 @@ public abstract class AbstractUniqueClaimsContractTest {
 
     private Change insert(String changeId, String gid, String email) {
         return user(changeId, gid, Op.INSERT, row("id", gid, "email", email), EMAIL);
-    }
-
-    private static Map<String, Object> row(Object... keysAndValues) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            row.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return row;
-    }
-
-    private static List<ChangeStatus> statuses(BatchOutcome outcome) {
-        return outcome.outcomes().stream().map(ChangeOutcome::status).toList();
     }
 
     private static void assertConflict(ChangeOutcome outcome) {
