@@ -1,0 +1,63 @@
+package io.pocketsync.device.capture;
+
+import io.pocketsync.api.checksum.ScopeChecksums;
+import io.pocketsync.api.checksum.TableChecksum;
+import io.pocketsync.api.model.Change;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The checksum side of a {@link SqliteTriggerCapture}: scope checksums, row hashes, unsettled rows and repair, each
+ * after the journal is sealed where it matters. Not thread-safe: used only under the capture's lock.
+ */
+final class CaptureChecksums {
+    private final CaptureResources resources;
+    private final CaptureSchemas schemas;
+
+    CaptureChecksums(CaptureResources resources, CaptureSchemas schemas) {
+        this.resources = resources;
+        this.schemas = schemas;
+    }
+
+    ScopeChecksums checksums() {
+        schemas.refreshSchema(false);
+        Connection c = resources.connection();
+        return Sql.inTransaction(c, () -> {
+            schemas.sealJournal();
+            long cursor = resources.statements().queryLong("SELECT cursor FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
+            RowChecksums rows = new RowChecksums(resources.statements(), schemas.schemas());
+            List<TableChecksum> tables = new ArrayList<>();
+            for (String table : schemas.schemas().keySet()) {
+                tables.add(rows.table(table));
+            }
+            return new ScopeChecksums(cursor, tables);
+        });
+    }
+
+    Map<String, Long> rowHashes(String table, Set<Integer> buckets) {
+        return Sql.inTransaction(resources.connection(),
+                () -> new RowChecksums(resources.statements(), schemas.schemas()).hashes(table, buckets));
+    }
+
+    Set<String> unsettledRows(String table) {
+        return Sql.inTransaction(resources.connection(), () -> {
+            schemas.sealJournal();
+            return new RowChecksums(resources.statements(), schemas.schemas()).unsettled(table);
+        });
+    }
+
+    int repair(String table, List<Change> rows, List<Long> sequences, Collection<String> unknownToServer,
+            long atSequence, boolean write) {
+        schemas.refreshSchema(false);
+        return Sql.inTransaction(resources.connection(), () -> {
+            schemas.sealJournal();
+            Set<String> unsettled = new RowChecksums(resources.statements(), schemas.schemas()).unsettled(table);
+            return new ChecksumRepair(resources.statements(), schemas.schemas()).repair(table, rows, sequences,
+                    unknownToServer, unsettled, atSequence, write);
+        });
+    }
+}

@@ -1,0 +1,118 @@
+package io.pocketsync.device.capture;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lazily opened resources of a {@link SqliteTriggerCapture}: its one connection, the prepared statements, the
+ * journal sealer, the remote applier and the device id. Not thread-safe: used only under the capture's lock.
+ */
+final class CaptureResources {
+    /** Logs under the capture's name, as before this class was split out of it. */
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteTriggerCapture.class);
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final CaptureOptions options;
+    private @Nullable Connection connection;
+    private @Nullable RemoteApplier applier;
+    private @Nullable StatementCache statements;
+    private @Nullable JournalSealer sealer;
+    private @Nullable String deviceId;
+    private boolean closed;
+
+    CaptureResources(DataSource dataSource, Clock clock, CaptureOptions options) {
+        this.dataSource = requireNonNull(dataSource, "dataSource is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.options = requireNonNull(options, "options is null");
+    }
+
+    JournalSealer sealer() {
+        if (sealer == null) {
+            sealer = new JournalSealer(statements(), clock, deviceId());
+        }
+        return sealer;
+    }
+
+    /** The prepared statements of the engine's connection (shared with the sealer). */
+    StatementCache statements() {
+        if (statements == null) {
+            statements = new StatementCache(connection());
+        }
+        return statements;
+    }
+
+    /** The device id read from the state table (null until installed). */
+    @Nullable String deviceIdOrNull() {
+        return deviceId;
+    }
+
+    /** Sets the device id read at install; a changed id drops the sealer, which stamps with it. */
+    void deviceId(@Nullable String id, boolean dropSealer) {
+        deviceId = id;
+        if (dropSealer) {
+            sealer = null;
+        }
+    }
+
+    String deviceId() {
+        if (deviceId == null) {
+            throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "capture is not installed");
+        }
+        return deviceId;
+    }
+
+    RemoteApplier applier() {
+        if (applier == null) {
+            applier = new RemoteApplier(connection(), clock, options);
+        }
+        return applier;
+    }
+
+    Connection connection() {
+        if (closed) {
+            throw new PocketSyncException(ErrorCode.INTERNAL, "capture is closed");
+        }
+        if (connection == null) {
+            try {
+                connection = dataSource.getConnection();
+                Sql.configure(connection, options.busyTimeout());
+            }
+            catch (SQLException e) {
+                throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "cannot open the device database: " + e.getMessage(), e);
+            }
+        }
+        return connection;
+    }
+
+    void close() {
+        closed = true;
+        if (applier != null) {
+            applier.close();
+            applier = null;
+        }
+        if (statements != null) {
+            statements.close();
+            statements = null;
+            sealer = null;
+        }
+        if (connection != null) {
+            try {
+                connection.close();
+            }
+            catch (SQLException e) {
+                LOG.debug("closing the capture connection failed", e);
+            }
+            connection = null;
+        }
+    }
+}
