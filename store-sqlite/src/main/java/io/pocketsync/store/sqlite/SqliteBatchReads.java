@@ -70,7 +70,7 @@ final class SqliteBatchReads {
                 }
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
-                        RowState state = SqliteServerStore.rowState(rs);
+                        RowState state = SqliteRowReads.rowState(rs);
                         rows.put(new RowKey(state.table(), state.globalId()), state);
                     }
                 }

@@ -187,7 +187,7 @@ final class SqliteChecksums {
         try (ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
                 if (buckets.contains(RowHash.bucket(rs.getString(2)))) {
-                    rows.add(SqliteServerStore.rowState(rs));
+                    rows.add(SqliteRowReads.rowState(rs));
                 }
             }
         }

@@ -4,26 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
-import io.pocketsync.api.checksum.ChecksumDelta;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
-import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.api.model.Version;
-import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.AuditEntry;
 import io.pocketsync.api.store.BatchOutcome;
 import io.pocketsync.api.store.BatchPlan;
 import io.pocketsync.api.store.CatchUpPage;
 import io.pocketsync.api.store.ChangeFeedListener;
 import io.pocketsync.api.store.CommittedBatch;
-import io.pocketsync.api.store.RowKey;
 import io.pocketsync.api.store.ScopeInfo;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.server.engine.store.ChangeFeedDispatcher;
-import io.pocketsync.server.engine.store.StoreJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +28,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -62,17 +55,15 @@ import org.slf4j.LoggerFactory;
 public final class SqliteServerStore implements ServerStore {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteServerStore.class);
 
-    private static final String ROW_COLUMNS = SqliteBatchWrites.ROW_COLUMNS;
-
     private final SqliteStoreConfig config;
     private final String nodeId;
-    private final Clock clock;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SqliteConnection writer;
     private final BlockingQueue<SqliteConnection> readers;
     private final ChangeFeedDispatcher feed;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean keepChecksums;
+    private final SqliteBatchTransaction batches;
 
     /**
      * Opens (and if needed creates) the store file; checksums of row state are kept with every batch.
@@ -100,7 +91,7 @@ public final class SqliteServerStore implements ServerStore {
         this.keepChecksums = keepChecksums;
         this.config = requireNonNull(config, "config is null");
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
-        this.clock = requireNonNull(clock, "clock is null");
+        requireNonNull(clock, "clock is null");
         this.readers = new ArrayBlockingQueue<>(config.readConnections());
         Path path = config.path();
         SqliteConnection opened = null;
@@ -130,6 +121,7 @@ public final class SqliteServerStore implements ServerStore {
             throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "cannot open SQLite store at " + path, e);
         }
         this.writer = opened;
+        this.batches = new SqliteBatchTransaction(opened, clock, keepChecksums);
         this.feed = new ChangeFeedDispatcher("pocketsync-sqlite-feed");
         LOG.info("SQLite store opened at {} (synchronous={}, {} read connections)", path.toAbsolutePath(),
                 config.synchronous(), config.readConnections());
@@ -145,7 +137,7 @@ public final class SqliteServerStore implements ServerStore {
             ensureOpen();
             BatchPlan plan;
             try {
-                plan = transaction(scope, changes, resolvers, true);
+                plan = batches.transaction(scope, changes, resolvers, true);
             }
             catch (SQLException e) {
                 if (!SqliteBatchWrites.isOptimisticConflict(e)) {
@@ -153,7 +145,7 @@ public final class SqliteServerStore implements ServerStore {
                 }
                 // An id was processed before or a row exists after all: INSERT OR ROLLBACK has undone the
                 // transaction. Apply the batch again, reading what is there.
-                plan = transaction(scope, changes, resolvers, false);
+                plan = batches.transaction(scope, changes, resolvers, false);
             }
             if (plan.appliedCount() > 0) {
                 // Built on the feed thread (and only if someone listens): copying images is not the writer's work.
@@ -172,144 +164,13 @@ public final class SqliteServerStore implements ServerStore {
         }
     }
 
-    /** One transaction of a batch; {@code optimistic}: see {@link SqliteBatchWrites}. */
-    private BatchPlan transaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
-            boolean optimistic) throws SQLException {
-        writer.execute("BEGIN IMMEDIATE");
-        try {
-            BatchPlan plan = applyInTransaction(scope, changes, resolvers, optimistic);
-            writer.execute("COMMIT");
-            return plan;
-        }
-        catch (SQLException e) {
-            if (SqliteBatchWrites.isOptimisticConflict(e)) {
-                rollbackIfOpen(); // INSERT OR ROLLBACK has rolled back already; anything else has not
-            }
-            else {
-                rollback();
-            }
-            throw e;
-        }
-        catch (RuntimeException e) {
-            rollback();
-            throw e;
-        }
-    }
-
-    private BatchPlan applyInTransaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
-            boolean optimistic) throws SQLException {
-        long head = 0;
-        long auditSequence = 0;
-        PreparedStatement selectScope = writer.prepared("SELECT head, audit_seq FROM ps_scopes WHERE scope = ?");
-        selectScope.setString(1, scope.name());
-        try (ResultSet rs = selectScope.executeQuery()) {
-            if (rs.next()) {
-                head = rs.getLong(1);
-                auditSequence = rs.getLong(2);
-            }
-        }
-        long now = clock.millis();
-        List<String> ids = SqliteProcessedIds.ids(changes, !optimistic);
-        Set<String> processedBefore;
-        if (optimistic) {
-            SqliteProcessedIds.insertNew(writer, scope, ids, now);
-            processedBefore = Set.of();
-        }
-        else {
-            processedBefore = SqliteProcessedIds.record(writer, scope, ids, now);
-        }
-        boolean allNew = optimistic && BatchPlan.createsOnlyNewRows(changes);
-        Map<RowKey, RowState> stored = allNew ? Map.of()
-                : SqliteBatchReads.loadRows(writer, SqliteBatchWrites.ROW_COLUMNS, scope, changes);
-        BatchPlan plan;
-        try {
-            plan = BatchPlan.resolve(changes, resolvers,
-                    SqliteUniqueClaims.rows(changes, stored, key -> readRow(writer, scope, key.table(), key.globalId()).orElse(null)),
-                    processedBefore::contains, head, SqliteUniqueClaims.holders(writer, scope));
-        }
-        catch (SqliteUniqueClaims.Failure e) {
-            throw e.sql();
-        }
-        if (plan.writesNothing()) {
-            return plan;
-        }
-        SqliteUniqueClaims.write(writer, scope, plan.claimWrites());
-        SqliteProcessedIds.recordBatch(writer, scope, plan.processedIds(), now);
-        SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
-        SqliteDeviceMarks.raise(writer, scope, changes, plan.outcome(0));
-        if (keepChecksums) {
-            SqliteChecksums.apply(writer, scope, ChecksumDelta.of(plan));
-        }
-        if (!plan.audits().isEmpty()) {
-            PreparedStatement audit = writer.prepared("INSERT INTO ps_audit (scope, id, at, status, change_json, "
-                    + "winner_change_id, error_code, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-            for (BatchPlan.PendingAudit entry : plan.audits()) {
-                audit.setString(1, scope.name());
-                audit.setLong(2, ++auditSequence);
-                audit.setLong(3, now);
-                audit.setString(4, entry.status().name());
-                audit.setString(5, StoreJson.writeChange(entry.change()));
-                audit.setString(6, entry.winnerChangeId());
-                audit.setString(7, entry.errorCode() == null ? null : entry.errorCode().name());
-                audit.setString(8, entry.reason());
-                audit.addBatch();
-            }
-            audit.executeBatch();
-        }
-        PreparedStatement updateScope = writer.prepared("INSERT INTO ps_scopes (scope, head, horizon, audit_seq) "
-                + "VALUES (?, ?, 0, ?) ON CONFLICT (scope) DO UPDATE SET head = excluded.head, audit_seq = excluded.audit_seq");
-        updateScope.setString(1, scope.name());
-        updateScope.setLong(2, head + plan.appliedCount());
-        updateScope.setLong(3, auditSequence);
-        updateScope.executeUpdate();
-        return plan;
-    }
-
-    private void rollback() {
-        try {
-            writer.execute("ROLLBACK");
-        }
-        catch (SQLException e) {
-            LOG.warn("rollback failed; SQLite rolls back on its own when the connection closes", e);
-        }
-    }
-
-    private void rollbackIfOpen() {
-        try {
-            writer.execute("ROLLBACK");
-        }
-        catch (SQLException e) {
-            LOG.trace("no transaction left to roll back", e);
-        }
-    }
-
     @Override
     public CatchUpPage page(Scope scope, long afterSequence, int limit, boolean includeDeleted) {
         requireNonNull(scope, "scope is null");
         if (limit < 1) {
             throw new PocketSyncException(ErrorCode.INVALID_FIELD, "page limit must be positive: " + limit);
         }
-        return read(connection -> {
-            PreparedStatement statement = connection.prepared("SELECT " + ROW_COLUMNS + " FROM ps_rows "
-                    + "WHERE scope = ? AND last_seq > ?" + (includeDeleted ? "" : " AND deleted = 0")
-                    + " ORDER BY last_seq LIMIT ?");
-            statement.setString(1, scope.name());
-            statement.setLong(2, afterSequence);
-            statement.setLong(3, (long) limit + 1);
-            List<RowState> rows = new ArrayList<>(Math.min(limit, 1024));
-            boolean more = false;
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    if (rows.size() == limit) {
-                        more = true;
-                        break;
-                    }
-                    rows.add(rowState(rs));
-                }
-            }
-            long next = rows.isEmpty() ? afterSequence : rows.get(rows.size() - 1).lastSequence();
-            return new CatchUpPage(rows, next, more);
-        });
+        return read(connection -> SqliteRowReads.page(connection, scope, afterSequence, limit, includeDeleted));
     }
 
     @Override
@@ -317,25 +178,7 @@ public final class SqliteServerStore implements ServerStore {
         requireNonNull(scope, "scope is null");
         requireNonNull(table, "table is null");
         requireNonNull(globalId, "globalId is null");
-        return read(connection -> readRow(connection, scope, table, globalId));
-    }
-
-    private static Optional<RowState> readRow(SqliteConnection connection, Scope scope, String table, String globalId)
-            throws SQLException {
-        PreparedStatement statement = connection.prepared(
-                "SELECT " + ROW_COLUMNS + " FROM ps_rows WHERE scope = ? AND tbl = ? AND gid = ?");
-        statement.setString(1, scope.name());
-        statement.setString(2, table);
-        statement.setString(3, globalId);
-        try (ResultSet rs = statement.executeQuery()) {
-            return rs.next() ? Optional.of(rowState(rs)) : Optional.empty();
-        }
-    }
-
-    static RowState rowState(ResultSet rs) throws SQLException {
-        return new RowState(rs.getString(1), rs.getString(2), StoreJson.readRow(rs.getString(3)), rs.getInt(4) != 0,
-                new Version(new Hlc(rs.getLong(5)), rs.getString(6)), StoreJson.readVersions(rs.getString(7)),
-                rs.getString(8), rs.getLong(9), rs.getLong(10));
+        return read(connection -> SqliteRowReads.row(connection, scope, table, globalId));
     }
 
     @Override
@@ -397,12 +240,12 @@ public final class SqliteServerStore implements ServerStore {
             ensureOpen();
             writer.execute("BEGIN IMMEDIATE");
             try {
-                long horizon = pruneInTransaction(scope, cut);
+                long horizon = SqlitePrune.inTransaction(writer, scope, cut);
                 writer.execute("COMMIT");
                 return horizon;
             }
             catch (RuntimeException | SQLException e) {
-                rollback();
+                SqliteBatchTransaction.rollback(writer);
                 throw e;
             }
         }
@@ -414,60 +257,10 @@ public final class SqliteServerStore implements ServerStore {
         }
     }
 
-    private long pruneInTransaction(Scope scope, long cut) throws SQLException {
-        PreparedStatement selectHorizon = writer.prepared("SELECT horizon FROM ps_scopes WHERE scope = ?");
-        selectHorizon.setString(1, scope.name());
-        long horizon;
-        try (ResultSet rs = selectHorizon.executeQuery()) {
-            if (!rs.next()) {
-                return 0;
-            }
-            horizon = rs.getLong(1);
-        }
-        PreparedStatement highest = writer.prepared(
-                "SELECT max(last_seq) FROM ps_rows WHERE scope = ? AND deleted = 1 AND committed_at < ?");
-        highest.setString(1, scope.name());
-        highest.setLong(2, cut);
-        try (ResultSet rs = highest.executeQuery()) {
-            if (rs.next()) {
-                horizon = Math.max(horizon, rs.getLong(1));
-            }
-        }
-        SqliteProcessedIds.prune(writer, scope, cut);
-        for (String sql : List.of("DELETE FROM ps_rows WHERE scope = ? AND deleted = 1 AND committed_at < ?",
-                "DELETE FROM ps_audit WHERE scope = ? AND at < ?")) {
-            PreparedStatement delete = writer.prepared(sql);
-            delete.setString(1, scope.name());
-            delete.setLong(2, cut);
-            delete.executeUpdate();
-        }
-        PreparedStatement update = writer.prepared("UPDATE ps_scopes SET horizon = ? WHERE scope = ?");
-        update.setLong(1, horizon);
-        update.setString(2, scope.name());
-        update.executeUpdate();
-        return horizon;
-    }
-
     @Override
     public List<AuditEntry> audit(Scope scope, long afterId, int limit) {
         requireNonNull(scope, "scope is null");
-        return read(connection -> {
-            PreparedStatement statement = connection.prepared("SELECT id, at, status, change_json, winner_change_id, "
-                    + "error_code, reason FROM ps_audit WHERE scope = ? AND id > ? ORDER BY id LIMIT ?");
-            statement.setString(1, scope.name());
-            statement.setLong(2, afterId);
-            statement.setInt(3, Math.max(0, limit));
-            List<AuditEntry> entries = new ArrayList<>();
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    String code = rs.getString(6);
-                    entries.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)),
-                            ChangeStatus.valueOf(rs.getString(3)), StoreJson.readChange(rs.getString(4)), rs.getString(5),
-                            code == null ? null : ErrorCode.valueOf(code), rs.getString(7)));
-                }
-            }
-            return entries;
-        });
+        return read(connection -> SqliteAuditReads.read(connection, scope, afterId, limit));
     }
 
     @Override

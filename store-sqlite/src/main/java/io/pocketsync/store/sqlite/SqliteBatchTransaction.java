@@ -1,0 +1,152 @@
+package io.pocketsync.store.sqlite;
+
+import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.conflict.ConflictResolver;
+import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.RowState;
+import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.store.BatchPlan;
+import io.pocketsync.api.store.RowKey;
+import io.pocketsync.server.engine.store.StoreJson;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One batch's write transaction on the store's writer connection: reads what the batch needs, resolves it and
+ * writes rows, ids, claims, marks, checksums, audit entries and the scope's head. The caller holds the write lock.
+ */
+final class SqliteBatchTransaction {
+    // logged under the store's name, as before this was split out of it
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteServerStore.class);
+
+    private final SqliteConnection writer;
+    private final Clock clock;
+    private final boolean keepChecksums;
+
+    SqliteBatchTransaction(SqliteConnection writer, Clock clock, boolean keepChecksums) {
+        this.writer = writer;
+        this.clock = clock;
+        this.keepChecksums = keepChecksums;
+    }
+
+    /** One transaction of a batch; {@code optimistic}: see {@link SqliteBatchWrites}. */
+    BatchPlan transaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
+            boolean optimistic) throws SQLException {
+        writer.execute("BEGIN IMMEDIATE");
+        try {
+            BatchPlan plan = applyInTransaction(scope, changes, resolvers, optimistic);
+            writer.execute("COMMIT");
+            return plan;
+        }
+        catch (SQLException e) {
+            if (SqliteBatchWrites.isOptimisticConflict(e)) {
+                rollbackIfOpen(); // INSERT OR ROLLBACK has rolled back already; anything else has not
+            }
+            else {
+                rollback(writer);
+            }
+            throw e;
+        }
+        catch (RuntimeException e) {
+            rollback(writer);
+            throw e;
+        }
+    }
+
+    private BatchPlan applyInTransaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
+            boolean optimistic) throws SQLException {
+        long head = 0;
+        long auditSequence = 0;
+        PreparedStatement selectScope = writer.prepared("SELECT head, audit_seq FROM ps_scopes WHERE scope = ?");
+        selectScope.setString(1, scope.name());
+        try (ResultSet rs = selectScope.executeQuery()) {
+            if (rs.next()) {
+                head = rs.getLong(1);
+                auditSequence = rs.getLong(2);
+            }
+        }
+        long now = clock.millis();
+        List<String> ids = SqliteProcessedIds.ids(changes, !optimistic);
+        Set<String> processedBefore;
+        if (optimistic) {
+            SqliteProcessedIds.insertNew(writer, scope, ids, now);
+            processedBefore = Set.of();
+        }
+        else {
+            processedBefore = SqliteProcessedIds.record(writer, scope, ids, now);
+        }
+        boolean allNew = optimistic && BatchPlan.createsOnlyNewRows(changes);
+        Map<RowKey, RowState> stored = allNew ? Map.of()
+                : SqliteBatchReads.loadRows(writer, SqliteBatchWrites.ROW_COLUMNS, scope, changes);
+        BatchPlan plan;
+        try {
+            plan = BatchPlan.resolve(changes, resolvers,
+                    SqliteUniqueClaims.rows(changes, stored,
+                            key -> SqliteRowReads.row(writer, scope, key.table(), key.globalId()).orElse(null)),
+                    processedBefore::contains, head, SqliteUniqueClaims.holders(writer, scope));
+        }
+        catch (SqliteUniqueClaims.Failure e) {
+            throw e.sql();
+        }
+        if (plan.writesNothing()) {
+            return plan;
+        }
+        SqliteUniqueClaims.write(writer, scope, plan.claimWrites());
+        SqliteProcessedIds.recordBatch(writer, scope, plan.processedIds(), now);
+        SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
+        SqliteDeviceMarks.raise(writer, scope, changes, plan.outcome(0));
+        if (keepChecksums) {
+            SqliteChecksums.apply(writer, scope, ChecksumDelta.of(plan));
+        }
+        if (!plan.audits().isEmpty()) {
+            PreparedStatement audit = writer.prepared("INSERT INTO ps_audit (scope, id, at, status, change_json, "
+                    + "winner_change_id, error_code, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            for (BatchPlan.PendingAudit entry : plan.audits()) {
+                audit.setString(1, scope.name());
+                audit.setLong(2, ++auditSequence);
+                audit.setLong(3, now);
+                audit.setString(4, entry.status().name());
+                audit.setString(5, StoreJson.writeChange(entry.change()));
+                audit.setString(6, entry.winnerChangeId());
+                audit.setString(7, entry.errorCode() == null ? null : entry.errorCode().name());
+                audit.setString(8, entry.reason());
+                audit.addBatch();
+            }
+            audit.executeBatch();
+        }
+        PreparedStatement updateScope = writer.prepared("INSERT INTO ps_scopes (scope, head, horizon, audit_seq) "
+                + "VALUES (?, ?, 0, ?) ON CONFLICT (scope) DO UPDATE SET head = excluded.head, audit_seq = excluded.audit_seq");
+        updateScope.setString(1, scope.name());
+        updateScope.setLong(2, head + plan.appliedCount());
+        updateScope.setLong(3, auditSequence);
+        updateScope.executeUpdate();
+        return plan;
+    }
+
+    /** Rolls back the writer's open transaction; a failure is logged, not thrown (closing the connection rolls back). */
+    static void rollback(SqliteConnection writer) {
+        try {
+            writer.execute("ROLLBACK");
+        }
+        catch (SQLException e) {
+            LOG.warn("rollback failed; SQLite rolls back on its own when the connection closes", e);
+        }
+    }
+
+    private void rollbackIfOpen() {
+        try {
+            writer.execute("ROLLBACK");
+        }
+        catch (SQLException e) {
+            LOG.trace("no transaction left to roll back", e);
+        }
+    }
+}
