@@ -3,23 +3,33 @@ package io.pocketsync.server;
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pocketsync.api.Health;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@code GET /health} (200 {@code UP} while the server runs, 503 {@code DOWN} once it stops) and
- * {@code GET /metrics} (Prometheus text format) with the JDK's HTTP server, bound to 127.0.0.1 only:
- * put a reverse proxy in front to expose it.
+ * Serves, with the JDK's HTTP server:
+ * <ul>
+ *   <li>{@code GET /health/live} (and {@code /health}): 200 {@code UP} while the process serves, 503 {@code DOWN} once
+ *       it stops. A supervisor restarts on DOWN.</li>
+ *   <li>{@code GET /health/ready}: 200 while every part (store, each transport) can serve, else 503; the body is JSON
+ *       naming each part, up or not, and why. A load balancer sends no devices while it is 503.</li>
+ *   <li>{@code GET /metrics}: the Prometheus text format.</li>
+ * </ul>
+ * Bound to 127.0.0.1 unless told otherwise: put a reverse proxy in front to expose it.
  *
  * <p>Lifecycle: {@link #start} binds; {@link #close} stops it. Thread-safe.
  */
@@ -36,7 +46,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     }
 
     /**
-     * Binds 127.0.0.1:{@code port} (0 picks a free port) and starts serving.
+     * Binds 127.0.0.1:{@code port} (0 picks a free port) and starts serving, with no parts to report ready.
      *
      * @param port the TCP port, 0-65535; 0 picks a free one, see {@link #port()}
      * @param registry the meters {@code /metrics} scrapes in the Prometheus text format; not null
@@ -45,12 +55,37 @@ public final class MetricsEndpoint implements AutoCloseable {
      * @throws IOException when the port cannot be bound
      */
     public static MetricsEndpoint start(int port, PrometheusMeterRegistry registry, BooleanSupplier healthy) throws IOException {
+        return start(InetAddress.getLoopbackAddress(), port, registry, healthy, Map::of);
+    }
+
+    /**
+     * Binds {@code bind}:{@code port} (0 picks a free port) and starts serving.
+     *
+     * @param bind the address to listen on; 127.0.0.1 unless the operator asked otherwise
+     * @param port the TCP port, 0-65535; 0 picks a free one, see {@link #port()}
+     * @param registry the meters {@code /metrics} scrapes in the Prometheus text format; not null
+     * @param live whether {@code /health/live} reports UP (200) rather than DOWN (503); asked on every request
+     * @param parts each part's health for {@code /health/ready}; asked on every request (ready needs live too)
+     * @return the running endpoint, which the caller closes
+     * @throws IOException when the port cannot be bound
+     */
+    public static MetricsEndpoint start(InetAddress bind, int port, PrometheusMeterRegistry registry, BooleanSupplier live,
+            Supplier<Map<String, Health>> parts) throws IOException {
+        requireNonNull(bind, "bind is null");
         requireNonNull(registry, "registry is null");
-        requireNonNull(healthy, "healthy is null");
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-        server.createContext("/health", exchange -> {
-            boolean up = healthy.getAsBoolean();
+        requireNonNull(live, "live is null");
+        requireNonNull(parts, "parts is null");
+        HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+        HttpHandler liveness = exchange -> {
+            boolean up = live.getAsBoolean();
             respond(exchange, up ? 200 : 503, "text/plain; charset=utf-8", up ? "UP\n" : "DOWN\n");
+        };
+        server.createContext("/health", liveness);
+        server.createContext("/health/live", liveness);
+        server.createContext("/health/ready", exchange -> {
+            Map<String, Health> health = live.getAsBoolean() ? parts.get() : Map.of("server", Health.down("server stopped"));
+            boolean up = health.values().stream().allMatch(Health::up);
+            respond(exchange, up ? 200 : 503, "application/json", readyJson(up, health));
         });
         server.createContext("/metrics", exchange -> respond(exchange, 200, PROMETHEUS_TEXT, registry.scrape()));
         ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
@@ -60,7 +95,7 @@ public final class MetricsEndpoint implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.start();
-        log.info("Metrics on http://{}:{}/metrics, health on /health", server.getAddress().getHostString(),
+        log.info("Metrics on http://{}:{}/metrics, health on /health/live and /health/ready", server.getAddress().getHostString(),
                 server.getAddress().getPort());
         return new MetricsEndpoint(server, executor);
     }
@@ -72,6 +107,37 @@ public final class MetricsEndpoint implements AutoCloseable {
      */
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** {"status":"UP","parts":{"store":{"up":true,"detail":"ok"},...}}: JSON by hand, the shape is fixed and small. */
+    static String readyJson(boolean up, Map<String, Health> parts) {
+        StringBuilder json = new StringBuilder("{\"status\":\"").append(up ? "UP" : "DOWN").append("\",\"parts\":{");
+        String separator = "";
+        for (Map.Entry<String, Health> part : parts.entrySet()) {
+            json.append(separator).append(quote(part.getKey())).append(":{\"up\":").append(part.getValue().up())
+                    .append(",\"detail\":").append(quote(part.getValue().detail())).append('}');
+            separator = ",";
+        }
+        return json.append("}}\n").toString();
+    }
+
+    private static String quote(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    }
+                    else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
     }
 
     private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {

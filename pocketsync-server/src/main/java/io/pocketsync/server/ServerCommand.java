@@ -68,8 +68,11 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--resolver", paramLabel = "NAME|TABLE=NAME", description = "Conflict resolver: default for all tables, or for one table (repeatable; default: last-write-wins). Keys: " + ServerSettings.RESOLVER_DEFAULT + ", " + ServerSettings.RESOLVER_TABLE_PREFIX + "<table>")
     List<String> resolvers;
 
-    @Option(names = "--metrics-port", paramLabel = "N", description = "Serve /health and Prometheus /metrics on 127.0.0.1:N. Key: " + ServerSettings.METRICS_PORT)
+    @Option(names = "--metrics-port", paramLabel = "N", description = "Serve /health/live, /health/ready and Prometheus /metrics on port N. Key: " + ServerSettings.METRICS_PORT)
     Integer metricsPort;
+
+    @Option(names = "--metrics-bind", paramLabel = "ADDRESS", description = "Address of the metrics and health endpoint (default: 127.0.0.1). Key: " + ServerSettings.METRICS_BIND)
+    String metricsBind;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties or YAML file with the same settings under their keys")
     Path config;
@@ -115,6 +118,7 @@ public final class ServerCommand implements Callable<Integer> {
         putIfGiven(values, ServerSettings.HMAC_SECRET_FILE, hmacSecretFile);
         putIfGiven(values, ServerSettings.ALLOW_ANONYMOUS, allowAnonymous);
         putIfGiven(values, ServerSettings.METRICS_PORT, metricsPort);
+        putIfGiven(values, ServerSettings.METRICS_BIND, metricsBind);
         if (tokens != null && !tokens.isEmpty()) {
             for (String token : tokens) {
                 int colon = token.indexOf(':');

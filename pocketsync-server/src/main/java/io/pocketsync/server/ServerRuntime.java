@@ -10,6 +10,7 @@ import io.pocketsync.server.engine.SyncServer;
 import io.pocketsync.server.engine.assembly.PocketSyncServer;
 import io.pocketsync.server.engine.assembly.ServerAssembly;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -78,7 +79,8 @@ public final class ServerRuntime implements AutoCloseable {
         MetricsEndpoint endpoint = null;
         if (settings.metricsPort().isPresent()) {
             try {
-                endpoint = MetricsEndpoint.start(settings.metricsPort().get(), registry, running::get);
+                endpoint = MetricsEndpoint.start(InetAddress.getByName(settings.metricsBind()), settings.metricsPort().get(),
+                        registry, running::get, server::readiness);
             }
             catch (IOException | RuntimeException e) {
                 server.close();

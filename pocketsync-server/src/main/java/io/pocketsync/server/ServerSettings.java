@@ -64,6 +64,8 @@ public final class ServerSettings {
     public static final String RESOLVER_TABLE_PREFIX = ServerConfig.RESOLVER_TABLE + ".";
     /** Key of the port serving {@code /health} and {@code /metrics} on 127.0.0.1; unset for none. */
     public static final String METRICS_PORT = "metrics.port";
+    /** Key of the address the metrics and health endpoint listens on (default {@code 127.0.0.1}). */
+    public static final String METRICS_BIND = "metrics.bind";
 
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 8787;
@@ -230,6 +232,15 @@ public final class ServerSettings {
      */
     public Optional<Integer> metricsPort() {
         return SettingValues.port(METRICS_PORT, get(METRICS_PORT));
+    }
+
+    /**
+     * The address the metrics and health endpoint listens on.
+     *
+     * @return the {@link #METRICS_BIND} value, {@code 127.0.0.1} by default
+     */
+    public String metricsBind() {
+        return get(METRICS_BIND).map(String::trim).filter(bind -> !bind.isEmpty()).orElse(DEFAULT_HOST);
     }
 
     /**

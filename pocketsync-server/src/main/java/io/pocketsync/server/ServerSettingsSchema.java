@@ -6,6 +6,7 @@ import static io.pocketsync.server.ServerSettings.DEFAULT_REDIS_PREFIX;
 import static io.pocketsync.server.ServerSettings.DEFAULT_SQLITE_PATH;
 import static io.pocketsync.server.ServerSettings.HMAC_SECRET_FILE;
 import static io.pocketsync.server.ServerSettings.HOST;
+import static io.pocketsync.server.ServerSettings.METRICS_BIND;
 import static io.pocketsync.server.ServerSettings.METRICS_PORT;
 import static io.pocketsync.server.ServerSettings.MQTT_URI;
 import static io.pocketsync.server.ServerSettings.PORT;
@@ -34,7 +35,8 @@ final class ServerSettingsSchema {
                 ConfigKey.string(REDIS_PREFIX, "prefix of every Redis key", DEFAULT_REDIS_PREFIX),
                 ConfigKey.string(TOKENS, "static tokens: comma-separated SCOPE:TOKEN pairs", null),
                 ConfigKey.string(HMAC_SECRET_FILE, "file holding the HMAC token secret", null),
-                new ConfigKey(METRICS_PORT, "port of /health and /metrics on 127.0.0.1", null, ServerSettingsSchema::requirePort));
+                new ConfigKey(METRICS_PORT, "port of /health/live, /health/ready and /metrics", null, ServerSettingsSchema::requirePort),
+                ConfigKey.string(METRICS_BIND, "address the metrics and health endpoint listens on", DEFAULT_HOST));
     }
 
     private static void requirePort(String value) {

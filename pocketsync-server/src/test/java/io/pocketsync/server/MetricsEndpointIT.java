@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pocketsync.api.Health;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class MetricsEndpointIT {
@@ -39,6 +43,30 @@ class MetricsEndpointIT {
 
             healthy.set(false);
             assertThat(get(endpoint.port(), "/health").statusCode()).isEqualTo(503);
+        }
+    }
+
+    @Test
+    void readyReportsEveryPartAndFailsWhileOneIsDown() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AtomicBoolean live = new AtomicBoolean(true);
+        AtomicReference<Health> store = new AtomicReference<>(Health.ok());
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(InetAddress.getLoopbackAddress(), 0, registry, live::get,
+                () -> Map.of("store", store.get()))) {
+            HttpResponse<String> ready = get(endpoint.port(), "/health/ready");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).isEqualTo("{\"status\":\"UP\",\"parts\":{\"store\":{\"up\":true,\"detail\":\"ok\"}}}\n");
+
+            store.set(Health.down("SQLITE_FULL: \"disk\" full"));
+            ready = get(endpoint.port(), "/health/ready");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("\"status\":\"DOWN\"", "\"detail\":\"SQLITE_FULL: \\\"disk\\\" full\"");
+            assertThat(get(endpoint.port(), "/health/live").statusCode()).isEqualTo(200);
+
+            store.set(Health.ok());
+            live.set(false);
+            assertThat(get(endpoint.port(), "/health/ready").statusCode()).isEqualTo(503);
+            assertThat(get(endpoint.port(), "/health/live").statusCode()).isEqualTo(503);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.pocketsync.api.store;
 
+import io.pocketsync.api.Health;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
@@ -169,6 +170,17 @@ public interface ServerStore extends AutoCloseable {
      * @param claim the node's claim, opaque to the store; at most 200 characters without line breaks or {@code |}
      */
     default void claimSession(Scope scope, String deviceId, String claim) {}
+
+    /**
+     * Whether the store can write right now ({@code /health/ready}). A store that met a fault it recovers from by
+     * itself (a full disk, a read-only file, a Redis {@code OOM} or {@code READONLY} reply) reports down until a
+     * write succeeds again. The default, always up, suits a store with no such faults.
+     *
+     * @return the store's health; never null
+     */
+    default Health health() {
+        return Health.ok();
+    }
 
     /** Releases connections and files; idempotent. */
     @Override

@@ -1,5 +1,6 @@
 package io.pocketsync.api.transport;
 
+import io.pocketsync.api.Health;
 import java.net.URI;
 import java.util.Optional;
 
@@ -37,6 +38,16 @@ public interface ServerTransport extends AutoCloseable {
      */
     default Optional<URI> address() {
         return Optional.empty();
+    }
+
+    /**
+     * Whether the transport serves right now ({@code /health/ready}): its listener accepts connections, or its
+     * broker connection is up. The default, always up, suits a transport that cannot lose its listener.
+     *
+     * @return the transport's health; never null
+     */
+    default Health health() {
+        return Health.ok();
     }
 
     /** Closes every connection and stops accepting; idempotent. */

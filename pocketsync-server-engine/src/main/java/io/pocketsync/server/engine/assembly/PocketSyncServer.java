@@ -2,6 +2,7 @@ package io.pocketsync.server.engine.assembly;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pocketsync.api.Health;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.api.transport.ServerTransport;
 import io.pocketsync.core.config.Settings;
@@ -96,6 +97,29 @@ public final class PocketSyncServer implements AutoCloseable {
     public Optional<URI> address(String name) {
         ServerTransport transport = transports.get(name);
         return transport == null ? Optional.empty() : transport.address();
+    }
+
+    /**
+     * Whether each part can serve right now, for {@code /health/ready}: {@code store}, then each transport by
+     * name. A part whose check throws counts as down, with the exception as detail. All down once closed.
+     *
+     * @return part name to health, in that order
+     */
+    public Map<String, Health> readiness() {
+        Map<String, Health> parts = new LinkedHashMap<>();
+        parts.put("store", closed.get() ? Health.down("server stopped") : check(store::health));
+        transports.forEach((name, transport) -> parts.put(name, closed.get() ? Health.down("server stopped")
+                : check(transport::health)));
+        return parts;
+    }
+
+    private static Health check(java.util.function.Supplier<Health> part) {
+        try {
+            return requireNonNull(part.get(), "health is null");
+        }
+        catch (RuntimeException e) {
+            return Health.down("health check failed: " + e);
+        }
     }
 
     @Override
