@@ -34,10 +34,6 @@ class CountingChannel implements ByteChannel {
         return written.get();
     }
 
-    ByteChannel delegate() {
-        return delegate;
-    }
-
     @Override
     public int write(ByteBuffer source) throws IOException {
         int before = source.remaining();

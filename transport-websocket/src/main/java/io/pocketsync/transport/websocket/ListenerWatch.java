@@ -33,6 +33,7 @@ final class ListenerWatch {
     private final FatalErrorHandler fatalErrors;
     private final AtomicReference<Health> failure = new AtomicReference<>();
     private volatile @Nullable Thread thread;
+    private volatile boolean listening;
     private volatile boolean closing;
 
     /**
@@ -62,6 +63,11 @@ final class ListenerWatch {
         created.setDaemon(true);
         thread = created;
         created.start();
+    }
+
+    /** The listener is bound and accepting (Java-WebSocket's {@code onStart}); until then its end is a failed start. */
+    void listening() {
+        listening = true;
     }
 
     /** The transport is closing: the listener's end from now on is expected. */
@@ -98,7 +104,8 @@ final class ListenerWatch {
     }
 
     private void ended(@Nullable Throwable escaped) {
-        if (closing && escaped == null) {
+        if ((closing || !listening) && escaped == null) {
+            // closed, or it never bound: start() reports that with the reason
             log.debug("WebSocket listener on {} stopped", address.get());
             return;
         }

@@ -272,6 +272,7 @@ public final class WebSocketServerTransport implements ServerTransport {
         public void onStart() {
             // Java-WebSocket named the selector thread after its id; a name saying whose it is helps in thread dumps
             Thread.currentThread().setName("pocketsync-ws-listener-" + getPort());
+            listener.listening();
             started.complete(null);
         }
 

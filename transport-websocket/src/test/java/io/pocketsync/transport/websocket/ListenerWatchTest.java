@@ -23,6 +23,7 @@ class ListenerWatchTest {
     void anOutOfMemoryErrorCaughtByAWorkerIsFatalOnce() throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
         watch.start(() -> awaitQuietly(stop));
+        watch.listening();
         assertThat(watch.health().up()).isTrue();
         // Java-WebSocket's worker wraps the error: new Exception(error)
         OutOfMemoryError error = new OutOfMemoryError("Java heap space");
@@ -47,9 +48,17 @@ class ListenerWatchTest {
     }
 
     @Test
+    void aLoopThatEndsBeforeListeningIsAFailedStartNotAFatalError() {
+        watch.start(() -> {});
+        await().until(() -> !watch.health().up());
+        assertThat(reported).isEmpty();
+    }
+
+    @Test
     void aLoopEndingAfterCloseIsNotAFailureButAnErrorStillIs() throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
         watch.start(() -> awaitQuietly(stop));
+        watch.listening();
         watch.closing();
         watch.serverError(new java.io.IOException("selector close failed"));
         stop.countDown();

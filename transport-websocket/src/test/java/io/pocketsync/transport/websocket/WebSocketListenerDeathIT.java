@@ -70,6 +70,19 @@ class WebSocketListenerDeathIT {
         assertThat(fatal).isEmpty();
     }
 
+    @Test
+    void aPortInUseFailsTheStartAndIsNotAFatalError() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            WebSocketServerTransport refused = new WebSocketServerTransport(WebSocketServerConfig.from(
+                    PluginConfig.of("transport.websocket", Map.of("port", Integer.toString(taken.getLocalPort())))),
+                    new TestingPluginContext("server", Map.of(FatalErrorHandler.class, handler)));
+            assertThatThrownBy(() -> refused.start(new RecordingAcceptor()))
+                    .isInstanceOf(io.pocketsync.api.PocketSyncException.class).hasMessageContaining("cannot bind");
+            refused.close();
+        }
+        assertThat(fatal).isEmpty();
+    }
+
     private static Thread listenerThread(int port) {
         String name = "pocketsync-ws-listener-" + port;
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst()
