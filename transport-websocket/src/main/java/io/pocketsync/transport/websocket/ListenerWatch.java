@@ -46,10 +46,12 @@ final class ListenerWatch {
     }
 
     /**
-     * Runs {@code loop} (the server's selector loop) on a new daemon thread; its end or its escaping error is a
-     * failure unless {@link #closing()} was called first.
+     * Runs {@code loop} (the server's selector loop) on a new thread; its end or its escaping error is a failure
+     * unless {@link #closing()} was called first.
+     *
+     * @param daemon whether the thread is a daemon (Java-WebSocket's own is not: a server keeps the JVM up)
      */
-    void start(Runnable loop) {
+    void start(Runnable loop, boolean daemon) {
         Thread created = new Thread(() -> {
             Throwable escaped = null;
             try {
@@ -60,7 +62,7 @@ final class ListenerWatch {
             }
             ended(escaped);
         }, "pocketsync-ws-listener");
-        created.setDaemon(true);
+        created.setDaemon(daemon);
         thread = created;
         created.start();
     }

@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
@@ -104,7 +105,7 @@ public final class WebSocketServerTransport implements ServerTransport {
         created.setTcpNoDelay(true);
         created.setConnectionLostTimeout((int) config.heartbeatInterval().toSeconds());
         created.setWebSocketFactory(new CountingServerFactory(config.keystorePath()
-                .<org.java_websocket.WebSocketServerFactory>map(path -> new DefaultSSLWebSocketServerFactory(
+                .<WebSocketServerFactory>map(path -> new DefaultSSLWebSocketServerFactory(
                         TlsContexts.server(path, config.keystorePassword(), config.keystoreType())))
                 .orElseGet(DefaultWebSocketServerFactory::new)));
         this.server = created;
@@ -112,7 +113,7 @@ public final class WebSocketServerTransport implements ServerTransport {
         ListenerWatch watch = new ListenerWatch(() -> config.host() + ":" + created.getPort(), fatalErrors);
         this.listener = watch;
         // our own thread instead of created.start(): its end (or an Error escaping it) is a dead listener
-        watch.start(created);
+        watch.start(created, created.isDaemon());
         try {
             created.started.get(30, TimeUnit.SECONDS);
         }

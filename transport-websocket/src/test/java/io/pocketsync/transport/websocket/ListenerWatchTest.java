@@ -22,7 +22,7 @@ class ListenerWatchTest {
     @Test
     void anOutOfMemoryErrorCaughtByAWorkerIsFatalOnce() throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
-        watch.start(() -> awaitQuietly(stop));
+        watch.start(() -> awaitQuietly(stop), true);
         watch.listening();
         assertThat(watch.health().up()).isTrue();
         // Java-WebSocket's worker wraps the error: new Exception(error)
@@ -41,7 +41,7 @@ class ListenerWatchTest {
     void anErrorEscapingTheLoopIsFatal() {
         watch.start(() -> {
             throw new StackOverflowError("deep");
-        });
+        }, true);
         await().until(() -> !reported.isEmpty());
         assertThat(reported).containsExactly("websocket: WebSocket listener on 127.0.0.1:8787: listener thread died:"
                 + " java.lang.StackOverflowError: deep; no device can connect");
@@ -49,7 +49,7 @@ class ListenerWatchTest {
 
     @Test
     void aLoopThatEndsBeforeListeningIsAFailedStartNotAFatalError() {
-        watch.start(() -> {});
+        watch.start(() -> {}, true);
         await().until(() -> !watch.health().up());
         assertThat(reported).isEmpty();
     }
@@ -57,7 +57,7 @@ class ListenerWatchTest {
     @Test
     void aLoopEndingAfterCloseIsNotAFailureButAnErrorStillIs() throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
-        watch.start(() -> awaitQuietly(stop));
+        watch.start(() -> awaitQuietly(stop), true);
         watch.listening();
         watch.closing();
         watch.serverError(new java.io.IOException("selector close failed"));
