@@ -199,6 +199,14 @@ final class ChecksumVerifier {
         if (current == null || current.waitingForCatchUp || answer.requestId() != current.requestId) {
             return; // late or foreign
         }
+        if (!RowHash.ALGORITHM.equals(answer.algorithm())) {
+            // an older server sums another row hash: every row would seem to differ
+            LOG.info("the server sums '{}' row hashes, this device '{}': no checksum comparison in this session",
+                    answer.algorithm(), RowHash.ALGORITHM);
+            serverLacksChecksums = true;
+            finish(false);
+            return;
+        }
         try {
             if (current.stage != Stage.TABLES && moved(current, answer)) {
                 // Only a comparison during which neither side moved tells drift from a scope moving on: start again.

@@ -42,6 +42,9 @@ final class ScriptedSyncServer {
     /** Changes the next ACKs leave out (not stored, not answered), as a server may (protocol.md 3.2). */
     volatile java.util.function.Predicate<Change> unanswered = change -> false;
     private long hlc;
+    /** The answer to a VERIFY; null: refused as an unknown message, as a server that predates checksums does. */
+    volatile Function<io.pocketsync.api.protocol.Verify, Message> verification = verify -> null;
+    final List<io.pocketsync.api.protocol.Verify> verifications = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     ScriptedSyncServer(ServerTransport transport, int maxBatch) {
         this.maxBatch = maxBatch;
@@ -132,7 +135,14 @@ final class ScriptedSyncServer {
             connection.send(new Changes(ProtocolVersion.CURRENT, ChangesMode.CATCH_UP, page, pull.cursor(), more ? cursor : log.size(),
                     more, after.size() - taken, sequences));
         }
+        else if (message instanceof io.pocketsync.api.protocol.Verify verify && verification.apply(verify) != null) {
+            verifications.add(verify);
+            connection.send(verification.apply(verify));
+        }
         else {
+            if (message instanceof io.pocketsync.api.protocol.Verify verify) {
+                verifications.add(verify);
+            }
             connection.send(new io.pocketsync.api.protocol.ErrorMessage(ProtocolVersion.CURRENT, ErrorCode.UNKNOWN_MESSAGE_TYPE,
                     "not scripted: " + message.type(), null));
         }

@@ -136,6 +136,7 @@ public final class WireTrees {
         }
         else if (message instanceof Verify verify) {
             tree.put("id", verify.requestId());
+            tree.put("alg", verify.algorithm());
             if (verify.table() != null) {
                 tree.put("table", verify.table());
             }
@@ -157,6 +158,7 @@ public final class WireTrees {
     private static void checksumsTree(Map<String, Object> tree, Checksums checksums) {
         tree.put("id", checksums.requestId());
         tree.put("seq", checksums.sequence());
+        tree.put("alg", checksums.algorithm());
         if (!checksums.tables().isEmpty()) {
             List<Object> tables = new ArrayList<>();
             for (TableChecksum table : checksums.tables()) {
