@@ -64,4 +64,21 @@ class ChecksumAlgorithmTest {
         assertThat(server.verifications).hasSize(1);
         assertThat(db.count("SELECT count(*) FROM todo")).isEqualTo(1);
     }
+
+    @Test
+    void theFirstCheckOfASessionComparesTheChecksumsTheFinalPageCarriedWithoutAsking() {
+        TestDb db = new TestDb(dir, "b.db");
+        db.exec("CREATE TABLE todo (id TEXT PRIMARY KEY, title TEXT, done INTEGER)");
+        db.exec("INSERT INTO todo (id, title, done) VALUES ('a', 'milk', 0)");
+        device = PocketSyncDevice.builder().dataSource(db.dataSource).tables("todo").scope("test-scope").token("secret")
+                .server(URI.create("mem://server")).transport(network.clientTransport())
+                .options(DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20))).build();
+        device.start();
+
+        await().until(() -> device.checksumStats().checks() == 1);
+
+        assertThat(server.pagesWithChecksums).isPositive();
+        assertThat(server.verifications).as("no VERIFY: the page's checksums were compared").isEmpty();
+        assertThat(device.checksumStats().mismatches()).isZero();
+    }
 }

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.testkit.store.InMemoryServerStore;
 import java.util.List;
@@ -55,5 +58,29 @@ class ChecksumResponderTest {
         assertThat(refused.code()).isEqualTo(ErrorCode.UNKNOWN_MESSAGE_TYPE);
         assertThat(refused.message()).contains(RowHash.FIRST_ALGORITHM, RowHash.ALGORITHM);
         assertThat(device.connection().isOpen()).isTrue();
+    }
+
+    @Test
+    void aFinalPageCarriesTheChecksumsAtItsCursorWhenThePullAsksForThem() {
+        ServerHarness.Device writer = harness.connect("dev-w", 0);
+        writer.push(writer.insert("g1", 0, Map.of("title", "milk")), writer.insert("g2", 1, Map.of("title", "eggs")));
+        ServerHarness.Device reader = harness.connect("dev-r", 0);
+
+        reader.send(new Pull(ProtocolVersion.CURRENT, 0, 1, 0, false, true));
+        Changes first = reader.await(Changes.class, page -> page.mode() != ChangesMode.LIVE && page.fromCursor() == 0);
+        reader.send(new Pull(ProtocolVersion.CURRENT, first.cursor(), 1, 0, false, true));
+        Changes last = reader.await(Changes.class, page -> page.mode() != ChangesMode.LIVE && page.fromCursor() == first.cursor());
+        reader.send(new Pull(ProtocolVersion.CURRENT, 0, 10, 0, false, false));
+        Changes unasked = reader.await(Changes.class, page -> page.mode() != ChangesMode.LIVE && page.fromCursor() == 0
+                && page.changes().size() == 2);
+
+        assertThat(first.hasMore()).isTrue();
+        assertThat(first.checksums()).as("only a final page carries them").isNull();
+        assertThat(last.hasMore()).isFalse();
+        assertThat(last.checksums()).isNotNull();
+        assertThat(last.checksums().sequence()).isEqualTo(last.cursor()).isEqualTo(2);
+        assertThat(last.checksums().algorithm()).isEqualTo(RowHash.ALGORITHM);
+        assertThat(last.checksums().tables()).singleElement().satisfies(table -> assertThat(table.count()).isEqualTo(2));
+        assertThat(unasked.checksums()).isNull();
     }
 }

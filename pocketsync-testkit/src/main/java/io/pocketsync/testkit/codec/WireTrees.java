@@ -109,6 +109,11 @@ public final class WireTrees {
             if (!changes.sequences().isEmpty()) {
                 tree.put("seqs", new ArrayList<Object>(changes.sequences()));
             }
+            if (changes.checksums() != null) {
+                Map<String, Object> sums = new LinkedHashMap<>();
+                checksumsTree(sums, changes.checksums());
+                tree.put("sums", sums);
+            }
         }
         else if (message instanceof Pull pull) {
             tree.put("cursor", pull.cursor());
@@ -118,6 +123,9 @@ public final class WireTrees {
             }
             if (pull.self()) {
                 tree.put("self", true);
+            }
+            if (pull.sums()) {
+                tree.put("sums", true);
             }
         }
         else if (message instanceof ErrorMessage error) {
