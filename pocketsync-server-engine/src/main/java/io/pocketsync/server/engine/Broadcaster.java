@@ -67,7 +67,7 @@ final class Broadcaster implements ChangeFeedListener {
         if (session.isClosed()) {
             return true;
         }
-        return round.admits(session, budget) && session.deliverLive(batch);
+        return round.admits(session) && session.deliverLive(batch);
     }
 
     /** The device every change of {@code batch} comes from, or null when they come from several. */

@@ -69,14 +69,23 @@ final class ScopeBudget {
         return true;
     }
 
-    /**
-     * @param total bytes queued for the scope's sessions when the broadcast began
-     * @param share the most a session may hold and still get the broadcast; {@link Long#MAX_VALUE} below the bound
-     */
-    record Round(long total, long share) {
+    /** One broadcast's admission: the scope's total when it began, and the share a session may hold. */
+    final class Round {
+        private final long total;
+        private final long share;
+
+        /**
+         * @param total bytes queued for the scope's sessions when the broadcast began
+         * @param share the most a session may hold and still get the broadcast; {@link Long#MAX_VALUE} below the bound
+         */
+        private Round(long total, long share) {
+            this.total = total;
+            this.share = share;
+        }
+
         /** Whether this broadcast goes to {@code session}; false leaves it out (it will be told to catch up). */
-        boolean admits(Session session, ScopeBudget budget) {
-            if (budget.behind.contains(session) && !budget.caughtUp(session)) {
+        boolean admits(Session session) {
+            if (behind.contains(session) && !caughtUp(session)) {
                 return false;
             }
             if (share == Long.MAX_VALUE) {
@@ -86,10 +95,10 @@ final class ScopeBudget {
             if (queued <= share) {
                 return true;
             }
-            if (budget.behind.add(session)) {
+            if (behind.add(session)) {
                 LOG.info("scope {}: {} bytes queued for its devices on this node (server.max-queued-bytes-per-scope {}):"
                         + " session {} holds {} bytes unread and gets no live updates until it has read them",
-                        session.scope(), total, budget.services.options().maxQueuedBytesPerScope(), session.id(), queued);
+                        session.scope(), total, services.options().maxQueuedBytesPerScope(), session.id(), queued);
             }
             return false;
         }
