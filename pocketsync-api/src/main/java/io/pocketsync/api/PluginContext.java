@@ -46,4 +46,14 @@ public interface PluginContext {
     default <T> Optional<T> service(Class<T> type) {
         return Optional.empty();
     }
+
+    /**
+     * Where a part reports that it stopped serving for good (a dead listener, an {@link OutOfMemoryError}): the
+     * {@link FatalErrorHandler} service when the engine offers one, else {@link FatalErrorHandler#NONE}.
+     *
+     * @return the handler; never null
+     */
+    default FatalErrorHandler fatalErrors() {
+        return service(FatalErrorHandler.class).orElse(FatalErrorHandler.NONE);
+    }
 }

@@ -64,7 +64,7 @@ public final class MicrometerServerMetrics extends ServerListener {
         this.fanout = DistributionSummary.builder("pocketsync.broadcast.fanout")
                 .description("Sessions a committed batch was broadcast to on this node").register(registry);
         this.dropped = Counter.builder("pocketsync.broadcast.dropped")
-                .description("Broadcasts dropped because a device's queue was full (it catches up)").register(registry);
+                .description("Broadcasts a device missed because its byte budget or its scope's was spent (it catches up)").register(registry);
         // Registered up front so that /metrics lists them before the first device connects.
         gauge("websocket");
         gauge("mqtt");

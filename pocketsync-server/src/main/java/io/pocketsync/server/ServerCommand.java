@@ -86,15 +86,28 @@ public final class ServerCommand implements Callable<Integer> {
         this.signals = requireNonNull(signals, "signals is null");
     }
 
+    /**
+     * Runs until a stop is requested, or until a part stops serving for good ({@link FatalExit}): then the server
+     * closes and the exit code is {@value CliErrorHandler#FAILURE}, so a supervisor restarts it.
+     */
     @Override
     public Integer call() throws Exception {
         ServerSettings settings = settings();
         ShutdownSignal signal = signals.get();
-        try (ServerRuntime runtime = ServerRuntime.start(settings)) {
+        FatalExit fatal = new FatalExit(signal);
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler(fatal);
+        try (ServerRuntime runtime = ServerRuntime.start(settings, fatal)) {
             signal.awaitStopRequest();
         }
         finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
             signal.markStopped();
+        }
+        if (fatal.failure().isPresent()) {
+            spec.commandLine().getErr().println("pocketsync: stopped after a fatal error in " + CliErrorHandler.oneLine(fatal.failure().get()));
+            spec.commandLine().getErr().flush();
+            return CliErrorHandler.FAILURE;
         }
         return 0;
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.FatalErrorHandler;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.server.engine.SyncServer;
 import io.pocketsync.server.engine.assembly.PocketSyncServer;
@@ -55,14 +56,28 @@ public final class ServerRuntime implements AutoCloseable {
      *         {@code STORE_UNAVAILABLE} or {@code TRANSPORT_CLOSED} when the store or a port is unavailable
      */
     public static ServerRuntime start(ServerSettings settings) {
+        return start(settings, FatalErrorHandler.NONE);
+    }
+
+    /**
+     * Builds and starts everything, with parts that tell {@code fatalErrors} when they stop serving for good (a
+     * transport whose listener died, an {@link OutOfMemoryError}).
+     *
+     * @param settings the validated command settings; not null
+     * @param fatalErrors told of such a failure; the command stops the process
+     * @return the running server, which the caller closes
+     * @throws PocketSyncException as {@link #start(ServerSettings)}
+     */
+    public static ServerRuntime start(ServerSettings settings, FatalErrorHandler fatalErrors) {
         requireNonNull(settings, "settings is null");
+        requireNonNull(fatalErrors, "fatalErrors is null");
         if (settings.authenticators().isEmpty() && !settings.allowAnonymous()) {
             // The assembly refuses too, naming keys; on the command line the flags are what people type.
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "authentication is on and no credentials are"
                     + " configured: give --token SCOPE:TOKEN or --hmac-secret-file FILE"
                     + " (or --allow-anonymous to accept every device)");
         }
-        ServerAssembly assembly = ServerAssembly.of(settings.serverSettings());
+        ServerAssembly assembly = ServerAssembly.of(settings.serverSettings()).withFatalErrorHandler(fatalErrors);
         log.info("PocketSync server {} (node {}) starting with {}", VersionProvider.version(), assembly.options().nodeId(),
                 settings);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -3,6 +3,7 @@ package io.pocketsync.server;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,18 @@ public final class ShutdownSignal {
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean failed = new AtomicBoolean();
+    /** How long {@link #fail} waits for the command to close before halting the JVM; null never halts (tests). */
+    private final Duration haltAfter;
+
+    /** A signal for a command run in-process (tests, embedding): {@link #fail} never halts the JVM. */
+    public ShutdownSignal() {
+        this(null);
+    }
+
+    private ShutdownSignal(Duration haltAfter) {
+        this.haltAfter = haltAfter;
+    }
 
     /**
      * A signal that a JVM shutdown hook triggers; the hook waits up to {@code grace} for the command to close.
@@ -27,7 +40,7 @@ public final class ShutdownSignal {
      * @return a new signal with its hook registered
      */
     public static ShutdownSignal onJvmShutdown(Duration grace) {
-        ShutdownSignal signal = new ShutdownSignal();
+        ShutdownSignal signal = new ShutdownSignal(grace);
         Thread hook = new Thread(() -> {
             signal.requestStop();
             try {
@@ -46,6 +59,32 @@ public final class ShutdownSignal {
     /** Asks the running command to stop; idempotent. */
     public void requestStop() {
         stopRequested.countDown();
+    }
+
+    /**
+     * Asks the running command to stop after a fatal error (see {@code FatalExit}). For a signal of the real process
+     * ({@link #onJvmShutdown}), the JVM is halted with exit code 1 if the command has not closed within the grace: after
+     * an {@link OutOfMemoryError} closing may hang, and a process that neither serves nor exits is the worst outcome.
+     * Idempotent.
+     */
+    public void fail() {
+        requestStop();
+        if (haltAfter == null || !failed.compareAndSet(false, true)) {
+            return;
+        }
+        Thread halt = new Thread(() -> {
+            try {
+                if (!stopped.await(haltAfter.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.error("Did not stop within {} after a fatal error; halting", haltAfter);
+                    Runtime.getRuntime().halt(CliErrorHandler.FAILURE);
+                }
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "pocketsync-fatal-halt");
+        halt.setDaemon(true);
+        halt.start();
     }
 
     /**

@@ -8,10 +8,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The server side of one device connection (a socket for WebSocket, a device topic pair for MQTT).
  *
- * <p>Thread-safe. {@link #send} never blocks: each connection has a bounded outbound queue. When it
- * is full the message is dropped, {@code send} returns false, and the transport delivers an
- * {@code ERROR CATCH_UP_REQUIRED} to the device as soon as there is room, so the device pulls what it
- * missed. Memory per connection therefore stays bounded however slow the device is.
+ * <p>Thread-safe. {@link #send} never blocks: each connection has an outbound queue bounded in bytes (the
+ * encoded messages it holds). When the budget is spent the message is dropped, {@code send} returns false, and
+ * the transport delivers an {@code ERROR CATCH_UP_REQUIRED} to the device once it has read enough, so the device
+ * pulls what it missed. Memory per connection therefore stays bounded however slow the device is.
  */
 public interface Connection {
     /**
@@ -75,10 +75,23 @@ public interface Connection {
     }
 
     /**
+     * The bytes queued for the device and not yet handed to the network (a socket's write queue, the broker
+     * publishes not yet acknowledged), as the transport's outbound bound counts them. The engine sums them over a
+     * scope's connections to bound what one scope holds ({@code server.max-queued-bytes-per-scope}). Cheap: the
+     * engine asks on every broadcast.
+     *
+     * @return bytes, at least 0; 0 when the transport cannot tell (the default)
+     */
+    default long queuedBytes() {
+        return 0;
+    }
+
+    /**
      * Queues a message for the device.
      *
      * @param message the message; not null
-     * @return false when the outbound queue was full (the message was dropped) or the connection is closed
+     * @return false when the outbound queue's byte budget was spent (the message was dropped) or the connection is
+     *         closed
      */
     boolean send(Message message);
 

@@ -6,6 +6,7 @@ import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.auth.Authenticator;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.api.transport.ServerTransport;
+import io.pocketsync.server.engine.ServerListener;
 import io.pocketsync.server.engine.ServerOptions;
 import io.pocketsync.server.engine.SyncServer;
 import io.pocketsync.store.redis.RedisServerStore;
@@ -115,6 +116,7 @@ public final class SyncNode implements AutoCloseable {
         private ServerStore store;
         private Authenticator authenticator;
         private ServerOptions.Builder options = ServerOptions.builder();
+        private ServerListener listener = ServerListener.NONE;
         private Map<String, String> websocketConfig;
         private Map<String, String> mqttConfig;
 
@@ -138,6 +140,12 @@ public final class SyncNode implements AutoCloseable {
 
         public Builder options(ServerOptions.Builder value) {
             options = requireNonNull(value, "value is null");
+            return this;
+        }
+
+        /** The engine's events (broadcasts and their drops, pages, ...). */
+        public Builder listener(ServerListener value) {
+            listener = requireNonNull(value, "value is null");
             return this;
         }
 
@@ -171,7 +179,7 @@ public final class SyncNode implements AutoCloseable {
             requireNonNull(store, "store is required");
             requireNonNull(authenticator, "authenticator is required");
             SyncServer server = SyncServer.builder().store(store).authenticator(authenticator)
-                    .options(options.nodeId(nodeId).build()).build();
+                    .options(options.nodeId(nodeId).build()).listener(listener).build();
             server.start();
             TestingPluginContext context = new TestingPluginContext(nodeId);
             List<AutoCloseable> started = new ArrayList<>();

@@ -13,16 +13,29 @@ import java.util.Objects;
 /**
  * Sends every committed batch (from this node or, through the store's change feed, any other) as one
  * {@code CHANGES mode=LIVE} to each session of the scope on this node, whatever its transport. The
- * recipient's own changes are left out. Sending never blocks: a full outbound queue drops the message
- * and the transport tells that device to catch up, so a slow device never stalls the others.
+ * recipient's own changes are left out. Sending never blocks: a connection whose byte budget is spent drops the
+ * message and the transport tells that device to catch up, so a slow device never stalls the others; and a scope
+ * whose devices hold too much unread leaves the slowest out ({@link ScopeBudget}).
  *
- * <p>Thread-safe; called on store feed threads.
+ * <p>Thread-safe; called on store feed threads ({@link #sweep} on the engine's timer).
  */
 final class Broadcaster implements ChangeFeedListener {
     private final ServerServices services;
+    private final ScopeBudget budget;
 
     Broadcaster(ServerServices services) {
         this.services = requireNonNull(services, "services is null");
+        this.budget = new ScopeBudget(services);
+    }
+
+    /** Tells sessions left out for their scope's budget, and that have read their queue since, to catch up. */
+    void sweep() {
+        budget.sweep();
+    }
+
+    /** Sessions left out of live broadcast for their scope's budget. */
+    int behindCount() {
+        return budget.behindCount();
     }
 
     @Override
@@ -34,18 +47,27 @@ final class Broadcaster implements ChangeFeedListener {
         // A batch normally comes from one device, which gets only an empty LIVE (its cursor moves): the others,
         // who have rows to apply, are served first.
         String origin = soleOrigin(batch);
+        ScopeBudget.Round round = budget.round(sessions);
         int dropped = 0;
         for (Session session : sessions) {
-            if (!Objects.equals(session.deviceId(), origin) && !session.isClosed() && !session.deliverLive(batch)) {
+            if (!Objects.equals(session.deviceId(), origin) && !deliver(session, batch, round)) {
                 dropped++;
             }
         }
         for (Session session : sessions) {
-            if (Objects.equals(session.deviceId(), origin) && !session.isClosed() && !session.deliverLive(batch)) {
+            if (Objects.equals(session.deviceId(), origin) && !deliver(session, batch, round)) {
                 dropped++;
             }
         }
         services.listener().broadcast(batch.scope(), sessions.size(), dropped);
+    }
+
+    /** False when {@code session} missed the batch: left out for its scope's budget, or its connection dropped it. */
+    private boolean deliver(Session session, CommittedBatch batch, ScopeBudget.Round round) {
+        if (session.isClosed()) {
+            return true;
+        }
+        return round.admits(session) && session.deliverLive(batch);
     }
 
     /** The device every change of {@code batch} comes from, or null when they come from several. */

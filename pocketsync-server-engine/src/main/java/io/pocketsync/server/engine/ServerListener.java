@@ -86,11 +86,12 @@ public class ServerListener {
     public void errorSent(ErrorCode code) {}
 
     /**
-     * A committed batch was broadcast to {@code recipients} sessions of this node; {@code dropped} queues overflowed.
+     * A committed batch was broadcast to {@code recipients} sessions of this node; {@code dropped} of them missed it.
      *
      * @param scope the batch's scope
      * @param recipients sessions of this node the batch was queued for
-     * @param dropped sessions whose outbound queue was full, so they missed it and catch up later
+     * @param dropped sessions that missed it because their connection's byte budget, or their scope's, was spent (or the
+     *        connection refused it otherwise); they are told to catch up
      */
     public void broadcast(Scope scope, int recipients, int dropped) {}
 

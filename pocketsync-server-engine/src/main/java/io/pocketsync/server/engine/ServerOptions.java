@@ -9,9 +9,10 @@ import java.util.UUID;
 /**
  * Limits and timings of a {@link SyncServer}. Build with {@link #builder()}; every value has a default.
  *
- * <p>Outbound back-pressure (the bounded per-connection queue and the {@code CATCH_UP_REQUIRED} on
- * overflow) belongs to each transport; {@code maxQueuedMessagesPerSession} bounds the other direction,
- * the messages a device may have waiting for the engine.
+ * <p>Outbound back-pressure per connection (the byte budget of its queue and the {@code CATCH_UP_REQUIRED} once it
+ * is spent) belongs to each transport; {@code maxQueuedBytesPerScope} bounds the sum over one scope's connections
+ * on this node, and {@code maxQueuedMessagesPerSession} bounds the other direction, the messages a device may have
+ * waiting for the engine.
  *
  * @param nodeId this server node's id, for session ids and logs
  * @param maxMessageBytes the largest message announced in WELCOME {@code maxBytes} on a connection whose transport
@@ -27,6 +28,9 @@ import java.util.UUID;
  * @param pruneInterval how often the retention job runs (default 1 hour)
  * @param maxQueuedMessagesPerSession messages of one device waiting for the engine before it is told to retry (default 256)
  * @param workerThreads threads shared by all sessions for store work (default max(4, 2 * cores))
+ * @param maxQueuedBytesPerScope bytes queued for the devices of one scope on this node, summed over their connections
+ *        ({@link io.pocketsync.api.transport.Connection#queuedBytes()}), beyond which a device holding more than its
+ *        share gets no live broadcast until it has read its queue, then {@code CATCH_UP_REQUIRED} (default 64 MiB)
  */
 public record ServerOptions(
         String nodeId,
@@ -40,7 +44,8 @@ public record ServerOptions(
         Duration retention,
         Duration pruneInterval,
         int maxQueuedMessagesPerSession,
-        int workerThreads) {
+        int workerThreads,
+        long maxQueuedBytesPerScope) {
 
     /**
      * Validates the options.
@@ -57,6 +62,7 @@ public record ServerOptions(
      * @param pruneInterval how often the retention job runs; positive, not null
      * @param maxQueuedMessagesPerSession messages of one device waiting for the engine; positive
      * @param workerThreads threads shared by all sessions for store work; positive
+     * @param maxQueuedBytesPerScope bytes queued for one scope's devices on this node; positive
      * @throws IllegalArgumentException when a limit is out of range or an id is invalid
      * @throws NullPointerException when a duration is null
      */
@@ -79,6 +85,7 @@ public record ServerOptions(
         }
         positive(maxQueuedMessagesPerSession, "maxQueuedMessagesPerSession");
         positive(workerThreads, "workerThreads");
+        positive(maxQueuedBytesPerScope, "maxQueuedBytesPerScope");
     }
 
     /**
@@ -118,6 +125,7 @@ public record ServerOptions(
         b.pruneInterval = pruneInterval;
         b.maxQueuedMessagesPerSession = maxQueuedMessagesPerSession;
         b.workerThreads = workerThreads;
+        b.maxQueuedBytesPerScope = maxQueuedBytesPerScope;
         return b;
     }
 
@@ -150,6 +158,8 @@ public record ServerOptions(
         private Duration pruneInterval = Duration.ofHours(1);
         private int maxQueuedMessagesPerSession = 256;
         private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        // sixteen devices' worth of the transports' default per-connection budget (4 MiB)
+        private long maxQueuedBytesPerScope = 64L * 1024 * 1024;
 
         private Builder() {}
 
@@ -298,6 +308,19 @@ public record ServerOptions(
         }
 
         /**
+         * Bytes queued for the devices of one scope on this node before the ones holding more than their share get
+         * no live broadcast until they have read their queue (default 64 MiB).
+         * Checked by {@link #build()}.
+         *
+         * @param value bytes; positive
+         * @return this builder
+         */
+        public Builder maxQueuedBytesPerScope(long value) {
+            maxQueuedBytesPerScope = value;
+            return this;
+        }
+
+        /**
          * Validates and builds the options.
          *
          * @return the options
@@ -305,7 +328,8 @@ public record ServerOptions(
          */
         public ServerOptions build() {
             return new ServerOptions(nodeId, maxMessageBytes, maxBatchChanges, maxRowBytes, maxIdentifierLength, clockSkew,
-                    pageRows, pageBytes, retention, pruneInterval, maxQueuedMessagesPerSession, workerThreads);
+                    pageRows, pageBytes, retention, pruneInterval, maxQueuedMessagesPerSession, workerThreads,
+                    maxQueuedBytesPerScope);
         }
     }
 }

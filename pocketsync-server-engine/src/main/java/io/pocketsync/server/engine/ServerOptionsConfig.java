@@ -25,7 +25,10 @@ public final class ServerOptionsConfig {
             ConfigKey.duration("server.retention", "how long tombstones and the change log are kept (older cursors resync)", "30d"),
             ConfigKey.duration("server.prune-interval", "how often retention runs", "1h"),
             ConfigKey.integer("server.max-queued-messages", "messages of one device waiting for the engine", 256, 1, 1_000_000),
-            ConfigKey.integer("server.worker-threads", "threads shared by all sessions for store work", 4, 1, 1024));
+            ConfigKey.integer("server.worker-threads", "threads shared by all sessions for store work", 4, 1, 1024),
+            ConfigKey.integer("server.max-queued-bytes-per-scope",
+                    "bytes queued for one scope's devices on this node before the slowest get no live broadcast",
+                    64L * 1024 * 1024, 64 * 1024, Long.MAX_VALUE));
 
     private ServerOptionsConfig() {}
 
@@ -53,6 +56,7 @@ public final class ServerOptionsConfig {
                 .pruneInterval(config.getDuration("prune-interval", defaults.pruneInterval()))
                 .maxQueuedMessagesPerSession(config.getInt("max-queued-messages", defaults.maxQueuedMessagesPerSession()))
                 .workerThreads(config.getInt("worker-threads", defaults.workerThreads()))
+                .maxQueuedBytesPerScope(config.getLong("max-queued-bytes-per-scope", defaults.maxQueuedBytesPerScope()))
                 .build();
     }
 }

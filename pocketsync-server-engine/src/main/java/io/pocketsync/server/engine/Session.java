@@ -231,6 +231,11 @@ final class Session implements ConnectionListener {
         return connection.send(message);
     }
 
+    /** What the connection holds for the device, unread; see {@link Connection#queuedBytes()}. */
+    long queuedBytes() {
+        return connection.queuedBytes();
+    }
+
     void sendError(ErrorCode code, String message, String ref) {
         services.listener().errorSent(code);
         connection.send(new ErrorMessage(ProtocolVersion.CURRENT, code, message, ref));

@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SyncServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncServer.class);
+    private static final long SWEEP_MILLIS = 100;
 
     private final ServerServices services;
     private final HandshakeHandler handshake;
@@ -107,6 +108,8 @@ public final class SyncServer implements AutoCloseable {
             scheduler = Executors.newSingleThreadScheduledExecutor(threads("pocketsync-retention"));
             long interval = services.options().pruneInterval().toMillis();
             scheduler.scheduleWithFixedDelay(retention, interval, interval, TimeUnit.MILLISECONDS);
+            // sessions left out of live broadcast for their scope's byte budget learn to catch up once they have read
+            scheduler.scheduleWithFixedDelay(broadcaster::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
             feedSubscription = services.store().subscribe(broadcaster);
             started = true;
             LOG.info("sync server {} started: {} ", services.options().nodeId(), services.resolvers());
@@ -162,6 +165,11 @@ public final class SyncServer implements AutoCloseable {
      */
     public int sessionCount() {
         return services.registry().joined().size();
+    }
+
+    /** The broadcaster, for tests of the scope budget. */
+    Broadcaster broadcaster() {
+        return broadcaster;
     }
 
     /**

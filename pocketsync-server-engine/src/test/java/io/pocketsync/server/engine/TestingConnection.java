@@ -35,6 +35,7 @@ final class TestingConnection implements Connection {
     private volatile ConnectionListener listener;
     private volatile boolean open = true;
     private volatile boolean failSends;
+    private volatile long queuedBytes;
     private volatile ErrorCode closeCode;
 
     TestingConnection(String transport) {
@@ -58,6 +59,16 @@ final class TestingConnection implements Connection {
 
     void failSends(boolean value) {
         failSends = value;
+    }
+
+    /** What {@link #queuedBytes()} reports: the bytes a transport would hold unread for this device. */
+    void queuedBytes(long value) {
+        queuedBytes = value;
+    }
+
+    @Override
+    public long queuedBytes() {
+        return queuedBytes;
     }
 
     List<Message> sent() {

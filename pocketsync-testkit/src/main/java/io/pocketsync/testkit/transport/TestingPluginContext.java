@@ -7,6 +7,7 @@ import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.codec.CodecProvider;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TestingPluginContext implements PluginContext {
     private final String nodeId;
+    private final Map<Class<?>, Object> services;
     private final Map<String, Codec> codecs = new ConcurrentHashMap<>();
 
     /**
@@ -28,7 +30,24 @@ public final class TestingPluginContext implements PluginContext {
      * @param nodeId the node id
      */
     public TestingPluginContext(String nodeId) {
+        this(nodeId, Map.of());
+    }
+
+    /**
+     * A context for {@code nodeId} that offers {@code services} (for example a
+     * {@link io.pocketsync.api.FatalErrorHandler} that records what a part reports).
+     *
+     * @param nodeId the node id
+     * @param services what {@link #service} answers, by type
+     */
+    public TestingPluginContext(String nodeId, Map<Class<?>, Object> services) {
         this.nodeId = nodeId;
+        this.services = Map.copyOf(services);
+    }
+
+    @Override
+    public <T> Optional<T> service(Class<T> type) {
+        return Optional.ofNullable(services.get(type)).map(type::cast);
     }
 
     @Override

@@ -27,10 +27,11 @@ import org.slf4j.LoggerFactory;
  * A virtual connection: one device's topic pair, from its HELLO (or first message) until it says
  * goodbye, a new HELLO starts over, it idles out or the server closes it.
  *
- * <p>The outbound bound ({@link OutboundLimit}) counts publishes the broker has not yet accepted (QoS 1
- * PUBACK): a broker that falls behind makes {@link #send} drop and owe an {@code ERROR CATCH_UP_REQUIRED},
- * sent once half the publishes have completed. Publishing never waits for the broker. A device that reads slowly is the broker's business (its queue
- * limit drops messages; catch-up heals that).
+ * <p>The outbound bound ({@link OutboundLimit}) counts the bytes of publishes the broker has not yet accepted (QoS 1
+ * PUBACK), which the client holds in memory until then, and their number: a broker that falls behind makes
+ * {@link #send} drop and owe an {@code ERROR CATCH_UP_REQUIRED}, sent once half has completed. Publishing never
+ * waits for the broker. A device that reads slowly is the broker's business (its queue limit drops messages;
+ * catch-up heals that).
  *
  * <p>Thread-safe. Listener calls are made under this object's lock and never after {@code onClose}.
  */
@@ -46,6 +47,7 @@ final class MqttConnection implements Connection {
     private final String id;
     private final Runnable onClosed;
     private final AtomicInteger inflight = new AtomicInteger();
+    private final AtomicLong inflightBytes = new AtomicLong();
     private final OutboundLimit outbound;
     private final MessageFraming framing;
     private volatile Codec codec;
@@ -54,8 +56,8 @@ final class MqttConnection implements Connection {
     private ConnectionListener listener;
     private boolean closeDelivered;
 
-    MqttConnection(Supplier<IMqttAsyncClient> client, String downTopic, String scope, String device, Codec codec, int maxQueued,
-            int maxFrameBytes, int maxAssembledBytes, Runnable onClosed) {
+    MqttConnection(Supplier<IMqttAsyncClient> client, String downTopic, String scope, String device, Codec codec,
+            long maxQueuedBytes, int maxQueued, int maxFrameBytes, int maxAssembledBytes, Runnable onClosed) {
         this.client = requireNonNull(client, "client is null");
         this.downTopic = requireNonNull(downTopic, "downTopic is null");
         this.scope = requireNonNull(scope, "scope is null");
@@ -64,17 +66,23 @@ final class MqttConnection implements Connection {
         this.onClosed = requireNonNull(onClosed, "onClosed is null");
         this.id = "mqtt-" + IDS.incrementAndGet();
         this.framing = new MessageFraming(id + " (" + scope + "/" + device + ")", maxFrameBytes, maxAssembledBytes, true);
-        this.outbound = new OutboundLimit(id + " (" + scope + "/" + device + ")", maxQueued, new OutboundLimit.Queue() {
-            @Override
-            public int queued() {
-                return inflight.get();
-            }
+        this.outbound = new OutboundLimit(id + " (" + scope + "/" + device + ")", maxQueuedBytes, maxQueued,
+                new OutboundLimit.Queue() {
+                    @Override
+                    public long queuedBytes() {
+                        return inflightBytes.get();
+                    }
 
-            @Override
-            public boolean write(Message message) {
-                return publish(message);
-            }
-        });
+                    @Override
+                    public int queuedMessages() {
+                        return inflight.get();
+                    }
+
+                    @Override
+                    public boolean write(Message message, long room) {
+                        return publish(message, room);
+                    }
+                });
     }
 
     @Override
@@ -115,6 +123,12 @@ final class MqttConnection implements Connection {
     /** The connection's frames: fragments being rebuilt, and what the device's HELLO said it rebuilds. */
     MessageFraming framing() {
         return framing;
+    }
+
+    /** Bytes of publishes not yet acknowledged by the broker. */
+    @Override
+    public long queuedBytes() {
+        return inflightBytes.get();
     }
 
     @Override
@@ -185,9 +199,12 @@ final class MqttConnection implements Connection {
         onClosed.run();
     }
 
-    private boolean publish(Message message) {
+    private boolean publish(Message message, long room) {
         Codec current = codec;
         byte[] encoded = current.encode(message);
+        if (encoded.length > room) {
+            return false;
+        }
         try {
             return framing.send(encoded, current.textual(), message.type().name(), (frame, text) -> publishFrame(frame));
         }
@@ -199,31 +216,35 @@ final class MqttConnection implements Connection {
     }
 
     private boolean publishFrame(byte[] payload) {
+        int bytes = payload.length;
         inflight.incrementAndGet();
+        inflightBytes.addAndGet(bytes);
         try {
             client.get().publish(downTopic, payload, 1, false, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    completed();
+                    completed(bytes);
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable failure) {
                     log.debug("connection {}: publish failed: {}", id, failure.toString());
-                    completed();
+                    completed(bytes);
                 }
             });
             return true;
         }
         catch (MqttException e) {
             inflight.decrementAndGet();
+            inflightBytes.addAndGet(-bytes);
             log.debug("connection {}: cannot publish: {}", id, e.toString());
             return false;
         }
     }
 
-    private void completed() {
+    private void completed(int bytes) {
         inflight.decrementAndGet();
+        inflightBytes.addAndGet(-bytes);
         if (outbound.catchUpOwed()) {
             outbound.flushCatchUp();
         }

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param password broker password (a secret, never logged)
  * @param codec encoding used for a device that has sent nothing yet; default {@code cbor}
  * @param maxMessageBytes largest message accepted from a device; default 1 MiB
+ * @param maxQueuedBytes per-device byte budget of publishes not yet accepted by the broker; default 4 MiB
  * @param maxQueuedMessages per-device bound of publishes not yet accepted by the broker; default 1000
  * @param maxInflight the whole client's bound of unacknowledged publishes; default 10000
  * @param keepAlive MQTT keep-alive; default 30 s
@@ -27,10 +28,11 @@ import java.util.Optional;
  * @param maxAssembledBytes largest message rebuilt from fragments (docs/protocol.md, "Fragments"); 0 takes none; default 32 MiB
  */
 public record MqttServerConfig(String uri, String topicRoot, Optional<String> clientId, Optional<String> username,
-        String password, String codec, int maxMessageBytes, int maxQueuedMessages, int maxInflight, Duration keepAlive,
+        String password, String codec, int maxMessageBytes, long maxQueuedBytes, int maxQueuedMessages, int maxInflight,
+        Duration keepAlive,
         Duration reconnectMaxDelay, Duration idleTimeout, int maxAssembledBytes) {
     static final List<String> KEYS = List.of("uri", "topic-root", "client-id", "username", "password", "codec",
-            "max-message-bytes", "max-queued-messages", "max-inflight", "keep-alive", "reconnect-max-delay", "idle-timeout",
+            "max-message-bytes", "max-queued-bytes", "max-queued-messages", "max-inflight", "keep-alive", "reconnect-max-delay", "idle-timeout",
             MessageFraming.MAX_ASSEMBLED_BYTES);
 
     /**
@@ -50,6 +52,7 @@ public record MqttServerConfig(String uri, String topicRoot, Optional<String> cl
                 config.getString("password", ""),
                 config.getString("codec", "cbor"),
                 config.getInt("max-message-bytes", 1024 * 1024),
+                config.getLong("max-queued-bytes", 4L * 1024 * 1024),
                 config.getInt("max-queued-messages", 1000),
                 config.getInt("max-inflight", 10_000),
                 config.getDuration("keep-alive", Duration.ofSeconds(30)),
@@ -59,6 +62,7 @@ public record MqttServerConfig(String uri, String topicRoot, Optional<String> cl
         String prefix = config.namespace().isEmpty() ? "" : config.namespace() + ".";
         require(parsed.maxMessageBytes > 0, prefix + "max-message-bytes must be positive");
         require(parsed.maxAssembledBytes >= 0, prefix + "max-assembled-bytes must not be negative");
+        require(parsed.maxQueuedBytes > 0, prefix + "max-queued-bytes must be positive");
         require(parsed.maxQueuedMessages > 0, prefix + "max-queued-messages must be positive");
         require(parsed.maxInflight > 0, prefix + "max-inflight must be positive");
         require(parsed.keepAlive.toSeconds() >= 1, prefix + "keep-alive must be at least 1s");
@@ -79,7 +83,7 @@ public record MqttServerConfig(String uri, String topicRoot, Optional<String> cl
     public String toString() {
         return "MqttServerConfig[uri=" + uri + ", topicRoot=" + topicRoot + ", clientId=" + clientId.orElse("-")
                 + ", username=" + username.orElse("-") + ", password=****, codec=" + codec + ", maxMessageBytes="
-                + maxMessageBytes + ", maxQueuedMessages=" + maxQueuedMessages + ", maxInflight=" + maxInflight
+                + maxMessageBytes + ", maxQueuedBytes=" + maxQueuedBytes + ", maxQueuedMessages=" + maxQueuedMessages + ", maxInflight=" + maxInflight
                 + ", keepAlive=" + keepAlive + ", reconnectMaxDelay=" + reconnectMaxDelay + ", idleTimeout=" + idleTimeout + "]";
     }
 }

@@ -3,6 +3,8 @@ package io.pocketsync.transport.mqtt;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.FatalErrorHandler;
+import io.pocketsync.api.Health;
 import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.codec.Codec;
@@ -46,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * <p>Several server nodes on one broker each receive every up message (plain subscription): ingest is
  * idempotent by change id, so a second node answers re-delivered changes DUPLICATE. See the README.
  *
+ * <p>Health: down while the broker connection is lost (devices cannot reach the server through it); the bridge
+ * reconnects by itself. An {@link VirtualMachineError} seen by Paho (it reports one as a lost connection) is fatal
+ * and goes to the context's {@link FatalErrorHandler}.
+ *
  * <p>Thread-safe. Messages are delivered on Paho's callback thread, in order.
  */
 public final class MqttServerTransport implements ServerTransport {
@@ -62,7 +68,12 @@ public final class MqttServerTransport implements ServerTransport {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledExecutorService sweeper;
+    private final FatalErrorHandler fatalErrors;
     private volatile MqttAsyncClient client;
+    /** Why the broker connection was lost, for {@link #health()}; null while connected. */
+    private volatile String lostBecause;
+    /** Set once a {@link VirtualMachineError} was seen: the bridge is down for good. */
+    private volatile Health fatal;
     private volatile Acceptor acceptor;
     /** {@link System#nanoTime()} when the broker connection was lost; {@code 0} while connected. */
     private volatile long lostSinceNanos;
@@ -82,6 +93,7 @@ public final class MqttServerTransport implements ServerTransport {
         this.defaultCodec = context.codec(config.codec());
         this.jsonCodec = context.codec("json");
         this.cborCodec = context.codec("cbor");
+        this.fatalErrors = context.fatalErrors();
         this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "pocketsync-mqtt-idle");
             thread.setDaemon(true);
@@ -150,6 +162,31 @@ public final class MqttServerTransport implements ServerTransport {
     @Override
     public int connectionCount() {
         return connections.size();
+    }
+
+    /** Down while the broker connection is lost (the bridge reconnects by itself), and for good after a fatal error. */
+    @Override
+    public Health health() {
+        if (closed.get()) {
+            return Health.down("MQTT bridge closed");
+        }
+        Health failed = fatal;
+        if (failed != null) {
+            return failed;
+        }
+        MqttAsyncClient current = client;
+        if (current == null) {
+            return Health.down("MQTT bridge not started");
+        }
+        if (current.isConnected()) {
+            return Health.ok();
+        }
+        long since = lostSinceNanos;
+        String broker = address().map(URI::toString).orElse("?");
+        String why = lostBecause;
+        return Health.down("broker " + broker + " unreachable"
+                + (since == 0 ? "" : " for " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - since) + " s")
+                + (why == null ? "" : " (" + why + ")") + "; reconnecting");
     }
 
     @Override
@@ -260,6 +297,7 @@ public final class MqttServerTransport implements ServerTransport {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     lostSinceNanos = 0;
+                    lostBecause = null;
                     try {
                         fresh.subscribe(topics.allUp(), 1);
                         log.info("MQTT server bridge reconnected to {} with a new client", config.uri());
@@ -360,7 +398,8 @@ public final class MqttServerTransport implements ServerTransport {
         }
         MqttConnection[] holder = new MqttConnection[1];
         MqttConnection created = new MqttConnection(() -> client, topics.down(address.scope(), address.device()),
-                address.scope(), address.device(), codec, config.maxQueuedMessages(), config.maxMessageBytes(),
+                address.scope(), address.device(), codec, config.maxQueuedBytes(), config.maxQueuedMessages(),
+                config.maxMessageBytes(),
                 config.maxAssembledBytes(),
                 () -> connections.remove(address, holder[0]));
         holder[0] = created;
@@ -380,6 +419,7 @@ public final class MqttServerTransport implements ServerTransport {
         @Override
         public void connectComplete(boolean reconnect, String serverUri) {
             lostSinceNanos = 0;
+            lostBecause = null;
             if (!reconnect) {
                 return;
             }
@@ -396,6 +436,15 @@ public final class MqttServerTransport implements ServerTransport {
         @Override
         public void connectionLost(Throwable cause) {
             lostSinceNanos = Math.max(1, System.nanoTime());
+            lostBecause = cause == null ? null : cause.toString();
+            if (FatalErrorHandler.isVirtualMachineError(cause)) {
+                // Paho turns an error of its own threads (an OutOfMemoryError) into a lost connection
+                String detail = "MQTT server bridge to " + address().map(URI::toString).orElse("?") + " failed: " + cause;
+                fatal = Health.down(detail);
+                log.error("{}", detail, cause);
+                fatalErrors.onFatal("mqtt", detail, cause);
+                return;
+            }
             log.warn("MQTT server bridge lost the broker ({}), reconnecting", cause == null ? "?" : cause.toString());
         }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Restarts a broker mid-stream: a private Mosquitto child process on a free port (never the shared
  * broker). The device reconnects (onConnected again), the server bridge re-subscribes, and after the
- * device's new HELLO messages flow both ways again.
+ * device's new HELLO messages flow both ways again. The bridge's health is down while the broker is gone.
  */
 class MqttBrokerRestartIT {
     @TempDir
@@ -66,6 +66,7 @@ class MqttBrokerRestartIT {
                      Map.of("reconnect-initial-delay", "50ms", "reconnect-max-delay", "300ms", "keep-alive", "2s"))),
                      context)) {
             server.start(acceptor);
+            assertThat(server.health().up()).isTrue();
             client.start(new Endpoint(URI.create(uri), "scope-r", "device-r"), listener);
             await().atMost(Duration.ofSeconds(20)).until(client::isConnected);
             assertThat(client.send(new Hello(ProtocolVersion.CURRENT, "device-r", "scope-r", "", 0, Hlc.ZERO))).isTrue();
@@ -77,6 +78,9 @@ class MqttBrokerRestartIT {
             broker.destroy();
             assertThat(broker.waitFor(10, TimeUnit.SECONDS)).isTrue();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(listener.disconnects()).isNotEmpty());
+            // readiness: the bridge says it cannot serve while its broker is gone
+            await().atMost(Duration.ofSeconds(20)).until(() -> !server.health().up());
+            assertThat(server.health().detail()).startsWith("broker " + uri + " unreachable").endsWith("; reconnecting");
             assertThat(client.send(new Ping(ProtocolVersion.CURRENT, 99))).isFalse();
 
             startBroker();
@@ -90,6 +94,7 @@ class MqttBrokerRestartIT {
                 return pongs(listener) > 20;
             });
             assertThat(listener.overlapSeen()).isFalse();
+            assertThat(server.health().up()).isTrue();
         }
     }
 

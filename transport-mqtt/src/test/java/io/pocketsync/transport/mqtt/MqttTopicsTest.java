@@ -55,16 +55,17 @@ class MqttTopicsTest {
         assertThat(defaults.codec()).isEqualTo("cbor");
         assertThat(defaults.maxMessageBytes()).isEqualTo(1024 * 1024);
         assertThat(defaults.maxQueuedMessages()).isEqualTo(1000);
+        assertThat(defaults.maxQueuedBytes()).isEqualTo(4L * 1024 * 1024);
         assertThat(defaults.clientId()).isEmpty();
 
         MqttServerConfig config = MqttServerConfig.from(PluginConfig.of("transport.mqtt", Map.ofEntries(
                 Map.entry("uri", "ssl://broker:8883"), Map.entry("topic-root", "acme/ps"), Map.entry("client-id", "srv-1"),
                 Map.entry("username", "server"), Map.entry("password", "pw-secret"), Map.entry("codec", "json"),
-                Map.entry("max-message-bytes", "1000"), Map.entry("max-queued-messages", "5"),
+                Map.entry("max-message-bytes", "1000"), Map.entry("max-queued-bytes", "70000"), Map.entry("max-queued-messages", "5"),
                 Map.entry("max-inflight", "50"), Map.entry("keep-alive", "10s"), Map.entry("reconnect-max-delay", "5s"),
                 Map.entry("idle-timeout", "10m"), Map.entry("max-assembled-bytes", "0"))));
         assertThat(config).isEqualTo(new MqttServerConfig("ssl://broker:8883", "acme/ps", java.util.Optional.of("srv-1"),
-                java.util.Optional.of("server"), "pw-secret", "json", 1000, 5, 50, Duration.ofSeconds(10),
+                java.util.Optional.of("server"), "pw-secret", "json", 1000, 70000, 5, 50, Duration.ofSeconds(10),
                 Duration.ofSeconds(5), Duration.ofMinutes(10), 0));
         assertThat(config.toString()).doesNotContain("pw-secret");
         assertThatThrownBy(() -> MqttServerConfig.from(PluginConfig.of("transport.mqtt", Map.of("topic-rot", "x"))))

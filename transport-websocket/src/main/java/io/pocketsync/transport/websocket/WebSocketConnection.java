@@ -21,11 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server side of one WebSocket. Outbound messages go to Java-WebSocket's write queue, whose
- * length is the bound of an {@link OutboundLimit}: when it holds {@code maxQueued} frames the message is
- * dropped, and once the queue has drained to half an {@code ERROR CATCH_UP_REQUIRED} goes out (the
- * transport's sweeper calls {@link #flushCatchUp}). Every write is reported to the
- * {@link StalledWriteWatchdog}.
+ * The server side of one WebSocket. Outbound messages go to Java-WebSocket's write queue, bounded by an
+ * {@link OutboundLimit} in bytes: what {@link CountingDraft} built for this connection less what
+ * {@link CountingChannel} saw written to the socket (frames, pings and the handshake included), so the count costs
+ * nothing per send. When {@code maxQueuedBytes} is spent the message is dropped, and once the queue has drained to
+ * half an {@code ERROR CATCH_UP_REQUIRED} goes out (the transport's sweeper calls {@link #flushCatchUp}).
+ * {@code maxQueuedMessages} caps the frames too. Every write is reported to the {@link StalledWriteWatchdog}.
  *
  * <p>Thread-safe. Listener calls are made under this object's lock, so they never overlap, and no
  * message is delivered after {@code onClose}.
@@ -35,6 +36,8 @@ final class WebSocketConnection implements Connection {
     private static final AtomicLong IDS = new AtomicLong();
 
     private final WebSocket socket;
+    private final CountingDraft draft;
+    private final CountingChannel channel;
     private final String id;
     private final String remoteAddress;
     private final OutboundLimit outbound;
@@ -45,25 +48,35 @@ final class WebSocketConnection implements Connection {
     private volatile boolean closing;
     private boolean closeDelivered;
 
-    WebSocketConnection(WebSocket socket, Codec initialCodec, int maxQueued, StalledWriteWatchdog watchdog, int maxFrameBytes,
-            int maxAssembledBytes) {
+    WebSocketConnection(WebSocket socket, Codec initialCodec, long maxQueuedBytes, int maxQueuedMessages,
+            StalledWriteWatchdog watchdog, int maxFrameBytes, int maxAssembledBytes) {
         this.socket = requireNonNull(socket, "socket is null");
+        // the server's drafts and channels count (CountingServerFactory); anything else counts as empty
+        this.draft = socket instanceof WebSocketImpl impl && impl.getDraft() instanceof CountingDraft counting ? counting : null;
+        this.channel = socket instanceof WebSocketImpl impl && impl.getChannel() instanceof CountingChannel counting ? counting
+                : null;
         this.codec = requireNonNull(initialCodec, "initialCodec is null");
         this.watchdog = requireNonNull(watchdog, "watchdog is null");
         this.id = "ws-" + IDS.incrementAndGet();
         this.remoteAddress = String.valueOf(socket.getRemoteSocketAddress());
         this.framing = new MessageFraming(id + " (" + remoteAddress + ")", maxFrameBytes, maxAssembledBytes, true);
-        this.outbound = new OutboundLimit(id + " (" + remoteAddress + ")", maxQueued, new OutboundLimit.Queue() {
-            @Override
-            public int queued() {
-                return socket instanceof WebSocketImpl impl ? impl.outQueue.size() : 0;
-            }
+        this.outbound = new OutboundLimit(id + " (" + remoteAddress + ")", maxQueuedBytes, maxQueuedMessages,
+                new OutboundLimit.Queue() {
+                    @Override
+                    public long queuedBytes() {
+                        return WebSocketConnection.this.queuedBytes();
+                    }
 
-            @Override
-            public boolean write(Message message) {
-                return WebSocketConnection.this.write(message);
-            }
-        });
+                    @Override
+                    public int queuedMessages() {
+                        return socket instanceof WebSocketImpl impl ? impl.outQueue.size() : 0;
+                    }
+
+                    @Override
+                    public boolean write(Message message, long room) {
+                        return WebSocketConnection.this.write(message, room);
+                    }
+                });
     }
 
     @Override
@@ -94,6 +107,15 @@ final class WebSocketConnection implements Connection {
     /** The connection's frames: fragments being rebuilt, and what the device's HELLO said it rebuilds. */
     MessageFraming framing() {
         return framing;
+    }
+
+    /** Built for this socket and not yet written to it: what its write queue holds, in bytes. */
+    @Override
+    public long queuedBytes() {
+        if (draft == null || channel == null) {
+            return 0;
+        }
+        return Math.max(0, draft.built() - channel.written());
     }
 
     @Override
@@ -170,9 +192,12 @@ final class WebSocketConnection implements Connection {
         }
     }
 
-    private boolean write(Message message) {
+    private boolean write(Message message, long room) {
         Codec current = codec;
         byte[] bytes = current.encode(message);
+        if (bytes.length > room) {
+            return false;
+        }
         try {
             return framing.send(bytes, current.textual(), message.type().name(), (frame, text) -> {
                 if (text) {

@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param port port to bind; default 8787, 0 picks a free port
  * @param path the HTTP path devices connect to; default {@code /sync}
  * @param maxMessageBytes largest message accepted from a device; default 1 MiB
- * @param maxQueuedMessages per-connection outbound queue bound; default 1000
+ * @param maxQueuedBytes per-connection outbound byte budget (encoded messages queued for one device); default 4 MiB
+ * @param maxQueuedMessages per-connection outbound bound in frames; default 1000
  * @param heartbeatInterval how often pings go out; a peer silent for 1.5 intervals is dropped; default 30 s
  * @param codec encoding used before a device has sent anything; default {@code json}
  * @param keystorePath PKCS12/JKS key store for {@code wss://}; empty means plain {@code ws://}
@@ -23,10 +24,12 @@ import java.util.Optional;
  * @param keystoreType the key store's type; default PKCS12
  * @param maxAssembledBytes largest message rebuilt from fragments (docs/protocol.md, "Fragments"); 0 takes none; default 32 MiB
  */
-public record WebSocketServerConfig(String host, int port, String path, int maxMessageBytes, int maxQueuedMessages,
-        Duration heartbeatInterval, String codec, Optional<String> keystorePath, String keystorePassword,
+public record WebSocketServerConfig(String host, int port, String path, int maxMessageBytes, long maxQueuedBytes,
+        int maxQueuedMessages, Duration heartbeatInterval, String codec, Optional<String> keystorePath, String keystorePassword,
         String keystoreType, int maxAssembledBytes) {
-    static final List<String> KEYS = List.of("host", "port", "path", "max-message-bytes", "max-queued-messages",
+    /** Default of {@code max-queued-bytes}: four full pages or frames per device. */
+    static final long DEFAULT_MAX_QUEUED_BYTES = 4L * 1024 * 1024;
+    static final List<String> KEYS = List.of("host", "port", "path", "max-message-bytes", "max-queued-bytes", "max-queued-messages",
             "heartbeat-interval", "codec", "keystore-path", "keystore-password", "keystore-type",
             MessageFraming.MAX_ASSEMBLED_BYTES);
 
@@ -44,6 +47,7 @@ public record WebSocketServerConfig(String host, int port, String path, int maxM
                 config.getInt("port", 8787),
                 config.getString("path", "/sync"),
                 config.getInt("max-message-bytes", 1024 * 1024),
+                config.getLong("max-queued-bytes", DEFAULT_MAX_QUEUED_BYTES),
                 config.getInt("max-queued-messages", 1000),
                 config.getDuration("heartbeat-interval", Duration.ofSeconds(30)),
                 config.getString("codec", "json"),
@@ -56,6 +60,7 @@ public record WebSocketServerConfig(String host, int port, String path, int maxM
         require(parsed.path.startsWith("/"), prefix + "path must start with /");
         require(parsed.maxMessageBytes > 0, prefix + "max-message-bytes must be positive");
         require(parsed.maxAssembledBytes >= 0, prefix + "max-assembled-bytes must not be negative");
+        require(parsed.maxQueuedBytes > 0, prefix + "max-queued-bytes must be positive");
         require(parsed.maxQueuedMessages > 0, prefix + "max-queued-messages must be positive");
         require(parsed.heartbeatInterval.toSeconds() >= 1, prefix + "heartbeat-interval must be at least 1s");
         return parsed;
@@ -71,7 +76,7 @@ public record WebSocketServerConfig(String host, int port, String path, int maxM
     @Override
     public String toString() {
         return "WebSocketServerConfig[host=" + host + ", port=" + port + ", path=" + path + ", maxMessageBytes="
-                + maxMessageBytes + ", maxQueuedMessages=" + maxQueuedMessages + ", heartbeatInterval=" + heartbeatInterval
+                + maxMessageBytes + ", maxQueuedBytes=" + maxQueuedBytes + ", maxQueuedMessages=" + maxQueuedMessages + ", heartbeatInterval=" + heartbeatInterval
                 + ", codec=" + codec + ", keystorePath=" + keystorePath.orElse("-") + ", keystorePassword=****"
                 + ", keystoreType=" + keystoreType + "]";
     }

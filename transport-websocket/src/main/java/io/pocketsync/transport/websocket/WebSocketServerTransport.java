@@ -3,6 +3,8 @@ package io.pocketsync.transport.websocket;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.FatalErrorHandler;
+import io.pocketsync.api.Health;
 import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.codec.Codec;
@@ -14,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -25,13 +26,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.drafts.Draft;
-import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
 import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.java_websocket.server.DefaultWebSocketServerFactory;
 import org.java_websocket.server.WebSocketServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +45,11 @@ import org.slf4j.LoggerFactory;
  * <p>Limits: a message over {@code max-message-bytes} gets {@code ERROR MESSAGE_TOO_LARGE} and closes its
  * connection (frames far over the limit are refused by the frame parser before they are buffered);
  * anything that does not decode gets an ERROR with the codec's code and closes its connection. Pings go
- * out every {@code heartbeat-interval}; a peer that does not answer is dropped.
+ * out every {@code heartbeat-interval}; a peer that does not answer is dropped. What is queued for one device
+ * is bounded by {@code max-queued-bytes} (see {@link WebSocketConnection}).
+ *
+ * <p>Health: down once the listener (Java-WebSocket's selector thread) has died; that is also reported to the
+ * context's {@link FatalErrorHandler} ({@link ListenerWatch}).
  *
  * <p>Thread-safe. Started once, closed once.
  */
@@ -58,7 +64,9 @@ public final class WebSocketServerTransport implements ServerTransport {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledExecutorService sweeper;
+    private final FatalErrorHandler fatalErrors;
     private volatile Server server;
+    private volatile ListenerWatch listener;
     private volatile Acceptor acceptor;
     private volatile StalledWriteWatchdog watchdog;
 
@@ -74,6 +82,7 @@ public final class WebSocketServerTransport implements ServerTransport {
         this.defaultCodec = context.codec(config.codec());
         this.textCodec = context.codec("json");
         this.binaryCodec = context.codec("cbor");
+        this.fatalErrors = context.fatalErrors();
         this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "pocketsync-ws-sweeper");
             thread.setDaemon(true);
@@ -90,20 +99,26 @@ public final class WebSocketServerTransport implements ServerTransport {
         this.acceptor = newAcceptor;
         // frames far above the limit are refused by the parser; those a little above get a proper ERROR
         int frameLimit = (int) Math.min(Integer.MAX_VALUE, Math.max(64 * 1024L, config.maxMessageBytes() * 2L));
-        Server created = new Server(new InetSocketAddress(config.host(), config.port()),
-                List.of(new Draft_6455(Collections.emptyList(), frameLimit)));
+        // each connection's copy of the draft and its channel count the bytes queued for the device
+        Server created = new Server(new InetSocketAddress(config.host(), config.port()), List.of(new CountingDraft(frameLimit)));
         created.setReuseAddr(true);
         created.setTcpNoDelay(true);
         created.setConnectionLostTimeout((int) config.heartbeatInterval().toSeconds());
-        config.keystorePath().ifPresent(path -> created.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(
-                TlsContexts.server(path, config.keystorePassword(), config.keystoreType()))));
+        created.setWebSocketFactory(new CountingServerFactory(config.keystorePath()
+                .<WebSocketServerFactory>map(path -> new DefaultSSLWebSocketServerFactory(
+                        TlsContexts.server(path, config.keystorePassword(), config.keystoreType())))
+                .orElseGet(DefaultWebSocketServerFactory::new)));
         this.server = created;
         this.watchdog = new StalledWriteWatchdog(created, sweeper);
-        created.start();
+        ListenerWatch watch = new ListenerWatch(() -> config.host() + ":" + created.getPort(), fatalErrors);
+        this.listener = watch;
+        // our own thread instead of created.start(): its end (or an Error escaping it) is a dead listener
+        watch.start(created, created.isDaemon());
         try {
             created.started.get(30, TimeUnit.SECONDS);
         }
         catch (Exception e) {
+            watch.closing();
             stopQuietly(created);
             Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
             throw new PocketSyncException(ErrorCode.TRANSPORT_CLOSED,
@@ -148,12 +163,26 @@ public final class WebSocketServerTransport implements ServerTransport {
         return connections.size();
     }
 
+    /** Down once the listener died (and after {@link #close}); see {@link ListenerWatch}. */
+    @Override
+    public Health health() {
+        ListenerWatch watch = listener;
+        if (closed.get()) {
+            return Health.down("WebSocket transport closed");
+        }
+        return watch == null ? Health.down("WebSocket transport not started") : watch.health();
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         sweeper.shutdownNow();
+        ListenerWatch watch = listener;
+        if (watch != null) {
+            watch.closing();
+        }
         Server current = server;
         if (current != null) {
             stopQuietly(current);
@@ -242,13 +271,16 @@ public final class WebSocketServerTransport implements ServerTransport {
 
         @Override
         public void onStart() {
+            // Java-WebSocket named the selector thread after its id; a name saying whose it is helps in thread dumps
+            Thread.currentThread().setName("pocketsync-ws-listener-" + getPort());
+            listener.listening();
             started.complete(null);
         }
 
         @Override
         public void onOpen(WebSocket socket, ClientHandshake handshake) {
-            WebSocketConnection connection = new WebSocketConnection(socket, defaultCodec, config.maxQueuedMessages(), watchdog,
-                    config.maxMessageBytes(), config.maxAssembledBytes());
+            WebSocketConnection connection = new WebSocketConnection(socket, defaultCodec, config.maxQueuedBytes(),
+                    config.maxQueuedMessages(), watchdog, config.maxMessageBytes(), config.maxAssembledBytes());
             socket.setAttachment(connection);
             if (closed.get()) {
                 connection.close(ErrorCode.SHUTTING_DOWN, "server shutting down");
@@ -289,9 +321,15 @@ public final class WebSocketServerTransport implements ServerTransport {
         @Override
         public void onError(WebSocket socket, Exception e) {
             if (socket == null) {
-                if (!started.completeExceptionally(e)) {
-                    log.warn("WebSocket server error", e);
+                // before onStart: the port could not be bound (start() reports it); after: the listener is dying
+                if (!started.completeExceptionally(e) && !closed.get()) {
+                    listener.serverError(e);
                 }
+                return;
+            }
+            if (FatalErrorHandler.isVirtualMachineError(e)) {
+                // a worker caught an OutOfMemoryError; Java-WebSocket now stops the whole server
+                listener.serverError(e);
                 return;
             }
             log.debug("WebSocket error on {}", socket.getRemoteSocketAddress(), e);

@@ -19,17 +19,19 @@ class WebSocketConfigTest {
     @Test
     void serverDefaults() {
         WebSocketServerConfig config = WebSocketServerConfig.from(PluginConfig.empty("transport.websocket"));
-        assertThat(config).isEqualTo(new WebSocketServerConfig("127.0.0.1", 8787, "/sync", 1024 * 1024, 1000,
+        assertThat(config).isEqualTo(new WebSocketServerConfig("127.0.0.1", 8787, "/sync", 1024 * 1024, 4L * 1024 * 1024, 1000,
                 Duration.ofSeconds(30), "json", Optional.empty(), "", "PKCS12", 32 * 1024 * 1024));
     }
 
     @Test
     void serverFullMapping() {
-        WebSocketServerConfig config = WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of(
-                "host", "0.0.0.0", "port", "9000", "path", "/ps", "max-message-bytes", "2048", "max-queued-messages", "10",
-                "heartbeat-interval", "5s", "codec", "cbor", "keystore-path", "/k.p12", "keystore-password", "hunter2",
-                "keystore-type", "JKS")));
-        assertThat(config).isEqualTo(new WebSocketServerConfig("0.0.0.0", 9000, "/ps", 2048, 10, Duration.ofSeconds(5),
+        WebSocketServerConfig config = WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.ofEntries(
+                Map.entry("host", "0.0.0.0"), Map.entry("port", "9000"), Map.entry("path", "/ps"),
+                Map.entry("max-message-bytes", "2048"), Map.entry("max-queued-bytes", "65536"),
+                Map.entry("max-queued-messages", "10"), Map.entry("heartbeat-interval", "5s"), Map.entry("codec", "cbor"),
+                Map.entry("keystore-path", "/k.p12"), Map.entry("keystore-password", "hunter2"),
+                Map.entry("keystore-type", "JKS"))));
+        assertThat(config).isEqualTo(new WebSocketServerConfig("0.0.0.0", 9000, "/ps", 2048, 65536, 10, Duration.ofSeconds(5),
                 "cbor", Optional.of("/k.p12"), "hunter2", "JKS", 32 * 1024 * 1024));
         assertThat(WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of("max-assembled-bytes", "4096")))
                 .maxAssembledBytes()).isEqualTo(4096);
@@ -76,6 +78,8 @@ class WebSocketConfigTest {
                 .isInstanceOf(PocketSyncException.class).hasMessageContaining("port");
         assertThatThrownBy(() -> WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of("path", "sync"))))
                 .isInstanceOf(PocketSyncException.class).hasMessageContaining("path");
+        assertThatThrownBy(() -> WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of("max-queued-bytes", "0"))))
+                .isInstanceOf(PocketSyncException.class).hasMessageContaining("transport.websocket.max-queued-bytes must be positive");
         assertThatThrownBy(() -> WebSocketClientConfig.from(PluginConfig.of("transport.websocket",
                 Map.of("reconnect-initial-delay", "5s", "reconnect-max-delay", "1s"))))
                 .isInstanceOf(PocketSyncException.class).hasMessageContaining("reconnect");

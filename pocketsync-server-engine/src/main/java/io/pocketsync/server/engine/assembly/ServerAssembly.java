@@ -3,6 +3,7 @@ package io.pocketsync.server.engine.assembly;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.FatalErrorHandler;
 import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.auth.Authenticator;
@@ -50,13 +51,16 @@ public final class ServerAssembly {
     private final ServerConfig config;
     private final ServerPlugins plugins;
     private final Clock clock;
+    private final FatalErrorHandler fatalErrors;
     private final PluginContext context;
 
-    private ServerAssembly(ServerConfig config, ServerPlugins plugins, Clock clock) {
+    private ServerAssembly(ServerConfig config, ServerPlugins plugins, Clock clock, FatalErrorHandler fatalErrors) {
         this.config = config;
         this.plugins = plugins;
         this.clock = clock;
-        this.context = new DefaultPluginContext(config.options().nodeId(), clock, plugins.codecs(), config.settings());
+        this.fatalErrors = fatalErrors;
+        this.context = new DefaultPluginContext(config.options().nodeId(), clock, plugins.codecs(), config.settings(),
+                Map.of(FatalErrorHandler.class, fatalErrors));
     }
 
     /**
@@ -81,7 +85,28 @@ public final class ServerAssembly {
      */
     public static ServerAssembly of(Settings settings, ServerPlugins plugins, Clock clock) {
         requireNonNull(clock, "clock is null");
-        return new ServerAssembly(ServerConfig.from(settings, plugins), plugins, clock);
+        return new ServerAssembly(ServerConfig.from(settings, plugins), plugins, clock, FatalErrorHandler.NONE);
+    }
+
+    /**
+     * This assembly, with parts that tell {@code handler} when they stop serving for good (a transport whose
+     * listener died, an {@link OutOfMemoryError}): the {@link PluginContext#fatalErrors()} of every provider.
+     * Without it such a part only logs and reports itself down in {@link PocketSyncServer#readiness()}.
+     *
+     * @param handler what to do then; the {@code pocketsync server} command exits so a supervisor restarts it
+     * @return a new assembly over the same configuration, plugins and clock
+     */
+    public ServerAssembly withFatalErrorHandler(FatalErrorHandler handler) {
+        return new ServerAssembly(config, plugins, clock, requireNonNull(handler, "handler is null"));
+    }
+
+    /**
+     * Where parts report fatal errors.
+     *
+     * @return the handler given to {@link #withFatalErrorHandler}, else {@link FatalErrorHandler#NONE}
+     */
+    public FatalErrorHandler fatalErrors() {
+        return fatalErrors;
     }
 
     /**
