@@ -57,6 +57,11 @@ final class SqliteFaults {
         };
     }
 
+    /** Whether {@code e} is SQLITE_FULL. */
+    static boolean full(SQLException e) {
+        return primaryCode(e) == FULL;
+    }
+
     private static int primaryCode(SQLException e) {
         return e instanceof SQLiteException sqlite ? sqlite.getResultCode().code & 0xff : -1;
     }

@@ -19,7 +19,6 @@ import io.pocketsync.api.store.CommittedBatch;
 import io.pocketsync.api.store.ScopeInfo;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.server.engine.store.ChangeFeedDispatcher;
-import io.pocketsync.server.engine.store.WriteHealth;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +59,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SqliteServerStore implements ServerStore {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteServerStore.class);
-    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
 
     private final SqliteStoreConfig config;
     private final String nodeId;
@@ -72,8 +69,7 @@ public final class SqliteServerStore implements ServerStore {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean keepChecksums;
     private final SqliteBatchTransaction batches;
-    private final Clock clock;
-    private final WriteHealth health;
+    private final SqliteWriteHealth health;
 
     /**
      * Opens (and if needed creates) the store file; checksums of row state are kept with every batch.
@@ -101,7 +97,7 @@ public final class SqliteServerStore implements ServerStore {
         this.keepChecksums = keepChecksums;
         this.config = requireNonNull(config, "config is null");
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
-        this.clock = requireNonNull(clock, "clock is null");
+        requireNonNull(clock, "clock is null");
         this.readers = new ArrayBlockingQueue<>(config.readConnections());
         Path path = config.path();
         SqliteConnection opened = null;
@@ -133,7 +129,7 @@ public final class SqliteServerStore implements ServerStore {
         this.writer = opened;
         this.batches = new SqliteBatchTransaction(opened, clock, keepChecksums);
         this.feed = new ChangeFeedDispatcher("pocketsync-sqlite-feed");
-        this.health = new WriteHealth("SQLite store", this::probe, PROBE_INTERVAL);
+        this.health = new SqliteWriteHealth(path, opened, writeLock, clock);
         LOG.info("SQLite store opened at {} (synchronous={}, {} read connections)", path.toAbsolutePath(),
                 config.synchronous(), config.readConnections());
     }
@@ -281,35 +277,9 @@ public final class SqliteServerStore implements ServerStore {
         return closed.get() ? Health.down("the SQLite store is closed") : health.health();
     }
 
-    /** The probe of {@link #health()}: one row rewritten in a transaction of its own; false while a batch writes. */
-    private boolean probe() {
-        if (!writeLock.tryLock()) {
-            return false;
-        }
-        try {
-            ensureOpen();
-            try {
-                writer.execute("BEGIN IMMEDIATE");
-                PreparedStatement statement = writer.prepared("INSERT OR REPLACE INTO ps_probe (id, at) VALUES (1, ?)");
-                statement.setLong(1, clock.millis());
-                statement.executeUpdate();
-                writer.execute("COMMIT");
-                return true;
-            }
-            catch (SQLException e) {
-                SqliteBatchTransaction.recover(writer);
-                throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, SqliteFaults.describe(e, config.path()), e);
-            }
-        }
-        finally {
-            writeLock.unlock();
-        }
-    }
-
     /** A write failed (the writer is clean again): health down, and the error for the caller. */
     private PocketSyncException writeFailed(String outcome, SQLException e) {
-        String why = SqliteFaults.describe(e, config.path());
-        health.failed(why);
+        health.failed(e);
         return new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "SQLite store cannot write: " + SqliteFaults.reason(e) + "; "
                 + outcome, e);
     }

@@ -69,8 +69,10 @@ class SqliteDiskFullIT {
                 List<Change> again = refused;
                 assertThatThrownBy(() -> apply(store, scope, again)).isInstanceOf(PocketSyncException.class)
                         .hasMessageContaining("SQLITE_FULL");
-                assertThat(store.health().up()).isFalse();
                 assertThat(store.info(scope).head()).isEqualTo(acknowledged.size());
+                // its probe (once a second) does not call a store up that a batch would find full
+                await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> !store.health().up());
+                assertThat(store.health().detail()).contains("SQLITE_FULL");
 
                 fs.free();
                 // no batch meanwhile: the store's own probe finds it can write again

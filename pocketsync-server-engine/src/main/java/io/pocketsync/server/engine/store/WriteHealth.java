@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.Health;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +88,7 @@ public final class WriteHealth {
         }
         current = Health.ok();
         LOG.info("{} writes again after {} s; readiness is UP", store,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - downSinceNanos));
+                String.format(Locale.ROOT, "%.1f", (System.nanoTime() - downSinceNanos) / 1e9));
     }
 
     /**
