@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SyncLoop implements ClientTransport.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(SyncLoop.class);
+    /** How soon the work a busy database stopped is done again; the busy timeout has been waited out already. */
+    private static final long BUSY_RETRY_MILLIS = 250;
 
     private final ChangeCapture capture;
     private final ClientTransport transport;
@@ -63,6 +65,8 @@ final class SyncLoop implements ClientTransport.Listener {
     private boolean initialPushDone;
     private @Nullable ScheduledFuture<?> ticker;
     private @Nullable ScheduledFuture<?> catchUpCheck;
+    /** The retry after a task met a busy database ({@link #afterBusy}), while one waits. */
+    private @Nullable ScheduledFuture<?> busyRetry;
     private @Nullable ScheduledFuture<?> verifyCheck;
     private volatile boolean stopped;
 
@@ -83,6 +87,7 @@ final class SyncLoop implements ClientTransport.Listener {
             receiver.pullSoon();
             pump();
         }, table -> watchers.fire(java.util.List.of(table), true));
+        engine.onBusy(this::afterBusy);
     }
 
     void start() {
@@ -112,6 +117,23 @@ final class SyncLoop implements ClientTransport.Listener {
             pusher.lookAgain(); // a backstop: look at the change log itself now and then
             receiver.pullSoon();
             pump();
+        }
+    }
+
+    /**
+     * A task met a busy database and was dropped, with whatever it was doing: an ACK whose marks were not written, a
+     * page not applied. Shortly, everything unacknowledged is sent again (answered DUPLICATE where it is stored) and the
+     * device pulls from its stored cursor, as after a reconnect; if the database is still busy that meets it again.
+     */
+    private void afterBusy() {
+        if (busyRetry == null || busyRetry.isDone()) {
+            busyRetry = engine.schedule(() -> {
+                if (welcomed && !stopped) {
+                    pusher.forget();
+                    receiver.pullSoon();
+                    pump();
+                }
+            }, BUSY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -170,6 +192,7 @@ final class SyncLoop implements ClientTransport.Listener {
         engine.run(() -> {
             EngineThread.cancel(ticker);
             EngineThread.cancel(catchUpCheck);
+            EngineThread.cancel(busyRetry);
             EngineThread.cancel(verifyCheck);
             verifier.disconnected();
             pusher.stop();
@@ -209,9 +232,10 @@ final class SyncLoop implements ClientTransport.Listener {
         if (stopped) {
             return;
         }
+        // first: a HELLO that a busy database stops (refreshSchema writes when the schema changed) is said again
+        helloDeadlineNanos = deadline(options);
         DeviceState state = capture.state();
         capture.refreshSchema();
-        helloDeadlineNanos = deadline(options);
         transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc(),
                 transport.maxAssembledBytes()));
     }
