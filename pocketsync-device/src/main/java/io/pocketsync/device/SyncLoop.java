@@ -65,7 +65,6 @@ final class SyncLoop implements ClientTransport.Listener {
     private boolean initialPushDone;
     private @Nullable ScheduledFuture<?> ticker;
     private @Nullable ScheduledFuture<?> catchUpCheck;
-    /** The retry after a task met a busy database ({@link #afterBusy}), while one waits. */
     private @Nullable ScheduledFuture<?> busyRetry;
     private @Nullable ScheduledFuture<?> verifyCheck;
     private volatile boolean stopped;
@@ -120,11 +119,7 @@ final class SyncLoop implements ClientTransport.Listener {
         }
     }
 
-    /**
-     * A task met a busy database and was dropped, with whatever it was doing: an ACK whose marks were not written, a
-     * page not applied. Shortly, everything unacknowledged is sent again (answered DUPLICATE where it is stored) and the
-     * device pulls from its stored cursor, as after a reconnect; if the database is still busy that meets it again.
-     */
+    /** A busy database stopped a task (an ACK not marked, a page not applied): soon, resend and pull as on reconnect. */
     private void afterBusy() {
         if (busyRetry == null || busyRetry.isDone()) {
             busyRetry = engine.schedule(() -> {
