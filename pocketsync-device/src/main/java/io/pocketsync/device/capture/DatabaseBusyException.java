@@ -16,7 +16,13 @@ public final class DatabaseBusyException extends PocketSyncException {
     private static final int SQLITE_BUSY = 5;
     private static final int SQLITE_LOCKED = 6;
 
-    DatabaseBusyException(String what, SQLException cause) {
+    /**
+     * An exception for a write that found the database locked.
+     *
+     * @param what what could not be done ("cannot start a write transaction")
+     * @param cause SQLite's {@code SQLITE_BUSY} or {@code SQLITE_LOCKED}
+     */
+    public DatabaseBusyException(String what, SQLException cause) {
         super(ErrorCode.TIMEOUT, what + ": the device database is locked by another connection (" + cause.getMessage() + ")",
                 cause);
     }
