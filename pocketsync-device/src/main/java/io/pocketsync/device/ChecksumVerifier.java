@@ -11,6 +11,7 @@ import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.transport.ClientTransport;
+import io.pocketsync.device.capture.DatabaseBusyException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -249,6 +250,11 @@ final class ChecksumVerifier {
                 case HASHES -> onHashes(current, answer);
                 case ROWS -> onRows(current, answer);
             }
+        }
+        catch (DatabaseBusyException e) {
+            // the app holds the write lock: not a failure; the next periodic check compares again
+            LOG.debug("verification stopped by a busy database: {}", e.getMessage());
+            finish(false);
         }
         catch (RuntimeException e) {
             LOG.warn("verification failed: {}", e.toString());

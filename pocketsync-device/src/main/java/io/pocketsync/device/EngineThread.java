@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.device.capture.DatabaseBusyException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The device's single engine thread: every sync task runs on it, one at a time, so the sync state needs no
- * locks. A task that throws is reported to the failure handler and the engine goes on; a task handed over
+ * locks. A task that throws is reported to the failure handler and the engine goes on; a task that met a busy
+ * database ({@link DatabaseBusyException}: the app held the write lock for the whole busy timeout) is expected
+ * contention, logged at DEBUG and handed to the busy handler, which does its work again later. A task handed over
  * after shutdown is dropped (the device is closing). Thread-safe.
  */
 final class EngineThread {
@@ -27,12 +30,21 @@ final class EngineThread {
 
     private final ScheduledExecutorService executor;
     private final Consumer<RuntimeException> failures;
+    private volatile Runnable afterBusy = () -> {};
     /** When a VirtualMachineError was last reported (engine thread only); 0 for never. */
     private long lastVmErrorNanos;
 
     EngineThread(ScheduledExecutorService executor, Consumer<RuntimeException> failures) {
         this.executor = requireNonNull(executor, "executor is null");
         this.failures = requireNonNull(failures, "failures is null");
+    }
+
+    /**
+     * Sets what runs (on the engine thread) after a task was stopped by a busy database: it does again what such a
+     * task may have left undone.
+     */
+    void onBusy(Runnable retry) {
+        this.afterBusy = requireNonNull(retry, "retry is null");
     }
 
     /** Runs {@code task} on the engine thread, after the tasks already queued. */
@@ -77,6 +89,12 @@ final class EngineThread {
         return () -> {
             try {
                 task.run();
+            }
+            catch (DatabaseBusyException e) {
+                // the app's long write transaction, say: no stack trace and no error for the app (LockWaits warns once
+                // when it lasts); the work is done again once the database is free
+                LOG.debug("device engine task stopped by a busy database; it is done again: {}", e.getMessage());
+                afterBusy.run();
             }
             catch (RuntimeException e) {
                 LOG.error("device engine task failed", e);

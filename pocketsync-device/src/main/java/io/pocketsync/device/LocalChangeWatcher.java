@@ -67,10 +67,17 @@ final class LocalChangeWatcher {
         if (counter == lastCounter) {
             return false;
         }
+        long seen = lastCounter;
         lastCounter = counter;
         // Push first (reading the pending changes seals the journal), then tell local watchers: the PUSH is on its
         // way while the table versions are read. A commit to untracked tables only costs one empty read.
-        onLocalCommit.run();
+        try {
+            onLocalCommit.run();
+        }
+        catch (RuntimeException e) {
+            lastCounter = seen; // not handled (a busy database): the next poll sees the commit again
+            throw e;
+        }
         Map<String, Long> versions = capture.tableVersions();
         Set<String> changed = new TreeSet<>();
         versions.forEach((table, version) -> {

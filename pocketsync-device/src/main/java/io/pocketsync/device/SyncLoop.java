@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SyncLoop implements ClientTransport.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(SyncLoop.class);
+    /** How soon the work a busy database stopped is done again; the busy timeout has been waited out already. */
+    private static final long BUSY_RETRY_MILLIS = 250;
 
     private final ChangeCapture capture;
     private final ClientTransport transport;
@@ -63,6 +65,7 @@ final class SyncLoop implements ClientTransport.Listener {
     private boolean initialPushDone;
     private @Nullable ScheduledFuture<?> ticker;
     private @Nullable ScheduledFuture<?> catchUpCheck;
+    private @Nullable ScheduledFuture<?> busyRetry;
     private @Nullable ScheduledFuture<?> verifyCheck;
     private volatile boolean stopped;
 
@@ -84,6 +87,7 @@ final class SyncLoop implements ClientTransport.Listener {
             receiver.pullSoon();
             pump();
         }, table -> watchers.fire(java.util.List.of(table), true));
+        engine.onBusy(this::afterBusy);
     }
 
     void start() {
@@ -113,6 +117,19 @@ final class SyncLoop implements ClientTransport.Listener {
             pusher.lookAgain(); // a backstop: look at the change log itself now and then
             receiver.pullSoon();
             pump();
+        }
+    }
+
+    /** A busy database stopped a task (an ACK not marked, a page not applied): soon, resend and pull as on reconnect. */
+    private void afterBusy() {
+        if (busyRetry == null || busyRetry.isDone()) {
+            busyRetry = engine.schedule(() -> {
+                if (welcomed && !stopped) {
+                    pusher.forget();
+                    receiver.pullSoon();
+                    pump();
+                }
+            }, BUSY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -171,6 +188,7 @@ final class SyncLoop implements ClientTransport.Listener {
         engine.run(() -> {
             EngineThread.cancel(ticker);
             EngineThread.cancel(catchUpCheck);
+            EngineThread.cancel(busyRetry);
             EngineThread.cancel(verifyCheck);
             verifier.disconnected();
             pusher.stop();
@@ -210,9 +228,10 @@ final class SyncLoop implements ClientTransport.Listener {
         if (stopped) {
             return;
         }
+        // first: a HELLO that a busy database stops (refreshSchema writes when the schema changed) is said again
+        helloDeadlineNanos = deadline(options);
         DeviceState state = capture.state();
         capture.refreshSchema();
-        helloDeadlineNanos = deadline(options);
         transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc(),
                 transport.maxAssembledBytes()));
     }

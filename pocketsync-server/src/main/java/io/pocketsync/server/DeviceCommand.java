@@ -3,11 +3,13 @@ package io.pocketsync.server;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.device.CatchUpProgress;
 import io.pocketsync.device.PocketSyncDevice;
 import io.pocketsync.device.capture.CaptureOptions;
 import io.pocketsync.device.capture.SqliteTriggerCapture;
+import io.pocketsync.device.capture.SqliteTriggerCaptureProvider;
 import io.pocketsync.device.capture.Uninstaller;
 import io.pocketsync.device.SyncStatusListener;
 import java.net.URI;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -67,6 +70,16 @@ public final class DeviceCommand implements Callable<Integer> {
     @Option(names = "--resync", description = "Pull the server's full state again, this device's own rows included, then keep"
             + " syncing: local rows the server no longer has are removed, pending local writes are kept and pushed")
     boolean resync;
+
+    @Option(names = "--journal-mode", paramLabel = "wal|keep", defaultValue = "wal", description = "The file's journal mode:"
+            + " wal switches a file in another mode to WAL once, and logs it (default); keep leaves the mode the app set"
+            + " (in a rollback-journal mode the app's reads and the sidecar's writes then wait for each other)")
+    String journalMode;
+
+    @Option(names = "--busy-timeout", paramLabel = "DURATION", defaultValue = "10s", description = "How long the sidecar"
+            + " waits for a write lock another program holds (a long write transaction) before it tries again later"
+            + " (default: 10s)")
+    String busyTimeout;
 
     @Option(names = "--token", paramLabel = "T", defaultValue = "${env:POCKETSYNC_TOKEN}",
             description = "Token for the scope (default: the POCKETSYNC_TOKEN environment variable, which keeps it out of `ps`)")
@@ -139,6 +152,7 @@ public final class DeviceCommand implements Callable<Integer> {
                 .scope(scope)
                 .token(token == null ? "" : token)
                 .transport(server.getScheme())
+                .capture(SqliteTriggerCaptureProvider.NAME, captureConfig())
                 .statusListener(status)
                 .build()) {
             device.start();
@@ -217,12 +231,18 @@ public final class DeviceCommand implements Callable<Integer> {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--drop-column: " + table + " is not one of the --table names");
         }
         try (SqliteTriggerCapture capture = new SqliteTriggerCapture(dataSource(db), java.time.Clock.systemUTC(),
-                CaptureOptions.DEFAULTS)) {
+                CaptureOptions.from(captureConfig()))) {
             capture.install(tables);
             capture.dropColumn(table, column);
         }
         log.info("Column {} dropped from {} in {}; its capture triggers were made again without it", column, table, db);
         return 0;
+    }
+
+    /** {@code --journal-mode} and {@code --busy-timeout} as the capture's settings (checked when the capture reads them). */
+    private PluginConfig captureConfig() {
+        return PluginConfig.of("capture." + SqliteTriggerCaptureProvider.NAME,
+                Map.of("journal-mode", journalMode, "busy-timeout", busyTimeout));
     }
 
     /** A data source on an existing device database, as the dead-letter and uninstall commands open it. */

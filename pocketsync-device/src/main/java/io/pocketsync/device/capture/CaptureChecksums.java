@@ -26,7 +26,7 @@ final class CaptureChecksums {
     ScopeChecksums checksums() {
         schemas.refreshSchema(false);
         Connection c = resources.connection();
-        return Sql.inTransaction(c, () -> {
+        return resources.inTransaction(() -> {
             schemas.sealJournal();
             long cursor = resources.statements().queryLong("SELECT cursor FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
             RowChecksums rows = new RowChecksums(resources.statements(), schemas.schemas());
@@ -39,12 +39,12 @@ final class CaptureChecksums {
     }
 
     Map<String, Long> rowHashes(String table, Set<Integer> buckets) {
-        return Sql.inTransaction(resources.connection(),
+        return resources.inTransaction(
                 () -> new RowChecksums(resources.statements(), schemas.schemas()).hashes(table, buckets));
     }
 
     Set<String> unsettledRows(String table) {
-        return Sql.inTransaction(resources.connection(), () -> {
+        return resources.inTransaction(() -> {
             schemas.sealJournal();
             return new RowChecksums(resources.statements(), schemas.schemas()).unsettled(table);
         });
@@ -53,7 +53,7 @@ final class CaptureChecksums {
     int repair(String table, List<Change> rows, List<Long> sequences, Collection<String> unknownToServer,
             long atSequence, boolean write) {
         schemas.refreshSchema(false);
-        return Sql.inTransaction(resources.connection(), () -> {
+        return resources.inTransaction(() -> {
             schemas.sealJournal();
             Set<String> unsettled = new RowChecksums(resources.statements(), schemas.schemas()).unsettled(table);
             return new ChecksumRepair(resources.statements(), schemas.schemas()).repair(table, rows, sequences,

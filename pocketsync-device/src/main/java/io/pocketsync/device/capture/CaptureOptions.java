@@ -15,12 +15,14 @@ import java.util.List;
  *     the cursor ({@code row-sequences-behind}, 100000); older ones are pruned while nothing is pending or
  *     deferred (they can no longer decide anything, see {@code RemoteApplier}), so the table does not keep one
  *     record for every row ever synced
+ * @param journalMode whether the engine switches the file to WAL ({@code journal-mode}: {@code wal}, the default, or
+ *     {@code keep}); see {@link JournalMode}
  */
-public record CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSequencesBehind) {
-    /** The defaults: 10 s busy timeout, 10000 acknowledged rows kept, row sequences pruned 100000 behind. */
-    public static final CaptureOptions DEFAULTS = new CaptureOptions(Duration.ofSeconds(10), 10_000, 100_000);
+public record CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSequencesBehind, JournalMode journalMode) {
+    /** The defaults: 10 s busy timeout, 10000 acknowledged rows kept, row sequences pruned 100000 behind, WAL. */
+    public static final CaptureOptions DEFAULTS = new CaptureOptions(Duration.ofSeconds(10), 10_000, 100_000, JournalMode.WAL);
 
-    static final List<String> KEYS = List.of("busy-timeout", "acked-keep-rows", "row-sequences-behind");
+    static final List<String> KEYS = List.of("busy-timeout", "acked-keep-rows", "row-sequences-behind", "journal-mode");
 
     /**
      * Validates the options.
@@ -28,21 +30,34 @@ public record CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSeq
      * @param busyTimeout how long the engine's connection waits for a lock the app holds; not negative, not null
      * @param ackedKeepRows acknowledged change-log rows kept for diagnostics; not negative
      * @param rowSequencesBehind how far behind the cursor per-row server sequences are kept; not negative
-     * @throws NullPointerException when {@code busyTimeout} is null
+     * @param journalMode whether the engine switches the file to WAL; not null
+     * @throws NullPointerException when {@code busyTimeout} or {@code journalMode} is null
      * @throws IllegalArgumentException when the timeout or a count is negative
      */
     public CaptureOptions {
         requireNonNull(busyTimeout, "busyTimeout is null");
+        requireNonNull(journalMode, "journalMode is null");
         if (busyTimeout.isNegative() || ackedKeepRows < 0 || rowSequencesBehind < 0) {
             throw new IllegalArgumentException("capture options must not be negative");
         }
     }
 
     /**
+     * Options that switch the file to WAL ({@link JournalMode#WAL}).
+     *
+     * @param busyTimeout how long the engine's connection waits for a lock the app holds; not negative, not null
+     * @param ackedKeepRows acknowledged change-log rows kept for diagnostics; not negative
+     * @param rowSequencesBehind how far behind the cursor per-row server sequences are kept; not negative
+     */
+    public CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSequencesBehind) {
+        this(busyTimeout, ackedKeepRows, rowSequencesBehind, JournalMode.WAL);
+    }
+
+    /**
      * Reads the options from configuration, rejecting unknown keys.
      *
      * @param config the capture provider's keys ({@code busy-timeout}, {@code acked-keep-rows},
-     *        {@code row-sequences-behind}); a missing key takes its default
+     *        {@code row-sequences-behind}, {@code journal-mode}); a missing key takes its default
      * @return the options
      * @throws io.pocketsync.api.PocketSyncException {@code CONFIG_INVALID} when a key is unknown or a value does not parse
      */
@@ -51,6 +66,7 @@ public record CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSeq
         return new CaptureOptions(
                 config.getDuration("busy-timeout", DEFAULTS.busyTimeout),
                 config.getInt("acked-keep-rows", DEFAULTS.ackedKeepRows),
-                config.getInt("row-sequences-behind", DEFAULTS.rowSequencesBehind));
+                config.getInt("row-sequences-behind", DEFAULTS.rowSequencesBehind),
+                JournalMode.parse(config.getString("journal-mode", "wal")));
     }
 }

@@ -23,6 +23,7 @@ final class CaptureResources {
     private final DataSource dataSource;
     private final Clock clock;
     private final CaptureOptions options;
+    private final LockWaits lockWaits;
     private @Nullable Connection connection;
     private @Nullable RemoteApplier applier;
     private @Nullable StatementCache statements;
@@ -34,6 +35,41 @@ final class CaptureResources {
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.options = requireNonNull(options, "options is null");
+        this.lockWaits = new LockWaits(options.busyTimeout());
+    }
+
+    /**
+     * Runs {@code work} in a write transaction on the engine's connection ({@link Sql#inTransaction}), keeping track of
+     * how long the database stays locked ({@link LockWaits}). After any other SQLite failure the prepared statements are
+     * dropped: sqlite-jdbc finalizes a statement that fails with, say, SQLITE_FULL, and a kept one would then answer
+     * every later use with "statement is not executing".
+     */
+    <T> T inTransaction(Sql.Work<T> work) {
+        Connection c = connection();
+        try {
+            T result = Sql.inTransaction(c, work);
+            lockWaits.free();
+            return result;
+        }
+        catch (DatabaseBusyException e) {
+            lockWaits.busy();
+            throw e;
+        }
+        catch (PocketSyncException e) {
+            if (e.getCause() instanceof SQLException) {
+                dropStatements();
+            }
+            throw e;
+        }
+    }
+
+    private void dropStatements() {
+        if (statements != null) {
+            statements.close(); // emptied; prepares again on next use
+        }
+        if (applier != null) {
+            applier.close();
+        }
     }
 
     JournalSealer sealer() {
@@ -83,15 +119,32 @@ final class CaptureResources {
             throw new PocketSyncException(ErrorCode.INTERNAL, "capture is closed");
         }
         if (connection == null) {
+            Connection opened = null;
             try {
-                connection = dataSource.getConnection();
-                Sql.configure(connection, options.busyTimeout());
+                opened = dataSource.getConnection();
+                Sql.configure(opened, options.busyTimeout(), options.journalMode());
+                connection = opened; // only once configured: a half-configured one would be used as it is
             }
             catch (SQLException e) {
+                closeQuietly(opened);
+                if (DatabaseBusyException.isBusy(e)) {
+                    throw new DatabaseBusyException("cannot open the device database", e);
+                }
                 throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "cannot open the device database: " + e.getMessage(), e);
             }
         }
         return connection;
+    }
+
+    private static void closeQuietly(@Nullable Connection opened) {
+        if (opened != null) {
+            try {
+                opened.close();
+            }
+            catch (SQLException e) {
+                LOG.debug("closing a connection that could not be configured failed", e);
+            }
+        }
     }
 
     void close() {

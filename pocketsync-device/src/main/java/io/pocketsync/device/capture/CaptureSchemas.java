@@ -58,7 +58,7 @@ final class CaptureSchemas {
             }
             // another process may have regenerated the triggers (pocketsync device --drop-column): read their layouts again
             layouts = null;
-            boolean regenerated = Sql.inTransaction(c, () -> regenerateIfStale(c));
+            boolean regenerated = resources.inTransaction(() -> regenerateIfStale(c));
             schemaVersion = Sql.queryLong(c, "PRAGMA schema_version");
             if (regenerated) {
                 LOG.info("capture triggers (re)generated for {}", schemas.keySet());
@@ -100,7 +100,7 @@ final class CaptureSchemas {
         }
         refreshSchema(false);
         Connection c = resources.connection();
-        Sql.inTransaction(c, () -> {
+        resources.inTransaction(() -> {
             sealJournal(); // journal rows are sealed with the layout their triggers used
             for (String sql : TriggerGenerator.drop(table)) {
                 Sql.execute(c, sql);

@@ -239,7 +239,7 @@ public final class DeadLetters {
     private Connection open() throws SQLException {
         Connection c = dataSource.getConnection();
         try {
-            Sql.configure(c, Duration.ofSeconds(10));
+            Sql.configure(c, Duration.ofSeconds(10), JournalMode.KEEP);
             if (Sql.queryLong(c, "SELECT count(*) FROM sqlite_master WHERE name = ?", SystemTables.DEAD_LETTER) == 0) {
                 throw new PocketSyncException(ErrorCode.SCHEMA_INVALID, "PocketSync is not installed in this database"
                         + " (no " + SystemTables.DEAD_LETTER + " table)");

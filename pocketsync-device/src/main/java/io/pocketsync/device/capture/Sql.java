@@ -23,19 +23,21 @@ final class Sql {
     }
 
     /**
-     * Prepares a connection for the engine: WAL, {@code synchronous=NORMAL}, a {@link ShortBusyWait} of
-     * {@code busyTimeout}, IMMEDIATE transactions, no FK enforcement.
+     * Prepares a connection for the engine: the journal mode as {@code journalMode} says, {@code synchronous=NORMAL} in
+     * WAL ({@code FULL} otherwise), a {@link ShortBusyWait} of {@code busyTimeout}, IMMEDIATE transactions, no FK
+     * enforcement.
      */
-    static void configure(Connection connection, Duration busyTimeout) throws SQLException {
+    static void configure(Connection connection, Duration busyTimeout, JournalMode journalMode) throws SQLException {
         int busyTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis());
         try (Statement statement = connection.createStatement()) {
             statement.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
-            statement.execute("PRAGMA journal_mode = WAL");
+            boolean wal = journalMode.apply(connection);
             // This connection writes only what the server can give again: remote applies (the cursor moves in the
             // same transaction, so a lost apply is pulled again), ACK marks (a lost one re-sends the change, answered
             // DUPLICATE) and sync state. In WAL mode NORMAL never corrupts, it only may lose the last commits on
-            // power loss, and saves an fsync per apply. The app's own connections keep the app's setting.
-            statement.execute("PRAGMA synchronous = NORMAL");
+            // power loss, and saves an fsync per apply; with a rollback journal NORMAL could corrupt the file on power
+            // loss, so FULL. The app's own connections keep the app's setting.
+            statement.execute("PRAGMA synchronous = " + (wal ? "NORMAL" : "FULL"));
             // Remote pages arrive in server order, which need not respect foreign keys page by page; RowWriter keeps
             // them itself, holding a row until its parent is here (see HeldRows), so SQLite's checks stay off.
             statement.execute("PRAGMA foreign_keys = OFF");
@@ -55,29 +57,76 @@ final class Sql {
         connection.setAutoCommit(true);
     }
 
+    /**
+     * Runs {@code work} in one write transaction ({@code BEGIN IMMEDIATE}, see {@link #configure}) and commits it.
+     *
+     * <p>sqlite-jdbc's own transaction calls are used with care: {@code setAutoCommit(false)} sets its flag before it
+     * runs BEGIN, so a BEGIN that failed (the database busy) left the flag saying "in a transaction" with none open, and
+     * the next transaction then ran its statements one by one and failed at COMMIT with "cannot commit - no transaction
+     * is active"; and {@code commit()} begins the next transaction at once, taking the write lock again for nothing. So
+     * a failed BEGIN puts the flag back, COMMIT is {@code setAutoCommit(true)}, and ROLLBACK is a statement of its own.
+     *
+     * @throws DatabaseBusyException when another connection held the write lock for the whole busy timeout; nothing
+     *         was written
+     * @throws PocketSyncException {@code INTERNAL} when SQLite failed otherwise; nothing was written
+     */
     static <T> T inTransaction(Connection connection, Work<T> work) {
         try {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run();
-                connection.commit();
-                return result;
+            connection.setAutoCommit(false); // BEGIN IMMEDIATE
+        }
+        catch (SQLException e) {
+            autoCommitFlag(connection);
+            throw failure("cannot start a write transaction", e);
+        }
+        T result;
+        try {
+            result = work.run();
+        }
+        catch (SQLException e) {
+            rollback(connection, e);
+            throw failure("database transaction failed", e);
+        }
+        catch (RuntimeException | Error e) {
+            rollback(connection, e);
+            throw e;
+        }
+        try {
+            connection.setAutoCommit(true); // COMMIT, and nothing begun after it
+        }
+        catch (SQLException e) {
+            // the flag is back already; a COMMIT that failed (readers holding a rollback journal, a full disk) may
+            // have left the transaction open
+            rollback(connection, e);
+            throw failure("database transaction failed", e);
+        }
+        return result;
+    }
+
+    /** Rolls back what may be open and puts the auto-commit flag back; a rollback failure is added to {@code cause}. */
+    private static void rollback(Connection connection, Throwable cause) {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ROLLBACK");
+        }
+        catch (SQLException e) {
+            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                cause.addSuppressed(e);
             }
-            catch (SQLException | RuntimeException | Error e) {
-                try {
-                    connection.rollback();
-                }
-                catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
+        }
+        autoCommitFlag(connection);
+    }
+
+    /** Sets sqlite-jdbc's auto-commit flag back without running the COMMIT {@code setAutoCommit(true)} would run. */
+    private static void autoCommitFlag(Connection connection) {
+        try {
+            if (connection.isWrapperFor(SQLiteConnection.class)) {
+                connection.unwrap(SQLiteConnection.class).getConnectionConfig().setAutoCommit(true);
             }
-            finally {
+            else {
                 connection.setAutoCommit(true);
             }
         }
         catch (SQLException e) {
-            throw failure("database transaction failed", e);
+            // not SQLite's connection, and its COMMIT found no transaction: the flag is what matters, and it is set
         }
     }
 
@@ -147,7 +196,11 @@ final class Sql {
         }
     }
 
+    /** {@code e} as the engine reports it: a {@link DatabaseBusyException} when the database was busy, else INTERNAL. */
     static PocketSyncException failure(String what, SQLException e) {
+        if (DatabaseBusyException.isBusy(e)) {
+            return new DatabaseBusyException(what, e);
+        }
         return new PocketSyncException(ErrorCode.INTERNAL, what + ": " + e.getMessage(), e);
     }
 

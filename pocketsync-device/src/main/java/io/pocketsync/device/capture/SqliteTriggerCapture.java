@@ -59,7 +59,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     public synchronized void install(List<String> tables) {
         requireNonNull(tables, "tables is null");
         Connection c = connection();
-        Sql.inTransaction(c, () -> {
+        resources.inTransaction(() -> {
             SystemTables.create(c);
             resources.deviceId(CaptureSchemas.stateString(c, "device_id"), false);
             List<TableSchema> read = new ArrayList<>();
@@ -78,7 +78,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         seal();
         // Sealed above under the id the file had, so a write journaled before a copy becomes the same change (same
         // row id and change id) in both copies; only then does a copy take its own id (see FileIdentity).
-        String checked = Sql.inTransaction(c, () -> FileIdentity.check(c, deviceId()));
+        String checked = resources.inTransaction(() -> FileIdentity.check(c, deviceId()));
         if (!checked.equals(resources.deviceIdOrNull())) {
             resources.deviceId(checked, true);
         }
@@ -123,7 +123,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     public synchronized void bindScope(String scope) {
         requireNonNull(scope, "scope is null");
         Connection c = connection();
-        Sql.inTransaction(c, () -> {
+        resources.inTransaction(() -> {
             if (!scope.equals(CaptureSchemas.stateString(c, "scope"))) {
                 // a cursor and row sequences belong to one scope's history
                 Sql.update(c, "UPDATE " + STATE + " SET cursor = 0, scope = ? WHERE id = 1", scope);
@@ -169,7 +169,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized boolean repairIfBehind(long deviceMark) {
         Connection c = connection();
-        return Sql.inTransaction(c, () -> OwnRowsRepair.check(c, deviceMark));
+        return resources.inTransaction(() -> OwnRowsRepair.check(c, deviceMark));
     }
 
     @Override
@@ -185,7 +185,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized void resync() {
         Connection c = connection();
-        Sql.inTransaction(c, () -> {
+        resources.inTransaction(() -> {
             OwnRowsRepair.resync(c);
             return null;
         });
@@ -196,7 +196,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         requireNonNull(results, "results is null");
         refreshSchema(false);
         Connection c = connection();
-        return Sql.inTransaction(c, () -> {
+        return resources.inTransaction(() -> {
             // Only a winner or a deferred change writes an app row here: then what is journaled is sealed first, as
             // before any remote write. Marking changes acknowledged leaves the journal for the next PUSH's rounds.
             // a refused row (UNIQUE_CONFLICT) leaves its table: its unsealed writes are sealed first, so none is lost
@@ -230,7 +230,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         }
         refreshSchema(false);
         Connection c = connection();
-        return Sql.inTransaction(c, () -> {
+        return resources.inTransaction(() -> {
             if (!changes.isEmpty() || mode == ChangesMode.SNAPSHOT) {
                 // local writes committed before this transaction are pending changes before anything applies; an
                 // empty LIVE or catch-up page only moves the cursor and writes no row
@@ -281,7 +281,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized void clockOffset(long offsetMillis) {
         refreshSchema(false);
-        Sql.inTransaction(connection(), () -> ClockCorrection.apply(statements(), offsetMillis, () -> {
+        resources.inTransaction(() -> ClockCorrection.apply(statements(), offsetMillis, () -> {
             sealJournal();
             return null;
         }));
@@ -289,7 +289,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized int restampAhead(long serverTimeMillis) {
-        return Sql.inTransaction(connection(), () -> ClockCorrection.restampAhead(statements(), serverTimeMillis));
+        return resources.inTransaction(() -> ClockCorrection.restampAhead(statements(), serverTimeMillis));
     }
 
     @Override
@@ -298,7 +298,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         // What is journaled was written before this merge and must be stamped without it, or the merged clock
         // would stamp an earlier write after a remote change it never saw: the merge is journaled after it.
         refreshSchema(false);
-        Sql.inTransaction(connection(), () -> {
+        resources.inTransaction(() -> {
             sealer().mergeClock(remote.value());
             return null;
         });
@@ -318,7 +318,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         catch (SQLException e) {
             throw Sql.failure("reading the capture journal failed", e);
         }
-        Sql.inTransaction(connection(), () -> {
+        resources.inTransaction(() -> {
             sealJournal();
             return null;
         });
@@ -334,7 +334,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         try {
             while (sealer().hasWork() && statements().queryLong("SELECT count(*) FROM (SELECT 1 FROM " + SystemTables.CHANGES
                     + " WHERE state = 'pending' AND seq > ? LIMIT ?)", afterLocalSequence, (long) limit) < limit) {
-                Sql.inTransaction(connection(), () -> sealer().sealRound(schemas.schemas(), schemas.layouts(), Math.max(limit, SEAL_ROUND)));
+                resources.inTransaction(() -> sealer().sealRound(schemas.schemas(), schemas.layouts(), Math.max(limit, SEAL_ROUND)));
             }
         }
         catch (SQLException e) {

@@ -17,7 +17,7 @@ import javax.sql.DataSource;
 /**
  * Takes PocketSync out of a database: its triggers, indexes and {@code __pocketsync_*} tables, and the
  * {@code ps_global_id} column it added to each tracked table. The app's rows, columns, triggers and indexes stay as they
- * are; the journal mode stays WAL. What was not pushed yet is dropped with the change log, so uninstall a device
+ * are, and so does the journal mode. What was not pushed yet is dropped with the change log, so uninstall a device
  * that is in sync (or accept that its unsynced writes stay local).
  *
  * <p>One transaction: all of it, or nothing. No engine may run on the file meanwhile.
@@ -44,7 +44,7 @@ public final class Uninstaller {
     public static Report uninstall(DataSource dataSource) {
         requireNonNull(dataSource, "dataSource is null");
         try (Connection c = dataSource.getConnection()) {
-            Sql.configure(c, Duration.ofSeconds(10));
+            Sql.configure(c, Duration.ofSeconds(10), JournalMode.KEEP);
             return Sql.inTransaction(c, () -> {
                 List<String> triggers = names(c, "trigger");
                 List<String> tables = names(c, "table");

@@ -102,7 +102,9 @@ final class IngestPipeline {
             catch (PocketSyncException e) {
                 ErrorCode code = e.code() == ErrorCode.STORE_UNAVAILABLE ? e.code() : ErrorCode.INTERNAL;
                 LOG.warn("session {} batch {} not stored: {} {}", session.id(), batchId, e.code(), e.getMessage());
-                session.sendError(code, "batch not stored; retry later", batchId);
+                // a store's own failure says why (a full disk, Redis out of memory), which the device's log then shows
+                session.sendError(code, code == ErrorCode.STORE_UNAVAILABLE ? "batch not stored; retry later: " + e.getMessage()
+                        : "batch not stored; retry later", batchId);
                 return;
             }
             catch (RuntimeException e) {

@@ -47,7 +47,9 @@ final class RedisCalls {
             return command.get();
         }
         catch (RedisException e) {
-            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "Redis failed: " + e.getMessage(), e);
+            // a known fault says what it is (OOM, READONLY, ...) without Lettuce's wording, which the cause keeps
+            String reason = RedisFaults.reason(e);
+            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "Redis failed: " + (reason != null ? reason : e.getMessage()), e);
         }
     }
 

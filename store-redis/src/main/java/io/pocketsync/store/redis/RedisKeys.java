@@ -21,6 +21,11 @@ final class RedisKeys {
         return prefix + ":scopes";
     }
 
+    /** A node's health probe key (a timestamp that expires), outside every scope's slot; never touched by a script. */
+    static String probe(String prefix, String nodeId) {
+        return prefix + ":probe:" + nodeId;
+    }
+
     /** The pattern every node subscribes to. */
     static String feedPattern(String prefix) {
         return prefix + ":{*}:feed";

@@ -16,6 +16,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.Health;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.checksum.ChecksumScan;
 import io.pocketsync.api.checksum.IncomingHashes;
@@ -61,6 +62,11 @@ import org.slf4j.LoggerFactory;
  * so each node's listeners get every node's commits in commit order. After a reconnect the listeners'
  * {@link ChangeFeedListener#onGap()} is called (events published meanwhile are lost; devices catch up by cursor).
  *
+ * <p>When Redis refuses writes ({@code OOM}, {@code READONLY}, {@code MISCONF}) or cannot be reached, batches fail with
+ * {@code STORE_UNAVAILABLE} saying so and store nothing (the write script fails at its first write), and
+ * {@link #health()} is down until a write succeeds again; meanwhile it probes with a {@code SET} of one expiring key at
+ * most once a second.
+ *
  * <p>Thread-safe: one multiplexed connection serves all threads.
  */
 public final class RedisServerStore implements ServerStore {
@@ -83,6 +89,7 @@ public final class RedisServerStore implements ServerStore {
     private final RedisBatchAttempt attempts;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean keepChecksums;
+    private final RedisWriteHealth health;
 
     /**
      * Connects and subscribes to the feed.
@@ -140,6 +147,7 @@ public final class RedisServerStore implements ServerStore {
         }
         this.calls = new RedisCalls(commands);
         this.attempts = new RedisBatchAttempt(config, nodeId, clock, commands, calls, keepChecksums);
+        this.health = new RedisWriteHealth(commands, config.prefix(), nodeId);
         LOG.info("Redis store connected ({}), node {}", config, nodeId);
     }
 
@@ -162,6 +170,18 @@ public final class RedisServerStore implements ServerStore {
         requireNonNull(changes, "changes is null");
         requireNonNull(resolvers, "resolvers is null");
         ensureOpen();
+        try {
+            BatchOutcome outcome = applyAttempts(scope, changes, resolvers);
+            health.succeeded();
+            return outcome;
+        }
+        catch (PocketSyncException e) {
+            health.failed(e);
+            throw e;
+        }
+    }
+
+    private BatchOutcome applyAttempts(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers) {
         RedisKeys keys = new RedisKeys(config.prefix(), scope);
         // hashed on another core while this one reads, plans and encodes the batch
         CompletableFuture<IncomingHashes> hashes = keepChecksums ? IncomingHashes.ahead(changes)
@@ -181,6 +201,12 @@ public final class RedisServerStore implements ServerStore {
         }
         throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "batch for scope " + scope + " kept conflicting with "
                 + "concurrent writers after " + config.maxAttempts() + " attempts; nothing was stored");
+    }
+
+    /** Down while Redis refuses writes; probes (a SET of one expiring key) at most once a second meanwhile. */
+    @Override
+    public Health health() {
+        return closed.get() ? Health.down("the Redis store is closed") : health.health();
     }
 
     /** Raises the marks of the batch's devices ({@link RedisDeviceMarks}); the batch is stored whatever happens here. */
@@ -309,12 +335,19 @@ public final class RedisServerStore implements ServerStore {
         RedisKeys keys = new RedisKeys(config.prefix(), scope);
         List<String> args = List.of(Long.toString(olderThan.toEpochMilli()), Integer.toString(PRUNE_CHUNK));
         // Chunks keep each script short (Redis runs nothing else meanwhile); writers interleave between them.
-        while (true) {
-            List<Long> result = calls.eval(RedisScripts.PRUNE, ScriptOutputType.MULTI, keys.forPrune(), args);
-            if (result.get(1) == 0) {
-                return result.get(0);
+        try {
+            while (true) {
+                List<Long> result = calls.eval(RedisScripts.PRUNE, ScriptOutputType.MULTI, keys.forPrune(), args);
+                if (result.get(1) == 0) {
+                    health.succeeded();
+                    return result.get(0);
+                }
+                ensureOpen();
             }
-            ensureOpen();
+        }
+        catch (PocketSyncException e) {
+            health.failed(e);
+            throw e;
         }
     }
 

@@ -39,29 +39,33 @@ final class SqliteBatchTransaction {
         this.keepChecksums = keepChecksums;
     }
 
-    /** One transaction of a batch; {@code optimistic}: see {@link SqliteBatchWrites}. */
+    /**
+     * One transaction of a batch; {@code optimistic}: see {@link SqliteBatchWrites}. A failure leaves no transaction
+     * open and the writer usable again ({@link SqliteConnection#recover}).
+     */
     BatchPlan transaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
             boolean optimistic) throws SQLException {
         // hashed on another core while this one reads, plans and writes the batch
         CompletableFuture<IncomingHashes> hashes = keepChecksums ? IncomingHashes.ahead(changes)
                 : CompletableFuture.completedFuture(IncomingHashes.none());
-        writer.execute("BEGIN IMMEDIATE");
         try {
+            writer.execute("BEGIN IMMEDIATE");
             BatchPlan plan = applyInTransaction(scope, changes, resolvers, optimistic, hashes);
             writer.execute("COMMIT");
             return plan;
         }
         catch (SQLException e) {
             if (SqliteBatchWrites.isOptimisticConflict(e)) {
-                rollbackIfOpen(); // INSERT OR ROLLBACK has rolled back already; anything else has not
+                // INSERT OR ROLLBACK has rolled back already, and a constraint error leaves the statements usable
+                writer.rollback();
             }
             else {
-                rollback(writer);
+                recover(writer);
             }
             throw e;
         }
         catch (RuntimeException e) {
-            rollback(writer);
+            recover(writer);
             throw e;
         }
     }
@@ -136,22 +140,14 @@ final class SqliteBatchTransaction {
         return plan;
     }
 
-    /** Rolls back the writer's open transaction; a failure is logged, not thrown (closing the connection rolls back). */
-    static void rollback(SqliteConnection writer) {
-        try {
-            writer.execute("ROLLBACK");
-        }
-        catch (SQLException e) {
-            LOG.warn("rollback failed; SQLite rolls back on its own when the connection closes", e);
-        }
-    }
-
-    private void rollbackIfOpen() {
-        try {
-            writer.execute("ROLLBACK");
-        }
-        catch (SQLException e) {
-            LOG.trace("no transaction left to roll back", e);
+    /**
+     * Rolls back the writer's open transaction and drops its statements, so the next batch starts clean (see
+     * {@link SqliteConnection#recover}); a failed rollback is logged, not thrown: the next BEGIN finds out.
+     */
+    static void recover(SqliteConnection writer) {
+        String failed = writer.recover();
+        if (failed != null) {
+            LOG.warn("rollback after a failed write failed too ({}); the next batch tries again", failed);
         }
     }
 }

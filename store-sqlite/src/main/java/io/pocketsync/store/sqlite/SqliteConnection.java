@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One JDBC connection to the store file with its prepared statements kept for reuse. Not thread-safe:
@@ -66,12 +67,53 @@ final class SqliteConnection implements AutoCloseable {
         return connection;
     }
 
-    @Override
-    public void close() {
-        try {
-            for (PreparedStatement statement : statements.values()) {
+    /**
+     * Makes the connection usable again after a statement failed. sqlite-jdbc finalizes a statement that fails with
+     * anything but BUSY, LOCKED or a constraint error (SQLITE_FULL, an I/O error, a read-only file): the cached one
+     * would then answer every later use with "statement is not executing", and the store would stay broken after the
+     * fault is gone. So the cached statements are closed, to be prepared again on next use, and an open transaction is
+     * rolled back with a statement of its own (SQLite may have rolled it back already when the fault struck).
+     *
+     * @return null when no transaction is left open, or why the rollback failed
+     */
+    @Nullable String recover() {
+        discardStatements();
+        return rollback();
+    }
+
+    /**
+     * Rolls back the open transaction, if any, with a statement of its own: a cached ROLLBACK that met no transaction
+     * fails with SQLITE_ERROR, which finalizes it, and every later rollback through it would be lost.
+     *
+     * @return null when no transaction is left open, or why the rollback failed
+     */
+    @Nullable String rollback() {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ROLLBACK");
+            return null;
+        }
+        catch (SQLException e) {
+            String message = String.valueOf(e.getMessage());
+            return message.contains("no transaction is active") ? null : message;
+        }
+    }
+
+    private void discardStatements() {
+        for (PreparedStatement statement : statements.values()) {
+            try {
                 statement.close();
             }
+            catch (SQLException e) {
+                // a finalized statement may refuse to close again; it holds nothing
+            }
+        }
+        statements.clear();
+    }
+
+    @Override
+    public void close() {
+        discardStatements();
+        try {
             connection.close();
         }
         catch (SQLException e) {

@@ -83,7 +83,10 @@ final class SqliteSchema {
               reason TEXT,
               PRIMARY KEY (scope, id)
             ) WITHOUT ROWID""",
-            "CREATE INDEX IF NOT EXISTS ps_audit_by_time ON ps_audit (scope, at)");
+            "CREATE INDEX IF NOT EXISTS ps_audit_by_time ON ps_audit (scope, at)",
+            // One row, written by the health probe while the store cannot write (SqliteServerStore#health). Added
+            // without a layout change: a version that does not know it leaves it alone.
+            "CREATE TABLE IF NOT EXISTS ps_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)");
 
     /** Layout 1's index of every processed id by commit time; its presence means ids without batch rows. */
     static final String LAYOUT_1_TIME_INDEX = "ps_processed_by_time";

@@ -3,6 +3,7 @@ package io.pocketsync.store.sqlite;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.Health;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.conflict.ConflictResolver;
@@ -49,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * snapshots and never wait for the writer. The change feed is in-process: listeners are called on one
  * feed thread after each commit, in commit order.
  *
+ * <p>A write that fails for a storage fault (a full disk, an I/O error, a read-only file) rolls back and leaves the
+ * writer clean, so the store writes again as soon as the fault is gone, with no restart; meanwhile {@link #health()}
+ * is down with the cause, and probes with a one-row write at most once a second.
+ *
  * <p>Thread-safe. Several instances (or processes) may open one file; SQLite's file lock then serialises
  * their writers and sequences stay correct, but each instance's feed only reports its own commits.
  */
@@ -64,6 +69,7 @@ public final class SqliteServerStore implements ServerStore {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean keepChecksums;
     private final SqliteBatchTransaction batches;
+    private final SqliteWriteHealth health;
 
     /**
      * Opens (and if needed creates) the store file; checksums of row state are kept with every batch.
@@ -123,6 +129,7 @@ public final class SqliteServerStore implements ServerStore {
         this.writer = opened;
         this.batches = new SqliteBatchTransaction(opened, clock, keepChecksums);
         this.feed = new ChangeFeedDispatcher("pocketsync-sqlite-feed");
+        this.health = new SqliteWriteHealth(path, opened, writeLock, clock);
         LOG.info("SQLite store opened at {} (synchronous={}, {} read connections)", path.toAbsolutePath(),
                 config.synchronous(), config.readConnections());
     }
@@ -147,6 +154,7 @@ public final class SqliteServerStore implements ServerStore {
                 // transaction. Apply the batch again, reading what is there.
                 plan = batches.transaction(scope, changes, resolvers, false);
             }
+            health.succeeded();
             if (plan.appliedCount() > 0) {
                 // Built on the feed thread (and only if someone listens): copying images is not the writer's work.
                 BatchPlan committed = plan;
@@ -156,8 +164,7 @@ public final class SqliteServerStore implements ServerStore {
             return plan.outcome(0);
         }
         catch (SQLException e) {
-            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE,
-                    "SQLite store failed; nothing of the batch was stored: " + e.getMessage(), e);
+            throw writeFailed("nothing of the batch was stored", e);
         }
         finally {
             writeLock.unlock();
@@ -238,19 +245,20 @@ public final class SqliteServerStore implements ServerStore {
         writeLock.lock();
         try {
             ensureOpen();
-            writer.execute("BEGIN IMMEDIATE");
             try {
+                writer.execute("BEGIN IMMEDIATE");
                 long horizon = SqlitePrune.inTransaction(writer, scope, cut);
                 writer.execute("COMMIT");
+                health.succeeded();
                 return horizon;
             }
             catch (RuntimeException | SQLException e) {
-                SqliteBatchTransaction.rollback(writer);
+                SqliteBatchTransaction.recover(writer);
                 throw e;
             }
         }
         catch (SQLException e) {
-            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "SQLite store failed to prune: " + e.getMessage(), e);
+            throw writeFailed("nothing was pruned", e);
         }
         finally {
             writeLock.unlock();
@@ -261,6 +269,19 @@ public final class SqliteServerStore implements ServerStore {
     public List<AuditEntry> audit(Scope scope, long afterId, int limit) {
         requireNonNull(scope, "scope is null");
         return read(connection -> SqliteAuditReads.read(connection, scope, afterId, limit));
+    }
+
+    /** Down while writes fail for a storage fault; probes (a one-row write) at most once a second meanwhile. */
+    @Override
+    public Health health() {
+        return closed.get() ? Health.down("the SQLite store is closed") : health.health();
+    }
+
+    /** A write failed (the writer is clean again): health down, and the error for the caller. */
+    private PocketSyncException writeFailed(String outcome, SQLException e) {
+        health.failed(e);
+        return new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "SQLite store cannot write: " + SqliteFaults.reason(e) + "; "
+                + outcome, e);
     }
 
     @Override
@@ -331,6 +352,7 @@ public final class SqliteServerStore implements ServerStore {
             return action.run(connection);
         }
         catch (SQLException e) {
+            connection.recover(); // a failed read finalizes its statement too
             throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "SQLite read failed: " + e.getMessage(), e);
         }
         finally {
