@@ -114,6 +114,7 @@ public final class SyncNode implements AutoCloseable {
         private String nodeId = TestEnv.unique("node");
         private ServerStore store;
         private Authenticator authenticator;
+        private io.pocketsync.server.engine.ServerListener listener = io.pocketsync.server.engine.ServerListener.NONE;
         private ServerOptions.Builder options = ServerOptions.builder();
         private Map<String, String> websocketConfig;
         private Map<String, String> mqttConfig;
@@ -128,6 +129,12 @@ public final class SyncNode implements AutoCloseable {
         /** The store; the node closes it. */
         public Builder store(ServerStore value) {
             store = requireNonNull(value, "value is null");
+            return this;
+        }
+
+        /** Hears the server's events (connections, refusals) for a test to count. */
+        public Builder listener(io.pocketsync.server.engine.ServerListener value) {
+            listener = requireNonNull(value, "value is null");
             return this;
         }
 
@@ -171,7 +178,7 @@ public final class SyncNode implements AutoCloseable {
             requireNonNull(store, "store is required");
             requireNonNull(authenticator, "authenticator is required");
             SyncServer server = SyncServer.builder().store(store).authenticator(authenticator)
-                    .options(options.nodeId(nodeId).build()).build();
+                    .options(options.nodeId(nodeId).build()).listener(listener).build();
             server.start();
             TestingPluginContext context = new TestingPluginContext(nodeId);
             List<AutoCloseable> started = new ArrayList<>();
