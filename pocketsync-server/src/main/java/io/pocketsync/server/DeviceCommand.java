@@ -75,6 +75,9 @@ public final class DeviceCommand implements Callable<Integer> {
                     + DeviceSettings.TOKEN + "), which keep it out of `ps`")
     String token;
 
+    @picocli.CommandLine.Mixin
+    LoggingOptions logging;
+
     @Option(names = "--config", paramLabel = "FILE", description = "Properties or YAML file with the device's keys (device.*) and"
             + " the transport's (transport.mqtt.username, transport.mqtt.password, transport.mqtt.client-id,"
             + " transport.websocket.truststore-path, ...); flags win over it, see docs/configuration.md")

@@ -52,6 +52,31 @@ class FirstContactSidecarIT {
     }
 
     @Test
+    void jsonLogsSayTheSameAsOneObjectPerLine() throws Exception {
+        startServer();
+        Path db = dir.resolve("app.db");
+        sqlite3(db, DDL);
+        String root = server.webSocketUri().resolve("/").toString();
+        processes.start("device", "device", "--log-format", "json", "--db", db.toString(), "--table", "items", "--server", root,
+                "--scope", scope, "--token", "tok-1");
+
+        await().atMost(PATIENCE).until(() -> processes.log("device").contains("no PocketSync endpoint"));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> events = new java.util.ArrayList<>();
+        for (String line : processes.log("device").lines().toList()) {
+            if (!line.isBlank()) {
+                events.add(json.readTree(line)); // every line is one JSON object
+            }
+        }
+        assertThat(events).anySatisfy(event -> {
+            assertThat(event.path("level").asText()).isEqualTo("WARN");
+            assertThat(event.path("loggerName").asText()).isEqualTo("io.pocketsync.device.FirstContact");
+            assertThat(event.path("formattedMessage").asText()).contains("no PocketSync endpoint at /; the server answered 404");
+            assertThat(event.path("timestamp").asLong()).isPositive();
+        });
+    }
+
+    @Test
     void aWrongTokenIsToldOncePerBackoffStepWithoutTheToken() throws Exception {
         startServer();
         Path db = dir.resolve("app.db");
