@@ -51,6 +51,7 @@ final class IngestPipeline {
     }
 
     void push(Session session, Push push) {
+        long startNanos = System.nanoTime();
         ServerOptions options = services.options();
         Scope scope = session.scope();
         if (!Identifiers.isChangeId(push.batchId())) {
@@ -130,6 +131,7 @@ final class IngestPipeline {
         }
         logRejected(session, batchId, push, results);
         session.send(new Ack(ProtocolVersion.CURRENT, batchId, List.of(results), services.hlc().now(), services.clock().millis()));
+        services.listener().pushAnswered(scope, push.changes().size(), java.time.Duration.ofNanos(System.nanoTime() - startNanos));
     }
 
     /** One INFO line per batch with rejected changes: how many, and the first one's reason (rows stay out of logs). */
