@@ -160,6 +160,8 @@ public final class DeviceCommand implements Callable<Integer> {
                 .scope(scope)
                 .token(settings.token())
                 .transport(transport, settings.transport(transport))
+                .capture("sqlite-triggers", io.pocketsync.api.PluginConfig.of("capture.sqlite-triggers",
+                        java.util.Map.of("progress-interval", settings.progressInterval().toMillis() + "ms")))
                 .options(settings.options())
                 .statusListener(status)
                 .build();

@@ -129,7 +129,8 @@ final class DeviceSettings {
             return Optional.of(uri);
         }
         catch (URISyntaxException e) {
-            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--server (" + SERVER + "): not a URL: " + e.getMessage());
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--server (" + SERVER + "): '" + raw.get() + "' is not a URL"
+                    + " like ws://127.0.0.1:8787/sync (ws://, wss://, tcp:// or ssl://)");
         }
     }
 

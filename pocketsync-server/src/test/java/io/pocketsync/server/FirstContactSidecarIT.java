@@ -106,6 +106,9 @@ class FirstContactSidecarIT {
         processes.start("a", Map.of("POCKETSYNC_TOKEN", "tok-1"), "device", "--db", a.toString(), "--table", "items",
                 "--server", uri, "--scope", scope, "--progress-interval", "100ms");
         await().atMost(PATIENCE).until(() -> processes.log("a").contains("push: done"));
+        // installing capture sealed the 20,000 existing rows in rounds, saying how far it got
+        assertThat(processes.log("a")).containsPattern("INFO .*install: [\\d,]+ of 20,000 existing rows sealed, [\\d,]+ rows/s, ETA")
+                .contains("install: done, 20,000 rows sealed");
         assertThat(processes.log("a")).containsPattern("INFO .*push: [\\d,]+ of 20,000 rows, [\\d,]+ rows/s, ETA \\d+");
         assertThat(processes.log("a")).containsPattern("push: done, 20,000 rows in \\d+");
 

@@ -15,12 +15,25 @@ import java.util.List;
  *     the cursor ({@code row-sequences-behind}, 100000); older ones are pruned while nothing is pending or
  *     deferred (they can no longer decide anything, see {@code RemoteApplier}), so the table does not keep one
  *     record for every row ever synced
+ * @param progressInterval how often installing logs its progress while it seals the existing rows of a big table
+ *     ({@code progress-interval}, 5s); an install shorter than this logs none
  */
-public record CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSequencesBehind) {
-    /** The defaults: 10 s busy timeout, 10000 acknowledged rows kept, row sequences pruned 100000 behind. */
-    public static final CaptureOptions DEFAULTS = new CaptureOptions(Duration.ofSeconds(10), 10_000, 100_000);
+public record CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSequencesBehind, Duration progressInterval) {
+    /** The defaults: 10 s busy timeout, 10000 acknowledged rows kept, row sequences pruned 100000 behind, 5 s progress. */
+    public static final CaptureOptions DEFAULTS = new CaptureOptions(Duration.ofSeconds(10), 10_000, 100_000, Duration.ofSeconds(5));
 
-    static final List<String> KEYS = List.of("busy-timeout", "acked-keep-rows", "row-sequences-behind");
+    static final List<String> KEYS = List.of("busy-timeout", "acked-keep-rows", "row-sequences-behind", "progress-interval");
+
+    /**
+     * Options with the default progress interval (5 s).
+     *
+     * @param busyTimeout how long the engine's connection waits for a lock the app holds; not negative, not null
+     * @param ackedKeepRows acknowledged change-log rows kept for diagnostics; not negative
+     * @param rowSequencesBehind how far behind the cursor per-row server sequences are kept; not negative
+     */
+    public CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSequencesBehind) {
+        this(busyTimeout, ackedKeepRows, rowSequencesBehind, Duration.ofSeconds(5));
+    }
 
     /**
      * Validates the options.
@@ -28,12 +41,15 @@ public record CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSeq
      * @param busyTimeout how long the engine's connection waits for a lock the app holds; not negative, not null
      * @param ackedKeepRows acknowledged change-log rows kept for diagnostics; not negative
      * @param rowSequencesBehind how far behind the cursor per-row server sequences are kept; not negative
-     * @throws NullPointerException when {@code busyTimeout} is null
-     * @throws IllegalArgumentException when the timeout or a count is negative
+     * @param progressInterval how often a long install logs its progress; positive, not null
+     * @throws NullPointerException when a duration is null
+     * @throws IllegalArgumentException when the timeout or a count is negative, or the interval not positive
      */
     public CaptureOptions {
         requireNonNull(busyTimeout, "busyTimeout is null");
-        if (busyTimeout.isNegative() || ackedKeepRows < 0 || rowSequencesBehind < 0) {
+        requireNonNull(progressInterval, "progressInterval is null");
+        if (busyTimeout.isNegative() || ackedKeepRows < 0 || rowSequencesBehind < 0 || progressInterval.isNegative()
+                || progressInterval.isZero()) {
             throw new IllegalArgumentException("capture options must not be negative");
         }
     }
@@ -42,7 +58,7 @@ public record CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSeq
      * Reads the options from configuration, rejecting unknown keys.
      *
      * @param config the capture provider's keys ({@code busy-timeout}, {@code acked-keep-rows},
-     *        {@code row-sequences-behind}); a missing key takes its default
+     *        {@code row-sequences-behind}, {@code progress-interval}); a missing key takes its default
      * @return the options
      * @throws io.pocketsync.api.PocketSyncException {@code CONFIG_INVALID} when a key is unknown or a value does not parse
      */
@@ -51,6 +67,7 @@ public record CaptureOptions(Duration busyTimeout, int ackedKeepRows, int rowSeq
         return new CaptureOptions(
                 config.getDuration("busy-timeout", DEFAULTS.busyTimeout),
                 config.getInt("acked-keep-rows", DEFAULTS.ackedKeepRows),
-                config.getInt("row-sequences-behind", DEFAULTS.rowSequencesBehind));
+                config.getInt("row-sequences-behind", DEFAULTS.rowSequencesBehind),
+                config.getDuration("progress-interval", DEFAULTS.progressInterval));
     }
 }
