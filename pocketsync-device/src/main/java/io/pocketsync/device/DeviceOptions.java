@@ -30,11 +30,17 @@ import java.time.Duration;
  * @param verifyInterval how often a connected device compares its rows with the server's by checksum and repairs
  *        what differs (docs/protocol.md 4; default 5 minutes; it also does so after the first catch-up of each
  *        session); {@link Duration#ZERO} turns the automatic checks off ({@link PocketSyncDevice#verify} still works)
+ * @param refusalBackoff backoff after the server refused the device's HELLO for a reason retrying soon cannot fix (a
+ *        wrong or expired token, a forbidden scope, an unsupported protocol version): the device waits before it says
+ *        HELLO again, doubling up to the cap, and logs one line per wait (default 1 s doubling up to 5 minutes). A
+ *        WELCOME starts it over
  */
 public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry,
-        Duration catchUpInterval, int pushWindow, int pushMaxBytes, Duration verifyInterval) {
+        Duration catchUpInterval, int pushWindow, int pushMaxBytes, Duration verifyInterval, ReconnectPolicy refusalBackoff) {
     /** The default {@link #verifyInterval()}. */
     public static final Duration DEFAULT_VERIFY_INTERVAL = Duration.ofMinutes(5);
+    /** The default {@link #refusalBackoff()}: 1 s doubling up to 5 minutes. */
+    public static final ReconnectPolicy DEFAULT_REFUSAL_BACKOFF = new ReconnectPolicy(Duration.ofSeconds(1), Duration.ofMinutes(5));
     /** The default {@link #pushWindow()}. */
     public static final int DEFAULT_PUSH_WINDOW = 4;
     /** The default {@link #pushMaxBytes()}. */
@@ -45,7 +51,7 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
     /** The defaults. */
     public static final DeviceOptions DEFAULTS = new DeviceOptions(Duration.ofMillis(50), 1000, 500, Duration.ofSeconds(10),
             new ReconnectPolicy(Duration.ofMillis(200), Duration.ofSeconds(30)), Duration.ofSeconds(30), DEFAULT_PUSH_WINDOW,
-            DEFAULT_PUSH_MAX_BYTES, DEFAULT_VERIFY_INTERVAL);
+            DEFAULT_PUSH_MAX_BYTES, DEFAULT_VERIFY_INTERVAL, DEFAULT_REFUSAL_BACKOFF);
 
     /**
      * Options with the default catch-up interval (30 s), push window and push byte budget.
@@ -103,7 +109,8 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      * @param pushWindow most PUSH messages in flight at once; at least 1
      * @param pushMaxBytes most estimated bytes of changes per PUSH; at least 1
      * @param verifyInterval how often a connected device compares its rows with the server's; zero for never
-     * @throws NullPointerException when a duration or {@code retry} is null
+     * @param refusalBackoff backoff after the server refused the device's HELLO for good
+     * @throws NullPointerException when a duration or a policy is null
      * @throws IllegalArgumentException when a duration is zero or negative or a count is below 1
      */
     public DeviceOptions {
@@ -112,6 +119,7 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
         requireNonNull(retry, "retry is null");
         requireNonNull(catchUpInterval, "catchUpInterval is null");
         requireNonNull(verifyInterval, "verifyInterval is null");
+        requireNonNull(refusalBackoff, "refusalBackoff is null");
         if (verifyInterval.isNegative()) {
             throw new IllegalArgumentException("verifyInterval must not be negative");
         }
@@ -132,7 +140,7 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      */
     public DeviceOptions withPollInterval(Duration value) {
         return new DeviceOptions(value, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes,
-                verifyInterval);
+                verifyInterval, refusalBackoff);
     }
 
     /**
@@ -143,7 +151,7 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      */
     public DeviceOptions withPushBatchSize(int value) {
         return new DeviceOptions(pollInterval, value, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes,
-                verifyInterval);
+                verifyInterval, refusalBackoff);
     }
 
     /**
@@ -154,7 +162,7 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      */
     public DeviceOptions withPullLimit(int value) {
         return new DeviceOptions(pollInterval, pushBatchSize, value, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes,
-                verifyInterval);
+                verifyInterval, refusalBackoff);
     }
 
     /**
@@ -166,7 +174,7 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      */
     public DeviceOptions withPushTimeout(Duration value) {
         return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, value, retry, catchUpInterval, pushWindow, pushMaxBytes,
-                verifyInterval);
+                verifyInterval, refusalBackoff);
     }
 
     /**
@@ -178,7 +186,7 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      */
     public DeviceOptions withPushWindow(int value) {
         return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, value, pushMaxBytes,
-                verifyInterval);
+                verifyInterval, refusalBackoff);
     }
 
     /**
@@ -190,7 +198,7 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      */
     public DeviceOptions withCatchUpInterval(Duration value) {
         return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, value, pushWindow, pushMaxBytes,
-                verifyInterval);
+                verifyInterval, refusalBackoff);
     }
 
     /**
@@ -202,7 +210,7 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      */
     public DeviceOptions withPushMaxBytes(int value) {
         return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, value,
-                verifyInterval);
+                verifyInterval, refusalBackoff);
     }
 
     /**
@@ -224,6 +232,37 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
     }
 
     /**
+     * Options with the default refusal backoff ({@link #DEFAULT_REFUSAL_BACKOFF}).
+     *
+     * @param pollInterval how often other connections' commits are looked for; positive, not null
+     * @param pushBatchSize most changes per PUSH; at least 1
+     * @param pullLimit most rows asked for per catch-up page; at least 1
+     * @param pushTimeout how long a PUSH may wait for its ACK before it is sent again; positive, not null
+     * @param retry backoff for retrying a push the server could not store; not null
+     * @param catchUpInterval how often a connected device pulls from its cursor unprompted; positive
+     * @param pushWindow most PUSH messages in flight at once; at least 1
+     * @param pushMaxBytes most estimated bytes of changes per PUSH; at least 1
+     * @param verifyInterval how often a connected device compares its rows with the server's; zero for never
+     */
+    public DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLimit, Duration pushTimeout, ReconnectPolicy retry,
+            Duration catchUpInterval, int pushWindow, int pushMaxBytes, Duration verifyInterval) {
+        this(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow, pushMaxBytes, verifyInterval,
+                DEFAULT_REFUSAL_BACKOFF);
+    }
+
+    /**
+     * A copy with another refusal backoff.
+     *
+     * @param value how long the device waits before it says HELLO again after a refusal that retrying soon cannot fix,
+     *        doubling up to the policy's cap; not null
+     * @return the new options; this instance is unchanged
+     */
+    public DeviceOptions withRefusalBackoff(ReconnectPolicy value) {
+        return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow,
+                pushMaxBytes, verifyInterval, value);
+    }
+
+    /**
      * A copy with another verify interval.
      *
      * @param value how often a connected device compares its rows with the server's by checksum; {@link Duration#ZERO}
@@ -232,6 +271,6 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
      */
     public DeviceOptions withVerifyInterval(Duration value) {
         return new DeviceOptions(pollInterval, pushBatchSize, pullLimit, pushTimeout, retry, catchUpInterval, pushWindow,
-                pushMaxBytes, value);
+                pushMaxBytes, value, refusalBackoff);
     }
 }

@@ -154,6 +154,11 @@ final class StatusBoard {
         publish(current.withSync(clock.instant(), current.catchUp()));
     }
 
+    /** No session could be had: see {@link SyncStatusListener#connectFailed}. */
+    void connectFailed(ErrorCode code, String message) {
+        emit(l -> l.connectFailed(code, message));
+    }
+
     void error(ErrorCode code, String message) {
         emit(l -> l.error(code, message));
     }

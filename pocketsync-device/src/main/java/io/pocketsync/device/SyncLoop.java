@@ -55,6 +55,7 @@ final class SyncLoop implements ClientTransport.Listener {
     private final ChangePusher pusher;
     private final RemoteChangeReceiver receiver;
     private final ChecksumVerifier verifier;
+    private final FirstContact contact;
 
     private boolean welcomed;
     /**
@@ -62,6 +63,10 @@ final class SyncLoop implements ClientTransport.Listener {
      * vanish while the connection stays up, and no disconnect would ever tell us (see {@link RemoteChangeReceiver}).
      */
     private long helloDeadlineNanos;
+    /** Whether the transport reported a connection since its last disconnect: a close before one is a failed attempt. */
+    private boolean transportOpen;
+    /** Whether this connection's HELLO was refused already (the ERROR and the close both say so). */
+    private boolean refusedThisAttempt;
     private boolean initialPushDone;
     private @Nullable ScheduledFuture<?> ticker;
     private @Nullable ScheduledFuture<?> catchUpCheck;
@@ -88,6 +93,7 @@ final class SyncLoop implements ClientTransport.Listener {
             pump();
         }, table -> watchers.fire(java.util.List.of(table), true));
         engine.onBusy(this::afterBusy);
+        this.contact = new FirstContact(endpoint.uri().toString(), options, status, engine, transport, this::sendHello);
     }
 
     void start() {
@@ -190,6 +196,7 @@ final class SyncLoop implements ClientTransport.Listener {
             EngineThread.cancel(catchUpCheck);
             EngineThread.cancel(busyRetry);
             EngineThread.cancel(verifyCheck);
+            contact.disconnected();
             verifier.disconnected();
             pusher.stop();
             localChanges.stop();
@@ -201,7 +208,11 @@ final class SyncLoop implements ClientTransport.Listener {
 
     @Override
     public void onConnected() {
-        engine.run(this::sendHello);
+        engine.run(() -> {
+            transportOpen = true;
+            refusedThisAttempt = false;
+            sendHello();
+        });
     }
 
     @Override
@@ -213,6 +224,14 @@ final class SyncLoop implements ClientTransport.Listener {
     public void onDisconnected(ErrorCode code, String reason) {
         engine.run(() -> {
             boolean was = welcomed;
+            if (!transportOpen) {
+                contact.attemptFailed(code, reason);
+            }
+            else if (!was && !refusedThisAttempt && !code.retryable()) {
+                refused(code, reason); // the close said it, the ERROR before it was lost
+            }
+            transportOpen = false;
+            contact.disconnected();
             welcomed = false;
             pusher.forget();
             receiver.disconnected();
@@ -225,7 +244,7 @@ final class SyncLoop implements ClientTransport.Listener {
     // ---- engine thread ----
 
     private void sendHello() {
-        if (stopped) {
+        if (stopped || !transportOpen || contact.helloHeld()) {
             return;
         }
         // first: a HELLO that a busy database stops (refreshSchema writes when the schema changed) is said again
@@ -363,6 +382,7 @@ final class SyncLoop implements ClientTransport.Listener {
         capture.repairIfBehind(welcome.deviceMark());
         welcomed = true;
         helloDeadlineNanos = 0;
+        contact.welcomed();
         initialPushDone = false;
         pusher.welcomed(welcome);
         receiver.welcomed();
@@ -375,6 +395,10 @@ final class SyncLoop implements ClientTransport.Listener {
     }
 
     private void onError(ErrorMessage error) {
+        if (!welcomed) {
+            refused(error.code(), error.message());
+            return;
+        }
         switch (error.code()) {
             case CATCH_UP_REQUIRED, RESYNC_REQUIRED -> receiver.pullAgain();
             case UNKNOWN_MESSAGE_TYPE -> {
@@ -389,6 +413,13 @@ final class SyncLoop implements ClientTransport.Listener {
             }
         }
         pump();
+    }
+
+    /** The server refused this connection's HELLO: no HELLO, and no connection attempt, until the backoff is over. */
+    private void refused(ErrorCode code, String message) {
+        refusedThisAttempt = true;
+        helloDeadlineNanos = 0;
+        contact.refused(code, message);
     }
 
     /** Fires watchers of the tables remote changes were written to, and reports what was parked. */

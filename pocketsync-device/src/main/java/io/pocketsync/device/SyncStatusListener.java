@@ -26,6 +26,23 @@ public class SyncStatusListener {
     public void disconnected(ErrorCode code, String reason) {}
 
     /**
+     * The device could not get a session: the server was unreachable (a wrong host or port, a refused connection), did
+     * not serve PocketSync at the URL (a wrong path), or refused the device (a wrong token, a forbidden scope). Said once
+     * per distinct cause while attempts keep failing the same way, and once per backoff step after a refusal; the
+     * device logs the same at WARN. The device keeps trying until it is closed.
+     *
+     * <p>By default this calls {@link #error}, so a listener of errors hears of it too.
+     *
+     * @param code what kind of failure: {@code TRANSPORT_CLOSED} or {@code TIMEOUT} for a server out of reach,
+     *        {@code CONFIG_INVALID} for a URL that names no PocketSync endpoint, the server's code for a refusal
+     *        ({@code AUTH_FAILED}, {@code TOKEN_EXPIRED}, {@code SCOPE_FORBIDDEN}, ...)
+     * @param message what was wrong, in words (no secrets), and when the next attempt is if the device knows
+     */
+    public void connectFailed(ErrorCode code, String message) {
+        error(code, message);
+    }
+
+    /**
      * A PUSH was sent.
      *
      * @param changes the number of changes in this PUSH (at least 1)

@@ -5,13 +5,12 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
-import io.pocketsync.device.CatchUpProgress;
 import io.pocketsync.device.PocketSyncDevice;
 import io.pocketsync.device.capture.CaptureOptions;
 import io.pocketsync.device.capture.SqliteTriggerCapture;
 import io.pocketsync.device.capture.SqliteTriggerCaptureProvider;
 import io.pocketsync.device.capture.Uninstaller;
-import io.pocketsync.device.SyncStatusListener;
+import io.pocketsync.core.config.Settings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,17 +44,20 @@ public final class DeviceCommand implements Callable<Integer> {
 
     private final Supplier<ShutdownSignal> signals;
 
-    @Option(names = "--db", required = true, paramLabel = "FILE", description = "The SQLite file to sync (must exist)")
+    @Option(names = "--db", paramLabel = "FILE", description = "The SQLite file to sync (must exist). Key: " + DeviceSettings.DB)
     Path db;
 
-    @Option(names = "--table", paramLabel = "NAME", description = "A table to sync (repeatable; required unless --uninstall)")
+    @Option(names = "--table", paramLabel = "NAME", description = "A table to sync (repeatable; required unless --uninstall). Key: "
+            + DeviceSettings.TABLES + " (comma-separated)")
     List<String> tables;
 
     @Option(names = "--server", paramLabel = "URL",
-            description = "Server URL: ws:// or wss:// (WebSocket, e.g. ws://127.0.0.1:8787/sync), tcp:// or ssl:// (MQTT broker)")
-    URI server;
+            description = "Server URL: ws:// or wss:// (WebSocket, e.g. ws://127.0.0.1:8787/sync), tcp:// or ssl:// (MQTT broker)."
+                    + " Key: " + DeviceSettings.SERVER)
+    String server;
 
-    @Option(names = "--scope", paramLabel = "S", description = "The scope (user or dataset) to sync (required unless --uninstall)")
+    @Option(names = "--scope", paramLabel = "S", description = "The scope (user or dataset) to sync (required unless --uninstall)."
+            + " Key: " + DeviceSettings.SCOPE)
     String scope;
 
     @Option(names = "--uninstall", description = "Remove PocketSync from --db (its triggers, indexes, __pocketsync_* tables and"
@@ -81,9 +83,25 @@ public final class DeviceCommand implements Callable<Integer> {
             + " (default: 10s)")
     String busyTimeout;
 
-    @Option(names = "--token", paramLabel = "T", defaultValue = "${env:POCKETSYNC_TOKEN}",
-            description = "Token for the scope (default: the POCKETSYNC_TOKEN environment variable, which keeps it out of `ps`)")
+    @Option(names = "--token", paramLabel = "T",
+            description = "Token for the scope. Better: the POCKETSYNC_TOKEN environment variable or the --config file (key "
+                    + DeviceSettings.TOKEN + "), which keep it out of `ps`")
     String token;
+
+    @picocli.CommandLine.Mixin
+    LoggingOptions logging;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties or YAML file with the device's keys (device.*) and"
+            + " the transport's (transport.mqtt.username, transport.mqtt.password, transport.mqtt.client-id,"
+            + " transport.websocket.truststore-path, ...); flags win over it, see docs/configuration.md")
+    Path config;
+
+    @Option(names = "--progress-interval", paramLabel = "DURATION", description = "How often a long install, push or catch-up"
+            + " logs its progress (default: 5s). Key: " + DeviceSettings.PROGRESS_INTERVAL)
+    String progressInterval;
+
+    /** The merged settings of this run: the --config file, the environment, the flags. */
+    private DeviceSettings settings;
 
     /**
      * A command that stops when the signal it gets fires.
@@ -96,10 +114,16 @@ public final class DeviceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        settings = DeviceSettings.of(config == null ? Settings.empty() : Settings.load(config), System.getenv(), flagValues());
+        db = settings.db().orElseThrow(() -> new PocketSyncException(ErrorCode.CONFIG_INVALID,
+                "missing required option: --db (or " + DeviceSettings.DB + " in the --config file)"));
+        tables = settings.tables();
+        scope = settings.scope().orElse(null);
+        URI serverUri = settings.server().orElse(null);
         if (dropColumn != null) {
             return dropColumn();
         }
-        if (!uninstall && (tables == null || tables.isEmpty() || server == null || scope == null)) {
+        if (!uninstall && (tables.isEmpty() || serverUri == null || scope == null)) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "missing required options: --table, --server and --scope"
                     + " (all three are needed to sync; only --db with --uninstall)");
         }
@@ -113,16 +137,12 @@ public final class DeviceCommand implements Callable<Integer> {
                     report.tables(), report.idColumns());
             return 0;
         }
-        if (server.getScheme() == null) {
-            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--server: '" + server
-                    + "' has no scheme (ws://, wss://, tcp:// or ssl://)");
-        }
         ShutdownSignal signal = signals.get();
         try {
             boolean resyncFirst = resync;
             while (true) {
                 DatabaseFileWatch watch = new DatabaseFileWatch(db);
-                DatabaseFileWatch.State state = syncUntilStopOrReplaced(signal, watch, resyncFirst);
+                DatabaseFileWatch.State state = syncUntilStopOrReplaced(signal, watch, serverUri, resyncFirst);
                 resyncFirst = false;
                 if (state == DatabaseFileWatch.State.SAME || !awaitNewFile(signal)) {
                     break;
@@ -142,19 +162,23 @@ public final class DeviceCommand implements Callable<Integer> {
      * Syncs the file until a stop is requested (then SAME, after flushing) or the path names another file or none
      * (then the device is closed at once: the file it holds is deleted, and SQLite refuses writes to it).
      */
-    private DatabaseFileWatch.State syncUntilStopOrReplaced(ShutdownSignal signal, DatabaseFileWatch watch, boolean resyncFirst)
-            throws InterruptedException {
-        LoggingStatusListener status = new LoggingStatusListener();
+    private DatabaseFileWatch.State syncUntilStopOrReplaced(ShutdownSignal signal, DatabaseFileWatch watch, URI server,
+            boolean resyncFirst) throws InterruptedException {
+        SidecarStatusLog status = new SidecarStatusLog();
+        String transport = DeviceSettings.transportName(server);
         try (PocketSyncDevice device = PocketSyncDevice.builder()
                 .database(db)
                 .tables(tables)
                 .server(server)
                 .scope(scope)
-                .token(token == null ? "" : token)
-                .transport(server.getScheme())
+                .token(settings.token())
+                .transport(transport, settings.transport(transport))
                 .capture(SqliteTriggerCaptureProvider.NAME, captureConfig())
+                .options(settings.options())
                 .statusListener(status)
-                .build()) {
+                .build();
+                SyncProgress progress = new SyncProgress(settings.progressInterval(), () -> device.status().pendingCount())) {
+            status.progress(progress);
             device.start();
             if (resyncFirst) {
                 // stored in the file: a resync interrupted by a stop goes on at the next start
@@ -239,10 +263,16 @@ public final class DeviceCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code --journal-mode} and {@code --busy-timeout} as the capture's settings (checked when the capture reads them). */
+    /**
+     * {@code --journal-mode}, {@code --busy-timeout} and the progress interval as the capture's settings (checked when the
+     * capture reads them).
+     */
     private PluginConfig captureConfig() {
-        return PluginConfig.of("capture." + SqliteTriggerCaptureProvider.NAME,
-                Map.of("journal-mode", journalMode, "busy-timeout", busyTimeout));
+        Map<String, String> keys = new java.util.LinkedHashMap<>(Map.of("journal-mode", journalMode, "busy-timeout", busyTimeout));
+        if (settings != null) {
+            keys.put("progress-interval", settings.progressInterval().toMillis() + "ms");
+        }
+        return PluginConfig.of("capture." + SqliteTriggerCaptureProvider.NAME, keys);
     }
 
     /** A data source on an existing device database, as the dead-letter and uninstall commands open it. */
@@ -274,41 +304,27 @@ public final class DeviceCommand implements Callable<Integer> {
         }
     }
 
-    /** Status in the log: an operator watching a sidecar sees connects, outages and catch-up. */
-    private static final class LoggingStatusListener extends SyncStatusListener {
-        volatile boolean connected;
-
-        @Override
-        public void connected() {
-            connected = true;
-            log.info("Connected");
+    /** The keys of the flags given (a flag not given leaves the file's value). */
+    private java.util.Map<String, String> flagValues() {
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        if (db != null) {
+            values.put(DeviceSettings.DB, db.toString());
         }
-
-        @Override
-        public void disconnected(ErrorCode code, String reason) {
-            connected = false;
-            log.warn("Disconnected ({}: {}); retrying with backoff, local writes keep queueing", code, reason);
+        if (tables != null && !tables.isEmpty()) {
+            values.put(DeviceSettings.TABLES, String.join(",", tables));
         }
-
-        @Override
-        public void pushing(int changes, long pending) {
-            log.debug("Pushing {} of {} pending change(s)", changes, pending);
+        if (server != null) {
+            values.put(DeviceSettings.SERVER, server);
         }
-
-        @Override
-        public void catchingUp(CatchUpProgress progress) {
-            log.info("Catching up: {} of ~{} rows ({} batches){}", progress.rowsDone(), progress.estimatedTotalRows(),
-                    progress.batchesDone(), progress.snapshot() ? " [full resync]" : "");
+        if (scope != null) {
+            values.put(DeviceSettings.SCOPE, scope);
         }
-
-        @Override
-        public void caughtUp(long cursor) {
-            log.info("Up to date at server sequence {}", cursor);
+        if (token != null) {
+            values.put(DeviceSettings.TOKEN, token);
         }
-
-        @Override
-        public void error(ErrorCode code, String message) {
-            log.warn("{}: {}", code, message);
+        if (progressInterval != null) {
+            values.put(DeviceSettings.PROGRESS_INTERVAL, progressInterval);
         }
+        return values;
     }
 }

@@ -23,7 +23,6 @@ import picocli.CommandLine.Spec;
 public final class PocketSyncCli implements Runnable {
     /** How long a SIGTERM/SIGINT waits for a command to close before the JVM exits anyway. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
-    private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
     @Spec
     private CommandSpec spec;
@@ -40,11 +39,8 @@ public final class PocketSyncCli implements Runnable {
      * @param args the command ({@code server}, {@code device} or {@code demo}) and its options
      */
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("demo")) {
-            // The demo narrates on stdout; engine INFO logs would drown the story. Must happen before
-            // the first logger is created; an explicit -D setting still wins.
-            System.setProperty(LOG_LEVEL, System.getProperty(LOG_LEVEL, "warn"));
-        }
+        // before the first logger is created: the format and level are read then
+        LoggingOptions.configure(args, System.getenv());
         int code = commandLine(() -> ShutdownSignal.onJvmShutdown(SHUTDOWN_GRACE)).execute(args);
         System.exit(code);
     }

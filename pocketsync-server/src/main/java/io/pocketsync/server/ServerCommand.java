@@ -74,6 +74,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--metrics-bind", paramLabel = "ADDRESS", description = "Address of the metrics and health endpoint (default: 127.0.0.1). Key: " + ServerSettings.METRICS_BIND)
     String metricsBind;
 
+    @picocli.CommandLine.Mixin
+    LoggingOptions logging;
+
     @Option(names = "--config", paramLabel = "FILE", description = "Properties or YAML file with the same settings under their keys")
     Path config;
 

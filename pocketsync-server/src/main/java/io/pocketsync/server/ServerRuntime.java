@@ -37,10 +37,12 @@ public final class ServerRuntime implements AutoCloseable {
     private final MicrometerServerMetrics metrics;
     private final AtomicBoolean running;
     private final MetricsEndpoint metricsEndpoint;
+    private final JvmProcessMetrics processMetrics;
 
     private ServerRuntime(PocketSyncServer server, PrometheusMeterRegistry registry, MicrometerServerMetrics metrics,
-            AtomicBoolean running, MetricsEndpoint metricsEndpoint) {
+            AtomicBoolean running, MetricsEndpoint metricsEndpoint, JvmProcessMetrics processMetrics) {
         this.server = server;
+        this.processMetrics = processMetrics;
         this.registry = registry;
         this.metrics = metrics;
         this.running = running;
@@ -82,11 +84,13 @@ public final class ServerRuntime implements AutoCloseable {
                 settings);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MicrometerServerMetrics metrics = new MicrometerServerMetrics(registry);
+        JvmProcessMetrics processMetrics = new JvmProcessMetrics(registry);
         PocketSyncServer server;
         try {
             server = assembly.start(metrics);
         }
         catch (RuntimeException | Error e) {
+            processMetrics.close();
             registry.close();
             throw e;
         }
@@ -99,12 +103,13 @@ public final class ServerRuntime implements AutoCloseable {
             }
             catch (IOException | RuntimeException e) {
                 server.close();
+                processMetrics.close();
                 registry.close();
                 throw new PocketSyncException(ErrorCode.TRANSPORT_CLOSED, "cannot start the metrics endpoint: " + e.getMessage(), e);
             }
         }
         log.info("PocketSync server ready; stop with SIGTERM or Ctrl-C");
-        return new ServerRuntime(server, registry, metrics, running, endpoint);
+        return new ServerRuntime(server, registry, metrics, running, endpoint, processMetrics);
     }
 
     /**
@@ -154,6 +159,7 @@ public final class ServerRuntime implements AutoCloseable {
         if (metricsEndpoint != null) {
             metricsEndpoint.close();
         }
+        processMetrics.close();
         registry.close();
         log.info("PocketSync server stopped");
     }

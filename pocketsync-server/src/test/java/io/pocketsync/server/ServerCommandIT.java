@@ -59,12 +59,13 @@ class ServerCommandIT {
                     "pocketsync_changes_ingested_total",
                     "pocketsync_changes_applied_total",
                     "pocketsync_changes_superseded_total",
-                    "pocketsync_changes_rejected_total",
                     "pocketsync_broadcast_fanout",
                     "pocketsync_store_latency_seconds",
                     "pocketsync_catchup_lag_sequences",
                     "pocketsync_sessions_opened_total");
             assertThat(metrics.body()).containsPattern("pocketsync_changes_applied_total [1-9]");
+            // a series per error code appears with its first rejection: no placeholder series before
+            assertThat(metrics.body()).doesNotContain("pocketsync_changes_rejected_total{");
         }
         finally {
             signal.requestStop();

@@ -2,6 +2,7 @@ package io.pocketsync.api.transport;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.protocol.Message;
+import java.time.Duration;
 
 /**
  * The device side of a transport: keeps one connection to the server up and carries protocol
@@ -54,6 +55,19 @@ public interface ClientTransport extends AutoCloseable {
 
     /** Closes the current connection (if any) and connects again after the backoff delay. */
     void reconnect();
+
+    /**
+     * The server refused this device for a reason that retrying at once cannot fix (a wrong token, a revoked device, an
+     * unsupported protocol version): the engine says HELLO again only after {@code delay}, and the transport should make
+     * no new connection attempt before then. A transport whose connection the server closes on a refusal (a socket)
+     * closes the current connection, if any, and waits; one whose connection outlives the refusal (a broker session)
+     * may keep it. Whatever it does, the engine holds its HELLO until the delay has passed.
+     *
+     * <p>Default: nothing.
+     *
+     * @param delay how long to wait before the next attempt; not negative
+     */
+    default void pause(Duration delay) {}
 
     /** Stops reconnecting and closes the connection; idempotent. */
     @Override

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,6 +28,9 @@ public final class ReconnectScheduler implements AutoCloseable {
     private final ReconnectPolicy policy;
     private final Runnable attempt;
     private final AtomicInteger failures = new AtomicInteger();
+    /** No attempt runs before this {@link System#nanoTime()} ({@link #holdFor}); 0 for none. */
+    private volatile long notBeforeNanos;
+    private final AtomicBoolean resumeQueued = new AtomicBoolean();
     private final ScheduledExecutorService thread;
 
     /**
@@ -37,7 +41,8 @@ public final class ReconnectScheduler implements AutoCloseable {
     public ReconnectScheduler(String threadName, ReconnectPolicy policy, Runnable attempt) {
         requireNonNull(threadName, "threadName is null");
         this.policy = requireNonNull(policy, "policy is null");
-        this.attempt = requireNonNull(attempt, "attempt is null");
+        requireNonNull(attempt, "attempt is null");
+        this.attempt = () -> heldOr(attempt);
         this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread created = new Thread(runnable, threadName);
             created.setDaemon(true);
@@ -59,6 +64,33 @@ public final class ReconnectScheduler implements AutoCloseable {
         Duration delay = policy.delay(failures.getAndIncrement());
         after(delay, attempt);
         return delay;
+    }
+
+    /**
+     * No attempt runs before {@code delay} from now: one scheduled earlier (by {@link #retryLater}) waits until then.
+     * For a refusal that retrying soon cannot fix ({@link io.pocketsync.api.transport.ClientTransport#pause}).
+     *
+     * @param delay how long attempts wait; zero or negative lifts a hold
+     */
+    public void holdFor(Duration delay) {
+        long until = System.nanoTime() + Math.max(0, delay.toNanos());
+        notBeforeNanos = delay.isNegative() || delay.isZero() ? 0 : (until == 0 ? 1 : until);
+    }
+
+    private void heldOr(Runnable run) {
+        long notBefore = notBeforeNanos;
+        long wait = notBefore == 0 ? 0 : notBefore - System.nanoTime();
+        if (wait > 0) {
+            // one attempt runs when the hold ends; others queued meanwhile (each lost connection queues one) are dropped
+            if (resumeQueued.compareAndSet(false, true)) {
+                after(Duration.ofNanos(wait), () -> {
+                    resumeQueued.set(false);
+                    heldOr(run);
+                });
+            }
+            return;
+        }
+        run.run();
     }
 
     /** An attempt succeeded: the backoff starts again from its initial delay. */

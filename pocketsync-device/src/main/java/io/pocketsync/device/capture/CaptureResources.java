@@ -31,6 +31,10 @@ final class CaptureResources {
     private @Nullable String deviceId;
     private boolean closed;
 
+    CaptureOptions options() {
+        return options;
+    }
+
     CaptureResources(DataSource dataSource, Clock clock, CaptureOptions options) {
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
         this.clock = requireNonNull(clock, "clock is null");

@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,6 +75,19 @@ public final class SqliteTriggerCapture implements ChangeCapture {
             return null;
         });
         schemas.track(tables);
+        try {
+            // the existing rows the install journaled, in rounds with the layout of the triggers that journaled them
+            // (as the schema check would, in one transaction): a big table takes a while, and says so
+            Map<String, TableSchema> installed = new LinkedHashMap<>();
+            for (String table : tables) {
+                installed.put(table, TableSchema.read(c, table));
+            }
+            InstallSealing.sealAll(c, statements(), resources.options().progressInterval(),
+                    () -> sealer().sealRound(installed, schemas.layouts(), SEAL_ROUND));
+        }
+        catch (SQLException e) {
+            throw Sql.failure("sealing the existing rows failed", e);
+        }
         refreshSchema(true);
         seal();
         // Sealed above under the id the file had, so a write journaled before a copy becomes the same change (same

@@ -143,7 +143,7 @@ public final class SyncNode implements AutoCloseable {
             return this;
         }
 
-        /** The engine's events (broadcasts and their drops, pages, ...). */
+        /** The engine's events (connections, refusals, broadcasts and their drops, pages, ...) for a test to count. */
         public Builder listener(ServerListener value) {
             listener = requireNonNull(value, "value is null");
             return this;

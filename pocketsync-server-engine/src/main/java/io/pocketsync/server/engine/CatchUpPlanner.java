@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PULL → one CHANGES page. Reads bounded pages of row states from the store ({@code ServerStore.page},
@@ -52,6 +54,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe; the snapshot progress of a session is only touched on that session's executor.
  */
 final class CatchUpPlanner {
+    private static final Logger LOG = LoggerFactory.getLogger(CatchUpPlanner.class);
+
     /** Rows read (sent or skipped) per PULL at most, as a multiple of the page size: bounds the work of one PULL. */
     private static final int SCAN_FACTOR = 4;
     private static final int CHANGE_OVERHEAD_BYTES = 64;
@@ -84,6 +88,8 @@ final class CatchUpPlanner {
             if (snapshot == null && (pull.cursor() < info.horizon() || pull.cursor() > info.head()
                     || (pull.self() && pull.cursor() == 0))) {
                 snapshot = new Snapshot(0, info.head());
+                LOG.info("serving a full resync to device {} in scope {} (cursor {}, history {}..{}{})", session.deviceId(), scope,
+                        pull.cursor(), info.horizon(), info.head(), pull.self() ? ", its own rows included" : "");
             }
             Changes page;
             if (snapshot != null) {

@@ -37,17 +37,17 @@ final class HandshakeHandler {
         String transport = session.connection().transport();
         ServerOptions options = services.options();
         if (!validId(hello.scope()) || !validId(hello.deviceId())) {
-            refuse(session, ErrorCode.IDENTIFIER_INVALID, "scope and device must be 1-" + options.maxIdentifierLength()
+            refuse(session, hello, ErrorCode.IDENTIFIER_INVALID, "scope and device must be 1-" + options.maxIdentifierLength()
                     + " characters of [A-Za-z0-9._:@-]");
             return;
         }
         if (hello.cursor() < 0) {
-            refuse(session, ErrorCode.INVALID_FIELD, "cursor must not be negative");
+            refuse(session, hello, ErrorCode.INVALID_FIELD, "cursor must not be negative");
             return;
         }
         if (!session.connection().addressedScope().map(hello.scope()::equals).orElse(true)
                 || !session.connection().addressedDevice().map(hello.deviceId()::equals).orElse(true)) {
-            refuse(session, ErrorCode.SCOPE_FORBIDDEN, "HELLO names another scope or device than the connection's address");
+            refuse(session, hello, ErrorCode.SCOPE_FORBIDDEN, "HELLO names another scope or device than the connection's address");
             return;
         }
         Principal principal;
@@ -55,18 +55,17 @@ final class HandshakeHandler {
             principal = services.authenticator().authenticate(new Credentials(hello.scope(), hello.deviceId(), hello.token()));
         }
         catch (PocketSyncException e) {
-            LOG.info("refused device {} for scope {} on {}: {}", hello.deviceId(), hello.scope(), transport, e.code());
-            refuse(session, e.code(), e.getMessage());
+            refuse(session, hello, e.code(), e.getMessage());
             return;
         }
         catch (RuntimeException e) {
             // an authenticator bug: report the type only, its message could quote credentials
             LOG.error("authenticator failed with {} for device {}", e.getClass().getName(), hello.deviceId());
-            refuse(session, ErrorCode.AUTH_FAILED, "authentication failed");
+            refuse(session, hello, ErrorCode.AUTH_FAILED, "authentication failed");
             return;
         }
         if (principal == null || !principal.scope().name().equals(hello.scope()) || !principal.deviceId().equals(hello.deviceId())) {
-            refuse(session, ErrorCode.SCOPE_FORBIDDEN, "credentials do not grant scope " + hello.scope());
+            refuse(session, hello, ErrorCode.SCOPE_FORBIDDEN, "credentials do not grant scope " + hello.scope());
             return;
         }
         ScopeInfo info;
@@ -78,7 +77,7 @@ final class HandshakeHandler {
             deviceMark = services.timed("mark", () -> services.store().deviceMark(scope, hello.deviceId()));
         }
         catch (PocketSyncException e) {
-            refuse(session, ErrorCode.STORE_UNAVAILABLE, "store unavailable; retry later");
+            refuse(session, hello, ErrorCode.STORE_UNAVAILABLE, "store unavailable; retry later");
             return;
         }
         Hlc serverHlc;
@@ -98,15 +97,28 @@ final class HandshakeHandler {
                 session.connection().maxAssembledBytes(), deviceMark));
         session.established(principal);
         services.listener().sessionOpened(principal.scope(), transport);
-        LOG.debug("session {} open: device {} scope {} cursor {} head {} resync {}", session.id(), hello.deviceId(),
-                hello.scope(), hello.cursor(), info.head(), resync);
+        LOG.info("device {} connected to scope {} over {} from {} (session {}, cursor {}, head {}{})", hello.deviceId(),
+                hello.scope(), transport, session.connection().remoteAddress(), session.id(), hello.cursor(), info.head(),
+                resync ? ", full resync" : "");
+    }
+
+    /** An identifier as a log may show it: a refused one can be anything, so it is cut short and kept to one line. */
+    private static String printable(String value) {
+        if (value == null) {
+            return "(none)";
+        }
+        String shown = value.length() > 80 ? value.substring(0, 80) + "..." : value;
+        return shown.replaceAll("\\p{Cntrl}", "?");
     }
 
     private boolean validId(String value) {
         return Identifiers.isScopeOrDeviceId(value) && value.length() <= services.options().maxIdentifierLength();
     }
 
-    private void refuse(Session session, ErrorCode code, String reason) {
+    /** Says who was refused and why, never with the token: an operator sees a wrong token at INFO. */
+    private void refuse(Session session, Hello hello, ErrorCode code, String reason) {
+        LOG.info("refused device {} for scope {} over {} from {}: {} ({})", printable(hello.deviceId()), printable(hello.scope()),
+                session.connection().transport(), session.connection().remoteAddress(), code, reason);
         services.listener().sessionRefused(session.connection().transport(), code);
         session.close(code, reason);
     }

@@ -51,6 +51,7 @@ final class IngestPipeline {
     }
 
     void push(Session session, Push push) {
+        long startNanos = System.nanoTime();
         ServerOptions options = services.options();
         Scope scope = session.scope();
         if (!Identifiers.isChangeId(push.batchId())) {
@@ -130,7 +131,29 @@ final class IngestPipeline {
                 return;
             }
         }
+        logRejected(session, batchId, push, results);
         session.send(new Ack(ProtocolVersion.CURRENT, batchId, List.of(results), services.hlc().now(), services.clock().millis()));
+        services.listener().pushAnswered(scope, push.changes().size(), java.time.Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    /** One INFO line per batch with rejected changes: how many, and the first one's reason (rows stay out of logs). */
+    private static void logRejected(Session session, String batchId, Push push, ChangeResult[] results) {
+        int rejected = 0;
+        ChangeResult first = null;
+        int firstIndex = -1;
+        for (int i = 0; i < results.length; i++) {
+            if (results[i] != null && results[i].status() == ChangeStatus.REJECTED) {
+                if (rejected++ == 0) {
+                    first = results[i];
+                    firstIndex = i;
+                }
+            }
+        }
+        if (first != null) {
+            LOG.info("rejected {} of {} change(s) of device {} in scope {} (batch {}); first: {} on table {}: {}", rejected,
+                    results.length, session.deviceId(), session.scope(), batchId, first.errorCode(),
+                    push.changes().get(firstIndex).table(), first.message());
+        }
     }
 
     private void mergeClock(Change change) {

@@ -124,6 +124,16 @@ public class ServerListener {
     public void storeLatency(String operation, Duration duration) {}
 
     /**
+     * A PUSH was answered with an ACK {@code duration} after it was taken off the session's queue (validation, the
+     * store's apply, the answer).
+     *
+     * @param scope the PUSH's scope
+     * @param changes the number of changes in the PUSH
+     * @param duration the wall-clock time from taking the PUSH to sending its ACK
+     */
+    public void pushAnswered(Scope scope, int changes, Duration duration) {}
+
+    /**
      * A device's VERIFY was answered (docs/protocol.md 4): {@code kind} is {@code tables} (the scope's checksums),
      * {@code hashes} (row hashes of some buckets, a device looking for rows that differ) or {@code rows} (row states
      * a device asked for to repair its copy).

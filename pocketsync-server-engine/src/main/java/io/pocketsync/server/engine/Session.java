@@ -96,7 +96,14 @@ final class Session implements ConnectionListener {
         services.registry().closed(this);
         catchUp.forget(this);
         services.listener().disconnected(connection.transport());
-        LOG.debug("session {} closed ({} {})", id, connection.transport(), connection.remoteAddress());
+        Principal granted = principal;
+        if (granted != null) {
+            LOG.info("device {} disconnected from scope {} over {} from {} (session {})", granted.deviceId(), granted.scope(),
+                    connection.transport(), connection.remoteAddress(), id);
+        }
+        else {
+            LOG.debug("session {} closed before HELLO ({} {})", id, connection.transport(), connection.remoteAddress());
+        }
     }
 
     private void handle(Message message) {

@@ -249,7 +249,7 @@ public final class MqttClientTransport implements ClientTransport {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable failure) {
-                    lost(ErrorCode.TRANSPORT_CLOSED, "cannot connect: " + failure);
+                    lost(ErrorCode.TRANSPORT_CLOSED, MqttConnectFailures.describe(current.getServerURI(), failure));
                 }
             });
         }
@@ -257,7 +257,7 @@ public final class MqttClientTransport implements ClientTransport {
             if (e.getReasonCode() == MqttException.REASON_CODE_CONNECT_IN_PROGRESS) {
                 return; // the attempt in progress reports success or failure itself
             }
-            lost(ErrorCode.TRANSPORT_CLOSED, "cannot connect: " + e);
+            lost(ErrorCode.TRANSPORT_CLOSED, MqttConnectFailures.describe(current.getServerURI(), e));
         }
     }
 

@@ -131,6 +131,17 @@ public final class WebSocketClientTransport implements ClientTransport {
         }
     }
 
+    /** Makes no attempt for {@code delay}, and closes the connection the server refused (if it is still open). */
+    @Override
+    public void pause(java.time.Duration delay) {
+        requireNonNull(delay, "delay is null");
+        reconnects.holdFor(delay);
+        Socket socket = current;
+        if (socket != null && !socket.isClosed()) {
+            socket.close(CloseFrame.NORMAL, "paused");
+        }
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -167,6 +178,7 @@ public final class WebSocketClientTransport implements ClientTransport {
             return;
         }
         log.debug("no WebSocket handshake from {} within {}; trying again", uri, config.connectTimeout());
+        socket.timedOut = true;
         java.net.Socket raw = socket.getSocket();
         try {
             if (raw != null) {
@@ -202,6 +214,12 @@ public final class WebSocketClientTransport implements ClientTransport {
         /** This attempt's frames: what the server's WELCOME allows, and fragments being rebuilt. */
         final MessageFraming framing = new MessageFraming("server " + uri, config.maxMessageBytes(), config.maxAssembledBytes(),
                 false);
+        /** Whether the handshake completed: a close before it is a failed attempt, which is told in words. */
+        private volatile boolean opened;
+        /** What the library reported before a close (a refused connection, an unknown host). */
+        private volatile Exception lastError;
+        /** Set when the handshake timed out. */
+        volatile boolean timedOut;
 
         Socket(URI target, int frameLimit) {
             super(target, new Draft_6455(Collections.emptyList(), frameLimit), Map.of(),
@@ -219,6 +237,7 @@ public final class WebSocketClientTransport implements ClientTransport {
                     close(CloseFrame.NORMAL, "superseded");
                     return;
                 }
+                opened = true;
                 reconnects.connected();
                 log.debug("connected to {}", uri);
                 try {
@@ -284,9 +303,18 @@ public final class WebSocketClientTransport implements ClientTransport {
                     return;
                 }
                 ErrorCode errorCode = CloseCodes.toErrorCode(code);
+                String told = reason == null || reason.isEmpty() ? "connection closed" : reason;
+                if (!opened) {
+                    ConnectFailures.Failure failure = timedOut
+                            ? new ConnectFailures.Failure(ErrorCode.TIMEOUT, "no WebSocket handshake from " + uri.getHost() + ":"
+                                    + uri.getPort() + " within " + config.connectTimeout().toMillis() + " ms")
+                            : ConnectFailures.describe(uri, reason, lastError);
+                    errorCode = failure.code();
+                    told = failure.reason();
+                }
                 log.debug("disconnected from {}: {} {} ({})", uri, code, reason, errorCode);
                 try {
-                    listener.onDisconnected(errorCode, reason == null || reason.isEmpty() ? "connection closed" : reason);
+                    listener.onDisconnected(errorCode, told);
                 }
                 catch (RuntimeException e) {
                     log.warn("listener failed on disconnect", e);
@@ -299,6 +327,7 @@ public final class WebSocketClientTransport implements ClientTransport {
 
         @Override
         public void onError(Exception e) {
+            lastError = e;
             log.debug("WebSocket error with {}: {}", uri, e.toString());
         }
     }

@@ -264,9 +264,26 @@ public final class WebSocketServerTransport implements ServerTransport {
             int query = resource.indexOf('?');
             String path = query < 0 ? resource : resource.substring(0, query);
             if (!path.equals(config.path())) {
+                notFound(socket, path);
                 throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "unknown path");
             }
             return super.onWebsocketHandshakeReceivedAsServer(socket, draft, request);
+        }
+
+        /**
+         * Answers a handshake for another path with a 404 that names the path this server serves, so the device can say
+         * what was wrong. Java-WebSocket answers a refused handshake with a fixed 404 of its own; this one is queued
+         * first, and the device reads only the first status line.
+         */
+        private void notFound(WebSocket socket, String path) {
+            log.info("refused a WebSocket connection from {} to {}: devices connect to {}", socket.getRemoteSocketAddress(),
+                    path, config.path());
+            if (socket instanceof org.java_websocket.WebSocketImpl impl) {
+                String body = "No PocketSync endpoint at this path; it serves " + config.path() + "\n";
+                impl.outQueue.offer(ByteBuffer.wrap(("HTTP/1.1 404 No PocketSync endpoint here; it serves " + config.path()
+                        + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + body.length()
+                        + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8)));
+            }
         }
 
         @Override
