@@ -95,6 +95,11 @@ public abstract class ForwardingServerStore implements ServerStore {
     }
 
     @Override
+    public Optional<io.pocketsync.api.store.ScopeNotes> scopeNotes() {
+        return delegate.scopeNotes();
+    }
+
+    @Override
     public AutoCloseable subscribe(ChangeFeedListener listener) {
         return delegate.subscribe(listener);
     }

@@ -16,6 +16,7 @@ import io.pocketsync.api.store.CatchUpPage;
 import io.pocketsync.api.store.ChangeFeedListener;
 import io.pocketsync.api.store.CommittedBatch;
 import io.pocketsync.api.store.ScopeInfo;
+import io.pocketsync.api.store.ScopeNotes;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.server.engine.store.ChangeFeedDispatcher;
 import java.io.IOException;
@@ -64,6 +65,7 @@ public final class SqliteServerStore implements ServerStore {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean keepChecksums;
     private final SqliteBatchTransaction batches;
+    private final SqliteScopeNotes notes;
 
     /**
      * Opens (and if needed creates) the store file; checksums of row state are kept with every batch.
@@ -103,6 +105,7 @@ public final class SqliteServerStore implements ServerStore {
             opened = SqliteConnection.open(path, config, false);
             SqliteSchema.create(opened.jdbc());
             SqliteUniqueClaims.create(opened.jdbc());
+            SqliteScopeNotes.create(opened.jdbc());
             if (keepChecksums) {
                 SqliteChecksums.create(opened);
             }
@@ -123,6 +126,7 @@ public final class SqliteServerStore implements ServerStore {
         this.writer = opened;
         this.batches = new SqliteBatchTransaction(opened, clock, keepChecksums);
         this.feed = new ChangeFeedDispatcher("pocketsync-sqlite-feed");
+        this.notes = new SqliteScopeNotes(writeLock, opened, this::ensureOpen, this::read);
         LOG.info("SQLite store opened at {} (synchronous={}, {} read connections)", path.toAbsolutePath(),
                 config.synchronous(), config.readConnections());
     }
@@ -270,6 +274,11 @@ public final class SqliteServerStore implements ServerStore {
     }
 
     @Override
+    public Optional<ScopeNotes> scopeNotes() {
+        return Optional.of(notes);
+    }
+
+    @Override
     public AutoCloseable subscribe(ChangeFeedListener listener) {
         ensureOpen();
         return feed.subscribe(listener);
@@ -310,7 +319,7 @@ public final class SqliteServerStore implements ServerStore {
     }
 
     @FunctionalInterface
-    private interface ReadAction<T> {
+    interface ReadAction<T> {
         T run(SqliteConnection connection) throws SQLException;
     }
 
