@@ -61,8 +61,11 @@ final class CatchUpPlanner {
         this.services = requireNonNull(services, "services is null");
     }
 
-    /** A snapshot being served: where it continues and the head when it started. */
-    private record Snapshot(long nextCursor, long startHead) {}
+    /**
+     * A snapshot being served: where it continues, the head when it started, and the time of the operator's resync
+     * request it serves (0 for none), which is cleared once the last page is sent.
+     */
+    private record Snapshot(long nextCursor, long startHead, long requestedAt) {}
 
     void pull(Session session, Pull pull) {
         if (pull.cursor() < 0) {
@@ -79,15 +82,20 @@ final class CatchUpPlanner {
                 snapshot = null;
             }
             // a PULL from 0 that asks for the device's own rows is a repair: the full state, served as a snapshot
+            long requested = session.activity().takeSnapshot();
+            if (requested > 0) {
+                // an operator asked this device to resync: a snapshot from 0, whatever the cursor
+                snapshot = new Snapshot(0, info.head(), requested);
+            }
             if (snapshot == null && (pull.cursor() < info.horizon() || pull.cursor() > info.head()
                     || (pull.self() && pull.cursor() == 0))) {
-                snapshot = new Snapshot(0, info.head());
+                snapshot = new Snapshot(0, info.head(), 0);
             }
             Changes page;
             if (snapshot != null) {
                 page = plan(scope, session.deviceId(), ChangesMode.SNAPSHOT, snapshot.nextCursor(), limit, snapshot.startHead(), info);
                 if (page.hasMore()) {
-                    snapshots.put(session, new Snapshot(page.cursor(), snapshot.startHead()));
+                    snapshots.put(session, new Snapshot(page.cursor(), snapshot.startHead(), snapshot.requestedAt()));
                 }
                 else {
                     snapshots.remove(session);
@@ -99,6 +107,9 @@ final class CatchUpPlanner {
                 page = plan(scope, skipRowsOf, ChangesMode.CATCH_UP, pull.cursor(), pull.ownFrom(), limit, 0, info);
             }
             session.send(page);
+            if (snapshot != null && snapshot.requestedAt() > 0 && !page.hasMore()) {
+                services.controls().resyncServed(scope, session.deviceId(), snapshot.requestedAt());
+            }
         }
         catch (PocketSyncException e) {
             session.sendError(e.code() == ErrorCode.STORE_UNAVAILABLE ? e.code() : ErrorCode.INTERNAL,

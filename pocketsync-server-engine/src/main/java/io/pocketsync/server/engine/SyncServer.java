@@ -7,6 +7,7 @@ import io.pocketsync.api.auth.Authenticator;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.store.AuditEntry;
+import io.pocketsync.api.store.ScopeNotes;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.api.transport.Connection;
 import io.pocketsync.api.transport.ConnectionListener;
@@ -49,6 +50,8 @@ public final class SyncServer implements AutoCloseable {
     private final CatchUpPlanner catchUp;
     private final Broadcaster broadcaster;
     private final RetentionJob retention;
+    private final DeviceSweep sweep;
+    private final ServerAdmin admin;
     private final AtomicLong sessionCounter = new AtomicLong();
     private final Object lifecycle = new Object();
     private ExecutorService workers;
@@ -69,20 +72,26 @@ public final class SyncServer implements AutoCloseable {
             ServerListener listener, Clock clock) {
         requireNonNull(options, "options is null");
         requireNonNull(clock, "clock is null");
+        requireNonNull(store, "store is null");
+        ScopeNotes notes = store.scopeNotes().orElseGet(ScopeNotes::inMemory);
         this.services = new ServerServices(
-                requireNonNull(store, "store is null"),
+                store,
                 requireNonNull(authenticator, "authenticator is null"),
                 requireNonNull(resolvers, "resolvers is null"),
                 options,
                 requireNonNull(listener, "listener is null"),
                 clock,
                 new HybridLogicalClock(clock, options.clockSkew()),
-                new SessionRegistry());
+                new SessionRegistry(),
+                new DeviceControls(notes, clock),
+                new DeviceSightings(notes, clock, options.nodeId()));
         this.handshake = new HandshakeHandler(services);
         this.ingest = new IngestPipeline(services, clock);
         this.catchUp = new CatchUpPlanner(services);
         this.broadcaster = new Broadcaster(services);
         this.retention = new RetentionJob(services);
+        this.sweep = new DeviceSweep(services);
+        this.admin = new ServerAdmin(services, ingest);
     }
 
     /**
@@ -107,6 +116,8 @@ public final class SyncServer implements AutoCloseable {
             scheduler = Executors.newSingleThreadScheduledExecutor(threads("pocketsync-retention"));
             long interval = services.options().pruneInterval().toMillis();
             scheduler.scheduleWithFixedDelay(retention, interval, interval, TimeUnit.MILLISECONDS);
+            long sweepInterval = DeviceSweep.INTERVAL.toMillis();
+            scheduler.scheduleWithFixedDelay(sweep, sweepInterval, sweepInterval, TimeUnit.MILLISECONDS);
             feedSubscription = services.store().subscribe(broadcaster);
             started = true;
             LOG.info("sync server {} started: {} ", services.options().nodeId(), services.resolvers());
@@ -150,6 +161,20 @@ public final class SyncServer implements AutoCloseable {
         return services.store().audit(requireNonNull(scope, "scope is null"), afterId, limit);
     }
 
+    /**
+     * What operators see and do (the admin API): devices and their sessions, revocation, resync, the audit log.
+     *
+     * @return this server's operations; usable while the server runs
+     */
+    public ServerAdmin admin() {
+        return admin;
+    }
+
+    /** Runs the device sweep now (it also runs every few seconds): writes sightings, applies other nodes' controls. */
+    public void sweepNow() {
+        sweep.run();
+    }
+
     /** Runs the retention job now (it also runs every {@code pruneInterval}). */
     public void pruneNow() {
         retention.run();
@@ -187,6 +212,8 @@ public final class SyncServer implements AutoCloseable {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
+        // the closed sessions' last sightings, while the store is still open (its owner closes it after the server)
+        services.sightings().flush();
         if (feedSubscription != null) {
             try {
                 feedSubscription.close();
