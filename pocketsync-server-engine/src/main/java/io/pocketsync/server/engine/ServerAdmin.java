@@ -307,6 +307,18 @@ public final class ServerAdmin {
     }
 
     /**
+     * The stored state of one row, tombstones included.
+     *
+     * @param scope the scope
+     * @param table the table
+     * @param globalId the row's {@code ps_global_id}
+     * @return its state; empty when the store has none
+     */
+    public Optional<RowState> row(Scope scope, String table, String globalId) {
+        return services.store().row(requireNonNull(scope, "scope is null"), table, globalId);
+    }
+
+    /**
      * The latest state of the rows changed most recently, newest first.
      *
      * @param scope the scope
