@@ -32,6 +32,7 @@ final class TestDevice implements AutoCloseable {
     private final String token;
     private final List<ErrorCode> errors = new CopyOnWriteArrayList<>();
     private PocketSyncDevice device;
+    private String id;
 
     TestDevice(Path file, URI server, String scope, String token) {
         this.file = file;
@@ -49,6 +50,7 @@ final class TestDevice implements AutoCloseable {
                 .options(FAST).build();
         device.onError((code, message) -> errors.add(code));
         device.start();
+        id = device.deviceId();
         return this;
     }
 
@@ -59,8 +61,9 @@ final class TestDevice implements AutoCloseable {
         }
     }
 
+    /** The device id (known once started; kept while stopped). */
     String id() {
-        return device.deviceId();
+        return id;
     }
 
     boolean connected() {
@@ -85,6 +88,21 @@ final class TestDevice implements AutoCloseable {
         }
         catch (SQLException e) {
             throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** Deletes an item with capture suppressed, as the engine applies remote changes: the server never hears of it. */
+    void deleteBehindTheEngine(String item) {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            statement.execute("INSERT INTO __pocketsync_applying (id) VALUES (1)");
+            statement.execute("DELETE FROM items WHERE id = '" + item.replace("'", "''") + "'");
+            statement.execute("DELETE FROM __pocketsync_applying");
+            connection.commit();
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("deleting " + item + " failed", e);
         }
     }
 
