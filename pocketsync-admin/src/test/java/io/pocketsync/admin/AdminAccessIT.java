@@ -50,7 +50,7 @@ class AdminAccessIT {
     void infoNamesVersionNodeStoreTransportsAndNodes() {
         JsonNode info = server.get("api/info");
 
-        assertThat(info.path("version").asText()).isEqualTo("test-version");
+        assertThat(info.path("version").asText()).isEqualTo(AdminTestServer.VERSION);
         assertThat(info.path("node").asText()).isEqualTo("node-access");
         assertThat(info.path("store").path("name").asText()).isEqualTo("sqlite");
         assertThat(info.path("store").path("up").asBoolean()).isTrue();

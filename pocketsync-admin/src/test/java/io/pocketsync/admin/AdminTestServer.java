@@ -25,6 +25,8 @@ import java.util.UUID;
  */
 final class AdminTestServer implements AutoCloseable {
     static final String TOKEN = "admin-" + UUID.randomUUID();
+    /** The version the admin API reports: the build's (failsafe passes it), as the server command does. */
+    static final String VERSION = System.getProperty("pocketsync.version", "dev");
 
     private final PocketSyncServer server;
     private final AdminServer admin;
@@ -49,7 +51,7 @@ final class AdminTestServer implements AutoCloseable {
         PocketSyncServer server = PocketSyncServer.start(Settings.of(keys));
         try {
             AdminServer admin = AdminServer.start(new AdminOptions(InetAddress.getLoopbackAddress(), 0, TOKEN), server,
-                    "test-version", "sqlite");
+                    VERSION, "sqlite");
             return new AdminTestServer(server, admin);
         }
         catch (IOException | RuntimeException e) {

@@ -172,7 +172,7 @@ function renderDevices(devices) {
     actions.append(button('Resync', 'resync', () => act(d.device, 'resync')));
     actions.append(d.revoked ? button('Allow', 'allow', () => act(d.device, 'allow'))
       : button('Revoke', 'revoke', () => askRevoke(d.device), 'danger'));
-    const tr = row([d.device, el('span', state, 'badge ' + (d.revoked ? 'revoked' : d.connected ? 'on' : 'off')), d.transport,
+    const tr = row([el('span', d.device, 'id'), el('span', state, 'badge ' + (d.revoked ? 'revoked' : d.connected ? 'on' : 'off')), d.transport,
       d.remoteAddress, d.cursor, d.lag, d.pushesWaiting === null ? '–' : d.pushesWaiting, ago(d.lastSeen), actions]);
     tr.dataset.device = d.device;
     tr.dataset.state = d.revoked ? 'revoked' : d.connected ? 'connected' : 'offline';
@@ -213,7 +213,7 @@ function renderRejected(entries) {
     const actions = el('span', null, 'actions');
     actions.append(button('Retry', 'retry', () => handle(entry.id, 'retry')),
       button('Drop', 'drop', () => handle(entry.id, 'drop'), 'danger'));
-    const tr = row(['#' + entry.id, entry.change.table + ' / ' + entry.change.row, entry.change.device, entry.errorCode,
+    const tr = row(['#' + entry.id, el('span', entry.change.table + ' / ' + entry.change.row, 'id'), el('span', entry.change.device, 'id'), el('span', entry.errorCode, 'code'),
       entry.reason, actions]);
     tr.dataset.auditId = entry.id;
     return tr;
