@@ -140,17 +140,48 @@ final class ChecksumVerifier {
         }
     }
 
-    /** A catch-up ended (a page with {@code more=false}). */
-    void caughtUp() {
+    /**
+     * Whether the next final catch-up page should carry the server's checksums (PULL {@code sums}): a comparison is
+     * due when the catch-up ends, so the device compares at once instead of asking with VERIFY.
+     */
+    boolean wantsChecksums() {
+        Run current = run;
+        if (current != null) {
+            return current.waitingForCatchUp;
+        }
+        return online && !verifiedThisSession && enabled() && !serverLacksChecksums;
+    }
+
+    /**
+     * A catch-up ended (a page with {@code more=false}).
+     *
+     * @param sums the server's checksums the page carried, at its cursor; null when it carried none (the server did
+     *        not know them at that sequence, or is older), and the device asks with VERIFY
+     */
+    void caughtUp(@Nullable Checksums sums) {
         Run current = run;
         if (current != null && current.waitingForCatchUp) {
             current.waitingForCatchUp = false;
-            askTables(current);
+            answerOrAsk(current, sums);
         }
         else if (current == null && online && !verifiedThisSession && enabled() && !serverLacksChecksums) {
             verifiedThisSession = true;
-            start(true);
+            Run started = new Run(true);
+            run = started;
+            answerOrAsk(started, sums);
         }
+    }
+
+    private void answerOrAsk(Run current, @Nullable Checksums sums) {
+        if (sums == null) {
+            askTables(current);
+            return;
+        }
+        // as if the page's checksums answered a VERIFY: request id 0 is never one of this device's questions
+        current.stage = Stage.TABLES;
+        current.requestId = 0;
+        current.deadlineNanos = SyncLoop.deadline(options);
+        received(sums);
     }
 
     /** The periodic check. */
@@ -198,6 +229,14 @@ final class ChecksumVerifier {
         Run current = run;
         if (current == null || current.waitingForCatchUp || answer.requestId() != current.requestId) {
             return; // late or foreign
+        }
+        if (!RowHash.ALGORITHM.equals(answer.algorithm())) {
+            // an older server sums another row hash: every row would seem to differ
+            LOG.info("the server sums '{}' row hashes, this device '{}': no checksum comparison in this session",
+                    answer.algorithm(), RowHash.ALGORITHM);
+            serverLacksChecksums = true;
+            finish(false);
+            return;
         }
         try {
             if (current.stage != Stage.TABLES && moved(current, answer)) {

@@ -11,6 +11,7 @@ import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.transport.ClientTransport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,19 +43,22 @@ final class RemoteChangeReceiver {
     private long pullDeadlineNanos;
     /** A SNAPSHOT page of a resync was applied in this session, so the server continues the snapshot from our cursor. */
     private boolean resyncContinuing;
+    private final BooleanSupplier wantsChecksums;
     private int batchesDone;
     private long rowsDone;
 
     /**
      * @param applied told what a message wrote locally, to fire watchers and report parked changes
+     * @param wantsChecksums whether a PULL asks for the server's checksums with the final page (a comparison is due)
      */
     RemoteChangeReceiver(ChangeCapture capture, ClientTransport transport, DeviceOptions options, StatusBoard status,
-            Consumer<ApplyReport> applied) {
+            Consumer<ApplyReport> applied, BooleanSupplier wantsChecksums) {
         this.capture = requireNonNull(capture, "capture is null");
         this.transport = requireNonNull(transport, "transport is null");
         this.options = requireNonNull(options, "options is null");
         this.status = requireNonNull(status, "status is null");
         this.applied = requireNonNull(applied, "applied is null");
+        this.wantsChecksums = requireNonNull(wantsChecksums, "wantsChecksums is null");
     }
 
     /** A new session: catch up from the stored cursor (after the pending changes are pushed). */
@@ -103,7 +107,8 @@ final class RemoteChangeReceiver {
         long cursor = state.resyncing() && !resyncContinuing ? 0 : state.cursor();
         long ownFrom = capture.ownChangesFrom(cursor);
         // a device that lost or restored its data asks for its own rows too (OwnRowsRepair)
-        if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit(), ownFrom, capture.repairing()))) {
+        if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit(), ownFrom, capture.repairing(),
+                wantsChecksums.getAsBoolean()))) {
             pullOutstanding = true;
             pullDeadlineNanos = SyncLoop.deadline(options);
         }

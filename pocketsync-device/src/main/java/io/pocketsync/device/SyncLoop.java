@@ -78,7 +78,8 @@ final class SyncLoop implements ClientTransport.Listener {
         this.status = requireNonNull(status, "status is null");
         this.localChanges = new LocalChangeWatcher(capture, watchers, engine, this::localCommitSeen);
         this.pusher = new ChangePusher(capture, transport, options, engine, status, this::reportApplied);
-        this.receiver = new RemoteChangeReceiver(capture, transport, options, status, this::reportApplied);
+        this.receiver = new RemoteChangeReceiver(capture, transport, options, status, this::reportApplied,
+                this::wantsChecksums);
         this.verifier = new ChecksumVerifier(capture, transport, options, status, () -> {
             receiver.pullSoon();
             pump();
@@ -298,7 +299,7 @@ final class SyncLoop implements ClientTransport.Listener {
                 pump();
             }
             if (changes.mode() != ChangesMode.LIVE && !changes.hasMore()) {
-                verifier.caughtUp();
+                verifier.caughtUp(changes.checksums());
             }
         }
         else if (message instanceof Checksums checksums) {
@@ -372,6 +373,10 @@ final class SyncLoop implements ClientTransport.Listener {
     }
 
     /** Fires watchers of the tables remote changes were written to, and reports what was parked. */
+    private boolean wantsChecksums() {
+        return verifier.wantsChecksums();
+    }
+
     private void reportApplied(ApplyReport report) {
         watchers.fire(report.tables(), true);
         if (!report.parked().isEmpty()) {

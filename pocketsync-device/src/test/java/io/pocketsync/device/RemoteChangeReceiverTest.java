@@ -47,7 +47,8 @@ class RemoteChangeReceiverTest {
                 errors.add(code);
             }
         });
-        receiver = new RemoteChangeReceiver(capture, new RecordingTransport(), DeviceOptions.DEFAULTS, status, report -> { });
+        receiver = new RemoteChangeReceiver(capture, new RecordingTransport(), DeviceOptions.DEFAULTS, status, report -> { },
+                () -> false);
     }
 
     @AfterEach

@@ -42,6 +42,12 @@ final class ScriptedSyncServer {
     /** Changes the next ACKs leave out (not stored, not answered), as a server may (protocol.md 3.2). */
     volatile java.util.function.Predicate<Change> unanswered = change -> false;
     private long hlc;
+    /** Whether a final page answering a PULL with {@code sums} carries the checksums, as the real server's does. */
+    volatile boolean checksumsWithFinalPage = true;
+    volatile int pagesWithChecksums;
+    /** The answer to a VERIFY; null: refused as an unknown message, as a server that predates checksums does. */
+    volatile Function<io.pocketsync.api.protocol.Verify, Message> verification = verify -> null;
+    final List<io.pocketsync.api.protocol.Verify> verifications = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     ScriptedSyncServer(ServerTransport transport, int maxBatch) {
         this.maxBatch = maxBatch;
@@ -129,12 +135,39 @@ final class ScriptedSyncServer {
                 }
             }
             boolean more = taken < after.size();
-            connection.send(new Changes(ProtocolVersion.CURRENT, ChangesMode.CATCH_UP, page, pull.cursor(), more ? cursor : log.size(),
-                    more, after.size() - taken, sequences));
+            Changes answer = new Changes(ProtocolVersion.CURRENT, ChangesMode.CATCH_UP, page, pull.cursor(), more ? cursor : log.size(),
+                    more, after.size() - taken, sequences);
+            if (pull.sums() && !more && checksumsWithFinalPage) {
+                pagesWithChecksums++;
+                answer = answer.withChecksums(checksums(0));
+            }
+            connection.send(answer);
+        }
+        else if (message instanceof io.pocketsync.api.protocol.Verify verify && verification.apply(verify) != null) {
+            verifications.add(verify);
+            connection.send(verification.apply(verify));
         }
         else {
+            if (message instanceof io.pocketsync.api.protocol.Verify verify) {
+                verifications.add(verify);
+            }
             connection.send(new io.pocketsync.api.protocol.ErrorMessage(ProtocolVersion.CURRENT, ErrorCode.UNKNOWN_MESSAGE_TYPE,
                     "not scripted: " + message.type(), null));
         }
+    }
+
+    /** The checksums of the live rows at the head, as an answer to request {@code requestId}. */
+    synchronized io.pocketsync.api.protocol.Checksums checksums(long requestId) {
+        Map<String, io.pocketsync.api.checksum.TableChecksum.Builder> tables = new LinkedHashMap<>();
+        for (Row row : rows.values()) {
+            Change change = row.change();
+            if (!change.isDelete()) {
+                tables.computeIfAbsent(change.table(), io.pocketsync.api.checksum.TableChecksum.Builder::new)
+                        .add(change.globalId(), io.pocketsync.api.checksum.RowHash.of(change.table(), change.globalId(), change.row()));
+            }
+        }
+        return new io.pocketsync.api.protocol.Checksums(ProtocolVersion.CURRENT, requestId, log.size(),
+                tables.values().stream().map(io.pocketsync.api.checksum.TableChecksum.Builder::build).toList(), List.of(),
+                List.of(), List.of(), List.of());
     }
 }

@@ -32,8 +32,6 @@ public record ChecksumDelta(List<Entry> entries) {
      */
     public record Entry(String table, int bucket, long count, long low, long high) {}
 
-    private record Bucket(String table, int bucket) {}
-
     /**
      * Copies the entries.
      *
@@ -50,28 +48,44 @@ public record ChecksumDelta(List<Entry> entries) {
      * @return the change; no entries when the batch changes no live row's content
      */
     public static ChecksumDelta of(BatchPlan plan) {
+        return of(plan, IncomingHashes.none());
+    }
+
+    /**
+     * The change a planned batch makes, taking the hashes of incoming images from those computed ahead.
+     *
+     * @param plan the plan the store is about to write
+     * @param incoming hashes of the batch's incoming images ({@link IncomingHashes#ahead})
+     * @return the change; no entries when the batch changes no live row's content
+     */
+    public static ChecksumDelta of(BatchPlan plan, IncomingHashes incoming) {
         Map<RowKey, @Nullable RowState> loaded = plan.loaded();
-        Map<Bucket, long[]> sums = new LinkedHashMap<>();
+        // per table: count, low and high change of each bucket, side by side (a batch of 1000 rows touches them all)
+        Map<String, long[]> tables = new LinkedHashMap<>();
         for (Map.Entry<RowKey, BatchPlan.Planned> row : plan.rows().entrySet()) {
             RowKey key = row.getKey();
-            RowState before = loaded.get(key);
+            RowState before = loaded.isEmpty() ? null : loaded.get(key);
             RowState after = row.getValue().state();
-            long oldHash = before == null || before.deleted() ? 0 : RowHash.of(key.table(), key.globalId(), before.row());
-            long newHash = after.deleted() ? 0 : RowHash.of(key.table(), key.globalId(), after.row());
             boolean wasLive = before != null && !before.deleted();
             boolean isLive = !after.deleted();
+            long oldHash = wasLive ? RowHash.of(key.table(), key.globalId(), before.row()) : 0;
+            long newHash = isLive ? incoming.hashOf(key, after.row()) : 0;
             if (wasLive == isLive && oldHash == newHash) {
                 continue;
             }
-            long[] bucket = sums.computeIfAbsent(new Bucket(key.table(), RowHash.bucket(key.globalId())), k -> new long[3]);
-            bucket[0] += (isLive ? 1 : 0) - (wasLive ? 1 : 0);
-            bucket[1] += (newHash & 0xffff_ffffL) - (oldHash & 0xffff_ffffL);
-            bucket[2] += (newHash >>> 32) - (oldHash >>> 32);
+            long[] sums = tables.computeIfAbsent(key.table(), table -> new long[3 * RowHash.BUCKETS]);
+            int at = 3 * RowHash.bucket(key.globalId());
+            sums[at] += (isLive ? 1 : 0) - (wasLive ? 1 : 0);
+            sums[at + 1] += (newHash & 0xffff_ffffL) - (oldHash & 0xffff_ffffL);
+            sums[at + 2] += (newHash >>> 32) - (oldHash >>> 32);
         }
-        List<Entry> entries = new ArrayList<>(sums.size());
-        sums.forEach((key, value) -> {
-            if (value[0] != 0 || value[1] != 0 || value[2] != 0) {
-                entries.add(new Entry(key.table(), key.bucket(), value[0], value[1], value[2]));
+        List<Entry> entries = new ArrayList<>();
+        tables.forEach((table, sums) -> {
+            for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+                int at = 3 * bucket;
+                if (sums[at] != 0 || sums[at + 1] != 0 || sums[at + 2] != 0) {
+                    entries.add(new Entry(table, bucket, sums[at], sums[at + 1], sums[at + 2]));
+                }
             }
         });
         return new ChecksumDelta(entries);

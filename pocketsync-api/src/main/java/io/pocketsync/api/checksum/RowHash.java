@@ -1,11 +1,6 @@
 package io.pocketsync.api.checksum;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -14,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * so that the server (from its stored winning image) and a device (from the image it would send) compute the same
  * value.
  *
- * <p>The hash is the first 8 bytes (big-endian) of SHA-256 over: the table (UTF-8), a zero byte, the global id
+ * <p>The hash is XXH64 with seed 0 ({@value #ALGORITHM}, the reference xxHash's 64-bit hash) over: the table (UTF-8), a zero byte, the global id
  * (UTF-8), a zero byte, then per column whose value is not null, in code point order of the names: the name's
  * UTF-8 length (4 bytes) and bytes, a tag and the value. A number whose value is a whole 64-bit integer is tagged
  * {@code i} with its 8 bytes (so {@code 1} and {@code 1.0} hash alike, as SQLite compares them); another real is
@@ -22,20 +17,21 @@ import org.jspecify.annotations.Nullable;
  * counts as null (SQLite stores it as NULL). Null columns are left out, so a column a side lacks and a column that
  * is NULL are the same.
  *
- * <p>Thread-safe (a digest per thread).
+ * <p>The first version of the protocol used the first 8 bytes of SHA-256 over the same bytes; VERIFY and CHECKSUMS
+ * name the algorithm ({@code alg}), so that two sides that hash differently never compare.
+ *
+ * <p>Thread-safe (a buffer per thread).
  */
 public final class RowHash {
+    /** The name of this hash on the wire ({@code alg} of VERIFY and CHECKSUMS). */
+    public static final String ALGORITHM = "xxh64";
+
+    /** The name of the first version's hash, which a message without {@code alg} means. */
+    public static final String FIRST_ALGORITHM = "sha256-64";
+
     /** How many buckets the {@code ps_global_id} space is split into. */
     public static final int BUCKETS = 256;
 
-    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
-    });
     private static final double TWO_63 = 9.223372036854775808E18;
 
     private RowHash() {}
@@ -51,27 +47,23 @@ public final class RowHash {
      * @throws IllegalArgumentException when a value is of none of those types
      */
     public static long of(String table, String globalId, Map<String, ? extends @Nullable Object> row) {
-        // The bytes are laid out in one reused buffer and digested in one call: a digest update per field cost about
-        // as much as the SHA-256 itself, and the server hashes every row it writes (docs/benchmarks.md).
+        // The bytes are laid out in one reused buffer and hashed in one call, and the columns are gathered and sorted
+        // in reused arrays: the server hashes every row it writes, so this is on its ingest path (docs/benchmarks.md).
         Bytes out = BUFFER.get();
         out.reset();
         out.utf8(table);
         out.put((byte) 0);
         out.utf8(globalId);
         out.put((byte) 0);
-        List<String> columns = new ArrayList<>(row.size());
-        for (Map.Entry<String, ? extends @Nullable Object> entry : row.entrySet()) {
-            if (canonical(entry.getValue()) != null) {
-                columns.add(entry.getKey());
-            }
-        }
-        columns.sort(RowHash::compareCodePoints);
-        for (String column : columns) {
+        int count = out.gather(row);
+        String[] names = out.names;
+        Object[] values = out.values;
+        for (int i = 0; i < count; i++) {
             int lengthAt = out.reserveInt();
             int nameStart = out.size();
-            out.utf8(column);
+            out.utf8(names[i]);
             out.putIntAt(lengthAt, out.size() - nameStart);
-            Object value = canonical(row.get(column));
+            Object value = values[i];
             if (value instanceof Long number) {
                 out.put((byte) 'i');
                 out.putLong(number);
@@ -94,10 +86,8 @@ public final class RowHash {
                 out.put(bytes);
             }
         }
-        MessageDigest digest = SHA_256.get();
-        digest.reset();
-        digest.update(out.array(), 0, out.size());
-        return ByteBuffer.wrap(digest.digest()).getLong();
+        java.util.Arrays.fill(values, 0, count, null); // do not keep a row's values alive in the thread's buffer
+        return XxHash64.hash(out.array(), 0, out.size());
     }
 
     private static final ThreadLocal<Bytes> BUFFER = ThreadLocal.withInitial(Bytes::new);
@@ -106,6 +96,36 @@ public final class RowHash {
     private static final class Bytes {
         private byte[] bytes = new byte[512];
         private int size;
+        /** The non-null columns of the row being hashed, in code point order of the names, and their values. */
+        String[] names = new String[16];
+        Object[] values = new Object[16];
+
+        /** Fills {@link #names} and {@link #values} with the row's non-null columns, sorted; returns how many. */
+        int gather(Map<String, ? extends @Nullable Object> row) {
+            if (names.length < row.size()) {
+                names = new String[row.size()];
+                values = new Object[row.size()];
+            }
+            int count = 0;
+            for (Map.Entry<String, ? extends @Nullable Object> entry : row.entrySet()) {
+                Object value = canonical(entry.getValue());
+                if (value == null) {
+                    continue;
+                }
+                // insertion sort: rows have few columns, and they mostly come in the same order every time
+                String name = entry.getKey();
+                int at = count;
+                while (at > 0 && compareCodePoints(names[at - 1], name) > 0) {
+                    names[at] = names[at - 1];
+                    values[at] = values[at - 1];
+                    at--;
+                }
+                names[at] = name;
+                values[at] = value;
+                count++;
+            }
+            return count;
+        }
 
         void reset() {
             if (bytes.length > (1 << 20)) {
@@ -202,10 +222,20 @@ public final class RowHash {
      * @return 0 to {@code BUCKETS - 1}
      */
     public static int bucket(String globalId) {
+        // FNV-1a over the UTF-8 bytes, encoded on the fly: the server takes the bucket of every row it writes.
         int hash = 0x811c9dc5;
-        for (byte b : globalId.getBytes(StandardCharsets.UTF_8)) {
-            hash ^= b & 0xff;
-            hash *= 0x01000193;
+        int length = globalId.length();
+        for (int i = 0; i < length; i++) {
+            char c = globalId.charAt(i);
+            if (c < 0x80) {
+                hash = (hash ^ c) * 0x01000193;
+            }
+            else {
+                for (byte b : globalId.substring(i).getBytes(StandardCharsets.UTF_8)) {
+                    hash = (hash ^ (b & 0xff)) * 0x01000193;
+                }
+                break;
+            }
         }
         return Integer.remainderUnsigned(hash, BUCKETS);
     }
@@ -234,18 +264,26 @@ public final class RowHash {
         throw new IllegalArgumentException("not a SQLite value: " + value.getClass().getName());
     }
 
+    /**
+     * Code point order of two strings: UTF-16 order, except that a surrogate (a code point above U+FFFF) sorts after
+     * U+E000..U+FFFF, as its code point does.
+     */
     private static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int x = a.codePointAt(i);
-            int y = b.codePointAt(j);
+        int length = Math.min(a.length(), b.length());
+        for (int i = 0; i < length; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
             if (x != y) {
+                if (x >= 0xd800 && y >= 0xd800) {
+                    return Integer.compare(codePointRank(x), codePointRank(y));
+                }
                 return Integer.compare(x, y);
             }
-            i += Character.charCount(x);
-            j += Character.charCount(y);
         }
-        return Integer.compare(a.length() - i, b.length() - j);
+        return Integer.compare(a.length(), b.length());
+    }
+
+    private static int codePointRank(char c) {
+        return c >= 0xe000 ? c - 0x800 : c + 0x2000; // surrogates move above U+FFFF's units
     }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.model.Change;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Server → device: changes to apply, either a live broadcast or one page of catch-up.
@@ -29,9 +30,11 @@ import java.util.List;
  *        applies a change only over an older local state of the row. Never null; exactly as long as
  *        {@code changes}, each positive, whenever {@code changes} is not empty: a device cannot order a change
  *        without it and ignores such a message (protocol.md 3.3). Only a message without changes may leave it empty
+ * @param checksums on a final page ({@code hasMore} false) answering a PULL with {@code sums}: the scope's checksums
+ *        exactly at {@code cursor} (request id 0), which the device compares once it applied the page; null otherwise
  */
 public record Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
-        boolean hasMore, long estimatedRemaining, List<Long> sequences) implements Message {
+        boolean hasMore, long estimatedRemaining, List<Long> sequences, @Nullable Checksums checksums) implements Message {
     /**
      * Validates the message and copies its lists.
      *
@@ -46,8 +49,14 @@ public record Changes(int protocolVersion, ChangesMode mode, List<Change> change
      *        (LIVE: the change's own sequence; CATCH_UP and SNAPSHOT: the row's {@code lastSequence}); the device
      *        applies a change only over an older local state of the row. Empty when unknown (an older server):
      *        never null, otherwise exactly as long as {@code changes}, each positive
+     * @param checksums the scope's checksums at {@code cursor}, on a final page only; null otherwise
+     * @throws IllegalArgumentException when checksums come with a live message, a page with more to come, or at
+     *         another sequence than {@code cursor}
      */
     public Changes {
+        if (checksums != null && (mode == ChangesMode.LIVE || hasMore || checksums.sequence() != cursor)) {
+            throw new IllegalArgumentException("checksums come only with a final page, at its cursor " + cursor);
+        }
         requireNonNull(mode, "mode is null");
         changes = List.copyOf(requireNonNull(changes, "changes is null"));
         sequences = List.copyOf(requireNonNull(sequences, "sequences is null"));
@@ -65,6 +74,35 @@ public record Changes(int protocolVersion, ChangesMode mode, List<Change> change
     }
 
     /**
+     * A message without checksums.
+     *
+     * @param protocolVersion protocol version
+     * @param mode live broadcast, catch-up page or snapshot page
+     * @param changes the changes; never null
+     * @param fromCursor the cursor this message starts after
+     * @param cursor the cursor to store once the message is applied
+     * @param hasMore for pages: whether the device should PULL again from {@code cursor}
+     * @param estimatedRemaining for pages: an upper bound of the changes still to come (for progress)
+     * @param sequences the server sequence of each change's row state, index for index with {@code changes}
+     */
+    public Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
+            boolean hasMore, long estimatedRemaining, List<Long> sequences) {
+        this(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, sequences, null);
+    }
+
+    /**
+     * This final page carrying the scope's checksums at its cursor.
+     *
+     * @param sums the checksums, at {@link #cursor()}
+     * @return a copy with them
+     * @throws IllegalArgumentException when this is no final page or they are at another sequence
+     */
+    public Changes withChecksums(Checksums sums) {
+        return new Changes(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, sequences,
+                requireNonNull(sums, "sums is null"));
+    }
+
+    /**
      * A message without sequences: for one without changes (a LIVE of the receiver's own batch, an empty page).
      * A device ignores changes that come without their sequences.
      *
@@ -78,7 +116,7 @@ public record Changes(int protocolVersion, ChangesMode mode, List<Change> change
      */
     public Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
             boolean hasMore, long estimatedRemaining) {
-        this(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, List.of());
+        this(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, List.of(), null);
     }
 
     /**

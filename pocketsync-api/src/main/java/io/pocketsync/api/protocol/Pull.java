@@ -22,7 +22,7 @@ package io.pocketsync.api.protocol;
  *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
  * @param self whether the page includes rows whose latest state this device wrote (wire field {@code self}, optional)
  */
-public record Pull(int protocolVersion, long cursor, int limit, long ownFrom, boolean self) implements Message {
+public record Pull(int protocolVersion, long cursor, int limit, long ownFrom, boolean self, boolean sums) implements Message {
     /**
      * Validates the message: {@code ownFrom} is never negative.
      *
@@ -32,11 +32,26 @@ public record Pull(int protocolVersion, long cursor, int limit, long ownFrom, bo
      * @param ownFrom the lowest server sequence above {@code cursor} at which this device may hold a row state
      *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
      * @param self whether the page includes rows whose latest state this device wrote
+     * @param sums whether a final page should carry the scope's checksums
      */
     public Pull {
         if (ownFrom < 0) {
             throw new IllegalArgumentException("ownFrom must not be negative: " + ownFrom);
         }
+    }
+
+    /**
+     * A pull that asks for no checksums.
+     *
+     * @param protocolVersion protocol version
+     * @param cursor the device's cursor
+     * @param limit the most rows the device wants in the page (the server may send fewer)
+     * @param ownFrom the lowest server sequence above {@code cursor} at which this device may hold a row state
+     *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
+     * @param self whether the page includes rows whose latest state this device wrote
+     */
+    public Pull(int protocolVersion, long cursor, int limit, long ownFrom, boolean self) {
+        this(protocolVersion, cursor, limit, ownFrom, self, false);
     }
 
     /**
@@ -49,7 +64,7 @@ public record Pull(int protocolVersion, long cursor, int limit, long ownFrom, bo
      *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
      */
     public Pull(int protocolVersion, long cursor, int limit, long ownFrom) {
-        this(protocolVersion, cursor, limit, ownFrom, false);
+        this(protocolVersion, cursor, limit, ownFrom, false, false);
     }
 
     /**
@@ -60,7 +75,7 @@ public record Pull(int protocolVersion, long cursor, int limit, long ownFrom, bo
      * @param limit the most rows the device wants in the page
      */
     public Pull(int protocolVersion, long cursor, int limit) {
-        this(protocolVersion, cursor, limit, 0, false);
+        this(protocolVersion, cursor, limit, 0, false, false);
     }
 
     @Override

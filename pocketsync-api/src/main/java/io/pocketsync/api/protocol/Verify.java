@@ -2,6 +2,7 @@ package io.pocketsync.api.protocol;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pocketsync.api.checksum.RowHash;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -19,9 +20,11 @@ import org.jspecify.annotations.Nullable;
  * @param table the table of a bucket or row question; null for the checksums of every table
  * @param buckets the buckets whose row hashes are asked; empty otherwise
  * @param globalIds the rows whose state is asked; empty otherwise
+ * @param algorithm the row hash the device sums ({@code alg}: {@link RowHash#ALGORITHM}; absent on the wire means
+ *        {@link RowHash#FIRST_ALGORITHM}): a server that sums another hash does not answer
  */
-public record Verify(int protocolVersion, long requestId, @Nullable String table, List<Integer> buckets, List<String> globalIds)
-        implements Message {
+public record Verify(int protocolVersion, long requestId, @Nullable String table, List<Integer> buckets, List<String> globalIds,
+        String algorithm) implements Message {
     /**
      * Copies the lists.
      *
@@ -30,10 +33,25 @@ public record Verify(int protocolVersion, long requestId, @Nullable String table
      * @param table the table of a bucket or row question; null for the checksums of every table
      * @param buckets the buckets whose row hashes are asked; empty otherwise
      * @param globalIds the rows whose state is asked; empty otherwise
+     * @param algorithm the row hash the device sums
      */
     public Verify {
         buckets = List.copyOf(requireNonNull(buckets, "buckets is null"));
         globalIds = List.copyOf(requireNonNull(globalIds, "globalIds is null"));
+        requireNonNull(algorithm, "algorithm is null");
+    }
+
+    /**
+     * A question from a device that sums this version's row hash ({@link RowHash#ALGORITHM}).
+     *
+     * @param protocolVersion protocol version
+     * @param requestId chosen by the device, repeated in the answer
+     * @param table the table of a bucket or row question; null for the checksums of every table
+     * @param buckets the buckets whose row hashes are asked; empty otherwise
+     * @param globalIds the rows whose state is asked; empty otherwise
+     */
+    public Verify(int protocolVersion, long requestId, @Nullable String table, List<Integer> buckets, List<String> globalIds) {
+        this(protocolVersion, requestId, table, buckets, globalIds, RowHash.ALGORITHM);
     }
 
     @Override

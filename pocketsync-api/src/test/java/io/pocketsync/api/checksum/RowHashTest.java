@@ -20,7 +20,7 @@ class RowHashTest {
         assertThat(RowHash.bucket("g1")).isEqualTo(EXAMPLE_BUCKET);
     }
 
-    static final String EXAMPLE = "043494a1dd260ae3";
+    static final String EXAMPLE = "1d61078b88136fd6";
     static final int EXAMPLE_BUCKET = 149;
 
     @Test
@@ -54,6 +54,17 @@ class RowHashTest {
         }
         assertThat(counts).hasSize(RowHash.BUCKETS);
         assertThat(counts.values()).allSatisfy(n -> assertThat(n).isBetween(50, 170));
+    }
+
+    @Test
+    void bucketIsFnv1aOfTheUtf8Bytes() {
+        for (String gid : new String[] {"", "g1", "0000000000000000000000ff", "n\u00e9-caf\u00e9", "x\ud83d\ude00y", "\u4e2d\u6587"}) {
+            int hash = 0x811c9dc5;
+            for (byte b : gid.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                hash = (hash ^ (b & 0xff)) * 0x01000193;
+            }
+            assertThat(RowHash.bucket(gid)).as(gid).isEqualTo(Integer.remainderUnsigned(hash, RowHash.BUCKETS));
+        }
     }
 
     @Test
@@ -103,7 +114,7 @@ class RowHashTest {
     }
 
     private static long fieldByField(String table, String gid, Map<String, Object> row) throws Exception {
-        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        FieldDigest digest = new FieldDigest();
         java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
         digest.update(table.getBytes(utf8));
         digest.update((byte) 0);
@@ -140,6 +151,28 @@ class RowHashTest {
                 digest.update(bytes);
             }
         }
-        return java.nio.ByteBuffer.wrap(digest.digest()).getLong();
+        return digest.digest();
+    }
+
+    /** The definition's bytes, written field by field with the JDK's own encoders, then hashed whole. */
+    private static final class FieldDigest {
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+        void update(byte b) {
+            bytes.write(b);
+        }
+
+        void update(byte[] more) {
+            bytes.writeBytes(more);
+        }
+
+        void update(byte[] more, int offset, int length) {
+            bytes.write(more, offset, length);
+        }
+
+        long digest() {
+            byte[] all = bytes.toByteArray();
+            return XxHash64.hash(all, 0, all.length);
+        }
     }
 }

@@ -22,6 +22,7 @@ final class ChecksumCodec {
 
     static void writeVerify(JsonGenerator out, Verify verify) throws IOException {
         out.writeNumberField("id", verify.requestId());
+        out.writeStringField("alg", verify.algorithm());
         if (verify.table() != null) {
             out.writeStringField("table", verify.table());
         }
@@ -44,6 +45,7 @@ final class ChecksumCodec {
     static void writeChecksums(JsonGenerator out, Checksums checksums) throws IOException {
         out.writeNumberField("id", checksums.requestId());
         out.writeNumberField("seq", checksums.sequence());
+        out.writeStringField("alg", checksums.algorithm());
         if (!checksums.tables().isEmpty()) {
             out.writeArrayFieldStart("tables");
             for (TableChecksum table : checksums.tables()) {
@@ -102,7 +104,7 @@ final class ChecksumCodec {
         if (table == null && (!buckets.isEmpty() || !gids.isEmpty())) {
             throw new PocketSyncException(ErrorCode.MALFORMED_MESSAGE, "missing field 'table'");
         }
-        return new Verify(version, message.longValue("id"), table, buckets, gids);
+        return new Verify(version, message.longValue("id"), table, buckets, gids, algorithm(message));
     }
 
     static Checksums readChecksums(int version, WireObject message, List<Change> rows, List<Long> sequences) {
@@ -130,7 +132,12 @@ final class ChecksumCodec {
             throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'seqs' must have one entry per change");
         }
         return new Checksums(version, message.longValue("id"), message.nonNegativeLong("seq"), tables, gids, hashes, rows,
-                sequences);
+                sequences, algorithm(message));
+    }
+
+    /** The row hash a side sums: the first version's when it does not say (it predates the field). */
+    private static String algorithm(WireObject message) {
+        return message.has("alg") ? message.string("alg") : RowHash.FIRST_ALGORITHM;
     }
 
     private static List<Long> longs(WireObject message, String name) {

@@ -9,6 +9,7 @@ import io.pocketsync.api.protocol.Ack;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Hello;
@@ -64,12 +65,20 @@ final class MessageDecoder {
                     throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'cursor' " + cursor + " is before 'from' " + from);
                 }
                 List<Change> changes = changes(message, "changes");
-                return new Changes(version, message.enumValue("mode", ChangesMode.class), changes, from,
-                        cursor, message.booleanValue("more"), message.nonNegativeLong("remaining"), sequences(message, changes.size()));
+                ChangesMode mode = message.enumValue("mode", ChangesMode.class);
+                boolean more = message.booleanValue("more");
+                Checksums sums = message.has("sums")
+                        ? ChecksumCodec.readChecksums(version, message.object("sums"), List.of(), List.of()) : null;
+                if (sums != null && (mode == ChangesMode.LIVE || more || sums.sequence() != cursor)) {
+                    throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'sums' comes only with a final page, at its"
+                            + " cursor " + cursor);
+                }
+                return new Changes(version, mode, changes, from, cursor, more, message.nonNegativeLong("remaining"),
+                        sequences(message, changes.size()), sums);
             case PULL:
                 return new Pull(version, message.nonNegativeLong("cursor"), message.intValue("limit"),
                         message.has("own") ? message.nonNegativeLong("own") : 0,
-                        message.has("self") && message.booleanValue("self"));
+                        message.has("self") && message.booleanValue("self"), message.has("sums") && message.booleanValue("sums"));
             case ERROR:
                 return new ErrorMessage(version, errorCode(message, "code", "number"), message.string("message"),
                         message.optionalString("ref"));

@@ -96,6 +96,11 @@ final class MessageEncoder {
                 }
                 out.writeEndArray();
             }
+            if (changes.checksums() != null) {
+                out.writeObjectFieldStart("sums");
+                ChecksumCodec.writeChecksums(out, changes.checksums());
+                out.writeEndObject();
+            }
         }
         else if (message instanceof Pull pull) {
             out.writeNumberField("cursor", pull.cursor());
@@ -105,6 +110,9 @@ final class MessageEncoder {
             }
             if (pull.self()) {
                 out.writeBooleanField("self", true);
+            }
+            if (pull.sums()) {
+                out.writeBooleanField("sums", true);
             }
         }
         else if (message instanceof ErrorMessage error) {

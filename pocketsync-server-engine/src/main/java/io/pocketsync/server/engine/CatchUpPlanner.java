@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Rows;
@@ -11,6 +12,7 @@ import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.model.Version;
 import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ChangesMode;
+import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.store.CatchUpPage;
@@ -106,6 +108,9 @@ final class CatchUpPlanner {
                 String skipRowsOf = pull.self() ? null : session.deviceId();
                 page = plan(scope, skipRowsOf, ChangesMode.CATCH_UP, pull.cursor(), pull.ownFrom(), limit, 0, info);
             }
+            if (pull.sums() && !page.hasMore()) {
+                page = withChecksums(scope, page);
+            }
             session.send(page);
             if (snapshot != null && snapshot.requestedAt() > 0 && !page.hasMore()) {
                 services.controls().resyncServed(scope, session.deviceId(), snapshot.requestedAt());
@@ -115,6 +120,20 @@ final class CatchUpPlanner {
             session.sendError(e.code() == ErrorCode.STORE_UNAVAILABLE ? e.code() : ErrorCode.INTERNAL,
                     "catch-up failed; pull again later", null);
         }
+    }
+
+    /**
+     * The final page with the scope's checksums when they are exactly at its cursor; as it is when a batch committed
+     * since the page was read (the device then asks with VERIFY, docs/protocol.md 4.2).
+     */
+    private Changes withChecksums(Scope scope, Changes page) {
+        ScopeChecksums sums = services.timed("checksums", () -> services.store().checksums(scope));
+        if (sums.sequence() != page.cursor()) {
+            return page;
+        }
+        services.listener().checksumsServed(scope, "tables", sums.tables().size());
+        return page.withChecksums(new Checksums(ProtocolVersion.CURRENT, 0, sums.sequence(), sums.tables(), List.of(), List.of(),
+                List.of(), List.of()));
     }
 
     /** Forgets a closed session's snapshot progress. */

@@ -30,6 +30,13 @@ final class ChecksumResponder {
 
     static void answer(ServerServices services, Session session, Verify verify) {
         Scope scope = session.scope();
+        if (!RowHash.ALGORITHM.equals(verify.algorithm())) {
+            // An older device sums another row hash: comparing would find every row different. UNKNOWN_MESSAGE_TYPE is
+            // what such a device understands as "this server does not answer VERIFY": it stops asking this session.
+            session.sendError(ErrorCode.UNKNOWN_MESSAGE_TYPE, "VERIFY of '" + verify.algorithm() + "' row hashes is not"
+                    + " answered: this server sums '" + RowHash.ALGORITHM + "' row hashes (update the device to compare)", null);
+            return;
+        }
         try {
             session.send(answerOf(services, scope, verify));
         }

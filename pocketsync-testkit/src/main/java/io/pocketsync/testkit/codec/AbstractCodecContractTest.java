@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.protocol.Changes;
+import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.MessageType;
 import io.pocketsync.api.protocol.Ping;
 import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Verify;
 import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -119,7 +122,8 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
         for (Message sample : MessageSamples.all()) {
             Map<String, Object> tree = WireTrees.of(sample);
             for (String field : tree.keySet()) {
-                if (java.util.Set.of("ref", "number", "seqs", "own", "time", "maxRow", "maxAssembled", "self").contains(field)) { // the optional ones
+                if (java.util.Set.of("ref", "number", "seqs", "own", "time", "maxRow", "maxAssembled", "self", "sums")
+                        .contains(field)) { // the optional ones
                     continue;
                 }
                 boolean verification = sample.type() == MessageType.VERIFY || sample.type() == MessageType.CHECKSUMS;
@@ -215,6 +219,35 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
         Map<String, Object> notIntegers = WireTrees.of(withSequences);
         notIntegers.put("seqs", List.of("13"));
         assertCode(raw(notIntegers), ErrorCode.INVALID_FIELD);
+    }
+
+    @Test
+    void checksumsComeOnlyWithAFinalPageAtItsCursor() {
+        Changes carrying = MessageSamples.changesMessages().get(6);
+        assertThat(carrying.checksums()).isNotNull();
+        assertThat(codec().decode(raw(WireTrees.of(carrying)))).isEqualTo(carrying);
+
+        Map<String, Object> live = WireTrees.of(carrying);
+        live.put("mode", "LIVE");
+        assertCode(raw(live), ErrorCode.INVALID_FIELD);
+        Map<String, Object> notFinal = WireTrees.of(carrying);
+        notFinal.put("more", true);
+        assertCode(raw(notFinal), ErrorCode.INVALID_FIELD);
+        Map<String, Object> elsewhere = WireTrees.of(carrying);
+        elsewhere.put("cursor", 98L);
+        assertCode(raw(elsewhere), ErrorCode.INVALID_FIELD);
+    }
+
+    @Test
+    void checksumMessagesWithoutAnAlgorithmAreTheFirstVersions() {
+        for (Message sample : MessageSamples.verifications()) {
+            Map<String, Object> tree = WireTrees.of(sample);
+            assertThat(tree).containsEntry("alg", RowHash.ALGORITHM);
+            tree.remove("alg");
+            Message decoded = codec().decode(raw(tree));
+            String algorithm = decoded instanceof Verify verify ? verify.algorithm() : ((Checksums) decoded).algorithm();
+            assertThat(algorithm).as("%s", sample.type()).isEqualTo(RowHash.FIRST_ALGORITHM);
+        }
     }
 
     @Test

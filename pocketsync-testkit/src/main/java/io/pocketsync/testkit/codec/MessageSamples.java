@@ -201,7 +201,9 @@ public final class MessageSamples {
                 new Changes(V, ChangesMode.CATCH_UP, changes(), 0, 500, true, Long.MAX_VALUE),
                 new Changes(V, ChangesMode.SNAPSHOT, List.of(insertWithEveryValueType()), 7, 7, false, 0),
                 new Changes(V, ChangesMode.LIVE, List.of(update()), 12, 14, false, 0, List.of(13L)),
-                new Changes(V, ChangesMode.CATCH_UP, changes(), 0, 500, false, 0, sequences(changes().size())));
+                new Changes(V, ChangesMode.CATCH_UP, changes(), 0, 500, false, 0, sequences(changes().size())),
+                new Changes(V, ChangesMode.SNAPSHOT, List.of(insertWithEveryValueType()), 0, 99, false, 0, List.of(99L))
+                        .withChecksums((Checksums) verifications().get(3)));
     }
 
     /** {@code count} increasing server sequences, one per change of a page. */
@@ -219,7 +221,7 @@ public final class MessageSamples {
      * @return the message
      */
     public static Pull pull() {
-        return new Pull(V, 42, 500, 57, true);
+        return new Pull(V, 42, 500, 57, true, true);
     }
 
     /**

@@ -109,6 +109,11 @@ public final class WireTrees {
             if (!changes.sequences().isEmpty()) {
                 tree.put("seqs", new ArrayList<Object>(changes.sequences()));
             }
+            if (changes.checksums() != null) {
+                Map<String, Object> sums = new LinkedHashMap<>();
+                checksumsTree(sums, changes.checksums());
+                tree.put("sums", sums);
+            }
         }
         else if (message instanceof Pull pull) {
             tree.put("cursor", pull.cursor());
@@ -118,6 +123,9 @@ public final class WireTrees {
             }
             if (pull.self()) {
                 tree.put("self", true);
+            }
+            if (pull.sums()) {
+                tree.put("sums", true);
             }
         }
         else if (message instanceof ErrorMessage error) {
@@ -136,6 +144,7 @@ public final class WireTrees {
         }
         else if (message instanceof Verify verify) {
             tree.put("id", verify.requestId());
+            tree.put("alg", verify.algorithm());
             if (verify.table() != null) {
                 tree.put("table", verify.table());
             }
@@ -157,6 +166,7 @@ public final class WireTrees {
     private static void checksumsTree(Map<String, Object> tree, Checksums checksums) {
         tree.put("id", checksums.requestId());
         tree.put("seq", checksums.sequence());
+        tree.put("alg", checksums.algorithm());
         if (!checksums.tables().isEmpty()) {
             List<Object> tables = new ArrayList<>();
             for (TableChecksum table : checksums.tables()) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.IncomingHashes;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,11 +57,11 @@ final class RedisBatchAttempt {
      * was so. One round trip instead of two for the usual batch of new rows; see {@link BlindBatch}.
      */
     BatchOutcome tryApply(Scope scope, RedisKeys keys, List<Change> changes,
-            Function<String, ConflictResolver> resolvers, boolean blind) {
+            Function<String, ConflictResolver> resolvers, boolean blind, CompletableFuture<IncomingHashes> hashes) {
         if (blind) {
             // claims are assumed free too; the write script checks that they are
             BatchPlan plan = BatchPlan.resolve(changes, resolvers, key -> null, id -> false, heads.lastSeen(scope), claim -> null);
-            return write(scope, keys, plan);
+            return write(scope, keys, plan, hashes);
         }
         Set<RowKey> rowKeys = new LinkedHashSet<>();
         Set<String> ids = new LinkedHashSet<>();
@@ -90,16 +92,16 @@ final class RedisBatchAttempt {
         // Planned from the head just read; the write script moves this batch's sequences by however far the
         // head moved meanwhile (other nodes' batches on other rows), usually not at all.
         return write(scope, keys, BatchPlan.resolve(changes, resolvers, RedisUniqueClaims.rows(commands, keys, stored),
-                processed::contains, head, RedisUniqueClaims.holders(commands, keys, changes, stored::get)));
+                processed::contains, head, RedisUniqueClaims.holders(commands, keys, changes, stored::get)), hashes);
     }
 
     /** Runs the write script for a plan; null when a row or id it was planned against changed (retry). */
-    private BatchOutcome write(Scope scope, RedisKeys keys, BatchPlan plan) {
+    private BatchOutcome write(Scope scope, RedisKeys keys, BatchPlan plan, CompletableFuture<IncomingHashes> hashes) {
         if (plan.writesNothing()) {
             return plan.outcome(0);
         }
         registerScope(scope);
-        Long before = calls.eval(RedisScripts.WRITE, ScriptOutputType.INTEGER, keys.forWrite(), writeArgs(scope, keys, plan));
+        Long before = calls.eval(RedisScripts.WRITE, ScriptOutputType.INTEGER, keys.forWrite(), writeArgs(scope, keys, plan, hashes));
         if (before < 0) {
             return null;
         }
@@ -107,7 +109,7 @@ final class RedisBatchAttempt {
         return plan.outcome(before - plan.base());
     }
 
-    private List<String> writeArgs(Scope scope, RedisKeys keys, BatchPlan plan) {
+    private List<String> writeArgs(Scope scope, RedisKeys keys, BatchPlan plan, CompletableFuture<IncomingHashes> hashes) {
         long now = clock.millis();
         Map<RowKey, RowState> loaded = plan.loaded();
         Map<RowKey, BatchPlan.Planned> rows = plan.rows();
@@ -156,7 +158,7 @@ final class RedisBatchAttempt {
         }
         RedisUniqueClaims.appendArgs(args, plan);
         if (keepChecksums) {
-            RedisChecksums.appendArgs(args, ChecksumDelta.of(plan));
+            RedisChecksums.appendArgs(args, ChecksumDelta.of(plan, hashes.join()));
         }
         else {
             args.add(RedisChecksums.NOT_KEPT);

@@ -98,14 +98,27 @@ final class RedisKeys {
     /** Keys of the write script, in its KEYS order. */
     List<String> forWrite() {
         return List.of(seq(), rows(), byLastSequence(), tombstones(), audit(), auditTimes(), auditSequence(), processed(),
-                processedBatches(), claims(), checksums());
+                processedBatches(), claims(), checksumTables(), checksumSums());
     }
 
     /**
-     * The scope's checksums of row state: a hash of per table and bucket counters ({@link RedisChecksums}), added to by
+     * The places of the scope's tables in {@link #checksumSums()} and the head the sums are exact at
+     * ({@link RedisChecksums}).
+     */
+    String checksumTables() {
+        return base + "sumtables";
+    }
+
+    /**
+     * The scope's checksums of row state: 64-bit counters per table and bucket ({@link RedisChecksums}), added to by
      * the write script in the same atomic call as the rows, so every node reads the same values.
      */
-    String checksums() {
+    String checksumSums() {
+        return base + "sums";
+    }
+
+    /** The first version's checksum counters (sums of another row hash): deleted when the sums are first rebuilt. */
+    String firstVersionChecksums() {
         return base + "checksums";
     }
 

@@ -18,6 +18,7 @@ import io.lettuce.core.resource.Delay;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.checksum.ChecksumScan;
+import io.pocketsync.api.checksum.IncomingHashes;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
@@ -39,6 +40,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -164,14 +166,17 @@ public final class RedisServerStore implements ServerStore {
         requireNonNull(resolvers, "resolvers is null");
         ensureOpen();
         RedisKeys keys = new RedisKeys(config.prefix(), scope);
+        // hashed on another core while this one reads, plans and encodes the batch
+        CompletableFuture<IncomingHashes> hashes = keepChecksums ? IncomingHashes.ahead(changes)
+                : CompletableFuture.completedFuture(IncomingHashes.none());
         if (!changes.isEmpty() && BatchPlan.createsOnlyNewRows(changes)) {
-            BatchOutcome outcome = attempts.tryApply(scope, keys, changes, resolvers, true);
+            BatchOutcome outcome = attempts.tryApply(scope, keys, changes, resolvers, true, hashes);
             if (outcome != null) {
                 return marked(keys, changes, outcome);
             }
         }
         for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
-            BatchOutcome outcome = attempts.tryApply(scope, keys, changes, resolvers, false);
+            BatchOutcome outcome = attempts.tryApply(scope, keys, changes, resolvers, false, hashes);
             if (outcome != null) {
                 return marked(keys, changes, outcome);
             }
@@ -266,14 +271,17 @@ public final class RedisServerStore implements ServerStore {
         }
         RedisKeys keys = new RedisKeys(config.prefix(), scope);
         for (int attempt = 0; ; attempt++) {
-            List<Object> result = calls.eval(RedisChecksums.READ, ScriptOutputType.MULTI, List.of(keys.seq(), keys.checksums()), List.of());
+            List<Object> result = calls.eval(RedisChecksums.READ, ScriptOutputType.MULTI,
+                    List.of(keys.seq(), keys.checksumTables(), keys.checksumSums()), List.of());
             ScopeChecksums checksums = RedisChecksums.parse(result);
             if (checksums != null) {
                 return checksums;
             }
-            // A scope written before checksums existed: computed once from its rows, kept if no batch came meanwhile.
+            // Not exact at the head (a scope written before them, or by a node that does not keep them): computed once
+            // from its rows, kept if no batch came meanwhile.
             ScopeChecksums scanned = ChecksumScan.checksums(this, scope);
-            Long replaced = calls.eval(RedisChecksums.REBUILD, ScriptOutputType.INTEGER, List.of(keys.seq(), keys.checksums()),
+            Long replaced = calls.eval(RedisChecksums.REBUILD, ScriptOutputType.INTEGER,
+                    List.of(keys.seq(), keys.checksumTables(), keys.checksumSums(), keys.firstVersionChecksums()),
                     RedisChecksums.rebuildArgs(scanned.sequence(), scanned));
             if (replaced == 1 || attempt >= CHECKSUM_REBUILD_ATTEMPTS) {
                 return scanned;

@@ -48,16 +48,44 @@ class RedisChecksumsIT extends AbstractChecksumContractTest {
         }
         ScopeChecksums kept = store.checksums(scope);
         RedisClient client = RedisClient.create(RedisTestSupport.uri());
+        RedisKeys keys = new RedisKeys(prefix, scope);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            connection.sync().del(new RedisKeys(prefix, scope).checksums());
+            connection.sync().del(keys.checksumTables(), keys.checksumSums());
+            // the first version's counters, sums of another row hash
+            connection.sync().hset(keys.firstVersionChecksums(), Map.of("4:todo|1|c", "3", "#ready", "1"));
+
+            assertThat(store.checksums(scope)).isEqualTo(kept).isEqualTo(ChecksumScan.checksums(store, scope));
+            assertThat(connection.sync().exists(keys.firstVersionChecksums())).as("first version's counters deleted").isZero();
         }
         finally {
             client.shutdown();
         }
-
-        assertThat(store.checksums(scope)).isEqualTo(kept).isEqualTo(ChecksumScan.checksums(store, scope));
         store.apply(scope, List.of(TestChanges.insert("c-after", "r-after", Hlc.of(1_900_000_001_000L, 0).value(),
                 Map.of("title", "after"))), table -> TestResolvers.lastWriteWins());
         assertThat(store.checksums(scope)).isEqualTo(ChecksumScan.checksums(store, scope));
+    }
+
+    @Test
+    void aWriteByANodeThatKeepsNoChecksumsIsNoticedAndTheSumsRebuilt() {
+        Scope scope = uniqueScope();
+        ServerStore kept = open("node-1");
+        ServerStore notKept = new RedisServerStore(RedisStoreConfig.of(RedisTestSupport.uri(), prefix), "node-2",
+                Clock.systemUTC(), false);
+        try {
+            kept.apply(scope, List.of(TestChanges.insert("c1", "r1", Hlc.of(1_900_000_000_000L, 0).value(),
+                    Map.of("title", "one"))), table -> TestResolvers.lastWriteWins());
+            notKept.apply(scope, List.of(TestChanges.insert("c2", "r2", Hlc.of(1_900_000_000_001L, 0).value(),
+                    Map.of("title", "two"))), table -> TestResolvers.lastWriteWins());
+            kept.apply(scope, List.of(TestChanges.insert("c3", "r3", Hlc.of(1_900_000_000_002L, 0).value(),
+                    Map.of("title", "three"))), table -> TestResolvers.lastWriteWins());
+
+            ScopeChecksums read = kept.checksums(scope);
+
+            assertThat(read).isEqualTo(ChecksumScan.checksums(kept, scope));
+            assertThat(read.table(TestChanges.TABLE).count()).isEqualTo(3);
+        }
+        finally {
+            notKept.close();
+        }
     }
 }

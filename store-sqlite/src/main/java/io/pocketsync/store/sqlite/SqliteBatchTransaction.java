@@ -1,6 +1,7 @@
 package io.pocketsync.store.sqlite;
 
 import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.IncomingHashes;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +42,12 @@ final class SqliteBatchTransaction {
     /** One transaction of a batch; {@code optimistic}: see {@link SqliteBatchWrites}. */
     BatchPlan transaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
             boolean optimistic) throws SQLException {
+        // hashed on another core while this one reads, plans and writes the batch
+        CompletableFuture<IncomingHashes> hashes = keepChecksums ? IncomingHashes.ahead(changes)
+                : CompletableFuture.completedFuture(IncomingHashes.none());
         writer.execute("BEGIN IMMEDIATE");
         try {
-            BatchPlan plan = applyInTransaction(scope, changes, resolvers, optimistic);
+            BatchPlan plan = applyInTransaction(scope, changes, resolvers, optimistic, hashes);
             writer.execute("COMMIT");
             return plan;
         }
@@ -62,7 +67,7 @@ final class SqliteBatchTransaction {
     }
 
     private BatchPlan applyInTransaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
-            boolean optimistic) throws SQLException {
+            boolean optimistic, CompletableFuture<IncomingHashes> hashes) throws SQLException {
         long head = 0;
         long auditSequence = 0;
         PreparedStatement selectScope = writer.prepared("SELECT head, audit_seq FROM ps_scopes WHERE scope = ?");
@@ -104,7 +109,7 @@ final class SqliteBatchTransaction {
         SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
         SqliteDeviceMarks.raise(writer, scope, changes, plan.outcome(0));
         if (keepChecksums) {
-            SqliteChecksums.apply(writer, scope, ChecksumDelta.of(plan));
+            SqliteChecksums.apply(writer, scope, ChecksumDelta.of(plan, hashes.join()));
         }
         if (!plan.audits().isEmpty()) {
             PreparedStatement audit = writer.prepared("INSERT INTO ps_audit (scope, id, at, status, change_json, "

@@ -20,7 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The scopes' checksums of row state ({@code ps_checksums}): one row per scope and table whose {@code buckets} blob
+ * The scopes' checksums of row state ({@code ps_checksums_xxh64}, named for the row hash it sums: a file of the first
+ * version, whose {@code ps_checksums} summed another hash, gets the new table filled once and the old one dropped):
+ * one row per scope and table whose {@code buckets} blob
  * holds the 256 bucket row counts and then the 256 bucket hash sums, as big-endian 64-bit integers (Java adds them,
  * wrapping modulo 2<sup>64</sup>, where SQLite's integers would turn into reals). A batch reads and rewrites the blob
  * of each table it touches, in its own transaction: one row per table rather than one per bucket, which the upkeep's
@@ -31,8 +33,9 @@ final class SqliteChecksums {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteChecksums.class);
     private static final int BLOB_BYTES = 2 * RowHash.BUCKETS * Long.BYTES;
 
+    private static final String TABLE = "ps_checksums_xxh64";
     private static final String DDL = """
-            CREATE TABLE ps_checksums (
+            CREATE TABLE ps_checksums_xxh64 (
               scope TEXT NOT NULL,
               tbl TEXT NOT NULL,
               buckets BLOB NOT NULL,
@@ -46,11 +49,12 @@ final class SqliteChecksums {
         writer.execute("BEGIN IMMEDIATE");
         try {
             boolean exists;
-            try (ResultSet rs = writer.prepared("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'ps_checksums'")
+            try (ResultSet rs = writer.prepared("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '" + TABLE + "'")
                     .executeQuery()) {
                 exists = rs.next();
             }
             if (!exists) {
+                writer.prepared("DROP TABLE IF EXISTS ps_checksums").execute();
                 writer.prepared(DDL).execute();
                 backfill(writer);
             }
@@ -65,6 +69,7 @@ final class SqliteChecksums {
     /** Drops the table: a store that does not keep checksums leaves none that would go stale. */
     static void drop(SqliteConnection writer) throws SQLException {
         writer.prepared("DROP TABLE IF EXISTS ps_checksums").execute();
+        writer.prepared("DROP TABLE IF EXISTS " + TABLE).execute();
     }
 
     private static void backfill(SqliteConnection writer) throws SQLException {
@@ -103,7 +108,7 @@ final class SqliteChecksums {
 
     private static TableChecksum.Builder stored(SqliteConnection writer, String scope, String table) {
         try {
-            PreparedStatement select = writer.prepared("SELECT buckets FROM ps_checksums WHERE scope = ? AND tbl = ?");
+            PreparedStatement select = writer.prepared("SELECT buckets FROM " + TABLE + " WHERE scope = ? AND tbl = ?");
             select.setString(1, scope);
             select.setString(2, table);
             TableChecksum.Builder builder = new TableChecksum.Builder(table);
@@ -127,7 +132,7 @@ final class SqliteChecksums {
         for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
             blob.putLong(table.bucketSum(bucket));
         }
-        PreparedStatement upsert = writer.prepared("INSERT INTO ps_checksums (scope, tbl, buckets) VALUES (?, ?, ?)"
+        PreparedStatement upsert = writer.prepared("INSERT INTO " + TABLE + " (scope, tbl, buckets) VALUES (?, ?, ?)"
                 + " ON CONFLICT (scope, tbl) DO UPDATE SET buckets = excluded.buckets");
         upsert.setString(1, scope);
         upsert.setString(2, table.table());
@@ -160,7 +165,7 @@ final class SqliteChecksums {
                 }
             }
             List<TableChecksum> checksums = new ArrayList<>();
-            PreparedStatement select = reader.prepared("SELECT tbl, buckets FROM ps_checksums WHERE scope = ?");
+            PreparedStatement select = reader.prepared("SELECT tbl, buckets FROM " + TABLE + " WHERE scope = ?");
             select.setString(1, scope.name());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
