@@ -83,12 +83,12 @@ final class CatchUpPlanner {
                 snapshots.remove(session);
                 snapshot = null;
             }
-            // a PULL from 0 that asks for the device's own rows is a repair: the full state, served as a snapshot
             long requested = session.activity().takeSnapshot();
             if (requested > 0) {
                 // an operator asked this device to resync: a snapshot from 0, whatever the cursor
                 snapshot = new Snapshot(0, info.head(), requested);
             }
+            // a PULL from 0 that asks for the device's own rows is a repair: the full state, served as a snapshot
             if (snapshot == null && (pull.cursor() < info.horizon() || pull.cursor() > info.head()
                     || (pull.self() && pull.cursor() == 0))) {
                 snapshot = new Snapshot(0, info.head(), 0);
