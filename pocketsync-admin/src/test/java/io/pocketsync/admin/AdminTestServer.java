@@ -38,11 +38,15 @@ final class AdminTestServer implements AutoCloseable {
         this.admin = admin;
     }
 
-    /** A server at {@code dir} granting each {@code scope:token}, and its admin API. */
+    /** A server on the SQLite store at {@code dir} granting each {@code scope:token}, and its admin API. */
     static AdminTestServer start(Path dir, String nodeId, String... scopeTokens) {
-        Map<String, String> keys = new LinkedHashMap<>();
-        keys.put("server.store", "sqlite");
-        keys.put("store.sqlite.path", dir.resolve("server.db").toString());
+        return start(Map.of("server.store", "sqlite", "store.sqlite.path", dir.resolve("server.db").toString()), nodeId,
+                scopeTokens);
+    }
+
+    /** A server on the store {@code storeKeys} configure granting each {@code scope:token}, and its admin API. */
+    static AdminTestServer start(Map<String, String> storeKeys, String nodeId, String... scopeTokens) {
+        Map<String, String> keys = new LinkedHashMap<>(storeKeys);
         keys.put("server.transports", "websocket");
         keys.put("transport.websocket.port", "0");
         keys.put("server.auth", "static-token");
@@ -51,7 +55,7 @@ final class AdminTestServer implements AutoCloseable {
         PocketSyncServer server = PocketSyncServer.start(Settings.of(keys));
         try {
             AdminServer admin = AdminServer.start(new AdminOptions(InetAddress.getLoopbackAddress(), 0, TOKEN), server,
-                    VERSION, "sqlite");
+                    VERSION, keys.get("server.store"));
             return new AdminTestServer(server, admin);
         }
         catch (IOException | RuntimeException e) {
