@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -126,7 +127,7 @@ public final class AdminServer implements AutoCloseable {
         String method = exchange.getRequestMethod();
         try {
             access.check(exchange.getRequestHeaders().getFirst("Authorization"));
-            java.util.List<String> segments = AdminPaths.segments(path);
+            List<String> segments = AdminPaths.segments(path);
             Router.Match match = router.find(method, segments);
             AdminRequest request = new AdminRequest(method, match.parameters(),
                     AdminPaths.query(exchange.getRequestURI().getRawQuery()), body(exchange), mapper);
