@@ -5,6 +5,9 @@
 #   scripts/test.sh                # everything
 #   scripts/test.sh -pl store-redis -am
 #
+# Tools: redis-server, mosquitto, sqlite3, faketime, and chromium with chromium-driver (the web console's browser test)
+# are installed with apt-get when missing (as root).
+#
 # Servers: if PS_REDIS_URI / PS_MQTT_URI are set they are used as they are. Otherwise Redis on
 # 127.0.0.1:6379 and Mosquitto on 127.0.0.1:1883 are used when they answer; when they do not, this
 # script starts its own (installing redis-server and mosquitto with apt-get when missing and running
@@ -32,11 +35,15 @@ ensure_packages() {
   command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
   command -v sqlite3 >/dev/null || missing+=(sqlite3)
   command -v faketime >/dev/null || missing+=(faketime)
+  # the admin console's browser test (ConsoleBrowserIT) drives headless Chromium through Debian's chromedriver
+  [ -x /usr/bin/chromium ] || [ -n "${PS_CHROMIUM:-}" ] || missing+=(chromium)
+  [ -x /usr/bin/chromedriver ] || [ -n "${PS_CHROMEDRIVER:-}" ] || missing+=(chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
       log "installing ${missing[*]}"
       apt-get update -qq >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server mosquitto mosquitto-clients sqlite3 faketime >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server mosquitto mosquitto-clients sqlite3 faketime \
+        "${missing[@]}" >/dev/null
     else
       log "missing ${missing[*]} and cannot install them (need root and apt-get)"
       exit 1

@@ -32,6 +32,12 @@ public enum ErrorCode {
     TOKEN_EXPIRED(201, false),
     /** The session tried to read or write a scope its credentials do not grant. */
     SCOPE_FORBIDDEN(202, false),
+    /**
+     * An operator revoked this device (admin API {@code POST .../revoke}): its sessions were ended and its HELLO is
+     * refused, on every node sharing the store, until an operator allows it again. Not retryable as such; a device
+     * keeps reconnecting with backoff and is let in once allowed.
+     */
+    DEVICE_REVOKED(210, false),
 
     /** A PUSH with more changes than the configured maximum batch size. */
     BATCH_TOO_LARGE(300, false),
@@ -92,7 +98,12 @@ public enum ErrorCode {
      * The device database file was deleted or replaced by another file while the engine had it open: the engine's
      * handle still names the old file, whose writes no app sees. The sidecar closes it and syncs the new file.
      */
-    DATABASE_REPLACED(604, false);
+    DATABASE_REPLACED(604, false),
+
+    /** Admin API: no such path, or the scope, device or audit entry the request names does not exist. */
+    NOT_FOUND(700, false),
+    /** Admin API: the path exists but does not take this HTTP method. */
+    METHOD_NOT_ALLOWED(701, false);
 
     private final int number;
     private final boolean retryable;

@@ -77,6 +77,15 @@ public final class ServerCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     LoggingOptions logging;
 
+    @Option(names = "--admin-port", paramLabel = "N", description = "Serve the admin API and web console on port N (off by default; needs a token). Key: " + AdminSettings.PORT)
+    Integer adminPort;
+
+    @Option(names = "--admin-bind", paramLabel = "ADDRESS", description = "Address of the admin API (default: 127.0.0.1). Key: " + AdminSettings.BIND)
+    String adminBind;
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "File holding the admin token (else env " + AdminSettings.TOKEN_VARIABLE + "). Key: " + AdminSettings.TOKEN_FILE)
+    Path adminTokenFile;
+
     @Option(names = "--config", paramLabel = "FILE", description = "Properties or YAML file with the same settings under their keys")
     Path config;
 
@@ -135,6 +144,9 @@ public final class ServerCommand implements Callable<Integer> {
         putIfGiven(values, ServerSettings.ALLOW_ANONYMOUS, allowAnonymous);
         putIfGiven(values, ServerSettings.METRICS_PORT, metricsPort);
         putIfGiven(values, ServerSettings.METRICS_BIND, metricsBind);
+        putIfGiven(values, AdminSettings.PORT, adminPort);
+        putIfGiven(values, AdminSettings.BIND, adminBind);
+        putIfGiven(values, AdminSettings.TOKEN_FILE, adminTokenFile);
         if (tokens != null && !tokens.isEmpty()) {
             for (String token : tokens) {
                 int colon = token.indexOf(':');

@@ -19,7 +19,8 @@ import java.util.Optional;
 /**
  * The {@code pocketsync server} command's settings: the server key set of {@link ServerConfig} (the one every
  * way of running a server reads, see {@code docs/configuration.md}) plus {@code metrics.port}, merged from the
- * engine's defaults, the {@code --config} file and the command-line flags (later wins). Every flag is a key,
+ * engine's defaults, the {@code --config} file and the command-line flags (later wins); the {@code admin.*} keys are
+ * read by {@link AdminSettings}. Every flag is a key,
  * so a config file can say anything the command line can.
  *
  * <p>Flags that turn a plugin on also name it, as their help says: {@code --token} adds {@code static-token} to
@@ -137,6 +138,7 @@ public final class ServerSettings {
         }
         redisUri();
         tokens();
+        AdminSettings.validate(this);
     }
 
     /**
@@ -178,13 +180,13 @@ public final class ServerSettings {
     }
 
     /**
-     * The settings the server is assembled from: all but the command's own {@code metrics.*}.
+     * The settings the server is assembled from: all but the command's own {@code metrics.*} and {@code admin.*}.
      *
-     * @return a copy without the {@code metrics.*} keys
+     * @return a copy without the {@code metrics.*} and {@code admin.*} keys
      */
     public Settings serverSettings() {
         Map<String, String> server = new LinkedHashMap<>(values);
-        server.keySet().removeIf(key -> key.startsWith("metrics."));
+        server.keySet().removeIf(key -> key.startsWith("metrics.") || key.startsWith("admin."));
         return Settings.of(server);
     }
 

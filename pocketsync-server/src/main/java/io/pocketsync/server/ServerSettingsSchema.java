@@ -36,7 +36,12 @@ final class ServerSettingsSchema {
                 ConfigKey.string(TOKENS, "static tokens: comma-separated SCOPE:TOKEN pairs", null),
                 ConfigKey.string(HMAC_SECRET_FILE, "file holding the HMAC token secret", null),
                 new ConfigKey(METRICS_PORT, "port of /health/live, /health/ready and /metrics", null, ServerSettingsSchema::requirePort),
-                ConfigKey.string(METRICS_BIND, "address the metrics and health endpoint listens on", DEFAULT_HOST));
+                ConfigKey.string(METRICS_BIND, "address the metrics and health endpoint listens on", DEFAULT_HOST),
+                new ConfigKey(AdminSettings.PORT, "port of the admin API and web console; unset for none", null,
+                        ServerSettingsSchema::requirePort),
+                ConfigKey.string(AdminSettings.BIND, "address the admin API listens on", DEFAULT_HOST),
+                ConfigKey.string(AdminSettings.TOKEN_FILE, "file holding the admin token (else env "
+                        + AdminSettings.TOKEN_VARIABLE + ")", null));
     }
 
     private static void requirePort(String value) {

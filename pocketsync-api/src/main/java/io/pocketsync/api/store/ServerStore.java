@@ -172,6 +172,18 @@ public interface ServerStore extends AutoCloseable {
     default void claimSession(Scope scope, String deviceId, String claim) {}
 
     /**
+     * Where this store keeps the operators' notes of each scope ({@link ScopeNotes}: revoked devices, resyncs asked
+     * for, when devices were last seen). A store shared by several nodes keeps them where every node sees them, so
+     * that a device revoked through one node is refused by all, also after a restart. The engine asks once, when it is
+     * built. The default, empty, makes the engine keep notes in its own memory: lost at a restart, not shared.
+     *
+     * @return the store's notes; empty when it keeps none
+     */
+    default Optional<ScopeNotes> scopeNotes() {
+        return Optional.empty();
+    }
+
+    /**
      * Whether the store can write right now ({@code /health/ready}). A store that met a fault it recovers from by
      * itself (a full disk, a read-only file, a Redis {@code OOM} or {@code READONLY} reply) reports down until a
      * write succeeds again. The default, always up, suits a store with no such faults.

@@ -67,8 +67,11 @@ final class CatchUpPlanner {
         this.services = requireNonNull(services, "services is null");
     }
 
-    /** A snapshot being served: where it continues and the head when it started. */
-    private record Snapshot(long nextCursor, long startHead) {}
+    /**
+     * A snapshot being served: where it continues, the head when it started, and the time of the operator's resync
+     * request it serves (0 for none), which is cleared once the last page is sent.
+     */
+    private record Snapshot(long nextCursor, long startHead, long requestedAt) {}
 
     void pull(Session session, Pull pull) {
         if (pull.cursor() < 0) {
@@ -84,10 +87,15 @@ final class CatchUpPlanner {
                 snapshots.remove(session);
                 snapshot = null;
             }
+            long requested = session.activity().takeSnapshot();
+            if (requested > 0) {
+                // an operator asked this device to resync: a snapshot from 0, whatever the cursor
+                snapshot = new Snapshot(0, info.head(), requested);
+            }
             // a PULL from 0 that asks for the device's own rows is a repair: the full state, served as a snapshot
             if (snapshot == null && (pull.cursor() < info.horizon() || pull.cursor() > info.head()
                     || (pull.self() && pull.cursor() == 0))) {
-                snapshot = new Snapshot(0, info.head());
+                snapshot = new Snapshot(0, info.head(), 0);
                 LOG.info("serving a full resync to device {} in scope {} (cursor {}, history {}..{}{})", session.deviceId(), scope,
                         pull.cursor(), info.horizon(), info.head(), pull.self() ? ", its own rows included" : "");
             }
@@ -95,7 +103,7 @@ final class CatchUpPlanner {
             if (snapshot != null) {
                 page = plan(scope, session.deviceId(), ChangesMode.SNAPSHOT, snapshot.nextCursor(), limit, snapshot.startHead(), info);
                 if (page.hasMore()) {
-                    snapshots.put(session, new Snapshot(page.cursor(), snapshot.startHead()));
+                    snapshots.put(session, new Snapshot(page.cursor(), snapshot.startHead(), snapshot.requestedAt()));
                 }
                 else {
                     snapshots.remove(session);
@@ -110,6 +118,9 @@ final class CatchUpPlanner {
                 page = withChecksums(scope, page);
             }
             session.send(page);
+            if (snapshot != null && snapshot.requestedAt() > 0 && !page.hasMore()) {
+                services.controls().resyncServed(scope, session.deviceId(), snapshot.requestedAt());
+            }
         }
         catch (PocketSyncException e) {
             session.sendError(e.code() == ErrorCode.STORE_UNAVAILABLE ? e.code() : ErrorCode.INTERNAL,

@@ -70,14 +70,22 @@ final class HandshakeHandler {
         }
         ScopeInfo info;
         long deviceMark;
+        DeviceControls.Verdict controls;
         try {
             Scope scope = principal.scope();
+            // an operator's revocation or resync request (admin API), recorded through any node
+            controls = services.timed("controls", () -> services.controls().atHello(scope, hello.deviceId()));
             info = services.timed("info", () -> services.store().info(scope));
             // what the server stored from this device id: a device that knows of less was restored or lost its file
             deviceMark = services.timed("mark", () -> services.store().deviceMark(scope, hello.deviceId()));
         }
         catch (PocketSyncException e) {
             refuse(session, hello, ErrorCode.STORE_UNAVAILABLE, "store unavailable; retry later");
+            return;
+        }
+        if (controls.revoked() != null) {
+            refuse(session, hello, ErrorCode.DEVICE_REVOKED, "device " + hello.deviceId() + " is revoked in scope "
+                    + hello.scope() + "; an operator can allow it again");
             return;
         }
         Hlc serverHlc;
@@ -89,7 +97,11 @@ final class HandshakeHandler {
             LOG.warn("device {} clock {} is too far ahead; not merged", hello.deviceId(), hello.deviceHlc());
             serverHlc = services.hlc().now();
         }
-        boolean resync = hello.cursor() < info.horizon() || hello.cursor() > info.head();
+        boolean resync = hello.cursor() < info.horizon() || hello.cursor() > info.head() || controls.resyncAskedAt() > 0;
+        if (controls.resyncAskedAt() > 0) {
+            // its first PULL is served as a snapshot from 0 whatever its cursor
+            session.activity().askSnapshot(controls.resyncAskedAt());
+        }
         // the limits the connection enforces on encoded bytes, when its transport says them
         int frameBytes = session.connection().maxFrameBytes() > 0 ? session.connection().maxFrameBytes() : options.maxMessageBytes();
         session.send(new Welcome(ProtocolVersion.CURRENT, session.id(), serverHlc, info.head(), resync,

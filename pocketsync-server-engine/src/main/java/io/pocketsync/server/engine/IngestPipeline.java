@@ -156,6 +156,29 @@ final class IngestPipeline {
         }
     }
 
+    /**
+     * Stores one change an operator sends again (the admin API's retry of a rejected change) with the checks and
+     * resolvers a PUSH gets; no session, no ACK. Its broadcast goes out through the store's feed like any batch.
+     *
+     * @return the store's outcome, or REJECTED with the code when the change is refused before the store
+     * @throws PocketSyncException STORE_UNAVAILABLE when nothing was stored
+     */
+    ChangeOutcome resubmit(Scope scope, Change change) {
+        ChangeValidator.Verdict verdict = validator.check(change, change.deviceId());
+        if (!verdict.valid() && verdict.code() != ErrorCode.CLOCK_SKEW) {
+            services.listener().changeRejected(scope, verdict.code());
+            return ChangeOutcome.rejected(change.changeId(), verdict.code(), verdict.reason());
+        }
+        Map<String, ChangeValidator.Verdict> skewed = verdict.valid() ? Map.of() : Map.of(change.changeId(), verdict);
+        if (verdict.valid()) {
+            mergeClock(verdict.change());
+        }
+        BatchOutcome outcome = services.timed("apply", () -> services.store().apply(scope, List.of(verdict.change()),
+                resolversRefusing(skewed)));
+        report(scope, outcome);
+        return outcome.outcomes().get(0);
+    }
+
     private void mergeClock(Change change) {
         try {
             services.hlc().receive(change.hlc());

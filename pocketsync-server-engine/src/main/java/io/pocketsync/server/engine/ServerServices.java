@@ -16,7 +16,9 @@ record ServerServices(
         ServerListener listener,
         Clock clock,
         HybridLogicalClock hlc,
-        SessionRegistry registry) {
+        SessionRegistry registry,
+        DeviceControls controls,
+        DeviceSightings sightings) {
 
     /** Runs a store call and reports its latency. */
     <T> T timed(String operation, Supplier<T> call) {

@@ -22,6 +22,7 @@ import io.pocketsync.api.transport.Connection;
 import io.pocketsync.api.transport.ConnectionListener;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,8 @@ final class Session implements ConnectionListener {
     /** This session's claim on its device id (see SessionClaims); null before HELLO completes. */
     private volatile String claim;
     private volatile boolean closed;
+    private final SessionActivity activity;
+    private final AtomicBoolean seenOffline = new AtomicBoolean();
 
     Session(String id, Connection connection, ServerServices services, SerialExecutor executor,
             HandshakeHandler handshake, IngestPipeline ingest, CatchUpPlanner catchUp) {
@@ -57,6 +60,7 @@ final class Session implements ConnectionListener {
         this.handshake = requireNonNull(handshake, "handshake is null");
         this.ingest = requireNonNull(ingest, "ingest is null");
         this.catchUp = requireNonNull(catchUp, "catchUp is null");
+        this.activity = new SessionActivity(services.clock().millis());
     }
 
     String id() {
@@ -79,12 +83,21 @@ final class Session implements ConnectionListener {
         return granted == null ? null : granted.deviceId();
     }
 
+    /** What operators see of this session's progress. */
+    SessionActivity activity() {
+        return activity;
+    }
+
     @Override
     public void onMessage(Message message) {
         if (closed) {
             return;
         }
+        activity.received(services.clock().millis(), message instanceof Push push ? push.changes().size() : -1);
         if (!executor.tryExecute(() -> handle(message))) {
+            if (message instanceof Push) {
+                activity.pushAnswered();
+            }
             String ref = message instanceof Push push ? push.batchId() : null;
             sendError(ErrorCode.TIMEOUT, "server busy: too many messages waiting for this session; retry later", ref);
         }
@@ -94,6 +107,7 @@ final class Session implements ConnectionListener {
     public void onClose() {
         closed = true;
         services.registry().closed(this);
+        sightedOffline();
         catchUp.forget(this);
         services.listener().disconnected(connection.transport());
         Principal granted = principal;
@@ -119,6 +133,7 @@ final class Session implements ConnectionListener {
         Principal granted = principal;
         if (granted == null) {
             if (message instanceof Hello hello) {
+                activity.position(hello.cursor());
                 handshake.hello(this, hello);
             }
             else {
@@ -132,9 +147,15 @@ final class Session implements ConnectionListener {
             return;
         }
         if (message instanceof Push push) {
-            ingest.push(this, push);
+            try {
+                ingest.push(this, push);
+            }
+            finally {
+                activity.pushAnswered();
+            }
         }
         else if (message instanceof Pull pull) {
+            activity.position(pull.cursor());
             catchUp.pull(this, pull);
         }
         else if (message instanceof Verify verify) {
@@ -172,6 +193,7 @@ final class Session implements ConnectionListener {
             }
         }
         services.registry().joined(granted.scope(), this);
+        services.sightings().online(this);
         // and across nodes: every node sharing the store hears the claim and closes an older session of this device
         claim = SessionClaims.of(services.clock().millis(), services.options().nodeId(), id);
         try {
@@ -235,7 +257,11 @@ final class Session implements ConnectionListener {
     }
 
     boolean send(Message message) {
-        return connection.send(message);
+        boolean sent = connection.send(message);
+        if (sent && message instanceof Changes changes) {
+            activity.position(changes.cursor());
+        }
+        return sent;
     }
 
     /** What the connection holds for the device, unread; see {@link Connection#queuedBytes()}. */
@@ -252,10 +278,18 @@ final class Session implements ConnectionListener {
     void close(ErrorCode code, String reason) {
         closed = true;
         services.registry().closed(this);
+        sightedOffline();
         if (code != null) {
             services.listener().errorSent(code);
         }
         connection.close(code, reason);
+    }
+
+    /** Records once when the device was last seen; nothing for a session that never completed HELLO. */
+    private void sightedOffline() {
+        if (principal != null && seenOffline.compareAndSet(false, true)) {
+            services.sightings().offline(this);
+        }
     }
 
     boolean isClosed() {

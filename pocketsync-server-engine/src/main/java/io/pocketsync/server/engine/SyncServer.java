@@ -7,6 +7,7 @@ import io.pocketsync.api.auth.Authenticator;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.store.AuditEntry;
+import io.pocketsync.api.store.ScopeNotes;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.api.transport.Connection;
 import io.pocketsync.api.transport.ConnectionListener;
@@ -50,6 +51,8 @@ public final class SyncServer implements AutoCloseable {
     private final CatchUpPlanner catchUp;
     private final Broadcaster broadcaster;
     private final RetentionJob retention;
+    private final DeviceSweep sweep;
+    private final ServerAdmin admin;
     private final AtomicLong sessionCounter = new AtomicLong();
     private final Object lifecycle = new Object();
     private ExecutorService workers;
@@ -70,20 +73,26 @@ public final class SyncServer implements AutoCloseable {
             ServerListener listener, Clock clock) {
         requireNonNull(options, "options is null");
         requireNonNull(clock, "clock is null");
+        requireNonNull(store, "store is null");
+        ScopeNotes notes = store.scopeNotes().orElseGet(ScopeNotes::inMemory);
         this.services = new ServerServices(
-                requireNonNull(store, "store is null"),
+                store,
                 requireNonNull(authenticator, "authenticator is null"),
                 requireNonNull(resolvers, "resolvers is null"),
                 options,
                 requireNonNull(listener, "listener is null"),
                 clock,
                 new HybridLogicalClock(clock, options.clockSkew()),
-                new SessionRegistry());
+                new SessionRegistry(),
+                new DeviceControls(notes, clock),
+                new DeviceSightings(notes, clock, options.nodeId()));
         this.handshake = new HandshakeHandler(services);
         this.ingest = new IngestPipeline(services, clock);
         this.catchUp = new CatchUpPlanner(services);
         this.broadcaster = new Broadcaster(services);
         this.retention = new RetentionJob(services);
+        this.sweep = new DeviceSweep(services);
+        this.admin = new ServerAdmin(services, ingest);
     }
 
     /**
@@ -110,6 +119,8 @@ public final class SyncServer implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(retention, interval, interval, TimeUnit.MILLISECONDS);
             // sessions left out of live broadcast for their scope's byte budget learn to catch up once they have read
             scheduler.scheduleWithFixedDelay(broadcaster::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+            long sweepInterval = DeviceSweep.INTERVAL.toMillis();
+            scheduler.scheduleWithFixedDelay(sweep, sweepInterval, sweepInterval, TimeUnit.MILLISECONDS);
             feedSubscription = services.store().subscribe(broadcaster);
             started = true;
             LOG.info("sync server {} started: {} ", services.options().nodeId(), services.resolvers());
@@ -151,6 +162,20 @@ public final class SyncServer implements AutoCloseable {
      */
     public List<AuditEntry> audit(Scope scope, long afterId, int limit) {
         return services.store().audit(requireNonNull(scope, "scope is null"), afterId, limit);
+    }
+
+    /**
+     * What operators see and do (the admin API): devices and their sessions, revocation, resync, the audit log.
+     *
+     * @return this server's operations; usable while the server runs
+     */
+    public ServerAdmin admin() {
+        return admin;
+    }
+
+    /** Runs the device sweep now (it also runs every few seconds): writes sightings, applies other nodes' controls. */
+    public void sweepNow() {
+        sweep.run();
     }
 
     /** Runs the retention job now (it also runs every {@code pruneInterval}). */
@@ -195,6 +220,8 @@ public final class SyncServer implements AutoCloseable {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
+        // the closed sessions' last sightings, while the store is still open (its owner closes it after the server)
+        services.sightings().flush();
         if (feedSubscription != null) {
             try {
                 feedSubscription.close();

@@ -95,6 +95,21 @@ public abstract class ForwardingServerStore implements ServerStore {
     }
 
     @Override
+    public Optional<io.pocketsync.api.store.ScopeNotes> scopeNotes() {
+        return delegate.scopeNotes();
+    }
+
+    @Override
+    public void claimSession(Scope scope, String deviceId, String claim) {
+        delegate.claimSession(scope, deviceId, claim);
+    }
+
+    @Override
+    public io.pocketsync.api.Health health() {
+        return delegate.health();
+    }
+
+    @Override
     public AutoCloseable subscribe(ChangeFeedListener listener) {
         return delegate.subscribe(listener);
     }

@@ -20,6 +20,7 @@ import io.pocketsync.api.store.CommittedBatch;
 import io.pocketsync.api.store.DeviceMarks;
 import io.pocketsync.api.store.RowKey;
 import io.pocketsync.api.store.ScopeInfo;
+import io.pocketsync.api.store.ScopeNotes;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.api.store.UniqueClaims;
 import java.time.Clock;
@@ -339,6 +340,11 @@ public final class InMemoryServerStore implements ServerStore {
         shared.nodes.remove(this);
     }
 
+    @Override
+    public Optional<ScopeNotes> scopeNotes() {
+        return Optional.of(shared.notes);
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "store is closed");
@@ -349,6 +355,8 @@ public final class InMemoryServerStore implements ServerStore {
     private static final class Shared {
         final Map<Scope, ScopeData> scopes = new HashMap<>();
         final List<InMemoryServerStore> nodes = new CopyOnWriteArrayList<>();
+        /** The operators' notes, shared by the nodes like the data. */
+        final ScopeNotes notes = ScopeNotes.inMemory();
     }
 
     private static final class ScopeData {

@@ -78,6 +78,11 @@ final class RedisKeys {
         return base + "marks";
     }
 
+    /** The operators' notes of the scope ({@link RedisScopeNotes}): name → value. Never touched by a script. */
+    String notes() {
+        return base + "notes";
+    }
+
     String audit() {
         return base + "audit";
     }

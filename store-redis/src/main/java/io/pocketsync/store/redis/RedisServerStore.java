@@ -32,6 +32,7 @@ import io.pocketsync.api.store.CatchUpPage;
 import io.pocketsync.api.store.ChangeFeedListener;
 import io.pocketsync.api.store.RowKey;
 import io.pocketsync.api.store.ScopeInfo;
+import io.pocketsync.api.store.ScopeNotes;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.server.engine.store.ChangeFeedDispatcher;
 import io.pocketsync.server.engine.store.StoreJson;
@@ -87,6 +88,7 @@ public final class RedisServerStore implements ServerStore {
     private final ChangeFeedDispatcher feed = new ChangeFeedDispatcher("pocketsync-redis-feed");
     private final RedisCalls calls;
     private final RedisBatchAttempt attempts;
+    private final RedisScopeNotes notes;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean keepChecksums;
     private final RedisWriteHealth health;
@@ -148,6 +150,7 @@ public final class RedisServerStore implements ServerStore {
         this.calls = new RedisCalls(commands);
         this.attempts = new RedisBatchAttempt(config, nodeId, clock, commands, calls, keepChecksums);
         this.health = new RedisWriteHealth(commands, config.prefix(), nodeId);
+        this.notes = new RedisScopeNotes(commands, config.prefix());
         LOG.info("Redis store connected ({}), node {}", config, nodeId);
     }
 
@@ -368,6 +371,11 @@ public final class RedisServerStore implements ServerStore {
             entries.add(StoreJson.readAudit(Long.parseLong(member.substring(0, bar)), member.substring(bar + 1)));
         }
         return entries;
+    }
+
+    @Override
+    public Optional<ScopeNotes> scopeNotes() {
+        return Optional.of(notes);
     }
 
     @Override

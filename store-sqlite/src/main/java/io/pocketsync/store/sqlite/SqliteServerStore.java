@@ -17,6 +17,7 @@ import io.pocketsync.api.store.CatchUpPage;
 import io.pocketsync.api.store.ChangeFeedListener;
 import io.pocketsync.api.store.CommittedBatch;
 import io.pocketsync.api.store.ScopeInfo;
+import io.pocketsync.api.store.ScopeNotes;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.server.engine.store.ChangeFeedDispatcher;
 import java.io.IOException;
@@ -70,6 +71,7 @@ public final class SqliteServerStore implements ServerStore {
     private final boolean keepChecksums;
     private final SqliteBatchTransaction batches;
     private final SqliteWriteHealth health;
+    private final SqliteScopeNotes notes;
 
     /**
      * Opens (and if needed creates) the store file; checksums of row state are kept with every batch.
@@ -109,6 +111,7 @@ public final class SqliteServerStore implements ServerStore {
             opened = SqliteConnection.open(path, config, false);
             SqliteSchema.create(opened.jdbc());
             SqliteUniqueClaims.create(opened.jdbc());
+            SqliteScopeNotes.create(opened.jdbc());
             if (keepChecksums) {
                 SqliteChecksums.create(opened);
             }
@@ -130,6 +133,7 @@ public final class SqliteServerStore implements ServerStore {
         this.batches = new SqliteBatchTransaction(opened, clock, keepChecksums);
         this.feed = new ChangeFeedDispatcher("pocketsync-sqlite-feed");
         this.health = new SqliteWriteHealth(path, opened, writeLock, clock);
+        this.notes = new SqliteScopeNotes(writeLock, opened, this::ensureOpen, this::read);
         LOG.info("SQLite store opened at {} (synchronous={}, {} read connections)", path.toAbsolutePath(),
                 config.synchronous(), config.readConnections());
     }
@@ -291,6 +295,11 @@ public final class SqliteServerStore implements ServerStore {
     }
 
     @Override
+    public Optional<ScopeNotes> scopeNotes() {
+        return Optional.of(notes);
+    }
+
+    @Override
     public AutoCloseable subscribe(ChangeFeedListener listener) {
         ensureOpen();
         return feed.subscribe(listener);
@@ -331,7 +340,7 @@ public final class SqliteServerStore implements ServerStore {
     }
 
     @FunctionalInterface
-    private interface ReadAction<T> {
+    interface ReadAction<T> {
         T run(SqliteConnection connection) throws SQLException;
     }
 
