@@ -72,7 +72,11 @@ class DistributionIT {
         assertThat(home.resolve("README.md")).isRegularFile();
         assertThat(home.resolve("LICENSE")).isRegularFile();
         assertThat(home.resolve("NOTICE")).isRegularFile();
-        assertThat(home.resolve("docs/operations.md")).isRegularFile();
+        String operations = Files.readString(home.resolve("docs/operations.md"));
+        assertThat(Files.readAllLines(home.resolve("conf/pocketsync.service")))
+                .as("docs/operations.md shows the unit that is shipped")
+                .filteredOn(line -> !line.isBlank() && !line.startsWith("#"))
+                .allSatisfy(line -> assertThat(operations).contains(line));
         try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
             assertThat(lib.map(jar -> jar.getFileName().toString()))
                     .contains("pocketsync-server-" + VersionProvider.version() + ".jar",
