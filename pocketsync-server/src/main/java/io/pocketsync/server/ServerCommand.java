@@ -30,8 +30,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "server", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {"Runs a PocketSync server in the foreground; stops cleanly on SIGTERM/SIGINT.",
-                "Flags override POCKETSYNC_* environment variables, which override the --config file;",
-                "every flag has a config key (docs/configuration.md), every key a variable (docs/operations.md)."})
+                "Flags win over POCKETSYNC_* environment variables, which win over --config.",
+                "Every flag has a config key (docs/configuration.md), every key a variable",
+                "(POCKETSYNC_STORE_SQLITE_PATH for store.sqlite.path; docs/operations.md)."})
 public final class ServerCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
 

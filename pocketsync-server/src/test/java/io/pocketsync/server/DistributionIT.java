@@ -48,7 +48,7 @@ class DistributionIT {
         assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(tar.exitValue()).as("tar said: %s", output).isZero();
         try (Stream<Path> top = Files.list(unpacked)) {
-            home = top.collect(java.util.stream.Collectors.toList()).get(0);
+            home = top.toList().get(0);
         }
         assertThat(home.getFileName().toString()).isEqualTo("pocketsync-" + VersionProvider.version());
     }
