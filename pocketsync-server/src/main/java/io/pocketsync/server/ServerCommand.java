@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,13 +23,22 @@ import picocli.CommandLine.Spec;
  *
  * <p>Flag values are nullable on purpose: a flag that was not given must not override the config
  * file, so defaults live in {@link ServerSettings}, not in picocli.
+ *
+ * <p>Settings come from four layers, later wins: the defaults, the {@code --config} file, the {@code POCKETSYNC_*}
+ * environment variables ({@link EnvironmentSettings}), the flags.
  */
 @Command(name = "server", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {"Runs a PocketSync server in the foreground; stops cleanly on SIGTERM/SIGINT.",
-                "Flags override the --config file; every flag has a config key (docs/configuration.md)."})
+                "Flags win over POCKETSYNC_* environment variables, which win over --config.",
+                "Every flag has a config key (docs/configuration.md), every key a variable",
+                "(POCKETSYNC_STORE_SQLITE_PATH for store.sqlite.path; docs/operations.md)."})
 public final class ServerCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
+
     private final Supplier<ShutdownSignal> signals;
+    /** The process environment the {@code POCKETSYNC_*} settings are read from; tests give their own. */
+    Map<String, String> environmentVariables = System.getenv();
 
     @Spec
     private CommandSpec spec;
@@ -105,6 +116,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServerSettings settings = settings();
+        List<String> fromEnvironment = EnvironmentSettings.settingVariables(environmentVariables);
+        if (!fromEnvironment.isEmpty()) {
+            log.info("Settings from environment variables: {}", String.join(", ", fromEnvironment));
+        }
         ShutdownSignal signal = signals.get();
         FatalExit fatal = new FatalExit(signal);
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
@@ -124,10 +139,16 @@ public final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The effective settings: defaults, then the config file, then the flags given. */
+    /**
+     * The effective settings: defaults, then the config file, then the {@code POCKETSYNC_*} environment variables,
+     * then the flags given. The environment ranks above the file so that one installation can adjust a shipped file
+     * (systemd's {@code EnvironmentFile=}), and below the flags, which are typed for one run. Like the file, the
+     * environment names no plugin by itself: only flags add to the selection keys.
+     */
     ServerSettings settings() {
         Settings fromFile = config == null ? Settings.empty() : Settings.load(config);
-        return ServerSettings.of(fromFile, flagValues());
+        Settings fromEnvironment = EnvironmentSettings.read(environmentVariables, ServerSettings.schema());
+        return ServerSettings.of(fromFile.withOverrides(fromEnvironment.asMap()), flagValues());
     }
 
     /** The keys set by flags actually given on the command line. */

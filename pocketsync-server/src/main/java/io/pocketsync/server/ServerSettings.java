@@ -19,9 +19,9 @@ import java.util.Optional;
 /**
  * The {@code pocketsync server} command's settings: the server key set of {@link ServerConfig} (the one every
  * way of running a server reads, see {@code docs/configuration.md}) plus {@code metrics.port}, merged from the
- * engine's defaults, the {@code --config} file and the command-line flags (later wins); the {@code admin.*} keys are
- * read by {@link AdminSettings}. Every flag is a key,
- * so a config file can say anything the command line can.
+ * engine's defaults, the {@code --config} file, the {@code POCKETSYNC_*} environment variables and the command-line
+ * flags (later wins); the {@code admin.*} keys are read by {@link AdminSettings}. Every flag is a key, so a config file
+ * (or the environment) can say anything the command line can.
  *
  * <p>Flags that turn a plugin on also name it, as their help says: {@code --token} adds {@code static-token} to
  * {@code server.auth}, {@code --hmac-secret-file} adds {@code hmac}, {@code --mqtt} adds {@code mqtt} to
@@ -86,7 +86,8 @@ public final class ServerSettings {
      * name the plugins they configure, adds the command's default for the selected store, and validates the
      * result against {@link #schema}.
      *
-     * @param fromFile the keys read from the {@code --config} file; {@link Settings#empty()} when there is none
+     * @param fromFile the keys read from the {@code --config} file, with the {@code POCKETSYNC_*} environment
+     *        variables' keys over them (see {@code ServerCommand}); {@link Settings#empty()} when there are none
      * @param fromFlags the keys the command-line flags set; they win over the file
      * @return the validated settings
      * @throws PocketSyncException with {@link ErrorCode#CONFIG_INVALID} for an unknown key or a bad value

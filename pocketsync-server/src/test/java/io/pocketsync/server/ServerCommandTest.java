@@ -22,7 +22,9 @@ class ServerCommandTest {
     private static ServerCommand parse(String... args) {
         CommandLine commandLine = PocketSyncCli.commandLine(ShutdownSignal::new);
         CommandLine.ParseResult result = commandLine.parseArgs(args);
-        return (ServerCommand) result.subcommand().commandSpec().userObject();
+        ServerCommand command = (ServerCommand) result.subcommand().commandSpec().userObject();
+        command.environmentVariables = Map.of(); // the process's POCKETSYNC_* variables must not leak in
+        return command;
     }
 
     @Test

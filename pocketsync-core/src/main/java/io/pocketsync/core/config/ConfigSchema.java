@@ -69,6 +69,15 @@ public final class ConfigSchema {
     }
 
     /**
+     * The namespaces whose keys their plugins check.
+     *
+     * @return the delegated namespaces ({@code store.redis}, ...) in registration order; a copy
+     */
+    public List<String> delegatedNamespaces() {
+        return List.copyOf(delegated);
+    }
+
+    /**
      * Checks every key of {@code settings}: known (or under a delegated namespace) and with a valid value.
      *
      * @param settings the settings to check
