@@ -24,6 +24,7 @@ import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,7 @@ final class SyncLoop implements ClientTransport.Listener {
     private final ChangeCapture capture;
     private final ClientTransport transport;
     private final Endpoint endpoint;
-    private final String token;
+    private final Supplier<String> tokens;
     private final DeviceOptions options;
     private final Watchers watchers;
     private final EngineThread engine;
@@ -66,12 +67,12 @@ final class SyncLoop implements ClientTransport.Listener {
     private @Nullable ScheduledFuture<?> verifyCheck;
     private volatile boolean stopped;
 
-    SyncLoop(ChangeCapture capture, ClientTransport transport, Endpoint endpoint, String token, DeviceOptions options,
+    SyncLoop(ChangeCapture capture, ClientTransport transport, Endpoint endpoint, Supplier<String> tokens, DeviceOptions options,
             Watchers watchers, EngineThread engine, StatusBoard status) {
         this.capture = requireNonNull(capture, "capture is null");
         this.transport = requireNonNull(transport, "transport is null");
         this.endpoint = requireNonNull(endpoint, "endpoint is null");
-        this.token = requireNonNull(token, "token is null");
+        this.tokens = requireNonNull(tokens, "tokens is null");
         this.options = requireNonNull(options, "options is null");
         this.watchers = requireNonNull(watchers, "watchers is null");
         this.engine = requireNonNull(engine, "engine is null");
@@ -212,6 +213,19 @@ final class SyncLoop implements ClientTransport.Listener {
         DeviceState state = capture.state();
         capture.refreshSchema();
         helloDeadlineNanos = deadline(options);
+        String token;
+        try {
+            // asked at every HELLO: a session that ended with its token starts again with the one the app has now
+            token = tokens.get();
+        }
+        catch (RuntimeException e) {
+            token = null;
+            LOG.warn("the token supplier failed with {}; saying HELLO again in {}", e.getClass().getName(), options.pushTimeout());
+        }
+        if (token == null) {
+            status.error(ErrorCode.AUTH_FAILED, "no token to say HELLO with (the token supplier gave none)");
+            return;
+        }
         transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc(),
                 transport.maxAssembledBytes()));
     }
@@ -356,6 +370,10 @@ final class SyncLoop implements ClientTransport.Listener {
 
     private void onError(ErrorMessage error) {
         switch (error.code()) {
+            case TOKEN_EXPIRED, AUTH_FAILED -> {
+                credentialsRefused(error);
+                return;
+            }
             case CATCH_UP_REQUIRED, RESYNC_REQUIRED -> receiver.pullAgain();
             case UNKNOWN_MESSAGE_TYPE -> {
                 if (!verifier.refusedAsUnknown()) {
@@ -369,6 +387,25 @@ final class SyncLoop implements ClientTransport.Listener {
             }
         }
         pump();
+    }
+
+    /**
+     * The server refused the HELLO's credentials, or ended the session because its token expired: the session is over.
+     * Over a socket the server closes the connection too, and the reconnect says HELLO again; over MQTT nothing else
+     * happens, so the tick says HELLO again after {@link DeviceOptions#pushTimeout()}. Either way the token supplier is
+     * asked again, and a fresh token starts a new session.
+     */
+    private void credentialsRefused(ErrorMessage error) {
+        boolean was = welcomed;
+        welcomed = false;
+        pusher.forget();
+        receiver.disconnected();
+        verifier.disconnected();
+        helloDeadlineNanos = deadline(options);
+        LOG.info("the server {}: {}; saying HELLO again with the current token", error.code() == ErrorCode.TOKEN_EXPIRED
+                ? "ended the session" : "refused the credentials", error.code());
+        status.error(error.code(), error.message());
+        status.disconnected(error.code(), error.message(), was);
     }
 
     /** Fires watchers of the tables remote changes were written to, and reports what was parked. */

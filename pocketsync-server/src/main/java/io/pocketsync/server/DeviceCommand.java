@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,8 @@ import picocli.CommandLine.Option;
                 "Keeps running (and retrying while the server is unreachable) until SIGTERM/SIGINT."})
 public final class DeviceCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(DeviceCommand.class);
+    /** Environment variable with the device's token, used when neither --token nor --token-file is given. */
+    static final String ENV_TOKEN = "POCKETSYNC_TOKEN";
     /** How long a stop waits for pending changes to be acknowledged before closing anyway. */
     static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
     /** How often the sidecar checks that its path still names the file it opened. */
@@ -68,9 +71,16 @@ public final class DeviceCommand implements Callable<Integer> {
             + " syncing: local rows the server no longer has are removed, pending local writes are kept and pushed")
     boolean resync;
 
-    @Option(names = "--token", paramLabel = "T", defaultValue = "${env:POCKETSYNC_TOKEN}",
-            description = "Token for the scope (default: the POCKETSYNC_TOKEN environment variable, which keeps it out of `ps`)")
+    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the token for the scope, read again at"
+            + " every connection, so a renewed token is picked up (default: the " + ENV_TOKEN + " environment variable)")
+    Path tokenFile;
+
+    @Option(names = "--token", paramLabel = "T", description = "Token for the scope. Visible in `ps`: prefer --token-file or the "
+            + ENV_TOKEN + " environment variable")
     String token;
+
+    /** The process environment; tests give their own. */
+    Function<String, String> environment = System::getenv;
 
     /**
      * A command that stops when the signal it gets fires.
@@ -104,12 +114,13 @@ public final class DeviceCommand implements Callable<Integer> {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--server: '" + server
                     + "' has no scheme (ws://, wss://, tcp:// or ssl://)");
         }
+        Supplier<String> tokens = tokens();
         ShutdownSignal signal = signals.get();
         try {
             boolean resyncFirst = resync;
             while (true) {
                 DatabaseFileWatch watch = new DatabaseFileWatch(db);
-                DatabaseFileWatch.State state = syncUntilStopOrReplaced(signal, watch, resyncFirst);
+                DatabaseFileWatch.State state = syncUntilStopOrReplaced(signal, watch, resyncFirst, tokens);
                 resyncFirst = false;
                 if (state == DatabaseFileWatch.State.SAME || !awaitNewFile(signal)) {
                     break;
@@ -129,15 +140,15 @@ public final class DeviceCommand implements Callable<Integer> {
      * Syncs the file until a stop is requested (then SAME, after flushing) or the path names another file or none
      * (then the device is closed at once: the file it holds is deleted, and SQLite refuses writes to it).
      */
-    private DatabaseFileWatch.State syncUntilStopOrReplaced(ShutdownSignal signal, DatabaseFileWatch watch, boolean resyncFirst)
-            throws InterruptedException {
+    private DatabaseFileWatch.State syncUntilStopOrReplaced(ShutdownSignal signal, DatabaseFileWatch watch, boolean resyncFirst,
+            Supplier<String> tokens) throws InterruptedException {
         LoggingStatusListener status = new LoggingStatusListener();
         try (PocketSyncDevice device = PocketSyncDevice.builder()
                 .database(db)
                 .tables(tables)
                 .server(server)
                 .scope(scope)
-                .token(token == null ? "" : token)
+                .tokenSupplier(tokens)
                 .transport(server.getScheme())
                 .statusListener(status)
                 .build()) {
@@ -161,6 +172,25 @@ public final class DeviceCommand implements Callable<Integer> {
             flush(device, status.connected);
             return DatabaseFileWatch.State.SAME;
         }
+    }
+
+    /** Where the token comes from: --token, --token-file (read at every HELLO), or the environment. */
+    private Supplier<String> tokens() {
+        if (token != null && tokenFile != null) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "give one of --token and --token-file");
+        }
+        if (token != null) {
+            log.warn("--token puts a secret on the command line, where `ps`, /proc and shell history show it to others;"
+                    + " use --token-file FILE or the {} environment variable instead", ENV_TOKEN);
+            String given = token;
+            return () -> given;
+        }
+        if (tokenFile != null) {
+            return new TokenFile(tokenFile);
+        }
+        String fromEnvironment = environment.apply(ENV_TOKEN);
+        String value = fromEnvironment == null ? "" : fromEnvironment.strip();
+        return () -> value;
     }
 
     /** Waits until a file with the tracked tables is at the path again; false when a stop was requested first. */

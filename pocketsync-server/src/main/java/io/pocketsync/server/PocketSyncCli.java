@@ -2,6 +2,7 @@ package io.pocketsync.server;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,6 +25,11 @@ public final class PocketSyncCli implements Runnable {
     /** How long a SIGTERM/SIGINT waits for a command to close before the JVM exits anyway. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+    /** slf4j-simple's level key of Java-WebSocket's loggers. */
+    static final String WEBSOCKET_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.java_websocket";
+    private static final List<String> SIMPLE_LOGGER_LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
+    /** Held so the level set on it stays: java.util.logging keeps loggers only weakly. */
+    private static final java.util.logging.Logger PAHO_LOGGER = java.util.logging.Logger.getLogger("org.eclipse.paho");
 
     @Spec
     private CommandSpec spec;
@@ -40,6 +46,7 @@ public final class PocketSyncCli implements Runnable {
      * @param args the command ({@code server}, {@code device} or {@code demo}) and its options
      */
     public static void main(String[] args) {
+        capLibraryLogging();
         if (args.length > 0 && args[0].equals("demo")) {
             // The demo narrates on stdout; engine INFO logs would drown the story. Must happen before
             // the first logger is created; an explicit -D setting still wins.
@@ -47,6 +54,22 @@ public final class PocketSyncCli implements Runnable {
         }
         int code = commandLine(() -> ShutdownSignal.onJvmShutdown(SHUTDOWN_GRACE)).execute(args);
         System.exit(code);
+    }
+
+    /**
+     * Keeps the transport libraries' traces out of the log whatever level is asked for: Java-WebSocket logs every frame
+     * it reads and writes at TRACE, HELLO and its token included, and Paho traces its packets through java.util.logging
+     * at FINE. Both are held at INFO (a quieter level asked for stays). Must run before the first logger is created.
+     */
+    static void capLibraryLogging() {
+        String asked = System.getProperty(WEBSOCKET_LOG_LEVEL, "").trim().toLowerCase(java.util.Locale.ROOT);
+        if (SIMPLE_LOGGER_LEVELS.indexOf(asked) < SIMPLE_LOGGER_LEVELS.indexOf("info")) {
+            System.setProperty(WEBSOCKET_LOG_LEVEL, "info");
+        }
+        java.util.logging.Level pahoLevel = PAHO_LOGGER.getLevel();
+        if (pahoLevel == null || pahoLevel.intValue() < java.util.logging.Level.INFO.intValue()) {
+            PAHO_LOGGER.setLevel(java.util.logging.Level.INFO);
+        }
     }
 
     /**

@@ -27,6 +27,8 @@ import java.util.UUID;
  * @param pruneInterval how often the retention job runs (default 1 hour)
  * @param maxQueuedMessagesPerSession messages of one device waiting for the engine before it is told to retry (default 256)
  * @param workerThreads threads shared by all sessions for store work (default max(4, 2 * cores))
+ * @param loginLimits the handshake timeout, pending handshakes per address and login throttling (default
+ *        {@link LoginLimits#defaults()})
  */
 public record ServerOptions(
         String nodeId,
@@ -40,7 +42,8 @@ public record ServerOptions(
         Duration retention,
         Duration pruneInterval,
         int maxQueuedMessagesPerSession,
-        int workerThreads) {
+        int workerThreads,
+        LoginLimits loginLimits) {
 
     /**
      * Validates the options.
@@ -57,6 +60,7 @@ public record ServerOptions(
      * @param pruneInterval how often the retention job runs; positive, not null
      * @param maxQueuedMessagesPerSession messages of one device waiting for the engine; positive
      * @param workerThreads threads shared by all sessions for store work; positive
+     * @param loginLimits the handshake and login limits; not null
      * @throws IllegalArgumentException when a limit is out of range or an id is invalid
      * @throws NullPointerException when a duration is null
      */
@@ -79,6 +83,7 @@ public record ServerOptions(
         }
         positive(maxQueuedMessagesPerSession, "maxQueuedMessagesPerSession");
         positive(workerThreads, "workerThreads");
+        requireNonNull(loginLimits, "loginLimits is null");
     }
 
     /**
@@ -118,6 +123,7 @@ public record ServerOptions(
         b.pruneInterval = pruneInterval;
         b.maxQueuedMessagesPerSession = maxQueuedMessagesPerSession;
         b.workerThreads = workerThreads;
+        b.loginLimits = loginLimits;
         return b;
     }
 
@@ -150,6 +156,7 @@ public record ServerOptions(
         private Duration pruneInterval = Duration.ofHours(1);
         private int maxQueuedMessagesPerSession = 256;
         private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        private LoginLimits loginLimits = LoginLimits.defaults();
 
         private Builder() {}
 
@@ -298,6 +305,18 @@ public record ServerOptions(
         }
 
         /**
+         * The handshake timeout, the pending handshakes per address and the throttling of failed logins
+         * (default {@link LoginLimits#defaults()}).
+         *
+         * @param value the limits; not null
+         * @return this builder
+         */
+        public Builder loginLimits(LoginLimits value) {
+            loginLimits = value;
+            return this;
+        }
+
+        /**
          * Validates and builds the options.
          *
          * @return the options
@@ -305,7 +324,7 @@ public record ServerOptions(
          */
         public ServerOptions build() {
             return new ServerOptions(nodeId, maxMessageBytes, maxBatchChanges, maxRowBytes, maxIdentifierLength, clockSkew,
-                    pageRows, pageBytes, retention, pruneInterval, maxQueuedMessagesPerSession, workerThreads);
+                    pageRows, pageBytes, retention, pruneInterval, maxQueuedMessagesPerSession, workerThreads, loginLimits);
         }
     }
 }

@@ -49,6 +49,7 @@ public final class SyncServer implements AutoCloseable {
     private final CatchUpPlanner catchUp;
     private final Broadcaster broadcaster;
     private final RetentionJob retention;
+    private final SessionDeadlines deadlines;
     private final AtomicLong sessionCounter = new AtomicLong();
     private final Object lifecycle = new Object();
     private ExecutorService workers;
@@ -78,7 +79,8 @@ public final class SyncServer implements AutoCloseable {
                 clock,
                 new HybridLogicalClock(clock, options.clockSkew()),
                 new SessionRegistry());
-        this.handshake = new HandshakeHandler(services);
+        this.deadlines = new SessionDeadlines(options.loginLimits());
+        this.handshake = new HandshakeHandler(services, new LoginThrottle(options.loginLimits(), clock), deadlines);
         this.ingest = new IngestPipeline(services, clock);
         this.catchUp = new CatchUpPlanner(services);
         this.broadcaster = new Broadcaster(services);
@@ -107,6 +109,7 @@ public final class SyncServer implements AutoCloseable {
             scheduler = Executors.newSingleThreadScheduledExecutor(threads("pocketsync-retention"));
             long interval = services.options().pruneInterval().toMillis();
             scheduler.scheduleWithFixedDelay(retention, interval, interval, TimeUnit.MILLISECONDS);
+            deadlines.start();
             feedSubscription = services.store().subscribe(broadcaster);
             started = true;
             LOG.info("sync server {} started: {} ", services.options().nodeId(), services.resolvers());
@@ -135,6 +138,7 @@ public final class SyncServer implements AutoCloseable {
                 new SerialExecutor(workers, services.options().maxQueuedMessagesPerSession()), handshake, ingest, catchUp);
         services.registry().opened(session);
         services.listener().connected(connection.transport());
+        handshake.opened(session);
         return session;
     }
 
@@ -187,6 +191,7 @@ public final class SyncServer implements AutoCloseable {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
+        deadlines.close();
         if (feedSubscription != null) {
             try {
                 feedSubscription.close();

@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.exceptions.InvalidDataException;
@@ -32,6 +33,7 @@ import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
 import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.java_websocket.server.DefaultWebSocketServerFactory;
 import org.java_websocket.server.WebSocketServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Limits: a message over {@code max-message-bytes} gets {@code ERROR MESSAGE_TOO_LARGE} and closes its
  * connection (frames far over the limit are refused by the frame parser before they are buffered);
  * anything that does not decode gets an ERROR with the codec's code and closes its connection. Pings go
- * out every {@code heartbeat-interval}; a peer that does not answer is dropped.
+ * out every {@code heartbeat-interval}; a peer that does not answer is dropped. A socket that has not finished the
+ * WebSocket upgrade within {@code handshake-timeout} is closed, and at most {@code max-pending-handshakes-per-address}
+ * such sockets of one IP address are kept ({@link PendingSockets}).
  *
  * <p>Thread-safe. Started once, closed once.
  */
@@ -61,6 +65,7 @@ public final class WebSocketServerTransport implements ServerTransport {
     private volatile Server server;
     private volatile Acceptor acceptor;
     private volatile StalledWriteWatchdog watchdog;
+    private volatile PendingSockets pendingSockets;
 
     /**
      * A transport not bound yet; {@link #start} binds.
@@ -95,8 +100,11 @@ public final class WebSocketServerTransport implements ServerTransport {
         created.setReuseAddr(true);
         created.setTcpNoDelay(true);
         created.setConnectionLostTimeout((int) config.heartbeatInterval().toSeconds());
-        config.keystorePath().ifPresent(path -> created.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(
-                TlsContexts.server(path, config.keystorePassword(), config.keystoreType()))));
+        WebSocketServerFactory factory = config.keystorePath().<WebSocketServerFactory>map(path -> new DefaultSSLWebSocketServerFactory(
+                TlsContexts.server(path, config.keystorePassword(), config.keystoreType()))).orElseGet(DefaultWebSocketServerFactory::new);
+        PendingSockets pending = new PendingSockets(factory, config.handshakeTimeout(), config.maxPendingPerAddress());
+        created.setWebSocketFactory(pending);
+        this.pendingSockets = pending;
         this.server = created;
         this.watchdog = new StalledWriteWatchdog(created, sweeper);
         created.start();
@@ -110,6 +118,8 @@ public final class WebSocketServerTransport implements ServerTransport {
                     "cannot bind WebSocket server to " + config.host() + ":" + config.port() + ": " + cause, cause);
         }
         sweeper.scheduleWithFixedDelay(this::flushCatchUps, 50, 50, TimeUnit.MILLISECONDS);
+        long sweepMillis = Math.max(50, Math.min(1000, config.handshakeTimeout().toMillis() / 4));
+        sweeper.scheduleWithFixedDelay(pending::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         log.info("WebSocket server listening on {}", uri());
     }
 
@@ -247,6 +257,8 @@ public final class WebSocketServerTransport implements ServerTransport {
 
         @Override
         public void onOpen(WebSocket socket, ClientHandshake handshake) {
+            // upgraded: from here on the engine bounds the time to HELLO and the pending handshakes per address
+            pendingSockets.upgraded(socket);
             WebSocketConnection connection = new WebSocketConnection(socket, defaultCodec, config.maxQueuedMessages(), watchdog,
                     config.maxMessageBytes(), config.maxAssembledBytes());
             socket.setAttachment(connection);

@@ -20,7 +20,7 @@ class WebSocketConfigTest {
     void serverDefaults() {
         WebSocketServerConfig config = WebSocketServerConfig.from(PluginConfig.empty("transport.websocket"));
         assertThat(config).isEqualTo(new WebSocketServerConfig("127.0.0.1", 8787, "/sync", 1024 * 1024, 1000,
-                Duration.ofSeconds(30), "json", Optional.empty(), "", "PKCS12", 32 * 1024 * 1024));
+                Duration.ofSeconds(30), "json", Optional.empty(), "", "PKCS12", 32 * 1024 * 1024, Duration.ofSeconds(10), 64));
     }
 
     @Test
@@ -28,9 +28,9 @@ class WebSocketConfigTest {
         WebSocketServerConfig config = WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of(
                 "host", "0.0.0.0", "port", "9000", "path", "/ps", "max-message-bytes", "2048", "max-queued-messages", "10",
                 "heartbeat-interval", "5s", "codec", "cbor", "keystore-path", "/k.p12", "keystore-password", "hunter2",
-                "keystore-type", "JKS")));
+                "keystore-type", "JKS", "handshake-timeout", "3s", "max-pending-handshakes-per-address", "5")));
         assertThat(config).isEqualTo(new WebSocketServerConfig("0.0.0.0", 9000, "/ps", 2048, 10, Duration.ofSeconds(5),
-                "cbor", Optional.of("/k.p12"), "hunter2", "JKS", 32 * 1024 * 1024));
+                "cbor", Optional.of("/k.p12"), "hunter2", "JKS", 32 * 1024 * 1024, Duration.ofSeconds(3), 5));
         assertThat(WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of("max-assembled-bytes", "4096")))
                 .maxAssembledBytes()).isEqualTo(4096);
         assertThat(config.toString()).doesNotContain("hunter2");
