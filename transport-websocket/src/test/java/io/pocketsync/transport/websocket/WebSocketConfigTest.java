@@ -28,9 +28,13 @@ class WebSocketConfigTest {
         WebSocketServerConfig config = WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of(
                 "host", "0.0.0.0", "port", "9000", "path", "/ps", "max-message-bytes", "2048", "max-queued-messages", "10",
                 "heartbeat-interval", "5s", "codec", "cbor", "keystore-path", "/k.p12", "keystore-password", "hunter2",
-                "keystore-type", "JKS", "handshake-timeout", "3s", "max-pending-handshakes-per-address", "5")));
+                "keystore-type", "JKS")));
         assertThat(config).isEqualTo(new WebSocketServerConfig("0.0.0.0", 9000, "/ps", 2048, 10, Duration.ofSeconds(5),
-                "cbor", Optional.of("/k.p12"), "hunter2", "JKS", 32 * 1024 * 1024, Duration.ofSeconds(3), 5));
+                "cbor", Optional.of("/k.p12"), "hunter2", "JKS", 32 * 1024 * 1024, Duration.ofSeconds(10), 64));
+        WebSocketServerConfig handshakes = WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of(
+                "handshake-timeout", "3s", "max-pending-handshakes-per-address", "5")));
+        assertThat(handshakes.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(handshakes.maxPendingPerAddress()).isEqualTo(5);
         assertThat(WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of("max-assembled-bytes", "4096")))
                 .maxAssembledBytes()).isEqualTo(4096);
         assertThat(config.toString()).doesNotContain("hunter2");
