@@ -62,6 +62,8 @@ final class SyncLoop implements ClientTransport.Listener {
      */
     private long helloDeadlineNanos;
     private boolean initialPushDone;
+    /** The credentials were refused since the last WELCOME: repeats are logged at DEBUG only. */
+    private boolean refusedBefore;
     private @Nullable ScheduledFuture<?> ticker;
     private @Nullable ScheduledFuture<?> catchUpCheck;
     private @Nullable ScheduledFuture<?> verifyCheck;
@@ -244,7 +246,12 @@ final class SyncLoop implements ClientTransport.Listener {
             pump();
         }
         if (!welcomed && helloDeadlineNanos != 0 && now - helloDeadlineNanos > 0) {
-            LOG.info("no WELCOME within {}; saying HELLO again", options.pushTimeout());
+            if (refusedBefore) {
+                LOG.debug("saying HELLO again after the credentials were refused or expired");
+            }
+            else {
+                LOG.info("no WELCOME within {}; saying HELLO again", options.pushTimeout());
+            }
             sendHello();
         }
         if (welcomed && receiver.pullOverdue(now)) {
@@ -356,6 +363,7 @@ final class SyncLoop implements ClientTransport.Listener {
         // before anything is pushed: the ACKs of a restored file's old changes would raise the mark it is judged by
         capture.repairIfBehind(welcome.deviceMark());
         welcomed = true;
+        refusedBefore = false;
         helloDeadlineNanos = 0;
         initialPushDone = false;
         pusher.welcomed(welcome);
@@ -392,8 +400,9 @@ final class SyncLoop implements ClientTransport.Listener {
     /**
      * The server refused the HELLO's credentials, or ended the session because its token expired: the session is over.
      * Over a socket the server closes the connection too, and the reconnect says HELLO again; over MQTT nothing else
-     * happens, so the tick says HELLO again after {@link DeviceOptions#pushTimeout()}. Either way the token supplier is
-     * asked again, and a fresh token starts a new session.
+     * happens, so the tick says HELLO again: after a poll interval when the session ended with its token, after
+     * {@link DeviceOptions#pushTimeout()} when the credentials were refused. Either way the token supplier is asked
+     * again, and a fresh token starts a new session.
      */
     private void credentialsRefused(ErrorMessage error) {
         boolean was = welcomed;
@@ -401,9 +410,17 @@ final class SyncLoop implements ClientTransport.Listener {
         pusher.forget();
         receiver.disconnected();
         verifier.disconnected();
-        helloDeadlineNanos = deadline(options);
-        LOG.info("the server {}: {}; saying HELLO again with the current token", error.code() == ErrorCode.TOKEN_EXPIRED
-                ? "ended the session" : "refused the credentials", error.code());
+        boolean expired = error.code() == ErrorCode.TOKEN_EXPIRED;
+        // an ended session says HELLO again soon (its app has likely renewed the token); a refused one waits longer
+        helloDeadlineNanos = expired ? System.nanoTime() + options.pollInterval().toNanos() : deadline(options);
+        if (was || !refusedBefore) {
+            LOG.info("the server {} ({}); saying HELLO again with the token the supplier has then",
+                    expired ? "ended the session: its token expired" : "refused the credentials", error.code());
+        }
+        else {
+            LOG.debug("the server refused the credentials again ({})", error.code());
+        }
+        refusedBefore = true;
         status.error(error.code(), error.message());
         status.disconnected(error.code(), error.message(), was);
     }
