@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         description = "Issues a signed token for a scope, accepted by 'pocketsync server --hmac-secret-file' with the same file.")
 public final class TokenCommand implements Callable<Integer> {
     @Spec
-    private CommandSpec spec;
+    CommandSpec spec;
 
     @Option(names = "--hmac-secret-file", paramLabel = "FILE",
             description = "The server's secret (the file's content without surrounding whitespace; at least 16 bytes)."
