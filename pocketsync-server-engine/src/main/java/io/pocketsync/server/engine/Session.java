@@ -216,6 +216,11 @@ final class Session implements ConnectionListener {
      * @return false when the transport dropped it (queue overflow: the transport tells the device to catch up)
      */
     boolean deliverLive(CommittedBatch batch) {
+        Principal granted = principal;
+        if (granted != null && handshake.expired(granted)) {
+            tokenExpired(); // nothing reaches a device past its grant, not even between the expiry and its timer
+            return true;
+        }
         String device = deviceId();
         List<Change> others = new ArrayList<>(batch.changes().size());
         List<Long> sequences = new ArrayList<>(batch.changes().size());
