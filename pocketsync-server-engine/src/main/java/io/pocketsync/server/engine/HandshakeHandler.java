@@ -87,6 +87,10 @@ final class HandshakeHandler {
             failed(session, address, hello, "credentials for another scope or device");
             return;
         }
+        if (expired(principal)) {
+            failed(session, address, hello, "a grant that has already ended");
+            return;
+        }
         throttle.succeeded(DEVICE + hello.deviceId());
         ScopeInfo info;
         long deviceMark;

@@ -69,6 +69,9 @@ final class SessionDeadlines implements AutoCloseable {
         Timers sessionTimers = new Timers(address.orElse(null));
         timers.put(session, sessionTimers);
         sessionTimers.hello = schedule(() -> helloTimedOut(session), limits.handshakeTimeout());
+        if (timers.get(session) != sessionTimers) {
+            cancel(sessionTimers.hello); // closed while the timer was being set
+        }
         return true;
     }
 
@@ -81,6 +84,10 @@ final class SessionDeadlines implements AutoCloseable {
         sessionTimers.welcomed();
         if (untilExpiry != null) {
             sessionTimers.expiry = schedule(session::tokenExpired, untilExpiry.isNegative() ? Duration.ZERO : untilExpiry);
+            if (timers.get(session) != sessionTimers) {
+                // closed while the timer was being set: a token may live for weeks, so do not keep the session that long
+                cancel(sessionTimers.expiry);
+            }
         }
     }
 
