@@ -49,7 +49,7 @@ class TokenExpiryIT {
         Recorder renewed = new Recorder();
         Recorder overMqtt = new Recorder();
         Recorder stale = new Recorder();
-        String staleToken = token(scope, Duration.ofSeconds(6));
+        String staleToken = token(scope, Duration.ofSeconds(8));
 
         try (ServerRuntime server = ServerRuntime.start(ServerSettings.of(Map.of(
                 ServerSettings.PORT, "0",
@@ -105,7 +105,7 @@ class TokenExpiryIT {
     /** A supplier whose first token lives a few seconds and whose later ones an hour: a device whose app renews. */
     private static Supplier<String> shortThenFresh(String scope) {
         AtomicInteger asked = new AtomicInteger();
-        String first = token(scope, Duration.ofSeconds(6));
+        String first = token(scope, Duration.ofSeconds(8));
         return () -> asked.getAndIncrement() == 0 ? first : token(scope, Duration.ofHours(1));
     }
 
