@@ -38,6 +38,9 @@ final class BenchServer implements AutoCloseable {
                 "auth.static-token.tokens", scope + ":" + TOKEN,
                 "server.transports", mqttUri == null ? "websocket" : "websocket,mqtt",
                 "transport.websocket.port", "0"));
+        // every benchmark device connects from 127.0.0.1, in bursts of hundreds: one address standing for a fleet
+        keys.put("server.max-pending-handshakes-per-address", "1000000");
+        keys.put("transport.websocket.max-pending-handshakes-per-address", "1000000");
         if (mqttUri != null) {
             keys.putAll(Map.of("transport.mqtt.uri", mqttUri, "transport.mqtt.topic-root", mqttRoot,
                     "transport.mqtt.max-queued-messages", "100000"));

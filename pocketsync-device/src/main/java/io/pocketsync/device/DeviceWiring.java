@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -25,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class DeviceWiring {
     /** What a {@link PocketSyncDeviceBuilder} collected and checked. */
-    record Spec(DataSource dataSource, List<String> tables, String scope, String token, URI server,
+    record Spec(DataSource dataSource, List<String> tables, String scope, Supplier<String> tokens, URI server,
             @Nullable ClientTransport transport, @Nullable String transportName, PluginConfig transportConfig,
             DeviceOptions options, String captureName, PluginConfig captureConfig, SyncStatusListener statusListener,
             @Nullable Executor listenerExecutor, Clock clock) {
@@ -55,7 +56,7 @@ final class DeviceWiring {
             ClientTransport transport = spec.transport() != null ? spec.transport()
                     : ClientTransports.create(requireNonNull(spec.transportName()), spec.transportConfig(), deviceId, spec.clock());
             Watchers watchers = new Watchers(spec.dataSource(), listeners);
-            SyncLoop loop = new SyncLoop(capture, transport, new Endpoint(spec.server(), spec.scope(), deviceId), spec.token(),
+            SyncLoop loop = new SyncLoop(capture, transport, new Endpoint(spec.server(), spec.scope(), deviceId), spec.tokens(),
                     spec.options(), watchers, engine, status);
             return new PocketSyncDevice(capture, spec.dataSource(), spec.tables(), spec.scope(), deviceId, loop, watchers, status,
                     engine, owned);

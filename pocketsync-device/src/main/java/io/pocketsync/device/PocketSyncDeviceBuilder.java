@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteDataSource;
@@ -31,7 +32,7 @@ public final class PocketSyncDeviceBuilder {
     private @Nullable DataSource dataSource;
     private final List<String> tables = new ArrayList<>();
     private @Nullable String scope;
-    private String token = "";
+    private Supplier<String> tokens = () -> "";
     private @Nullable URI server;
     private @Nullable ClientTransport transport;
     private @Nullable String transportName;
@@ -107,13 +108,30 @@ public final class PocketSyncDeviceBuilder {
     }
 
     /**
-     * The credentials presented in HELLO; never logged. Default: empty.
+     * The credentials presented in HELLO; never logged. Default: empty. For a token that expires, give a
+     * {@link #tokenSupplier(Supplier)} instead.
      *
      * @param token the token the server's authenticator checks; not null, may be empty
      * @return this builder
      */
     public PocketSyncDeviceBuilder token(String token) {
-        this.token = requireNonNull(token, "token is null");
+        requireNonNull(token, "token is null");
+        this.tokens = () -> token;
+        return this;
+    }
+
+    /**
+     * Where the credentials come from: asked before each HELLO, so a session that ended with its token
+     * ({@code TOKEN_EXPIRED}, or a refused {@code AUTH_FAILED}) starts again with whatever the supplier has now, for
+     * example a token file that another process renews. Called on the engine thread; it should not block for long.
+     * A supplier that throws or returns null keeps the device offline until the next attempt (the status listener
+     * hears {@code AUTH_FAILED}); its message is never logged, as it could hold the token.
+     *
+     * @param tokens gives the current token; not null
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder tokenSupplier(Supplier<String> tokens) {
+        this.tokens = requireNonNull(tokens, "tokens is null");
         return this;
     }
 
@@ -250,7 +268,7 @@ public final class PocketSyncDeviceBuilder {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID,
                     "a device needs a database, tables, a scope, a server URI and a transport");
         }
-        return DeviceWiring.wire(new DeviceWiring.Spec(dataSource, tables, scope, token, server, transport, transportName,
+        return DeviceWiring.wire(new DeviceWiring.Spec(dataSource, tables, scope, tokens, server, transport, transportName,
                 transportConfig, options, captureName, captureConfig, statusListener, listenerExecutor, clock));
     }
 }

@@ -24,6 +24,7 @@ import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ final class SyncLoop implements ClientTransport.Listener {
     private final ChangeCapture capture;
     private final ClientTransport transport;
     private final Endpoint endpoint;
-    private final String token;
+    private final Supplier<String> tokens;
     private final DeviceOptions options;
     private final Watchers watchers;
     private final EngineThread engine;
@@ -68,18 +69,20 @@ final class SyncLoop implements ClientTransport.Listener {
     /** Whether this connection's HELLO was refused already (the ERROR and the close both say so). */
     private boolean refusedThisAttempt;
     private boolean initialPushDone;
+    /** The credentials were refused since the last WELCOME: repeats are logged at DEBUG only. */
+    private boolean refusedBefore;
     private @Nullable ScheduledFuture<?> ticker;
     private @Nullable ScheduledFuture<?> catchUpCheck;
     private @Nullable ScheduledFuture<?> busyRetry;
     private @Nullable ScheduledFuture<?> verifyCheck;
     private volatile boolean stopped;
 
-    SyncLoop(ChangeCapture capture, ClientTransport transport, Endpoint endpoint, String token, DeviceOptions options,
+    SyncLoop(ChangeCapture capture, ClientTransport transport, Endpoint endpoint, Supplier<String> tokens, DeviceOptions options,
             Watchers watchers, EngineThread engine, StatusBoard status) {
         this.capture = requireNonNull(capture, "capture is null");
         this.transport = requireNonNull(transport, "transport is null");
         this.endpoint = requireNonNull(endpoint, "endpoint is null");
-        this.token = requireNonNull(token, "token is null");
+        this.tokens = requireNonNull(tokens, "tokens is null");
         this.options = requireNonNull(options, "options is null");
         this.watchers = requireNonNull(watchers, "watchers is null");
         this.engine = requireNonNull(engine, "engine is null");
@@ -251,6 +254,19 @@ final class SyncLoop implements ClientTransport.Listener {
         helloDeadlineNanos = deadline(options);
         DeviceState state = capture.state();
         capture.refreshSchema();
+        String token;
+        try {
+            // asked at every HELLO: a session that ended with its token starts again with the one the app has now
+            token = tokens.get();
+        }
+        catch (RuntimeException e) {
+            token = null;
+            LOG.warn("the token supplier failed with {}; saying HELLO again in {}", e.getClass().getName(), options.pushTimeout());
+        }
+        if (token == null) {
+            status.error(ErrorCode.AUTH_FAILED, "no token to say HELLO with (the token supplier gave none)");
+            return;
+        }
         transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc(),
                 transport.maxAssembledBytes()));
     }
@@ -269,7 +285,12 @@ final class SyncLoop implements ClientTransport.Listener {
             pump();
         }
         if (!welcomed && helloDeadlineNanos != 0 && now - helloDeadlineNanos > 0) {
-            LOG.info("no WELCOME within {}; saying HELLO again", options.pushTimeout());
+            if (refusedBefore) {
+                LOG.debug("saying HELLO again after the credentials were refused or expired");
+            }
+            else {
+                LOG.info("no WELCOME within {}; saying HELLO again", options.pushTimeout());
+            }
             sendHello();
         }
         if (welcomed && receiver.pullOverdue(now)) {
@@ -381,6 +402,7 @@ final class SyncLoop implements ClientTransport.Listener {
         // before anything is pushed: the ACKs of a restored file's old changes would raise the mark it is judged by
         capture.repairIfBehind(welcome.deviceMark());
         welcomed = true;
+        refusedBefore = false;
         helloDeadlineNanos = 0;
         contact.welcomed();
         initialPushDone = false;
@@ -400,6 +422,10 @@ final class SyncLoop implements ClientTransport.Listener {
             return;
         }
         switch (error.code()) {
+            case TOKEN_EXPIRED, AUTH_FAILED -> {
+                credentialsRefused(error);
+                return;
+            }
             case CATCH_UP_REQUIRED, RESYNC_REQUIRED -> receiver.pullAgain();
             case UNKNOWN_MESSAGE_TYPE -> {
                 if (!verifier.refusedAsUnknown()) {
@@ -420,6 +446,34 @@ final class SyncLoop implements ClientTransport.Listener {
         refusedThisAttempt = true;
         helloDeadlineNanos = 0;
         contact.refused(code, message);
+    }
+
+    /**
+     * The server refused the HELLO's credentials, or ended the session because its token expired: the session is over.
+     * Over a socket the server closes the connection too, and the reconnect says HELLO again; over MQTT nothing else
+     * happens, so the tick says HELLO again: after a poll interval when the session ended with its token, after
+     * {@link DeviceOptions#pushTimeout()} when the credentials were refused. Either way the token supplier is asked
+     * again, and a fresh token starts a new session.
+     */
+    private void credentialsRefused(ErrorMessage error) {
+        boolean was = welcomed;
+        welcomed = false;
+        pusher.forget();
+        receiver.disconnected();
+        verifier.disconnected();
+        boolean expired = error.code() == ErrorCode.TOKEN_EXPIRED;
+        // an ended session says HELLO again soon (its app has likely renewed the token); a refused one waits longer
+        helloDeadlineNanos = expired ? System.nanoTime() + options.pollInterval().toNanos() : deadline(options);
+        if (was || !refusedBefore) {
+            LOG.info("the server {} ({}); saying HELLO again with the token the supplier has then",
+                    expired ? "ended the session: its token expired" : "refused the credentials", error.code());
+        }
+        else {
+            LOG.debug("the server refused the credentials again ({})", error.code());
+        }
+        refusedBefore = true;
+        status.error(error.code(), error.message());
+        status.disconnected(error.code(), error.message(), was);
     }
 
     /** Fires watchers of the tables remote changes were written to, and reports what was parked. */

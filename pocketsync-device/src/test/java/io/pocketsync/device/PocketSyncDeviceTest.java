@@ -254,7 +254,7 @@ class PocketSyncDeviceTest {
         StatusBoard status = new StatusBoard(listeners, Clock.systemUTC(), SyncStatusListener.NONE);
         EngineThread engineThread = new EngineThread(engine, status::engineFailed);
         SyncLoop loop = new SyncLoop(capture, network.clientTransport(), new Endpoint(URI.create("mem://server"), "test-scope", deviceId),
-                "secret", DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20)), watchers, engineThread, status);
+                () -> "secret", DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20)), watchers, engineThread, status);
         PocketSyncDevice device = new PocketSyncDevice(capture, db.dataSource, List.of("todo"), "test-scope", deviceId, loop, watchers,
                 status, engineThread, listeners);
         devices.add(device);

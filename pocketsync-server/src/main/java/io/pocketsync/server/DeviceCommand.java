@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,8 @@ import picocli.CommandLine.Option;
                 "Keeps running (and retrying while the server is unreachable) until SIGTERM/SIGINT."})
 public final class DeviceCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(DeviceCommand.class);
+    /** Environment variable with the device's token, used when neither --token nor --token-file is given. */
+    static final String ENV_TOKEN = "POCKETSYNC_TOKEN";
     /** How long a stop waits for pending changes to be acknowledged before closing anyway. */
     static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
     /** How often the sidecar checks that its path still names the file it opened. */
@@ -103,6 +106,11 @@ public final class DeviceCommand implements Callable<Integer> {
     /** The merged settings of this run: the --config file, the environment, the flags. */
     private DeviceSettings settings;
 
+    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the token for the scope, read again at"
+            + " every connection, so a renewed token is picked up (else: --token, the " + ENV_TOKEN + " environment"
+            + " variable or the --config file)")
+    Path tokenFile;
+
     /**
      * A command that stops when the signal it gets fires.
      *
@@ -137,12 +145,13 @@ public final class DeviceCommand implements Callable<Integer> {
                     report.tables(), report.idColumns());
             return 0;
         }
+        Supplier<String> tokens = tokens();
         ShutdownSignal signal = signals.get();
         try {
             boolean resyncFirst = resync;
             while (true) {
                 DatabaseFileWatch watch = new DatabaseFileWatch(db);
-                DatabaseFileWatch.State state = syncUntilStopOrReplaced(signal, watch, serverUri, resyncFirst);
+                DatabaseFileWatch.State state = syncUntilStopOrReplaced(signal, watch, serverUri, resyncFirst, tokens);
                 resyncFirst = false;
                 if (state == DatabaseFileWatch.State.SAME || !awaitNewFile(signal)) {
                     break;
@@ -163,7 +172,7 @@ public final class DeviceCommand implements Callable<Integer> {
      * (then the device is closed at once: the file it holds is deleted, and SQLite refuses writes to it).
      */
     private DatabaseFileWatch.State syncUntilStopOrReplaced(ShutdownSignal signal, DatabaseFileWatch watch, URI server,
-            boolean resyncFirst) throws InterruptedException {
+            boolean resyncFirst, Supplier<String> tokens) throws InterruptedException {
         SidecarStatusLog status = new SidecarStatusLog();
         String transport = DeviceSettings.transportName(server);
         try (PocketSyncDevice device = PocketSyncDevice.builder()
@@ -171,7 +180,7 @@ public final class DeviceCommand implements Callable<Integer> {
                 .tables(tables)
                 .server(server)
                 .scope(scope)
-                .token(settings.token())
+                .tokenSupplier(tokens)
                 .transport(transport, settings.transport(transport))
                 .capture(SqliteTriggerCaptureProvider.NAME, captureConfig())
                 .options(settings.options())
@@ -199,6 +208,23 @@ public final class DeviceCommand implements Callable<Integer> {
             flush(device, status.connected);
             return DatabaseFileWatch.State.SAME;
         }
+    }
+
+    /** Where the token comes from: --token-file (read at every HELLO), or --token, the environment or the config file. */
+    private Supplier<String> tokens() {
+        if (token != null && tokenFile != null) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "give one of --token and --token-file");
+        }
+        if (token != null) {
+            log.warn("--token puts a secret on the command line, where `ps`, /proc and shell history show it to others;"
+                    + " use --token-file FILE or the {} environment variable instead", ENV_TOKEN);
+        }
+        if (tokenFile != null) {
+            return new TokenFile(tokenFile);
+        }
+        // the flag, else the environment, else the --config file (DeviceSettings)
+        String value = settings.token();
+        return () -> value;
     }
 
     /** Waits until a file with the tracked tables is at the path again; false when a stop was requested first. */

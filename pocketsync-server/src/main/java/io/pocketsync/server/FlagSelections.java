@@ -1,9 +1,11 @@
 package io.pocketsync.server;
 
 import static io.pocketsync.server.ServerSettings.AUTH;
+import static io.pocketsync.server.ServerSettings.HMAC_SECRET;
 import static io.pocketsync.server.ServerSettings.HMAC_SECRET_FILE;
 import static io.pocketsync.server.ServerSettings.MQTT_URI;
 import static io.pocketsync.server.ServerSettings.TOKENS;
+import static io.pocketsync.server.ServerSettings.TOKENS_FILE;
 import static io.pocketsync.server.ServerSettings.TRANSPORTS;
 
 import io.pocketsync.core.config.Settings;
@@ -13,8 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Flags that turn a plugin on also name it: {@code --token} adds {@code static-token} to {@code server.auth},
- * {@code --hmac-secret-file} adds {@code hmac}, {@code --mqtt} adds {@code mqtt} to {@code server.transports}.
+ * Flags that turn a plugin on also name it: {@code --token-file}, {@code --token} and {@code POCKETSYNC_TOKENS} add
+ * {@code static-token} to {@code server.auth}, {@code --hmac-secret-file} and {@code POCKETSYNC_HMAC_SECRET} add
+ * {@code hmac}, {@code --mqtt} adds {@code mqtt} to {@code server.transports}.
  */
 final class FlagSelections {
     /** A flag's key → the selection key it adds a provider name to, and that name. */
@@ -45,8 +48,10 @@ final class FlagSelections {
     private static Map<String, Map.Entry<String, String>> flagSelects() {
         // Ordered: authenticators are tried in the order they are named.
         Map<String, Map.Entry<String, String>> selects = new LinkedHashMap<>();
+        selects.put(TOKENS_FILE, Map.entry(AUTH, "static-token"));
         selects.put(TOKENS, Map.entry(AUTH, "static-token"));
         selects.put(HMAC_SECRET_FILE, Map.entry(AUTH, "hmac"));
+        selects.put(HMAC_SECRET, Map.entry(AUTH, "hmac"));
         selects.put(MQTT_URI, Map.entry(TRANSPORTS, "mqtt"));
         return selects;
     }

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code pocketsync.devices.connected{transport}} gauge [{@code pocketsync_devices_connected}]</li>
  *   <li>{@code pocketsync.sessions.opened{transport}}, {@code pocketsync.sessions.refused{transport,code}}</li>
+ *   <li>{@code pocketsync.auth.throttled{transport,by}} counter of logins refused unchecked because their address or
+ *       device id ({@code by}) is throttled [{@code pocketsync_auth_throttled_total}]</li>
  *   <li>{@code pocketsync.changes.ingested}, {@code .applied}, {@code .duplicate}, {@code .superseded},
  *       {@code .rejected{code}} counters [{@code pocketsync_changes_applied_total}, ...]</li>
  *   <li>{@code pocketsync.broadcast.fanout} summary of recipients per committed batch,
@@ -112,6 +114,11 @@ public final class MicrometerServerMetrics extends ServerListener {
         Counter.builder("pocketsync.sessions.refused").tag("transport", transport).tag("code", code.name())
                 .description("HELLOs refused (wrong token, forbidden scope, bad identifiers) or messages before HELLO")
                 .register(registry).increment();
+    }
+
+    @Override
+    public void loginThrottled(String transport, String by) {
+        registry.counter("pocketsync.auth.throttled", "transport", transport, "by", by).increment();
     }
 
     @Override

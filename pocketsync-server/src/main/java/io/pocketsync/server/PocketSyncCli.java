@@ -2,6 +2,7 @@ package io.pocketsync.server;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +24,8 @@ import picocli.CommandLine.Spec;
 public final class PocketSyncCli implements Runnable {
     /** How long a SIGTERM/SIGINT waits for a command to close before the JVM exits anyway. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    /** Held so the level set on it stays: java.util.logging keeps loggers only weakly. */
+    private static final java.util.logging.Logger PAHO_LOGGER = java.util.logging.Logger.getLogger("org.eclipse.paho");
 
     @Spec
     private CommandSpec spec;
@@ -41,8 +44,23 @@ public final class PocketSyncCli implements Runnable {
     public static void main(String[] args) {
         // before the first logger is created: the format and level are read then
         LoggingOptions.configure(args, System.getenv());
+        capLibraryLogging();
         int code = commandLine(() -> ShutdownSignal.onJvmShutdown(SHUTDOWN_GRACE)).execute(args);
         System.exit(code);
+    }
+
+    /**
+     * Keeps the transport libraries' traces out of the log whatever level is asked for: Java-WebSocket logs every frame
+     * it reads and writes at TRACE, HELLO and its token included, and Paho traces its packets through java.util.logging
+     * at FINE. Both are held at INFO (a quieter level asked for stays): Java-WebSocket by the command's Logback files,
+     * Paho here. Must run before the first logger is created.
+     */
+    static void capLibraryLogging() {
+        // Java-WebSocket's logger is held at INFO by the command's Logback files (logback.xml, the JSON one)
+        java.util.logging.Level pahoLevel = PAHO_LOGGER.getLevel();
+        if (pahoLevel == null || pahoLevel.intValue() < java.util.logging.Level.INFO.intValue()) {
+            PAHO_LOGGER.setLevel(java.util.logging.Level.INFO);
+        }
     }
 
     /**

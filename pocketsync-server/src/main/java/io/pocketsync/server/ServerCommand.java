@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +35,14 @@ import picocli.CommandLine.Spec;
                 "Every flag has a config key (docs/configuration.md), every key a variable",
                 "(POCKETSYNC_STORE_SQLITE_PATH for store.sqlite.path; docs/operations.md)."})
 public final class ServerCommand implements Callable<Integer> {
+    /** Environment variable with static tokens, {@code SCOPE:TOKEN} pairs, comma-separated; {@code --token} wins. */
+    static final String ENV_TOKENS = "POCKETSYNC_TOKENS";
+    /** Environment variable with the HMAC token secret; {@code --hmac-secret-file} wins. */
+    static final String ENV_HMAC_SECRET = "POCKETSYNC_HMAC_SECRET";
     private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
 
     private final Supplier<ShutdownSignal> signals;
-    /** The process environment the {@code POCKETSYNC_*} settings are read from; tests give their own. */
+    /** The process environment the {@code POCKETSYNC_*} settings and secrets are read from; tests give their own. */
     Map<String, String> environmentVariables = System.getenv();
 
     @Spec
@@ -65,12 +70,18 @@ public final class ServerCommand implements Callable<Integer> {
             + "; adds mqtt to " + ServerSettings.TRANSPORTS)
     String mqtt;
 
-    @Option(names = "--token", paramLabel = "SCOPE:TOKEN", description = "Grants TOKEN access to SCOPE (repeatable). Key: " + ServerSettings.TOKENS
-            + " (comma-separated); adds static-token to " + ServerSettings.AUTH)
+    @Option(names = "--token-file", paramLabel = "FILE", description = "Static tokens: SCOPE:TOKEN pairs, one a line ('#' comments)."
+            + " Key: " + ServerSettings.TOKENS_FILE + "; adds static-token to " + ServerSettings.AUTH
+            + ". Or set " + ENV_TOKENS + "=SCOPE:TOKEN,...")
+    Path tokenFile;
+
+    @Option(names = "--token", paramLabel = "SCOPE:TOKEN", description = "Grants TOKEN access to SCOPE (repeatable). Visible in `ps`:"
+            + " prefer --token-file or " + ENV_TOKENS + ". Key: " + ServerSettings.TOKENS + " (comma-separated); adds static-token to "
+            + ServerSettings.AUTH)
     List<String> tokens;
 
     @Option(names = "--hmac-secret-file", paramLabel = "FILE", description = "Accept HMAC-signed tokens made with the secret in FILE. Key: " + ServerSettings.HMAC_SECRET_FILE
-            + "; adds hmac to " + ServerSettings.AUTH)
+            + "; adds hmac to " + ServerSettings.AUTH + ". Or set " + ENV_HMAC_SECRET + "=SECRET")
     Path hmacSecretFile;
 
     @Option(names = "--allow-anonymous", description = "Accept devices without credentials when no authenticator is configured. Key: " + ServerSettings.ALLOW_ANONYMOUS)
@@ -120,11 +131,15 @@ public final class ServerCommand implements Callable<Integer> {
         if (!fromEnvironment.isEmpty()) {
             log.info("Settings from environment variables: {}", String.join(", ", fromEnvironment));
         }
+        if (tokens != null && !tokens.isEmpty()) {
+            log.warn("--token puts a secret on the command line, where `ps`, /proc and shell history show it to others;"
+                    + " use --token-file FILE or the {} environment variable instead", ENV_TOKENS);
+        }
         ShutdownSignal signal = signals.get();
         FatalExit fatal = new FatalExit(signal);
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler(fatal);
-        try (ServerRuntime runtime = ServerRuntime.start(settings, fatal)) {
+        try (ServerRuntime runtime = ServerRuntime.start(settings, fatal, environmentVariables::get)) {
             signal.awaitStopRequest();
         }
         finally {
@@ -151,9 +166,21 @@ public final class ServerCommand implements Callable<Integer> {
         return ServerSettings.of(fromFile.withOverrides(fromEnvironment.asMap()), flagValues());
     }
 
-    /** The keys set by flags actually given on the command line. */
+    /**
+     * The keys set by flags actually given on the command line, and by the secrets' environment variables when their
+     * flag is not given (they rank with the flags: above the config file).
+     */
     Map<String, String> flagValues() {
         Map<String, String> values = new LinkedHashMap<>();
+        putIfGiven(values, ServerSettings.TOKENS_FILE, tokenFile);
+        String envTokens = environmentVariables.get(ENV_TOKENS);
+        if (envTokens != null && !envTokens.isBlank() && (tokens == null || tokens.isEmpty())) {
+            values.put(ServerSettings.TOKENS, envTokens.strip());
+        }
+        String envSecret = environmentVariables.get(ENV_HMAC_SECRET);
+        if (envSecret != null && !envSecret.isBlank() && hmacSecretFile == null) {
+            values.put(ServerSettings.HMAC_SECRET, envSecret.strip());
+        }
         putIfGiven(values, ServerSettings.HOST, host);
         putIfGiven(values, ServerSettings.PORT, port);
         putIfGiven(values, ServerSettings.STORE, store);

@@ -108,8 +108,8 @@ public final class ServerRuntime implements AutoCloseable {
         if (settings.authenticators().isEmpty() && !settings.allowAnonymous()) {
             // The assembly refuses too, naming keys; on the command line the flags are what people type.
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "authentication is on and no credentials are"
-                    + " configured: give --token SCOPE:TOKEN or --hmac-secret-file FILE"
-                    + " (or --allow-anonymous to accept every device)");
+                    + " configured: give --token-file FILE (SCOPE:TOKEN lines), POCKETSYNC_TOKENS, --hmac-secret-file FILE"
+                    + " or POCKETSYNC_HMAC_SECRET (or --allow-anonymous to accept every device)");
         }
         ServerAssembly assembly = ServerAssembly.of(settings.serverSettings()).withFatalErrorHandler(fatalErrors);
         log.info("PocketSync server {} (node {}) starting with {}", VersionProvider.version(), assembly.options().nodeId(),

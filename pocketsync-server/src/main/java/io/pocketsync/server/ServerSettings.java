@@ -23,8 +23,8 @@ import java.util.Optional;
  * flags (later wins); the {@code admin.*} keys are read by {@link AdminSettings}. Every flag is a key, so a config file
  * (or the environment) can say anything the command line can.
  *
- * <p>Flags that turn a plugin on also name it, as their help says: {@code --token} adds {@code static-token} to
- * {@code server.auth}, {@code --hmac-secret-file} adds {@code hmac}, {@code --mqtt} adds {@code mqtt} to
+ * <p>Flags that turn a plugin on also name it, as their help says: {@code --token-file} and {@code --token} add
+ * {@code static-token} to {@code server.auth}, {@code --hmac-secret-file} adds {@code hmac}, {@code --mqtt} adds {@code mqtt} to
  * {@code server.transports}, to whatever the file says. The store chosen by the settings starts from the
  * command's defaults for it ({@code store.sqlite.path=./pocketsync-server.db}).
  *
@@ -57,8 +57,12 @@ public final class ServerSettings {
     public static final String REDIS_PREFIX = "store.redis.prefix";
     /** Key of the static tokens: comma-separated {@code SCOPE:TOKEN} pairs (secret). */
     public static final String TOKENS = "auth.static-token.tokens";
+    /** Key of a file of static tokens: {@code SCOPE:TOKEN} pairs, one a line (the file is the secret). */
+    public static final String TOKENS_FILE = "auth.static-token.tokens-file";
     /** Key of the file holding the HMAC token secret. */
     public static final String HMAC_SECRET_FILE = "auth.hmac.secret-file";
+    /** Key of the HMAC token secret itself (secret; set from {@code POCKETSYNC_HMAC_SECRET} by the command). */
+    public static final String HMAC_SECRET = "auth.hmac.secret";
     /** Key of the conflict resolver used for tables without their own. */
     public static final String RESOLVER_DEFAULT = ServerConfig.RESOLVER_DEFAULT;
     /** Prefix of the per-table resolver keys; the table name follows it. */

@@ -4,6 +4,7 @@ import static io.pocketsync.server.ServerSettings.DEFAULT_HOST;
 import static io.pocketsync.server.ServerSettings.DEFAULT_PORT;
 import static io.pocketsync.server.ServerSettings.DEFAULT_REDIS_PREFIX;
 import static io.pocketsync.server.ServerSettings.DEFAULT_SQLITE_PATH;
+import static io.pocketsync.server.ServerSettings.HMAC_SECRET;
 import static io.pocketsync.server.ServerSettings.HMAC_SECRET_FILE;
 import static io.pocketsync.server.ServerSettings.HOST;
 import static io.pocketsync.server.ServerSettings.METRICS_BIND;
@@ -14,6 +15,7 @@ import static io.pocketsync.server.ServerSettings.REDIS_PREFIX;
 import static io.pocketsync.server.ServerSettings.REDIS_URI;
 import static io.pocketsync.server.ServerSettings.SQLITE_PATH;
 import static io.pocketsync.server.ServerSettings.TOKENS;
+import static io.pocketsync.server.ServerSettings.TOKENS_FILE;
 
 import io.pocketsync.core.config.ConfigKey;
 import io.pocketsync.core.config.ConfigSchema;
@@ -34,7 +36,9 @@ final class ServerSettingsSchema {
                 ConfigKey.string(REDIS_URI, "Redis URI of the redis store", null),
                 ConfigKey.string(REDIS_PREFIX, "prefix of every Redis key", DEFAULT_REDIS_PREFIX),
                 ConfigKey.string(TOKENS, "static tokens: comma-separated SCOPE:TOKEN pairs", null),
+                ConfigKey.string(TOKENS_FILE, "file of static tokens: SCOPE:TOKEN pairs, one a line", null),
                 ConfigKey.string(HMAC_SECRET_FILE, "file holding the HMAC token secret", null),
+                ConfigKey.string(HMAC_SECRET, "the HMAC token secret (prefer the file or POCKETSYNC_HMAC_SECRET)", null),
                 new ConfigKey(METRICS_PORT, "port of /health/live, /health/ready and /metrics", null, ServerSettingsSchema::requirePort),
                 ConfigKey.string(METRICS_BIND, "address the metrics and health endpoint listens on", DEFAULT_HOST),
                 new ConfigKey(AdminSettings.PORT, "port of the admin API and web console; unset for none", null,

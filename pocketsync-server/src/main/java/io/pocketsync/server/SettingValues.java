@@ -72,6 +72,7 @@ final class SettingValues {
             // Keep the host visible, hide user info (redis://:password@host).
             return value.replaceAll("//[^@/]*@", "//****@");
         }
-        return key.equals(HMAC_SECRET_FILE) ? value : "****";
+        // the files' paths are not secret, their content is
+        return key.equals(HMAC_SECRET_FILE) || key.equals(ServerSettings.TOKENS_FILE) ? value : "****";
     }
 }

@@ -80,6 +80,9 @@ class BigRowsSidecarIT {
         assertThat(sqlite3(a, "SELECT count(*) FROM __pocketsync_changes WHERE state = 'rejected';")).isEqualTo("1");
         assertThat(log("a")).contains("ROW_TOO_LARGE").contains("the server takes rows of at most 16777216");
         assertThat(sqlite3(b, hash)).isEqualTo(expected);
+        // the tokens were given with --token: each command warns that `ps` shows them
+        assertThat(log("server")).contains("WARN ServerCommand - --token puts a secret on the command line");
+        assertThat(log("a")).contains("WARN DeviceCommand - --token puts a secret on the command line");
     }
 
     private Process start(String name, String... args) throws Exception {

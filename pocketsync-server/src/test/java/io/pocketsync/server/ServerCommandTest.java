@@ -239,6 +239,48 @@ class ServerCommandTest {
     }
 
     @Test
+    void secretsComeFromATokensFileOrTheEnvironmentAndTheFlagsWin() {
+        assertThat(parse("server", "--token-file", "/etc/pocketsync/tokens").settings().asMap())
+                .containsEntry(ServerSettings.TOKENS_FILE, "/etc/pocketsync/tokens")
+                .containsEntry(ServerSettings.AUTH, "static-token");
+
+        Map<String, String> environment = Map.of(ServerCommand.ENV_TOKENS, "alice:from-env",
+                ServerCommand.ENV_HMAC_SECRET, "an-hmac-secret-from-the-environment");
+        ServerCommand fromEnvironment = parse("server");
+        fromEnvironment.environmentVariables = environment;
+        ServerSettings settings = fromEnvironment.settings();
+        assertThat(settings.tokens()).containsExactly("alice:from-env");
+        assertThat(settings.get(ServerSettings.HMAC_SECRET)).contains("an-hmac-secret-from-the-environment");
+        assertThat(settings.authenticators()).containsExactly("static-token", "hmac");
+        assertThat(settings.toString()).doesNotContain("from-env").doesNotContain("an-hmac-secret-from-the-environment");
+
+        ServerCommand flagsWin = parse("server", "--token", "alice:from-flag", "--hmac-secret-file", "/s");
+        flagsWin.environmentVariables = environment;
+        assertThat(flagsWin.settings().tokens()).containsExactly("alice:from-flag");
+        assertThat(flagsWin.settings().get(ServerSettings.HMAC_SECRET)).isEmpty();
+    }
+
+    @Test
+    void theTokenCommandTakesTheSecretFromTheEnvironmentToo() {
+        TokenCommand command = (TokenCommand) PocketSyncCli.commandLine(ShutdownSignal::new)
+                .parseArgs("token", "--scope", "alice", "--ttl", "1h").subcommand().commandSpec().userObject();
+        command.environment = Map.of(ServerCommand.ENV_HMAC_SECRET, "0123456789abcdef-env-secret")::get;
+        java.io.StringWriter out = new java.io.StringWriter();
+        command.spec.commandLine().setOut(new java.io.PrintWriter(out));
+        assertThat(command.call()).isZero();
+        String token = out.toString().strip();
+        io.pocketsync.api.auth.Principal granted = new io.pocketsync.server.engine.auth.HmacTokenAuthenticator(
+                "0123456789abcdef-env-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8), java.time.Clock.systemUTC())
+                .authenticate(new io.pocketsync.api.auth.Credentials("alice", "d", token));
+        assertThat(granted.scope().name()).isEqualTo("alice");
+
+        TokenCommand withoutSecret = (TokenCommand) PocketSyncCli.commandLine(ShutdownSignal::new)
+                .parseArgs("token", "--scope", "alice").subcommand().commandSpec().userObject();
+        withoutSecret.environment = name -> null;
+        assertThatThrownBy(withoutSecret::call).hasMessageContaining("give --hmac-secret-file FILE or set POCKETSYNC_HMAC_SECRET");
+    }
+
+    @Test
     void providerKeysPassThroughToTheirNamespace() {
         ServerSettings settings = ServerSettings.of(Settings.of(Map.of("store.sqlite.busy-timeout", "5s")), Map.of());
 

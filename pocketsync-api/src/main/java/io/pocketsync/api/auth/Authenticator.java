@@ -12,9 +12,11 @@ public interface Authenticator {
      * Authenticates a device.
      *
      * @param credentials the scope, device id and token from HELLO
-     * @return the granted principal
+     * @return the granted principal; its {@link Principal#expiresAt()} ends the session when the credentials expire
      * @throws io.pocketsync.api.PocketSyncException with {@code AUTH_FAILED}, {@code TOKEN_EXPIRED} or
-     *         {@code SCOPE_FORBIDDEN}; the message never contains the token
+     *         {@code SCOPE_FORBIDDEN}; the message never contains the token. The code and message reach the server's
+     *         log only: the device is answered {@code AUTH_FAILED} whatever the refusal, so that the answer tells a
+     *         guesser nothing
      */
     Principal authenticate(Credentials credentials);
 }

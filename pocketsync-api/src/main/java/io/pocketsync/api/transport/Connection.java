@@ -36,6 +36,18 @@ public interface Connection {
     String remoteAddress();
 
     /**
+     * The network address of the device itself, without port (for example {@code 192.0.2.7} or {@code 2001:db8::7}),
+     * when the transport sees it: a WebSocket peer's IP. The engine bounds pending handshakes and throttles failed
+     * logins per address with it. Empty when devices reach the server through an intermediary (an MQTT broker, whose
+     * own limits apply) or the transport cannot tell.
+     *
+     * @return the peer's IP address as text, or empty
+     */
+    default Optional<String> peerAddress() {
+        return Optional.empty();
+    }
+
+    /**
      * For transports whose addressing names the scope and device (MQTT topics): the scope the address
      * claims. The engine refuses a HELLO for another scope. Empty for socket transports.
      *

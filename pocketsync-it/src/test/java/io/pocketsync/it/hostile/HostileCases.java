@@ -13,7 +13,6 @@ import static io.pocketsync.api.ErrorCode.MESSAGE_TOO_LARGE;
 import static io.pocketsync.api.ErrorCode.PROTOCOL_VERSION_UNSUPPORTED;
 import static io.pocketsync.api.ErrorCode.ROW_TOO_LARGE;
 import static io.pocketsync.api.ErrorCode.SCOPE_FORBIDDEN;
-import static io.pocketsync.api.ErrorCode.TOKEN_EXPIRED;
 import static io.pocketsync.api.ErrorCode.UNKNOWN_MESSAGE_TYPE;
 
 import io.pocketsync.it.support.Tokens;
@@ -130,11 +129,14 @@ final class HostileCases {
             add("forged signature" + wire.tag(), d -> List.of(wire.frame(hello(1, d, evilScope, new Tokens().forScope(evilScope)))),
                     Expect.error(AUTH_FAILED));
             add("expired token" + wire.tag(), d -> List.of(wire.frame(hello(1, d, evilScope, tokens.expired(evilScope, Duration.ofMinutes(5))))),
-                    Expect.error(TOKEN_EXPIRED));
+                    Expect.error(AUTH_FAILED));
+            // a valid token of another scope is answered like a wrong one (AUTH_FAILED); over MQTT the HELLO comes on the
+            // attacker's own topic, whose scope differs from the HELLO's: SCOPE_FORBIDDEN before any token is checked
             add("token of another scope" + wire.tag(), d -> List.of(wire.frame(hello(1, d, goodScope, tokens.forScope(evilScope)))),
-                    Expect.error(SCOPE_FORBIDDEN));
+                    Expect.error(AUTH_FAILED, SCOPE_FORBIDDEN));
             add("second HELLO switching to the good scope" + wire.tag(), d -> List.of(goodHello(wire, d),
-                    wire.frame(hello(1, d, goodScope, tokens.forScope(evilScope)))), Expect.error(SCOPE_FORBIDDEN, INVALID_FIELD));
+                    wire.frame(hello(1, d, goodScope, tokens.forScope(evilScope)))),
+                    Expect.error(AUTH_FAILED, SCOPE_FORBIDDEN, INVALID_FIELD));
 
             // identifiers that would escape SQL, topics or keys
             for (String bad : List.of("a/b", "+", "#", "a b", "x\"; DROP TABLE items; --")) {

@@ -1,5 +1,6 @@
 package io.pocketsync.it.hostile;
 
+import static io.pocketsync.api.ErrorCode.AUTH_FAILED;
 import static io.pocketsync.api.ErrorCode.MALFORMED_MESSAGE;
 import static io.pocketsync.api.ErrorCode.MESSAGE_TOO_LARGE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,6 +27,12 @@ class WebSocketHostileInputIT {
             table.add("empty text frame", d -> List.of(Frame.text(new byte[0])), Expect.error(MALFORMED_MESSAGE));
             table.add("frame far over the parser limit", d -> List.of(Frame.binary(new byte[HostileCases.MAX_MESSAGE_BYTES * 10])),
                     Expect.errorOrClose(MESSAGE_TOO_LARGE));
+            for (HostileCases.Wire wire : HostileCases.Wire.values()) {
+                // a socket names no scope: a valid token of another scope is answered exactly like a wrong one
+                table.add("token of another scope, answered like a wrong one" + wire.tag(), d -> List.of(wire.frame(
+                        HostileCases.hello(1, d, fixture.goodScope, fixture.tokens.forScope(fixture.evilScope)))),
+                        Expect.error(AUTH_FAILED));
+            }
             List<HostileCase> cases = table.all();
             URI uri = fixture.node.websocketUri();
             for (HostileCase hostile : cases) {

@@ -6,6 +6,7 @@ import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.api.transport.ServerTransport;
 import io.pocketsync.server.engine.auth.AnonymousAuthenticator;
+import io.pocketsync.server.engine.LoginLimits;
 import io.pocketsync.server.engine.ServerOptions;
 import io.pocketsync.server.engine.SyncServer;
 import io.pocketsync.testkit.transport.TestingPluginContext;
@@ -25,14 +26,20 @@ import java.util.Set;
  */
 final class ServerNode implements AutoCloseable {
     private final String nodeId;
+    /** Handshakes one address may have pending: the whole simulated fleet's. */
+    private static final int FLEET_PENDING_HANDSHAKES = 100_000;
+
     private final SyncServer server;
     private final List<ServerTransport> transports = new ArrayList<>();
     private URI websocketUri;
 
     private ServerNode(String nodeId, ServerStore store) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
+        // every simulated device connects from 127.0.0.1, one address standing for a whole fleet (a big NAT): the
+        // bound on handshakes pending per address is raised out of the way, as an operator would for such a NAT
         this.server = SyncServer.builder().store(store).authenticator(new AnonymousAuthenticator(Set.of()))
-                .options(ServerOptions.builder().nodeId(nodeId).build()).build();
+                .options(ServerOptions.builder().nodeId(nodeId).loginLimits(LoginLimits.builder()
+                        .maxPendingHandshakesPerAddress(FLEET_PENDING_HANDSHAKES).build()).build()).build();
         server.start();
     }
 
@@ -43,7 +50,8 @@ final class ServerNode implements AutoCloseable {
     /** Adds a WebSocket listener on 127.0.0.1:{@code port}. */
     ServerNode websocket(int port) {
         WebSocketServerTransport transport = new WebSocketServerTransport(WebSocketServerConfig.from(PluginConfig.of(
-                "transport.websocket", Map.of("port", Integer.toString(port), "heartbeat-interval", "5s"))),
+                "transport.websocket", Map.of("port", Integer.toString(port), "heartbeat-interval", "5s",
+                        "max-pending-handshakes-per-address", Integer.toString(FLEET_PENDING_HANDSHAKES)))),
                 new TestingPluginContext(nodeId));
         transport.start(server::accept);
         transports.add(transport);

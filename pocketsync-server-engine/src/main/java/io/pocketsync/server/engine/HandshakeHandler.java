@@ -13,6 +13,8 @@ import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Welcome;
 import io.pocketsync.api.store.ScopeInfo;
+import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,15 +24,28 @@ import org.slf4j.LoggerFactory;
  * it (its mark: a device restored from a backup learns from it that it lacks writes it made). Any refusal is an ERROR
  * followed by close. Tokens never reach a log line or a message.
  *
- * <p>Stateless and thread-safe.
+ * <p>The front door's guards meet here: every failed login answers {@code AUTH_FAILED} whatever was wrong, failed
+ * logins are throttled per address and device id ({@link LoginThrottle}), and a connection must be welcomed in time and
+ * ends when its grant does ({@link SessionDeadlines}).
+ *
+ * <p>Thread-safe.
  */
 final class HandshakeHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HandshakeHandler.class);
 
-    private final ServerServices services;
+    /** The one answer to every failed or throttled login. */
+    static final String AUTH_FAILED_MESSAGE = "authentication failed";
+    private static final String ADDRESS = "address:";
+    private static final String DEVICE = "device:";
 
-    HandshakeHandler(ServerServices services) {
+    private final ServerServices services;
+    private final LoginThrottle throttle;
+    private final SessionDeadlines deadlines;
+
+    HandshakeHandler(ServerServices services, LoginThrottle throttle, SessionDeadlines deadlines) {
         this.services = requireNonNull(services, "services is null");
+        this.throttle = requireNonNull(throttle, "throttle is null");
+        this.deadlines = requireNonNull(deadlines, "deadlines is null");
     }
 
     void hello(Session session, Hello hello) {
@@ -50,24 +65,33 @@ final class HandshakeHandler {
             refuse(session, hello, ErrorCode.SCOPE_FORBIDDEN, "HELLO names another scope or device than the connection's address");
             return;
         }
+        Optional<String> address = session.connection().peerAddress();
+        if (throttled(session, address, hello.deviceId())) {
+            return;
+        }
         Principal principal;
         try {
             principal = services.authenticator().authenticate(new Credentials(hello.scope(), hello.deviceId(), hello.token()));
         }
         catch (PocketSyncException e) {
-            refuse(session, hello, e.code(), e.getMessage());
+            failed(session, address, hello, e.code().name());
             return;
         }
         catch (RuntimeException e) {
-            // an authenticator bug: report the type only, its message could quote credentials
+            // an authenticator bug: report the type only, its message could quote credentials; not the device's failure
             LOG.error("authenticator failed with {} for device {}", e.getClass().getName(), hello.deviceId());
-            refuse(session, hello, ErrorCode.AUTH_FAILED, "authentication failed");
+            refuse(session, ErrorCode.AUTH_FAILED, AUTH_FAILED_MESSAGE);
             return;
         }
         if (principal == null || !principal.scope().name().equals(hello.scope()) || !principal.deviceId().equals(hello.deviceId())) {
-            refuse(session, hello, ErrorCode.SCOPE_FORBIDDEN, "credentials do not grant scope " + hello.scope());
+            failed(session, address, hello, "credentials for another scope or device");
             return;
         }
+        if (expired(principal)) {
+            failed(session, address, hello, "a grant that has already ended");
+            return;
+        }
+        throttle.succeeded(DEVICE + hello.deviceId());
         ScopeInfo info;
         long deviceMark;
         DeviceControls.Verdict controls;
@@ -108,10 +132,74 @@ final class HandshakeHandler {
                 options.maxBatchChanges(), frameBytes, services.clock().millis(), options.maxRowBytes(),
                 session.connection().maxAssembledBytes(), deviceMark));
         session.established(principal);
+        deadlines.welcomed(session, principal.expiresAt() == null ? null
+                : Duration.between(services.clock().instant(), principal.expiresAt()));
         services.listener().sessionOpened(principal.scope(), transport);
         LOG.info("device {} connected to scope {} over {} from {} (session {}, cursor {}, head {}{})", hello.deviceId(),
                 hello.scope(), transport, session.connection().remoteAddress(), session.id(), hello.cursor(), info.head(),
                 resync ? ", full resync" : "");
+    }
+
+    /**
+     * A connection arrived: it waits for its WELCOME under the handshake deadline, unless its address has too many
+     * waiting already.
+     */
+    void opened(Session session) {
+        if (!deadlines.opened(session)) {
+            LOG.debug("refusing {}: {} connections of its address wait for their WELCOME already", session.connection(),
+                    services.options().loginLimits().maxPendingHandshakesPerAddress());
+            refuse(session, ErrorCode.TIMEOUT, "too many connections from this address are waiting for their HELLO; retry later");
+        }
+    }
+
+    /** The session closed, whichever side closed it. */
+    void closed(Session session) {
+        deadlines.closed(session);
+    }
+
+    /** Whether {@code principal}'s grant has ended. */
+    boolean expired(Principal principal) {
+        return principal.expiresAt() != null && !services.clock().instant().isBefore(principal.expiresAt());
+    }
+
+    /**
+     * While the address or the device id is throttled, the HELLO is refused like a wrong token, without asking the
+     * authenticator: a guesser cannot tell a throttled answer from a wrong guess, nor make the server check guesses.
+     */
+    private boolean throttled(Session session, Optional<String> address, String deviceId) {
+        String by = address.isPresent() && throttle.blocked(ADDRESS + address.get()).compareTo(Duration.ZERO) > 0 ? "address"
+                : throttle.blocked(DEVICE + deviceId).compareTo(Duration.ZERO) > 0 ? "device" : null;
+        if (by == null) {
+            return false;
+        }
+        LOG.debug("refused device {} on {}: its {} is throttled", deviceId, session.connection().remoteAddress(), by);
+        services.listener().loginThrottled(session.connection().transport(), by);
+        refuse(session, ErrorCode.AUTH_FAILED, AUTH_FAILED_MESSAGE);
+        return true;
+    }
+
+    /**
+     * Every failed login answers the same: a wrong token, a token of another scope or device, an expired one. The
+     * reason goes to the log, for the operator only.
+     */
+    private void failed(Session session, Optional<String> address, Hello hello, String reason) {
+        LoginLimits limits = services.options().loginLimits();
+        LOG.info("refused device {} for scope {} over {} from {}: {} ({})", printable(hello.deviceId()), printable(hello.scope()),
+                session.connection().transport(), session.connection().remoteAddress(), ErrorCode.AUTH_FAILED, reason);
+        if (address.isPresent()) {
+            startedBlock("address " + address.get(), throttle.failed(ADDRESS + address.get(), limits.addressFailures()),
+                    limits.addressFailures());
+        }
+        startedBlock("device " + hello.deviceId(), throttle.failed(DEVICE + hello.deviceId(), limits.deviceFailures()),
+                limits.deviceFailures());
+        refuse(session, ErrorCode.AUTH_FAILED, AUTH_FAILED_MESSAGE);
+    }
+
+    private void startedBlock(String what, Duration block, int failures) {
+        if (!block.isZero()) {
+            LOG.info("throttling logins of {} for {} ms: {} or more failed logins within {}", what, block.toMillis(), failures,
+                    services.options().loginLimits().failureWindow());
+        }
     }
 
     /** An identifier as a log may show it: a refused one can be anything, so it is cut short and kept to one line. */
@@ -127,11 +215,15 @@ final class HandshakeHandler {
         return Identifiers.isScopeOrDeviceId(value) && value.length() <= services.options().maxIdentifierLength();
     }
 
-    /** Says who was refused and why, never with the token: an operator sees a wrong token at INFO. */
-    private void refuse(Session session, Hello hello, ErrorCode code, String reason) {
+    /** Says who was refused and why, never with the token: an operator sees a refused HELLO at INFO. */
+    private static void refuse(Session session, Hello hello, ErrorCode code, String reason) {
         LOG.info("refused device {} for scope {} over {} from {}: {} ({})", printable(hello.deviceId()), printable(hello.scope()),
                 session.connection().transport(), session.connection().remoteAddress(), code, reason);
-        services.listener().sessionRefused(session.connection().transport(), code);
-        session.close(code, reason);
+        session.refuse(code, reason);
+    }
+
+    /** Refuses without a line of its own: the caller logged why (failed logins, throttled ones, crowded addresses). */
+    private static void refuse(Session session, ErrorCode code, String reason) {
+        session.refuse(code, reason);
     }
 }

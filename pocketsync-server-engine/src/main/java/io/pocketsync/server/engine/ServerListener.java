@@ -47,6 +47,16 @@ public class ServerListener {
     public void sessionRefused(String transport, ErrorCode code) {}
 
     /**
+     * A HELLO was refused without checking its credentials because its address or its device id failed to log in too
+     * often (docs/operations.md, "Authentication throttling"). Also counted by {@link #sessionRefused} as
+     * {@code AUTH_FAILED}, the answer the device got.
+     *
+     * @param transport the transport provider name, for example {@code websocket} or {@code mqtt}
+     * @param by {@code address} or {@code device}: which of the two is throttled
+     */
+    public void loginThrottled(String transport, String by) {}
+
+    /**
      * Changes of one PUSH were applied.
      *
      * @param scope the PUSH's scope

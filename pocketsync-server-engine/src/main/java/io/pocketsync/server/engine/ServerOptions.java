@@ -31,6 +31,8 @@ import java.util.UUID;
  * @param maxQueuedBytesPerScope bytes queued for the devices of one scope on this node, summed over their connections
  *        ({@link io.pocketsync.api.transport.Connection#queuedBytes()}), beyond which a device holding more than its
  *        share gets no live broadcast until it has read its queue, then {@code CATCH_UP_REQUIRED} (default 64 MiB)
+ * @param loginLimits the handshake timeout, pending handshakes per address and login throttling (default
+ *        {@link LoginLimits#defaults()})
  */
 public record ServerOptions(
         String nodeId,
@@ -45,7 +47,8 @@ public record ServerOptions(
         Duration pruneInterval,
         int maxQueuedMessagesPerSession,
         int workerThreads,
-        long maxQueuedBytesPerScope) {
+        long maxQueuedBytesPerScope,
+        LoginLimits loginLimits) {
 
     /**
      * Validates the options.
@@ -63,6 +66,7 @@ public record ServerOptions(
      * @param maxQueuedMessagesPerSession messages of one device waiting for the engine; positive
      * @param workerThreads threads shared by all sessions for store work; positive
      * @param maxQueuedBytesPerScope bytes queued for one scope's devices on this node; positive
+     * @param loginLimits the handshake and login limits; not null
      * @throws IllegalArgumentException when a limit is out of range or an id is invalid
      * @throws NullPointerException when a duration is null
      */
@@ -86,6 +90,7 @@ public record ServerOptions(
         positive(maxQueuedMessagesPerSession, "maxQueuedMessagesPerSession");
         positive(workerThreads, "workerThreads");
         positive(maxQueuedBytesPerScope, "maxQueuedBytesPerScope");
+        requireNonNull(loginLimits, "loginLimits is null");
     }
 
     /**
@@ -126,6 +131,7 @@ public record ServerOptions(
         b.maxQueuedMessagesPerSession = maxQueuedMessagesPerSession;
         b.workerThreads = workerThreads;
         b.maxQueuedBytesPerScope = maxQueuedBytesPerScope;
+        b.loginLimits = loginLimits;
         return b;
     }
 
@@ -160,6 +166,7 @@ public record ServerOptions(
         private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         // sixteen devices' worth of the transports' default per-connection budget (4 MiB)
         private long maxQueuedBytesPerScope = 64L * 1024 * 1024;
+        private LoginLimits loginLimits = LoginLimits.defaults();
 
         private Builder() {}
 
@@ -321,6 +328,18 @@ public record ServerOptions(
         }
 
         /**
+         * The handshake timeout, the pending handshakes per address and the throttling of failed logins
+         * (default {@link LoginLimits#defaults()}).
+         *
+         * @param value the limits; not null
+         * @return this builder
+         */
+        public Builder loginLimits(LoginLimits value) {
+            loginLimits = value;
+            return this;
+        }
+
+        /**
          * Validates and builds the options.
          *
          * @return the options
@@ -329,7 +348,7 @@ public record ServerOptions(
         public ServerOptions build() {
             return new ServerOptions(nodeId, maxMessageBytes, maxBatchChanges, maxRowBytes, maxIdentifierLength, clockSkew,
                     pageRows, pageBytes, retention, pruneInterval, maxQueuedMessagesPerSession, workerThreads,
-                    maxQueuedBytesPerScope);
+                    maxQueuedBytesPerScope, loginLimits);
         }
     }
 }

@@ -28,7 +28,20 @@ public final class ServerOptionsConfig {
             ConfigKey.integer("server.worker-threads", "threads shared by all sessions for store work", 4, 1, 1024),
             ConfigKey.integer("server.max-queued-bytes-per-scope",
                     "bytes queued for one scope's devices on this node before the slowest get no live broadcast",
-                    64L * 1024 * 1024, 64 * 1024, Long.MAX_VALUE));
+                    64L * 1024 * 1024, 64 * 1024, Long.MAX_VALUE),
+            ConfigKey.duration("server.handshake-timeout", "how long a connection may take to complete HELLO before it is closed",
+                    "10s"),
+            ConfigKey.integer("server.max-pending-handshakes-per-address", "connections of one address that may wait for their"
+                    + " WELCOME at once", 64, 1, 1_000_000),
+            ConfigKey.integer("server.auth-throttle.address-failures", "failed logins of one address within the window before"
+                    + " it is throttled", 20, 1, 1_000_000),
+            ConfigKey.integer("server.auth-throttle.device-failures", "failed logins naming one device id within the window"
+                    + " before it is throttled", 5, 1, 1_000_000),
+            ConfigKey.duration("server.auth-throttle.window", "the span failed logins are counted over, and the quiet time that"
+                    + " forgives them", "1m"),
+            ConfigKey.duration("server.auth-throttle.initial-delay", "the first block of a throttled address or device id", "1s"),
+            ConfigKey.duration("server.auth-throttle.max-delay", "the longest block; each further failure doubles it up to this",
+                    "1m"));
 
     private ServerOptionsConfig() {}
 
@@ -43,6 +56,7 @@ public final class ServerOptionsConfig {
     public static ServerOptions from(Settings settings) {
         PluginConfig config = settings.forNamespace("server");
         ServerOptions defaults = ServerOptions.defaults();
+        LoginLimits limits = defaults.loginLimits();
         return ServerOptions.builder()
                 .nodeId(config.getString("node-id", defaults.nodeId()))
                 .maxMessageBytes(config.getInt("max-message-bytes", defaults.maxMessageBytes()))
@@ -57,6 +71,16 @@ public final class ServerOptionsConfig {
                 .maxQueuedMessagesPerSession(config.getInt("max-queued-messages", defaults.maxQueuedMessagesPerSession()))
                 .workerThreads(config.getInt("worker-threads", defaults.workerThreads()))
                 .maxQueuedBytesPerScope(config.getLong("max-queued-bytes-per-scope", defaults.maxQueuedBytesPerScope()))
+                .loginLimits(LoginLimits.builder()
+                        .handshakeTimeout(config.getDuration("handshake-timeout", limits.handshakeTimeout()))
+                        .maxPendingHandshakesPerAddress(config.getInt("max-pending-handshakes-per-address",
+                                limits.maxPendingHandshakesPerAddress()))
+                        .addressFailures(config.getInt("auth-throttle.address-failures", limits.addressFailures()))
+                        .deviceFailures(config.getInt("auth-throttle.device-failures", limits.deviceFailures()))
+                        .failureWindow(config.getDuration("auth-throttle.window", limits.failureWindow()))
+                        .initialDelay(config.getDuration("auth-throttle.initial-delay", limits.initialDelay()))
+                        .maxDelay(config.getDuration("auth-throttle.max-delay", limits.maxDelay()))
+                        .build())
                 .build();
     }
 }

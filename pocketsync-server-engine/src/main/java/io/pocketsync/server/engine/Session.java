@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The state of one device connection: HELLO first, then the granted principal, whose scope every later
- * message is held to. Messages are handled one at a time on a {@link SerialExecutor}, so transport I/O
+ * message is held to, until its grant expires. Messages are handled one at a time on a {@link SerialExecutor}, so transport I/O
  * threads never wait for the store; live broadcasts are sent straight from the feed thread because
  * {@link Connection#send} never blocks.
  *
@@ -108,6 +108,7 @@ final class Session implements ConnectionListener {
         closed = true;
         services.registry().closed(this);
         sightedOffline();
+        handshake.closed(this);
         catchUp.forget(this);
         services.listener().disconnected(connection.transport());
         Principal granted = principal;
@@ -140,6 +141,10 @@ final class Session implements ConnectionListener {
                 services.listener().sessionRefused(connection.transport(), ErrorCode.HELLO_REQUIRED);
                 close(ErrorCode.HELLO_REQUIRED, "send HELLO first");
             }
+            return;
+        }
+        if (handshake.expired(granted)) {
+            tokenExpired(); // the timer may not have run yet: no message is served past the grant
             return;
         }
         if (!addressMatches(granted)) {
@@ -240,6 +245,11 @@ final class Session implements ConnectionListener {
      * @return false when the transport dropped it (queue overflow: the transport tells the device to catch up)
      */
     boolean deliverLive(CommittedBatch batch) {
+        Principal granted = principal;
+        if (granted != null && handshake.expired(granted)) {
+            tokenExpired(); // nothing reaches a device past its grant, not even between the expiry and its timer
+            return true;
+        }
         String device = deviceId();
         List<Change> others = new ArrayList<>(batch.changes().size());
         List<Long> sequences = new ArrayList<>(batch.changes().size());
@@ -274,11 +284,27 @@ final class Session implements ConnectionListener {
         connection.send(new ErrorMessage(ProtocolVersion.CURRENT, code, message, ref));
     }
 
+    /** Refuses the connection before it was welcomed: an ERROR, a close, and the refusal counted. */
+    void refuse(ErrorCode code, String reason) {
+        services.listener().sessionRefused(connection.transport(), code);
+        close(code, reason);
+    }
+
+    /** The grant of this session's token ended: the device must authenticate again, with a fresh token if it has one. */
+    void tokenExpired() {
+        if (closed) {
+            return;
+        }
+        LOG.info("session {} of device {} in scope {} ends: its token expired", id, deviceId(), scope());
+        close(ErrorCode.TOKEN_EXPIRED, "the token expired; connect again with a fresh token");
+    }
+
     /** Closes the connection after an ERROR with {@code code} (none when null). */
     void close(ErrorCode code, String reason) {
         closed = true;
         services.registry().closed(this);
         sightedOffline();
+        handshake.closed(this);
         if (code != null) {
             services.listener().errorSent(code);
         }

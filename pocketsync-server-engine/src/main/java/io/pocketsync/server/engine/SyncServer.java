@@ -53,6 +53,7 @@ public final class SyncServer implements AutoCloseable {
     private final RetentionJob retention;
     private final DeviceSweep sweep;
     private final ServerAdmin admin;
+    private final SessionDeadlines deadlines;
     private final AtomicLong sessionCounter = new AtomicLong();
     private final Object lifecycle = new Object();
     private ExecutorService workers;
@@ -86,7 +87,8 @@ public final class SyncServer implements AutoCloseable {
                 new SessionRegistry(),
                 new DeviceControls(notes, clock),
                 new DeviceSightings(notes, clock, options.nodeId()));
-        this.handshake = new HandshakeHandler(services);
+        this.deadlines = new SessionDeadlines(options.loginLimits());
+        this.handshake = new HandshakeHandler(services, new LoginThrottle(options.loginLimits(), clock), deadlines);
         this.ingest = new IngestPipeline(services, clock);
         this.catchUp = new CatchUpPlanner(services);
         this.broadcaster = new Broadcaster(services);
@@ -121,6 +123,7 @@ public final class SyncServer implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(broadcaster::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
             long sweepInterval = DeviceSweep.INTERVAL.toMillis();
             scheduler.scheduleWithFixedDelay(sweep, sweepInterval, sweepInterval, TimeUnit.MILLISECONDS);
+            deadlines.start();
             feedSubscription = services.store().subscribe(broadcaster);
             started = true;
             LOG.info("sync server {} started: {} ", services.options().nodeId(), services.resolvers());
@@ -149,6 +152,7 @@ public final class SyncServer implements AutoCloseable {
                 new SerialExecutor(workers, services.options().maxQueuedMessagesPerSession()), handshake, ingest, catchUp);
         services.registry().opened(session);
         services.listener().connected(connection.transport());
+        handshake.opened(session);
         return session;
     }
 
@@ -222,6 +226,7 @@ public final class SyncServer implements AutoCloseable {
         }
         // the closed sessions' last sightings, while the store is still open (its owner closes it after the server)
         services.sightings().flush();
+        deadlines.close();
         if (feedSubscription != null) {
             try {
                 feedSubscription.close();

@@ -37,6 +37,7 @@ final class TestingConnection implements Connection {
     private volatile boolean failSends;
     private volatile long queuedBytes;
     private volatile ErrorCode closeCode;
+    private volatile String peerAddress;
 
     TestingConnection(String transport) {
         this(transport, null, null);
@@ -55,6 +56,12 @@ final class TestingConnection implements Connection {
     /** Delivers a message from the device, as a transport I/O thread does. */
     void receive(Message message) {
         listener.onMessage(message);
+    }
+
+    /** The network address the connection reports, as a WebSocket one does; none by default. */
+    TestingConnection peerAddress(String value) {
+        peerAddress = value;
+        return this;
     }
 
     void failSends(boolean value) {
@@ -109,6 +116,11 @@ final class TestingConnection implements Connection {
     @Override
     public String remoteAddress() {
         return "test:" + id;
+    }
+
+    @Override
+    public Optional<String> peerAddress() {
+        return Optional.ofNullable(peerAddress);
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.core.transport.OutboundLimit;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
@@ -92,6 +93,11 @@ final class WebSocketConnection implements Connection {
     @Override
     public String remoteAddress() {
         return remoteAddress;
+    }
+
+    @Override
+    public Optional<String> peerAddress() {
+        return PendingSockets.hostOf(socket.getRemoteSocketAddress());
     }
 
     @Override

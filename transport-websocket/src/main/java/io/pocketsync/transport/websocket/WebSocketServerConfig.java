@@ -23,15 +23,19 @@ import java.util.Optional;
  * @param keystorePassword the key store's password (a secret, never logged)
  * @param keystoreType the key store's type; default PKCS12
  * @param maxAssembledBytes largest message rebuilt from fragments (docs/protocol.md, "Fragments"); 0 takes none; default 32 MiB
+ * @param handshakeTimeout how long a socket may take from its TCP accept to the WebSocket upgrade before it is closed;
+ *        default 10 s (the engine's {@code server.handshake-timeout} bounds the time from the upgrade to WELCOME)
+ * @param maxPendingPerAddress the most sockets of one IP address that may be accepted and not yet upgraded; more are
+ *        closed at once; default 64
  */
 public record WebSocketServerConfig(String host, int port, String path, int maxMessageBytes, long maxQueuedBytes,
         int maxQueuedMessages, Duration heartbeatInterval, String codec, Optional<String> keystorePath, String keystorePassword,
-        String keystoreType, int maxAssembledBytes) {
+        String keystoreType, int maxAssembledBytes, Duration handshakeTimeout, int maxPendingPerAddress) {
     /** Default of {@code max-queued-bytes}: four full pages or frames per device. */
     static final long DEFAULT_MAX_QUEUED_BYTES = 4L * 1024 * 1024;
     static final List<String> KEYS = List.of("host", "port", "path", "max-message-bytes", "max-queued-bytes", "max-queued-messages",
             "heartbeat-interval", "codec", "keystore-path", "keystore-password", "keystore-type",
-            MessageFraming.MAX_ASSEMBLED_BYTES);
+            MessageFraming.MAX_ASSEMBLED_BYTES, "handshake-timeout", "max-pending-handshakes-per-address");
 
     /**
      * Reads and validates {@code config}; unknown keys fail.
@@ -54,13 +58,17 @@ public record WebSocketServerConfig(String host, int port, String path, int maxM
                 config.get("keystore-path").filter(p -> !p.isBlank()),
                 config.getString("keystore-password", ""),
                 config.getString("keystore-type", "PKCS12"),
-                config.getInt(MessageFraming.MAX_ASSEMBLED_BYTES, MessageFraming.DEFAULT_MAX_ASSEMBLED_BYTES));
+                config.getInt(MessageFraming.MAX_ASSEMBLED_BYTES, MessageFraming.DEFAULT_MAX_ASSEMBLED_BYTES),
+                config.getDuration("handshake-timeout", Duration.ofSeconds(10)),
+                config.getInt("max-pending-handshakes-per-address", 64));
         String prefix = config.namespace().isEmpty() ? "" : config.namespace() + ".";
         require(parsed.port >= 0 && parsed.port <= 65535, prefix + "port must be 0-65535");
         require(parsed.path.startsWith("/"), prefix + "path must start with /");
         require(parsed.maxMessageBytes > 0, prefix + "max-message-bytes must be positive");
         require(parsed.maxAssembledBytes >= 0, prefix + "max-assembled-bytes must not be negative");
         require(parsed.maxQueuedBytes > 0, prefix + "max-queued-bytes must be positive");
+        require(parsed.handshakeTimeout.toMillis() >= 100, prefix + "handshake-timeout must be at least 100ms");
+        require(parsed.maxPendingPerAddress > 0, prefix + "max-pending-handshakes-per-address must be positive");
         require(parsed.maxQueuedMessages > 0, prefix + "max-queued-messages must be positive");
         require(parsed.heartbeatInterval.toSeconds() >= 1, prefix + "heartbeat-interval must be at least 1s");
         return parsed;
@@ -78,6 +86,7 @@ public record WebSocketServerConfig(String host, int port, String path, int maxM
         return "WebSocketServerConfig[host=" + host + ", port=" + port + ", path=" + path + ", maxMessageBytes="
                 + maxMessageBytes + ", maxQueuedBytes=" + maxQueuedBytes + ", maxQueuedMessages=" + maxQueuedMessages + ", heartbeatInterval=" + heartbeatInterval
                 + ", codec=" + codec + ", keystorePath=" + keystorePath.orElse("-") + ", keystorePassword=****"
-                + ", keystoreType=" + keystoreType + "]";
+                + ", keystoreType=" + keystoreType + ", maxAssembledBytes=" + maxAssembledBytes + ", handshakeTimeout="
+                + handshakeTimeout + ", maxPendingPerAddress=" + maxPendingPerAddress + "]";
     }
 }

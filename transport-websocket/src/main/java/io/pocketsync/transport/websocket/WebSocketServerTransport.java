@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Health: down once the listener (Java-WebSocket's selector thread) has died; that is also reported to the
  * context's {@link FatalErrorHandler} ({@link ListenerWatch}).
+ * A socket that has not finished the WebSocket upgrade within {@code handshake-timeout} is closed, and at most
+ * {@code max-pending-handshakes-per-address} such sockets of one IP address are kept ({@link PendingSockets}).
  *
  * <p>Thread-safe. Started once, closed once.
  */
@@ -69,6 +71,7 @@ public final class WebSocketServerTransport implements ServerTransport {
     private volatile ListenerWatch listener;
     private volatile Acceptor acceptor;
     private volatile StalledWriteWatchdog watchdog;
+    private volatile PendingSockets pendingSockets;
 
     /**
      * A transport not bound yet; {@link #start} binds.
@@ -104,10 +107,13 @@ public final class WebSocketServerTransport implements ServerTransport {
         created.setReuseAddr(true);
         created.setTcpNoDelay(true);
         created.setConnectionLostTimeout((int) config.heartbeatInterval().toSeconds());
-        created.setWebSocketFactory(new CountingServerFactory(config.keystorePath()
-                .<WebSocketServerFactory>map(path -> new DefaultSSLWebSocketServerFactory(
-                        TlsContexts.server(path, config.keystorePassword(), config.keystoreType())))
-                .orElseGet(DefaultWebSocketServerFactory::new)));
+        WebSocketServerFactory factory = config.keystorePath().<WebSocketServerFactory>map(path -> new DefaultSSLWebSocketServerFactory(
+                TlsContexts.server(path, config.keystorePassword(), config.keystoreType()))).orElseGet(DefaultWebSocketServerFactory::new);
+        // sockets not yet upgraded are bounded in time and per address; every channel counts the bytes it writes
+        PendingSockets pending = new PendingSockets(new CountingServerFactory(factory), config.handshakeTimeout(),
+                config.maxPendingPerAddress());
+        created.setWebSocketFactory(pending);
+        this.pendingSockets = pending;
         this.server = created;
         this.watchdog = new StalledWriteWatchdog(created, sweeper);
         ListenerWatch watch = new ListenerWatch(() -> config.host() + ":" + created.getPort(), fatalErrors);
@@ -125,6 +131,8 @@ public final class WebSocketServerTransport implements ServerTransport {
                     "cannot bind WebSocket server to " + config.host() + ":" + config.port() + ": " + cause, cause);
         }
         sweeper.scheduleWithFixedDelay(this::flushCatchUps, 50, 50, TimeUnit.MILLISECONDS);
+        long sweepMillis = Math.max(50, Math.min(1000, config.handshakeTimeout().toMillis() / 4));
+        sweeper.scheduleWithFixedDelay(pending::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         log.info("WebSocket server listening on {}", uri());
     }
 
@@ -296,6 +304,8 @@ public final class WebSocketServerTransport implements ServerTransport {
 
         @Override
         public void onOpen(WebSocket socket, ClientHandshake handshake) {
+            // upgraded: from here on the engine bounds the time to HELLO and the pending handshakes per address
+            pendingSockets.upgraded(socket);
             WebSocketConnection connection = new WebSocketConnection(socket, defaultCodec, config.maxQueuedBytes(),
                     config.maxQueuedMessages(), watchdog, config.maxMessageBytes(), config.maxAssembledBytes());
             socket.setAttachment(connection);

@@ -20,7 +20,7 @@ class WebSocketConfigTest {
     void serverDefaults() {
         WebSocketServerConfig config = WebSocketServerConfig.from(PluginConfig.empty("transport.websocket"));
         assertThat(config).isEqualTo(new WebSocketServerConfig("127.0.0.1", 8787, "/sync", 1024 * 1024, 4L * 1024 * 1024, 1000,
-                Duration.ofSeconds(30), "json", Optional.empty(), "", "PKCS12", 32 * 1024 * 1024));
+                Duration.ofSeconds(30), "json", Optional.empty(), "", "PKCS12", 32 * 1024 * 1024, Duration.ofSeconds(10), 64));
     }
 
     @Test
@@ -32,7 +32,11 @@ class WebSocketConfigTest {
                 Map.entry("keystore-path", "/k.p12"), Map.entry("keystore-password", "hunter2"),
                 Map.entry("keystore-type", "JKS"))));
         assertThat(config).isEqualTo(new WebSocketServerConfig("0.0.0.0", 9000, "/ps", 2048, 65536, 10, Duration.ofSeconds(5),
-                "cbor", Optional.of("/k.p12"), "hunter2", "JKS", 32 * 1024 * 1024));
+                "cbor", Optional.of("/k.p12"), "hunter2", "JKS", 32 * 1024 * 1024, Duration.ofSeconds(10), 64));
+        WebSocketServerConfig handshakes = WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of(
+                "handshake-timeout", "3s", "max-pending-handshakes-per-address", "5")));
+        assertThat(handshakes.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(handshakes.maxPendingPerAddress()).isEqualTo(5);
         assertThat(WebSocketServerConfig.from(PluginConfig.of("transport.websocket", Map.of("max-assembled-bytes", "4096")))
                 .maxAssembledBytes()).isEqualTo(4096);
         assertThat(config.toString()).doesNotContain("hunter2");

@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * Tries several authenticators in order (e.g. static tokens for operators' tools and signed tokens for
  * devices); the first that grants wins. When all refuse, the most specific refusal is reported:
- * {@code TOKEN_EXPIRED}, then {@code SCOPE_FORBIDDEN}, then {@code AUTH_FAILED}.
+ * {@code TOKEN_EXPIRED}, then {@code SCOPE_FORBIDDEN}, then {@code AUTH_FAILED} (for the server's log: the engine
+ * answers the device {@code AUTH_FAILED} whatever the refusal).
  *
  * <p>Immutable and thread-safe.
  */

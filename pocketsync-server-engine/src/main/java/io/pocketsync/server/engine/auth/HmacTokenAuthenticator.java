@@ -9,12 +9,15 @@ import io.pocketsync.api.auth.Credentials;
 import io.pocketsync.api.auth.Principal;
 import io.pocketsync.api.model.Scope;
 import java.time.Clock;
+import java.time.Instant;
 
 /**
  * Accepts tokens signed with a server secret (format in {@link HmacTokens}), so tokens can be issued
  * without the server storing them. The signature is checked first, in constant time; then the expiry
  * ({@code TOKEN_EXPIRED}), the scope ({@code SCOPE_FORBIDDEN} when the token is for another scope) and
- * the device ({@code AUTH_FAILED} when the token names another device).
+ * the device ({@code AUTH_FAILED} when the token names another device). These codes are for the server's log: the
+ * engine answers every refusal {@code AUTH_FAILED}. The granted principal expires with the token, which ends its
+ * session.
  *
  * <p>Config ({@code auth.hmac}): {@code secret} (at least 16 bytes of UTF-8; never logged).
  * Immutable and thread-safe.
@@ -48,7 +51,8 @@ public final class HmacTokenAuthenticator implements Authenticator {
         if (!HmacTokens.ANY_DEVICE.equals(claims.device()) && !claims.device().equals(credentials.deviceId())) {
             throw new PocketSyncException(ErrorCode.AUTH_FAILED, "token is for another device");
         }
-        return new Principal(Scope.of(claims.scope()), credentials.deviceId());
+        // the session ends when the token does: the engine closes it with TOKEN_EXPIRED then
+        return new Principal(Scope.of(claims.scope()), credentials.deviceId(), Instant.ofEpochSecond(claims.expiryEpochSeconds()));
     }
 
     @Override

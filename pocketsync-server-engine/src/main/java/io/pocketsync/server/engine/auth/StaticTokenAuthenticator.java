@@ -24,7 +24,8 @@ import java.util.Map;
  * <p>Only SHA-256 digests of the tokens are kept, and a presented token is compared with every entry
  * through {@link MessageDigest#isEqual} on fixed-length digests, so the time taken does not depend on
  * where a guess first differs, nor on which scope was asked for. A token of another scope is
- * {@code SCOPE_FORBIDDEN}; anything else that does not match is {@code AUTH_FAILED}.
+ * {@code SCOPE_FORBIDDEN}; anything else that does not match is {@code AUTH_FAILED}. Both are for the server's log:
+ * the engine answers the device {@code AUTH_FAILED} either way.
  *
  * <p>Immutable and thread-safe.
  */

@@ -6,9 +6,21 @@ import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.auth.Authenticator;
 import io.pocketsync.api.auth.AuthenticatorProvider;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
-/** Registers {@link StaticTokenAuthenticator} as {@code static-token}; key {@code tokens} (required). */
+/**
+ * Registers {@link StaticTokenAuthenticator} as {@code static-token}. Keys: {@code tokens-file} (a file of
+ * {@code SCOPE:TOKEN} pairs, one a line or comma-separated; blank lines and lines starting with {@code #} are
+ * skipped; keeps tokens out of configuration files and command lines) and {@code tokens} (the pairs themselves,
+ * comma-separated). At least one; the pairs of both are accepted when both are given.
+ */
 public final class StaticTokenAuthenticatorProvider implements AuthenticatorProvider {
     @Override
     public String name() {
@@ -17,9 +29,45 @@ public final class StaticTokenAuthenticatorProvider implements AuthenticatorProv
 
     @Override
     public Authenticator create(PluginConfig config, PluginContext context) {
-        config.validateKeys(Set.of("tokens"));
-        String tokens = config.get("tokens").orElseThrow(() -> new PocketSyncException(ErrorCode.CONFIG_INVALID,
-                "'" + config.namespace() + ".tokens' is required (scope:token pairs)"));
-        return StaticTokenAuthenticator.parse(tokens);
+        config.validateKeys(Set.of("tokens", "tokens-file"));
+        String prefix = config.namespace().isEmpty() ? "" : config.namespace() + ".";
+        Optional<String> file = config.get("tokens-file").filter(path -> !path.isBlank());
+        List<String> pairs = new ArrayList<>();
+        config.get("tokens").filter(tokens -> !tokens.isBlank()).ifPresent(pairs::add);
+        file.ifPresent(path -> pairs.add(readTokensFile(Path.of(path.strip()))));
+        if (pairs.isEmpty()) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "'" + prefix + "tokens-file' or '" + prefix
+                    + "tokens' is required (scope:token pairs)");
+        }
+        return StaticTokenAuthenticator.parse(String.join(",", pairs));
+    }
+
+    /**
+     * The pairs of a tokens file as one comma-separated list.
+     *
+     * @param file the file: {@code SCOPE:TOKEN} pairs, one a line or comma-separated; {@code #} starts a comment line
+     * @return the pairs, comma-separated
+     * @throws PocketSyncException {@code CONFIG_INVALID} when the file cannot be read (the message never quotes it)
+     */
+    static String readTokensFile(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        }
+        catch (IOException e) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "cannot read the tokens file '" + file + "': "
+                    + e.getClass().getSimpleName(), e);
+        }
+        List<String> pairs = new ArrayList<>();
+        for (String line : lines) {
+            String trimmed = line.strip();
+            if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
+                pairs.add(trimmed);
+            }
+        }
+        if (pairs.isEmpty()) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "the tokens file '" + file + "' holds no scope:token pair");
+        }
+        return String.join(",", pairs);
     }
 }

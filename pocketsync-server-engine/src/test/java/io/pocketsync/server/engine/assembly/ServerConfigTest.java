@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.core.config.Settings;
+import io.pocketsync.server.engine.LoginLimits;
 import io.pocketsync.server.engine.ServerOptions;
 import java.time.Duration;
 import java.util.List;
@@ -67,6 +68,26 @@ class ServerConfigTest {
         assertThat(config.options().nodeId()).isEqualTo("node-a");
         assertThat(config.options().pageRows()).isEqualTo(20);
         assertThat(config.options().clockSkew()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void loginLimitsHaveDefaultsAndEveryKeyMapsToItsValue() {
+        assertThat(config(Map.of()).options().loginLimits()).isEqualTo(new LoginLimits(Duration.ofSeconds(10), 64, 20, 5,
+                Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMinutes(1)));
+        LoginLimits limits = config(Map.of(
+                "server.handshake-timeout", "3s",
+                "server.max-pending-handshakes-per-address", "7",
+                "server.auth-throttle.address-failures", "50",
+                "server.auth-throttle.device-failures", "9",
+                "server.auth-throttle.window", "2m",
+                "server.auth-throttle.initial-delay", "500ms",
+                "server.auth-throttle.max-delay", "5m")).options().loginLimits();
+        assertThat(limits).isEqualTo(new LoginLimits(Duration.ofSeconds(3), 7, 50, 9, Duration.ofMinutes(2),
+                Duration.ofMillis(500), Duration.ofMinutes(5)));
+        assertThatThrownBy(() -> config(Map.of("server.auth-throttle.initial-delay", "2m", "server.auth-throttle.max-delay", "1m")))
+                .hasMessageContaining("maxDelay must be at least initialDelay");
+        assertThatThrownBy(() -> config(Map.of("server.auth-throttle.device-failure", "3")))
+                .hasMessageContaining("did you mean 'server.auth-throttle.device-failures'?");
     }
 
     @Test

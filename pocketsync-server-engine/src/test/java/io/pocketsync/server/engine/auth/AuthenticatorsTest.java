@@ -59,6 +59,10 @@ class AuthenticatorsTest {
         String oneDevice = HmacTokens.issue(SECRET, "alice", "phone", NOW.plusSeconds(60));
         assertThat(auth.authenticate(new Credentials("alice", "laptop", anyDevice)).deviceId()).isEqualTo("laptop");
         assertThat(auth.authenticate(new Credentials("alice", "phone", oneDevice)).scope().name()).isEqualTo("alice");
+        assertThat(auth.authenticate(new Credentials("alice", "phone", oneDevice)).expiresAt())
+                .as("the session ends with the token").isEqualTo(NOW.plusSeconds(60));
+        assertThat(StaticTokenAuthenticator.parse("alice:t").authenticate(new Credentials("alice", "d", "t")).expiresAt())
+                .as("a static token does not end").isNull();
         expectCode(() -> auth.authenticate(new Credentials("alice", "laptop", oneDevice)), ErrorCode.AUTH_FAILED);
         expectCode(() -> auth.authenticate(new Credentials("bob", "phone", oneDevice)), ErrorCode.SCOPE_FORBIDDEN);
 
@@ -139,6 +143,37 @@ class AuthenticatorsTest {
                 Map.of("secret-file", file.toString(), "secret", new String(SECRET, StandardCharsets.UTF_8))), context))
                 .hasMessageContaining("exactly one of 'auth.hmac.secret-file' and 'auth.hmac.secret'");
         expectCode(() -> HmacTokens.readSecretFile(dir.resolve("missing")), ErrorCode.CONFIG_INVALID);
+    }
+
+    @Test
+    void staticTokensComeFromAFileOfPairsWhichErrorsNeverQuote(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tokens.txt");
+        Files.writeString(file, "# the tokens of the fleet\nalice:tok-a\n\n  team:shared:tok-t  \nbob:tok-b,carol:tok-c\n");
+        TestingPluginContext context = new TestingPluginContext();
+
+        Authenticator fromFile = Providers.authenticators().get("static-token")
+                .create(PluginConfig.of("auth.static-token", Map.of("tokens-file", file.toString())), context);
+        for (String[] pair : List.of(new String[] {"alice", "tok-a"}, new String[] {"team:shared", "tok-t"},
+                new String[] {"bob", "tok-b"}, new String[] {"carol", "tok-c"})) {
+            assertThat(fromFile.authenticate(new Credentials(pair[0], "d", pair[1])).scope().name()).isEqualTo(pair[0]);
+        }
+        Authenticator both = Providers.authenticators().get("static-token").create(PluginConfig.of("auth.static-token",
+                Map.of("tokens-file", file.toString(), "tokens", "dave:tok-d")), context);
+        assertThat(both.authenticate(new Credentials("dave", "d", "tok-d")).scope().name()).isEqualTo("dave");
+        assertThat(both.authenticate(new Credentials("alice", "d", "tok-a")).scope().name()).isEqualTo("alice");
+
+        Files.writeString(file, "alice-without-colon-secret\n");
+        assertThatThrownBy(() -> Providers.authenticators().get("static-token")
+                .create(PluginConfig.of("auth.static-token", Map.of("tokens-file", file.toString())), context))
+                .hasMessageNotContaining("alice-without-colon-secret");
+        Files.writeString(file, "# nothing but a comment\n");
+        assertThatThrownBy(() -> Providers.authenticators().get("static-token")
+                .create(PluginConfig.of("auth.static-token", Map.of("tokens-file", file.toString())), context))
+                .hasMessageContaining("holds no scope:token pair");
+        expectCode(() -> Providers.authenticators().get("static-token").create(PluginConfig.of("auth.static-token",
+                Map.of("tokens-file", dir.resolve("missing").toString())), context), ErrorCode.CONFIG_INVALID);
+        assertThatThrownBy(() -> Providers.authenticators().get("static-token").create(PluginConfig.empty("auth.static-token"),
+                context)).hasMessageContaining("'auth.static-token.tokens-file' or 'auth.static-token.tokens' is required");
     }
 
     private static void expectCode(ThrowingCallable call, ErrorCode code) {
