@@ -7,8 +7,6 @@ import io.pocketsync.api.capture.ApplyReport;
 import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.capture.ParkedChange;
 import io.pocketsync.api.protocol.Ack;
-import io.pocketsync.api.protocol.ChangeResult;
-import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.Checksums;
@@ -20,6 +18,8 @@ import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Welcome;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The device's connection to the server (docs/protocol.md 3, docs/architecture.md 4): the {@link DeviceHandshake}
- * says HELLO on each (re)connect; on WELCOME the clock is merged, everything pending is pushed ({@link ChangePusher}),
- * then the device catches up from its cursor ({@link RemoteChangeReceiver}) and compares checksums
- * ({@link ChecksumVerifier}); local commits are noticed by the {@link LocalChangeWatcher}. Every field is touched only
- * on the engine thread: transport callbacks and the public facade only enqueue tasks on it.
+ * says HELLO on each (re)connect; on WELCOME the clock is merged ({@link ServerClock}), everything pending is pushed
+ * ({@link ChangePusher}), then the device catches up from its cursor ({@link RemoteChangeReceiver}) and compares
+ * checksums ({@link ChecksumVerifier}); local commits are noticed by the {@link LocalChangeWatcher}. Every field is
+ * touched only on the engine thread: transport callbacks and the public facade only enqueue tasks on it.
  *
  * <p>The engine's tick (every {@link DeviceOptions#pollInterval()}) gives up an unanswered HELLO, PUSH or PULL
  * after {@link DeviceOptions#pushTimeout()} and looks for local commits; every
@@ -55,6 +55,7 @@ final class SyncLoop implements ClientTransport.Listener {
     private final RemoteChangeReceiver receiver;
     private final ChecksumVerifier verifier;
     private final DeviceHandshake handshake;
+    private final ServerClock clock;
 
     private boolean initialPushDone;
     private @Nullable ScheduledFuture<?> ticker;
@@ -79,10 +80,11 @@ final class SyncLoop implements ClientTransport.Listener {
         this.verifier = new ChecksumVerifier(capture, transport, options, status, () -> {
             receiver.pullSoon();
             pump();
-        }, table -> watchers.fire(java.util.List.of(table), true));
-        engine.onBusy(this::afterBusy);
+        }, table -> watchers.fire(List.of(table), true));
+        this.clock = new ServerClock(capture);
         this.handshake = new DeviceHandshake(capture, transport, endpoint, tokens, options, engine, status, () -> stopped,
                 this::sessionLost);
+        engine.onBusy(this::afterBusy);
     }
 
     void start() {
@@ -148,8 +150,8 @@ final class SyncLoop implements ClientTransport.Listener {
     }
 
     /** Compares the rows with the server's by checksum (see {@link PocketSyncDevice#verify}); any thread. */
-    java.util.concurrent.CompletableFuture<VerifyReport> verify(boolean repair) {
-        java.util.concurrent.CompletableFuture<VerifyReport> result = new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<VerifyReport> verify(boolean repair) {
+        CompletableFuture<VerifyReport> result = new CompletableFuture<>();
         engine.run(() -> verifier.start(repair).whenComplete((report, failure) -> {
             if (failure != null) {
                 result.completeExceptionally(failure);
@@ -276,17 +278,10 @@ final class SyncLoop implements ClientTransport.Listener {
             onWelcome(welcome);
         }
         else if (message instanceof Ack ack) {
-            capture.mergeClock(ack.serverHlc());
+            clock.acknowledged(ack);
             if (pusher.acknowledged(ack)) {
-                if (refusedForClock(ack)) {
-                    // the clock moved since the WELCOME measured it: measure again, which restamps what is pending
-                    // (the refused changes are pending again, see SkewedChanges), and send it all again
-                    if (ack.serverTimeMillis() > 0) {
-                        measureClockOffset(ack.serverTimeMillis());
-                        // and what is stamped already, even if this device's clock has not caught up with itself yet
-                        capture.restampAhead(ack.serverTimeMillis());
-                    }
-                    pusher.forget();
+                if (clock.remeasuredAfterSkew(ack)) {
+                    pusher.forget(); // send it all again, restamped
                 }
                 status.countsMayHaveChanged();
                 pump();
@@ -314,30 +309,8 @@ final class SyncLoop implements ClientTransport.Listener {
         }
     }
 
-    /** A measured clock offset below this is network delay, not a wrong clock. */
-    private static final long CLOCK_NOISE_MILLIS = 1_000;
-
-    /** Stores how far this device's clock is from the server's, which restamps pending changes if it moved. */
-    private void measureClockOffset(long serverTimeMillis) {
-        // the measure includes one network delay; below a second it is noise, not a wrong clock
-        long offset = System.currentTimeMillis() - serverTimeMillis;
-        capture.clockOffset(Math.abs(offset) < CLOCK_NOISE_MILLIS ? 0 : offset);
-    }
-
-    private static boolean refusedForClock(Ack ack) {
-        for (ChangeResult result : ack.results()) {
-            if (result.status() == ChangeStatus.REJECTED && result.errorCode() == ErrorCode.CLOCK_SKEW) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void onWelcome(Welcome welcome) {
-        capture.mergeClock(welcome.serverHlc());
-        if (welcome.serverTimeMillis() > 0) {
-            measureClockOffset(welcome.serverTimeMillis());
-        }
+        clock.welcomed(welcome);
         // before anything is pushed: the ACKs of a restored file's old changes would raise the mark it is judged by
         capture.repairIfBehind(welcome.deviceMark());
         handshake.welcomed();
