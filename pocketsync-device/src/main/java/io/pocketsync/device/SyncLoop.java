@@ -22,6 +22,7 @@ import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Welcome;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -252,8 +253,10 @@ final class SyncLoop implements ClientTransport.Listener {
         }
         // first: a HELLO that a busy database stops (refreshSchema writes when the schema changed) is said again
         helloDeadlineNanos = deadline(options);
-        DeviceState state = capture.state();
         capture.refreshSchema();
+        // the tracked tables, before the state: a table tracked since the last HELLO moves the cursor back to 0
+        List<String> tables = capture.subscribe();
+        DeviceState state = capture.state();
         String token;
         try {
             // asked at every HELLO: a session that ended with its token starts again with the one the app has now
@@ -268,7 +271,7 @@ final class SyncLoop implements ClientTransport.Listener {
             return;
         }
         transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc(),
-                transport.maxAssembledBytes()));
+                transport.maxAssembledBytes(), tables));
     }
 
     /** Gives up what is unanswered for too long, and looks for local commits. */
