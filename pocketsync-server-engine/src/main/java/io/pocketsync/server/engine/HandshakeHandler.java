@@ -61,7 +61,8 @@ final class HandshakeHandler {
             return;
         }
         if (hello.tables() != null && !hello.tables().stream().allMatch(Identifiers::isSqlName)) {
-            refuse(session, hello, ErrorCode.IDENTIFIER_INVALID, "every name in 'tables' must be a table name");
+            refuse(session, hello, ErrorCode.IDENTIFIER_INVALID, "every name in 'tables' must be a table name: 1-"
+                    + Identifiers.MAX_LENGTH + " characters, no control characters");
             return;
         }
         if (!session.connection().addressedScope().map(hello.scope()::equals).orElse(true)
