@@ -63,6 +63,11 @@ public enum ErrorCode {
      * origin device moves its row to its dead letters, where the app can change the value and retry, or drop it.
      */
     UNIQUE_CONFLICT(309, false),
+    /**
+     * A PUSH changes a table the session did not subscribe to (HELLO {@code tables}, docs/protocol.md "Table
+     * subscriptions"): not stored, not broadcast. The device subscribes to the table, or stops tracking it.
+     */
+    TABLE_NOT_SUBSCRIBED(310, false),
 
     /** The device's cursor is older than the retention horizon: it must do a full resync. */
     RESYNC_REQUIRED(400, true),

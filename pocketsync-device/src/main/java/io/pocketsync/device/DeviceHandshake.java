@@ -10,6 +10,7 @@ import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -152,8 +153,10 @@ final class DeviceHandshake {
         }
         // first: a HELLO that a busy database stops (refreshSchema writes when the schema changed) is said again
         helloDeadlineNanos = SyncLoop.deadline(options);
-        DeviceState state = capture.state();
         capture.refreshSchema();
+        // the tracked tables, before the state: a table tracked since the last HELLO moves the cursor back to 0
+        List<String> tables = capture.subscribe();
+        DeviceState state = capture.state();
         String token;
         try {
             // asked at every HELLO: a session that ended with its token starts again with the one the app has now
@@ -168,7 +171,7 @@ final class DeviceHandshake {
             return;
         }
         transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc(),
-                transport.maxAssembledBytes()));
+                transport.maxAssembledBytes(), tables));
     }
 
     /** The server refused this connection's HELLO: no HELLO, and no connection attempt, until the backoff is over. */

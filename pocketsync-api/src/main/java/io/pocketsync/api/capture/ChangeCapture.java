@@ -5,6 +5,7 @@ import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangesMode;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Captures local writes on a device database and applies remote changes without capturing them
@@ -102,6 +103,18 @@ public interface ChangeCapture extends AutoCloseable {
      */
     default boolean repairing() {
         return false;
+    }
+
+    /**
+     * The tables to subscribe to at HELLO (protocol 2, docs/protocol.md "Table subscriptions"): the server then sends
+     * this device changes of these tables only. A capture that tracks a table the device never received at its current
+     * cursor (the app tracks it since the last HELLO) starts a full {@link #resync()} here, so that the table's current
+     * state arrives in pages. Null subscribes to every table (the default).
+     *
+     * @return the tracked tables, or null for every table
+     */
+    default @Nullable List<String> subscribe() {
+        return null;
     }
 
     /**

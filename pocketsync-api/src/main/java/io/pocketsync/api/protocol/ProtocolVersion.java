@@ -1,11 +1,17 @@
 package io.pocketsync.api.protocol;
 
-/** Protocol versions this build speaks. */
+/**
+ * Protocol versions this build speaks. Version 2 added table subscriptions (HELLO {@code tables}); a version 1 HELLO
+ * subscribes to every table, and a server answers a session in the version its HELLO spoke (docs/protocol.md 1.1).
+ */
 public final class ProtocolVersion {
     /** The version this build writes. */
-    public static final int CURRENT = 1;
+    public static final int CURRENT = 2;
     /** The oldest version this build accepts. */
     public static final int MIN_SUPPORTED = 1;
+
+    /** The first version with table subscriptions (HELLO {@code tables}). */
+    public static final int SUBSCRIPTIONS = 2;
 
     private ProtocolVersion() {}
 

@@ -149,7 +149,7 @@ final class ChecksumCodec {
         return values;
     }
 
-    private static List<String> strings(WireObject message, String name) {
+    static List<String> strings(WireObject message, String name) {
         List<?> items = message.list(name);
         List<String> values = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {

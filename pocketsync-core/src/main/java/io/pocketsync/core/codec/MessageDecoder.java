@@ -46,7 +46,8 @@ final class MessageDecoder {
         switch (type) {
             case HELLO:
                 return new Hello(version, message.string("device"), message.string("scope"), message.string("token"),
-                        message.nonNegativeLong("cursor"), hlc(message, "hlc"), optionalInt(message, "maxAssembled"));
+                        message.nonNegativeLong("cursor"), hlc(message, "hlc"), optionalInt(message, "maxAssembled"),
+                        message.has("tables") ? ChecksumCodec.strings(message, "tables") : null);
             case WELCOME:
                 return new Welcome(version, message.string("session"), hlc(message, "hlc"), message.nonNegativeLong("head"),
                         message.booleanValue("resync"), message.intValue("maxBatch"), message.intValue("maxBytes"),

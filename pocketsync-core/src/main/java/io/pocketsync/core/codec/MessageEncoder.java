@@ -45,6 +45,14 @@ final class MessageEncoder {
             if (hello.maxAssembledBytes() > 0) {
                 out.writeNumberField("maxAssembled", hello.maxAssembledBytes());
             }
+            if (hello.tables() != null) {
+                // protocol 2: absent means every table (docs/protocol.md, "Table subscriptions")
+                out.writeArrayFieldStart("tables");
+                for (String table : hello.tables()) {
+                    out.writeString(table);
+                }
+                out.writeEndArray();
+            }
         }
         else if (message instanceof Welcome welcome) {
             out.writeStringField("session", welcome.sessionId());

@@ -127,7 +127,8 @@ public final class OutboundLimit {
                 return false;
             }
             catchUpOwed = false;
-            return queue.write(new ErrorMessage(ProtocolVersion.CURRENT, ErrorCode.CATCH_UP_REQUIRED,
+            // an ERROR reads the same in every version: the oldest we speak is one every device decodes
+            return queue.write(new ErrorMessage(ProtocolVersion.MIN_SUPPORTED, ErrorCode.CATCH_UP_REQUIRED,
                     "messages were dropped because the device did not keep up; pull from your cursor", null), Long.MAX_VALUE);
         }
     }

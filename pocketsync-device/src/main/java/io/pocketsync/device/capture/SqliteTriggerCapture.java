@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import javax.sql.DataSource;
 
 /**
@@ -194,6 +195,22 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         catch (SQLException e) {
             throw Sql.failure("reading the device state failed", e);
         }
+    }
+
+    @Override
+    public synchronized List<String> subscribe() {
+        refreshSchema(false);
+        List<String> tracked = new ArrayList<>(new TreeSet<>(schemas.schemas().keySet()));
+        Connection c = connection();
+        resources.inTransaction(() -> {
+            List<String> added = SubscribedTables.reconcile(c, tracked);
+            if (!added.isEmpty()) {
+                // the server never sent these tables at our cursor: their current state comes with a full resync
+                OwnRowsRepair.resync(c);
+            }
+            return null;
+        });
+        return tracked;
     }
 
     @Override

@@ -55,6 +55,8 @@ final class SystemTables {
     static final String HELD = "__pocketsync_held_rows";
     static final String MISSING_COLUMNS = "__pocketsync_missing_columns";
     static final String DANGLING = "__pocketsync_dangling";
+    /** The tables the device has received at its cursor (SubscribedTables). */
+    static final String SUBSCRIBED = "__pocketsync_subscribed";
     static final String PREFIX = "__pocketsync";
     static final String GLOBAL_ID = "ps_global_id";
 
@@ -99,6 +101,7 @@ final class SystemTables {
         // value has no declared type, so it keeps each value's own SQLite type (BLOBs included)
         "CREATE TABLE IF NOT EXISTS " + MISSING_COLUMNS + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, col TEXT NOT NULL, value,"
                 + " PRIMARY KEY (tbl, gid, col)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + SUBSCRIBED + " (tbl TEXT PRIMARY KEY) WITHOUT ROWID",
     };
 
     private SystemTables() {}
@@ -113,6 +116,8 @@ final class SystemTables {
         // repair in progress is to reach (0: none)
         {DEVICE_STATE, "own_mark", "INTEGER NOT NULL DEFAULT 0"},
         {DEVICE_STATE, "repair", "INTEGER NOT NULL DEFAULT 0"},
+        // SubscribedTables: whether __pocketsync_subscribed was ever filled (0: the next HELLO records what is tracked)
+        {DEVICE_STATE, "subscribed", "INTEGER NOT NULL DEFAULT 0"},
     };
 
     /** Creates the system tables idempotently; call inside a transaction. */

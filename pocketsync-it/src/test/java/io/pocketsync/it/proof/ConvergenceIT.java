@@ -18,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * servers, with random inserts, updates and deletes on overlapping rows, disconnects, duplicated and
  * delayed deliveries, offline periods and restarts on the same file, app upgrades that add a column on random
  * devices (running or stopped, so old and new app versions write at once) and a copy of a device's file started
- * as one more device; after quiescence (every app upgraded) every device's table equals the server's live rows. Over WebSocket and MQTT, on the SQLite store and on the Redis
+ * as one more device, and devices with different table subscriptions (some track a second table, one starts tracking
+ * it mid-run); after quiescence (every app upgraded) every device's tables equal the server's live rows of the tables it
+ * tracks, and it holds nothing of the others. Over WebSocket and MQTT, on the SQLite store and on the Redis
  * store with two server nodes.
  *
  * <p>Replay one seed: {@code -Dpocketsync.seed=N} (optionally {@code -Dpocketsync.variant=WS_SQLITE});
@@ -53,7 +55,7 @@ class ConvergenceIT {
         int deviceCount = 3 + shape.nextInt(2);
         int steps = 120 + shape.nextInt(80);
         try (Topology topology = Topology.start(kind, runDir);
-             Fleet fleet = new Fleet(seed, topology, runDir, deviceCount).withUpgradesAndClones()) {
+             Fleet fleet = new Fleet(seed, topology, runDir, deviceCount).withUpgradesAndClones().withSubscriptions()) {
             fleet.startAll();
             fleet.run(steps, true, null);
             fleet.assertConverges(Duration.ofSeconds(45));

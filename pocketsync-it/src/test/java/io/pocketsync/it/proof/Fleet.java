@@ -35,6 +35,10 @@ final class Fleet implements AutoCloseable {
     /** Random app upgrades ({@code ADD COLUMN}) and clones of device files mid-run ({@link #withUpgradesAndClones}). */
     private boolean upgradesAndClones;
     private int clones;
+    /** Devices with different table subscriptions ({@link #withSubscriptions}); one starts tracking tags mid-run. */
+    private boolean subscriptions;
+    private boolean trackedLater;
+    private int tagWrites;
     private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "chaos-delays");
         thread.setDaemon(true);
@@ -76,6 +80,20 @@ final class Fleet implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Devices with different table subscriptions: the even ones track {@code item} and {@code tag}, the odd ones
+     * {@code item} only, and once a run an odd device starts tracking {@code tag} mid-run (its engine restarts, and
+     * the table's state comes from the server). At the end every tracking device holds the server's tags, and the
+     * others neither a tag row nor a parked tag change.
+     */
+    Fleet withSubscriptions() {
+        subscriptions = true;
+        for (int i = 0; i < devices.size(); i += 2) {
+            devices.get(i).trackTags();
+        }
+        return this;
+    }
+
     /** No duplicates, no delays (e.g. for fault tests that bring their own). */
     Fleet withoutChaos() {
         duplicate = 0;
@@ -109,6 +127,14 @@ final class Fleet implements AutoCloseable {
         int index = random.nextInt(devices.size());
         SimDevice device = devices.get(index);
         if (faults && upgradesAndClones && lifeEvent(index)) {
+            return;
+        }
+        if (faults && subscriptions && !trackedLater && !device.tracksTags() && !offline.get(index) && random.nextInt(40) == 0) {
+            trackedLater = true;
+            device.trackTags();
+            topology.trace().action(device.name(), "app tracks tag too: engine restart", null);
+            device.restart();
+            topology.deviceStarted(index, device.engine().deviceId());
             return;
         }
         int roll = random.nextInt(100);
@@ -159,7 +185,11 @@ final class Fleet implements AutoCloseable {
             device.copyTo(file);
             clones++;
             topology.trace().action(device.name(), "file copied to d" + copy, null);
-            devices.add(new SimDevice("d" + copy, file, uris.apply(copy), topology.scope().name(), () -> chaotic(copy)));
+            SimDevice clone = new SimDevice("d" + copy, file, uris.apply(copy), topology.scope().name(), () -> chaotic(copy));
+            if (device.tracksTags()) {
+                clone.trackTags(); // the same app on a copied file
+            }
+            devices.add(clone);
             offline.add(true);
             start(copy);
             return true;
@@ -168,6 +198,15 @@ final class Fleet implements AutoCloseable {
     }
 
     private void write(SimDevice device) throws SQLException {
+        if (subscriptions && device.tracksTags() && random.nextInt(4) == 0) {
+            String tag = "k" + random.nextInt(8);
+            String did = device.mutateTag(tag, random.nextInt(3), "l" + random.nextInt(100));
+            if (did != null) {
+                tagWrites++;
+                topology.trace().action(device.name(), did, "tg-" + tag);
+                return;
+            }
+        }
         String id = "r" + random.nextInt(poolSize);
         String text = random.nextInt(10) == 0 ? null : "t" + random.nextInt(1000);
         String did = device.mutate(id, random.nextInt(4), text, random.nextInt(10_000), random.nextInt(100_000) / 100.0 + 0.125);
@@ -213,6 +252,19 @@ final class Fleet implements AutoCloseable {
                 }
             }
         }
+        if (subscriptions && !trackedLater) {
+            // the run's steps did not pick it: a device starts tracking tags now, so every run resyncs one
+            for (int i = 1; i < devices.size() && !trackedLater; i += 2) {
+                SimDevice device = devices.get(i);
+                if (!device.tracksTags()) {
+                    trackedLater = true;
+                    device.trackTags();
+                    topology.trace().action(device.name(), "app tracks tag too (before the check): engine restart", null);
+                    device.restart();
+                    topology.deviceStarted(i, device.engine().deviceId());
+                }
+            }
+        }
         chaos.forEach(ChaosClientTransport::calm);
         await().atMost(atMost).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             long head = store.info(scope).head();
@@ -239,6 +291,24 @@ final class Fleet implements AutoCloseable {
             }
             catch (SQLException e) {
                 throw new IllegalStateException(e);
+            }
+        }
+        if (subscriptions) {
+            assertThat(tagWrites).as("tag writes of the run").isPositive();
+            Map<String, Map<String, Object>> tags = Canonical.serverRows(store, scope, SimDevice.TAGS);
+            for (SimDevice device : devices) {
+                try {
+                    if (device.tracksTags()) {
+                        assertThat(device.tagRows()).as("%s tags equal the server's", device.name()).isEqualTo(tags);
+                    }
+                    else {
+                        assertThat(device.tagRowsAndTagDeadLetters()).as("%s, not tracking tags, holds none", device.name())
+                                .isZero();
+                    }
+                }
+                catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
             }
         }
         ChecksumCheck.assertServerConsistent(store, scope);

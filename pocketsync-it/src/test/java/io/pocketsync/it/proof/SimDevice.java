@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -31,6 +32,8 @@ import org.sqlite.SQLiteConfig;
  */
 final class SimDevice implements AutoCloseable {
     static final String TABLE = "item";
+    /** A second table, tracked by some devices only (table subscriptions, {@link Fleet#withSubscriptions}). */
+    static final String TAGS = "tag";
     /** Checksum checks run every few seconds during the run, so that a drift shows (and fails it) as a repair. */
     static final DeviceOptions OPTIONS = DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20))
             .withPushTimeout(Duration.ofSeconds(2)).withPushBatchSize(50).withVerifyInterval(Duration.ofSeconds(3));
@@ -47,6 +50,8 @@ final class SimDevice implements AutoCloseable {
     private ClientTransport transport;
     /** Whether the app was upgraded to the schema with column {@code note} ({@link #upgrade()}). */
     private boolean upgraded;
+    /** Whether the engine tracks {@link #TAGS} too (from its next start). */
+    private boolean tracksTags;
 
     SimDevice(String name, Path file, URI server, String scope, Supplier<ClientTransport> transports) throws SQLException {
         this.name = requireNonNull(name, "name is null");
@@ -62,6 +67,7 @@ final class SimDevice implements AutoCloseable {
             statement.execute("PRAGMA journal_mode = WAL");
             statement.execute("CREATE TABLE IF NOT EXISTS " + TABLE
                     + " (id TEXT PRIMARY KEY, name TEXT, qty INTEGER, price REAL)");
+            statement.execute("CREATE TABLE IF NOT EXISTS " + TAGS + " (id TEXT PRIMARY KEY, label TEXT)");
             try (ResultSet columns = statement.executeQuery("SELECT count(*) FROM pragma_table_info('" + TABLE + "') WHERE name = 'note'")) {
                 upgraded = columns.next() && columns.getInt(1) == 1; // a clone of an upgraded file
             }
@@ -107,7 +113,8 @@ final class SimDevice implements AutoCloseable {
     /** Builds and starts the engine on the file (again, after {@link #stopEngine()}). */
     void startEngine() {
         transport = transports.get();
-        device = PocketSyncDevice.builder().database(file).tables(TABLE).scope(scope).server(server)
+        List<String> tables = tracksTags ? List.of(TABLE, TAGS) : List.of(TABLE);
+        device = PocketSyncDevice.builder().database(file).tables(tables).scope(scope).server(server)
                 .transport(transport).options(OPTIONS).statusListener(repairs).build();
         device.start();
     }
@@ -118,6 +125,66 @@ final class SimDevice implements AutoCloseable {
             device.close();
             device = null;
             transport = null;
+        }
+    }
+
+    /** The engine tracks {@link #TAGS} from its next start: the table's current state then arrives from the server. */
+    void trackTags() {
+        tracksTags = true;
+    }
+
+    boolean tracksTags() {
+        return tracksTags;
+    }
+
+    /**
+     * Inserts, relabels or deletes tag {@code id} (ids share a global id on every device, like items'); only once the
+     * engine installed {@link #TAGS}.
+     *
+     * @return what it did, or null when the table is not installed yet
+     */
+    String mutateTag(String id, int choice, String label) throws SQLException {
+        try (Statement statement = app.createStatement();
+             ResultSet installed = statement.executeQuery("SELECT count(*) FROM pragma_table_info('" + TAGS
+                     + "') WHERE name = 'ps_global_id'")) {
+            if (!installed.next() || installed.getInt(1) == 0) {
+                return null;
+            }
+        }
+        String sql = choice % 3 == 0 ? "DELETE FROM " + TAGS + " WHERE id = ?"
+                : "INSERT INTO " + TAGS + " (id, ps_global_id, label) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET label = excluded.label";
+        try (PreparedStatement write = app.prepareStatement(sql)) {
+            write.setString(1, id);
+            if (choice % 3 != 0) {
+                write.setString(2, "tg-" + id);
+                write.setString(3, label);
+            }
+            write.executeUpdate();
+        }
+        return choice % 3 == 0 ? "DELETE tag " + id : "UPSERT tag " + id + " label=" + label;
+    }
+
+    /** The {@link #TAGS} rows as {@code ps_global_id -> row} (tracking devices), read through the app's connection. */
+    Map<String, Map<String, Object>> tagRows() throws SQLException {
+        Map<String, Map<String, Object>> rows = new TreeMap<>();
+        try (Statement statement = app.createStatement();
+             ResultSet result = statement.executeQuery("SELECT ps_global_id, id, label FROM " + TAGS)) {
+            while (result.next()) {
+                Map<String, Object> row = new TreeMap<>();
+                row.put("id", result.getObject(2));
+                row.put("label", result.getObject(3));
+                rows.put(result.getString(1), Canonical.row(row));
+            }
+        }
+        return rows;
+    }
+
+    /** How many {@link #TAGS} rows the file holds, and how many parked remote changes name the table. */
+    long tagRowsAndTagDeadLetters() throws SQLException {
+        try (Statement statement = app.createStatement();
+             ResultSet result = statement.executeQuery("SELECT (SELECT count(*) FROM " + TAGS + ") + (SELECT count(*) FROM"
+                     + " __pocketsync_dead_letter WHERE tbl = '" + TAGS + "')")) {
+            return result.next() ? result.getLong(1) : 0;
         }
     }
 

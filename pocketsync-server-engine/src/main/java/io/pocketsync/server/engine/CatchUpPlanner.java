@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.checksum.ScopeChecksums;
+import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Rows;
@@ -101,7 +102,8 @@ final class CatchUpPlanner {
             }
             Changes page;
             if (snapshot != null) {
-                page = plan(scope, session.deviceId(), ChangesMode.SNAPSHOT, snapshot.nextCursor(), limit, snapshot.startHead(), info);
+                page = plan(scope, session.deviceId(), ChangesMode.SNAPSHOT, snapshot.nextCursor(), 0, limit, snapshot.startHead(),
+                        info, session.tables());
                 if (page.hasMore()) {
                     snapshots.put(session, new Snapshot(page.cursor(), snapshot.startHead(), snapshot.requestedAt()));
                 }
@@ -112,10 +114,10 @@ final class CatchUpPlanner {
             else {
                 // with self, no row is the device's own: it asks for the rows it wrote too
                 String skipRowsOf = pull.self() ? null : session.deviceId();
-                page = plan(scope, skipRowsOf, ChangesMode.CATCH_UP, pull.cursor(), pull.ownFrom(), limit, 0, info);
+                page = plan(scope, skipRowsOf, ChangesMode.CATCH_UP, pull.cursor(), pull.ownFrom(), limit, 0, info, session.tables());
             }
             if (pull.sums() && !page.hasMore()) {
-                page = withChecksums(scope, page);
+                page = withChecksums(scope, page, session.tables());
             }
             session.send(page);
             if (snapshot != null && snapshot.requestedAt() > 0 && !page.hasMore()) {
@@ -132,13 +134,14 @@ final class CatchUpPlanner {
      * The final page with the scope's checksums when they are exactly at its cursor; as it is when a batch committed
      * since the page was read (the device then asks with VERIFY, docs/protocol.md 4.2).
      */
-    private Changes withChecksums(Scope scope, Changes page) {
+    private Changes withChecksums(Scope scope, Changes page, TableSubscription tables) {
         ScopeChecksums sums = services.timed("checksums", () -> services.store().checksums(scope));
         if (sums.sequence() != page.cursor()) {
             return page;
         }
-        services.listener().checksumsServed(scope, "tables", sums.tables().size());
-        return page.withChecksums(new Checksums(ProtocolVersion.CURRENT, 0, sums.sequence(), sums.tables(), List.of(), List.of(),
+        List<TableChecksum> subscribed = tables.filter(sums.tables());
+        services.listener().checksumsServed(scope, "tables", subscribed.size());
+        return page.withChecksums(new Checksums(ProtocolVersion.CURRENT, 0, sums.sequence(), subscribed, List.of(), List.of(),
                 List.of(), List.of()));
     }
 
@@ -154,15 +157,16 @@ final class CatchUpPlanner {
      * @param startHead for snapshots, the head when the snapshot started
      */
     Changes plan(Scope scope, String deviceId, ChangesMode mode, long from, int maxRows, long startHead, ScopeInfo info) {
-        return plan(scope, deviceId, mode, from, 0, maxRows, startHead, info);
+        return plan(scope, deviceId, mode, from, 0, maxRows, startHead, info, TableSubscription.ALL);
     }
 
     /**
      * Like {@link #plan(Scope, String, ChangesMode, long, int, long, ScopeInfo)} with the device's {@code ownFrom}.
-     * {@code deviceId} null sends the rows of every device (a PULL with {@code self}).
+     * {@code deviceId} null sends the rows of every device (a PULL with {@code self}). Rows of tables outside
+     * {@code tables} are skipped like the device's own: read, counted against the scan bound, and passed by the cursor.
      */
     Changes plan(Scope scope, @Nullable String deviceId, ChangesMode mode, long from, long ownFrom, int maxRows, long startHead,
-            ScopeInfo info) {
+            ScopeInfo info, TableSubscription tables) {
         boolean snapshot = mode == ChangesMode.SNAPSHOT;
         long maxBytes = services.options().pageBytes();
         int maxScanned = maxRows * SCAN_FACTOR;
@@ -179,7 +183,7 @@ final class CatchUpPlanner {
             CatchUpPage page = services.timed("page", () -> services.store().page(scope, after, want, true));
             for (RowState state : page.rows()) {
                 scanned++;
-                if (skip(state, deviceId, from, ownFrom, snapshot, startHead)) {
+                if (!tables.includes(state.table()) || skip(state, deviceId, from, ownFrom, snapshot, startHead)) {
                     position = state.lastSequence();
                     continue;
                 }

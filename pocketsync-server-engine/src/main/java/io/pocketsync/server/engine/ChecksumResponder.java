@@ -4,6 +4,7 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.ScopeChecksums;
+import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.RowState;
@@ -38,19 +39,25 @@ final class ChecksumResponder {
             return;
         }
         try {
-            session.send(answerOf(services, scope, verify));
+            if (verify.table() != null && !session.tables().includes(verify.table())) {
+                session.sendError(ErrorCode.TABLE_NOT_SUBSCRIBED, "table '" + verify.table()
+                        + "' is not among the tables this session subscribed to", null);
+                return;
+            }
+            session.send(answerOf(services, scope, verify, session.tables()));
         }
         catch (PocketSyncException e) {
             session.sendError(e.code(), e.getMessage(), null);
         }
     }
 
-    private static Checksums answerOf(ServerServices services, Scope scope, Verify verify) {
+    private static Checksums answerOf(ServerServices services, Scope scope, Verify verify, TableSubscription subscribed) {
         String table = verify.table();
         if (table == null) {
             ScopeChecksums checksums = services.timed("checksums", () -> services.store().checksums(scope));
-            services.listener().checksumsServed(scope, "tables", checksums.tables().size());
-            return new Checksums(ProtocolVersion.CURRENT, verify.requestId(), checksums.sequence(), checksums.tables(), List.of(),
+            List<TableChecksum> tables = subscribed.filter(checksums.tables());
+            services.listener().checksumsServed(scope, "tables", tables.size());
+            return new Checksums(ProtocolVersion.CURRENT, verify.requestId(), checksums.sequence(), tables, List.of(),
                     List.of(), List.of(), List.of());
         }
         long head = services.store().info(scope).head();

@@ -60,6 +60,11 @@ final class HandshakeHandler {
             refuse(session, hello, ErrorCode.INVALID_FIELD, "cursor must not be negative");
             return;
         }
+        if (hello.tables() != null && !hello.tables().stream().allMatch(Identifiers::isSqlName)) {
+            refuse(session, hello, ErrorCode.IDENTIFIER_INVALID, "every name in 'tables' must be a table name: 1-"
+                    + Identifiers.MAX_LENGTH + " characters, no control characters");
+            return;
+        }
         if (!session.connection().addressedScope().map(hello.scope()::equals).orElse(true)
                 || !session.connection().addressedDevice().map(hello.deviceId()::equals).orElse(true)) {
             refuse(session, hello, ErrorCode.SCOPE_FORBIDDEN, "HELLO names another scope or device than the connection's address");
@@ -135,9 +140,9 @@ final class HandshakeHandler {
         deadlines.welcomed(session, principal.expiresAt() == null ? null
                 : Duration.between(services.clock().instant(), principal.expiresAt()));
         services.listener().sessionOpened(principal.scope(), transport);
-        LOG.info("device {} connected to scope {} over {} from {} (session {}, cursor {}, head {}{})", hello.deviceId(),
+        LOG.info("device {} connected to scope {} over {} from {} (session {}, cursor {}, head {}{}{})", hello.deviceId(),
                 hello.scope(), transport, session.connection().remoteAddress(), session.id(), hello.cursor(), info.head(),
-                resync ? ", full resync" : "");
+                resync ? ", full resync" : "", session.tables().all() ? "" : ", tables " + session.tables());
     }
 
     /**

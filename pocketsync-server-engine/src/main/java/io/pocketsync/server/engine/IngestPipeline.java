@@ -76,7 +76,12 @@ final class IngestPipeline {
         List<Integer> storedIndex = new ArrayList<>();
         Map<String, ChangeValidator.Verdict> skewed = new HashMap<>();
         for (int i = 0; i < push.changes().size(); i++) {
-            ChangeValidator.Verdict verdict = validator.check(push.changes().get(i), session.deviceId());
+            Change pushed = push.changes().get(i);
+            ChangeValidator.Verdict verdict = session.tables().includes(pushed.table())
+                    ? validator.check(pushed, session.deviceId())
+                    // a subscription is both ways: a device writes only the tables it receives (docs/protocol.md 3.8)
+                    : new ChangeValidator.Verdict(pushed, ErrorCode.TABLE_NOT_SUBSCRIBED, "table '" + pushed.table()
+                            + "' is not among the tables this session subscribed to");
             if (verdict.valid() || verdict.code() == ErrorCode.CLOCK_SKEW) {
                 toStore.add(verdict.change());
                 storedIndex.add(i);

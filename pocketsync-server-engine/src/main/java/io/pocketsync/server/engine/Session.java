@@ -45,6 +45,10 @@ final class Session implements ConnectionListener {
     private final IngestPipeline ingest;
     private final CatchUpPlanner catchUp;
     private volatile Principal principal;
+    /** The tables the device subscribed to (HELLO {@code tables}); every table until HELLO says otherwise. */
+    private volatile TableSubscription tables = TableSubscription.ALL;
+    /** The protocol version of the device's HELLO (at most ours): every message to it is written in it. */
+    private volatile int version = ProtocolVersion.CURRENT;
     /** This session's claim on its device id (see SessionClaims); null before HELLO completes. */
     private volatile String claim;
     private volatile boolean closed;
@@ -81,6 +85,11 @@ final class Session implements ConnectionListener {
     String deviceId() {
         Principal granted = principal;
         return granted == null ? null : granted.deviceId();
+    }
+
+    /** The tables this session subscribed to. */
+    TableSubscription tables() {
+        return tables;
     }
 
     /** What operators see of this session's progress. */
@@ -134,6 +143,8 @@ final class Session implements ConnectionListener {
         Principal granted = principal;
         if (granted == null) {
             if (message instanceof Hello hello) {
+                version = Math.min(hello.protocolVersion(), ProtocolVersion.CURRENT);
+                tables = TableSubscription.of(hello.tables());
                 activity.position(hello.cursor());
                 handshake.hello(this, hello);
             }
@@ -239,8 +250,8 @@ final class Session implements ConnectionListener {
     }
 
     /**
-     * Sends one committed batch as LIVE, leaving out this device's own changes (the sender still gets the
-     * range, so its cursor moves on).
+     * Sends one committed batch as LIVE, leaving out this device's own changes and changes of tables it did not
+     * subscribe to (the device still gets the range, so its cursor moves on).
      *
      * @return false when the transport dropped it (queue overflow: the transport tells the device to catch up)
      */
@@ -254,9 +265,11 @@ final class Session implements ConnectionListener {
         List<Change> others = new ArrayList<>(batch.changes().size());
         List<Long> sequences = new ArrayList<>(batch.changes().size());
         boolean numbered = batch.toSequence() - batch.fromSequence() == batch.changes().size();
+        TableSubscription subscribed = tables;
         for (int i = 0; i < batch.changes().size(); i++) {
             Change change = batch.changes().get(i);
-            if (!change.deviceId().equals(device)) {
+            // other tables are left out like the device's own changes: the range still moves its cursor on
+            if (!change.deviceId().equals(device) && subscribed.includes(change.table())) {
                 others.add(change);
                 // numbered before filtering: the i-th change of the batch has sequence fromSequence + i + 1
                 sequences.add(batch.fromSequence() + i + 1);
@@ -267,7 +280,7 @@ final class Session implements ConnectionListener {
     }
 
     boolean send(Message message) {
-        boolean sent = connection.send(message);
+        boolean sent = connection.send(SessionVersion.as(message, version));
         if (sent && message instanceof Changes changes) {
             activity.position(changes.cursor());
         }
@@ -281,7 +294,7 @@ final class Session implements ConnectionListener {
 
     void sendError(ErrorCode code, String message, String ref) {
         services.listener().errorSent(code);
-        connection.send(new ErrorMessage(ProtocolVersion.CURRENT, code, message, ref));
+        connection.send(new ErrorMessage(version, code, message, ref));
     }
 
     /** Refuses the connection before it was welcomed: an ERROR, a close, and the refusal counted. */

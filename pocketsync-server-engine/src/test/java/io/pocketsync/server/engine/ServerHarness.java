@@ -77,6 +77,15 @@ public final class ServerHarness implements AutoCloseable {
         return device;
     }
 
+    /** A device connected and welcomed at {@code cursor}, subscribed to {@code tables} (null: every table). */
+    public Device connect(String deviceId, long cursor, List<String> tables) {
+        Device device = open(deviceId);
+        device.send(new Hello(ProtocolVersion.CURRENT, deviceId, scope, "secret-" + scope, cursor, Hlc.of(NOW_MILLIS, 0), 0,
+                tables));
+        device.await(Welcome.class, w -> true);
+        return device;
+    }
+
     /** A connection that has sent nothing yet. */
     public Device open(String deviceId) {
         TestingConnection connection = new TestingConnection("test");
@@ -171,6 +180,11 @@ public final class ServerHarness implements AutoCloseable {
 
         public Change delete(String gid, long millis) {
             return change(Op.DELETE, gid, millis, Map.of(), List.of());
+        }
+
+        /** An insert into {@code table} (the others go to {@code items}). */
+        public Change insertInto(String table, String gid, long millis, Map<String, Object> row) {
+            return new Change(id + "-" + UUID.randomUUID(), table, gid, Op.INSERT, row, List.of(), Hlc.of(NOW_MILLIS + millis, 0), id);
         }
 
         public Change change(Op op, String gid, long millis, Map<String, Object> row, List<String> changed) {

@@ -118,6 +118,15 @@ public final class MessageSamples {
     }
 
     /**
+     * A protocol 2 HELLO subscribed to two tables.
+     *
+     * @return the sample
+     */
+    public static Hello subscribedHello() {
+        return new Hello(V, "dev-c", "team:7", "t0k", 9, Hlc.of(1_700_000_000_000L, 0), 0, List.of("todo", "note"));
+    }
+
+    /**
      * A HELLO with an empty token.
      *
      * @return the message
@@ -274,6 +283,7 @@ public final class MessageSamples {
         List<Message> all = new ArrayList<>();
         all.add(hello());
         all.add(anonymousHello());
+        all.add(subscribedHello());
         all.add(welcome());
         all.add(resyncWelcome());
         all.add(push());

@@ -49,6 +49,9 @@ public final class WireTrees {
             if (hello.maxAssembledBytes() > 0) {
                 tree.put("maxAssembled", (long) hello.maxAssembledBytes());
             }
+            if (hello.tables() != null) {
+                tree.put("tables", new ArrayList<Object>(hello.tables()));
+            }
         }
         else if (message instanceof Welcome welcome) {
             tree.put("session", welcome.sessionId());

@@ -68,6 +68,9 @@ public final class TestingCodec implements Codec {
             map.put("cursor", hello.cursor());
             map.put("hlc", hello.deviceHlc().value());
             map.put("maxAssembled", (long) hello.maxAssembledBytes());
+            if (hello.tables() != null) {
+                map.put("tables", new ArrayList<Object>(hello.tables()));
+            }
         }
         else if (message instanceof Welcome welcome) {
             map.put("session", welcome.sessionId());
@@ -138,7 +141,7 @@ public final class TestingCodec implements Codec {
         switch (type) {
             case "HELLO":
                 return new Hello(v, string(map, "device"), string(map, "scope"), string(map, "token"), number(map, "cursor"),
-                        new Hlc(number(map, "hlc")), (int) number(map, "maxAssembled"));
+                        new Hlc(number(map, "hlc")), (int) number(map, "maxAssembled"), strings(map.get("tables")));
             case "WELCOME":
                 return new Welcome(v, string(map, "session"), new Hlc(number(map, "hlc")), number(map, "head"),
                         number(map, "resync") != 0, (int) number(map, "maxBatch"), (int) number(map, "maxBytes"),
@@ -314,5 +317,17 @@ public final class TestingCodec implements Codec {
             position = stop + 1;
             return value;
         }
+    }
+
+    /** An optional list of strings: null when absent. */
+    private static List<String> strings(Object value) {
+        if (value == null) {
+            return null;
+        }
+        List<String> strings = new ArrayList<>();
+        for (Object item : (List<?>) value) {
+            strings.add((String) item);
+        }
+        return strings;
     }
 }

@@ -139,8 +139,9 @@ final class MqttConnection implements Connection {
 
     @Override
     public void close(ErrorCode code, String reason) {
+        // an ERROR reads the same in every version: the oldest we speak is one every device decodes
         if (!outbound.close(code == null ? null
-                : new ErrorMessage(ProtocolVersion.CURRENT, code, reason == null ? code.name() : reason, null))) {
+                : new ErrorMessage(ProtocolVersion.MIN_SUPPORTED, code, reason == null ? code.name() : reason, null))) {
             return;
         }
         closing = true;

@@ -142,7 +142,8 @@ final class WebSocketConnection implements Connection {
     @Override
     public void close(ErrorCode code, String reason) {
         String text = reason == null && code != null ? code.name() : reason;
-        if (!outbound.close(code == null ? null : new ErrorMessage(ProtocolVersion.CURRENT, code, text, null))) {
+        // an ERROR reads the same in every version: the oldest we speak is one every device decodes
+        if (!outbound.close(code == null ? null : new ErrorMessage(ProtocolVersion.MIN_SUPPORTED, code, text, null))) {
             return;
         }
         closing = true;

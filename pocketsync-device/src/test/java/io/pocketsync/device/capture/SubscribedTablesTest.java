@@ -1,0 +1,97 @@
+package io.pocketsync.device.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a device subscribes to at HELLO (docs/protocol.md 3.8): its tracked tables, recorded in
+ * {@code __pocketsync_subscribed}; a table tracked since the last HELLO, on a device that synced, starts a full resync.
+ */
+class SubscribedTablesTest {
+    @TempDir
+    Path dir;
+    TestDb db;
+    SqliteTriggerCapture capture;
+
+    @BeforeEach
+    void setUp() {
+        db = new TestDb(dir, "device.db");
+        db.exec("CREATE TABLE todo (id TEXT PRIMARY KEY, title TEXT)", "CREATE TABLE note (id TEXT PRIMARY KEY, body TEXT)");
+        capture = open(List.of("todo"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        capture.close();
+    }
+
+    private SqliteTriggerCapture open(List<String> tables) {
+        SqliteTriggerCapture opened = new SqliteTriggerCapture(db.dataSource, Clock.systemUTC(), CaptureOptions.DEFAULTS);
+        opened.install(tables);
+        return opened;
+    }
+
+    private void reopen(List<String> tables) {
+        capture.close();
+        capture = open(tables);
+    }
+
+    private void syncedTo(long cursor) {
+        db.exec("UPDATE __pocketsync_device_state SET cursor = " + cursor);
+    }
+
+    @Test
+    void theFirstHelloRecordsTheTrackedTablesWithoutAResync() {
+        syncedTo(40); // e.g. a file that synced before subscriptions existed, and so received every table
+        assertThat(capture.subscribe()).containsExactly("todo");
+        assertThat(capture.state().cursor()).isEqualTo(40);
+        assertThat(capture.state().resyncing()).isFalse();
+        assertThat(db.query("SELECT tbl FROM __pocketsync_subscribed")).extracting(r -> r.get("tbl")).containsExactly("todo");
+
+        assertThat(capture.subscribe()).containsExactly("todo");
+        assertThat(capture.state().cursor()).as("the same tables again change nothing").isEqualTo(40);
+    }
+
+    @Test
+    void aTableTrackedLaterStartsAFullResync() {
+        capture.subscribe();
+        syncedTo(40);
+        reopen(List.of("todo", "note"));
+        assertThat(capture.subscribe()).containsExactly("note", "todo");
+        assertThat(capture.state().cursor()).isZero();
+        assertThat(capture.state().resyncing()).isTrue();
+        assertThat(capture.repairing()).as("the resync asks for the device's own rows too").isTrue();
+        assertThat(db.query("SELECT tbl FROM __pocketsync_subscribed ORDER BY tbl")).extracting(r -> r.get("tbl"))
+                .containsExactly("note", "todo");
+    }
+
+    @Test
+    void aNeverSyncedDeviceTrackingMoreNeedsNoResync() {
+        capture.subscribe();
+        reopen(List.of("todo", "note"));
+        assertThat(capture.subscribe()).containsExactly("note", "todo");
+        assertThat(capture.state().resyncing()).isFalse();
+    }
+
+    @Test
+    void aTableDroppedAndTrackedAgainResyncs() {
+        reopen(List.of("todo", "note"));
+        capture.subscribe();
+        syncedTo(40);
+        reopen(List.of("todo")); // the app no longer tracks note
+        assertThat(capture.subscribe()).containsExactly("todo");
+        assertThat(capture.state().resyncing()).isFalse();
+        assertThat(db.query("SELECT tbl FROM __pocketsync_subscribed")).extracting(r -> r.get("tbl")).containsExactly("todo");
+
+        reopen(List.of("todo", "note"));
+        capture.subscribe();
+        assertThat(capture.state().resyncing()).isTrue();
+    }
+}
