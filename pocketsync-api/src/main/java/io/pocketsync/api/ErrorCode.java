@@ -63,6 +63,12 @@ public enum ErrorCode {
      * origin device moves its row to its dead letters, where the app can change the value and retry, or drop it.
      */
     UNIQUE_CONFLICT(309, false),
+    /**
+     * The session's grant for its scope is read-only ({@code Grant.READ_ONLY}): the change is not stored, not
+     * broadcast. The answer carries the server's row as {@code winner} (none when the server has no such row); the
+     * device writes that state back into its file, so no local value stays that nobody else sees, and reports it.
+     */
+    SCOPE_READ_ONLY(310, false),
 
     /** The device's cursor is older than the retention horizon: it must do a full resync. */
     RESYNC_REQUIRED(400, true),
