@@ -83,6 +83,12 @@ final class Session implements ConnectionListener {
         return granted == null ? null : granted.deviceId();
     }
 
+    /** Whether the session's grant is read-only: every change it pushes is refused with SCOPE_READ_ONLY. */
+    boolean readOnly() {
+        Principal granted = principal;
+        return granted != null && granted.readOnly();
+    }
+
     /** What operators see of this session's progress. */
     SessionActivity activity() {
         return activity;
