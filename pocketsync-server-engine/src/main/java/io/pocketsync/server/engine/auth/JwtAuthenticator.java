@@ -33,8 +33,9 @@ import org.jspecify.annotations.Nullable;
  * unsigned ({@code alg: none}) tokens, tokens of another algorithm than the key's and tokens signed with an unknown
  * key are {@code AUTH_FAILED}.
  *
- * <p>Then the claims, against this authenticator's clock with a tolerated skew: {@code exp} is required and a passed
- * one is {@code TOKEN_EXPIRED}; a future {@code nbf} is {@code AUTH_FAILED}; {@code aud} must contain the configured
+ * <p>Then the claims, against this authenticator's clock: {@code exp} is required and a passed one is
+ * {@code TOKEN_EXPIRED} (no skew: the session ends at {@code exp}); an {@code nbf} further ahead than the tolerated skew
+ * is {@code AUTH_FAILED}; {@code aud} must contain the configured
  * audience; {@code iss} must equal the configured issuer when one is configured. The grants come from one claim
  * (default {@code pocketsync}):
  *
@@ -72,7 +73,7 @@ public final class JwtAuthenticator implements Authenticator {
      * @param audience the audience every token must name in {@code aud}
      * @param issuer the issuer every token must name in {@code iss}; null to accept any
      * @param claim the claim holding {@code scopes} and {@code device}
-     * @param skew how far clocks may disagree on {@code exp} and {@code nbf}
+     * @param skew how far ahead of this clock an {@code nbf} may be
      * @param clock the server's clock
      */
     public JwtAuthenticator(JWKSource<SecurityContext> keys, Set<JWSAlgorithm> algorithms, String audience,
@@ -106,7 +107,8 @@ public final class JwtAuthenticator implements Authenticator {
         if (expiry == null) {
             throw new PocketSyncException(ErrorCode.AUTH_FAILED, "JWT without exp");
         }
-        if (!now.minus(skew).isBefore(expiry.toInstant())) {
+        // no skew on exp: the engine ends the session at exp, so a token let in past it would be closed at once
+        if (!now.isBefore(expiry.toInstant())) {
             throw new PocketSyncException(ErrorCode.TOKEN_EXPIRED, "JWT expired at " + expiry.toInstant());
         }
         Date notBefore = claims.getNotBeforeTime();

@@ -88,9 +88,11 @@ class JwtAuthenticatorTest {
         Authenticator auth = hs256();
         String expired = hs256Token(grants("alice", Grant.READ_WRITE), null, AUDIENCE, NOW.minusSeconds(900), NOW.minusSeconds(61));
         expectCode(() -> auth.authenticate(new Credentials("alice", "d", expired)), ErrorCode.TOKEN_EXPIRED);
-        // within the 60 s skew an expiry a moment ago is still accepted, and so is an nbf a moment ahead
-        String justExpired = hs256Token(grants("alice", Grant.READ_WRITE), null, AUDIENCE, NOW.minusSeconds(900), NOW.minusSeconds(30));
-        assertThat(auth.authenticate(new Credentials("alice", "d", justExpired)).scope().name()).isEqualTo("alice");
+        // exp has no skew (the session would end at once), an nbf a moment ahead is within the 60 s skew
+        String justExpired = hs256Token(grants("alice", Grant.READ_WRITE), null, AUDIENCE, NOW.minusSeconds(900), NOW);
+        expectCode(() -> auth.authenticate(new Credentials("alice", "d", justExpired)), ErrorCode.TOKEN_EXPIRED);
+        String almostValid = hs256Token(grants("alice", Grant.READ_WRITE), null, AUDIENCE, NOW.plusSeconds(30), NOW.plusSeconds(900));
+        assertThat(auth.authenticate(new Credentials("alice", "d", almostValid)).scope().name()).isEqualTo("alice");
         String notYet = hs256Token(grants("alice", Grant.READ_WRITE), null, AUDIENCE, NOW.plusSeconds(120), NOW.plusSeconds(900));
         expectCode(() -> auth.authenticate(new Credentials("alice", "d", notYet)), ErrorCode.AUTH_FAILED);
         String otherAudience = hs256Token(grants("alice", Grant.READ_WRITE), null, "another-api", NOW, NOW.plusSeconds(600));
