@@ -6,22 +6,15 @@ import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.checksum.TableChecksum;
-import io.pocketsync.api.model.Change;
 import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.device.capture.DatabaseBusyException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -34,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * the scope's checksums; compares them with its own at the same sequence (when its cursor is not the server's head it
  * catches up and asks again); for a table that differs, asks for the row hashes of the differing buckets and compares
  * row by row, leaving out rows with unsettled changes (pending local changes, parked remote ones); then fetches the
- * server's state of just the differing rows and writes it ({@link ChangeCapture#repair}). One verification at a time.
+ * server's state of just the differing rows and writes it ({@link ChangeCapture#repair}). One verification at a time
+ * ({@link VerifyRun}); a table that differs is compared row by row by a {@link TableComparison}, whose questions this
+ * class sends.
  *
  * <p>Runs after the first catch-up of each session, every {@link DeviceOptions#verifyInterval()} while online, and on
  * demand. Engine thread only (the counters are read from any thread).
@@ -43,12 +38,6 @@ final class ChecksumVerifier {
     private static final Logger LOG = LoggerFactory.getLogger(ChecksumVerifier.class);
     /** How often a comparison waits for the cursor to meet the server's head before it gives up for now. */
     static final int MAX_ATTEMPTS = 5;
-    /** Rows (both sides) one bucket question should cover at most, so that answers stay small. */
-    static final long ROWS_PER_QUESTION = 4000;
-    /** Rows one repair question asks for at most (the server's bound). */
-    static final int ROWS_PER_FETCH = 1000;
-
-    private enum Stage { TABLES, HASHES, ROWS }
 
     private final ChangeCapture capture;
     private final ClientTransport transport;
@@ -59,7 +48,7 @@ final class ChecksumVerifier {
     private final AtomicLong checks = new AtomicLong();
     private final AtomicLong mismatches = new AtomicLong();
     private final AtomicLong repaired = new AtomicLong();
-    private @Nullable Run run;
+    private @Nullable VerifyRun run;
     private long lastRequestId;
     private boolean online;
     private boolean verifiedThisSession;
@@ -82,34 +71,6 @@ final class ChecksumVerifier {
 
     ChecksumStats stats() {
         return new ChecksumStats(checks.get(), mismatches.get(), repaired.get());
-    }
-
-    /** One verification: its question in flight and what it found so far. */
-    private final class Run {
-        final boolean repair;
-        final CompletableFuture<VerifyReport> future = new CompletableFuture<>();
-        int attempts;
-        Stage stage = Stage.TABLES;
-        long requestId;
-        long deadlineNanos;
-        boolean waitingForCatchUp;
-        long sequence;
-        ScopeChecksums local;
-        ScopeChecksums server;
-        final Deque<String> tables = new ArrayDeque<>();
-        final List<TableVerification> results = new ArrayList<>();
-        String table;
-        Set<String> unsettled;
-        final Deque<List<Integer>> bucketChunks = new ArrayDeque<>();
-        List<Integer> buckets;
-        final Set<String> differing = new LinkedHashSet<>();
-        final Deque<List<String>> fetches = new ArrayDeque<>();
-        List<String> fetching;
-        int confirmed;
-
-        Run(boolean repair) {
-            this.repair = repair;
-        }
     }
 
     void welcomed() {
@@ -146,7 +107,7 @@ final class ChecksumVerifier {
      * due when the catch-up ends, so the device compares at once instead of asking with VERIFY.
      */
     boolean wantsChecksums() {
-        Run current = run;
+        VerifyRun current = run;
         if (current != null) {
             return current.waitingForCatchUp;
         }
@@ -160,26 +121,26 @@ final class ChecksumVerifier {
      *        not know them at that sequence, or is older), and the device asks with VERIFY
      */
     void caughtUp(@Nullable Checksums sums) {
-        Run current = run;
+        VerifyRun current = run;
         if (current != null && current.waitingForCatchUp) {
             current.waitingForCatchUp = false;
             answerOrAsk(current, sums);
         }
         else if (current == null && online && !verifiedThisSession && enabled() && !serverLacksChecksums) {
             verifiedThisSession = true;
-            Run started = new Run(true);
+            VerifyRun started = new VerifyRun(true);
             run = started;
             answerOrAsk(started, sums);
         }
     }
 
-    private void answerOrAsk(Run current, @Nullable Checksums sums) {
+    private void answerOrAsk(VerifyRun current, @Nullable Checksums sums) {
         if (sums == null) {
             askTables(current);
             return;
         }
         // as if the page's checksums answered a VERIFY: request id 0 is never one of this device's questions
-        current.stage = Stage.TABLES;
+        current.stage = VerifyRun.Stage.TABLES;
         current.requestId = 0;
         current.deadlineNanos = SyncLoop.deadline(options);
         received(sums);
@@ -201,7 +162,7 @@ final class ChecksumVerifier {
         if (run != null) {
             return run.future;
         }
-        Run started = new Run(repair);
+        VerifyRun started = new VerifyRun(repair);
         if (!online || serverLacksChecksums) {
             started.future.complete(new VerifyReport(0, false, List.of()));
             return started.future;
@@ -213,7 +174,7 @@ final class ChecksumVerifier {
 
     /** Gives up a question unanswered for the push timeout. */
     void tick(long nowNanos) {
-        Run current = run;
+        VerifyRun current = run;
         if (current != null && nowNanos - current.deadlineNanos > 0) {
             if (current.waitingForCatchUp) {
                 current.waitingForCatchUp = false;
@@ -227,8 +188,8 @@ final class ChecksumVerifier {
     }
 
     void received(Checksums answer) {
-        Run current = run;
-        if (current == null || current.waitingForCatchUp || answer.requestId() != current.requestId) {
+        VerifyRun current = run;
+        if (current == null || !current.answeredBy(answer)) {
             return; // late or foreign
         }
         if (!RowHash.ALGORITHM.equals(answer.algorithm())) {
@@ -240,7 +201,7 @@ final class ChecksumVerifier {
             return;
         }
         try {
-            if (current.stage != Stage.TABLES && moved(current, answer)) {
+            if (current.stage != VerifyRun.Stage.TABLES && moved(current, answer)) {
                 // Only a comparison during which neither side moved tells drift from a scope moving on: start again.
                 restart(current);
                 return;
@@ -263,11 +224,11 @@ final class ChecksumVerifier {
         }
     }
 
-    private boolean moved(Run current, Checksums answer) {
+    private boolean moved(VerifyRun current, Checksums answer) {
         return answer.sequence() != current.sequence || capture.state().cursor() != current.sequence;
     }
 
-    private void restart(Run current) {
+    private void restart(VerifyRun current) {
         if (++current.attempts >= MAX_ATTEMPTS) {
             LOG.info("checksums not compared: the scope kept moving during {} comparisons", MAX_ATTEMPTS);
             finish(false);
@@ -280,18 +241,18 @@ final class ChecksumVerifier {
         catchUp.run();
     }
 
-    private void ask(Run current, Stage stage, @Nullable String table, List<Integer> buckets, List<String> gids) {
+    private void ask(VerifyRun current, VerifyRun.Stage stage, @Nullable String table, List<Integer> buckets, List<String> gids) {
         current.stage = stage;
         current.requestId = ++lastRequestId;
         current.deadlineNanos = SyncLoop.deadline(options);
         transport.send(new Verify(ProtocolVersion.CURRENT, current.requestId, table, buckets, gids));
     }
 
-    private void askTables(Run current) {
-        ask(current, Stage.TABLES, null, List.of(), List.of());
+    private void askTables(VerifyRun current) {
+        ask(current, VerifyRun.Stage.TABLES, null, List.of(), List.of());
     }
 
-    private void onTables(Run current, Checksums answer) {
+    private void onTables(VerifyRun current, Checksums answer) {
         ScopeChecksums local = capture.checksums();
         if (local == null) {
             finish(false);
@@ -315,11 +276,11 @@ final class ChecksumVerifier {
         current.local = local;
         current.server = new ScopeChecksums(answer.sequence(), answer.tables());
         // every tracked table, also one without rows on either side, so that a report names them all
-        current.tables.addAll(new java.util.TreeSet<>(capture.tableVersions().keySet()));
+        current.tables.addAll(new TreeSet<>(capture.tableVersions().keySet()));
         nextTable(current);
     }
 
-    private void nextTable(Run current) {
+    private void nextTable(VerifyRun current) {
         while (!current.tables.isEmpty()) {
             String table = current.tables.poll();
             TableChecksum mine = current.local.table(table);
@@ -329,119 +290,69 @@ final class ChecksumVerifier {
                 current.results.add(new TableVerification(table, mine.count(), mine.sum(), TableVerification.Outcome.MATCH, 0, 0));
                 continue;
             }
-            current.table = table;
-            current.unsettled = capture.unsettledRows(table);
-            current.differing.clear();
-            current.bucketChunks.clear();
-            List<Integer> chunk = new ArrayList<>();
-            long rows = 0;
-            for (int bucket : buckets) {
-                long size = mine.bucketCount(bucket) + theirs.bucketCount(bucket);
-                if (!chunk.isEmpty() && rows + size > ROWS_PER_QUESTION) {
-                    current.bucketChunks.add(chunk);
-                    chunk = new ArrayList<>();
-                    rows = 0;
-                }
-                chunk.add(bucket);
-                rows += size;
-            }
-            current.bucketChunks.add(chunk);
+            current.comparison = new TableComparison(table, mine, theirs, buckets, capture.unsettledRows(table));
             nextBuckets(current);
             return;
         }
         finish(true);
     }
 
-    private void nextBuckets(Run current) {
-        List<Integer> buckets = current.bucketChunks.poll();
+    private void nextBuckets(VerifyRun current) {
+        TableComparison comparison = current.comparison;
+        List<Integer> buckets = comparison.nextBuckets();
         if (buckets == null) {
-            compared(current);
+            nextFetch(current); // the table's rows that may differ are known: fetch the server's state to confirm
             return;
         }
-        current.buckets = buckets;
-        ask(current, Stage.HASHES, current.table, buckets, List.of());
+        ask(current, VerifyRun.Stage.HASHES, comparison.table(), buckets, List.of());
     }
 
-    private void onHashes(Run current, Checksums answer) {
-        Map<String, Long> mine = capture.rowHashes(current.table, new HashSet<>(current.buckets));
-        Map<String, Long> theirs = new HashMap<>();
-        for (int i = 0; i < answer.globalIds().size(); i++) {
-            theirs.put(answer.globalIds().get(i), answer.hashes().get(i));
-        }
-        Set<String> gids = new LinkedHashSet<>(theirs.keySet());
-        gids.addAll(mine.keySet());
-        for (String gid : gids) {
-            if (!Objects.equals(mine.get(gid), theirs.get(gid)) && !current.unsettled.contains(gid)
-                    && current.buckets.contains(RowHash.bucket(gid))) {
-                current.differing.add(gid);
-            }
-        }
+    private void onHashes(VerifyRun current, Checksums answer) {
+        TableComparison comparison = current.comparison;
+        comparison.hashesAnswered(capture.rowHashes(comparison.table(), new HashSet<>(comparison.buckets())), answer);
         nextBuckets(current);
     }
 
-    /** The table's rows that may differ are known: fetch the server's state of them to confirm (and repair). */
-    private void compared(Run current) {
-        if (current.differing.isEmpty()) {
-            // only rows with unsettled changes differ: that is expected until they are pushed
-            TableChecksum mine = current.local.table(current.table);
-            current.results.add(new TableVerification(current.table, mine.count(), mine.sum(), TableVerification.Outcome.MATCH, 0, 0));
-            nextTable(current);
-            return;
-        }
-        current.fetches.clear();
-        current.confirmed = 0;
-        List<String> all = new ArrayList<>(current.differing);
-        for (int start = 0; start < all.size(); start += ROWS_PER_FETCH) {
-            current.fetches.add(all.subList(start, Math.min(all.size(), start + ROWS_PER_FETCH)));
-        }
-        nextFetch(current);
-    }
-
-    private void nextFetch(Run current) {
-        List<String> gids = current.fetches.poll();
+    private void nextFetch(VerifyRun current) {
+        TableComparison comparison = current.comparison;
+        List<String> gids = comparison.nextFetch();
         if (gids != null) {
-            current.fetching = gids;
-            ask(current, Stage.ROWS, current.table, List.of(), gids);
+            ask(current, VerifyRun.Stage.ROWS, comparison.table(), List.of(), gids);
             return;
         }
-        String table = current.table;
-        TableChecksum mine = current.local.table(table);
-        int confirmed = current.confirmed;
-        TableVerification.Outcome outcome = confirmed == 0 ? TableVerification.Outcome.MATCH
-                : current.repair ? TableVerification.Outcome.REPAIRED : TableVerification.Outcome.MISMATCH;
+        String table = comparison.table();
+        int confirmed = comparison.confirmed();
         if (confirmed > 0) {
             mismatches.incrementAndGet();
             LOG.warn("checksum mismatch in table {}: {} rows differed from the server at sequence {}; {}", table, confirmed,
                     current.sequence, current.repair ? confirmed + " repaired" : "not repaired");
         }
-        current.results.add(new TableVerification(table, mine.count(), mine.sum(), outcome, confirmed,
-                current.repair ? confirmed : 0));
+        current.results.add(comparison.result(current.repair));
         if (confirmed > 0 && current.repair) {
             status.rowsRepaired(table, confirmed);
         }
         nextTable(current);
     }
 
-    private void onRows(Run current, Checksums answer) {
-        Set<String> unknown = new LinkedHashSet<>(current.fetching);
-        for (Change row : answer.rows()) {
-            unknown.remove(row.globalId());
-        }
+    private void onRows(VerifyRun current, Checksums answer) {
+        TableComparison comparison = current.comparison;
+        Set<String> unknown = comparison.notReturned(answer.rows());
         // rows either side moved after the compared sequence differ because the scope moved on, not by drift
-        int confirmed = capture.repair(current.table, answer.rows(), answer.sequences(), unknown, current.sequence, current.repair);
-        current.confirmed += confirmed;
+        int confirmed = capture.repair(comparison.table(), answer.rows(), answer.sequences(), unknown, current.sequence,
+                current.repair);
+        comparison.confirmed(confirmed);
         if (current.repair && confirmed > 0) {
             repaired.addAndGet(confirmed);
-            tableRepaired.accept(current.table);
+            tableRepaired.accept(comparison.table());
         }
         nextFetch(current);
     }
 
     private void finish(boolean compared) {
-        Run current = run;
+        VerifyRun current = run;
         run = null;
         if (current != null) {
-            current.future.complete(new VerifyReport(current.sequence, compared, compared ? current.results : List.of()));
+            current.complete(compared);
         }
     }
 }

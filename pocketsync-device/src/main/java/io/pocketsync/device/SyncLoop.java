@@ -5,16 +5,12 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.capture.ApplyReport;
 import io.pocketsync.api.capture.ChangeCapture;
-import io.pocketsync.api.capture.DeviceState;
 import io.pocketsync.api.capture.ParkedChange;
 import io.pocketsync.api.protocol.Ack;
-import io.pocketsync.api.protocol.ChangeResult;
-import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ErrorMessage;
-import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.Ping;
 import io.pocketsync.api.protocol.Pong;
@@ -22,6 +18,8 @@ import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Welcome;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -30,9 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device's connection to the server (docs/protocol.md 3, docs/architecture.md 4): HELLO on each (re)connect; on
- * WELCOME the clock is merged, everything pending is pushed ({@link ChangePusher}), then the device catches up from its
- * cursor ({@link RemoteChangeReceiver}); local commits are noticed by the {@link LocalChangeWatcher}. Every field is
+ * The device's connection to the server (docs/protocol.md 3, docs/architecture.md 4): the {@link DeviceHandshake}
+ * says HELLO on each (re)connect; on WELCOME the clock is merged ({@link ServerClock}), everything pending is pushed
+ * ({@link ChangePusher}), then the device catches up from its cursor ({@link RemoteChangeReceiver}) and compares
+ * checksums ({@link ChecksumVerifier}); local commits are noticed by the {@link LocalChangeWatcher}. Every field is
  * touched only on the engine thread: transport callbacks and the public facade only enqueue tasks on it.
  *
  * <p>The engine's tick (every {@link DeviceOptions#pollInterval()}) gives up an unanswered HELLO, PUSH or PULL
@@ -47,7 +46,6 @@ final class SyncLoop implements ClientTransport.Listener {
     private final ChangeCapture capture;
     private final ClientTransport transport;
     private final Endpoint endpoint;
-    private final Supplier<String> tokens;
     private final DeviceOptions options;
     private final Watchers watchers;
     private final EngineThread engine;
@@ -56,21 +54,10 @@ final class SyncLoop implements ClientTransport.Listener {
     private final ChangePusher pusher;
     private final RemoteChangeReceiver receiver;
     private final ChecksumVerifier verifier;
-    private final FirstContact contact;
+    private final DeviceHandshake handshake;
+    private final ServerClock clock;
 
-    private boolean welcomed;
-    /**
-     * When an unanswered HELLO is given up and sent again ({@code 0}: none outstanding): over MQTT a request can
-     * vanish while the connection stays up, and no disconnect would ever tell us (see {@link RemoteChangeReceiver}).
-     */
-    private long helloDeadlineNanos;
-    /** Whether the transport reported a connection since its last disconnect: a close before one is a failed attempt. */
-    private boolean transportOpen;
-    /** Whether this connection's HELLO was refused already (the ERROR and the close both say so). */
-    private boolean refusedThisAttempt;
     private boolean initialPushDone;
-    /** The credentials were refused since the last WELCOME: repeats are logged at DEBUG only. */
-    private boolean refusedBefore;
     private @Nullable ScheduledFuture<?> ticker;
     private @Nullable ScheduledFuture<?> catchUpCheck;
     private @Nullable ScheduledFuture<?> busyRetry;
@@ -82,7 +69,6 @@ final class SyncLoop implements ClientTransport.Listener {
         this.capture = requireNonNull(capture, "capture is null");
         this.transport = requireNonNull(transport, "transport is null");
         this.endpoint = requireNonNull(endpoint, "endpoint is null");
-        this.tokens = requireNonNull(tokens, "tokens is null");
         this.options = requireNonNull(options, "options is null");
         this.watchers = requireNonNull(watchers, "watchers is null");
         this.engine = requireNonNull(engine, "engine is null");
@@ -94,9 +80,11 @@ final class SyncLoop implements ClientTransport.Listener {
         this.verifier = new ChecksumVerifier(capture, transport, options, status, () -> {
             receiver.pullSoon();
             pump();
-        }, table -> watchers.fire(java.util.List.of(table), true));
+        }, table -> watchers.fire(List.of(table), true));
+        this.clock = new ServerClock(capture);
+        this.handshake = new DeviceHandshake(capture, transport, endpoint, tokens, options, engine, status, () -> stopped,
+                this::sessionLost);
         engine.onBusy(this::afterBusy);
-        this.contact = new FirstContact(endpoint.uri().toString(), options, status, engine, transport, this::sendHello);
     }
 
     void start() {
@@ -122,7 +110,7 @@ final class SyncLoop implements ClientTransport.Listener {
      * client whose queue is full), and the gap would only show with the next broadcast. Pull now and then.
      */
     private void periodicPull() {
-        if (welcomed && !stopped) {
+        if (handshake.inSession() && !stopped) {
             pusher.lookAgain(); // a backstop: look at the change log itself now and then
             receiver.pullSoon();
             pump();
@@ -133,7 +121,7 @@ final class SyncLoop implements ClientTransport.Listener {
     private void afterBusy() {
         if (busyRetry == null || busyRetry.isDone()) {
             busyRetry = engine.schedule(() -> {
-                if (welcomed && !stopped) {
+                if (handshake.inSession() && !stopped) {
                     pusher.forget();
                     receiver.pullSoon();
                     pump();
@@ -162,8 +150,8 @@ final class SyncLoop implements ClientTransport.Listener {
     }
 
     /** Compares the rows with the server's by checksum (see {@link PocketSyncDevice#verify}); any thread. */
-    java.util.concurrent.CompletableFuture<VerifyReport> verify(boolean repair) {
-        java.util.concurrent.CompletableFuture<VerifyReport> result = new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<VerifyReport> verify(boolean repair) {
+        CompletableFuture<VerifyReport> result = new CompletableFuture<>();
         engine.run(() -> verifier.start(repair).whenComplete((report, failure) -> {
             if (failure != null) {
                 result.completeExceptionally(failure);
@@ -199,11 +187,10 @@ final class SyncLoop implements ClientTransport.Listener {
             EngineThread.cancel(catchUpCheck);
             EngineThread.cancel(busyRetry);
             EngineThread.cancel(verifyCheck);
-            contact.disconnected();
             verifier.disconnected();
             pusher.stop();
             localChanges.stop();
-            welcomed = false;
+            handshake.stop();
         });
     }
 
@@ -211,11 +198,7 @@ final class SyncLoop implements ClientTransport.Listener {
 
     @Override
     public void onConnected() {
-        engine.run(() -> {
-            transportOpen = true;
-            refusedThisAttempt = false;
-            sendHello();
-        });
+        engine.run(handshake::connected);
     }
 
     @Override
@@ -225,50 +208,16 @@ final class SyncLoop implements ClientTransport.Listener {
 
     @Override
     public void onDisconnected(ErrorCode code, String reason) {
-        engine.run(() -> {
-            boolean was = welcomed;
-            if (!transportOpen) {
-                contact.attemptFailed(code, reason);
-            }
-            else if (!was && !refusedThisAttempt && !code.retryable()) {
-                refused(code, reason); // the close said it, the ERROR before it was lost
-            }
-            transportOpen = false;
-            contact.disconnected();
-            welcomed = false;
-            pusher.forget();
-            receiver.disconnected();
-            verifier.disconnected();
-            helloDeadlineNanos = 0;
-            status.disconnected(code, reason, was);
-        });
+        engine.run(() -> handshake.disconnected(code, reason));
     }
 
     // ---- engine thread ----
 
-    private void sendHello() {
-        if (stopped || !transportOpen || contact.helloHeld()) {
-            return;
-        }
-        // first: a HELLO that a busy database stops (refreshSchema writes when the schema changed) is said again
-        helloDeadlineNanos = deadline(options);
-        DeviceState state = capture.state();
-        capture.refreshSchema();
-        String token;
-        try {
-            // asked at every HELLO: a session that ended with its token starts again with the one the app has now
-            token = tokens.get();
-        }
-        catch (RuntimeException e) {
-            token = null;
-            LOG.warn("the token supplier failed with {}; saying HELLO again in {}", e.getClass().getName(), options.pushTimeout());
-        }
-        if (token == null) {
-            status.error(ErrorCode.AUTH_FAILED, "no token to say HELLO with (the token supplier gave none)");
-            return;
-        }
-        transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc(),
-                transport.maxAssembledBytes()));
+    /** The session is over (a disconnect, refused credentials, an expired token): what is in flight goes unanswered. */
+    private void sessionLost() {
+        pusher.forget();
+        receiver.disconnected();
+        verifier.disconnected();
     }
 
     /** Gives up what is unanswered for too long, and looks for local commits. */
@@ -284,16 +233,8 @@ final class SyncLoop implements ClientTransport.Listener {
             pusher.forget();
             pump();
         }
-        if (!welcomed && helloDeadlineNanos != 0 && now - helloDeadlineNanos > 0) {
-            if (refusedBefore) {
-                LOG.debug("saying HELLO again after the credentials were refused or expired");
-            }
-            else {
-                LOG.info("no WELCOME within {}; saying HELLO again", options.pushTimeout());
-            }
-            sendHello();
-        }
-        if (welcomed && receiver.pullOverdue(now)) {
+        handshake.tick(now);
+        if (handshake.inSession() && receiver.pullOverdue(now)) {
             pump();
         }
         verifier.tick(now);
@@ -305,7 +246,7 @@ final class SyncLoop implements ClientTransport.Listener {
 
     /** A local commit showed a new data version: its changes may be pending now. */
     private void localCommitSeen() {
-        if (!welcomed) {
+        if (!handshake.inSession()) {
             // offline: seal now rather than at the next connection, so that __pocketsync_changes and
             // __pocketsync_version show every committed write within a poll, online or not
             capture.pendingCount();
@@ -318,7 +259,7 @@ final class SyncLoop implements ClientTransport.Listener {
 
     /** Pushes what may go, then pulls when a catch-up is wanted and the pending changes went first. */
     private void pump() {
-        if (!welcomed || stopped) {
+        if (!handshake.inSession() || stopped) {
             return;
         }
         if (pusher.push()) {
@@ -337,17 +278,10 @@ final class SyncLoop implements ClientTransport.Listener {
             onWelcome(welcome);
         }
         else if (message instanceof Ack ack) {
-            capture.mergeClock(ack.serverHlc());
+            clock.acknowledged(ack);
             if (pusher.acknowledged(ack)) {
-                if (refusedForClock(ack)) {
-                    // the clock moved since the WELCOME measured it: measure again, which restamps what is pending
-                    // (the refused changes are pending again, see SkewedChanges), and send it all again
-                    if (ack.serverTimeMillis() > 0) {
-                        measureClockOffset(ack.serverTimeMillis());
-                        // and what is stamped already, even if this device's clock has not caught up with itself yet
-                        capture.restampAhead(ack.serverTimeMillis());
-                    }
-                    pusher.forget();
+                if (clock.remeasuredAfterSkew(ack)) {
+                    pusher.forget(); // send it all again, restamped
                 }
                 status.countsMayHaveChanged();
                 pump();
@@ -375,36 +309,11 @@ final class SyncLoop implements ClientTransport.Listener {
         }
     }
 
-    /** A measured clock offset below this is network delay, not a wrong clock. */
-    private static final long CLOCK_NOISE_MILLIS = 1_000;
-
-    /** Stores how far this device's clock is from the server's, which restamps pending changes if it moved. */
-    private void measureClockOffset(long serverTimeMillis) {
-        // the measure includes one network delay; below a second it is noise, not a wrong clock
-        long offset = System.currentTimeMillis() - serverTimeMillis;
-        capture.clockOffset(Math.abs(offset) < CLOCK_NOISE_MILLIS ? 0 : offset);
-    }
-
-    private static boolean refusedForClock(Ack ack) {
-        for (ChangeResult result : ack.results()) {
-            if (result.status() == ChangeStatus.REJECTED && result.errorCode() == ErrorCode.CLOCK_SKEW) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void onWelcome(Welcome welcome) {
-        capture.mergeClock(welcome.serverHlc());
-        if (welcome.serverTimeMillis() > 0) {
-            measureClockOffset(welcome.serverTimeMillis());
-        }
+        clock.welcomed(welcome);
         // before anything is pushed: the ACKs of a restored file's old changes would raise the mark it is judged by
         capture.repairIfBehind(welcome.deviceMark());
-        welcomed = true;
-        refusedBefore = false;
-        helloDeadlineNanos = 0;
-        contact.welcomed();
+        handshake.welcomed();
         initialPushDone = false;
         pusher.welcomed(welcome);
         receiver.welcomed();
@@ -417,15 +326,10 @@ final class SyncLoop implements ClientTransport.Listener {
     }
 
     private void onError(ErrorMessage error) {
-        if (!welcomed) {
-            refused(error.code(), error.message());
+        if (handshake.refusal(error)) {
             return;
         }
         switch (error.code()) {
-            case TOKEN_EXPIRED, AUTH_FAILED -> {
-                credentialsRefused(error);
-                return;
-            }
             case CATCH_UP_REQUIRED, RESYNC_REQUIRED -> receiver.pullAgain();
             case UNKNOWN_MESSAGE_TYPE -> {
                 if (!verifier.refusedAsUnknown()) {
@@ -441,46 +345,11 @@ final class SyncLoop implements ClientTransport.Listener {
         pump();
     }
 
-    /** The server refused this connection's HELLO: no HELLO, and no connection attempt, until the backoff is over. */
-    private void refused(ErrorCode code, String message) {
-        refusedThisAttempt = true;
-        helloDeadlineNanos = 0;
-        contact.refused(code, message);
-    }
-
-    /**
-     * The server refused the HELLO's credentials, or ended the session because its token expired: the session is over.
-     * Over a socket the server closes the connection too, and the reconnect says HELLO again; over MQTT nothing else
-     * happens, so the tick says HELLO again: after a poll interval when the session ended with its token, after
-     * {@link DeviceOptions#pushTimeout()} when the credentials were refused. Either way the token supplier is asked
-     * again, and a fresh token starts a new session.
-     */
-    private void credentialsRefused(ErrorMessage error) {
-        boolean was = welcomed;
-        welcomed = false;
-        pusher.forget();
-        receiver.disconnected();
-        verifier.disconnected();
-        boolean expired = error.code() == ErrorCode.TOKEN_EXPIRED;
-        // an ended session says HELLO again soon (its app has likely renewed the token); a refused one waits longer
-        helloDeadlineNanos = expired ? System.nanoTime() + options.pollInterval().toNanos() : deadline(options);
-        if (was || !refusedBefore) {
-            LOG.info("the server {} ({}); saying HELLO again with the token the supplier has then",
-                    expired ? "ended the session: its token expired" : "refused the credentials", error.code());
-        }
-        else {
-            LOG.debug("the server refused the credentials again ({})", error.code());
-        }
-        refusedBefore = true;
-        status.error(error.code(), error.message());
-        status.disconnected(error.code(), error.message(), was);
-    }
-
-    /** Fires watchers of the tables remote changes were written to, and reports what was parked. */
     private boolean wantsChecksums() {
         return verifier.wantsChecksums();
     }
 
+    /** Fires watchers of the tables remote changes were written to, and reports what was parked. */
     private void reportApplied(ApplyReport report) {
         watchers.fire(report.tables(), true);
         if (!report.parked().isEmpty()) {

@@ -49,7 +49,7 @@ class BusyDeviceDatabaseIT {
         try (ServerRuntime server = ServerRuntime.start(settings)) {
             String uri = server.webSocketUri().toString();
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process sidecar = new ProcessBuilder(List.of(java, "-Dorg.slf4j.simpleLogger.log.io.pocketsync=debug", "-jar",
+            Process sidecar = new ProcessBuilder(List.of(java, "-D" + LoggingOptions.LEVEL_PROPERTY + "=debug", "-jar",
                     JAR.toString(), "device", "--db", locked.toString(), "--table", "note", "--server", uri, "--scope", scope,
                     "--token", "tok-1", "--busy-timeout", "300ms"))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();

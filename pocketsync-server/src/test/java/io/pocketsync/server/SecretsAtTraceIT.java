@@ -85,7 +85,7 @@ class SecretsAtTraceIT {
                     // the signed token's signature alone, in case a frame dump cut the token short
                     .doesNotContain(signedToken.substring(signedToken.indexOf('.') + 1));
         }
-        assertThat(log("server")).contains("DEBUG HandshakeHandler - session");
+        assertThat(log("server")).contains("INFO HandshakeHandler - device ").contains(" connected to scope ");
     }
 
     private void start(String name, Map<String, String> environment, Path julConfig, String... args) throws Exception {

@@ -65,8 +65,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When Redis refuses writes ({@code OOM}, {@code READONLY}, {@code MISCONF}) or cannot be reached, batches fail with
  * {@code STORE_UNAVAILABLE} saying so and store nothing (the write script fails at its first write), and
- * {@link #health()} is down until a write succeeds again; meanwhile it probes with a {@code SET} of one expiring key at
- * most once a second.
+ * {@link #health()} is down until a write succeeds again (down at once when the connection drops, with no write needed);
+ * meanwhile it probes with a {@code SET} of one expiring key at most once a second.
  *
  * <p>Thread-safe: one multiplexed connection serves all threads.
  */
@@ -149,7 +149,7 @@ public final class RedisServerStore implements ServerStore {
         }
         this.calls = new RedisCalls(commands);
         this.attempts = new RedisBatchAttempt(config, nodeId, clock, commands, calls, keepChecksums);
-        this.health = new RedisWriteHealth(commands, config.prefix(), nodeId);
+        this.health = new RedisWriteHealth(commands, connection::isOpen, config.prefix(), nodeId);
         this.notes = new RedisScopeNotes(commands, config.prefix());
         LOG.info("Redis store connected ({}), node {}", config, nodeId);
     }

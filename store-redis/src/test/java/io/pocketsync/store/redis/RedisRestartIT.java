@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.Health;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Scope;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kills and restarts a private redis-server (never the shared one) under a live store: a batch whose
  * Redis dies mid-way fails with STORE_UNAVAILABLE and leaves nothing, calls while it is down fail fast,
- * and after the restart the store reconnects, the feed reports a gap, and writes work again.
+ * and after the restart the store reconnects, the feed reports a gap, and writes work again. With no write at all,
+ * health is down from the moment Redis is gone and up again once it is back.
  */
 class RedisRestartIT {
     @TempDir
@@ -81,6 +83,25 @@ class RedisRestartIT {
             assertThat(retry.toSequence()).isEqualTo(6);
             await().untilAsserted(() -> assertThat(feed.batches(scope)).last()
                     .satisfies(batch -> assertThat(batch.toSequence()).isEqualTo(6)));
+        }
+    }
+
+    @Test
+    void healthIsDownWhileRedisIsGoneEvenWithNoWriteAndUpOnceItIsBack() throws Exception {
+        startRedis();
+        try (RedisServerStore store = new RedisServerStore(
+                new RedisStoreConfig("redis://127.0.0.1:" + port, "pocketsync", Duration.ofSeconds(2), Duration.ofSeconds(1), 50),
+                "node-1", Clock.systemUTC())) {
+            assertThat(store.health()).isEqualTo(Health.ok());
+
+            killRedis();
+            // no batch: devices may be idle, and readiness must not say up while every batch would fail
+            await().atMost(Duration.ofSeconds(10)).until(() -> !store.health().up());
+            assertThat(store.health().detail()).startsWith("Redis unreachable; writes resume once it is back");
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> !store.health().up());
+
+            startRedis();
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.health().up());
         }
     }
 

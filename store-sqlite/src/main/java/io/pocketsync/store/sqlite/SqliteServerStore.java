@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -331,6 +332,22 @@ public final class SqliteServerStore implements ServerStore {
             }
         }
         LOG.info("SQLite store at {} closed", config.path().toAbsolutePath());
+    }
+
+    /**
+     * Test hook: runs {@code sql} on the writer connection, under the write lock so no batch or probe is half done. As
+     * root a test cannot make the file read-only (chmod does not bind root, and a filesystem holding open files refuses
+     * to be remounted read-only); {@code PRAGMA query_only = 1} makes SQLite refuse the writer's writes with
+     * SQLITE_READONLY as it would for such a file, and {@code = 0} removes the cause.
+     */
+    void executeOnWriter(String sql) throws SQLException {
+        writeLock.lock();
+        try (Statement statement = writer.jdbc().createStatement()) {
+            statement.execute(sql);
+        }
+        finally {
+            writeLock.unlock();
+        }
     }
 
     private void ensureOpen() {

@@ -88,25 +88,31 @@ class LostWriteWakeUpIT {
     void javaWebSocketStillStrandsAnAnswerQueuedInsideTheWindow() {
         WebSocketImpl connection = onlyConnection();
         // The window opens only when the selector thread makes a write pass right after reading the frame (a stale
-        // writable flag); on a busy machine it may poll once more first and clear it. Then the answer goes out the
-        // ordinary way, which says nothing about the bug: try again, up to five times.
-        for (int attempt = 0; attempt < 5 && !windowEntered.get(); attempt++) {
+        // writable flag); on a busy machine it may poll once more first and clear it, or another wake-up may carry the
+        // answer out after all. Then the answer goes out the ordinary way, which says nothing about the bug: try
+        // again, up to five times, until an answer stays stranded.
+        boolean stranded = false;
+        for (int attempt = 0; attempt < 5 && !stranded; attempt++) {
             received.clear();
+            windowEntered.set(false);
             answerQueued = new CountDownLatch(1);
             armed.set(true);
             client.send("ping");
             await("the answer queued").atMost(Duration.ofSeconds(10)).until(() -> answerQueued.getCount() == 0);
-            if (!windowEntered.get()) {
-                armed.set(false);
+            armed.set(false);
+            if (windowEntered.get()) {
+                // stranded: the answer is queued, the key has no write interest and the device got nothing
+                // (a fixed Java-WebSocket never gets here: then StalledWriteWatchdog can go)
+                stranded = await("the answer stranded or delivered").atMost(Duration.ofSeconds(10))
+                        .until(() -> state(connection), state -> state.equals("queued=1 writeInterest=false received=[]")
+                                || !received.isEmpty())
+                        .equals("queued=1 writeInterest=false received=[]");
+            }
+            if (!stranded) {
                 await("the answer delivered without the window").atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());
             }
         }
-        assertThat(windowEntered).as("the write pass never met the answer inside the window in five attempts").isTrue();
-
-        // stranded: the answer is queued, the key has no write interest and the device got nothing
-        // (a fixed Java-WebSocket never gets here: then StalledWriteWatchdog can go)
-        await("the answer stranded").atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(state(connection)).isEqualTo("queued=1 writeInterest=false received=[]"));
+        assertThat(stranded).as("in five attempts, no answer queued inside the window stayed stranded").isTrue();
     }
 
     @Test
