@@ -3,9 +3,11 @@ package io.pocketsync.server.engine.auth;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -87,6 +89,8 @@ public final class JwtAuthenticator implements Authenticator {
         this.clock = requireNonNull(clock, "clock is null");
         this.processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
+        // plain JWTs, and OAuth access tokens in the RFC 9068 profile (typ at+jwt) that some identity providers issue
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
         // the claims are checked below, against this authenticator's clock, so that each refusal names its reason
         processor.setJWTClaimsSetVerifier((claims, context) -> { });
     }
@@ -101,6 +105,10 @@ public final class JwtAuthenticator implements Authenticator {
         catch (ParseException | BadJOSEException | JOSEException e) {
             // nimbus's messages name the failure (bad signature, no matching key, unsecured JWT), never the token
             throw new PocketSyncException(ErrorCode.AUTH_FAILED, "JWT refused: " + e.getMessage());
+        }
+        catch (RuntimeException e) {
+            // input nimbus did not expect: still the device's failure; the type only, the message could quote the token
+            throw new PocketSyncException(ErrorCode.AUTH_FAILED, "JWT refused: " + e.getClass().getSimpleName());
         }
         Instant now = clock.instant();
         Date expiry = claims.getExpirationTime();

@@ -151,6 +151,16 @@ class JwtAuthenticatorTest {
         assertThat(auth.authenticate(new Credentials("alice", "d", rs256)).grant()).isEqualTo(Grant.READ_WRITE);
         assertThat(auth.authenticate(new Credentials("alice", "d", es256)).scope().name()).isEqualTo("alice");
 
+        // an OAuth access token in the RFC 9068 profile (typ at+jwt) is a JWT too; another type is not
+        SignedJWT accessToken = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(new JOSEObjectType("at+jwt")).keyID("rsa-1")
+                .build(), claims);
+        accessToken.sign(new RSASSASigner(rsa));
+        assertThat(auth.authenticate(new Credentials("alice", "d", accessToken.serialize())).scope().name()).isEqualTo("alice");
+        SignedJWT otherType = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(new JOSEObjectType("secevent+jwt"))
+                .keyID("rsa-1").build(), claims);
+        otherType.sign(new RSASSASigner(rsa));
+        expectCode(() -> auth.authenticate(new Credentials("alice", "d", otherType.serialize())), ErrorCode.AUTH_FAILED);
+
         // another issuer, and a key the file does not hold, are refused
         String otherIssuer = sign(claimsWithIssuer("https://evil.test/", Map.of("alice", "rw")), new RSASSASigner(rsa), JWSAlgorithm.RS256, "rsa-1");
         expectCode(() -> auth.authenticate(new Credentials("alice", "d", otherIssuer)), ErrorCode.AUTH_FAILED);
