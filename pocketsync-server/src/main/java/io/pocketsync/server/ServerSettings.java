@@ -24,7 +24,8 @@ import java.util.Optional;
  * (or the environment) can say anything the command line can.
  *
  * <p>Flags that turn a plugin on also name it, as their help says: {@code --token-file} and {@code --token} add
- * {@code static-token} to {@code server.auth}, {@code --hmac-secret-file} adds {@code hmac}, {@code --mqtt} adds {@code mqtt} to
+ * {@code static-token} to {@code server.auth}, {@code --jwks-url}, {@code --jwks-file} and {@code --jwt-secret-file} add
+ * {@code jwt}, {@code --hmac-secret-file} adds {@code hmac}, {@code --mqtt} adds {@code mqtt} to
  * {@code server.transports}, to whatever the file says. The store chosen by the settings starts from the
  * command's defaults for it ({@code store.sqlite.path=./pocketsync-server.db}).
  *
