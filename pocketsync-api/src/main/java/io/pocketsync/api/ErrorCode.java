@@ -64,10 +64,16 @@ public enum ErrorCode {
      */
     UNIQUE_CONFLICT(309, false),
     /**
+     * The session's grant for its scope is read-only ({@code Grant.READ_ONLY}): the change is not stored, not
+     * broadcast. The answer carries the server's row as {@code winner} (none when the server has no such row); the
+     * device writes that state back into its file, so no local value stays that nobody else sees, and reports it.
+     */
+    SCOPE_READ_ONLY(310, false),
+    /**
      * A PUSH changes a table the session did not subscribe to (HELLO {@code tables}, docs/protocol.md "Table
      * subscriptions"): not stored, not broadcast. The device subscribes to the table, or stops tracking it.
      */
-    TABLE_NOT_SUBSCRIBED(310, false),
+    TABLE_NOT_SUBSCRIBED(311, false),
 
     /** The device's cursor is older than the retention horizon: it must do a full resync. */
     RESYNC_REQUIRED(400, true),

@@ -200,8 +200,11 @@ final class ChangePusher {
         retryAttempt = 0;
         for (ChangeResult result : ack.results()) {
             if (result.status() == ChangeStatus.REJECTED) {
+                String reverted = result.errorCode() != ErrorCode.SCOPE_READ_ONLY ? ""
+                        : result.winner() == null ? "; the row was removed here (the server has none)"
+                        : "; the row was put back to the server's state";
                 status.error(requireNonNull(result.errorCode(), "errorCode is null"),
-                        "change " + result.changeId() + " rejected: " + result.message());
+                        "change " + result.changeId() + " rejected: " + result.message() + reverted);
             }
         }
         applied.accept(report);

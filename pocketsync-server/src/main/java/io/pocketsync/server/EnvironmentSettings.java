@@ -55,6 +55,7 @@ final class EnvironmentSettings {
             "POCKETSYNC_TOKEN",               // device, verify: the device's token
             "POCKETSYNC_TOKENS",              // server: static tokens, SCOPE:TOKEN pairs
             "POCKETSYNC_HMAC_SECRET",         // server, token: the HMAC token secret itself
+            "POCKETSYNC_JWT_SECRET",          // server, token --jwt: the JWT HS256 secret itself
             "POCKETSYNC_ADMIN_TOKEN",         // server: the admin API's token
             "POCKETSYNC_MQTT_USERNAME",       // device: MQTT broker credentials
             "POCKETSYNC_MQTT_PASSWORD",

@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Flags that turn a plugin on also name it: {@code --token-file}, {@code --token} and {@code POCKETSYNC_TOKENS} add
  * {@code static-token} to {@code server.auth}, {@code --hmac-secret-file} and {@code POCKETSYNC_HMAC_SECRET} add
- * {@code hmac}, {@code --mqtt} adds {@code mqtt} to {@code server.transports}.
+ * {@code hmac}, {@code --jwt-secret-file}, {@code POCKETSYNC_JWT_SECRET}, {@code --jwks-file} and {@code --jwks-url} add
+ * {@code jwt}, {@code --mqtt} adds {@code mqtt} to {@code server.transports}.
  */
 final class FlagSelections {
     /** A flag's key → the selection key it adds a provider name to, and that name. */
@@ -52,6 +53,10 @@ final class FlagSelections {
         selects.put(TOKENS, Map.entry(AUTH, "static-token"));
         selects.put(HMAC_SECRET_FILE, Map.entry(AUTH, "hmac"));
         selects.put(HMAC_SECRET, Map.entry(AUTH, "hmac"));
+        selects.put(ServerSettings.JWT_SECRET_FILE, Map.entry(AUTH, "jwt"));
+        selects.put(ServerSettings.JWT_SECRET, Map.entry(AUTH, "jwt"));
+        selects.put(ServerSettings.JWKS_FILE, Map.entry(AUTH, "jwt"));
+        selects.put(ServerSettings.JWKS_URL, Map.entry(AUTH, "jwt"));
         selects.put(MQTT_URI, Map.entry(TRANSPORTS, "mqtt"));
         return selects;
     }

@@ -39,6 +39,8 @@ public final class ServerCommand implements Callable<Integer> {
     static final String ENV_TOKENS = "POCKETSYNC_TOKENS";
     /** Environment variable with the HMAC token secret; {@code --hmac-secret-file} wins. */
     static final String ENV_HMAC_SECRET = "POCKETSYNC_HMAC_SECRET";
+    /** Environment variable with the JWT HS256 secret; {@code --jwt-secret-file} wins. */
+    static final String ENV_JWT_SECRET = "POCKETSYNC_JWT_SECRET";
     private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
 
     private final Supplier<ShutdownSignal> signals;
@@ -83,6 +85,28 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--hmac-secret-file", paramLabel = "FILE", description = "Accept HMAC-signed tokens made with the secret in FILE. Key: " + ServerSettings.HMAC_SECRET_FILE
             + "; adds hmac to " + ServerSettings.AUTH + ". Or set " + ENV_HMAC_SECRET + "=SECRET")
     Path hmacSecretFile;
+
+    @Option(names = "--jwt-secret-file", paramLabel = "FILE", description = "Accept HS256 JWTs signed with the secret in FILE"
+            + " (at least 32 bytes). Key: " + ServerSettings.JWT_SECRET_FILE + "; adds jwt to " + ServerSettings.AUTH + ". Or set "
+            + ENV_JWT_SECRET + "=SECRET")
+    Path jwtSecretFile;
+
+    @Option(names = "--jwks-file", paramLabel = "FILE", description = "Accept RS256/ES256 JWTs signed by a key of this JWKS file,"
+            + " re-read when it changes. Key: " + ServerSettings.JWKS_FILE + "; adds jwt to " + ServerSettings.AUTH)
+    Path jwksFile;
+
+    @Option(names = "--jwks-url", paramLabel = "URL", description = "Accept RS256/ES256 JWTs signed by a key an identity provider"
+            + " publishes at URL (cached, fetched again for a new key id). Key: " + ServerSettings.JWKS_URL + "; adds jwt to "
+            + ServerSettings.AUTH)
+    String jwksUrl;
+
+    @Option(names = "--jwt-audience", paramLabel = "AUD", description = "The audience every JWT must name (required with JWTs)."
+            + " Key: " + ServerSettings.JWT_AUDIENCE)
+    String jwtAudience;
+
+    @Option(names = "--jwt-issuer", paramLabel = "ISS", description = "The issuer every JWT must name (default: any). Key: "
+            + ServerSettings.JWT_ISSUER)
+    String jwtIssuer;
 
     @Option(names = "--allow-anonymous", description = "Accept devices without credentials when no authenticator is configured. Key: " + ServerSettings.ALLOW_ANONYMOUS)
     Boolean allowAnonymous;
@@ -181,6 +205,15 @@ public final class ServerCommand implements Callable<Integer> {
         if (envSecret != null && !envSecret.isBlank() && hmacSecretFile == null) {
             values.put(ServerSettings.HMAC_SECRET, envSecret.strip());
         }
+        String envJwtSecret = environmentVariables.get(ENV_JWT_SECRET);
+        if (envJwtSecret != null && !envJwtSecret.isBlank() && jwtSecretFile == null) {
+            values.put(ServerSettings.JWT_SECRET, envJwtSecret.strip());
+        }
+        putIfGiven(values, ServerSettings.JWT_SECRET_FILE, jwtSecretFile);
+        putIfGiven(values, ServerSettings.JWKS_FILE, jwksFile);
+        putIfGiven(values, ServerSettings.JWKS_URL, jwksUrl);
+        putIfGiven(values, ServerSettings.JWT_AUDIENCE, jwtAudience);
+        putIfGiven(values, ServerSettings.JWT_ISSUER, jwtIssuer);
         putIfGiven(values, ServerSettings.HOST, host);
         putIfGiven(values, ServerSettings.PORT, port);
         putIfGiven(values, ServerSettings.STORE, store);

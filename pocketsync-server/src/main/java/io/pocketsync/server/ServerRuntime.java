@@ -108,7 +108,8 @@ public final class ServerRuntime implements AutoCloseable {
         if (settings.authenticators().isEmpty() && !settings.allowAnonymous()) {
             // The assembly refuses too, naming keys; on the command line the flags are what people type.
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "authentication is on and no credentials are"
-                    + " configured: give --token-file FILE (SCOPE:TOKEN lines), POCKETSYNC_TOKENS, --hmac-secret-file FILE"
+                    + " configured: give --jwks-url URL, --jwks-file FILE or --jwt-secret-file FILE (with --jwt-audience AUD),"
+                    + " --token-file FILE (SCOPE:TOKEN lines), POCKETSYNC_TOKENS, --hmac-secret-file FILE"
                     + " or POCKETSYNC_HMAC_SECRET (or --allow-anonymous to accept every device)");
         }
         ServerAssembly assembly = ServerAssembly.of(settings.serverSettings()).withFatalErrorHandler(fatalErrors);

@@ -24,7 +24,8 @@ import java.util.Optional;
  * (or the environment) can say anything the command line can.
  *
  * <p>Flags that turn a plugin on also name it, as their help says: {@code --token-file} and {@code --token} add
- * {@code static-token} to {@code server.auth}, {@code --hmac-secret-file} adds {@code hmac}, {@code --mqtt} adds {@code mqtt} to
+ * {@code static-token} to {@code server.auth}, {@code --jwks-url}, {@code --jwks-file} and {@code --jwt-secret-file} add
+ * {@code jwt}, {@code --hmac-secret-file} adds {@code hmac}, {@code --mqtt} adds {@code mqtt} to
  * {@code server.transports}, to whatever the file says. The store chosen by the settings starts from the
  * command's defaults for it ({@code store.sqlite.path=./pocketsync-server.db}).
  *
@@ -63,6 +64,18 @@ public final class ServerSettings {
     public static final String HMAC_SECRET_FILE = "auth.hmac.secret-file";
     /** Key of the HMAC token secret itself (secret; set from {@code POCKETSYNC_HMAC_SECRET} by the command). */
     public static final String HMAC_SECRET = "auth.hmac.secret";
+    /** Key of the file holding the JWT HS256 secret. */
+    public static final String JWT_SECRET_FILE = "auth.jwt.secret-file";
+    /** Key of the JWT HS256 secret itself (secret; set from {@code POCKETSYNC_JWT_SECRET} by the command). */
+    public static final String JWT_SECRET = "auth.jwt.secret";
+    /** Key of a JWKS file with the public keys JWTs are verified with; re-read when it changes. */
+    public static final String JWKS_FILE = "auth.jwt.jwks-file";
+    /** Key of a JWKS URL (an identity provider's) with the public keys JWTs are verified with. */
+    public static final String JWKS_URL = "auth.jwt.jwks-url";
+    /** Key of the audience every JWT must name. */
+    public static final String JWT_AUDIENCE = "auth.jwt.audience";
+    /** Key of the issuer every JWT must name; unset to accept any. */
+    public static final String JWT_ISSUER = "auth.jwt.issuer";
     /** Key of the conflict resolver used for tables without their own. */
     public static final String RESOLVER_DEFAULT = ServerConfig.RESOLVER_DEFAULT;
     /** Prefix of the per-table resolver keys; the table name follows it. */

@@ -73,6 +73,7 @@ final class SettingValues {
             return value.replaceAll("//[^@/]*@", "//****@");
         }
         // the files' paths are not secret, their content is
-        return key.equals(HMAC_SECRET_FILE) || key.equals(ServerSettings.TOKENS_FILE) ? value : "****";
+        return key.equals(HMAC_SECRET_FILE) || key.equals(ServerSettings.TOKENS_FILE) || key.equals(ServerSettings.JWT_SECRET_FILE)
+                || key.equals(ServerSettings.JWKS_FILE) ? value : "****";
     }
 }

@@ -281,6 +281,65 @@ class ServerCommandTest {
     }
 
     @Test
+    void theTokenCommandIssuesJwtsWithAGrantPerScope() {
+        String secret = "a-jwt-secret-of-at-least-thirty-two-bytes";
+        TokenCommand command = (TokenCommand) PocketSyncCli.commandLine(ShutdownSignal::new)
+                .parseArgs("token", "--jwt", "--scope", "alice", "--scope", "fleet:config:r", "--audience", "aud-1",
+                        "--device", "phone", "--ttl", "1h").subcommand().commandSpec().userObject();
+        command.environment = Map.of(ServerCommand.ENV_JWT_SECRET, secret)::get;
+        java.io.StringWriter out = new java.io.StringWriter();
+        command.spec.commandLine().setOut(new java.io.PrintWriter(out));
+        assertThat(command.call()).isZero();
+        String token = out.toString().strip();
+        io.pocketsync.api.auth.Authenticator verifier = io.pocketsync.core.discovery.Providers.authenticators().get("jwt").create(
+                io.pocketsync.api.PluginConfig.of("auth.jwt", Map.of("secret", secret, "audience", "aud-1")),
+                new io.pocketsync.api.PluginContext() {
+                    @Override
+                    public String nodeId() {
+                        return "test";
+                    }
+
+                    @Override
+                    public io.pocketsync.api.codec.Codec codec(String name) {
+                        throw new UnsupportedOperationException();
+                    }
+                });
+        assertThat(verifier.authenticate(new io.pocketsync.api.auth.Credentials("alice", "phone", token)).grant())
+                .isEqualTo(io.pocketsync.api.auth.Grant.READ_WRITE);
+        assertThat(verifier.authenticate(new io.pocketsync.api.auth.Credentials("fleet:config", "phone", token)).grant())
+                .isEqualTo(io.pocketsync.api.auth.Grant.READ_ONLY);
+        assertThatThrownBy(() -> verifier.authenticate(new io.pocketsync.api.auth.Credentials("alice", "laptop", token)))
+                .isInstanceOf(io.pocketsync.api.PocketSyncException.class);
+
+        TokenCommand noAudience = (TokenCommand) PocketSyncCli.commandLine(ShutdownSignal::new)
+                .parseArgs("token", "--jwt", "--scope", "alice").subcommand().commandSpec().userObject();
+        noAudience.environment = Map.of(ServerCommand.ENV_JWT_SECRET, secret)::get;
+        assertThatThrownBy(noAudience::call).hasMessageContaining("--jwt needs --audience AUD");
+        TokenCommand twoScopesHmac = (TokenCommand) PocketSyncCli.commandLine(ShutdownSignal::new)
+                .parseArgs("token", "--scope", "a", "--scope", "b").subcommand().commandSpec().userObject();
+        assertThatThrownBy(twoScopesHmac::call).hasMessageContaining("an HMAC token grants one scope");
+        TokenCommand shortSecret = (TokenCommand) PocketSyncCli.commandLine(ShutdownSignal::new)
+                .parseArgs("token", "--jwt", "--scope", "a", "--audience", "x").subcommand().commandSpec().userObject();
+        shortSecret.environment = Map.of(ServerCommand.ENV_JWT_SECRET, "too-short")::get;
+        assertThatThrownBy(shortSecret::call).hasMessageContaining("at least 32 bytes");
+    }
+
+    @Test
+    void jwtFlagsSetTheirKeysAndSelectJwt() {
+        ServerCommand command = parse("server", "--jwks-url", "https://idp.example/jwks.json", "--jwt-audience", "aud-1",
+                "--jwt-issuer", "https://idp.example/");
+        ServerSettings settings = command.settings();
+        assertThat(settings.authenticators()).containsExactly("jwt");
+        assertThat(settings.get(ServerSettings.JWKS_URL)).contains("https://idp.example/jwks.json");
+        assertThat(settings.get(ServerSettings.JWT_AUDIENCE)).contains("aud-1");
+
+        ServerCommand fromEnvironment = parse("server", "--jwt-audience", "aud-1");
+        fromEnvironment.environmentVariables = Map.of(ServerCommand.ENV_JWT_SECRET, "a-jwt-secret-from-the-environment-32b");
+        assertThat(fromEnvironment.settings().authenticators()).containsExactly("jwt");
+        assertThat(fromEnvironment.settings().toString()).doesNotContain("a-jwt-secret-from-the-environment-32b");
+    }
+
+    @Test
     void providerKeysPassThroughToTheirNamespace() {
         ServerSettings settings = ServerSettings.of(Settings.of(Map.of("store.sqlite.busy-timeout", "5s")), Map.of());
 

@@ -42,7 +42,8 @@ import org.jspecify.annotations.Nullable;
  *       id); superseding a change by a row that does not exist is a REJECTED {@code RESOLVER_REJECTED};</li>
  *   <li>{@link Resolution.Reject} is REJECTED with the resolver's code, audited;</li>
  *   <li>an {@code Apply} whose row would take a UNIQUE value another live row holds is REJECTED
- *       {@code UNIQUE_CONFLICT}, audited, with the row's stored state (if any) in its outcome ({@link UniqueClaims};
+ *       {@code UNIQUE_CONFLICT}, audited, with the row's stored state (if any) in its outcome; so is a {@code Reject}
+ *       with {@code SCOPE_READ_ONLY} (a session that may only read) ({@link UniqueClaims};
  *       only when the store passes its claim index);</li>
  *   <li>a resolver that throws, returns null or returns another row's state fails the whole plan with
  *       {@code INTERNAL}, so nothing of the batch is written.</li>
@@ -213,8 +214,9 @@ public final class BatchPlan {
         else {
             Resolution.Reject reject = resolution instanceof Resolution.Reject r ? r
                     : new Resolution.Reject(ErrorCode.RESOLVER_REJECTED, "the server has no row to prefer over this change");
-            // a unique conflict names the stored row, so that the origin can put it back in place of its refused edit
-            Planned stored = reject.code() == ErrorCode.UNIQUE_CONFLICT ? current : null;
+            // a unique conflict or a write to a read-only scope names the stored row, so that the origin can put it back
+            // in place of its refused edit
+            Planned stored = reject.code() == ErrorCode.UNIQUE_CONFLICT || reject.code() == ErrorCode.SCOPE_READ_ONLY ? current : null;
             decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, stored, reject.code(), reject.reason(), false, false));
             audits.add(new PendingAudit(ChangeStatus.REJECTED, change, null, reject.code(), reject.reason()));
         }

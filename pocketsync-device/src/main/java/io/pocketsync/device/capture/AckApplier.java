@@ -22,7 +22,8 @@ import java.util.Set;
  * Records the server's verdicts on pushed changes (one ACK) inside the caller's applying transaction: marks each
  * local change acked, superseded or rejected, records the sequence of the state its row now holds, writes the
  * winners {@link PageAcceptance#judgeWinner} lets through, and applies the changes kept aside for rows the ACK
- * settles. A change refused {@code CLOCK_SKEW} is not given up but queued again ({@link SkewedChanges}). Not
+ * settles. A change refused {@code CLOCK_SKEW} is not given up but queued again ({@link SkewedChanges}); one refused
+ * {@code SCOPE_READ_ONLY} is reverted to the server's state ({@link ReadOnlyRevert}). Not
  * thread-safe (the capture is synchronized).
  */
 final class AckApplier {
@@ -34,6 +35,7 @@ final class AckApplier {
     private final DeferredChanges deferred;
     private final DeadLetterWriter deadLetters;
     private final RejectedRows rejectedRows;
+    private final ReadOnlyRevert readOnlyRevert;
 
     AckApplier(StatementCache statements, RowSequences sequences, DeferredChanges deferred, DeadLetterWriter deadLetters,
             RejectedRows rejectedRows) {
@@ -42,6 +44,7 @@ final class AckApplier {
         this.deferred = requireNonNull(deferred, "deferred is null");
         this.deadLetters = requireNonNull(deadLetters, "deadLetters is null");
         this.rejectedRows = requireNonNull(rejectedRows, "rejectedRows is null");
+        this.readOnlyRevert = new ReadOnlyRevert(statements);
     }
 
     ApplyReport apply(Map<String, TableSchema> schemas, List<ChangeResult> results) throws SQLException {
@@ -72,7 +75,18 @@ final class AckApplier {
             }
             marks.mark(result, change.seq());
             decided.add(row);
-            if (result.status() == ChangeStatus.REJECTED) {
+            if (result.status() == ChangeStatus.REJECTED && result.errorCode() == ErrorCode.SCOPE_READ_ONLY) {
+                marks.flush();
+                heldSequences.flush();
+                // a read-only device: the row goes back to the server's state (see ReadOnlyRevert), the winner below
+                if (readOnlyRevert.revert(schemas, row, change.seq(), result)) {
+                    tables.add(row.table());
+                }
+                if (result.winner() == null) {
+                    continue;
+                }
+            }
+            else if (result.status() == ChangeStatus.REJECTED) {
                 if (result.errorCode() != ErrorCode.UNIQUE_CONFLICT) {
                     continue;
                 }

@@ -231,7 +231,9 @@ public final class SqliteTriggerCapture implements ChangeCapture {
             // Only a winner or a deferred change writes an app row here: then what is journaled is sealed first, as
             // before any remote write. Marking changes acknowledged leaves the journal for the next PUSH's rounds.
             // a refused row (UNIQUE_CONFLICT) leaves its table: its unsealed writes are sealed first, so none is lost
-            if (results.stream().anyMatch(result -> result.winner() != null || result.errorCode() == ErrorCode.UNIQUE_CONFLICT)
+            // and so does one a read-only grant refused (SCOPE_READ_ONLY) that the server does not have
+            if (results.stream().anyMatch(result -> result.winner() != null || result.errorCode() == ErrorCode.UNIQUE_CONFLICT
+                    || result.errorCode() == ErrorCode.SCOPE_READ_ONLY)
                     || applier().hasDeferred()) {
                 sealJournal();
             }

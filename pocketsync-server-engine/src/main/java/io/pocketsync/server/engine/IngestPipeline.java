@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * <p>Changes refused for their shape (identifiers, origin, size) are answered REJECTED without
  * reaching the store: they are not safe to store. Well-formed changes refused for clock skew go through
  * the store with a refusing resolver, so they are recorded in the scope's audit log (and a re-send is
- * a DUPLICATE) like every other rejection.
+ * a DUPLICATE) like every other rejection. So are all changes of a read-only session: refused with
+ * {@code SCOPE_READ_ONLY} and the stored row as the winner the device writes back; a re-sent one is answered the same
+ * (not DUPLICATE), so a device whose first ACK was lost still reverts.
  *
  * <p>Stateless and thread-safe.
  */
@@ -102,7 +104,7 @@ final class IngestPipeline {
         if (!toStore.isEmpty()) {
             BatchOutcome outcome;
             try {
-                Function<String, ConflictResolver> resolvers = resolversRefusing(skewed);
+                Function<String, ConflictResolver> resolvers = session.readOnly() ? REFUSING_READ_ONLY : resolversRefusing(skewed);
                 outcome = services.timed("apply", () -> services.store().apply(scope, toStore, resolvers));
             }
             catch (PocketSyncException e) {
@@ -126,7 +128,9 @@ final class IngestPipeline {
             report(scope, outcome);
             try {
                 for (int j = 0; j < toStore.size(); j++) {
-                    results[storedIndex.get(j)] = result(scope, toStore.get(j), outcome.outcomes().get(j));
+                    results[storedIndex.get(j)] = session.readOnly() && outcome.outcomes().get(j).status() == ChangeStatus.DUPLICATE
+                            ? readOnlyDuplicate(scope, toStore.get(j))
+                            : result(scope, toStore.get(j), outcome.outcomes().get(j));
                 }
             }
             catch (PocketSyncException e) {
@@ -191,6 +195,34 @@ final class IngestPipeline {
         catch (PocketSyncException e) {
             // only at the exact skew boundary; the change was valid when checked, its clock is just not merged
         }
+    }
+
+    /**
+     * Every change of a read-only session: refused, audited, and answered with the stored row (BatchPlan keeps it for
+     * this code), which the device writes back over its local edit.
+     */
+    private static final Function<String, ConflictResolver> REFUSING_READ_ONLY = table -> (current, incoming) ->
+            Resolution.reject(ErrorCode.SCOPE_READ_ONLY, "this device may only read scope data; the server's row stands");
+
+    /**
+     * A change of a read-only session the store had seen: sent again after a lost ACK. Refused again with the stored
+     * row, so that the device reverts it rather than taking it as stored.
+     *
+     * @throws PocketSyncException STORE_UNAVAILABLE when the row cannot be read
+     */
+    private ChangeResult readOnlyDuplicate(Scope scope, Change pushed) {
+        RowState stored;
+        try {
+            stored = services.timed("row", () -> services.store().row(scope, pushed.table(), pushed.globalId())).orElse(null);
+        }
+        catch (RuntimeException e) {
+            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "reading row " + pushed.globalId() + " for a duplicate failed: "
+                    + e, e);
+        }
+        String reason = "this device may only read scope data; the server's row stands";
+        return stored == null ? ChangeResult.rejected(pushed.changeId(), ErrorCode.SCOPE_READ_ONLY, reason)
+                : new ChangeResult(pushed.changeId(), ChangeStatus.REJECTED, stored.lastSequence(), winner(stored),
+                        ErrorCode.SCOPE_READ_ONLY, reason);
     }
 
     /** The table resolvers, refusing the clock-skewed changes (so they are audited and a re-send is a DUPLICATE). */

@@ -92,6 +92,12 @@ final class Session implements ConnectionListener {
         return tables;
     }
 
+    /** Whether the session's grant is read-only: every change it pushes is refused with SCOPE_READ_ONLY. */
+    boolean readOnly() {
+        Principal granted = principal;
+        return granted != null && granted.readOnly();
+    }
+
     /** What operators see of this session's progress. */
     SessionActivity activity() {
         return activity;

@@ -38,7 +38,7 @@ public final class ServerHarness implements AutoCloseable {
     public ServerHarness(ServerStore store, String scope, TableResolvers resolvers, ServerOptions options) {
         this.scope = scope;
         this.clock = new MutableClock(Instant.ofEpochMilli(NOW_MILLIS));
-        Authenticator authenticator = StaticTokenAuthenticator.parse(scope + ":secret-" + scope);
+        Authenticator authenticator = StaticTokenAuthenticator.parse(scope + ":secret-" + scope, scope + ":read-only-" + scope);
         this.server = SyncServer.builder().store(store).authenticator(authenticator).resolvers(resolvers)
                 .options(options).clock(clock).build();
         server.start();
@@ -71,8 +71,17 @@ public final class ServerHarness implements AutoCloseable {
 
     /** A device connected and welcomed at {@code cursor}. */
     public Device connect(String deviceId, long cursor) {
+        return connect(deviceId, cursor, "secret-" + scope);
+    }
+
+    /** A device granted read-only, connected and welcomed at {@code cursor}. */
+    public Device connectReadOnly(String deviceId, long cursor) {
+        return connect(deviceId, cursor, "read-only-" + scope);
+    }
+
+    private Device connect(String deviceId, long cursor, String token) {
         Device device = open(deviceId);
-        device.send(new Hello(ProtocolVersion.CURRENT, deviceId, scope, "secret-" + scope, cursor, Hlc.of(NOW_MILLIS, 0)));
+        device.send(new Hello(ProtocolVersion.CURRENT, deviceId, scope, token, cursor, Hlc.of(NOW_MILLIS, 0)));
         device.await(Welcome.class, w -> true);
         return device;
     }

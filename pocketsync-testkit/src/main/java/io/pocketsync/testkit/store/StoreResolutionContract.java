@@ -118,6 +118,28 @@ abstract class StoreResolutionContract extends StoreOutcomeContract {
     }
 
     @Test
+    void aReadOnlyRefusalCarriesTheStoredRowAndIsAudited() {
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        store.apply(scope, List.of(insert("c1", "r1", nextHlc(), row("title", "stored"))), lww());
+        RowState stored = store.row(scope, TABLE, "r1").orElseThrow();
+
+        // what the engine's resolver answers every change of a read-only session
+        BatchOutcome outcome = store.apply(scope, List.of(update("c2", "r1", nextHlc(), row("title", "local")),
+                insert("c3", "r2", nextHlc(), row("title", "new"))),
+                all((current, incoming) -> io.pocketsync.api.conflict.Resolution.reject(ErrorCode.SCOPE_READ_ONLY, "read only")));
+
+        assertThat(statuses(outcome)).containsExactly(ChangeStatus.REJECTED, ChangeStatus.REJECTED);
+        assertThat(outcome.outcomes()).extracting(ChangeOutcome::errorCode).containsOnly(ErrorCode.SCOPE_READ_ONLY);
+        assertThat(outcome.outcomes().get(0).state()).isEqualTo(stored);
+        assertThat(outcome.outcomes().get(1).state()).isNull();
+        assertThat(store.row(scope, TABLE, "r1").orElseThrow()).isEqualTo(stored);
+        assertThat(store.row(scope, TABLE, "r2")).isEmpty();
+        assertThat(store.info(scope).head()).isEqualTo(1);
+        assertThat(store.audit(scope, 0, 10)).extracting(AuditEntry::errorCode).containsOnly(ErrorCode.SCOPE_READ_ONLY).hasSize(2);
+    }
+
+    @Test
     void laterChangesOfABatchSeeTheEffectOfEarlierOnes() {
         ServerStore store = open("node-1");
         Scope scope = uniqueScope();

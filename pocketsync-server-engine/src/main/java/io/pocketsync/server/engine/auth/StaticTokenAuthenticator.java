@@ -7,6 +7,7 @@ import io.pocketsync.api.Identifiers;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.auth.Authenticator;
 import io.pocketsync.api.auth.Credentials;
+import io.pocketsync.api.auth.Grant;
 import io.pocketsync.api.auth.Principal;
 import io.pocketsync.api.model.Scope;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,8 @@ import java.util.Map;
 /**
  * Grants a scope to any device that presents one of the scope's configured tokens. Config
  * ({@code auth.static-token}): {@code tokens = scopeA:token1,scopeB:token2} (a scope may appear more than
- * once, so tokens can be rotated).
+ * once, so tokens can be rotated). Those tokens grant read-write; tokens given as read-only (the provider's
+ * {@code read-only-tokens}) grant read-only.
  *
  * <p>Only SHA-256 digests of the tokens are kept, and a presented token is compared with every entry
  * through {@link MessageDigest#isEqual} on fixed-length digests, so the time taken does not depend on
@@ -33,12 +35,28 @@ public final class StaticTokenAuthenticator implements Authenticator {
     private final List<Entry> entries;
 
     /**
-     * @param tokens scope name → its tokens
+     * @param tokens scope name → its tokens, all read-write
      * @throws PocketSyncException {@code CONFIG_INVALID} for an invalid scope name or an empty token
      */
     public StaticTokenAuthenticator(Map<String, List<String>> tokens) {
+        this(tokens, Map.of());
+    }
+
+    /**
+     * @param tokens scope name → its read-write tokens
+     * @param readOnlyTokens scope name → its read-only tokens
+     * @throws PocketSyncException {@code CONFIG_INVALID} for an invalid scope name or an empty token
+     */
+    public StaticTokenAuthenticator(Map<String, List<String>> tokens, Map<String, List<String>> readOnlyTokens) {
         requireNonNull(tokens, "tokens is null");
+        requireNonNull(readOnlyTokens, "readOnlyTokens is null");
         List<Entry> list = new ArrayList<>();
+        add(list, tokens, Grant.READ_WRITE);
+        add(list, readOnlyTokens, Grant.READ_ONLY);
+        this.entries = List.copyOf(list);
+    }
+
+    private static void add(List<Entry> list, Map<String, List<String>> tokens, Grant grant) {
         tokens.forEach((scope, scopeTokens) -> {
             if (!Identifiers.isScopeOrDeviceId(scope)) {
                 throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "invalid scope in static tokens: " + scope);
@@ -47,10 +65,9 @@ public final class StaticTokenAuthenticator implements Authenticator {
                 if (token == null || token.isEmpty()) {
                     throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "empty token for scope " + scope);
                 }
-                list.add(new Entry(scope, digest(token)));
+                list.add(new Entry(scope, digest(token), grant));
             }
         });
-        this.entries = List.copyOf(list);
     }
 
     /**
@@ -61,6 +78,31 @@ public final class StaticTokenAuthenticator implements Authenticator {
      * @return an authenticator accepting exactly those pairs
      */
     public static StaticTokenAuthenticator parse(String pairs) {
+        Map<String, List<String>> tokens = pairs(pairs);
+        if (tokens.isEmpty()) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "no static tokens configured");
+        }
+        return new StaticTokenAuthenticator(tokens);
+    }
+
+    /**
+     * Parses read-write and read-only {@code SCOPE:TOKEN} pairs (see {@link #parse}).
+     *
+     * @param pairs comma-separated read-write pairs; may be empty
+     * @param readOnlyPairs comma-separated read-only pairs; may be empty
+     * @return an authenticator accepting exactly those pairs, each with its grant
+     * @throws PocketSyncException {@code CONFIG_INVALID} when both are empty or a pair is malformed
+     */
+    public static StaticTokenAuthenticator parse(String pairs, String readOnlyPairs) {
+        Map<String, List<String>> tokens = pairs(pairs);
+        Map<String, List<String>> readOnly = pairs(readOnlyPairs);
+        if (tokens.isEmpty() && readOnly.isEmpty()) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "no static tokens configured");
+        }
+        return new StaticTokenAuthenticator(tokens, readOnly);
+    }
+
+    private static Map<String, List<String>> pairs(String pairs) {
         requireNonNull(pairs, "pairs is null");
         Map<String, List<String>> tokens = new java.util.LinkedHashMap<>();
         for (String pair : pairs.split(",")) {
@@ -75,10 +117,7 @@ public final class StaticTokenAuthenticator implements Authenticator {
             }
             tokens.computeIfAbsent(trimmed.substring(0, colon), s -> new ArrayList<>()).add(trimmed.substring(colon + 1));
         }
-        if (tokens.isEmpty()) {
-            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "no static tokens configured");
-        }
-        return new StaticTokenAuthenticator(tokens);
+        return tokens;
     }
 
     @Override
@@ -86,16 +125,19 @@ public final class StaticTokenAuthenticator implements Authenticator {
         requireNonNull(credentials, "credentials is null");
         byte[] presented = digest(credentials.token());
         boolean granted = false;
+        boolean writable = false;
         boolean otherScope = false;
         for (Entry entry : entries) {
             // compare with every entry, no early exit: timing says nothing about which one matched
             boolean equal = MessageDigest.isEqual(entry.digest, presented);
             boolean sameScope = entry.scope.equals(credentials.scope());
             granted |= equal & sameScope;
+            writable |= equal & sameScope & entry.grant == Grant.READ_WRITE;
             otherScope |= equal & !sameScope;
         }
         if (granted) {
-            return new Principal(Scope.of(credentials.scope()), credentials.deviceId());
+            return new Principal(Scope.of(credentials.scope()), credentials.deviceId(), null,
+                    writable ? Grant.READ_WRITE : Grant.READ_ONLY);
         }
         if (otherScope) {
             throw new PocketSyncException(ErrorCode.SCOPE_FORBIDDEN, "token does not grant scope " + credentials.scope());
@@ -117,5 +159,5 @@ public final class StaticTokenAuthenticator implements Authenticator {
         return "StaticTokenAuthenticator[" + entries.size() + " tokens]";
     }
 
-    private record Entry(String scope, byte[] digest) {}
+    private record Entry(String scope, byte[] digest, Grant grant) {}
 }

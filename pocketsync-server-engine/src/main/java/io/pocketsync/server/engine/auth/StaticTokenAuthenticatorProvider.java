@@ -19,7 +19,8 @@ import java.util.Set;
  * Registers {@link StaticTokenAuthenticator} as {@code static-token}. Keys: {@code tokens-file} (a file of
  * {@code SCOPE:TOKEN} pairs, one a line or comma-separated; blank lines and lines starting with {@code #} are
  * skipped; keeps tokens out of configuration files and command lines) and {@code tokens} (the pairs themselves,
- * comma-separated). At least one; the pairs of both are accepted when both are given.
+ * comma-separated). At least one; the pairs of both are accepted when both are given. Those grant read-write;
+ * {@code read-only-tokens-file} and {@code read-only-tokens}, of the same form, grant read-only.
  */
 public final class StaticTokenAuthenticatorProvider implements AuthenticatorProvider {
     @Override
@@ -29,17 +30,22 @@ public final class StaticTokenAuthenticatorProvider implements AuthenticatorProv
 
     @Override
     public Authenticator create(PluginConfig config, PluginContext context) {
-        config.validateKeys(Set.of("tokens", "tokens-file"));
+        config.validateKeys(Set.of("tokens", "tokens-file", "read-only-tokens", "read-only-tokens-file"));
         String prefix = config.namespace().isEmpty() ? "" : config.namespace() + ".";
-        Optional<String> file = config.get("tokens-file").filter(path -> !path.isBlank());
-        List<String> pairs = new ArrayList<>();
-        config.get("tokens").filter(tokens -> !tokens.isBlank()).ifPresent(pairs::add);
-        file.ifPresent(path -> pairs.add(readTokensFile(Path.of(path.strip()))));
-        if (pairs.isEmpty()) {
+        List<String> pairs = pairs(config, "tokens");
+        List<String> readOnly = pairs(config, "read-only-tokens");
+        if (pairs.isEmpty() && readOnly.isEmpty()) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "'" + prefix + "tokens-file' or '" + prefix
                     + "tokens' is required (scope:token pairs)");
         }
-        return StaticTokenAuthenticator.parse(String.join(",", pairs));
+        return StaticTokenAuthenticator.parse(String.join(",", pairs), String.join(",", readOnly));
+    }
+
+    private static List<String> pairs(PluginConfig config, String key) {
+        List<String> pairs = new ArrayList<>();
+        config.get(key).filter(tokens -> !tokens.isBlank()).ifPresent(pairs::add);
+        config.get(key + "-file").filter(path -> !path.isBlank()).ifPresent(path -> pairs.add(readTokensFile(Path.of(path.strip()))));
+        return pairs;
     }
 
     /**

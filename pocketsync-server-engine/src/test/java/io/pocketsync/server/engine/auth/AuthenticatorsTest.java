@@ -42,6 +42,19 @@ class AuthenticatorsTest {
     }
 
     @Test
+    void staticReadOnlyTokensGrantReadOnly() {
+        Authenticator auth = Providers.authenticators().get("static-token").create(PluginConfig.of("auth.static-token",
+                Map.of("tokens", "alice:tok-w", "read-only-tokens", "alice:tok-r,team:shared:tok-t")), new TestingPluginContext());
+        assertThat(auth.authenticate(new Credentials("alice", "d1", "tok-w")).grant()).isEqualTo(io.pocketsync.api.auth.Grant.READ_WRITE);
+        assertThat(auth.authenticate(new Credentials("alice", "d1", "tok-r")).grant()).isEqualTo(io.pocketsync.api.auth.Grant.READ_ONLY);
+        assertThat(auth.authenticate(new Credentials("team:shared", "d1", "tok-t")).readOnly()).isTrue();
+        expectCode(() -> auth.authenticate(new Credentials("team:shared", "d1", "tok-r")), ErrorCode.SCOPE_FORBIDDEN);
+        Authenticator readOnlyOnly = Providers.authenticators().get("static-token").create(PluginConfig.of("auth.static-token",
+                Map.of("read-only-tokens", "fleet:tok-f")), new TestingPluginContext());
+        assertThat(readOnlyOnly.authenticate(new Credentials("fleet", "d1", "tok-f")).readOnly()).isTrue();
+    }
+
+    @Test
     void staticTokenErrorsAndToStringNeverShowTokens() {
         StaticTokenAuthenticator auth = StaticTokenAuthenticator.parse("alice:very-secret-token");
         assertThat(auth.toString()).doesNotContain("very-secret-token");
