@@ -186,8 +186,15 @@ final class Session implements ConnectionListener {
         else if (message instanceof Ping ping) {
             send(new Pong(ProtocolVersion.CURRENT, ping.nonce()));
         }
-        else if (message instanceof Hello) {
-            sendError(ErrorCode.INVALID_FIELD, "the session is already established", null);
+        else if (message instanceof Hello hello) {
+            if (hello.deviceId().equals(granted.deviceId()) && hello.scope().equals(granted.scope().name())) {
+                // the same HELLO said again: the device's deadline passed before the WELCOME reached it (a slow
+                // server); the WELCOME answers both, and an ERROR would read as a refusal of the session it has
+                LOG.debug("session {}: a repeated HELLO of device {} is answered by the WELCOME already sent", id, hello.deviceId());
+            }
+            else {
+                sendError(ErrorCode.INVALID_FIELD, "the session is already established", null);
+            }
         }
         else if (message instanceof ErrorMessage error) {
             LOG.debug("session {}: device reported {}: {}", id, error.code(), error.message());

@@ -46,6 +46,23 @@ class SessionTest {
     }
 
     @Test
+    void aRepeatedHelloIsAnsweredByTheWelcomeAlreadySentAndAnotherOneIsRefused() {
+        ServerHarness.Device device = harness.connect("dev-a", 0);
+        device.await(Welcome.class, w -> true);
+
+        // the device's HELLO deadline passed before the WELCOME reached it: it says the same HELLO again
+        device.send(new Hello(ProtocolVersion.CURRENT, "dev-a", "scope-s", "secret-scope-s", 0, Hlc.ZERO));
+        device.send(new Ping(ProtocolVersion.CURRENT, 7));
+        device.await(Pong.class, pong -> pong.nonce() == 7);
+        assertThat(device.connection().sent(ErrorMessage.class)).as("no refusal of the session it has").isEmpty();
+
+        device.send(new Hello(ProtocolVersion.CURRENT, "dev-a", "other-scope", "secret-other-scope", 0, Hlc.ZERO));
+        ErrorMessage refused = device.await(ErrorMessage.class, e -> true);
+        assertThat(refused.code()).isEqualTo(ErrorCode.INVALID_FIELD);
+        assertThat(device.connection().isOpen()).isTrue();
+    }
+
+    @Test
     void welcomeAdvertisesTheLimitsTheServerEnforces() {
         ServerHarness defaults = new ServerHarness(store, "scope-d", TableResolvers.lastWriteWins(),
                 ServerOptions.defaults());
