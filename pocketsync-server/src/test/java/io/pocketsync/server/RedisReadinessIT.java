@@ -8,9 +8,7 @@ import io.pocketsync.api.model.Scope;
 import io.pocketsync.device.PocketSyncDevice;
 import io.pocketsync.store.redis.RedisServerStore;
 import io.pocketsync.store.redis.RedisStoreConfig;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
+import io.pocketsync.testkit.PrivateRedis;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,23 +34,21 @@ class RedisReadinessIT {
     @TempDir
     Path dir;
 
-    private final int redisPort = TestPorts.freePort();
-    private Process redis;
+    private PrivateRedis redis;
 
     @AfterEach
-    void stopRedis() throws InterruptedException {
+    void stopRedis() {
         if (redis != null) {
-            redis.destroyForcibly();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
     }
 
     @Test
     void readinessFollowsRedisAndTheDevicesWriteIsStoredOnceItIsBack() throws Exception {
-        startRedis();
+        redis = PrivateRedis.durable(dir).start();
         String id = UUID.randomUUID().toString().substring(0, 8);
         String scope = "redis-ready-" + id;
-        String uri = "redis://127.0.0.1:" + redisPort;
+        String uri = redis.uri();
         String prefix = "ps-ready-" + id;
         int metricsPort = TestPorts.freePort();
         ServerSettings settings = ServerSettings.of(Map.of(ServerSettings.PORT, "0", ServerSettings.STORE, "redis",
@@ -72,8 +67,7 @@ class RedisReadinessIT {
             await().atMost(WAIT).until(() -> device.pendingCount() == 0);
             assertThat(ready(metricsPort).statusCode()).isEqualTo(200);
 
-            redis.destroyForcibly(); // SIGKILL: a crash, not a clean shutdown
-            assertThat(redis.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            redis.kill(); // SIGKILL: a crash, not a clean shutdown
             await().atMost(Duration.ofSeconds(10)).until(() -> ready(metricsPort).statusCode() == 503);
             assertThat(ready(metricsPort).body()).contains("\"store\":{\"up\":false,\"detail\":\"Redis unreachable",
                     "\"websocket\":{\"up\":true");
@@ -83,7 +77,7 @@ class RedisReadinessIT {
                     && error.contains("Redis unreachable")));
             assertThat(device.pendingCount()).isEqualTo(1);
 
-            startRedis();
+            redis.start();
             await().atMost(WAIT).until(() -> ready(metricsPort).statusCode() == 200);
             await().atMost(WAIT).until(() -> device.pendingCount() == 0);
         }
@@ -97,20 +91,5 @@ class RedisReadinessIT {
 
     private static HttpResponse<String> ready(int metricsPort) {
         return TestPorts.get(metricsPort, "/health/ready");
-    }
-
-    /** A private redis-server that writes each write to its append-only file before it answers (no loss on a crash). */
-    private void startRedis() throws IOException {
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
-                .start();
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
-            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), redisPort)) {
-                socket.getOutputStream().write("PING\r\n".getBytes());
-                return socket.getInputStream().read() == '+';
-            }
-        });
     }
 }

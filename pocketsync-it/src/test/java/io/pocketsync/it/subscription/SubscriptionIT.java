@@ -11,7 +11,6 @@ import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.transport.ClientTransport;
-import io.pocketsync.api.transport.Endpoint;
 import io.pocketsync.core.codec.JsonCodec;
 import io.pocketsync.device.PocketSyncDevice;
 import io.pocketsync.it.support.Cleanup;
@@ -20,6 +19,7 @@ import io.pocketsync.it.support.SyncNode;
 import io.pocketsync.it.support.TestEnv;
 import io.pocketsync.it.support.Tokens;
 import io.pocketsync.server.engine.ServerOptions;
+import io.pocketsync.testkit.transport.ForwardingClientTransport;
 import io.pocketsync.testkit.transport.TestingPluginContext;
 import io.pocketsync.transport.mqtt.MqttClientConfig;
 import io.pocketsync.transport.mqtt.MqttClientTransport;
@@ -178,9 +178,8 @@ class SubscriptionIT {
     }
 
     /** A device's transport that keeps what the device received, and its size as JSON. */
-    private static final class Recording implements ClientTransport {
+    private static final class Recording extends ForwardingClientTransport {
         private static final JsonCodec JSON = new JsonCodec();
-        private final ClientTransport delegate;
         private final List<Message> received;
 
         Recording(ClientTransport delegate) {
@@ -188,7 +187,7 @@ class SubscriptionIT {
         }
 
         private Recording(ClientTransport delegate, List<Message> received) {
-            this.delegate = delegate;
+            super(delegate);
             this.received = received;
         }
 
@@ -233,54 +232,24 @@ class SubscriptionIT {
         }
 
         @Override
-        public void start(Endpoint endpoint, Listener listener) {
-            delegate.start(endpoint, new Listener() {
+        protected Listener listening(Listener device) {
+            return new Listener() {
                 @Override
                 public void onConnected() {
-                    listener.onConnected();
+                    device.onConnected();
                 }
 
                 @Override
                 public void onMessage(Message message) {
                     received.add(message);
-                    listener.onMessage(message);
+                    device.onMessage(message);
                 }
 
                 @Override
                 public void onDisconnected(ErrorCode code, String reason) {
-                    listener.onDisconnected(code, reason);
+                    device.onDisconnected(code, reason);
                 }
-            });
-        }
-
-        @Override
-        public boolean send(Message message) {
-            return delegate.send(message);
-        }
-
-        @Override
-        public int maxAssembledBytes() {
-            return delegate.maxAssembledBytes();
-        }
-
-        @Override
-        public boolean isConnected() {
-            return delegate.isConnected();
-        }
-
-        @Override
-        public void reconnect() {
-            delegate.reconnect();
-        }
-
-        @Override
-        public void pause(Duration delay) {
-            delegate.pause(delay);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            };
         }
     }
 }

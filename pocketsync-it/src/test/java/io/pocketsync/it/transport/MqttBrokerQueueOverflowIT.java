@@ -3,12 +3,10 @@ package io.pocketsync.it.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.transport.ClientTransport;
-import io.pocketsync.api.transport.Endpoint;
+import io.pocketsync.it.support.GatedClientTransport;
 import io.pocketsync.device.CatchUpProgress;
 import io.pocketsync.device.PocketSyncDevice;
 import io.pocketsync.device.SyncStatusListener;
@@ -28,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -88,7 +85,7 @@ class MqttBrokerQueueOverflowIT {
         ClientTransport mqtt = Providers.clientTransports().get("mqtt").create(PluginConfig.of("transport.mqtt",
                 Map.of("topic-root", topicRoot, "reconnect-initial-delay", "100ms", "reconnect-max-delay", "1s")),
                 new TestingPluginContext("slow-device"));
-        GatedTransport gated = new GatedTransport(mqtt);
+        GatedClientTransport gated = new GatedClientTransport(mqtt);
         AtomicInteger catchUpPages = new AtomicInteger();
         slow = PocketSyncDevice.builder().database(slowDb).tables(SqliteFiles.ITEMS).scope(scope).token(tokens.forScope(scope))
                 .server(URI.create(brokerUri)).transport(gated)
@@ -182,85 +179,6 @@ class MqttBrokerQueueOverflowIT {
         public void close() throws Exception {
             client.disconnect();
             client.close();
-        }
-    }
-
-    /**
-     * Passes everything through, but while held it blocks the transport's message callback: Paho then
-     * does not acknowledge what the broker sends, and the broker's in-flight window and queue fill up.
-     */
-    private static final class GatedTransport implements ClientTransport {
-        private final ClientTransport delegate;
-        private volatile CountDownLatch gate = new CountDownLatch(0);
-        private final AtomicInteger live = new AtomicInteger();
-
-        GatedTransport(ClientTransport delegate) {
-            this.delegate = delegate;
-        }
-
-        void hold() {
-            live.set(0);
-            gate = new CountDownLatch(1);
-        }
-
-        void release() {
-            gate.countDown();
-        }
-
-        /** LIVE messages passed to the engine after {@link #hold()}. */
-        int liveDelivered() {
-            return live.get();
-        }
-
-        @Override
-        public void start(Endpoint endpoint, Listener listener) {
-            delegate.start(endpoint, new Listener() {
-                @Override
-                public void onConnected() {
-                    listener.onConnected();
-                }
-
-                @Override
-                public void onMessage(Message message) {
-                    try {
-                        gate.await(60, TimeUnit.SECONDS);
-                    }
-                    catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    if (message instanceof io.pocketsync.api.protocol.Changes changes
-                            && changes.mode() == io.pocketsync.api.protocol.ChangesMode.LIVE) {
-                        live.incrementAndGet();
-                    }
-                    listener.onMessage(message);
-                }
-
-                @Override
-                public void onDisconnected(ErrorCode code, String reason) {
-                    listener.onDisconnected(code, reason);
-                }
-            });
-        }
-
-        @Override
-        public boolean send(Message message) {
-            return delegate.send(message);
-        }
-
-        @Override
-        public boolean isConnected() {
-            return delegate.isConnected();
-        }
-
-        @Override
-        public void reconnect() {
-            delegate.reconnect();
-        }
-
-        @Override
-        public void close() {
-            release();
-            delegate.close();
         }
     }
 }

@@ -3,19 +3,16 @@ package io.pocketsync.it.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Scope;
-import io.pocketsync.api.protocol.Changes;
-import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Welcome;
 import io.pocketsync.api.transport.ClientTransport;
-import io.pocketsync.api.transport.Endpoint;
+import io.pocketsync.it.support.GatedClientTransport;
 import io.pocketsync.core.discovery.Providers;
 import io.pocketsync.device.CatchUpProgress;
 import io.pocketsync.device.DeviceOptions;
@@ -37,8 +34,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -111,7 +106,7 @@ class SlowConsumerMemoryIT {
         ClientTransport websocket = Providers.clientTransports().get("websocket").create(PluginConfig.of(
                 "transport.websocket", Map.of("reconnect-initial-delay", "100ms", "reconnect-max-delay", "1s")),
                 new TestingPluginContext("slow-device"));
-        GatedTransport gated = new GatedTransport(websocket);
+        GatedClientTransport gated = new GatedClientTransport(websocket);
         AtomicInteger pages = new AtomicInteger();
         PocketSyncDevice slow = PocketSyncDevice.builder().database(slowDb).tables(SqliteFiles.ITEMS).scope(scope)
                 .token(tokens.forScope(scope)).server(node.websocketUri()).transport(gated)
@@ -197,86 +192,6 @@ class SlowConsumerMemoryIT {
 
         long dropped() {
             return dropped.get();
-        }
-    }
-
-    /** Passes everything through, but while held blocks the socket's reading thread in the message callback. */
-    private static final class GatedTransport implements ClientTransport {
-        private final ClientTransport delegate;
-        private final AtomicInteger live = new AtomicInteger();
-        private volatile CountDownLatch gate = new CountDownLatch(0);
-
-        GatedTransport(ClientTransport delegate) {
-            this.delegate = delegate;
-        }
-
-        void hold() {
-            live.set(0);
-            gate = new CountDownLatch(1);
-        }
-
-        void release() {
-            gate.countDown();
-        }
-
-        /** LIVE messages passed to the engine since {@link #hold()}. */
-        int liveDelivered() {
-            return live.get();
-        }
-
-        @Override
-        public void start(Endpoint endpoint, Listener listener) {
-            delegate.start(endpoint, new Listener() {
-                @Override
-                public void onConnected() {
-                    listener.onConnected();
-                }
-
-                @Override
-                public void onMessage(Message message) {
-                    try {
-                        gate.await(60, TimeUnit.SECONDS);
-                    }
-                    catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    if (message instanceof Changes changes && changes.mode() == ChangesMode.LIVE) {
-                        live.incrementAndGet();
-                    }
-                    listener.onMessage(message);
-                }
-
-                @Override
-                public void onDisconnected(ErrorCode code, String reason) {
-                    listener.onDisconnected(code, reason);
-                }
-            });
-        }
-
-        @Override
-        public boolean send(Message message) {
-            return delegate.send(message);
-        }
-
-        @Override
-        public int maxAssembledBytes() {
-            return delegate.maxAssembledBytes();
-        }
-
-        @Override
-        public boolean isConnected() {
-            return delegate.isConnected();
-        }
-
-        @Override
-        public void reconnect() {
-            delegate.reconnect();
-        }
-
-        @Override
-        public void close() {
-            release();
-            delegate.close();
         }
     }
 }

@@ -12,20 +12,16 @@ import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.BatchOutcome;
 import io.pocketsync.api.store.ChangeOutcome;
+import io.pocketsync.testkit.PrivateRedis;
 import io.pocketsync.testkit.store.RecordingFeedListener;
 import io.pocketsync.testkit.store.TestChanges;
 import io.pocketsync.testkit.store.TestResolvers;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,23 +37,21 @@ class RedisRestartIT {
     @TempDir
     Path directory;
 
-    private final int port = freePort();
-    private Process redis;
+    private PrivateRedis redis;
 
     @AfterEach
-    void stopRedis() throws InterruptedException {
+    void stopRedis() {
         if (redis != null) {
-            redis.destroyForcibly();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
     }
 
     @Test
     void batchInFlightWhenRedisDiesStoresNothingAndTheStoreRecoversAfterRestart() throws Exception {
-        startRedis();
+        redis = PrivateRedis.durable(directory).start();
         Scope scope = Scope.of("restart-scope");
         try (RedisServerStore store = new RedisServerStore(
-                new RedisStoreConfig("redis://127.0.0.1:" + port, "pocketsync", Duration.ofSeconds(2), Duration.ofSeconds(1), 50),
+                new RedisStoreConfig(redis.uri(), "pocketsync", Duration.ofSeconds(2), Duration.ofSeconds(1), 50),
                 "node-1", Clock.systemUTC())) {
             RecordingFeedListener feed = new RecordingFeedListener();
             store.subscribe(feed);
@@ -66,14 +60,14 @@ class RedisRestartIT {
             AtomicBoolean killed = new AtomicBoolean();
             assertThatThrownBy(() -> store.apply(scope, batch("second", 3), table -> TestResolvers.withHook(change -> {
                 if (killed.compareAndSet(false, true)) {
-                    killRedis();
+                    redis.kill();
                 }
             }))).isInstanceOfSatisfying(PocketSyncException.class,
                     e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
             assertThatThrownBy(() -> store.info(scope)).isInstanceOfSatisfying(PocketSyncException.class,
                     e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
 
-            startRedis();
+            redis.start();
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> store.info(scope).head() == 3);
             assertThat(store.row(scope, TestChanges.TABLE, "second-0")).isEmpty();
             await().untilAsserted(() -> assertThat(feed.gaps()).isPositive());
@@ -88,19 +82,19 @@ class RedisRestartIT {
 
     @Test
     void healthIsDownWhileRedisIsGoneEvenWithNoWriteAndUpOnceItIsBack() throws Exception {
-        startRedis();
+        redis = PrivateRedis.durable(directory).start();
         try (RedisServerStore store = new RedisServerStore(
-                new RedisStoreConfig("redis://127.0.0.1:" + port, "pocketsync", Duration.ofSeconds(2), Duration.ofSeconds(1), 50),
+                new RedisStoreConfig(redis.uri(), "pocketsync", Duration.ofSeconds(2), Duration.ofSeconds(1), 50),
                 "node-1", Clock.systemUTC())) {
             assertThat(store.health()).isEqualTo(Health.ok());
 
-            killRedis();
+            redis.kill();
             // no batch: devices may be idle, and readiness must not say up while every batch would fail
             await().atMost(Duration.ofSeconds(10)).until(() -> !store.health().up());
             assertThat(store.health().detail()).startsWith("Redis unreachable; writes resume once it is back");
             await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> !store.health().up());
 
-            startRedis();
+            redis.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> store.health().up());
         }
     }
@@ -111,39 +105,5 @@ class RedisRestartIT {
             changes.add(TestChanges.insert(name + "-" + i, name + "-" + i, 1L << 20, Map.of("n", (long) i)));
         }
         return changes;
-    }
-
-    private void startRedis() throws IOException {
-        // AOF with fsync always in a private directory, so what was committed before the kill survives it.
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", directory.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(directory.resolve("redis.log").toFile())
-                .start();
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
-            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                socket.getOutputStream().write("PING\r\n".getBytes());
-                return socket.getInputStream().read() == '+';
-            }
-        });
-    }
-
-    private void killRedis() {
-        redis.destroyForcibly();
-        try {
-            redis.waitFor(10, TimeUnit.SECONDS);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-        catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

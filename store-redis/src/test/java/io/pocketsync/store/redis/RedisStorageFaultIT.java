@@ -15,19 +15,18 @@ import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.BatchOutcome;
 import io.pocketsync.api.store.ChangeOutcome;
+import io.pocketsync.testkit.PrivateRedis;
 import io.pocketsync.testkit.store.TestChanges;
 import io.pocketsync.testkit.store.TestResolvers;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,21 +41,19 @@ class RedisStorageFaultIT {
     @TempDir
     Path directory;
 
-    private final int port = freePort();
-    private Process redis;
+    private PrivateRedis redis;
 
     @AfterEach
-    void stopRedis() throws InterruptedException {
+    void stopRedis() {
         if (redis != null) {
-            redis.destroyForcibly();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
     }
 
     @Test
     void outOfMemoryAndReadOnlyRepliesFailBatchesCleanlyAndTheStoreRecoversByItself() throws Exception {
-        startRedis();
-        String uri = "redis://127.0.0.1:" + port;
+        redis = PrivateRedis.inMemory(directory, "--maxmemory-policy", "noeviction").start();
+        String uri = redis.uri();
         Scope scope = Scope.of("faults");
         RedisClient admin = RedisClient.create(uri);
         try (StatefulRedisConnection<String, String> connection = admin.connect();
@@ -114,20 +111,6 @@ class RedisStorageFaultIT {
             changes.add(TestChanges.insert(name + "-" + i, name + "-" + i, 1L << 20, Map.of("n", (long) i)));
         }
         return changes;
-    }
-
-    private void startRedis() throws IOException {
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir", directory.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(directory.resolve("redis.log").toFile())
-                .start();
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
-            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                socket.getOutputStream().write("PING\r\n".getBytes());
-                return socket.getInputStream().read() == '+';
-            }
-        });
     }
 
     private static int freePort() {
