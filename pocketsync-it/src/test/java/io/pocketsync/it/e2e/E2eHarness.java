@@ -78,9 +78,22 @@ final class E2eHarness implements AutoCloseable {
         return open(db, options);
     }
 
+    /**
+     * A device on a new database file made with {@code schema}, tracking {@code tables}, started (for apps whose
+     * schema is not the todo table: relations, UNIQUE constraints, app triggers).
+     */
+    Node device(String name, String[] schema, String... tables) {
+        TestDb db = new TestDb(dir, name + ".db");
+        db.exec(schema);
+        Node node = new Node(db, DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(10)), tables);
+        nodes.add(node);
+        node.start();
+        return node;
+    }
+
     /** A device engine on an existing database (e.g. after a restart), started. */
     Node open(TestDb db, DeviceOptions options) {
-        Node node = new Node(db, options);
+        Node node = new Node(db, options, "todo");
         nodes.add(node);
         node.start();
         return node;
@@ -130,13 +143,13 @@ final class E2eHarness implements AutoCloseable {
         final List<CatchUpProgress> progress = new CopyOnWriteArrayList<>();
         volatile Consumer<CatchUpProgress> progressHook = p -> {};
 
-        Node(TestDb db, DeviceOptions options) {
+        Node(TestDb db, DeviceOptions options, String... tables) {
             this.db = db;
             PocketSyncDeviceBuilder builder = PocketSyncDevice.builder();
             if (inlineListeners) {
                 builder.listenerExecutor(Runnable::run);
             }
-            this.engine = builder.dataSource(db.dataSource).tables("todo").scope(SCOPE)
+            this.engine = builder.dataSource(db.dataSource).tables(tables).scope(SCOPE)
                     .server(URI.create("mem://server")).transport(network.clientTransport()).options(options)
                     .statusListener(new SyncStatusListener() {
                         @Override
@@ -191,6 +204,12 @@ final class E2eHarness implements AutoCloseable {
 
         void online() {
             network.setOnline(id(), true);
+        }
+
+        /** Offline, and the connection it had is closed (what it writes from now on waits). */
+        void disconnect() {
+            offline();
+            await().until(() -> !network.isConnected(id()));
         }
     }
 }

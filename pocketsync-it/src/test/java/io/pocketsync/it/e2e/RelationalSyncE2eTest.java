@@ -3,26 +3,11 @@ package io.pocketsync.it.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pocketsync.device.DeviceOptions;
-import io.pocketsync.device.PocketSyncDevice;
-import io.pocketsync.device.SyncStatusListener;
-import io.pocketsync.api.ErrorCode;
-import io.pocketsync.device.capture.TestDb;
 import io.pocketsync.device.VerifyReport;
-import io.pocketsync.server.engine.ServerOptions;
-import io.pocketsync.server.engine.SyncServer;
-import io.pocketsync.server.engine.TableResolvers;
-import io.pocketsync.server.engine.auth.AnonymousAuthenticator;
-import io.pocketsync.testkit.store.InMemoryServerStore;
-import io.pocketsync.testkit.transport.InMemoryNetwork;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,34 +47,24 @@ class RelationalSyncE2eTest {
 
     @TempDir
     Path dir;
-    private final InMemoryNetwork network = new InMemoryNetwork(100_000);
-    private InMemoryServerStore store;
-    private SyncServer server;
-    private final List<Device> devices = new ArrayList<>();
+    private E2eHarness harness;
 
     @BeforeEach
     void startServer() {
-        store = new InMemoryServerStore();
-        server = SyncServer.builder().store(store).authenticator(new AnonymousAuthenticator(Set.of()))
-                .resolvers(TableResolvers.lastWriteWins()).options(ServerOptions.defaults()).build();
-        server.start();
-        network.serverTransport().start(server::accept);
+        harness = new E2eHarness(dir);
     }
 
     @AfterEach
     void stop() {
-        devices.forEach(d -> d.engine.close());
-        network.close();
-        server.close();
-        store.close();
+        harness.close();
     }
 
     @Test
     void rowsWithAutoAssignedKeysFromTwoDevicesBothExistEverywhere() {
-        Device a = device("a");
-        Device b = device("b");
-        a.offline();
-        b.offline();
+        E2eHarness.Node a = device("a");
+        E2eHarness.Node b = device("b");
+        a.disconnect();
+        b.disconnect();
         // both pick ArtistId 1 and AlbumId 1 for different rows
         a.db.exec("INSERT INTO Artist (Name) VALUES ('AC/DC')",
                 "INSERT INTO Album (Title, ArtistId) VALUES ('Back in Black', last_insert_rowid())",
@@ -115,18 +90,18 @@ class RelationalSyncE2eTest {
                 .containsExactly("Back in Black (Remastered)", "Balls to the Wall");
 
         // a fresh device gets the same relations, with its own key numbers
-        Device c = device("c");
+        E2eHarness.Node c = device("c");
         awaitSame(a, b, c);
     }
 
     @Test
     void twoDevicesInsertingTheSameNaturalKeyWriteOneRow() {
-        Device a = device("a");
-        Device b = device("b");
+        E2eHarness.Node a = device("a");
+        E2eHarness.Node b = device("b");
         a.db.exec("INSERT INTO Artist (Name) VALUES ('Shared')");
         awaitSame(a, b);
-        a.offline();
-        b.offline();
+        a.disconnect();
+        b.disconnect();
         // a TEXT primary key, a UNIQUE name on a rowid-keyed table, and a composite key of two references
         a.db.exec("INSERT INTO Setting (key, value) VALUES ('theme', 'dark')",
                 "INSERT INTO Tag (Name) VALUES ('rock')",
@@ -146,7 +121,7 @@ class RelationalSyncE2eTest {
         String tags = "SELECT ar.Name AS artist, t.Name AS tag FROM ArtistTag x JOIN Artist ar USING (ArtistId)"
                 + " JOIN Tag t USING (TagId) ORDER BY 1, 2";
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            for (Device device : List.of(a, b)) {
+            for (E2eHarness.Node device : List.of(a, b)) {
                 assertThat(device.engine.pendingCount()).isZero();
                 assertThat(device.db.query("SELECT key, value, ps_global_id FROM Setting"))
                         .isEqualTo(a.db.query("SELECT key, value, ps_global_id FROM Setting")).hasSize(1);
@@ -156,7 +131,7 @@ class RelationalSyncE2eTest {
             }
         });
         assertThat(a.db.query("SELECT value FROM Setting")).containsExactly(Map.of("value", "light"));
-        for (Device device : List.of(a, b)) {
+        for (E2eHarness.Node device : List.of(a, b)) {
             assertThat(device.db.count("SELECT count(*) FROM __pocketsync_dead_letter")).isZero();
             assertThat(device.errors).isEmpty();
         }
@@ -164,12 +139,12 @@ class RelationalSyncE2eTest {
 
     @Test
     void aSelfReferenceFollowsTheRow() {
-        Device a = device("a");
-        Device b = device("b");
+        E2eHarness.Node a = device("a");
+        E2eHarness.Node b = device("b");
         a.db.exec("INSERT INTO Employee (Name) VALUES ('Andrew')",
                 "INSERT INTO Employee (Name, ReportsTo) VALUES ('Nancy', (SELECT EmployeeId FROM Employee WHERE Name = 'Andrew'))",
                 "INSERT INTO Employee (Name, ReportsTo) VALUES ('Jane', (SELECT EmployeeId FROM Employee WHERE Name = 'Nancy'))");
-        b.offline();
+        b.disconnect();
         b.db.exec("INSERT INTO Employee (Name) VALUES ('Zed')"); // b's numbering now differs from a's
         awaitSame(a);
         b.online();
@@ -177,18 +152,18 @@ class RelationalSyncE2eTest {
         assertThat(b.db.query(STAFF)).isEqualTo(a.db.query(STAFF)).contains(Map.of("name", "Jane", "boss", "Nancy"));
 
         // ON DELETE SET NULL: b puts Zed under Nancy while a deletes Nancy; Zed and Jane report to no one, everywhere
-        a.offline();
-        b.offline();
+        a.disconnect();
+        b.disconnect();
         b.db.exec("UPDATE Employee SET ReportsTo = (SELECT EmployeeId FROM Employee WHERE Name = 'Nancy') WHERE Name = 'Zed'");
         a.db.exec("PRAGMA foreign_keys = ON", "DELETE FROM Employee WHERE Name = 'Nancy'");
         a.online();
         b.online();
-        Device c = device("c");
+        E2eHarness.Node c = device("c");
         awaitSame(a, b, c);
         assertThat(c.db.query("SELECT Name, ReportsTo FROM Employee WHERE Name IN ('Jane', 'Zed') ORDER BY Name"))
                 .extracting(r -> r.get("Name") + "->" + r.get("ReportsTo")).containsExactly("Jane->null", "Zed->null");
         // the server still names Nancy in those rows (it knows no foreign keys): their checksums match all the same
-        for (Device device : List.of(a, b, c)) {
+        for (E2eHarness.Node device : List.of(a, b, c)) {
             VerifyReport report = device.engine.verify(false).join();
             assertThat(report.compared()).isTrue();
             assertThat(report.mismatch()).as("%s: %s", device, report).isFalse();
@@ -197,14 +172,14 @@ class RelationalSyncE2eTest {
 
     @Test
     void aParentDeleteRacingAChildInsertLeavesNoOrphansAnywhere() {
-        Device a = device("a");
-        Device b = device("b");
+        E2eHarness.Node a = device("a");
+        E2eHarness.Node b = device("b");
         a.db.exec("INSERT INTO Artist (Name) VALUES ('Doomed')",
                 "INSERT INTO Album (Title, ArtistId) VALUES ('First', last_insert_rowid())");
         awaitSame(a, b);
 
-        a.offline();
-        b.offline();
+        a.disconnect();
+        b.disconnect();
         a.db.exec("PRAGMA foreign_keys = ON", "DELETE FROM Artist WHERE Name = 'Doomed'"); // cascades to 'First' on a
         b.db.exec("INSERT INTO Album (Title, ArtistId) VALUES ('Second', (SELECT ArtistId FROM Artist WHERE Name = 'Doomed'))",
                 "INSERT INTO Track (Name, AlbumId) VALUES ('Song', last_insert_rowid())");
@@ -216,7 +191,7 @@ class RelationalSyncE2eTest {
         assertThat(a.db.query("SELECT * FROM Album")).isEmpty();
         assertThat(a.db.query("SELECT * FROM Track")).isEmpty();
         // a fresh device catches up from the server, which still holds the child rows: they are held there too
-        Device c = device("c");
+        E2eHarness.Node c = device("c");
         awaitSame(a, b, c);
         assertThat(c.db.query("SELECT * FROM Album")).isEmpty();
 
@@ -225,15 +200,15 @@ class RelationalSyncE2eTest {
                 "INSERT INTO Album (Title, ArtistId) VALUES ('Third', last_insert_rowid())");
         awaitSame(a, b, c);
         assertThat(c.db.query(CONTENT)).extracting(r -> r.get("artist") + "/" + r.get("album")).containsExactly("Alive/Third");
-        for (Device device : devices) {
+        for (E2eHarness.Node device : List.of(a, b, c)) {
             assertThat(device.errors).isEmpty();
         }
     }
 
     @Test
     void appTriggersConvergeAndAValidatingTriggerParksOnlyTheRowItRefuses() {
-        Device a = device("a");
-        Device b = device("b");
+        E2eHarness.Node a = device("a");
+        E2eHarness.Node b = device("b");
         a.db.exec("CREATE TRIGGER note_check BEFORE INSERT ON Note WHEN NEW.Body = 'forbidden'"
                 + " BEGIN SELECT RAISE(ABORT, 'forbidden body'); END");
         a.db.exec("INSERT INTO Note (Body) VALUES ('draft')");
@@ -259,19 +234,14 @@ class RelationalSyncE2eTest {
                 .extracting(r -> r.get("name")).containsExactly("note_check", "note_touch");
     }
 
-    private Device device(String name) {
-        TestDb db = new TestDb(dir, name + ".db");
-        db.exec(SCHEMA);
-        Device device = new Device(db);
-        devices.add(device);
-        device.engine.start();
-        return device;
+    private E2eHarness.Node device(String name) {
+        return harness.device(name, SCHEMA, TABLES);
     }
 
     /** Waits until the devices hold the same relational content, nothing is pending, and no foreign key dangles. */
-    private static void awaitSame(Device... devices) {
+    private static void awaitSame(E2eHarness.Node... devices) {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            for (Device device : devices) {
+            for (E2eHarness.Node device : devices) {
                 assertThat(device.engine.pendingCount()).isZero();
                 assertThat(device.db.query("PRAGMA foreign_key_check")).as("foreign_key_check on %s", device.db.file).isEmpty();
                 assertThat(device.db.query(CONTENT)).isEqualTo(devices[0].db.query(CONTENT));
@@ -279,34 +249,5 @@ class RelationalSyncE2eTest {
                 assertThat(device.db.count("SELECT count(*) FROM Track")).isEqualTo(devices[0].db.count("SELECT count(*) FROM Track"));
             }
         });
-    }
-
-    private final class Device {
-        final TestDb db;
-        final PocketSyncDevice engine;
-        final List<String> errors = new CopyOnWriteArrayList<>();
-
-        Device(TestDb db) {
-            this.db = db;
-            this.engine = PocketSyncDevice.builder().dataSource(db.dataSource).tables(TABLES).scope("relational")
-                    .server(URI.create("mem://server")).transport(network.clientTransport())
-                    .options(DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(10)))
-                    .statusListener(new SyncStatusListener() {
-                        @Override
-                        public void error(ErrorCode code, String message) {
-                            errors.add(code + " " + message);
-                        }
-                    })
-                    .build();
-        }
-
-        void offline() {
-            network.setOnline(engine.deviceId(), false);
-            await().until(() -> !network.isConnected(engine.deviceId()));
-        }
-
-        void online() {
-            network.setOnline(engine.deviceId(), true);
-        }
     }
 }

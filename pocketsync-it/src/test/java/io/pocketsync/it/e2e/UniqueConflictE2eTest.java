@@ -4,25 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pocketsync.api.ErrorCode;
-import io.pocketsync.device.DeviceOptions;
-import io.pocketsync.device.PocketSyncDevice;
-import io.pocketsync.device.SyncStatusListener;
 import io.pocketsync.device.capture.DeadLetters;
-import io.pocketsync.device.capture.TestDb;
-import io.pocketsync.server.engine.ServerOptions;
-import io.pocketsync.server.engine.SyncServer;
-import io.pocketsync.server.engine.TableResolvers;
-import io.pocketsync.server.engine.auth.AnonymousAuthenticator;
-import io.pocketsync.testkit.store.InMemoryServerStore;
-import io.pocketsync.testkit.transport.InMemoryNetwork;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,34 +30,24 @@ class UniqueConflictE2eTest {
 
     @TempDir
     Path dir;
-    private final InMemoryNetwork network = new InMemoryNetwork(100_000);
-    private InMemoryServerStore store;
-    private SyncServer server;
-    private final List<Device> devices = new ArrayList<>();
+    private E2eHarness harness;
 
     @BeforeEach
     void startServer() {
-        store = new InMemoryServerStore();
-        server = SyncServer.builder().store(store).authenticator(new AnonymousAuthenticator(Set.of()))
-                .resolvers(TableResolvers.lastWriteWins()).options(ServerOptions.defaults()).build();
-        server.start();
-        network.serverTransport().start(server::accept);
+        harness = new E2eHarness(dir);
     }
 
     @AfterEach
     void stop() {
-        devices.forEach(d -> d.engine.close());
-        network.close();
-        server.close();
-        store.close();
+        harness.close();
     }
 
     @Test
     void twoKeysClaimingOneEmailLeaveOneRowEverywhereAndADeadLetterOnlyAtTheLosingOrigin() {
-        Device a = device("a");
-        Device b = device("b");
-        a.offline();
-        b.offline();
+        E2eHarness.Node a = device("a");
+        E2eHarness.Node b = device("b");
+        a.disconnect();
+        b.disconnect();
         a.db.exec("INSERT INTO users (id, email, name) VALUES ('a1', 'x@example.com', 'Ann')");
         b.db.exec("INSERT INTO users (id, email, name) VALUES ('b1', 'x@example.com', 'Bob')",
                 "INSERT INTO users (id, email, name) VALUES ('b2', 'other@example.com', 'Bea')");
@@ -108,16 +84,16 @@ class UniqueConflictE2eTest {
 
     @Test
     void theWinningRowParkedAtTheOriginBeforeItsRefusalArrivesIsAppliedWhenTheRefusedRowLeaves() {
-        Device a = device("a");
-        Device b = device("b");
+        E2eHarness.Node a = device("a");
+        E2eHarness.Node b = device("b");
         awaitSame(a, b);
         // b's push waits while a's row arrives live: the two collide here, and a's is parked
-        store.failAppliesFrom(b.engine.deviceId());
+        harness.store.failAppliesFrom(b.engine.deviceId());
         b.db.exec("INSERT INTO users (id, email, name) VALUES ('b1', 'x@example.com', 'Bob')");
         a.db.exec("INSERT INTO users (id, email, name) VALUES ('a1', 'x@example.com', 'Ann')");
         await().atMost(Duration.ofSeconds(20)).until(() -> b.engine.deadLetters().list().stream()
                 .anyMatch(e -> e.code() == ErrorCode.KEY_COLLISION));
-        store.failAppliesFrom(null);
+        harness.store.failAppliesFrom(null);
 
         awaitSame(a, b);
         assertThat(b.db.query("SELECT id FROM users")).containsExactly(Map.of("id", "a1"));
@@ -127,12 +103,12 @@ class UniqueConflictE2eTest {
 
     @Test
     void anEditTakingAHeldValueIsUndoneAtItsOriginAndCanBeDropped() {
-        Device a = device("a");
-        Device b = device("b");
+        E2eHarness.Node a = device("a");
+        E2eHarness.Node b = device("b");
         a.db.exec("INSERT INTO Tag (Name, Slug) VALUES ('Rock', 'rock')", "INSERT INTO Tag (Name, Slug) VALUES ('Metal', 'metal')");
         awaitSame(a, b);
-        a.offline();
-        b.offline();
+        a.disconnect();
+        b.disconnect();
         a.db.exec("INSERT INTO Tag (Name, Slug) VALUES ('Hard Rock', 'hard')");
         b.db.exec("UPDATE Tag SET Slug = 'hard' WHERE Name = 'Metal'");
         a.online();
@@ -153,52 +129,18 @@ class UniqueConflictE2eTest {
         awaitSame(a, b);
     }
 
-    private Device device(String name) {
-        TestDb db = new TestDb(dir, name + ".db");
-        db.exec(SCHEMA);
-        Device device = new Device(db);
-        devices.add(device);
-        device.engine.start();
-        return device;
+    private E2eHarness.Node device(String name) {
+        return harness.device(name, SCHEMA, "users", "Tag");
     }
 
     /** Waits until the devices hold the same rows with the same ids and nothing is pending. */
-    private static void awaitSame(Device... devices) {
+    private static void awaitSame(E2eHarness.Node... devices) {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            for (Device device : devices) {
+            for (E2eHarness.Node device : devices) {
                 assertThat(device.engine.pendingCount()).isZero();
                 assertThat(device.db.query(USERS)).isEqualTo(devices[0].db.query(USERS));
                 assertThat(device.db.query(TAGS)).isEqualTo(devices[0].db.query(TAGS));
             }
         });
-    }
-
-    private final class Device {
-        final TestDb db;
-        final PocketSyncDevice engine;
-        final List<String> errors = new CopyOnWriteArrayList<>();
-
-        Device(TestDb db) {
-            this.db = db;
-            this.engine = PocketSyncDevice.builder().dataSource(db.dataSource).tables("users", "Tag").scope("unique")
-                    .server(URI.create("mem://server")).transport(network.clientTransport())
-                    .options(DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(10)))
-                    .statusListener(new SyncStatusListener() {
-                        @Override
-                        public void error(ErrorCode code, String message) {
-                            errors.add(code + " " + message);
-                        }
-                    })
-                    .build();
-        }
-
-        void offline() {
-            network.setOnline(engine.deviceId(), false);
-            await().until(() -> !network.isConnected(engine.deviceId()));
-        }
-
-        void online() {
-            network.setOnline(engine.deviceId(), true);
-        }
     }
 }
