@@ -2,6 +2,8 @@ package io.pocketsync.server;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -12,6 +14,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetricsEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final HttpServer server;
@@ -109,35 +113,24 @@ public final class MetricsEndpoint implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** {"status":"UP","parts":{"store":{"up":true,"detail":"ok"},...}}: JSON by hand, the shape is fixed and small. */
+    /** {"status":"UP","parts":{"store":{"up":true,"detail":"ok"},...}} */
     static String readyJson(boolean up, Map<String, Health> parts) {
-        StringBuilder json = new StringBuilder("{\"status\":\"").append(up ? "UP" : "DOWN").append("\",\"parts\":{");
-        String separator = "";
-        for (Map.Entry<String, Health> part : parts.entrySet()) {
-            json.append(separator).append(quote(part.getKey())).append(":{\"up\":").append(part.getValue().up())
-                    .append(",\"detail\":").append(quote(part.getValue().detail())).append('}');
-            separator = ",";
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        Map<String, Object> each = new LinkedHashMap<>();
+        parts.forEach((name, health) -> {
+            Map<String, Object> part = new LinkedHashMap<>();
+            part.put("up", health.up());
+            part.put("detail", health.detail());
+            each.put(name, part);
+        });
+        body.put("parts", each);
+        try {
+            return JSON.writeValueAsString(body) + "\n";
         }
-        return json.append("}}\n").toString();
-    }
-
-    private static String quote(String text) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    }
-                    else {
-                        out.append(c);
-                    }
-                }
-            }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the readiness body", e);
         }
-        return out.append('"').toString();
     }
 
     private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
