@@ -197,12 +197,14 @@ final class IngestPipeline {
         }
     }
 
+    private static final String READ_ONLY_REASON = "this device may only read scope data; the server's row stands";
+
     /**
      * Every change of a read-only session: refused, audited, and answered with the stored row (BatchPlan keeps it for
      * this code), which the device writes back over its local edit.
      */
     private static final Function<String, ConflictResolver> REFUSING_READ_ONLY = table -> (current, incoming) ->
-            Resolution.reject(ErrorCode.SCOPE_READ_ONLY, "this device may only read scope data; the server's row stands");
+            Resolution.reject(ErrorCode.SCOPE_READ_ONLY, READ_ONLY_REASON);
 
     /**
      * A change of a read-only session the store had seen: sent again after a lost ACK. Refused again with the stored
@@ -211,18 +213,25 @@ final class IngestPipeline {
      * @throws PocketSyncException STORE_UNAVAILABLE when the row cannot be read
      */
     private ChangeResult readOnlyDuplicate(Scope scope, Change pushed) {
-        RowState stored;
+        RowState stored = storedRow(scope, pushed);
+        return stored == null ? ChangeResult.rejected(pushed.changeId(), ErrorCode.SCOPE_READ_ONLY, READ_ONLY_REASON)
+                : new ChangeResult(pushed.changeId(), ChangeStatus.REJECTED, stored.lastSequence(), winner(stored),
+                        ErrorCode.SCOPE_READ_ONLY, READ_ONLY_REASON);
+    }
+
+    /**
+     * The stored state of a re-sent change's row, for its answer.
+     *
+     * @throws PocketSyncException STORE_UNAVAILABLE when the row cannot be read
+     */
+    private RowState storedRow(Scope scope, Change pushed) {
         try {
-            stored = services.timed("row", () -> services.store().row(scope, pushed.table(), pushed.globalId())).orElse(null);
+            return services.timed("row", () -> services.store().row(scope, pushed.table(), pushed.globalId())).orElse(null);
         }
         catch (RuntimeException e) {
             throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "reading row " + pushed.globalId() + " for a duplicate failed: "
                     + e, e);
         }
-        String reason = "this device may only read scope data; the server's row stands";
-        return stored == null ? ChangeResult.rejected(pushed.changeId(), ErrorCode.SCOPE_READ_ONLY, reason)
-                : new ChangeResult(pushed.changeId(), ChangeStatus.REJECTED, stored.lastSequence(), winner(stored),
-                        ErrorCode.SCOPE_READ_ONLY, reason);
     }
 
     /** The table resolvers, refusing the clock-skewed changes (so they are audited and a re-send is a DUPLICATE). */
@@ -283,14 +292,7 @@ final class IngestPipeline {
      * @throws PocketSyncException STORE_UNAVAILABLE when the row cannot be read
      */
     private ChangeResult duplicate(Scope scope, Change pushed) {
-        RowState stored;
-        try {
-            stored = services.timed("row", () -> services.store().row(scope, pushed.table(), pushed.globalId())).orElse(null);
-        }
-        catch (RuntimeException e) {
-            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "reading row " + pushed.globalId() + " for a duplicate failed: "
-                    + e, e);
-        }
+        RowState stored = storedRow(scope, pushed);
         if (stored == null) {
             if (!pushed.isDelete() && !pushed.uniqueKeys().isEmpty()) {
                 // a row with unique claims that the store never kept was refused when first sent, most likely for a held
