@@ -66,6 +66,8 @@ final class BootstrapBenchmark {
                 "bare local copy", false));
         out.add(Measurement.of(label + ": peak heap, device JVM", result.devicePeak / 1048576.0, Double.NaN, "MiB", "-", false));
         out.add(Measurement.of(label + ": peak heap, server JVM", result.serverPeak / 1048576.0, Double.NaN, "MiB", "-", false));
+        out.add(Measurement.of(label + ": CPU time, device JVM", result.deviceCpu / 1e9, Double.NaN, "s", "-", false));
+        out.add(Measurement.of(label + ": CPU time, server JVM", result.serverCpu / 1e9, Double.NaN, "s", "-", false));
         out.add(Measurement.of(label + ": server store reads (" + result.pages + " pages)", result.serverReadNanos / 1e9,
                 Double.NaN, "s", "-", false));
         out.addAll(new BootstrapStages(dir, serverDir, rows).run());
@@ -73,7 +75,7 @@ final class BootstrapBenchmark {
     }
 
     private record Result(double seconds, long devicePeak, long serverPeak, long serverReadNanos, long pages,
-            int progressEvents) {}
+            int progressEvents, long deviceCpu, long serverCpu) {}
 
     private Result bootstrap(ServerProcess server) throws Exception {
         CountDownLatch caughtUp = new CountDownLatch(1);
@@ -97,6 +99,7 @@ final class BootstrapBenchmark {
         server.command("RESET");
         System.gc();
         Heap.resetPeaks();
+        long cpuStart = Heap.processCpuNanos();
         long start = System.nanoTime();
         try (BenchDevice device = new BenchDevice(file, URI.create("ws://127.0.0.1:" + server.port + "/sync"), SCOPE,
                 "websocket", Map.of(), listener)) {
@@ -106,13 +109,14 @@ final class BootstrapBenchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long devicePeak = Heap.peak();
+            long deviceCpu = Heap.processCpuNanos() - cpuStart;
             long count = device.count();
             if (count != rows) {
                 throw new IllegalStateException("the device holds " + count + " rows of " + rows);
             }
             String[] stats = server.command("STATS").split(" ");
             return new Result(seconds, devicePeak, Long.parseLong(stats[1]), Long.parseLong(stats[2]), Long.parseLong(stats[3]),
-                    progress.get());
+                    progress.get(), deviceCpu, Long.parseLong(stats[5]));
         }
         finally {
             for (String suffix : new String[] {"", "-wal", "-shm"}) {

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * device's. Arguments: directory, scope, rows. Writes {@code rows} rows of {@code items} into its SQLite store (unless the
  * store has them already), starts the WebSocket transport and prints {@code READY <port>}. Then it answers lines on
  * standard input: {@code RESET} (a GC, then peak heap and stage sums start over), {@code STATS} (prints
- * {@code STATS <peak heap bytes> <store page read nanos> <pages> <page bytes>}) and {@code EXIT}.
+ * {@code STATS <peak heap bytes> <store page read nanos> <pages> <page bytes> <CPU nanos>}) and {@code EXIT}.
  */
 public final class BootstrapServerMain {
     private BootstrapServerMain() {}
@@ -53,10 +53,12 @@ public final class BootstrapServerMain {
             }
             System.out.println("READY " + server.webSocketUri().getPort());
             System.out.flush();
+            long cpuStart = Heap.processCpuNanos();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line = in.readLine(); line != null && !line.equals("EXIT"); line = in.readLine()) {
                 if (line.equals("RESET")) {
                     System.gc();
+                    cpuStart = Heap.processCpuNanos();
                     Heap.resetPeaks();
                     readNanos.set(0);
                     pages.set(0);
@@ -64,7 +66,8 @@ public final class BootstrapServerMain {
                     System.out.println("OK");
                 }
                 else if (line.equals("STATS")) {
-                    System.out.println("STATS " + Heap.peak() + " " + readNanos.get() + " " + pages.get() + " " + pageBytes.get());
+                    System.out.println("STATS " + Heap.peak() + " " + readNanos.get() + " " + pages.get() + " " + pageBytes.get() + " "
+                            + (Heap.processCpuNanos() - cpuStart));
                 }
                 System.out.flush();
             }

@@ -8,6 +8,7 @@ import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.device.DeviceOptions;
+import io.pocketsync.transport.websocket.WebSocketClientConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +25,7 @@ import org.sqlite.SQLiteDataSource;
  */
 final class BootstrapStages {
     /** The encoding a WebSocket device sends in, and so the one the server answers it in, by default. */
-    static final String DEVICE_CODEC = "json";
+    static final String DEVICE_CODEC = WebSocketClientConfig.DEFAULT_CODEC;
 
     private final Path dir;
     private final Path serverDir;

@@ -4,7 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 
-/** Peak heap use of this JVM, summed over its heap pools, since the last reset. */
+/** Peak heap use of this JVM, summed over its heap pools, since the last reset; and the CPU time it used. */
 final class Heap {
     private Heap() {}
 
@@ -24,5 +24,10 @@ final class Heap {
             }
         }
         return peak;
+    }
+
+    /** CPU time this JVM's threads used so far, in nanoseconds (all of its threads, GC and JIT included). */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }
