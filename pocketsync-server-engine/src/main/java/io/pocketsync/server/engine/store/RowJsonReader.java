@@ -45,6 +45,9 @@ final class RowJsonReader {
 
     /** Per-column versions as {@link RowJson#writeVersionFields} wrote them: {@code {"col": [hlc, "device"], ...}}. */
     static Map<String, Version> versions(String json) {
+        if (json.equals("{}")) {
+            return new LinkedHashMap<>(); // a whole-row resolver keeps none: most rows, not worth a parser
+        }
         try (JsonParser parser = FACTORY.createParser(json)) {
             start(parser);
             Map<String, Version> versions = new LinkedHashMap<>();
