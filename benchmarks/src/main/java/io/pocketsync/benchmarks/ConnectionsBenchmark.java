@@ -103,11 +103,17 @@ final class ConnectionsBenchmark {
         self.set(server);
         try {
             String padding = "x".repeat(300); // about the size of a one-change CHANGES message in JSON
-            return measure("raw", URI.create("ws://127.0.0.1:" + server.getPort()), "hello {i}", "welcome", "\u0000never",
+            return measure("raw", URI.create("ws://127.0.0.1:" + server.getPort()), "hello {i}", "welcome", "~no error message in the raw protocol~",
                     round -> "m-" + round + " \t" + "m-" + round + " " + padding);
         }
         finally {
-            server.stop(1000);
+            // the client process has exited: let the server see its sockets close before it stops (stopping with
+            // 10,000 open makes Java-WebSocket race its own selector)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!server.getConnections().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            server.stop(5000);
         }
     }
 

@@ -41,7 +41,7 @@ import java.util.function.IntFunction;
  * client is made by replacing {@code {i}} in the first stdin line.
  */
 final class FanOutClients {
-    private static final int IN_FLIGHT_HANDSHAKES = 200;
+    private static final int IN_FLIGHT_HANDSHAKES = 32; // below the servers' listen backlog (Java-WebSocket: 50)
 
     private final URI uri;
     private final String welcomeMarker;
@@ -115,8 +115,12 @@ final class FanOutClients {
             channel.connect(address);
             loops[i % loops.length].register(client);
         }
-        if (!welcomed.await(300, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("only " + (count - welcomed.getCount()) + " of " + count + " clients welcomed");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (!welcomed.await(100, TimeUnit.MILLISECONDS)) {
+            if (errors.get() > 0 || System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + (count - welcomed.getCount()) + " of " + count
+                        + " clients welcomed, " + errors.get() + " closed (see above)");
+            }
         }
     }
 
@@ -189,6 +193,9 @@ final class FanOutClients {
                         }
                         catch (IOException e) {
                             key.cancel();
+                            if (!client.closing) {
+                                System.err.println("fan-out client " + client.index + ": " + e);
+                            }
                             client.closed();
                         }
                     }
@@ -306,7 +313,11 @@ final class FanOutClients {
             long now = System.nanoTime();
             switch (opcode) {
                 case 0x0, 0x1, 0x2 -> message(new String(payload, StandardCharsets.UTF_8), now);
-                case 0x8 -> closed();
+                case 0x8 -> {
+                    System.err.println("fan-out client " + index + ": closed by the server: " + new String(payload,
+                            StandardCharsets.UTF_8));
+                    closed();
+                }
                 case 0x9 -> send(0xA, payload);
                 default -> { } // a pong
             }
@@ -334,6 +345,9 @@ final class FanOutClients {
             if (!closing) {
                 closing = true;
                 errors.incrementAndGet();
+                if (!upgraded) {
+                    handshakes.release();
+                }
             }
         }
 
