@@ -12,12 +12,15 @@ import io.pocketsync.api.transport.ConnectionListener;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.core.transport.OutboundLimit;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
+import org.java_websocket.framing.BinaryFrame;
+import org.java_websocket.framing.DataFrame;
+import org.java_websocket.framing.TextFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,14 +47,16 @@ final class WebSocketConnection implements Connection {
     private final OutboundLimit outbound;
     private final StalledWriteWatchdog watchdog;
     private final MessageFraming framing;
+    private final SharedEncoding encoding;
     private volatile Codec codec;
     private ConnectionListener listener;
     private volatile boolean closing;
     private boolean closeDelivered;
 
     WebSocketConnection(WebSocket socket, Codec initialCodec, long maxQueuedBytes, int maxQueuedMessages,
-            StalledWriteWatchdog watchdog, int maxFrameBytes, int maxAssembledBytes) {
+            StalledWriteWatchdog watchdog, int maxFrameBytes, int maxAssembledBytes, SharedEncoding encoding) {
         this.socket = requireNonNull(socket, "socket is null");
+        this.encoding = requireNonNull(encoding, "encoding is null");
         // the server's drafts and channels count (CountingServerFactory); anything else counts as empty
         this.draft = socket instanceof WebSocketImpl impl && impl.getDraft() instanceof CountingDraft counting ? counting : null;
         this.channel = socket instanceof WebSocketImpl impl && impl.getChannel() instanceof CountingChannel counting ? counting
@@ -201,18 +206,17 @@ final class WebSocketConnection implements Connection {
 
     private boolean write(Message message, long room) {
         Codec current = codec;
-        byte[] bytes = current.encode(message);
+        // a broadcast's message is encoded once for every connection that gets it (SharedEncoding)
+        byte[] bytes = encoding.encode(message, current);
         if (bytes.length > room) {
             return false;
         }
         try {
             return framing.send(bytes, current.textual(), message.type().name(), (frame, text) -> {
-                if (text) {
-                    socket.send(new String(frame, StandardCharsets.UTF_8));
-                }
-                else {
-                    socket.send(frame);
-                }
+                // the encoded bytes go into the frame as they are: no String and no second UTF-8 encoding per device
+                DataFrame data = text ? new TextFrame() : new BinaryFrame();
+                data.setPayload(ByteBuffer.wrap(frame));
+                socket.sendFrame(data);
                 watchdog.written(socket);
                 return true;
             });

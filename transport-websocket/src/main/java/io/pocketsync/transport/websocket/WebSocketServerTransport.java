@@ -63,6 +63,7 @@ public final class WebSocketServerTransport implements ServerTransport {
     private final Codec textCodec;
     private final Codec binaryCodec;
     private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
+    private final SharedEncoding encoding = new SharedEncoding();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledExecutorService sweeper;
@@ -307,7 +308,7 @@ public final class WebSocketServerTransport implements ServerTransport {
             // upgraded: from here on the engine bounds the time to HELLO and the pending handshakes per address
             pendingSockets.upgraded(socket);
             WebSocketConnection connection = new WebSocketConnection(socket, defaultCodec, config.maxQueuedBytes(),
-                    config.maxQueuedMessages(), watchdog, config.maxMessageBytes(), config.maxAssembledBytes());
+                    config.maxQueuedMessages(), watchdog, config.maxMessageBytes(), config.maxAssembledBytes(), encoding);
             socket.setAttachment(connection);
             if (closed.get()) {
                 connection.close(ErrorCode.SHUTTING_DOWN, "server shutting down");
