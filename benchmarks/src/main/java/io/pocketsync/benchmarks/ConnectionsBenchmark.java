@@ -58,8 +58,9 @@ final class ConnectionsBenchmark {
         Result baseline = baseline();
         Result subject = pocketSync();
         String n = connections + " connections";
-        LatencyLog.record("fan-out broadcast, " + n, "PocketSync", subject.latencies);
-        LatencyLog.record("fan-out broadcast, " + n, "raw Java-WebSocket", baseline.latencies);
+        String chart = String.format(java.util.Locale.ROOT, "Fan-out: one change to %,d devices", connections - 1);
+        LatencyLog.record(chart, "PocketSync", subject.latencies);
+        LatencyLog.record(chart, "raw Java-WebSocket broadcast", baseline.latencies);
         return List.of(
                 Measurement.of("fan-out: server heap per connection, " + n, subject.heapPerConnection,
                         baseline.heapPerConnection, "bytes", "raw Java-WebSocket server", false),
