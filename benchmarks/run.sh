@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks and runs the whole suite: prints one table of figures next to their
-# same-run baselines. Arguments go to BenchmarkSuite (--quick, --out FILE, --only NAME).
+# same-run baselines, and writes them as JSON for benchmarks/charts.sh. Arguments go to BenchmarkSuite
+# (--quick, --out FILE, --json FILE, --only NAME).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

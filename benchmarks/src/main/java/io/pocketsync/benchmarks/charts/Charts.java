@@ -57,7 +57,8 @@ public final class Charts {
         latency.path("percentiles").forEach(p -> percentiles.add(p.asDouble()));
         List<Plot> plots = new ArrayList<>();
         for (Map.Entry<String, JsonNode> distribution : latency.path("distributions").properties()) {
-            Plot plot = new Plot(distribution.getKey(), "percentile", "milliseconds", false, false).xRange(0, 100);
+            // log scale: a raw baseline of 0.1 ms and a tail of 100 ms both stay readable
+            Plot plot = new Plot(distribution.getKey(), "percentile", "milliseconds (log scale)", false, true).xRange(0, 100);
             for (Map.Entry<String, JsonNode> side : distribution.getValue().properties()) {
                 List<double[]> points = new ArrayList<>();
                 for (int i = 0; i < percentiles.size(); i++) {
