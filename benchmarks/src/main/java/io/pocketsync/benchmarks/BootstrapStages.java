@@ -93,14 +93,14 @@ final class BootstrapStages {
                 Files.deleteIfExists(Path.of(file + suffix));
             }
         }
-        String label = "bootstrap of " + rows + " rows, stages one after the other (" + pages + " pages, " + codec.name() + ")";
+        String label = "bootstrap stages one after the other (" + pages + " pages, " + codec.name() + ")";
         List<Measurement> out = new ArrayList<>();
         out.add(stage(label, "server read and plan", serve));
         out.add(stage(label, "encode", encode));
         out.add(stage(label, "decode", decode));
         out.add(stage(label, "apply and commit", apply));
         out.add(stage(label, "sum", serve + encode + decode + apply));
-        out.add(Measurement.of(label + ": bytes on the wire per row", (double) bytes / rows, Double.NaN, "bytes", "-", false));
+        out.add(Measurement.of(label + ": bytes on the wire a row", (double) bytes / rows, Double.NaN, "bytes", "-", false));
         return out;
     }
 
