@@ -46,12 +46,11 @@ final class SqliteBatchTransaction {
     BatchPlan transaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
             boolean optimistic) throws SQLException {
         // hashed on another core while this one reads, plans and writes the batch
-        CompletableFuture<SqliteRowTexts> texts = SqliteRowTexts.ahead(changes);
         CompletableFuture<IncomingHashes> hashes = keepChecksums ? IncomingHashes.ahead(changes)
                 : CompletableFuture.completedFuture(IncomingHashes.none());
         try {
             writer.execute("BEGIN IMMEDIATE");
-            BatchPlan plan = applyInTransaction(scope, changes, resolvers, optimistic, texts, hashes);
+            BatchPlan plan = applyInTransaction(scope, changes, resolvers, optimistic, hashes);
             writer.execute("COMMIT");
             return plan;
         }
@@ -72,8 +71,7 @@ final class SqliteBatchTransaction {
     }
 
     private BatchPlan applyInTransaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
-            boolean optimistic, CompletableFuture<SqliteRowTexts> texts, CompletableFuture<IncomingHashes> hashes)
-            throws SQLException {
+            boolean optimistic, CompletableFuture<IncomingHashes> hashes) throws SQLException {
         long head = 0;
         long auditSequence = 0;
         PreparedStatement selectScope = writer.prepared("SELECT head, audit_seq FROM ps_scopes WHERE scope = ?");
@@ -112,7 +110,7 @@ final class SqliteBatchTransaction {
         }
         SqliteUniqueClaims.write(writer, scope, plan.claimWrites());
         SqliteProcessedIds.recordBatch(writer, scope, plan.processedIds(), now);
-        SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew, texts.join());
+        SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
         SqliteDeviceMarks.raise(writer, scope, changes, plan.outcome(0));
         if (keepChecksums) {
             SqliteChecksums.apply(writer, scope, ChecksumDelta.of(plan, hashes.join()));

@@ -70,10 +70,10 @@ final class SqliteBatchWrites {
     /**
      * Writes the batch's row states. With {@code allNew} they are plain inserts (optimistic, see the class
      * comment); otherwise an upsert updates a stored row in place (REPLACE would delete it and re-insert it
-     * in every index). Row images whose text {@code rowTexts} holds are not written again.
+     * in every index).
      */
-    static void writeRows(SqliteConnection writer, Scope scope, Collection<RowState> states, long now, boolean allNew,
-            SqliteRowTexts rowTexts) throws SQLException {
+    static void writeRows(SqliteConnection writer, Scope scope, Collection<RowState> states, long now, boolean allNew)
+            throws SQLException {
         String[] texts = allNew ? NEW_ROWS : UPSERT_ROWS;
         RowState[] all = states.toArray(RowState[]::new);
         int from = 0;
@@ -86,7 +86,7 @@ final class SqliteBatchWrites {
                 RowState state = all[i];
                 statement.setString(parameter++, state.table());
                 statement.setString(parameter++, state.globalId());
-                statement.setString(parameter++, rowTexts.json(state.row()));
+                statement.setString(parameter++, StoreJson.writeRow(state.row()));
                 statement.setInt(parameter++, state.deleted() ? 1 : 0);
                 statement.setLong(parameter++, state.version().hlc().value());
                 statement.setString(parameter++, state.version().deviceId());
