@@ -7,14 +7,19 @@ import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.protocol.ErrorMessage;
+import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
 import io.pocketsync.api.protocol.Welcome;
 import io.pocketsync.core.transport.FragmentAssembler;
 import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.core.transport.ReconnectScheduler;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -30,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The device side of MQTT: publishes to {@code {root}/{scope}/{device}/up} and subscribes to
- * {@code .../down}, QoS 1, persistent session (clean session off, stable client id), so messages for
+ * {@code .../down}, one pair of topics per scope of the {@link Endpoint} (a {@link Scoped} message goes to its scope's
+ * up topic, a message from another scope's down topic is handed on tagged with it), QoS 1, persistent session (clean session off, stable client id), so messages for
  * a device that is briefly offline wait at the broker (within its queue limits).
  *
  * <p>Reconnects itself with {@link io.pocketsync.api.transport.ReconnectPolicy} backoff ({@link ReconnectScheduler}) and calls
@@ -56,11 +62,15 @@ public final class MqttClientTransport implements ClientTransport {
     private volatile IMqttToken connecting;
     private MqttTopics topics;
     private String upTopic;
-    private String downTopic;
+    /** The device's first scope, whose messages go untagged; then, per scope, its up topic and its framing. */
+    private String firstScope;
+    private final Map<String, String> upTopics = new LinkedHashMap<>();
+    private final Map<String, String> scopeOfDownTopic = new HashMap<>();
+    private final Map<String, MessageFraming> framings = new HashMap<>();
     private Listener listener;
     private volatile Codec jsonCodec;
     private volatile Codec cborCodec;
-    /** Frames of the current session: what the server's WELCOME allows, and fragments being rebuilt. */
+    /** Frames of the first scope's session: what the server's WELCOME allows, and fragments being rebuilt. */
     private final MessageFraming framing;
 
     /**
@@ -91,7 +101,14 @@ public final class MqttClientTransport implements ClientTransport {
         }
         this.topics = new MqttTopics(config.topicRoot());
         this.upTopic = topics.up(endpoint.scope(), endpoint.deviceId());
-        this.downTopic = topics.down(endpoint.scope(), endpoint.deviceId());
+        // protocol 3: each scope's session has its own pair of topics, so the broker's ACL confines each (docs/protocol.md 3.9)
+        this.firstScope = endpoint.scope();
+        for (String scope : endpoint.scopes()) {
+            upTopics.put(scope, topics.up(scope, endpoint.deviceId()));
+            scopeOfDownTopic.put(topics.down(scope, endpoint.deviceId()), scope);
+            framings.put(scope, scope.equals(firstScope) ? framing
+                    : new MessageFraming("MQTT server", config.maxMessageBytes(), config.maxAssembledBytes(), false));
+        }
         this.listener = newListener;
         String clientId = config.clientId().orElse("ps:" + endpoint.scope() + ":" + endpoint.deviceId());
         try {
@@ -113,10 +130,17 @@ public final class MqttClientTransport implements ClientTransport {
         if (closed.get() || !connected || current == null) {
             return false;
         }
+        // a HELLO names its scope; every other message of a scope but the first carries its tag
+        String scope = message instanceof Scoped scoped ? scoped.scope() : message instanceof Hello hello ? hello.scope() : firstScope;
+        String topic = upTopics.getOrDefault(scope, message instanceof Hello ? upTopic : null);
+        if (topic == null) {
+            log.warn("not sending {} of scope {}: this transport was started without it", message.type(), scope);
+            return false;
+        }
         byte[] payload = codec.encode(message);
-        return framing.send(payload, codec.textual(), message.type().name(), (frame, text) -> {
+        return framings.getOrDefault(scope, framing).send(payload, codec.textual(), message.type().name(), (frame, text) -> {
             try {
-                current.publish(upTopic, frame, 1, false);
+                current.publish(topic, frame, 1, false);
                 return true;
             }
             catch (MqttException e) {
@@ -167,7 +191,9 @@ public final class MqttClientTransport implements ClientTransport {
         try {
             if (current.isConnected()) {
                 // the goodbye lets the server close the virtual connection now instead of at idle timeout
-                current.publish(upTopic, new byte[0], 1, false).waitForCompletion(2000);
+                for (String topic : upTopics.values()) {
+                    current.publish(topic, new byte[0], 1, false).waitForCompletion(2000);
+                }
                 current.disconnect(1000).waitForCompletion(2000);
             }
         }
@@ -232,6 +258,7 @@ public final class MqttClientTransport implements ClientTransport {
         options.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
         options.setMaxInflight(config.maxInflight());
         options.setSocketFactory(NoDelaySocketFactory.forUri(current.getServerURI()));
+        // one will only (MQTT 3.1.1): the first scope's; the server drops the others' idle virtual connections in time
         options.setWill(upTopic, new byte[0], 1, false);
         config.username().ifPresent(options::setUserName);
         if (!config.password().isEmpty()) {
@@ -263,7 +290,10 @@ public final class MqttClientTransport implements ClientTransport {
 
     private void subscribe(MqttAsyncClient current) {
         try {
-            current.subscribe(downTopic, 1, null, new IMqttActionListener() {
+            String[] downTopics = scopeOfDownTopic.keySet().toArray(String[]::new);
+            int[] qos = new int[downTopics.length];
+            java.util.Arrays.fill(qos, 1);
+            current.subscribe(downTopics, qos, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     opened();
@@ -271,7 +301,7 @@ public final class MqttClientTransport implements ClientTransport {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable failure) {
-                    log.warn("cannot subscribe to {}: {}", downTopic, failure.toString());
+                    log.warn("cannot subscribe to {}: {}", scopeOfDownTopic.keySet(), failure.toString());
                     dropAndRetry(current);
                 }
             });
@@ -297,7 +327,7 @@ public final class MqttClientTransport implements ClientTransport {
                 return;
             }
             connected = true;
-            framing.reset();
+            framings.values().forEach(MessageFraming::reset);
             reconnects.connected();
             try {
                 listener.onConnected();
@@ -316,7 +346,7 @@ public final class MqttClientTransport implements ClientTransport {
      */
     private void sessionLost(ErrorMessage error) {
         log.info("the server has no session for this device ({}); starting a new one", error.code());
-        framing.reset();
+        framings.values().forEach(MessageFraming::reset);
         try {
             listener.onDisconnected(ErrorCode.HELLO_REQUIRED, "the server closed the session");
             listener.onConnected();
@@ -368,9 +398,11 @@ public final class MqttClientTransport implements ClientTransport {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             byte[] payload = message.getPayload();
-            if (!topic.equals(downTopic) || payload.length == 0) {
+            String scope = scopeOfDownTopic.get(topic);
+            if (scope == null || payload.length == 0) {
                 return;
             }
+            MessageFraming framing = framings.get(scope);
             if (payload.length > config.maxMessageBytes()) {
                 log.warn("ignoring a {} byte message from the server (maximum {})", payload.length, config.maxMessageBytes());
                 return;
@@ -383,7 +415,10 @@ public final class MqttClientTransport implements ClientTransport {
                 }
                 boolean json = whole.bytes() == payload ? payload[0] == '{' : whole.textual();
                 decoded = codecFor(json).decode(whole.bytes());
-                if (decoded instanceof Welcome welcome) {
+                if (!scope.equals(firstScope)) {
+                    decoded = Scoped.tag(scope, decoded); // the topic names the scope, whether the server tagged or not
+                }
+                if (Scoped.untagged(decoded) instanceof Welcome welcome) {
                     framing.peer(welcome.maxMessageBytes(), welcome.maxAssembledBytes());
                 }
             }
@@ -401,7 +436,7 @@ public final class MqttClientTransport implements ClientTransport {
                 catch (RuntimeException e) {
                     log.warn("listener failed on {}", decoded.type(), e);
                 }
-                if (decoded instanceof ErrorMessage error && error.code() == ErrorCode.HELLO_REQUIRED && connected) {
+                if (Scoped.untagged(decoded) instanceof ErrorMessage error && error.code() == ErrorCode.HELLO_REQUIRED && connected) {
                     sessionLost(error);
                 }
             }
