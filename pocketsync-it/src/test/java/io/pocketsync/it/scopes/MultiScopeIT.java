@@ -214,7 +214,7 @@ class MultiScopeIT {
         }
 
         <T extends Message> T await(String scope, Class<T> type, Predicate<T> matching) {
-            return await().atMost(PATIENCE).until(() -> received.stream().filter(m -> scopeOf(m).equals(scope))
+            return org.awaitility.Awaitility.await().atMost(PATIENCE).until(() -> received.stream().filter(m -> scopeOf(m).equals(scope))
                     .map(Scoped::untagged).filter(type::isInstance).map(type::cast).filter(matching).findFirst().orElse(null),
                     found -> found != null);
         }

@@ -7,7 +7,6 @@ import io.pocketsync.api.PluginContext;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.protocol.ErrorMessage;
-import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.transport.ClientTransport;
@@ -16,10 +15,7 @@ import io.pocketsync.api.protocol.Welcome;
 import io.pocketsync.core.transport.FragmentAssembler;
 import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.core.transport.ReconnectScheduler;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -62,11 +58,8 @@ public final class MqttClientTransport implements ClientTransport {
     private volatile IMqttToken connecting;
     private MqttTopics topics;
     private String upTopic;
-    /** The device's first scope, whose messages go untagged; then, per scope, its up topic and its framing. */
-    private String firstScope;
-    private final Map<String, String> upTopics = new LinkedHashMap<>();
-    private final Map<String, String> scopeOfDownTopic = new HashMap<>();
-    private final Map<String, MessageFraming> framings = new HashMap<>();
+    /** Per scope of the endpoint, its topics and its session's framing. */
+    private MqttScopeTopics scopes;
     private Listener listener;
     private volatile Codec jsonCodec;
     private volatile Codec cborCodec;
@@ -102,13 +95,8 @@ public final class MqttClientTransport implements ClientTransport {
         this.topics = new MqttTopics(config.topicRoot());
         this.upTopic = topics.up(endpoint.scope(), endpoint.deviceId());
         // protocol 3: each scope's session has its own pair of topics, so the broker's ACL confines each (docs/protocol.md 3.9)
-        this.firstScope = endpoint.scope();
-        for (String scope : endpoint.scopes()) {
-            upTopics.put(scope, topics.up(scope, endpoint.deviceId()));
-            scopeOfDownTopic.put(topics.down(scope, endpoint.deviceId()), scope);
-            framings.put(scope, scope.equals(firstScope) ? framing
-                    : new MessageFraming("MQTT server", config.maxMessageBytes(), config.maxAssembledBytes(), false));
-        }
+        this.scopes = new MqttScopeTopics(topics, endpoint, framing,
+                () -> new MessageFraming("MQTT server", config.maxMessageBytes(), config.maxAssembledBytes(), false));
         this.listener = newListener;
         String clientId = config.clientId().orElse("ps:" + endpoint.scope() + ":" + endpoint.deviceId());
         try {
@@ -130,15 +118,14 @@ public final class MqttClientTransport implements ClientTransport {
         if (closed.get() || !connected || current == null) {
             return false;
         }
-        // a HELLO names its scope; every other message of a scope but the first carries its tag
-        String scope = message instanceof Scoped scoped ? scoped.scope() : message instanceof Hello hello ? hello.scope() : firstScope;
-        String topic = upTopics.getOrDefault(scope, message instanceof Hello ? upTopic : null);
+        String scope = scopes.scopeOf(message);
+        String topic = scopes.upTopic(scope, message);
         if (topic == null) {
             log.warn("not sending {} of scope {}: this transport was started without it", message.type(), scope);
             return false;
         }
         byte[] payload = codec.encode(message);
-        return framings.getOrDefault(scope, framing).send(payload, codec.textual(), message.type().name(), (frame, text) -> {
+        return scopes.framing(scope).send(payload, codec.textual(), message.type().name(), (frame, text) -> {
             try {
                 current.publish(topic, frame, 1, false);
                 return true;
@@ -191,7 +178,7 @@ public final class MqttClientTransport implements ClientTransport {
         try {
             if (current.isConnected()) {
                 // the goodbye lets the server close the virtual connection now instead of at idle timeout
-                for (String topic : upTopics.values()) {
+                for (String topic : scopes.upTopics()) {
                     current.publish(topic, new byte[0], 1, false).waitForCompletion(2000);
                 }
                 current.disconnect(1000).waitForCompletion(2000);
@@ -290,7 +277,7 @@ public final class MqttClientTransport implements ClientTransport {
 
     private void subscribe(MqttAsyncClient current) {
         try {
-            String[] downTopics = scopeOfDownTopic.keySet().toArray(String[]::new);
+            String[] downTopics = scopes.downTopics().toArray(String[]::new);
             int[] qos = new int[downTopics.length];
             java.util.Arrays.fill(qos, 1);
             current.subscribe(downTopics, qos, null, new IMqttActionListener() {
@@ -301,7 +288,7 @@ public final class MqttClientTransport implements ClientTransport {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable failure) {
-                    log.warn("cannot subscribe to {}: {}", scopeOfDownTopic.keySet(), failure.toString());
+                    log.warn("cannot subscribe to {}: {}", scopes.downTopics(), failure.toString());
                     dropAndRetry(current);
                 }
             });
@@ -327,7 +314,7 @@ public final class MqttClientTransport implements ClientTransport {
                 return;
             }
             connected = true;
-            framings.values().forEach(MessageFraming::reset);
+            scopes.framings().forEach(MessageFraming::reset);
             reconnects.connected();
             try {
                 listener.onConnected();
@@ -346,7 +333,7 @@ public final class MqttClientTransport implements ClientTransport {
      */
     private void sessionLost(ErrorMessage error) {
         log.info("the server has no session for this device ({}); starting a new one", error.code());
-        framings.values().forEach(MessageFraming::reset);
+        scopes.framings().forEach(MessageFraming::reset);
         try {
             listener.onDisconnected(ErrorCode.HELLO_REQUIRED, "the server closed the session");
             listener.onConnected();
@@ -398,11 +385,11 @@ public final class MqttClientTransport implements ClientTransport {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             byte[] payload = message.getPayload();
-            String scope = scopeOfDownTopic.get(topic);
+            String scope = scopes.scopeOfDownTopic(topic);
             if (scope == null || payload.length == 0) {
                 return;
             }
-            MessageFraming framing = framings.get(scope);
+            MessageFraming framing = scopes.framing(scope);
             if (payload.length > config.maxMessageBytes()) {
                 log.warn("ignoring a {} byte message from the server (maximum {})", payload.length, config.maxMessageBytes());
                 return;
@@ -415,9 +402,7 @@ public final class MqttClientTransport implements ClientTransport {
                 }
                 boolean json = whole.bytes() == payload ? payload[0] == '{' : whole.textual();
                 decoded = codecFor(json).decode(whole.bytes());
-                if (!scope.equals(firstScope)) {
-                    decoded = Scoped.tag(scope, decoded); // the topic names the scope, whether the server tagged or not
-                }
+                decoded = scopes.tagged(scope, decoded);
                 if (Scoped.untagged(decoded) instanceof Welcome welcome) {
                     framing.peer(welcome.maxMessageBytes(), welcome.maxAssembledBytes());
                 }
