@@ -139,13 +139,39 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         requireNonNull(scope, "scope is null");
         Connection c = connection();
         resources.inTransaction(() -> {
-            if (!scope.equals(CaptureSchemas.stateString(c, "scope"))) {
-                // a cursor and row sequences belong to one scope's history
+            if (!scope.equals(CaptureSchemas.stateString(c, "scope")) && !ScopeStates.resume(c, scope)) {
+                // a cursor and row sequences belong to one scope's history (a scope synced as one of several resumes)
                 Sql.update(c, "UPDATE " + STATE + " SET cursor = 0, scope = ? WHERE id = 1", scope);
                 applier().forgetSequences();
             }
             return null;
         });
+    }
+
+    /**
+     * {@inheritDoc} Every view's scope is bound when the view is made; it is made active (its state in the state row)
+     * before each of its calls.
+     */
+    @Override
+    public synchronized ChangeCapture scope(String scope, List<String> tables) {
+        requireNonNull(scope, "scope is null");
+        Connection c = connection();
+        resources.inTransaction(() -> {
+            resources.scopes().bind(c, scope, List.copyOf(tables));
+            return null;
+        });
+        return new ScopedCapture(this, scope);
+    }
+
+    /** Makes {@code scope} the active one, unless it is (a view's call, under this lock). */
+    synchronized void activate(String scope) {
+        if (!resources.scopes().isActive(scope)) {
+            Connection c = connection();
+            resources.inTransaction(() -> {
+                resources.scopes().activate(c, scope);
+                return null;
+            });
+        }
     }
 
     @Override
@@ -201,6 +227,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     public synchronized List<String> subscribe() {
         refreshSchema(false);
         List<String> tracked = new ArrayList<>(new TreeSet<>(schemas.schemas().keySet()));
+        tracked.removeIf(resources.scopes()::isOther);
         Connection c = connection();
         resources.inTransaction(() -> {
             List<String> added = SubscribedTables.reconcile(c, tracked);
@@ -366,7 +393,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         refreshSchema(false);
         try {
             while (sealer().hasWork() && statements().queryLong("SELECT count(*) FROM (SELECT 1 FROM " + SystemTables.CHANGES
-                    + " WHERE state = 'pending' AND seq > ? LIMIT ?)", afterLocalSequence, (long) limit) < limit) {
+                    + " WHERE state = 'pending' AND seq > ? AND " + ScopeStates.NOT_OTHERS + " LIMIT ?)", afterLocalSequence, (long) limit) < limit) {
                 resources.inTransaction(() -> sealer().sealRound(schemas.schemas(), schemas.layouts(), Math.max(limit, SEAL_ROUND)));
             }
         }
