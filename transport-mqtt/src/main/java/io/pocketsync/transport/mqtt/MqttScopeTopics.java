@@ -79,10 +79,12 @@ final class MqttScopeTopics {
     }
 
     /**
-     * A message that came down {@code scope}'s topic, tagged with it unless it is the first scope's: the topic names the
-     * scope whether or not the server tagged the message.
+     * A message that came down {@code scope}'s topic, tagged with it when the device syncs several scopes: the topic
+     * names the scope whether or not the server tagged the message. (Each scope's topics are a virtual connection of
+     * their own, so the server speaks untagged on whichever scope's topics it heard a first HELLO; the tag tells the
+     * device which scope that was.) A device of one scope gets its messages as they are.
      */
     Message tagged(String scope, Message message) {
-        return scope.equals(firstScope) ? message : Scoped.tag(scope, message);
+        return upTopics.size() == 1 ? message : Scoped.tag(scope, message);
     }
 }
