@@ -6,6 +6,7 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.device.PocketSyncDevice;
+import io.pocketsync.device.PocketSyncDeviceBuilder;
 import io.pocketsync.device.capture.CaptureOptions;
 import io.pocketsync.device.capture.SqliteTriggerCapture;
 import io.pocketsync.device.capture.SqliteTriggerCaptureProvider;
@@ -22,6 +23,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,8 +52,9 @@ public final class DeviceCommand implements Callable<Integer> {
     @Option(names = "--db", paramLabel = "FILE", description = "The SQLite file to sync (must exist). Key: " + DeviceSettings.DB)
     Path db;
 
-    @Option(names = "--table", paramLabel = "NAME", description = "A table to sync (repeatable; required unless --uninstall). Key: "
-            + DeviceSettings.TABLES + " (comma-separated)")
+    @Option(names = "--table", paramLabel = "NAME[@SCOPE]", description = "A table to sync (repeatable; required unless --uninstall),"
+            + " in --scope, or in SCOPE with NAME@SCOPE: a device of several scopes keeps one connection with a session per"
+            + " scope, e.g. --table todos@alice --table projects@team-42. Key: " + DeviceSettings.TABLES + " (comma-separated)")
     List<String> tables;
 
     @Option(names = "--server", paramLabel = "URL",
@@ -131,7 +134,8 @@ public final class DeviceCommand implements Callable<Integer> {
         if (dropColumn != null) {
             return dropColumn();
         }
-        if (!uninstall && (tables.isEmpty() || serverUri == null || scope == null)) {
+        if (!uninstall && (tables.isEmpty() || serverUri == null
+                || (scope == null && !tables.stream().allMatch(table -> table.contains("@"))))) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "missing required options: --table, --server and --scope"
                     + " (all three are needed to sync; only --db with --uninstall)");
         }
@@ -168,6 +172,27 @@ public final class DeviceCommand implements Callable<Integer> {
     }
 
     /**
+     * A builder with the tables bound to their scopes: {@code NAME@SCOPE} to SCOPE, a plain {@code NAME} to
+     * {@code --scope} (one token serves every scope: a JWT whose grant lists them all).
+     */
+    static PocketSyncDeviceBuilder builder(List<String> tables, @Nullable String scope) {
+        PocketSyncDeviceBuilder builder = PocketSyncDevice.builder();
+        if (scope != null) {
+            builder.scope(scope);
+        }
+        for (String table : tables) {
+            int at = table.lastIndexOf('@');
+            if (at < 0) {
+                builder.tables(table);
+            }
+            else {
+                builder.table(table.substring(0, at), table.substring(at + 1));
+            }
+        }
+        return builder;
+    }
+
+    /**
      * Syncs the file until a stop is requested (then SAME, after flushing) or the path names another file or none
      * (then the device is closed at once: the file it holds is deleted, and SQLite refuses writes to it).
      */
@@ -175,11 +200,9 @@ public final class DeviceCommand implements Callable<Integer> {
             boolean resyncFirst, Supplier<String> tokens) throws InterruptedException {
         SidecarStatusLog status = new SidecarStatusLog();
         String transport = DeviceSettings.transportName(server);
-        try (PocketSyncDevice device = PocketSyncDevice.builder()
+        try (PocketSyncDevice device = builder(tables, scope)
                 .database(db)
-                .tables(tables)
                 .server(server)
-                .scope(scope)
                 .tokenSupplier(tokens)
                 .transport(transport, settings.transport(transport))
                 .capture(SqliteTriggerCaptureProvider.NAME, captureConfig())
@@ -193,8 +216,8 @@ public final class DeviceCommand implements Callable<Integer> {
                 // stored in the file: a resync interrupted by a stop goes on at the next start
                 device.resync();
             }
-            log.info("Syncing {} (tables {}) as device {} in scope {} with {}", db, tables, device.deviceId(), scope,
-                    server);
+            log.info("Syncing {} (tables {}) as device {} in scope{} {} with {}", db, tables, device.deviceId(),
+                    device.scopes().size() == 1 ? "" : "s", String.join(", ", device.scopes()), server);
             while (!signal.awaitStopRequest(WATCH_INTERVAL)) {
                 DatabaseFileWatch.State state = watch.check();
                 if (state != DatabaseFileWatch.State.SAME) {
@@ -277,12 +300,14 @@ public final class DeviceCommand implements Callable<Integer> {
         }
         String table = dropColumn.substring(0, dot);
         String column = dropColumn.substring(dot + 1);
-        if (!tables.contains(table)) {
+        List<String> names = tables.stream().map(name -> name.contains("@") ? name.substring(0, name.lastIndexOf('@')) : name)
+                .toList();
+        if (!names.contains(table)) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--drop-column: " + table + " is not one of the --table names");
         }
         try (SqliteTriggerCapture capture = new SqliteTriggerCapture(dataSource(db), java.time.Clock.systemUTC(),
                 CaptureOptions.from(captureConfig()))) {
-            capture.install(tables);
+            capture.install(names);
             capture.dropColumn(table, column);
         }
         log.info("Column {} dropped from {} in {}; its capture triggers were made again without it", column, table, db);

@@ -93,7 +93,7 @@ final class DeviceSettings {
     static ConfigSchema schema() {
         return new ConfigSchema().register(
                 ConfigKey.string(DB, "the SQLite file to sync", null),
-                ConfigKey.string(TABLES, "the tables to sync, comma-separated", null),
+                ConfigKey.string(TABLES, "the tables to sync, comma-separated; NAME@SCOPE binds a table to a scope of its own", null),
                 ConfigKey.string(SERVER, "server URL: ws://, wss:// (WebSocket), tcp://, ssl:// (MQTT broker)", null),
                 ConfigKey.string(SCOPE, "the scope to sync", null),
                 ConfigKey.string(TOKEN, "token for the scope", null),
