@@ -23,7 +23,6 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -89,10 +88,12 @@ public final class DeviceCommand implements Callable<Integer> {
             + " (default: 10s)")
     String busyTimeout;
 
-    @Option(names = "--token", paramLabel = "T",
-            description = "Token for the scope. Better: the POCKETSYNC_TOKEN environment variable or the --config file (key "
-                    + DeviceSettings.TOKEN + "), which keep it out of `ps`")
-    String token;
+    @Option(names = "--token", paramLabel = "[SCOPE=]T",
+            description = "Token for the scope (for every scope of a device of several: a JWT granting them all), or with"
+                    + " SCOPE=T the token of one scope (repeatable: a static token opens one scope). Better: the"
+                    + " POCKETSYNC_TOKEN environment variable or the --config file (keys " + DeviceSettings.TOKEN + ", "
+                    + DeviceSettings.TOKEN + ".SCOPE), which keep it out of `ps`")
+    List<String> token;
 
     @picocli.CommandLine.Mixin
     LoggingOptions logging;
@@ -109,10 +110,10 @@ public final class DeviceCommand implements Callable<Integer> {
     /** The merged settings of this run: the --config file, the environment, the flags. */
     private DeviceSettings settings;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the token for the scope, read again at"
-            + " every connection, so a renewed token is picked up (else: --token, the " + ENV_TOKEN + " environment"
-            + " variable or the --config file)")
-    Path tokenFile;
+    @Option(names = "--token-file", paramLabel = "[SCOPE=]FILE", description = "File holding the token (for every scope), or"
+            + " with SCOPE=FILE one scope's (repeatable), read again at every connection, so a renewed token is picked up"
+            + " (else: --token, the " + ENV_TOKEN + " environment variable or the --config file)")
+    List<String> tokenFile;
 
     /**
      * A command that stops when the signal it gets fires.
@@ -149,13 +150,15 @@ public final class DeviceCommand implements Callable<Integer> {
                     report.tables(), report.idColumns());
             return 0;
         }
-        Supplier<String> tokens = tokens();
+        SidecarTables bound = SidecarTables.parse(tables, scope);
+        SidecarTokens tokens = tokens(bound.scopes());
+        tables = bound.names(); // the file's tables, which a replaced file must hold again
         ShutdownSignal signal = signals.get();
         try {
             boolean resyncFirst = resync;
             while (true) {
                 DatabaseFileWatch watch = new DatabaseFileWatch(db);
-                DatabaseFileWatch.State state = syncUntilStopOrReplaced(signal, watch, serverUri, resyncFirst, tokens);
+                DatabaseFileWatch.State state = syncUntilStopOrReplaced(signal, watch, serverUri, resyncFirst, bound, tokens);
                 resyncFirst = false;
                 if (state == DatabaseFileWatch.State.SAME || !awaitNewFile(signal)) {
                     break;
@@ -172,38 +175,16 @@ public final class DeviceCommand implements Callable<Integer> {
     }
 
     /**
-     * A builder with the tables bound to their scopes: {@code NAME@SCOPE} to SCOPE, a plain {@code NAME} to
-     * {@code --scope} (one token serves every scope: a JWT whose grant lists them all).
-     */
-    static PocketSyncDeviceBuilder builder(List<String> tables, @Nullable String scope) {
-        PocketSyncDeviceBuilder builder = PocketSyncDevice.builder();
-        if (scope != null) {
-            builder.scope(scope);
-        }
-        for (String table : tables) {
-            int at = table.lastIndexOf('@');
-            if (at < 0) {
-                builder.tables(table);
-            }
-            else {
-                builder.table(table.substring(0, at), table.substring(at + 1));
-            }
-        }
-        return builder;
-    }
-
-    /**
      * Syncs the file until a stop is requested (then SAME, after flushing) or the path names another file or none
      * (then the device is closed at once: the file it holds is deleted, and SQLite refuses writes to it).
      */
     private DatabaseFileWatch.State syncUntilStopOrReplaced(ShutdownSignal signal, DatabaseFileWatch watch, URI server,
-            boolean resyncFirst, Supplier<String> tokens) throws InterruptedException {
+            boolean resyncFirst, SidecarTables bound, SidecarTokens tokens) throws InterruptedException {
         SidecarStatusLog status = new SidecarStatusLog();
         String transport = DeviceSettings.transportName(server);
-        try (PocketSyncDevice device = builder(tables, scope)
+        try (PocketSyncDevice device = tokens.applyTo(bound.applyTo(PocketSyncDevice.builder()))
                 .database(db)
                 .server(server)
-                .tokenSupplier(tokens)
                 .transport(transport, settings.transport(transport))
                 .capture(SqliteTriggerCaptureProvider.NAME, captureConfig())
                 .options(settings.options())
@@ -216,7 +197,7 @@ public final class DeviceCommand implements Callable<Integer> {
                 // stored in the file: a resync interrupted by a stop goes on at the next start
                 device.resync();
             }
-            log.info("Syncing {} (tables {}) as device {} in scope{} {} with {}", db, tables, device.deviceId(),
+            log.info("Syncing {} (tables {}) as device {} in scope{} {} with {}", db, bound, device.deviceId(),
                     device.scopes().size() == 1 ? "" : "s", String.join(", ", device.scopes()), server);
             while (!signal.awaitStopRequest(WATCH_INTERVAL)) {
                 DatabaseFileWatch.State state = watch.check();
@@ -233,21 +214,47 @@ public final class DeviceCommand implements Callable<Integer> {
         }
     }
 
-    /** Where the token comes from: --token-file (read at every HELLO), or --token, the environment or the config file. */
-    private Supplier<String> tokens() {
-        if (token != null && tokenFile != null) {
-            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "give one of --token and --token-file");
+    /**
+     * Where the tokens come from: for every scope --token-file FILE (read at every HELLO), else --token, the environment
+     * or the config file; for one scope --token-file SCOPE=FILE, else --token SCOPE=T or device.token.SCOPE.
+     */
+    private SidecarTokens tokens(List<String> scopes) {
+        Supplier<String> every = null;
+        Map<String, Supplier<String>> perScope = new java.util.LinkedHashMap<>();
+        for (String value : tokenFile == null ? List.<String>of() : tokenFile) {
+            Map.Entry<String, String> split = SidecarTokens.split(value);
+            TokenFile file = new TokenFile(Path.of(split.getValue()));
+            if (split.getKey() == null ? every != null : perScope.put(split.getKey(), file) != null) {
+                throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--token-file given twice for "
+                        + (split.getKey() == null ? "every scope" : "scope " + split.getKey()));
+            }
+            every = split.getKey() == null ? file : every;
         }
         if (token != null) {
             log.warn("--token puts a secret on the command line, where `ps`, /proc and shell history show it to others;"
                     + " use --token-file FILE or the {} environment variable instead", ENV_TOKEN);
         }
-        if (tokenFile != null) {
-            return new TokenFile(tokenFile);
+        if (every != null && token != null && token.stream().anyMatch(value -> SidecarTokens.split(value).getKey() == null)) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "give one of --token and --token-file");
         }
-        // the flag, else the environment, else the --config file (DeviceSettings)
-        String value = settings.token();
-        return () -> value;
+        for (Map.Entry<String, String> own : settings.scopeTokens().entrySet()) {
+            if (perScope.containsKey(own.getKey())) {
+                throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "scope " + own.getKey() + " has a --token-file and a"
+                        + " token (--token " + own.getKey() + "=..., " + DeviceSettings.SCOPE_TOKEN_PREFIX + own.getKey()
+                        + "): give one");
+            }
+            String value = own.getValue();
+            perScope.put(own.getKey(), () -> value);
+        }
+        if (every == null && settings.hasToken()) {
+            // the flag, else the environment, else the --config file (DeviceSettings)
+            String value = settings.token();
+            every = () -> value;
+        }
+        if (every == null && perScope.isEmpty()) {
+            every = () -> ""; // anonymous, as before tokens per scope
+        }
+        return SidecarTokens.select(every, perScope, scopes);
     }
 
     /** Waits until a file with the tracked tables is at the path again; false when a stop was requested first. */
@@ -300,7 +307,7 @@ public final class DeviceCommand implements Callable<Integer> {
         }
         String table = dropColumn.substring(0, dot);
         String column = dropColumn.substring(dot + 1);
-        List<String> names = tables.stream().map(name -> name.contains("@") ? name.substring(0, name.lastIndexOf('@')) : name)
+        List<String> names = tables.stream().map(name -> name.contains("@") ? name.substring(0, name.indexOf('@')) : name)
                 .toList();
         if (!names.contains(table)) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--drop-column: " + table + " is not one of the --table names");
@@ -370,8 +377,13 @@ public final class DeviceCommand implements Callable<Integer> {
         if (scope != null) {
             values.put(DeviceSettings.SCOPE, scope);
         }
-        if (token != null) {
-            values.put(DeviceSettings.TOKEN, token);
+        for (String value : token == null ? List.<String>of() : token) {
+            Map.Entry<String, String> split = SidecarTokens.split(value);
+            String key = split.getKey() == null ? DeviceSettings.TOKEN : DeviceSettings.SCOPE_TOKEN_PREFIX + split.getKey();
+            if (values.put(key, split.getValue()) != null) {
+                throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--token given twice for "
+                        + (split.getKey() == null ? "every scope" : "scope " + split.getKey()));
+            }
         }
         if (progressInterval != null) {
             values.put(DeviceSettings.PROGRESS_INTERVAL, progressInterval);
