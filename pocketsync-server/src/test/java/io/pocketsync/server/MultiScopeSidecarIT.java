@@ -65,16 +65,16 @@ class MultiScopeSidecarIT {
             awaitTriggers(aDb, processes, "a");
             awaitTriggers(bDb, processes, "b");
 
-            sqlite3(aDb, "INSERT INTO todos VALUES ('a1', 'from a'); INSERT INTO notes VALUES ('a-note', 'a private');");
-            sqlite3(bDb, "INSERT INTO todos VALUES ('b1', 'from b'); INSERT INTO notes VALUES ('b-note', 'b private');");
-            TestDatabases.execute(adminDb, "INSERT INTO config VALUES ('interval', '60')");
+            sqlite3(aDb, "INSERT INTO todos (id, title) VALUES ('a1', 'from a'); INSERT INTO notes (id, body) VALUES ('a-note', 'a private');");
+            sqlite3(bDb, "INSERT INTO todos (id, title) VALUES ('b1', 'from b'); INSERT INTO notes (id, body) VALUES ('b-note', 'b private');");
+            TestDatabases.execute(adminDb, "INSERT INTO config (id, v) VALUES ('interval', '60')");
 
             await().atMost(PATIENCE).until(() -> ids(aDb, "todos").equals("a1,b1") && ids(bDb, "todos").equals("a1,b1")
                     && ids(aDb, "config").equals("interval") && ids(bDb, "config").equals("interval"));
             assertThat(processes.log("a")).contains("in scopes " + team + ", " + alice + ", " + fleet);
 
             // a write to the read-only fleet scope is refused and put back; the team scope goes on meanwhile
-            sqlite3(aDb, "INSERT INTO config VALUES ('local-hack', '1'); INSERT INTO todos VALUES ('a2', 'after the hack');");
+            sqlite3(aDb, "INSERT INTO config (id, v) VALUES ('local-hack', '1'); INSERT INTO todos (id, title) VALUES ('a2', 'after the hack');");
             await().atMost(PATIENCE).until(() -> ids(bDb, "todos").equals("a1,a2,b1")
                     && ids(aDb, "config").equals("interval") && processes.log("a").contains("SCOPE_READ_ONLY"));
             assertThat(ids(bDb, "config")).isEqualTo("interval");
