@@ -60,7 +60,7 @@ final class ChangeLogPruner {
         statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET hlc = max(hlc, (SELECT coalesce(max(hlc), 0) FROM "
                 + SystemTables.CHANGES + " WHERE +state IN ('acked', 'superseded'))) WHERE id = 1");
         statements.update("DELETE FROM " + SystemTables.CHANGES + " WHERE seq <= (SELECT max(seq) FROM "
-                + SystemTables.CHANGES + ") - ? AND state IN ('acked', 'superseded') AND server_seq <= ?",
+                + SystemTables.CHANGES + ") - ? AND state IN ('acked', 'superseded') AND server_seq <= ? AND " + ScopeStates.NOT_OTHERS,
                 (long) options.ackedKeepRows(), cursor);
     }
 }

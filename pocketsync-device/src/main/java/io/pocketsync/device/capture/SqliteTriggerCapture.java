@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import javax.sql.DataSource;
 
 /**
@@ -36,13 +35,13 @@ import javax.sql.DataSource;
  * Thread-safe: every method is synchronized; the device engine calls it from its engine thread.
  */
 public final class SqliteTriggerCapture implements ChangeCapture {
-    private static final String STATE = SystemTables.DEVICE_STATE;
     /** Journal rows sealed per transaction by {@link #pending}, at least. */
     private static final int SEAL_ROUND = 1_000;
 
     private final CaptureResources resources;
     private final CaptureSchemas schemas;
     private final CaptureChecksums checksums;
+    private final ScopeBinding binding;
 
     /**
      * A capture of the SQLite database behind {@code dataSource}; it opens nothing until installed.
@@ -55,6 +54,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         this.resources = new CaptureResources(dataSource, clock, options);
         this.schemas = new CaptureSchemas(resources);
         this.checksums = new CaptureChecksums(resources, schemas);
+        this.binding = new ScopeBinding(resources, schemas);
     }
 
     @Override
@@ -136,16 +136,22 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized void bindScope(String scope) {
-        requireNonNull(scope, "scope is null");
-        Connection c = connection();
-        resources.inTransaction(() -> {
-            if (!scope.equals(CaptureSchemas.stateString(c, "scope"))) {
-                // a cursor and row sequences belong to one scope's history
-                Sql.update(c, "UPDATE " + STATE + " SET cursor = 0, scope = ? WHERE id = 1", scope);
-                applier().forgetSequences();
-            }
-            return null;
-        });
+        binding.bindScope(scope);
+    }
+
+    /**
+     * {@inheritDoc} Every view's scope is bound when the view is made; it is made active (its state in the state row)
+     * before each of its calls.
+     */
+    @Override
+    public synchronized ChangeCapture scope(String scope, List<String> tables) {
+        binding.bindTables(scope, tables);
+        return new ScopedCapture(this, scope);
+    }
+
+    /** Makes {@code scope} the active one, unless it is (a view's call, under this lock). */
+    synchronized void activate(String scope) {
+        binding.activate(scope);
     }
 
     @Override
@@ -200,17 +206,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized List<String> subscribe() {
         refreshSchema(false);
-        List<String> tracked = new ArrayList<>(new TreeSet<>(schemas.schemas().keySet()));
-        Connection c = connection();
-        resources.inTransaction(() -> {
-            List<String> added = SubscribedTables.reconcile(c, tracked);
-            if (!added.isEmpty()) {
-                // the server never sent these tables at our cursor: their current state comes with a full resync
-                OwnRowsRepair.resync(c);
-            }
-            return null;
-        });
-        return tracked;
+        return binding.subscribe();
     }
 
     @Override
@@ -366,7 +362,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         refreshSchema(false);
         try {
             while (sealer().hasWork() && statements().queryLong("SELECT count(*) FROM (SELECT 1 FROM " + SystemTables.CHANGES
-                    + " WHERE state = 'pending' AND seq > ? LIMIT ?)", afterLocalSequence, (long) limit) < limit) {
+                    + " WHERE state = 'pending' AND seq > ? AND " + ScopeStates.NOT_OTHERS + " LIMIT ?)", afterLocalSequence, (long) limit) < limit) {
                 resources.inTransaction(() -> sealer().sealRound(schemas.schemas(), schemas.layouts(), Math.max(limit, SEAL_ROUND)));
             }
         }
