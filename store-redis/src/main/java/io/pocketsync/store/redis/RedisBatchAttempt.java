@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.IncomingHashes;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
@@ -158,7 +159,7 @@ final class RedisBatchAttempt {
         }
         RedisUniqueClaims.appendArgs(args, plan);
         if (keepChecksums) {
-            RedisChecksums.appendArgs(args, ChecksumDelta.of(plan, hashes.join()));
+            RedisChecksums.appendArgs(args, ChecksumDelta.of(plan, hashes.join(), ChecksumLevel.COARSE));
         }
         else {
             args.add(RedisChecksums.NOT_KEPT);

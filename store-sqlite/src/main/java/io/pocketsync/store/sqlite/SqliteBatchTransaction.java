@@ -1,6 +1,7 @@
 package io.pocketsync.store.sqlite;
 
 import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.IncomingHashes;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
@@ -113,7 +114,7 @@ final class SqliteBatchTransaction {
         SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
         SqliteDeviceMarks.raise(writer, scope, changes, plan.outcome(0));
         if (keepChecksums) {
-            SqliteChecksums.apply(writer, scope, ChecksumDelta.of(plan, hashes.join()));
+            SqliteChecksums.apply(writer, scope, ChecksumDelta.of(plan, hashes.join(), ChecksumLevel.FINE));
         }
         if (!plan.audits().isEmpty()) {
             PreparedStatement audit = writer.prepared("INSERT INTO ps_audit (scope, id, at, status, change_json, "
