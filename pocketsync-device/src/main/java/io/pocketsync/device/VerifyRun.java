@@ -18,8 +18,10 @@ import java.util.concurrent.CompletableFuture;
 final class VerifyRun {
     /** What the question in flight asks for (docs/protocol.md 4.2). */
     enum Stage {
-        /** The scope's table checksums. */
+        /** The scope's table checksums (coarse; an older server answers fine ones). */
         TABLES,
+        /** One table's fine checksums, when its coarse ones differ. */
+        FINE,
         /** The row hashes of some of a table's buckets. */
         HASHES,
         /** The server's state of some rows. */
@@ -41,6 +43,9 @@ final class VerifyRun {
     ScopeChecksums server;
     final Deque<String> tables = new ArrayDeque<>();
     final List<TableVerification> results = new ArrayList<>();
+    /** The table whose fine checksums are asked, and its coarse buckets that differ (stage {@link Stage#FINE}). */
+    String fineTable;
+    List<Integer> differingCoarse = List.of();
     /** The table being compared row by row, set when a table's checksums differ. */
     TableComparison comparison;
 
