@@ -46,11 +46,28 @@ final class RedisChecksums {
     private static final int TABLE_BYTES = SLOTS * Long.BYTES;
 
     /**
+     * A Lua function both scripts use: appends to a BITFIELD call one {@code op} (INCRBY or SET) of each non-zero value
+     * of a comma-separated list, to consecutive 64-bit counters from {@code slot}.
+     */
+    private static final String COUNTERS = """
+            local function counters(call, op, slot, values)
+              for value in string.gmatch(values, '[^,]+') do
+                if value ~= '0' then
+                  local c = #call
+                  call[c + 1] = op; call[c + 2] = 'i64'; call[c + 3] = '#' .. slot; call[c + 4] = value
+                end
+                slot = slot + 1
+              end
+              return call
+            end
+            """;
+
+    /**
      * Appended to the write script ({@code head} is the scope's head before the batch, {@code applied} the sequences it
      * takes): ARGV from {@code i} on: the table count, then per table its name and its 32 increments (16 counts, 16
      * sums) in one comma-separated argument; a table count of {@value #NOT_KEPT} marks the sums incomplete instead.
      */
-    static final String WRITE_PART = """
+    static final String WRITE_PART = COUNTERS + """
             local tables = tonumber(ARGV[i] or '0'); i = i + 1
             local exactAt = redis.call('HGET', KEYS[11], '#ready')
             if tables < 0 or (head ~= 0 and exactAt ~= string.format('%d', head)) then
@@ -62,15 +79,7 @@ final class RedisChecksums {
                   place = redis.call('HINCRBY', KEYS[11], '#n', 1) - 1
                   redis.call('HSET', KEYS[11], 't:' .. ARGV[i], place)
                 end
-                local slot = tonumber(place) * 32
-                local call = {'BITFIELD', KEYS[12], 'OVERFLOW', 'WRAP'}
-                for value in string.gmatch(ARGV[i + 1], '[^,]+') do
-                  if value ~= '0' then
-                    local c = #call
-                    call[c + 1] = 'INCRBY'; call[c + 2] = 'i64'; call[c + 3] = '#' .. slot; call[c + 4] = value
-                  end
-                  slot = slot + 1
-                end
+                local call = counters({'BITFIELD', KEYS[12], 'OVERFLOW', 'WRAP'}, 'INCRBY', tonumber(place) * 32, ARGV[i + 1])
                 i = i + 2
                 if #call > 4 then redis.call(unpack(call)) end
               end
@@ -101,7 +110,7 @@ final class RedisChecksums {
      * 32 values in one comma-separated argument. Replaces the sums only if no batch committed since the scan started
      * (the head did not move) and they are still not exact at it. Returns 1 when it replaced them.
      */
-    static final String REBUILD = """
+    static final String REBUILD = COUNTERS + """
             local head = redis.call('GET', KEYS[1]) or '0'
             if head ~= ARGV[1] or redis.call('HGET', KEYS[2], '#ready') == head then return 0 end
             redis.call('DEL', unpack(KEYS, 2))
@@ -109,15 +118,7 @@ final class RedisChecksums {
             local i = 3
             for t = 0, tables - 1 do
               redis.call('HSET', KEYS[2], 't:' .. ARGV[i], t)
-              local call = {'BITFIELD', KEYS[3]}
-              local slot = t * 32
-              for value in string.gmatch(ARGV[i + 1], '[^,]+') do
-                if value ~= '0' then
-                  local c = #call
-                  call[c + 1] = 'SET'; call[c + 2] = 'i64'; call[c + 3] = '#' .. slot; call[c + 4] = value
-                end
-                slot = slot + 1
-              end
+              local call = counters({'BITFIELD', KEYS[3]}, 'SET', t * 32, ARGV[i + 1])
               i = i + 2
               if #call > 2 then redis.call(unpack(call)) end
             end

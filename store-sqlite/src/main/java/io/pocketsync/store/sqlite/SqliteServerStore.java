@@ -209,10 +209,8 @@ public final class SqliteServerStore implements ServerStore {
     public ScopeChecksums fineChecksums(Scope scope, String table) {
         requireNonNull(scope, "scope is null");
         requireNonNull(table, "table is null");
-        if (!keepChecksums) {
-            return ServerStore.super.fineChecksums(scope, table);
-        }
-        return read(connection -> SqliteChecksums.read(connection, scope, table));
+        return keepChecksums ? read(connection -> SqliteChecksums.read(connection, scope, table))
+                : ServerStore.super.fineChecksums(scope, table);
     }
 
     @Override
