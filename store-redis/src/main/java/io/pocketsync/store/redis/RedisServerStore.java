@@ -42,12 +42,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,8 +186,8 @@ public final class RedisServerStore implements ServerStore {
     private BatchOutcome applyAttempts(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers) {
         RedisKeys keys = new RedisKeys(config.prefix(), scope);
         // hashed on another core while this one reads, plans and encodes the batch
-        CompletableFuture<IncomingHashes> hashes = keepChecksums ? IncomingHashes.ahead(changes)
-                : CompletableFuture.completedFuture(IncomingHashes.none());
+        Supplier<IncomingHashes> hashes = keepChecksums ? IncomingHashes.ahead(changes)
+                : IncomingHashes::none;
         if (!changes.isEmpty() && BatchPlan.createsOnlyNewRows(changes)) {
             BatchOutcome outcome = attempts.tryApply(scope, keys, changes, resolvers, true, hashes);
             if (outcome != null) {
