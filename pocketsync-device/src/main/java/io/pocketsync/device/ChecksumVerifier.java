@@ -283,6 +283,8 @@ final class ChecksumVerifier {
         current.sequence = answer.sequence();
         current.local = local;
         current.server = new ScopeChecksums(answer.sequence(), answer.tables());
+        // a server before the coarse level answers fine checksums: a table it leaves out is then fine and empty
+        current.serverLevel = answer.tables().isEmpty() ? ChecksumLevel.COARSE : answer.tables().get(0).level();
         // every tracked table, also one without rows on either side, so that a report names them all
         current.tables.addAll(new TreeSet<>(capture.tableVersions().keySet()));
         nextTable(current);
@@ -292,8 +294,8 @@ final class ChecksumVerifier {
         while (!current.tables.isEmpty()) {
             String table = current.tables.poll();
             TableChecksum mine = current.local.table(table);
-            // a table the answer leaves out has no live rows: empty at the coarse level, which then asks the fine one
-            TableChecksum theirs = current.server.table(table, ChecksumLevel.COARSE);
+            // a table the answer leaves out has no live rows: empty at the answer's level
+            TableChecksum theirs = current.server.table(table, current.serverLevel);
             if (theirs.level() == ChecksumLevel.FINE) { // a server before the coarse level
                 if (compareFine(current, mine, theirs, null)) {
                     return;
@@ -340,7 +342,6 @@ final class ChecksumVerifier {
         nextBuckets(current);
         return true;
     }
-
 
     private void nextBuckets(VerifyRun current) {
         TableComparison comparison = current.comparison;

@@ -1,5 +1,6 @@
 package io.pocketsync.device;
 
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.protocol.Checksums;
 import java.util.ArrayDeque;
@@ -41,6 +42,8 @@ final class VerifyRun {
     /** Both sides' checksums at {@link #sequence}, set by the answer to the TABLES question. */
     ScopeChecksums local;
     ScopeChecksums server;
+    /** The level of {@link #server}'s tables: coarse, or fine from a server before the coarse level. */
+    ChecksumLevel serverLevel = ChecksumLevel.COARSE;
     final Deque<String> tables = new ArrayDeque<>();
     final List<TableVerification> results = new ArrayList<>();
     /** The table whose fine checksums are asked, and its coarse buckets that differ (stage {@link Stage#FINE}). */
