@@ -255,13 +255,14 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
 
     @Test
     void checksumLevelsFollowTheirRules() {
-        Map<String, Object> olderPull = WireTrees.of(MessageSamples.pull());
+        assertThat(codec().decode(raw(WireTrees.of(MessageSamples.coarsePull())))).isEqualTo(MessageSamples.coarsePull());
+        Map<String, Object> olderPull = WireTrees.of(MessageSamples.coarsePull());
         olderPull.remove("level");
         assertThat(((Pull) codec().decode(raw(olderPull))).sums()).as("a PULL before levels").isEqualTo(ChecksumLevel.FINE);
-        Map<String, Object> levelAlone = WireTrees.of(MessageSamples.pull());
+        Map<String, Object> levelAlone = WireTrees.of(MessageSamples.coarsePull());
         levelAlone.remove("sums");
         assertCode(raw(levelAlone), ErrorCode.INVALID_FIELD);
-        Map<String, Object> unknownLevel = WireTrees.of(MessageSamples.pull());
+        Map<String, Object> unknownLevel = WireTrees.of(MessageSamples.coarsePull());
         unknownLevel.put("level", "medium");
         assertCode(raw(unknownLevel), ErrorCode.INVALID_FIELD);
 

@@ -226,12 +226,21 @@ public final class MessageSamples {
     }
 
     /**
-     * A PULL, asking for the coarse checksums with its final page.
+     * A PULL, asking for the (fine) checksums with its final page, as a device before checksum levels does.
      *
      * @return the message
      */
     public static Pull pull() {
-        return new Pull(V, 42, 500, 57, true, ChecksumLevel.COARSE);
+        return new Pull(V, 42, 500, 57, true, true);
+    }
+
+    /**
+     * A PULL asking for the coarse checksums with its final page.
+     *
+     * @return the message
+     */
+    public static Pull coarsePull() {
+        return new Pull(V, 7, 100, 0, false, ChecksumLevel.COARSE);
     }
 
     /**
@@ -296,6 +305,7 @@ public final class MessageSamples {
         all.add(emptyAck());
         all.addAll(changesMessages());
         all.add(pull());
+        all.add(coarsePull());
         all.addAll(errors());
         all.addAll(pings());
         all.addAll(verifications());
