@@ -89,7 +89,7 @@ final class MessageDecoder {
             case PULL:
                 return new Pull(version, message.nonNegativeLong("cursor"), message.intValue("limit"),
                         message.has("own") ? message.nonNegativeLong("own") : 0,
-                        message.has("self") && message.booleanValue("self"), message.has("sums") && message.booleanValue("sums"));
+                        message.has("self") && message.booleanValue("self"), ChecksumCodec.pullSums(message));
             case ERROR:
                 return new ErrorMessage(version, errorCode(message, "code", "number"), message.string("message"),
                         message.optionalString("ref"));

@@ -126,8 +126,9 @@ final class MessageEncoder {
             if (pull.self()) {
                 out.writeBooleanField("self", true);
             }
-            if (pull.sums()) {
+            if (pull.sums() != null) {
                 out.writeBooleanField("sums", true);
+                ChecksumCodec.writeLevel(out, pull.sums());
             }
         }
         else if (message instanceof ErrorMessage error) {

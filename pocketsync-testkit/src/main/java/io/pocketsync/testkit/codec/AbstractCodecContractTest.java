@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.protocol.Changes;
@@ -15,6 +16,7 @@ import io.pocketsync.api.protocol.MessageType;
 import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.protocol.Ping;
 import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Verify;
 import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
@@ -123,7 +125,8 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
         for (Message sample : MessageSamples.all()) {
             Map<String, Object> tree = WireTrees.of(sample);
             for (String field : tree.keySet()) {
-                if (java.util.Set.of("ref", "number", "seqs", "own", "time", "maxRow", "maxAssembled", "self", "sums", "tables")
+                if (java.util.Set.of("ref", "number", "seqs", "own", "time", "maxRow", "maxAssembled", "self", "sums", "level",
+                        "tables")
                         .contains(field)) { // the optional ones
                     continue;
                 }
@@ -268,6 +271,34 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
             String algorithm = decoded instanceof Verify verify ? verify.algorithm() : ((Checksums) decoded).algorithm();
             assertThat(algorithm).as("%s", sample.type()).isEqualTo(RowHash.FIRST_ALGORITHM);
         }
+    }
+
+    @Test
+    void checksumLevelsFollowTheirRules() {
+        assertThat(codec().decode(raw(WireTrees.of(MessageSamples.coarsePull())))).isEqualTo(MessageSamples.coarsePull());
+        Map<String, Object> olderPull = WireTrees.of(MessageSamples.coarsePull());
+        olderPull.remove("level");
+        assertThat(((Pull) codec().decode(raw(olderPull))).sums()).as("a PULL before levels").isEqualTo(ChecksumLevel.FINE);
+        Map<String, Object> levelAlone = WireTrees.of(MessageSamples.coarsePull());
+        levelAlone.remove("sums");
+        assertCode(raw(levelAlone), ErrorCode.INVALID_FIELD);
+        Map<String, Object> unknownLevel = WireTrees.of(MessageSamples.coarsePull());
+        unknownLevel.put("level", "medium");
+        assertCode(raw(unknownLevel), ErrorCode.INVALID_FIELD);
+
+        Map<String, Object> olderVerify = WireTrees.of(MessageSamples.verifications().get(7));
+        olderVerify.remove("level");
+        assertThat(((Verify) codec().decode(raw(olderVerify))).level()).as("a VERIFY before levels").isNull();
+        Map<String, Object> levelWithBuckets = WireTrees.of(MessageSamples.verifications().get(1));
+        levelWithBuckets.put("level", "fine");
+        assertCode(raw(levelWithBuckets), ErrorCode.INVALID_FIELD);
+
+        Map<String, Object> coarseAnswer = WireTrees.of(MessageSamples.verifications().get(9));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> table = (Map<String, Object>) ((List<Object>) coarseAnswer.get("tables")).get(0);
+        assertThat((List<?>) table.get("counts")).hasSize(ChecksumLevel.COARSE.buckets());
+        table.put("counts", List.of(1L, 2L, 3L));
+        assertCode(raw(coarseAnswer), ErrorCode.INVALID_FIELD);
     }
 
     @Test

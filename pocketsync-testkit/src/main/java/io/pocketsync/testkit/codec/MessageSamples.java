@@ -1,6 +1,7 @@
 package io.pocketsync.testkit.codec;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.Change;
@@ -226,12 +227,21 @@ public final class MessageSamples {
     }
 
     /**
-     * A PULL.
+     * A PULL, asking for the (fine) checksums with its final page, as a device before checksum levels does.
      *
      * @return the message
      */
     public static Pull pull() {
         return new Pull(V, 42, 500, 57, true, true);
+    }
+
+    /**
+     * A PULL asking for the coarse checksums with its final page.
+     *
+     * @return the message
+     */
+    public static Pull coarsePull() {
+        return new Pull(V, 7, 100, 0, false, ChecksumLevel.COARSE);
     }
 
     /**
@@ -272,7 +282,10 @@ public final class MessageSamples {
                 new Checksums(V, 1, 99, List.of(todo.build(), TableChecksum.empty("note")), List.of(), List.of(), List.of(), List.of()),
                 new Checksums(V, 2, 99, List.of(), List.of("g1", "g2"), List.of(Long.MIN_VALUE, 42L), List.of(), List.of()),
                 new Checksums(V, 3, 99, List.of(), List.of(), List.of(), List.of(update(), delete()), List.of(98L, 99L)),
-                new Checksums(V, 4, 0, List.of(), List.of(), List.of(), List.of(), List.of()));
+                new Checksums(V, 4, 0, List.of(), List.of(), List.of(), List.of(), List.of()),
+                Verify.checksums(V, 5, null, ChecksumLevel.COARSE), Verify.checksums(V, 6, "todo", ChecksumLevel.FINE),
+                new Checksums(V, 5, 99, List.of(todo.build().coarse()), List.of(), List.of(), List.of(), List.of()),
+                new Checksums(V, 6, 99, List.of(todo.build()), List.of(), List.of(), List.of(), List.of()));
     }
 
     /**
@@ -306,6 +319,7 @@ public final class MessageSamples {
         all.add(emptyAck());
         all.addAll(changesMessages());
         all.add(pull());
+        all.add(coarsePull());
         all.addAll(errors());
         all.addAll(pings());
         all.addAll(verifications());

@@ -1,6 +1,5 @@
 package io.pocketsync.testkit.codec;
 
-import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.protocol.Ack;
@@ -135,8 +134,9 @@ public final class WireTrees {
             if (pull.self()) {
                 tree.put("self", true);
             }
-            if (pull.sums()) {
+            if (pull.sums() != null) {
                 tree.put("sums", true);
+                tree.put("level", pull.sums().wireName());
             }
         }
         else if (message instanceof ErrorMessage error) {
@@ -158,6 +158,9 @@ public final class WireTrees {
             tree.put("alg", verify.algorithm());
             if (verify.table() != null) {
                 tree.put("table", verify.table());
+            }
+            if (verify.level() != null) {
+                tree.put("level", verify.level().wireName());
             }
             if (!verify.buckets().isEmpty()) {
                 List<Object> buckets = new ArrayList<>();
@@ -187,7 +190,7 @@ public final class WireTrees {
                 item.put("sum", table.sum());
                 List<Object> counts = new ArrayList<>();
                 List<Object> sums = new ArrayList<>();
-                for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+                for (int bucket = 0; bucket < table.level().buckets(); bucket++) {
                     counts.add(table.bucketCount(bucket));
                     sums.add(table.bucketSum(bucket));
                 }
