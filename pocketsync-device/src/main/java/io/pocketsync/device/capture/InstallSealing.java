@@ -11,9 +11,16 @@ import org.slf4j.LoggerFactory;
  * Seals what installing journaled (every existing row of a newly tracked table) in rounds, each its own transaction,
  * and logs progress while it lasts longer than {@link CaptureOptions#progressInterval()}: a table of a million rows
  * takes tens of seconds, which should not pass in silence. Stateless.
+ *
+ * <p>While it runs, the connection's page cache is raised to {@value #CACHE_KIB} KiB (SQLite's default is 2,000 KiB) and
+ * put back after: a round gives thousands of rows their ids, whose index entries land all over the {@code ps_global_id}
+ * index, and with the default cache the index pages a round touches did not stay in memory until its commit.
  */
 final class InstallSealing {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteTriggerCapture.class);
+
+    /** The page cache while sealing, in KiB. */
+    private static final int CACHE_KIB = 32 * 1024;
 
     private InstallSealing() {}
 
@@ -27,6 +34,22 @@ final class InstallSealing {
         if (total == 0) {
             return;
         }
+        long cache = Sql.queryLong(connection, "PRAGMA cache_size");
+        // negative: KiB; positive: pages (an app's own larger setting is kept)
+        long pageKib = Sql.queryLong(connection, "PRAGMA page_size") / 1024;
+        if ((cache < 0 ? -cache : cache * pageKib) < CACHE_KIB) {
+            Sql.execute(connection, "PRAGMA cache_size = -" + CACHE_KIB);
+        }
+        try {
+            sealRounds(connection, statements, interval, round, total);
+        }
+        finally {
+            Sql.execute(connection, "PRAGMA cache_size = " + cache);
+        }
+    }
+
+    private static void sealRounds(Connection connection, StatementCache statements, Duration interval, Round round, long total)
+            throws SQLException {
         long start = System.nanoTime();
         long next = start + interval.toNanos();
         boolean told = false;

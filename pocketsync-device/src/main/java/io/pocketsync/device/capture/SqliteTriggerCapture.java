@@ -39,6 +39,12 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     private static final String STATE = SystemTables.DEVICE_STATE;
     /** Journal rows sealed per transaction by {@link #pending}, at least. */
     private static final int SEAL_ROUND = 1_000;
+    /**
+     * Journal rows an install seals per transaction. Ten times {@link #SEAL_ROUND}: each round writes ids into the
+     * table's {@code ps_global_id} index at places all over it (natural ids are digests), and a transaction writes each
+     * page it touched once, so larger rounds write far fewer pages per row (see {@link InstallSealing}).
+     */
+    private static final int INSTALL_ROUND = 10_000;
 
     private final CaptureResources resources;
     private final CaptureSchemas schemas;
@@ -84,7 +90,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
                 installed.put(table, TableSchema.read(c, table));
             }
             InstallSealing.sealAll(c, statements(), resources.options().progressInterval(),
-                    () -> sealer().sealRound(installed, schemas.layouts(), SEAL_ROUND));
+                    () -> sealer().sealRound(installed, schemas.layouts(), INSTALL_ROUND));
         }
         catch (SQLException e) {
             throw Sql.failure("sealing the existing rows failed", e);
