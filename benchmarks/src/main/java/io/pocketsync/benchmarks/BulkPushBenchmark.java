@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * file with {@code ATTACH} and {@code INSERT ... SELECT}, in the same run, rounds alternating.
  *
  * <p>Besides the ratio it prints each product round's timeline (when install returned, the first PUSH, the server
- * holding half and all rows, the last ACK) and the peak heap of the JVM, which holds both the device and the server.
+ * holding half and all rows, the last ACK), the CPU time the JVM spent, and the peak heap of the JVM, which holds
+ * both the device and the server.
  */
 final class BulkPushBenchmark {
     private static final String SCOPE = "bench-bulk";
@@ -55,12 +56,15 @@ final class BulkPushBenchmark {
         for (int i = 0; i < rounds; i++) {
             baseline[i] = bareCopy().perSecond();
             resetPeaks();
+            long cpu = processCpuNanos();
             Round round = bulkPush(rows);
+            cpu = processCpuNanos() - cpu;
             product[i] = round.sample.perSecond();
             peakHeap = Math.max(peakHeap, peakHeapBytes());
             System.out.printf(Locale.ROOT, "bulk round %d: %,d rows in %.2f s (%,.0f rows/s) vs bare copy %,.0f rows/s: %.3fx;"
-                    + " peak heap %d MiB%n  timeline: %s%n", i + 1, rows, round.sample.nanos() / 1e9, product[i], baseline[i],
-                    product[i] / baseline[i], peakHeapBytes() >> 20, round.timeline);
+                    + " peak heap %d MiB; CPU of the JVM %.1f s (%.1f us a row)%n  timeline: %s%n", i + 1, rows,
+                    round.sample.nanos() / 1e9, product[i], baseline[i], product[i] / baseline[i], peakHeapBytes() >> 20, cpu / 1e9,
+                    cpu / 1e3 / rows, round.timeline);
         }
         java.util.Arrays.sort(product);
         java.util.Arrays.sort(baseline);
@@ -216,6 +220,11 @@ final class BulkPushBenchmark {
             }
             connection.commit();
         }
+    }
+
+    /** CPU time of this JVM (device, server and benchmark): less disturbed by a loaded machine than wall time. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static void resetPeaks() {

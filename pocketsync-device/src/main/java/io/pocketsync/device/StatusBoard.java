@@ -117,7 +117,7 @@ final class StatusBoard {
             return;
         }
         countsStale = false;
-        publish(current.withCounts(count(capture::pendingCount), capture.parkedCount()));
+        publish(current.withCounts(count(capture::pendingEstimate), capture.parkedCount()));
     }
 
     /** Whether a count may be read now (see the class comment). */
@@ -165,7 +165,7 @@ final class StatusBoard {
             emit(l -> l.pushing(changes, last));
             return;
         }
-        long pending = count(capture::pendingCount);
+        long pending = count(capture::pendingEstimate);
         emit(l -> l.pushing(changes, pending));
         publish(current.withPending(pending));
     }

@@ -52,6 +52,16 @@ final class CaptureReads {
         }
     }
 
+    /** Journal rows: writes not sealed yet (an UPDATE of a row counts again, so an estimate of changes to come). */
+    static long journalCount(Connection c) {
+        try {
+            return Sql.queryLong(c, "SELECT count(*) FROM " + SystemTables.JOURNAL);
+        }
+        catch (SQLException e) {
+            throw Sql.failure("counting journaled writes failed", e);
+        }
+    }
+
     static long parkedCount(Connection c) {
         try {
             return Sql.queryLong(c, "SELECT count(*) FROM " + SystemTables.DEAD_LETTER);
