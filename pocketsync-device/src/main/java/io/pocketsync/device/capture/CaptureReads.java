@@ -52,10 +52,13 @@ final class CaptureReads {
         }
     }
 
-    /** Journal rows: writes not sealed yet (an UPDATE of a row counts again, so an estimate of changes to come). */
+    /**
+     * Journaled writes not sealed yet (an UPDATE of a row counts again, so an estimate of changes to come); clock-merge
+     * markers are not writes.
+     */
     static long journalCount(Connection c) {
         try {
-            return Sql.queryLong(c, "SELECT count(*) FROM " + SystemTables.JOURNAL);
+            return Sql.queryLong(c, "SELECT count(*) FROM " + SystemTables.JOURNAL + " WHERE op != " + JournalSealer.OP_CLOCK);
         }
         catch (SQLException e) {
             throw Sql.failure("counting journaled writes failed", e);

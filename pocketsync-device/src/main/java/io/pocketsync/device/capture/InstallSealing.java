@@ -28,16 +28,20 @@ final class InstallSealing {
     private static final int CACHE_KIB = 32 * 1024;
 
     private final long total;
+    /** The last journal row to seal: later ones are writes made meanwhile and clock markers. */
+    private final long upTo;
     private final Duration interval;
     private final long start = System.nanoTime();
     private long next;
     private boolean told;
 
     /**
-     * Progress of sealing {@code total} journal rows, told every {@code interval}.
+     * Progress of sealing {@code total} journal rows, the journal's rows up to id {@code upTo}, told every
+     * {@code interval}.
      */
-    InstallSealing(long total, Duration interval) {
+    InstallSealing(long total, long upTo, Duration interval) {
         this.total = total;
+        this.upTo = upTo;
         this.interval = interval;
         this.next = start + interval.toNanos();
     }
@@ -53,7 +57,7 @@ final class InstallSealing {
         if (total == 0) {
             return;
         }
-        InstallSealing progress = new InstallSealing(total, interval);
+        InstallSealing progress = new InstallSealing(total, lastJournalId(statements), interval);
         withLargeCache(connection, () -> {
             while (Sql.inTransaction(connection, round::run) >= 0) {
                 progress.sealed(statements);
@@ -61,6 +65,16 @@ final class InstallSealing {
             progress.done();
             return null;
         });
+    }
+
+    /** The id of the newest journal row, 0 when the journal is empty. */
+    static long lastJournalId(StatementCache statements) throws SQLException {
+        return statements.queryLong("SELECT coalesce(max(id), 0) FROM " + SystemTables.JOURNAL);
+    }
+
+    /** Whether every journal row this progress counts is sealed. */
+    boolean finished(StatementCache statements) throws SQLException {
+        return statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.JOURNAL + " WHERE id <= ?)", upTo) == 0;
     }
 
     /** Whether the journal holds at least {@link #ROUND} rows: then a seal is a bulk seal. */
@@ -94,7 +108,7 @@ final class InstallSealing {
         if (now - next < 0) {
             return;
         }
-        long left = statements.queryLong("SELECT count(*) FROM " + SystemTables.JOURNAL);
+        long left = statements.queryLong("SELECT count(*) FROM " + SystemTables.JOURNAL + " WHERE id <= ?", upTo);
         long done = Math.max(0, total - left);
         double rate = done / ((now - start) / 1e9);
         LOG.info("install: {} of {} existing rows sealed, {} rows/s, ETA {}", number(done), number(total),

@@ -35,7 +35,7 @@ final class PushSealing {
     /** Whether rows an install of this capture journaled are still being sealed by the push. */
     boolean bulkUnderway() {
         try {
-            return installed != null && resources.sealer().hasWork();
+            return installed != null && !installed.finished(resources.statements());
         }
         catch (SQLException e) {
             throw Sql.failure("reading the capture journal failed", e);
@@ -65,7 +65,8 @@ final class PushSealing {
         }
         try {
             if (InstallSealing.bulk(resources.statements())) {
-                installed = new InstallSealing(journaled, resources.options().progressInterval());
+                installed = new InstallSealing(journaled, InstallSealing.lastJournalId(resources.statements()),
+                        resources.options().progressInterval());
             }
             else {
                 InstallSealing.sealAll(c, resources.statements(), resources.options().progressInterval(),
@@ -84,19 +85,20 @@ final class PushSealing {
     void sealFor(long afterLocalSequence, int limit) {
         JournalSealer sealer = resources.sealer();
         try {
-            if (!sealer.hasWork() || pendingAfter(afterLocalSequence, limit) >= limit) {
-                return;
-            }
-            if (!InstallSealing.bulk(resources.statements())) {
-                do {
-                    resources.inTransaction(() -> sealer.sealRound(schemas.schemas(), schemas.layouts(), Math.max(limit, SEAL_ROUND)));
+            if (sealer.hasWork() && pendingAfter(afterLocalSequence, limit) < limit) {
+                if (InstallSealing.bulk(resources.statements())) {
+                    bulkRounds(sealer, afterLocalSequence, limit);
                 }
-                while (sealer.hasWork() && pendingAfter(afterLocalSequence, limit) < limit);
+                else {
+                    do {
+                        resources.inTransaction(() -> sealer.sealRound(schemas.schemas(), schemas.layouts(),
+                                Math.max(limit, SEAL_ROUND)));
+                    }
+                    while (sealer.hasWork() && pendingAfter(afterLocalSequence, limit) < limit);
+                }
             }
-            else {
-                bulkRounds(sealer, afterLocalSequence, limit);
-            }
-            if (installed != null && !sealer.hasWork()) {
+            // also when something else sealed the last of them (a count, a page)
+            if (installed != null && installed.finished(resources.statements())) {
                 installed.done();
                 installed = null;
             }
