@@ -5,8 +5,6 @@ import io.pocketsync.device.PocketSyncDevice;
 import io.pocketsync.device.SyncStatusListener;
 import io.pocketsync.server.engine.ServerListener;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -55,15 +53,16 @@ final class BulkPushBenchmark {
         bareCopy();
         for (int i = 0; i < rounds; i++) {
             baseline[i] = bareCopy().perSecond();
-            resetPeaks();
+            System.gc();
+            HeapPeaks.reset();
             long cpu = processCpuNanos();
             Round round = bulkPush(rows);
             cpu = processCpuNanos() - cpu;
             product[i] = round.sample.perSecond();
-            peakHeap = Math.max(peakHeap, peakHeapBytes());
+            peakHeap = Math.max(peakHeap, HeapPeaks.bytes());
             System.out.printf(Locale.ROOT, "bulk round %d: %,d rows in %.2f s (%,.0f rows/s) vs bare copy %,.0f rows/s: %.3fx;"
                     + " peak heap %d MiB; CPU of the JVM %.1f s (%.1f us a row)%n  timeline: %s%n", i + 1, rows,
-                    round.sample.nanos() / 1e9, product[i], baseline[i], product[i] / baseline[i], peakHeapBytes() >> 20, cpu / 1e9,
+                    round.sample.nanos() / 1e9, product[i], baseline[i], product[i] / baseline[i], HeapPeaks.bytes() >> 20, cpu / 1e9,
                     cpu / 1e3 / rows, round.timeline);
         }
         java.util.Arrays.sort(product);
@@ -225,25 +224,6 @@ final class BulkPushBenchmark {
     /** CPU time of this JVM (device, server and benchmark): less disturbed by a loaded machine than wall time. */
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    private static void resetPeaks() {
-        System.gc();
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                pool.resetPeakUsage();
-            }
-        }
-    }
-
-    private static long peakHeapBytes() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak;
     }
 
     private static void delete(Path file) throws Exception {

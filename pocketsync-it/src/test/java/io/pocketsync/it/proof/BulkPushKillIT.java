@@ -44,17 +44,10 @@ class BulkPushKillIT {
             Scope scope = topology.scope();
             long stored = 0;
             for (int kill = 0; kill < KILLS; kill++) {
-                ChildJvm child = ChildJvm.start(DeviceProcessMain.class, DeviceProcessMain.READY, log,
-                        topology.deviceUri(0).toString(), scope.name(), victimFile.toString(), "500");
                 long from = stored;
                 long target = from + (ROWS - from) / 3; // stop it a third of the way through what is left
-                try {
-                    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(5))
-                            .until(() -> store.info(scope).head() > Math.max(target, from));
-                }
-                finally {
-                    child.kill();
-                }
+                DeviceProcessMain.killWhen(() -> store.info(scope).head() > Math.max(target, from), Duration.ofSeconds(120), log,
+                        topology.deviceUri(0), scope.name(), victimFile, 500);
                 stored = store.info(scope).head();
                 assertThat(stored).as("the kill came before the push ended").isLessThan(ROWS);
                 LOG.info("device killed with {} of {} rows on the server", stored, ROWS);
