@@ -15,8 +15,12 @@ import java.util.Locale;
  * <pre>
  * benchmarks/run.sh                      # everything, full size
  * benchmarks/run.sh --quick              # smaller sizes, for a smoke run
- * benchmarks/run.sh --out docs/benchmarks.md
+ * benchmarks/run.sh --out table.md       # the table also to a file
+ * benchmarks/run.sh --json FILE          # machine-readable results (default benchmarks/target/benchmark-results.json)
  * </pre>
+ *
+ * The JSON file holds the machine, the arguments, every row of the table and the latency distributions
+ * ({@link LatencyLog}); {@code benchmarks/charts.sh} draws the report's charts from it.
  *
  * Redis is read from {@code PS_REDIS_URI} (default {@code redis://127.0.0.1:6379}), Mosquitto from
  * {@code PS_MQTT_URI} (default {@code tcp://127.0.0.1:1883}).
@@ -27,14 +31,16 @@ public final class BenchmarkSuite {
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         Path out = null;
+        Path jsonOut = Path.of("benchmarks/target/benchmark-results.json");
         List<String> only = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--only" -> only.add(args[++i]);
+                case "--json" -> jsonOut = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (expected --quick, --out FILE, --only NAME)");
+                        + " (expected --quick, --out FILE, --json FILE, --only NAME)");
             }
         }
         String redisUri = System.getenv().getOrDefault("PS_REDIS_URI", "redis://127.0.0.1:6379");
@@ -76,13 +82,15 @@ public final class BenchmarkSuite {
             results.addAll(new EndToEndLatencyBenchmark(dir, quick ? 200 : 1_000).run());
         }
         if (selected(only, "connections")) {
-            results.addAll(new ConnectionsBenchmark(dir, quick ? 200 : 2_000, quick ? 10 : 30).run());
+            results.addAll(new ConnectionsBenchmark(dir, quick ? 2_000 : 10_000, quick ? 10 : 30).run());
         }
         String report = render(results);
         System.out.println(report);
         if (out != null) {
             Files.writeString(out, report);
         }
+        ResultsFile.write(jsonOut, machine(), List.of(args), results);
+        System.out.println("results: " + jsonOut.toAbsolutePath());
     }
 
     private static boolean selected(List<String> only, String name) {
@@ -111,7 +119,7 @@ public final class BenchmarkSuite {
         return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.3f", value);
     }
 
-    private static String machine() throws IOException {
+    static String machine() throws IOException {
         String cpu = "unknown CPU";
         Path cpuinfo = Path.of("/proc/cpuinfo");
         if (Files.exists(cpuinfo)) {

@@ -4,36 +4,41 @@ import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
-import io.pocketsync.api.protocol.Changes;
-import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Hello;
-import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Push;
-import io.pocketsync.api.protocol.Welcome;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.java_websocket.WebSocket;
-import org.java_websocket.client.WebSocketClient;
-import org.java_websocket.handshake.ServerHandshake;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+import javax.management.ObjectName;
 import org.java_websocket.server.WebSocketServer;
 
 /**
- * Fan-out, connected devices per server node (docs/benchmarks.md): N concurrent WebSocket devices (raw
- * protocol clients, one scope) on one server node; heap per connection and the latency of a broadcast
- * (one device pushes one change, time until each other device has it: p50/p99 over all deliveries),
- * against a raw Java-WebSocket server that broadcasts a message of the same size to N raw clients.
- * Both sides' clients live in this JVM, so heap per connection includes one client each.
+ * Fan-out, connected devices per server node (docs/benchmarks.md): N concurrent WebSocket devices in one scope on
+ * one server node; the server's heap per connection and the latency of a broadcast (one device pushes one change,
+ * time until each other device has it: p50/p99 over all deliveries), against a raw Java-WebSocket server that
+ * forwards a message of the same size from one client to all N.
+ *
+ * <p>The devices run in a process of their own ({@link FanOutClients}, the same client for both sides), so the heap
+ * per connection is this JVM's: used heap after a full GC with all N connected less the same with the server idle,
+ * divided by N. With {@code -Dps.bench.histograms=DIR} the class histograms of both moments are written there, to
+ * see what a connection holds.
  */
 final class ConnectionsBenchmark {
     private static final String SCOPE = "bench-connections";
@@ -50,102 +55,131 @@ final class ConnectionsBenchmark {
     }
 
     List<Measurement> run() throws Exception {
-        double[] baseline = baseline();
-        double[] subject = pocketSync();
+        Result baseline = baseline();
+        Result subject = pocketSync();
         String n = connections + " connections";
+        String chart = String.format(java.util.Locale.ROOT, "Fan-out: one change to %,d devices", connections - 1);
+        LatencyLog.record(chart, "PocketSync", subject.latencies);
+        LatencyLog.record(chart, "raw Java-WebSocket broadcast", baseline.latencies);
         return List.of(
-                Measurement.of("fan-out: heap per connection, " + n, subject[0], baseline[0], "bytes",
-                        "raw Java-WebSocket server + client", false),
-                Measurement.of("fan-out: broadcast latency p50, " + n, subject[1], baseline[1], "ms",
+                Measurement.of("fan-out: server heap per connection, " + n, subject.heapPerConnection,
+                        baseline.heapPerConnection, "bytes", "raw Java-WebSocket server", false),
+                Measurement.of("fan-out: broadcast latency p50, " + n, subject.percentile(50), baseline.percentile(50), "ms",
                         "raw Java-WebSocket broadcast", false),
-                Measurement.of("fan-out: broadcast latency p99, " + n, subject[2], baseline[2], "ms",
+                Measurement.of("fan-out: broadcast latency p99, " + n, subject.percentile(99), baseline.percentile(99), "ms",
                         "raw Java-WebSocket broadcast", false),
-                Measurement.of("fan-out: errors, " + n, subject[3], baseline[3], "count", "raw Java-WebSocket", false));
+                Measurement.of("fan-out: errors, " + n, subject.errors, baseline.errors, "count", "raw Java-WebSocket", false));
     }
 
-    /** {heap bytes per connection, p50 ms, p99 ms, errors} for PocketSync. */
-    private double[] pocketSync() throws Exception {
-        long before = usedHeap();
+    /** What one side measured: server heap per connection, sorted latencies in ns, and errors the clients saw. */
+    private record Result(double heapPerConnection, long[] latencies, int errors) {
+        double percentile(double p) {
+            return Timing.percentileMillis(latencies, p);
+        }
+    }
+
+    private Result pocketSync() throws Exception {
         try (BenchServer server = new BenchServer(dir.resolve("connections"), SCOPE, null, null)) {
-            List<Client> clients = new ArrayList<>();
-            CountDownLatch welcomed = new CountDownLatch(connections);
-            for (int i = 0; i < connections; i++) {
-                Client client = new Client(server.webSocketUri(), "dev-" + i, welcomed);
-                client.connect();
-                clients.add(client);
-            }
-            if (!welcomed.await(120, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("only " + (connections - welcomed.getCount()) + " devices welcomed");
-            }
-            double heap = (usedHeap() - before) / (double) connections;
-            ConcurrentLinkedQueue<Long> samples = new ConcurrentLinkedQueue<>();
-            for (int round = 0; round < rounds + 1; round++) {
-                CountDownLatch delivered = new CountDownLatch(connections - 1);
+            String hello = text(new Hello(ProtocolVersion.CURRENT, "dev-{i}", SCOPE, BenchServer.TOKEN, 0, Hlc.ZERO));
+            return measure("pocketsync", server.webSocketUri(), hello, "\"type\":\"WELCOME\"", "\"type\":\"ERROR\"", round -> {
                 String changeId = "bench-" + round + "-" + UUID.randomUUID();
-                long sent = System.nanoTime();
-                for (Client client : clients) {
-                    client.expect(changeId, sent, delivered, round == 0 ? null : samples);
-                }
                 Change change = new Change(changeId, "item", "g-" + round, Op.INSERT, Map.of("id", "r" + round, "qty", 1L),
                         List.of(), Hlc.of(System.currentTimeMillis(), 0), "dev-0");
-                clients.get(0).sendMessage(new Push(ProtocolVersion.CURRENT, "b-" + round, List.of(change)));
-                if (!delivered.await(60, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("broadcast " + round + " reached " + (connections - 1 - delivered.getCount())
-                            + " of " + (connections - 1) + " devices");
-                }
-            }
-            int errors = 0;
-            for (Client client : clients) {
-                errors += client.errors.get();
-                client.close();
-            }
-            return summary(heap, samples, errors);
+                return changeId + "\t" + text(new Push(ProtocolVersion.CURRENT, "b-" + round, List.of(change)));
+            });
         }
     }
 
-    /** The same shape with a raw Java-WebSocket server broadcasting a message of similar size. */
-    private double[] baseline() throws Exception {
-        long before = usedHeap();
-        WebSocketServer server = RawWebSocketServer.start(false, (conn, message) -> conn.send("welcome"));
-        URI uri = URI.create("ws://127.0.0.1:" + server.getPort());
-        List<RawClient> clients = new ArrayList<>();
-        CountDownLatch welcomed = new CountDownLatch(connections);
-        for (int i = 0; i < connections; i++) {
-            RawClient client = new RawClient(uri, welcomed);
-            client.connect();
-            clients.add(client);
-        }
-        if (!welcomed.await(120, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("raw baseline: not every client connected");
-        }
-        double heap = (usedHeap() - before) / (double) connections;
-        ConcurrentLinkedQueue<Long> samples = new ConcurrentLinkedQueue<>();
-        String padding = "x".repeat(300); // about the size of a one-change CHANGES message in JSON
-        for (int round = 0; round < rounds + 1; round++) {
-            CountDownLatch delivered = new CountDownLatch(connections);
-            String marker = "m-" + round;
-            long sent = System.nanoTime();
-            for (RawClient client : clients) {
-                client.expect(marker, sent, delivered, round == 0 ? null : samples);
+    /** The same shape with a raw Java-WebSocket server that forwards what client 0 sends to every client. */
+    private Result baseline() throws Exception {
+        AtomicReference<WebSocketServer> self = new AtomicReference<>();
+        WebSocketServer server = RawWebSocketServer.start(true, (conn, message) -> {
+            if (message.startsWith("hello")) {
+                conn.send("welcome");
             }
-            server.broadcast(marker + " " + padding);
-            if (!delivered.await(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("raw broadcast did not reach every client");
+            else {
+                self.get().broadcast(message); // encoded once, the same frame queued on every connection
             }
+        });
+        self.set(server);
+        try {
+            String padding = "x".repeat(300); // about the size of a one-change CHANGES message in JSON
+            return measure("raw", URI.create("ws://127.0.0.1:" + server.getPort()), "hello {i}", "welcome", "~no error message in the raw protocol~",
+                    round -> "m-" + round + " \t" + "m-" + round + " " + padding);
         }
-        int errors = 0;
-        for (RawClient client : clients) {
-            errors += client.errors.get();
-            client.close();
+        finally {
+            // the client process has exited: let the server see its sockets close before it stops (stopping with
+            // 10,000 open makes Java-WebSocket race its own selector)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!server.getConnections().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            server.stop(5000);
         }
-        server.stop(1000);
-        return summary(heap, samples, errors);
     }
 
-    private static double[] summary(double heap, ConcurrentLinkedQueue<Long> samples, int errors) {
-        long[] sorted = samples.stream().mapToLong(Long::longValue).toArray();
+    /**
+     * Connects the client process to {@code uri}, measures the heap the connections hold here, runs the rounds
+     * ({@code roundLine} gives each round's marker, a tab, and what client 0 sends) and reads the latencies back.
+     */
+    private Result measure(String side, URI uri, String opening, String welcome, String error, IntFunction<String> roundLine)
+            throws Exception {
+        Path samples = Files.createTempFile(dir, "fanout-" + side, ".bin");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process clients = new ProcessBuilder(java, "-Xmx2g", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                FanOutClients.class.getName(), uri.toString(), Integer.toString(connections), Integer.toString(rounds),
+                welcome, error, samples.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            PrintStream toClients = new PrintStream(clients.getOutputStream(), true, StandardCharsets.UTF_8);
+            BufferedReader fromClients = new BufferedReader(new InputStreamReader(clients.getInputStream(), StandardCharsets.UTF_8));
+            histogram(side + "-idle");
+            long idle = usedHeap();
+            toClients.println(opening);
+            expect(fromClients, "READY", side);
+            long connected = usedHeap();
+            histogram(side + "-connected");
+            toClients.println("GO");
+            for (int round = 0; round < rounds + 1; round++) {
+                toClients.println(roundLine.apply(round));
+            }
+            String done = expect(fromClients, "DONE", side);
+            if (!clients.waitFor(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(side + " clients did not exit");
+            }
+            return new Result((connected - idle) / (double) connections, read(samples),
+                    Integer.parseInt(done.substring("DONE ".length())));
+        }
+        finally {
+            clients.destroyForcibly();
+        }
+    }
+
+    private static String expect(BufferedReader in, String word, String side) throws IOException {
+        for (String line; (line = in.readLine()) != null; ) {
+            if (line.startsWith(word)) {
+                return line;
+            }
+        }
+        throw new IllegalStateException(side + " clients ended before " + word + " (see their stderr above)");
+    }
+
+    private static long[] read(Path file) throws IOException {
+        List<Long> values = new ArrayList<>();
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+            while (true) {
+                values.add(in.readLong());
+            }
+        }
+        catch (EOFException end) {
+            // all read
+        }
+        long[] sorted = values.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(sorted);
-        return new double[] {heap, Timing.percentileMillis(sorted, 50), Timing.percentileMillis(sorted, 99), errors};
+        return sorted;
+    }
+
+    private String text(io.pocketsync.api.protocol.Message message) {
+        return new String(json.encode(message), StandardCharsets.UTF_8);
     }
 
     private static long usedHeap() throws InterruptedException {
@@ -157,115 +191,15 @@ final class ConnectionsBenchmark {
         return runtime.totalMemory() - runtime.freeMemory();
     }
 
-    /** Expectation of one broadcast round, set before the message is sent. */
-    private record Expected(String id, long sentNanos, CountDownLatch delivered, ConcurrentLinkedQueue<Long> samples) {}
-
-    /** A raw protocol client: HELLO, then records when the expected change arrives live. */
-    private final class Client extends WebSocketClient {
-        private final String deviceId;
-        private final CountDownLatch welcomed;
-        final AtomicInteger errors = new AtomicInteger();
-        private volatile Expected expected;
-
-        Client(URI uri, String deviceId, CountDownLatch welcomed) {
-            super(uri);
-            this.deviceId = deviceId;
-            this.welcomed = welcomed;
+    /** With {@code ps.bench.histograms} set, writes this JVM's class histogram (after a full GC) to {@code DIR/name.txt}. */
+    private static void histogram(String name) throws Exception {
+        String target = System.getProperty("ps.bench.histograms");
+        if (target == null) {
+            return;
         }
-
-        void expect(String id, long sent, CountDownLatch delivered, ConcurrentLinkedQueue<Long> samples) {
-            expected = new Expected(id, sent, delivered, samples);
-        }
-
-        void sendMessage(Message message) {
-            send(new String(json.encode(message), StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void onOpen(ServerHandshake handshake) {
-            sendMessage(new Hello(ProtocolVersion.CURRENT, deviceId, SCOPE, BenchServer.TOKEN, 0, Hlc.ZERO));
-        }
-
-        @Override
-        public void onMessage(String text) {
-            long now = System.nanoTime();
-            Message message = json.decode(text.getBytes(StandardCharsets.UTF_8));
-            if (message instanceof Welcome) {
-                welcomed.countDown();
-            }
-            else if (message instanceof Changes changes) {
-                Expected e = expected;
-                if (e != null && changes.changes().stream().anyMatch(c -> c.changeId().equals(e.id()))) {
-                    if (e.samples() != null) {
-                        e.samples().add(now - e.sentNanos());
-                    }
-                    e.delivered().countDown();
-                }
-            }
-            else if (message instanceof ErrorMessage) {
-                errors.incrementAndGet();
-            }
-        }
-
-        @Override
-        public void onClose(int code, String reason, boolean remote) {
-            if (remote && code != 1000) {
-                errors.incrementAndGet();
-            }
-        }
-
-        @Override
-        public void onError(Exception ex) {
-            errors.incrementAndGet();
-        }
-    }
-
-    /** The baseline's client. */
-    private static final class RawClient extends WebSocketClient {
-        private final CountDownLatch welcomed;
-        final AtomicInteger errors = new AtomicInteger();
-        private volatile Expected expected;
-
-        RawClient(URI uri, CountDownLatch welcomed) {
-            super(uri);
-            this.welcomed = welcomed;
-        }
-
-        void expect(String id, long sent, CountDownLatch delivered, ConcurrentLinkedQueue<Long> samples) {
-            expected = new Expected(id, sent, delivered, samples);
-        }
-
-        @Override
-        public void onOpen(ServerHandshake handshake) {
-            send("hello");
-        }
-
-        @Override
-        public void onMessage(String text) {
-            long now = System.nanoTime();
-            if (text.equals("welcome")) {
-                welcomed.countDown();
-                return;
-            }
-            Expected e = expected;
-            if (e != null && text.startsWith(e.id() + " ")) {
-                if (e.samples() != null) {
-                    e.samples().add(now - e.sentNanos());
-                }
-                e.delivered().countDown();
-            }
-        }
-
-        @Override
-        public void onClose(int code, String reason, boolean remote) {
-            if (remote && code != 1000) {
-                errors.incrementAndGet();
-            }
-        }
-
-        @Override
-        public void onError(Exception ex) {
-            errors.incrementAndGet();
-        }
+        Object text = ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                "gcClassHistogram", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        Files.createDirectories(Path.of(target));
+        Files.writeString(Path.of(target, name + ".txt"), String.valueOf(text));
     }
 }

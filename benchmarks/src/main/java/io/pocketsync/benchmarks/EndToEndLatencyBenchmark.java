@@ -39,6 +39,8 @@ final class EndToEndLatencyBenchmark {
     List<Measurement> run() throws Exception {
         long[] echo = rawEcho();
         long[] sync = commitToApplied();
+        LatencyLog.record("End to end: commit on A to applied on B", "PocketSync (WebSocket)", sync);
+        LatencyLog.record("End to end: commit on A to applied on B", "raw Java-WebSocket echo round trip", echo);
         return List.of(
                 new Measurement("e2e latency A commit -> B applied, WebSocket, p50", Timing.percentileMillis(sync, 50),
                         Timing.percentileMillis(echo, 50), "ms", "raw Java-WebSocket echo round trip p50", false, Double.NaN),

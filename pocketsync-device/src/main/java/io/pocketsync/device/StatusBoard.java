@@ -204,6 +204,16 @@ final class StatusBoard {
         error(code, String.valueOf(e.getMessage()));
     }
 
+    /** An event of one scope's board (a device of several scopes, {@link ScopeStatusRelay}), for the listeners. */
+    void relay(Consumer<SyncStatusListener> event) {
+        emit(event);
+    }
+
+    /** The device's snapshot combined from its scopes' ({@link ScopeStatusRelay}). */
+    void combined(SyncStatus next) {
+        publish(next);
+    }
+
     private void publish(SyncStatus next) {
         if (next.equals(current)) {
             return;

@@ -64,7 +64,8 @@ final class ChangeLogPruner {
         if (upTo <= 0) {
             return;
         }
-        String going = " FROM " + SystemTables.CHANGES + " WHERE state IN ('acked', 'superseded') AND seq <= ? AND server_seq <= ?";
+        String going = " FROM " + SystemTables.CHANGES + " WHERE state IN ('acked', 'superseded') AND seq <= ? AND server_seq <= ?"
+                + " AND " + ScopeStates.NOT_OTHERS;
         statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET hlc = max(hlc, (SELECT coalesce(max(hlc), 0)" + going
                 + ")) WHERE id = 1", upTo, cursor);
         statements.update("DELETE" + going, upTo, cursor);

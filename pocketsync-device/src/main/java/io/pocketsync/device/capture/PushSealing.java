@@ -125,6 +125,6 @@ final class PushSealing {
     /** How many pending changes follow local sequence {@code after}, counting up to {@code limit}. */
     private long pendingAfter(long after, int limit) throws SQLException {
         return resources.statements().queryLong("SELECT count(*) FROM (SELECT 1 FROM " + SystemTables.CHANGES
-                + " WHERE state = 'pending' AND seq > ? LIMIT ?)", after, (long) limit);
+                + " WHERE state = 'pending' AND seq > ? AND " + ScopeStates.NOT_OTHERS + " LIMIT ?)", after, (long) limit);
     }
 }

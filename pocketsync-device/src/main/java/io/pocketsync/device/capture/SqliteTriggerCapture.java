@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import javax.sql.DataSource;
 
 /**
@@ -36,12 +35,11 @@ import javax.sql.DataSource;
  * Thread-safe: every method is synchronized; the device engine calls it from its engine thread.
  */
 public final class SqliteTriggerCapture implements ChangeCapture {
-    private static final String STATE = SystemTables.DEVICE_STATE;
-
     private final CaptureResources resources;
     private final CaptureSchemas schemas;
     private final CaptureChecksums checksums;
     private final PushSealing pushSealing;
+    private final ScopeBinding binding;
 
     /**
      * A capture of the SQLite database behind {@code dataSource}; it opens nothing until installed.
@@ -55,6 +53,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         this.schemas = new CaptureSchemas(resources);
         this.checksums = new CaptureChecksums(resources, schemas);
         this.pushSealing = new PushSealing(resources, schemas);
+        this.binding = new ScopeBinding(resources, schemas);
     }
 
     @Override
@@ -141,16 +140,22 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized void bindScope(String scope) {
-        requireNonNull(scope, "scope is null");
-        Connection c = connection();
-        resources.inTransaction(() -> {
-            if (!scope.equals(CaptureSchemas.stateString(c, "scope"))) {
-                // a cursor and row sequences belong to one scope's history
-                Sql.update(c, "UPDATE " + STATE + " SET cursor = 0, scope = ? WHERE id = 1", scope);
-                applier().forgetSequences();
-            }
-            return null;
-        });
+        binding.bindScope(scope);
+    }
+
+    /**
+     * {@inheritDoc} Every view's scope is bound when the view is made; it is made active (its state in the state row)
+     * before each of its calls.
+     */
+    @Override
+    public synchronized ChangeCapture scope(String scope, List<String> tables) {
+        binding.bindTables(scope, tables);
+        return new ScopedCapture(this, scope);
+    }
+
+    /** Makes {@code scope} the active one, unless it is (a view's call, under this lock). */
+    synchronized void activate(String scope) {
+        binding.activate(scope);
     }
 
     @Override
@@ -222,17 +227,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized List<String> subscribe() {
         refreshSchema(false);
-        List<String> tracked = new ArrayList<>(new TreeSet<>(schemas.schemas().keySet()));
-        Connection c = connection();
-        resources.inTransaction(() -> {
-            List<String> added = SubscribedTables.reconcile(c, tracked);
-            if (!added.isEmpty()) {
-                // the server never sent these tables at our cursor: their current state comes with a full resync
-                OwnRowsRepair.resync(c);
-            }
-            return null;
-        });
-        return tracked;
+        return binding.subscribe();
     }
 
     @Override

@@ -13,7 +13,8 @@ import java.util.Objects;
 /**
  * Sends every committed batch (from this node or, through the store's change feed, any other) as one
  * {@code CHANGES mode=LIVE} to each session of the scope on this node, whatever its transport. The
- * recipient's own changes are left out. Sending never blocks: a connection whose byte budget is spent drops the
+ * recipient's own changes are left out; every session that gets the whole batch gets the same message object
+ * ({@link LiveBatch}), which a transport encodes once. Sending never blocks: a connection whose byte budget is spent drops the
  * message and the transport tells that device to catch up, so a slow device never stalls the others; and a scope
  * whose devices hold too much unread leaves the slowest out ({@link ScopeBudget}).
  *
@@ -48,14 +49,15 @@ final class Broadcaster implements ChangeFeedListener {
         // who have rows to apply, are served first.
         String origin = soleOrigin(batch);
         ScopeBudget.Round round = budget.round(sessions);
+        LiveBatch live = new LiveBatch(batch);
         int dropped = 0;
         for (Session session : sessions) {
-            if (!Objects.equals(session.deviceId(), origin) && !deliver(session, batch, round)) {
+            if (!Objects.equals(session.deviceId(), origin) && !deliver(session, live, round)) {
                 dropped++;
             }
         }
         for (Session session : sessions) {
-            if (Objects.equals(session.deviceId(), origin) && !deliver(session, batch, round)) {
+            if (Objects.equals(session.deviceId(), origin) && !deliver(session, live, round)) {
                 dropped++;
             }
         }
@@ -63,11 +65,11 @@ final class Broadcaster implements ChangeFeedListener {
     }
 
     /** False when {@code session} missed the batch: left out for its scope's budget, or its connection dropped it. */
-    private boolean deliver(Session session, CommittedBatch batch, ScopeBudget.Round round) {
+    private boolean deliver(Session session, LiveBatch live, ScopeBudget.Round round) {
         if (session.isClosed()) {
             return true;
         }
-        return round.admits(session) && session.deliverLive(batch);
+        return round.admits(session) && session.deliverLive(live);
     }
 
     /** The device every change of {@code batch} comes from, or null when they come from several. */
@@ -86,10 +88,8 @@ final class Broadcaster implements ChangeFeedListener {
 
     @Override
     public void onSessionClaimed(Scope scope, String deviceId, String claim) {
-        for (Session session : services.registry().inScope(scope)) {
-            if (deviceId.equals(session.deviceId())) {
-                session.replacedBy(claim);
-            }
+        for (Session session : services.registry().ofDevice(scope, deviceId)) {
+            session.replacedBy(claim);
         }
     }
 

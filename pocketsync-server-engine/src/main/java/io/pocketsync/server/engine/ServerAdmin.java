@@ -243,7 +243,7 @@ public final class ServerAdmin {
     }
 
     private List<Session> sessionsOf(Scope scope, String deviceId) {
-        return services.registry().inScope(scope).stream().filter(session -> deviceId.equals(session.deviceId())).toList();
+        return services.registry().ofDevice(scope, deviceId);
     }
 
     /**

@@ -4,10 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.auth.Principal;
-import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.protocol.Changes;
-import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
@@ -17,11 +15,8 @@ import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Push;
 import io.pocketsync.api.protocol.Verify;
-import io.pocketsync.api.store.CommittedBatch;
 import io.pocketsync.api.transport.Connection;
 import io.pocketsync.api.transport.ConnectionListener;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -213,8 +208,8 @@ final class Session implements ConnectionListener {
     void established(Principal granted) {
         principal = requireNonNull(granted, "granted is null");
         // one live session per device id: the newest wins, and a clash is never served silently
-        for (Session other : services.registry().inScope(granted.scope())) {
-            if (other != this && granted.deviceId().equals(other.deviceId())) {
+        for (Session other : services.registry().ofDevice(granted.scope(), granted.deviceId())) {
+            if (other != this) {
                 LOG.warn("device {} in scope {} connected again while session {} was live: closing the older session"
                         + " (two live devices with one id are usually a copied database file)", granted.deviceId(),
                         granted.scope(), other.id());
@@ -264,32 +259,17 @@ final class Session implements ConnectionListener {
 
     /**
      * Sends one committed batch as LIVE, leaving out this device's own changes and changes of tables it did not
-     * subscribe to (the device still gets the range, so its cursor moves on).
+     * subscribe to (the device still gets the range, so its cursor moves on); see {@link LiveBatch}.
      *
      * @return false when the transport dropped it (queue overflow: the transport tells the device to catch up)
      */
-    boolean deliverLive(CommittedBatch batch) {
+    boolean deliverLive(LiveBatch live) {
         Principal granted = principal;
         if (granted != null && handshake.expired(granted)) {
             tokenExpired(); // nothing reaches a device past its grant, not even between the expiry and its timer
             return true;
         }
-        String device = deviceId();
-        List<Change> others = new ArrayList<>(batch.changes().size());
-        List<Long> sequences = new ArrayList<>(batch.changes().size());
-        boolean numbered = batch.toSequence() - batch.fromSequence() == batch.changes().size();
-        TableSubscription subscribed = tables;
-        for (int i = 0; i < batch.changes().size(); i++) {
-            Change change = batch.changes().get(i);
-            // other tables are left out like the device's own changes: the range still moves its cursor on
-            if (!change.deviceId().equals(device) && subscribed.includes(change.table())) {
-                others.add(change);
-                // numbered before filtering: the i-th change of the batch has sequence fromSequence + i + 1
-                sequences.add(batch.fromSequence() + i + 1);
-            }
-        }
-        return send(new Changes(ProtocolVersion.CURRENT, ChangesMode.LIVE, others, batch.fromSequence(),
-                batch.toSequence(), false, 0, numbered ? sequences : List.of()));
+        return send(live.messageFor(deviceId(), tables, version));
     }
 
     boolean send(Message message) {

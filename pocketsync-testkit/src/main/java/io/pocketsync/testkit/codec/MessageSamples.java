@@ -19,6 +19,7 @@ import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.protocol.Welcome;
 import java.util.ArrayList;
@@ -275,6 +276,19 @@ public final class MessageSamples {
     }
 
     /**
+     * Messages of one scope's session on a connection of several (protocol 3, docs/protocol.md 3.9): each kind a device
+     * or a server tags with {@code scope}, scopes with the characters ids allow.
+     *
+     * @return the messages
+     */
+    public static List<Message> scopedMessages() {
+        return List.of(new Scoped("team-42", push()), new Scoped("user:alice@example.com", ack()),
+                new Scoped("team-42", changesMessages().get(0)), new Scoped("a.b_c", pull()),
+                new Scoped("team-42", welcome()), new Scoped("team-42", errors().get(0)), new Scoped("x", new Ping(V, 7)),
+                new Scoped("team-42", verifications().get(1)));
+    }
+
+    /**
      * Every sample message.
      *
      * @return the messages
@@ -295,6 +309,7 @@ public final class MessageSamples {
         all.addAll(errors());
         all.addAll(pings());
         all.addAll(verifications());
+        all.addAll(scopedMessages());
         return List.copyOf(all);
     }
 
@@ -305,6 +320,9 @@ public final class MessageSamples {
      * @return its type, plus the code of an ERROR or the mode and size of a CHANGES
      */
     public static String label(Message message) {
+        if (message instanceof Scoped scoped) {
+            return label(scoped.message()) + " @" + scoped.scope();
+        }
         if (message instanceof ErrorMessage error) {
             return "ERROR " + error.code();
         }

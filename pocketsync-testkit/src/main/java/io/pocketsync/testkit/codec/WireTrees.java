@@ -13,6 +13,7 @@ import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.Ping;
 import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.Pull;
+import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.protocol.Push;
 import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.protocol.Welcome;
@@ -40,7 +41,14 @@ public final class WireTrees {
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("type", message.type().name());
         tree.put("v", (long) message.protocolVersion());
-        if (message instanceof Hello hello) {
+        if (message instanceof Scoped scoped) {
+            tree.put("scope", scoped.scope());
+            Map<String, Object> body = of(scoped.message());
+            body.remove("type");
+            body.remove("v");
+            tree.putAll(body);
+        }
+        else if (message instanceof Hello hello) {
             tree.put("device", hello.deviceId());
             tree.put("scope", hello.scope());
             tree.put("token", hello.token());

@@ -12,12 +12,16 @@ import io.pocketsync.api.transport.ConnectionListener;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.core.transport.OutboundLimit;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
+import org.java_websocket.framing.BinaryFrame;
+import org.java_websocket.framing.DataFrame;
+import org.java_websocket.framing.TextFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * {@link OutboundLimit} in bytes: what {@link CountingDraft} built for this connection less what
  * {@link CountingChannel} saw written to the socket (frames, pings and the handshake included), so the count costs
  * nothing per send. When {@code maxQueuedBytes} is spent the message is dropped, and once the queue has drained to
- * half an {@code ERROR CATCH_UP_REQUIRED} goes out (the transport's sweeper calls {@link #flushCatchUp}).
+ * half an {@code ERROR CATCH_UP_REQUIRED} goes out (the connection joins the transport's {@code owing} set, whose
+ * sweeper calls {@link #flushCatchUp}: it looks at the few connections that owe one, not at every connection).
  * {@code maxQueuedMessages} caps the frames too. Every write is reported to the {@link StalledWriteWatchdog}.
  *
  * <p>Thread-safe. Listener calls are made under this object's lock, so they never overlap, and no
@@ -44,14 +49,19 @@ final class WebSocketConnection implements Connection {
     private final OutboundLimit outbound;
     private final StalledWriteWatchdog watchdog;
     private final MessageFraming framing;
+    private final SharedEncoding encoding;
+    private final Set<WebSocketConnection> owing;
     private volatile Codec codec;
     private ConnectionListener listener;
     private volatile boolean closing;
     private boolean closeDelivered;
 
     WebSocketConnection(WebSocket socket, Codec initialCodec, long maxQueuedBytes, int maxQueuedMessages,
-            StalledWriteWatchdog watchdog, int maxFrameBytes, int maxAssembledBytes) {
+            StalledWriteWatchdog watchdog, int maxFrameBytes, int maxAssembledBytes, SharedEncoding encoding,
+            Set<WebSocketConnection> owing) {
         this.socket = requireNonNull(socket, "socket is null");
+        this.encoding = requireNonNull(encoding, "encoding is null");
+        this.owing = requireNonNull(owing, "owing is null");
         // the server's drafts and channels count (CountingServerFactory); anything else counts as empty
         this.draft = socket instanceof WebSocketImpl impl && impl.getDraft() instanceof CountingDraft counting ? counting : null;
         this.channel = socket instanceof WebSocketImpl impl && impl.getChannel() instanceof CountingChannel counting ? counting
@@ -127,7 +137,16 @@ final class WebSocketConnection implements Connection {
     @Override
     public boolean send(Message message) {
         requireNonNull(message, "message is null");
-        return isOpen() && outbound.send(message);
+        if (!isOpen()) {
+            return false;
+        }
+        if (outbound.send(message)) {
+            return true;
+        }
+        if (outbound.catchUpOwed()) {
+            owing.add(this); // the sweeper sends the owed ERROR once the queue drained to half
+        }
+        return false;
     }
 
     /** Sends the owed {@code ERROR CATCH_UP_REQUIRED} if the queue has drained to half; see {@link OutboundLimit}. */
@@ -201,18 +220,17 @@ final class WebSocketConnection implements Connection {
 
     private boolean write(Message message, long room) {
         Codec current = codec;
-        byte[] bytes = current.encode(message);
+        // a broadcast's message is encoded once for every connection that gets it (SharedEncoding)
+        byte[] bytes = encoding.encode(message, current);
         if (bytes.length > room) {
             return false;
         }
         try {
             return framing.send(bytes, current.textual(), message.type().name(), (frame, text) -> {
-                if (text) {
-                    socket.send(new String(frame, StandardCharsets.UTF_8));
-                }
-                else {
-                    socket.send(frame);
-                }
+                // the encoded bytes go into the frame as they are: no String and no second UTF-8 encoding per device
+                DataFrame data = text ? new TextFrame() : new BinaryFrame();
+                data.setPayload(ByteBuffer.wrap(frame));
+                socket.sendFrame(data);
                 watchdog.written(socket);
                 return true;
             });

@@ -63,6 +63,9 @@ public final class WebSocketServerTransport implements ServerTransport {
     private final Codec textCodec;
     private final Codec binaryCodec;
     private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
+    private final SharedEncoding encoding = new SharedEncoding();
+    /** Connections that dropped a message and owe their device an ERROR CATCH_UP_REQUIRED. */
+    private final Set<WebSocketConnection> owing = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledExecutorService sweeper;
@@ -204,9 +207,9 @@ public final class WebSocketServerTransport implements ServerTransport {
     }
 
     private void flushCatchUps() {
-        for (WebSocketConnection connection : connections) {
-            if (connection.catchUpOwed()) {
-                connection.flushCatchUp();
+        for (WebSocketConnection connection : owing) {
+            if (!connection.isOpen() || connection.flushCatchUp()) {
+                owing.remove(connection);
             }
         }
     }
@@ -307,7 +310,7 @@ public final class WebSocketServerTransport implements ServerTransport {
             // upgraded: from here on the engine bounds the time to HELLO and the pending handshakes per address
             pendingSockets.upgraded(socket);
             WebSocketConnection connection = new WebSocketConnection(socket, defaultCodec, config.maxQueuedBytes(),
-                    config.maxQueuedMessages(), watchdog, config.maxMessageBytes(), config.maxAssembledBytes());
+                    config.maxQueuedMessages(), watchdog, config.maxMessageBytes(), config.maxAssembledBytes(), encoding, owing);
             socket.setAttachment(connection);
             if (closed.get()) {
                 connection.close(ErrorCode.SHUTTING_DOWN, "server shutting down");
