@@ -71,6 +71,7 @@ final class BulkPushBenchmark {
                 + " existing rows until all acked (WebSocket, SQLite store)", product[rounds / 2], baseline[rounds / 2], "rows/s",
                 "ATTACH + INSERT ... SELECT into a fresh file", true, 0.05));
         out.add(Measurement.of("bulk: peak heap, device and server in one JVM", peakHeap >> 20, Double.NaN, "MiB", "", false));
+        delete(source);
         return out;
     }
 
