@@ -11,9 +11,6 @@ import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.server.engine.conflict.LastWriteWinsResolver;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +41,7 @@ final class CatchUpBenchmark {
                 InJvmDevice device = new InJvmDevice(server.server(), "late-device");
                 device.hello(scope, BenchServer.TOKEN, 0);
                 System.gc();
-                resetPeaks();
+                HeapPeaks.reset();
                 long start = System.nanoTime();
                 long bytes = 0;
                 long rowsSent = 0;
@@ -64,7 +61,7 @@ final class CatchUpBenchmark {
                     more = page.hasMore();
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                long peakHeapMiB = peakHeap() / (1024 * 1024);
+                long peakHeapMiB = HeapPeaks.bytes() / (1024 * 1024);
                 String label = "catch-up of " + changes + " changes over " + rows + " rows";
                 out.add(Measurement.of(label + ": bytes sent (" + rowsSent + " rows, " + pages + " pages)", bytes,
                         naiveBytes, "bytes", "all " + changes + " changes encoded", false));
@@ -103,21 +100,4 @@ final class CatchUpBenchmark {
         return naiveBytes * 1000;
     }
 
-    private static void resetPeaks() {
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                pool.resetPeakUsage();
-            }
-        }
-    }
-
-    private static long peakHeap() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak;
-    }
 }

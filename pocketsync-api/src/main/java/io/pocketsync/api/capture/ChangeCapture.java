@@ -137,6 +137,17 @@ public interface ChangeCapture extends AutoCloseable {
     long pendingCount();
 
     /**
+     * How many changes are pending or about to be, for status and progress: unlike {@link #pendingCount()} it need not
+     * prepare pending changes first (a capture that queues writes before turning them into changes, such as a journal,
+     * counts what is queued), so it stays cheap while a bulk write of a million rows is still being prepared.
+     *
+     * @return an estimate of the local changes not acknowledged yet; by default {@link #pendingCount()}
+     */
+    default long pendingEstimate() {
+        return pendingCount();
+    }
+
+    /**
      * How many remote changes are parked: refused by a validation or a local constraint and kept with their code
      * ({@link ApplyReport#parked()}) instead of being applied.
      *

@@ -118,6 +118,13 @@ final class ScopedCapture implements ChangeCapture {
     }
 
     @Override
+    public long pendingEstimate() {
+        synchronized (capture) {
+            return active().pendingEstimate();
+        }
+    }
+
+    @Override
     public long parkedCount() {
         synchronized (capture) {
             return active().parkedCount();
