@@ -78,6 +78,9 @@ public final class BenchmarkSuite {
         if (selected(only, "push")) {
             results.add(new WebSocketPushBenchmark(dir, quick ? 2_000 : 10_000).run(quick));
         }
+        if (selected(only, "bulk")) {
+            results.addAll(new BulkPushBenchmark(dir, quick ? 200_000 : 1_000_000).run(3));
+        }
         if (selected(only, "latency")) {
             results.addAll(new EndToEndLatencyBenchmark(dir, quick ? 200 : 1_000).run());
         }

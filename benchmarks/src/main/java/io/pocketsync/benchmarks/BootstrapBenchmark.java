@@ -100,8 +100,8 @@ final class BootstrapBenchmark {
         Path file = dir.resolve("bootstrap-device.db");
         server.command("RESET");
         System.gc();
-        Heap.resetPeaks();
-        long cpuStart = Heap.processCpuNanos();
+        HeapPeaks.reset();
+        long cpuStart = ProcessCpu.nanos();
         long start = System.nanoTime();
         try (BenchDevice device = new BenchDevice(file, URI.create("ws://127.0.0.1:" + server.port + "/sync"), SCOPE,
                 "websocket", Map.of(), listener)) {
@@ -110,8 +110,8 @@ final class BootstrapBenchmark {
                 throw new IllegalStateException("the device did not catch up; last cursor " + lastCursor.get());
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            long devicePeak = Heap.peak();
-            long deviceCpu = Heap.processCpuNanos() - cpuStart;
+            long devicePeak = HeapPeaks.bytes();
+            long deviceCpu = ProcessCpu.nanos() - cpuStart;
             long count = device.count();
             if (count != rows) {
                 throw new IllegalStateException("the device holds " + count + " rows of " + rows);

@@ -53,21 +53,21 @@ public final class BootstrapServerMain {
             }
             System.out.println("READY " + server.webSocketUri().getPort());
             System.out.flush();
-            long cpuStart = Heap.processCpuNanos();
+            long cpuStart = ProcessCpu.nanos();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line = in.readLine(); line != null && !line.equals("EXIT"); line = in.readLine()) {
                 if (line.equals("RESET")) {
                     System.gc();
-                    cpuStart = Heap.processCpuNanos();
-                    Heap.resetPeaks();
+                    cpuStart = ProcessCpu.nanos();
+                    HeapPeaks.reset();
                     readNanos.set(0);
                     pages.set(0);
                     pageBytes.set(0);
                     System.out.println("OK");
                 }
                 else if (line.equals("STATS")) {
-                    System.out.println("STATS " + Heap.peak() + " " + readNanos.get() + " " + pages.get() + " " + pageBytes.get() + " "
-                            + (Heap.processCpuNanos() - cpuStart));
+                    System.out.println("STATS " + HeapPeaks.bytes() + " " + readNanos.get() + " " + pages.get() + " " + pageBytes.get() + " "
+                            + (ProcessCpu.nanos() - cpuStart));
                 }
                 System.out.flush();
             }

@@ -41,7 +41,7 @@ final class CatchUpBenchmark {
                 InJvmDevice device = new InJvmDevice(server.server(), "late-device");
                 device.hello(scope, BenchServer.TOKEN, 0);
                 System.gc();
-                Heap.resetPeaks();
+                HeapPeaks.reset();
                 long start = System.nanoTime();
                 long bytes = 0;
                 long rowsSent = 0;
@@ -61,7 +61,7 @@ final class CatchUpBenchmark {
                     more = page.hasMore();
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                long peakHeapMiB = Heap.peak() / (1024 * 1024);
+                long peakHeapMiB = HeapPeaks.bytes() / (1024 * 1024);
                 String label = "catch-up of " + changes + " changes over " + rows + " rows";
                 out.add(Measurement.of(label + ": bytes sent (" + rowsSent + " rows, " + pages + " pages)", bytes,
                         naiveBytes, "bytes", "all " + changes + " changes encoded", false));
@@ -99,4 +99,5 @@ final class CatchUpBenchmark {
         // Sampled one change in 1000: scale to all of them.
         return naiveBytes * 1000;
     }
+
 }

@@ -3,6 +3,7 @@ package io.pocketsync.device;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.capture.ChangeCapture;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.checksum.TableChecksum;
@@ -24,8 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Compares the device's rows with the server's by checksum and repairs what differs (docs/protocol.md 4): asks for
- * the scope's checksums; compares them with its own at the same sequence (when its cursor is not the server's head it
- * catches up and asks again); for a table that differs, asks for the row hashes of the differing buckets and compares
+ * the scope's coarse checksums; compares them with its own at the same sequence (when its cursor is not the server's
+ * head it catches up and asks again); for a table whose coarse checksums differ, asks for its fine ones and keeps the
+ * fine buckets that differ inside the differing coarse ones (a server before the coarse level answers fine checksums
+ * at once); then asks for the row hashes of the differing buckets and compares
  * row by row, leaving out rows with unsettled changes (pending local changes, parked remote ones); then fetches the
  * server's state of just the differing rows and writes it ({@link ChangeCapture#repair}). One verification at a time
  * ({@link VerifyRun}); a table that differs is compared row by row by a {@link TableComparison}, whose questions this
@@ -208,6 +211,7 @@ final class ChecksumVerifier {
             }
             switch (current.stage) {
                 case TABLES -> onTables(current, answer);
+                case FINE -> onFine(current, answer);
                 case HASHES -> onHashes(current, answer);
                 case ROWS -> onRows(current, answer);
             }
@@ -242,14 +246,18 @@ final class ChecksumVerifier {
     }
 
     private void ask(VerifyRun current, VerifyRun.Stage stage, @Nullable String table, List<Integer> buckets, List<String> gids) {
+        send(current, stage, new Verify(ProtocolVersion.CURRENT, ++lastRequestId, table, buckets, gids));
+    }
+
+    private void send(VerifyRun current, VerifyRun.Stage stage, Verify question) {
         current.stage = stage;
-        current.requestId = ++lastRequestId;
+        current.requestId = question.requestId();
         current.deadlineNanos = SyncLoop.deadline(options);
-        transport.send(new Verify(ProtocolVersion.CURRENT, current.requestId, table, buckets, gids));
+        transport.send(question);
     }
 
     private void askTables(VerifyRun current) {
-        ask(current, VerifyRun.Stage.TABLES, null, List.of(), List.of());
+        send(current, VerifyRun.Stage.TABLES, Verify.checksums(ProtocolVersion.CURRENT, ++lastRequestId, null, ChecksumLevel.COARSE));
     }
 
     private void onTables(VerifyRun current, Checksums answer) {
@@ -275,6 +283,8 @@ final class ChecksumVerifier {
         current.sequence = answer.sequence();
         current.local = local;
         current.server = new ScopeChecksums(answer.sequence(), answer.tables());
+        // a server before the coarse level answers fine checksums: a table it leaves out is then fine and empty
+        current.serverLevel = answer.tables().isEmpty() ? ChecksumLevel.COARSE : answer.tables().get(0).level();
         // every tracked table, also one without rows on either side, so that a report names them all
         current.tables.addAll(new TreeSet<>(capture.tableVersions().keySet()));
         nextTable(current);
@@ -284,17 +294,53 @@ final class ChecksumVerifier {
         while (!current.tables.isEmpty()) {
             String table = current.tables.poll();
             TableChecksum mine = current.local.table(table);
-            TableChecksum theirs = current.server.table(table);
-            List<Integer> buckets = mine.differingBuckets(theirs);
-            if (buckets.isEmpty()) {
-                current.results.add(new TableVerification(table, mine.count(), mine.sum(), TableVerification.Outcome.MATCH, 0, 0));
+            // a table the answer leaves out has no live rows: empty at the answer's level
+            TableChecksum theirs = current.server.table(table, current.serverLevel);
+            if (theirs.level() == ChecksumLevel.FINE) { // a server before the coarse level
+                if (compareFine(current, mine, theirs, null)) {
+                    return;
+                }
                 continue;
             }
-            current.comparison = new TableComparison(table, mine, theirs, buckets, capture.unsettledRows(table));
-            nextBuckets(current);
+            List<Integer> coarse = mine.coarse().differingBuckets(theirs);
+            if (coarse.isEmpty()) {
+                current.results.add(TableVerification.matched(mine));
+                continue;
+            }
+            current.fineTable = table;
+            current.differingCoarse = coarse;
+            send(current, VerifyRun.Stage.FINE, Verify.checksums(ProtocolVersion.CURRENT, ++lastRequestId, table, ChecksumLevel.FINE));
             return;
         }
         finish(true);
+    }
+
+    private void onFine(VerifyRun current, Checksums answer) {
+        String table = current.fineTable;
+        TableChecksum theirs = new ScopeChecksums(answer.sequence(), answer.tables()).table(table, ChecksumLevel.FINE);
+        if (theirs.level() != ChecksumLevel.FINE) {
+            throw new IllegalStateException("the server answered the fine checksums of " + table + " at the coarse level");
+        }
+        if (!compareFine(current, current.local.table(table), theirs, current.differingCoarse)) {
+            nextTable(current);
+        }
+    }
+
+    /**
+     * Compares a table's fine checksums and starts its row-by-row comparison when buckets differ.
+     *
+     * @param withinCoarse the coarse buckets whose fine ones are compared; null for all
+     * @return true when a comparison started (a question is in flight), false when the table matched
+     */
+    private boolean compareFine(VerifyRun current, TableChecksum mine, TableChecksum theirs, @Nullable List<Integer> withinCoarse) {
+        List<Integer> buckets = TableComparison.differingBuckets(mine, theirs, withinCoarse);
+        if (buckets.isEmpty()) {
+            current.results.add(TableVerification.matched(mine));
+            return false;
+        }
+        current.comparison = new TableComparison(mine.table(), mine, theirs, buckets, capture.unsettledRows(mine.table()));
+        nextBuckets(current);
+        return true;
     }
 
     private void nextBuckets(VerifyRun current) {

@@ -10,7 +10,10 @@ import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,9 +32,24 @@ final class DeviceWiring {
     record Spec(DataSource dataSource, List<String> tables, String scope, Supplier<String> tokens, URI server,
             @Nullable ClientTransport transport, @Nullable String transportName, PluginConfig transportConfig,
             DeviceOptions options, String captureName, PluginConfig captureConfig, SyncStatusListener statusListener,
-            @Nullable Executor listenerExecutor, Clock clock) {
+            @Nullable Executor listenerExecutor, Clock clock, Map<String, List<String>> scopeTables,
+            Map<String, Supplier<String>> scopeTokens) {
+        /** A device of one scope: every table is {@code scope}'s. */
+        Spec(DataSource dataSource, List<String> tables, String scope, Supplier<String> tokens, URI server,
+                @Nullable ClientTransport transport, @Nullable String transportName, PluginConfig transportConfig,
+                DeviceOptions options, String captureName, PluginConfig captureConfig, SyncStatusListener statusListener,
+                @Nullable Executor listenerExecutor, Clock clock) {
+            this(dataSource, tables, scope, tokens, server, transport, transportName, transportConfig, options, captureName,
+                    captureConfig, statusListener, listenerExecutor, clock, Map.of(scope, tables), Map.of());
+        }
+
         Spec {
             tables = List.copyOf(tables);
+            scopeTables = Collections.unmodifiableMap(new LinkedHashMap<>(scopeTables));
+            scopeTokens = Map.copyOf(scopeTokens);
+            if (!scopeTables.keySet().iterator().next().equals(scope)) {
+                throw new IllegalArgumentException("the first scope's tables come first");
+            }
             if (transport == null && transportName == null) {
                 throw new IllegalArgumentException("a transport or a transport name is needed");
             }
@@ -56,10 +74,35 @@ final class DeviceWiring {
             ClientTransport transport = spec.transport() != null ? spec.transport()
                     : ClientTransports.create(requireNonNull(spec.transportName()), spec.transportConfig(), deviceId, spec.clock());
             Watchers watchers = new Watchers(spec.dataSource(), listeners);
-            SyncLoop loop = new SyncLoop(capture, transport, new Endpoint(spec.server(), spec.scope(), deviceId), spec.tokens(),
-                    spec.options(), watchers, engine, status);
-            return new PocketSyncDevice(capture, spec.dataSource(), spec.tables(), spec.scope(), deviceId, loop, watchers, status,
-                    engine, owned);
+            Map<String, ChangeCapture> views = new LinkedHashMap<>();
+            Map<String, SyncLoop> loops = new LinkedHashMap<>();
+            Map<String, StatusBoard> boards = new LinkedHashMap<>();
+            if (spec.scopeTables().size() == 1) {
+                views.put(spec.scope(), capture);
+                boards.put(spec.scope(), status);
+                loops.put(spec.scope(), new SyncLoop(capture, transport, new Endpoint(spec.server(), spec.scope(), deviceId),
+                        spec.tokens(), spec.options(), watchers, engine, status));
+            }
+            else {
+                // one connection, one session per scope on it (protocol.md 3.9): each scope's loop over its own channel
+                ScopeChannels channels = new ScopeChannels(transport, new Endpoint(spec.server(), spec.scope(), deviceId,
+                        List.copyOf(spec.scopeTables().keySet())));
+                engine.call(() -> {
+                    spec.scopeTables().forEach((scope, tables) -> views.put(scope, capture.scope(scope, tables)));
+                    return null;
+                }, 0);
+                Supplier<List<SyncStatus>> snapshots = () -> boards.values().stream().map(StatusBoard::current).toList();
+                for (Map.Entry<String, ChangeCapture> view : views.entrySet()) {
+                    String scope = view.getKey();
+                    StatusBoard board = new StatusBoard(Runnable::run, spec.clock(), new ScopeStatusRelay(scope, status, snapshots));
+                    boards.put(scope, board);
+                    loops.put(scope, new SyncLoop(view.getValue(), channels.channel(scope), new Endpoint(spec.server(), scope,
+                            deviceId), spec.scopeTokens().getOrDefault(scope, spec.tokens()), spec.options(), watchers, engine,
+                            board));
+                }
+            }
+            return new PocketSyncDevice(capture, views, spec.dataSource(), spec.tables(), deviceId,
+                    new DeviceLoops(loops, boards), watchers, status, engine, owned);
         }
         catch (RuntimeException e) {
             engine.shutdown();

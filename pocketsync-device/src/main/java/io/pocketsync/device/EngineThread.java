@@ -40,11 +40,16 @@ final class EngineThread {
     }
 
     /**
-     * Sets what runs (on the engine thread) after a task was stopped by a busy database: it does again what such a
-     * task may have left undone.
+     * Adds what runs (on the engine thread) after a task was stopped by a busy database: it does again what such a
+     * task may have left undone (each scope's loop adds its own).
      */
     void onBusy(Runnable retry) {
-        this.afterBusy = requireNonNull(retry, "retry is null");
+        requireNonNull(retry, "retry is null");
+        Runnable before = afterBusy;
+        this.afterBusy = () -> {
+            before.run();
+            retry.run();
+        };
     }
 
     /** Runs {@code task} on the engine thread, after the tasks already queued. */

@@ -17,7 +17,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -62,11 +64,12 @@ public final class PocketSyncDevice implements AutoCloseable {
     private static final int ENGINE_WAIT_SECONDS = 10;
 
     private final ChangeCapture capture;
+    /** The capture of each scope, the first scope's first: the capture itself for a device of one scope. */
+    private final Map<String, ChangeCapture> scopes;
     private final DataSource dataSource;
     private final List<String> tables;
-    private final String scope;
     private final String deviceId;
-    private final SyncLoop loop;
+    private final DeviceLoops loop;
     private final Watchers watchers;
     private final StatusBoard status;
     private final EngineThread engine;
@@ -78,13 +81,13 @@ public final class PocketSyncDevice implements AutoCloseable {
      * Wires a device from its parts (for Guice or by hand); most apps use {@link #builder()}.
      * The capture must be installed with {@code tables} by {@link #start()}.
      */
-    PocketSyncDevice(ChangeCapture capture, DataSource dataSource, List<String> tables, String scope, String deviceId,
-            SyncLoop loop, Watchers watchers, StatusBoard status, EngineThread engine,
+    PocketSyncDevice(ChangeCapture capture, Map<String, ChangeCapture> scopes, DataSource dataSource, List<String> tables,
+            String deviceId, DeviceLoops loop, Watchers watchers, StatusBoard status, EngineThread engine,
             @Nullable ExecutorService ownedListenerExecutor) {
         this.capture = requireNonNull(capture, "capture is null");
+        this.scopes = new LinkedHashMap<>(requireNonNull(scopes, "scopes is null"));
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
         this.tables = List.copyOf(tables);
-        this.scope = requireNonNull(scope, "scope is null");
         this.deviceId = requireNonNull(deviceId, "deviceId is null");
         this.loop = requireNonNull(loop, "loop is null");
         this.watchers = requireNonNull(watchers, "watchers is null");
@@ -116,7 +119,7 @@ public final class PocketSyncDevice implements AutoCloseable {
         // no bound: the first install queues every existing row of the tables
         engine.call(() -> {
             capture.install(tables);
-            capture.bindScope(scope);
+            scopes.forEach((scope, view) -> view.bindScope(scope));
             return null;
         }, 0);
         loop.start();
@@ -136,6 +139,55 @@ public final class PocketSyncDevice implements AutoCloseable {
      */
     public void resync() {
         loop.resync();
+    }
+
+    /**
+     * {@link #resync()} of one scope only: its tables are pulled again, the other scopes go on as they are.
+     *
+     * @param scope one of {@link #scopes()}
+     * @throws PocketSyncException {@code INVALID_FIELD} when the device does not sync {@code scope}
+     */
+    public void resync(String scope) {
+        loop.resync(scope);
+    }
+
+    /**
+     * The scopes this device syncs, each on its own session of the one connection (docs/protocol.md 3.9): the first
+     * is the one {@link PocketSyncDeviceBuilder#scope} named (or the first {@link PocketSyncDeviceBuilder#table(String,
+     * String)} named).
+     *
+     * @return the scopes, in order; one for most devices
+     */
+    public List<String> scopes() {
+        return List.copyOf(scopes.keySet());
+    }
+
+    /**
+     * The sync status of one scope's session: connected, last synced, its tables' pending and parked counts, its
+     * catch-up. {@link #status()} combines every scope's (connected when all are, the counts summed).
+     *
+     * @param scope one of {@link #scopes()}
+     * @return the latest snapshot of that scope; never blocks
+     * @throws PocketSyncException {@code INVALID_FIELD} when the device does not sync {@code scope}
+     */
+    public SyncStatus status(String scope) {
+        return loop.status(scope);
+    }
+
+    /**
+     * The cursor of one scope (each scope has its own history), read on the engine thread.
+     *
+     * @param scope one of {@link #scopes()}
+     * @return the last server sequence of that scope applied
+     * @throws PocketSyncException {@code INVALID_FIELD} when the device does not sync {@code scope}; {@code TIMEOUT}
+     *         when the engine does not answer within 10 seconds
+     */
+    public long cursor(String scope) {
+        ChangeCapture view = scopes.get(requireNonNull(scope, "scope is null"));
+        if (view == null) {
+            throw new PocketSyncException(io.pocketsync.api.ErrorCode.INVALID_FIELD, "this device does not sync scope " + scope);
+        }
+        return engine.call(() -> view.state().cursor(), ENGINE_WAIT_SECONDS);
     }
 
     /**
@@ -267,14 +319,14 @@ public final class PocketSyncDevice implements AutoCloseable {
     }
 
     /**
-     * The last server sequence applied, read on the engine thread.
+     * The last server sequence applied (of the first scope, see {@link #cursor(String)}), read on the engine thread.
      *
      * @return the cursor the next catch-up resumes from
      * @throws PocketSyncException {@code TIMEOUT} when the engine does not answer within
      *         10 seconds
      */
     public long cursor() {
-        return engine.call(() -> capture.state().cursor(), ENGINE_WAIT_SECONDS);
+        return cursor(scopes.keySet().iterator().next());
     }
 
     /**
@@ -286,7 +338,7 @@ public final class PocketSyncDevice implements AutoCloseable {
      *         10 seconds
      */
     public long pendingCount() {
-        return engine.call(capture::pendingCount, ENGINE_WAIT_SECONDS);
+        return engine.call(() -> scopes.values().stream().mapToLong(ChangeCapture::pendingCount).sum(), ENGINE_WAIT_SECONDS);
     }
 
     /** Stops syncing; idempotent. */

@@ -33,6 +33,9 @@ public final class PocketSyncDeviceBuilder {
     private final List<String> tables = new ArrayList<>();
     private @Nullable String scope;
     private Supplier<String> tokens = () -> "";
+    /** Tables bound to a scope by {@link #table(String, String)}: table to scope, in order. */
+    private final java.util.Map<String, String> scopedTables = new java.util.LinkedHashMap<>();
+    private final java.util.Map<String, Supplier<String>> scopeTokens = new java.util.HashMap<>();
     private @Nullable URI server;
     private @Nullable ClientTransport transport;
     private @Nullable String transportName;
@@ -96,7 +99,68 @@ public final class PocketSyncDeviceBuilder {
     }
 
     /**
-     * The sync scope: the server shares changes among the devices of one scope only. Required.
+     * Adds a table that syncs in {@code scope}, for a device that syncs several scopes on its one connection
+     * (docs/protocol.md 3.9), e.g. its user's own {@code todos} in {@code alice} and a team's {@code projects} in
+     * {@code team-42}:
+     *
+     * <pre>{@code
+     * PocketSyncDevice.builder().database(file).server(uri).transport("websocket")
+     *         .table("todos", "alice").table("projects", "team-42")
+     *         .token(jwtGrantingBoth)               // or a token per scope: .token("team-42", teamToken)
+     *         .build();
+     * }</pre>
+     *
+     * Each scope is a session of its own (cursor, pushes, broadcasts, catch-up, resync, checksums, read-only grant,
+     * refusal); a table belongs to one scope for good (binding a table to another scope than the one it synced in
+     * fails {@link PocketSyncDevice#start()} with {@code CONFIG_INVALID}). Tables added with {@link #tables} sync in the
+     * scope of {@link #scope}, which is then the first scope; otherwise the first scope named here is.
+     *
+     * @param name the table, a plain SQL identifier of an existing table
+     * @param scope the scope it syncs in
+     * @return this builder
+     * @throws PocketSyncException {@code IDENTIFIER_INVALID} when a name is not valid; {@code CONFIG_INVALID} when the
+     *         table was bound to another scope already
+     */
+    public PocketSyncDeviceBuilder table(String name, String scope) {
+        String table = Identifiers.requireSqlName(name, "table");
+        String bound = scopedTables.putIfAbsent(table, Identifiers.requireScopeOrDeviceId(scope, "scope"));
+        if (bound != null && !bound.equals(scope)) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "table " + table + " is bound to scope " + bound
+                    + " already; a table syncs in one scope");
+        }
+        return this;
+    }
+
+    /**
+     * The token of one scope's HELLO, for a device of several scopes whose server checks a token per scope (a static
+     * token opens one scope). Scopes without one use {@link #token(String)} or {@link #tokenSupplier(Supplier)}: one JWT
+     * whose grant lists several scopes serves all of them.
+     *
+     * @param scope a scope of {@link #table(String, String)} or {@link #scope}
+     * @param token the token; not null
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder token(String scope, String token) {
+        requireNonNull(token, "token is null");
+        return tokenSupplier(scope, () -> token);
+    }
+
+    /**
+     * {@link #token(String, String)} from a supplier, asked before each of that scope's HELLOs (see
+     * {@link #tokenSupplier(Supplier)}).
+     *
+     * @param scope a scope of {@link #table(String, String)} or {@link #scope}
+     * @param tokens gives the scope's current token; not null
+     * @return this builder
+     */
+    public PocketSyncDeviceBuilder tokenSupplier(String scope, Supplier<String> tokens) {
+        scopeTokens.put(Identifiers.requireScopeOrDeviceId(scope, "scope"), requireNonNull(tokens, "tokens is null"));
+        return this;
+    }
+
+    /**
+     * The sync scope: the server shares changes among the devices of one scope only. Required unless every table is
+     * bound to a scope with {@link #table(String, String)}.
      *
      * @param scope the scope name
      * @return this builder
@@ -263,12 +327,43 @@ public final class PocketSyncDeviceBuilder {
      *         missing or unsupported
      */
     public PocketSyncDevice build() {
-        if (dataSource == null || tables.isEmpty() || scope == null || server == null
+        java.util.Map<String, List<String>> byScope = new java.util.LinkedHashMap<>();
+        if (scope != null && !tables.isEmpty()) {
+            byScope.put(scope, new ArrayList<>(tables));
+        }
+        for (String table : tables) {
+            String bound = scopedTables.get(table);
+            if (bound != null && !bound.equals(scope)) {
+                throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "table " + table + " is added to scope " + scope
+                        + " and to scope " + bound + "; a table syncs in one scope");
+            }
+        }
+        scopedTables.forEach((table, bound) -> {
+            List<String> list = byScope.computeIfAbsent(bound, s -> new ArrayList<>());
+            if (!list.contains(table)) {
+                list.add(table);
+            }
+        });
+        String first = scope != null ? scope : byScope.keySet().stream().findFirst().orElse(null);
+        if (dataSource == null || byScope.isEmpty() || first == null || server == null
                 || (transport == null && transportName == null)) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID,
                     "a device needs a database, tables, a scope, a server URI and a transport");
         }
-        return DeviceWiring.wire(new DeviceWiring.Spec(dataSource, tables, scope, tokens, server, transport, transportName,
-                transportConfig, options, captureName, captureConfig, statusListener, listenerExecutor, clock));
+        if (!byScope.containsKey(first)) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "scope " + first + " has no tables");
+        }
+        java.util.Map<String, List<String>> ordered = new java.util.LinkedHashMap<>();
+        ordered.put(first, byScope.remove(first));
+        ordered.putAll(byScope);
+        for (String named : scopeTokens.keySet()) {
+            if (!ordered.containsKey(named)) {
+                throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "a token for scope " + named + ", which has no tables");
+            }
+        }
+        List<String> all = ordered.values().stream().flatMap(List::stream).toList();
+        return DeviceWiring.wire(new DeviceWiring.Spec(dataSource, all, first, tokens, server, transport, transportName,
+                transportConfig, options, captureName, captureConfig, statusListener, listenerExecutor, clock, ordered,
+                scopeTokens));
     }
 }

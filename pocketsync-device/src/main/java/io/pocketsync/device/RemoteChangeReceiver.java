@@ -9,6 +9,7 @@ import io.pocketsync.api.capture.DeviceState;
 import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.transport.ClientTransport;
 import java.util.function.BooleanSupplier;
@@ -110,8 +111,9 @@ final class RemoteChangeReceiver {
     private void pull(long cursor) {
         long ownFrom = capture.ownChangesFrom(cursor);
         // a device that lost or restored its data asks for its own rows too (OwnRowsRepair)
+        // the coarse level: a server keeps it cheaply; the fine level of a table is asked only when it differs
         if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit(), ownFrom, capture.repairing(),
-                wantsChecksums.getAsBoolean()))) {
+                wantsChecksums.getAsBoolean() ? ChecksumLevel.COARSE : null))) {
             pullOutstanding = true;
             pullDeadlineNanos = SyncLoop.deadline(options);
         }

@@ -25,7 +25,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The pending and parked counts are reads of the change log, so they are taken only when someone may look:
  * while a listener is registered, at the engine's tick after something may have changed them, and when
- * {@link PocketSyncDevice#status()} asks. Listener registration and {@link #current()} are thread-safe.
+ * {@link PocketSyncDevice#status()} asks. A count scans the pending changes, so during a bulk push (a million
+ * pending changes, a PUSH every few milliseconds) counting at every PUSH and every tick cost the engine more than
+ * pushing; counts are therefore read at most every {@link #COUNT_INTERVAL_NANOS} and never more often than keeps
+ * their own cost under a twentieth of the engine's time. Between reads, events carry the last count, and the
+ * counts stay marked stale so that a later tick reads them. Listener registration and {@link #current()} are
+ * thread-safe.
  */
 final class StatusBoard {
     private static final Logger LOG = LoggerFactory.getLogger(StatusBoard.class);
@@ -37,6 +42,10 @@ final class StatusBoard {
     private volatile SyncStatus current = SyncStatus.INITIAL;
     /** Written on the engine thread only: something may have changed the counts since they were read. */
     private volatile boolean countsStale = true;
+    /** Engine thread: when the counts may be read again (see the class comment). */
+    private long nextCountNanos;
+    private boolean counted;
+    private static final long COUNT_INTERVAL_NANOS = 250_000_000L;
 
     /**
      * @param listener a first listener ({@link SyncStatusListener#NONE} for none)
@@ -104,11 +113,26 @@ final class StatusBoard {
     /** Reads the counts again when they may be stale. */
     void refreshCounts(ChangeCapture capture) {
         countQueued.set(false);
-        if (!countsStale) {
+        if (!countsStale || !countDue()) {
             return;
         }
         countsStale = false;
-        publish(current.withCounts(capture.pendingCount(), capture.parkedCount()));
+        publish(current.withCounts(count(capture::pendingEstimate), capture.parkedCount()));
+    }
+
+    /** Whether a count may be read now (see the class comment). */
+    private boolean countDue() {
+        return !counted || System.nanoTime() - nextCountNanos >= 0;
+    }
+
+    /** Reads a count and sets when the next may be read: at least the interval, and twenty times this read's time. */
+    private long count(java.util.function.LongSupplier read) {
+        long start = System.nanoTime();
+        long value = read.getAsLong();
+        long end = System.nanoTime();
+        counted = true;
+        nextCountNanos = end + Math.max(COUNT_INTERVAL_NANOS, 20 * (end - start));
+        return value;
     }
 
     /** The engine started; {@code lastSync} is the stored time the cursor last moved. */
@@ -135,7 +159,13 @@ final class StatusBoard {
         if (!wantsCounts()) {
             return;
         }
-        long pending = capture.pendingCount();
+        if (!countDue()) {
+            countsStale = true; // read at a later tick
+            long last = Math.max(changes, current.pendingCount());
+            emit(l -> l.pushing(changes, last));
+            return;
+        }
+        long pending = count(capture::pendingEstimate);
         emit(l -> l.pushing(changes, pending));
         publish(current.withPending(pending));
     }
@@ -172,6 +202,16 @@ final class StatusBoard {
     void engineFailed(RuntimeException e) {
         ErrorCode code = e instanceof PocketSyncException p ? p.code() : ErrorCode.INTERNAL;
         error(code, String.valueOf(e.getMessage()));
+    }
+
+    /** An event of one scope's board (a device of several scopes, {@link ScopeStatusRelay}), for the listeners. */
+    void relay(Consumer<SyncStatusListener> event) {
+        emit(event);
+    }
+
+    /** The device's snapshot combined from its scopes' ({@link ScopeStatusRelay}). */
+    void combined(SyncStatus next) {
+        publish(next);
     }
 
     private void publish(SyncStatus next) {

@@ -2,6 +2,7 @@ package io.pocketsync.device;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.Change;
@@ -66,6 +67,23 @@ final class TableComparison {
             rows += size;
         }
         bucketChunks.add(chunk);
+    }
+
+    /**
+     * The fine buckets whose count or sum differ, inside some coarse buckets only: a bucket outside the coarse buckets
+     * that differ holds the same rows on both sides (its coarse sums matched), whatever a scan answered meanwhile.
+     *
+     * @param mine the device's fine checksum of the table
+     * @param theirs the server's fine checksum of it
+     * @param withinCoarse the coarse buckets that differ; null for every bucket (a server that sent fine checksums)
+     * @return the fine buckets, ascending
+     */
+    static List<Integer> differingBuckets(TableChecksum mine, TableChecksum theirs, @Nullable List<Integer> withinCoarse) {
+        List<Integer> buckets = mine.differingBuckets(theirs);
+        if (withinCoarse != null) {
+            buckets.removeIf(bucket -> !withinCoarse.contains(ChecksumLevel.COARSE.of(bucket)));
+        }
+        return buckets;
     }
 
     String table() {

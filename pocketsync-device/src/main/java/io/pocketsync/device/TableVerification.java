@@ -37,4 +37,9 @@ public record TableVerification(String table, long rows, long checksum, Outcome 
         requireNonNull(table, "table is null");
         requireNonNull(outcome, "outcome is null");
     }
+
+    /** A table whose checksums match the server's. */
+    static TableVerification matched(io.pocketsync.api.checksum.TableChecksum mine) {
+        return new TableVerification(mine.table(), mine.count(), mine.sum(), Outcome.MATCH, 0, 0);
+    }
 }

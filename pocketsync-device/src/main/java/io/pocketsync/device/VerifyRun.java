@@ -1,5 +1,6 @@
 package io.pocketsync.device;
 
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.protocol.Checksums;
 import java.util.ArrayDeque;
@@ -18,8 +19,10 @@ import java.util.concurrent.CompletableFuture;
 final class VerifyRun {
     /** What the question in flight asks for (docs/protocol.md 4.2). */
     enum Stage {
-        /** The scope's table checksums. */
+        /** The scope's table checksums (coarse; an older server answers fine ones). */
         TABLES,
+        /** One table's fine checksums, when its coarse ones differ. */
+        FINE,
         /** The row hashes of some of a table's buckets. */
         HASHES,
         /** The server's state of some rows. */
@@ -39,8 +42,13 @@ final class VerifyRun {
     /** Both sides' checksums at {@link #sequence}, set by the answer to the TABLES question. */
     ScopeChecksums local;
     ScopeChecksums server;
+    /** The level of {@link #server}'s tables: coarse, or fine from a server before the coarse level. */
+    ChecksumLevel serverLevel = ChecksumLevel.COARSE;
     final Deque<String> tables = new ArrayDeque<>();
     final List<TableVerification> results = new ArrayList<>();
+    /** The table whose fine checksums are asked, and its coarse buckets that differ (stage {@link Stage#FINE}). */
+    String fineTable;
+    List<Integer> differingCoarse = List.of();
     /** The table being compared row by row, set when a table's checksums differ. */
     TableComparison comparison;
 

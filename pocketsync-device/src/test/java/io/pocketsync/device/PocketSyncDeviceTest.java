@@ -255,7 +255,8 @@ class PocketSyncDeviceTest {
         EngineThread engineThread = new EngineThread(engine, status::engineFailed);
         SyncLoop loop = new SyncLoop(capture, network.clientTransport(), new Endpoint(URI.create("mem://server"), "test-scope", deviceId),
                 () -> "secret", DeviceOptions.DEFAULTS.withPollInterval(Duration.ofMillis(20)), watchers, engineThread, status);
-        PocketSyncDevice device = new PocketSyncDevice(capture, db.dataSource, List.of("todo"), "test-scope", deviceId, loop, watchers,
+        PocketSyncDevice device = new PocketSyncDevice(capture, java.util.Map.of("test-scope", capture), db.dataSource, List.of("todo"),
+                deviceId, new DeviceLoops(java.util.Map.of("test-scope", loop), java.util.Map.of("test-scope", status)), watchers,
                 status, engineThread, listeners);
         devices.add(device);
         device.start();

@@ -137,9 +137,12 @@ final class ScriptedSyncServer {
             boolean more = taken < after.size();
             Changes answer = new Changes(ProtocolVersion.CURRENT, ChangesMode.CATCH_UP, page, pull.cursor(), more ? cursor : log.size(),
                     more, after.size() - taken, sequences);
-            if (pull.sums() && !more && checksumsWithFinalPage) {
+            if (pull.sums() != null && !more && checksumsWithFinalPage) {
                 pagesWithChecksums++;
-                answer = answer.withChecksums(checksums(0));
+                io.pocketsync.api.protocol.Checksums fine = checksums(0);
+                answer = answer.withChecksums(new io.pocketsync.api.protocol.Checksums(ProtocolVersion.CURRENT, 0, fine.sequence(),
+                        new io.pocketsync.api.checksum.ScopeChecksums(fine.sequence(), fine.tables()).at(pull.sums()).tables(),
+                        List.of(), List.of(), List.of(), List.of()));
             }
             connection.send(answer);
         }

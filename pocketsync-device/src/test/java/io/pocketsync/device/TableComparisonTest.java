@@ -37,6 +37,19 @@ class TableComparisonTest {
     }
 
     @Test
+    void fineBucketsAreComparedOnlyInsideTheCoarseBucketsThatDiffer() {
+        // fine buckets 17 (coarse 1), 40 (coarse 2) and 255 (coarse 15) differ; only coarse 1 and 15 were found differing
+        TableChecksum mine = new TableChecksum.Builder("todo").addHalves(17, 1, 5, 0).addHalves(40, 1, 6, 0)
+                .addHalves(255, 2, 7, 0).build();
+        TableChecksum theirs = new TableChecksum.Builder("todo").addHalves(255, 1, 7, 0).build();
+
+        assertThat(mine.coarse().differingBuckets(theirs.coarse())).containsExactly(1, 2, 15);
+        assertThat(TableComparison.differingBuckets(mine, theirs, List.of(1, 15))).containsExactly(17, 255);
+        assertThat(TableComparison.differingBuckets(mine, theirs, null)).as("a server that sent fine checksums at once")
+                .containsExactly(17, 40, 255);
+    }
+
+    @Test
     void rowsDifferingInTheAskedBucketsAreFetchedLeavingOutUnsettledOnes() {
         Map<Integer, String> byBucket = gidsInDistinctBuckets(5);
         List<String> gids = new ArrayList<>(byBucket.values());

@@ -6,6 +6,7 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.device.PocketSyncDevice;
+import io.pocketsync.device.PocketSyncDeviceBuilder;
 import io.pocketsync.device.capture.CaptureOptions;
 import io.pocketsync.device.capture.SqliteTriggerCapture;
 import io.pocketsync.device.capture.SqliteTriggerCaptureProvider;
@@ -50,8 +51,9 @@ public final class DeviceCommand implements Callable<Integer> {
     @Option(names = "--db", paramLabel = "FILE", description = "The SQLite file to sync (must exist). Key: " + DeviceSettings.DB)
     Path db;
 
-    @Option(names = "--table", paramLabel = "NAME", description = "A table to sync (repeatable; required unless --uninstall). Key: "
-            + DeviceSettings.TABLES + " (comma-separated)")
+    @Option(names = "--table", paramLabel = "NAME[@SCOPE]", description = "A table to sync (repeatable; required unless --uninstall),"
+            + " in --scope, or in SCOPE with NAME@SCOPE: a device of several scopes keeps one connection with a session per"
+            + " scope, e.g. --table todos@alice --table projects@team-42. Key: " + DeviceSettings.TABLES + " (comma-separated)")
     List<String> tables;
 
     @Option(names = "--server", paramLabel = "URL",
@@ -86,10 +88,12 @@ public final class DeviceCommand implements Callable<Integer> {
             + " (default: 10s)")
     String busyTimeout;
 
-    @Option(names = "--token", paramLabel = "T",
-            description = "Token for the scope. Better: the POCKETSYNC_TOKEN environment variable or the --config file (key "
-                    + DeviceSettings.TOKEN + "), which keep it out of `ps`")
-    String token;
+    @Option(names = "--token", paramLabel = "[SCOPE=]T",
+            description = "Token for the scope (for every scope of a device of several: a JWT granting them all), or with"
+                    + " SCOPE=T the token of one scope (repeatable: a static token opens one scope). Better: the"
+                    + " POCKETSYNC_TOKEN environment variable or the --config file (keys " + DeviceSettings.TOKEN + ", "
+                    + DeviceSettings.TOKEN + ".SCOPE), which keep it out of `ps`")
+    List<String> token;
 
     @picocli.CommandLine.Mixin
     LoggingOptions logging;
@@ -106,10 +110,10 @@ public final class DeviceCommand implements Callable<Integer> {
     /** The merged settings of this run: the --config file, the environment, the flags. */
     private DeviceSettings settings;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the token for the scope, read again at"
-            + " every connection, so a renewed token is picked up (else: --token, the " + ENV_TOKEN + " environment"
-            + " variable or the --config file)")
-    Path tokenFile;
+    @Option(names = "--token-file", paramLabel = "[SCOPE=]FILE", description = "File holding the token (for every scope), or"
+            + " with SCOPE=FILE one scope's (repeatable), read again at every connection, so a renewed token is picked up"
+            + " (else: --token, the " + ENV_TOKEN + " environment variable or the --config file)")
+    List<String> tokenFile;
 
     /**
      * A command that stops when the signal it gets fires.
@@ -131,7 +135,8 @@ public final class DeviceCommand implements Callable<Integer> {
         if (dropColumn != null) {
             return dropColumn();
         }
-        if (!uninstall && (tables.isEmpty() || serverUri == null || scope == null)) {
+        if (!uninstall && (tables.isEmpty() || serverUri == null
+                || (scope == null && !tables.stream().allMatch(table -> table.contains("@"))))) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "missing required options: --table, --server and --scope"
                     + " (all three are needed to sync; only --db with --uninstall)");
         }
@@ -145,13 +150,15 @@ public final class DeviceCommand implements Callable<Integer> {
                     report.tables(), report.idColumns());
             return 0;
         }
-        Supplier<String> tokens = tokens();
+        SidecarTables bound = SidecarTables.parse(tables, scope);
+        SidecarTokens tokens = tokens(bound.scopes());
+        tables = bound.names(); // the file's tables, which a replaced file must hold again
         ShutdownSignal signal = signals.get();
         try {
             boolean resyncFirst = resync;
             while (true) {
                 DatabaseFileWatch watch = new DatabaseFileWatch(db);
-                DatabaseFileWatch.State state = syncUntilStopOrReplaced(signal, watch, serverUri, resyncFirst, tokens);
+                DatabaseFileWatch.State state = syncUntilStopOrReplaced(signal, watch, serverUri, resyncFirst, bound, tokens);
                 resyncFirst = false;
                 if (state == DatabaseFileWatch.State.SAME || !awaitNewFile(signal)) {
                     break;
@@ -172,15 +179,12 @@ public final class DeviceCommand implements Callable<Integer> {
      * (then the device is closed at once: the file it holds is deleted, and SQLite refuses writes to it).
      */
     private DatabaseFileWatch.State syncUntilStopOrReplaced(ShutdownSignal signal, DatabaseFileWatch watch, URI server,
-            boolean resyncFirst, Supplier<String> tokens) throws InterruptedException {
+            boolean resyncFirst, SidecarTables bound, SidecarTokens tokens) throws InterruptedException {
         SidecarStatusLog status = new SidecarStatusLog();
         String transport = DeviceSettings.transportName(server);
-        try (PocketSyncDevice device = PocketSyncDevice.builder()
+        try (PocketSyncDevice device = tokens.applyTo(bound.applyTo(PocketSyncDevice.builder()))
                 .database(db)
-                .tables(tables)
                 .server(server)
-                .scope(scope)
-                .tokenSupplier(tokens)
                 .transport(transport, settings.transport(transport))
                 .capture(SqliteTriggerCaptureProvider.NAME, captureConfig())
                 .options(settings.options())
@@ -193,8 +197,8 @@ public final class DeviceCommand implements Callable<Integer> {
                 // stored in the file: a resync interrupted by a stop goes on at the next start
                 device.resync();
             }
-            log.info("Syncing {} (tables {}) as device {} in scope {} with {}", db, tables, device.deviceId(), scope,
-                    server);
+            log.info("Syncing {} (tables {}) as device {} in scope{} {} with {}", db, bound, device.deviceId(),
+                    device.scopes().size() == 1 ? "" : "s", String.join(", ", device.scopes()), server);
             while (!signal.awaitStopRequest(WATCH_INTERVAL)) {
                 DatabaseFileWatch.State state = watch.check();
                 if (state != DatabaseFileWatch.State.SAME) {
@@ -210,21 +214,47 @@ public final class DeviceCommand implements Callable<Integer> {
         }
     }
 
-    /** Where the token comes from: --token-file (read at every HELLO), or --token, the environment or the config file. */
-    private Supplier<String> tokens() {
-        if (token != null && tokenFile != null) {
-            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "give one of --token and --token-file");
+    /**
+     * Where the tokens come from: for every scope --token-file FILE (read at every HELLO), else --token, the environment
+     * or the config file; for one scope --token-file SCOPE=FILE, else --token SCOPE=T or device.token.SCOPE.
+     */
+    private SidecarTokens tokens(List<String> scopes) {
+        Supplier<String> every = null;
+        Map<String, Supplier<String>> perScope = new java.util.LinkedHashMap<>();
+        for (String value : tokenFile == null ? List.<String>of() : tokenFile) {
+            Map.Entry<String, String> split = SidecarTokens.split(value);
+            TokenFile file = new TokenFile(Path.of(split.getValue()));
+            if (split.getKey() == null ? every != null : perScope.put(split.getKey(), file) != null) {
+                throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--token-file given twice for "
+                        + (split.getKey() == null ? "every scope" : "scope " + split.getKey()));
+            }
+            every = split.getKey() == null ? file : every;
         }
         if (token != null) {
             log.warn("--token puts a secret on the command line, where `ps`, /proc and shell history show it to others;"
                     + " use --token-file FILE or the {} environment variable instead", ENV_TOKEN);
         }
-        if (tokenFile != null) {
-            return new TokenFile(tokenFile);
+        if (every != null && token != null && token.stream().anyMatch(value -> SidecarTokens.split(value).getKey() == null)) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "give one of --token and --token-file");
         }
-        // the flag, else the environment, else the --config file (DeviceSettings)
-        String value = settings.token();
-        return () -> value;
+        for (Map.Entry<String, String> own : settings.scopeTokens().entrySet()) {
+            if (perScope.containsKey(own.getKey())) {
+                throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "scope " + own.getKey() + " has a --token-file and a"
+                        + " token (--token " + own.getKey() + "=..., " + DeviceSettings.SCOPE_TOKEN_PREFIX + own.getKey()
+                        + "): give one");
+            }
+            String value = own.getValue();
+            perScope.put(own.getKey(), () -> value);
+        }
+        if (every == null && settings.hasToken()) {
+            // the flag, else the environment, else the --config file (DeviceSettings)
+            String value = settings.token();
+            every = () -> value;
+        }
+        if (every == null && perScope.isEmpty()) {
+            every = () -> ""; // anonymous, as before tokens per scope
+        }
+        return SidecarTokens.select(every, perScope, scopes);
     }
 
     /** Waits until a file with the tracked tables is at the path again; false when a stop was requested first. */
@@ -277,12 +307,14 @@ public final class DeviceCommand implements Callable<Integer> {
         }
         String table = dropColumn.substring(0, dot);
         String column = dropColumn.substring(dot + 1);
-        if (!tables.contains(table)) {
+        List<String> names = tables.stream().map(name -> name.contains("@") ? name.substring(0, name.indexOf('@')) : name)
+                .toList();
+        if (!names.contains(table)) {
             throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--drop-column: " + table + " is not one of the --table names");
         }
         try (SqliteTriggerCapture capture = new SqliteTriggerCapture(dataSource(db), java.time.Clock.systemUTC(),
                 CaptureOptions.from(captureConfig()))) {
-            capture.install(tables);
+            capture.install(names);
             capture.dropColumn(table, column);
         }
         log.info("Column {} dropped from {} in {}; its capture triggers were made again without it", column, table, db);
@@ -345,8 +377,13 @@ public final class DeviceCommand implements Callable<Integer> {
         if (scope != null) {
             values.put(DeviceSettings.SCOPE, scope);
         }
-        if (token != null) {
-            values.put(DeviceSettings.TOKEN, token);
+        for (String value : token == null ? List.<String>of() : token) {
+            Map.Entry<String, String> split = SidecarTokens.split(value);
+            String key = split.getKey() == null ? DeviceSettings.TOKEN : DeviceSettings.SCOPE_TOKEN_PREFIX + split.getKey();
+            if (values.put(key, split.getValue()) != null) {
+                throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "--token given twice for "
+                        + (split.getKey() == null ? "every scope" : "scope " + split.getKey()));
+            }
         }
         if (progressInterval != null) {
             values.put(DeviceSettings.PROGRESS_INTERVAL, progressInterval);

@@ -41,8 +41,10 @@ final class DeviceSettings {
     static final String SERVER = "device.server";
     /** Key of the scope. */
     static final String SCOPE = "device.scope";
-    /** Key of the token for the scope (secret). */
+    /** Key of the token for the scope, or for every scope of a device of several (secret). */
     static final String TOKEN = "device.token";
+    /** Prefix of the keys of one scope's own token, {@code device.token.SCOPE} (secret). */
+    static final String SCOPE_TOKEN_PREFIX = TOKEN + ".";
     /** Key of how often a long install, push or catch-up logs its progress. */
     static final String PROGRESS_INTERVAL = "device.progress-interval";
     /** Key of the first wait after the server refused the device (a wrong token); it doubles up to the cap. */
@@ -86,6 +88,7 @@ final class DeviceSettings {
         DeviceSettings settings = new DeviceSettings(merged);
         settings.server();
         settings.refusalBackoff();
+        settings.scopeTokens();
         return settings;
     }
 
@@ -93,7 +96,7 @@ final class DeviceSettings {
     static ConfigSchema schema() {
         return new ConfigSchema().register(
                 ConfigKey.string(DB, "the SQLite file to sync", null),
-                ConfigKey.string(TABLES, "the tables to sync, comma-separated", null),
+                ConfigKey.string(TABLES, "the tables to sync, comma-separated; NAME@SCOPE binds a table to a scope of its own", null),
                 ConfigKey.string(SERVER, "server URL: ws://, wss:// (WebSocket), tcp://, ssl:// (MQTT broker)", null),
                 ConfigKey.string(SCOPE, "the scope to sync", null),
                 ConfigKey.string(TOKEN, "token for the scope", null),
@@ -102,6 +105,7 @@ final class DeviceSettings {
                 ConfigKey.duration(REFUSAL_BACKOFF_MAX, "longest wait after refusals", "5m"),
                 ConfigKey.integer(PULL_LIMIT, "most rows asked for per catch-up page", DeviceOptions.DEFAULTS.pullLimit(), 1,
                         100_000))
+                .delegate(TOKEN)
                 .delegate("transport.websocket")
                 .delegate("transport.mqtt");
     }
@@ -141,6 +145,31 @@ final class DeviceSettings {
     /** The token; empty when none is set (an anonymous device). */
     String token() {
         return settings.get(TOKEN).orElse("");
+    }
+
+    /** Whether a token for every scope is set ({@link #TOKEN}, its flag or its environment variable). */
+    boolean hasToken() {
+        return settings.get(TOKEN).isPresent();
+    }
+
+    /**
+     * Each scope's own token ({@code device.token.SCOPE}, or {@code --token SCOPE=TOKEN}).
+     *
+     * @throws PocketSyncException {@code CONFIG_INVALID} when a key's scope is not a scope name
+     */
+    Map<String, String> scopeTokens() {
+        Map<String, String> tokens = new LinkedHashMap<>();
+        settings.asMap().forEach((key, value) -> {
+            if (key.startsWith(SCOPE_TOKEN_PREFIX)) {
+                String scope = key.substring(SCOPE_TOKEN_PREFIX.length());
+                if (!io.pocketsync.api.Identifiers.isScopeOrDeviceId(scope)) {
+                    throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "'" + key + "': '" + scope + "' is not a scope name"
+                            + " (1-" + io.pocketsync.api.Identifiers.MAX_LENGTH + " characters of [A-Za-z0-9._:@-])");
+                }
+                tokens.put(scope, value.strip());
+            }
+        });
+        return tokens;
     }
 
     Duration progressInterval() {

@@ -110,4 +110,26 @@ class DeviceCommandIT {
         assertThat(run.errLines()).hasSize(1);
         assertThat(run.errLines()[0]).contains("missing.db");
     }
+
+    @Test
+    void tablesAndTokensOfSeveralScopesThatDoNotFitAreOneLineConfigErrors() throws Exception {
+        Path db = dir.resolve("scopes.db");
+        sqlite3(db, "CREATE TABLE todos (id TEXT PRIMARY KEY); CREATE TABLE notes (id TEXT PRIMARY KEY);");
+        String server = "ws://127.0.0.1:1/sync";
+
+        CliRun noToken = CliRun.run("device", "--db", db.toString(), "--server", server, "--table", "todos@team",
+                "--table", "notes@alice", "--token", "team=t");
+        CliRun twice = CliRun.run("device", "--db", db.toString(), "--server", server, "--table", "todos@team",
+                "--table", "todos@alice");
+        CliRun stray = CliRun.run("device", "--db", db.toString(), "--server", server, "--table", "todos@team",
+                "--token", "team=t", "--token", "bob=b");
+
+        assertThat(noToken.exitCode()).isEqualTo(CliErrorHandler.USAGE);
+        assertThat(noToken.errLines()).hasSize(1);
+        assertThat(noToken.errLines()[0]).contains("scope alice has no token").contains("--token alice=TOKEN");
+        assertThat(twice.exitCode()).isEqualTo(CliErrorHandler.USAGE);
+        assertThat(twice.errLines()[0]).contains("--table todos is given in scope team and in scope alice");
+        assertThat(stray.exitCode()).isEqualTo(CliErrorHandler.USAGE);
+        assertThat(stray.errLines()[0]).contains("a token for scope bob");
+    }
 }

@@ -90,4 +90,26 @@ class DeviceSettingsTest {
         assertThatThrownBy(() -> DeviceSettings.of(Settings.empty(), Map.of(), Map.of(DeviceSettings.REFUSAL_BACKOFF_INITIAL,
                 "10m"))).isInstanceOf(PocketSyncException.class).hasMessageContaining(DeviceSettings.REFUSAL_BACKOFF_MAX);
     }
+
+    @Test
+    void eachScopesOwnTokenComesFromItsKeyAndIsMasked() {
+        DeviceSettings settings = DeviceSettings.of(Settings.of(Map.of(
+                DeviceSettings.TOKEN + ".team-42", "team-secret",
+                DeviceSettings.TOKEN + ".alice@example.com", "alice-secret")), Map.of(),
+                Map.of(DeviceSettings.TOKEN + ".team-42", "flag-secret"));
+
+        assertThat(settings.scopeTokens()).containsOnly(Map.entry("team-42", "flag-secret"),
+                Map.entry("alice@example.com", "alice-secret"));
+        assertThat(settings.hasToken()).isFalse();
+        assertThat(settings.toString()).doesNotContain("secret");
+        assertThat(DeviceSettings.of(Settings.empty(), Map.of("POCKETSYNC_TOKEN", "env"), Map.of()).hasToken()).isTrue();
+    }
+
+    @Test
+    void aScopeTokenKeyNamingNoScopeIsAConfigError() {
+        assertThatThrownBy(() -> DeviceSettings.of(Settings.of(Map.of(DeviceSettings.TOKEN + ".team 42", "x")), Map.of(),
+                Map.of())).isInstanceOf(PocketSyncException.class)
+                .satisfies(e -> assertThat(((PocketSyncException) e).code()).isEqualTo(ErrorCode.CONFIG_INVALID))
+                .hasMessageContaining("'team 42' is not a scope name");
+    }
 }

@@ -137,6 +137,17 @@ public interface ChangeCapture extends AutoCloseable {
     long pendingCount();
 
     /**
+     * How many changes are pending or about to be, for status and progress: unlike {@link #pendingCount()} it need not
+     * prepare pending changes first (a capture that queues writes before turning them into changes, such as a journal,
+     * counts what is queued), so it stays cheap while a bulk write of a million rows is still being prepared.
+     *
+     * @return an estimate of the local changes not acknowledged yet; by default {@link #pendingCount()}
+     */
+    default long pendingEstimate() {
+        return pendingCount();
+    }
+
+    /**
      * How many remote changes are parked: refused by a validation or a local constraint and kept with their code
      * ({@link ApplyReport#parked()}) instead of being applied.
      *
@@ -280,6 +291,26 @@ public interface ChangeCapture extends AutoCloseable {
      */
     default int restampAhead(long serverTimeMillis) {
         return 0;
+    }
+
+    /**
+     * A view of this capture that syncs one of several scopes of the device (docs/protocol.md 3.9): its own cursor,
+     * resync flag, own mark and subscribed tables, and only {@code tables} in what it pushes, counts, resyncs and
+     * checksums. Every view shares this capture's database, clock and change log; the capture is installed with the
+     * tables of every scope first. A table belongs to one scope for good: binding it to another than the one it
+     * synced in is refused. Closing a view does nothing (close the capture).
+     *
+     * <p>The default refuses: a capture that supports scopes overrides this.
+     *
+     * @param scope the scope; not null
+     * @param tables the tables bound to it, a subset of the installed ones; not null, not empty
+     * @return the view
+     * @throws io.pocketsync.api.PocketSyncException with {@code CONFIG_INVALID} when this capture holds one scope only,
+     *         or a table is bound to another scope already
+     */
+    default ChangeCapture scope(String scope, List<String> tables) {
+        throw new io.pocketsync.api.PocketSyncException(io.pocketsync.api.ErrorCode.CONFIG_INVALID,
+                getClass().getSimpleName() + " syncs one scope only");
     }
 
     /** Releases connections; idempotent. */

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checksums and bucket rows computed by reading a whole scope through {@link ServerStore#page}: what the
@@ -17,25 +18,69 @@ import java.util.Set;
  * row by row from each row's current state, so a moving scope costs a retry, never a wrong repair).
  */
 public final class ChecksumScan {
+    /** Scans of {@link #exactChecksums} before it reports one during which batches committed. */
+    public static final int EXACT_ATTEMPTS = 3;
     private static final int PAGE = 1000;
 
     private ChecksumScan() {}
 
     /**
-     * The checksums of every table, computed from the live rows.
+     * The fine checksums of every table, computed from the live rows.
      *
      * @param store the store
      * @param scope the scope
      * @return the checksums, at the head read before the scan
      */
     public static ScopeChecksums checksums(ServerStore store, Scope scope) {
+        return checksums(store, scope, ChecksumLevel.FINE, null);
+    }
+
+    /**
+     * The checksums of every table, or of one, at a level, computed from the live rows.
+     *
+     * @param store the store
+     * @param scope the scope
+     * @param level the level of the buckets
+     * @param table the one table to compute; null for every table
+     * @return the checksums, at the head read before the scan
+     */
+    public static ScopeChecksums checksums(ServerStore store, Scope scope, ChecksumLevel level, @Nullable String table) {
         long head = store.info(scope).head();
         Map<String, TableChecksum.Builder> tables = new LinkedHashMap<>();
-        forEachLive(store, scope, row -> tables.computeIfAbsent(row.table(), TableChecksum.Builder::new)
-                .add(row.globalId(), RowHash.of(row.table(), row.globalId(), row.row())));
+        forEachLive(store, scope, row -> {
+            if (table == null || table.equals(row.table())) {
+                tables.computeIfAbsent(row.table(), name -> new TableChecksum.Builder(name, level))
+                        .add(row.globalId(), RowHash.of(row.table(), row.globalId(), row.row()));
+            }
+        });
         List<TableChecksum> checksums = new ArrayList<>();
         tables.values().forEach(builder -> checksums.add(builder.build()));
         return new ScopeChecksums(head, checksums);
+    }
+
+    /**
+     * Like {@link #checksums(ServerStore, Scope, ChecksumLevel, String)}, but exact at the sequence it reports: the
+     * scan is repeated (at most {@value #EXACT_ATTEMPTS} times) while batches commit during it. When the scope never held still,
+     * the last scan is reported at the head read after it, which is past every sequence a device compared at before it
+     * asked, so that device starts its comparison again rather than trust a mixed answer.
+     *
+     * @param store the store
+     * @param scope the scope
+     * @param level the level of the buckets
+     * @param table the one table to compute; null for every table
+     * @return the checksums
+     */
+    public static ScopeChecksums exactChecksums(ServerStore store, Scope scope, ChecksumLevel level, @Nullable String table) {
+        for (int attempt = 1; ; attempt++) {
+            ScopeChecksums scanned = checksums(store, scope, level, table);
+            long after = store.info(scope).head();
+            if (after == scanned.sequence()) {
+                return scanned;
+            }
+            if (attempt >= EXACT_ATTEMPTS) {
+                return new ScopeChecksums(after, scanned.tables());
+            }
+        }
     }
 
     /**

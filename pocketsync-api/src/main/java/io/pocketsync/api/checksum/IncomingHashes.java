@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,15 +37,57 @@ public final class IncomingHashes {
     /**
      * Starts hashing the images of a batch of at least {@value #AHEAD_FROM} changes on the common pool.
      *
+     * <p>The task goes to the pool itself, not through {@code CompletableFuture.supplyAsync}: on a machine of 2 cores
+     * the common pool has one thread, and {@code supplyAsync} then starts a new thread per task instead, a cost per
+     * batch the upkeep's budget does not have. The hashes are never waited for while the pool is busy with other work:
+     * the store asks for them when it needs them, and a task not started by then is dropped, its images hashed on the
+     * store's thread (as a small batch's are).
+     *
      * @param changes the batch, in order
-     * @return the hashes once computed; none (at once) for a smaller batch
+     * @return the hashes, when asked: those computed ahead, or none (at once) for a smaller batch or a task not
+     *         started; thread-safe, and may be asked more than once
      */
-    public static CompletableFuture<IncomingHashes> ahead(List<Change> changes) {
+    public static Supplier<IncomingHashes> ahead(List<Change> changes) {
         if (changes.size() < AHEAD_FROM) {
-            return CompletableFuture.completedFuture(NONE);
+            return IncomingHashes::none;
         }
-        // a failure here only means hashing inline later, where an error has its context
-        return CompletableFuture.supplyAsync(() -> of(changes), ForkJoinPool.commonPool()).exceptionally(e -> NONE);
+        Ahead ahead = new Ahead(changes);
+        try {
+            ForkJoinPool.commonPool().execute(ahead::run);
+        }
+        catch (RejectedExecutionException e) {
+            // hashed when asked
+        }
+        return ahead::get;
+    }
+
+    /** One batch's hashing ahead: whoever claims it first, the pool's task or the store asking, decides. */
+    private static final class Ahead {
+        private final List<Change> changes;
+        private final AtomicBoolean claimed = new AtomicBoolean();
+        private final CompletableFuture<IncomingHashes> done = new CompletableFuture<>();
+
+        Ahead(List<Change> changes) {
+            this.changes = changes;
+        }
+
+        void run() {
+            if (claimed.compareAndSet(false, true)) {
+                try {
+                    done.complete(of(changes));
+                }
+                catch (RuntimeException e) {
+                    done.complete(NONE); // only means hashing inline later, where an error has its context
+                }
+            }
+        }
+
+        IncomingHashes get() {
+            if (claimed.compareAndSet(false, true)) {
+                done.complete(NONE); // not started: the store hashes inline rather than wait for a busy pool
+            }
+            return done.join();
+        }
     }
 
     /**

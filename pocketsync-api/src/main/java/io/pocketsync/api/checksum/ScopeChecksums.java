@@ -26,6 +26,32 @@ public record ScopeChecksums(long sequence, List<TableChecksum> tables) {
     }
 
     /**
+     * The same checksums at the coarse level ({@link TableChecksum#coarse}).
+     *
+     * @return the folded checksums, at the same sequence
+     */
+    public ScopeChecksums coarse() {
+        return new ScopeChecksums(sequence, tables.stream().map(TableChecksum::coarse).toList());
+    }
+
+    /**
+     * The same checksums at a level: folded when coarse is asked.
+     *
+     * @param level the level wanted
+     * @return the checksums at that level
+     * @throws IllegalArgumentException when fine is asked of coarse checksums (they cannot be split)
+     */
+    public ScopeChecksums at(ChecksumLevel level) {
+        if (level == ChecksumLevel.COARSE) {
+            return coarse();
+        }
+        if (tables.stream().anyMatch(table -> table.level() != level)) {
+            throw new IllegalArgumentException("coarse checksums do not split into fine ones");
+        }
+        return this;
+    }
+
+    /**
      * The checksums by table.
      *
      * @return a new map, in the order of {@link #tables()}
@@ -40,14 +66,25 @@ public record ScopeChecksums(long sequence, List<TableChecksum> tables) {
      * One table's checksum.
      *
      * @param table the table
-     * @return its checksum; {@link TableChecksum#empty} when the scope has no live row of it
+     * @return its checksum; {@link TableChecksum#empty} (fine) when the scope has no live row of it
      */
     public TableChecksum table(String table) {
+        return table(table, ChecksumLevel.FINE);
+    }
+
+    /**
+     * One table's checksum, or an empty one at a level.
+     *
+     * @param table the table
+     * @param emptyLevel the level of the empty checksum returned when the scope has no live row of the table
+     * @return its checksum
+     */
+    public TableChecksum table(String table, ChecksumLevel emptyLevel) {
         for (TableChecksum checksum : tables) {
             if (checksum.table().equals(table)) {
                 return checksum;
             }
         }
-        return TableChecksum.empty(table);
+        return TableChecksum.empty(table, emptyLevel);
     }
 }

@@ -13,7 +13,9 @@ import java.util.List;
  * @param protocolVersion protocol version
  * @param requestId the {@link Verify}'s id
  * @param sequence the scope's head when the answer was read; table checksums hold exactly at it
- * @param tables the checksums of every table with live rows (first question); empty otherwise
+ * @param tables the checksums of every table with live rows (first question), or of the one table asked (second
+ *        question; empty when it has no live rows), at the level asked: each {@link TableChecksum}'s level is that of
+ *        its buckets; empty otherwise
  * @param globalIds the live rows of the asked buckets (second question), index for index with {@code hashes}
  * @param hashes the row hash of each of {@code globalIds}
  * @param rows the server's state of the asked rows that it knows (third question): a live row as UPDATE with its

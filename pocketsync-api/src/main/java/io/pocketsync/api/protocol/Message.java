@@ -7,7 +7,7 @@ package io.pocketsync.api.protocol;
  * <p>All implementations are immutable records, safe to share between threads.
  */
 public sealed interface Message permits Hello, Welcome, Push, Ack, Changes, Pull, ErrorMessage, Ping, Pong,
-        Verify, Checksums {
+        Verify, Checksums, Scoped {
     /**
      * The protocol version the message was written in.
      *

@@ -3,15 +3,20 @@ package io.pocketsync.api.protocol;
 /**
  * Protocol versions this build speaks. Version 2 added table subscriptions (HELLO {@code tables}); a version 1 HELLO
  * subscribes to every table, and a server answers a session in the version its HELLO spoke (docs/protocol.md 1.1).
+ * Version 3 added several scopes on one connection: a HELLO per scope, and a {@code scope} field on every later message
+ * ({@link Scoped}, docs/protocol.md 3.9).
  */
 public final class ProtocolVersion {
     /** The version this build writes. */
-    public static final int CURRENT = 2;
+    public static final int CURRENT = 3;
     /** The oldest version this build accepts. */
     public static final int MIN_SUPPORTED = 1;
 
     /** The first version with table subscriptions (HELLO {@code tables}). */
     public static final int SUBSCRIPTIONS = 2;
+
+    /** The first version with several scopes on one connection ({@link Scoped} messages). */
+    public static final int SCOPES = 3;
 
     private ProtocolVersion() {}
 

@@ -1,5 +1,8 @@
 package io.pocketsync.api.protocol;
 
+import io.pocketsync.api.checksum.ChecksumLevel;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Device → server: send me one page of changes after {@code cursor}. Answered by one
  * {@link Changes} page (CATCH_UP, or SNAPSHOT when the cursor is older than the retention horizon).
@@ -21,8 +24,11 @@ package io.pocketsync.api.protocol;
  * @param ownFrom the lowest server sequence above {@code cursor} at which this device may hold a row state
  *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
  * @param self whether the page includes rows whose latest state this device wrote (wire field {@code self}, optional)
+ * @param sums the level of the checksums a final page should carry (wire fields {@code sums} and {@code level},
+ *        optional); null for none
  */
-public record Pull(int protocolVersion, long cursor, int limit, long ownFrom, boolean self, boolean sums) implements Message {
+public record Pull(int protocolVersion, long cursor, int limit, long ownFrom, boolean self, @Nullable ChecksumLevel sums)
+        implements Message {
     /**
      * Validates the message: {@code ownFrom} is never negative.
      *
@@ -32,12 +38,27 @@ public record Pull(int protocolVersion, long cursor, int limit, long ownFrom, bo
      * @param ownFrom the lowest server sequence above {@code cursor} at which this device may hold a row state
      *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
      * @param self whether the page includes rows whose latest state this device wrote
-     * @param sums whether a final page should carry the scope's checksums
+     * @param sums the level of the checksums a final page should carry; null for none
      */
     public Pull {
         if (ownFrom < 0) {
             throw new IllegalArgumentException("ownFrom must not be negative: " + ownFrom);
         }
+    }
+
+    /**
+     * A pull that asks for the fine checksums or none, as a device before the coarse level does.
+     *
+     * @param protocolVersion protocol version
+     * @param cursor the device's cursor
+     * @param limit the most rows the device wants in the page (the server may send fewer)
+     * @param ownFrom the lowest server sequence above {@code cursor} at which this device may hold a row state
+     *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
+     * @param self whether the page includes rows whose latest state this device wrote
+     * @param sums whether a final page should carry the scope's fine checksums
+     */
+    public Pull(int protocolVersion, long cursor, int limit, long ownFrom, boolean self, boolean sums) {
+        this(protocolVersion, cursor, limit, ownFrom, self, sums ? ChecksumLevel.FINE : null);
     }
 
     /**
@@ -51,7 +72,7 @@ public record Pull(int protocolVersion, long cursor, int limit, long ownFrom, bo
      * @param self whether the page includes rows whose latest state this device wrote
      */
     public Pull(int protocolVersion, long cursor, int limit, long ownFrom, boolean self) {
-        this(protocolVersion, cursor, limit, ownFrom, self, false);
+        this(protocolVersion, cursor, limit, ownFrom, self, null);
     }
 
     /**
@@ -64,7 +85,7 @@ public record Pull(int protocolVersion, long cursor, int limit, long ownFrom, bo
      *        it got from an ACK (its own change, or the winner over it), or 0 when there is none
      */
     public Pull(int protocolVersion, long cursor, int limit, long ownFrom) {
-        this(protocolVersion, cursor, limit, ownFrom, false, false);
+        this(protocolVersion, cursor, limit, ownFrom, false, null);
     }
 
     /**
@@ -75,7 +96,7 @@ public record Pull(int protocolVersion, long cursor, int limit, long ownFrom, bo
      * @param limit the most rows the device wants in the page
      */
     public Pull(int protocolVersion, long cursor, int limit) {
-        this(protocolVersion, cursor, limit, 0, false, false);
+        this(protocolVersion, cursor, limit, 0, false, null);
     }
 
     @Override

@@ -128,19 +128,39 @@ public interface ServerStore extends AutoCloseable {
     AutoCloseable subscribe(ChangeFeedListener listener);
 
     /**
-     * The checksums of the scope's tables (docs/protocol.md 4): per table and bucket, the live row count and the
-     * sum of the {@link io.pocketsync.api.checksum.RowHash row hashes}, together with the head they hold at (read
-     * in one consistent snapshot). A store keeps them up to date in the same atomic step as each batch's row
-     * writes, so this costs O(tables), never a scan; every node of a shared store reports the same values.
-     * The default computes them by reading the whole scope ({@link io.pocketsync.api.checksum.ChecksumScan}),
-     * correct but O(rows), for a store that keeps nothing itself.
+     * The checksums of the scope's tables at a level (docs/protocol.md 4): per table and bucket, the live row count and
+     * the sum of the {@link io.pocketsync.api.checksum.RowHash row hashes}, together with the head they hold at (read
+     * in one consistent snapshot). A store keeps one level up to date in the same atomic step as each batch's row
+     * writes, so answering that level, and the coarse level when it keeps the fine one (by
+     * {@link io.pocketsync.api.checksum.ScopeChecksums#coarse folding}), costs O(tables), never a scan; every node of a
+     * shared store reports the same values. The fine level of a store that keeps only the coarse one is computed from
+     * the rows (only a device before the coarse level asks for it). The default computes them by reading the whole
+     * scope ({@link io.pocketsync.api.checksum.ChecksumScan}), correct but O(rows), for a store that keeps nothing.
      *
      * @param scope the scope
+     * @param level the level of the buckets
      * @return the checksums; no tables for a scope without live rows
      * @throws io.pocketsync.api.PocketSyncException with {@code STORE_UNAVAILABLE} when the store cannot be read
      */
-    default io.pocketsync.api.checksum.ScopeChecksums checksums(Scope scope) {
-        return io.pocketsync.api.checksum.ChecksumScan.checksums(this, scope);
+    default io.pocketsync.api.checksum.ScopeChecksums checksums(Scope scope, io.pocketsync.api.checksum.ChecksumLevel level) {
+        return io.pocketsync.api.checksum.ChecksumScan.exactChecksums(this, scope, level, null);
+    }
+
+    /**
+     * One table's fine checksums ({@link io.pocketsync.api.checksum.ChecksumLevel#FINE}): what a device asks for when
+     * the table's coarse level differs from its own, to narrow the difference down to fine buckets. A store that keeps
+     * the fine level reads them; one that keeps only the coarse level computes them from the table's live rows, exact at
+     * the sequence reported (the scan is repeated while batches commit during it, see
+     * {@link io.pocketsync.api.checksum.ChecksumScan#exactChecksums}). The default reads the whole scope.
+     *
+     * @param scope the scope
+     * @param table the table
+     * @return the head they hold at and the table's checksum; no table when it has no live rows
+     * @throws io.pocketsync.api.PocketSyncException with {@code STORE_UNAVAILABLE} when the store cannot be read
+     */
+    default io.pocketsync.api.checksum.ScopeChecksums fineChecksums(Scope scope, String table) {
+        return io.pocketsync.api.checksum.ChecksumScan.exactChecksums(this, scope,
+                io.pocketsync.api.checksum.ChecksumLevel.FINE, table);
     }
 
     /**

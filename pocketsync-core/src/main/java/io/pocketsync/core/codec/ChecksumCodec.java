@@ -3,6 +3,7 @@ package io.pocketsync.core.codec;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.Change;
@@ -11,6 +12,7 @@ import io.pocketsync.api.protocol.Verify;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fields of {@code VERIFY} and {@code CHECKSUMS} (docs/protocol.md 4.2), for {@link MessageEncoder} and
@@ -25,6 +27,9 @@ final class ChecksumCodec {
         out.writeStringField("alg", verify.algorithm());
         if (verify.table() != null) {
             out.writeStringField("table", verify.table());
+        }
+        if (verify.level() != null) {
+            writeLevel(out, verify.level());
         }
         if (!verify.buckets().isEmpty()) {
             out.writeArrayFieldStart("buckets");
@@ -54,12 +59,12 @@ final class ChecksumCodec {
                 out.writeNumberField("count", table.count());
                 out.writeNumberField("sum", table.sum());
                 out.writeArrayFieldStart("counts");
-                for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+                for (int bucket = 0; bucket < table.level().buckets(); bucket++) {
                     out.writeNumber(table.bucketCount(bucket));
                 }
                 out.writeEndArray();
                 out.writeArrayFieldStart("sums");
-                for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+                for (int bucket = 0; bucket < table.level().buckets(); bucket++) {
                     out.writeNumber(table.bucketSum(bucket));
                 }
                 out.writeEndArray();
@@ -104,7 +109,41 @@ final class ChecksumCodec {
         if (table == null && (!buckets.isEmpty() || !gids.isEmpty())) {
             throw new PocketSyncException(ErrorCode.MALFORMED_MESSAGE, "missing field 'table'");
         }
-        return new Verify(version, message.longValue("id"), table, buckets, gids, algorithm(message));
+        ChecksumLevel level = level(message);
+        if (level != null && (!buckets.isEmpty() || !gids.isEmpty())) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'level' asks for table checksums, not with '"
+                    + (buckets.isEmpty() ? "gids" : "buckets") + "'");
+        }
+        return new Verify(version, message.longValue("id"), table, buckets, gids, algorithm(message), level);
+    }
+
+    /** A PULL's {@code sums} and {@code level}: the level of the checksums a final page should carry, or null. */
+    static @Nullable ChecksumLevel pullSums(WireObject message) {
+        boolean sums = message.has("sums") && message.booleanValue("sums");
+        ChecksumLevel level = level(message);
+        if (level != null && !sums) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'level' of a PULL comes only with 'sums' true");
+        }
+        return sums ? (level == null ? ChecksumLevel.FINE : level) : null;
+    }
+
+    /** Writes {@code level} (a fine one too: its absence means fine, but naming it costs a few bytes and is clearer). */
+    static void writeLevel(JsonGenerator out, ChecksumLevel level) throws IOException {
+        out.writeStringField("level", level.wireName());
+    }
+
+    private static @Nullable ChecksumLevel level(WireObject message) {
+        if (!message.has("level")) {
+            return null;
+        }
+        String name = message.string("level");
+        try {
+            return ChecksumLevel.fromWire(name);
+        }
+        catch (IllegalArgumentException e) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field '" + message.field("level") + "' holds '" + name
+                    + "', not a checksum level (coarse or fine)");
+        }
     }
 
     static Checksums readChecksums(int version, WireObject message, List<Change> rows, List<Long> sequences) {
@@ -115,9 +154,11 @@ final class ChecksumCodec {
                 WireObject table = WireObject.of(items.get(i), message.field("tables") + "[" + i + "]");
                 List<Long> counts = longs(table, "counts");
                 List<Long> sums = longs(table, "sums");
-                if (counts.size() != RowHash.BUCKETS || sums.size() != RowHash.BUCKETS) {
+                if (counts.size() != sums.size() || (counts.size() != ChecksumLevel.FINE.buckets()
+                        && counts.size() != ChecksumLevel.COARSE.buckets())) {
                     throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field '" + table.path() + "' must have "
-                            + RowHash.BUCKETS + " bucket counts and sums");
+                            + ChecksumLevel.FINE.buckets() + " (fine) or " + ChecksumLevel.COARSE.buckets()
+                            + " (coarse) bucket counts and as many sums");
                 }
                 tables.add(TableChecksum.of(table.string("table"), counts.stream().mapToLong(Long::longValue).toArray(),
                         sums.stream().mapToLong(Long::longValue).toArray()));

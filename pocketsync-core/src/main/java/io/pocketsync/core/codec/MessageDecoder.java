@@ -20,6 +20,7 @@ import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.protocol.Welcome;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -43,6 +44,15 @@ final class MessageDecoder {
                     + " is not supported (this side speaks " + ProtocolVersion.MIN_SUPPORTED + "-" + ProtocolVersion.CURRENT + ")");
         }
         MessageType type = messageType(message.string("type"));
+        Message body = body(message, version, type);
+        // protocol 3: a message of one scope's session on a connection of several (docs/protocol.md 3.9)
+        if (version >= ProtocolVersion.SCOPES && type != MessageType.HELLO && message.has("scope")) {
+            return new Scoped(message.string("scope"), body);
+        }
+        return body;
+    }
+
+    private static Message body(WireObject message, int version, MessageType type) {
         switch (type) {
             case HELLO:
                 return new Hello(version, message.string("device"), message.string("scope"), message.string("token"),
@@ -79,7 +89,7 @@ final class MessageDecoder {
             case PULL:
                 return new Pull(version, message.nonNegativeLong("cursor"), message.intValue("limit"),
                         message.has("own") ? message.nonNegativeLong("own") : 0,
-                        message.has("self") && message.booleanValue("self"), message.has("sums") && message.booleanValue("sums"));
+                        message.has("self") && message.booleanValue("self"), ChecksumCodec.pullSums(message));
             case ERROR:
                 return new ErrorMessage(version, errorCode(message, "code", "number"), message.string("message"),
                         message.optionalString("ref"));

@@ -13,6 +13,7 @@ import io.pocketsync.api.protocol.Ping;
 import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.protocol.Welcome;
 import java.io.IOException;
@@ -32,10 +33,16 @@ final class MessageEncoder {
         this.blobsAsObjects = blobsAsObjects;
     }
 
-    void write(JsonGenerator out, Message message) throws IOException {
+    void write(JsonGenerator out, Message tagged) throws IOException {
         out.writeStartObject();
-        out.writeStringField("type", message.type().name());
-        out.writeNumberField("v", message.protocolVersion());
+        out.writeStringField("type", tagged.type().name());
+        out.writeNumberField("v", tagged.protocolVersion());
+        Message message = tagged;
+        if (tagged instanceof Scoped scoped) {
+            // protocol 3: the scope whose session the message belongs to (docs/protocol.md 3.9)
+            out.writeStringField("scope", scoped.scope());
+            message = scoped.message();
+        }
         if (message instanceof Hello hello) {
             out.writeStringField("device", hello.deviceId());
             out.writeStringField("scope", hello.scope());
@@ -119,8 +126,9 @@ final class MessageEncoder {
             if (pull.self()) {
                 out.writeBooleanField("self", true);
             }
-            if (pull.sums()) {
+            if (pull.sums() != null) {
                 out.writeBooleanField("sums", true);
+                ChecksumCodec.writeLevel(out, pull.sums());
             }
         }
         else if (message instanceof ErrorMessage error) {

@@ -32,7 +32,9 @@ final class CaptureChecksums {
             RowChecksums rows = new RowChecksums(resources.statements(), schemas.schemas());
             List<TableChecksum> tables = new ArrayList<>();
             for (String table : schemas.schemas().keySet()) {
-                tables.add(rows.table(table));
+                if (!resources.scopes().isOther(table)) {
+                    tables.add(rows.table(table));
+                }
             }
             return new ScopeChecksums(cursor, tables);
         });

@@ -45,16 +45,31 @@ final class CaptureReads {
 
     static long pendingCount(Connection c) {
         try {
-            return Sql.queryLong(c, "SELECT count(*) FROM " + SystemTables.CHANGES + " WHERE state = 'pending'");
+            return Sql.queryLong(c, "SELECT count(*) FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND " + ScopeStates.NOT_OTHERS);
         }
         catch (SQLException e) {
             throw Sql.failure("counting pending changes failed", e);
         }
     }
 
+    /**
+     * Journaled writes not sealed yet (an UPDATE of a row counts again, so an estimate of changes to come); clock-merge
+     * markers are not writes.
+     */
+    static long journalCount(Connection c) {
+        try {
+            return Sql.queryLong(c, "SELECT count(*) FROM " + SystemTables.JOURNAL + " WHERE op != " + JournalSealer.OP_CLOCK
+                    + " AND " + ScopeStates.NOT_OTHERS);
+        }
+        catch (SQLException e) {
+            throw Sql.failure("counting journaled writes failed", e);
+        }
+    }
+
     static long parkedCount(Connection c) {
         try {
-            return Sql.queryLong(c, "SELECT count(*) FROM " + SystemTables.DEAD_LETTER);
+            return Sql.queryLong(c, "SELECT count(*) FROM " + SystemTables.DEAD_LETTER + " WHERE coalesce(tbl, '') NOT IN (SELECT tbl FROM "
+                    + ScopeStates.OTHERS + ")");
         }
         catch (SQLException e) {
             throw Sql.failure("counting parked changes failed", e);

@@ -25,6 +25,7 @@ final class CaptureResources {
     private final CaptureOptions options;
     private final LockWaits lockWaits;
     private @Nullable Connection connection;
+    private final ScopeStates scopes = new ScopeStates();
     private @Nullable RemoteApplier applier;
     private @Nullable StatementCache statements;
     private @Nullable JournalSealer sealer;
@@ -83,6 +84,11 @@ final class CaptureResources {
         return sealer;
     }
 
+    /** The device state of each scope, and the active one's filter. */
+    ScopeStates scopes() {
+        return scopes;
+    }
+
     /** The prepared statements of the engine's connection (shared with the sealer). */
     StatementCache statements() {
         if (statements == null) {
@@ -127,6 +133,7 @@ final class CaptureResources {
             try {
                 opened = dataSource.getConnection();
                 Sql.configure(opened, options.busyTimeout(), options.journalMode());
+                ScopeStates.createTemporary(opened);
                 connection = opened; // only once configured: a half-configured one would be used as it is
             }
             catch (SQLException e) {

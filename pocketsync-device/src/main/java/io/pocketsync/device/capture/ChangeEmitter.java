@@ -18,8 +18,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Queues changes with strictly increasing HLCs and hands out new ids, writing both as multi-row statements
- * ({@link ValuesBatch}); {@link #finish} flushes them and stores the id counter.
+ * Queues changes with strictly increasing HLCs and hands out new ids, writing the changes as multi-row statements
+ * ({@link ValuesBatch}) and the ids as a JDBC batch; {@link #finish} flushes them and stores the id counter.
  */
 final class ChangeEmitter {
     private static final HexFormat HEX = HexFormat.of();
@@ -27,7 +27,8 @@ final class ChangeEmitter {
     private final StatementCache statements;
     private final String deviceId;
     private final String deviceBits;
-    private final Map<String, ValuesBatch> idUpdates = new LinkedHashMap<>();
+    /** Per table, the new rows' ids by rowid, written by {@link #flushIds}. */
+    private final Map<String, IdUpdates> idUpdates = new LinkedHashMap<>();
     private final ValuesBatch changeInserts;
     private long lastHlc;
     private long counter;
@@ -79,9 +80,7 @@ final class ChangeEmitter {
                     + HEX.toHexDigits((int) counter);
         }
         given.put(rowid, gid);
-        idUpdates.computeIfAbsent(schema.name(), name -> new ValuesBatch(statements, "UPDATE " + quoteSql(name) + " SET "
-                + SystemTables.GLOBAL_ID + " = v.column2 FROM (", 2, ") AS v WHERE " + quoteSql(name) + ".rowid = v.column1"))
-                .add(rowid, gid);
+        idUpdates.computeIfAbsent(schema.name(), IdUpdates::new).add(rowid, gid);
         emit(schema.name(), gid, "INSERT", image, "[]", wallMillis);
     }
 
@@ -103,8 +102,8 @@ final class ChangeEmitter {
     }
 
     void flushIds() throws SQLException {
-        for (ValuesBatch update : idUpdates.values()) {
-            update.flush();
+        for (IdUpdates update : idUpdates.values()) {
+            update.flush(statements);
         }
     }
 
@@ -127,6 +126,47 @@ final class ChangeEmitter {
         }
         catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    /**
+     * The ids one table's new rows get, written as one JDBC batch of {@code UPDATE ... WHERE rowid = ?}. Not a
+     * multi-row {@code UPDATE ... FROM (VALUES ...)} ({@link ValuesBatch}): SQLite materialises the VALUES and runs
+     * the update as a join, which cost 1.7x the CPU of the per-row statement (2.5 s against 1.5 s for 200,000 rows
+     * given random natural ids, `sqlite3` 3.40 through Python, same run).
+     */
+    private static final class IdUpdates {
+        private final String sql;
+        private long[] rowids = new long[64];
+        private String[] ids = new String[64];
+        private int size;
+
+        IdUpdates(String table) {
+            sql = "UPDATE " + quoteSql(table) + " SET " + SystemTables.GLOBAL_ID + " = ? WHERE rowid = ?";
+        }
+
+        void add(long rowid, String id) {
+            if (size == rowids.length) {
+                rowids = java.util.Arrays.copyOf(rowids, size * 2);
+                ids = java.util.Arrays.copyOf(ids, size * 2);
+            }
+            rowids[size] = rowid;
+            ids[size++] = id;
+        }
+
+        void flush(StatementCache statements) throws SQLException {
+            if (size == 0) {
+                return;
+            }
+            PreparedStatement update = statements.get(sql);
+            update.clearBatch(); // nothing left over from a batch that failed
+            for (int i = 0; i < size; i++) {
+                update.setString(1, ids[i]);
+                update.setLong(2, rowids[i]);
+                update.addBatch();
+            }
+            size = 0;
+            update.executeBatch();
         }
     }
 }

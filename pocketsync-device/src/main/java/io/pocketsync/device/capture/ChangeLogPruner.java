@@ -56,11 +56,18 @@ final class ChangeLogPruner {
         // the stamps of the changes about to go stay part of the device clock: keep them in the state row. Only those
         // the server took: a pending or refused change's stamp may be wrong (a clock that jumped ahead) and is
         // restamped (ClockCorrection), which a floor holding it would prevent; while it is in the table the sealer
-        // reads it anyway (SystemTables.DEVICE_CLOCK)
-        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET hlc = max(hlc, (SELECT coalesce(max(hlc), 0) FROM "
-                + SystemTables.CHANGES + " WHERE +state IN ('acked', 'superseded'))) WHERE id = 1");
-        statements.update("DELETE FROM " + SystemTables.CHANGES + " WHERE seq <= (SELECT max(seq) FROM "
-                + SystemTables.CHANGES + ") - ? AND state IN ('acked', 'superseded') AND server_seq <= ?",
-                (long) options.ackedKeepRows(), cursor);
+        // reads it anyway (SystemTables.DEVICE_CLOCK). The fold reads exactly the changes the DELETE removes, through
+        // the (state, seq) index: folding every acked change scanned the whole change log at every prune, which during
+        // a bulk push of a million rows cost the engine more time than the push.
+        long last = statements.queryLong("SELECT coalesce(max(seq), 0) FROM " + SystemTables.CHANGES);
+        long upTo = last - options.ackedKeepRows();
+        if (upTo <= 0) {
+            return;
+        }
+        String going = " FROM " + SystemTables.CHANGES + " WHERE state IN ('acked', 'superseded') AND seq <= ? AND server_seq <= ?"
+                + " AND " + ScopeStates.NOT_OTHERS;
+        statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET hlc = max(hlc, (SELECT coalesce(max(hlc), 0)" + going
+                + ")) WHERE id = 1", upTo, cursor);
+        statements.update("DELETE" + going, upTo, cursor);
     }
 }

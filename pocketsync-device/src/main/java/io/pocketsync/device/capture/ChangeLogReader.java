@@ -28,7 +28,7 @@ final class ChangeLogReader {
             Map<String, TableSchema> schemas) throws SQLException {
         // prepared once: this runs after every local commit
         PreparedStatement statement = statements.get("SELECT seq, change_id, tbl, gid, op, row_json, cols_json, hlc FROM "
-                + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?");
+                + SystemTables.CHANGES + " WHERE state = 'pending' AND seq > ? AND " + ScopeStates.NOT_OTHERS + " ORDER BY seq LIMIT ?");
         statement.setLong(1, after);
         statement.setInt(2, limit);
         List<LocalChange> out = new ArrayList<>();

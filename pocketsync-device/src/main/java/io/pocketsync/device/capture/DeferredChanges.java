@@ -78,6 +78,6 @@ final class DeferredChanges {
 
     /** Forgets everything kept aside: it belongs to one history of one scope. */
     void forgetAll() throws SQLException {
-        statements.update("DELETE FROM " + SystemTables.DEFERRED);
+        statements.update("DELETE FROM " + SystemTables.DEFERRED + " WHERE " + ScopeStates.NOT_OTHERS);
     }
 }

@@ -59,7 +59,7 @@ final class FullResync {
             int deleted = Sql.update(connection, "DELETE FROM " + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID
                     + " IS NOT NULL AND " + SystemTables.GLOBAL_ID + " NOT IN (SELECT gid FROM " + SystemTables.RESYNC_ROWS
                     + " WHERE tbl = ?1) AND " + SystemTables.GLOBAL_ID + " NOT IN (SELECT gid FROM " + SystemTables.CHANGES
-                    + " WHERE tbl = ?1 AND state = 'pending')", schema.name());
+                    + " WHERE tbl = ?1 AND state = 'pending') AND ?1 NOT IN (SELECT tbl FROM " + ScopeStates.OTHERS + ")", schema.name());
             if (deleted > 0) {
                 touched.add(schema.name());
                 LOG.info("full resync removed {} local rows of {} that the server no longer has", deleted, schema.name());
@@ -71,6 +71,6 @@ final class FullResync {
     }
 
     private void forgetRows() throws SQLException {
-        Sql.execute(connection, "DELETE FROM " + SystemTables.RESYNC_ROWS);
+        Sql.execute(connection, "DELETE FROM " + SystemTables.RESYNC_ROWS + " WHERE " + ScopeStates.NOT_OTHERS);
     }
 }

@@ -179,11 +179,12 @@ final class RemoteApplier implements AutoCloseable {
      * may already be stored at a sequence the device cannot know: {@code cursor + 1}.
      */
     long ownChangesFrom(long cursor) throws SQLException {
-        if (statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES + " WHERE state = 'pending')") != 0) {
+        if (statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND "
+                + ScopeStates.NOT_OTHERS + ")") != 0) {
             return cursor + 1;
         }
         return statements.queryLong("SELECT coalesce(min(server_seq), 0) FROM " + SystemTables.CHANGES
-                + " WHERE state IN ('acked', 'superseded') AND server_seq > ?", cursor);
+                + " WHERE state IN ('acked', 'superseded') AND server_seq > ? AND " + ScopeStates.NOT_OTHERS, cursor);
     }
 
     /** Row sequences and deferred changes belong to one history of one scope. */

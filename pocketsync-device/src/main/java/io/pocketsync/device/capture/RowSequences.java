@@ -84,13 +84,13 @@ final class RowSequences {
      * deferred: only then can none of them decide anything (see {@link ChangeLogPruner}).
      */
     void forgetUpTo(long upTo) throws SQLException {
-        statements.update("DELETE FROM " + SystemTables.ROW_SEQ + " WHERE seq <= ? AND NOT EXISTS (SELECT 1 FROM "
+        statements.update("DELETE FROM " + SystemTables.ROW_SEQ + " WHERE seq <= ? AND " + ScopeStates.NOT_OTHERS + " AND NOT EXISTS (SELECT 1 FROM "
                 + SystemTables.CHANGES + " WHERE state = 'pending') AND NOT EXISTS (SELECT 1 FROM " + SystemTables.DEFERRED
                 + ")", upTo);
     }
 
     /** Forgets every sequence: they belong to one history of one scope. */
     void forgetAll() throws SQLException {
-        statements.update("DELETE FROM " + SystemTables.ROW_SEQ);
+        statements.update("DELETE FROM " + SystemTables.ROW_SEQ + " WHERE " + ScopeStates.NOT_OTHERS);
     }
 }

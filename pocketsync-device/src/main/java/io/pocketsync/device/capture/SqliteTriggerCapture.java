@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import javax.sql.DataSource;
 
 /**
@@ -36,13 +35,11 @@ import javax.sql.DataSource;
  * Thread-safe: every method is synchronized; the device engine calls it from its engine thread.
  */
 public final class SqliteTriggerCapture implements ChangeCapture {
-    private static final String STATE = SystemTables.DEVICE_STATE;
-    /** Journal rows sealed per transaction by {@link #pending}, at least. */
-    private static final int SEAL_ROUND = 1_000;
-
     private final CaptureResources resources;
     private final CaptureSchemas schemas;
     private final CaptureChecksums checksums;
+    private final PushSealing pushSealing;
+    private final ScopeBinding binding;
 
     /**
      * A capture of the SQLite database behind {@code dataSource}; it opens nothing until installed.
@@ -55,6 +52,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         this.resources = new CaptureResources(dataSource, clock, options);
         this.schemas = new CaptureSchemas(resources);
         this.checksums = new CaptureChecksums(resources, schemas);
+        this.pushSealing = new PushSealing(resources, schemas);
+        this.binding = new ScopeBinding(resources, schemas);
     }
 
     @Override
@@ -68,35 +67,40 @@ public final class SqliteTriggerCapture implements ChangeCapture {
             for (String table : tables) {
                 read.add(TableSchema.read(c, table));
             }
-            // Parents first: existing rows are journaled in this order, so a parent is sealed (and has its id)
-            // no later than its children, whose references are translated to that id.
-            for (TableSchema schema : TableInstaller.parentsFirst(read)) {
+            for (TableSchema schema : read) {
                 TableInstaller.install(c, schema);
             }
             return null;
         });
         schemas.track(tables);
+        // an install of this capture left existing rows to the push, which is sealing them: nothing to seal here
+        boolean bulkUnderway = pushSealing.bulkUnderway();
         try {
-            // the existing rows the install journaled, in rounds with the layout of the triggers that journaled them
-            // (as the schema check would, in one transaction): a big table takes a while, and says so
-            Map<String, TableSchema> installed = new LinkedHashMap<>();
-            for (String table : tables) {
-                installed.put(table, TableSchema.read(c, table));
+            if (!bulkUnderway) {
+                // what was journaled before (writes while the device was not running) is sealed in rounds with the layout
+                // of the triggers that journaled it, as the schema check would in one transaction
+                Map<String, TableSchema> installed = new LinkedHashMap<>();
+                for (String table : tables) {
+                    installed.put(table, TableSchema.read(c, table));
+                }
+                InstallSealing.sealAll(c, statements(), resources.options().progressInterval(),
+                        () -> sealer().sealRound(installed, schemas.layouts(), InstallSealing.ROUND));
             }
-            InstallSealing.sealAll(c, statements(), resources.options().progressInterval(),
-                    () -> sealer().sealRound(installed, schemas.layouts(), SEAL_ROUND));
         }
         catch (SQLException e) {
-            throw Sql.failure("sealing the existing rows failed", e);
+            throw Sql.failure("sealing the journal failed", e);
         }
         refreshSchema(true);
-        seal();
+        if (!bulkUnderway) {
+            seal();
+        }
         // Sealed above under the id the file had, so a write journaled before a copy becomes the same change (same
         // row id and change id) in both copies; only then does a copy take its own id (see FileIdentity).
         String checked = resources.inTransaction(() -> FileIdentity.check(c, deviceId()));
         if (!checked.equals(resources.deviceIdOrNull())) {
             resources.deviceId(checked, true);
         }
+        pushSealing.journalExistingRows(tables);
     }
 
     @Override
@@ -136,16 +140,22 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized void bindScope(String scope) {
-        requireNonNull(scope, "scope is null");
-        Connection c = connection();
-        resources.inTransaction(() -> {
-            if (!scope.equals(CaptureSchemas.stateString(c, "scope"))) {
-                // a cursor and row sequences belong to one scope's history
-                Sql.update(c, "UPDATE " + STATE + " SET cursor = 0, scope = ? WHERE id = 1", scope);
-                applier().forgetSequences();
-            }
-            return null;
-        });
+        binding.bindScope(scope);
+    }
+
+    /**
+     * {@inheritDoc} Every view's scope is bound when the view is made; it is made active (its state in the state row)
+     * before each of its calls.
+     */
+    @Override
+    public synchronized ChangeCapture scope(String scope, List<String> tables) {
+        binding.bindTables(scope, tables);
+        return new ScopedCapture(this, scope);
+    }
+
+    /** Makes {@code scope} the active one, unless it is (a view's call, under this lock). */
+    synchronized void activate(String scope) {
+        binding.activate(scope);
     }
 
     @Override
@@ -163,6 +173,23 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     public synchronized long pendingCount() {
         seal();
         return CaptureReads.pendingCount(connection());
+    }
+
+    /**
+     * {@link #pendingCount()} while the journal is small; during a bulk seal the pending changes plus the journaled writes,
+     * without sealing them: sealing a million journal rows for a count would hold up the push for its whole length.
+     */
+    @Override
+    public synchronized long pendingEstimate() {
+        try {
+            if (!InstallSealing.bulk(statements())) {
+                return pendingCount();
+            }
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading the capture journal failed", e);
+        }
+        return CaptureReads.pendingCount(connection()) + CaptureReads.journalCount(connection());
     }
 
     @Override
@@ -200,17 +227,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized List<String> subscribe() {
         refreshSchema(false);
-        List<String> tracked = new ArrayList<>(new TreeSet<>(schemas.schemas().keySet()));
-        Connection c = connection();
-        resources.inTransaction(() -> {
-            List<String> added = SubscribedTables.reconcile(c, tracked);
-            if (!added.isEmpty()) {
-                // the server never sent these tables at our cursor: their current state comes with a full resync
-                OwnRowsRepair.resync(c);
-            }
-            return null;
-        });
-        return tracked;
+        return binding.subscribe();
     }
 
     @Override
@@ -357,22 +374,10 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         });
     }
 
-    /**
-     * Seals journal rows in rounds, each its own transaction, until {@code limit} changes after
-     * {@code afterLocalSequence} are pending or the journal is empty: a bulk write starts pushing after its first
-     * round instead of after the whole journal is sealed.
-     */
+    /** See {@link PushSealing#sealFor}. */
     private void sealFor(long afterLocalSequence, int limit) {
         refreshSchema(false);
-        try {
-            while (sealer().hasWork() && statements().queryLong("SELECT count(*) FROM (SELECT 1 FROM " + SystemTables.CHANGES
-                    + " WHERE state = 'pending' AND seq > ? LIMIT ?)", afterLocalSequence, (long) limit) < limit) {
-                resources.inTransaction(() -> sealer().sealRound(schemas.schemas(), schemas.layouts(), Math.max(limit, SEAL_ROUND)));
-            }
-        }
-        catch (SQLException e) {
-            throw Sql.failure("reading the capture journal failed", e);
-        }
+        pushSealing.sealFor(afterLocalSequence, limit);
     }
 
     /** Seals inside the caller's write transaction (an empty journal costs one read). */

@@ -33,7 +33,8 @@ final class SubscribedTables {
      */
     static List<String> reconcile(Connection c, Collection<String> tracked) throws SQLException {
         Set<String> recorded = new TreeSet<>();
-        try (PreparedStatement select = c.prepareStatement("SELECT tbl FROM " + SystemTables.SUBSCRIBED);
+        try (PreparedStatement select = c.prepareStatement("SELECT tbl FROM " + SystemTables.SUBSCRIBED + " WHERE "
+                + ScopeStates.NOT_OTHERS);
                 ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
                 recorded.add(rs.getString(1));

@@ -24,6 +24,9 @@ import java.sql.SQLException;
  *       transaction (so no other connection ever sees it), none otherwise. The triggers test it with
  *       {@code NOT EXISTS}, which costs them less than reading a column of the state row (measured with
  *       callgrind: about 740 instructions per row against 1,280).</li>
+ *   <li>{@code __pocketsync_scope_state} and {@code __pocketsync_table_scope}: on a device of several scopes, the
+ *       state row's per-scope part (cursor, last sync, resync flag, own mark, repair, subscribed flag) of each scope
+ *       that is not the active one, and the scope each table is bound to; see {@link ScopeStates}.</li>
  *   <li>{@code __pocketsync_dead_letter}: remote changes that could not be applied, with their code.</li>
  *   <li>{@code __pocketsync_resync_rows}: row ids seen during a full resync (empty otherwise).</li>
  *   <li>{@code __pocketsync_row_seq}: per synced row (table, {@code ps_global_id}), the server sequence of the
@@ -57,6 +60,10 @@ final class SystemTables {
     static final String DANGLING = "__pocketsync_dangling";
     /** The tables the device has received at its cursor (SubscribedTables). */
     static final String SUBSCRIBED = "__pocketsync_subscribed";
+    /** The parked device state of each scope that is not the active one (ScopeStates). */
+    static final String SCOPE_STATE = "__pocketsync_scope_state";
+    /** The scope each table of a device of several scopes is bound to (ScopeStates). */
+    static final String TABLE_SCOPE = "__pocketsync_table_scope";
     static final String PREFIX = "__pocketsync";
     static final String GLOBAL_ID = "ps_global_id";
 
@@ -102,6 +109,9 @@ final class SystemTables {
         "CREATE TABLE IF NOT EXISTS " + MISSING_COLUMNS + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, col TEXT NOT NULL, value,"
                 + " PRIMARY KEY (tbl, gid, col)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + SUBSCRIBED + " (tbl TEXT PRIMARY KEY) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + SCOPE_STATE + " (scope TEXT PRIMARY KEY, cursor INTEGER NOT NULL, last_sync_ms INTEGER NOT NULL,"
+                + " resync INTEGER NOT NULL, own_mark INTEGER NOT NULL, repair INTEGER NOT NULL, subscribed INTEGER NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + TABLE_SCOPE + " (tbl TEXT PRIMARY KEY, scope TEXT NOT NULL) WITHOUT ROWID",
     };
 
     private SystemTables() {}

@@ -53,8 +53,8 @@ final class TableInstaller {
     }
 
     /**
-     * Prepares one table for tracking: its version row, the {@code ps_global_id} column and its partial unique index,
-     * and a journal INSERT for every row without an id (existing rows on first install). Idempotent.
+     * Prepares one table for tracking: its version row and the {@code ps_global_id} column and its partial unique index.
+     * Idempotent. Its existing rows are journaled by {@link #journalExisting}, once the triggers are in place.
      */
     static void install(Connection c, TableSchema schema) throws SQLException {
         String table = quoteSql(schema.name());
@@ -75,10 +75,22 @@ final class TableInstaller {
         }
         Sql.execute(c, "CREATE UNIQUE INDEX IF NOT EXISTS " + quoteSql(index) + " ON " + table + " (" + SystemTables.GLOBAL_ID
                 + ") WHERE " + SystemTables.GLOBAL_ID + " IS NOT NULL");
+    }
+
+    /**
+     * Journals an INSERT for every row of a tracked table that has no id and no journal row yet: on first install all
+     * existing rows, later any row written while the triggers were missing. Runs after the triggers exist, so a row
+     * another connection inserts meanwhile is journaled by its trigger or here, once. The push seals them in rounds
+     * ({@link InstallSealing}), so the first PUSH leaves after the first round, not after the whole table.
+     *
+     * @return the number of rows journaled
+     */
+    static int journalExisting(Connection c, TableSchema schema) throws SQLException {
         int journaled = Sql.update(c, TriggerGenerator.journalRowsWithoutId(schema));
         if (journaled > 0) {
             LOG.info("tracking table {}: {} rows without an id queued once as INSERT changes", schema.name(), journaled);
         }
+        return journaled;
     }
 
     /** The tables ordered so that each comes after the tracked tables it references (cycles keep their given order). */

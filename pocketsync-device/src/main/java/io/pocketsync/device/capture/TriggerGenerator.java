@@ -84,13 +84,16 @@ final class TriggerGenerator {
     }
 
     /**
-     * SQL that journals every row without an id as an INSERT: on first install all existing rows, later any
-     * row written while the triggers were missing. The sealer gives them their ids and queues them once.
+     * SQL that journals every row without an id and without a journal row as an INSERT: on first install all existing
+     * rows, later any row written while the triggers were missing (or journaled at an install the device did not finish
+     * sealing, which is left as it is). The sealer gives them their ids and queues them once.
      */
     static String journalRowsWithoutId(TableSchema schema) {
-        return "INSERT INTO " + SystemTables.JOURNAL + " (tbl, op, rid, gid, mask, wall) SELECT " + Sql.literal(schema.name())
-                + ", " + OP_INSERT + ", rowid, NULL, 0, julianday('now') FROM " + quoteSql(schema.name()) + " WHERE "
-                + SystemTables.GLOBAL_ID + " IS NULL ORDER BY rowid";
+        String name = Sql.literal(schema.name());
+        return "INSERT INTO " + SystemTables.JOURNAL + " (tbl, op, rid, gid, mask, wall) SELECT " + name + ", " + OP_INSERT
+                + ", rowid, NULL, 0, julianday('now') FROM " + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID
+                + " IS NULL AND rowid NOT IN (SELECT rid FROM " + SystemTables.JOURNAL + " WHERE tbl = " + name
+                + " AND gid IS NULL AND op != " + OP_DELETE + ") ORDER BY rowid";
     }
 
     /** The bit of column {@code index} in a changed-column mask. */

@@ -3,7 +3,9 @@ package io.pocketsync.it.proof;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.ChecksumScan;
+import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.device.PocketSyncDevice;
@@ -47,7 +49,9 @@ final class ChecksumCheck {
 
     /** The server's kept checksums are those of its rows. */
     static void assertServerConsistent(ServerStore store, Scope scope) {
-        assertThat(store.checksums(scope)).as("checksums kept by the store").isEqualTo(ChecksumScan.checksums(store, scope));
+        ScopeChecksums scanned = ChecksumScan.checksums(store, scope);
+        assertThat(store.checksums(scope, ChecksumLevel.COARSE)).as("checksums kept by the store").isEqualTo(scanned.coarse());
+        assertThat(store.checksums(scope, ChecksumLevel.FINE)).as("fine checksums").isEqualTo(scanned);
     }
 
     /** The device compares equal with the server, and its self-heal repaired nothing during the run. */

@@ -19,9 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
  * delayed deliveries, offline periods and restarts on the same file, app upgrades that add a column on random
  * devices (running or stopped, so old and new app versions write at once) and a copy of a device's file started
  * as one more device, and devices with different table subscriptions (some track a second table, one starts tracking
- * it mid-run); after quiescence (every app upgraded) every device's tables equal the server's live rows of the tables it
- * tracks, and it holds nothing of the others. Over WebSocket and MQTT, on the SQLite store and on the Redis
- * store with two server nodes.
+ * it mid-run), and one device of two scopes on its one connection (the shared scope's items, and tags in a scope of its
+ * own, where the others' tags are the shared scope's); after quiescence (every app upgraded) every device's tables equal
+ * the server's live rows of the tables it tracks in each of its scopes, it holds nothing of the others, and no row of the
+ * device's own scope reaches the shared one. Over WebSocket and MQTT, on the SQLite store and on the Redis store with
+ * two server nodes.
  *
  * <p>Replay one seed: {@code -Dpocketsync.seed=N} (optionally {@code -Dpocketsync.variant=WS_SQLITE});
  * soak: {@code -Dpocketsync.soak=true} or {@code -Dpocketsync.seeds=N}. Thread timing is not seeded, so a
@@ -52,10 +54,12 @@ class ConvergenceIT {
     private void run(Topology.Kind kind, long seed) throws Exception {
         Path runDir = Files.createDirectories(dir.resolve(kind + "-" + seed));
         Random shape = new Random(seed ^ 0x5DEECE66DL);
+        // the device of two scopes is one of them: the run's load stays that of 3-4 devices
         int deviceCount = 3 + shape.nextInt(2);
         int steps = 120 + shape.nextInt(80);
         try (Topology topology = Topology.start(kind, runDir);
-             Fleet fleet = new Fleet(seed, topology, runDir, deviceCount).withUpgradesAndClones().withSubscriptions()) {
+             Fleet fleet = new Fleet(seed, topology, runDir, deviceCount - 1).withUpgradesAndClones().withSubscriptions()
+                     .withOwnScope()) {
             fleet.startAll();
             fleet.run(steps, true, null);
             fleet.assertConverges(Duration.ofSeconds(45));

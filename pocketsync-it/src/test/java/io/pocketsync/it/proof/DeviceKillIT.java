@@ -56,17 +56,10 @@ class DeviceKillIT {
 
             long lastCursor = 0;
             for (int kill = 0; kill < KILLS; kill++) {
-                ChildJvm child = ChildJvm.start(DeviceProcessMain.class, DeviceProcessMain.READY, log,
-                        topology.deviceUri(0).toString(), scope.name(), victimFile.toString(), "25");
                 long from = lastCursor;
                 long target = from + (head - from) / 3; // stop it a third of the way through what is left
-                try {
-                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
-                            .until(() -> cursor(victimFile) > Math.max(target, from));
-                }
-                finally {
-                    child.kill();
-                }
+                DeviceProcessMain.killWhen(() -> cursor(victimFile) > Math.max(target, from), Duration.ofSeconds(60), log,
+                        topology.deviceUri(0), scope.name(), victimFile, 25);
                 long cursor = cursor(victimFile);
                 assertThat(cursor).as("the kill came before the catch-up ended").isLessThan(head);
                 assertThat(cursor).as("the cursor never goes back").isGreaterThanOrEqualTo(lastCursor);

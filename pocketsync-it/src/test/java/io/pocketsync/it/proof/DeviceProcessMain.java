@@ -2,6 +2,7 @@ package io.pocketsync.it.proof;
 
 import io.pocketsync.device.PocketSyncDevice;
 import java.net.URI;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -14,6 +15,22 @@ public final class DeviceProcessMain {
     static final String READY = "READY";
 
     private DeviceProcessMain() {}
+
+    /**
+     * Runs a device on {@code db} in a child JVM until {@code until} holds (polled every 5 ms), then kills it with
+     * SIGKILL, wherever it is.
+     */
+    static void killWhen(java.util.concurrent.Callable<Boolean> until, Duration atMost, Path log, URI server, String scope, Path db,
+            int pullLimit) throws Exception {
+        ChildJvm child = ChildJvm.start(DeviceProcessMain.class, READY, log, server.toString(), scope, db.toString(),
+                String.valueOf(pullLimit));
+        try {
+            org.awaitility.Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(5)).until(until);
+        }
+        finally {
+            child.kill();
+        }
+    }
 
     public static void main(String[] args) throws InterruptedException {
         URI server = URI.create(args[0]);

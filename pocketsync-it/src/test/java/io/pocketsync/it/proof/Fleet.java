@@ -39,6 +39,8 @@ final class Fleet implements AutoCloseable {
     private boolean subscriptions;
     private boolean trackedLater;
     private int tagWrites;
+    /** Tag writes of the devices of two scopes ({@link #withOwnScope}), in their own scope. */
+    private int ownTagWrites;
     private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "chaos-delays");
         thread.setDaemon(true);
@@ -91,6 +93,21 @@ final class Fleet implements AutoCloseable {
         for (int i = 0; i < devices.size(); i += 2) {
             devices.get(i).trackTags();
         }
+        return this;
+    }
+
+    /**
+     * One more device, of two scopes on its one connection (docs/protocol.md 3.9): {@code item} in the shared scope like
+     * every device, {@code tag} in a scope of its own (labelled {@code own-...}), while the others' {@code tag} is the
+     * shared scope's. At the end it holds the shared scope's items and its own scope's tags; the shared scope's tags
+     * (server and devices) hold nothing of its own scope, and it nothing of theirs. A clone of its file is one more
+     * device of both scopes.
+     */
+    Fleet withOwnScope() throws SQLException {
+        int index = devices.size();
+        devices.add(new SimDevice("d" + index, dir.resolve("device-" + index + ".db"), uris.apply(index), topology.scope().name(),
+                topology.scope().name() + "-own", () -> chaotic(index)));
+        offline.add(false);
         return this;
     }
 
@@ -185,7 +202,8 @@ final class Fleet implements AutoCloseable {
             device.copyTo(file);
             clones++;
             topology.trace().action(device.name(), "file copied to d" + copy, null);
-            SimDevice clone = new SimDevice("d" + copy, file, uris.apply(copy), topology.scope().name(), () -> chaotic(copy));
+            SimDevice clone = new SimDevice("d" + copy, file, uris.apply(copy), topology.scope().name(), device.ownScope(),
+                    () -> chaotic(copy));
             if (device.tracksTags()) {
                 clone.trackTags(); // the same app on a copied file
             }
@@ -198,11 +216,17 @@ final class Fleet implements AutoCloseable {
     }
 
     private void write(SimDevice device) throws SQLException {
-        if (subscriptions && device.tracksTags() && random.nextInt(4) == 0) {
+        boolean own = device.ownScope() != null;
+        if ((subscriptions || own) && device.tracksTags() && random.nextInt(4) == 0) {
             String tag = "k" + random.nextInt(8);
-            String did = device.mutateTag(tag, random.nextInt(3), "l" + random.nextInt(100));
+            String did = device.mutateTag(tag, random.nextInt(3), (own ? "own-l" : "l") + random.nextInt(100));
             if (did != null) {
-                tagWrites++;
+                if (own) {
+                    ownTagWrites++;
+                }
+                else {
+                    tagWrites++;
+                }
                 topology.trace().action(device.name(), did, "tg-" + tag);
                 return;
             }
@@ -276,6 +300,13 @@ final class Fleet implements AutoCloseable {
                 long cursor = engine.cursor();
                 state.append("; ").append(device.name()).append(" pending=").append(pending).append(" cursor=").append(cursor);
                 quiet &= pending == 0 && cursor == head;
+                if (device.ownScope() != null) {
+                    // the device's other session: its own scope's history
+                    long ownHead = store.info(Scope.of(device.ownScope())).head();
+                    long ownCursor = engine.cursor(device.ownScope());
+                    state.append(" own head=").append(ownHead).append(" cursor=").append(ownCursor);
+                    quiet &= ownCursor == ownHead;
+                }
             }
             assertThat(quiet).as("quiescence: %s", state).isTrue();
             assertThat(store.info(scope).head()).as("head moved").isEqualTo(head);
@@ -293,11 +324,17 @@ final class Fleet implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
+        Map<String, Map<String, Object>> tags = Canonical.serverRows(store, scope, SimDevice.TAGS);
+        assertThat(tags.values()).as("the shared scope's tags hold none of a device's own scope")
+                .noneMatch(row -> String.valueOf(row.get("label")).startsWith("own-"));
+        OwnScopeCheck.assertOwnScopes(store, devices, ownTagWrites);
         if (subscriptions) {
             assertThat(tagWrites).as("tag writes of the run").isPositive();
-            Map<String, Map<String, Object>> tags = Canonical.serverRows(store, scope, SimDevice.TAGS);
             for (SimDevice device : devices) {
                 try {
+                    if (device.ownScope() != null) {
+                        continue; // its tags are its own scope's (assertOwnScopes)
+                    }
                     if (device.tracksTags()) {
                         assertThat(device.tagRows()).as("%s tags equal the server's", device.name()).isEqualTo(tags);
                     }
@@ -312,6 +349,8 @@ final class Fleet implements AutoCloseable {
             }
         }
         ChecksumCheck.assertServerConsistent(store, scope);
+        devices.stream().map(SimDevice::ownScope).filter(java.util.Objects::nonNull).distinct()
+                .forEach(own -> ChecksumCheck.assertServerConsistent(store, Scope.of(own)));
         for (SimDevice device : devices) {
             ChecksumCheck.assertDeviceMatches(device.name(), device.engine(), device.repairs);
         }

@@ -6,6 +6,7 @@ import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.ReconnectPolicy;
 import io.pocketsync.device.DeviceOptions;
 import io.pocketsync.device.PocketSyncDevice;
+import io.pocketsync.device.PocketSyncDeviceBuilder;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -42,6 +44,8 @@ final class SimDevice implements AutoCloseable {
     private final Path file;
     private final URI server;
     private final String scope;
+    /** The scope {@link #TAGS} syncs in when it is not {@link #scope} (a device of two scopes), else null. */
+    private final @Nullable String ownScope;
     private final Supplier<ClientTransport> transports;
     private final Connection app;
     private PocketSyncDevice device;
@@ -54,7 +58,18 @@ final class SimDevice implements AutoCloseable {
     private boolean tracksTags;
 
     SimDevice(String name, Path file, URI server, String scope, Supplier<ClientTransport> transports) throws SQLException {
+        this(name, file, server, scope, null, transports);
+    }
+
+    /**
+     * A device of two scopes on one connection when {@code ownScope} is not null: {@link #TABLE} syncs in the shared
+     * {@code scope}, {@link #TAGS} (always tracked then) in {@code ownScope}, which other devices' tags never see.
+     */
+    SimDevice(String name, Path file, URI server, String scope, @Nullable String ownScope, Supplier<ClientTransport> transports)
+            throws SQLException {
         this.name = requireNonNull(name, "name is null");
+        this.ownScope = ownScope;
+        this.tracksTags = ownScope != null;
         this.file = requireNonNull(file, "file is null");
         this.server = requireNonNull(server, "server is null");
         this.scope = requireNonNull(scope, "scope is null");
@@ -113,9 +128,13 @@ final class SimDevice implements AutoCloseable {
     /** Builds and starts the engine on the file (again, after {@link #stopEngine()}). */
     void startEngine() {
         transport = transports.get();
-        List<String> tables = tracksTags ? List.of(TABLE, TAGS) : List.of(TABLE);
-        device = PocketSyncDevice.builder().database(file).tables(tables).scope(scope).server(server)
-                .transport(transport).options(OPTIONS).statusListener(repairs).build();
+        List<String> tables = tracksTags && ownScope == null ? List.of(TABLE, TAGS) : List.of(TABLE);
+        PocketSyncDeviceBuilder builder = PocketSyncDevice.builder().database(file).tables(tables).scope(scope).server(server)
+                .transport(transport).options(OPTIONS).statusListener(repairs);
+        if (ownScope != null) {
+            builder.table(TAGS, ownScope); // the second session of the one connection
+        }
+        device = builder.build();
         device.start();
     }
 
@@ -135,6 +154,11 @@ final class SimDevice implements AutoCloseable {
 
     boolean tracksTags() {
         return tracksTags;
+    }
+
+    /** The scope of this device's {@link #TAGS} when it is not the shared one, else null. */
+    @Nullable String ownScope() {
+        return ownScope;
     }
 
     /**

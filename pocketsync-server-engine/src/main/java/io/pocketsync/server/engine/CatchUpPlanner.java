@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.Change;
@@ -116,8 +117,8 @@ final class CatchUpPlanner {
                 String skipRowsOf = pull.self() ? null : session.deviceId();
                 page = plan(scope, skipRowsOf, ChangesMode.CATCH_UP, pull.cursor(), pull.ownFrom(), limit, 0, info, session.tables());
             }
-            if (pull.sums() && !page.hasMore()) {
-                page = withChecksums(scope, page, session.tables());
+            if (pull.sums() != null && !page.hasMore()) {
+                page = withChecksums(scope, page, session.tables(), pull.sums());
             }
             session.send(page);
             if (snapshot != null && snapshot.requestedAt() > 0 && !page.hasMore()) {
@@ -131,11 +132,11 @@ final class CatchUpPlanner {
     }
 
     /**
-     * The final page with the scope's checksums when they are exactly at its cursor; as it is when a batch committed
-     * since the page was read (the device then asks with VERIFY, docs/protocol.md 4.2).
+     * The final page with the scope's checksums at the level asked when they are exactly at its cursor; as it is when a
+     * batch committed since the page was read (the device then asks with VERIFY, docs/protocol.md 4.2).
      */
-    private Changes withChecksums(Scope scope, Changes page, TableSubscription tables) {
-        ScopeChecksums sums = services.timed("checksums", () -> services.store().checksums(scope));
+    private Changes withChecksums(Scope scope, Changes page, TableSubscription tables, ChecksumLevel level) {
+        ScopeChecksums sums = services.timed("checksums", () -> services.store().checksums(scope, level));
         if (sums.sequence() != page.cursor()) {
             return page;
         }

@@ -2,6 +2,7 @@ package io.pocketsync.server.engine;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.checksum.TableChecksum;
@@ -19,8 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * VERIFY → CHECKSUMS (docs/protocol.md 4.2): the scope's checksums as the store keeps them, the row hashes of some
- * buckets of a table, or the current state of some rows. Bounded by the question: a device asks for at most
+ * VERIFY → CHECKSUMS (docs/protocol.md 4.2): the scope's checksums at the level asked (fine when the device names
+ * none), one table's checksums, the row hashes of some buckets of a table, or the current state of some rows. Bounded by the question: a device asks for at most
  * {@link #MAX_ROWS} rows at a time. Runs on the session's executor.
  */
 final class ChecksumResponder {
@@ -53,8 +54,11 @@ final class ChecksumResponder {
 
     private static Checksums answerOf(ServerServices services, Scope scope, Verify verify, TableSubscription subscribed) {
         String table = verify.table();
-        if (table == null) {
-            ScopeChecksums checksums = services.timed("checksums", () -> services.store().checksums(scope));
+        if (table == null || verify.asksTableChecksum()) {
+            ScopeChecksums checksums = table == null
+                    ? services.timed("checksums", () -> services.store().checksums(scope,
+                            verify.level() == null ? ChecksumLevel.FINE : verify.level()))
+                    : services.timed("fineChecksums", () -> services.store().fineChecksums(scope, table)).at(verify.level());
             List<TableChecksum> tables = subscribed.filter(checksums.tables());
             services.listener().checksumsServed(scope, "tables", tables.size());
             return new Checksums(ProtocolVersion.CURRENT, verify.requestId(), checksums.sequence(), tables, List.of(),

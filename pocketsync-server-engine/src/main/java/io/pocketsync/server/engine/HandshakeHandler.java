@@ -208,7 +208,7 @@ final class HandshakeHandler {
     }
 
     /** An identifier as a log may show it: a refused one can be anything, so it is cut short and kept to one line. */
-    private static String printable(String value) {
+    static String printable(String value) {
         if (value == null) {
             return "(none)";
         }

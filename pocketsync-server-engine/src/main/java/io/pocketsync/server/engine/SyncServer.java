@@ -147,11 +147,17 @@ public final class SyncServer implements AutoCloseable {
         if (!started) {
             throw new IllegalStateException("start() the server before accepting connections");
         }
+        // one session per scope the connection carries (protocol 3); a version 1 or 2 device only ever has the first
+        return new ConnectionScopes(connection, this::openSession);
+    }
+
+    private Session openSession(Connection view) {
         String id = services.options().nodeId() + "-" + sessionCounter.incrementAndGet();
-        Session session = new Session(id, connection, services,
+        Session session = new Session(id, view, services,
                 new SerialExecutor(workers, services.options().maxQueuedMessagesPerSession()), handshake, ingest, catchUp);
         services.registry().opened(session);
-        services.listener().connected(connection.transport());
+        // counted per session, so that each session's close (Session.onClose) balances it
+        services.listener().connected(view.transport());
         handshake.opened(session);
         return session;
     }

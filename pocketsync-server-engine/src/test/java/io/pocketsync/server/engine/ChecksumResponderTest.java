@@ -3,6 +3,7 @@ package io.pocketsync.server.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.protocol.Changes;
@@ -82,5 +83,41 @@ class ChecksumResponderTest {
         assertThat(last.checksums().algorithm()).isEqualTo(RowHash.ALGORITHM);
         assertThat(last.checksums().tables()).singleElement().satisfies(table -> assertThat(table.count()).isEqualTo(2));
         assertThat(unasked.checksums()).isNull();
+    }
+
+    @Test
+    void answersEachLevelAndOneTablesFineChecksums() {
+        ServerHarness.Device device = harness.connect("dev-l", 0);
+        device.push(device.insert("g1", 0, Map.of("title", "milk")), device.insert("g2", 1, Map.of("title", "eggs")));
+
+        device.send(Verify.checksums(ProtocolVersion.CURRENT, 9, null, ChecksumLevel.COARSE));
+        Checksums coarse = device.await(Checksums.class, checksums -> checksums.requestId() == 9);
+        device.send(new Verify(ProtocolVersion.CURRENT, 10, null, List.of(), List.of()));
+        Checksums older = device.await(Checksums.class, checksums -> checksums.requestId() == 10);
+        String table = older.tables().get(0).table();
+        device.send(Verify.checksums(ProtocolVersion.CURRENT, 11, table, ChecksumLevel.FINE));
+        Checksums fine = device.await(Checksums.class, checksums -> checksums.requestId() == 11);
+        device.send(Verify.checksums(ProtocolVersion.CURRENT, 12, "absent", ChecksumLevel.FINE));
+        Checksums none = device.await(Checksums.class, checksums -> checksums.requestId() == 12);
+
+        assertThat(coarse.tables()).singleElement().satisfies(sums -> assertThat(sums.level()).isEqualTo(ChecksumLevel.COARSE));
+        assertThat(older.tables()).as("a VERIFY without level: fine, as before")
+                .singleElement().satisfies(sums -> assertThat(sums.level()).isEqualTo(ChecksumLevel.FINE));
+        assertThat(fine.tables()).isEqualTo(older.tables());
+        assertThat(fine.sequence()).isEqualTo(coarse.sequence()).isEqualTo(2);
+        assertThat(coarse.tables().get(0)).isEqualTo(older.tables().get(0).coarse());
+        assertThat(none.tables()).isEmpty();
+    }
+
+    @Test
+    void aFinalPageCarriesTheLevelThePullAsksFor() {
+        ServerHarness.Device device = harness.connect("dev-p", 0);
+        device.push(device.insert("g1", 0, Map.of("title", "milk")));
+
+        device.send(new Pull(ProtocolVersion.CURRENT, 0, 10, 0, true, ChecksumLevel.COARSE));
+        Changes page = device.await(Changes.class, changes -> changes.mode() != ChangesMode.LIVE && changes.checksums() != null);
+
+        assertThat(page.checksums().tables()).singleElement()
+                .satisfies(sums -> assertThat(sums.level()).isEqualTo(ChecksumLevel.COARSE));
     }
 }

@@ -10,6 +10,7 @@ import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Ping;
 import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Welcome;
 import io.pocketsync.testkit.store.InMemoryServerStore;
@@ -56,9 +57,15 @@ class SessionTest {
         device.await(Pong.class, pong -> pong.nonce() == 7);
         assertThat(device.connection().sent(ErrorMessage.class)).as("no refusal of the session it has").isEmpty();
 
-        device.send(new Hello(ProtocolVersion.CURRENT, "dev-a", "other-scope", "secret-other-scope", 0, Hlc.ZERO));
+        // before version 3 a connection holds one session: a HELLO of another scope is refused on it
+        device.send(new Hello(ProtocolVersion.SUBSCRIPTIONS, "dev-a", "other-scope", "secret-other-scope", 0, Hlc.ZERO));
         ErrorMessage refused = device.await(ErrorMessage.class, e -> true);
         assertThat(refused.code()).isEqualTo(ErrorCode.INVALID_FIELD);
+        assertThat(device.connection().isOpen()).isTrue();
+        // from version 3 it opens a session of that scope beside the first (MultiScopeSessionTest), here refused alone
+        device.send(new Hello(ProtocolVersion.SCOPES, "dev-a", "other-scope", "secret-other-scope", 0, Hlc.ZERO));
+        org.awaitility.Awaitility.await().until(() -> device.connection().sent().stream().anyMatch(m -> m instanceof Scoped s
+                && s.scope().equals("other-scope") && s.message() instanceof ErrorMessage e && e.code() == ErrorCode.AUTH_FAILED));
         assertThat(device.connection().isOpen()).isTrue();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.protocol.Changes;
@@ -12,8 +13,10 @@ import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.MessageType;
+import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.protocol.Ping;
 import io.pocketsync.api.protocol.ProtocolVersion;
+import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Verify;
 import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
@@ -122,9 +125,13 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
         for (Message sample : MessageSamples.all()) {
             Map<String, Object> tree = WireTrees.of(sample);
             for (String field : tree.keySet()) {
-                if (java.util.Set.of("ref", "number", "seqs", "own", "time", "maxRow", "maxAssembled", "self", "sums", "tables")
+                if (java.util.Set.of("ref", "number", "seqs", "own", "time", "maxRow", "maxAssembled", "self", "sums", "level",
+                        "tables")
                         .contains(field)) { // the optional ones
                     continue;
+                }
+                if (field.equals("scope") && sample instanceof Scoped) {
+                    continue; // without its tag a message belongs to the connection's first session (protocol.md 3.9)
                 }
                 boolean verification = sample.type() == MessageType.VERIFY || sample.type() == MessageType.CHECKSUMS;
                 if (verification && !java.util.Set.of("type", "v", "id", "seq").contains(field)) {
@@ -139,6 +146,22 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
                                 .isIn(ErrorCode.MALFORMED_MESSAGE, ErrorCode.INVALID_FIELD, ErrorCode.UNKNOWN_MESSAGE_TYPE));
             }
         }
+    }
+
+    @Test
+    void readsTheScopeTagFromVersion3AndIgnoresItBefore() {
+        Scoped scoped = new Scoped("team-42", MessageSamples.pull());
+        assertThat(codec().decode(codec().encode(scoped))).isEqualTo(scoped);
+        Map<String, Object> untagged = WireTrees.of(scoped);
+        untagged.remove("scope");
+        assertThat(codec().decode(raw(untagged))).isEqualTo(MessageSamples.pull());
+        // version 2 had no tag: an unknown field, ignored like any other
+        Map<String, Object> version2 = WireTrees.of(scoped);
+        version2.put("v", 2L);
+        assertThat(codec().decode(raw(version2))).isEqualTo(new io.pocketsync.api.protocol.Pull(2, 42, 500, 57, true, true));
+        Map<String, Object> wrongType = WireTrees.of(scoped);
+        wrongType.put("scope", 42L);
+        assertDecodeError(raw(wrongType));
     }
 
     @Test
@@ -248,6 +271,34 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
             String algorithm = decoded instanceof Verify verify ? verify.algorithm() : ((Checksums) decoded).algorithm();
             assertThat(algorithm).as("%s", sample.type()).isEqualTo(RowHash.FIRST_ALGORITHM);
         }
+    }
+
+    @Test
+    void checksumLevelsFollowTheirRules() {
+        assertThat(codec().decode(raw(WireTrees.of(MessageSamples.coarsePull())))).isEqualTo(MessageSamples.coarsePull());
+        Map<String, Object> olderPull = WireTrees.of(MessageSamples.coarsePull());
+        olderPull.remove("level");
+        assertThat(((Pull) codec().decode(raw(olderPull))).sums()).as("a PULL before levels").isEqualTo(ChecksumLevel.FINE);
+        Map<String, Object> levelAlone = WireTrees.of(MessageSamples.coarsePull());
+        levelAlone.remove("sums");
+        assertCode(raw(levelAlone), ErrorCode.INVALID_FIELD);
+        Map<String, Object> unknownLevel = WireTrees.of(MessageSamples.coarsePull());
+        unknownLevel.put("level", "medium");
+        assertCode(raw(unknownLevel), ErrorCode.INVALID_FIELD);
+
+        Map<String, Object> olderVerify = WireTrees.of(MessageSamples.verifications().get(7));
+        olderVerify.remove("level");
+        assertThat(((Verify) codec().decode(raw(olderVerify))).level()).as("a VERIFY before levels").isNull();
+        Map<String, Object> levelWithBuckets = WireTrees.of(MessageSamples.verifications().get(1));
+        levelWithBuckets.put("level", "fine");
+        assertCode(raw(levelWithBuckets), ErrorCode.INVALID_FIELD);
+
+        Map<String, Object> coarseAnswer = WireTrees.of(MessageSamples.verifications().get(9));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> table = (Map<String, Object>) ((List<Object>) coarseAnswer.get("tables")).get(0);
+        assertThat((List<?>) table.get("counts")).hasSize(ChecksumLevel.COARSE.buckets());
+        table.put("counts", List.of(1L, 2L, 3L));
+        assertCode(raw(coarseAnswer), ErrorCode.INVALID_FIELD);
     }
 
     @Test

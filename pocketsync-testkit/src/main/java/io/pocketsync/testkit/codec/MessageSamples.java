@@ -1,6 +1,7 @@
 package io.pocketsync.testkit.codec;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.Change;
@@ -19,6 +20,7 @@ import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.protocol.Welcome;
 import java.util.ArrayList;
@@ -225,12 +227,21 @@ public final class MessageSamples {
     }
 
     /**
-     * A PULL.
+     * A PULL, asking for the (fine) checksums with its final page, as a device before checksum levels does.
      *
      * @return the message
      */
     public static Pull pull() {
         return new Pull(V, 42, 500, 57, true, true);
+    }
+
+    /**
+     * A PULL asking for the coarse checksums with its final page.
+     *
+     * @return the message
+     */
+    public static Pull coarsePull() {
+        return new Pull(V, 7, 100, 0, false, ChecksumLevel.COARSE);
     }
 
     /**
@@ -271,7 +282,23 @@ public final class MessageSamples {
                 new Checksums(V, 1, 99, List.of(todo.build(), TableChecksum.empty("note")), List.of(), List.of(), List.of(), List.of()),
                 new Checksums(V, 2, 99, List.of(), List.of("g1", "g2"), List.of(Long.MIN_VALUE, 42L), List.of(), List.of()),
                 new Checksums(V, 3, 99, List.of(), List.of(), List.of(), List.of(update(), delete()), List.of(98L, 99L)),
-                new Checksums(V, 4, 0, List.of(), List.of(), List.of(), List.of(), List.of()));
+                new Checksums(V, 4, 0, List.of(), List.of(), List.of(), List.of(), List.of()),
+                Verify.checksums(V, 5, null, ChecksumLevel.COARSE), Verify.checksums(V, 6, "todo", ChecksumLevel.FINE),
+                new Checksums(V, 5, 99, List.of(todo.build().coarse()), List.of(), List.of(), List.of(), List.of()),
+                new Checksums(V, 6, 99, List.of(todo.build()), List.of(), List.of(), List.of(), List.of()));
+    }
+
+    /**
+     * Messages of one scope's session on a connection of several (protocol 3, docs/protocol.md 3.9): each kind a device
+     * or a server tags with {@code scope}, scopes with the characters ids allow.
+     *
+     * @return the messages
+     */
+    public static List<Message> scopedMessages() {
+        return List.of(new Scoped("team-42", push()), new Scoped("user:alice@example.com", ack()),
+                new Scoped("team-42", changesMessages().get(0)), new Scoped("a.b_c", pull()),
+                new Scoped("team-42", welcome()), new Scoped("team-42", errors().get(0)), new Scoped("x", new Ping(V, 7)),
+                new Scoped("team-42", verifications().get(1)));
     }
 
     /**
@@ -292,9 +319,11 @@ public final class MessageSamples {
         all.add(emptyAck());
         all.addAll(changesMessages());
         all.add(pull());
+        all.add(coarsePull());
         all.addAll(errors());
         all.addAll(pings());
         all.addAll(verifications());
+        all.addAll(scopedMessages());
         return List.copyOf(all);
     }
 
@@ -305,6 +334,9 @@ public final class MessageSamples {
      * @return its type, plus the code of an ERROR or the mode and size of a CHANGES
      */
     public static String label(Message message) {
+        if (message instanceof Scoped scoped) {
+            return label(scoped.message()) + " @" + scoped.scope();
+        }
         if (message instanceof ErrorMessage error) {
             return "ERROR " + error.code();
         }

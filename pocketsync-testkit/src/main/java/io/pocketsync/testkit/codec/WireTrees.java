@@ -1,6 +1,5 @@
 package io.pocketsync.testkit.codec;
 
-import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.protocol.Ack;
@@ -13,6 +12,7 @@ import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.Ping;
 import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.Pull;
+import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.protocol.Push;
 import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.protocol.Welcome;
@@ -40,7 +40,14 @@ public final class WireTrees {
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("type", message.type().name());
         tree.put("v", (long) message.protocolVersion());
-        if (message instanceof Hello hello) {
+        if (message instanceof Scoped scoped) {
+            tree.put("scope", scoped.scope());
+            Map<String, Object> body = of(scoped.message());
+            body.remove("type");
+            body.remove("v");
+            tree.putAll(body);
+        }
+        else if (message instanceof Hello hello) {
             tree.put("device", hello.deviceId());
             tree.put("scope", hello.scope());
             tree.put("token", hello.token());
@@ -127,8 +134,9 @@ public final class WireTrees {
             if (pull.self()) {
                 tree.put("self", true);
             }
-            if (pull.sums()) {
+            if (pull.sums() != null) {
                 tree.put("sums", true);
+                tree.put("level", pull.sums().wireName());
             }
         }
         else if (message instanceof ErrorMessage error) {
@@ -150,6 +158,9 @@ public final class WireTrees {
             tree.put("alg", verify.algorithm());
             if (verify.table() != null) {
                 tree.put("table", verify.table());
+            }
+            if (verify.level() != null) {
+                tree.put("level", verify.level().wireName());
             }
             if (!verify.buckets().isEmpty()) {
                 List<Object> buckets = new ArrayList<>();
@@ -179,7 +190,7 @@ public final class WireTrees {
                 item.put("sum", table.sum());
                 List<Object> counts = new ArrayList<>();
                 List<Object> sums = new ArrayList<>();
-                for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+                for (int bucket = 0; bucket < table.level().buckets(); bucket++) {
                     counts.add(table.bucketCount(bucket));
                     sums.add(table.bucketSum(bucket));
                 }

@@ -2,6 +2,7 @@ package io.pocketsync.testkit.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.ChecksumScan;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.ScopeChecksums;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The checksum part of the {@link ServerStore} contract (docs/protocol.md 4): the checksums a store keeps with its
- * batches are those of its live rows (equal to a scan), the same whatever order the same writes came in, the same on
- * every node, and follow deletes and resolver merges. A store's test extends this class and implements
+ * batches are those of its live rows (equal to a scan) at both levels and for one table's fine level, the same whatever
+ * order the same writes came in, the same on every node, and follow deletes and resolver merges. A store's test extends this class and implements
  * {@link #newStore}, with the same rules as {@link AbstractServerStoreContractTest}.
  */
 public abstract class AbstractChecksumContractTest extends StoreContractFixture {
@@ -54,7 +55,7 @@ public abstract class AbstractChecksumContractTest extends StoreContractFixture 
     }
 
     /**
-     * The checksums a store kept equal those computed from its live rows, at its head.
+     * The checksums a store kept equal those computed from its live rows, at its head, at both levels.
      */
     @Test
     void checksumsAreThoseOfTheLiveRows() {
@@ -64,13 +65,41 @@ public abstract class AbstractChecksumContractTest extends StoreContractFixture 
         for (int i = 0; i < writes.size(); i += 7) {
             store.apply(scope, writes.subList(i, Math.min(writes.size(), i + 7)), lww());
         }
+        ScopeChecksums scanned = ChecksumScan.checksums(store, scope);
 
-        ScopeChecksums kept = store.checksums(scope);
+        ScopeChecksums fine = store.checksums(scope, ChecksumLevel.FINE);
+        ScopeChecksums coarse = store.checksums(scope, ChecksumLevel.COARSE);
 
-        assertThat(kept.sequence()).isEqualTo(store.info(scope).head());
-        assertThat(kept).isEqualTo(ChecksumScan.checksums(store, scope));
-        assertThat(kept.table("todo").count()).isEqualTo(20 - 4);
-        assertThat(kept.table("note").count()).isEqualTo(20 - 4);
+        assertThat(fine.sequence()).isEqualTo(coarse.sequence()).isEqualTo(store.info(scope).head());
+        assertThat(fine).isEqualTo(scanned);
+        assertThat(coarse).isEqualTo(ChecksumScan.checksums(store, scope, ChecksumLevel.COARSE, null)).isEqualTo(scanned.coarse());
+        assertThat(coarse.tables()).allSatisfy(table -> assertThat(table.level()).isEqualTo(ChecksumLevel.COARSE));
+        assertThat(coarse.table("todo").count()).isEqualTo(20 - 4);
+        assertThat(coarse.table("note").count()).isEqualTo(20 - 4);
+        assertThat(coarse.table("todo").sum()).isEqualTo(fine.table("todo").sum());
+    }
+
+    /**
+     * One table's fine checksums are those computed from its live rows, and fold into its coarse ones; a table without
+     * live rows has none.
+     */
+    @Test
+    void fineChecksumsOfOneTableAreThoseOfItsLiveRows() {
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        store.apply(scope, mixedWrites(), lww());
+        ScopeChecksums coarse = store.checksums(scope, ChecksumLevel.COARSE);
+
+        for (String table : List.of("todo", "note")) {
+            ScopeChecksums fine = store.fineChecksums(scope, table);
+            assertThat(fine.sequence()).isEqualTo(store.info(scope).head());
+            assertThat(fine.tables()).singleElement().satisfies(checksum -> {
+                assertThat(checksum.level()).isEqualTo(ChecksumLevel.FINE);
+                assertThat(checksum).isEqualTo(ChecksumScan.checksums(store, scope).table(table));
+                assertThat(checksum.coarse()).isEqualTo(coarse.table(table));
+            });
+        }
+        assertThat(store.fineChecksums(scope, "absent").tables()).isEmpty();
     }
 
     /**
@@ -89,7 +118,9 @@ public abstract class AbstractChecksumContractTest extends StoreContractFixture 
             store.apply(shuffled, List.of(write), lww());
         }
 
-        assertThat(store.checksums(shuffled).tables()).isEqualTo(store.checksums(inOrder).tables());
+        assertThat(store.checksums(shuffled, ChecksumLevel.COARSE).tables())
+                .isEqualTo(store.checksums(inOrder, ChecksumLevel.COARSE).tables());
+        assertThat(store.fineChecksums(shuffled, "todo").tables()).isEqualTo(store.fineChecksums(inOrder, "todo").tables());
     }
 
     /**
@@ -103,8 +134,9 @@ public abstract class AbstractChecksumContractTest extends StoreContractFixture 
         ServerStore second = open("node-2");
         second.apply(scope, List.of(change("c-late", "todo", "row-late", Op.INSERT, 900, Map.of("title", "late"))), lww());
 
-        assertThat(first.checksums(scope)).isEqualTo(second.checksums(scope));
-        assertThat(second.checksums(scope).table("todo").count()).isEqualTo(17);
+        assertThat(first.checksums(scope, ChecksumLevel.COARSE)).isEqualTo(second.checksums(scope, ChecksumLevel.COARSE));
+        assertThat(second.checksums(scope, ChecksumLevel.COARSE).table("todo").count()).isEqualTo(17);
+        assertThat(first.fineChecksums(scope, "todo")).isEqualTo(second.fineChecksums(scope, "todo"));
     }
 
     /**
@@ -117,13 +149,15 @@ public abstract class AbstractChecksumContractTest extends StoreContractFixture 
         store.apply(scope, List.of(change("c1", "todo", "r1", Op.INSERT, 1, Map.of("title", "a"))),
                 table -> TestResolvers.stamping("stamp", 7L));
 
-        TableChecksum todo = store.checksums(scope).table("todo");
+        TableChecksum todo = store.checksums(scope, ChecksumLevel.COARSE).table("todo");
         assertThat(todo.count()).isEqualTo(1);
         assertThat(todo.sum()).isEqualTo(RowHash.of("todo", "r1", Map.of("title", "a", "stamp", 7L)));
+        assertThat(store.fineChecksums(scope, "todo").table("todo").sum()).isEqualTo(todo.sum());
 
         store.apply(scope, List.of(change("c2", "todo", "r1", Op.DELETE, 2, Map.of())), lww());
-        assertThat(store.checksums(scope).tables()).isEmpty();
-        assertThat(store.checksums(scope).sequence()).isEqualTo(2);
+        assertThat(store.checksums(scope, ChecksumLevel.COARSE).tables()).isEmpty();
+        assertThat(store.checksums(scope, ChecksumLevel.COARSE).sequence()).isEqualTo(2);
+        assertThat(store.fineChecksums(scope, "todo").tables()).isEmpty();
     }
 
     /**
@@ -134,12 +168,12 @@ public abstract class AbstractChecksumContractTest extends StoreContractFixture 
         ServerStore store = open("node-1");
         Scope scope = uniqueScope();
         store.apply(scope, List.of(change("c1", "todo", "r1", Op.INSERT, 10, Map.of("title", "new"))), lww());
-        ScopeChecksums before = store.checksums(scope);
+        ScopeChecksums before = store.checksums(scope, ChecksumLevel.COARSE);
 
         store.apply(scope, List.of(change("c0", "todo", "r1", Op.UPDATE, 1, Map.of("title", "old")),
                 change("c1", "todo", "r1", Op.INSERT, 10, Map.of("title", "new"))), lww());
 
-        assertThat(store.checksums(scope)).isEqualTo(before);
+        assertThat(store.checksums(scope, ChecksumLevel.COARSE)).isEqualTo(before);
     }
 
     /**

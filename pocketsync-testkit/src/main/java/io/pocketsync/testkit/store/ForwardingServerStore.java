@@ -60,8 +60,13 @@ public abstract class ForwardingServerStore implements ServerStore {
     }
 
     @Override
-    public io.pocketsync.api.checksum.ScopeChecksums checksums(Scope scope) {
-        return delegate.checksums(scope);
+    public io.pocketsync.api.checksum.ScopeChecksums checksums(Scope scope, io.pocketsync.api.checksum.ChecksumLevel level) {
+        return delegate.checksums(scope, level);
+    }
+
+    @Override
+    public io.pocketsync.api.checksum.ScopeChecksums fineChecksums(Scope scope, String table) {
+        return delegate.fineChecksums(scope, table);
     }
 
     @Override

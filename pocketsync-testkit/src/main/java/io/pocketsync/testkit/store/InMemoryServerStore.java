@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.conflict.ConflictResolver;
@@ -227,7 +228,7 @@ public final class InMemoryServerStore implements ServerStore {
     }
 
     @Override
-    public ScopeChecksums checksums(Scope scope) {
+    public ScopeChecksums checksums(Scope scope, ChecksumLevel level) {
         requireNonNull(scope, "scope is null");
         synchronized (shared) {
             checkOpen();
@@ -235,9 +236,16 @@ public final class InMemoryServerStore implements ServerStore {
             if (data == null) {
                 return new ScopeChecksums(0, List.of());
             }
+            // kept at the fine level, folded for the coarse one
             return new ScopeChecksums(data.head,
-                    data.checksums.values().stream().map(TableChecksum.Builder::build).toList());
+                    data.checksums.values().stream().map(TableChecksum.Builder::build).toList()).at(level);
         }
+    }
+
+    @Override
+    public ScopeChecksums fineChecksums(Scope scope, String table) {
+        ScopeChecksums all = checksums(scope, ChecksumLevel.FINE);
+        return new ScopeChecksums(all.sequence(), List.of(all.table(table)));
     }
 
     @Override

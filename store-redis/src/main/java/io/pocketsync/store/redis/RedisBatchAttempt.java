@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.IncomingHashes;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
@@ -20,11 +21,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One optimistic attempt at storing a batch: the read script, resolving in Java, and the write script that
@@ -57,7 +58,7 @@ final class RedisBatchAttempt {
      * was so. One round trip instead of two for the usual batch of new rows; see {@link BlindBatch}.
      */
     BatchOutcome tryApply(Scope scope, RedisKeys keys, List<Change> changes,
-            Function<String, ConflictResolver> resolvers, boolean blind, CompletableFuture<IncomingHashes> hashes) {
+            Function<String, ConflictResolver> resolvers, boolean blind, Supplier<IncomingHashes> hashes) {
         if (blind) {
             // claims are assumed free too; the write script checks that they are
             BatchPlan plan = BatchPlan.resolve(changes, resolvers, key -> null, id -> false, heads.lastSeen(scope), claim -> null);
@@ -96,7 +97,7 @@ final class RedisBatchAttempt {
     }
 
     /** Runs the write script for a plan; null when a row or id it was planned against changed (retry). */
-    private BatchOutcome write(Scope scope, RedisKeys keys, BatchPlan plan, CompletableFuture<IncomingHashes> hashes) {
+    private BatchOutcome write(Scope scope, RedisKeys keys, BatchPlan plan, Supplier<IncomingHashes> hashes) {
         if (plan.writesNothing()) {
             return plan.outcome(0);
         }
@@ -109,7 +110,7 @@ final class RedisBatchAttempt {
         return plan.outcome(before - plan.base());
     }
 
-    private List<String> writeArgs(Scope scope, RedisKeys keys, BatchPlan plan, CompletableFuture<IncomingHashes> hashes) {
+    private List<String> writeArgs(Scope scope, RedisKeys keys, BatchPlan plan, Supplier<IncomingHashes> hashes) {
         long now = clock.millis();
         Map<RowKey, RowState> loaded = plan.loaded();
         Map<RowKey, BatchPlan.Planned> rows = plan.rows();
@@ -158,7 +159,7 @@ final class RedisBatchAttempt {
         }
         RedisUniqueClaims.appendArgs(args, plan);
         if (keepChecksums) {
-            RedisChecksums.appendArgs(args, ChecksumDelta.of(plan, hashes.join()));
+            RedisChecksums.appendArgs(args, ChecksumDelta.of(plan, hashes.get(), ChecksumLevel.COARSE));
         }
         else {
             args.add(RedisChecksums.NOT_KEPT);

@@ -111,20 +111,23 @@ final class RedisKeys {
      * ({@link RedisChecksums}).
      */
     String checksumTables() {
-        return base + "sumtables";
+        return base + "coarsetables";
     }
 
     /**
-     * The scope's checksums of row state: 64-bit counters per table and bucket ({@link RedisChecksums}), added to by
-     * the write script in the same atomic call as the rows, so every node reads the same values.
+     * The scope's checksums of row state: 64-bit counters per table and coarse bucket ({@link RedisChecksums}), added
+     * to by the write script in the same atomic call as the rows, so every node reads the same values.
      */
     String checksumSums() {
-        return base + "sums";
+        return base + "coarsesums";
     }
 
-    /** The first version's checksum counters (sums of another row hash): deleted when the sums are first rebuilt. */
-    String firstVersionChecksums() {
-        return base + "checksums";
+    /**
+     * The keys of earlier checksum layouts, deleted when the sums are first rebuilt: the previous version's 256 fine
+     * buckets per table ({@code sumtables}, {@code sums}) and the first version's counters (sums of another row hash).
+     */
+    List<String> earlierChecksums() {
+        return List.of(base + "sumtables", base + "sums", base + "checksums");
     }
 
     /** Keys of the read script, in its KEYS order. */

@@ -18,6 +18,7 @@ import io.lettuce.core.resource.Delay;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.Health;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.ChecksumScan;
 import io.pocketsync.api.checksum.IncomingHashes;
 import io.pocketsync.api.checksum.ScopeChecksums;
@@ -41,12 +42,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +73,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisServerStore implements ServerStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisServerStore.class);
-    /** Scans of a scope whose checksums predate it before one is returned without being kept (batches kept coming). */
-    private static final int CHECKSUM_REBUILD_ATTEMPTS = 3;
     private static final int PAGE_SCAN_BUDGET = 2000;
     /** Tombstones, idempotency records and audit entries removed per prune script call, at most. */
     static final int PRUNE_CHUNK = 500;
@@ -187,8 +186,8 @@ public final class RedisServerStore implements ServerStore {
     private BatchOutcome applyAttempts(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers) {
         RedisKeys keys = new RedisKeys(config.prefix(), scope);
         // hashed on another core while this one reads, plans and encodes the batch
-        CompletableFuture<IncomingHashes> hashes = keepChecksums ? IncomingHashes.ahead(changes)
-                : CompletableFuture.completedFuture(IncomingHashes.none());
+        Supplier<IncomingHashes> hashes = keepChecksums ? IncomingHashes.ahead(changes)
+                : IncomingHashes::none;
         if (!changes.isEmpty() && BatchPlan.createsOnlyNewRows(changes)) {
             BatchOutcome outcome = attempts.tryApply(scope, keys, changes, resolvers, true, hashes);
             if (outcome != null) {
@@ -288,31 +287,28 @@ public final class RedisServerStore implements ServerStore {
         return value == null ? Optional.empty() : Optional.of(parseRow(value));
     }
 
+    /**
+     * The coarse level is kept with every batch and read in one call; the fine level (asked only by a device before
+     * the coarse level) is computed from the rows.
+     */
     @Override
-    public ScopeChecksums checksums(Scope scope) {
+    public ScopeChecksums checksums(Scope scope, ChecksumLevel level) {
         requireNonNull(scope, "scope is null");
+        requireNonNull(level, "level is null");
         ensureOpen();
-        if (!keepChecksums) {
-            return ChecksumScan.checksums(this, scope);
+        if (!keepChecksums || level == ChecksumLevel.FINE) {
+            return ChecksumScan.exactChecksums(this, scope, level, null);
         }
-        RedisKeys keys = new RedisKeys(config.prefix(), scope);
-        for (int attempt = 0; ; attempt++) {
-            List<Object> result = calls.eval(RedisChecksums.READ, ScriptOutputType.MULTI,
-                    List.of(keys.seq(), keys.checksumTables(), keys.checksumSums()), List.of());
-            ScopeChecksums checksums = RedisChecksums.parse(result);
-            if (checksums != null) {
-                return checksums;
-            }
-            // Not exact at the head (a scope written before them, or by a node that does not keep them): computed once
-            // from its rows, kept if no batch came meanwhile.
-            ScopeChecksums scanned = ChecksumScan.checksums(this, scope);
-            Long replaced = calls.eval(RedisChecksums.REBUILD, ScriptOutputType.INTEGER,
-                    List.of(keys.seq(), keys.checksumTables(), keys.checksumSums(), keys.firstVersionChecksums()),
-                    RedisChecksums.rebuildArgs(scanned.sequence(), scanned));
-            if (replaced == 1 || attempt >= CHECKSUM_REBUILD_ATTEMPTS) {
-                return scanned;
-            }
-        }
+        return RedisChecksums.readCoarse(calls, new RedisKeys(config.prefix(), scope), this, scope);
+    }
+
+    /** Computed from the rows: only the coarse level is kept ({@link RedisChecksums}). */
+    @Override
+    public ScopeChecksums fineChecksums(Scope scope, String table) {
+        requireNonNull(scope, "scope is null");
+        requireNonNull(table, "table is null");
+        ensureOpen();
+        return ChecksumScan.exactChecksums(this, scope, ChecksumLevel.FINE, table);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.pocketsync.api.PluginConfig;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.ChecksumScan;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.model.Hlc;
@@ -39,30 +40,36 @@ class RedisChecksumsIT extends AbstractChecksumContractTest {
     }
 
     @Test
-    void aScopeWrittenBeforeChecksumsGetsThemOnceFromItsRows() {
+    void aScopeWrittenBeforeTheCoarseLayoutGetsItOnceFromItsRows() {
         ServerStore store = open("node-1");
         Scope scope = uniqueScope();
         for (int i = 0; i < 30; i++) {
             store.apply(scope, List.of(TestChanges.insert("c" + i, "r" + i, Hlc.of(1_900_000_000_000L + i, 0).value(),
                     Map.of("title", "row " + i))), table -> TestResolvers.lastWriteWins());
         }
-        ScopeChecksums kept = store.checksums(scope);
+        ScopeChecksums kept = store.checksums(scope, ChecksumLevel.COARSE);
         RedisClient client = RedisClient.create(RedisTestSupport.uri());
         RedisKeys keys = new RedisKeys(prefix, scope);
+        List<String> earlier = keys.earlierChecksums();
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             connection.sync().del(keys.checksumTables(), keys.checksumSums());
-            // the first version's counters, sums of another row hash
-            connection.sync().hset(keys.firstVersionChecksums(), Map.of("4:todo|1|c", "3", "#ready", "1"));
+            // the previous layout's 256 fine buckets, exact at the head as far as it knows, and the first version's
+            // counters (sums of another row hash)
+            connection.sync().hset(earlier.get(0), Map.of("t:todo", "0", "#n", "1", "#ready", "30"));
+            connection.sync().set(earlier.get(1), "x".repeat(4096));
+            connection.sync().hset(earlier.get(2), Map.of("4:todo|1|c", "3", "#ready", "1"));
 
-            assertThat(store.checksums(scope)).isEqualTo(kept).isEqualTo(ChecksumScan.checksums(store, scope));
-            assertThat(connection.sync().exists(keys.firstVersionChecksums())).as("first version's counters deleted").isZero();
+            assertThat(store.checksums(scope, ChecksumLevel.COARSE)).isEqualTo(kept)
+                    .isEqualTo(ChecksumScan.checksums(store, scope).coarse());
+            assertThat(connection.sync().exists(earlier.toArray(String[]::new))).as("earlier layouts deleted").isZero();
+            assertThat(connection.sync().hget(keys.checksumTables(), "#ready")).isEqualTo("30");
         }
         finally {
             client.shutdown();
         }
         store.apply(scope, List.of(TestChanges.insert("c-after", "r-after", Hlc.of(1_900_000_001_000L, 0).value(),
                 Map.of("title", "after"))), table -> TestResolvers.lastWriteWins());
-        assertThat(store.checksums(scope)).isEqualTo(ChecksumScan.checksums(store, scope));
+        assertThat(store.checksums(scope, ChecksumLevel.COARSE)).isEqualTo(ChecksumScan.checksums(store, scope).coarse());
     }
 
     @Test
@@ -79,9 +86,9 @@ class RedisChecksumsIT extends AbstractChecksumContractTest {
             kept.apply(scope, List.of(TestChanges.insert("c3", "r3", Hlc.of(1_900_000_000_002L, 0).value(),
                     Map.of("title", "three"))), table -> TestResolvers.lastWriteWins());
 
-            ScopeChecksums read = kept.checksums(scope);
+            ScopeChecksums read = kept.checksums(scope, ChecksumLevel.COARSE);
 
-            assertThat(read).isEqualTo(ChecksumScan.checksums(kept, scope));
+            assertThat(read).isEqualTo(ChecksumScan.checksums(kept, scope).coarse());
             assertThat(read.table(TestChanges.TABLE).count()).isEqualTo(3);
         }
         finally {

@@ -130,8 +130,8 @@ class RedisServerStoreIT extends AbstractServerStoreContractTest {
         String scopeKey = prefix + ":{" + scope.name() + "}:";
         assertThat(slots.keySet()).containsExactlyInAnyOrder(prefix + ":scopes", scopeKey + "seq", scopeKey + "horizon",
                 scopeKey + "rows", scopeKey + "bylast", scopeKey + "tombs", scopeKey + "pids",
-                scopeKey + "idbatches", scopeKey + "audit", scopeKey + "auditat", scopeKey + "auditseq", scopeKey + "marks", scopeKey + "sumtables",
-                scopeKey + "sums");
+                scopeKey + "idbatches", scopeKey + "audit", scopeKey + "auditat", scopeKey + "auditseq", scopeKey + "marks",
+                scopeKey + "coarsetables", scopeKey + "coarsesums");
         // The set of scopes is the one key outside the scope's slot; it is never touched by a script.
         slots.remove(prefix + ":scopes");
         assertThat(slots).allSatisfy((key, slot) -> assertThat(slot).as(key).isEqualTo(scopeSlot));

@@ -1,6 +1,7 @@
 package io.pocketsync.store.sqlite;
 
 import io.pocketsync.api.checksum.ChecksumDelta;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.IncomingHashes;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
@@ -16,8 +17,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +47,8 @@ final class SqliteBatchTransaction {
     BatchPlan transaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
             boolean optimistic) throws SQLException {
         // hashed on another core while this one reads, plans and writes the batch
-        CompletableFuture<IncomingHashes> hashes = keepChecksums ? IncomingHashes.ahead(changes)
-                : CompletableFuture.completedFuture(IncomingHashes.none());
+        Supplier<IncomingHashes> hashes = keepChecksums ? IncomingHashes.ahead(changes)
+                : IncomingHashes::none;
         try {
             writer.execute("BEGIN IMMEDIATE");
             BatchPlan plan = applyInTransaction(scope, changes, resolvers, optimistic, hashes);
@@ -71,7 +72,7 @@ final class SqliteBatchTransaction {
     }
 
     private BatchPlan applyInTransaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
-            boolean optimistic, CompletableFuture<IncomingHashes> hashes) throws SQLException {
+            boolean optimistic, Supplier<IncomingHashes> hashes) throws SQLException {
         long head = 0;
         long auditSequence = 0;
         PreparedStatement selectScope = writer.prepared("SELECT head, audit_seq FROM ps_scopes WHERE scope = ?");
@@ -113,7 +114,7 @@ final class SqliteBatchTransaction {
         SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
         SqliteDeviceMarks.raise(writer, scope, changes, plan.outcome(0));
         if (keepChecksums) {
-            SqliteChecksums.apply(writer, scope, ChecksumDelta.of(plan, hashes.join()));
+            SqliteChecksums.apply(writer, scope, ChecksumDelta.of(plan, hashes.get(), ChecksumLevel.FINE));
         }
         if (!plan.audits().isEmpty()) {
             PreparedStatement audit = writer.prepared("INSERT INTO ps_audit (scope, id, at, status, change_json, "

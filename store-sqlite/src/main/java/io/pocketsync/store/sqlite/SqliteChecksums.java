@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,8 +153,12 @@ final class SqliteChecksums {
         }
     }
 
-    /** The checksums and the head they hold at, in one read transaction. */
-    static ScopeChecksums read(SqliteConnection reader, Scope scope) throws SQLException {
+    /**
+     * The fine checksums of every table, or of one, and the head they hold at, in one read transaction.
+     *
+     * @param table the one table to read; null for every table
+     */
+    static ScopeChecksums read(SqliteConnection reader, Scope scope, @Nullable String table) throws SQLException {
         reader.execute("BEGIN");
         try {
             long head = 0;
@@ -165,8 +170,12 @@ final class SqliteChecksums {
                 }
             }
             List<TableChecksum> checksums = new ArrayList<>();
-            PreparedStatement select = reader.prepared("SELECT tbl, buckets FROM " + TABLE + " WHERE scope = ?");
+            PreparedStatement select = reader.prepared("SELECT tbl, buckets FROM " + TABLE + " WHERE scope = ?"
+                    + (table == null ? "" : " AND tbl = ?"));
             select.setString(1, scope.name());
+            if (table != null) {
+                select.setString(2, table);
+            }
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     TableChecksum.Builder builder = new TableChecksum.Builder(rs.getString(1));

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.Health;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
@@ -194,12 +195,22 @@ public final class SqliteServerStore implements ServerStore {
     }
 
     @Override
-    public ScopeChecksums checksums(Scope scope) {
+    public ScopeChecksums checksums(Scope scope, ChecksumLevel level) {
         requireNonNull(scope, "scope is null");
+        requireNonNull(level, "level is null");
         if (!keepChecksums) {
-            return ServerStore.super.checksums(scope);
+            return ServerStore.super.checksums(scope, level);
         }
-        return read(connection -> SqliteChecksums.read(connection, scope));
+        // kept at the fine level (its upkeep costs SQLite no more than the coarse one would), folded for the coarse one
+        return read(connection -> SqliteChecksums.read(connection, scope, null)).at(level);
+    }
+
+    @Override
+    public ScopeChecksums fineChecksums(Scope scope, String table) {
+        requireNonNull(scope, "scope is null");
+        requireNonNull(table, "table is null");
+        return keepChecksums ? read(connection -> SqliteChecksums.read(connection, scope, table))
+                : ServerStore.super.fineChecksums(scope, table);
     }
 
     @Override

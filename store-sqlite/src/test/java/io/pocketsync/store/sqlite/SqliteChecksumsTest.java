@@ -3,6 +3,7 @@ package io.pocketsync.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pocketsync.api.PluginConfig;
+import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.ChecksumScan;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.model.Hlc;
@@ -42,7 +43,7 @@ class SqliteChecksumsTest extends AbstractChecksumContractTest {
             store.apply(scope, List.of(TestChanges.insert("c" + i, "r" + i, Hlc.of(1_900_000_000_000L + i, 0).value(),
                     Map.of("title", "row " + i))), table -> TestResolvers.lastWriteWins());
         }
-        ScopeChecksums kept = store.checksums(scope);
+        ScopeChecksums kept = store.checksums(scope, ChecksumLevel.FINE);
         store.close();
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + directory.resolve("server.db"))) {
             connection.createStatement().execute("DROP TABLE ps_checksums_xxh64");
@@ -52,7 +53,7 @@ class SqliteChecksumsTest extends AbstractChecksumContractTest {
 
         ServerStore reopened = open("node-1");
 
-        assertThat(reopened.checksums(scope)).isEqualTo(kept).isEqualTo(ChecksumScan.checksums(reopened, scope));
+        assertThat(reopened.checksums(scope, ChecksumLevel.FINE)).isEqualTo(kept).isEqualTo(ChecksumScan.checksums(reopened, scope));
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + directory.resolve("server.db"));
                 java.sql.ResultSet tables = connection.createStatement()
                         .executeQuery("SELECT name FROM sqlite_schema WHERE name LIKE 'ps_checksums%'")) {

@@ -8,6 +8,7 @@ import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
 import io.pocketsync.api.protocol.Welcome;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The device side of MQTT: publishes to {@code {root}/{scope}/{device}/up} and subscribes to
- * {@code .../down}, QoS 1, persistent session (clean session off, stable client id), so messages for
+ * {@code .../down}, one pair of topics per scope of the {@link Endpoint} (a {@link Scoped} message goes to its scope's
+ * up topic, a message from another scope's down topic is handed on tagged with it), QoS 1, persistent session (clean session off, stable client id), so messages for
  * a device that is briefly offline wait at the broker (within its queue limits).
  *
  * <p>Reconnects itself with {@link io.pocketsync.api.transport.ReconnectPolicy} backoff ({@link ReconnectScheduler}) and calls
@@ -56,11 +58,12 @@ public final class MqttClientTransport implements ClientTransport {
     private volatile IMqttToken connecting;
     private MqttTopics topics;
     private String upTopic;
-    private String downTopic;
+    /** Per scope of the endpoint, its topics and its session's framing. */
+    private MqttScopeTopics scopes;
     private Listener listener;
     private volatile Codec jsonCodec;
     private volatile Codec cborCodec;
-    /** Frames of the current session: what the server's WELCOME allows, and fragments being rebuilt. */
+    /** Frames of the first scope's session: what the server's WELCOME allows, and fragments being rebuilt. */
     private final MessageFraming framing;
 
     /**
@@ -91,7 +94,9 @@ public final class MqttClientTransport implements ClientTransport {
         }
         this.topics = new MqttTopics(config.topicRoot());
         this.upTopic = topics.up(endpoint.scope(), endpoint.deviceId());
-        this.downTopic = topics.down(endpoint.scope(), endpoint.deviceId());
+        // protocol 3: each scope's session has its own pair of topics, so the broker's ACL confines each (docs/protocol.md 3.9)
+        this.scopes = new MqttScopeTopics(topics, endpoint, framing,
+                () -> new MessageFraming("MQTT server", config.maxMessageBytes(), config.maxAssembledBytes(), false));
         this.listener = newListener;
         String clientId = config.clientId().orElse("ps:" + endpoint.scope() + ":" + endpoint.deviceId());
         try {
@@ -113,10 +118,16 @@ public final class MqttClientTransport implements ClientTransport {
         if (closed.get() || !connected || current == null) {
             return false;
         }
+        String scope = scopes.scopeOf(message);
+        String topic = scopes.upTopic(scope, message);
+        if (topic == null) {
+            log.warn("not sending {} of scope {}: this transport was started without it", message.type(), scope);
+            return false;
+        }
         byte[] payload = codec.encode(message);
-        return framing.send(payload, codec.textual(), message.type().name(), (frame, text) -> {
+        return scopes.framing(scope).send(payload, codec.textual(), message.type().name(), (frame, text) -> {
             try {
-                current.publish(upTopic, frame, 1, false);
+                current.publish(topic, frame, 1, false);
                 return true;
             }
             catch (MqttException e) {
@@ -167,7 +178,9 @@ public final class MqttClientTransport implements ClientTransport {
         try {
             if (current.isConnected()) {
                 // the goodbye lets the server close the virtual connection now instead of at idle timeout
-                current.publish(upTopic, new byte[0], 1, false).waitForCompletion(2000);
+                for (String topic : scopes.upTopics()) {
+                    current.publish(topic, new byte[0], 1, false).waitForCompletion(2000);
+                }
                 current.disconnect(1000).waitForCompletion(2000);
             }
         }
@@ -232,6 +245,7 @@ public final class MqttClientTransport implements ClientTransport {
         options.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
         options.setMaxInflight(config.maxInflight());
         options.setSocketFactory(NoDelaySocketFactory.forUri(current.getServerURI()));
+        // one will only (MQTT 3.1.1): the first scope's; the server drops the others' idle virtual connections in time
         options.setWill(upTopic, new byte[0], 1, false);
         config.username().ifPresent(options::setUserName);
         if (!config.password().isEmpty()) {
@@ -263,7 +277,10 @@ public final class MqttClientTransport implements ClientTransport {
 
     private void subscribe(MqttAsyncClient current) {
         try {
-            current.subscribe(downTopic, 1, null, new IMqttActionListener() {
+            String[] downTopics = scopes.downTopics().toArray(String[]::new);
+            int[] qos = new int[downTopics.length];
+            java.util.Arrays.fill(qos, 1);
+            current.subscribe(downTopics, qos, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     opened();
@@ -271,7 +288,7 @@ public final class MqttClientTransport implements ClientTransport {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable failure) {
-                    log.warn("cannot subscribe to {}: {}", downTopic, failure.toString());
+                    log.warn("cannot subscribe to {}: {}", scopes.downTopics(), failure.toString());
                     dropAndRetry(current);
                 }
             });
@@ -297,7 +314,7 @@ public final class MqttClientTransport implements ClientTransport {
                 return;
             }
             connected = true;
-            framing.reset();
+            scopes.framings().forEach(MessageFraming::reset);
             reconnects.connected();
             try {
                 listener.onConnected();
@@ -316,7 +333,7 @@ public final class MqttClientTransport implements ClientTransport {
      */
     private void sessionLost(ErrorMessage error) {
         log.info("the server has no session for this device ({}); starting a new one", error.code());
-        framing.reset();
+        scopes.framings().forEach(MessageFraming::reset);
         try {
             listener.onDisconnected(ErrorCode.HELLO_REQUIRED, "the server closed the session");
             listener.onConnected();
@@ -368,9 +385,11 @@ public final class MqttClientTransport implements ClientTransport {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             byte[] payload = message.getPayload();
-            if (!topic.equals(downTopic) || payload.length == 0) {
+            String scope = scopes.scopeOfDownTopic(topic);
+            if (scope == null || payload.length == 0) {
                 return;
             }
+            MessageFraming framing = scopes.framing(scope);
             if (payload.length > config.maxMessageBytes()) {
                 log.warn("ignoring a {} byte message from the server (maximum {})", payload.length, config.maxMessageBytes());
                 return;
@@ -383,7 +402,8 @@ public final class MqttClientTransport implements ClientTransport {
                 }
                 boolean json = whole.bytes() == payload ? payload[0] == '{' : whole.textual();
                 decoded = codecFor(json).decode(whole.bytes());
-                if (decoded instanceof Welcome welcome) {
+                decoded = scopes.tagged(scope, decoded);
+                if (Scoped.untagged(decoded) instanceof Welcome welcome) {
                     framing.peer(welcome.maxMessageBytes(), welcome.maxAssembledBytes());
                 }
             }
@@ -401,7 +421,7 @@ public final class MqttClientTransport implements ClientTransport {
                 catch (RuntimeException e) {
                     log.warn("listener failed on {}", decoded.type(), e);
                 }
-                if (decoded instanceof ErrorMessage error && error.code() == ErrorCode.HELLO_REQUIRED && connected) {
+                if (Scoped.untagged(decoded) instanceof ErrorMessage error && error.code() == ErrorCode.HELLO_REQUIRED && connected) {
                     sessionLost(error);
                 }
             }

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A fleet of simulated sensors syncing through an MQTT broker to a server node, and a dashboard on
- * WebSocket that receives every reading and prints a per-sensor summary.
+ * A fleet of simulated sensors syncing through an MQTT broker to a server node, each into its own scope, each
+ * reading the fleet's configuration from a scope it may only read (both scopes on one MQTT connection); an operator's
+ * dashboard on WebSocket writes the configuration and prints a per-sensor summary from the server.
  *
  * <p>Arguments: {@code [sensors] [readings-per-sensor]} (default 5 and 20). The broker is
  * {@code PS_MQTT_URI} (default {@code tcp://127.0.0.1:1883}); each run uses its own topic tree, so
@@ -35,8 +36,11 @@ public final class FleetExample {
         }
     }
 
-    /** What a run sent and what the dashboard ended with. */
-    record Outcome(List<String> sent, List<String> received, List<SensorSummary> summary) {}
+    /**
+     * What a run sent, what the server ended with, and how many readings of other sensors the sensors' files hold
+     * (none: each sensor's scope is its own).
+     */
+    record Outcome(List<String> sent, List<String> received, List<SensorSummary> summary, long othersReadings) {}
 
     private FleetExample() {}
 
@@ -55,44 +59,67 @@ public final class FleetExample {
     }
 
     static Outcome run(Path dir, URI broker, Fleet fleet, int readingsPerSensor, PrintStream out) throws Exception {
-        String scope = "fleet";                         // the shared dataset of sensors and dashboard
-        String token = UUID.randomUUID().toString();
+        String configScope = "fleet-config";            // the fleet's configuration: the operator writes, sensors read
+        String operatorToken = UUID.randomUUID().toString();
+        String sensorConfigToken = UUID.randomUUID().toString();
+        List<String> names = new ArrayList<>();
+        List<String> tokens = new ArrayList<>(List.of(configScope + ":" + operatorToken));
+        for (int i = 1; i <= fleet.sensors(); i++) {
+            names.add("sensor-" + i);                   // each sensor's own scope is named as the sensor
+            tokens.add("sensor-" + i + ":" + UUID.randomUUID());
+        }
 
         try (FleetServer server = new FleetServer(dir.resolve("server.db"), broker, fleet.topicRoot(),
-                fleet.serverClientId(), scope, token);
-                Dashboard dashboard = new Dashboard(dir.resolve("dashboard.db"), server.websocketUri(), scope, token, out)) {
+                fleet.serverClientId(), String.join(",", tokens), configScope + ":" + sensorConfigToken);
+                Dashboard dashboard = new Dashboard(dir.resolve("dashboard.db"), server.websocketUri(), configScope,
+                        operatorToken, server.store())) {
             out.println("server node on MQTT " + broker + " (topics " + fleet.topicRoot() + "/...) and "
                     + server.websocketUri());
+            dashboard.configure("sample-interval-seconds", "30");
 
             List<Sensor> sensors = new ArrayList<>();
             try {
                 for (int i = 1; i <= fleet.sensors(); i++) {
-                    sensors.add(new Sensor("sensor-" + i, dir.resolve("sensor-" + i + ".db"), broker, fleet.topicRoot(),
-                            fleet.sensorClientId(i), scope, token));
+                    String token = tokens.get(i).substring(tokens.get(i).indexOf(':') + 1);
+                    sensors.add(new Sensor(names.get(i - 1), dir.resolve("sensor-" + i + ".db"), broker, fleet.topicRoot(),
+                            fleet.sensorClientId(i), token, configScope, sensorConfigToken));
                 }
-                // Each sensor samples once per simulated minute; all sensors run interleaved.
+                await("every sensor to receive the fleet's configuration", () -> {
+                    for (Sensor sensor : sensors) {
+                        if (sensor.setting("sample-interval-seconds") == null) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+                out.println("every sensor samples every " + sensors.get(0).setting("sample-interval-seconds") + " s");
+                // Each sensor samples at the configured interval (simulated time); all sensors run interleaved.
+                long interval = Long.parseLong(sensors.get(0).setting("sample-interval-seconds")) * 1_000L;
                 long start = System.currentTimeMillis();
                 for (int reading = 0; reading < readingsPerSensor; reading++) {
                     for (Sensor sensor : sensors) {
-                        sensor.measure(start + reading * 60_000L);
+                        sensor.measure(start + reading * interval);
                     }
                 }
                 long expected = (long) fleet.sensors() * readingsPerSensor;
-                await("the dashboard to hold " + expected + " readings", () -> dashboard.received() >= expected);
                 await("every sensor's readings to be acknowledged", () -> {
                     for (Sensor sensor : sensors) {
                         if (sensor.pending() > 0) {
                             return false;
                         }
                     }
-                    return true;
+                    return dashboard.readingIds(names).size() >= expected;
                 });
 
-                out.println("dashboard summary:");
-                List<SensorSummary> summary = dashboard.summary();
+                out.println("dashboard summary (from the server, one scope per sensor):");
+                List<SensorSummary> summary = dashboard.summary(names);
                 summary.forEach(line -> out.println("  " + line));
                 List<String> sent = sensors.stream().flatMap(sensor -> sensor.written().stream()).sorted().toList();
-                return new Outcome(sent, dashboard.readingIds(), summary);
+                long others = 0;
+                for (Sensor sensor : sensors) {
+                    others += sensor.othersReadings();
+                }
+                return new Outcome(sent, dashboard.readingIds(names), summary, others);
             }
             finally {
                 for (Sensor sensor : sensors) {

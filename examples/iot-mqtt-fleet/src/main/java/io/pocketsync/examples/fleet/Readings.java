@@ -6,11 +6,13 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** The schema every node of the fleet shares. */
+/** The schema every node of the fleet shares: its readings, and the fleet's configuration. */
 final class Readings {
     /** One row per measurement; the TEXT key ({@code sensor-3:17}) is unique across the fleet. */
     static final String SCHEMA = "CREATE TABLE IF NOT EXISTS readings ("
             + "id TEXT PRIMARY KEY, sensor TEXT NOT NULL, taken_at INTEGER NOT NULL, celsius REAL NOT NULL)";
+    /** The fleet's configuration, one row per setting, written by the operator only (scope {@code fleet-config}). */
+    static final String SETTINGS = "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
 
     private Readings() {}
 
@@ -20,6 +22,7 @@ final class Readings {
         try (Statement statement = connection.createStatement()) {
             statement.execute("PRAGMA busy_timeout = 5000"); // the sync engine writes to the same file
             statement.execute(SCHEMA);
+            statement.execute(SETTINGS);
         }
         return connection;
     }

@@ -16,7 +16,8 @@ import java.util.Random;
 
 /**
  * A simulated temperature sensor: it writes readings into its own SQLite file and PocketSync pushes
- * them through the MQTT broker. The sensor's code is plain JDBC; sync is three builder lines.
+ * them through the MQTT broker into the sensor's own scope; on the same connection it receives the fleet's
+ * configuration ({@code settings}) from a scope it may only read. The sensor's code is plain JDBC.
  *
  * <p>Not thread-safe.
  */
@@ -33,21 +34,45 @@ final class Sensor implements AutoCloseable {
      * @param broker the MQTT broker: for MQTT, the broker is the server address
      * @param topicRoot the fleet's topic tree (must match the server's)
      * @param clientId this sensor's MQTT client id, stable across restarts
+     * @param token the token of the sensor's own scope (named as the sensor)
+     * @param configScope the fleet's configuration scope
+     * @param configToken the read-only token of {@code configScope}
      */
-    Sensor(String name, Path file, URI broker, String topicRoot, String clientId, String scope, String token)
-            throws SQLException {
+    Sensor(String name, Path file, URI broker, String topicRoot, String clientId, String token, String configScope,
+            String configToken) throws SQLException {
         this.name = requireNonNull(name, "name is null");
         this.database = Readings.open(file);
         this.random = new Random(name.hashCode());
         this.sync = PocketSyncDevice.builder()
                 .database(file)
-                .tables("readings")
-                .scope(scope)
-                .token(token)
+                .table("readings", name)                      // its own telemetry scope
+                .table("settings", configScope)               // the fleet's configuration, read-only
+                .token(name, token)
+                .token(configScope, configToken)
                 .server(broker)
                 .transport("mqtt", PluginConfig.of("transport.mqtt", Map.of("topic-root", topicRoot, "client-id", clientId)))
                 .build();
         sync.start();
+    }
+
+    /** A setting of the fleet's configuration as this sensor received it, or null. */
+    String setting(String key) throws SQLException {
+        try (PreparedStatement select = database.prepareStatement("SELECT value FROM settings WHERE key = ?")) {
+            select.setString(1, key);
+            try (java.sql.ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+
+    /** Readings in this sensor's file that another sensor took (none: each sensor's scope is its own). */
+    long othersReadings() throws SQLException {
+        try (PreparedStatement count = database.prepareStatement("SELECT count(*) FROM readings WHERE sensor <> ?")) {
+            count.setString(1, name);
+            try (java.sql.ResultSet rows = count.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : 0;
+            }
+        }
     }
 
     /** Takes one reading; each is its own small transaction, as a real sensor loop would do. */

@@ -27,7 +27,7 @@ class FleetExampleIT {
     private final FleetExample.Fleet fleet = new FleetExample.Fleet(UUID.randomUUID().toString().substring(0, 8), SENSORS);
 
     @Test
-    void everyReadingOfEverySensorReachesTheDashboard() throws Exception {
+    void everyReadingReachesItsSensorsScopeAndEverySensorTheConfiguration() throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         FleetExample.Outcome outcome;
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
@@ -37,7 +37,8 @@ class FleetExampleIT {
         assertThat(outcome.sent()).hasSize(SENSORS * READINGS).doesNotHaveDuplicates();
         assertThat(outcome.received()).containsExactlyInAnyOrderElementsOf(outcome.sent());
         assertThat(outcome.summary()).hasSize(SENSORS).allSatisfy(line -> assertThat(line.readings()).isEqualTo(READINGS));
-        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("sensor-5 ", "readings  min");
+        assertThat(outcome.othersReadings()).as("readings of other sensors in a sensor's file").isZero();
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("sensor-5 ", "readings  min", "every 30 s");
     }
 
     /** The run's clients keep persistent sessions on the broker; a clean-session connect discards each one. */

@@ -4,11 +4,11 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 
-/** Peak heap use of this JVM, summed over its heap pools, since the last reset; and the CPU time it used. */
-final class Heap {
-    private Heap() {}
+/** Peak heap use between a reset and a read: the sum of the heap pools' peaks (an upper bound of the heap's peak). */
+final class HeapPeaks {
+    private HeapPeaks() {}
 
-    static void resetPeaks() {
+    static void reset() {
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
                 pool.resetPeakUsage();
@@ -16,7 +16,7 @@ final class Heap {
         }
     }
 
-    static long peak() {
+    static long bytes() {
         long peak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
@@ -24,10 +24,5 @@ final class Heap {
             }
         }
         return peak;
-    }
-
-    /** CPU time this JVM's threads used so far, in nanoseconds (all of its threads, GC and JIT included). */
-    static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

@@ -1,0 +1,166 @@
+package io.pocketsync.device;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.protocol.ErrorMessage;
+import io.pocketsync.api.protocol.Hello;
+import io.pocketsync.api.protocol.Message;
+import io.pocketsync.api.protocol.Scoped;
+import io.pocketsync.api.transport.ClientTransport;
+import io.pocketsync.api.transport.Endpoint;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One device connection carrying several scopes (docs/protocol.md 3.9): each scope's {@link SyncLoop} sees a
+ * {@link ClientTransport} of its own ({@link #channel}) whose messages are tagged with its scope ({@link Scoped}; a
+ * HELLO names its scope), and gets the messages the server tagged with it. An untagged message belongs to the scope
+ * whose HELLO came first on the connection (the server's first session), except {@code ERROR CATCH_UP_REQUIRED},
+ * which concerns every scope. Connection events go to every scope. The real transport starts once every scope's loop
+ * has started, and closes when the last one closes; one scope's refusal does not pause the connection (its own
+ * handshake holds its HELLO), so the other scopes go on.
+ *
+ * <p>Thread-safe: the transport calls in on its I/O thread; loops send from the engine thread.
+ */
+final class ScopeChannels implements ClientTransport.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(ScopeChannels.class);
+
+    private final ClientTransport transport;
+    private final Endpoint endpoint;
+    private final Map<String, Channel> channels = new LinkedHashMap<>();
+    /** The scope whose HELLO the current connection carried first: the server's untagged session. */
+    private volatile @Nullable String firstSaid;
+    private int started;
+    private int closed;
+
+    /**
+     * @param transport the one connection
+     * @param endpoint the server, the device and every scope, the first one's first
+     */
+    ScopeChannels(ClientTransport transport, Endpoint endpoint) {
+        this.transport = requireNonNull(transport, "transport is null");
+        this.endpoint = requireNonNull(endpoint, "endpoint is null");
+        for (String scope : endpoint.scopes()) {
+            channels.put(scope, new Channel(scope));
+        }
+    }
+
+    /** The transport the loop of {@code scope} uses. */
+    ClientTransport channel(String scope) {
+        return requireNonNull(channels.get(scope), () -> "no channel of scope " + scope);
+    }
+
+    @Override
+    public void onConnected() {
+        firstSaid = null;
+        channels.values().forEach(channel -> channel.listener().onConnected());
+    }
+
+    @Override
+    public void onDisconnected(ErrorCode code, String reason) {
+        channels.values().forEach(channel -> channel.listener().onDisconnected(code, reason));
+    }
+
+    @Override
+    public void onMessage(Message message) {
+        if (message instanceof Scoped scoped) {
+            Channel channel = channels.get(scoped.scope());
+            if (channel == null) {
+                LOG.warn("{} for scope {}, which this device does not sync; ignored", scoped.type(), scoped.scope());
+                return;
+            }
+            channel.listener().onMessage(scoped.message());
+        }
+        else if (message instanceof ErrorMessage error && error.code() == ErrorCode.CATCH_UP_REQUIRED) {
+            channels.values().forEach(channel -> channel.listener().onMessage(message));
+        }
+        else {
+            String first = firstSaid;
+            channels.get(first != null ? first : endpoint.scope()).listener().onMessage(message);
+        }
+    }
+
+    private synchronized void channelStarted() {
+        if (++started == channels.size()) {
+            transport.start(endpoint, this);
+        }
+    }
+
+    private synchronized void channelClosed() {
+        if (++closed == channels.size()) {
+            transport.close();
+        }
+    }
+
+    /** One scope's view of the connection. */
+    private final class Channel implements ClientTransport {
+        private final String scope;
+        private volatile @Nullable Listener listener;
+
+        Channel(String scope) {
+            this.scope = scope;
+        }
+
+        Listener listener() {
+            Listener current = listener;
+            return current != null ? current : new Listener() {};
+        }
+
+        @Override
+        public void start(Endpoint ignored, Listener scopeListener) {
+            if (listener != null) {
+                throw new IllegalStateException("the channel of scope " + scope + " is started already");
+            }
+            listener = requireNonNull(scopeListener, "listener is null");
+            channelStarted();
+        }
+
+        @Override
+        public boolean send(Message message) {
+            if (message instanceof Hello) {
+                synchronized (ScopeChannels.this) {
+                    if (firstSaid == null) {
+                        firstSaid = scope;
+                    }
+                }
+            }
+            return transport.send(Scoped.tag(scope, message));
+        }
+
+        @Override
+        public int maxAssembledBytes() {
+            return transport.maxAssembledBytes();
+        }
+
+        @Override
+        public boolean isConnected() {
+            return transport.isConnected();
+        }
+
+        @Override
+        public void reconnect() {
+            transport.reconnect();
+        }
+
+        @Override
+        public void pause(Duration delay) {
+            // this scope's handshake holds its own HELLO; the connection serves the other scopes meanwhile
+        }
+
+        @Override
+        public void close() {
+            channelClosed();
+        }
+    }
+
+    /** The scopes, in the order of the endpoint. */
+    List<String> scopes() {
+        return List.copyOf(channels.keySet());
+    }
+}

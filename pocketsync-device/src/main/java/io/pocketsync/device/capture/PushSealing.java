@@ -1,0 +1,130 @@
+package io.pocketsync.device.capture;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Seals the journal as far as the push needs it ({@link SqliteTriggerCapture#pending}), and journals the existing rows
+ * of newly tracked tables for it to seal. Not thread-safe (the capture is synchronized).
+ *
+ * <p>A push seals in rounds, each its own transaction, until one PUSH's worth is pending, so a bulk write starts
+ * pushing after its first round, and the server stores one PUSH while the next rounds are sealed. A journal of at
+ * least {@link InstallSealing#ROUND} rows (a bulk write, or the existing rows of a table just installed) is sealed in
+ * rounds of that size with a larger page cache ({@link InstallSealing}); a smaller one in rounds of
+ * {@value #SEAL_ROUND}.
+ */
+final class PushSealing {
+    /** Journal rows sealed per transaction for a push, at least, while the journal is small. */
+    private static final int SEAL_ROUND = 1_000;
+
+    private final CaptureResources resources;
+    private final CaptureSchemas schemas;
+    /** Progress of sealing the rows the last install journaled, while they are sealed; null otherwise. */
+    private @Nullable InstallSealing installed;
+
+    PushSealing(CaptureResources resources, CaptureSchemas schemas) {
+        this.resources = requireNonNull(resources, "resources is null");
+        this.schemas = requireNonNull(schemas, "schemas is null");
+    }
+
+    /** Whether rows an install of this capture journaled are still being sealed by the push. */
+    boolean bulkUnderway() {
+        try {
+            return installed != null && !installed.finished(resources.statements());
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading the capture journal failed", e);
+        }
+    }
+
+    /**
+     * Journals the rows of {@code tables} that have no id yet (all of them on a first install); call once the triggers
+     * exist. A few are sealed at once; a bulk of them (at least {@link InstallSealing#ROUND}) is left to the push. Parents
+     * first: a parent is sealed (and has its id) no later than its children, whose references are translated to that id.
+     */
+    void journalExistingRows(List<String> tables) {
+        Connection c = resources.connection();
+        long journaled = resources.inTransaction(() -> {
+            List<TableSchema> current = new ArrayList<>();
+            for (String table : tables) {
+                current.add(schemas.schemas().get(table));
+            }
+            long rows = 0;
+            for (TableSchema schema : TableInstaller.parentsFirst(current)) {
+                rows += TableInstaller.journalExisting(c, schema);
+            }
+            return rows;
+        });
+        if (journaled == 0) {
+            return;
+        }
+        try {
+            if (InstallSealing.bulk(resources.statements())) {
+                installed = new InstallSealing(journaled, InstallSealing.lastJournalId(resources.statements()),
+                        resources.options().progressInterval());
+            }
+            else {
+                InstallSealing.sealAll(c, resources.statements(), resources.options().progressInterval(),
+                        () -> resources.sealer().sealRound(schemas.schemas(), schemas.layouts(), InstallSealing.ROUND));
+            }
+        }
+        catch (SQLException e) {
+            throw Sql.failure("sealing the existing rows failed", e);
+        }
+    }
+
+    /**
+     * Seals journal rows in rounds, each its own transaction, until {@code limit} changes after
+     * {@code afterLocalSequence} are pending or the journal is empty.
+     */
+    void sealFor(long afterLocalSequence, int limit) {
+        JournalSealer sealer = resources.sealer();
+        try {
+            if (sealer.hasWork() && pendingAfter(afterLocalSequence, limit) < limit) {
+                if (InstallSealing.bulk(resources.statements())) {
+                    bulkRounds(sealer, afterLocalSequence, limit);
+                }
+                else {
+                    do {
+                        resources.inTransaction(() -> sealer.sealRound(schemas.schemas(), schemas.layouts(),
+                                Math.max(limit, SEAL_ROUND)));
+                    }
+                    while (sealer.hasWork() && pendingAfter(afterLocalSequence, limit) < limit);
+                }
+            }
+            // also when something else sealed the last of them (a count, a page)
+            if (installed != null && installed.finished(resources.statements())) {
+                installed.done();
+                installed = null;
+            }
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading the capture journal failed", e);
+        }
+    }
+
+    /** Rounds of {@link InstallSealing#ROUND} with a larger page cache, telling an install's progress. */
+    private void bulkRounds(JournalSealer sealer, long afterLocalSequence, int limit) throws SQLException {
+        InstallSealing.withLargeCache(resources.connection(), () -> {
+            do {
+                resources.inTransaction(() -> sealer.sealRound(schemas.schemas(), schemas.layouts(), InstallSealing.ROUND));
+                if (installed != null) {
+                    installed.sealed(resources.statements());
+                }
+            }
+            while (sealer.hasWork() && pendingAfter(afterLocalSequence, limit) < limit);
+            return null;
+        });
+    }
+
+    /** How many pending changes follow local sequence {@code after}, counting up to {@code limit}. */
+    private long pendingAfter(long after, int limit) throws SQLException {
+        return resources.statements().queryLong("SELECT count(*) FROM (SELECT 1 FROM " + SystemTables.CHANGES
+                + " WHERE state = 'pending' AND seq > ? AND " + ScopeStates.NOT_OTHERS + " LIMIT ?)", after, (long) limit);
+    }
+}
