@@ -2,6 +2,7 @@ package io.pocketsync.benchmarks;
 
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.device.PocketSyncDevice;
+import io.pocketsync.device.SyncStatusListener;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,6 +20,12 @@ final class BenchDevice implements AutoCloseable {
     final PocketSyncDevice device;
 
     BenchDevice(Path file, URI server, String scope, String transport, Map<String, String> transportConfig) throws Exception {
+        this(file, server, scope, transport, transportConfig, SyncStatusListener.NONE);
+    }
+
+    /** A device whose status events go to {@code listener}. */
+    BenchDevice(Path file, URI server, String scope, String transport, Map<String, String> transportConfig,
+            SyncStatusListener listener) throws Exception {
         this.file = file;
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement statement = connection.createStatement()) {
@@ -26,7 +33,8 @@ final class BenchDevice implements AutoCloseable {
             statement.execute(SCHEMA);
         }
         device = PocketSyncDevice.builder().database(file).tables("items").scope(scope).token(BenchServer.TOKEN)
-                .server(server).transport(transport, PluginConfig.of("transport." + transport, transportConfig)).build();
+                .server(server).transport(transport, PluginConfig.of("transport." + transport, transportConfig))
+                .statusListener(listener).build();
     }
 
     Connection connect() throws Exception {

@@ -1,6 +1,7 @@
 package io.pocketsync.benchmarks;
 
 import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.store.ServerStore;
 import io.pocketsync.core.config.Settings;
 import io.pocketsync.server.engine.ServerListener;
@@ -29,7 +30,7 @@ final class BenchServer implements AutoCloseable {
         this(dir, scope, mqttUri, mqttRoot, new ServerListener());
     }
 
-    /** A server whose stored-change events also go to {@code stored} (for benchmarks that count them). */
+    /** A server whose stored-change, store-latency and catch-up page events also go to {@code stored}. */
     BenchServer(Path dir, String scope, String mqttUri, String mqttRoot, ServerListener stored) {
         Map<String, String> keys = new LinkedHashMap<>(Map.of(
                 "server.node-id", "bench-server",
@@ -54,6 +55,16 @@ final class BenchServer implements AutoCloseable {
             @Override
             public void changesApplied(Scope scope, int count) {
                 stored.changesApplied(scope, count);
+            }
+
+            @Override
+            public void storeLatency(String operation, Duration duration) {
+                stored.storeLatency(operation, duration);
+            }
+
+            @Override
+            public void catchUpPage(Scope scope, ChangesMode mode, int rows, long bytes) {
+                stored.catchUpPage(scope, mode, rows, bytes);
             }
         });
     }

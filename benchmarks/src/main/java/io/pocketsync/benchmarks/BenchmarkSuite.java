@@ -68,6 +68,9 @@ public final class BenchmarkSuite {
             results.addAll(quick ? new CatchUpBenchmark(dir, 100_000, 1_000, 10_000).run()
                     : new CatchUpBenchmark(dir, 1_000_000, 10_000, 100_000).run());
         }
+        if (selected(only, "bootstrap")) {
+            results.addAll(new BootstrapBenchmark(dir, quick ? 200_000 : 1_000_000).run());
+        }
         if (selected(only, "mqtt")) {
             String mqttUri = System.getenv().getOrDefault("PS_MQTT_URI", "tcp://127.0.0.1:1883");
             results.add(new MqttThroughputBenchmark(dir, mqttUri, quick ? 2_000 : 10_000).run(quick));

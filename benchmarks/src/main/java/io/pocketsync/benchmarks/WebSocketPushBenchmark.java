@@ -2,6 +2,7 @@ package io.pocketsync.benchmarks;
 
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.server.engine.ServerListener;
+import io.pocketsync.transport.websocket.WebSocketClientConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +17,8 @@ import org.java_websocket.server.WebSocketServer;
 /**
  * How many changes/s one device can push over WebSocket: from the commit of N rows on the device until the
  * server has stored all N (its {@code changesApplied} events), against raw Java-WebSocket sending N text
- * messages of the same size (the JSON size of one change inside a PUSH, the WebSocket transport's default
- * codec) from a client to a server that counts them, in the same run. Target (issue #22): at least 0.5x of the raw
+ * messages of the same size (the size of one change inside a PUSH in the WebSocket device's default codec) from a
+ * client to a server that counts them, in the same run. Target (issue #22): at least 0.5x of the raw
  * one-way message rate. PocketSync batches (up to 1000 changes a PUSH, 4 in flight), stores each batch in one SQLite
  * transaction and answers each with an ACK; the raw client sends one message per change and stores nothing.
  *
@@ -37,7 +38,7 @@ final class WebSocketPushBenchmark {
     }
 
     Measurement run(boolean quick) throws Exception {
-        int bytes = Workload.bytesPerChange("json");
+        int bytes = Workload.bytesPerChange(WebSocketClientConfig.DEFAULT_CODEC);
         double[] result;
         try (RawWebSocket raw = new RawWebSocket(bytes); Pushing pushing = new Pushing()) {
             result = quick ? Timing.interleaved(2, 3, pushing::round, raw::round)

@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param pushBatchSize most changes per PUSH (the server's {@code maxBatch} caps it further; default 1000, the
  *        server's default cap: fewer, larger batches cost the device less per change while a backlog drains; a
  *        single change is still sent at once)
- * @param pullLimit most rows asked for per catch-up page (default 500)
+ * @param pullLimit most rows asked for per catch-up page (default 1000; the server bounds a page by its own row and byte
+ *        limits too)
  * @param pushTimeout a PUSH without ACK after this long is sent again with the same change ids (default 10 s)
  * @param retry backoff for retrying a push the server could not store ({@code STORE_UNAVAILABLE})
  * @param catchUpInterval how often a connected device pulls from its cursor even though nothing told it
@@ -49,7 +50,7 @@ public record DeviceOptions(Duration pollInterval, int pushBatchSize, int pullLi
     public static final int CHANGE_OVERHEAD_BYTES = 256;
 
     /** The defaults. */
-    public static final DeviceOptions DEFAULTS = new DeviceOptions(Duration.ofMillis(50), 1000, 500, Duration.ofSeconds(10),
+    public static final DeviceOptions DEFAULTS = new DeviceOptions(Duration.ofMillis(50), 1000, 1000, Duration.ofSeconds(10),
             new ReconnectPolicy(Duration.ofMillis(200), Duration.ofSeconds(30)), Duration.ofSeconds(30), DEFAULT_PUSH_WINDOW,
             DEFAULT_PUSH_MAX_BYTES, DEFAULT_VERIFY_INTERVAL, DEFAULT_REFUSAL_BACKOFF);
 

@@ -105,7 +105,10 @@ final class RemoteChangeReceiver {
         DeviceState state = capture.state();
         // A resync interrupted by a reconnect restarts from 0: the new session has no snapshot to continue,
         // and a catch-up from the mid-snapshot cursor would never end the resync (protocol.md 3.6).
-        long cursor = state.resyncing() && !resyncContinuing ? 0 : state.cursor();
+        pull(state.resyncing() && !resyncContinuing ? 0 : state.cursor());
+    }
+
+    private void pull(long cursor) {
         long ownFrom = capture.ownChangesFrom(cursor);
         // a device that lost or restored its data asks for its own rows too (OwnRowsRepair)
         // the coarse level: a server keeps it cheaply; the fine level of a table is asked only when it differs
@@ -113,6 +116,20 @@ final class RemoteChangeReceiver {
                 wantsChecksums.getAsBoolean() ? ChecksumLevel.COARSE : null))) {
             pullOutstanding = true;
             pullDeadlineNanos = SyncLoop.deadline(options);
+        }
+    }
+
+    /**
+     * Asks for the page after {@code page} before applying it, so that the server reads and encodes it, and the
+     * transport carries and decodes it, while this page is written: the stages overlap instead of waiting for each
+     * other. Only for a page that fits the stored state (a page that will be refused would start a chain of pages
+     * that do not fit either); if it is refused all the same, the page asked for is refused in turn and the device
+     * pulls from its cursor, as after any gap (protocol.md 3.3). The PULL names the page's own cursor, so a snapshot
+     * continues (3.6).
+     */
+    private void prefetchAfter(Changes page) {
+        if (page.hasMore() && !pullOutstanding && capture.state().admits(page.mode(), page.fromCursor())) {
+            pull(page.cursor());
         }
     }
 
@@ -144,6 +161,9 @@ final class RemoteChangeReceiver {
             status.error(ErrorCode.INVALID_FIELD, changes.mode() + " CHANGES without seqs ignored");
             needPull |= !page;
             return true;
+        }
+        if (page) {
+            prefetchAfter(changes);
         }
         ApplyReport report = capture.apply(changes.changes(), changes.sequences(), changes.fromCursor(), changes.cursor(),
                 changes.mode(), !changes.hasMore());

@@ -82,6 +82,47 @@ class RemoteChangeReceiverTest {
         assertThat(errors).isEmpty();
     }
 
+    @Test
+    void thePageAfterAFittingPageIsAskedForOnceBeforeItIsApplied() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+
+        assertThat(receiver.received(page(0, 5, true, "g1"))).isTrue();
+        receiver.pullIfWanted(); // what the engine does after every message: nothing more while the next page is asked for
+
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isEqualTo(5));
+        assertThat(capture.state().cursor()).isEqualTo(5);
+        sent.clear();
+
+        assertThat(receiver.received(page(5, 9, false, "g2"))).isTrue();
+        receiver.pullIfWanted();
+
+        assertThat(sent).isEmpty();
+        assertThat(capture.state().cursor()).isEqualTo(9);
+        assertThat(db.count("SELECT count(*) FROM todo")).isEqualTo(2);
+    }
+
+    @Test
+    void aPageThatDoesNotFitAsksForNoNextPageButForTheCursor() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+
+        assertThat(receiver.received(page(7, 12, true, "g1"))).isTrue();
+        receiver.pullIfWanted();
+
+        assertThat(capture.state().cursor()).isZero();
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isZero());
+    }
+
+    private static Changes page(long from, long to, boolean more, String gid) {
+        Change change = new Change("remote-" + gid, "todo", gid, Op.INSERT, Map.of("id", gid, "title", "x"), List.of(),
+                Hlc.of(System.currentTimeMillis(), 0), "other-device");
+        return new Changes(ProtocolVersion.CURRENT, ChangesMode.CATCH_UP, List.of(change), from, to, more, more ? 10 : 0,
+                List.of(to));
+    }
+
     /** Records what the receiver sends. */
     private final class RecordingTransport implements ClientTransport {
         @Override

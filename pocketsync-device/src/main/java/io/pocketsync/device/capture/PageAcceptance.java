@@ -2,6 +2,7 @@ package io.pocketsync.device.capture;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pocketsync.api.capture.DeviceState;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Version;
@@ -66,14 +67,13 @@ final class PageAcceptance {
      * arriving meanwhile is refused, and the device pulls from 0 to restart it.
      */
     static Admission admit(long storedCursor, boolean resyncing, ChangesMode mode, long fromCursor) {
+        if (!DeviceState.admits(storedCursor, resyncing, mode, fromCursor)) {
+            return Admission.REFUSED;
+        }
         if (mode == ChangesMode.SNAPSHOT && fromCursor == 0) {
             return Admission.START_RESYNC;
         }
-        if (resyncing != (mode == ChangesMode.SNAPSHOT)) {
-            return resyncing && mode == ChangesMode.CATCH_UP && fromCursor == 0 ? Admission.END_RESYNC_BY_CATCH_UP
-                    : Admission.REFUSED;
-        }
-        return storedCursor == fromCursor ? Admission.APPLY : Admission.REFUSED;
+        return resyncing && mode == ChangesMode.CATCH_UP ? Admission.END_RESYNC_BY_CATCH_UP : Admission.APPLY;
     }
 
     /** Reads what the page's rows hold: one scan of the pending changes, one lookup of sequences per chunk. */

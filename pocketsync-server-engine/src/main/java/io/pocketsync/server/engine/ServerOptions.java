@@ -22,7 +22,7 @@ import java.util.UUID;
  *        WELCOME {@code maxRow})
  * @param maxIdentifierLength the longest table, column, row, change, scope or device id (at most 128)
  * @param clockSkew how far ahead of the server clock a change's HLC may be (default 5 minutes)
- * @param pageRows the most rows in one catch-up page (default 500)
+ * @param pageRows the most rows in one catch-up page (default 1000)
  * @param pageBytes the most estimated bytes in one catch-up page (default 1 MiB; a single larger row is still sent)
  * @param retention how long tombstones and the change log are kept (default 30 days)
  * @param pruneInterval how often the retention job runs (default 1 hour)
@@ -158,7 +158,7 @@ public record ServerOptions(
         private int maxRowBytes = 16 * 1024 * 1024;
         private int maxIdentifierLength = Identifiers.MAX_LENGTH;
         private Duration clockSkew = Duration.ofMinutes(5);
-        private int pageRows = 500;
+        private int pageRows = 1000;
         private long pageBytes = 1024 * 1024;
         private Duration retention = Duration.ofDays(30);
         private Duration pruneInterval = Duration.ofHours(1);
@@ -243,7 +243,7 @@ public record ServerOptions(
         }
 
         /**
-         * The most rows in one catch-up page (default 500).
+         * The most rows in one catch-up page (default 1000).
          * Checked by {@link #build()}.
          *
          * @param value a count; positive

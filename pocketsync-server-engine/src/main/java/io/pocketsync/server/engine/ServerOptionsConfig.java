@@ -20,7 +20,7 @@ public final class ServerOptionsConfig {
                     Integer.MAX_VALUE),
             ConfigKey.integer("server.max-identifier-length", "longest table, column, scope or device id", 128, 1, 128),
             ConfigKey.duration("server.clock-skew", "how far ahead of the server clock a change may be before CLOCK_SKEW", "5m"),
-            ConfigKey.integer("server.page-rows", "most rows in one catch-up page", 500, 1, 100_000),
+            ConfigKey.integer("server.page-rows", "most rows in one catch-up page", 1000, 1, 100_000),
             ConfigKey.integer("server.page-bytes", "most bytes in one catch-up page", 1024 * 1024, 1024, Long.MAX_VALUE),
             ConfigKey.duration("server.retention", "how long tombstones and the change log are kept (older cursors resync)", "30d"),
             ConfigKey.duration("server.prune-interval", "how often retention runs", "1h"),

@@ -12,7 +12,9 @@ import java.util.Optional;
 /**
  * Settings of the WebSocket client transport (namespace {@code transport.websocket}).
  *
- * @param codec the encoding the device sends: {@code json} (text frames, default) or {@code cbor} (binary frames)
+ * @param codec the encoding the device sends, and so the one the server answers in: {@code cbor} (binary frames, default:
+ *        smaller and cheaper to read and write than JSON, and the frames need no UTF-8 check) or {@code json} (text
+ *        frames, readable in a packet capture)
  * @param maxMessageBytes largest message the device sends; bigger ones fail with {@code MESSAGE_TOO_LARGE}; default 1 MiB
  * @param heartbeatInterval ping interval; a server silent for 1.5 intervals counts as gone; default 30 s
  * @param connectTimeout how long one connection attempt may take; default 10 s
@@ -25,6 +27,9 @@ import java.util.Optional;
 public record WebSocketClientConfig(String codec, int maxMessageBytes, Duration heartbeatInterval, Duration connectTimeout,
         ReconnectPolicy reconnect, Optional<String> truststorePath, String truststorePassword, String truststoreType,
         int maxAssembledBytes) {
+    /** The encoding a device uses unless configured otherwise. */
+    public static final String DEFAULT_CODEC = "cbor";
+
     static final List<String> KEYS = List.of("codec", "max-message-bytes", "heartbeat-interval", "connect-timeout",
             "reconnect-initial-delay", "reconnect-max-delay", "truststore-path", "truststore-password", "truststore-type",
             MessageFraming.MAX_ASSEMBLED_BYTES);
@@ -44,7 +49,7 @@ public record WebSocketClientConfig(String codec, int maxMessageBytes, Duration 
         require(!initial.isNegative() && !initial.isZero() && max.compareTo(initial) >= 0,
                 prefix + "reconnect-initial-delay must be positive and not above reconnect-max-delay");
         WebSocketClientConfig parsed = new WebSocketClientConfig(
-                config.getString("codec", "json"),
+                config.getString("codec", DEFAULT_CODEC),
                 config.getInt("max-message-bytes", 1024 * 1024),
                 config.getDuration("heartbeat-interval", Duration.ofSeconds(30)),
                 config.getDuration("connect-timeout", Duration.ofSeconds(10)),

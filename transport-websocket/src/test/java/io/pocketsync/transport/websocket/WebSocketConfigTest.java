@@ -45,7 +45,7 @@ class WebSocketConfigTest {
     @Test
     void clientDefaultsAndFullMapping() {
         WebSocketClientConfig defaults = WebSocketClientConfig.from(PluginConfig.empty("transport.websocket"));
-        assertThat(defaults.codec()).isEqualTo("json");
+        assertThat(defaults.codec()).isEqualTo("cbor");
         assertThat(defaults.maxMessageBytes()).isEqualTo(1024 * 1024);
         assertThat(defaults.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(defaults.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -53,11 +53,11 @@ class WebSocketConfigTest {
         assertThat(defaults.maxAssembledBytes()).isEqualTo(32 * 1024 * 1024);
 
         WebSocketClientConfig config = WebSocketClientConfig.from(PluginConfig.of("transport.websocket", Map.of(
-                "codec", "cbor", "max-message-bytes", "100", "heartbeat-interval", "2s", "connect-timeout", "500ms",
+                "codec", "json", "max-message-bytes", "100", "heartbeat-interval", "2s", "connect-timeout", "500ms",
                 "reconnect-initial-delay", "10ms", "reconnect-max-delay", "1s", "truststore-path", "/t.p12",
                 "truststore-password", "s3cret", "truststore-type", "JKS", "max-assembled-bytes", "0")));
         assertThat(config.maxAssembledBytes()).isZero();
-        assertThat(config.codec()).isEqualTo("cbor");
+        assertThat(config.codec()).isEqualTo("json");
         assertThat(config.maxMessageBytes()).isEqualTo(100);
         assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofMillis(500));

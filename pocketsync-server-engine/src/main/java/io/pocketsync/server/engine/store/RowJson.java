@@ -25,16 +25,6 @@ final class RowJson {
 
     private RowJson() {}
 
-    static Map<String, Version> readVersions(String json) {
-        Map<String, Version> versions = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = StoreJsonIo.read(json).fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            versions.put(field.getKey(), versionFrom(field.getValue()));
-        }
-        return versions;
-    }
-
     static void writeRowFields(JsonText generator, Map<String, Object> row) {
         generator.writeStartObject();
         row.forEach((column, value) -> {

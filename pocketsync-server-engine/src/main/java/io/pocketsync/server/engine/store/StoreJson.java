@@ -44,7 +44,7 @@ public final class StoreJson {
      * @return the row, with the types it was written with
      */
     public static Map<String, Object> readRow(String json) {
-        return RowJson.rowFrom(StoreJsonIo.read(json));
+        return RowJsonReader.row(json);
     }
 
     /**
@@ -64,7 +64,7 @@ public final class StoreJson {
      * @return column name to version, in the written order
      */
     public static Map<String, Version> readVersions(String json) {
-        return RowJson.readVersions(json);
+        return RowJsonReader.versions(json);
     }
 
     /**

@@ -1,9 +1,11 @@
 package io.pocketsync.server.engine.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
@@ -41,6 +43,20 @@ class StoreJsonTest {
         assertThat(back.get("long")).isInstanceOf(Long.class);
         assertThat(back.get("whole-double")).isInstanceOf(Double.class);
         assertThat(back.get("marker-text")).isInstanceOf(String.class);
+    }
+
+    @Test
+    void columnVersionsRoundTripAndCorruptTextIsRefusedWithACode() {
+        Map<String, Version> versions = new LinkedHashMap<>();
+        versions.put("title", new Version(new Hlc(Long.MAX_VALUE), "dev-\"1\""));
+        versions.put("done", new Version(new Hlc(7), "other"));
+
+        assertThat(StoreJson.readVersions(StoreJson.writeVersions(versions))).containsExactlyEntriesOf(versions);
+        assertThat(StoreJson.readVersions("{}")).isEmpty();
+        assertThatThrownBy(() -> StoreJson.readRow("{\"a\": [1]}")).isInstanceOfSatisfying(PocketSyncException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL));
+        assertThatThrownBy(() -> StoreJson.readVersions("{\"a\": 1")).isInstanceOfSatisfying(PocketSyncException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL));
     }
 
     @Test
