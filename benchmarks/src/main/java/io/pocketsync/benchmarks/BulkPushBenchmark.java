@@ -1,5 +1,7 @@
 package io.pocketsync.benchmarks;
 
+import static org.awaitility.Awaitility.await;
+
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.device.PocketSyncDevice;
 import io.pocketsync.device.SyncStatusListener;
@@ -12,10 +14,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -126,19 +128,12 @@ final class BulkPushBenchmark {
                 timeline.mark("built (install)");
                 device.start();
                 timeline.mark("started");
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
-                while (all.get() == 0) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the server stored " + stored.get() + " of " + count);
-                    }
-                    Thread.sleep(5);
-                }
-                while (device.pendingCount() > 0) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException(device.pendingCount() + " changes still pending");
-                    }
-                    Thread.sleep(5);
-                }
+                // the server's count first (its listener marks "all"), then the device's last ACK
+                Duration limit = Duration.ofMinutes(20);
+                await("the server to store all " + count + " rows").atMost(limit).pollInterval(Duration.ofMillis(5))
+                        .until(() -> all.get() != 0);
+                await("the device's last ACK").atMost(limit).pollInterval(Duration.ofMillis(5))
+                        .until(() -> device.pendingCount() == 0);
                 Timing.Sample sample = Timing.Sample.since(start, count);
                 timeline.at("first PUSH", progress.firstPush.get());
                 timeline.at("server has half", half.get());

@@ -1,5 +1,7 @@
 package io.pocketsync.benchmarks;
 
+import static org.awaitility.Awaitility.await;
+
 import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
@@ -18,6 +20,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import javax.management.ObjectName;
+import org.awaitility.core.ConditionTimeoutException;
 import org.java_websocket.server.WebSocketServer;
 
 /**
@@ -110,9 +114,11 @@ final class ConnectionsBenchmark {
         finally {
             // the client process has exited: let the server see its sockets close before it stops (stopping with
             // 10,000 open makes Java-WebSocket race its own selector)
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!server.getConnections().isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
+            try {
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> server.getConnections().isEmpty());
+            }
+            catch (ConditionTimeoutException e) {
+                // sockets still open after 30 s: stop anyway, as a stop is all that is left to do
             }
             server.stop(5000);
         }
