@@ -61,11 +61,7 @@ class MultiScopeDeviceIT {
     @AfterEach
     void closeAll() {
         devices.forEach(PocketSyncDevice::close);
-        if (node != null) {
-            node.close();
-        }
-        Cleanup.wipeMqttSessions(TestEnv.mqttUri(), mqttSessions);
-        Cleanup.deleteRedisKeys(TestEnv.redisUri(), redisPrefix);
+        Cleanup.afterNode(node, mqttSessions, redisPrefix);
     }
 
     @ParameterizedTest(name = "{0} store, {1}")
@@ -74,7 +70,7 @@ class MultiScopeDeviceIT {
             throws Exception {
         transport = transportName;
         SyncNode.Builder builder = SyncNode.builder()
-                .store("redis".equals(storeName) ? SyncNode.redisStore(redisPrefix, "n1") : SyncNode.sqliteStore(dir, "n1"))
+                .store(SyncNode.store(storeName, dir, redisPrefix, "n1"))
                 .authenticator(StaticTokenAuthenticator.parse(alice + ":ta," + bob + ":tb," + team + ":tt," + fleet + ":admin",
                         fleet + ":tf"));
         node = ("websocket".equals(transport) ? builder.websocket() : builder.mqtt(topicRoot)).start();

@@ -72,11 +72,7 @@ class MultiScopeIT {
     @AfterEach
     void closeAll() {
         clients.forEach(ScopeClient::close);
-        if (node != null) {
-            node.close();
-        }
-        Cleanup.wipeMqttSessions(TestEnv.mqttUri(), mqttSessions);
-        Cleanup.deleteRedisKeys(TestEnv.redisUri(), redisPrefix);
+        Cleanup.afterNode(node, mqttSessions, redisPrefix);
     }
 
     @ParameterizedTest(name = "{0} store, {1}")
@@ -142,7 +138,7 @@ class MultiScopeIT {
 
     private void start(String storeName, String transport) {
         SyncNode.Builder builder = SyncNode.builder()
-                .store("redis".equals(storeName) ? SyncNode.redisStore(redisPrefix, "n1") : SyncNode.sqliteStore(dir, "n1"))
+                .store(SyncNode.store(storeName, dir, redisPrefix, "n1"))
                 .authenticator(StaticTokenAuthenticator.parse(alice + ":ta," + bob + ":tb," + team + ":tt", fleet + ":tf"));
         node = ("websocket".equals(transport) ? builder.websocket() : builder.mqtt(topicRoot)).start();
     }

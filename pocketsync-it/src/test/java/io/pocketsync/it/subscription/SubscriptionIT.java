@@ -69,11 +69,7 @@ class SubscriptionIT {
     @AfterEach
     void closeAll() {
         devices.forEach(PocketSyncDevice::close);
-        if (node != null) {
-            node.close();
-        }
-        Cleanup.wipeMqttSessions(TestEnv.mqttUri(), mqttSessions);
-        Cleanup.deleteRedisKeys(TestEnv.redisUri(), redisPrefix);
+        Cleanup.afterNode(node, mqttSessions, redisPrefix);
     }
 
     @ParameterizedTest(name = "{0} store, {1}")
@@ -81,7 +77,7 @@ class SubscriptionIT {
     void aDeviceReceivesOnlyTheTablesItTracks(String storeName, String transportName) {
         transport = transportName;
         SyncNode.Builder builder = SyncNode.builder()
-                .store("redis".equals(storeName) ? SyncNode.redisStore(redisPrefix, "n1") : SyncNode.sqliteStore(dir, "n1"))
+                .store(SyncNode.store(storeName, dir, redisPrefix, "n1"))
                 .authenticator(tokens.authenticator()).options(ServerOptions.builder().pageRows(25));
         node = ("websocket".equals(transportName) ? builder.websocket() : builder.mqtt(topicRoot)).start();
 

@@ -16,6 +16,18 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 public final class Cleanup {
     private Cleanup() {}
 
+    /**
+     * What a test that ran one node leaves behind: closes {@code node} (when started), discards the MQTT sessions it
+     * named and deletes its Redis keys.
+     */
+    public static void afterNode(SyncNode node, Collection<String> mqttSessions, String redisPrefix) {
+        if (node != null) {
+            node.close();
+        }
+        wipeMqttSessions(TestEnv.mqttUri(), mqttSessions);
+        deleteRedisKeys(TestEnv.redisUri(), redisPrefix);
+    }
+
     /** Deletes every key under {@code prefix:} (SCAN MATCH, never FLUSH); returns how many. */
     public static int deleteRedisKeys(String uri, String prefix) {
         RedisClient client = RedisClient.create(uri);

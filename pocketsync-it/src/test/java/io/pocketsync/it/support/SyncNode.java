@@ -59,6 +59,11 @@ public final class SyncNode implements AutoCloseable {
         return new SqliteServerStore(SqliteStoreConfig.at(dir.resolve("server-" + nodeId + ".db")), nodeId, Clock.systemUTC());
     }
 
+    /** The store a parameterized test names: {@code "redis"} under {@code redisPrefix}, otherwise SQLite in {@code dir}. */
+    public static ServerStore store(String name, Path dir, String redisPrefix, String nodeId) {
+        return "redis".equals(name) ? redisStore(redisPrefix, nodeId) : sqliteStore(dir, nodeId);
+    }
+
     /** A Redis server store on the test Redis under {@code prefix}; delete its keys with {@link Cleanup}. */
     public static ServerStore redisStore(String prefix, String nodeId) {
         return new RedisServerStore(RedisStoreConfig.of(TestEnv.redisUri(), prefix), nodeId, Clock.systemUTC());

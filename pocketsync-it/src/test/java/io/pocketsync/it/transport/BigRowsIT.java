@@ -63,11 +63,7 @@ class BigRowsIT {
     @AfterEach
     void closeAll() {
         devices.forEach(PocketSyncDevice::close);
-        if (node != null) {
-            node.close();
-        }
-        Cleanup.wipeMqttSessions(TestEnv.mqttUri(), mqttSessions);
-        Cleanup.deleteRedisKeys(TestEnv.redisUri(), redisPrefix);
+        Cleanup.afterNode(node, mqttSessions, redisPrefix);
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
@@ -75,7 +71,7 @@ class BigRowsIT {
     void aTenMebibyteBlobAndAMebibyteOfTextSyncLiveAndByCatchUpAndARowOverTheMaximumIsRejected(String transport, String codec,
             String store) throws Exception {
         SyncNode.Builder builder = SyncNode.builder().authenticator(tokens.authenticator())
-                .store(store.equals("redis") ? SyncNode.redisStore(redisPrefix, "n1") : SyncNode.sqliteStore(dir, "n1"));
+                .store(SyncNode.store(store, dir, redisPrefix, "n1"));
         node = (transport.equals("mqtt") ? builder.mqtt(topicRoot) : builder.websocket()).start();
         Path writerFile = dir.resolve("writer.db");
         Path readerFile = dir.resolve("reader.db");
