@@ -62,9 +62,25 @@ final class ScopeChannels implements ClientTransport.Listener {
         channels.values().forEach(channel -> channel.listener().onConnected());
     }
 
+    /**
+     * Every scope loses its session. A close whose code refuses (not retryable: {@code AUTH_FAILED},
+     * {@code SCOPE_FORBIDDEN}, ...) is the server refusing the connection's first HELLO while no other session lived on
+     * it yet; it is that scope's refusal only. The other scopes, whose HELLOs may have been on their way, see a plain
+     * {@code TRANSPORT_CLOSED}: taken as their own refusal, a right token would wait out a wrong one's backoff and
+     * report its error.
+     */
     @Override
     public void onDisconnected(ErrorCode code, String reason) {
-        channels.values().forEach(channel -> channel.listener().onDisconnected(code, reason));
+        String refused = code.retryable() ? null : firstSaid;
+        channels.forEach((scope, channel) -> {
+            if (refused == null || refused.equals(scope)) {
+                channel.listener().onDisconnected(code, reason);
+            }
+            else {
+                channel.listener().onDisconnected(ErrorCode.TRANSPORT_CLOSED,
+                        "the connection closed after the server refused scope " + refused + " (" + code + ")");
+            }
+        });
     }
 
     @Override
