@@ -69,7 +69,11 @@ public final class BenchmarkSuite {
                     : new CatchUpBenchmark(dir, 1_000_000, 10_000, 100_000).run());
         }
         if (selected(only, "bootstrap")) {
-            results.addAll(new BootstrapBenchmark(dir, quick ? 200_000 : 1_000_000).run());
+            // smaller tables first, time only: the chart of time against rows needs more than one point
+            for (int size : quick ? new int[0] : new int[] {100_000, 300_000}) {
+                results.addAll(new BootstrapBenchmark(dir, size).run(false));
+            }
+            results.addAll(new BootstrapBenchmark(dir, quick ? 200_000 : 1_000_000).run(true));
         }
         if (selected(only, "mqtt")) {
             String mqttUri = System.getenv().getOrDefault("PS_MQTT_URI", "tcp://127.0.0.1:1883");
@@ -79,7 +83,10 @@ public final class BenchmarkSuite {
             results.add(new WebSocketPushBenchmark(dir, quick ? 2_000 : 10_000).run(quick));
         }
         if (selected(only, "bulk")) {
-            results.addAll(new BulkPushBenchmark(dir, quick ? 200_000 : 1_000_000).run(3));
+            for (int size : quick ? new int[0] : new int[] {100_000, 300_000}) {
+                results.addAll(new BulkPushBenchmark(dir, size).run(1, false));
+            }
+            results.addAll(new BulkPushBenchmark(dir, quick ? 200_000 : 1_000_000).run(3, true));
         }
         if (selected(only, "latency")) {
             results.addAll(new EndToEndLatencyBenchmark(dir, quick ? 200 : 1_000).run());

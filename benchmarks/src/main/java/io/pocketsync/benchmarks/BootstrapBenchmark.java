@@ -43,10 +43,14 @@ final class BootstrapBenchmark {
         this.rows = rows;
     }
 
-    List<Measurement> run() throws Exception {
-        Path serverDir = dir.resolve("bootstrap-server");
+    /**
+     * @param details whether to add the peak heaps, CPU times and per-stage figures besides the rate and the time (a
+     *        run at a smaller size adds only the two, for the chart of time against rows)
+     */
+    List<Measurement> run(boolean details) throws Exception {
+        Path serverDir = dir.resolve("bootstrap-server-" + rows);
         Files.createDirectories(serverDir);
-        Path source = dir.resolve("bootstrap-source.db");
+        Path source = dir.resolve("bootstrap-source-" + rows + ".db");
         writeSource(source);
         List<Measurement> out = new ArrayList<>();
         double[] bare = new double[3];
@@ -64,6 +68,11 @@ final class BootstrapBenchmark {
                 "bare local copy (ATTACH + INSERT ... SELECT)", true, 0.05));
         out.add(Measurement.of(label + ": time (" + result.progressEvents + " progress reports)", result.seconds, bare[1], "s",
                 "bare local copy", false));
+        if (!details) {
+            BulkPushBenchmark.delete(source);
+            BulkPushBenchmark.delete(serverDir);
+            return out;
+        }
         // the rows below name no row count, so that charts take only the two above as the run's time
         String same = "bootstrap, same run";
         out.add(Measurement.of(same + ": peak heap, device JVM", result.devicePeak / 1048576.0, Double.NaN, "MiB", "-", false));

@@ -45,7 +45,11 @@ final class BulkPushBenchmark {
         this.source = dir.resolve("bulk-source-" + rows + ".db");
     }
 
-    List<Measurement> run(int rounds) throws Exception {
+    /**
+     * @param rounds product rounds (the median is reported), each next to a bare copy
+     * @param heap whether to add the peak heap row (a run at a smaller size, for the chart, adds only the rate)
+     */
+    List<Measurement> run(int rounds, boolean heap) throws Exception {
         createSource(source, rows);
         List<Measurement> out = new ArrayList<>();
         double[] product = new double[rounds];
@@ -72,7 +76,9 @@ final class BulkPushBenchmark {
         out.add(new Measurement("bulk: install + seal + push " + String.format(Locale.ROOT, "%,d", rows)
                 + " existing rows until all acked (WebSocket, SQLite store)", product[rounds / 2], baseline[rounds / 2], "rows/s",
                 "ATTACH + INSERT ... SELECT into a fresh file", true, 0.05));
-        out.add(Measurement.of("bulk: peak heap, device and server in one JVM", peakHeap >> 20, Double.NaN, "MiB", "", false));
+        if (heap) {
+            out.add(Measurement.of("bulk: peak heap, device and server in one JVM", peakHeap >> 20, Double.NaN, "MiB", "", false));
+        }
         delete(source);
         return out;
     }
@@ -222,7 +228,8 @@ final class BulkPushBenchmark {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    private static void delete(Path file) throws Exception {
+    /** Deletes a directory tree, or a database file with its WAL and shared-memory files. */
+    static void delete(Path file) throws Exception {
         if (Files.isDirectory(file)) {
             try (var paths = Files.walk(file)) {
                 for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {

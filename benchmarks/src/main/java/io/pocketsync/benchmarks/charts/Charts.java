@@ -32,7 +32,7 @@ import javax.imageio.ImageIO;
  * Headless Java2D: nothing to install beyond the JDK the benchmarks need.
  */
 public final class Charts {
-    private static final Pattern ROWS = Pattern.compile("(\\d[\\d,_]*)\\s*([kM])?\\s+rows");
+    private static final Pattern ROWS = Pattern.compile("(\\d[\\d,_]*)\\s*([kM])?\\s+(?:existing\\s+)?rows");
     private static final Pattern CATCH_UP = Pattern.compile("catch-up of (\\d+) changes over (\\d+) rows: bytes sent");
 
     private Charts() {}
