@@ -13,6 +13,7 @@ import io.pocketsync.api.transport.ConnectionListener;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,20 +36,24 @@ final class ConnectionScopes implements ConnectionListener {
 
     private final Connection connection;
     private final Function<ScopeView, Session> sessions;
+    private final Runnable closed;
     private final Session first;
     private final ScopeView firstView;
     /** The sessions opened by a version 3 HELLO, by scope; the first session joins once its HELLO is version 3. */
     private final Map<String, Session> byScope = new ConcurrentHashMap<>();
     private final Map<ScopeView, Session> live = new ConcurrentHashMap<>();
     private volatile boolean greeted;
+    private final AtomicBoolean over = new AtomicBoolean();
 
     /**
      * @param connection the device connection
      * @param sessions opens a session on a view of the connection (registered, under the handshake deadline)
+     * @param closed runs once when the connection closes (after its sessions closed)
      */
-    ConnectionScopes(Connection connection, Function<ScopeView, Session> sessions) {
+    ConnectionScopes(Connection connection, Function<ScopeView, Session> sessions, Runnable closed) {
         this.connection = requireNonNull(connection, "connection is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
+        this.closed = requireNonNull(closed, "closed is null");
         this.firstView = new ScopeView(connection, this, null, false);
         this.first = sessions.apply(firstView);
         live.put(firstView, first);
@@ -134,10 +139,14 @@ final class ConnectionScopes implements ConnectionListener {
 
     @Override
     public void onClose() {
+        if (!over.compareAndSet(false, true)) {
+            return; // told twice (a transport's close racing its error path): sessions and the count end once
+        }
         for (Session session : List.copyOf(live.values())) {
             session.onClose();
         }
         live.clear();
         byScope.clear();
+        closed.run();
     }
 }

@@ -120,7 +120,6 @@ final class Session implements ConnectionListener {
         sightedOffline();
         handshake.closed(this);
         catchUp.forget(this);
-        services.listener().disconnected(connection.transport());
         Principal granted = principal;
         if (granted != null) {
             LOG.info("device {} disconnected from scope {} over {} from {} (session {})", granted.deviceId(), granted.scope(),

@@ -147,8 +147,12 @@ public final class SyncServer implements AutoCloseable {
         if (!started) {
             throw new IllegalStateException("start() the server before accepting connections");
         }
+        // counted per connection, not per scope session: a device of three scopes is one connection (ConnectionScopes
+        // balances it when the connection closes)
+        services.listener().connected(connection.transport());
         // one session per scope the connection carries (protocol 3); a version 1 or 2 device only ever has the first
-        return new ConnectionScopes(connection, this::openSession);
+        return new ConnectionScopes(connection, this::openSession,
+                () -> services.listener().disconnected(connection.transport()));
     }
 
     private Session openSession(Connection view) {
@@ -156,8 +160,6 @@ public final class SyncServer implements AutoCloseable {
         Session session = new Session(id, view, services,
                 new SerialExecutor(workers, services.options().maxQueuedMessagesPerSession()), handshake, ingest, catchUp);
         services.registry().opened(session);
-        // counted per session, so that each session's close (Session.onClose) balances it
-        services.listener().connected(view.transport());
         handshake.opened(session);
         return session;
     }

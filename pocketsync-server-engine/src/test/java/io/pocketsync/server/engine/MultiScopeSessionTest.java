@@ -104,6 +104,38 @@ class MultiScopeSessionTest {
     }
 
     @Test
+    void aConnectionOfSeveralScopesCountsAsOneConnection() {
+        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        try (SyncServer counted = SyncServer.builder().store(store)
+                .authenticator(StaticTokenAuthenticator.parse("alice:ta,team:tt", "")).resolvers(TableResolvers.lastWriteWins())
+                .options(ServerOptions.builder().nodeId("n").build()).clock(new ServerHarness.MutableClock(Instant.ofEpochMilli(NOW)))
+                .listener(new ServerListener() {
+                    @Override
+                    public void connected(String transport) {
+                        open.incrementAndGet();
+                    }
+
+                    @Override
+                    public void disconnected(String transport) {
+                        open.decrementAndGet();
+                    }
+                }).build()) {
+            counted.start();
+            TestingConnection a = new TestingConnection("test");
+            a.attach(counted.accept(a));
+            a.receive(hello("dev-a", "alice", "ta", null));
+            a.receive(hello("dev-a", "team", "wrong", null)); // a refused scope ends its session, not the connection
+            a.receive(hello("dev-a", "team", "tt", null));
+            await(a, "team", Welcome.class, w -> true);
+            assertThat(counted.sessionCount()).isEqualTo(2);
+            assertThat(open).hasValue(1);
+
+            a.close(ErrorCode.TRANSPORT_CLOSED, "gone");
+            assertThat(open).hasValue(0);
+        }
+    }
+
+    @Test
     void aTokenOfAnotherScopeEndsOnlyThatScopesHello() {
         TestingConnection a = connect();
         a.receive(hello("dev-a", "alice", "ta", null));
