@@ -11,8 +11,6 @@ import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
-import io.pocketsync.api.protocol.Welcome;
-import io.pocketsync.core.transport.FragmentAssembler;
 import io.pocketsync.core.transport.MessageFraming;
 import io.pocketsync.core.transport.ReconnectScheduler;
 import java.util.Locale;
@@ -61,8 +59,7 @@ public final class MqttClientTransport implements ClientTransport {
     /** Per scope of the endpoint, its topics and its session's framing. */
     private MqttScopeTopics scopes;
     private Listener listener;
-    private volatile Codec jsonCodec;
-    private volatile Codec cborCodec;
+    private MqttDownDecoder down;
     /** Frames of the first scope's session: what the server's WELCOME allows, and fragments being rebuilt. */
     private final MessageFraming framing;
 
@@ -97,6 +94,7 @@ public final class MqttClientTransport implements ClientTransport {
         // protocol 3: each scope's session has its own pair of topics, so the broker's ACL confines each (docs/protocol.md 3.9)
         this.scopes = new MqttScopeTopics(topics, endpoint, framing,
                 () -> new MessageFraming("MQTT server", config.maxMessageBytes(), config.maxAssembledBytes(), false));
+        this.down = new MqttDownDecoder(scopes, config.maxMessageBytes(), context);
         this.listener = newListener;
         String clientId = config.clientId().orElse("ps:" + endpoint.scope() + ":" + endpoint.deviceId());
         try {
@@ -362,19 +360,6 @@ public final class MqttClientTransport implements ClientTransport {
         }
     }
 
-    private Codec codecFor(boolean json) {
-        if (json) {
-            if (jsonCodec == null) {
-                jsonCodec = context.codec("json");
-            }
-            return jsonCodec;
-        }
-        if (cborCodec == null) {
-            cborCodec = context.codec("cbor");
-        }
-        return cborCodec;
-    }
-
     /** Paho callbacks, on its callback thread. */
     private final class Callback implements MqttCallback {
         @Override
@@ -384,31 +369,8 @@ public final class MqttClientTransport implements ClientTransport {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
-            byte[] payload = message.getPayload();
-            String scope = scopes.scopeOfDownTopic(topic);
-            if (scope == null || payload.length == 0) {
-                return;
-            }
-            MessageFraming framing = scopes.framing(scope);
-            if (payload.length > config.maxMessageBytes()) {
-                log.warn("ignoring a {} byte message from the server (maximum {})", payload.length, config.maxMessageBytes());
-                return;
-            }
-            Message decoded;
-            try {
-                FragmentAssembler.Whole whole = framing.receive(payload, false);
-                if (whole == null) {
-                    return;
-                }
-                boolean json = whole.bytes() == payload ? payload[0] == '{' : whole.textual();
-                decoded = codecFor(json).decode(whole.bytes());
-                decoded = scopes.tagged(scope, decoded);
-                if (Scoped.untagged(decoded) instanceof Welcome welcome) {
-                    framing.peer(welcome.maxMessageBytes(), welcome.maxAssembledBytes());
-                }
-            }
-            catch (RuntimeException e) {
-                log.warn("ignoring an undecodable message from the server: {}", e.getMessage());
+            Message decoded = down.decode(topic, message.getPayload());
+            if (decoded == null) {
                 return;
             }
             synchronized (listenerLock) {
