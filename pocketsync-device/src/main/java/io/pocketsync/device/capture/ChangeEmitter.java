@@ -140,7 +140,14 @@ final class ChangeEmitter {
             }
             PreparedStatement update = statements.get(sql);
             update.clearBatch(); // nothing left over from a batch that failed
+            // in id order: natural ids are hashes, and in written order every update went to another page of the index
+            Integer[] order = new Integer[size];
             for (int i = 0; i < size; i++) {
+                order[i] = i;
+            }
+            String[] byIndex = ids;
+            java.util.Arrays.sort(order, (x, y) -> byIndex[x].compareTo(byIndex[y]));
+            for (int i : order) {
                 update.setString(1, ids[i]);
                 update.setLong(2, rowids[i]);
                 update.addBatch();

@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A derived id is given unless another row holds it: one given earlier in the round, or one in the table. The
  * table is asked once per round and table ({@link #prepare}): the round's new rows are read before any is emitted,
- * their ids derived, and all of them looked up in one query through the {@code ps_global_id} index, in sorted order.
+ * their ids derived, and all of them looked up in one query through the {@code ps_global_id} index (SQLite sorts them
+ * into an ephemeral index first, so the table's index is walked in order).
  * Asking per row (a {@code count(*)} each, the digest made anew, the image parsed whole) cost about 60 µs a row on a
  * table whose ids are scattered over the index by their hash. What the table holds does not change while a round
  * emits (new ids are written at its end, see {@link ChangeEmitter}), so the answers hold for the whole round; an id
@@ -66,7 +67,7 @@ final class NaturalIdRound {
         }
         boolean references = NaturalIds.keyReferences(schema, keys);
         Map<Long, String> derived = new HashMap<>();
-        Set<String> candidates = new java.util.TreeSet<>(); // sorted: the index is walked in order
+        Set<String> candidates = new HashSet<>();
         for (Map.Entry<Long, String> row : images.entrySet()) {
             Object[] key = NaturalIds.localKey(schema, row.getValue());
             String id = key == null ? null : ids.derive(schema, key, keys, this::foreseenParentId);
