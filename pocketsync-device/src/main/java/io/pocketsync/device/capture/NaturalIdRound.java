@@ -137,6 +137,12 @@ final class NaturalIdRound {
         return id.equals(NONE) ? null : id;
     }
 
+    /** The query {@link #held} runs: the ids of {@code table}'s rows among a JSON array of ids. */
+    static String heldSql(String table) {
+        return "SELECT " + SystemTables.GLOBAL_ID + " FROM " + quoteSql(table) + " WHERE " + SystemTables.GLOBAL_ID
+                + " IN (SELECT value FROM json_each(?))";
+    }
+
     /** Which of {@code candidates} rows of {@code table} hold: one query, the ids passed as a JSON array. */
     private Set<String> held(String table, Set<String> candidates) throws SQLException {
         Set<String> held = new LinkedHashSet<>();
@@ -147,8 +153,7 @@ final class NaturalIdRound {
         for (String id : candidates) {
             array.append(array.length() > 1 ? ",\"" : "\"").append(id).append('"'); // 'n' and hex digits: nothing to escape
         }
-        PreparedStatement query = statements.get("SELECT " + SystemTables.GLOBAL_ID + " FROM " + quoteSql(table) + " WHERE "
-                + SystemTables.GLOBAL_ID + " IN (SELECT value FROM json_each(?))");
+        PreparedStatement query = statements.get(heldSql(table));
         query.setString(1, array.append(']').toString());
         try (ResultSet rs = query.executeQuery()) {
             while (rs.next()) {
