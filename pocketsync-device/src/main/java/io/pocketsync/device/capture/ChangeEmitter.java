@@ -9,12 +9,9 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -37,17 +34,14 @@ final class ChangeEmitter {
     private final long firstCounter;
     int queued;
 
-    /** Per table, the ids this round gave new rows by rowid (not in the tables until {@link #flushIds}). */
-    private final Map<String, Map<Long, String>> assigned = new HashMap<>();
-    /** The natural-key ids given this round (ids are unique per table; a digest of the table makes them unique overall). */
-    private final Set<String> derivedIds = new HashSet<>();
-    private final KeyTranslation keys;
+    /** The natural-key ids of this round's new rows. */
+    private final NaturalIdRound naturalIds;
 
-    ChangeEmitter(StatementCache statements, String deviceId, String deviceBits, KeyTranslation keys) throws SQLException {
+    ChangeEmitter(StatementCache statements, String deviceId, String deviceBits, NaturalIdRound naturalIds) throws SQLException {
         this.statements = statements;
         this.deviceId = deviceId;
         this.deviceBits = deviceBits;
-        this.keys = keys;
+        this.naturalIds = naturalIds;
         this.changeInserts = new ValuesBatch(statements, "INSERT INTO " + SystemTables.CHANGES
                 + " (change_id, tbl, gid, op, row_json, cols_json, hlc, version)", 8, "");
         PreparedStatement read = statements.get("SELECT " + SystemTables.DEVICE_CLOCK + ", gid_counter, clock_offset_ms FROM "
@@ -66,30 +60,16 @@ final class ChangeEmitter {
      * ({@link NaturalIds}), or one made from its first write's time.
      */
     void emitNewRow(TableSchema schema, long rowid, String image, long firstWallMillis, long wallMillis) throws SQLException {
-        String gid = schema.identityKey().isEmpty() ? null
-                : NaturalIds.derive(schema, RowImages.parse(image), keys, this::parentId);
-        Map<Long, String> given = assigned.computeIfAbsent(schema.name(), t -> new HashMap<>());
-        if (gid != null && (!derivedIds.add(gid) || statements.queryLong("SELECT count(*) FROM " + quoteSql(schema.name())
-                + " WHERE " + SystemTables.GLOBAL_ID + " = ?", gid) > 0)) {
-            gid = null; // another row holds the id its key once named (its key was changed since): an ordinary id
-        }
+        String gid = naturalIds.naturalId(schema, rowid, image);
         if (gid == null) {
             counter++;
             // 12 hex digits of milliseconds, the device's 12, then 8 of the counter
             gid = HEX.toHexDigits(Math.max(0, firstWallMillis) & 0xffff_ffff_ffffL).substring(4) + deviceBits
                     + HEX.toHexDigits((int) counter);
         }
-        given.put(rowid, gid);
+        naturalIds.assigned(schema.name(), rowid, gid);
         idUpdates.computeIfAbsent(schema.name(), IdUpdates::new).add(rowid, gid);
         emit(schema.name(), gid, "INSERT", image, "[]", wallMillis);
-    }
-
-    /** A parent's id: given in this round, or stored. */
-    private String parentId(String table, long rowid) throws SQLException {
-        Map<Long, String> given = assigned.get(table);
-        String id = given == null ? null : given.get(rowid);
-        return id != null ? id : statements.queryString("SELECT " + SystemTables.GLOBAL_ID + " FROM " + quoteSql(table)
-                + " WHERE rowid = ?", rowid);
     }
 
     void emit(String table, String gid, String op, String image, String columns, long wallMillis) {
@@ -160,7 +140,14 @@ final class ChangeEmitter {
             }
             PreparedStatement update = statements.get(sql);
             update.clearBatch(); // nothing left over from a batch that failed
+            // in id order: natural ids are hashes, and in written order every update went to another page of the index
+            Integer[] order = new Integer[size];
             for (int i = 0; i < size; i++) {
+                order[i] = i;
+            }
+            String[] byIndex = ids;
+            java.util.Arrays.sort(order, (x, y) -> byIndex[x].compareTo(byIndex[y]));
+            for (int i : order) {
                 update.setString(1, ids[i]);
                 update.setLong(2, rowids[i]);
                 update.addBatch();

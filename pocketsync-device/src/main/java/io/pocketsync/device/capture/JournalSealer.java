@@ -3,10 +3,6 @@ package io.pocketsync.device.capture;
 import static io.pocketsync.api.Identifiers.quoteSql;
 import static java.util.Objects.requireNonNull;
 
-import io.pocketsync.api.model.Hlc;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,14 +10,12 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +68,6 @@ final class JournalSealer {
     private static final Logger LOG = LoggerFactory.getLogger(JournalSealer.class);
     /** Journal rows read per round; bounds memory, not the size of one seal. */
     private static final int ROUND = 10_000;
-    private static final HexFormat HEX = HexFormat.of();
     private static final String WALL_MILLIS = "CAST((wall - 2440587.5) * 86400000.0 AS INTEGER)";
     /** The journal op of a clock-merge marker (see the class comment); triggers write 1-3. */
     static final int OP_CLOCK = 9;
@@ -83,6 +76,8 @@ final class JournalSealer {
     private final Clock clock;
     private final String deviceId;
     private final String deviceBits;
+    /** One digest for every natural id this sealer derives. */
+    private final NaturalIds naturalIds = new NaturalIds();
 
     JournalSealer(StatementCache statements, Clock clock, String deviceId) {
         this.statements = requireNonNull(statements, "statements is null");
@@ -218,8 +213,10 @@ final class JournalSealer {
         long lastId = round.get(round.size() - 1).id();
         KeyTranslation keys = KeyTranslation.of(schemas);
         long lastSeqBefore = keys.isEmpty() ? 0 : statements.queryLong("SELECT coalesce(max(seq), 0) FROM " + SystemTables.CHANGES);
-        ChangeEmitter emitter = new ChangeEmitter(statements, deviceId, deviceBits, keys);
-        Map<String, Map<Long, RowImage>> newRows = new HashMap<>();
+        NaturalIdRound naturalIdRound = new NaturalIdRound(statements, naturalIds, keys);
+        ChangeEmitter emitter = new ChangeEmitter(statements, deviceId, deviceBits, naturalIdRound);
+        Map<String, Map<Long, SealingReads.RowImage>> newRows = readNewRows(order, schemas, lastId,
+                naturalIdRound);
         Set<NewRowKey> sealedNewRows = new HashSet<>();
         Map<String, Map<String, String>> idRows = new HashMap<>();
         Set<String> sweep = new LinkedHashSet<>();
@@ -230,7 +227,7 @@ final class JournalSealer {
             }
             TableSchema schema = schemas.get(writes.table);
             if (writes.gid == null) {
-                RowImage row = newRows.computeIfAbsent(writes.table, t -> readNewRows(schema, lastId)).get(writes.rowid);
+                SealingReads.RowImage row = newRows.get(writes.table).get(writes.rowid);
                 if (row != null && row.gid() != null && !writes.inserted) {
                     // Only UPDATEs of a row before it had an id: an earlier round gave it the id and queued its image,
                     // read after these UPDATEs committed (a later UPDATE would have journaled the id).
@@ -248,7 +245,8 @@ final class JournalSealer {
                 emitter.emit(writes.table, writes.gid, "DELETE", "{}", "[]", writes.lastWallMillis);
             }
             else if (writes.op == TriggerGenerator.OP_INSERT || writes.mask != 0) {
-                String image = idRows.computeIfAbsent(writes.table, t -> readRowsById(schema, lastId)).get(writes.gid);
+                String image = idRows.computeIfAbsent(writes.table, t -> SealingReads.rowsById(statements, schema, lastId))
+                        .get(writes.gid);
                 if (image == null) {
                     // the id was changed or cleared by the app (no trigger records that); a later DELETE would have said so
                     LOG.debug("row {} of {} is gone without a DELETE; nothing to queue", writes.gid, writes.table);
@@ -274,46 +272,30 @@ final class JournalSealer {
         return emitter.queued;
     }
 
-    /** The id and image of every row of {@code schema} a journal row up to {@code lastId} names by rowid only. */
-    private Map<Long, RowImage> readNewRows(TableSchema schema, long lastId) {
-        String sql = "SELECT rowid, " + SystemTables.GLOBAL_ID + ", " + TriggerGenerator.image(schema, "") + " FROM "
-                + quoteSql(schema.name()) + " WHERE rowid IN (SELECT rid FROM " + SystemTables.JOURNAL
-                + " WHERE tbl = ? AND gid IS NULL AND id <= ?)";
-        Map<Long, RowImage> rows = new HashMap<>();
-        try {
-            PreparedStatement read = statements.get(sql);
-            Sql.bind(read, schema.name(), lastId);
-            try (ResultSet rs = read.executeQuery()) {
-                while (rs.next()) {
-                    rows.put(rs.getLong(1), new RowImage(rs.getString(2), rs.getString(3)));
-                }
+    /**
+     * Per table with new rows in {@code order}, the id and image of every row a journal row up to {@code lastId} names by
+     * rowid only, read before anything is emitted so that their natural ids are asked of each table at once, tables in
+     * the order of their first row (a parent written before its child first).
+     */
+    private Map<String, Map<Long, SealingReads.RowImage>> readNewRows(List<RowWrites> order, Map<String, TableSchema> schemas,
+            long lastId, NaturalIdRound naturalIdRound) throws SQLException {
+        Map<String, Map<Long, SealingReads.RowImage>> newRows = new HashMap<>();
+        for (RowWrites writes : order) {
+            if (writes.gid != null || writes.bornAndDied || newRows.containsKey(writes.table)) {
+                continue;
             }
-            return rows;
-        }
-        catch (SQLException e) {
-            throw Sql.failure("reading new rows of " + schema.name() + " failed", e);
-        }
-    }
-
-    /** The image of every row of {@code schema} a journal row up to {@code lastId} names by id. */
-    private Map<String, String> readRowsById(TableSchema schema, long lastId) {
-        String sql = "SELECT " + SystemTables.GLOBAL_ID + ", " + TriggerGenerator.image(schema, "") + " FROM "
-                + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID + " IN (SELECT gid FROM " + SystemTables.JOURNAL
-                + " WHERE tbl = ? AND gid IS NOT NULL AND id <= ?)";
-        Map<String, String> rows = new HashMap<>();
-        try {
-            PreparedStatement read = statements.get(sql);
-            Sql.bind(read, schema.name(), lastId);
-            try (ResultSet rs = read.executeQuery()) {
-                while (rs.next()) {
-                    rows.put(rs.getString(1), rs.getString(2));
+            TableSchema schema = schemas.get(writes.table);
+            Map<Long, SealingReads.RowImage> rows = SealingReads.newRows(statements, schema, lastId);
+            newRows.put(writes.table, rows);
+            Map<Long, String> withoutId = new HashMap<>();
+            rows.forEach((rowid, row) -> {
+                if (row.gid() == null) {
+                    withoutId.put(rowid, row.image());
                 }
-            }
-            return rows;
+            });
+            naturalIdRound.prepare(schema, withoutId);
         }
-        catch (SQLException e) {
-            throw Sql.failure("reading changed rows of " + schema.name() + " failed", e);
-        }
+        return newRows;
     }
 
     /**
@@ -354,9 +336,6 @@ final class JournalSealer {
         return changed;
     }
 
-
-    /** A row read for sealing: its id (null for a new row) and image. */
-    private record RowImage(String gid, String image) {}
 
     private record JournalRow(long id, String table, int op, long rowid, String gid, long mask, long wallMillis) {}
 

@@ -54,6 +54,35 @@ final class RowImages {
         }
     }
 
+    /**
+     * The values of {@code columns} in a row image, in their order (null for a column the image does not hold), read
+     * with the same value rules as {@link #parse} but without building the row: the sealer needs only a natural key.
+     */
+    static Object[] select(String json, List<String> columns) {
+        Object[] values = new Object[columns.size()];
+        int found = 0;
+        try (JsonParser parser = MAPPER.getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            while (found < values.length && parser.nextToken() == JsonToken.FIELD_NAME) {
+                int index = columns.indexOf(parser.currentName());
+                JsonToken token = parser.nextToken();
+                if (index < 0) {
+                    parser.skipChildren(); // a BLOB's object; nothing for a scalar
+                }
+                else {
+                    values[index] = value(parser, token);
+                    found++;
+                }
+            }
+            return values;
+        }
+        catch (IOException | IllegalArgumentException e) {
+            throw new PocketSyncException(ErrorCode.INTERNAL, "unreadable captured row image: " + e.getMessage(), e);
+        }
+    }
+
     static List<String> parseColumns(String json) {
         if ("[]".equals(json)) {
             return List.of(); // every INSERT and DELETE

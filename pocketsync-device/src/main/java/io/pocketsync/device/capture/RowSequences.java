@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,13 @@ final class RowSequences {
     /** Rows per batched lookup; well below SQLite's default limit of 32766 parameters. */
     static final int LOOKUP_CHUNK = 500;
 
+    /**
+     * The table's key order: an ACK's rows are written in it (upserts of max commute). Natural ids are hashes, and an ACK
+     * of 1000 rows written in the ACK's order jumped about the table's B-tree.
+     */
+    private static final Comparator<Object[]> BY_KEY = Comparator.<Object[], String>comparing(row -> (String) row[0])
+            .thenComparing(row -> (String) row[1]);
+
     private final StatementCache statements;
 
     RowSequences(StatementCache statements) {
@@ -29,6 +37,7 @@ final class RowSequences {
     Map<RowKey, Long> of(Collection<RowKey> rows) throws SQLException {
         Map<RowKey, Long> out = new HashMap<>();
         List<RowKey> all = new ArrayList<>(rows);
+        all.sort(Comparator.comparing(RowKey::table).thenComparing(RowKey::globalId)); // the table's order, as above
         for (int start = 0; start < all.size(); start += LOOKUP_CHUNK) {
             List<RowKey> chunk = all.subList(start, Math.min(all.size(), start + LOOKUP_CHUNK));
             PreparedStatement statement = statements.get(lookupSql(chunk.size()));
@@ -76,7 +85,7 @@ final class RowSequences {
     /** A batch of (tbl, gid, seq) records, written when flushed; a recorded sequence never goes down. */
     ValuesBatch recorder() {
         return new ValuesBatch(statements, "INSERT INTO " + SystemTables.ROW_SEQ + " (tbl, gid, seq)", 3,
-                "ON CONFLICT (tbl, gid) DO UPDATE SET seq = max(seq, excluded.seq)");
+                "ON CONFLICT (tbl, gid) DO UPDATE SET seq = max(seq, excluded.seq)").inOrder(BY_KEY);
     }
 
     /**

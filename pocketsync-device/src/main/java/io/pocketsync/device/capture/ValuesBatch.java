@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One statement run for many rows at once: {@code head VALUES (?, ..), (?, ..) tail}, with up to
@@ -15,7 +17,7 @@ import java.util.List;
  *
  * <p>A statement is atomic, so a chunk that fails wrote nothing. When it fails on a constraint, its rows
  * are run again one by one, so that a single bad row is reported (to the {@link RowFailure}) and the
- * others are written. Other errors propagate. Rows run in the order they were added; a head such as
+ * others are written. Other errors propagate. Rows run in the order they were added (or {@link #inOrder}); a head such as
  * {@code DELETE FROM t WHERE k IN (} with tail {@code )} works as well as an INSERT.
  *
  * <p>Chunk sizes are powers of two (a remainder runs as 32 + 16 + ... rows), so at most eight statements
@@ -40,6 +42,8 @@ final class ValuesBatch {
     private final int maxRows;
     private final String[] sqlByPower = new String[Integer.numberOfTrailingZeros(MAX_ROWS) + 1];
     private final List<Object[]> rows = new ArrayList<>();
+    /** The order rows are written in when not the order they were added (see {@link #inOrder}); null otherwise. */
+    private @Nullable Comparator<Object[]> order;
 
     /**
      * @param head the SQL before {@code VALUES}
@@ -55,6 +59,18 @@ final class ValuesBatch {
         this.tail = requireNonNull(tail, "tail is null");
         this.width = width;
         this.maxRows = Integer.highestOneBit(Math.max(1, Math.min(MAX_ROWS, MAX_PARAMETERS / width)));
+    }
+
+    /**
+     * Writes each flush's rows in {@code order} rather than as added, for rows whose writes commute (upserts of distinct
+     * or max-merged keys): rows with random keys, such as natural ids, written in key order walk an index from page to
+     * page instead of jumping about it. A {@link RowFailure}'s index is then the row's place in that order.
+     *
+     * @return this batch
+     */
+    ValuesBatch inOrder(Comparator<Object[]> order) {
+        this.order = requireNonNull(order, "order is null");
+        return this;
     }
 
     /** Queues one row; {@code values} are SQLite values (see {@link Sql#setValue}), {@code width} of them. */
@@ -83,6 +99,9 @@ final class ValuesBatch {
     /** Runs the queued rows in order and empties the queue; rows refused by a constraint go to {@code failure}. */
     void flush(RowFailure failure) throws SQLException {
         try {
+            if (order != null) {
+                rows.sort(order);
+            }
             int start = 0;
             while (start < rows.size()) {
                 int count = Math.min(maxRows, Integer.highestOneBit(rows.size() - start));

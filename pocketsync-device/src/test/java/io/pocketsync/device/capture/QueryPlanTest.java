@@ -53,6 +53,19 @@ class QueryPlanTest {
         assertThat(plan).noneSatisfy(step -> assertThat(step).startsWith("SCAN r"));
     }
 
+    @Test
+    void aSealingRoundAsksForItsNaturalIdsThroughThePartialIdIndex() throws SQLException {
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE items (id TEXT PRIMARY KEY, ps_global_id TEXT)");
+            // as TableInstaller creates it
+            statement.execute("CREATE UNIQUE INDEX __pocketsync_gid_items ON items (ps_global_id) WHERE ps_global_id IS NOT NULL");
+        }
+        List<String> plan = plan(NaturalIdRound.heldSql("items"));
+
+        assertThat(plan).anySatisfy(step -> assertThat(step).contains("SEARCH items USING COVERING INDEX __pocketsync_gid_items"));
+        assertThat(plan).noneSatisfy(step -> assertThat(step).startsWith("SCAN items"));
+    }
+
     /** The detail column of {@code EXPLAIN QUERY PLAN}, one entry per step. */
     private List<String> plan(String sql) throws SQLException {
         List<String> steps = new ArrayList<>();

@@ -49,6 +49,23 @@ class ValuesBatchTest {
     }
 
     @Test
+    void aBatchInOrderWritesEachFlushSortedAndKeepsNothing() throws SQLException {
+        // k is the rowid: NULL takes the next one, so the rowids show the order the rows were written in
+        ValuesBatch batch = new ValuesBatch(statements, "INSERT INTO t (k, v, n)", 3, "")
+                .inOrder(java.util.Comparator.comparing(row -> (String) row[1]));
+        for (String v : List.of("c", "a", "b")) {
+            batch.add(null, v, 0L);
+        }
+        batch.flush();
+        assertThat(batch.isEmpty()).isTrue();
+        assertThat(db.query("SELECT v FROM t ORDER BY k")).extracting(row -> row.get("v")).containsExactly("a", "b", "c");
+        batch.add(null, "e", 0L);
+        batch.add(null, "d", 0L);
+        batch.flush();
+        assertThat(db.query("SELECT v FROM t ORDER BY k")).extracting(row -> row.get("v")).containsExactly("a", "b", "c", "d", "e");
+    }
+
+    @Test
     void aRowRefusedByAConstraintIsReportedAndTheOthersAreWritten() throws SQLException {
         db.exec("INSERT INTO t (k, v, n) VALUES (1000, 'taken', 0)");
         ValuesBatch batch = new ValuesBatch(statements, "INSERT INTO t (k, v, n)", 3, "");
