@@ -169,6 +169,24 @@ class RemoteApplyTest {
     }
 
     @Test
+    void aPendingEditOfAnOldAppVersionCarriesTheKeptValueTheUpgradeWritesIntoTheRow() {
+        // a newer app version elsewhere wrote 'note'; this device, on the old version, keeps the value and edits the row
+        capture.apply(List.of(change("todo", "g1", Op.INSERT, row("id", "1", "title", "theirs", "note", "n11"), 1)), List.of(1L), 0, 1,
+                ChangesMode.LIVE, true);
+        db.exec("UPDATE todo SET title = 'mine' WHERE id = '1'");
+        assertThat(capture.pending(0, 10).get(0).change().row()).as("sealed with the kept value").containsEntry("note", "n11");
+
+        // the app upgrades before the edit is pushed: the row gains the kept value, and the pending image must keep it,
+        // or the server keeps its own note (a column missing from an image is unchanged) while this row holds n11
+        db.exec("ALTER TABLE todo ADD COLUMN note TEXT");
+        capture.refreshSchema();
+        assertThat(db.query("SELECT title, note FROM todo")).containsExactly(row("title", "mine", "note", "n11"));
+        List<LocalChange> pending = capture.pending(0, 10);
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).change().row()).containsEntry("title", "mine").containsEntry("note", "n11");
+    }
+
+    @Test
     void aCollisionInsideALargePageParksOnlyThatRowAndKeepsTheOrderOfWrites() {
         db.exec("INSERT INTO todo (id, title) VALUES ('k70', 'mine')");
         List<Change> page = new ArrayList<>();
