@@ -47,6 +47,7 @@ final class RemoteApplier implements AutoCloseable {
     private final StatementCache statements;
     private final RowSequences sequences;
     private final DeferredChanges deferred;
+    private final OverwrittenChanges overwritten;
     private final DeadLetterWriter deadLetters;
     private final FullResync resync;
     private final ChangeLogPruner pruner;
@@ -59,10 +60,12 @@ final class RemoteApplier implements AutoCloseable {
         this.statements = new StatementCache(connection);
         this.sequences = new RowSequences(statements);
         this.deferred = new DeferredChanges(statements);
+        this.overwritten = new OverwrittenChanges(statements);
         this.deadLetters = new DeadLetterWriter(statements, clock);
         this.resync = new FullResync(connection, statements);
         this.pruner = new ChangeLogPruner(statements, sequences, requireNonNull(options, "options is null"));
-        this.acks = new AckApplier(statements, sequences, deferred, deadLetters, new RejectedRows(statements, clock));
+        this.acks = new AckApplier(statements, sequences, deferred, overwritten, deadLetters,
+                new RejectedRows(statements, clock));
         this.appTriggers = new AppTriggers(statements);
     }
 
@@ -143,6 +146,11 @@ final class RemoteApplier implements AutoCloseable {
                 continue;
             }
             heldSequences.add(write.change().table(), write.change().globalId(), write.sequence());
+            long pendingSeq = acceptance.pendingSeq(write.change());
+            if (pendingSeq > 0) {
+                // it won by version over a local change still pending: that change's ACK must find out (see AckApplier)
+                overwritten.overwrote(new RowKey(write.change().table(), write.change().globalId()), pendingSeq);
+            }
             applied++;
             tables.add(write.change().table());
         }
@@ -191,6 +199,7 @@ final class RemoteApplier implements AutoCloseable {
     void forgetSequences() throws SQLException {
         sequences.forgetAll();
         deferred.forgetAll();
+        overwritten.forgetAll();
     }
 
     /** Stores the cursor a page reached (and that a catch-up ended, which ends a repair), and prunes when it is time to. */
