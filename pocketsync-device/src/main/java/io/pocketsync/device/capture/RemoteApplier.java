@@ -99,7 +99,7 @@ final class RemoteApplier implements AutoCloseable {
         boolean snapshot = mode == ChangesMode.SNAPSHOT;
         if (changes.isEmpty() && !snapshot) {
             // a LIVE of the device's own changes (or an empty catch-up page): only the cursor moves
-            moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE);
+            moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE, false);
             return new ApplyReport(true, 0, 0, List.of(), List.of());
         }
         setApplying(true);
@@ -161,7 +161,7 @@ final class RemoteApplier implements AutoCloseable {
             resyncing = false;
         }
         setApplying(false);
-        moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE);
+        moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE, snapshot && lastPage);
         return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
     }
 
@@ -202,11 +202,14 @@ final class RemoteApplier implements AutoCloseable {
         overwritten.forgetAll();
     }
 
-    /** Stores the cursor a page reached (and that a catch-up ended, which ends a repair), and prunes when it is time to. */
-    private void moveCursor(long toCursor, boolean resyncing, boolean caughtUp) throws SQLException {
+    /**
+     * Stores the cursor a page reached (and that a catch-up ended, which ends a repair, or that a full resync ended, which
+     * may start one: see {@link OwnRowsRepair#END_ON_LAST_PAGE}), and prunes when it is time to.
+     */
+    private void moveCursor(long toCursor, boolean resyncing, boolean caughtUp, boolean resyncEnded) throws SQLException {
         statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET cursor = ?, last_sync_ms = ?, resync = ?, "
                 + OwnRowsRepair.END_ON_LAST_PAGE + " WHERE id = 1", toCursor, clock.millis(), resyncing ? 1L : 0L,
-                caughtUp ? 1L : 0L, caughtUp ? 1L : 0L);
+                caughtUp ? 1L : 0L, resyncEnded ? 1L : 0L, toCursor, caughtUp ? 1L : 0L);
         pruner.cursorMoved(toCursor);
     }
 
