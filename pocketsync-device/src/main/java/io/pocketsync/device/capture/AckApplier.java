@@ -17,31 +17,38 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records the server's verdicts on pushed changes (one ACK) inside the caller's applying transaction: marks each
  * local change acked, superseded or rejected, records the sequence of the state its row now holds, writes the
  * winners {@link PageAcceptance#judgeWinner} lets through, and applies the changes kept aside for rows the ACK
- * settles. A change refused {@code CLOCK_SKEW} is not given up but queued again ({@link SkewedChanges}); one refused
+ * settles, and writes back an acknowledged change a remote state was written over here ({@link OverwrittenChanges}).
+ * A change refused {@code CLOCK_SKEW} is not given up but queued again ({@link SkewedChanges}); one refused
  * {@code SCOPE_READ_ONLY} is reverted to the server's state ({@link ReadOnlyRevert}). Not
  * thread-safe (the capture is synchronized).
  */
 final class AckApplier {
+    private static final Logger LOG = LoggerFactory.getLogger(AckApplier.class);
+
     /** A pending local change named by an ACK: its local sequence and row. */
     private record PendingChange(long seq, RowKey row) {}
 
     private final StatementCache statements;
     private final RowSequences sequences;
     private final DeferredChanges deferred;
+    private final OverwrittenChanges overwritten;
     private final DeadLetterWriter deadLetters;
     private final RejectedRows rejectedRows;
     private final ReadOnlyRevert readOnlyRevert;
 
-    AckApplier(StatementCache statements, RowSequences sequences, DeferredChanges deferred, DeadLetterWriter deadLetters,
-            RejectedRows rejectedRows) {
+    AckApplier(StatementCache statements, RowSequences sequences, DeferredChanges deferred, OverwrittenChanges overwritten,
+            DeadLetterWriter deadLetters, RejectedRows rejectedRows) {
         this.statements = requireNonNull(statements, "statements is null");
         this.sequences = requireNonNull(sequences, "sequences is null");
         this.deferred = requireNonNull(deferred, "deferred is null");
+        this.overwritten = requireNonNull(overwritten, "overwritten is null");
         this.deadLetters = requireNonNull(deadLetters, "deadLetters is null");
         this.rejectedRows = requireNonNull(rejectedRows, "rejectedRows is null");
         this.readOnlyRevert = new ReadOnlyRevert(statements);
@@ -63,6 +70,7 @@ final class AckApplier {
         StateMarks marks = new StateMarks();
         SkewedChanges skewed = new SkewedChanges(statements);
         MissingColumns kept = new MissingColumns(statements);
+        boolean anyOverwritten = overwritten.any();
         ValuesBatch heldSequences = sequences.recorder();
         for (ChangeResult result : results) {
             PendingChange change = named.remove(result.changeId());
@@ -107,6 +115,11 @@ final class AckApplier {
             Change winner = result.winner();
             if (winner == null) {
                 if (sequence > held) {
+                    if (anyOverwritten) {
+                        marks.flush();
+                        heldSequences.flush();
+                        writeBack(writer, row, change.seq(), tables);
+                    }
                     known.put(row, sequence);
                     heldSequences.add(row.table(), row.globalId(), sequence);
                     kept.dropAbsent(row.table(), row.globalId(), change.seq());
@@ -148,6 +161,11 @@ final class AckApplier {
             applied += written.size();
             tables.addAll(written);
         }
+        if (anyOverwritten) {
+            for (RowKey row : decided) {
+                overwritten.settle(row);
+            }
+        }
         if (!decided.isEmpty() && deferred.any()) {
             for (RowKey row : decided) {
                 Change settled = deferred.takeIfSettled(row, sequences);
@@ -166,6 +184,26 @@ final class AckApplier {
             }
         }
         return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
+    }
+
+    /**
+     * Writes local change {@code changeSeq} back to its row when a remote state was written over it here and the server
+     * stored it all the same ({@link OverwrittenChanges}). A local constraint that refuses it leaves the row as it is
+     * (the next checksum comparison repairs it) rather than parking the device's own change.
+     */
+    private void writeBack(RowWriter writer, RowKey row, long changeSeq, Set<String> tables) throws SQLException {
+        Change own = overwritten.writeBack(row, changeSeq);
+        if (own == null) {
+            return;
+        }
+        try {
+            writeNow(writer, writer.validate(own), own);
+            tables.add(row.table());
+        }
+        catch (RowWriter.Refused refused) {
+            LOG.warn("row {} of {}: the server stored this device's change over a remote state written here, but writing it"
+                    + " back was refused: {}", RowWriter.shorten(row.globalId()), row.table(), refused.getMessage());
+        }
     }
 
     /** Writes one change at once (later reads in the same transaction must see it). */

@@ -73,9 +73,15 @@ final class OwnRowsRepair {
     }
 
     /**
-     * SQL for the device-state update that ends a repair when a catch-up or snapshot reached its last page (both
-     * parameters: whether it did); the device then knows its writes up to the mark the repair was started for.
+     * SQL for the device-state update that ends a repair when a catch-up or snapshot reached its last page (the first
+     * and fourth parameters: whether it did); the device then knows its writes up to the mark the repair was started for.
+     *
+     * <p>A full resync that ends below the own mark (the second parameter: whether a snapshot ended, the third: its
+     * cursor) starts one instead: its first page forgot the row sequences, ACKs included, so a snapshot read before an
+     * acknowledged own change may have written the row's older state over it, or left out the row that change created
+     * (then deleted here as one the server no longer has); the catch-up after it would leave those own rows out.
+     * Asking for them ({@code self}) up to the head brings them back.
      */
     static final String END_ON_LAST_PAGE = "own_mark = CASE WHEN ? AND repair > own_mark THEN repair ELSE own_mark END,"
-            + " repair = CASE WHEN ? THEN 0 ELSE repair END";
+            + " repair = CASE WHEN ? AND max(repair, own_mark) > ? THEN max(repair, own_mark) WHEN ? THEN 0 ELSE repair END";
 }

@@ -100,6 +100,15 @@ final class PageAcceptance {
     }
 
     /**
+     * The newest pending local change of {@code change}'s row, or 0 when none is pending: a {@link Verdict#WRITE} of the
+     * change then writes a remote state over it ({@link OverwrittenChanges}).
+     */
+    long pendingSeq(Change change) {
+        Pending local = pending.get(new RowKey(change.table(), change.globalId()));
+        return local == null ? 0 : local.seq();
+    }
+
+    /**
      * {@code change} was queued for writing: its state counts as held at once, so a repeat of the row later in the
      * page is judged against it. A write that a local constraint then refuses is parked, and so would be its repeat.
      */

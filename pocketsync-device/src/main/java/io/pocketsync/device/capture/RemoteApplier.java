@@ -47,6 +47,7 @@ final class RemoteApplier implements AutoCloseable {
     private final StatementCache statements;
     private final RowSequences sequences;
     private final DeferredChanges deferred;
+    private final OverwrittenChanges overwritten;
     private final DeadLetterWriter deadLetters;
     private final FullResync resync;
     private final ChangeLogPruner pruner;
@@ -59,10 +60,12 @@ final class RemoteApplier implements AutoCloseable {
         this.statements = new StatementCache(connection);
         this.sequences = new RowSequences(statements);
         this.deferred = new DeferredChanges(statements);
+        this.overwritten = new OverwrittenChanges(statements);
         this.deadLetters = new DeadLetterWriter(statements, clock);
         this.resync = new FullResync(connection, statements);
         this.pruner = new ChangeLogPruner(statements, sequences, requireNonNull(options, "options is null"));
-        this.acks = new AckApplier(statements, sequences, deferred, deadLetters, new RejectedRows(statements, clock));
+        this.acks = new AckApplier(statements, sequences, deferred, overwritten, deadLetters,
+                new RejectedRows(statements, clock));
         this.appTriggers = new AppTriggers(statements);
     }
 
@@ -96,7 +99,7 @@ final class RemoteApplier implements AutoCloseable {
         boolean snapshot = mode == ChangesMode.SNAPSHOT;
         if (changes.isEmpty() && !snapshot) {
             // a LIVE of the device's own changes (or an empty catch-up page): only the cursor moves
-            moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE);
+            moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE, false);
             return new ApplyReport(true, 0, 0, List.of(), List.of());
         }
         setApplying(true);
@@ -143,6 +146,11 @@ final class RemoteApplier implements AutoCloseable {
                 continue;
             }
             heldSequences.add(write.change().table(), write.change().globalId(), write.sequence());
+            long pendingSeq = acceptance.pendingSeq(write.change());
+            if (pendingSeq > 0) {
+                // it won by version over a local change still pending: that change's ACK must find out (see AckApplier)
+                overwritten.overwrote(new RowKey(write.change().table(), write.change().globalId()), pendingSeq);
+            }
             applied++;
             tables.add(write.change().table());
         }
@@ -153,7 +161,7 @@ final class RemoteApplier implements AutoCloseable {
             resyncing = false;
         }
         setApplying(false);
-        moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE);
+        moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE, snapshot && lastPage);
         return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
     }
 
@@ -191,13 +199,17 @@ final class RemoteApplier implements AutoCloseable {
     void forgetSequences() throws SQLException {
         sequences.forgetAll();
         deferred.forgetAll();
+        overwritten.forgetAll();
     }
 
-    /** Stores the cursor a page reached (and that a catch-up ended, which ends a repair), and prunes when it is time to. */
-    private void moveCursor(long toCursor, boolean resyncing, boolean caughtUp) throws SQLException {
+    /**
+     * Stores the cursor a page reached (and that a catch-up ended, which ends a repair, or that a full resync ended, which
+     * may start one: see {@link OwnRowsRepair#END_ON_LAST_PAGE}), and prunes when it is time to.
+     */
+    private void moveCursor(long toCursor, boolean resyncing, boolean caughtUp, boolean resyncEnded) throws SQLException {
         statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET cursor = ?, last_sync_ms = ?, resync = ?, "
                 + OwnRowsRepair.END_ON_LAST_PAGE + " WHERE id = 1", toCursor, clock.millis(), resyncing ? 1L : 0L,
-                caughtUp ? 1L : 0L, caughtUp ? 1L : 0L);
+                caughtUp ? 1L : 0L, resyncEnded ? 1L : 0L, toCursor, caughtUp ? 1L : 0L);
         pruner.cursorMoved(toCursor);
     }
 

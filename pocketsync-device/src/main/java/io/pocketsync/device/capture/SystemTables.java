@@ -40,6 +40,10 @@ import java.sql.SQLException;
  *       of the row was pending. When the ACKs leave the row with nothing pending, it is applied if
  *       the server sequenced it after the state the ACKs reported (e.g. {@code client-wins} let it overwrite
  *       the local change on the server), otherwise dropped.</li>
+ *   <li>{@code __pocketsync_overwritten}: per row, the newest pending local change a remote state was written over
+ *       (it was after that change by version). When the server nevertheless stores that change as the row's newest
+ *       state (its stamp moved meanwhile, see {@link OverwrittenChanges}), its ACK writes it back to the row. Emptied
+ *       as the row's changes are decided.</li>
  * </ul>
  *
  * <p>The change log has no index on (table, row): it would cost every captured write an insert at a random
@@ -54,6 +58,7 @@ final class SystemTables {
     static final String RESYNC_ROWS = "__pocketsync_resync_rows";
     static final String ROW_SEQ = "__pocketsync_row_seq";
     static final String DEFERRED = "__pocketsync_deferred";
+    static final String OVERWRITTEN = "__pocketsync_overwritten";
     static final String APPLYING = "__pocketsync_applying";
     static final String HELD = "__pocketsync_held_rows";
     static final String MISSING_COLUMNS = "__pocketsync_missing_columns";
@@ -100,6 +105,8 @@ final class SystemTables {
                 + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + DEFERRED + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, seq INTEGER NOT NULL,"
                 + " change_id TEXT NOT NULL, op TEXT NOT NULL, row_json TEXT NOT NULL, hlc INTEGER NOT NULL, device TEXT NOT NULL,"
+                + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + OVERWRITTEN + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, seq INTEGER NOT NULL,"
                 + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + HELD + " (tbl TEXT NOT NULL, gid TEXT NOT NULL, row_json TEXT NOT NULL,"
                 + " PRIMARY KEY (tbl, gid)) WITHOUT ROWID",

@@ -136,7 +136,8 @@ final class TableInstaller {
      * caller's write transaction: no other writer can commit in between), stores their column layouts and the
      * schema fingerprint, and brings what the old triggers could not see up to date: pending images gain added
      * columns, rows holding values in them are journaled ({@link AddedColumns}), and values kept for columns this
-     * device lacked are written ({@link MissingColumns}). The journal must be sealed with the old layouts first.
+     * device lacked are written ({@link MissingColumns}), and only then are pending images completed with the rows' values
+     * of the added columns. The journal must be sealed with the old layouts first.
      *
      * @param before the schemas this process knew, by table (a value is null before the first read)
      * @param previous the layouts the old triggers watched, by table
@@ -155,12 +156,16 @@ final class TableInstaller {
         }
         Sql.update(c, "UPDATE " + SystemTables.DEVICE_STATE + " SET schema_fingerprint = ? WHERE id = 1", fingerprint);
         for (TableSchema schema : current) {
-            completePendingImages(c, before.get(schema.name()), schema);
             AddedColumns.journalWrites(c, schema, previous.get(schema.name()));
             if (previous.get(schema.name()) != null) {
                 RenamedColumns.takeKeptValues(c, schema, RenamedColumns.of(previous.get(schema.name()), schema.columnNames()));
             }
             MissingColumns.fill(c, schema);
+            // After the kept values are written: a pending image is completed with what the row now holds. Before, the
+            // added column was still NULL there, and json_patch drops a key patched with NULL, so an image sealed with a
+            // kept value (MissingColumns.withKept) lost it while the row gained it: the server then kept its own value
+            // (a missing column is unchanged) and the device the kept one, a drift only the checksums found.
+            completePendingImages(c, before.get(schema.name()), schema);
         }
     }
 }

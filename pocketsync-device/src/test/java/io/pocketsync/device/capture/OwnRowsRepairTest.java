@@ -76,6 +76,40 @@ class OwnRowsRepairTest {
     }
 
     @Test
+    void aSnapshotReadBeforeAnAcknowledgedOwnChangeIsFollowedByACatchUpOfOwnRows() {
+        Change theirs = new Change("r1", "todo", "g-1", Op.INSERT, Map.of("id", "1", "title", "theirs"), List.of(),
+                Hlc.of(System.currentTimeMillis() - 1000, 0), "device-b");
+        capture.apply(List.of(theirs), List.of(3L), 0, 3, ChangesMode.CATCH_UP, true);
+        db.exec("UPDATE todo SET title = 'mine' WHERE id = '1'");
+        LocalChange mine = capture.pending(0, 10).get(0);
+        // a full resync was asked for (a table tracked later, a resync); meanwhile the change is stored at 5 and acknowledged
+        capture.acknowledge(List.of(ChangeResult.applied(mine.change().changeId(), 5)));
+        assertThat(capture.repairing()).isFalse();
+
+        // the snapshot was read at 4: its first page forgets the row sequences, so the older state is written over it
+        capture.apply(List.of(theirs), List.of(3L), 0, 4, ChangesMode.SNAPSHOT, true);
+        assertThat(db.query("SELECT title FROM todo")).containsExactly(Map.of("title", "theirs"));
+        // the catch-up from 4 must not leave this device's own rows out, or the row keeps the older state for good
+        assertThat(capture.repairing()).isTrue();
+        Change back = new Change(mine.change().changeId(), "todo", "g-1", Op.UPDATE, Map.of("id", "1", "title", "mine"), List.of(),
+                mine.change().hlc(), "self");
+        capture.apply(List.of(back), List.of(5L), 4, 5, ChangesMode.CATCH_UP, true);
+        assertThat(db.query("SELECT title FROM todo")).containsExactly(Map.of("title", "mine"));
+        assertThat(capture.repairing()).isFalse();
+        assertThat(ownMark()).isEqualTo(5);
+    }
+
+    @Test
+    void aSnapshotThatReachesTheOwnMarkStartsNoRepair() {
+        LocalChange mine = write("a");
+        capture.acknowledge(List.of(ChangeResult.applied(mine.change().changeId(), 2)));
+        capture.apply(List.of(new Change(mine.change().changeId(), "todo", mine.change().globalId(), Op.INSERT,
+                Map.of("id", "a", "title", "mine"), List.of(), mine.change().hlc(), "self")), List.of(2L), 0, 4, ChangesMode.SNAPSHOT,
+                true);
+        assertThat(capture.repairing()).isFalse();
+    }
+
+    @Test
     void aRepairSurvivesARestartAndLiveMessagesDoNotEndIt() {
         capture.repairIfBehind(3);
         capture.apply(List.of(), List.of(), 0, 2, ChangesMode.LIVE, true);

@@ -169,6 +169,69 @@ class RemoteApplyTest {
     }
 
     @Test
+    void aPendingEditOfAnOldAppVersionCarriesTheKeptValueTheUpgradeWritesIntoTheRow() {
+        // a newer app version elsewhere wrote 'note'; this device, on the old version, keeps the value and edits the row
+        capture.apply(List.of(change("todo", "g1", Op.INSERT, row("id", "1", "title", "theirs", "note", "n11"), 1)), List.of(1L), 0, 1,
+                ChangesMode.LIVE, true);
+        db.exec("UPDATE todo SET title = 'mine' WHERE id = '1'");
+        assertThat(capture.pending(0, 10).get(0).change().row()).as("sealed with the kept value").containsEntry("note", "n11");
+
+        // the app upgrades before the edit is pushed: the row gains the kept value, and the pending image must keep it,
+        // or the server keeps its own note (a column missing from an image is unchanged) while this row holds n11
+        db.exec("ALTER TABLE todo ADD COLUMN note TEXT");
+        capture.refreshSchema();
+        assertThat(db.query("SELECT title, note FROM todo")).containsExactly(row("title", "mine", "note", "n11"));
+        List<LocalChange> pending = capture.pending(0, 10);
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).change().row()).containsEntry("title", "mine").containsEntry("note", "n11");
+    }
+
+    @Test
+    void aPendingChangeARemoteStateOverwroteIsWrittenBackWhenTheServerStoresItAfterARestamp() {
+        capture.apply(List.of(change("todo", "g1", Op.INSERT, row("id", "1", "title", "theirs"), 1),
+                change("todo", "g2", Op.INSERT, row("id", "2", "title", "theirs too"), 2)), List.of(1L, 2L), 0, 2, ChangesMode.LIVE,
+                true);
+        db.exec("DELETE FROM todo WHERE id = '1'", "UPDATE todo SET title = 'mine' WHERE id = '2'");
+        List<LocalChange> mine = capture.pending(0, 10);
+        assertThat(mine).hasSize(2);
+        // another device's later edits win here by their clock: the rows hold them, the local changes wait to be superseded
+        long later = System.currentTimeMillis() + 60_000;
+        Change edit1 = new Change("remote-later-1", "todo", "g1", Op.UPDATE, row("id", "1", "title", "theirs, later"), List.of(),
+                Hlc.of(later, 0), "other-device");
+        Change edit2 = new Change("remote-later-2", "todo", "g2", Op.UPDATE, row("id", "2", "title", "theirs too, later"),
+                List.of(), Hlc.of(later, 1), "other-device");
+        capture.apply(List.of(edit1, edit2), List.of(3L, 4L), 2, 4, ChangesMode.LIVE, true);
+        assertThat(db.query("SELECT id, title FROM todo ORDER BY id")).containsExactly(row("id", "1", "title", "theirs, later"),
+                row("id", "2", "title", "theirs too, later"));
+
+        // the next WELCOME finds this device's clock two minutes behind the server's: its pending changes are restamped
+        // after those edits, and the server stores them over them, with no winner to report
+        capture.clockOffset(-120_000);
+        assertThat(capture.pending(0, 10)).allSatisfy(change -> assertThat(change.change().hlc()).isGreaterThan(edit2.hlc()));
+        capture.acknowledge(List.of(ChangeResult.applied(mine.get(0).change().changeId(), 5),
+                ChangeResult.applied(mine.get(1).change().changeId(), 6)));
+
+        assertThat(db.query("SELECT id, title FROM todo ORDER BY id")).as("the server's state of both rows")
+                .containsExactly(row("id", "2", "title", "mine"));
+        assertThat(capture.pendingCount()).isZero();
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_overwritten")).isZero();
+    }
+
+    @Test
+    void aPendingChangeARemoteStateOverwroteAndTheServerSupersededKeepsTheRemoteState() {
+        capture.apply(List.of(change("todo", "g1", Op.INSERT, row("id", "1", "title", "theirs"), 1)), List.of(1L), 0, 1,
+                ChangesMode.LIVE, true);
+        db.exec("UPDATE todo SET title = 'mine' WHERE id = '1'");
+        String mine = capture.pending(0, 10).get(0).change().changeId();
+        Change later = new Change("remote-later", "todo", "g1", Op.UPDATE, row("id", "1", "title", "theirs, later"), List.of(),
+                Hlc.of(System.currentTimeMillis() + 60_000, 0), "other-device");
+        capture.apply(List.of(later), List.of(2L), 1, 2, ChangesMode.LIVE, true);
+        capture.acknowledge(List.of(ChangeResult.superseded(mine, later)));
+        assertThat(db.query("SELECT title FROM todo")).containsExactly(row("title", "theirs, later"));
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_overwritten")).isZero();
+    }
+
+    @Test
     void aCollisionInsideALargePageParksOnlyThatRowAndKeepsTheOrderOfWrites() {
         db.exec("INSERT INTO todo (id, title) VALUES ('k70', 'mine')");
         List<Change> page = new ArrayList<>();

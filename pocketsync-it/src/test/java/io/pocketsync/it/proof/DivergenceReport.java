@@ -47,6 +47,8 @@ final class DivergenceReport {
                 }
                 rows.addAll(device.pendingRows());
             }
+            // rows a self-heal compared row by row: a repair means a path lost or corrupted them
+            rows.addAll(trace.verifiedRows());
             List<AuditEntry> audit = store.audit(scope, 0, AUDIT_LIMIT);
             out.append("head ").append(store.info(scope).head()).append("; rows to look at: ").append(rows).append('\n');
             out.append(summary).append('\n');

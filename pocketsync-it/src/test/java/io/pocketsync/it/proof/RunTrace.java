@@ -9,6 +9,7 @@ import io.pocketsync.api.protocol.Ack;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ChangesMode;
+import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ErrorMessage;
 import io.pocketsync.api.protocol.Hello;
 import io.pocketsync.api.protocol.Message;
@@ -16,6 +17,8 @@ import io.pocketsync.api.protocol.Ping;
 import io.pocketsync.api.protocol.Pong;
 import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.protocol.Push;
+import io.pocketsync.api.protocol.Scoped;
+import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.protocol.Welcome;
 import io.pocketsync.api.store.BatchOutcome;
 import io.pocketsync.api.store.ChangeOutcome;
@@ -63,6 +66,21 @@ final class RunTrace {
 
     Map<String, String> deviceNames() {
         return new TreeMap<>(deviceNames);
+    }
+
+    /**
+     * The rows some device asked the server's state of in a checksum comparison (VERIFY {@code gids}): the rows its
+     * self-heal found different, which a report on repairs looks at.
+     */
+    java.util.Set<String> verifiedRows() {
+        java.util.Set<String> rows = new java.util.TreeSet<>();
+        for (Event event : events) {
+            if (event.what() instanceof Message message && event.note().startsWith("OUT")
+                    && Scoped.untagged(message) instanceof Verify verify) {
+                rows.addAll(verify.globalIds());
+            }
+        }
+        return rows;
     }
 
     void sent(String device, Message message, boolean twice) {
@@ -165,6 +183,30 @@ final class RunTrace {
     }
 
     private String message(Message message, String gid) {
+        if (message instanceof Scoped scoped) {
+            // a device of several scopes: its sessions' messages are tagged; the scope's suffix names which
+            String inner = message(scoped.message(), gid);
+            String scope = scoped.scope();
+            return inner == null ? null : "[" + scope.substring(scope.lastIndexOf('-') + 1) + "] " + inner;
+        }
+        if (message instanceof Verify verify) {
+            if (gid != null && !verify.globalIds().isEmpty() && !verify.globalIds().contains(gid)) {
+                return null;
+            }
+            return "VERIFY #" + verify.requestId() + (verify.table() == null ? "" : " " + verify.table())
+                    + (verify.level() == null ? "" : " " + verify.level()) + (verify.buckets().isEmpty() ? "" : " buckets=" + verify.buckets())
+                    + (verify.globalIds().isEmpty() ? "" : " gids=" + (gid == null ? verify.globalIds() : "[" + gid + ", ...]"));
+        }
+        if (message instanceof Checksums sums) {
+            StringBuilder out = new StringBuilder("CHECKSUMS #" + sums.requestId() + " seq=" + sums.sequence());
+            sums.tables().forEach(table -> out.append(' ').append(table.table()).append(" count=").append(table.count()));
+            int index = gid == null ? -1 : sums.globalIds().indexOf(gid);
+            if (index >= 0) {
+                out.append(" hash=").append(Long.toHexString(sums.hashes().get(index)));
+            }
+            String rows = changes(sums.rows(), sums.sequences(), -1, gid);
+            return rows == null ? out.toString() : out.append(rows).toString();
+        }
         if (message instanceof Push push) {
             String changes = changes(push.changes(), null, -1, gid);
             return changes == null ? null : "PUSH " + shortId(push.batchId()) + changes;
@@ -201,13 +243,15 @@ final class RunTrace {
             return head + list;
         }
         if (message instanceof Hello hello) {
-            return "HELLO cursor=" + hello.cursor();
+            return "HELLO " + hello.scope().substring(hello.scope().lastIndexOf('-') + 1) + " cursor=" + hello.cursor()
+                    + (hello.tables() == null ? "" : " tables=" + hello.tables());
         }
         if (message instanceof Welcome welcome) {
             return "WELCOME " + welcome.sessionId() + " head=" + welcome.headCursor() + (welcome.resyncRequired() ? " resync" : "");
         }
         if (message instanceof Pull pull) {
-            return "PULL cursor=" + pull.cursor() + " own=" + pull.ownFrom();
+            return "PULL cursor=" + pull.cursor() + " own=" + pull.ownFrom() + (pull.self() ? " self" : "")
+                    + (pull.sums() == null ? "" : " sums=" + pull.sums());
         }
         if (message instanceof ErrorMessage error) {
             return "ERROR " + error.code() + " " + error.message() + (error.refId() == null ? "" : " ref=" + shortId(error.refId()));
