@@ -66,7 +66,7 @@ public final class IncomingHashes {
     }
 
     /** One batch's hashing ahead: the hashing threads and the store asking share its chunks. */
-    private static final class Ahead {
+    static final class Ahead {
         private final Change[] changes;
         private final int chunks;
         private final long[] hashes;
@@ -88,11 +88,20 @@ public final class IncomingHashes {
 
         /** A hashing thread: takes chunks until none is left. */
         void work() {
-            RowHash.Bytes buffer = RowHash.buffer();
-            for (int chunk = nextChunk.getAndIncrement(); chunk < chunks; chunk = nextChunk.getAndIncrement()) {
-                hash(buffer, changes, chunk, hashes, buckets, hashed);
-                done.set(chunk, 1);
+            for (int chunk = take(); chunk < chunks; chunk = take()) {
+                finish(chunk);
             }
+        }
+
+        /** Takes the next chunk for a hashing thread; {@code chunks} or more when none is left. */
+        int take() {
+            return nextChunk.getAndIncrement();
+        }
+
+        /** Hashes a chunk {@link #take} gave this thread, and says it is done. */
+        void finish(int chunk) {
+            hash(RowHash.buffer(), changes, chunk, hashes, buckets, hashed);
+            done.set(chunk, 1);
         }
 
         synchronized IncomingHashes get() {

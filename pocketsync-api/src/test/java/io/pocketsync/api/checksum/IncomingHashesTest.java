@@ -71,4 +71,24 @@ class IncomingHashesTest {
         assertThat(cursor.find(RowKey.of(changes.get(1)), first.row())).isFalse();
         assertThat(cursor.find(RowKey.of(first), first.row())).isTrue();
     }
+
+    @Test
+    void aChunkAThreadIsStillOnIsHashedByTheAskerWithoutWaitingAndItsLateResultChangesNothing() {
+        List<Change> changes = batch(IncomingHashes.CHUNK * 3);
+        IncomingHashes.Ahead ahead = new IncomingHashes.Ahead(changes.toArray(Change[]::new));
+        int first = ahead.take();
+        ahead.finish(first);
+        int second = ahead.take(); // a hashing thread took it and is still on it
+
+        IncomingHashes hashes = ahead.get();
+        ahead.finish(second); // and finishes after the store asked
+
+        assertThat(ahead.take()).isGreaterThanOrEqualTo(3); // the store took the third chunk: none is left
+        IncomingHashes.Cursor cursor = hashes.cursor();
+        for (Change change : changes) {
+            assertThat(cursor.find(RowKey.of(change), change.row())).isTrue();
+            assertThat(cursor.hash()).isEqualTo(RowHash.of(change.table(), change.globalId(), change.row()));
+            assertThat(cursor.bucket()).isEqualTo(RowHash.bucket(change.globalId()));
+        }
+    }
 }
