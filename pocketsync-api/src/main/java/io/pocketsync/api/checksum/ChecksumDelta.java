@@ -70,22 +70,39 @@ public record ChecksumDelta(ChecksumLevel level, List<Entry> entries) {
         int buckets = level.buckets();
         // per table: count, low and high change of each bucket, side by side (a batch of 1000 rows touches them all)
         Map<String, long[]> tables = new LinkedHashMap<>();
+        IncomingHashes.Cursor ahead = incoming.cursor();
+        @Nullable String lastTable = null;
+        long[] tableSums = null;
         for (Map.Entry<RowKey, BatchPlan.Planned> row : plan.rows().entrySet()) {
             RowKey key = row.getKey();
-            RowState before = loaded.isEmpty() ? null : loaded.get(key);
+            // a row whose first sequence this batch assigned was created by it: nothing stored before (no lookup)
+            RowState before = loaded.isEmpty() || row.getValue().firstAssigned() ? null : loaded.get(key);
             RowState after = row.getValue().state();
             boolean wasLive = before != null && !before.deleted();
             boolean isLive = !after.deleted();
             long oldHash = wasLive ? RowHash.of(key.table(), key.globalId(), before.row()) : 0;
-            long newHash = isLive ? incoming.hashOf(key, after.row()) : 0;
+            long newHash;
+            int bucket;
+            if (isLive && ahead.find(key, after.row())) {
+                newHash = ahead.hash();
+                bucket = ahead.bucket();
+            }
+            else {
+                newHash = isLive ? RowHash.of(key.table(), key.globalId(), after.row()) : 0;
+                bucket = -1;
+            }
             if (wasLive == isLive && oldHash == newHash) {
                 continue;
             }
-            long[] sums = tables.computeIfAbsent(key.table(), table -> new long[3 * buckets]);
-            int at = 3 * level.of(RowHash.bucket(key.globalId()));
-            sums[at] += (isLive ? 1 : 0) - (wasLive ? 1 : 0);
-            sums[at + 1] += (newHash & 0xffff_ffffL) - (oldHash & 0xffff_ffffL);
-            sums[at + 2] += (newHash >>> 32) - (oldHash >>> 32);
+            if (!key.table().equals(lastTable)) {
+                // rows of one table mostly come together: one map lookup per run of them
+                lastTable = key.table();
+                tableSums = tables.computeIfAbsent(lastTable, table -> new long[3 * buckets]);
+            }
+            int at = 3 * level.of(bucket >= 0 ? bucket : RowHash.bucket(key.globalId()));
+            tableSums[at] += (isLive ? 1 : 0) - (wasLive ? 1 : 0);
+            tableSums[at + 1] += (newHash & 0xffff_ffffL) - (oldHash & 0xffff_ffffL);
+            tableSums[at + 2] += (newHash >>> 32) - (oldHash >>> 32);
         }
         List<Entry> entries = new ArrayList<>();
         tables.forEach((table, sums) -> {

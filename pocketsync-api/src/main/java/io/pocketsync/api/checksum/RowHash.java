@@ -2,6 +2,7 @@ package io.pocketsync.api.checksum;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,7 +50,16 @@ public final class RowHash {
     public static long of(String table, String globalId, Map<String, ? extends @Nullable Object> row) {
         // The bytes are laid out in one reused buffer and hashed in one call, and the columns are gathered and sorted
         // in reused arrays: the server hashes every row it writes, so this is on its ingest path (docs/benchmarks.md).
-        Bytes out = BUFFER.get();
+        return of(buffer(), table, globalId, row);
+    }
+
+    /** This thread's buffer, for {@link #of(Bytes, String, String, Map)}: fetched once for a run of rows. */
+    static Bytes buffer() {
+        return BUFFER.get();
+    }
+
+    /** {@link #of(String, String, Map)} in {@code out}, the calling thread's own {@link #buffer()}. */
+    static long of(Bytes out, String table, String globalId, Map<String, ? extends @Nullable Object> row) {
         out.reset();
         out.utf8(table);
         out.put((byte) 0);
@@ -93,12 +103,13 @@ public final class RowHash {
     private static final ThreadLocal<Bytes> BUFFER = ThreadLocal.withInitial(Bytes::new);
 
     /** A growable big-endian byte buffer, reused per thread (a row's bytes are hashed before the next row starts). */
-    private static final class Bytes {
+    static final class Bytes implements BiConsumer<String, @Nullable Object> {
         private byte[] bytes = new byte[512];
         private int size;
         /** The non-null columns of the row being hashed, in code point order of the names, and their values. */
         String[] names = new String[16];
         Object[] values = new Object[16];
+        private int count;
 
         /** Fills {@link #names} and {@link #values} with the row's non-null columns, sorted; returns how many. */
         int gather(Map<String, ? extends @Nullable Object> row) {
@@ -106,25 +117,29 @@ public final class RowHash {
                 names = new String[row.size()];
                 values = new Object[row.size()];
             }
-            int count = 0;
-            for (Map.Entry<String, ? extends @Nullable Object> entry : row.entrySet()) {
-                Object value = canonical(entry.getValue());
-                if (value == null) {
-                    continue;
-                }
-                // insertion sort: rows have few columns, and they mostly come in the same order every time
-                String name = entry.getKey();
-                int at = count;
-                while (at > 0 && compareCodePoints(names[at - 1], name) > 0) {
-                    names[at] = names[at - 1];
-                    values[at] = values[at - 1];
-                    at--;
-                }
-                names[at] = name;
-                values[at] = value;
-                count++;
-            }
+            count = 0;
+            // the map's own loop (a read-only image's entry set wraps every entry)
+            row.forEach(this);
             return count;
+        }
+
+        /** One column of the row being gathered. */
+        @Override
+        public void accept(String name, @Nullable Object column) {
+            Object value = canonical(column);
+            if (value == null) {
+                return;
+            }
+            // insertion sort: rows have few columns, and they mostly come in the same order every time
+            int at = count;
+            while (at > 0 && compareCodePoints(names[at - 1], name) > 0) {
+                names[at] = names[at - 1];
+                values[at] = values[at - 1];
+                at--;
+            }
+            names[at] = name;
+            values[at] = value;
+            count++;
         }
 
         void reset() {
