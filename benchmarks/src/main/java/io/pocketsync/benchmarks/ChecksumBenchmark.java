@@ -56,7 +56,7 @@ final class ChecksumBenchmark {
                 Clock.systemUTC(), true);
                 ServerStore bare = new SqliteServerStore(SqliteStoreConfig.at(dir.resolve("checksums-not-kept.db")), "bench",
                         Clock.systemUTC(), false)) {
-            double[] sqlite = Timing.interleaved(rounds, () -> ingest(kept, batch), () -> ingest(bare, batch));
+            double[] sqlite = batchByBatch(rounds, kept, bare, batch);
             out.add(new Measurement("server ingest with checksum upkeep, sqlite store, batches of " + batch, sqlite[0], sqlite[1],
                     "changes/s", "same store without upkeep", true, 0.95));
         }
@@ -67,7 +67,7 @@ final class ChecksumBenchmark {
                 ServerStore bare = new RedisServerStore(config, "bench", Clock.systemUTC(), false);
                 StatefulRedisConnection<String, String> connection = client.connect()) {
             try {
-                double[] redis = Timing.interleaved(rounds, () -> ingest(kept, batch), () -> ingest(bare, batch));
+                double[] redis = batchByBatch(rounds, kept, bare, batch);
                 out.add(new Measurement("server ingest with checksum upkeep, redis store, batches of " + batch, redis[0], redis[1],
                         "changes/s", "same store without upkeep", true, 0.95));
             }
@@ -82,15 +82,44 @@ final class ChecksumBenchmark {
         return out;
     }
 
-    private Timing.Sample ingest(ServerStore store, int batchSize) {
-        String run = "c" + (counter++);
-        Scope scope = Scope.of("bench-" + run);
-        List<Change> changes = Workload.inserts("dev", run, changesPerRound);
-        long start = System.nanoTime();
-        for (List<Change> batch : Workload.batches(changes, batchSize)) {
-            store.apply(scope, batch, table -> LWW);
+    /**
+     * Changes/s of the store that keeps checksums and of the one that does not, as the median time of one batch:
+     * the two stores take the same batches alternately, batch by batch, the first of each pair alternating too, so a
+     * burst of the machine's other work (disk, CPU on a shared 2-core machine) falls on both sides alike. Rounds of
+     * whole runs, 0.3-1 s each, let one burst swing a ratio by 10-20%. One round first warms up both.
+     *
+     * @return {kept, bare} in changes/s
+     */
+    private double[] batchByBatch(int rounds, ServerStore kept, ServerStore bare, int batchSize) {
+        List<Long> keptNanos = new ArrayList<>();
+        List<Long> bareNanos = new ArrayList<>();
+        for (int round = 0; round <= rounds; round++) {
+            String run = "c" + (counter++);
+            Scope scope = Scope.of("bench-" + run);
+            List<List<Change>> batches = Workload.batches(Workload.inserts("dev", run, changesPerRound), batchSize);
+            for (int i = 0; i < batches.size(); i++) {
+                boolean keptFirst = (i + round) % 2 == 0;
+                long first = apply(keptFirst ? kept : bare, scope, batches.get(i));
+                long second = apply(keptFirst ? bare : kept, scope, batches.get(i));
+                if (round > 0) {
+                    keptNanos.add(keptFirst ? first : second);
+                    bareNanos.add(keptFirst ? second : first);
+                }
+            }
         }
-        return Timing.Sample.since(start, changes.size());
+        return new double[] {batchSize * 1e9 / median(keptNanos), batchSize * 1e9 / median(bareNanos)};
+    }
+
+    private static long apply(ServerStore store, Scope scope, List<Change> batch) {
+        long start = System.nanoTime();
+        store.apply(scope, batch, table -> LWW);
+        return System.nanoTime() - start;
+    }
+
+    private static double median(List<Long> nanos) {
+        List<Long> sorted = new ArrayList<>(nanos);
+        java.util.Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
     }
 
     /** A device file with {@code deviceRows} synced rows (written as remote rows are: not captured); one full compute. */
