@@ -124,7 +124,12 @@ class MultiScopeSessionTest {
             TestingConnection a = new TestingConnection("test");
             a.attach(counted.accept(a));
             a.receive(hello("dev-a", "alice", "ta", null));
+            await(a, null, Welcome.class, w -> true);
             a.receive(hello("dev-a", "team", "wrong", null)); // a refused scope ends its session, not the connection
+            await(a, "team", ErrorMessage.class, e -> e.code() == ErrorCode.AUTH_FAILED);
+            // the refused session ends after its ERROR is sent: a HELLO before that would reach the ending session
+            Awaitility.await().until(() -> counted.sessionCount() == 1);
+            assertThat(open).hasValue(1);
             a.receive(hello("dev-a", "team", "tt", null));
             await(a, "team", Welcome.class, w -> true);
             assertThat(counted.sessionCount()).isEqualTo(2);
