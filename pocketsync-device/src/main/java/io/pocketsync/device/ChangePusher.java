@@ -181,36 +181,24 @@ final class ChangePusher {
     }
 
     /**
-     * Records ACKs that arrived one after the other, in one transaction: the engine acknowledged one ACK while the
-     * server stored the next batches, so several wait by the time it looks, and each transaction wrote the row
-     * sequences' pages of its rows again (natural ids are hashes: an ACK of 1000 rows touched most of that table).
-     * Batches in flight never share a row, so one verdict does not depend on another's.
+     * Records an ACK.
      *
-     * @return the ACKs whose batch was in flight; an ACK of a batch not in flight (a late ACK of a batch sent again
-     *         after a timeout, or a second ACK of one batch from several server nodes on MQTT) is ignored: a batch sent
-     *         since carries the same changes and its ACK decides them
+     * @return false when its batch is not in flight (a late ACK of a batch sent again after a timeout, or a
+     *         second ACK of one batch from several server nodes on MQTT): a batch sent since carries the same
+     *         changes and its ACK decides them
      */
-    List<Ack> acknowledged(List<Ack> acks) {
-        List<Ack> inFlight = new ArrayList<>(acks.size());
-        List<ChangeResult> results = new ArrayList<>();
-        for (Ack ack : acks) {
-            PushWindow.Batch acked = inflight.remove(ack.batchId());
-            if (acked == null) {
-                LOG.debug("ACK of batch {} not in flight; ignored", ack.batchId());
-                continue;
-            }
-            inFlight.add(ack);
-            results.addAll(ack.results());
-            if (ack.results().size() != acked.size()) {
-                mayHavePending = true; // a change the ACK did not name is still pending: send it again
-            }
+    boolean acknowledged(Ack ack) {
+        PushWindow.Batch acked = inflight.remove(ack.batchId());
+        if (acked == null) {
+            LOG.debug("ACK of batch {} not in flight; ignored", ack.batchId());
+            return false;
         }
-        if (inFlight.isEmpty()) {
-            return inFlight;
+        ApplyReport report = capture.acknowledge(ack.results());
+        if (ack.results().size() != acked.size()) {
+            mayHavePending = true; // a change the ACK did not name is still pending: send it again
         }
-        ApplyReport report = capture.acknowledge(results);
         retryAttempt = 0;
-        for (ChangeResult result : results) {
+        for (ChangeResult result : ack.results()) {
             if (result.status() == ChangeStatus.REJECTED) {
                 String reverted = result.errorCode() != ErrorCode.SCOPE_READ_ONLY ? ""
                         : result.winner() == null ? "; the row was removed here (the server has none)"
@@ -220,7 +208,7 @@ final class ChangePusher {
             }
         }
         applied.accept(report);
-        return inFlight;
+        return true;
     }
 
     /**

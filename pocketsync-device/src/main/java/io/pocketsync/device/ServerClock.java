@@ -4,12 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.capture.ChangeCapture;
-import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.protocol.Ack;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.protocol.Welcome;
-import java.util.List;
 
 /**
  * Keeps the device's clocks in step with the server's (docs/protocol.md 3.1, 3.2): merges the server's hybrid logical
@@ -36,16 +34,9 @@ final class ServerClock {
         }
     }
 
-    /**
-     * ACKs that arrived one after the other: merges the newest of their clocks (whether or not they are for a PUSH in
-     * flight), which is what merging each in turn comes to.
-     */
-    void acknowledged(List<Ack> acks) {
-        Hlc newest = acks.get(0).serverHlc();
-        for (Ack ack : acks) {
-            newest = newest.max(ack.serverHlc());
-        }
-        capture.mergeClock(newest);
+    /** An ACK: merges its clock (whether or not the ACK is for a PUSH in flight). */
+    void acknowledged(Ack ack) {
+        capture.mergeClock(ack.serverHlc());
     }
 
     /**

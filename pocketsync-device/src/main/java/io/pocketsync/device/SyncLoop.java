@@ -18,11 +18,8 @@ import io.pocketsync.api.protocol.ProtocolVersion;
 import io.pocketsync.api.protocol.Welcome;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -66,8 +63,6 @@ final class SyncLoop implements ClientTransport.Listener {
     private @Nullable ScheduledFuture<?> busyRetry;
     private @Nullable ScheduledFuture<?> verifyCheck;
     private volatile boolean stopped;
-    /** Messages from the transport not handled yet, in order of arrival (taken by the engine thread only). */
-    private final Queue<Message> inbound = new ConcurrentLinkedQueue<>();
 
     SyncLoop(ChangeCapture capture, ClientTransport transport, Endpoint endpoint, Supplier<String> tokens, DeviceOptions options,
             Watchers watchers, EngineThread engine, StatusBoard status) {
@@ -208,8 +203,7 @@ final class SyncLoop implements ClientTransport.Listener {
 
     @Override
     public void onMessage(Message message) {
-        inbound.add(message);
-        engine.run(this::handleNext);
+        engine.run(() -> handle(message));
     }
 
     @Override
@@ -276,48 +270,22 @@ final class SyncLoop implements ClientTransport.Listener {
         }
     }
 
-    /**
-     * Handles the oldest message received, and with an ACK the ACKs right behind it (see
-     * {@link ChangePusher#acknowledged}); nothing when an earlier task took it along. Messages keep their order.
-     */
-    private void handleNext() {
-        Message message = inbound.poll();
-        if (message == null || stopped) {
+    private void handle(Message message) {
+        if (stopped) {
             return;
         }
-        if (message instanceof Ack ack) {
-            List<Ack> acks = new ArrayList<>();
-            acks.add(ack);
-            while (inbound.peek() instanceof Ack next) {
-                inbound.poll(); // the engine thread is the only one that takes: it is still next
-                acks.add(next);
-            }
-            acknowledged(acks);
-        }
-        else {
-            handle(message);
-        }
-    }
-
-    private void acknowledged(List<Ack> acks) {
-        clock.acknowledged(acks);
-        boolean remeasured = false;
-        List<Ack> inFlight = pusher.acknowledged(acks);
-        for (Ack ack : inFlight) {
-            remeasured |= clock.remeasuredAfterSkew(ack);
-        }
-        if (remeasured) {
-            pusher.forget(); // send it all again, restamped
-        }
-        if (!inFlight.isEmpty()) {
-            status.countsMayHaveChanged();
-            pump();
-        }
-    }
-
-    private void handle(Message message) {
         if (message instanceof Welcome welcome) {
             onWelcome(welcome);
+        }
+        else if (message instanceof Ack ack) {
+            clock.acknowledged(ack);
+            if (pusher.acknowledged(ack)) {
+                if (clock.remeasuredAfterSkew(ack)) {
+                    pusher.forget(); // send it all again, restamped
+                }
+                status.countsMayHaveChanged();
+                pump();
+            }
         }
         else if (message instanceof Changes changes) {
             if (receiver.received(changes)) {
