@@ -7,7 +7,6 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.protocol.Changes;
-import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.transport.ClientTransport;
@@ -46,7 +45,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Table subscriptions as a user meets them (issue #20 item 1), on both stores and both transports: device A tracks
  * {@code todo} and {@code note}, device B only {@code todo}. B never receives a note (no change, no checksum, and the
  * bytes it gets are a fraction of the notes written), parks no dead letter and converges on {@code todo}; then B
- * tracks {@code note} too and gets the table's current state in snapshot pages, and converges on both.
+ * tracks {@code note} too and gets the table's current state in table catch-up pages (and no todo again), and converges
+ * on both. {@link TableCatchUpIT} counts that catch-up in detail.
  */
 class SubscriptionIT {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
@@ -120,14 +120,15 @@ class SubscriptionIT {
         devices.remove(b2);
         Recording heardLater = new Recording(client("b"));
         PocketSyncDevice b3 = start(fileB, List.of("todo", "note"), heardLater);
-        SqliteFiles.execute(fileA, "UPDATE note SET body = 'changed while B resyncs' WHERE id = 'n0'");
+        SqliteFiles.execute(fileA, "UPDATE note SET body = 'changed while B catches up' WHERE id = 'n0'");
         await().atMost(PATIENCE).untilAsserted(() -> {
             assertThat(a.pendingCount() + b3.pendingCount()).isZero();
             assertThat(SqliteFiles.rows(fileB, "note")).isEqualTo(SqliteFiles.rows(fileA, "note"));
             assertThat(SqliteFiles.rows(fileB, "todo")).isEqualTo(SqliteFiles.rows(fileA, "todo"));
         });
         assertThat(SqliteFiles.rows(fileA, "note")).hasSize(NOTES + 1);
-        assertThat(heardLater.snapshotPagesWithNotes()).as("snapshot pages that brought notes").isGreaterThan(1);
+        assertThat(heardLater.tablePagesWithNotes()).as("table catch-up pages that brought notes").isGreaterThan(1);
+        assertThat(heardLater.todoChanges()).as("todo rows sent again").isZero();
         assertThat(b3.deadLetters().list()).isEmpty();
     }
 
@@ -222,9 +223,14 @@ class SubscriptionIT {
             return tables;
         }
 
-        long snapshotPagesWithNotes() {
-            return received.stream().filter(m -> m instanceof Changes c && c.mode() == ChangesMode.SNAPSHOT
+        long tablePagesWithNotes() {
+            return received.stream().filter(m -> m instanceof Changes c && c.tables() != null
                     && c.changes().stream().anyMatch(ch -> "note".equals(ch.table()))).count();
+        }
+
+        long todoChanges() {
+            return received.stream().filter(m -> m instanceof Changes).flatMap(m -> ((Changes) m).changes().stream())
+                    .filter(c -> "todo".equals(c.table())).count();
         }
 
         @Override
