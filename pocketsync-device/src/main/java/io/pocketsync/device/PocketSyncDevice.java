@@ -175,6 +175,19 @@ public final class PocketSyncDevice implements AutoCloseable {
     }
 
     /**
+     * What the server lets this device do in one scope, as its last WELCOME said (protocol 4): {@code READ_WRITE}, or
+     * {@code READ_ONLY}, whose local writes the server refuses and the device reverts (an app may grey out edits).
+     * Kept while offline. The same as {@code status(scope).grant()}.
+     *
+     * @param scope one of {@link #scopes()}
+     * @return the grant; null before the first WELCOME, or from a server that does not say (older than protocol 4)
+     * @throws PocketSyncException {@code INVALID_FIELD} when the device does not sync {@code scope}
+     */
+    public io.pocketsync.api.auth.@Nullable Grant grant(String scope) {
+        return status(scope).grant();
+    }
+
+    /**
      * The cursor of one scope (each scope has its own history), read on the engine thread.
      *
      * @param scope one of {@link #scopes()}

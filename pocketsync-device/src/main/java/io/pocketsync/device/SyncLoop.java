@@ -330,7 +330,7 @@ final class SyncLoop implements ClientTransport.Listener {
         if (welcome.resyncRequired()) {
             LOG.info("server asks for a full resync (cursor {} outside its history)", capture.state().cursor());
         }
-        status.connected(welcome.resyncRequired());
+        status.connected(welcome.resyncRequired(), welcome.grant());
         pump();
     }
 
