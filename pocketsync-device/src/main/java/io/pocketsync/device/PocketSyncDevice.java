@@ -332,6 +332,27 @@ public final class PocketSyncDevice implements AutoCloseable {
     }
 
     /**
+     * The tables whose current state is still arriving: tracked after the device had synced, they join through a table
+     * catch-up of their own (docs/protocol.md 3.8) while the other tables sync as before; a table is not listed any more
+     * once its last page is applied. Read on the engine thread, over every scope.
+     *
+     * @return the tables catching up, sorted per scope; empty when none is
+     * @throws PocketSyncException {@code TIMEOUT} when the engine does not answer within 10 seconds
+     */
+    public List<String> tablesCatchingUp() {
+        return engine.call(() -> {
+            List<String> tables = new java.util.ArrayList<>();
+            for (ChangeCapture view : scopes.values()) {
+                io.pocketsync.api.capture.TableCatchUp catchUp = view.tableCatchUp();
+                if (catchUp != null) {
+                    tables.addAll(catchUp.tables());
+                }
+            }
+            return List.copyOf(tables);
+        }, ENGINE_WAIT_SECONDS);
+    }
+
+    /**
      * The last server sequence applied (of the first scope, see {@link #cursor(String)}), read on the engine thread.
      *
      * @return the cursor the next catch-up resumes from

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Pulls the table catch-up in progress (docs/protocol.md 3.8, "Tracking another table later"): tables the device started
  * tracking after it had synced arrive in pages of their own, {@code PULL {cursor, tables, self}} from their own cursor
- * ({@link ChangeCapture#tableCatchUp()}), one page at a time until one has {@code more=false}, each applied with
- * {@link ChangeCapture#applyTables}. The main cursor's LIVE and catch-up ({@link RemoteChangeReceiver}) go on meanwhile.
+ * ({@link ChangeCapture#tableCatchUp()}) until a page has {@code more=false}, each applied with
+ * {@link ChangeCapture#applyTables}; the PULL of the next page goes out before a page that fits is written (one ahead). The main cursor's LIVE and catch-up ({@link RemoteChangeReceiver}) go on meanwhile.
  * A page that does not fit the stored state (an older request's, a reconnect's) is ignored and the device pulls from
  * the stored cursor again, as after any gap. A PULL unanswered for {@link DeviceOptions#pushTimeout()} is sent again.
  *
@@ -71,15 +71,28 @@ final class TableCatchUpReceiver {
         if (catchUp == null) {
             return;
         }
+        pull(catchUp.cursor(), catchUp.tables());
+    }
+
+    private void pull(long cursor, java.util.List<String> tables) {
         // self: the device never held these tables, so its own rows of them come too
-        if (transport.send(new Pull(ProtocolVersion.CURRENT, catchUp.cursor(), options.pullLimit(), 0, true, null,
-                catchUp.tables()))) {
+        if (transport.send(new Pull(ProtocolVersion.CURRENT, cursor, options.pullLimit(), 0, true, null, tables))) {
             outstanding = true;
             deadlineNanos = SyncLoop.deadline(options);
         }
     }
 
-    /** Applies a page of a table catch-up ({@link Changes#tables()} not null) when it fits the stored state. */
+    /** Whether {@code page} continues the stored table catch-up (so the page after it will too, once it is applied). */
+    private boolean fits(Changes page) {
+        TableCatchUp catchUp = capture.tableCatchUp();
+        return catchUp != null && new java.util.TreeSet<>(catchUp.tables()).equals(new java.util.TreeSet<>(page.tables()))
+                && (page.fromCursor() == catchUp.cursor() || page.fromCursor() == 0);
+    }
+
+    /**
+     * Applies a page of a table catch-up ({@link Changes#tables()} not null) when it fits the stored state; the PULL of
+     * the page after it goes out before this one is written, when it fits.
+     */
     void received(Changes page) {
         outstanding = false;
         if (!page.changes().isEmpty() && page.sequences().isEmpty()) {
@@ -87,11 +100,16 @@ final class TableCatchUpReceiver {
             status.error(ErrorCode.INVALID_FIELD, "table catch-up CHANGES without seqs ignored");
             return;
         }
+        if (page.hasMore() && fits(page)) {
+            // the next page is read and carried while this one is written, as for the main catch-up (protocol.md 3.5)
+            pull(page.cursor(), page.tables());
+        }
         ApplyReport report = capture.applyTables(page.tables(), page.changes(), page.sequences(), page.fromCursor(),
                 page.cursor(), !page.hasMore());
         if (!report.accepted()) {
             LOG.debug("table catch-up page {} from {} does not fit the stored state; pulling from it", page.tables(),
                     page.fromCursor());
+            outstanding = false; // a page asked for after it will not fit either
             return;
         }
         applied.accept(report);

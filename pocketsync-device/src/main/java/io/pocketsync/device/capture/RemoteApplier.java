@@ -93,7 +93,7 @@ final class RemoteApplier implements AutoCloseable {
                 resync.start(cursor, resyncing);
                 forgetSequences();
                 // the snapshot brings every subscribed table: a table catch-up in progress is not needed any more
-                TableJoin.subscribeJoining(connection);
+                TableJoin.resyncStarted(connection);
                 resyncing = true;
             }
             case END_RESYNC_BY_CATCH_UP -> {

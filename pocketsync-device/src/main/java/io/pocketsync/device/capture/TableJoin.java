@@ -50,6 +50,15 @@ final class TableJoin {
         Sql.update(c, "UPDATE " + SystemTables.DEVICE_STATE + " SET join_cursor = 0 WHERE id = 1");
     }
 
+    /**
+     * A full resync started: it brings every subscribed table, the joining ones too, and every row again, so the table
+     * catch-up ends and its mark is void.
+     */
+    static void resyncStarted(Connection c) throws SQLException {
+        subscribeJoining(c);
+        Sql.update(c, "UPDATE " + SystemTables.DEVICE_STATE + " SET join_mark = 0 WHERE id = 1");
+    }
+
     /** No table joins any more (the last one is no longer tracked): the cursor of the catch-up is void. */
     static void endIfEmpty(Connection c) throws SQLException {
         if (joining(c).isEmpty()) {

@@ -177,10 +177,12 @@ class TableJoinTest {
 
     @Test
     void aFullResyncEndsTheTableCatchUp() {
-        capture.applyTables(NOTE, List.of(note("n1", Op.INSERT, "one", 0)), List.of(3L), 0, 20, false);
+        capture.applyTables(NOTE, List.of(note("n1", Op.INSERT, "one", 0)), List.of(3L), 0, 45, false);
+        assertThat(capture.ownChangesFrom(40)).isEqualTo(41);
         capture.apply(List.of(todo("t1"), note("n1", Op.INSERT, "one", 0)), List.of(40L, 3L), 0, 40, ChangesMode.SNAPSHOT, false);
         assertThat(capture.tableCatchUp()).as("the snapshot brings every subscribed table").isNull();
         assertThat(subscribed()).containsExactly("note", "todo");
+        assertThat(capture.ownChangesFrom(40)).as("the snapshot sends every row again: the mark is void").isZero();
     }
 
     @Test
