@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pocketsync.api.ErrorCode;
-import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ChangesMode;
@@ -13,24 +12,12 @@ import io.pocketsync.api.protocol.Pull;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.core.codec.JsonCodec;
 import io.pocketsync.device.PocketSyncDevice;
-import io.pocketsync.it.support.Cleanup;
 import io.pocketsync.it.support.SqliteFiles;
-import io.pocketsync.it.support.SyncNode;
-import io.pocketsync.it.support.TestEnv;
-import io.pocketsync.it.support.Tokens;
-import io.pocketsync.server.engine.ServerOptions;
 import io.pocketsync.testkit.transport.ForwardingClientTransport;
-import io.pocketsync.testkit.transport.TestingPluginContext;
-import io.pocketsync.transport.mqtt.MqttClientConfig;
-import io.pocketsync.transport.mqtt.MqttClientTransport;
-import io.pocketsync.transport.websocket.WebSocketClientConfig;
-import io.pocketsync.transport.websocket.WebSocketClientTransport;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -54,58 +41,46 @@ class TableCatchUpIT {
 
     @TempDir
     Path dir;
-    private final Tokens tokens = new Tokens();
-    private final String scope = TestEnv.unique("join");
-    private final String topicRoot = TestEnv.uniqueTopicRoot();
-    private final String redisPrefix = TestEnv.unique("psit-join");
-    private final List<PocketSyncDevice> devices = new ArrayList<>();
-    private final List<String> mqttSessions = new ArrayList<>();
-    private SyncNode node;
-    private String transport;
+    private TwoTableNode node;
 
     @AfterEach
     void closeAll() {
-        devices.forEach(PocketSyncDevice::close);
-        Cleanup.afterNode(node, mqttSessions, redisPrefix);
+        if (node != null) {
+            node.close();
+        }
     }
 
     @ParameterizedTest(name = "{0} store, {1}")
     @CsvSource({"sqlite, websocket", "sqlite, mqtt", "redis, websocket", "redis, mqtt"})
     void aTableTrackedLaterArrivesAloneInPagesAndResumesAfterAStop(String storeName, String transportName) {
-        transport = transportName;
-        SyncNode.Builder builder = SyncNode.builder()
-                .store(SyncNode.store(storeName, dir, redisPrefix, "n1"))
-                .authenticator(tokens.authenticator()).options(ServerOptions.builder().pageRows(20));
-        node = ("websocket".equals(transportName) ? builder.websocket() : builder.mqtt(topicRoot)).start();
+        node = new TwoTableNode(dir, storeName, transportName, "join", 20);
 
-        Path fileA = database("a.db");
-        Path fileB = database("b.db");
-        PocketSyncDevice a = start(fileA, List.of("todo", "note"), client("a"));
+        Path fileA = node.database("a.db");
+        Path fileB = node.database("b.db");
+        PocketSyncDevice a = node.start(fileA, List.of("todo", "note"), node.client("a"));
         SqliteFiles.execute(fileA, "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ?)"
                 + " INSERT INTO todo (id, title) SELECT 't' || i, ? FROM k", TODOS - 1, TEXT);
         SqliteFiles.execute(fileA, "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ?)"
                 + " INSERT INTO note (id, body) SELECT 'n' || i, ? FROM k", NOTES - 1, TEXT);
-        PocketSyncDevice b = start(fileB, List.of("todo"), client("b"));
+        PocketSyncDevice b = node.start(fileB, List.of("todo"), node.client("b"));
         await().atMost(PATIENCE).until(() -> a.pendingCount() == 0 && SqliteFiles.rows(fileB, "todo").size() == TODOS
                 && b.cursor() == a.cursor());
-        b.close();
-        devices.remove(b);
+        node.stop(b);
 
         // B tracks note from now on, and holds a note of its own already; it stops after the first table catch-up page
         SqliteFiles.execute(fileB, "INSERT INTO note (id, body) VALUES ('b-own', 'written before tracking')");
-        Recording first = new Recording(client("b"), 1);
-        PocketSyncDevice b2 = start(fileB, List.of("todo", "note"), first);
+        Recording first = new Recording(node.client("b"), 1);
+        PocketSyncDevice b2 = node.start(fileB, List.of("todo", "note"), first);
         await().atMost(PATIENCE).until(() -> first.tablePages() >= 1 && first.droppedTablePages() >= 1);
-        b2.close();
-        devices.remove(b2);
+        node.stop(b2);
         long resumeFrom = first.appliedTableCursor();
         assertThat(resumeFrom).isPositive();
 
         // meanwhile A edits one note and deletes another
         SqliteFiles.execute(fileA, "UPDATE note SET body = 'edited while B catches up' WHERE id = 'n1'");
         SqliteFiles.execute(fileA, "DELETE FROM note WHERE id = 'n2'");
-        Recording later = new Recording(client("b"), Integer.MAX_VALUE);
-        PocketSyncDevice b3 = start(fileB, List.of("todo", "note"), later);
+        Recording later = new Recording(node.client("b"), Integer.MAX_VALUE);
+        PocketSyncDevice b3 = node.start(fileB, List.of("todo", "note"), later);
         SqliteFiles.execute(fileA, "UPDATE note SET body = 'edited again' WHERE id = 'n3'");
         await().atMost(PATIENCE).untilAsserted(() -> {
             assertThat(a.pendingCount() + b3.pendingCount()).isZero();
@@ -143,33 +118,6 @@ class TableCatchUpIT {
             }
         }
         return bytes;
-    }
-
-    private Path database(String name) {
-        Path file = dir.resolve(name);
-        SqliteFiles.execute(file, "CREATE TABLE IF NOT EXISTS todo (id TEXT PRIMARY KEY, title TEXT)");
-        SqliteFiles.execute(file, "CREATE TABLE IF NOT EXISTS note (id TEXT PRIMARY KEY, body TEXT)");
-        return file;
-    }
-
-    private PocketSyncDevice start(Path file, List<String> tables, ClientTransport client) {
-        URI server = "websocket".equals(transport) ? node.websocketUri() : URI.create(TestEnv.mqttUri());
-        PocketSyncDevice device = PocketSyncDevice.builder().database(file).tables(tables).scope(scope)
-                .token(tokens.forScope(scope)).server(server).transport(client).build();
-        device.start();
-        devices.add(device);
-        mqttSessions.add("ps:" + scope + ":" + device.deviceId());
-        return device;
-    }
-
-    private ClientTransport client(String name) {
-        if ("websocket".equals(transport)) {
-            return new WebSocketClientTransport(WebSocketClientConfig.from(PluginConfig.of("transport.websocket", Map.of(
-                    "reconnect-initial-delay", "50ms", "reconnect-max-delay", "400ms"))), new TestingPluginContext(name));
-        }
-        return new MqttClientTransport(MqttClientConfig.from(PluginConfig.of("transport.mqtt", Map.of(
-                "topic-root", topicRoot, "reconnect-initial-delay", "50ms", "reconnect-max-delay", "400ms"))),
-                new TestingPluginContext(name));
     }
 
     /**
