@@ -70,6 +70,8 @@ final class SystemTables {
     static final String SUBSCRIBED = "__pocketsync_subscribed";
     /** The tables a table catch-up is bringing in, not subscribed at the cursor yet (TableJoin). */
     static final String JOINING = "__pocketsync_joining";
+    /** The tables the device received once and no longer tracks: tracking one again is a full resync (SubscribedTables). */
+    static final String UNTRACKED = "__pocketsync_untracked";
     /** The parked device state of each scope that is not the active one (ScopeStates). */
     static final String SCOPE_STATE = "__pocketsync_scope_state";
     /** The scope each table of a device of several scopes is bound to (ScopeStates). */
@@ -125,6 +127,7 @@ final class SystemTables {
                 + " resync INTEGER NOT NULL, own_mark INTEGER NOT NULL, repair INTEGER NOT NULL, subscribed INTEGER NOT NULL) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + TABLE_SCOPE + " (tbl TEXT PRIMARY KEY, scope TEXT NOT NULL) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + JOINING + " (tbl TEXT PRIMARY KEY) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + UNTRACKED + " (tbl TEXT PRIMARY KEY) WITHOUT ROWID",
     };
 
     private SystemTables() {}

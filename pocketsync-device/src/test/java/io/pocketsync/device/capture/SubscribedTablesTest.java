@@ -100,22 +100,41 @@ class SubscribedTablesTest {
     }
 
     @Test
-    void aTableDroppedAndTrackedAgainCatchesUpAgain() {
+    void aTableDroppedAndTrackedAgainIsBroughtBackByAFullResync() {
         reopen(List.of("todo", "note"));
         capture.subscribe();
         syncedTo(40);
-        reopen(List.of("todo")); // the app no longer tracks note
+        reopen(List.of("todo")); // the app no longer tracks note: its rows stay, the server may delete some meanwhile
         assertThat(capture.subscribe()).containsExactly("todo");
         assertThat(capture.state().resyncing()).isFalse();
         assertThat(db.query("SELECT tbl FROM __pocketsync_subscribed")).extracting(r -> r.get("tbl")).containsExactly("todo");
 
         reopen(List.of("todo", "note"));
+        assertThat(capture.subscribe()).containsExactly("note", "todo");
+        assertThat(capture.tableCatchUp()).as("a table catch-up would leave the rows the server deleted").isNull();
+        assertThat(capture.state().resyncing()).as("the snapshot's last page removes them").isTrue();
+        assertThat(capture.state().cursor()).isZero();
+        assertThat(db.query("SELECT tbl FROM __pocketsync_subscribed ORDER BY tbl")).extracting(r -> r.get("tbl"))
+                .containsExactly("note", "todo");
+        assertThat(db.query("SELECT tbl FROM __pocketsync_untracked")).isEmpty();
+    }
+
+    @Test
+    void aTableDroppedWhileJoiningIsBroughtBackByAFullResyncToo() {
         capture.subscribe();
-        assertThat(capture.state().resyncing()).isFalse();
+        syncedTo(40);
+        reopen(List.of("todo", "note"));
+        capture.subscribe();
         assertThat(capture.tableCatchUp()).isEqualTo(new TableCatchUp(List.of("note"), 0));
 
         reopen(List.of("todo")); // dropped while catching up: the catch-up ends with it
         capture.subscribe();
         assertThat(capture.tableCatchUp()).isNull();
+        assertThat(capture.state().resyncing()).isFalse();
+
+        reopen(List.of("todo", "note")); // its pages may have brought rows the server deletes meanwhile
+        capture.subscribe();
+        assertThat(capture.tableCatchUp()).isNull();
+        assertThat(capture.state().resyncing()).isTrue();
     }
 }
