@@ -3,6 +3,7 @@ package io.pocketsync.device;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.auth.Grant;
 import io.pocketsync.api.PocketSyncException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -127,7 +128,7 @@ final class DeviceLoops {
 
     /**
      * The device's snapshot of several scopes: connected when every scope's session is, the latest sync of any, the
-     * counts summed, the first catch-up in progress.
+     * counts summed, the first catch-up in progress, the grant when every scope has the same (else null: ask each scope).
      */
     static SyncStatus combined(List<SyncStatus> scopes) {
         boolean connected = true;
@@ -135,7 +136,9 @@ final class DeviceLoops {
         long pending = 0;
         long parked = 0;
         @Nullable CatchUpProgress catchUp = null;
+        @Nullable Grant grant = scopes.isEmpty() ? null : scopes.get(0).grant();
         for (SyncStatus status : scopes) {
+            grant = status.grant() == grant ? grant : null;
             connected &= status.connected();
             if (status.lastSyncedAt() != null && (last == null || status.lastSyncedAt().isAfter(last))) {
                 last = status.lastSyncedAt();
@@ -144,6 +147,6 @@ final class DeviceLoops {
             parked += status.parkedCount();
             catchUp = catchUp != null ? catchUp : status.catchUp();
         }
-        return new SyncStatus(connected, last, pending, parked, catchUp);
+        return new SyncStatus(connected, last, pending, parked, catchUp, grant);
     }
 }

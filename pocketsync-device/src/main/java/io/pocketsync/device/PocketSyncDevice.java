@@ -175,6 +175,19 @@ public final class PocketSyncDevice implements AutoCloseable {
     }
 
     /**
+     * What the server lets this device do in one scope, as its last WELCOME said (protocol 4): {@code READ_WRITE}, or
+     * {@code READ_ONLY}, whose local writes the server refuses and the device reverts (an app may grey out edits).
+     * Kept while offline. The same as {@code status(scope).grant()}.
+     *
+     * @param scope one of {@link #scopes()}
+     * @return the grant; null before the first WELCOME, or from a server that does not say (older than protocol 4)
+     * @throws PocketSyncException {@code INVALID_FIELD} when the device does not sync {@code scope}
+     */
+    public io.pocketsync.api.auth.@Nullable Grant grant(String scope) {
+        return status(scope).grant();
+    }
+
+    /**
      * The cursor of one scope (each scope has its own history), read on the engine thread.
      *
      * @param scope one of {@link #scopes()}
@@ -316,6 +329,27 @@ public final class PocketSyncDevice implements AutoCloseable {
      */
     public String deviceId() {
         return deviceId;
+    }
+
+    /**
+     * The tables whose current state is still arriving: tracked after the device had synced, they join through a table
+     * catch-up of their own (docs/protocol.md 3.8) while the other tables sync as before; a table is not listed any more
+     * once its last page is applied. Read on the engine thread, over every scope.
+     *
+     * @return the tables catching up, sorted per scope; empty when none is
+     * @throws PocketSyncException {@code TIMEOUT} when the engine does not answer within 10 seconds
+     */
+    public List<String> tablesCatchingUp() {
+        return engine.call(() -> {
+            List<String> tables = new java.util.ArrayList<>();
+            for (ChangeCapture view : scopes.values()) {
+                io.pocketsync.api.capture.TableCatchUp catchUp = view.tableCatchUp();
+                if (catchUp != null) {
+                    tables.addAll(catchUp.tables());
+                }
+            }
+            return List.copyOf(tables);
+        }, ENGINE_WAIT_SECONDS);
     }
 
     /**

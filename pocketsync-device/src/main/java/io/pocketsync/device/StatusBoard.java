@@ -3,6 +3,7 @@ package io.pocketsync.device;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.auth.Grant;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.capture.ChangeCapture;
 import java.time.Clock;
@@ -140,8 +141,12 @@ final class StatusBoard {
         publish(current.withSync(lastSync, current.catchUp()));
     }
 
-    /** The server welcomed the device: a catch-up starts (a full resync when the server asks for one). */
-    void connected(boolean resync) {
+    /**
+     * The server welcomed the device: a catch-up starts (a full resync when the server asks for one); {@code grant} is
+     * what the WELCOME said the session may do (null: an older server that does not say).
+     */
+    void connected(boolean resync, @Nullable Grant grant) {
+        publish(current.withGrant(grant));
         emit(SyncStatusListener::connected);
         publish(current.withConnected(true, CatchUpProgress.starting(resync)));
     }

@@ -53,6 +53,7 @@ final class SyncLoop implements ClientTransport.Listener {
     private final LocalChangeWatcher localChanges;
     private final ChangePusher pusher;
     private final RemoteChangeReceiver receiver;
+    private final TableCatchUpReceiver tableCatchUp;
     private final ChecksumVerifier verifier;
     private final DeviceHandshake handshake;
     private final ServerClock clock;
@@ -77,6 +78,7 @@ final class SyncLoop implements ClientTransport.Listener {
         this.pusher = new ChangePusher(capture, transport, options, engine, status, this::reportApplied);
         this.receiver = new RemoteChangeReceiver(capture, transport, options, status, this::reportApplied,
                 this::wantsChecksums);
+        this.tableCatchUp = new TableCatchUpReceiver(capture, transport, options, status, this::reportApplied);
         this.verifier = new ChecksumVerifier(capture, transport, options, status, () -> {
             receiver.pullSoon();
             pump();
@@ -217,6 +219,7 @@ final class SyncLoop implements ClientTransport.Listener {
     private void sessionLost() {
         pusher.forget();
         receiver.disconnected();
+        tableCatchUp.sessionChanged();
         verifier.disconnected();
     }
 
@@ -234,7 +237,7 @@ final class SyncLoop implements ClientTransport.Listener {
             pump();
         }
         handshake.tick(now);
-        if (handshake.inSession() && receiver.pullOverdue(now)) {
+        if (handshake.inSession() && (receiver.pullOverdue(now) | tableCatchUp.overdue(now))) {
             pump();
         }
         verifier.tick(now);
@@ -267,6 +270,7 @@ final class SyncLoop implements ClientTransport.Listener {
         }
         if (initialPushDone) {
             receiver.pullIfWanted();
+            tableCatchUp.pullIfWanted();
         }
     }
 
@@ -286,6 +290,10 @@ final class SyncLoop implements ClientTransport.Listener {
                 status.countsMayHaveChanged();
                 pump();
             }
+        }
+        else if (message instanceof Changes changes && changes.tables() != null) {
+            tableCatchUp.received(changes);
+            pump();
         }
         else if (message instanceof Changes changes) {
             if (receiver.received(changes)) {
@@ -317,11 +325,12 @@ final class SyncLoop implements ClientTransport.Listener {
         initialPushDone = false;
         pusher.welcomed(welcome);
         receiver.welcomed();
+        tableCatchUp.sessionChanged();
         verifier.welcomed();
         if (welcome.resyncRequired()) {
             LOG.info("server asks for a full resync (cursor {} outside its history)", capture.state().cursor());
         }
-        status.connected(welcome.resyncRequired());
+        status.connected(welcome.resyncRequired(), welcome.grant());
         pump();
     }
 

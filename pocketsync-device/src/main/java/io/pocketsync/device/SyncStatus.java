@@ -1,5 +1,6 @@
 package io.pocketsync.device;
 
+import io.pocketsync.api.auth.Grant;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
@@ -16,9 +17,33 @@ import org.jspecify.annotations.Nullable;
  *        (pending changes are pushed first, then pages pulled); null when none is
  */
 public record SyncStatus(boolean connected, @Nullable Instant lastSyncedAt, long pendingCount, long parkedCount,
-        @Nullable CatchUpProgress catchUp) {
+        @Nullable CatchUpProgress catchUp, @Nullable Grant grant) {
     /** A device that has not connected yet and knows of nothing pending or parked. */
-    public static final SyncStatus INITIAL = new SyncStatus(false, null, 0, 0, null);
+    public static final SyncStatus INITIAL = new SyncStatus(false, null, 0, 0, null, null);
+
+    /**
+     * A status that does not know the grant.
+     *
+     * @param connected whether the server has welcomed the device on the current connection
+     * @param lastSyncedAt when the device last applied changes from the server; null when it never has
+     * @param pendingCount local changes not yet acknowledged; not negative
+     * @param parkedCount remote changes parked as dead letters; not negative
+     * @param catchUp the catch-up in progress; null when none is
+     */
+    public SyncStatus(boolean connected, @Nullable Instant lastSyncedAt, long pendingCount, long parkedCount,
+            @Nullable CatchUpProgress catchUp) {
+        this(connected, lastSyncedAt, pendingCount, parkedCount, catchUp, null);
+    }
+
+    /**
+     * Whether the server said the scope is read-only for this device: every local write of it is refused
+     * ({@code SCOPE_READ_ONLY}) and reverted, so an app may grey out edits.
+     *
+     * @return true when {@link #grant()} is {@link Grant#READ_ONLY}
+     */
+    public boolean isReadOnly() {
+        return grant == Grant.READ_ONLY;
+    }
 
     /**
      * Validates the counts.
@@ -28,6 +53,8 @@ public record SyncStatus(boolean connected, @Nullable Instant lastSyncedAt, long
      * @param pendingCount local changes not yet acknowledged; not negative
      * @param parkedCount remote changes parked as dead letters; not negative
      * @param catchUp the catch-up in progress; null when none is
+     * @param grant what the server's last WELCOME said this device may do in the scope ({@code rw} or {@code r},
+     *        protocol 4); kept while offline; null before the first WELCOME and from a server that does not say
      * @throws IllegalArgumentException when {@code pendingCount} or {@code parkedCount} is negative
      */
     public SyncStatus {
@@ -55,18 +82,22 @@ public record SyncStatus(boolean connected, @Nullable Instant lastSyncedAt, long
     }
 
     SyncStatus withConnected(boolean value, @Nullable CatchUpProgress progress) {
-        return new SyncStatus(value, lastSyncedAt, pendingCount, parkedCount, progress);
+        return new SyncStatus(value, lastSyncedAt, pendingCount, parkedCount, progress, grant);
+    }
+
+    SyncStatus withGrant(@Nullable Grant said) {
+        return new SyncStatus(connected, lastSyncedAt, pendingCount, parkedCount, catchUp, said);
     }
 
     SyncStatus withSync(@Nullable Instant at, @Nullable CatchUpProgress progress) {
-        return new SyncStatus(connected, at, pendingCount, parkedCount, progress);
+        return new SyncStatus(connected, at, pendingCount, parkedCount, progress, grant);
     }
 
     SyncStatus withPending(long count) {
-        return new SyncStatus(connected, lastSyncedAt, count, parkedCount, catchUp);
+        return new SyncStatus(connected, lastSyncedAt, count, parkedCount, catchUp, grant);
     }
 
     SyncStatus withCounts(long pending, long parked) {
-        return new SyncStatus(connected, lastSyncedAt, pending, parked, catchUp);
+        return new SyncStatus(connected, lastSyncedAt, pending, parked, catchUp, grant);
     }
 }

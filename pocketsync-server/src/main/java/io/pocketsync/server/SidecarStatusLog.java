@@ -1,8 +1,12 @@
 package io.pocketsync.server;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.auth.Grant;
 import io.pocketsync.device.CatchUpProgress;
+import io.pocketsync.device.PocketSyncDevice;
 import io.pocketsync.device.SyncStatusListener;
+import java.util.List;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +25,29 @@ final class SidecarStatusLog extends SyncStatusListener {
     private volatile boolean caughtUpTold;
     private volatile long rowsSinceCaughtUp;
 
+    private volatile Supplier<String> grants = () -> "";
+
+    /** Says, at each connect, what the server lets the device do in its scopes ({@link #grants(PocketSyncDevice)}). */
+    void grants(Supplier<String> value) {
+        grants = value;
+    }
+
+    /**
+     * What WELCOME said of each scope: {@code grant rw}, {@code grant r} (its writes are refused and reverted), or
+     * {@code grant unknown} (a server older than protocol 4); one scope's alone, or {@code scope: grant} each.
+     */
+    static String grants(PocketSyncDevice device) {
+        List<String> scopes = device.scopes();
+        StringBuilder out = new StringBuilder();
+        for (String scope : scopes) {
+            Grant grant = device.grant(scope);
+            out.append(out.length() == 0 ? "" : ", ").append(scopes.size() == 1 ? "" : scope + ": ")
+                    .append(grant == null ? "grant unknown" : "grant " + grant.shortForm())
+                    .append(grant == Grant.READ_ONLY ? " (read-only: local writes are refused and reverted)" : "");
+        }
+        return out.toString();
+    }
+
     /** Hands push and catch-up events to {@code value} from now on. */
     void progress(SyncProgress value) {
         progress = value;
@@ -30,7 +57,7 @@ final class SidecarStatusLog extends SyncStatusListener {
     public void connected() {
         connected = true;
         caughtUpTold = false;
-        log.info("Connected");
+        log.info("Connected ({})", grants.get());
     }
 
     @Override

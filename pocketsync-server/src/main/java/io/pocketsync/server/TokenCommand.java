@@ -114,7 +114,9 @@ public final class TokenCommand implements Callable<Integer> {
             }
             grants.put(name, grant);
         }
-        byte[] secret = secret(jwtSecretFile, ServerCommand.ENV_JWT_SECRET, "--secret-file");
+        // a secret file may hold several secrets while one rotates: tokens are signed with its first line
+        byte[] secret = jwtSecretFile != null ? JwtTokens.firstSecret(jwtSecretFile)
+                : secret(null, ServerCommand.ENV_JWT_SECRET, "--secret-file");
         return JwtTokens.issueHs256(secret, grants, "*".equals(device) ? null : device, audience, issuer,
                 JwtAuthenticator.DEFAULT_CLAIM, now, now.plus(validity));
     }

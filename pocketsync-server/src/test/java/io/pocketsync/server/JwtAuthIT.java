@@ -43,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * JWTs against {@code pocketsync server} with its keys in a JWKS file (issue #20, 4), over WebSocket and over MQTT: a valid
  * RS256 or ES256 token syncs; an expired one, one for another audience, one signed by a key the server does not trust,
  * one for another scope and one whose claim was rewritten are all refused (AUTH_FAILED to the device) and sync nothing;
- * a key added by rewriting the JWKS file is trusted without a restart, and the key it replaced no longer is.
+ * a key added by rewriting the JWKS file is trusted without a restart, and the key it replaced no longer is. An HS256
+ * secret rotates the same way through a secret file of several secrets, one a line.
  */
 class JwtAuthIT {
     private static final String MQTT = Optional.ofNullable(System.getenv("PS_MQTT_URI")).orElse("tcp://127.0.0.1:1883");
@@ -136,6 +137,67 @@ class JwtAuthIT {
                 device.close();
             }
         }
+    }
+
+    @Test
+    void anHs256SecretRotatesOnARunningServer() throws Exception {
+        String scope = "jwt-hs-" + UUID.randomUUID();
+        String old = "the-old-hs256-secret-of-32-bytes-or-more";
+        String next = "the-new-hs256-secret-of-32-bytes-or-more";
+        Path secretFile = dir.resolve("jwt.secret");
+        writeSecrets(secretFile, old);
+        List<PocketSyncDevice> devices = new ArrayList<>();
+        try (ServerRuntime server = ServerRuntime.start(ServerSettings.of(Map.of(
+                ServerSettings.PORT, "0",
+                ServerSettings.SQLITE_PATH, dir.resolve("server-hs.db").toString(),
+                ServerSettings.JWT_SECRET_FILE, secretFile.toString(),
+                "auth.jwt.secret-check", "1h",
+                ServerSettings.JWT_AUDIENCE, AUDIENCE)))) {
+            Map.Entry<String, URI> websocket = Map.entry("websocket", server.webSocketUri());
+            Path first = create("hs-old");
+            devices.add(start(first, websocket, scope, hs256(old, scope), new Recorder()));
+            TestDatabases.execute(first, "INSERT INTO todo (id, title) VALUES ('a', 'signed with the old secret')");
+
+            // 1. the new secret added beside the old one: a token signed with it is let in at once, the old ones still are
+            writeSecrets(secretFile, old, next);
+            Path second = create("hs-new");
+            devices.add(start(second, websocket, scope, hs256(next, scope), new Recorder()));
+            await().atMost(PATIENCE).until(() -> "signed with the old secret".equals(TestDatabases.title(second, "a")));
+            TestDatabases.execute(second, "INSERT INTO todo (id, title) VALUES ('b', 'signed with the new secret')");
+            await().atMost(PATIENCE).until(() -> "signed with the new secret".equals(TestDatabases.title(first, "b")));
+
+            // 2. the old secret removed: a new login with it is refused, without a restart. A token of a secret the server
+            //    never had fails first, which makes it look at the file at once (else within auth.jwt.secret-check)
+            writeSecrets(secretFile, next);
+            Recorder stranger = new Recorder();
+            devices.add(start(create("hs-stranger"), websocket, scope, hs256("a-secret-this-server-never-had-32-bytes", scope),
+                    stranger));
+            await().atMost(PATIENCE).until(() -> stranger.errors.contains(ErrorCode.AUTH_FAILED));
+            Path third = create("hs-retired");
+            Recorder refused = new Recorder();
+            devices.add(start(third, websocket, scope, hs256(old, scope), refused));
+            await().atMost(PATIENCE).until(() -> refused.errors.contains(ErrorCode.AUTH_FAILED));
+            assertThat(refused.connects.get()).isZero();
+            assertThat(TestDatabases.title(third, "a")).isNull();
+        }
+        finally {
+            for (PocketSyncDevice device : devices) {
+                device.close();
+            }
+        }
+    }
+
+    private static String hs256(String secret, String scope) {
+        Instant now = Instant.now();
+        return io.pocketsync.server.engine.auth.JwtTokens.issueHs256(secret.getBytes(StandardCharsets.UTF_8),
+                Map.of(scope, io.pocketsync.api.auth.Grant.READ_WRITE), null, AUDIENCE, null, "pocketsync", now.minusSeconds(5),
+                now.plusSeconds(3600));
+    }
+
+    private static void writeSecrets(Path file, String... secrets) throws Exception {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(temp, String.join("\n", secrets) + "\n");
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private PocketSyncDevice start(Path db, Map.Entry<String, URI> transport, String scope, String token, Recorder recorder) {

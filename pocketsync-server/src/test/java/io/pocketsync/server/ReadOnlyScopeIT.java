@@ -57,6 +57,10 @@ class ReadOnlyScopeIT {
             TestDatabases.execute(writerDb, "INSERT INTO todo (id, title) VALUES ('b', 'to be deleted by the reader')");
             await().atMost(PATIENCE).until(() -> "from the writer".equals(TestDatabases.title(readerDb, "a"))
                     && TestDatabases.title(readerDb, "b") != null);
+            // WELCOME told each device its grant (protocol 4): an app can grey out the reader's edits
+            assertThat(reader.grant(scope)).isEqualTo(io.pocketsync.api.auth.Grant.READ_ONLY);
+            assertThat(reader.status(scope).isReadOnly()).isTrue();
+            assertThat(writer.grant(scope)).isEqualTo(io.pocketsync.api.auth.Grant.READ_WRITE);
 
             TestDatabases.execute(readerDb, "UPDATE todo SET title = 'edited by the reader' WHERE id = 'a'");
             TestDatabases.execute(readerDb, "INSERT INTO todo (id, title) VALUES ('r', 'inserted by the reader')");

@@ -108,13 +108,48 @@ public interface ChangeCapture extends AutoCloseable {
     /**
      * The tables to subscribe to at HELLO (protocol 2, docs/protocol.md "Table subscriptions"): the server then sends
      * this device changes of these tables only. A capture that tracks a table the device never received at its current
-     * cursor (the app tracks it since the last HELLO) starts a full {@link #resync()} here, so that the table's current
-     * state arrives in pages. Null subscribes to every table (the default).
+     * cursor (the app tracks it since the last HELLO) starts a table catch-up of it here ({@link #tableCatchUp()}), so
+     * that the table's current state arrives in pages of its own. Null subscribes to every table (the default).
      *
      * @return the tracked tables, or null for every table
      */
     default @Nullable List<String> subscribe() {
         return null;
+    }
+
+    /**
+     * The table catch-up in progress (protocol 4, docs/protocol.md 3.8): the device pulls
+     * {@code PULL {cursor, tables, self}} pages of those tables until one has {@code more=false}, and applies them with
+     * {@link #applyTables}. Null when none is (the default: a capture that never starts one).
+     *
+     * @return the table catch-up in progress, or null
+     */
+    default @Nullable TableCatchUp tableCatchUp() {
+        return null;
+    }
+
+    /**
+     * Applies a page of the table catch-up in progress in one transaction with capture suppressed, under the usual row
+     * sequence rules (see {@link #apply}), and moves that catch-up's cursor, not the main one. Nothing is done, and
+     * {@link ApplyReport#NOT_ACCEPTED} returned, when no table catch-up of exactly {@code tables} is in progress or the
+     * page starts neither at its cursor nor at 0 (a server that lost its history starts it again). The last page
+     * ({@code lastPage}) ends it: the tables are then subscribed at the main cursor, whose LIVE and catch-up carried their
+     * later changes all along.
+     *
+     * @param tables the page's tables; not null
+     * @param changes the page's changes, in server order; not null
+     * @param sequences one positive server sequence per change, index for index
+     * @param fromCursor the cursor the page starts after
+     * @param toCursor the table catch-up's cursor once the page is applied
+     * @param lastPage whether this page ends the table catch-up
+     * @return what was applied, or {@link ApplyReport#NOT_ACCEPTED}
+     * @throws io.pocketsync.api.PocketSyncException with {@code INTERNAL} when the capture has no table catch-ups (the
+     *         default), {@code INVALID_FIELD} when {@code sequences} is not exactly as long as {@code changes}
+     */
+    default ApplyReport applyTables(List<String> tables, List<Change> changes, List<Long> sequences, long fromCursor,
+            long toCursor, boolean lastPage) {
+        throw new io.pocketsync.api.PocketSyncException(io.pocketsync.api.ErrorCode.INTERNAL,
+                getClass().getName() + " has no table catch-ups");
     }
 
     /**

@@ -32,9 +32,13 @@ import org.jspecify.annotations.Nullable;
  *        without it and ignores such a message (protocol.md 3.3). Only a message without changes may leave it empty
  * @param checksums on a final page ({@code hasMore} false) answering a PULL with {@code sums}: the scope's checksums
  *        exactly at {@code cursor} (request id 0), which the device compares once it applied the page; null otherwise
+ * @param tables protocol 4 (wire field {@code tables}, optional): present exactly on a page answering a PULL with
+ *        {@code tables} (a catch-up of tables the device just started tracking, docs/protocol.md 3.8), the same list;
+ *        such a page moves the device's cursor of those tables, not its main cursor. Null on every other message
  */
 public record Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
-        boolean hasMore, long estimatedRemaining, List<Long> sequences, @Nullable Checksums checksums) implements Message {
+        boolean hasMore, long estimatedRemaining, List<Long> sequences, @Nullable Checksums checksums,
+        @Nullable List<String> tables) implements Message {
     /**
      * Validates the message and copies its lists.
      *
@@ -50,10 +54,15 @@ public record Changes(int protocolVersion, ChangesMode mode, List<Change> change
      *        applies a change only over an older local state of the row. Empty when unknown (an older server):
      *        never null, otherwise exactly as long as {@code changes}, each positive
      * @param checksums the scope's checksums at {@code cursor}, on a final page only; null otherwise
+     * @param tables the tables a table catch-up page answers for; null for any other message
      * @throws IllegalArgumentException when checksums come with a live message, a page with more to come, or at
-     *         another sequence than {@code cursor}
+     *         another sequence than {@code cursor}; when {@code tables} is empty or comes with a LIVE
      */
     public Changes {
+        if (tables != null && (tables.isEmpty() || mode == ChangesMode.LIVE)) {
+            throw new IllegalArgumentException("tables name a table catch-up page: never empty, never LIVE");
+        }
+        tables = tables == null ? null : List.copyOf(tables);
         if (checksums != null && (mode == ChangesMode.LIVE || hasMore || checksums.sequence() != cursor)) {
             throw new IllegalArgumentException("checksums come only with a final page, at its cursor " + cursor);
         }
@@ -87,7 +96,7 @@ public record Changes(int protocolVersion, ChangesMode mode, List<Change> change
      */
     public Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
             boolean hasMore, long estimatedRemaining, List<Long> sequences) {
-        this(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, sequences, null);
+        this(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, sequences, null, null);
     }
 
     /**
@@ -99,7 +108,36 @@ public record Changes(int protocolVersion, ChangesMode mode, List<Change> change
      */
     public Changes withChecksums(Checksums sums) {
         return new Changes(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, sequences,
-                requireNonNull(sums, "sums is null"));
+                requireNonNull(sums, "sums is null"), tables);
+    }
+
+    /**
+     * This page as the answer to a PULL with {@code tables} (a table catch-up, docs/protocol.md 3.8).
+     *
+     * @param joining the tables the PULL named; not empty
+     * @return the same page naming them
+     */
+    public Changes withTables(List<String> joining) {
+        return new Changes(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, sequences,
+                checksums, requireNonNull(joining, "joining is null"));
+    }
+
+    /**
+     * A message that is not a table catch-up page.
+     *
+     * @param protocolVersion protocol version
+     * @param mode live broadcast, catch-up page or snapshot page
+     * @param changes the changes; never null
+     * @param fromCursor the cursor this message starts after
+     * @param cursor the cursor to store once the message is applied
+     * @param hasMore for pages: whether the device should PULL again from {@code cursor}
+     * @param estimatedRemaining for pages: an upper bound of the changes still to come (for progress)
+     * @param sequences the server sequence of each change's row state, index for index with {@code changes}
+     * @param checksums the scope's checksums at {@code cursor}, on a final page only; null otherwise
+     */
+    public Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
+            boolean hasMore, long estimatedRemaining, List<Long> sequences, @Nullable Checksums checksums) {
+        this(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, sequences, checksums, null);
     }
 
     /**
@@ -116,7 +154,7 @@ public record Changes(int protocolVersion, ChangesMode mode, List<Change> change
      */
     public Changes(int protocolVersion, ChangesMode mode, List<Change> changes, long fromCursor, long cursor,
             boolean hasMore, long estimatedRemaining) {
-        this(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, List.of(), null);
+        this(protocolVersion, mode, changes, fromCursor, cursor, hasMore, estimatedRemaining, List.of(), null, null);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.pocketsync.core.codec;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.auth.Grant;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
@@ -27,6 +28,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps a decoded tree (see {@link WireTreeReader}) to a protocol message, following
@@ -63,7 +65,7 @@ final class MessageDecoder {
                         message.booleanValue("resync"), message.intValue("maxBatch"), message.intValue("maxBytes"),
                         message.has("time") ? message.nonNegativeLong("time") : 0, optionalInt(message, "maxRow"),
                         optionalInt(message, "maxAssembled"),
-                        message.has("own") ? message.nonNegativeLong("own") : 0);
+                        message.has("own") ? message.nonNegativeLong("own") : 0, grant(message));
             case PUSH:
                 return new Push(version, message.string("batch"), changes(message, "changes"));
             case ACK:
@@ -84,12 +86,17 @@ final class MessageDecoder {
                     throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'sums' comes only with a final page, at its"
                             + " cursor " + cursor);
                 }
+                List<String> tables = optionalTables(message);
+                if (tables != null && mode == ChangesMode.LIVE) {
+                    throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'tables' names a table catch-up page, never a LIVE");
+                }
                 return new Changes(version, mode, changes, from, cursor, more, message.nonNegativeLong("remaining"),
-                        sequences(message, changes.size()), sums);
+                        sequences(message, changes.size()), sums, tables);
             case PULL:
                 return new Pull(version, message.nonNegativeLong("cursor"), message.intValue("limit"),
                         message.has("own") ? message.nonNegativeLong("own") : 0,
-                        message.has("self") && message.booleanValue("self"), ChecksumCodec.pullSums(message));
+                        message.has("self") && message.booleanValue("self"), ChecksumCodec.pullSums(message),
+                        optionalTables(message));
             case ERROR:
                 return new ErrorMessage(version, errorCode(message, "code", "number"), message.string("message"),
                         message.optionalString("ref"));
@@ -151,6 +158,32 @@ final class MessageDecoder {
             sequences.add(sequence);
         }
         return sequences;
+    }
+
+    /** Protocol 4's {@code tables} of a PULL or CHANGES (a table catch-up): absent is null, empty is refused. */
+    private static @Nullable List<String> optionalTables(WireObject message) {
+        if (!message.has("tables")) {
+            return null;
+        }
+        List<String> tables = ChecksumCodec.strings(message, "tables");
+        if (tables.isEmpty()) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'tables' names at least one table");
+        }
+        return tables;
+    }
+
+    /** WELCOME's {@code grant} (protocol 4): absent (an older server) is null. */
+    private static @Nullable Grant grant(WireObject message) {
+        String text = message.optionalString("grant");
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Grant.parse(text);
+        }
+        catch (IllegalArgumentException e) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'grant' is r or rw, not " + WireObject.shorten(text));
+        }
     }
 
     private static List<Change> changes(WireObject message, String name) {

@@ -54,11 +54,7 @@ final class MessageEncoder {
             }
             if (hello.tables() != null) {
                 // protocol 2: absent means every table (docs/protocol.md, "Table subscriptions")
-                out.writeArrayFieldStart("tables");
-                for (String table : hello.tables()) {
-                    out.writeString(table);
-                }
-                out.writeEndArray();
+                writeStrings(out, "tables", hello.tables());
             }
         }
         else if (message instanceof Welcome welcome) {
@@ -79,6 +75,9 @@ final class MessageEncoder {
             }
             if (welcome.maxAssembledBytes() > 0) {
                 out.writeNumberField("maxAssembled", welcome.maxAssembledBytes());
+            }
+            if (welcome.grant() != null) {
+                out.writeStringField("grant", welcome.grant().shortForm());
             }
         }
         else if (message instanceof Push push) {
@@ -116,6 +115,9 @@ final class MessageEncoder {
                 ChecksumCodec.writeChecksums(out, changes.checksums());
                 out.writeEndObject();
             }
+            if (changes.tables() != null) {
+                writeStrings(out, "tables", changes.tables());
+            }
         }
         else if (message instanceof Pull pull) {
             out.writeNumberField("cursor", pull.cursor());
@@ -129,6 +131,10 @@ final class MessageEncoder {
             if (pull.sums() != null) {
                 out.writeBooleanField("sums", true);
                 ChecksumCodec.writeLevel(out, pull.sums());
+            }
+            if (pull.tables() != null) {
+                // protocol 4: a table catch-up (docs/protocol.md 3.8)
+                writeStrings(out, "tables", pull.tables());
             }
         }
         else if (message instanceof ErrorMessage error) {
@@ -155,6 +161,14 @@ final class MessageEncoder {
             }
         }
         out.writeEndObject();
+    }
+
+    private static void writeStrings(JsonGenerator out, String name, List<String> values) throws IOException {
+        out.writeArrayFieldStart(name);
+        for (String value : values) {
+            out.writeString(value);
+        }
+        out.writeEndArray();
     }
 
     private void writeChanges(JsonGenerator out, List<Change> changes) throws IOException {

@@ -43,6 +43,10 @@ final class RemoteApplier implements AutoCloseable {
     /** A remote change queued for writing, with the server sequence of its state, or refused before it was queued. */
     private record Written(Change change, long sequence, RowWriter.@Nullable Refused refused) {}
 
+    /** What writing a page's changes did. */
+    private record Outcome(int applied, int skipped, List<ParkedChange> parked, Set<String> tables) {}
+
+    private final Connection connection;
     private final Clock clock;
     private final StatementCache statements;
     private final RowSequences sequences;
@@ -55,7 +59,7 @@ final class RemoteApplier implements AutoCloseable {
     private final AppTriggers appTriggers;
 
     RemoteApplier(Connection connection, Clock clock, CaptureOptions options) {
-        requireNonNull(connection, "connection is null");
+        this.connection = requireNonNull(connection, "connection is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.statements = new StatementCache(connection);
         this.sequences = new RowSequences(statements);
@@ -88,6 +92,8 @@ final class RemoteApplier implements AutoCloseable {
                 // the server may have lost its history (cursor above its head), so row sequences start afresh as well
                 resync.start(cursor, resyncing);
                 forgetSequences();
+                // the snapshot brings every subscribed table: a table catch-up in progress is not needed any more
+                TableJoin.resyncStarted(connection);
                 resyncing = true;
             }
             case END_RESYNC_BY_CATCH_UP -> {
@@ -102,18 +108,51 @@ final class RemoteApplier implements AutoCloseable {
             moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE, false);
             return new ApplyReport(true, 0, 0, List.of(), List.of());
         }
+        ValuesBatch resyncRows = snapshot ? resync.rowsSeen() : null;
+        Outcome outcome = write(schemas, deviceId, changes, sequences, resyncRows);
+        Set<String> tables = new LinkedHashSet<>(outcome.tables());
+        if (snapshot && lastPage) {
+            setApplying(true);
+            tables.addAll(resync.finish(schemas.values()));
+            setApplying(false);
+            resyncing = false;
+        }
+        moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE, snapshot && lastPage);
+        return new ApplyReport(true, outcome.applied(), outcome.skipped(), outcome.parked(), List.copyOf(tables));
+    }
+
+    /**
+     * Applies one page of the table catch-up in progress (see {@code ChangeCapture#applyTables}): the same row rules as
+     * any page, the table catch-up's cursor moved instead of the main one.
+     */
+    ApplyReport applyTablePage(Map<String, TableSchema> schemas, String deviceId, List<String> joining, List<Change> changes,
+            List<Long> sequences, long fromCursor, long toCursor, boolean lastPage) throws SQLException {
+        if (!TableJoin.admits(connection, joining, fromCursor)) {
+            return ApplyReport.NOT_ACCEPTED;
+        }
+        Outcome outcome = changes.isEmpty() ? new Outcome(0, 0, List.of(), Set.of())
+                : write(schemas, deviceId, changes, sequences, null);
+        TableJoin.pageApplied(connection, toCursor, lastPage);
+        return new ApplyReport(true, outcome.applied(), outcome.skipped(), outcome.parked(), List.copyOf(outcome.tables()));
+    }
+
+    /**
+     * Writes what the row sequences and pending local changes let through, parks what cannot be written, records the
+     * written rows' sequences; a snapshot's rows are remembered in {@code resyncRows}, when given.
+     */
+    private Outcome write(Map<String, TableSchema> schemas, String deviceId, List<Change> changes, List<Long> sequences,
+            @Nullable ValuesBatch resyncRows) throws SQLException {
         setApplying(true);
         RowWriter writer = new RowWriter(statements, schemas);
         PageAcceptance acceptance = PageAcceptance.of(statements, this.sequences, deviceId, changes);
         int skipped = 0;
         List<Written> written = new ArrayList<>(changes.size());
-        ValuesBatch resyncRows = resync.rowsSeen();
         for (int i = 0; i < changes.size(); i++) {
             Change change = changes.get(i);
             long sequence = sequences.get(i);
             try {
                 TableSchema schema = writer.validate(change);
-                if (snapshot) {
+                if (resyncRows != null) {
                     resyncRows.add(change.table(), change.globalId());
                 }
                 switch (acceptance.judge(change, sequence)) {
@@ -155,14 +194,11 @@ final class RemoteApplier implements AutoCloseable {
             tables.add(write.change().table());
         }
         heldSequences.flush();
-        resyncRows.flush();
-        if (snapshot && lastPage) {
-            tables.addAll(resync.finish(schemas.values()));
-            resyncing = false;
+        if (resyncRows != null) {
+            resyncRows.flush();
         }
         setApplying(false);
-        moveCursor(toCursor, resyncing, lastPage && mode != ChangesMode.LIVE, snapshot && lastPage);
-        return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
+        return new Outcome(applied, skipped, parked, tables);
     }
 
     /** Records an ACK's verdicts (see {@code ChangeCapture#acknowledge}). */
@@ -184,10 +220,11 @@ final class RemoteApplier implements AutoCloseable {
      * ACK rather than from CHANGES (PULL {@code own}, protocol.md 3.5); 0 when there is none. Such states are its
      * own acknowledged changes and the winners of its superseded ones, both kept in the change log with their
      * server sequence until the cursor passes it (see {@link ChangeLogPruner}). While a change waits for its ACK it
-     * may already be stored at a sequence the device cannot know: {@code cursor + 1}.
+     * may already be stored at a sequence the device cannot know: {@code cursor + 1}. So it is while a table catch-up
+     * page reached above the cursor ({@link TableJoin}): the rows it brought may die before the cursor reaches them.
      */
     long ownChangesFrom(long cursor) throws SQLException {
-        if (statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND "
+        if (TableJoin.markAbove(statements, cursor) || statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND "
                 + ScopeStates.NOT_OTHERS + ")") != 0) {
             return cursor + 1;
         }

@@ -58,17 +58,15 @@ final class ScopeBinding {
     }
 
     /**
-     * The active scope's tracked tables, recorded as subscribed; a table new to the subscription makes the next catch-up
-     * a full resync (the server never sent it at this cursor).
+     * The active scope's tracked tables, recorded as subscribed; a table new to the subscription starts a table catch-up
+     * ({@link TableJoin}: the server never sent it at this cursor).
      */
     List<String> subscribe() {
         List<String> tracked = new ArrayList<>(new TreeSet<>(schemas.schemas().keySet()));
         tracked.removeIf(resources.scopes()::isOther);
         Connection c = resources.connection();
         resources.inTransaction(() -> {
-            if (!SubscribedTables.reconcile(c, tracked).isEmpty()) {
-                OwnRowsRepair.resync(c);
-            }
+            SubscribedTables.reconcile(c, tracked);
             return null;
         });
         return tracked;

@@ -16,14 +16,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * The device state of each scope of a device that syncs several (docs/protocol.md 3.9). The state row
  * ({@code __pocketsync_device_state}, {@code id = 1}) holds the state of the <em>active</em> scope (its cursor, last
- * sync, resync flag, own mark, repair mark and subscribed flag, next to what is the device's: id, clock, fingerprint);
+ * sync, resync flag, own mark, repair mark, subscribed flag and table catch-up cursor and mark, next to what is the device's: id, clock, fingerprint);
  * the others are parked in {@code __pocketsync_scope_state}, one row each. Before a scope's view reads or writes
  * anything the scope is made active: the active one is parked and the other loaded. So every part of the capture keeps
  * reading the one state row, and a file that synced one scope before is that scope's state as it is.
  *
  * <p>Each table is bound to one scope ({@code __pocketsync_table_scope}); while a scope is active, the tables bound to
  * the others are listed in the connection's temporary table {@link #OTHERS}, and what concerns one scope's history
- * (pending changes, acknowledged server sequences, row sequences, deferred changes, resync rows, subscribed tables)
+ * (pending changes, acknowledged server sequences, row sequences, deferred changes, resync rows, subscribed and joining
+ * tables)
  * leaves them out with {@link #NOT_OTHERS}. A device of one scope leaves that table empty: nothing is left out. Not
  * thread-safe (the capture is synchronized).
  */
@@ -33,7 +34,8 @@ final class ScopeStates {
     /** A condition on a {@code tbl} column: the row is not another scope's. */
     static final String NOT_OTHERS = "tbl NOT IN (SELECT tbl FROM " + OTHERS + ")";
     /** The state row's columns that belong to a scope's history. */
-    private static final String[] COLUMNS = {"cursor", "last_sync_ms", "resync", "own_mark", "repair", "subscribed"};
+    private static final String[] COLUMNS = {"cursor", "last_sync_ms", "resync", "own_mark", "repair", "subscribed",
+        "join_cursor", "join_mark"};
 
     /** Table to scope, for the tables of every view made since the capture opened. */
     private final Map<String, String> bound = new HashMap<>();

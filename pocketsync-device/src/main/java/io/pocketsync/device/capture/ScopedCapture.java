@@ -8,6 +8,7 @@ import io.pocketsync.api.capture.ApplyReport;
 import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.capture.DeviceState;
 import io.pocketsync.api.capture.LocalChange;
+import io.pocketsync.api.capture.TableCatchUp;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
@@ -17,6 +18,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One scope of a {@link SqliteTriggerCapture} that syncs several ({@link SqliteTriggerCapture#scope}): each call makes
@@ -100,6 +102,21 @@ final class ScopedCapture implements ChangeCapture {
     public List<String> subscribe() {
         synchronized (capture) {
             return active().subscribe();
+        }
+    }
+
+    @Override
+    public @Nullable TableCatchUp tableCatchUp() {
+        synchronized (capture) {
+            return active().tableCatchUp();
+        }
+    }
+
+    @Override
+    public ApplyReport applyTables(List<String> tables, List<Change> changes, List<Long> sequences, long fromCursor,
+            long toCursor, boolean lastPage) {
+        synchronized (capture) {
+            return active().applyTables(tables, changes, sequences, fromCursor, toCursor, lastPage);
         }
     }
 

@@ -9,6 +9,7 @@ import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.capture.DeviceState;
 import io.pocketsync.api.capture.LocalChange;
+import io.pocketsync.api.capture.TableCatchUp;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.protocol.ChangeResult;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code sqlite-triggers} {@link ChangeCapture}: AFTER INSERT/UPDATE/DELETE triggers generated from
@@ -40,6 +42,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     private final CaptureChecksums checksums;
     private final PushSealing pushSealing;
     private final ScopeBinding binding;
+    private final RemotePages remote;
 
     /**
      * A capture of the SQLite database behind {@code dataSource}; it opens nothing until installed.
@@ -54,6 +57,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         this.checksums = new CaptureChecksums(resources, schemas);
         this.pushSealing = new PushSealing(resources, schemas);
         this.binding = new ScopeBinding(resources, schemas);
+        this.remote = new RemotePages(resources, schemas);
     }
 
     @Override
@@ -271,35 +275,28 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized ApplyReport apply(List<Change> changes, List<Long> sequences, long fromCursor, long toCursor,
             ChangesMode mode, boolean lastPage) {
-        requireNonNull(changes, "changes is null");
-        requireNonNull(sequences, "sequences is null");
         requireNonNull(mode, "mode is null");
-        if (sequences.size() != changes.size()) {
-            throw new PocketSyncException(ErrorCode.INVALID_FIELD, sequences.size() + " sequences for " + changes.size()
-                    + " changes: every remote change needs the server sequence of its row state");
+        // an empty LIVE or catch-up page only moves the cursor and writes no row: nothing to seal first
+        return remote.apply(changes, sequences, !changes.isEmpty() || mode == ChangesMode.SNAPSHOT, () -> applier().applyPage(
+                schemas.schemas(), deviceId(), changes, sequences, fromCursor, toCursor, mode, lastPage));
+    }
+
+    @Override
+    public synchronized @Nullable TableCatchUp tableCatchUp() {
+        try {
+            return TableJoin.state(connection());
         }
-        refreshSchema(false);
-        Connection c = connection();
-        return resources.inTransaction(() -> {
-            if (!changes.isEmpty() || mode == ChangesMode.SNAPSHOT) {
-                // local writes committed before this transaction are pending changes before anything applies; an
-                // empty LIVE or catch-up page only moves the cursor and writes no row
-                sealJournal();
-            }
-            ApplyReport report = applier().applyPage(schemas.schemas(), deviceId(), changes, sequences, fromCursor, toCursor, mode, lastPage);
-            if (report.accepted()) {
-                // causality: a local write made after this page was applied orders after every change it held, whatever
-                // this device's wall clock says (the journal was sealed above, so the merge moves the stored clock)
-                long newest = 0;
-                for (Change change : changes) {
-                    newest = Math.max(newest, change.hlc().value());
-                }
-                if (newest > 0) {
-                    sealer().mergeClock(newest);
-                }
-            }
-            return report;
-        });
+        catch (SQLException e) {
+            throw Sql.failure("reading the table catch-up failed", e);
+        }
+    }
+
+    @Override
+    public synchronized ApplyReport applyTables(List<String> tables, List<Change> changes, List<Long> sequences,
+            long fromCursor, long toCursor, boolean lastPage) {
+        requireNonNull(tables, "tables is null");
+        return remote.apply(changes, sequences, !changes.isEmpty(), () -> applier().applyTablePage(schemas.schemas(), deviceId(),
+                tables, changes, sequences, fromCursor, toCursor, lastPage));
     }
 
     @Override

@@ -29,6 +29,9 @@ import java.sql.SQLException;
  *       that is not the active one, and the scope each table is bound to; see {@link ScopeStates}.</li>
  *   <li>{@code __pocketsync_dead_letter}: remote changes that could not be applied, with their code.</li>
  *   <li>{@code __pocketsync_resync_rows}: row ids seen during a full resync (empty otherwise).</li>
+ *   <li>{@code __pocketsync_joining}: the tables a table catch-up is bringing in (tracked since the last HELLO of a
+ *       device that had synced), with {@code join_cursor} and {@code join_mark} in the state row; see
+ *       {@link TableJoin}.</li>
  *   <li>{@code __pocketsync_row_seq}: per synced row (table, {@code ps_global_id}), the server sequence of the
  *       server state the local row holds (from applied remote changes and from ACKs of its own changes;
  *       deleted rows keep theirs). A remote change is applied only when its sequence is after it, so changes
@@ -65,6 +68,10 @@ final class SystemTables {
     static final String DANGLING = "__pocketsync_dangling";
     /** The tables the device has received at its cursor (SubscribedTables). */
     static final String SUBSCRIBED = "__pocketsync_subscribed";
+    /** The tables a table catch-up is bringing in, not subscribed at the cursor yet (TableJoin). */
+    static final String JOINING = "__pocketsync_joining";
+    /** The tables the device received once and no longer tracks: tracking one again is a full resync (SubscribedTables). */
+    static final String UNTRACKED = "__pocketsync_untracked";
     /** The parked device state of each scope that is not the active one (ScopeStates). */
     static final String SCOPE_STATE = "__pocketsync_scope_state";
     /** The scope each table of a device of several scopes is bound to (ScopeStates). */
@@ -119,6 +126,8 @@ final class SystemTables {
         "CREATE TABLE IF NOT EXISTS " + SCOPE_STATE + " (scope TEXT PRIMARY KEY, cursor INTEGER NOT NULL, last_sync_ms INTEGER NOT NULL,"
                 + " resync INTEGER NOT NULL, own_mark INTEGER NOT NULL, repair INTEGER NOT NULL, subscribed INTEGER NOT NULL) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + TABLE_SCOPE + " (tbl TEXT PRIMARY KEY, scope TEXT NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + JOINING + " (tbl TEXT PRIMARY KEY) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + UNTRACKED + " (tbl TEXT PRIMARY KEY) WITHOUT ROWID",
     };
 
     private SystemTables() {}
@@ -135,6 +144,11 @@ final class SystemTables {
         {DEVICE_STATE, "repair", "INTEGER NOT NULL DEFAULT 0"},
         // SubscribedTables: whether __pocketsync_subscribed was ever filled (0: the next HELLO records what is tracked)
         {DEVICE_STATE, "subscribed", "INTEGER NOT NULL DEFAULT 0"},
+        // TableJoin: the cursor of the table catch-up in progress, and the highest cursor a table catch-up page reached
+        {DEVICE_STATE, "join_cursor", "INTEGER NOT NULL DEFAULT 0"},
+        {DEVICE_STATE, "join_mark", "INTEGER NOT NULL DEFAULT 0"},
+        {SCOPE_STATE, "join_cursor", "INTEGER NOT NULL DEFAULT 0"},
+        {SCOPE_STATE, "join_mark", "INTEGER NOT NULL DEFAULT 0"},
     };
 
     /** Creates the system tables idempotently; call inside a transaction. */

@@ -2,6 +2,7 @@ package io.pocketsync.device.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pocketsync.api.capture.TableCatchUp;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a device subscribes to at HELLO (docs/protocol.md 3.8): its tracked tables, recorded in
- * {@code __pocketsync_subscribed}; a table tracked since the last HELLO, on a device that synced, starts a full resync.
+ * {@code __pocketsync_subscribed}; a table tracked since the last HELLO, on a device that synced, starts a table catch-up
+ * of its own ({@code __pocketsync_joining}) and leaves the main cursor alone.
  */
 class SubscribedTablesTest {
     @TempDir
@@ -60,14 +62,31 @@ class SubscribedTablesTest {
     }
 
     @Test
-    void aTableTrackedLaterStartsAFullResync() {
+    void aTableTrackedLaterStartsATableCatchUpAndLeavesTheMainCursorAlone() {
         capture.subscribe();
         syncedTo(40);
         reopen(List.of("todo", "note"));
-        assertThat(capture.subscribe()).containsExactly("note", "todo");
-        assertThat(capture.state().cursor()).isZero();
-        assertThat(capture.state().resyncing()).isTrue();
-        assertThat(capture.repairing()).as("the resync asks for the device's own rows too").isTrue();
+        assertThat(capture.subscribe()).as("HELLO names both").containsExactly("note", "todo");
+        assertThat(capture.state().cursor()).isEqualTo(40);
+        assertThat(capture.state().resyncing()).isFalse();
+        assertThat(capture.repairing()).isFalse();
+        assertThat(capture.tableCatchUp()).isEqualTo(new TableCatchUp(List.of("note"), 0));
+        assertThat(db.query("SELECT tbl FROM __pocketsync_subscribed ORDER BY tbl")).extracting(r -> r.get("tbl"))
+                .containsExactly("todo");
+
+        reopen(List.of("todo", "note"));
+        capture.subscribe();
+        assertThat(capture.tableCatchUp()).as("a restart resumes it").isEqualTo(new TableCatchUp(List.of("note"), 0));
+    }
+
+    @Test
+    void aDeviceAtCursorZeroOrInAFullResyncSubscribesAtOnce() {
+        capture.subscribe();
+        syncedTo(40);
+        db.exec("UPDATE __pocketsync_device_state SET resync = 1");
+        reopen(List.of("todo", "note"));
+        capture.subscribe();
+        assertThat(capture.tableCatchUp()).as("the snapshot brings it").isNull();
         assertThat(db.query("SELECT tbl FROM __pocketsync_subscribed ORDER BY tbl")).extracting(r -> r.get("tbl"))
                 .containsExactly("note", "todo");
     }
@@ -81,17 +100,41 @@ class SubscribedTablesTest {
     }
 
     @Test
-    void aTableDroppedAndTrackedAgainResyncs() {
+    void aTableDroppedAndTrackedAgainIsBroughtBackByAFullResync() {
         reopen(List.of("todo", "note"));
         capture.subscribe();
         syncedTo(40);
-        reopen(List.of("todo")); // the app no longer tracks note
+        reopen(List.of("todo")); // the app no longer tracks note: its rows stay, the server may delete some meanwhile
         assertThat(capture.subscribe()).containsExactly("todo");
         assertThat(capture.state().resyncing()).isFalse();
         assertThat(db.query("SELECT tbl FROM __pocketsync_subscribed")).extracting(r -> r.get("tbl")).containsExactly("todo");
 
         reopen(List.of("todo", "note"));
+        assertThat(capture.subscribe()).containsExactly("note", "todo");
+        assertThat(capture.tableCatchUp()).as("a table catch-up would leave the rows the server deleted").isNull();
+        assertThat(capture.state().resyncing()).as("the snapshot's last page removes them").isTrue();
+        assertThat(capture.state().cursor()).isZero();
+        assertThat(db.query("SELECT tbl FROM __pocketsync_subscribed ORDER BY tbl")).extracting(r -> r.get("tbl"))
+                .containsExactly("note", "todo");
+        assertThat(db.query("SELECT tbl FROM __pocketsync_untracked")).isEmpty();
+    }
+
+    @Test
+    void aTableDroppedWhileJoiningIsBroughtBackByAFullResyncToo() {
         capture.subscribe();
+        syncedTo(40);
+        reopen(List.of("todo", "note"));
+        capture.subscribe();
+        assertThat(capture.tableCatchUp()).isEqualTo(new TableCatchUp(List.of("note"), 0));
+
+        reopen(List.of("todo")); // dropped while catching up: the catch-up ends with it
+        capture.subscribe();
+        assertThat(capture.tableCatchUp()).isNull();
+        assertThat(capture.state().resyncing()).isFalse();
+
+        reopen(List.of("todo", "note")); // its pages may have brought rows the server deletes meanwhile
+        capture.subscribe();
+        assertThat(capture.tableCatchUp()).isNull();
         assertThat(capture.state().resyncing()).isTrue();
     }
 }

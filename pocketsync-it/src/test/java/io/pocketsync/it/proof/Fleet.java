@@ -298,8 +298,11 @@ final class Fleet implements AutoCloseable {
                 PocketSyncDevice engine = device.engine();
                 long pending = engine.pendingCount();
                 long cursor = engine.cursor();
-                state.append("; ").append(device.name()).append(" pending=").append(pending).append(" cursor=").append(cursor);
-                quiet &= pending == 0 && cursor == head;
+                List<String> joining = engine.tablesCatchingUp();
+                state.append("; ").append(device.name()).append(" pending=").append(pending).append(" cursor=").append(cursor)
+                        .append(joining.isEmpty() ? "" : " catching up " + joining);
+                // a table tracked late arrives by a table catch-up of its own, after the cursor reached the head
+                quiet &= pending == 0 && cursor == head && joining.isEmpty();
                 if (device.ownScope() != null) {
                     // the device's other session: its own scope's history
                     long ownHead = store.info(Scope.of(device.ownScope())).head();

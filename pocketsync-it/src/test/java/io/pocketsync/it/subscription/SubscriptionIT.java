@@ -4,28 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pocketsync.api.ErrorCode;
-import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.protocol.Changes;
-import io.pocketsync.api.protocol.ChangesMode;
 import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.Message;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.core.codec.JsonCodec;
 import io.pocketsync.device.PocketSyncDevice;
-import io.pocketsync.it.support.Cleanup;
 import io.pocketsync.it.support.SqliteFiles;
-import io.pocketsync.it.support.SyncNode;
-import io.pocketsync.it.support.TestEnv;
-import io.pocketsync.it.support.Tokens;
-import io.pocketsync.server.engine.ServerOptions;
 import io.pocketsync.testkit.transport.ForwardingClientTransport;
-import io.pocketsync.testkit.transport.TestingPluginContext;
-import io.pocketsync.transport.mqtt.MqttClientConfig;
-import io.pocketsync.transport.mqtt.MqttClientTransport;
-import io.pocketsync.transport.websocket.WebSocketClientConfig;
-import io.pocketsync.transport.websocket.WebSocketClientTransport;
-import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -35,7 +22,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,46 +32,35 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Table subscriptions as a user meets them (issue #20 item 1), on both stores and both transports: device A tracks
  * {@code todo} and {@code note}, device B only {@code todo}. B never receives a note (no change, no checksum, and the
  * bytes it gets are a fraction of the notes written), parks no dead letter and converges on {@code todo}; then B
- * tracks {@code note} too and gets the table's current state in snapshot pages, and converges on both.
+ * tracks {@code note} too and gets the table's current state in table catch-up pages (and no todo again), and converges
+ * on both. {@link TableCatchUpIT} counts that catch-up in detail.
  */
 class SubscriptionIT {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final String DDL_TODO = "CREATE TABLE IF NOT EXISTS todo (id TEXT PRIMARY KEY, title TEXT)";
-    private static final String DDL_NOTE = "CREATE TABLE IF NOT EXISTS note (id TEXT PRIMARY KEY, body TEXT)";
     private static final int NOTES = 120;
     private static final String NOTE_BODY = "n".repeat(1000);
 
     @TempDir
     Path dir;
-    private final Tokens tokens = new Tokens();
-    private final String scope = TestEnv.unique("subs");
-    private final String topicRoot = TestEnv.uniqueTopicRoot();
-    private final String redisPrefix = TestEnv.unique("psit-subs");
-    private final List<PocketSyncDevice> devices = new ArrayList<>();
-    private final List<String> mqttSessions = new ArrayList<>();
-    private SyncNode node;
-    private String transport;
+    private TwoTableNode node;
 
     @AfterEach
     void closeAll() {
-        devices.forEach(PocketSyncDevice::close);
-        Cleanup.afterNode(node, mqttSessions, redisPrefix);
+        if (node != null) {
+            node.close();
+        }
     }
 
     @ParameterizedTest(name = "{0} store, {1}")
     @CsvSource({"sqlite, websocket", "sqlite, mqtt", "redis, websocket", "redis, mqtt"})
     void aDeviceReceivesOnlyTheTablesItTracks(String storeName, String transportName) {
-        transport = transportName;
-        SyncNode.Builder builder = SyncNode.builder()
-                .store(SyncNode.store(storeName, dir, redisPrefix, "n1"))
-                .authenticator(tokens.authenticator()).options(ServerOptions.builder().pageRows(25));
-        node = ("websocket".equals(transportName) ? builder.websocket() : builder.mqtt(topicRoot)).start();
+        node = new TwoTableNode(dir, storeName, transportName, "subs", 25);
 
-        Path fileA = database("a.db");
-        Path fileB = database("b.db");
-        PocketSyncDevice a = start(fileA, List.of("todo", "note"), new Recording(client("a")));
-        Recording heardByB = new Recording(client("b"));
-        PocketSyncDevice b = start(fileB, List.of("todo"), heardByB);
+        Path fileA = node.database("a.db");
+        Path fileB = node.database("b.db");
+        PocketSyncDevice a = node.start(fileA, List.of("todo", "note"), new Recording(node.client("a")));
+        Recording heardByB = new Recording(node.client("b"));
+        PocketSyncDevice b = node.start(fileB, List.of("todo"), heardByB);
 
         // live: B is online while A writes
         for (int i = 0; i < NOTES / 2; i++) {
@@ -95,15 +70,14 @@ class SubscriptionIT {
         await().atMost(PATIENCE).until(() -> "milk".equals(title(fileB, "t1")) && b.cursor() == a.cursor() && a.pendingCount() == 0);
 
         // catch-up: B is away while A writes more
-        b.close();
-        devices.remove(b);
+        node.stop(b);
         for (int i = NOTES / 2; i < NOTES; i++) {
             SqliteFiles.execute(fileA, "INSERT INTO note (id, body) VALUES (?, ?)", "n" + i, NOTE_BODY);
         }
         SqliteFiles.execute(fileA, "INSERT INTO todo (id, title) VALUES ('t2', 'bread')");
         SqliteFiles.execute(fileA, "UPDATE todo SET title = 'oat milk' WHERE id = 't1'");
         await().atMost(PATIENCE).until(() -> a.pendingCount() == 0);
-        PocketSyncDevice b2 = start(fileB, List.of("todo"), heardByB.again(client("b")));
+        PocketSyncDevice b2 = node.start(fileB, List.of("todo"), heardByB.again(node.client("b")));
         await().atMost(PATIENCE).until(() -> "bread".equals(title(fileB, "t2")) && b2.cursor() == a.cursor());
 
         assertThat(heardByB.noteChanges()).as("note changes B received").isZero();
@@ -116,46 +90,19 @@ class SubscriptionIT {
 
         // B tracks note from now on: the table's current state arrives in pages
         SqliteFiles.execute(fileB, "INSERT INTO note (id, body) VALUES ('b-own', 'written before tracking')");
-        b2.close();
-        devices.remove(b2);
-        Recording heardLater = new Recording(client("b"));
-        PocketSyncDevice b3 = start(fileB, List.of("todo", "note"), heardLater);
-        SqliteFiles.execute(fileA, "UPDATE note SET body = 'changed while B resyncs' WHERE id = 'n0'");
+        node.stop(b2);
+        Recording heardLater = new Recording(node.client("b"));
+        PocketSyncDevice b3 = node.start(fileB, List.of("todo", "note"), heardLater);
+        SqliteFiles.execute(fileA, "UPDATE note SET body = 'changed while B catches up' WHERE id = 'n0'");
         await().atMost(PATIENCE).untilAsserted(() -> {
             assertThat(a.pendingCount() + b3.pendingCount()).isZero();
             assertThat(SqliteFiles.rows(fileB, "note")).isEqualTo(SqliteFiles.rows(fileA, "note"));
             assertThat(SqliteFiles.rows(fileB, "todo")).isEqualTo(SqliteFiles.rows(fileA, "todo"));
         });
         assertThat(SqliteFiles.rows(fileA, "note")).hasSize(NOTES + 1);
-        assertThat(heardLater.snapshotPagesWithNotes()).as("snapshot pages that brought notes").isGreaterThan(1);
+        assertThat(heardLater.tablePagesWithNotes()).as("table catch-up pages that brought notes").isGreaterThan(1);
+        assertThat(heardLater.todoChanges()).as("todo rows sent again").isZero();
         assertThat(b3.deadLetters().list()).isEmpty();
-    }
-
-    private Path database(String name) {
-        Path file = dir.resolve(name);
-        SqliteFiles.execute(file, DDL_TODO);
-        SqliteFiles.execute(file, DDL_NOTE);
-        return file;
-    }
-
-    private PocketSyncDevice start(Path file, List<String> tables, ClientTransport client) {
-        URI server = "websocket".equals(transport) ? node.websocketUri() : URI.create(TestEnv.mqttUri());
-        PocketSyncDevice device = PocketSyncDevice.builder().database(file).tables(tables).scope(scope)
-                .token(tokens.forScope(scope)).server(server).transport(client).build();
-        device.start();
-        devices.add(device);
-        mqttSessions.add("ps:" + scope + ":" + device.deviceId());
-        return device;
-    }
-
-    private ClientTransport client(String name) {
-        if ("websocket".equals(transport)) {
-            return new WebSocketClientTransport(WebSocketClientConfig.from(PluginConfig.of("transport.websocket", Map.of(
-                    "reconnect-initial-delay", "50ms", "reconnect-max-delay", "400ms"))), new TestingPluginContext(name));
-        }
-        return new MqttClientTransport(MqttClientConfig.from(PluginConfig.of("transport.mqtt", Map.of(
-                "topic-root", topicRoot, "reconnect-initial-delay", "50ms", "reconnect-max-delay", "400ms"))),
-                new TestingPluginContext(name));
     }
 
     private static long count(Path file, String table) {
@@ -222,9 +169,14 @@ class SubscriptionIT {
             return tables;
         }
 
-        long snapshotPagesWithNotes() {
-            return received.stream().filter(m -> m instanceof Changes c && c.mode() == ChangesMode.SNAPSHOT
+        long tablePagesWithNotes() {
+            return received.stream().filter(m -> m instanceof Changes c && c.tables() != null
                     && c.changes().stream().anyMatch(ch -> "note".equals(ch.table()))).count();
+        }
+
+        long todoChanges() {
+            return received.stream().filter(m -> m instanceof Changes).flatMap(m -> ((Changes) m).changes().stream())
+                    .filter(c -> "todo".equals(c.table())).count();
         }
 
         @Override

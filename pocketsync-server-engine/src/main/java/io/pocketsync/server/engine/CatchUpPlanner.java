@@ -3,6 +3,7 @@ package io.pocketsync.server.engine;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.Identifiers;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.ScopeChecksums;
@@ -53,6 +54,13 @@ import org.slf4j.LoggerFactory;
  * page may already have delivered it. While a snapshot is in progress on a session, a PULL from the
  * cursor of its last page continues it.
  *
+ * <p>Table catch-up (a PULL with {@code tables}, protocol 4, docs/protocol.md 3.8): the tables a device just started
+ * tracking, from that catch-up's own cursor, in CATCH_UP pages restricted to those tables that name them. It includes the
+ * device's own rows (the device may never have held them: it did not track the table) and never becomes a snapshot, nor
+ * touches the session's snapshot in progress: rows it sent that are deleted later reach the device with its main
+ * cursor's LIVE and catch-up, which carry every subscribed table from the HELLO on. A cursor above the head (the store
+ * lost its history) starts it again from 0.
+ *
  * <p>Thread-safe; the snapshot progress of a session is only touched on that session's executor.
  */
 final class CatchUpPlanner {
@@ -82,6 +90,10 @@ final class CatchUpPlanner {
         }
         Scope scope = session.scope();
         int limit = pull.limit() <= 0 ? services.options().pageRows() : Math.min(pull.limit(), services.options().pageRows());
+        if (pull.tables() != null) {
+            tableCatchUp(session, pull, limit);
+            return;
+        }
         try {
             ScopeInfo info = services.timed("info", () -> services.store().info(scope));
             Snapshot snapshot = snapshots.get(session);
@@ -128,6 +140,39 @@ final class CatchUpPlanner {
         catch (PocketSyncException e) {
             session.sendError(e.code() == ErrorCode.STORE_UNAVAILABLE ? e.code() : ErrorCode.INTERNAL,
                     "catch-up failed; pull again later", null);
+        }
+    }
+
+    /** One page of a table catch-up (see the class comment); the session's snapshot, if any, goes on untouched. */
+    private void tableCatchUp(Session session, Pull pull, int limit) {
+        List<String> tables = pull.tables();
+        for (String table : tables) {
+            if (!Identifiers.isSqlName(table)) {
+                session.sendError(ErrorCode.IDENTIFIER_INVALID, "every name in PULL 'tables' must be a table name: 1-"
+                        + Identifiers.MAX_LENGTH + " characters, no control characters", null);
+                return;
+            }
+            if (!session.tables().includes(table)) {
+                session.sendError(ErrorCode.TABLE_NOT_SUBSCRIBED, "PULL tables: table '" + table + "' is not subscribed in"
+                        + " this session (HELLO tables); say HELLO with it first", null);
+                return;
+            }
+        }
+        Scope scope = session.scope();
+        try {
+            ScopeInfo info = services.timed("info", () -> services.store().info(scope));
+            long from = pull.cursor() > info.head() ? 0 : pull.cursor();
+            Changes page = plan(scope, null, ChangesMode.CATCH_UP, from, pull.ownFrom(), limit, 0, info,
+                    TableSubscription.of(tables));
+            if (from == 0 && pull.cursor() > 0) {
+                LOG.info("table catch-up of {} for device {} in scope {} starts again from 0 (its cursor {} is above the head {})",
+                        tables, session.deviceId(), scope, pull.cursor(), info.head());
+            }
+            session.send(page.withTables(tables));
+        }
+        catch (PocketSyncException e) {
+            session.sendError(e.code() == ErrorCode.STORE_UNAVAILABLE ? e.code() : ErrorCode.INTERNAL,
+                    "table catch-up failed; pull again later", null);
         }
     }
 

@@ -135,7 +135,7 @@ final class HandshakeHandler {
         int frameBytes = session.connection().maxFrameBytes() > 0 ? session.connection().maxFrameBytes() : options.maxMessageBytes();
         session.send(new Welcome(ProtocolVersion.CURRENT, session.id(), serverHlc, info.head(), resync,
                 options.maxBatchChanges(), frameBytes, services.clock().millis(), options.maxRowBytes(),
-                session.connection().maxAssembledBytes(), deviceMark));
+                session.connection().maxAssembledBytes(), deviceMark, principal.grant()));
         session.established(principal);
         deadlines.welcomed(session, principal.expiresAt() == null ? null
                 : Duration.between(services.clock().instant(), principal.expiresAt()));

@@ -125,7 +125,7 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
         for (Message sample : MessageSamples.all()) {
             Map<String, Object> tree = WireTrees.of(sample);
             for (String field : tree.keySet()) {
-                if (java.util.Set.of("ref", "number", "seqs", "own", "time", "maxRow", "maxAssembled", "self", "sums", "level",
+                if (java.util.Set.of("ref", "number", "seqs", "own", "time", "maxRow", "maxAssembled", "self", "sums", "level", "grant",
                         "tables")
                         .contains(field)) { // the optional ones
                     continue;
@@ -242,6 +242,36 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
         Map<String, Object> notIntegers = WireTrees.of(withSequences);
         notIntegers.put("seqs", List.of("13"));
         assertCode(raw(notIntegers), ErrorCode.INVALID_FIELD);
+    }
+
+    @Test
+    void tableCatchUpsAndGrantsFollowTheirRules() {
+        // absent: a PULL or page of every subscribed table, a WELCOME of an older server that does not say the grant
+        assertThat(((Pull) codec().decode(raw(WireTrees.of(MessageSamples.pull())))).tables()).isNull();
+        assertThat(((Changes) codec().decode(raw(WireTrees.of(MessageSamples.changesMessages().get(2))))).tables()).isNull();
+        assertThat(((io.pocketsync.api.protocol.Welcome) codec().decode(raw(WireTrees.of(MessageSamples.welcome())))).grant())
+                .isNull();
+        Map<String, Object> rw = WireTrees.of(MessageSamples.grantWelcome());
+        rw.put("grant", "rw");
+        assertThat(((io.pocketsync.api.protocol.Welcome) codec().decode(raw(rw))).grant())
+                .isEqualTo(io.pocketsync.api.auth.Grant.READ_WRITE);
+
+        Map<String, Object> emptyPull = WireTrees.of(MessageSamples.tablesPull());
+        emptyPull.put("tables", List.of());
+        assertCode(raw(emptyPull), ErrorCode.INVALID_FIELD);
+        Map<String, Object> notStrings = WireTrees.of(MessageSamples.tablesPull());
+        notStrings.put("tables", List.of(7L));
+        assertCode(raw(notStrings), ErrorCode.INVALID_FIELD);
+        Changes page = MessageSamples.changesMessages().get(7);
+        Map<String, Object> live = WireTrees.of(page);
+        live.put("mode", "LIVE");
+        assertCode(raw(live), ErrorCode.INVALID_FIELD);
+        Map<String, Object> emptyPage = WireTrees.of(page);
+        emptyPage.put("tables", List.of());
+        assertCode(raw(emptyPage), ErrorCode.INVALID_FIELD);
+        Map<String, Object> badGrant = WireTrees.of(MessageSamples.grantWelcome());
+        badGrant.put("grant", "admin");
+        assertCode(raw(badGrant), ErrorCode.INVALID_FIELD);
     }
 
     @Test

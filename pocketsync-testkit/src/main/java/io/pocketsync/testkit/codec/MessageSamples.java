@@ -1,6 +1,7 @@
 package io.pocketsync.testkit.codec;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.auth.Grant;
 import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.TableChecksum;
@@ -148,6 +149,16 @@ public final class MessageSamples {
     }
 
     /**
+     * A WELCOME of a read-only session that says its grant (protocol 4).
+     *
+     * @return the message
+     */
+    public static Welcome grantWelcome() {
+        return new Welcome(V, "session-2", Hlc.of(1_700_000_000_006L, 1), 77, false, 1000, 1 << 20, 1_700_000_000_006L,
+                0, 0, 0, Grant.READ_ONLY);
+    }
+
+    /**
      * A WELCOME that asks for a full resync.
      *
      * @return the message
@@ -214,7 +225,10 @@ public final class MessageSamples {
                 new Changes(V, ChangesMode.LIVE, List.of(update()), 12, 14, false, 0, List.of(13L)),
                 new Changes(V, ChangesMode.CATCH_UP, changes(), 0, 500, false, 0, sequences(changes().size())),
                 new Changes(V, ChangesMode.SNAPSHOT, List.of(insertWithEveryValueType()), 0, 99, false, 0, List.of(99L))
-                        .withChecksums((Checksums) verifications().get(3)));
+                        .withChecksums((Checksums) verifications().get(3)),
+                // protocol 4: a page of a table catch-up names its tables
+                new Changes(V, ChangesMode.CATCH_UP, changes(), 0, 480, true, 20, sequences(changes().size()))
+                        .withTables(List.of("todo", "tag")));
     }
 
     /** {@code count} increasing server sequences, one per change of a page. */
@@ -233,6 +247,15 @@ public final class MessageSamples {
      */
     public static Pull pull() {
         return new Pull(V, 42, 500, 57, true, true);
+    }
+
+    /**
+     * A PULL of a table catch-up (protocol 4): two tables from their own cursor, the device's own rows included.
+     *
+     * @return the message
+     */
+    public static Pull tablesPull() {
+        return new Pull(V, 480, 1000, 0, true, null, List.of("todo", "tag"));
     }
 
     /**
@@ -313,6 +336,7 @@ public final class MessageSamples {
         all.add(subscribedHello());
         all.add(welcome());
         all.add(resyncWelcome());
+        all.add(grantWelcome());
         all.add(push());
         all.add(emptyPush());
         all.add(ack());
@@ -320,6 +344,7 @@ public final class MessageSamples {
         all.addAll(changesMessages());
         all.add(pull());
         all.add(coarsePull());
+        all.add(tablesPull());
         all.addAll(errors());
         all.addAll(pings());
         all.addAll(verifications());

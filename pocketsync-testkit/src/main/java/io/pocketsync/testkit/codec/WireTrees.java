@@ -79,6 +79,9 @@ public final class WireTrees {
             if (welcome.maxAssembledBytes() > 0) {
                 tree.put("maxAssembled", (long) welcome.maxAssembledBytes());
             }
+            if (welcome.grant() != null) {
+                tree.put("grant", welcome.grant().shortForm());
+            }
         }
         else if (message instanceof Push push) {
             tree.put("batch", push.batchId());
@@ -124,6 +127,9 @@ public final class WireTrees {
                 checksumsTree(sums, changes.checksums());
                 tree.put("sums", sums);
             }
+            if (changes.tables() != null) {
+                tree.put("tables", new ArrayList<Object>(changes.tables()));
+            }
         }
         else if (message instanceof Pull pull) {
             tree.put("cursor", pull.cursor());
@@ -137,6 +143,9 @@ public final class WireTrees {
             if (pull.sums() != null) {
                 tree.put("sums", true);
                 tree.put("level", pull.sums().wireName());
+            }
+            if (pull.tables() != null) {
+                tree.put("tables", new ArrayList<Object>(pull.tables()));
             }
         }
         else if (message instanceof ErrorMessage error) {

@@ -1,6 +1,7 @@
 package io.pocketsync.testkit.transport;
 
 import io.pocketsync.api.ErrorCode;
+import io.pocketsync.api.auth.Grant;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.codec.Codec;
 import io.pocketsync.api.model.Change;
@@ -83,6 +84,9 @@ public final class TestingCodec implements Codec {
             map.put("own", welcome.deviceMark());
             map.put("maxRow", (long) welcome.maxRowBytes());
             map.put("maxAssembled", (long) welcome.maxAssembledBytes());
+            if (welcome.grant() != null) {
+                map.put("grant", welcome.grant().shortForm());
+            }
         }
         else if (message instanceof Push push) {
             map.put("batch", push.batchId());
@@ -146,7 +150,8 @@ public final class TestingCodec implements Codec {
                 return new Welcome(v, string(map, "session"), new Hlc(number(map, "hlc")), number(map, "head"),
                         number(map, "resync") != 0, (int) number(map, "maxBatch"), (int) number(map, "maxBytes"),
                         number(map, "time"), (int) number(map, "maxRow"), (int) number(map, "maxAssembled"),
-                        map.containsKey("own") ? number(map, "own") : 0);
+                        map.containsKey("own") ? number(map, "own") : 0,
+                        map.containsKey("grant") ? Grant.parse(string(map, "grant")) : null);
             case "PUSH":
                 List<Change> changes = new ArrayList<>();
                 for (Object item : (List<?>) map.get("changes")) {

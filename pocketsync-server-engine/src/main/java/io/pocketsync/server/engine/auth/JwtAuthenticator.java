@@ -62,6 +62,7 @@ public final class JwtAuthenticator implements Authenticator {
     /** The claim the grants are read from unless configured otherwise. */
     public static final String DEFAULT_CLAIM = "pocketsync";
 
+    private final JWKSource<SecurityContext> keys;
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final String audience;
     private final @Nullable String issuer;
@@ -80,7 +81,7 @@ public final class JwtAuthenticator implements Authenticator {
      */
     public JwtAuthenticator(JWKSource<SecurityContext> keys, Set<JWSAlgorithm> algorithms, String audience,
             @Nullable String issuer, String claim, Duration skew, Clock clock) {
-        requireNonNull(keys, "keys is null");
+        this.keys = requireNonNull(keys, "keys is null");
         requireNonNull(algorithms, "algorithms is null");
         this.audience = requireNonNull(audience, "audience is null");
         this.issuer = issuer;
@@ -95,12 +96,28 @@ public final class JwtAuthenticator implements Authenticator {
         processor.setJWTClaimsSetVerifier((claims, context) -> { });
     }
 
+    /**
+     * The token's claims once its signature verifies; a token a secret file's secrets do not verify is tried again once
+     * when the file changed meanwhile (the issuer may sign with a secret just added, {@link SecretFileSource}).
+     */
+    private JWTClaimsSet verify(String token) throws ParseException, BadJOSEException, JOSEException {
+        try {
+            return processor.process(token, null);
+        }
+        catch (BadJOSEException e) {
+            if (keys instanceof SecretFileSource file && file.reload()) {
+                return processor.process(token, null);
+            }
+            throw e;
+        }
+    }
+
     @Override
     public Principal authenticate(Credentials credentials) {
         requireNonNull(credentials, "credentials is null");
         JWTClaimsSet claims;
         try {
-            claims = processor.process(credentials.token(), null);
+            claims = verify(credentials.token());
         }
         catch (ParseException | BadJOSEException | JOSEException e) {
             // nimbus's messages name the failure (bad signature, no matching key, unsecured JWT), never the token

@@ -24,7 +24,9 @@ import java.util.stream.Collectors;
 /**
  * Registers {@link JwtAuthenticator} as {@code jwt}. Keys (under {@code auth.jwt}):
  * <ul>
- *   <li>exactly one key source: {@code secret-file} or {@code secret} (HS256, at least 32 bytes), {@code jwks-file}
+ *   <li>exactly one key source: {@code secret-file} (HS256 secrets of at least 32 bytes, one a line, all accepted; the
+ *       file is looked at every {@code secret-check}, default 5s, and when a token fails to verify, and read again when
+ *       it changed: {@link SecretFileSource}) or {@code secret} (one HS256 secret), {@code jwks-file}
  *       (re-read when it changes) or {@code jwks-url} (cached for {@code jwks-refresh}, default 5m, and fetched
  *       again early when a token names an unknown key id);</li>
  *   <li>{@code audience} (required), {@code issuer} (optional), {@code scopes-claim} (default {@code pocketsync}),
@@ -32,6 +34,8 @@ import java.util.stream.Collectors;
  * </ul>
  */
 public final class JwtAuthenticatorProvider implements AuthenticatorProvider {
+    /** How often the secret file's time and size are looked at, at most, while tokens verify ({@code secret-check}). */
+    static final Duration SECRET_FILE_CHECK = Duration.ofSeconds(5);
     /** The shortest HS256 secret: RFC 7518 asks for a key as long as the hash. */
     static final int MIN_SECRET_BYTES = 32;
 
@@ -42,7 +46,7 @@ public final class JwtAuthenticatorProvider implements AuthenticatorProvider {
 
     @Override
     public Authenticator create(PluginConfig config, PluginContext context) {
-        config.validateKeys(Set.of("secret", "secret-file", "jwks-file", "jwks-url", "jwks-refresh", "audience", "issuer",
+        config.validateKeys(Set.of("secret", "secret-file", "secret-check", "jwks-file", "jwks-url", "jwks-refresh", "audience", "issuer",
                 "scopes-claim", "clock-skew"));
         String prefix = config.namespace().isEmpty() ? "" : config.namespace() + ".";
         Map<String, String> sources = Set.of("secret", "secret-file", "jwks-file", "jwks-url").stream()
@@ -58,16 +62,17 @@ public final class JwtAuthenticatorProvider implements AuthenticatorProvider {
         String claim = config.getString("scopes-claim", JwtAuthenticator.DEFAULT_CLAIM);
         Duration skew = config.getDuration("clock-skew", Duration.ofSeconds(60));
         Duration refresh = config.getDuration("jwks-refresh", Duration.ofMinutes(5));
-        if (skew.isNegative() || refresh.isNegative() || refresh.isZero()) {
-            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "'" + prefix + "clock-skew' must not be negative and '"
-                    + prefix + "jwks-refresh' must be positive");
+        Duration secretCheck = config.getDuration("secret-check", SECRET_FILE_CHECK);
+        if (skew.isNegative() || refresh.isNegative() || refresh.isZero() || secretCheck.isNegative()) {
+            throw new PocketSyncException(ErrorCode.CONFIG_INVALID, "'" + prefix + "clock-skew' and '" + prefix + "secret-check'"
+                    + " must not be negative and '" + prefix + "jwks-refresh' must be positive");
         }
         String key = sources.keySet().iterator().next();
         String value = sources.get(key);
         JWKSource<SecurityContext> keys;
         boolean secret = key.startsWith("secret");
         switch (key) {
-            case "secret-file" -> keys = secret(HmacTokens.readSecretFile(Path.of(value)), prefix + key);
+            case "secret-file" -> keys = new SecretFileSource(Path.of(value), context.clock(), secretCheck);
             case "secret" -> keys = secret(value.getBytes(StandardCharsets.UTF_8), prefix + key);
             case "jwks-file" -> keys = new JwksFileSource(Path.of(value));
             default -> keys = JWKSourceBuilder.create(url(value, prefix + key))

@@ -96,4 +96,16 @@ public final class JwtTokens {
         }
         return builder.build();
     }
+
+    /**
+     * The secret {@code pocketsync token --jwt --secret-file} signs with: the first secret of a server's
+     * {@code --jwt-secret-file}, which may hold several, one a line, while a secret rotates (docs/authentication.md).
+     *
+     * @param file the secret file
+     * @return the first non-blank line's bytes, stripped
+     * @throws io.pocketsync.api.PocketSyncException {@code CONFIG_INVALID} when it cannot be read or holds no secret
+     */
+    public static byte[] firstSecret(java.nio.file.Path file) {
+        return SecretFileSource.firstSecret(file);
+    }
 }
