@@ -32,6 +32,7 @@ final class ScopeStatusRelay extends SyncStatusListener {
 
     @Override
     public void connected() {
+        device.relay(l -> l.scopeConnected(scope));
         device.relay(SyncStatusListener::connected);
     }
 

@@ -18,6 +18,15 @@ public class SyncStatusListener {
     public void connected() {}
 
     /**
+     * A device of several scopes: the server welcomed it into {@code scope} (that scope's session started; its grant is
+     * {@link PocketSyncDevice#grant(String)}). Said once per scope session, each time before {@link #connected()}; a
+     * device of one scope says only {@link #connected()}.
+     *
+     * @param scope the scope whose session started
+     */
+    public void scopeConnected(String scope) {}
+
+    /**
      * The connection is gone; the transport reconnects with backoff. Local writes keep queueing.
      *
      * @param code why the connection ended, as the server or the transport reported it

@@ -192,7 +192,7 @@ public final class DeviceCommand implements Callable<Integer> {
                 .build();
                 SyncProgress progress = new SyncProgress(settings.progressInterval(), () -> device.status().pendingCount())) {
             status.progress(progress);
-            status.grants(() -> SidecarStatusLog.grants(device));
+            status.device(device);
             device.start();
             if (resyncFirst) {
                 // stored in the file: a resync interrupted by a stop goes on at the next start

@@ -5,8 +5,6 @@ import io.pocketsync.api.auth.Grant;
 import io.pocketsync.device.CatchUpProgress;
 import io.pocketsync.device.PocketSyncDevice;
 import io.pocketsync.device.SyncStatusListener;
-import java.util.List;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,27 +23,21 @@ final class SidecarStatusLog extends SyncStatusListener {
     private volatile boolean caughtUpTold;
     private volatile long rowsSinceCaughtUp;
 
-    private volatile Supplier<String> grants = () -> "";
+    private volatile @Nullable PocketSyncDevice device;
 
-    /** Says, at each connect, what the server lets the device do in its scopes ({@link #grants(PocketSyncDevice)}). */
-    void grants(Supplier<String> value) {
-        grants = value;
+    /** Says, at each connect, what the server lets {@code value} do in its scopes ({@link #grant}). */
+    void device(PocketSyncDevice value) {
+        device = value;
     }
 
     /**
-     * What WELCOME said of each scope: {@code grant rw}, {@code grant r} (its writes are refused and reverted), or
-     * {@code grant unknown} (a server older than protocol 4); one scope's alone, or {@code scope: grant} each.
+     * What WELCOME said of {@code scope}: {@code grant rw}, {@code grant r} (its writes are refused and reverted), or
+     * {@code grant unknown} (a server older than protocol 4).
      */
-    static String grants(PocketSyncDevice device) {
-        List<String> scopes = device.scopes();
-        StringBuilder out = new StringBuilder();
-        for (String scope : scopes) {
-            Grant grant = device.grant(scope);
-            out.append(out.length() == 0 ? "" : ", ").append(scopes.size() == 1 ? "" : scope + ": ")
-                    .append(grant == null ? "grant unknown" : "grant " + grant.shortForm())
-                    .append(grant == Grant.READ_ONLY ? " (read-only: local writes are refused and reverted)" : "");
-        }
-        return out.toString();
+    static String grant(PocketSyncDevice device, String scope) {
+        Grant grant = device.grant(scope);
+        return (grant == null ? "grant unknown" : "grant " + grant.shortForm())
+                + (grant == Grant.READ_ONLY ? " (read-only: local writes are refused and reverted)" : "");
     }
 
     /** Hands push and catch-up events to {@code value} from now on. */
@@ -57,7 +49,17 @@ final class SidecarStatusLog extends SyncStatusListener {
     public void connected() {
         connected = true;
         caughtUpTold = false;
-        log.info("Connected ({})", grants.get());
+        PocketSyncDevice current = device;
+        if (current != null && current.scopes().size() == 1) {
+            log.info("Connected ({})", grant(current, current.scopes().get(0)));
+        }
+    }
+
+    /** A device of several scopes: one line per scope session, naming its grant. */
+    @Override
+    public void scopeConnected(String scope) {
+        PocketSyncDevice current = device;
+        log.info("Connected to scope {} ({})", scope, current == null ? "grant unknown" : grant(current, scope));
     }
 
     @Override

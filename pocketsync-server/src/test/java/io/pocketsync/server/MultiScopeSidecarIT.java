@@ -71,7 +71,9 @@ class MultiScopeSidecarIT {
 
             await().atMost(PATIENCE).until(() -> ids(aDb, "todos").equals("a1,b1") && ids(bDb, "todos").equals("a1,b1")
                     && ids(aDb, "config").equals("interval") && ids(bDb, "config").equals("interval"));
-            assertThat(processes.log("a")).contains("in scopes " + team + ", " + alice + ", " + fleet);
+            assertThat(processes.log("a")).contains("in scopes " + team + ", " + alice + ", " + fleet)
+                    .contains("Connected to scope " + team + " (grant rw)")
+                    .contains("Connected to scope " + fleet + " (grant r (read-only: local writes are refused and reverted))");
 
             // a write to the read-only fleet scope is refused and put back; the team scope goes on meanwhile
             sqlite3(aDb, "INSERT INTO config (id, v) VALUES ('local-hack', '1'); INSERT INTO todos (id, title) VALUES ('a2', 'after the hack');");
