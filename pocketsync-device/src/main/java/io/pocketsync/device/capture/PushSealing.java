@@ -2,11 +2,14 @@ package io.pocketsync.device.capture;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pocketsync.api.PocketSyncException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Seals the journal as far as the push needs it ({@link SqliteTriggerCapture#pending}), and journals the existing rows
@@ -19,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * {@value #SEAL_ROUND}.
  */
 final class PushSealing {
+    private static final Logger LOG = LoggerFactory.getLogger(PushSealing.class);
     /** Journal rows sealed per transaction for a push, at least, while the journal is small. */
     private static final int SEAL_ROUND = 1_000;
 
@@ -49,11 +53,14 @@ final class PushSealing {
      */
     void journalExistingRows(List<String> tables) {
         Connection c = resources.connection();
+        List<TableSchema> current = new ArrayList<>();
+        for (String table : tables) {
+            current.add(schemas.schemas().get(table));
+        }
+        for (TableSchema schema : TableInstaller.parentsFirst(current)) {
+            startBulk(schema);
+        }
         long journaled = resources.inTransaction(() -> {
-            List<TableSchema> current = new ArrayList<>();
-            for (String table : tables) {
-                current.add(schemas.schemas().get(table));
-            }
             long rows = 0;
             for (TableSchema schema : TableInstaller.parentsFirst(current)) {
                 rows += TableInstaller.journalExisting(c, schema);
@@ -75,6 +82,25 @@ final class PushSealing {
         }
         catch (SQLException e) {
             throw Sql.failure("sealing the existing rows failed", e);
+        }
+    }
+
+    /**
+     * Takes a table with many rows and no ids onto the bulk path ({@link BulkInstall}), in a transaction of its own; a
+     * table whose ids turn out not unique (the index build refuses them) is rolled back to the journal path.
+     */
+    private void startBulk(TableSchema schema) {
+        Connection c = resources.connection();
+        try {
+            resources.inTransaction(() -> BulkInstall.start(c, resources.statements(), schema, schemas.schemas(),
+                    resources.deviceId(), resources.clock()));
+        }
+        catch (PocketSyncException e) {
+            if (!(e.getCause() instanceof SQLException cause) || !String.valueOf(cause.getMessage()).contains("UNIQUE")) {
+                throw e;
+            }
+            LOG.warn("tracking table {}: the ids of its existing rows are not unique ({}); they are queued as changes one by one"
+                    + " instead of in bulk", schema.name(), cause.getMessage());
         }
     }
 

@@ -5,12 +5,14 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.capture.ApplyReport;
+import io.pocketsync.api.capture.BulkPage;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.capture.DeviceState;
 import io.pocketsync.api.capture.LocalChange;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.protocol.AppliedRange;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangesMode;
 import java.sql.Connection;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code sqlite-triggers} {@link ChangeCapture}: AFTER INSERT/UPDATE/DELETE triggers generated from
@@ -172,7 +175,36 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized long pendingCount() {
         seal();
-        return CaptureReads.pendingCount(connection());
+        return CaptureReads.pendingCount(connection()) + bulkRemaining();
+    }
+
+    @Override
+    public synchronized @Nullable BulkPage bulkPage(@Nullable BulkPage after, int rows, long maxBytes) {
+        return resources.inTransaction(() -> BulkPages.next(statements(), new BulkRecords(statements()), schemas.schemas(),
+                deviceId(), after, rows, maxBytes));
+    }
+
+    @Override
+    public synchronized ApplyReport acknowledgeBulk(BulkPage page, List<ChangeResult> results, @Nullable AppliedRange applied) {
+        requireNonNull(page, "page is null");
+        requireNonNull(results, "results is null");
+        refreshSchema(false);
+        return resources.inTransaction(() -> {
+            if (!results.isEmpty() || applier().hasDeferred()) {
+                sealJournal(); // a winner or a deferred change may write an app row: local writes are changes first
+            }
+            return BulkAcks.acknowledge(statements(), applier(), schemas.schemas(), deviceId(), page, results, applied);
+        });
+    }
+
+    /** The rows of bulk pushes not acknowledged yet (see {@link BulkRecords}). */
+    private long bulkRemaining() {
+        try {
+            return new BulkRecords(statements()).remaining();
+        }
+        catch (SQLException e) {
+            throw Sql.failure("counting the rows of bulk pushes failed", e);
+        }
     }
 
     /**
@@ -189,7 +221,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         catch (SQLException e) {
             throw Sql.failure("reading the capture journal failed", e);
         }
-        return CaptureReads.pendingCount(connection()) + CaptureReads.journalCount(connection());
+        return CaptureReads.pendingCount(connection()) + CaptureReads.journalCount(connection()) + bulkRemaining();
     }
 
     @Override
