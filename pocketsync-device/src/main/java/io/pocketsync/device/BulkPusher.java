@@ -16,7 +16,6 @@ import io.pocketsync.api.protocol.Push;
 import io.pocketsync.api.transport.ClientTransport;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -27,14 +26,13 @@ import org.slf4j.LoggerFactory;
  * Pushes the bulk pages of rows a table held when it was first tracked (protocol.md 3.2a): up to
  * {@link DeviceOptions#pushWindow()} pages in flight besides the ordinary PUSHes, each a PUSH with {@code bulk} set,
  * read in rowid order by the capture ({@link ChangeCapture#bulkPage}) and recorded at its ACK
- * ({@link ChangeCapture#acknowledgeBulk}). A timeout, an error naming a page or a reconnect forgets the window, and the
- * pages are read again from what the server acknowledged, with the same change ids. Tells progress in INFO lines.
+ * ({@link ChangeCapture#acknowledgeBulk}, which tells progress). A timeout, an error naming a page or a reconnect forgets
+ * the window, and the pages are read again from what the server acknowledged, with the same change ids.
  *
  * <p>Engine thread only; driven by {@link ChangePusher}.
  */
 final class BulkPusher {
     private static final Logger LOG = LoggerFactory.getLogger(BulkPusher.class);
-    private static final long PROGRESS_NANOS = 5_000_000_000L;
 
     private record Sent(String batchId, BulkPage page, long deadlineNanos) {}
 
@@ -51,9 +49,6 @@ final class BulkPusher {
     /** The estimated bytes of a page; halved when the transport refuses one as too large. */
     private long maxBytes;
     private boolean rowByRowTold;
-    private long rowsAcknowledged;
-    private long startNanos;
-    private long nextProgress;
 
     BulkPusher(ChangeCapture capture, ClientTransport transport, DeviceOptions options, StatusBoard status,
             Consumer<ApplyReport> applied) {
@@ -127,10 +122,6 @@ final class BulkPusher {
             }
             return false;
         }
-        if (startNanos == 0) {
-            startNanos = System.nanoTime();
-            nextProgress = startNanos + PROGRESS_NANOS;
-        }
         window.addLast(new Sent(batchId, page, SyncLoop.deadline(options)));
         last = page;
         status.pushing(page.changes().size(), capture);
@@ -158,8 +149,6 @@ final class BulkPusher {
         }
         ApplyReport report = capture.acknowledgeBulk(head.page(), ack.results(), ack.applied());
         ChangePusher.reportRejected(status, ack.results());
-        rowsAcknowledged += head.page().changes().size();
-        progress();
         applied.accept(report);
     }
 
@@ -200,21 +189,5 @@ final class BulkPusher {
             }
         }
         return -1;
-    }
-
-    private void progress() {
-        long now = System.nanoTime();
-        if (now - nextProgress < 0) {
-            return;
-        }
-        nextProgress = now + PROGRESS_NANOS;
-        long left = capture.pendingEstimate();
-        double rate = rowsAcknowledged / Math.max(1e-9, (now - startNanos) / 1e9);
-        LOG.info("bulk: {} existing rows pushed and acknowledged, {} rows/s, {} changes left, ETA {} s", number(rowsAcknowledged),
-                number(Math.round(rate)), number(left), rate <= 0 ? "unknown" : Long.toString(Math.round(left / rate)));
-    }
-
-    private static String number(long value) {
-        return String.format(Locale.ROOT, "%,d", value);
     }
 }

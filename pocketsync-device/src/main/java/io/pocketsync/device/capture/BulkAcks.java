@@ -29,7 +29,8 @@ final class BulkAcks {
     private BulkAcks() {}
 
     static ApplyReport acknowledge(StatementCache statements, RemoteApplier applier, Map<String, TableSchema> schemas,
-            String deviceId, BulkPage page, List<ChangeResult> results, @Nullable AppliedRange applied) throws SQLException {
+            String deviceId, BulkPage page, List<ChangeResult> results, @Nullable AppliedRange applied, BulkProgress progress)
+            throws SQLException {
         Map<String, Change> sent = new HashMap<>();
         for (Change change : page.changes()) {
             sent.put(change.changeId(), change);
@@ -65,9 +66,9 @@ final class BulkAcks {
         }
         ApplyReport report = applier.applyBulkResults(schemas, deviceId, named, page.table(), page.afterRowid() + 1,
                 page.throughRowid(), from, to, keys);
-        if (new BulkRecords(statements).acknowledged(page.table(), page.throughRowid())) {
-            LOG.info("bulk: every existing row of {} is pushed and acknowledged", page.table());
-        }
+        BulkRecords records = new BulkRecords(statements);
+        boolean tableDone = records.acknowledged(page.table(), page.throughRowid());
+        progress.acknowledged(page.changes().size(), tableDone && !records.any(), records);
         return report;
     }
 

@@ -43,6 +43,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     private final CaptureChecksums checksums;
     private final PushSealing pushSealing;
     private final ScopeBinding binding;
+    private final BulkProgress bulkProgress;
 
     /**
      * A capture of the SQLite database behind {@code dataSource}; it opens nothing until installed.
@@ -57,6 +58,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         this.checksums = new CaptureChecksums(resources, schemas);
         this.pushSealing = new PushSealing(resources, schemas);
         this.binding = new ScopeBinding(resources, schemas);
+        this.bulkProgress = new BulkProgress(options.progressInterval());
     }
 
     @Override
@@ -193,7 +195,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
             if (!results.isEmpty() || applier().hasDeferred()) {
                 sealJournal(); // a winner or a deferred change may write an app row: local writes are changes first
             }
-            return BulkAcks.acknowledge(statements(), applier(), schemas.schemas(), deviceId(), page, results, applied);
+            return BulkAcks.acknowledge(statements(), applier(), schemas.schemas(), deviceId(), page, results, applied, bulkProgress);
         });
     }
 
