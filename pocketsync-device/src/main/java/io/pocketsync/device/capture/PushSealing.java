@@ -91,9 +91,21 @@ final class PushSealing {
      */
     private void startBulk(TableSchema schema) {
         Connection c = resources.connection();
+        StatementCache statements = resources.statements();
+        BulkInstall.Plan plan = resources.inTransaction(() -> BulkInstall.begin(c, statements, schema, resources.deviceId(),
+                resources.clock()));
+        if (plan == null) {
+            return;
+        }
         try {
-            resources.inTransaction(() -> BulkInstall.start(c, resources.statements(), schema, schemas.schemas(),
-                    resources.deviceId(), resources.clock()));
+            long longest = InstallSealing.withLargeCache(c, () -> assignIds(plan));
+            resources.inTransaction(() -> {
+                BulkInstall.finish(c, plan, longest);
+                return null;
+            });
+        }
+        catch (SQLException e) {
+            throw Sql.failure("giving the existing rows of " + schema.name() + " their ids failed", e);
         }
         catch (PocketSyncException e) {
             if (!(e.getCause() instanceof SQLException cause) || !String.valueOf(cause.getMessage()).contains("UNIQUE")) {
@@ -101,6 +113,25 @@ final class PushSealing {
             }
             LOG.warn("tracking table {}: the ids of its existing rows are not unique ({}); they are queued as changes one by one"
                     + " instead of in bulk", schema.name(), cause.getMessage());
+            resources.inTransaction(() -> {
+                BulkInstall.abandon(c, resources.statements(), plan);
+                return null;
+            });
+        }
+    }
+
+    /** Runs the plan's rounds, each its own transaction; returns the longest round in milliseconds. */
+    private long assignIds(BulkInstall.Plan plan) {
+        NaturalIds ids = new NaturalIds();
+        long longest = 0;
+        while (true) {
+            long start = System.nanoTime();
+            int given = resources.inTransaction(() -> BulkInstall.round(resources.connection(), resources.statements(), plan,
+                    schemas.schemas(), resources.deviceId(), resources.clock(), ids));
+            longest = Math.max(longest, (System.nanoTime() - start) / 1_000_000);
+            if (given == 0) {
+                return longest;
+            }
         }
     }
 
