@@ -121,6 +121,28 @@ final class BulkRecords {
         return out;
     }
 
+    /**
+     * About how many rows are not acknowledged yet, without counting them: each bulk's rows spread evenly over its
+     * rowids. For progress, which the status reads after every page; {@link #remaining()} counts.
+     */
+    long estimate() throws SQLException {
+        long rows = 0;
+        for (Bulk bulk : active()) {
+            rows += Math.round(bulk.total() * (double) (bulk.upper() - bulk.acked()) / Math.max(1, bulk.upper()));
+        }
+        return rows;
+    }
+
+    /** {@link #estimate()} or {@link #remaining()}, failing with the capture's error. */
+    long rows(boolean estimate) {
+        try {
+            return estimate ? estimate() : remaining();
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading the bulk pushes failed", e);
+        }
+    }
+
     /** Gives up every bulk push (the table is no longer tracked, or the capture is uninstalled). */
     void forget(String table) throws SQLException {
         statements.update("DELETE FROM " + SystemTables.BULK + " WHERE tbl = ?", table);

@@ -201,29 +201,26 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     /** The rows of bulk pushes not acknowledged yet (see {@link BulkRecords}). */
     private long bulkRemaining() {
-        try {
-            return new BulkRecords(statements()).remaining();
-        }
-        catch (SQLException e) {
-            throw Sql.failure("counting the rows of bulk pushes failed", e);
-        }
+        return new BulkRecords(statements()).rows(false);
     }
 
-    /**
-     * {@link #pendingCount()} while the journal is small; during a bulk seal the pending changes plus the journaled writes,
-     * without sealing them: sealing a million journal rows for a count would hold up the push for its whole length.
-     */
+    /** About how many rows of bulk pushes are not acknowledged yet, without counting them. */
+    private long bulkEstimate() {
+        return new BulkRecords(statements()).rows(true);
+    }
+
     @Override
     public synchronized long pendingEstimate() {
         try {
             if (!InstallSealing.bulk(statements())) {
-                return pendingCount();
+                seal();
+                return CaptureReads.pendingCount(connection()) + bulkEstimate();
             }
         }
         catch (SQLException e) {
             throw Sql.failure("reading the capture journal failed", e);
         }
-        return CaptureReads.pendingCount(connection()) + CaptureReads.journalCount(connection()) + bulkRemaining();
+        return CaptureReads.pendingCount(connection()) + CaptureReads.journalCount(connection()) + bulkEstimate();
     }
 
     @Override
