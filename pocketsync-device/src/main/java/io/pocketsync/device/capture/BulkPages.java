@@ -40,7 +40,11 @@ final class BulkPages {
             long from = reached ? bulk.acked() : Math.max(after.throughRowid(), bulk.acked());
             reached = true;
             TableSchema schema = schemas.get(bulk.table());
-            if (schema == null || from >= bulk.upper()) {
+            if (schema == null) {
+                records.forget(bulk.table()); // no longer tracked: nothing of it is sent any more
+                continue;
+            }
+            if (from >= bulk.upper()) {
                 continue;
             }
             BulkPage page = read(statements, schema, schemas, bulk, deviceId, from, rows, maxBytes);
