@@ -9,8 +9,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,8 +101,8 @@ final class BulkInstall {
         String deviceBits = ChangeEmitter.deviceBits(deviceId);
         long counter = Sql.queryLong(c, "SELECT gid_counter FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
         long now = clock.millis();
-        PreparedStatement read = statements.get("SELECT rowid, " + TriggerGenerator.image(schema, "") + " FROM "
-                + quoteSql(schema.name()) + withoutId(schema) + " AND rowid <= ? ORDER BY rowid LIMIT " + ROUND);
+        PreparedStatement read = statements.get("SELECT rowid, " + keyImage(schema) + " FROM " + quoteSql(schema.name())
+                + withoutId(schema) + " AND rowid <= ? ORDER BY rowid LIMIT " + ROUND);
         Map<Long, String> images = new LinkedHashMap<>();
         read.setLong(1, plan.upper());
         try (ResultSet rs = read.executeQuery()) {
@@ -151,6 +154,21 @@ final class BulkInstall {
         }
         new BulkRecords(statements).forget(plan.schema().name());
         TableInstaller.install(c, plan.schema());
+    }
+
+    /**
+     * The image of the natural key's columns, as the full image writes them ({@link TriggerGenerator#image}): all that
+     * deriving the id reads, and a fifth of the full image's cost on a table of five columns. {@code '{}'} for a table
+     * without a natural key.
+     */
+    private static String keyImage(TableSchema schema) {
+        List<TableSchema.Column> key = new ArrayList<>();
+        for (TableSchema.Column column : schema.columns()) {
+            if (schema.identityKey().contains(column.name())) {
+                key.add(column);
+            }
+        }
+        return key.isEmpty() ? "'{}'" : TriggerGenerator.image(new TableSchema(schema.name(), key, List.of(), true, Set.of()), "");
     }
 
     private static String index(TableSchema schema) {
