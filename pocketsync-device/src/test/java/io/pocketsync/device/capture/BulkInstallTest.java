@@ -224,6 +224,18 @@ class BulkInstallTest {
         assertThat(capture.pendingCount()).isEqualTo(ROWS + 60_000);
     }
 
+    @Test
+    void aFullResyncKeepsTheRowsOfPagesNotAcknowledged() {
+        BulkPage first = capture.bulkPage(null, PAGE, BIG);
+        capture.acknowledgeBulk(first, List.of(), new AppliedRange(1, PAGE, PAGE));
+
+        capture.apply(List.of(), List.of(), 0, 5_000, ChangesMode.SNAPSHOT, true); // the server has none of them (any more)
+
+        assertThat(db.count("SELECT count(*) FROM todo")).as("the acknowledged rows go, the others are still to be pushed")
+                .isEqualTo(ROWS - PAGE);
+        assertThat(capture.bulkPage(null, PAGE, BIG).changes().get(0).row()).containsEntry("id", "row-" + (PAGE + 1));
+    }
+
     private String title(String id) {
         return (String) db.query("SELECT title FROM todo WHERE id = ?", id).get(0).get("title");
     }
