@@ -149,9 +149,8 @@ final class BulkInstall {
      * are taken back and the record dropped, so the rows take the journal path; call inside a transaction.
      */
     static void abandon(Connection c, StatementCache statements, Plan plan) throws SQLException {
-        if (!plan.askTable()) {
-            Sql.update(c, "UPDATE " + quoteSql(plan.schema().name()) + " SET " + SystemTables.GLOBAL_ID + " = NULL");
-        }
+        // no row held an id before (the index was dropped for that): every id is one this assignment gave
+        Sql.update(c, "UPDATE " + quoteSql(plan.schema().name()) + " SET " + SystemTables.GLOBAL_ID + " = NULL");
         new BulkRecords(statements).forget(plan.schema().name());
         TableInstaller.install(c, plan.schema());
     }
