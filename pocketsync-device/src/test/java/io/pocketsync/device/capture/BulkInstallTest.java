@@ -236,6 +236,29 @@ class BulkInstallTest {
         assertThat(capture.bulkPage(null, PAGE, BIG).changes().get(0).row()).containsEntry("id", "row-" + (PAGE + 1));
     }
 
+    @Test
+    void pagesOfAChildTableNameTheirParentsByIdAndLeaveTheRowidKeyOut() {
+        db.exec("CREATE TABLE project (id INTEGER PRIMARY KEY, name TEXT UNIQUE)");
+        db.exec("CREATE TABLE task (id INTEGER PRIMARY KEY, project_id INTEGER REFERENCES project(id), title TEXT)");
+        db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)"
+                + " INSERT INTO project (id, name) SELECT i, 'p' || i FROM n");
+        db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)"
+                + " INSERT INTO task (id, project_id, title) SELECT i, 12001 - i, 't' || i FROM n");
+
+        capture.install(List.of("todo", "task", "project"));
+        BulkPage page = capture.bulkPage(null, ROWS, BIG);
+        while (!page.table().equals("task")) {
+            page = capture.bulkPage(page, ROWS, BIG);
+        }
+
+        String parentId = (String) db.query("SELECT ps_global_id FROM project WHERE id = 12000").get(0).get("ps_global_id");
+        assertThat(parentId).isEqualTo(NaturalIds.of("project", List.of("p12000")));
+        assertThat(page.changes().get(0).row()).doesNotContainKey("id").containsEntry("project_id", parentId)
+                .containsEntry("title", "t1");
+        assertThat(db.count("SELECT count(*) FROM __pocketsync_bulk WHERE tbl = 'project' AND ord < (SELECT ord FROM"
+                + " __pocketsync_bulk WHERE tbl = 'task')")).as("parents first").isEqualTo(1);
+    }
+
     private String title(String id) {
         return (String) db.query("SELECT title FROM todo WHERE id = ?", id).get(0).get("title");
     }
