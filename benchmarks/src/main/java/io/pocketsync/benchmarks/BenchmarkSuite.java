@@ -15,6 +15,7 @@ import java.util.Locale;
  * <pre>
  * benchmarks/run.sh                      # everything, full size
  * benchmarks/run.sh --quick              # smaller sizes, for a smoke run
+ * benchmarks/run.sh --only bulk --bulk-rows 300000   # the bulk push at one size, one round
  * benchmarks/run.sh --out table.md       # the table also to a file
  * benchmarks/run.sh --json FILE          # machine-readable results (default benchmarks/target/benchmark-results.json)
  * </pre>
@@ -33,14 +34,16 @@ public final class BenchmarkSuite {
         Path out = null;
         Path jsonOut = Path.of("benchmarks/target/benchmark-results.json");
         List<String> only = new ArrayList<>();
+        int bulkRows = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--only" -> only.add(args[++i]);
                 case "--json" -> jsonOut = Path.of(args[++i]);
+                case "--bulk-rows" -> bulkRows = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (expected --quick, --out FILE, --json FILE, --only NAME)");
+                        + " (expected --quick, --out FILE, --json FILE, --only NAME, --bulk-rows N)");
             }
         }
         String redisUri = System.getenv().getOrDefault("PS_REDIS_URI", "redis://127.0.0.1:6379");
@@ -82,7 +85,10 @@ public final class BenchmarkSuite {
         if (selected(only, "push")) {
             results.add(new WebSocketPushBenchmark(dir, quick ? 2_000 : 10_000).run(quick));
         }
-        if (selected(only, "bulk")) {
+        if (selected(only, "bulk") && bulkRows > 0) {
+            results.addAll(new BulkPushBenchmark(dir, bulkRows).run(1, true));
+        }
+        else if (selected(only, "bulk")) {
             for (int size : quick ? new int[0] : new int[] {100_000, 300_000}) {
                 results.addAll(new BulkPushBenchmark(dir, size).run(1, false));
             }

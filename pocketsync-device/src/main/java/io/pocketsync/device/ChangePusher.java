@@ -45,6 +45,8 @@ final class ChangePusher {
     private final StatusBoard status;
     private final Consumer<ApplyReport> applied;
     private final PushWindow inflight;
+    /** The bulk pages of tables that held rows when they were first tracked, in a window of their own. */
+    private final BulkPusher bulk;
     /**
      * False once a read of the pending changes found nothing beyond what is in flight, until something may have
      * added one: then {@link #push()} spares the engine the read (with its seal) after every ACK and every
@@ -77,6 +79,7 @@ final class ChangePusher {
         this.status = requireNonNull(status, "status is null");
         this.applied = requireNonNull(applied, "applied is null");
         this.inflight = new PushWindow(options.pushWindow());
+        this.bulk = new BulkPusher(capture, transport, options, status, applied);
         this.maxBatch = options.pushBatchSize();
         this.maxBatchBytes = options.pushMaxBytes();
     }
@@ -92,6 +95,7 @@ final class ChangePusher {
         serverRowBytes = welcome.maxRowBytes();
         serverMessageBytes = Math.max(0, welcome.maxMessageBytes());
         serverAssembles = welcome.maxAssembledBytes() > 0;
+        bulk.welcomed(maxBatchBytes);
     }
 
     /** Something may have added pending changes (a local commit, or a backstop look at the change log). */
@@ -102,12 +106,14 @@ final class ChangePusher {
     /** Forgets the PUSHes in flight: every pending change is sent again, from the start. */
     void forget() {
         inflight.clear();
+        bulk.forget();
         mayHavePending = true;
     }
 
-    /** The oldest PUSH whose ACK is overdue, or null. */
+    /** The oldest PUSH (or bulk page) whose ACK is overdue, or null. */
     PushWindow.@Nullable Batch overdue(long nowNanos) {
-        return inflight.overdue(nowNanos);
+        PushWindow.Batch overdue = inflight.overdue(nowNanos);
+        return overdue != null ? overdue : bulk.overdue(nowNanos);
     }
 
     /**
@@ -117,7 +123,16 @@ final class ChangePusher {
      * @return true when nothing is pending and nothing is in flight
      */
     boolean push() {
-        if (!inflight.hasRoom() || (retry != null && !retry.isDone())) {
+        if (retry != null && !retry.isDone()) {
+            return false;
+        }
+        // the app's own writes first (few, and later than every bulk row), then the pages of the bulk path
+        boolean changes = pushChanges();
+        return bulk.push(maxBatch, serverRowBytes) && changes;
+    }
+
+    private boolean pushChanges() {
+        if (!inflight.hasRoom()) {
             return false;
         }
         capture.refreshSchema(); // cheap unless the schema changed; completes images captured by old triggers
@@ -188,6 +203,11 @@ final class ChangePusher {
      *         changes and its ACK decides them
      */
     boolean acknowledged(Ack ack) {
+        if (bulk.owns(ack.batchId())) {
+            retryAttempt = 0;
+            bulk.acknowledged(ack);
+            return true;
+        }
         PushWindow.Batch acked = inflight.remove(ack.batchId());
         if (acked == null) {
             LOG.debug("ACK of batch {} not in flight; ignored", ack.batchId());
@@ -198,7 +218,14 @@ final class ChangePusher {
             mayHavePending = true; // a change the ACK did not name is still pending: send it again
         }
         retryAttempt = 0;
-        for (ChangeResult result : ack.results()) {
+        reportRejected(status, ack.results());
+        applied.accept(report);
+        return true;
+    }
+
+    /** Tells the status listeners of each change an ACK rejected. */
+    static void reportRejected(StatusBoard status, List<ChangeResult> results) {
+        for (ChangeResult result : results) {
             if (result.status() == ChangeStatus.REJECTED) {
                 String reverted = result.errorCode() != ErrorCode.SCOPE_READ_ONLY ? ""
                         : result.winner() == null ? "; the row was removed here (the server has none)"
@@ -207,8 +234,6 @@ final class ChangePusher {
                         "change " + result.changeId() + " rejected: " + result.message() + reverted);
             }
         }
-        applied.accept(report);
-        return true;
     }
 
     /**
@@ -232,7 +257,7 @@ final class ChangePusher {
      */
     void refused(ErrorMessage error, Runnable retryPush) {
         // retryPush runs on the engine thread once the backoff is over
-        if (error.refId() == null || inflight.remove(error.refId()) == null) {
+        if (error.refId() == null || (inflight.remove(error.refId()) == null && !bulk.owns(error.refId()))) {
             return;
         }
         forget();

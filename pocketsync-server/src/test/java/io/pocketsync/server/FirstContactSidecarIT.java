@@ -106,9 +106,10 @@ class FirstContactSidecarIT {
         processes.start("a", Map.of("POCKETSYNC_TOKEN", "tok-1"), "device", "--db", a.toString(), "--table", "items",
                 "--server", uri, "--scope", scope, "--progress-interval", "100ms");
         await().atMost(PATIENCE).until(() -> processes.log("a").contains("push: done"));
-        // installing capture sealed the 20,000 existing rows in rounds, saying how far it got
-        assertThat(processes.log("a")).containsPattern("INFO .*install: [\\d,]+ of 20,000 existing rows sealed, [\\d,]+ rows/s, ETA")
-                .contains("install: done, 20,000 rows sealed");
+        // installing capture gave the 20,000 existing rows their ids at once; the bulk push said how far it got
+        assertThat(processes.log("a")).contains("tracking table items: 20000 existing rows given ids")
+                .containsPattern("INFO .*bulk: [\\d,]+ existing rows pushed, [\\d,]+ rows/s, [\\d,]+ left, ETA")
+                .contains("bulk: done, 20,000 existing rows pushed");
         assertThat(processes.log("a")).containsPattern("INFO .*push: [\\d,]+ of 20,000 rows, [\\d,]+ rows/s, ETA \\d+");
         assertThat(processes.log("a")).containsPattern("push: done, 20,000 rows in \\d+");
 

@@ -165,7 +165,7 @@ public interface ChangeCapture extends AutoCloseable {
     }
 
     /**
-     * How many changes are pending.
+     * How many changes are pending, counting the rows of the bulk path not acknowledged yet ({@link #bulkPage}).
      *
      * @return the number of local changes not acknowledged yet
      */
@@ -346,6 +346,36 @@ public interface ChangeCapture extends AutoCloseable {
     default ChangeCapture scope(String scope, List<String> tables) {
         throw new io.pocketsync.api.PocketSyncException(io.pocketsync.api.ErrorCode.CONFIG_INVALID,
                 getClass().getSimpleName() + " syncs one scope only");
+    }
+
+    /**
+     * The next page of the bulk path (protocol.md 3.2a): rows a table held when it was first tracked, which the server
+     * has not acknowledged, after {@code after} (the last page sent and not yet acknowledged, or null to start from
+     * what is acknowledged), at most {@code rows} of them and about {@code maxBytes}. The default, null, has no bulk
+     * path: every row is a pending change.
+     *
+     * @param after the page sent last, or null
+     * @param rows the most rows in the page
+     * @param maxBytes the estimated bytes the page may hold (at least one row always goes)
+     * @return the page, or null when nothing is left to send
+     */
+    default @Nullable BulkPage bulkPage(@Nullable BulkPage after, int rows, long maxBytes) {
+        return null;
+    }
+
+    /**
+     * Records the server's answer to a bulk page: the rows it does not name were applied with sequences of
+     * {@code applied} (a compact ACK), or, when {@code applied} is null (a server that answers every row), as
+     * {@code results} say. The rows named otherwise are decided as {@link #acknowledge} decides pending changes.
+     *
+     * @param page the page as sent
+     * @param results the ACK's results
+     * @param applied the compact ACK's range, or null
+     * @return what was written locally (winners)
+     */
+    default ApplyReport acknowledgeBulk(BulkPage page, List<ChangeResult> results,
+            io.pocketsync.api.protocol.@Nullable AppliedRange applied) {
+        throw new UnsupportedOperationException(getClass().getName() + " has no bulk path");
     }
 
     /** Releases connections; idempotent. */

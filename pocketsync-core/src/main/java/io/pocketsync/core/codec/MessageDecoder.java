@@ -7,6 +7,7 @@ import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
 import io.pocketsync.api.protocol.Ack;
+import io.pocketsync.api.protocol.AppliedRange;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.protocol.Changes;
@@ -67,10 +68,12 @@ final class MessageDecoder {
                         optionalInt(message, "maxAssembled"),
                         message.has("own") ? message.nonNegativeLong("own") : 0, grant(message));
             case PUSH:
-                return new Push(version, message.string("batch"), changes(message, "changes"));
+                return new Push(version, message.string("batch"), changes(message, "changes"),
+                        message.has("bulk") && message.booleanValue("bulk"));
             case ACK:
                 return new Ack(version, message.string("batch"), results(message), hlc(message, "hlc"),
-                        message.has("time") ? message.nonNegativeLong("time") : 0);
+                        message.has("time") ? message.nonNegativeLong("time") : 0,
+                        message.has("applied") ? applied(message.object("applied")) : null);
             case CHANGES:
                 long from = message.nonNegativeLong("from");
                 long cursor = message.nonNegativeLong("cursor");
@@ -270,6 +273,16 @@ final class MessageDecoder {
             throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field '" + path + "' does not fit in 64 bits");
         }
         throw WireObject.invalid(path, "a SQLite value (null, integer, real, text or blob)", value);
+    }
+
+    /** A compact ACK's {@code applied}: {@code {from, to, count}}, checked as {@link AppliedRange} does. */
+    private static AppliedRange applied(WireObject applied) {
+        try {
+            return new AppliedRange(applied.nonNegativeLong("from"), applied.nonNegativeLong("to"), applied.intValue("count"));
+        }
+        catch (IllegalArgumentException e) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field 'applied': " + e.getMessage());
+        }
     }
 
     private static List<ChangeResult> results(WireObject message) {

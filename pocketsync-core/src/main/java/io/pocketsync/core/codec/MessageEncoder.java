@@ -82,6 +82,9 @@ final class MessageEncoder {
         }
         else if (message instanceof Push push) {
             out.writeStringField("batch", push.batchId());
+            if (push.bulk()) {
+                out.writeBooleanField("bulk", true);
+            }
             writeChanges(out, push.changes());
         }
         else if (message instanceof Ack ack) {
@@ -94,6 +97,13 @@ final class MessageEncoder {
             out.writeNumberField("hlc", ack.serverHlc().value());
             if (ack.serverTimeMillis() > 0) {
                 out.writeNumberField("time", ack.serverTimeMillis());
+            }
+            if (ack.applied() != null) {
+                out.writeObjectFieldStart("applied");
+                out.writeNumberField("from", ack.applied().from());
+                out.writeNumberField("to", ack.applied().to());
+                out.writeNumberField("count", ack.applied().count());
+                out.writeEndObject();
             }
         }
         else if (message instanceof Changes changes) {

@@ -166,24 +166,38 @@ final class AckApplier {
                 overwritten.settle(row);
             }
         }
-        if (!decided.isEmpty() && deferred.any()) {
-            for (RowKey row : decided) {
-                Change settled = deferred.takeIfSettled(row, sequences);
-                if (settled == null) {
-                    continue;
-                }
-                try {
-                    TableSchema schema = writer.validate(settled);
-                    writeNow(writer, schema, settled);
-                    applied++;
-                    tables.add(schema.name());
-                }
-                catch (RowWriter.Refused refused) {
-                    parked.add(deadLetters.park(settled, refused));
-                }
+        applied += settleDeferred(writer, decided, parked, tables);
+        return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
+    }
+
+    /**
+     * Applies the remote changes kept aside for {@code rows} that nothing pending holds back any more (and that the
+     * server ordered after the state the row now holds); adds what it parks and the tables it writes.
+     *
+     * @return how many were applied
+     */
+    int settleDeferred(RowWriter writer, java.util.Collection<RowKey> rows, List<ParkedChange> parked, Set<String> tables)
+            throws SQLException {
+        if (rows.isEmpty() || !deferred.any()) {
+            return 0;
+        }
+        int applied = 0;
+        for (RowKey row : rows) {
+            Change settled = deferred.takeIfSettled(row, sequences);
+            if (settled == null) {
+                continue;
+            }
+            try {
+                TableSchema schema = writer.validate(settled);
+                writeNow(writer, schema, settled);
+                applied++;
+                tables.add(schema.name());
+            }
+            catch (RowWriter.Refused refused) {
+                parked.add(deadLetters.park(settled, refused));
             }
         }
-        return new ApplyReport(true, applied, skipped, parked, List.copyOf(tables));
+        return applied;
     }
 
     /**

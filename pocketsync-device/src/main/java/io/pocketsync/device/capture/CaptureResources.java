@@ -32,6 +32,11 @@ final class CaptureResources {
     private @Nullable String deviceId;
     private boolean closed;
 
+    /** The clock local changes are stamped with. */
+    Clock clock() {
+        return clock;
+    }
+
     CaptureOptions options() {
         return options;
     }

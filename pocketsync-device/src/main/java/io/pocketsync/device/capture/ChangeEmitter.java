@@ -62,14 +62,16 @@ final class ChangeEmitter {
     void emitNewRow(TableSchema schema, long rowid, String image, long firstWallMillis, long wallMillis) throws SQLException {
         String gid = naturalIds.naturalId(schema, rowid, image);
         if (gid == null) {
-            counter++;
-            // 12 hex digits of milliseconds, the device's 12, then 8 of the counter
-            gid = HEX.toHexDigits(Math.max(0, firstWallMillis) & 0xffff_ffff_ffffL).substring(4) + deviceBits
-                    + HEX.toHexDigits((int) counter);
+            gid = ordinaryId(firstWallMillis, deviceBits, ++counter);
         }
         naturalIds.assigned(schema.name(), rowid, gid);
         idUpdates.computeIfAbsent(schema.name(), IdUpdates::new).add(rowid, gid);
         emit(schema.name(), gid, "INSERT", image, "[]", wallMillis);
+    }
+
+    /** An id for a row no natural key names: 12 hex digits of milliseconds, the device's 12, then 8 of the counter. */
+    static String ordinaryId(long wallMillis, String deviceBits, long counter) {
+        return HEX.toHexDigits(Math.max(0, wallMillis) & 0xffff_ffff_ffffL).substring(4) + deviceBits + HEX.toHexDigits((int) counter);
     }
 
     void emit(String table, String gid, String op, String image, String columns, long wallMillis) {

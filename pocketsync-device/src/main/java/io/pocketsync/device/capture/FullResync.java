@@ -49,7 +49,7 @@ final class FullResync {
 
     /**
      * The last SNAPSHOT page was applied: deletes synced local rows that no page named, except rows with a local
-     * change pending (they are pushed afterwards).
+     * change pending and rows of a bulk push not acknowledged yet (they are pushed afterwards).
      *
      * @return the tables rows were deleted from
      */
@@ -59,7 +59,11 @@ final class FullResync {
             int deleted = Sql.update(connection, "DELETE FROM " + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID
                     + " IS NOT NULL AND " + SystemTables.GLOBAL_ID + " NOT IN (SELECT gid FROM " + SystemTables.RESYNC_ROWS
                     + " WHERE tbl = ?1) AND " + SystemTables.GLOBAL_ID + " NOT IN (SELECT gid FROM " + SystemTables.CHANGES
-                    + " WHERE tbl = ?1 AND state = 'pending') AND ?1 NOT IN (SELECT tbl FROM " + ScopeStates.OTHERS + ")", schema.name());
+                    + " WHERE tbl = ?1 AND state = 'pending') AND ?1 NOT IN (SELECT tbl FROM " + ScopeStates.OTHERS + ")"
+                    // nor rows of a bulk push the server has not acknowledged (they are pending too, see BulkRecords)
+                    + " AND NOT EXISTS (SELECT 1 FROM " + SystemTables.BULK + " b WHERE b.tbl = ?1 AND "
+                    + quoteSql(schema.name()) + ".rowid > b.acked AND " + quoteSql(schema.name()) + ".rowid <= b.upper)",
+                    schema.name());
             if (deleted > 0) {
                 touched.add(schema.name());
                 LOG.info("full resync removed {} local rows of {} that the server no longer has", deleted, schema.name());

@@ -48,11 +48,22 @@ final class NaturalIdRound {
     private final Map<String, Set<String>> taken = new HashMap<>();
     /** The natural ids given this round (a digest of the table makes them unique across tables). */
     private final Set<String> given = new HashSet<>();
+    /** False when the tables hold no ids at all (a first install's bulk, see BulkInstall): nothing to ask them. */
+    private final boolean askTables;
 
     NaturalIdRound(StatementCache statements, NaturalIds ids, KeyTranslation keys) {
+        this(statements, ids, keys, true);
+    }
+
+    /**
+     * @param askTables whether a derived id may be held by a row of the table already; false only when the table's
+     *        rows have no ids yet (its id index may then be missing, and a lookup would scan the table)
+     */
+    NaturalIdRound(StatementCache statements, NaturalIds ids, KeyTranslation keys, boolean askTables) {
         this.statements = requireNonNull(statements, "statements is null");
         this.ids = requireNonNull(ids, "ids is null");
         this.keys = requireNonNull(keys, "keys is null");
+        this.askTables = askTables;
     }
 
     /**
@@ -80,7 +91,7 @@ final class NaturalIdRound {
             ahead.put(schema.name(), derived);
         }
         asked.put(schema.name(), candidates);
-        taken.put(schema.name(), held(schema.name(), candidates));
+        taken.put(schema.name(), askTables ? held(schema.name(), candidates) : Set.of());
     }
 
     /**
@@ -102,7 +113,7 @@ final class NaturalIdRound {
         }
         Set<String> candidates = asked.get(schema.name());
         boolean held = candidates != null && candidates.contains(id) ? taken.get(schema.name()).contains(id)
-                : statements.queryLong("SELECT count(*) FROM " + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID
+                : askTables && statements.queryLong("SELECT count(*) FROM " + quoteSql(schema.name()) + " WHERE " + SystemTables.GLOBAL_ID
                         + " = ?", id) > 0;
         return held ? null : id; // held: another row holds the id its key once named (its key was changed since)
     }

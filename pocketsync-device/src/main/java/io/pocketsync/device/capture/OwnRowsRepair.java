@@ -40,6 +40,11 @@ final class OwnRowsRepair {
                 highest = Math.max(highest, result.sequence());
             }
         }
+        raiseMark(statements, highest);
+    }
+
+    /** Raises the own mark to {@code highest}, a server sequence of this device's own change (a bulk page's last). */
+    static void raiseMark(StatementCache statements, long highest) throws SQLException {
         if (highest > 0) {
             statements.update("UPDATE " + SystemTables.DEVICE_STATE + " SET own_mark = ? WHERE id = 1 AND own_mark < ?",
                     highest, highest);

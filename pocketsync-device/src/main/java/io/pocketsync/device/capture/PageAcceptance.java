@@ -83,7 +83,10 @@ final class PageAcceptance {
         for (Change change : changes) {
             rows.add(new RowKey(change.table(), change.globalId()));
         }
-        return new PageAcceptance(requireNonNull(deviceId, "deviceId is null"), pendingOf(statements, rows), sequences.of(rows));
+        Map<RowKey, Pending> pending = pendingOf(statements, rows);
+        // a row of a bulk push not acknowledged yet: its bulk INSERT is pending, a page's ACK settles it (BulkRecords)
+        new BulkRecords(statements).unacknowledged(rows).forEach((row, hlc) -> pending.putIfAbsent(row, new Pending(0, hlc)));
+        return new PageAcceptance(requireNonNull(deviceId, "deviceId is null"), pending, sequences.of(rows));
     }
 
     /** The verdict on {@code change}, the server's state of its row at {@code sequence}. */

@@ -2,11 +2,14 @@ package io.pocketsync.device.capture;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pocketsync.api.PocketSyncException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Seals the journal as far as the push needs it ({@link SqliteTriggerCapture#pending}), and journals the existing rows
@@ -19,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * {@value #SEAL_ROUND}.
  */
 final class PushSealing {
+    private static final Logger LOG = LoggerFactory.getLogger(PushSealing.class);
     /** Journal rows sealed per transaction for a push, at least, while the journal is small. */
     private static final int SEAL_ROUND = 1_000;
 
@@ -49,11 +53,14 @@ final class PushSealing {
      */
     void journalExistingRows(List<String> tables) {
         Connection c = resources.connection();
+        List<TableSchema> current = new ArrayList<>();
+        for (String table : tables) {
+            current.add(schemas.schemas().get(table));
+        }
+        for (TableSchema schema : TableInstaller.parentsFirst(current)) {
+            startBulk(schema);
+        }
         long journaled = resources.inTransaction(() -> {
-            List<TableSchema> current = new ArrayList<>();
-            for (String table : tables) {
-                current.add(schemas.schemas().get(table));
-            }
             long rows = 0;
             for (TableSchema schema : TableInstaller.parentsFirst(current)) {
                 rows += TableInstaller.journalExisting(c, schema);
@@ -75,6 +82,58 @@ final class PushSealing {
         }
         catch (SQLException e) {
             throw Sql.failure("sealing the existing rows failed", e);
+        }
+    }
+
+    /**
+     * Takes a table with many rows and no ids onto the bulk path ({@link BulkInstall}), in a transaction of its own; a
+     * table whose ids turn out not unique (the index build refuses them) is rolled back to the journal path.
+     */
+    private void startBulk(TableSchema schema) {
+        Connection c = resources.connection();
+        StatementCache statements = resources.statements();
+        BulkInstall.Plan plan = resources.inTransaction(() -> BulkInstall.begin(c, statements, schema, resources.deviceId(),
+                resources.clock()));
+        if (plan == null) {
+            return;
+        }
+        try {
+            long longest = InstallSealing.withLargeCache(c, () -> assignIds(plan));
+            resources.inTransaction(() -> {
+                BulkInstall.finish(c, plan, longest);
+                return null;
+            });
+        }
+        catch (SQLException e) {
+            throw Sql.failure("giving the existing rows of " + schema.name() + " their ids failed", e);
+        }
+        catch (PocketSyncException e) {
+            // only the index build can find ids not unique (a row of the table held one before: the round asked it)
+            if (plan.askTable() || !(e.getCause() instanceof SQLException cause)
+                    || !String.valueOf(cause.getMessage()).contains("UNIQUE")) {
+                throw e;
+            }
+            LOG.warn("tracking table {}: the ids of its existing rows are not unique ({}); they are queued as changes one by one"
+                    + " instead of in bulk", schema.name(), cause.getMessage());
+            resources.inTransaction(() -> {
+                BulkInstall.abandon(c, resources.statements(), plan);
+                return null;
+            });
+        }
+    }
+
+    /** Runs the plan's rounds, each its own transaction; returns the longest round in milliseconds. */
+    private long assignIds(BulkInstall.Plan plan) {
+        NaturalIds ids = new NaturalIds();
+        long longest = 0;
+        while (true) {
+            long start = System.nanoTime();
+            int given = resources.inTransaction(() -> BulkInstall.round(resources.connection(), resources.statements(), plan,
+                    schemas.schemas(), resources.deviceId(), resources.clock(), ids));
+            longest = Math.max(longest, (System.nanoTime() - start) / 1_000_000);
+            if (given == 0) {
+                return longest;
+            }
         }
     }
 

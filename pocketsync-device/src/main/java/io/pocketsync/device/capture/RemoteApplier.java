@@ -210,6 +210,28 @@ final class RemoteApplier implements AutoCloseable {
         return report;
     }
 
+    /**
+     * Records the ACK of a bulk page ({@link BulkAcks}): its named results as {@link #applyResults} does, then the range
+     * of its applied rows, and settles the changes kept aside for its rows (their bulk INSERT is decided now).
+     */
+    ApplyReport applyBulkResults(Map<String, TableSchema> schemas, String deviceId, List<ChangeResult> named, String table,
+            long fromRowid, long toRowid, long fromSeq, long toSeq, List<RowKey> rows) throws SQLException {
+        setApplying(true);
+        ApplyReport report = named.isEmpty() ? new ApplyReport(true, 0, 0, List.of(), List.of())
+                : acks.apply(schemas, named);
+        OwnRowsRepair.raiseMark(statements, named);
+        if (toSeq > 0) {
+            // after the named results: a winner is judged against what the row held before this page
+            sequences.ranges().record(table, fromRowid, toRowid, fromSeq, toSeq);
+            OwnRowsRepair.raiseMark(statements, toSeq);
+        }
+        List<ParkedChange> parked = new ArrayList<>(report.parked());
+        Set<String> tables = new LinkedHashSet<>(report.tables());
+        int settled = acks.settleDeferred(new RowWriter(statements, schemas), rows, parked, tables);
+        setApplying(false);
+        return new ApplyReport(true, report.applied() + settled, report.skipped(), parked, List.copyOf(tables));
+    }
+
     /** Whether a remote change is kept aside for a row with a local change pending (cheap: normally none is). */
     boolean hasDeferred() throws SQLException {
         return deferred.any();
@@ -224,12 +246,14 @@ final class RemoteApplier implements AutoCloseable {
      * page reached above the cursor ({@link TableJoin}): the rows it brought may die before the cursor reaches them.
      */
     long ownChangesFrom(long cursor) throws SQLException {
-        if (TableJoin.markAbove(statements, cursor) || statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND "
-                + ScopeStates.NOT_OTHERS + ")") != 0) {
+        if (TableJoin.markAbove(statements, cursor) || statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES
+                + " WHERE state = 'pending' AND " + ScopeStates.NOT_OTHERS + ")") != 0 || new BulkRecords(statements).any()) {
             return cursor + 1;
         }
-        return statements.queryLong("SELECT coalesce(min(server_seq), 0) FROM " + SystemTables.CHANGES
+        long bulk = sequences.ranges().ownFrom(cursor);
+        long changes = statements.queryLong("SELECT coalesce(min(server_seq), 0) FROM " + SystemTables.CHANGES
                 + " WHERE state IN ('acked', 'superseded') AND server_seq > ? AND " + ScopeStates.NOT_OTHERS, cursor);
+        return bulk == 0 ? changes : changes == 0 ? bulk : Math.min(bulk, changes);
     }
 
     /** Row sequences and deferred changes belong to one history of one scope. */

@@ -28,14 +28,19 @@ final class RowSequences {
             .thenComparing(row -> (String) row[1]);
 
     private final StatementCache statements;
+    private final BulkRanges ranges;
 
     RowSequences(StatementCache statements) {
         this.statements = requireNonNull(statements, "statements is null");
+        this.ranges = new BulkRanges(statements);
     }
 
-    /** The recorded sequences of {@code rows} that have one; one query per chunk. */
+    /**
+     * The recorded sequences of {@code rows} that have one; one query per chunk. A row of an acknowledged bulk page
+     * ({@link BulkRanges}) counts its page's sequence, or its own record when that is later.
+     */
     Map<RowKey, Long> of(Collection<RowKey> rows) throws SQLException {
-        Map<RowKey, Long> out = new HashMap<>();
+        Map<RowKey, Long> out = ranges.of(rows);
         List<RowKey> all = new ArrayList<>(rows);
         all.sort(Comparator.comparing(RowKey::table).thenComparing(RowKey::globalId)); // the table's order, as above
         for (int start = 0; start < all.size(); start += LOOKUP_CHUNK) {
@@ -48,7 +53,7 @@ final class RowSequences {
             }
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    out.put(new RowKey(rs.getString(1), rs.getString(2)), rs.getLong(3));
+                    out.merge(new RowKey(rs.getString(1), rs.getString(2)), rs.getLong(3), Math::max);
                 }
             }
         }
@@ -57,8 +62,14 @@ final class RowSequences {
 
     /** The recorded sequence of {@code row}, 0 when none is. */
     long of(RowKey row) throws SQLException {
-        return statements.queryLong("SELECT seq FROM " + SystemTables.ROW_SEQ + " WHERE tbl = ? AND gid = ?",
+        long recorded = statements.queryLong("SELECT seq FROM " + SystemTables.ROW_SEQ + " WHERE tbl = ? AND gid = ?",
                 row.table(), row.globalId());
+        return Math.max(recorded, ranges.of(List.of(row)).getOrDefault(row, 0L));
+    }
+
+    /** The ranges of acknowledged bulk pages, recorded and forgotten with row sequences. */
+    BulkRanges ranges() {
+        return ranges;
     }
 
     /**
@@ -93,6 +104,10 @@ final class RowSequences {
      * deferred: only then can none of them decide anything (see {@link ChangeLogPruner}).
      */
     void forgetUpTo(long upTo) throws SQLException {
+        if (ranges.any() && statements.queryLong("SELECT NOT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES
+                + " WHERE state = 'pending') AND NOT EXISTS (SELECT 1 FROM " + SystemTables.DEFERRED + ")") != 0) {
+            ranges.forgetUpTo(upTo);
+        }
         statements.update("DELETE FROM " + SystemTables.ROW_SEQ + " WHERE seq <= ? AND " + ScopeStates.NOT_OTHERS + " AND NOT EXISTS (SELECT 1 FROM "
                 + SystemTables.CHANGES + " WHERE state = 'pending') AND NOT EXISTS (SELECT 1 FROM " + SystemTables.DEFERRED
                 + ")", upTo);
@@ -100,6 +115,7 @@ final class RowSequences {
 
     /** Forgets every sequence: they belong to one history of one scope. */
     void forgetAll() throws SQLException {
+        ranges.forgetAll();
         statements.update("DELETE FROM " + SystemTables.ROW_SEQ + " WHERE " + ScopeStates.NOT_OTHERS);
     }
 }

@@ -16,6 +16,7 @@ import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangesMode;
 import java.util.Collection;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -152,6 +153,22 @@ final class ScopedCapture implements ChangeCapture {
     public ApplyReport acknowledge(List<ChangeResult> results) {
         synchronized (capture) {
             return active().acknowledge(results);
+        }
+    }
+
+    @Override
+    public io.pocketsync.api.capture.@Nullable BulkPage bulkPage(io.pocketsync.api.capture.@Nullable BulkPage after, int rows,
+            long maxBytes) {
+        synchronized (capture) {
+            return active().bulkPage(after, rows, maxBytes);
+        }
+    }
+
+    @Override
+    public ApplyReport acknowledgeBulk(io.pocketsync.api.capture.BulkPage page, List<ChangeResult> results,
+            io.pocketsync.api.protocol.@Nullable AppliedRange applied) {
+        synchronized (capture) {
+            return active().acknowledgeBulk(page, results, applied);
         }
     }
 

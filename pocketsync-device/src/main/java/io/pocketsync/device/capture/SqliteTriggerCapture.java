@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.capture.ApplyReport;
+import io.pocketsync.api.capture.BulkPage;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.capture.DeviceState;
@@ -12,6 +13,7 @@ import io.pocketsync.api.capture.LocalChange;
 import io.pocketsync.api.capture.TableCatchUp;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.protocol.AppliedRange;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangesMode;
 import java.sql.Connection;
@@ -43,6 +45,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     private final PushSealing pushSealing;
     private final ScopeBinding binding;
     private final RemotePages remote;
+    private final BulkProgress bulkProgress;
 
     /**
      * A capture of the SQLite database behind {@code dataSource}; it opens nothing until installed.
@@ -58,6 +61,7 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         this.pushSealing = new PushSealing(resources, schemas);
         this.binding = new ScopeBinding(resources, schemas);
         this.remote = new RemotePages(resources, schemas);
+        this.bulkProgress = new BulkProgress(options.progressInterval());
     }
 
     @Override
@@ -176,24 +180,50 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized long pendingCount() {
         seal();
-        return CaptureReads.pendingCount(connection());
+        return CaptureReads.pendingCount(connection()) + bulkRemaining();
     }
 
-    /**
-     * {@link #pendingCount()} while the journal is small; during a bulk seal the pending changes plus the journaled writes,
-     * without sealing them: sealing a million journal rows for a count would hold up the push for its whole length.
-     */
+    @Override
+    public synchronized @Nullable BulkPage bulkPage(@Nullable BulkPage after, int rows, long maxBytes) {
+        return resources.inTransaction(() -> BulkPages.next(statements(), new BulkRecords(statements()), schemas.schemas(),
+                deviceId(), after, rows, maxBytes));
+    }
+
+    @Override
+    public synchronized ApplyReport acknowledgeBulk(BulkPage page, List<ChangeResult> results, @Nullable AppliedRange applied) {
+        requireNonNull(page, "page is null");
+        requireNonNull(results, "results is null");
+        refreshSchema(false);
+        return resources.inTransaction(() -> {
+            if (!results.isEmpty() || applier().hasDeferred()) {
+                sealJournal(); // a winner or a deferred change may write an app row: local writes are changes first
+            }
+            return BulkAcks.acknowledge(statements(), applier(), schemas.schemas(), deviceId(), page, results, applied, bulkProgress);
+        });
+    }
+
+    /** The rows of bulk pushes not acknowledged yet (see {@link BulkRecords}). */
+    private long bulkRemaining() {
+        return new BulkRecords(statements()).rows(false);
+    }
+
+    /** About how many rows of bulk pushes are not acknowledged yet, without counting them. */
+    private long bulkEstimate() {
+        return new BulkRecords(statements()).rows(true);
+    }
+
     @Override
     public synchronized long pendingEstimate() {
         try {
             if (!InstallSealing.bulk(statements())) {
-                return pendingCount();
+                seal();
+                return CaptureReads.pendingCount(connection()) + bulkEstimate();
             }
         }
         catch (SQLException e) {
             throw Sql.failure("reading the capture journal failed", e);
         }
-        return CaptureReads.pendingCount(connection()) + CaptureReads.journalCount(connection());
+        return CaptureReads.pendingCount(connection()) + CaptureReads.journalCount(connection()) + bulkEstimate();
     }
 
     @Override

@@ -47,6 +47,14 @@ import java.sql.SQLException;
  *       (it was after that change by version). When the server nevertheless stores that change as the row's newest
  *       state (its stamp moved meanwhile, see {@link OverwrittenChanges}), its ACK writes it back to the row. Emptied
  *       as the row's changes are decided.</li>
+ *   <li>{@code __pocketsync_bulk}: per table that held rows when it was first tracked, the bulk push of those rows
+ *       (docs/architecture.md 4.3a): the highest rowid at install ({@code upper}), the rowid through which the server
+ *       acknowledged them ({@code acked}), the HLC they are all sent with, their count and the change-id prefix. Such
+ *       rows have no journal row and no change-log row. Deleted when the last page is acknowledged.</li>
+ *   <li>{@code __pocketsync_bulk_seq}: per acknowledged bulk page, its rowid range and the server sequences its rows
+ *       were stored at; {@link RowSequences} takes the range's last sequence for a row of the range (a bulk page's
+ *       sequences are consecutive, so no other state of such a row lies within them). Forgotten with row
+ *       sequences.</li>
  * </ul>
  *
  * <p>The change log has no index on (table, row): it would cost every captured write an insert at a random
@@ -76,6 +84,10 @@ final class SystemTables {
     static final String SCOPE_STATE = "__pocketsync_scope_state";
     /** The scope each table of a device of several scopes is bound to (ScopeStates). */
     static final String TABLE_SCOPE = "__pocketsync_table_scope";
+    /** Per table tracked with rows already in it, the bulk push of those rows (BulkRecords). */
+    static final String BULK = "__pocketsync_bulk";
+    /** Per acknowledged bulk page, its rowid range and the server sequences its rows were stored at (BulkRanges). */
+    static final String BULK_SEQ = "__pocketsync_bulk_seq";
     static final String PREFIX = "__pocketsync";
     static final String GLOBAL_ID = "ps_global_id";
 
@@ -128,6 +140,10 @@ final class SystemTables {
         "CREATE TABLE IF NOT EXISTS " + TABLE_SCOPE + " (tbl TEXT PRIMARY KEY, scope TEXT NOT NULL) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + JOINING + " (tbl TEXT PRIMARY KEY) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + UNTRACKED + " (tbl TEXT PRIMARY KEY) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + BULK + " (tbl TEXT PRIMARY KEY, ord INTEGER NOT NULL, upper INTEGER NOT NULL,"
+                + " acked INTEGER NOT NULL, base_hlc INTEGER NOT NULL, total INTEGER NOT NULL, id_prefix TEXT NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + BULK_SEQ + " (tbl TEXT NOT NULL, to_rowid INTEGER NOT NULL, from_rowid INTEGER NOT NULL,"
+                + " from_seq INTEGER NOT NULL, to_seq INTEGER NOT NULL, PRIMARY KEY (tbl, to_rowid)) WITHOUT ROWID",
     };
 
     private SystemTables() {}

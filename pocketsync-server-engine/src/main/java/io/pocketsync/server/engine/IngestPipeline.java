@@ -141,7 +141,8 @@ final class IngestPipeline {
             }
         }
         logRejected(session, batchId, push, results);
-        session.send(new Ack(ProtocolVersion.CURRENT, batchId, List.of(results), services.hlc().now(), services.clock().millis()));
+        session.send(push.bulk() ? BulkAnswer.compact(batchId, results, services.hlc().now(), services.clock().millis())
+                : new Ack(ProtocolVersion.CURRENT, batchId, List.of(results), services.hlc().now(), services.clock().millis()));
         services.listener().pushAnswered(scope, push.changes().size(), java.time.Duration.ofNanos(System.nanoTime() - startNanos));
     }
 

@@ -146,6 +146,13 @@ public final class ServerHarness implements AutoCloseable {
             return await(Ack.class, ack -> ack.batchId().equals(batch));
         }
 
+        /** Pushes a bulk page and waits for the ACK. */
+        public Ack pushBulk(Change... changes) {
+            String batch = id + "-b" + counter.incrementAndGet();
+            send(new Push(ProtocolVersion.CURRENT, batch, List.of(changes), true));
+            return await(Ack.class, ack -> ack.batchId().equals(batch));
+        }
+
         /** Pulls one page and waits for it. */
         public Changes pull(long cursor, int limit) {
             return pullOwn(cursor, limit, 0);

@@ -106,6 +106,18 @@ public abstract class ForwardingChangeCapture implements ChangeCapture {
     }
 
     @Override
+    public io.pocketsync.api.capture.@org.jspecify.annotations.Nullable BulkPage bulkPage(
+            io.pocketsync.api.capture.@org.jspecify.annotations.Nullable BulkPage after, int rows, long maxBytes) {
+        return delegate.bulkPage(after, rows, maxBytes);
+    }
+
+    @Override
+    public ApplyReport acknowledgeBulk(io.pocketsync.api.capture.BulkPage page, List<ChangeResult> results,
+            io.pocketsync.api.protocol.@org.jspecify.annotations.Nullable AppliedRange applied) {
+        return delegate.acknowledgeBulk(page, results, applied);
+    }
+
+    @Override
     public ApplyReport apply(List<Change> changes, List<Long> sequences, long fromCursor, long toCursor, ChangesMode mode,
             boolean lastPage) {
         return delegate.apply(changes, sequences, fromCursor, toCursor, mode, lastPage);

@@ -126,7 +126,7 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
             Map<String, Object> tree = WireTrees.of(sample);
             for (String field : tree.keySet()) {
                 if (java.util.Set.of("ref", "number", "seqs", "own", "time", "maxRow", "maxAssembled", "self", "sums", "level", "grant",
-                        "tables")
+                        "tables", "bulk", "applied")
                         .contains(field)) { // the optional ones
                     continue;
                 }
@@ -194,6 +194,20 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
                 }
             }
         }
+    }
+
+    @Test
+    void refusesACompactAckWhoseRangeCannotHoldItsRows() {
+        for (Map<String, Object> applied : List.<Map<String, Object>>of(Map.of("from", 10L, "to", 9L, "count", 1L),
+                Map.of("from", 1L, "to", 3L, "count", 4L), Map.of("from", 0L, "to", 5L, "count", 0L),
+                Map.of("from", 1L, "to", 2L))) {
+            Map<String, Object> tree = WireTrees.of(MessageSamples.compactAck());
+            tree.put("applied", applied);
+            assertCode(raw(tree), applied.containsKey("count") ? ErrorCode.INVALID_FIELD : ErrorCode.MALFORMED_MESSAGE);
+        }
+        Map<String, Object> plain = WireTrees.of(MessageSamples.push());
+        plain.put("bulk", false);
+        assertThat(codec().decode(raw(plain))).isEqualTo(MessageSamples.push());
     }
 
     @Test

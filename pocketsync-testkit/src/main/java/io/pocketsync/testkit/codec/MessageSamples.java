@@ -9,6 +9,7 @@ import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
 import io.pocketsync.api.protocol.Ack;
+import io.pocketsync.api.protocol.AppliedRange;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.ChangesMode;
@@ -203,6 +204,38 @@ public final class MessageSamples {
     }
 
     /**
+     * A bulk page: INSERT images of rows a table held when it was first tracked (protocol.md 3.2a).
+     *
+     * @return the message
+     */
+    public static Push bulkPush() {
+        return new Push(V, "bulk-1", List.of(insertWithEveryValueType()), true);
+    }
+
+    /**
+     * The compact ACK of a bulk page: only the changes not simply applied are named, the others took sequences of
+     * {@code applied}.
+     *
+     * @return the message
+     */
+    public static Ack compactAck() {
+        return new Ack(V, "bulk-1", List.of(
+                ChangeResult.superseded("dev-a:b:7", insertWithEveryValueType()),
+                ChangeResult.rejected("dev-a:b:9", ErrorCode.UNIQUE_CONFLICT, "email taken")),
+                Hlc.of(1_700_000_000_010L, 0), 1_700_000_000_012L, new AppliedRange(41, 1_040, 1_000));
+    }
+
+    /**
+     * The compact ACK of a bulk page none of whose changes was simply applied (a page sent again: all DUPLICATE).
+     *
+     * @return the message
+     */
+    public static Ack compactAckNoneApplied() {
+        return new Ack(V, "bulk-2", List.of(ChangeResult.duplicate("dev-a:b:1")), Hlc.of(1_700_000_000_010L, 0), 0,
+                AppliedRange.NONE);
+    }
+
+    /**
      * An ACK without results.
      *
      * @return the message
@@ -341,6 +374,9 @@ public final class MessageSamples {
         all.add(emptyPush());
         all.add(ack());
         all.add(emptyAck());
+        all.add(bulkPush());
+        all.add(compactAck());
+        all.add(compactAckNoneApplied());
         all.addAll(changesMessages());
         all.add(pull());
         all.add(coarsePull());

@@ -85,6 +85,9 @@ public final class WireTrees {
         }
         else if (message instanceof Push push) {
             tree.put("batch", push.batchId());
+            if (push.bulk()) {
+                tree.put("bulk", true);
+            }
             tree.put("changes", changes(push.changes()));
         }
         else if (message instanceof Ack ack) {
@@ -110,6 +113,13 @@ public final class WireTrees {
             tree.put("hlc", ack.serverHlc().value());
             if (ack.serverTimeMillis() > 0) {
                 tree.put("time", ack.serverTimeMillis());
+            }
+            if (ack.applied() != null) {
+                Map<String, Object> applied = new LinkedHashMap<>();
+                applied.put("from", ack.applied().from());
+                applied.put("to", ack.applied().to());
+                applied.put("count", (long) ack.applied().count());
+                tree.put("applied", applied);
             }
         }
         else if (message instanceof Changes changes) {
