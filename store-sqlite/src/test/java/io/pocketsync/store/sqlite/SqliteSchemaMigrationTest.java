@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumLevel;
+import io.pocketsync.api.checksum.ChecksumScan;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.RowState;
@@ -136,6 +138,9 @@ class SqliteSchemaMigrationTest {
 
         try (SqliteServerStore store = open(file)) {
             assertThat(store.info(SCOPE)).isEqualTo(new ScopeInfo(5, 0));
+            // the kept checksums, converted to the one-page layout, still sum the rows
+            assertThat(store.checksums(SCOPE, ChecksumLevel.FINE)).isEqualTo(ChecksumScan.checksums(store, SCOPE));
+            assertThat(store.checksums(SCOPE, ChecksumLevel.FINE).table("todo").count()).isEqualTo(2);
             // replaced (c1), holding its row (c4), superseded (c5), a tombstone's (c6): all processed before
             for (String id : List.of("c1", "c4", "c5", "c6")) {
                 assertThat(status(store.apply(SCOPE, List.of(update(id, "r1", hlc(9), Map.of())), lww()))).as(id)
@@ -161,6 +166,7 @@ class SqliteSchemaMigrationTest {
                         .as(resent[0]).isEqualTo(ChangeStatus.DUPLICATE);
             }
             assertThat(store.row(SCOPE, "todo", "r3").orElseThrow().deleted()).isTrue();
+            assertThat(store.checksums(SCOPE, ChecksumLevel.FINE)).isEqualTo(ChecksumScan.checksums(store, SCOPE));
         }
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement statement = db.createStatement()) {
             assertThat(single(statement, "PRAGMA user_version")).isEqualTo(SqliteSchema.VERSION);
