@@ -10,21 +10,18 @@ import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.ChangeOutcome;
+import io.pocketsync.testkit.store.MutableClock;
 import io.pocketsync.testkit.store.TestResolvers;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +38,7 @@ class SqliteHeldIdsTest {
     @TempDir
     Path directory;
 
-    private final SettableClock clock = new SettableClock(Instant.parse("2030-01-01T00:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
     private SqliteServerStore store;
 
     @BeforeEach
@@ -124,34 +121,6 @@ class SqliteHeldIdsTest {
                 Statement statement = db.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
-        }
-    }
-
-    /** A clock a test sets, backwards too (a wall clock an operator or NTP corrects). */
-    private static final class SettableClock extends Clock {
-        private final AtomicReference<Instant> now;
-
-        SettableClock(Instant start) {
-            now = new AtomicReference<>(start);
-        }
-
-        void set(Instant instant) {
-            now.set(instant);
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 
