@@ -32,6 +32,15 @@ public final class MutableClock extends Clock {
         return now.updateAndGet(instant -> instant.plus(duration));
     }
 
+    /**
+     * Sets the clock, backwards too: a wall clock an operator or NTP corrects, which stores must survive.
+     *
+     * @param instant the new time
+     */
+    public void set(Instant instant) {
+        now.set(requireNonNull(instant, "instant is null"));
+    }
+
     @Override
     public Instant instant() {
         return now.get();

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,8 +45,25 @@ final class SqliteBatchReads {
         return sizes;
     }
 
-    /** The stored state of every row the batch touches; absent rows are left out. */
-    static Map<RowKey, RowState> loadRows(SqliteConnection writer, String rowColumns, Scope scope, List<Change> changes)
+    /**
+     * The stored rows of a batch and which of their {@code last_change_id}s still count as processed: those of rows
+     * written after the scope's latest prune ({@code last_seq > ids_pruned_head}) or committed at or after its cut
+     * ({@link SqliteSchema}); an older row's id was forgotten with the ids that prune removed.
+     *
+     * @param rows the stored state of every row the batch touches; absent rows are left out
+     * @param heldIds the ids of {@code rows} that count as processed
+     */
+    record StoredRows(Map<RowKey, RowState> rows, Set<String> heldIds) {
+        static final StoredRows NONE = new StoredRows(Map.of(), Set.of());
+    }
+
+    /** The scope's latest prune: its head and its cut (epoch ms); {@code (0, 0)} when it was never pruned. */
+    record IdsPruned(long head, long before) {
+        static final IdsPruned NEVER = new IdsPruned(0, 0);
+    }
+
+    /** The stored state of every row the batch touches, and the ids they hold ({@link StoredRows}). */
+    static StoredRows loadRows(SqliteConnection writer, String rowColumns, Scope scope, List<Change> changes, IdsPruned pruned)
             throws SQLException {
         Map<String, Set<String>> byTable = new LinkedHashMap<>();
         for (Change change : changes) {
@@ -54,28 +72,35 @@ final class SqliteBatchReads {
             }
         }
         Map<RowKey, RowState> rows = new HashMap<>();
+        Set<String> held = new HashSet<>();
+        int holds = rowColumns.split(",").length + 1;
         for (Map.Entry<String, Set<String>> table : byTable.entrySet()) {
             List<String> gids = new ArrayList<>(table.getValue());
             for (int from = 0; from < gids.size(); from += CHUNK) {
                 List<String> chunk = gids.subList(from, Math.min(gids.size(), from + CHUNK));
                 int size = Integer.highestOneBit(chunk.size());
                 size = size == chunk.size() ? size : size * 2;
-                PreparedStatement select = writer.prepared("SELECT " + rowColumns + " FROM ps_rows WHERE scope = ? AND tbl = ?"
-                        + " AND gid IN (?" + ", ?".repeat(size - 1) + ")");
-                select.setString(1, scope.name());
-                select.setString(2, table.getKey());
+                PreparedStatement select = writer.prepared("SELECT " + rowColumns + ", (last_seq > ?1 OR committed_at >= ?2)"
+                        + " FROM ps_rows WHERE scope = ?3 AND tbl = ?4 AND gid IN (?5" + ", ?".repeat(size - 1) + ")");
+                select.setLong(1, pruned.head());
+                select.setLong(2, pruned.before());
+                select.setString(3, scope.name());
+                select.setString(4, table.getKey());
                 for (int i = 0; i < size; i++) {
                     // Padding repeats the last id: IN ignores duplicates.
-                    select.setString(3 + i, chunk.get(Math.min(i, chunk.size() - 1)));
+                    select.setString(5 + i, chunk.get(Math.min(i, chunk.size() - 1)));
                 }
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         RowState state = SqliteRowReads.rowState(rs);
                         rows.put(new RowKey(state.table(), state.globalId()), state);
+                        if (rs.getInt(holds) != 0) {
+                            held.add(state.lastChangeId());
+                        }
                     }
                 }
             }
         }
-        return rows;
+        return new StoredRows(rows, held);
     }
 }

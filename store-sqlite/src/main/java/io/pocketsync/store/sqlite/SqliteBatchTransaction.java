@@ -15,7 +15,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -75,33 +74,30 @@ final class SqliteBatchTransaction {
             boolean optimistic, Supplier<IncomingHashes> hashes) throws SQLException {
         long head = 0;
         long auditSequence = 0;
-        PreparedStatement selectScope = writer.prepared("SELECT head, audit_seq FROM ps_scopes WHERE scope = ?");
+        SqliteBatchReads.IdsPruned pruned = SqliteBatchReads.IdsPruned.NEVER;
+        PreparedStatement selectScope = writer.prepared(
+                "SELECT head, audit_seq, ids_pruned_head, ids_pruned_before FROM ps_scopes WHERE scope = ?");
         selectScope.setString(1, scope.name());
         try (ResultSet rs = selectScope.executeQuery()) {
             if (rs.next()) {
                 head = rs.getLong(1);
                 auditSequence = rs.getLong(2);
+                pruned = new SqliteBatchReads.IdsPruned(rs.getLong(3), rs.getLong(4));
             }
         }
         long now = clock.millis();
-        List<String> ids = SqliteProcessedIds.ids(changes, !optimistic);
-        Set<String> processedBefore;
-        if (optimistic) {
-            SqliteProcessedIds.insertNew(writer, scope, ids, now);
-            processedBefore = Set.of();
-        }
-        else {
-            processedBefore = SqliteProcessedIds.record(writer, scope, ids, now);
-        }
+        // A read: ids are written only when no row holds them (SqliteProcessedIds), after the plan.
+        Set<String> processedBefore = SqliteProcessedIds.find(writer, scope, SqliteProcessedIds.ids(changes));
         boolean allNew = optimistic && BatchPlan.createsOnlyNewRows(changes);
-        Map<RowKey, RowState> stored = allNew ? Map.of()
-                : SqliteBatchReads.loadRows(writer, SqliteBatchWrites.ROW_COLUMNS, scope, changes);
+        SqliteBatchReads.StoredRows stored = allNew ? SqliteBatchReads.StoredRows.NONE
+                : SqliteBatchReads.loadRows(writer, SqliteBatchWrites.ROW_COLUMNS, scope, changes, pruned);
+        Set<String> held = stored.heldIds();
         BatchPlan plan;
         try {
             plan = BatchPlan.resolve(changes, resolvers,
-                    SqliteUniqueClaims.rows(changes, stored,
+                    SqliteUniqueClaims.rows(changes, stored.rows(),
                             key -> SqliteRowReads.row(writer, scope, key.table(), key.globalId()).orElse(null)),
-                    processedBefore::contains, head, SqliteUniqueClaims.holders(writer, scope));
+                    id -> processedBefore.contains(id) || held.contains(id), head, SqliteUniqueClaims.holders(writer, scope));
         }
         catch (SqliteUniqueClaims.Failure e) {
             throw e.sql();
@@ -110,7 +106,7 @@ final class SqliteBatchTransaction {
             return plan;
         }
         SqliteUniqueClaims.write(writer, scope, plan.claimWrites());
-        SqliteProcessedIds.recordBatch(writer, scope, plan.processedIds(), now);
+        SqliteProcessedIds.record(writer, scope, SqliteProcessedIds.toRecord(plan, stored.rows(), held), now);
         SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
         SqliteDeviceMarks.raise(writer, scope, changes, plan.outcome(0));
         if (keepChecksums) {

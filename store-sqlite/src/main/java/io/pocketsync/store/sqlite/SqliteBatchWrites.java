@@ -19,12 +19,12 @@ import org.sqlite.SQLiteException;
  * differs per row after them: binding a parameter is a JNI call and a copy, and per-row parameters were
  * a large part of a batch's cost.
  *
- * <p>The <em>optimistic</em> writes ({@link SqliteProcessedIds#insertNew}, {@link #writeRows} with {@code allNew}) assume
- * that no id was processed and no row exists yet, which holds for almost every batch (duplicates are
- * re-sends; an INSERT change creates a row with a fresh global id). They are {@code INSERT OR ROLLBACK}: a
- * row that is there after all rolls the whole transaction back and raises a constraint error
- * ({@link #isOptimisticConflict}), and the store applies the batch again the exact way. They spare the
- * batch the reads that would have found nothing: the {@code RETURNING} of every id and the load of rows.
+ * <p>The <em>optimistic</em> write ({@link #writeRows} with {@code allNew}) assumes that no row of a batch of INSERTs
+ * exists yet, which holds for almost every batch (an INSERT change creates a row with a fresh global id; a re-sent
+ * one finds its row, which holds its id, see {@link SqliteProcessedIds}). It is {@code INSERT OR ROLLBACK}: a row
+ * that is there after all rolls the whole transaction back and raises a constraint error
+ * ({@link #isOptimisticConflict}), and the store applies the batch again the exact way. It spares the batch the
+ * load of rows that would have found nothing.
  */
 final class SqliteBatchWrites {
     /** Rows per multi-row statement (10 parameters each): few statements, far below SQLite's parameter limit. */

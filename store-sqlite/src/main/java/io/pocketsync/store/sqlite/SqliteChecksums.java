@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,43 +22,52 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The scopes' checksums of row state ({@code ps_checksums_xxh64}, named for the row hash it sums: a file of the first
- * version, whose {@code ps_checksums} summed another hash, gets the new table filled once and the old one dropped):
- * one row per scope and table whose {@code buckets} blob
- * holds the 256 bucket row counts and then the 256 bucket hash sums, as big-endian 64-bit integers (Java adds them,
- * wrapping modulo 2<sup>64</sup>, where SQLite's integers would turn into reals). A batch reads and rewrites the blob
- * of each table it touches, in its own transaction: one row per table rather than one per bucket, which the upkeep's
- * cost is mostly made of. Read in one read transaction together with the head, so the two always agree. A file
- * written before the table existed gets it filled from its rows once, when the store opens it.
+ * The scopes' checksums of row state ({@code ps_checksums_v3}): one row per scope and table whose {@code buckets} blob
+ * holds the 256 bucket row counts as zigzag varints and then the 256 bucket hash sums as big-endian 64-bit integers
+ * (Java adds them, wrapping modulo 2<sup>64</sup>, where SQLite's integers would turn into reals). A batch reads and
+ * rewrites the blob of each table it touches, in its own transaction: one row per table rather than one per bucket,
+ * which the upkeep's cost is mostly made of. A rowid table with a unique index on {@code (scope, tbl)}, so that the
+ * row (about 2.3-2.8 KB) fits its page and a batch rewrites one page per table: keyed by {@code (scope, tbl)} itself
+ * ({@code WITHOUT ROWID}), as the previous {@code ps_checksums_xxh64} was with 4,096-byte blobs, a row over about
+ * 1 KB spills to an overflow page and each batch wrote two. Read in one read transaction together with the head, so
+ * the two always agree.
+ *
+ * <p>Opening a file converts the previous table's blobs once ({@code ps_checksums_xxh64}, fixed 8-byte counts); a file
+ * of the first version ({@code ps_checksums}, which summed another hash) or one written before checksums existed gets
+ * them computed from its rows.
  */
 final class SqliteChecksums {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteChecksums.class);
-    private static final int BLOB_BYTES = 2 * RowHash.BUCKETS * Long.BYTES;
+    /** Largest blob: 10 bytes per varint count at worst, 8 per sum. */
+    private static final int MAX_BLOB_BYTES = RowHash.BUCKETS * (10 + Long.BYTES);
 
-    private static final String TABLE = "ps_checksums_xxh64";
-    private static final String DDL = """
-            CREATE TABLE ps_checksums_xxh64 (
+    private static final String TABLE = "ps_checksums_v3";
+    private static final String PREVIOUS = "ps_checksums_xxh64";
+    private static final List<String> DDL = List.of("""
+            CREATE TABLE ps_checksums_v3 (
+              id INTEGER PRIMARY KEY,
               scope TEXT NOT NULL,
               tbl TEXT NOT NULL,
-              buckets BLOB NOT NULL,
-              PRIMARY KEY (scope, tbl)
-            ) WITHOUT ROWID""";
+              buckets BLOB NOT NULL
+            )""", "CREATE UNIQUE INDEX ps_checksums_v3_key ON ps_checksums_v3 (scope, tbl)");
 
     private SqliteChecksums() {}
 
-    /** Creates the table if the file has none, filled from the rows there are (one transaction). */
+    /** Creates the table if the file has none, from the previous one or the rows there are (one transaction). */
     static void create(SqliteConnection writer) throws SQLException {
         writer.execute("BEGIN IMMEDIATE");
         try {
-            boolean exists;
-            try (ResultSet rs = writer.prepared("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '" + TABLE + "'")
-                    .executeQuery()) {
-                exists = rs.next();
-            }
-            if (!exists) {
+            if (!exists(writer, TABLE)) {
                 writer.prepared("DROP TABLE IF EXISTS ps_checksums").execute();
-                writer.prepared(DDL).execute();
-                backfill(writer);
+                for (String ddl : DDL) {
+                    writer.prepared(ddl).execute();
+                }
+                if (exists(writer, PREVIOUS)) {
+                    convert(writer);
+                }
+                else {
+                    backfill(writer);
+                }
             }
             writer.execute("COMMIT");
         }
@@ -67,10 +77,44 @@ final class SqliteChecksums {
         }
     }
 
-    /** Drops the table: a store that does not keep checksums leaves none that would go stale. */
+    private static boolean exists(SqliteConnection writer, String table) throws SQLException {
+        try (ResultSet rs = writer.prepared("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '" + table + "'")
+                .executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    /** Rewrites the previous table's blobs (counts as 8-byte integers) in this layout and drops it. */
+    private static void convert(SqliteConnection writer) throws SQLException {
+        List<String> scopes = new ArrayList<>();
+        List<TableChecksum> tables = new ArrayList<>();
+        try (ResultSet rs = writer.prepared("SELECT scope, tbl, buckets FROM " + PREVIOUS).executeQuery()) {
+            while (rs.next()) {
+                ByteBuffer blob = ByteBuffer.wrap(rs.getBytes(3));
+                long[] counts = new long[RowHash.BUCKETS];
+                for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+                    counts[bucket] = blob.getLong();
+                }
+                TableChecksum.Builder builder = new TableChecksum.Builder(rs.getString(2));
+                for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
+                    builder.addHalves(bucket, counts[bucket], blob.getLong(), 0);
+                }
+                scopes.add(rs.getString(1));
+                tables.add(builder.build());
+            }
+        }
+        for (int i = 0; i < tables.size(); i++) {
+            write(writer, scopes.get(i), tables.get(i));
+        }
+        writer.prepared("DROP TABLE " + PREVIOUS).execute();
+        LOG.info("SQLite store: checksums of {} tables rewritten in the one-page layout", tables.size());
+    }
+
+    /** Drops the tables: a store that does not keep checksums leaves none that would go stale. */
     static void drop(SqliteConnection writer) throws SQLException {
-        writer.prepared("DROP TABLE IF EXISTS ps_checksums").execute();
-        writer.prepared("DROP TABLE IF EXISTS " + TABLE).execute();
+        for (String table : List.of("ps_checksums", PREVIOUS, TABLE)) {
+            writer.prepared("DROP TABLE IF EXISTS " + table).execute();
+        }
     }
 
     private static void backfill(SqliteConnection writer) throws SQLException {
@@ -126,9 +170,15 @@ final class SqliteChecksums {
     }
 
     private static void write(SqliteConnection writer, String scope, TableChecksum table) throws SQLException {
-        ByteBuffer blob = ByteBuffer.allocate(BLOB_BYTES);
+        ByteBuffer blob = ByteBuffer.allocate(MAX_BLOB_BYTES);
         for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
-            blob.putLong(table.bucketCount(bucket));
+            long count = table.bucketCount(bucket);
+            long zigzag = (count << 1) ^ (count >> 63);
+            while ((zigzag & ~0x7fL) != 0) {
+                blob.put((byte) ((zigzag & 0x7f) | 0x80));
+                zigzag >>>= 7;
+            }
+            blob.put((byte) zigzag);
         }
         for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
             blob.putLong(table.bucketSum(bucket));
@@ -137,7 +187,7 @@ final class SqliteChecksums {
                 + " ON CONFLICT (scope, tbl) DO UPDATE SET buckets = excluded.buckets");
         upsert.setString(1, scope);
         upsert.setString(2, table.table());
-        upsert.setBytes(3, blob.array());
+        upsert.setBytes(3, Arrays.copyOf(blob.array(), blob.position()));
         upsert.executeUpdate();
     }
 
@@ -145,7 +195,16 @@ final class SqliteChecksums {
         ByteBuffer blob = ByteBuffer.wrap(bytes);
         long[] counts = new long[RowHash.BUCKETS];
         for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
-            counts[bucket] = blob.getLong();
+            long zigzag = 0;
+            int shift = 0;
+            byte next;
+            do {
+                next = blob.get();
+                zigzag |= (long) (next & 0x7f) << shift;
+                shift += 7;
+            }
+            while (next < 0);
+            counts[bucket] = (zigzag >>> 1) ^ -(zigzag & 1);
         }
         for (int bucket = 0; bucket < RowHash.BUCKETS; bucket++) {
             long sum = blob.getLong();

@@ -4,45 +4,54 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pocketsync.api.model.Change;
+import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.store.BatchPlan;
+import io.pocketsync.api.store.RowKey;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The idempotency records: every change id a batch decided (applied, superseded, rejected) in
- * {@code ps_processed}, keyed by scope and id for the duplicate check, and one {@code ps_processed_batches}
- * row per batch listing its ids, so pruning finds old ids by commit time without an index entry per id.
+ * The idempotency records (layout 3, {@link SqliteSchema}): the change ids a batch decided (applied, superseded,
+ * rejected) that no stored row holds, in {@code ps_processed}, keyed by scope and id for the duplicate check, and one
+ * {@code ps_processed_batches} row per batch listing the ids it recorded, so pruning finds old ids by commit time
+ * without an index entry per id.
+ *
+ * <p>An applied change's id is its row's {@code last_change_id}: the row holds it, and it is written here only when a
+ * later change replaces it ({@link #toRecord}). A change is thus processed when its id is here, or when the stored row
+ * it names holds that id and still counts ({@link SqliteBatchReads#loadRows}). A batch of new rows, the common case,
+ * records nothing here: one B-tree entry per change and the batch record fewer than recording every id.
  * Runs on the writer inside a transaction. Not thread-safe.
  */
 final class SqliteProcessedIds {
-    /** Rows per multi-row INSERT: one statement step opens the B-tree cursors once for all of them. */
+    /** Ids per multi-row statement: one statement step opens the B-tree cursors once for all of them. */
     static final int IDS_PER_STATEMENT = 64;
-    private static final String[] NEW_IDS = SqliteBatchWrites.statements(IDS_PER_STATEMENT,
-            "INSERT OR ROLLBACK INTO ps_processed (scope, change_id, committed_at) VALUES ", 1, "");
     private static final String[] RECORD_IDS = SqliteBatchWrites.statements(IDS_PER_STATEMENT,
-            "INSERT OR IGNORE INTO ps_processed (scope, change_id, committed_at) VALUES ", 1, " RETURNING change_id");
+            "INSERT OR IGNORE INTO ps_processed (scope, change_id, committed_at) VALUES ", 1, "");
+    private static final String[] FIND_IDS = new String[IDS_PER_STATEMENT + 1];
     /** Ids deleted per statement while pruning. */
     private static final int PRUNE_CHUNK = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        for (int size = 1; size <= IDS_PER_STATEMENT; size++) {
+            FIND_IDS[size] = "SELECT change_id FROM ps_processed WHERE scope = ? AND change_id IN (?" + ", ?".repeat(size - 1) + ")";
+        }
+    }
+
     private SqliteProcessedIds() {}
 
-    /**
-     * The change ids of a batch, in order; {@code distinct} drops repeats. An id repeated within a batch makes
-     * {@link #insertNew} conflict with itself, which sends the batch the exact way: rare enough not to pay for
-     * removing repeats up front.
-     */
-    static List<String> ids(List<Change> changes, boolean distinct) {
-        Set<String> seen = distinct ? new LinkedHashSet<>() : null;
+    /** The change ids of a batch, in order, repeats included (they are harmless in the reads and writes here). */
+    static List<String> ids(List<Change> changes) {
         List<String> ids = new ArrayList<>(changes.size());
         for (Change change : changes) {
-            if (change != null && (seen == null || seen.add(change.changeId()))) {
+            if (change != null) {
                 ids.add(change.changeId());
             }
         }
@@ -50,13 +59,70 @@ final class SqliteProcessedIds {
     }
 
     /**
-     * Records ids assumed never processed. One that was rolls the whole transaction back (INSERT OR ROLLBACK,
-     * see {@link SqliteBatchWrites}), and the batch is applied again with {@link #record}.
+     * Which of {@code ids} are recorded here: a read, many ids per statement, that writes nothing. The ids rows
+     * hold are the other half of the duplicate check ({@link SqliteBatchReads#loadRows}).
      */
-    static void insertNew(SqliteConnection writer, Scope scope, List<String> ids, long now) throws SQLException {
+    static Set<String> find(SqliteConnection writer, Scope scope, List<String> ids) throws SQLException {
+        Set<String> found = new HashSet<>();
         int from = 0;
         for (int size : SqliteBatchReads.chunkSizes(ids.size(), IDS_PER_STATEMENT)) {
-            PreparedStatement insert = writer.prepared(NEW_IDS[size]);
+            PreparedStatement select = writer.prepared(FIND_IDS[size]);
+            select.setString(1, scope.name());
+            int parameter = 2;
+            for (String id : ids.subList(from, from + size)) {
+                select.setString(parameter++, id);
+            }
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+            from += size;
+        }
+        return found;
+    }
+
+    /**
+     * The ids a planned batch must record: those it processed that no row it writes holds (superseded, rejected, and
+     * applied ones a later change of the batch replaced), and those its rows held that it replaces.
+     *
+     * @param stored the batch's rows as stored before it (absent ones left out)
+     * @param held the ids of {@code stored} rows that count as processed
+     */
+    static List<String> toRecord(BatchPlan plan, Map<RowKey, RowState> stored, Set<String> held) {
+        Map<RowKey, BatchPlan.Planned> rows = plan.rows();
+        Set<String> holding = new HashSet<>(rows.size() * 2);
+        for (BatchPlan.Planned planned : rows.values()) {
+            holding.add(planned.state().lastChangeId());
+        }
+        List<String> ids = new ArrayList<>();
+        for (String id : plan.processedIds()) {
+            if (!holding.contains(id)) {
+                ids.add(id);
+            }
+        }
+        if (!stored.isEmpty()) {
+            for (Map.Entry<RowKey, BatchPlan.Planned> row : rows.entrySet()) {
+                RowState before = stored.get(row.getKey());
+                if (before != null && held.contains(before.lastChangeId()) && !holding.contains(before.lastChangeId())) {
+                    ids.add(before.lastChangeId());
+                }
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Records ids (INSERT OR IGNORE, many rows per statement: an id a row held may be here already, written by an
+     * older layout) and lists them in a batch record under the commit time, for pruning.
+     */
+    static void record(SqliteConnection writer, Scope scope, List<String> ids, long now) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        int from = 0;
+        for (int size : SqliteBatchReads.chunkSizes(ids.size(), IDS_PER_STATEMENT)) {
+            PreparedStatement insert = writer.prepared(RECORD_IDS[size]);
             insert.setString(1, scope.name());
             insert.setLong(2, now);
             int parameter = 3;
@@ -66,48 +132,11 @@ final class SqliteProcessedIds {
             insert.executeUpdate();
             from += size;
         }
+        recordBatch(writer, scope, ids, now);
     }
 
-    /**
-     * Records every id (INSERT OR IGNORE, many rows per statement) and returns the ids that were recorded
-     * before: one B-tree probe per id does the duplicate check and the write. The exact way, after
-     * {@link #insertNew} met an id that was there.
-     * The ids it inserts are exactly the ones the plan then lists as processed (non-duplicates); if the
-     * batch fails, the transaction's rollback removes them.
-     */
-    static Set<String> record(SqliteConnection writer, Scope scope, List<String> ids, long now) throws SQLException {
-        if (ids.isEmpty()) {
-            return Set.of();
-        }
-        Set<String> inserted = new HashSet<>();
-        int from = 0;
-        for (int size : SqliteBatchReads.chunkSizes(ids.size(), IDS_PER_STATEMENT)) {
-            // RETURNING lists only the rows INSERT OR IGNORE really inserted; all are inserted on the first step.
-            PreparedStatement insert = writer.prepared(RECORD_IDS[size]);
-            insert.setString(1, scope.name());
-            insert.setLong(2, now);
-            int parameter = 3;
-            for (String id : ids.subList(from, from + size)) {
-                insert.setString(parameter++, id);
-            }
-            try (ResultSet rs = insert.executeQuery()) {
-                while (rs.next()) {
-                    inserted.add(rs.getString(1));
-                }
-            }
-            from += size;
-        }
-        Set<String> before = new HashSet<>();
-        for (String id : ids) {
-            if (!inserted.contains(id)) {
-                before.add(id);
-            }
-        }
-        return before;
-    }
-
-    /** Lists the ids a batch recorded (by {@link #insertNew} or {@link #record}) under its commit time. */
-    static void recordBatch(SqliteConnection writer, Scope scope, List<String> recorded, long now) throws SQLException {
+    /** Lists the ids a batch recorded under its commit time. */
+    private static void recordBatch(SqliteConnection writer, Scope scope, List<String> recorded, long now) throws SQLException {
         if (recorded.isEmpty()) {
             return;
         }

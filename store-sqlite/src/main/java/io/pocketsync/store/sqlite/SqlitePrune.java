@@ -45,6 +45,22 @@ final class SqlitePrune {
         update.setLong(1, horizon);
         update.setString(2, scope.name());
         update.executeUpdate();
+        forgetHeldIds(writer, scope, cut);
         return horizon;
+    }
+
+    /**
+     * Rows committed before the cut no longer count as holding their change ids ({@link SqliteSchema}, layout 3), as
+     * the ids it removes from {@code ps_processed}: the cut and the head are kept together, so rows written after this
+     * prune count whatever the clock says. A smaller cut than the kept one changes nothing, so an id forgotten once is
+     * not remembered again; the migration's mark ({@link Long#MAX_VALUE}: no older row counts, its ids are all in
+     * {@code ps_processed}) gives way to the first prune.
+     */
+    private static void forgetHeldIds(SqliteConnection writer, Scope scope, long cut) throws SQLException {
+        PreparedStatement update = writer.prepared("UPDATE ps_scopes SET ids_pruned_head = head, ids_pruned_before = ?1"
+                + " WHERE scope = ?2 AND (?1 >= ids_pruned_before OR ids_pruned_before = " + Long.MAX_VALUE + ")");
+        update.setLong(1, cut);
+        update.setString(2, scope.name());
+        update.executeUpdate();
     }
 }

@@ -15,15 +15,24 @@ import org.slf4j.LoggerFactory;
  * {@code (scope, last_seq)} makes a catch-up page a range scan; the partial index on tombstones keeps
  * pruning cheap.
  *
- * <p>Layout 2 (this one) records the processed ids of a batch as one row of {@code ps_processed_batches}
+ * <p>Layout 2 records the processed ids of a batch as one row of {@code ps_processed_batches}
  * for pruning, where layout 1 (files without a version) indexed every id by its commit time: one B-tree
- * insert per change fewer. {@link #create} migrates a layout-1 file in place, in one transaction; it also
- * repairs a layout-2 file that a layout-1 version opened meanwhile (which re-creates the time index and
- * records ids without batches), so going back and forth loses no idempotency record and leaves none unpruned.
- * A file of a newer layout is refused.
+ * insert per change fewer. Layout 3 (this one) records in {@code ps_processed} only the ids no row holds: an
+ * applied change's id is its row's {@code last_change_id} until a later change replaces it, and only then is it
+ * written to {@code ps_processed} ({@link SqliteProcessedIds}). {@code ps_scopes.ids_pruned_before} and
+ * {@code ids_pruned_head}, the cut and the head of the latest {@link SqlitePrune}, say which rows' ids still count:
+ * those of rows written after it ({@code last_seq > ids_pruned_head}) or committed at or after its cut. That spares a batch of new rows one B-tree entry per
+ * change and its batch record.
+ *
+ * <p>{@link #create} migrates older files in place, in one transaction: layout 1's ids are regrouped into batch
+ * rows (as layout 2 did; also repairing a file a layout-1 version opened meanwhile, which re-creates the time index
+ * and records ids without batches); layouts 1 and 2 gain the two columns, set so that only rows written after
+ * the migration count, since every id they processed is in {@code ps_processed} already. A file of a newer layout is
+ * refused. A layout-1 version opening a layout-3 file would not see the ids only rows hold (it predates the
+ * version check, so it cannot refuse the file): going back that far is not supported.
  */
 final class SqliteSchema {
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteSchema.class);
 
@@ -33,7 +42,9 @@ final class SqliteSchema {
               scope TEXT PRIMARY KEY,
               head INTEGER NOT NULL DEFAULT 0,
               horizon INTEGER NOT NULL DEFAULT 0,
-              audit_seq INTEGER NOT NULL DEFAULT 0
+              audit_seq INTEGER NOT NULL DEFAULT 0,
+              ids_pruned_before INTEGER NOT NULL DEFAULT 0,
+              ids_pruned_head INTEGER NOT NULL DEFAULT 0
             ) WITHOUT ROWID""",
             """
             CREATE TABLE IF NOT EXISTS ps_rows (
@@ -63,7 +74,7 @@ final class SqliteSchema {
               committed_at INTEGER NOT NULL,
               PRIMARY KEY (scope, change_id)
             ) WITHOUT ROWID""",
-            // One row per batch: the ids it recorded as a JSON array, for pruning them by commit time.
+            // One row per batch that recorded ids: them as a JSON array, for pruning them by commit time.
             """
             CREATE TABLE IF NOT EXISTS ps_processed_batches (
               scope TEXT NOT NULL,
@@ -90,6 +101,8 @@ final class SqliteSchema {
 
     /** Layout 1's index of every processed id by commit time; its presence means ids without batch rows. */
     static final String LAYOUT_1_TIME_INDEX = "ps_processed_by_time";
+    /** A column of {@code ps_scopes} that layout 3 added (with {@code ids_pruned_head}). */
+    static final String IDS_PRUNED_BEFORE = "ids_pruned_before";
 
     private SqliteSchema() {}
 
@@ -113,6 +126,9 @@ final class SqliteSchema {
                 if (hasIndex(statement, LAYOUT_1_TIME_INDEX)) {
                     migrateProcessedIds(statement, version);
                 }
+                if (!hasColumn(statement, "ps_scopes", IDS_PRUNED_BEFORE)) {
+                    addIdsPruned(statement, version);
+                }
                 statement.execute("PRAGMA user_version = " + VERSION);
                 statement.execute("COMMIT");
             }
@@ -133,6 +149,23 @@ final class SqliteSchema {
                 + "SELECT scope, committed_at, json_group_array(change_id) FROM ps_processed GROUP BY scope, committed_at");
         statement.execute("DROP INDEX " + LAYOUT_1_TIME_INDEX);
         LOG.info("SQLite store: processed ids of layout {} regrouped into batch records for layout {}", version, VERSION);
+    }
+
+    /**
+     * Layout 3's cut for ids held by rows. Every id an older layout processed is in {@code ps_processed}, so its rows
+     * must not count as holding theirs (an id pruned there would come back); rows written from now on do.
+     */
+    private static void addIdsPruned(Statement statement, int version) throws SQLException {
+        statement.execute("ALTER TABLE ps_scopes ADD COLUMN " + IDS_PRUNED_BEFORE + " INTEGER NOT NULL DEFAULT 0");
+        statement.execute("ALTER TABLE ps_scopes ADD COLUMN ids_pruned_head INTEGER NOT NULL DEFAULT 0");
+        statement.execute("UPDATE ps_scopes SET " + IDS_PRUNED_BEFORE + " = " + Long.MAX_VALUE + ", ids_pruned_head = head");
+        LOG.info("SQLite store: layout {} brought to layout {}; rows written from now on hold their change ids", version, VERSION);
+    }
+
+    private static boolean hasColumn(Statement statement, String table, String column) throws SQLException {
+        try (ResultSet rs = statement.executeQuery("SELECT 1 FROM pragma_table_info('" + table + "') WHERE name = '" + column + "'")) {
+            return rs.next();
+        }
     }
 
     private static int userVersion(Statement statement) throws SQLException {

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * ... {@code COMMIT}); sequences are assigned inside that transaction, so they are gap-free and become
  * visible in commit order. {@code synchronous=FULL} makes a returned {@link #apply} durable against
  * process kills and power loss. Reads use a small pool of separate connections, which see committed
- * snapshots and never wait for the writer. The change feed is in-process: listeners are called on one
+ * snapshots and never wait for the writer. Committed pages are copied from the WAL into the file on a thread of
+ * its own ({@link SqliteCheckpointer}), not in the writer's commits. The change feed is in-process: listeners are called on one
  * feed thread after each commit, in commit order.
  *
  * <p>A write that fails for a storage fault (a full disk, an I/O error, a read-only file) rolls back and leaves the
@@ -74,6 +75,7 @@ public final class SqliteServerStore implements ServerStore {
     private final SqliteBatchTransaction batches;
     private final SqliteWriteHealth health;
     private final SqliteScopeNotes notes;
+    private final SqliteCheckpointer checkpointer;
 
     /**
      * Opens (and if needed creates) the store file; checksums of row state are kept with every batch.
@@ -105,6 +107,7 @@ public final class SqliteServerStore implements ServerStore {
         this.readers = new ArrayBlockingQueue<>(config.readConnections());
         Path path = config.path();
         SqliteConnection opened = null;
+        SqliteCheckpointer checkpoints = null;
         try {
             Path parent = path.toAbsolutePath().getParent();
             if (parent != null) {
@@ -123,6 +126,7 @@ public final class SqliteServerStore implements ServerStore {
             for (int i = 0; i < config.readConnections(); i++) {
                 readers.add(SqliteConnection.open(path, config, true));
             }
+            checkpoints = new SqliteCheckpointer(path, config, opened);
         }
         catch (SQLException | IOException e) {
             if (opened != null) {
@@ -132,6 +136,7 @@ public final class SqliteServerStore implements ServerStore {
             throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "cannot open SQLite store at " + path, e);
         }
         this.writer = opened;
+        this.checkpointer = checkpoints;
         this.batches = new SqliteBatchTransaction(opened, clock, keepChecksums);
         this.feed = new ChangeFeedDispatcher("pocketsync-sqlite-feed");
         this.health = new SqliteWriteHealth(path, opened, writeLock, clock);
@@ -161,6 +166,7 @@ public final class SqliteServerStore implements ServerStore {
                 plan = batches.transaction(scope, changes, resolvers, false);
             }
             health.succeeded();
+            checkpointer.committed(plan.rows().size());
             if (plan.appliedCount() > 0) {
                 // Built on the feed thread (and only if someone listens): copying images is not the writer's work.
                 BatchPlan committed = plan;
@@ -323,6 +329,7 @@ public final class SqliteServerStore implements ServerStore {
             return;
         }
         feed.close();
+        checkpointer.close();
         writeLock.lock();
         try {
             writer.close();

@@ -46,7 +46,7 @@ class SqliteChecksumsTest extends AbstractChecksumContractTest {
         ScopeChecksums kept = store.checksums(scope, ChecksumLevel.FINE);
         store.close();
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + directory.resolve("server.db"))) {
-            connection.createStatement().execute("DROP TABLE ps_checksums_xxh64");
+            connection.createStatement().execute("DROP TABLE ps_checksums_v3");
             // the first version's table, which summed SHA-256-based hashes
             connection.createStatement().execute("CREATE TABLE ps_checksums (scope TEXT, tbl TEXT, buckets BLOB)");
         }
@@ -56,9 +56,9 @@ class SqliteChecksumsTest extends AbstractChecksumContractTest {
         assertThat(reopened.checksums(scope, ChecksumLevel.FINE)).isEqualTo(kept).isEqualTo(ChecksumScan.checksums(reopened, scope));
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + directory.resolve("server.db"));
                 java.sql.ResultSet tables = connection.createStatement()
-                        .executeQuery("SELECT name FROM sqlite_schema WHERE name LIKE 'ps_checksums%'")) {
+                        .executeQuery("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'ps_checksums%'")) {
             assertThat(tables.next()).isTrue();
-            assertThat(tables.getString(1)).isEqualTo("ps_checksums_xxh64");
+            assertThat(tables.getString(1)).isEqualTo("ps_checksums_v3");
             assertThat(tables.next()).as("the first version's table is dropped").isFalse();
         }
         assertThat(kept.table(TestChanges.TABLE).count()).isEqualTo(30);

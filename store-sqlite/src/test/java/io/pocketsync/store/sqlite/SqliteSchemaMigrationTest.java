@@ -1,25 +1,31 @@
 package io.pocketsync.store.sqlite;
 
 import static io.pocketsync.testkit.store.TestChanges.insert;
+import static io.pocketsync.testkit.store.TestChanges.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.checksum.ChecksumLevel;
+import io.pocketsync.api.checksum.ChecksumScan;
 import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.ChangeOutcome;
 import io.pocketsync.api.store.ScopeInfo;
 import io.pocketsync.testkit.store.MutableClock;
 import io.pocketsync.testkit.store.TestResolvers;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Files of the first layout (no {@code user_version}, every processed id indexed by commit time) open with
- * their data and idempotency records intact, and prune as before.
+ * Files of older layouts open with their data and idempotency records intact, sync on and prune as before: the first
+ * layout (no {@code user_version}, every processed id indexed by commit time) and the second (every processed id in
+ * {@code ps_processed}, listed by batch), whose file is {@code layout-2.sql}, dumped from what that version wrote.
  */
 class SqliteSchemaMigrationTest {
     /** The first layout's processed-id tables, as that version created them. */
@@ -112,6 +119,59 @@ class SqliteSchemaMigrationTest {
                     .isEqualTo(ChangeStatus.APPLIED);
             assertThat(status(store.apply(SCOPE, List.of(insert("c1", "r1", hlc(1), Map.of())), lww())))
                     .isEqualTo(ChangeStatus.DUPLICATE);
+        }
+    }
+
+    @Test
+    void layoutTwoFileKeepsItsIdsSyncsOnAndPrunesThemByCommitTime() throws Exception {
+        Path file = directory.resolve("server.db");
+        String script = new String(getClass().getResourceAsStream("/layout-2.sql").readAllBytes(), StandardCharsets.UTF_8);
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement statement = db.createStatement()) {
+            for (String sql : script.replaceAll("(?m)^--.*\n", "").split(";\n")) {
+                if (!sql.isBlank()) {
+                    statement.execute(sql);
+                }
+            }
+        }
+        long written = Instant.parse("2030-01-01T00:00:00Z").toEpochMilli();
+        clock.advance(Duration.ofMillis(written + 3 * 3_600_000 - clock.millis()));
+
+        try (SqliteServerStore store = open(file)) {
+            assertThat(store.info(SCOPE)).isEqualTo(new ScopeInfo(5, 0));
+            // the kept checksums, converted to the one-page layout, still sum the rows
+            assertThat(store.checksums(SCOPE, ChecksumLevel.FINE)).isEqualTo(ChecksumScan.checksums(store, SCOPE));
+            assertThat(store.checksums(SCOPE, ChecksumLevel.FINE).table("todo").count()).isEqualTo(2);
+            // replaced (c1), holding its row (c4), superseded (c5), a tombstone's (c6): all processed before
+            for (String id : List.of("c1", "c4", "c5", "c6")) {
+                assertThat(status(store.apply(SCOPE, List.of(update(id, "r1", hlc(9), Map.of())), lww()))).as(id)
+                        .isEqualTo(ChangeStatus.DUPLICATE);
+            }
+            assertThat(store.apply(SCOPE, List.of(update("c7", "r1", hlc(7), Map.of("title", "seven")),
+                    insert("c8", "r4", hlc(8), Map.of("title", "eight"))), lww()).outcomes())
+                    .extracting(ChangeOutcome::sequence).containsExactly(6L, 7L);
+            assertThat(store.page(SCOPE, 5, 10, true).rows()).extracting(RowState::globalId).containsExactly("r1", "r4");
+            for (String[] resent : List.of(new String[] {"c4", "r1"}, new String[] {"c7", "r1"}, new String[] {"c8", "r4"})) {
+                assertThat(status(store.apply(SCOPE, List.of(update(resent[0], resent[1], hlc(9), Map.of())), lww())))
+                        .as(resent[0]).isEqualTo(ChangeStatus.DUPLICATE);
+            }
+
+            // the cut falls between the first batch and the later ones
+            store.prune(SCOPE, Instant.ofEpochMilli(written + 1));
+
+            assertThat(status(store.apply(SCOPE, List.of(insert("c2", "r2", hlc(2), Map.of("title", "two"))), lww())))
+                    .isEqualTo(ChangeStatus.SUPERSEDED);
+            for (String[] resent : List.of(new String[] {"c4", "r1"}, new String[] {"c5", "r2"}, new String[] {"c7", "r1"},
+                    new String[] {"c8", "r4"})) {
+                assertThat(status(store.apply(SCOPE, List.of(update(resent[0], resent[1], hlc(9), Map.of())), lww())))
+                        .as(resent[0]).isEqualTo(ChangeStatus.DUPLICATE);
+            }
+            assertThat(store.row(SCOPE, "todo", "r3").orElseThrow().deleted()).isTrue();
+            assertThat(store.checksums(SCOPE, ChecksumLevel.FINE)).isEqualTo(ChecksumScan.checksums(store, SCOPE));
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement statement = db.createStatement()) {
+            assertThat(single(statement, "PRAGMA user_version")).isEqualTo(SqliteSchema.VERSION);
+            // c8 and c7 are held by their rows only
+            assertThat(single(statement, "SELECT count(*) FROM ps_processed WHERE change_id IN ('c7', 'c8')")).isZero();
         }
     }
 
