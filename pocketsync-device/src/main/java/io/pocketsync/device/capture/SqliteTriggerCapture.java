@@ -19,9 +19,7 @@ import io.pocketsync.api.protocol.ChangesMode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,7 +43,8 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     private final PushSealing pushSealing;
     private final ScopeBinding binding;
     private final RemotePages remote;
-    private final BulkProgress bulkProgress;
+    private final BulkCapture bulk;
+    private final CaptureInstall install;
 
     /**
      * A capture of the SQLite database behind {@code dataSource}; it opens nothing until installed.
@@ -61,54 +60,13 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         this.pushSealing = new PushSealing(resources, schemas);
         this.binding = new ScopeBinding(resources, schemas);
         this.remote = new RemotePages(resources, schemas);
-        this.bulkProgress = new BulkProgress(options.progressInterval());
+        this.bulk = new BulkCapture(resources, schemas, options.progressInterval());
+        this.install = new CaptureInstall(resources, schemas, pushSealing);
     }
 
     @Override
     public synchronized void install(List<String> tables) {
-        requireNonNull(tables, "tables is null");
-        Connection c = connection();
-        resources.inTransaction(() -> {
-            SystemTables.create(c);
-            resources.deviceId(CaptureSchemas.stateString(c, "device_id"), false);
-            List<TableSchema> read = new ArrayList<>();
-            for (String table : tables) {
-                read.add(TableSchema.read(c, table));
-            }
-            for (TableSchema schema : read) {
-                TableInstaller.install(c, schema);
-            }
-            return null;
-        });
-        schemas.track(tables);
-        // an install of this capture left existing rows to the push, which is sealing them: nothing to seal here
-        boolean bulkUnderway = pushSealing.bulkUnderway();
-        try {
-            if (!bulkUnderway) {
-                // what was journaled before (writes while the device was not running) is sealed in rounds with the layout
-                // of the triggers that journaled it, as the schema check would in one transaction
-                Map<String, TableSchema> installed = new LinkedHashMap<>();
-                for (String table : tables) {
-                    installed.put(table, TableSchema.read(c, table));
-                }
-                InstallSealing.sealAll(c, statements(), resources.options().progressInterval(),
-                        () -> sealer().sealRound(installed, schemas.layouts(), InstallSealing.ROUND));
-            }
-        }
-        catch (SQLException e) {
-            throw Sql.failure("sealing the journal failed", e);
-        }
-        refreshSchema(true);
-        if (!bulkUnderway) {
-            seal();
-        }
-        // Sealed above under the id the file had, so a write journaled before a copy becomes the same change (same
-        // row id and change id) in both copies; only then does a copy take its own id (see FileIdentity).
-        String checked = resources.inTransaction(() -> FileIdentity.check(c, deviceId()));
-        if (!checked.equals(resources.deviceIdOrNull())) {
-            resources.deviceId(checked, true);
-        }
-        pushSealing.journalExistingRows(tables);
+        install.install(tables, this::seal);
     }
 
     @Override
@@ -180,36 +138,17 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     @Override
     public synchronized long pendingCount() {
         seal();
-        return CaptureReads.pendingCount(connection()) + bulkRemaining();
+        return CaptureReads.pendingCount(connection()) + bulk.remaining(false);
     }
 
     @Override
     public synchronized @Nullable BulkPage bulkPage(@Nullable BulkPage after, int rows, long maxBytes) {
-        return resources.inTransaction(() -> BulkPages.next(statements(), new BulkRecords(statements()), schemas.schemas(),
-                deviceId(), after, rows, maxBytes));
+        return bulk.page(after, rows, maxBytes);
     }
 
     @Override
     public synchronized ApplyReport acknowledgeBulk(BulkPage page, List<ChangeResult> results, @Nullable AppliedRange applied) {
-        requireNonNull(page, "page is null");
-        requireNonNull(results, "results is null");
-        refreshSchema(false);
-        return resources.inTransaction(() -> {
-            if (!results.isEmpty() || applier().hasDeferred()) {
-                sealJournal(); // a winner or a deferred change may write an app row: local writes are changes first
-            }
-            return BulkAcks.acknowledge(statements(), applier(), schemas.schemas(), deviceId(), page, results, applied, bulkProgress);
-        });
-    }
-
-    /** The rows of bulk pushes not acknowledged yet (see {@link BulkRecords}). */
-    private long bulkRemaining() {
-        return new BulkRecords(statements()).rows(false);
-    }
-
-    /** About how many rows of bulk pushes are not acknowledged yet, without counting them. */
-    private long bulkEstimate() {
-        return new BulkRecords(statements()).rows(true);
+        return bulk.acknowledge(page, results, applied);
     }
 
     @Override
@@ -217,13 +156,13 @@ public final class SqliteTriggerCapture implements ChangeCapture {
         try {
             if (!InstallSealing.bulk(statements())) {
                 seal();
-                return CaptureReads.pendingCount(connection()) + bulkEstimate();
+                return CaptureReads.pendingCount(connection()) + bulk.remaining(true);
             }
         }
         catch (SQLException e) {
             throw Sql.failure("reading the capture journal failed", e);
         }
-        return CaptureReads.pendingCount(connection()) + CaptureReads.journalCount(connection()) + bulkEstimate();
+        return CaptureReads.pendingCount(connection()) + CaptureReads.journalCount(connection()) + bulk.remaining(true);
     }
 
     @Override
