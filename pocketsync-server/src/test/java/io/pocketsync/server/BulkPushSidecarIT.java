@@ -94,6 +94,8 @@ class BulkPushSidecarIT {
         assertThat(sqlite3(c, "SELECT count(*) FROM items WHERE id = 'shell-new';")).isEqualTo("1");
         assertThat(sqlite3(a, "SELECT count(*) FROM __pocketsync_changes WHERE state = 'rejected' AND reason LIKE 'ROW_TOO_LARGE%';"))
                 .as("refused on A, never sent").isEqualTo("1");
+        assertThat(sqlite3(a, "SELECT count(*) FROM items WHERE id = 'big';"))
+                .as("the refused row stays in A's file as written (a checksum repair leaves it alone)").isEqualTo("1");
         assertThat(processes.log("r")).contains("SCOPE_READ_ONLY");
     }
 

@@ -3,6 +3,7 @@ package io.pocketsync.device.capture;
 import static io.pocketsync.api.Identifiers.quoteSql;
 import static java.util.Objects.requireNonNull;
 
+import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.TableChecksum;
 import java.sql.PreparedStatement;
@@ -50,11 +51,19 @@ final class RowChecksums {
         return hashes;
     }
 
-    /** The rows of {@code table} a comparison leaves out: a local change of them is pending, or a remote one parked. */
+    /**
+     * The rows of {@code table} a comparison leaves out: a local change of them is pending, a remote one parked, or their
+     * latest local change was refused {@code ROW_TOO_LARGE}: such a row stays in the file as written (protocol.md 3.2), so
+     * a repair must not put the server's state over it or delete it. There are few such rows, and the change log keeps
+     * rejected changes (only acknowledged ones are pruned), so the later-change check scans little.
+     */
     Set<String> unsettled(String table) throws SQLException {
         Set<String> gids = new HashSet<>();
         for (String sql : new String[] {"SELECT gid FROM " + SystemTables.CHANGES + " WHERE state = 'pending' AND tbl = ?",
-                "SELECT gid FROM " + SystemTables.DEAD_LETTER + " WHERE tbl = ? AND gid IS NOT NULL"}) {
+                "SELECT gid FROM " + SystemTables.DEAD_LETTER + " WHERE tbl = ? AND gid IS NOT NULL",
+                "SELECT r.gid FROM " + SystemTables.CHANGES + " r WHERE r.state = 'rejected' AND r.tbl = ? AND r.reason LIKE '"
+                        + ErrorCode.ROW_TOO_LARGE + "%' AND NOT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES
+                        + " l WHERE l.tbl = r.tbl AND l.gid = r.gid AND l.seq > r.seq)"}) {
             PreparedStatement select = statements.get(sql);
             select.setString(1, table);
             try (ResultSet rs = select.executeQuery()) {

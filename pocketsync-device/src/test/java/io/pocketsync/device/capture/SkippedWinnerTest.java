@@ -154,4 +154,17 @@ class SkippedWinnerTest {
         assertThat(title()).isEqualTo("W");
         assertThat(db.count("SELECT count(*) FROM __pocketsync_deferred")).isZero();
     }
+
+    @Test
+    void aRowRefusedAsTooLargeIsLeftOutOfChecksumComparisonsUntilALaterChangeOfIt() {
+        // the row stays in the file as written (protocol.md 3.2): a checksum repair must not overwrite or delete it
+        LocalChange big = localEdit("too big to send");
+        capture.acknowledge(List.of(ChangeResult.rejected(big.change().changeId(), ErrorCode.ROW_TOO_LARGE, "too large")));
+        assertThat(title()).isEqualTo("too big to send");
+        assertThat(capture.unsettledRows("todo")).containsExactly("gx");
+
+        LocalChange smaller = localEdit("small");
+        capture.acknowledge(List.of(ChangeResult.applied(smaller.change().changeId(), 7)));
+        assertThat(capture.unsettledRows("todo")).as("a later change decides the row again").isEmpty();
+    }
 }
