@@ -129,6 +129,16 @@ public interface ChangeCapture extends AutoCloseable {
     }
 
     /**
+     * The tables whose bulk push ({@link #bulkPage}) is not fully acknowledged yet: the server lacks part of their rows
+     * until it is, so a checksum comparison leaves them out meanwhile. Empty by default (a capture without a bulk path).
+     *
+     * @return the tables with a bulk push under way, possibly empty
+     */
+    default List<String> bulkTables() {
+        return List.of();
+    }
+
+    /**
      * Applies a page of the table catch-up in progress in one transaction with capture suppressed, under the usual row
      * sequence rules (see {@link #apply}), and moves that catch-up's cursor, not the main one. Nothing is done, and
      * {@link ApplyReport#NOT_ACCEPTED} returned, when no table catch-up of exactly {@code tables} is in progress or the

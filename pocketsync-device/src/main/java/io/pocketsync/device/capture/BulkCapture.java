@@ -6,6 +6,7 @@ import io.pocketsync.api.capture.ApplyReport;
 import io.pocketsync.api.capture.BulkPage;
 import io.pocketsync.api.protocol.AppliedRange;
 import io.pocketsync.api.protocol.ChangeResult;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +50,16 @@ final class BulkCapture {
     /** The rows of bulk pushes not acknowledged yet: counted, or, with {@code estimate}, spread over their rowids. */
     long remaining(boolean estimate) {
         return records().rows(estimate);
+    }
+
+    /** The tables of the active scope with a bulk push under way. */
+    List<String> tables() {
+        try {
+            return records().active().stream().map(BulkRecords.Bulk::table).toList();
+        }
+        catch (SQLException e) {
+            throw Sql.failure("reading the bulk pushes failed", e);
+        }
     }
 
     private BulkRecords records() {

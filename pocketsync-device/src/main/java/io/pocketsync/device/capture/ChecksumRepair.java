@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * Writes the server's state of rows a checksum comparison found different (docs/protocol.md 4.3), inside the caller's
  * transaction with capture suppressed, like any remote change: a row the server has is written with the server's
  * whole image (columns it does not name become NULL, which is what the row hash says they are), a row it never had
- * is deleted. Rows with a pending local change or a parked remote one are left alone: the pending change is pushed
- * and wins or loses at the server as usual.
+ * is deleted. Rows with a pending local change, a parked remote one, or a bulk page not acknowledged yet are left alone:
+ * the pending change is pushed and wins or loses at the server as usual.
  */
 final class ChecksumRepair {
     private static final Logger LOG = LoggerFactory.getLogger(ChecksumRepair.class);
@@ -47,6 +48,13 @@ final class ChecksumRepair {
             return 0;
         }
         RowSequences recorded = new RowSequences(statements);
+        // a row of a bulk page not acknowledged yet is pending like a local change: the server lacks it until the ACK
+        List<RowKey> named = new ArrayList<>();
+        rows.forEach(row -> named.add(new RowKey(table, row.globalId())));
+        unknownToServer.forEach(gid -> named.add(new RowKey(table, gid)));
+        Set<String> unsettledHere = new HashSet<>(unsettled);
+        new BulkRecords(statements).unacknowledged(named).keySet().forEach(row -> unsettledHere.add(row.globalId()));
+        unsettled = unsettledHere;
         List<Change> confirmed = new ArrayList<>();
         List<Long> confirmedSequences = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {

@@ -114,6 +114,13 @@ final class ScopedCapture implements ChangeCapture {
     }
 
     @Override
+    public List<String> bulkTables() {
+        synchronized (capture) {
+            return active().bulkTables();
+        }
+    }
+
+    @Override
     public ApplyReport applyTables(List<String> tables, List<Change> changes, List<Long> sequences, long fromCursor,
             long toCursor, boolean lastPage) {
         synchronized (capture) {

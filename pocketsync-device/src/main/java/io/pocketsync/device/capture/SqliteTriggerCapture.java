@@ -147,6 +147,11 @@ public final class SqliteTriggerCapture implements ChangeCapture {
     }
 
     @Override
+    public synchronized List<String> bulkTables() {
+        return bulk.tables();
+    }
+
+    @Override
     public synchronized ApplyReport acknowledgeBulk(BulkPage page, List<ChangeResult> results, @Nullable AppliedRange applied) {
         return bulk.acknowledge(page, results, applied);
     }

@@ -106,6 +106,11 @@ public abstract class ForwardingChangeCapture implements ChangeCapture {
     }
 
     @Override
+    public List<String> bulkTables() {
+        return delegate.bulkTables();
+    }
+
+    @Override
     public io.pocketsync.api.capture.@org.jspecify.annotations.Nullable BulkPage bulkPage(
             io.pocketsync.api.capture.@org.jspecify.annotations.Nullable BulkPage after, int rows, long maxBytes) {
         return delegate.bulkPage(after, rows, maxBytes);
