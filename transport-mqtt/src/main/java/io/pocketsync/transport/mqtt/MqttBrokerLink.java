@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
 final class MqttBrokerLink {
     private static final Logger log = LoggerFactory.getLogger(MqttBrokerLink.class);
     private static final int CONNECT_TIMEOUT_SECONDS = 10;
+    /** A connection lost this soon after it completed counts as taken over (see {@link #clientIdContested}). */
+    private static final long QUICK_LOSS_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Quick losses in a row that make the bridge say its client id is contested. */
+    private static final int CONTESTED_AFTER = 3;
 
     private final MqttServerConfig config;
     private final String clientId;
@@ -51,6 +55,11 @@ final class MqttBrokerLink {
     /** {@link System#nanoTime()} when the broker connection was lost; {@code 0} while connected. */
     private volatile long lostSinceNanos;
     private volatile long stuckSinceNanos;
+    /** {@link System#nanoTime()} when the broker connection last completed; {@code 0} before the first. */
+    private volatile long connectedAtNanos;
+    /** Connections the broker closed within {@link #QUICK_LOSS_NANOS} of completing, in a row (see {@link #clientIdContested}). */
+    private volatile int quickLosses;
+    private volatile boolean contestedTold;
 
     /**
      * @param upFilter the topic filter of every device's up topic
@@ -108,7 +117,18 @@ final class MqttBrokerLink {
         String why = lostBecause;
         return Health.down("broker " + broker + " unreachable"
                 + (since == 0 ? "" : " for " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - since) + " s")
-                + (why == null ? "" : " (" + why + ")") + "; reconnecting");
+                + (why == null ? "" : " (" + why + ")")
+                + (clientIdContested() ? "; another MQTT client seems to use client id '" + clientId + "'" : "") + "; reconnecting");
+    }
+
+    /**
+     * Whether the broker keeps closing this bridge right after it connects: {@value #CONTESTED_AFTER} times in a row
+     * within 5 s of completing. A broker lets one client id connect once and drops the older connection when another
+     * client connects with it, so two server nodes with the same {@code server.node-id} (or the same
+     * {@code transport.mqtt.client-id}) on one broker take turns, each losing the other's connection, forever.
+     */
+    boolean clientIdContested() {
+        return quickLosses >= CONTESTED_AFTER;
     }
 
     /** Disconnects (briefly waiting for it) and closes the client. */
@@ -239,6 +259,7 @@ final class MqttBrokerLink {
     private final class Callback implements MqttCallbackExtended {
         @Override
         public void connectComplete(boolean reconnect, String serverUri) {
+            connectedAtNanos = Math.max(1, System.nanoTime());
             lostSinceNanos = 0;
             lostBecause = null;
             if (!reconnect) {
@@ -267,6 +288,25 @@ final class MqttBrokerLink {
                 return;
             }
             log.warn("MQTT server bridge lost the broker ({}), reconnecting", cause == null ? "?" : cause.toString());
+            countQuickLoss();
+        }
+
+        private void countQuickLoss() {
+            long connectedAt = connectedAtNanos;
+            if (connectedAt == 0 || System.nanoTime() - connectedAt > QUICK_LOSS_NANOS) {
+                quickLosses = 0;
+                contestedTold = false;
+                return;
+            }
+            quickLosses++;
+            if (clientIdContested() && !contestedTold) {
+                contestedTold = true;
+                log.warn("CONFIG_INVALID: the broker {} closed this server's MQTT bridge {} times in a row within seconds of"
+                        + " connecting: most likely another MQTT client connects with the same client id '{}' (two server"
+                        + " nodes with the same server.node-id, or the same transport.mqtt.client-id, on one broker), and the"
+                        + " broker drops the older connection each time. Give every node its own node id", config.uri(),
+                        quickLosses, clientId);
+            }
         }
 
         @Override

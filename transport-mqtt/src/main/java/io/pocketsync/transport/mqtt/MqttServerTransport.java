@@ -139,4 +139,9 @@ public final class MqttServerTransport implements ServerTransport {
     private MqttAsyncClient brokerClient() {
         return broker.client();
     }
+
+    /** See {@link MqttBrokerLink#clientIdContested()}. */
+    boolean clientIdContested() {
+        return broker.clientIdContested();
+    }
 }
