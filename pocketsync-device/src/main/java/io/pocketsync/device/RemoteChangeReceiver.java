@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * at the cursor, ignored when it ends at or before it, and a gap is answered by a PULL from the cursor; catch-up
  * and snapshot pages are pulled one after the other until the server has no more, with progress reported.
  *
+ * <p>A catch-up page that LIVE broadcasts overtook ({@link OvertakenPage}: they moved the cursor past the page's
+ * {@code from} while it travelled) is not answered by a PULL at once: the broadcasts of everything the page covers
+ * were committed before it was read and follow it, so the device waits for them and pulls only if they stop coming
+ * before the cursor reaches the page's end. Pulling at once, during a burst of pushes, started a chain of PULLs
+ * whose pages were each overtaken in turn and thrown away, for as long as the burst lasted.
+ *
  * <p>Engine thread only.
  */
 final class RemoteChangeReceiver {
@@ -45,6 +51,7 @@ final class RemoteChangeReceiver {
     /** A SNAPSHOT page of a resync was applied in this session, so the server continues the snapshot from our cursor. */
     private boolean resyncContinuing;
     private final BooleanSupplier wantsChecksums;
+    private final OvertakenPage overtaken = new OvertakenPage();
     private int batchesDone;
     private long rowsDone;
 
@@ -65,6 +72,7 @@ final class RemoteChangeReceiver {
     /** A new session: catch up from the stored cursor (after the pending changes are pushed). */
     void welcomed() {
         pullOutstanding = false;
+        overtaken.clear();
         resyncContinuing = false;
         needPull = true;
         batchesDone = 0;
@@ -74,6 +82,7 @@ final class RemoteChangeReceiver {
     /** The connection is gone: an outstanding PULL will not be answered. */
     void disconnected() {
         pullOutstanding = false;
+        overtaken.clear();
     }
 
     /** Pull from the stored cursor at the next chance (a gap, a catch-up the server asks for, a backstop). */
@@ -97,6 +106,19 @@ final class RemoteChangeReceiver {
         return true;
     }
 
+    /**
+     * Pulls after all when the LIVE broadcasts that overtook a catch-up page stopped coming before the cursor reached
+     * its end (a broker dropped one, say); true when a PULL is wanted now.
+     */
+    boolean overtakenOverdue(long nowNanos) {
+        if (!overtaken.overdue(nowNanos, capture.state().cursor())) {
+            return false;
+        }
+        LOG.debug("LIVE broadcasts stopped short of an overtaken catch-up page; pulling from the cursor");
+        needPull = true;
+        return true;
+    }
+
     /** Sends a PULL from the stored cursor when one is wanted and none is outstanding. */
     void pullIfWanted() {
         if (!needPull || pullOutstanding) {
@@ -116,6 +138,7 @@ final class RemoteChangeReceiver {
                 wantsChecksums.getAsBoolean() ? ChecksumLevel.COARSE : null))) {
             pullOutstanding = true;
             pullDeadlineNanos = SyncLoop.deadline(options);
+            overtaken.clear(); // the answer to this PULL decides anew
         }
     }
 
@@ -169,7 +192,10 @@ final class RemoteChangeReceiver {
                 changes.mode(), !changes.hasMore());
         if (!report.accepted()) {
             if (page) {
-                needPull = true;
+                // a resync or an own-rows repair needs the pages themselves: LIVEs leave the device's own rows out
+                DeviceState state = capture.state();
+                needPull = state.resyncing() || capture.repairing()
+                        || !overtaken.refused(changes, state.cursor(), System.nanoTime());
                 if (capture.state().resyncing()) {
                     resyncContinuing = false;
                 }
@@ -188,6 +214,9 @@ final class RemoteChangeReceiver {
         }
         else {
             status.liveApplied();
+            if (overtaken.waiting()) {
+                overtaken.liveApplied(capture.state().cursor(), System.nanoTime());
+            }
         }
         return true;
     }

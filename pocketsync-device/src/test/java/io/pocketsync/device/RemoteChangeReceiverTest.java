@@ -116,6 +116,114 @@ class RemoteChangeReceiverTest {
         assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isZero());
     }
 
+    @Test
+    void aPageThatLiveBroadcastsOvertookIsNotPulledAgainWhenTheyReachItsEnd() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+
+        // the page (0, 5] was read when the head was 5; LIVE (0, 3] arrived first, LIVE (3, 5] follows it
+        assertThat(receiver.received(page(0, 5, false, "g1"))).isTrue();
+        receiver.pullIfWanted();
+        assertThat(sent).as("no PULL while the broadcasts of the page's range are on their way").isEmpty();
+        assertThat(capture.state().cursor()).isEqualTo(3);
+
+        receiver.received(live(3, 5));
+        receiver.pullIfWanted();
+
+        assertThat(capture.state().cursor()).isEqualTo(5);
+        assertThat(receiver.overtakenOverdue(System.nanoTime() + 10 * OvertakenPage.QUIET_NANOS)).isFalse();
+        receiver.pullIfWanted();
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void anOvertakenPageIsPulledFromTheCursorWhenTheBroadcastsStopShortOfItsEnd() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+        receiver.received(page(0, 5, false, "g1"));
+        receiver.pullIfWanted();
+        assertThat(sent).isEmpty();
+
+        // LIVE (3, 5] was lost (a broker's full queue) and no later one shows the gap
+        assertThat(receiver.overtakenOverdue(System.nanoTime())).as("still within the quiet time").isFalse();
+        assertThat(receiver.overtakenOverdue(System.nanoTime() + 2 * OvertakenPage.QUIET_NANOS)).isTrue();
+        receiver.pullIfWanted();
+
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isEqualTo(3));
+        assertThat(receiver.overtakenOverdue(System.nanoTime() + 4 * OvertakenPage.QUIET_NANOS)).as("once").isFalse();
+    }
+
+    @Test
+    void aPageWhoseEndTheBroadcastsPassedAlreadyIsADuplicate() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+        receiver.received(live(3, 6));
+
+        assertThat(receiver.received(page(0, 5, false, "g1"))).isTrue();
+        receiver.pullIfWanted();
+
+        assertThat(sent).isEmpty();
+        assertThat(receiver.overtakenOverdue(System.nanoTime() + 10 * OvertakenPage.QUIET_NANOS)).isFalse();
+        assertThat(capture.state().cursor()).isEqualTo(6);
+    }
+
+    @Test
+    void anOvertakenPageWithMoreWaitsForTheHeadItWasReadAt() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+
+        // read at head 15: 5 rows in this page, an upper bound of 10 changes after it
+        receiver.received(page(0, 5, true, "g1"));
+        receiver.pullIfWanted();
+        assertThat(sent).isEmpty();
+        receiver.received(live(3, 9));
+        assertThat(receiver.overtakenOverdue(System.nanoTime() + 2 * OvertakenPage.QUIET_NANOS))
+                .as("the cursor stood still short of 15").isTrue();
+        receiver.pullIfWanted();
+
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isEqualTo(9));
+    }
+
+    @Test
+    void aGapInTheBroadcastsIsPulledAtOnceWhileAnOvertakenPageIsAwaited() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+        receiver.received(page(0, 5, false, "g1"));
+
+        receiver.received(live(4, 5));
+        receiver.pullIfWanted();
+
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isEqualTo(3));
+    }
+
+    @Test
+    void aPageThatStartsAboveTheCursorIsPulledAgainAtOnce() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+
+        receiver.received(page(4, 6, false, "g1"));
+        receiver.pullIfWanted();
+
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isEqualTo(3));
+    }
+
+    /** A LIVE of another device's batch that left this device nothing (its own changes, or another table's). */
+    private static Changes live(long from, long to) {
+        return new Changes(ProtocolVersion.CURRENT, ChangesMode.LIVE, List.of(), from, to, false, 0, List.of());
+    }
+
     private static Changes page(long from, long to, boolean more, String gid) {
         Change change = new Change("remote-" + gid, "todo", gid, Op.INSERT, Map.of("id", gid, "title", "x"), List.of(),
                 Hlc.of(System.currentTimeMillis(), 0), "other-device");
