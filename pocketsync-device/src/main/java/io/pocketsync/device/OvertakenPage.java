@@ -34,43 +34,57 @@ final class OvertakenPage {
      */
     static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
+    /** What a refused page asks of the device. */
+    enum Verdict {
+        /** It was not overtaken (it starts above the cursor, or is not a plain catch-up page): pull from the cursor. */
+        PULL_NOW,
+        /** The LIVEs passed its end already: the catch-up it answered is over. */
+        CAUGHT_UP,
+        /** Wait for the LIVEs of its range ({@link #liveApplied}, {@link #overdue}). */
+        AWAIT_LIVE
+    }
+
     /** The sequence the cursor must reach; 0 while nothing is awaited. */
     private long target;
     private long deadlineNanos;
 
     /**
-     * A page was refused by the stored state; whether it was overtaken by LIVEs and is now awaited (or needs nothing).
+     * A page was refused by the stored state: whether LIVEs overtook it, and if so whether they reached its end already.
      *
      * @param page the refused page
      * @param cursor the stored cursor
-     * @return true when the device need not pull now; false when it must (the page was not overtaken: it does not
-     *         start below the cursor, or is not a plain catch-up page)
+     * @param nowNanos {@link System#nanoTime()}
+     * @return what the device does about it
      */
-    boolean refused(Changes page, long cursor, long nowNanos) {
+    Verdict refused(Changes page, long cursor, long nowNanos) {
         if (page.mode() != ChangesMode.CATCH_UP || page.tables() != null || cursor <= page.fromCursor()
                 || page.hasMore() && page.estimatedRemaining() <= 0) {
-            return false;
+            return Verdict.PULL_NOW;
         }
         long end = page.hasMore() ? page.cursor() + page.estimatedRemaining() : page.cursor();
         if (cursor >= end) {
-            return true;
+            return Verdict.CAUGHT_UP;
         }
         target = Math.max(target, end);
         deadlineNanos = nowNanos + QUIET_NANOS;
-        return true;
+        return Verdict.AWAIT_LIVE;
     }
 
-    /** A LIVE moved the cursor: the wait ends when it reached the page's end, and is extended otherwise. */
-    void liveApplied(long cursor, long nowNanos) {
+    /**
+     * A LIVE moved the cursor: the wait ends when it reached the page's end, and is extended otherwise.
+     *
+     * @return true when it reached the end now: the catch-up the page answered is over
+     */
+    boolean liveApplied(long cursor, long nowNanos) {
         if (target == 0) {
-            return;
+            return false;
         }
         if (cursor >= target) {
             clear();
+            return true;
         }
-        else {
-            deadlineNanos = nowNanos + QUIET_NANOS;
-        }
+        deadlineNanos = nowNanos + QUIET_NANOS;
+        return false;
     }
 
     /**

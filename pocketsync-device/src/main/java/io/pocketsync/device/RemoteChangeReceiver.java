@@ -52,6 +52,8 @@ final class RemoteChangeReceiver {
     private boolean resyncContinuing;
     private final BooleanSupplier wantsChecksums;
     private final OvertakenPage overtaken = new OvertakenPage();
+    /** A LIVE showed a gap since the last PULL went out: a page that LIVEs overtook does not make up for it. */
+    private boolean gapSincePull;
     private int batchesDone;
     private long rowsDone;
 
@@ -139,6 +141,7 @@ final class RemoteChangeReceiver {
             pullOutstanding = true;
             pullDeadlineNanos = SyncLoop.deadline(options);
             overtaken.clear(); // the answer to this PULL decides anew
+            gapSincePull = false;
         }
     }
 
@@ -174,6 +177,7 @@ final class RemoteChangeReceiver {
             }
             if (cursor != changes.fromCursor()) {
                 needPull = true;
+                gapSincePull = true;
                 return true;
             }
         }
@@ -192,13 +196,7 @@ final class RemoteChangeReceiver {
                 changes.mode(), !changes.hasMore());
         if (!report.accepted()) {
             if (page) {
-                // a resync or an own-rows repair needs the pages themselves: LIVEs leave the device's own rows out
-                DeviceState state = capture.state();
-                needPull = state.resyncing() || capture.repairing()
-                        || !overtaken.refused(changes, state.cursor(), System.nanoTime());
-                if (capture.state().resyncing()) {
-                    resyncContinuing = false;
-                }
+                pageRefused(changes);
             }
             return true;
         }
@@ -214,10 +212,35 @@ final class RemoteChangeReceiver {
         }
         else {
             status.liveApplied();
-            if (overtaken.waiting()) {
-                overtaken.liveApplied(capture.state().cursor(), System.nanoTime());
+            if (overtaken.waiting() && overtaken.liveApplied(capture.state().cursor(), System.nanoTime())) {
+                caughtUpByLive(capture.state().cursor());
             }
         }
         return true;
+    }
+
+    /**
+     * A page the stored state refused: pull from the cursor, unless LIVEs overtook it ({@link OvertakenPage}) and showed
+     * no gap meanwhile.
+     */
+    private void pageRefused(Changes page) {
+        DeviceState state = capture.state();
+        if (state.resyncing()) {
+            needPull = true;
+            resyncContinuing = false;
+            return;
+        }
+        // an own-rows repair needs the pages themselves: LIVEs leave the device's own rows out
+        OvertakenPage.Verdict verdict = gapSincePull || capture.repairing() ? OvertakenPage.Verdict.PULL_NOW
+                : overtaken.refused(page, state.cursor(), System.nanoTime());
+        needPull = verdict == OvertakenPage.Verdict.PULL_NOW;
+        if (verdict == OvertakenPage.Verdict.CAUGHT_UP) {
+            caughtUpByLive(state.cursor());
+        }
+    }
+
+    /** LIVEs brought the device to the end of a catch-up page they overtook: the catch-up ended, as with its last page. */
+    private void caughtUpByLive(long cursor) {
+        status.pageApplied(new CatchUpProgress(batchesDone, rowsDone, rowsDone, false), false, cursor);
     }
 }

@@ -33,6 +33,7 @@ class RemoteChangeReceiverTest {
     SqliteTriggerCapture capture;
     final List<Message> sent = new CopyOnWriteArrayList<>();
     final List<ErrorCode> errors = new CopyOnWriteArrayList<>();
+    final List<Long> caughtUp = new CopyOnWriteArrayList<>();
     RemoteChangeReceiver receiver;
 
     @BeforeEach
@@ -45,6 +46,11 @@ class RemoteChangeReceiverTest {
             @Override
             public void error(ErrorCode code, String message) {
                 errors.add(code);
+            }
+
+            @Override
+            public void caughtUp(long cursor) {
+                caughtUp.add(cursor);
             }
         });
         receiver = new RemoteChangeReceiver(capture, new RecordingTransport(), DeviceOptions.DEFAULTS, status, report -> { },
@@ -128,11 +134,13 @@ class RemoteChangeReceiverTest {
         receiver.pullIfWanted();
         assertThat(sent).as("no PULL while the broadcasts of the page's range are on their way").isEmpty();
         assertThat(capture.state().cursor()).isEqualTo(3);
+        assertThat(caughtUp).isEmpty();
 
         receiver.received(live(3, 5));
         receiver.pullIfWanted();
 
         assertThat(capture.state().cursor()).isEqualTo(5);
+        assertThat(caughtUp).as("the catch-up ended with the LIVEs").containsExactly(5L);
         assertThat(receiver.overtakenOverdue(System.nanoTime() + 10 * OvertakenPage.QUIET_NANOS)).isFalse();
         receiver.pullIfWanted();
         assertThat(sent).isEmpty();
@@ -171,6 +179,23 @@ class RemoteChangeReceiverTest {
         assertThat(sent).isEmpty();
         assertThat(receiver.overtakenOverdue(System.nanoTime() + 10 * OvertakenPage.QUIET_NANOS)).isFalse();
         assertThat(capture.state().cursor()).isEqualTo(6);
+        assertThat(caughtUp).containsExactly(6L);
+    }
+
+    @Test
+    void aGapSeenWhileThePullWasOutstandingIsPulledEvenIfItsPageWasOvertaken() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+        receiver.received(live(4, 6)); // a gap: (3, 4] is missing; the PULL is outstanding, so none goes out yet
+        receiver.pullIfWanted();
+        assertThat(sent).isEmpty();
+
+        receiver.received(page(0, 5, false, "g1"));
+        receiver.pullIfWanted();
+
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isEqualTo(3));
     }
 
     @Test
