@@ -113,7 +113,8 @@ final class RemoteChangeReceiver {
      * its end (a broker dropped one, say); true when a PULL is wanted now.
      */
     boolean overtakenOverdue(long nowNanos) {
-        if (!overtaken.overdue(nowNanos, capture.state().cursor())) {
+        // the state is read only while a page is awaited: this runs on every tick of the engine
+        if (!overtaken.waiting() || !overtaken.overdue(nowNanos, capture.state().cursor())) {
             return false;
         }
         LOG.debug("LIVE broadcasts stopped short of an overtaken catch-up page; pulling from the cursor");
