@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * at the cursor, ignored when it ends at or before it, and a gap is answered by a PULL from the cursor; catch-up
  * and snapshot pages are pulled one after the other until the server has no more, with progress reported.
  *
+ * <p>A catch-up page that LIVE broadcasts overtook ({@link OvertakenPage}: they moved the cursor past the page's
+ * {@code from} while it travelled) is not answered by a PULL at once: the broadcasts of everything the page covers
+ * were committed before it was read and follow it, so the device waits for them and pulls only if they stop coming
+ * before the cursor reaches the page's end. Pulling at once, during a burst of pushes, started a chain of PULLs
+ * whose pages were each overtaken in turn and thrown away, for as long as the burst lasted.
+ *
  * <p>Engine thread only.
  */
 final class RemoteChangeReceiver {
@@ -45,6 +51,9 @@ final class RemoteChangeReceiver {
     /** A SNAPSHOT page of a resync was applied in this session, so the server continues the snapshot from our cursor. */
     private boolean resyncContinuing;
     private final BooleanSupplier wantsChecksums;
+    private final OvertakenPage overtaken = new OvertakenPage();
+    /** A LIVE showed a gap since the last PULL went out: a page that LIVEs overtook does not make up for it. */
+    private boolean gapSincePull;
     private int batchesDone;
     private long rowsDone;
 
@@ -65,6 +74,7 @@ final class RemoteChangeReceiver {
     /** A new session: catch up from the stored cursor (after the pending changes are pushed). */
     void welcomed() {
         pullOutstanding = false;
+        overtaken.clear();
         resyncContinuing = false;
         needPull = true;
         batchesDone = 0;
@@ -74,6 +84,7 @@ final class RemoteChangeReceiver {
     /** The connection is gone: an outstanding PULL will not be answered. */
     void disconnected() {
         pullOutstanding = false;
+        overtaken.clear();
     }
 
     /** Pull from the stored cursor at the next chance (a gap, a catch-up the server asks for, a backstop). */
@@ -97,6 +108,20 @@ final class RemoteChangeReceiver {
         return true;
     }
 
+    /**
+     * Pulls after all when the LIVE broadcasts that overtook a catch-up page stopped coming before the cursor reached
+     * its end (a broker dropped one, say); true when a PULL is wanted now.
+     */
+    boolean overtakenOverdue(long nowNanos) {
+        // the state is read only while a page is awaited: this runs on every tick of the engine
+        if (!overtaken.waiting() || !overtaken.overdue(nowNanos, capture.state().cursor())) {
+            return false;
+        }
+        LOG.debug("LIVE broadcasts stopped short of an overtaken catch-up page; pulling from the cursor");
+        needPull = true;
+        return true;
+    }
+
     /** Sends a PULL from the stored cursor when one is wanted and none is outstanding. */
     void pullIfWanted() {
         if (!needPull || pullOutstanding) {
@@ -116,6 +141,8 @@ final class RemoteChangeReceiver {
                 wantsChecksums.getAsBoolean() ? ChecksumLevel.COARSE : null))) {
             pullOutstanding = true;
             pullDeadlineNanos = SyncLoop.deadline(options);
+            overtaken.clear(); // the answer to this PULL decides anew
+            gapSincePull = false;
         }
     }
 
@@ -151,6 +178,7 @@ final class RemoteChangeReceiver {
             }
             if (cursor != changes.fromCursor()) {
                 needPull = true;
+                gapSincePull = true;
                 return true;
             }
         }
@@ -169,10 +197,7 @@ final class RemoteChangeReceiver {
                 changes.mode(), !changes.hasMore());
         if (!report.accepted()) {
             if (page) {
-                needPull = true;
-                if (capture.state().resyncing()) {
-                    resyncContinuing = false;
-                }
+                pageRefused(changes);
             }
             return true;
         }
@@ -188,7 +213,35 @@ final class RemoteChangeReceiver {
         }
         else {
             status.liveApplied();
+            if (overtaken.waiting() && overtaken.liveApplied(capture.state().cursor(), System.nanoTime())) {
+                caughtUpByLive(capture.state().cursor());
+            }
         }
         return true;
+    }
+
+    /**
+     * A page the stored state refused: pull from the cursor, unless LIVEs overtook it ({@link OvertakenPage}) and showed
+     * no gap meanwhile.
+     */
+    private void pageRefused(Changes page) {
+        DeviceState state = capture.state();
+        if (state.resyncing()) {
+            needPull = true;
+            resyncContinuing = false;
+            return;
+        }
+        // an own-rows repair needs the pages themselves: LIVEs leave the device's own rows out
+        OvertakenPage.Verdict verdict = gapSincePull || capture.repairing() ? OvertakenPage.Verdict.PULL_NOW
+                : overtaken.refused(page, state.cursor(), System.nanoTime());
+        needPull = verdict == OvertakenPage.Verdict.PULL_NOW;
+        if (verdict == OvertakenPage.Verdict.CAUGHT_UP) {
+            caughtUpByLive(state.cursor());
+        }
+    }
+
+    /** LIVEs brought the device to the end of a catch-up page they overtook: the catch-up ended, as with its last page. */
+    private void caughtUpByLive(long cursor) {
+        status.pageApplied(new CatchUpProgress(batchesDone, rowsDone, rowsDone, false), false, cursor);
     }
 }

@@ -237,7 +237,7 @@ final class SyncLoop implements ClientTransport.Listener {
             pump();
         }
         handshake.tick(now);
-        if (handshake.inSession() && (receiver.pullOverdue(now) | tableCatchUp.overdue(now))) {
+        if (handshake.inSession() && (receiver.pullOverdue(now) | receiver.overtakenOverdue(now) | tableCatchUp.overdue(now))) {
             pump();
         }
         verifier.tick(now);

@@ -33,6 +33,7 @@ class RemoteChangeReceiverTest {
     SqliteTriggerCapture capture;
     final List<Message> sent = new CopyOnWriteArrayList<>();
     final List<ErrorCode> errors = new CopyOnWriteArrayList<>();
+    final List<Long> caughtUp = new CopyOnWriteArrayList<>();
     RemoteChangeReceiver receiver;
 
     @BeforeEach
@@ -45,6 +46,11 @@ class RemoteChangeReceiverTest {
             @Override
             public void error(ErrorCode code, String message) {
                 errors.add(code);
+            }
+
+            @Override
+            public void caughtUp(long cursor) {
+                caughtUp.add(cursor);
             }
         });
         receiver = new RemoteChangeReceiver(capture, new RecordingTransport(), DeviceOptions.DEFAULTS, status, report -> { },
@@ -114,6 +120,133 @@ class RemoteChangeReceiverTest {
 
         assertThat(capture.state().cursor()).isZero();
         assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isZero());
+    }
+
+    @Test
+    void aPageThatLiveBroadcastsOvertookIsNotPulledAgainWhenTheyReachItsEnd() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+
+        // the page (0, 5] was read when the head was 5; LIVE (0, 3] arrived first, LIVE (3, 5] follows it
+        assertThat(receiver.received(page(0, 5, false, "g1"))).isTrue();
+        receiver.pullIfWanted();
+        assertThat(sent).as("no PULL while the broadcasts of the page's range are on their way").isEmpty();
+        assertThat(capture.state().cursor()).isEqualTo(3);
+        assertThat(caughtUp).isEmpty();
+
+        receiver.received(live(3, 5));
+        receiver.pullIfWanted();
+
+        assertThat(capture.state().cursor()).isEqualTo(5);
+        assertThat(caughtUp).as("the catch-up ended with the LIVEs").containsExactly(5L);
+        assertThat(receiver.overtakenOverdue(System.nanoTime() + 10 * OvertakenPage.QUIET_NANOS)).isFalse();
+        receiver.pullIfWanted();
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void anOvertakenPageIsPulledFromTheCursorWhenTheBroadcastsStopShortOfItsEnd() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+        receiver.received(page(0, 5, false, "g1"));
+        receiver.pullIfWanted();
+        assertThat(sent).isEmpty();
+
+        // LIVE (3, 5] was lost (a broker's full queue) and no later one shows the gap
+        assertThat(receiver.overtakenOverdue(System.nanoTime())).as("still within the quiet time").isFalse();
+        assertThat(receiver.overtakenOverdue(System.nanoTime() + 2 * OvertakenPage.QUIET_NANOS)).isTrue();
+        receiver.pullIfWanted();
+
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isEqualTo(3));
+        assertThat(receiver.overtakenOverdue(System.nanoTime() + 4 * OvertakenPage.QUIET_NANOS)).as("once").isFalse();
+    }
+
+    @Test
+    void aPageWhoseEndTheBroadcastsPassedAlreadyIsADuplicate() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+        receiver.received(live(3, 6));
+
+        assertThat(receiver.received(page(0, 5, false, "g1"))).isTrue();
+        receiver.pullIfWanted();
+
+        assertThat(sent).isEmpty();
+        assertThat(receiver.overtakenOverdue(System.nanoTime() + 10 * OvertakenPage.QUIET_NANOS)).isFalse();
+        assertThat(capture.state().cursor()).isEqualTo(6);
+        assertThat(caughtUp).containsExactly(6L);
+    }
+
+    @Test
+    void aGapSeenWhileThePullWasOutstandingIsPulledEvenIfItsPageWasOvertaken() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+        receiver.received(live(4, 6)); // a gap: (3, 4] is missing; the PULL is outstanding, so none goes out yet
+        receiver.pullIfWanted();
+        assertThat(sent).isEmpty();
+
+        receiver.received(page(0, 5, false, "g1"));
+        receiver.pullIfWanted();
+
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isEqualTo(3));
+    }
+
+    @Test
+    void anOvertakenPageWithMoreWaitsForTheHeadItWasReadAt() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+
+        // read at head 15: 5 rows in this page, an upper bound of 10 changes after it
+        receiver.received(page(0, 5, true, "g1"));
+        receiver.pullIfWanted();
+        assertThat(sent).isEmpty();
+        receiver.received(live(3, 9));
+        assertThat(receiver.overtakenOverdue(System.nanoTime() + 2 * OvertakenPage.QUIET_NANOS))
+                .as("the cursor stood still short of 15").isTrue();
+        receiver.pullIfWanted();
+
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isEqualTo(9));
+    }
+
+    @Test
+    void aGapInTheBroadcastsIsPulledAtOnceWhileAnOvertakenPageIsAwaited() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+        receiver.received(page(0, 5, false, "g1"));
+
+        receiver.received(live(4, 5));
+        receiver.pullIfWanted();
+
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isEqualTo(3));
+    }
+
+    @Test
+    void aPageThatStartsAboveTheCursorIsPulledAgainAtOnce() {
+        receiver.welcomed();
+        receiver.pullIfWanted();
+        sent.clear();
+        receiver.received(live(0, 3));
+
+        receiver.received(page(4, 6, false, "g1"));
+        receiver.pullIfWanted();
+
+        assertThat(sent).singleElement().isInstanceOfSatisfying(Pull.class, pull -> assertThat(pull.cursor()).isEqualTo(3));
+    }
+
+    /** A LIVE of another device's batch that left this device nothing (its own changes, or another table's). */
+    private static Changes live(long from, long to) {
+        return new Changes(ProtocolVersion.CURRENT, ChangesMode.LIVE, List.of(), from, to, false, 0, List.of());
     }
 
     private static Changes page(long from, long to, boolean more, String gid) {
