@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records the server's verdicts on pushed changes (one ACK) inside the caller's applying transaction: marks each
- * local change acked, superseded or rejected, records the sequence of the state its row now holds, writes the
+ * local change acked, superseded or rejected, records the sequence of the state its row now holds (unless
+ * {@link NeedlessRecords} shows that no state the device can still receive is older), writes the
  * winners {@link PageAcceptance#judgeWinner} lets through, and applies the changes kept aside for rows the ACK
  * settles, and writes back an acknowledged change a remote state was written over here ({@link OverwrittenChanges}).
  * A change refused {@code CLOCK_SKEW} is not given up but queued again ({@link SkewedChanges}); one refused
@@ -71,6 +72,7 @@ final class AckApplier {
         SkewedChanges skewed = new SkewedChanges(statements);
         MissingColumns kept = new MissingColumns(statements);
         boolean anyOverwritten = overwritten.any();
+        NeedlessRecords needless = NeedlessRecords.of(statements, deferred, anyOverwritten);
         ValuesBatch heldSequences = sequences.recorder();
         for (ChangeResult result : results) {
             PendingChange change = named.remove(result.changeId());
@@ -121,7 +123,9 @@ final class AckApplier {
                         writeBack(writer, row, change.seq(), tables);
                     }
                     known.put(row, sequence);
-                    heldSequences.add(row.table(), row.globalId(), sequence);
+                    if (!needless.skips(row, result)) {
+                        heldSequences.add(row.table(), row.globalId(), sequence);
+                    }
                     kept.dropAbsent(row.table(), row.globalId(), change.seq());
                 }
                 continue;
