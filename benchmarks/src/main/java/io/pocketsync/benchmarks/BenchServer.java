@@ -33,7 +33,8 @@ final class BenchServer implements AutoCloseable {
     /** A server whose stored-change, store-latency and catch-up page events also go to {@code stored}. */
     BenchServer(Path dir, String scope, String mqttUri, String mqttRoot, ServerListener stored) {
         Map<String, String> keys = new LinkedHashMap<>(Map.of(
-                "server.node-id", "bench-server-" + java.util.UUID.randomUUID().toString().substring(0, 8), // two runs share a broker
+                // the node id names the server's MQTT client: a fixed one made runs sharing a broker take each other's connection
+                "server.node-id", "bench-server-" + java.util.UUID.randomUUID().toString().substring(0, 8),
                 "store.sqlite.path", dir.resolve("server.db").toString(),
                 "server.auth", "static-token",
                 "auth.static-token.tokens", scope + ":" + TOKEN,

@@ -20,11 +20,44 @@ import org.jspecify.annotations.Nullable;
  *        is no longer exactly the re-sent change; otherwise null
  * @param errorCode for REJECTED the reason; otherwise null
  * @param message for REJECTED a human-readable reason; otherwise null
+ * @param previous APPLIED (wire field {@code prev}, protocol.md 3.2): the server sequence of the row state the change
+ *        replaced, 0 when the row was new on the server (its first state); {@link #PREVIOUS_UNKNOWN} when not said (an
+ *        older server, any other status). Every state of the row older than this change's is at or below it, so a
+ *        device whose cursor has passed it can receive no older state of the row and need not record the change's
+ *        sequence
  */
 public record ChangeResult(String changeId, ChangeStatus status, long sequence, @Nullable Change winner,
-        @Nullable ErrorCode errorCode, @Nullable String message) {
+        @Nullable ErrorCode errorCode, @Nullable String message, long previous) {
+    /** {@link #previous()} when the server did not say it: the device records the row's sequence as before. */
+    public static final long PREVIOUS_UNKNOWN = -1;
+
     /**
-     * Validates the result: a REJECTED one needs an error code.
+     * Validates the result: a REJECTED one needs an error code; {@code previous} is {@link #PREVIOUS_UNKNOWN} or a
+     * sequence below {@code sequence}.
+     *
+     * @param changeId the change this result is for
+     * @param status what happened
+     * @param sequence the server sequence of the row state this result reports; see the class comment
+     * @param winner the winning or stored row state as a change, where the status has one; otherwise null
+     * @param errorCode for REJECTED the reason; otherwise null
+     * @param message for REJECTED a human-readable reason; otherwise null
+     * @param previous APPLIED: the sequence of the state the change replaced (0: none); otherwise, or when not said,
+     *        {@link #PREVIOUS_UNKNOWN}
+     */
+    public ChangeResult {
+        requireNonNull(changeId, "changeId is null");
+        requireNonNull(status, "status is null");
+        if (status == ChangeStatus.REJECTED && errorCode == null) {
+            throw new IllegalArgumentException("a REJECTED result needs an error code");
+        }
+        if (previous < PREVIOUS_UNKNOWN || (previous != PREVIOUS_UNKNOWN && (status != ChangeStatus.APPLIED || previous >= sequence))) {
+            throw new IllegalArgumentException("previous sequence " + previous + " of a " + status + " result at sequence "
+                    + sequence + ": only an APPLIED result says one, below its own");
+        }
+    }
+
+    /**
+     * A result that does not say the previous sequence ({@link #PREVIOUS_UNKNOWN}).
      *
      * @param changeId the change this result is for
      * @param status what happened
@@ -33,12 +66,29 @@ public record ChangeResult(String changeId, ChangeStatus status, long sequence, 
      * @param errorCode for REJECTED the reason; otherwise null
      * @param message for REJECTED a human-readable reason; otherwise null
      */
-    public ChangeResult {
-        requireNonNull(changeId, "changeId is null");
-        requireNonNull(status, "status is null");
-        if (status == ChangeStatus.REJECTED && errorCode == null) {
-            throw new IllegalArgumentException("a REJECTED result needs an error code");
-        }
+    public ChangeResult(String changeId, ChangeStatus status, long sequence, @Nullable Change winner,
+            @Nullable ErrorCode errorCode, @Nullable String message) {
+        this(changeId, status, sequence, winner, errorCode, message, PREVIOUS_UNKNOWN);
+    }
+
+    /**
+     * This APPLIED result saying the sequence of the row state the change replaced.
+     *
+     * @param previousSequence the replaced state's sequence, 0 when the row was new; {@link #PREVIOUS_UNKNOWN} to say none
+     * @return the result
+     * @throws IllegalArgumentException when this result is not APPLIED or the sequence is not below its own
+     */
+    public ChangeResult withPrevious(long previousSequence) {
+        return new ChangeResult(changeId, status, sequence, winner, errorCode, message, previousSequence);
+    }
+
+    /**
+     * Whether the server said the sequence of the state the change replaced.
+     *
+     * @return true when {@link #previous()} is a sequence (0 included)
+     */
+    public boolean previousKnown() {
+        return previous != PREVIOUS_UNKNOWN;
     }
 
     /**

@@ -37,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>a change id stored before the batch, or repeated inside it, is DUPLICATE and decides nothing;</li>
  *   <li>{@link Resolution.Apply} becomes the row's state with the next sequence; {@code firstSequence}
  *       is that of the change that first created the row and survives delete and re-creation; the
- *       outcome carries the resolution's {@code overridesLater} as it was decided;</li>
+ *       outcome carries the resolution's {@code overridesLater} as it was decided, and the {@code lastSequence} of the
+ *       state it replaced ({@link ChangeOutcome#previous()}: an earlier change of the batch, the stored state or
+ *       tombstone, 0 when the store had none; a blind write is correct only if it refuses a row that is there);</li>
  *   <li>{@link Resolution.Supersede} keeps the stored state (SUPERSEDED, audited with the winner's change
  *       id); superseding a change by a row that does not exist is a REJECTED {@code RESOLVER_REJECTED};</li>
  *   <li>{@link Resolution.Reject} is REJECTED with the resolver's code, audited;</li>
@@ -78,9 +80,17 @@ public final class BatchPlan {
     public record PendingAudit(ChangeStatus status, Change change, @Nullable String winnerChangeId, @Nullable ErrorCode errorCode,
             @Nullable String reason) {}
 
-    /** {@code born}: the change brought the row (back) to life, so live devices are sent an INSERT. */
+    /**
+     * {@code born}: the change brought the row (back) to life, so live devices are sent an INSERT; {@code replaced}: APPLIED,
+     * the state the change replaced (null when the store had none), whose sequence the outcome reports.
+     */
     private record Decision(Change change, ChangeStatus status, long sequence, Planned state, ErrorCode code,
-            String reason, boolean born, boolean overridesLater) {}
+            String reason, boolean born, boolean overridesLater, @Nullable Planned replaced) {
+        Decision(Change change, ChangeStatus status, long sequence, Planned state, ErrorCode code, String reason, boolean born,
+                boolean overridesLater) {
+            this(change, status, sequence, state, code, reason, born, overridesLater, null);
+        }
+    }
 
     private final long base;
     private final List<Decision> decisions = new ArrayList<>();
@@ -196,6 +206,8 @@ public final class BatchPlan {
         if (resolution instanceof Resolution.Apply apply) {
             RowState state = apply.state();
             long sequence = base + ++applied;
+            // the outcome reports the replaced state's sequence (an earlier change of this batch, a stored state or
+            // tombstone, 0 for none): a device past it need not record this one (protocol.md 3.3)
             // firstSequence is the change that FIRST created the row and survives delete/recreate: catch-up
             // drops a tombstone only when firstSequence > cursor, which must mean "unknown to the device".
             boolean created = current == null;
@@ -205,7 +217,7 @@ public final class BatchPlan {
                     created || current.firstAssigned());
             rows.put(key, planned);
             decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null, born,
-                    apply.overridesLater()));
+                    apply.overridesLater(), current));
         }
         else if (resolution instanceof Resolution.Supersede && current != null) {
             decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null, false, false));
@@ -337,7 +349,7 @@ public final class BatchPlan {
             String id = decision.change().changeId();
             outcomes.add(switch (decision.status()) {
                 case APPLIED -> ChangeOutcome.applied(id, decision.sequence() + delta, decision.state().rebased(delta),
-                        decision.overridesLater());
+                        decision.overridesLater(), decision.replaced() == null ? 0 : decision.replaced().rebased(delta).lastSequence());
                 case SUPERSEDED -> ChangeOutcome.superseded(id, decision.state().rebased(delta));
                 case REJECTED -> decision.state() == null ? ChangeOutcome.rejected(id, decision.code(), decision.reason())
                         : new ChangeOutcome(id, ChangeStatus.REJECTED, 0, decision.state().rebased(delta), decision.code(),

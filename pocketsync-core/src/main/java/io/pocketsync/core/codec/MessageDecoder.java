@@ -296,10 +296,28 @@ final class MessageDecoder {
             if (status == ChangeStatus.REJECTED && code == null) {
                 throw new PocketSyncException(ErrorCode.MALFORMED_MESSAGE, "missing field '" + result.field("code") + "'");
             }
-            results.add(new ChangeResult(result.string("id"), status, result.nonNegativeLong("seq"), winner, code,
-                    result.optionalString("message")));
+            long sequence = result.nonNegativeLong("seq");
+            results.add(new ChangeResult(result.string("id"), status, sequence, winner, code, result.optionalString("message"),
+                    previous(result, status, sequence)));
         }
         return results;
+    }
+
+    /**
+     * A result's optional {@code prev} (protocol.md 3.2): the sequence of the state an APPLIED change replaced, below its
+     * {@code seq}; absent (an older server) is {@link ChangeResult#PREVIOUS_UNKNOWN}. On another status it is
+     * {@code INVALID_FIELD}.
+     */
+    private static long previous(WireObject result, ChangeStatus status, long sequence) {
+        if (!result.has("prev")) {
+            return ChangeResult.PREVIOUS_UNKNOWN;
+        }
+        long previous = result.nonNegativeLong("prev");
+        if (status != ChangeStatus.APPLIED || previous >= sequence) {
+            throw new PocketSyncException(ErrorCode.INVALID_FIELD, "field '" + result.field("prev") + "' is " + previous
+                    + ": only an APPLIED result has one, below its seq " + sequence);
+        }
+        return previous;
     }
 
     /** An optional limit: 0 when absent, never negative. */

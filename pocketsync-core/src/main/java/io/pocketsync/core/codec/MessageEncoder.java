@@ -194,6 +194,9 @@ final class MessageEncoder {
         out.writeStringField("id", result.changeId());
         out.writeStringField("status", result.status().name());
         out.writeNumberField("seq", result.sequence());
+        if (result.previousKnown()) {
+            out.writeNumberField("prev", result.previous());
+        }
         if (result.winner() != null) {
             out.writeFieldName("winner");
             writeChange(out, result.winner());

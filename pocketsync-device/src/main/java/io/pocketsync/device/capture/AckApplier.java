@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records the server's verdicts on pushed changes (one ACK) inside the caller's applying transaction: marks each
- * local change acked, superseded or rejected, records the sequence of the state its row now holds, writes the
+ * local change acked, superseded or rejected, records the sequence of the state its row now holds (unless
+ * {@link NeedlessRecords} shows that no state the device can still receive is older), writes the
  * winners {@link PageAcceptance#judgeWinner} lets through, and applies the changes kept aside for rows the ACK
  * settles, and writes back an acknowledged change a remote state was written over here ({@link OverwrittenChanges}).
  * A change refused {@code CLOCK_SKEW} is not given up but queued again ({@link SkewedChanges}); one refused
@@ -66,11 +67,12 @@ final class AckApplier {
         // and sequence writes run as multi-row statements. Both batches are run before anything reads the tables
         // they write (a winner's checks below, the deferred changes after the loop).
         Map<String, PendingChange> named = pendingNamed(results);
-        Map<RowKey, Long> known = sequences.of(named.values().stream().map(PendingChange::row).toList());
         StateMarks marks = new StateMarks();
         SkewedChanges skewed = new SkewedChanges(statements);
         MissingColumns kept = new MissingColumns(statements);
         boolean anyOverwritten = overwritten.any();
+        NeedlessRecords needless = NeedlessRecords.of(statements, deferred, anyOverwritten);
+        Map<RowKey, Long> known = sequences.of(needingHeld(results, named, needless, anyOverwritten || kept.any()));
         ValuesBatch heldSequences = sequences.recorder();
         for (ChangeResult result : results) {
             PendingChange change = named.remove(result.changeId());
@@ -121,7 +123,9 @@ final class AckApplier {
                         writeBack(writer, row, change.seq(), tables);
                     }
                     known.put(row, sequence);
-                    heldSequences.add(row.table(), row.globalId(), sequence);
+                    if (!needless.skips(row, result)) {
+                        heldSequences.add(row.table(), row.globalId(), sequence);
+                    }
                     kept.dropAbsent(row.table(), row.globalId(), change.seq());
                 }
                 continue;
@@ -227,6 +231,24 @@ final class AckApplier {
         if (refused != null) {
             throw refused;
         }
+    }
+
+    /**
+     * The rows whose recorded sequence this ACK needs: a winner is judged against it, and a result recorded is compared
+     * with it. A row whose every result needs no record ({@link NeedlessRecords}) is not looked up, its held sequence
+     * taken as 0 (the lookup was a random B-tree page per row); unless {@code all}: an overwritten row's write-back and
+     * kept missing columns also depend on it.
+     */
+    private static List<RowKey> needingHeld(List<ChangeResult> results, Map<String, PendingChange> named, NeedlessRecords needless,
+            boolean all) {
+        Set<RowKey> rows = new LinkedHashSet<>();
+        for (ChangeResult result : results) {
+            PendingChange change = named.get(result.changeId());
+            if (change != null && (all || !needless.skips(change.row(), result))) {
+                rows.add(change.row());
+            }
+        }
+        return List.copyOf(rows);
     }
 
     /**

@@ -70,6 +70,14 @@ final class MissingColumns {
         return row == null ? image : RowImages.toJson(row);
     }
 
+    /** Whether anything is kept for any row (cheap: normally nothing is; read once per instance). */
+    boolean any() throws SQLException {
+        if (any == null) {
+            any = statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.MISSING_COLUMNS + ")") != 0;
+        }
+        return any;
+    }
+
     /**
      * Forgets what is kept for the row of local change {@code localSeq} in columns that change's image does not name:
      * call when the server acknowledged that change as the row's newest state without a {@code winner}, which means it
@@ -78,10 +86,7 @@ final class MissingColumns {
      * written in at this device's upgrade either. Nothing is forgotten while a later change of the row is pending.
      */
     void dropAbsent(String table, String globalId, long localSeq) throws SQLException {
-        if (any == null) {
-            any = statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.MISSING_COLUMNS + ")") != 0;
-        }
-        if (!any || statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.MISSING_COLUMNS
+        if (!any() || statements.queryLong("SELECT EXISTS (SELECT 1 FROM " + SystemTables.MISSING_COLUMNS
                 + " WHERE tbl = ? AND gid = ?)", table, globalId) == 0) {
             return;
         }

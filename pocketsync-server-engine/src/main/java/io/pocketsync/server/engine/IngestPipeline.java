@@ -252,18 +252,17 @@ final class IngestPipeline {
      * not exactly the pushed image (a merge) or when the resolver applied it over a stored row that was not
      * older ({@code overridesLater}): a device applies such a stored row over its own pending change
      * (protocol.md 3.2), so it must be sent the result to write back. Both facts come from the outcome, which
-     * the store built from the resolution it kept, however often it called the resolver.
+     * the store built from the resolution it kept, however often it called the resolver. It also says the sequence
+     * of the state the change replaced ({@code prev}) when the store did.
      */
     private ChangeResult result(Scope scope, Change pushed, ChangeOutcome outcome) {
         switch (outcome.status()) {
             case APPLIED: {
                 RowState state = outcome.state();
-                if (state == null) {
-                    return ChangeResult.applied(pushed.changeId(), outcome.sequence());
-                }
-                return asPushed(state, pushed) && !outcome.overridesLater()
-                        ? ChangeResult.applied(pushed.changeId(), outcome.sequence())
-                        : ChangeResult.applied(pushed.changeId(), outcome.sequence(), winner(state));
+                // prev: the replaced state's sequence, so that a device past it records nothing (protocol.md 3.2)
+                Change merged = state == null || (asPushed(state, pushed) && !outcome.overridesLater()) ? null : winner(state);
+                return new ChangeResult(pushed.changeId(), ChangeStatus.APPLIED, outcome.sequence(), merged, null, null,
+                        outcome.previous());
             }
             case SUPERSEDED:
                 return ChangeResult.superseded(pushed.changeId(), winner(outcome.state()), outcome.state().lastSequence());

@@ -47,6 +47,20 @@ class IngestTest {
     }
 
     @Test
+    void anAppliedResultSaysTheSequenceOfTheStateItReplacedAndTheOthersDoNot() {
+        ServerHarness.Device a = harness.connect("dev-a", 0);
+        Ack first = a.push(a.insert("g1", 0, Map.of("title", "one")), a.insert("g2", 1, Map.of("title", "two")));
+        assertThat(first.results()).extracting(ChangeResult::previous).as("new rows").containsExactly(0L, 0L);
+        Change edit = a.update("g1", 5, Map.of("title", "uno"), "title");
+        Ack second = a.push(edit, a.update("g2", -100_000, Map.of("title", "too old"), "title"));
+        assertThat(second.results()).extracting(ChangeResult::status).containsExactly(ChangeStatus.APPLIED, ChangeStatus.SUPERSEDED);
+        assertThat(second.results()).extracting(ChangeResult::previous).containsExactly(1L, ChangeResult.PREVIOUS_UNKNOWN);
+        a.send(new Push(ProtocolVersion.CURRENT, "again", List.of(edit)));
+        Ack again = a.await(Ack.class, ack -> ack.batchId().equals("again"));
+        assertThat(again.results().get(0).previousKnown()).as("a DUPLICATE says none").isFalse();
+    }
+
+    @Test
     void aResentBatchIsAnsweredDuplicate() {
         ServerHarness.Device a = harness.connect("dev-a", 0);
         Change change = a.insert("g1", 0, Map.of("title", "one"));

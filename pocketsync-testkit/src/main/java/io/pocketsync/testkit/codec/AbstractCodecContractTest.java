@@ -8,6 +8,8 @@ import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.codec.Codec;
+import io.pocketsync.api.protocol.Ack;
+import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.Changes;
 import io.pocketsync.api.protocol.Checksums;
 import io.pocketsync.api.protocol.ErrorMessage;
@@ -208,6 +210,28 @@ public abstract class AbstractCodecContractTest extends CodecHardeningContract {
         Map<String, Object> plain = WireTrees.of(MessageSamples.push());
         plain.put("bulk", false);
         assertThat(codec().decode(raw(plain))).isEqualTo(MessageSamples.push());
+    }
+
+    @Test
+    void readsTheReplacedSequenceOnlyOnAnAppliedResultBelowItsOwn() {
+        Map<String, Object> old = WireTrees.of(MessageSamples.ack());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> results = (List<Map<String, Object>>) old.get("results");
+        results.forEach(result -> result.remove("prev"));
+        Ack fromOlderServer = (Ack) codec().decode(raw(old));
+        assertThat(fromOlderServer.results()).allSatisfy(result -> assertThat(result.previousKnown()).isFalse());
+        assertThat(((Ack) codec().decode(codec().encode(MessageSamples.ack()))).results())
+                .extracting(ChangeResult::previous).containsExactly(ChangeResult.PREVIOUS_UNKNOWN, Long.MAX_VALUE - 1,
+                        ChangeResult.PREVIOUS_UNKNOWN, ChangeResult.PREVIOUS_UNKNOWN, ChangeResult.PREVIOUS_UNKNOWN,
+                        ChangeResult.PREVIOUS_UNKNOWN, 0L, 5L);
+        // index in MessageSamples.ack(): 7 = APPLIED at 13, 2 = DUPLICATE
+        for (Object[] bad : new Object[][] {{7, 13L}, {7, 14L}, {7, -1L}, {2, 0L}}) {
+            Map<String, Object> tree = WireTrees.of(MessageSamples.ack());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> result = ((List<Map<String, Object>>) tree.get("results")).get((Integer) bad[0]);
+            result.put("prev", bad[1]);
+            assertCode(raw(tree), ErrorCode.INVALID_FIELD);
+        }
     }
 
     @Test

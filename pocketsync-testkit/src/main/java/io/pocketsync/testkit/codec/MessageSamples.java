@@ -187,19 +187,22 @@ public final class MessageSamples {
     }
 
     /**
-     * An ACK with every status (APPLIED with and without a merged row, DUPLICATE, SUPERSEDED, REJECTED).
+     * An ACK with every status (APPLIED with and without a merged row, with and without the replaced state's sequence
+     * {@code prev}, 0 for a new row, DUPLICATE, SUPERSEDED, REJECTED).
      *
      * @return the message
      */
     public static Ack ack() {
         return new Ack(V, "batch-1", List.of(
                 ChangeResult.applied("dev-a:1", 1),
-                ChangeResult.applied("dev-a:2", Long.MAX_VALUE, update()),
+                ChangeResult.applied("dev-a:2", Long.MAX_VALUE, update()).withPrevious(Long.MAX_VALUE - 1),
                 ChangeResult.duplicate("dev-a:3"),
                 ChangeResult.superseded("dev-a:4", insertWithEveryValueType()),
                 ChangeResult.rejected("dev-a:5", ErrorCode.CLOCK_SKEW, "clock 10 minutes ahead"),
                 new ChangeResult("dev-a:6", io.pocketsync.api.protocol.ChangeStatus.REJECTED, 0, null,
-                        ErrorCode.RESOLVER_REJECTED, null)),
+                        ErrorCode.RESOLVER_REJECTED, null),
+                ChangeResult.applied("dev-a:7", 12).withPrevious(0),
+                ChangeResult.applied("dev-a:8", 13).withPrevious(5)),
                 Hlc.of(1_700_000_000_010L, 0), 1_700_000_000_012L);
     }
 

@@ -98,6 +98,9 @@ public final class WireTrees {
                 item.put("id", result.changeId());
                 item.put("status", result.status().name());
                 item.put("seq", result.sequence());
+                if (result.previousKnown()) {
+                    item.put("prev", result.previous());
+                }
                 if (result.winner() != null) {
                     item.put("winner", change(result.winner()));
                 }

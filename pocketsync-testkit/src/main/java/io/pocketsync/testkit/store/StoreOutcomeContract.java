@@ -14,6 +14,7 @@ import io.pocketsync.api.model.Op;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.model.Version;
+import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangeStatus;
 import io.pocketsync.api.store.BatchOutcome;
 import io.pocketsync.api.store.ChangeOutcome;
@@ -101,6 +102,48 @@ abstract class StoreOutcomeContract extends StoreContractFixture {
         // firstSequence is the change that FIRST created the row: never reset by a recreation.
         assertThat(recreated.firstSequence()).isEqualTo(1);
         assertThat(recreated.lastSequence()).isEqualTo(4);
+    }
+
+    @Test
+    void anAppliedOutcomeSaysTheSequenceOfTheStateItReplaced() {
+        ServerStore store = open("node-1");
+        Scope scope = uniqueScope();
+        BatchOutcome first = store.apply(scope, List.of(
+                insert("c1", "r1", nextHlc(), row("title", "one")),
+                update("c2", "r1", nextHlc(), row("title", "uno")),
+                insert("c3", "r2", nextHlc(), row("title", "two"))), lww());
+        // a new row: 0; a row an earlier change of the same batch wrote: that change's sequence
+        assertThat(first.outcomes()).extracting(ChangeOutcome::previous).containsExactly(0L, 1L, 0L);
+
+        BatchOutcome second = store.apply(scope, List.of(
+                update("c4", "r1", nextHlc(), row("title", "eins")),
+                delete("c5", "r2", nextHlc()),
+                insert("c6", "r2", nextHlc(), row("title", "again")),
+                update("c7", "r1", 1, row("title", "too old")),
+                insert("c1", "r1", nextHlc(), row("title", "re-sent"))), lww());
+        // a stored state: its last sequence; a tombstone counts as a state; anything not APPLIED says nothing
+        assertThat(statuses(second)).containsExactly(ChangeStatus.APPLIED, ChangeStatus.APPLIED, ChangeStatus.APPLIED,
+                ChangeStatus.SUPERSEDED, ChangeStatus.DUPLICATE);
+        assertThat(second.outcomes()).extracting(ChangeOutcome::previous).containsExactly(2L, 3L, 5L,
+                ChangeResult.PREVIOUS_UNKNOWN, ChangeResult.PREVIOUS_UNKNOWN);
+    }
+
+    @Test
+    void theReplacedSequenceMovesWithTheBatchWhenAnotherNodeMovedTheHead() {
+        ServerStore first = open("node-1");
+        ServerStore second = open("node-2");
+        Scope scope = uniqueScope();
+        first.apply(scope, List.of(insert("c1", "r1", nextHlc(), row("title", "one"))), lww());
+        second.apply(scope, List.of(insert("c2", "r2", nextHlc(), row("title", "two"))), lww());
+        second.apply(scope, List.of(insert("c3", "r3", nextHlc(), row("title", "three"))), lww());
+
+        // new rows only: a store may plan them against the head it saw last (1) and learn the real one (3) writing
+        BatchOutcome outcome = first.apply(scope, List.of(
+                insert("c4", "r4", nextHlc(), row("title", "four")),
+                update("c5", "r4", nextHlc(), row("title", "vier"))), lww());
+
+        assertThat(outcome.outcomes()).extracting(ChangeOutcome::sequence).containsExactly(4L, 5L);
+        assertThat(outcome.outcomes()).extracting(ChangeOutcome::previous).containsExactly(0L, 4L);
     }
 
     @Test
