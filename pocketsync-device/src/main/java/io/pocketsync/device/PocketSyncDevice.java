@@ -6,6 +6,7 @@ import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.Identifiers;
 import io.pocketsync.api.PluginConfig;
 import io.pocketsync.api.PocketSyncException;
+import io.pocketsync.api.auth.Grant;
 import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.capture.ChangeCaptureProvider;
 import io.pocketsync.api.transport.ClientTransport;
@@ -183,7 +184,7 @@ public final class PocketSyncDevice implements AutoCloseable {
      * @return the grant; null before the first WELCOME, or from a server that does not say (older than protocol 4)
      * @throws PocketSyncException {@code INVALID_FIELD} when the device does not sync {@code scope}
      */
-    public io.pocketsync.api.auth.@Nullable Grant grant(String scope) {
+    public @Nullable Grant grant(String scope) {
         return status(scope).grant();
     }
 

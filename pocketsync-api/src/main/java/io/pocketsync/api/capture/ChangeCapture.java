@@ -2,6 +2,7 @@ package io.pocketsync.api.capture;
 
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.protocol.AppliedRange;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangesMode;
 import java.util.List;
@@ -384,7 +385,7 @@ public interface ChangeCapture extends AutoCloseable {
      * @return what was written locally (winners)
      */
     default ApplyReport acknowledgeBulk(BulkPage page, List<ChangeResult> results,
-            io.pocketsync.api.protocol.@Nullable AppliedRange applied) {
+            @Nullable AppliedRange applied) {
         throw new UnsupportedOperationException(getClass().getName() + " has no bulk path");
     }
 

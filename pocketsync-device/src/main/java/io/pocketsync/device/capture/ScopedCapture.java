@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.PocketSyncException;
 import io.pocketsync.api.capture.ApplyReport;
+import io.pocketsync.api.capture.BulkPage;
 import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.capture.DeviceState;
 import io.pocketsync.api.capture.LocalChange;
@@ -12,11 +13,11 @@ import io.pocketsync.api.capture.TableCatchUp;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.protocol.AppliedRange;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangesMode;
 import java.util.Collection;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -164,16 +165,14 @@ final class ScopedCapture implements ChangeCapture {
     }
 
     @Override
-    public io.pocketsync.api.capture.@Nullable BulkPage bulkPage(io.pocketsync.api.capture.@Nullable BulkPage after, int rows,
-            long maxBytes) {
+    public @Nullable BulkPage bulkPage(@Nullable BulkPage after, int rows, long maxBytes) {
         synchronized (capture) {
             return active().bulkPage(after, rows, maxBytes);
         }
     }
 
     @Override
-    public ApplyReport acknowledgeBulk(io.pocketsync.api.capture.BulkPage page, List<ChangeResult> results,
-            io.pocketsync.api.protocol.@Nullable AppliedRange applied) {
+    public ApplyReport acknowledgeBulk(BulkPage page, List<ChangeResult> results, @Nullable AppliedRange applied) {
         synchronized (capture) {
             return active().acknowledgeBulk(page, results, applied);
         }

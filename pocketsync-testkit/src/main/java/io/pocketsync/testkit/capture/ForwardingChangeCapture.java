@@ -3,15 +3,18 @@ package io.pocketsync.testkit.capture;
 import static java.util.Objects.requireNonNull;
 
 import io.pocketsync.api.capture.ApplyReport;
+import io.pocketsync.api.capture.BulkPage;
 import io.pocketsync.api.capture.ChangeCapture;
 import io.pocketsync.api.capture.DeviceState;
 import io.pocketsync.api.capture.LocalChange;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
+import io.pocketsync.api.protocol.AppliedRange;
 import io.pocketsync.api.protocol.ChangeResult;
 import io.pocketsync.api.protocol.ChangesMode;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ChangeCapture} that hands every call to another one: tests extend it and override the calls they
@@ -111,14 +114,12 @@ public abstract class ForwardingChangeCapture implements ChangeCapture {
     }
 
     @Override
-    public io.pocketsync.api.capture.@org.jspecify.annotations.Nullable BulkPage bulkPage(
-            io.pocketsync.api.capture.@org.jspecify.annotations.Nullable BulkPage after, int rows, long maxBytes) {
+    public @Nullable BulkPage bulkPage(@Nullable BulkPage after, int rows, long maxBytes) {
         return delegate.bulkPage(after, rows, maxBytes);
     }
 
     @Override
-    public ApplyReport acknowledgeBulk(io.pocketsync.api.capture.BulkPage page, List<ChangeResult> results,
-            io.pocketsync.api.protocol.@org.jspecify.annotations.Nullable AppliedRange applied) {
+    public ApplyReport acknowledgeBulk(BulkPage page, List<ChangeResult> results, @Nullable AppliedRange applied) {
         return delegate.acknowledgeBulk(page, results, applied);
     }
 
