@@ -54,9 +54,9 @@ class BusyDeviceDatabaseIT {
                     "--token", "tok-1", "--busy-timeout", "300ms"))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             ShutdownSignal otherStop = new ShutdownSignal();
-            CompletableFuture<CliRun> otherRun = CompletableFuture.supplyAsync(() -> CliRun.run(otherStop, "device", "--db",
+            CompletableFuture<CliRun> otherRun = CliRun.async(otherStop, "device", "--db",
                     other.toString(), "--table", "note", "--server", uri, "--scope", scope, "--token", "tok-1",
-                    "--journal-mode", "keep"));
+                    "--journal-mode", "keep");
             try {
                 await().atMost(WAIT).until(() -> !sidecar.isAlive() || Files.readString(log).contains("Up to date"));
                 await().atMost(WAIT).until(() -> otherRun.isDone() || sqlite3(other,

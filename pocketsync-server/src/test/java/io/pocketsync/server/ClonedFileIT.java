@@ -72,7 +72,7 @@ class ClonedFileIT {
     }
 
     private static CompletableFuture<CliRun> sidecar(ShutdownSignal signal, Path db, ServerRuntime server, String scope) {
-        return CompletableFuture.supplyAsync(() -> CliRun.run(signal, "device", "--db", db.toString(), "--table", "note",
-                "--server", server.webSocketUri().toString(), "--scope", scope, "--token", "tok-1"));
+        return CliRun.async(signal, "device", "--db", db.toString(), "--table", "note",
+                "--server", server.webSocketUri().toString(), "--scope", scope, "--token", "tok-1");
     }
 }

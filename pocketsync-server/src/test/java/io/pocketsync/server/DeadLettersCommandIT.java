@@ -39,9 +39,9 @@ class DeadLettersCommandIT {
 
         try (ServerRuntime server = ServerRuntime.start(settings)) {
             ShutdownSignal signal = new ShutdownSignal();
-            CompletableFuture<CliRun> sidecar = CompletableFuture.supplyAsync(() -> CliRun.run(signal, "device",
+            CompletableFuture<CliRun> sidecar = CliRun.async(signal, "device",
                     "--db", appDb.toString(), "--table", "note", "--server", server.webSocketUri().toString(),
-                    "--scope", scope, "--token", "tok-1"));
+                    "--scope", scope, "--token", "tok-1");
             try (PocketSyncDevice phone = PocketSyncDevice.builder().database(phoneDb).tables("note")
                     .server(server.webSocketUri()).scope(scope).token("tok-1").transport("websocket").build()) {
                 phone.start();

@@ -36,9 +36,9 @@ class DeviceCommandIT {
 
         try (ServerRuntime server = ServerRuntime.start(settings)) {
             ShutdownSignal signal = new ShutdownSignal();
-            CompletableFuture<CliRun> sidecar = CompletableFuture.supplyAsync(() -> CliRun.run(signal, "device",
+            CompletableFuture<CliRun> sidecar = CliRun.async(signal, "device",
                     "--db", sidecarDb.toString(), "--table", "todo", "--server", server.webSocketUri().toString(),
-                    "--scope", scope, "--token", "tok-1"));
+                    "--scope", scope, "--token", "tok-1");
             try (PocketSyncDevice phone = PocketSyncDevice.builder().database(phoneDb).tables("todo")
                     .server(server.webSocketUri()).scope(scope).token("tok-1").transport("websocket").build()) {
                 phone.start();

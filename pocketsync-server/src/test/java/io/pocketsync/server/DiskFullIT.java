@@ -44,9 +44,9 @@ class DiskFullIT {
                     Integer.toString(metricsPort)));
             try (ServerRuntime server = ServerRuntime.start(settings)) {
                 ShutdownSignal stop = new ShutdownSignal();
-                CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.run(stop, "device", "--db",
+                CompletableFuture<CliRun> run = CliRun.async(stop, "device", "--db",
                         phone.toString(), "--table", "note", "--server", server.webSocketUri().toString(), "--scope", scope,
-                        "--token", "tok-1"));
+                        "--token", "tok-1");
                 try {
                     insertNotes(phone, "before", 20);
                     awaitSynced(phone, store, 20, run);

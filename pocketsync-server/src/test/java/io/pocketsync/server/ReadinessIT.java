@@ -60,9 +60,9 @@ class ReadinessIT {
         int port = TestPorts.freePort();
         int metricsPort = TestPorts.freePort();
         ShutdownSignal signal = new ShutdownSignal();
-        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.run(signal, "server",
+        CompletableFuture<CliRun> run = CliRun.async(signal, "server",
                 "--port", Integer.toString(port), "--db", dir.resolve("server.db").toString(), "--allow-anonymous",
-                "--metrics-port", Integer.toString(metricsPort)));
+                "--metrics-port", Integer.toString(metricsPort));
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> TestPorts.healthy(metricsPort) || run.isDone());
             assertThat(run).isNotDone();

@@ -176,7 +176,7 @@ class RepairIT {
                 "--server", serverUri, "--scope", scope, "--token", "tok-1"));
         args.addAll(List.of(extra));
         ShutdownSignal signal = new ShutdownSignal();
-        Sidecar sidecar = new Sidecar(signal, CompletableFuture.supplyAsync(() -> CliRun.run(signal, args.toArray(String[]::new))));
+        Sidecar sidecar = new Sidecar(signal, CliRun.async(signal, args.toArray(String[]::new)));
         sidecars.add(sidecar);
         // the sidecar installs its triggers on start: wait for them before the shell writes
         await().atMost(WAIT).until(() -> sidecar.run().isDone() || sqlite3(db,

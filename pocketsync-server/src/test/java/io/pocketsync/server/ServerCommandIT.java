@@ -32,9 +32,9 @@ class ServerCommandIT {
         int metricsPort = TestPorts.freePort();
         String scope = "it-" + UUID.randomUUID();
         ShutdownSignal signal = new ShutdownSignal();
-        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.run(signal, "server",
+        CompletableFuture<CliRun> run = CliRun.async(signal, "server",
                 "--port", Integer.toString(port), "--db", dir.resolve("server.db").toString(),
-                "--token", scope + ":secret-1", "--metrics-port", Integer.toString(metricsPort)));
+                "--token", scope + ":secret-1", "--metrics-port", Integer.toString(metricsPort));
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> TestPorts.healthy(metricsPort) || run.isDone());
             assertThat(run).isNotDone();
@@ -117,9 +117,9 @@ class ServerCommandIT {
         int port = TestPorts.freePort();
         String scope = "resolver-" + UUID.randomUUID();
         ShutdownSignal signal = new ShutdownSignal();
-        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.run(signal, "server",
+        CompletableFuture<CliRun> run = CliRun.async(signal, "server",
                 "--port", Integer.toString(port), "--db", dir.resolve("server.db").toString(),
-                "--token", scope + ":t", "--resolver", "todo=server-wins"));
+                "--token", scope + ":t", "--resolver", "todo=server-wins");
         Path laptopDb = dir.resolve("laptop.db");
         Path phoneDb = dir.resolve("phone.db");
         TestDatabases.createTodo(laptopDb);

@@ -81,7 +81,7 @@ class UniqueConflictCommandIT {
     }
 
     private static CompletableFuture<CliRun> sidecar(ShutdownSignal signal, Path db, ServerRuntime server, String scope) {
-        return CompletableFuture.supplyAsync(() -> CliRun.run(signal, "device", "--db", db.toString(), "--table", "users",
-                "--server", server.webSocketUri().toString(), "--scope", scope, "--token", "tok-1"));
+        return CliRun.async(signal, "device", "--db", db.toString(), "--table", "users",
+                "--server", server.webSocketUri().toString(), "--scope", scope, "--token", "tok-1");
     }
 }

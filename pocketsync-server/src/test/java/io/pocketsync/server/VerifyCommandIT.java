@@ -43,8 +43,8 @@ class VerifyCommandIT {
         try (ServerRuntime server = ServerRuntime.start(settings)) {
             String url = server.webSocketUri().toString();
             ShutdownSignal signal = new ShutdownSignal();
-            CompletableFuture<CliRun> sidecar = CompletableFuture.supplyAsync(() -> CliRun.run(signal, "device",
-                    "--db", appDb.toString(), "--table", "todo", "--server", url, "--scope", scope, "--token", "tok-1"));
+            CompletableFuture<CliRun> sidecar = CliRun.async(signal, "device",
+                    "--db", appDb.toString(), "--table", "todo", "--server", url, "--scope", scope, "--token", "tok-1");
             try (PocketSyncDevice phone = PocketSyncDevice.builder().database(phoneDb).tables("todo")
                     .server(server.webSocketUri()).scope(scope).token("tok-1").transport("websocket").build()) {
                 phone.start();

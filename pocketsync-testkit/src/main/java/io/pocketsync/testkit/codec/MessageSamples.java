@@ -5,7 +5,6 @@ import io.pocketsync.api.auth.Grant;
 import io.pocketsync.api.checksum.ChecksumLevel;
 import io.pocketsync.api.checksum.RowHash;
 import io.pocketsync.api.checksum.TableChecksum;
-import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.Hlc;
 import io.pocketsync.api.model.Op;
 import io.pocketsync.api.protocol.Ack;
@@ -26,9 +25,7 @@ import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.protocol.Welcome;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Sample protocol messages: at least one of every type, every {@link Op}, {@link ChangesMode},
@@ -40,77 +37,6 @@ public final class MessageSamples {
     private static final int V = ProtocolVersion.CURRENT;
 
     private MessageSamples() {}
-
-    /**
-     * An INSERT with every kind of SQLite value.
-     *
-     * @return the change
-     */
-    public static Change insertWithEveryValueType() {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("id", "todo-1");
-        row.put("title", "Grüße, 世界 — emoji 🎉 \"quoted\" \\ back\\slash \n newline \t tab \u0001");
-        row.put("nothing", null);
-        row.put("big", Long.MAX_VALUE);
-        row.put("small", Long.MIN_VALUE);
-        row.put("zero", 0L);
-        row.put("minus-one", -1L);
-        row.put("price", 12.5);
-        row.put("tiny", 4.9E-324);
-        row.put("huge", Double.MAX_VALUE);
-        row.put("negative-zero", -0.0);
-        row.put("whole-real", 3.0);
-        row.put("infinite", Double.POSITIVE_INFINITY);
-        row.put("minus-infinite", Double.NEGATIVE_INFINITY);
-        row.put("blob", new byte[] {0, 1, 2, (byte) 0xFF, (byte) 0x80, 127});
-        row.put("empty-blob", new byte[0]);
-        row.put("empty-text", "");
-        row.put("$b", "a column named like the blob marker");
-        row.put("weird \"column\" name ü", 7L);
-        return new Change("dev-a:1", "todos", "0f8fad5b-d9cb-469f-a165-70867728950e", Op.INSERT, row, List.of(),
-                Hlc.of(1_700_000_000_000L, 3), "dev-a");
-    }
-
-    /**
-     * An UPDATE listing its changed columns and its table's unique keys (optional {@code uniq}).
-     *
-     * @return the change
-     */
-    public static Change update() {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("id", "todo-1");
-        row.put("title", "done");
-        row.put("done", 1L);
-        return new Change("dev-a:2", "todos", "0f8fad5b-d9cb-469f-a165-70867728950e", Op.UPDATE, row,
-                List.of("title", "done"), Hlc.of(1_700_000_000_001L, 0), "dev-a", List.of(List.of("title"), List.of("id", "done")));
-    }
-
-    /**
-     * A DELETE: empty row, no columns.
-     *
-     * @return the change
-     */
-    public static Change delete() {
-        return new Change("dev-b:7", "todos", "gid-2", Op.DELETE, Map.of(), List.of(), new Hlc(Long.MAX_VALUE), "dev-b");
-    }
-
-    /**
-     * A change with the smallest clock and an empty row on an INSERT.
-     *
-     * @return the change
-     */
-    public static Change minimalInsert() {
-        return new Change("x", "t", "g", Op.INSERT, Map.of(), List.of(), Hlc.ZERO, "d");
-    }
-
-    /**
-     * All sample changes.
-     *
-     * @return the changes above
-     */
-    public static List<Change> changes() {
-        return List.of(insertWithEveryValueType(), update(), delete(), minimalInsert());
-    }
 
     /**
      * A HELLO with a token, a cursor, a clock and the fragment bound.
@@ -174,7 +100,7 @@ public final class MessageSamples {
      * @return the message
      */
     public static Push push() {
-        return new Push(V, "batch-1", changes());
+        return new Push(V, "batch-1", ChangeSamples.changes());
     }
 
     /**
@@ -195,9 +121,9 @@ public final class MessageSamples {
     public static Ack ack() {
         return new Ack(V, "batch-1", List.of(
                 ChangeResult.applied("dev-a:1", 1),
-                ChangeResult.applied("dev-a:2", Long.MAX_VALUE, update()).withPrevious(Long.MAX_VALUE - 1),
+                ChangeResult.applied("dev-a:2", Long.MAX_VALUE, ChangeSamples.update()).withPrevious(Long.MAX_VALUE - 1),
                 ChangeResult.duplicate("dev-a:3"),
-                ChangeResult.superseded("dev-a:4", insertWithEveryValueType()),
+                ChangeResult.superseded("dev-a:4", ChangeSamples.insertWithEveryValueType()),
                 ChangeResult.rejected("dev-a:5", ErrorCode.CLOCK_SKEW, "clock 10 minutes ahead"),
                 new ChangeResult("dev-a:6", io.pocketsync.api.protocol.ChangeStatus.REJECTED, 0, null,
                         ErrorCode.RESOLVER_REJECTED, null),
@@ -212,7 +138,7 @@ public final class MessageSamples {
      * @return the message
      */
     public static Push bulkPush() {
-        return new Push(V, "bulk-1", List.of(insertWithEveryValueType()), true);
+        return new Push(V, "bulk-1", List.of(ChangeSamples.insertWithEveryValueType()), true);
     }
 
     /**
@@ -223,7 +149,7 @@ public final class MessageSamples {
      */
     public static Ack compactAck() {
         return new Ack(V, "bulk-1", List.of(
-                ChangeResult.superseded("dev-a:b:7", insertWithEveryValueType()),
+                ChangeResult.superseded("dev-a:b:7", ChangeSamples.insertWithEveryValueType()),
                 ChangeResult.rejected("dev-a:b:9", ErrorCode.UNIQUE_CONFLICT, "email taken")),
                 Hlc.of(1_700_000_000_010L, 0), 1_700_000_000_012L, new AppliedRange(41, 1_040, 1_000));
     }
@@ -254,16 +180,16 @@ public final class MessageSamples {
      */
     public static List<Changes> changesMessages() {
         return List.of(
-                new Changes(V, ChangesMode.LIVE, List.of(update()), 10, 11, false, 0),
+                new Changes(V, ChangesMode.LIVE, List.of(ChangeSamples.update()), 10, 11, false, 0),
                 new Changes(V, ChangesMode.LIVE, List.of(), 11, 12, false, 0),
-                new Changes(V, ChangesMode.CATCH_UP, changes(), 0, 500, true, Long.MAX_VALUE),
-                new Changes(V, ChangesMode.SNAPSHOT, List.of(insertWithEveryValueType()), 7, 7, false, 0),
-                new Changes(V, ChangesMode.LIVE, List.of(update()), 12, 14, false, 0, List.of(13L)),
-                new Changes(V, ChangesMode.CATCH_UP, changes(), 0, 500, false, 0, sequences(changes().size())),
-                new Changes(V, ChangesMode.SNAPSHOT, List.of(insertWithEveryValueType()), 0, 99, false, 0, List.of(99L))
+                new Changes(V, ChangesMode.CATCH_UP, ChangeSamples.changes(), 0, 500, true, Long.MAX_VALUE),
+                new Changes(V, ChangesMode.SNAPSHOT, List.of(ChangeSamples.insertWithEveryValueType()), 7, 7, false, 0),
+                new Changes(V, ChangesMode.LIVE, List.of(ChangeSamples.update()), 12, 14, false, 0, List.of(13L)),
+                new Changes(V, ChangesMode.CATCH_UP, ChangeSamples.changes(), 0, 500, false, 0, sequences(ChangeSamples.changes().size())),
+                new Changes(V, ChangesMode.SNAPSHOT, List.of(ChangeSamples.insertWithEveryValueType()), 0, 99, false, 0, List.of(99L))
                         .withChecksums((Checksums) verifications().get(3)),
                 // protocol 4: a page of a table catch-up names its tables
-                new Changes(V, ChangesMode.CATCH_UP, changes(), 0, 480, true, 20, sequences(changes().size()))
+                new Changes(V, ChangesMode.CATCH_UP, ChangeSamples.changes(), 0, 480, true, 20, sequences(ChangeSamples.changes().size()))
                         .withTables(List.of("todo", "tag")));
     }
 
@@ -333,14 +259,14 @@ public final class MessageSamples {
      */
     public static List<Message> verifications() {
         TableChecksum.Builder todo = new TableChecksum.Builder("todo");
-        todo.add("g1", RowHash.of("todo", "g1", insertWithEveryValueType().row()));
+        todo.add("g1", RowHash.of("todo", "g1", ChangeSamples.insertWithEveryValueType().row()));
         todo.add("g2", Long.MIN_VALUE);
         todo.add("g3", -1);
         return List.of(new Verify(V, 1, null, List.of(), List.of()), new Verify(V, 2, "todo", List.of(0, 17, 255), List.of()),
                 new Verify(V, Long.MAX_VALUE, "todo", List.of(), List.of("g1", "g2")),
                 new Checksums(V, 1, 99, List.of(todo.build(), TableChecksum.empty("note")), List.of(), List.of(), List.of(), List.of()),
                 new Checksums(V, 2, 99, List.of(), List.of("g1", "g2"), List.of(Long.MIN_VALUE, 42L), List.of(), List.of()),
-                new Checksums(V, 3, 99, List.of(), List.of(), List.of(), List.of(update(), delete()), List.of(98L, 99L)),
+                new Checksums(V, 3, 99, List.of(), List.of(), List.of(), List.of(ChangeSamples.update(), ChangeSamples.delete()), List.of(98L, 99L)),
                 new Checksums(V, 4, 0, List.of(), List.of(), List.of(), List.of(), List.of()),
                 Verify.checksums(V, 5, null, ChecksumLevel.COARSE), Verify.checksums(V, 6, "todo", ChecksumLevel.FINE),
                 new Checksums(V, 5, 99, List.of(todo.build().coarse()), List.of(), List.of(), List.of(), List.of()),
