@@ -84,7 +84,7 @@ public final class BatchPlan {
      * {@code born}: the change brought the row (back) to life, so live devices are sent an INSERT; {@code replaced}: APPLIED,
      * the state the change replaced (null when the store had none), whose sequence the outcome reports.
      */
-    private record Decision(Change change, ChangeStatus status, long sequence, Planned state, ErrorCode code,
+    record Decision(Change change, ChangeStatus status, long sequence, Planned state, ErrorCode code,
             String reason, boolean born, boolean overridesLater, @Nullable Planned replaced) {
         Decision(Change change, ChangeStatus status, long sequence, Planned state, ErrorCode code, String reason, boolean born,
                 boolean overridesLater) {
@@ -92,14 +92,15 @@ public final class BatchPlan {
         }
     }
 
-    private final long base;
-    private final List<Decision> decisions = new ArrayList<>();
-    private final Map<RowKey, Planned> rows = new LinkedHashMap<>();
-    private final Map<RowKey, @Nullable RowState> loaded = new LinkedHashMap<>();
-    private final List<PendingAudit> audits = new ArrayList<>();
-    private final List<String> processedIds = new ArrayList<>();
-    private final UniqueClaims claims;
-    private long applied;
+    // filled by BatchResolver, which decides the changes; read through the accessors below
+    final long base;
+    final List<Decision> decisions = new ArrayList<>();
+    final Map<RowKey, Planned> rows = new LinkedHashMap<>();
+    final Map<RowKey, @Nullable RowState> loaded = new LinkedHashMap<>();
+    final List<PendingAudit> audits = new ArrayList<>();
+    final List<String> processedIds = new ArrayList<>();
+    final UniqueClaims claims;
+    long applied;
 
     private BatchPlan(long base, UniqueClaims.Holders holders) {
         this.base = base;
@@ -140,15 +141,7 @@ public final class BatchPlan {
         requireNonNull(changes, "changes is null");
         requireNonNull(resolvers, "resolvers is null");
         BatchPlan plan = new BatchPlan(base, holders);
-        Set<String> seen = new HashSet<>();
-        for (Change change : changes) {
-            requireNonNull(change, "change is null");
-            if (!seen.add(change.changeId()) || processed.test(change.changeId())) {
-                plan.decisions.add(new Decision(change, ChangeStatus.DUPLICATE, 0, null, null, null, false, false));
-                continue;
-            }
-            plan.decide(change, resolvers, load);
-        }
+        new BatchResolver(plan, resolvers, load).resolve(changes, processed);
         return plan;
     }
 
@@ -179,90 +172,6 @@ public final class BatchPlan {
             }
         }
         return true;
-    }
-
-    private void decide(Change change, Function<String, ConflictResolver> resolvers, Function<RowKey, RowState> load) {
-        RowKey key = RowKey.of(change);
-        Planned current = rows.get(key);
-        if (current == null) {
-            @Nullable RowState stored = stored(key, load);
-            current = stored == null ? null : new Planned(stored, false, false);
-        }
-        Resolution resolution = resolveOne(resolvers, current == null ? null : current.state(),
-                PartialImages.complete(change, current == null ? null : current.state()));
-        processedIds.add(change.changeId());
-        if (resolution instanceof Resolution.Apply apply) {
-            RowState state = apply.state();
-            if (!state.table().equals(change.table()) || !state.globalId().equals(change.globalId())) {
-                throw new PocketSyncException(ErrorCode.INTERNAL,
-                        "conflict resolver for table " + change.table() + " returned a state of another row");
-            }
-            UniqueClaims.Conflict conflict = claims.claim(change, current == null ? null : current.state(), state,
-                    other -> rows.containsKey(other) ? rows.get(other).state() : stored(other, load));
-            if (conflict != null) {
-                resolution = new Resolution.Reject(ErrorCode.UNIQUE_CONFLICT, conflict.reason());
-            }
-        }
-        if (resolution instanceof Resolution.Apply apply) {
-            RowState state = apply.state();
-            long sequence = base + ++applied;
-            // the outcome reports the replaced state's sequence (an earlier change of this batch, a stored state or
-            // tombstone, 0 for none): a device past it need not record this one (protocol.md 3.3)
-            // firstSequence is the change that FIRST created the row and survives delete/recreate: catch-up
-            // drops a tombstone only when firstSequence > cursor, which must mean "unknown to the device".
-            boolean created = current == null;
-            boolean born = !state.deleted() && (current == null || current.state().deleted());
-            long first = created ? sequence : current.state().firstSequence();
-            Planned planned = new Planned(state.withSequences(first, sequence), true,
-                    created || current.firstAssigned());
-            rows.put(key, planned);
-            decisions.add(new Decision(change, ChangeStatus.APPLIED, sequence, planned, null, null, born,
-                    apply.overridesLater(), current));
-        }
-        else if (resolution instanceof Resolution.Supersede && current != null) {
-            decisions.add(new Decision(change, ChangeStatus.SUPERSEDED, 0, current, null, null, false, false));
-            audits.add(new PendingAudit(ChangeStatus.SUPERSEDED, change, current.state().lastChangeId(), null, null));
-        }
-        else {
-            Resolution.Reject reject = resolution instanceof Resolution.Reject r ? r
-                    : new Resolution.Reject(ErrorCode.RESOLVER_REJECTED, "the server has no row to prefer over this change");
-            // a unique conflict or a write to a read-only scope names the stored row, so that the origin can put it back
-            // in place of its refused edit
-            Planned stored = reject.code() == ErrorCode.UNIQUE_CONFLICT || reject.code() == ErrorCode.SCOPE_READ_ONLY ? current : null;
-            decisions.add(new Decision(change, ChangeStatus.REJECTED, 0, stored, reject.code(), reject.reason(), false, false));
-            audits.add(new PendingAudit(ChangeStatus.REJECTED, change, null, reject.code(), reject.reason()));
-        }
-    }
-
-    private @Nullable RowState stored(RowKey key, Function<RowKey, @Nullable RowState> load) {
-        if (loaded.containsKey(key)) {
-            return loaded.get(key);
-        }
-        @Nullable RowState stored = load.apply(key);
-        loaded.put(key, stored);
-        return stored;
-    }
-
-    private static Resolution resolveOne(Function<String, ConflictResolver> resolvers, RowState current, Change change) {
-        Resolution resolution;
-        try {
-            ConflictResolver resolver = resolvers.apply(change.table());
-            if (resolver == null) {
-                throw new PocketSyncException(ErrorCode.INTERNAL, "no conflict resolver for table " + change.table());
-            }
-            resolution = resolver.resolve(current, change);
-        }
-        catch (PocketSyncException e) {
-            throw e;
-        }
-        catch (RuntimeException e) {
-            throw new PocketSyncException(ErrorCode.INTERNAL,
-                    "conflict resolver failed on change " + change.changeId() + "; nothing of the batch was stored", e);
-        }
-        if (resolution == null) {
-            throw new PocketSyncException(ErrorCode.INTERNAL, "conflict resolver returned null for change " + change.changeId());
-        }
-        return resolution;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.pocketsync.api.conflict.ConflictResolver;
 import io.pocketsync.api.model.Change;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
+import io.pocketsync.api.store.BatchOutcome;
 import io.pocketsync.api.store.BatchPlan;
 import io.pocketsync.api.store.RowKey;
 import io.pocketsync.server.engine.store.StoreJson;
@@ -40,19 +41,25 @@ final class SqliteBatchTransaction {
     }
 
     /**
+     * A committed batch: its plan and the outcome {@code apply} returns, built once (the device marks are raised from
+     * it inside the transaction).
+     */
+    record Committed(BatchPlan plan, BatchOutcome outcome) {}
+
+    /**
      * One transaction of a batch; {@code optimistic}: see {@link SqliteBatchWrites}. A failure leaves no transaction
      * open and the writer usable again ({@link SqliteConnection#recover}).
      */
-    BatchPlan transaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
+    Committed transaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
             boolean optimistic) throws SQLException {
         // hashed on another core while this one reads, plans and writes the batch
         Supplier<IncomingHashes> hashes = keepChecksums ? IncomingHashes.ahead(changes)
                 : IncomingHashes::none;
         try {
             writer.execute("BEGIN IMMEDIATE");
-            BatchPlan plan = applyInTransaction(scope, changes, resolvers, optimistic, hashes);
+            Committed committed = applyInTransaction(scope, changes, resolvers, optimistic, hashes);
             writer.execute("COMMIT");
-            return plan;
+            return committed;
         }
         catch (SQLException e) {
             if (SqliteBatchWrites.isOptimisticConflict(e)) {
@@ -70,7 +77,7 @@ final class SqliteBatchTransaction {
         }
     }
 
-    private BatchPlan applyInTransaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
+    private Committed applyInTransaction(Scope scope, List<Change> changes, Function<String, ConflictResolver> resolvers,
             boolean optimistic, Supplier<IncomingHashes> hashes) throws SQLException {
         long head = 0;
         long auditSequence = 0;
@@ -102,13 +109,14 @@ final class SqliteBatchTransaction {
         catch (SqliteUniqueClaims.Failure e) {
             throw e.sql();
         }
+        BatchOutcome outcome = plan.outcome(0);
         if (plan.writesNothing()) {
-            return plan;
+            return new Committed(plan, outcome);
         }
         SqliteUniqueClaims.write(writer, scope, plan.claimWrites());
         SqliteProcessedIds.record(writer, scope, SqliteProcessedIds.toRecord(plan, stored.rows(), held), now);
-        SqliteBatchWrites.writeRows(writer, scope, SqliteBatchWrites.states(plan.rows()), now, allNew);
-        SqliteDeviceMarks.raise(writer, scope, changes, plan.outcome(0));
+        SqliteBatchWrites.writeRows(writer, scope, plan.rows().values(), now, allNew);
+        SqliteDeviceMarks.raise(writer, scope, changes, outcome);
         if (keepChecksums) {
             SqliteChecksums.apply(writer, scope, ChecksumDelta.of(plan, hashes.get(), ChecksumLevel.FINE));
         }
@@ -134,7 +142,7 @@ final class SqliteBatchTransaction {
         updateScope.setLong(2, head + plan.appliedCount());
         updateScope.setLong(3, auditSequence);
         updateScope.executeUpdate();
-        return plan;
+        return new Committed(plan, outcome);
     }
 
     /**

@@ -3,12 +3,11 @@ package io.pocketsync.store.sqlite;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.api.store.BatchPlan;
-import io.pocketsync.api.store.RowKey;
 import io.pocketsync.server.engine.store.StoreJson;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Collection;
-import java.util.Map;
+import java.util.Iterator;
 import org.sqlite.SQLiteException;
 
 /**
@@ -72,18 +71,17 @@ final class SqliteBatchWrites {
      * comment); otherwise an upsert updates a stored row in place (REPLACE would delete it and re-insert it
      * in every index).
      */
-    static void writeRows(SqliteConnection writer, Scope scope, Collection<RowState> states, long now, boolean allNew)
+    static void writeRows(SqliteConnection writer, Scope scope, Collection<BatchPlan.Planned> rows, long now, boolean allNew)
             throws SQLException {
         String[] texts = allNew ? NEW_ROWS : UPSERT_ROWS;
-        RowState[] all = states.toArray(RowState[]::new);
-        int from = 0;
-        for (int size : SqliteBatchReads.chunkSizes(all.length, ROWS_PER_STATEMENT)) {
+        Iterator<BatchPlan.Planned> next = rows.iterator();
+        for (int size : SqliteBatchReads.chunkSizes(rows.size(), ROWS_PER_STATEMENT)) {
             PreparedStatement statement = writer.prepared(texts[size]);
             statement.setString(1, scope.name());
             statement.setLong(2, now);
             int parameter = 3;
-            for (int i = from; i < from + size; i++) {
-                RowState state = all[i];
+            for (int i = 0; i < size; i++) {
+                RowState state = next.next().state();
                 statement.setString(parameter++, state.table());
                 statement.setString(parameter++, state.globalId());
                 statement.setString(parameter++, StoreJson.writeRow(state.row()));
@@ -96,7 +94,6 @@ final class SqliteBatchWrites {
                 statement.setLong(parameter++, state.lastSequence());
             }
             statement.executeUpdate();
-            from += size;
         }
     }
 
@@ -108,10 +105,5 @@ final class SqliteBatchWrites {
     /** Whether an optimistic write found its row already there (SQLite has rolled the transaction back). */
     static boolean isOptimisticConflict(SQLException e) {
         return e instanceof SQLiteException sqlite && (sqlite.getResultCode().code & 0xff) == 19; // SQLITE_CONSTRAINT
-    }
-
-    /** The rows of a plan, for {@link #writeRows}. */
-    static Collection<RowState> states(Map<RowKey, BatchPlan.Planned> rows) {
-        return rows.values().stream().map(BatchPlan.Planned::state).toList();
     }
 }

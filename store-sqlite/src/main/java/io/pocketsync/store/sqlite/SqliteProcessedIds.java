@@ -34,13 +34,19 @@ final class SqliteProcessedIds {
     static final int IDS_PER_STATEMENT = 64;
     private static final String[] RECORD_IDS = SqliteBatchWrites.statements(IDS_PER_STATEMENT,
             "INSERT OR IGNORE INTO ps_processed (scope, change_id, committed_at) VALUES ", 1, "");
-    private static final String[] FIND_IDS = new String[IDS_PER_STATEMENT + 1];
+    /**
+     * Largest IN list of {@link #find}; a shorter list is padded up to a power of two, so a batch of up to this many
+     * changes asks in one statement and only the powers of two are ever prepared.
+     */
+    static final int FIND_PER_STATEMENT = 256;
+    /** {@link #find}'s statements by IN-list length (powers of two only). */
+    private static final String[] FIND_IDS = new String[FIND_PER_STATEMENT + 1];
     /** Ids deleted per statement while pruning. */
     private static final int PRUNE_CHUNK = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static {
-        for (int size = 1; size <= IDS_PER_STATEMENT; size++) {
+        for (int size = 1; size <= FIND_PER_STATEMENT; size <<= 1) {
             FIND_IDS[size] = "SELECT change_id FROM ps_processed WHERE scope = ? AND change_id IN (?" + ", ?".repeat(size - 1) + ")";
         }
     }
@@ -64,20 +70,22 @@ final class SqliteProcessedIds {
      */
     static Set<String> find(SqliteConnection writer, Scope scope, List<String> ids) throws SQLException {
         Set<String> found = new HashSet<>();
-        int from = 0;
-        for (int size : SqliteBatchReads.chunkSizes(ids.size(), IDS_PER_STATEMENT)) {
+        for (int from = 0; from < ids.size(); from += FIND_PER_STATEMENT) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + FIND_PER_STATEMENT));
+            int size = Integer.highestOneBit(chunk.size());
+            size = size == chunk.size() ? size : size * 2;
             PreparedStatement select = writer.prepared(FIND_IDS[size]);
             select.setString(1, scope.name());
-            int parameter = 2;
-            for (String id : ids.subList(from, from + size)) {
-                select.setString(parameter++, id);
+            for (int i = 0; i < size; i++) {
+                // Padding repeats the last id: IN ignores duplicates. One statement per batch of up to 256 changes, where
+                // statements of at most 64 ids took three for a batch of 100 (each step is a JNI call and a VDBE run).
+                select.setString(2 + i, chunk.get(Math.min(i, chunk.size() - 1)));
             }
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     found.add(rs.getString(1));
                 }
             }
-            from += size;
         }
         return found;
     }

@@ -37,10 +37,10 @@ final class SqliteScopeNotes implements ScopeNotes {
     private final ReentrantLock writeLock;
     private final SqliteConnection writer;
     private final Runnable ensureOpen;
-    private final Function<SqliteServerStore.ReadAction<Map<String, String>>, Map<String, String>> reads;
+    private final Function<SqliteReaders.Action<Map<String, String>>, Map<String, String>> reads;
 
     SqliteScopeNotes(ReentrantLock writeLock, SqliteConnection writer, Runnable ensureOpen,
-            Function<SqliteServerStore.ReadAction<Map<String, String>>, Map<String, String>> reads) {
+            Function<SqliteReaders.Action<Map<String, String>>, Map<String, String>> reads) {
         this.writeLock = requireNonNull(writeLock, "writeLock is null");
         this.writer = requireNonNull(writer, "writer is null");
         this.ensureOpen = requireNonNull(ensureOpen, "ensureOpen is null");

@@ -34,9 +34,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -68,7 +65,7 @@ public final class SqliteServerStore implements ServerStore {
     private final String nodeId;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SqliteConnection writer;
-    private final BlockingQueue<SqliteConnection> readers;
+    private final SqliteReaders readers;
     private final ChangeFeedDispatcher feed;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean keepChecksums;
@@ -104,10 +101,10 @@ public final class SqliteServerStore implements ServerStore {
         this.config = requireNonNull(config, "config is null");
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         requireNonNull(clock, "clock is null");
-        this.readers = new ArrayBlockingQueue<>(config.readConnections());
         Path path = config.path();
         SqliteConnection opened = null;
         SqliteCheckpointer checkpoints = null;
+        SqliteReaders pool = new SqliteReaders(config);
         try {
             Path parent = path.toAbsolutePath().getParent();
             if (parent != null) {
@@ -123,19 +120,18 @@ public final class SqliteServerStore implements ServerStore {
             else {
                 SqliteChecksums.drop(opened);
             }
-            for (int i = 0; i < config.readConnections(); i++) {
-                readers.add(SqliteConnection.open(path, config, true));
-            }
+            pool.open(path);
             checkpoints = new SqliteCheckpointer(path, config, opened);
         }
         catch (SQLException | IOException e) {
             if (opened != null) {
                 opened.close();
             }
-            readers.forEach(SqliteConnection::close);
+            pool.close();
             throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "cannot open SQLite store at " + path, e);
         }
         this.writer = opened;
+        this.readers = pool;
         this.checkpointer = checkpoints;
         this.batches = new SqliteBatchTransaction(opened, clock, keepChecksums);
         this.feed = new ChangeFeedDispatcher("pocketsync-sqlite-feed");
@@ -153,9 +149,9 @@ public final class SqliteServerStore implements ServerStore {
         writeLock.lock();
         try {
             ensureOpen();
-            BatchPlan plan;
+            SqliteBatchTransaction.Committed committed;
             try {
-                plan = batches.transaction(scope, changes, resolvers, true);
+                committed = batches.transaction(scope, changes, resolvers, true);
             }
             catch (SQLException e) {
                 if (!SqliteBatchWrites.isOptimisticConflict(e)) {
@@ -163,17 +159,17 @@ public final class SqliteServerStore implements ServerStore {
                 }
                 // An id was processed before or a row exists after all: INSERT OR ROLLBACK has undone the
                 // transaction. Apply the batch again, reading what is there.
-                plan = batches.transaction(scope, changes, resolvers, false);
+                committed = batches.transaction(scope, changes, resolvers, false);
             }
             health.succeeded();
+            BatchPlan plan = committed.plan();
             checkpointer.committed(plan.rows().size());
             if (plan.appliedCount() > 0) {
                 // Built on the feed thread (and only if someone listens): copying images is not the writer's work.
-                BatchPlan committed = plan;
-                feed.publish(() -> new CommittedBatch(scope, nodeId, committed.base(),
-                        committed.base() + committed.appliedCount(), committed.feedChanges(0)));
+                feed.publish(() -> new CommittedBatch(scope, nodeId, plan.base(), plan.base() + plan.appliedCount(),
+                        plan.feedChanges(0)));
             }
-            return plan.outcome(0);
+            return committed.outcome();
         }
         catch (SQLException e) {
             throw writeFailed("nothing of the batch was stored", e);
@@ -337,18 +333,7 @@ public final class SqliteServerStore implements ServerStore {
         finally {
             writeLock.unlock();
         }
-        for (int i = 0; i < config.readConnections(); i++) {
-            try {
-                SqliteConnection reader = readers.poll(config.busyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                if (reader != null) {
-                    reader.close();
-                }
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        readers.close();
         LOG.info("SQLite store at {} closed", config.path().toAbsolutePath());
     }
 
@@ -374,38 +359,8 @@ public final class SqliteServerStore implements ServerStore {
         }
     }
 
-    @FunctionalInterface
-    interface ReadAction<T> {
-        T run(SqliteConnection connection) throws SQLException;
-    }
-
-    private <T> T read(ReadAction<T> action) {
+    private <T> T read(SqliteReaders.Action<T> action) {
         ensureOpen();
-        SqliteConnection connection;
-        try {
-            connection = readers.poll(config.busyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "interrupted while waiting for a read connection", e);
-        }
-        if (connection == null) {
-            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "no SQLite read connection free in time");
-        }
-        try {
-            return action.run(connection);
-        }
-        catch (SQLException e) {
-            connection.recover(); // a failed read finalizes its statement too
-            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "SQLite read failed: " + e.getMessage(), e);
-        }
-        finally {
-            if (closed.get()) {
-                connection.close();
-            }
-            else {
-                readers.add(connection);
-            }
-        }
+        return readers.read(action);
     }
 }

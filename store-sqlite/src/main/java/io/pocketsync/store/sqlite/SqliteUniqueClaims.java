@@ -83,6 +83,10 @@ final class SqliteUniqueClaims {
      * optimistic path assumes), any other row (a claim's holder) read from the file.
      */
     static Function<RowKey, RowState> rows(List<Change> changes, Map<RowKey, RowState> stored, RowReader reader) {
+        if (changes.stream().allMatch(change -> change.uniqueKeys().isEmpty())) {
+            // without unique keys the plan asks only for the batch's own rows (UniqueClaims#claim): no set of them built
+            return stored::get;
+        }
         Set<RowKey> batch = new HashSet<>();
         for (Change change : changes) {
             batch.add(RowKey.of(change));
