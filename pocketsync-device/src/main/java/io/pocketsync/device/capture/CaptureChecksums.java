@@ -3,7 +3,6 @@ package io.pocketsync.device.capture;
 import io.pocketsync.api.checksum.ScopeChecksums;
 import io.pocketsync.api.checksum.TableChecksum;
 import io.pocketsync.api.model.Change;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -23,11 +22,22 @@ final class CaptureChecksums {
         this.schemas = schemas;
     }
 
+    /**
+     * The scope's checksums at the cursor. The journal is sealed first, in a write transaction of its own and only when
+     * it holds writes; the rows are hashed in a read transaction (seconds for a million rows), which the app's writes do
+     * not wait for. A write the app commits in between is in the snapshot unsealed: a new row has no id yet and counts
+     * on neither side, an edit or delete of a known row is pending by the time a comparison asks for the unsettled rows
+     * (which seals first), and is left out there.
+     */
     ScopeChecksums checksums() {
         schemas.refreshSchema(false);
-        Connection c = resources.connection();
-        return resources.inTransaction(() -> {
-            schemas.sealJournal();
+        if (journalHoldsWrites()) {
+            resources.inTransaction(() -> {
+                schemas.sealJournal();
+                return null;
+            });
+        }
+        return resources.inReadTransaction(() -> {
             long cursor = resources.statements().queryLong("SELECT cursor FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
             RowChecksums rows = new RowChecksums(resources.statements(), schemas.schemas());
             List<TableChecksum> tables = new ArrayList<>();
@@ -41,8 +51,13 @@ final class CaptureChecksums {
     }
 
     Map<String, Long> rowHashes(String table, Set<Integer> buckets) {
-        return resources.inTransaction(
+        return resources.inReadTransaction(
                 () -> new RowChecksums(resources.statements(), schemas.schemas()).hashes(table, buckets));
+    }
+
+    private boolean journalHoldsWrites() {
+        return resources.inReadTransaction(() -> resources.statements().queryLong("SELECT EXISTS (SELECT 1 FROM "
+                + SystemTables.JOURNAL + ")") != 0);
     }
 
     Set<String> unsettledRows(String table) {

@@ -73,6 +73,23 @@ final class CaptureResources {
         }
     }
 
+    /**
+     * Runs {@code work}, which only reads, in a read transaction on the engine's connection ({@link
+     * Sql#inReadTransaction}): one snapshot, and in WAL mode no lock the app's writes wait for. Statements are dropped
+     * after a SQLite failure, as for {@link #inTransaction}.
+     */
+    <T> T inReadTransaction(Sql.Work<T> work) {
+        try {
+            return Sql.inReadTransaction(connection(), work);
+        }
+        catch (PocketSyncException e) {
+            if (e.getCause() instanceof SQLException) {
+                dropStatements();
+            }
+            throw e;
+        }
+    }
+
     private void dropStatements() {
         if (statements != null) {
             statements.close(); // emptied; prepares again on next use

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 
@@ -100,6 +101,51 @@ final class Sql {
             throw failure("database transaction failed", e);
         }
         return result;
+    }
+
+    /**
+     * Runs {@code work}, which only reads, in one read transaction ({@code BEGIN DEFERRED}), so that its statements
+     * see one snapshot. In WAL mode a read transaction holds no lock that other connections' writes wait for: hashing
+     * a million rows for a checksum comparison takes seconds, and inside {@link #inTransaction} the app's writes waited
+     * for all of it. sqlite-jdbc's auto-commit flag stays set (nothing here is a JDBC transaction).
+     *
+     * @throws PocketSyncException {@code INTERNAL} when SQLite failed
+     */
+    static <T> T inReadTransaction(Connection connection, Work<T> work) {
+        try {
+            execute(connection, "BEGIN DEFERRED");
+        }
+        catch (SQLException e) {
+            throw failure("cannot start a read transaction", e);
+        }
+        T result;
+        try {
+            result = work.run();
+        }
+        catch (SQLException e) {
+            endRead(connection, e);
+            throw failure("database read failed", e);
+        }
+        catch (RuntimeException | Error e) {
+            endRead(connection, e);
+            throw e;
+        }
+        endRead(connection, null);
+        return result;
+    }
+
+    /** Ends a read transaction; a failure to end one that read nothing wrong is thrown, else added to {@code cause}. */
+    private static void endRead(Connection connection, @Nullable Throwable cause) {
+        try {
+            execute(connection, "COMMIT");
+        }
+        catch (SQLException e) {
+            if (cause != null) {
+                cause.addSuppressed(e);
+                return;
+            }
+            throw failure("cannot end a read transaction", e);
+        }
     }
 
     /** Rolls back what may be open and puts the auto-commit flag back; a rollback failure is added to {@code cause}. */
