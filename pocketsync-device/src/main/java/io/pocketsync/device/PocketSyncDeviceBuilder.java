@@ -63,7 +63,8 @@ public final class PocketSyncDeviceBuilder {
     }
 
     /**
-     * A data source of the SQLite database (sqlite-jdbc); the device takes two connections from it.
+     * A data source of the SQLite database (sqlite-jdbc); the device takes up to three connections from it
+     * (the engine's, the watchers' reads, and in WAL mode one that checkpoints the engine's writes).
      *
      * @param dataSource the device database; not null
      * @return this builder

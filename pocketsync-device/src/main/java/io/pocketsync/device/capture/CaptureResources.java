@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lazily opened resources of a {@link SqliteTriggerCapture}: its one connection, the prepared statements, the
- * journal sealer, the remote applier and the device id. Not thread-safe: used only under the capture's lock.
+ * The lazily opened resources of a {@link SqliteTriggerCapture}: its one connection (and in WAL mode the
+ * {@link WalCheckpointer} that copies what it commits into the file), the prepared statements, the journal sealer, the
+ * remote applier and the device id. Not thread-safe: used only under the capture's lock.
  */
 final class CaptureResources {
     /** Logs under the capture's name, as before this class was split out of it. */
@@ -25,6 +26,7 @@ final class CaptureResources {
     private final CaptureOptions options;
     private final LockWaits lockWaits;
     private @Nullable Connection connection;
+    private @Nullable WalCheckpointer checkpointer;
     private final ScopeStates scopes = new ScopeStates();
     private @Nullable RemoteApplier applier;
     private @Nullable StatementCache statements;
@@ -59,6 +61,9 @@ final class CaptureResources {
         try {
             T result = Sql.inTransaction(c, work);
             lockWaits.free();
+            if (checkpointer != null) {
+                checkpointer.committed();
+            }
             return result;
         }
         catch (DatabaseBusyException e) {
@@ -154,9 +159,10 @@ final class CaptureResources {
             Connection opened = null;
             try {
                 opened = dataSource.getConnection();
-                Sql.configure(opened, options.busyTimeout(), options.journalMode());
+                boolean wal = Sql.configure(opened, options.busyTimeout(), options.journalMode());
                 ScopeStates.createTemporary(opened);
                 connection = opened; // only once configured: a half-configured one would be used as it is
+                checkpointer = wal ? WalCheckpointer.start(opened, dataSource) : null;
             }
             catch (SQLException e) {
                 closeQuietly(opened);
@@ -190,6 +196,10 @@ final class CaptureResources {
             statements.close();
             statements = null;
             sealer = null;
+        }
+        if (checkpointer != null) {
+            checkpointer.close(); // before the engine's connection, whose close may checkpoint what is left
+            checkpointer = null;
         }
         if (connection != null) {
             try {

@@ -27,12 +27,15 @@ final class Sql {
      * Prepares a connection for the engine: the journal mode as {@code journalMode} says, {@code synchronous=NORMAL} in
      * WAL ({@code FULL} otherwise), a {@link ShortBusyWait} of {@code busyTimeout}, IMMEDIATE transactions, no FK
      * enforcement.
+     *
+     * @return whether the file is in WAL mode
      */
-    static void configure(Connection connection, Duration busyTimeout, JournalMode journalMode) throws SQLException {
+    static boolean configure(Connection connection, Duration busyTimeout, JournalMode journalMode) throws SQLException {
         int busyTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis());
+        boolean wal;
         try (Statement statement = connection.createStatement()) {
             statement.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
-            boolean wal = journalMode.apply(connection);
+            wal = journalMode.apply(connection);
             // This connection writes only what the server can give again: remote applies (the cursor moves in the
             // same transaction, so a lost apply is pulled again), ACK marks (a lost one re-sends the change, answered
             // DUPLICATE) and sync state. In WAL mode NORMAL never corrupts, it only may lose the last commits on
@@ -56,6 +59,7 @@ final class Sql {
             ShortBusyWait.install(connection, busyTimeout);
         }
         connection.setAutoCommit(true);
+        return wal;
     }
 
     /**
