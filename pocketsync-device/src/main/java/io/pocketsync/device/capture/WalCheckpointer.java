@@ -2,6 +2,7 @@ package io.pocketsync.device.capture;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pocketsync.core.sqlite.CheckpointThread;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -50,20 +51,15 @@ final class WalCheckpointer implements AutoCloseable {
 
     private final SQLiteConnection engine;
     private final Connection connection;
-    private final Thread thread;
-    private final Object signal = new Object();
+    private final CheckpointThread thread;
     /** The engine connection's {@code total_changes()} at the last look; engine thread only. */
     private long changesSeen;
-    private long pages;
-    private boolean pending;
-    private boolean closed;
 
     private WalCheckpointer(SQLiteConnection engine, Connection connection) throws SQLException {
         this.engine = engine;
         this.connection = connection;
         this.changesSeen = engine.getDatabase().total_changes();
-        this.thread = new Thread(this::run, "pocketsync-wal-checkpoint");
-        thread.setDaemon(true);
+        this.thread = CheckpointThread.start("pocketsync-wal-checkpoint", PAGES, INTERVAL, this::checkpoint);
     }
 
     /**
@@ -81,12 +77,10 @@ final class WalCheckpointer implements AutoCloseable {
                 return null;
             }
             own = dataSource.getConnection();
-            WalCheckpointer checkpointer = new WalCheckpointer(engine.unwrap(SQLiteConnection.class), own);
             try (Statement statement = engine.createStatement()) {
                 statement.execute("PRAGMA wal_autocheckpoint = " + ENGINE_PAGES);
             }
-            checkpointer.thread.start();
-            return checkpointer;
+            return new WalCheckpointer(engine.unwrap(SQLiteConnection.class), own);
         }
         catch (SQLException e) {
             LOG.debug("no background checkpoints ({}); the engine's commits checkpoint the WAL themselves", e.getMessage());
@@ -106,40 +100,7 @@ final class WalCheckpointer implements AutoCloseable {
         }
         long rows = Math.max(0, changes - changesSeen);
         changesSeen = changes;
-        synchronized (signal) {
-            pages += PAGES_PER_COMMIT + rows / ROWS_PER_PAGE;
-            if (pages >= PAGES && !pending) {
-                pages = 0;
-                pending = true;
-                signal.notifyAll();
-            }
-        }
-    }
-
-    private void run() {
-        try {
-            while (awaitCommit()) {
-                checkpoint();
-                synchronized (signal) {
-                    if (!closed) {
-                        signal.wait(INTERVAL.toMillis()); // commits in the meantime wait for the next round
-                    }
-                }
-            }
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private boolean awaitCommit() throws InterruptedException {
-        synchronized (signal) {
-            while (!pending && !closed) {
-                signal.wait();
-            }
-            pending = false;
-            return !closed;
-        }
+        thread.committed(PAGES_PER_COMMIT + rows / ROWS_PER_PAGE);
     }
 
     private void checkpoint() {
@@ -155,22 +116,13 @@ final class WalCheckpointer implements AutoCloseable {
 
     /** Whether the thread still runs (until {@link #close}). */
     boolean running() {
-        return thread.isAlive();
+        return thread.running();
     }
 
     /** Stops the thread (a checkpoint under way finishes first) and closes its connection. */
     @Override
     public void close() {
-        synchronized (signal) {
-            closed = true;
-            signal.notifyAll();
-        }
-        try {
-            thread.join(Duration.ofSeconds(10).toMillis());
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
         closeQuietly(connection);
     }
 

@@ -1,5 +1,6 @@
 package io.pocketsync.store.sqlite;
 
+import io.pocketsync.core.sqlite.CheckpointThread;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -36,56 +37,18 @@ final class SqliteCheckpointer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteCheckpointer.class);
 
     private final SqliteConnection connection;
-    private final Thread thread;
-    private final Object signal = new Object();
-    private boolean pending;
-    private boolean closed;
-    private long pages;
+    private final CheckpointThread thread;
 
     /** Starts the thread; call with the writer, whose automatic checkpoint becomes the backstop. */
     SqliteCheckpointer(Path path, SqliteStoreConfig config, SqliteConnection writer) throws SQLException {
         writer.execute("PRAGMA wal_autocheckpoint = " + WRITER_PAGES);
         this.connection = SqliteConnection.open(path, config, false);
-        this.thread = new Thread(this::run, "pocketsync-sqlite-checkpoint");
-        thread.setDaemon(true);
-        thread.start();
+        this.thread = CheckpointThread.start("pocketsync-sqlite-checkpoint", PAGES, INTERVAL, this::checkpoint);
     }
 
     /** A batch of {@code rows} row writes was committed. Cheap; never blocks on a checkpoint. */
     void committed(int rows) {
-        synchronized (signal) {
-            pages += PAGES_PER_COMMIT + rows / ROWS_PER_PAGE;
-            if (pages >= PAGES && !pending) {
-                pages = 0;
-                pending = true;
-                signal.notifyAll();
-            }
-        }
-    }
-
-    private void run() {
-        try {
-            while (awaitCommit()) {
-                checkpoint();
-                synchronized (signal) {
-                    // commits in the meantime wait for the next round
-                    signal.wait(INTERVAL.toMillis());
-                }
-            }
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private boolean awaitCommit() throws InterruptedException {
-        synchronized (signal) {
-            while (!pending && !closed) {
-                signal.wait();
-            }
-            pending = false;
-            return !closed;
-        }
+        thread.committed(PAGES_PER_COMMIT + rows / ROWS_PER_PAGE);
     }
 
     private void checkpoint() {
@@ -101,16 +64,7 @@ final class SqliteCheckpointer implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (signal) {
-            closed = true;
-            signal.notifyAll();
-        }
-        try {
-            thread.join(Duration.ofSeconds(10).toMillis());
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
         connection.close();
     }
 }
