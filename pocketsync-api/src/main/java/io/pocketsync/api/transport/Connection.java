@@ -67,6 +67,20 @@ public interface Connection {
     }
 
     /**
+     * Whether every server node on this transport receives this connection's messages: the device topics of an MQTT
+     * broker, to which each node's bridge subscribes. The engine then takes a session another node opens for the same
+     * device over the same transport for the same device seen twice, not for a second device, and lets both serve it
+     * (replies are idempotent: a second ACK or LIVE is ignored by the device), where it otherwise closes the older of
+     * two live sessions with {@code SESSION_REPLACED}. Two live devices with one id on such a transport share its
+     * address, and the broker keeps one of them (one client id); false for socket transports (the default).
+     *
+     * @return true when every node sees this connection
+     */
+    default boolean seenByEveryNode() {
+        return false;
+    }
+
+    /**
      * The largest frame this connection takes, in encoded bytes: what the engine announces in WELCOME
      * {@code maxBytes}. 0 when the transport does not say (the engine's {@code server.max-message-bytes} is announced).
      *

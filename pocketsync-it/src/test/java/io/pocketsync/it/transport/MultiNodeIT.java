@@ -3,6 +3,7 @@ package io.pocketsync.it.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pocketsync.api.ErrorCode;
 import io.pocketsync.api.model.RowState;
 import io.pocketsync.api.model.Scope;
 import io.pocketsync.it.support.Cleanup;
@@ -12,11 +13,14 @@ import io.pocketsync.it.support.SyncNode;
 import io.pocketsync.it.support.TestDevice;
 import io.pocketsync.it.support.TestEnv;
 import io.pocketsync.it.support.Tokens;
+import io.pocketsync.server.engine.ServerListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two server nodes sharing one Redis prefix (two RedisServerStore instances) and one MQTT topic root; each node
- * has its own WebSocket port and its own MQTT bridge, so every MQTT up message reaches both nodes.
+ * has its own WebSocket port and its own MQTT bridge, so every MQTT up message reaches both nodes. Both serve the MQTT
+ * device: neither closes its session because the other opened one (before, each node's session claim closed the
+ * other's, and the device flapped between {@code SESSION_REPLACED} and {@code HELLO_REQUIRED} for as long as it ran).
  */
 class MultiNodeIT {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
@@ -41,13 +47,23 @@ class MultiNodeIT {
     private TestDevice onNode1;
     private TestDevice onNode2;
     private TestDevice sensor;
+    /** Errors the nodes sent that tell a device its session is gone: none may be sent in these tests. */
+    private final Map<ErrorCode, AtomicInteger> sessionErrors = new ConcurrentHashMap<>();
 
     @BeforeEach
     void start() {
+        ServerListener sessionsLost = new ServerListener() {
+            @Override
+            public void errorSent(ErrorCode code) {
+                if (code == ErrorCode.SESSION_REPLACED || code == ErrorCode.HELLO_REQUIRED) {
+                    sessionErrors.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
+                }
+            }
+        };
         node1 = SyncNode.builder().nodeId(TestEnv.unique("n1")).store(SyncNode.redisStore(redisPrefix, "n1"))
-                .authenticator(tokens.authenticator()).websocket().mqtt(topicRoot).start();
+                .authenticator(tokens.authenticator()).listener(sessionsLost).websocket().mqtt(topicRoot).start();
         node2 = SyncNode.builder().nodeId(TestEnv.unique("n2")).store(SyncNode.redisStore(redisPrefix, "n2"))
-                .authenticator(tokens.authenticator()).websocket().mqtt(topicRoot).start();
+                .authenticator(tokens.authenticator()).listener(sessionsLost).websocket().mqtt(topicRoot).start();
         onNode1 = TestDevice.websocket(dir.resolve("one.db"), node1.websocketUri(), scope, tokens.forScope(scope)).start();
         onNode2 = TestDevice.websocket(dir.resolve("two.db"), node2.websocketUri(), scope, tokens.forScope(scope)).start();
         sensor = TestDevice.mqtt(dir.resolve("sensor.db"), topicRoot, scope, tokens.forScope(scope)).start();
@@ -98,6 +114,7 @@ class MultiNodeIT {
         assertThat(node1.store().info(Scope.of(scope)).head()).isEqualTo(inserts);
         assertThat(node2.store().info(Scope.of(scope)).head()).isEqualTo(inserts);
         assertThat(rows.stream().map(RowState::lastChangeId).distinct()).hasSize(inserts);
+        assertThat(sessionErrors).as("sessions closed while both nodes served the MQTT device").isEmpty();
     }
 
     @Test

@@ -82,6 +82,11 @@ final class ScopeView implements Connection {
     }
 
     @Override
+    public boolean seenByEveryNode() {
+        return connection.seenByEveryNode();
+    }
+
+    @Override
     public int maxFrameBytes() {
         return connection.maxFrameBytes();
     }

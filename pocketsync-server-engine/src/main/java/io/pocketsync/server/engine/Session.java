@@ -218,7 +218,9 @@ final class Session implements ConnectionListener {
         services.registry().joined(granted.scope(), this);
         services.sightings().online(this);
         // and across nodes: every node sharing the store hears the claim and closes an older session of this device
-        claim = SessionClaims.of(services.clock().millis(), services.options().nodeId(), id);
+        claim = connection.seenByEveryNode()
+                ? SessionClaims.shared(services.clock().millis(), services.options().nodeId(), id, connection.transport())
+                : SessionClaims.of(services.clock().millis(), services.options().nodeId(), id);
         try {
             services.store().claimSession(granted.scope(), granted.deviceId(), claim);
         }
@@ -238,6 +240,11 @@ final class Session implements ConnectionListener {
     boolean replacedBy(String newer) {
         String own = claim;
         if (own == null || own.equals(newer)) {
+            return false;
+        }
+        if (SessionClaims.sameSharedTransport(own, newer)) {
+            // every node's bridge got the device's HELLO: this node serves it too (a newer session of it on this node
+            // already closed this one, in established)
             return false;
         }
         if (!SessionClaims.newer(newer, own)) {

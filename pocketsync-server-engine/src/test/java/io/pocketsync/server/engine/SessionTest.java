@@ -135,6 +135,18 @@ class SessionTest {
     }
 
     @Test
+    void claimsOfOneSharedTransportAreTheSameDeviceSeenByTwoNodes() {
+        String mqttOnOne = SessionClaims.shared(1_000, "n1", "n1-7", "mqtt");
+        String mqttOnTwo = SessionClaims.shared(1_001, "n2", "n2-1", "mqtt");
+        String socket = SessionClaims.of(1_002, "n2", "n2-2");
+        assertThat(SessionClaims.sameSharedTransport(mqttOnTwo, mqttOnOne)).isTrue();
+        assertThat(SessionClaims.sameSharedTransport(socket, mqttOnOne)).as("a second device over WebSocket").isFalse();
+        assertThat(SessionClaims.sameSharedTransport(mqttOnOne, socket)).isFalse();
+        assertThat(SessionClaims.sameSharedTransport(SessionClaims.shared(1_003, "n3", "n3-1", "other"), mqttOnOne)).isFalse();
+        assertThat(SessionClaims.newer(mqttOnTwo, mqttOnOne)).as("still ordered, for a claim of another transport").isTrue();
+    }
+
+    @Test
     void badTokenIsRefusedWithoutEchoingItAndOthersKeepBeingServed() {
         ServerHarness.Device intruder = harness.open("dev-x");
         intruder.send(new Hello(ProtocolVersion.CURRENT, "dev-x", "scope-s", "guessed-token-123", 0, Hlc.ZERO));

@@ -95,6 +95,12 @@ final class MqttConnection implements Connection {
         return "mqtt";
     }
 
+    /** Every node's bridge subscribes to the device topics: each sees this device's messages. */
+    @Override
+    public boolean seenByEveryNode() {
+        return true;
+    }
+
     @Override
     public String remoteAddress() {
         return "mqtt:" + scope + "/" + device;
