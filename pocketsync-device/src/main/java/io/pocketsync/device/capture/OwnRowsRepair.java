@@ -58,11 +58,28 @@ final class OwnRowsRepair {
             long cursor = Sql.queryLong(c, "SELECT cursor FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
             // the flag holds the server's mark: reached when the repair ends, so the next WELCOME does not start another
             Sql.update(c, "UPDATE " + SystemTables.DEVICE_STATE + " SET repair = ? WHERE id = 1", serverMark);
-            LOG.warn("the server holds writes of this device up to sequence {}, but this file knows of its writes only up to {}:"
-                    + " it was restored from an older backup or lost its data. Pulling this device's own rows back from"
-                    + " cursor {}{}", serverMark, ownMark, cursor, cursor == 0 ? " (a full resync)" : "");
+            String resync = cursor == 0 ? " (a full resync)" : "";
+            if (awaitingAcks(c)) {
+                // the usual cause: the server stored a push whose ACK never got here (the process was killed, the
+                // connection dropped); a restored backup with writes pending looks the same, and the repair is the same
+                LOG.info("the server holds writes of this device up to sequence {}, this file has acknowledgements up to {}:"
+                        + " the acknowledgement of a push was lost (the process stopped or the connection dropped before it"
+                        + " came), or the file was restored from a backup. Pulling this device's own rows back from cursor {}{}",
+                        serverMark, ownMark, cursor, resync);
+            }
+            else {
+                LOG.warn("the server holds writes of this device up to sequence {}, but this file knows of its writes only up"
+                        + " to {}: it was restored from an older backup or lost its data. Pulling this device's own rows back"
+                        + " from cursor {}{}", serverMark, ownMark, cursor, resync);
+            }
         }
         return repairing(c);
+    }
+
+    /** Whether changes of this device wait for their ACK: pending ones, or rows of a bulk push under way. */
+    private static boolean awaitingAcks(Connection c) throws SQLException {
+        return Sql.queryLong(c, "SELECT EXISTS (SELECT 1 FROM " + SystemTables.CHANGES + " WHERE state = 'pending')"
+                + " OR EXISTS (SELECT 1 FROM " + SystemTables.BULK + ")") != 0;
     }
 
     static boolean repairing(Connection c) throws SQLException {
