@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pushes the bulk pages of rows a table held when it was first tracked (protocol.md 3.2a): up to twice
+ * Pushes the bulk pages of rows a table held when it was first tracked (protocol.md 3.2a): up to four times
  * {@link DeviceOptions#pushWindow()} pages in flight besides the ordinary PUSHes, each a PUSH with {@code bulk} set,
  * read in rowid order by the capture ({@link ChangeCapture#bulkPage}) and recorded at its ACK
  * ({@link ChangeCapture#acknowledgeBulk}, which tells progress). A timeout, an error naming a page or a reconnect forgets
@@ -100,11 +100,11 @@ final class BulkPusher {
     }
 
     /**
-     * The most pages in flight: twice the push window, because a server stores the pages waiting for it in one batch
+     * The most pages in flight: four times the push window, because a server stores the pages waiting for it in one batch
      * (one commit for several pages): while it stores those, the next ones are on their way.
      */
     private int windowPages() {
-        return 2 * options.pushWindow();
+        return 4 * options.pushWindow();
     }
 
     private boolean send(BulkPage page) {

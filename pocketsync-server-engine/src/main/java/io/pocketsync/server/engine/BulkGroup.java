@@ -21,8 +21,8 @@ import java.util.Set;
  * answered DUPLICATE, as before). Thread-safe.
  */
 final class BulkGroup {
-    /** The most pages stored in one batch: the device's window is 4 by default. */
-    static final int MAX_PAGES = 8;
+    /** The most pages stored in one batch: the device keeps 16 in flight by default. */
+    static final int MAX_PAGES = 16;
 
     private final List<Push> pushes = new ArrayList<>(MAX_PAGES);
     private final Set<String> changeIds = new HashSet<>();
