@@ -115,6 +115,8 @@ final class BulkPushBenchmark {
         AtomicLong half = new AtomicLong();
         AtomicLong all = new AtomicLong();
         Timeline timeline = new Timeline();
+        AtomicLong applies = new AtomicLong();
+        AtomicLong applyNanos = new AtomicLong();
         try (BenchServer server = new BenchServer(dir.resolve("bulk-server-" + n), SCOPE, null, null, new ServerListener() {
             @Override
             public void changesApplied(Scope scope, int changes) {
@@ -124,6 +126,14 @@ final class BulkPushBenchmark {
                 }
                 if (now >= count) {
                     all.compareAndSet(0, System.nanoTime());
+                }
+            }
+
+            @Override
+            public void storeLatency(String operation, Duration duration) {
+                if (operation.equals("apply")) {
+                    applies.incrementAndGet();
+                    applyNanos.addAndGet(duration.toNanos());
                 }
             }
         })) {
@@ -158,6 +168,9 @@ final class BulkPushBenchmark {
                 timeline.at("server has all", all.get());
                 timeline.mark("all acked");
                 timeline.note("progress events " + progress.events.get());
+                // the server's store batches: how many pages each commit held, and the time the store took
+                timeline.note(String.format(Locale.ROOT, "store batches %d (%.0f rows each), store %.2f s", applies.get(),
+                        (double) stored.get() / Math.max(1, applies.get()), applyNanos.get() / 1e9));
                 if (busy.get() > 0) {
                     timeline.note("engine busy over 10 s " + busy.get() + " times");
                 }

@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pushes the bulk pages of rows a table held when it was first tracked (protocol.md 3.2a): up to
+ * Pushes the bulk pages of rows a table held when it was first tracked (protocol.md 3.2a): up to four times
  * {@link DeviceOptions#pushWindow()} pages in flight besides the ordinary PUSHes, each a PUSH with {@code bulk} set,
  * read in rowid order by the capture ({@link ChangeCapture#bulkPage}) and recorded at its ACK
  * ({@link ChangeCapture#acknowledgeBulk}, which tells progress). A timeout, an error naming a page or a reconnect forgets
@@ -74,7 +74,7 @@ final class BulkPusher {
      * @return true when no page is left to send and none is in flight
      */
     boolean push(int rows, long serverRowBytes) {
-        while (window.size() < options.pushWindow() && !exhausted) {
+        while (window.size() < windowPages() && !exhausted) {
             BulkPage page = capture.bulkPage(last, rows, maxBytes);
             if (page == null) {
                 exhausted = true;
@@ -97,6 +97,14 @@ final class BulkPusher {
             }
         }
         return exhausted && window.isEmpty();
+    }
+
+    /**
+     * The most pages in flight: four times the push window, because a server stores the pages waiting for it in one batch
+     * (one commit for several pages): while it stores those, the next ones are on their way.
+     */
+    private int windowPages() {
+        return 4 * options.pushWindow();
     }
 
     private boolean send(BulkPage page) {

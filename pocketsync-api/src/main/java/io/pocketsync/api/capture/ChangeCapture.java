@@ -273,6 +273,8 @@ public interface ChangeCapture extends AutoCloseable {
      * The checksums of the synced rows of every tracked table (docs/protocol.md 4.1), read together with the cursor
      * ({@link io.pocketsync.api.checksum.ScopeChecksums#sequence()}): only a server answer at the same sequence can be
      * compared with them. Rows with unsettled changes count like any other (see {@link #unsettledRows}).
+     * A table with a bulk push under way ({@link #bulkTables}) may be left out: it is not compared until its push is
+     * acknowledged, and summing its rows meanwhile would be wasted (seconds for a million rows).
      * The default, null, means the capture cannot compute them, and the device does not verify.
      *
      * @return the checksums at the cursor, or null when not supported

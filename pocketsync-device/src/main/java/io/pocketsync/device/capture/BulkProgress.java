@@ -43,7 +43,7 @@ final class BulkProgress {
             return;
         }
         next = now + interval.toNanos();
-        long left = records.remaining();
+        long left = records.estimate(); // counting the rows left read the whole range at every line
         LOG.info("bulk: {} existing rows pushed, {} rows/s, {} left, ETA {} s", number(rows), number(Math.round(rate)),
                 number(left), Math.round(left / Math.max(rate, 1e-9)));
     }

@@ -290,4 +290,19 @@ class BulkInstallTest {
         assertThat(capture.repair("todo", List.of(), List.of(), List.of(gid), PAGE, false))
                 .as("acknowledged, and unknown to the server at a later sequence: drift").isEqualTo(1);
     }
+
+    @Test
+    void checksumsLeaveOutATableUntilItsBulkPushIsAcknowledged() {
+        // not compared meanwhile (the server lacks its rows), so not summed either: seconds for a million rows
+        assertThat(capture.checksums().tables()).isEmpty();
+
+        BulkPage page = capture.bulkPage(null, ROWS, BIG);
+        capture.acknowledgeBulk(page, List.of(), new AppliedRange(1, ROWS, ROWS));
+
+        assertThat(capture.bulkTables()).isEmpty();
+        assertThat(capture.checksums().tables()).singleElement().satisfies(table -> {
+            assertThat(table.table()).isEqualTo("todo");
+            assertThat(table.count()).isEqualTo(ROWS);
+        });
+    }
 }

@@ -46,37 +46,100 @@ final class IngestPipeline {
 
     private final ServerServices services;
     private final ChangeValidator validator;
+    private final PushResults answers;
 
     IngestPipeline(ServerServices services, Clock clock) {
         this.services = requireNonNull(services, "services is null");
         this.validator = new ChangeValidator(services.options(), clock);
+        this.answers = new PushResults(services);
     }
 
     void push(Session session, Push push) {
-        long startNanos = System.nanoTime();
+        pushAll(session, List.of(push));
+    }
+
+    /**
+     * PUSHes of one session that came one after another (bulk pages, see {@link Session}): each checked and answered as
+     * {@link #push} does, the valid changes of all of them stored in one store batch (one transaction, one commit). The
+     * store numbers a batch's applied changes consecutively in push order, so the applied changes of each PUSH still
+     * hold sequences no other PUSH's changes lie between (the range of its compact ACK, protocol.md 3.2a). A failed
+     * store call is answered with an ERROR to each of them.
+     */
+    void pushAll(Session session, List<Push> pushes) {
+        Scope scope = session.scope();
+        List<Checked> checked = new ArrayList<>(pushes.size());
+        List<Change> toStore = new ArrayList<>();
+        Map<String, ChangeValidator.Verdict> skewed = new HashMap<>();
+        for (Push push : pushes) {
+            Checked one = check(session, push);
+            if (one != null) {
+                checked.add(one);
+                toStore.addAll(one.toStore);
+                skewed.putAll(one.skewed);
+            }
+        }
+        if (!toStore.isEmpty()) {
+            BatchOutcome outcome = store(session, checked, toStore, skewed);
+            if (outcome == null) {
+                return;
+            }
+            report(scope, outcome);
+            int offset = 0;
+            for (Checked one : checked) {
+                one.answerable = results(session, one, outcome.outcomes().subList(offset, offset + one.toStore.size()));
+                offset += one.toStore.size();
+            }
+        }
+        for (Checked one : checked) {
+            if (one.answerable) {
+                logRejected(session, one.push.batchId(), one.push, one.results);
+                session.send(one.push.bulk() ? BulkAnswer.compact(one.push.batchId(), one.results, services.hlc().now(),
+                        services.clock().millis())
+                        : new Ack(ProtocolVersion.CURRENT, one.push.batchId(), List.of(one.results), services.hlc().now(),
+                                services.clock().millis()));
+                services.listener().pushAnswered(scope, one.push.changes().size(),
+                        java.time.Duration.ofNanos(System.nanoTime() - one.startNanos));
+            }
+        }
+    }
+
+    /** A PUSH checked: the results of the changes refused before the store, and the changes to store. */
+    private static final class Checked {
+        final Push push;
+        final long startNanos = System.nanoTime();
+        final ChangeResult[] results;
+        final List<Change> toStore = new ArrayList<>();
+        final List<Integer> storedIndex = new ArrayList<>();
+        final Map<String, ChangeValidator.Verdict> skewed = new HashMap<>();
+        boolean answerable = true;
+
+        Checked(Push push) {
+            this.push = push;
+            this.results = new ChangeResult[push.changes().size()];
+        }
+    }
+
+    /** Checks the batch and each change; null when the batch itself is refused (an ERROR is sent). */
+    private Checked check(Session session, Push push) {
         ServerOptions options = services.options();
         Scope scope = session.scope();
         if (!Identifiers.isChangeId(push.batchId())) {
             session.sendError(ErrorCode.IDENTIFIER_INVALID, "invalid batch id", null);
-            return;
+            return null;
         }
         String batchId = push.batchId();
         if (push.changes().isEmpty()) {
             session.sendError(ErrorCode.INVALID_FIELD, "a PUSH needs at least one change", batchId);
-            return;
+            return null;
         }
         if (push.changes().size() > options.maxBatchChanges()) {
             session.sendError(ErrorCode.BATCH_TOO_LARGE, "a PUSH may hold at most " + options.maxBatchChanges()
                     + " changes, got " + push.changes().size(), batchId);
-            return;
+            return null;
         }
         // no size check here: the transport bounded the encoded bytes exactly, and each row is checked against
         // max-row-bytes (ChangeValidator), so one big row alone in its PUSH is taken
-
-        ChangeResult[] results = new ChangeResult[push.changes().size()];
-        List<Change> toStore = new ArrayList<>();
-        List<Integer> storedIndex = new ArrayList<>();
-        Map<String, ChangeValidator.Verdict> skewed = new HashMap<>();
+        Checked checked = new Checked(push);
         for (int i = 0; i < push.changes().size(); i++) {
             Change pushed = push.changes().get(i);
             ChangeValidator.Verdict verdict = session.tables().includes(pushed.table())
@@ -85,65 +148,77 @@ final class IngestPipeline {
                     : new ChangeValidator.Verdict(pushed, ErrorCode.TABLE_NOT_SUBSCRIBED, "table '" + pushed.table()
                             + "' is not among the tables this session subscribed to");
             if (verdict.valid() || verdict.code() == ErrorCode.CLOCK_SKEW) {
-                toStore.add(verdict.change());
-                storedIndex.add(i);
+                checked.toStore.add(verdict.change());
+                checked.storedIndex.add(i);
                 if (!verdict.valid()) {
-                    skewed.put(verdict.change().changeId(), verdict);
+                    checked.skewed.put(verdict.change().changeId(), verdict);
                 }
                 else {
                     mergeClock(verdict.change());
                 }
             }
             else {
-                results[i] = ChangeResult.rejected(push.changes().get(i).changeId(), verdict.code(), verdict.reason());
+                checked.results[i] = ChangeResult.rejected(pushed.changeId(), verdict.code(), verdict.reason());
                 services.listener().changeRejected(scope, verdict.code());
                 LOG.debug("session {} batch {}: change rejected {}: {}", session.id(), batchId, verdict.code(), verdict.reason());
             }
         }
+        return checked;
+    }
 
-        if (!toStore.isEmpty()) {
-            BatchOutcome outcome;
-            try {
-                Function<String, ConflictResolver> resolvers = session.readOnly() ? REFUSING_READ_ONLY : resolversRefusing(skewed);
-                outcome = services.timed("apply", () -> services.store().apply(scope, toStore, resolvers));
-            }
-            catch (PocketSyncException e) {
-                ErrorCode code = e.code() == ErrorCode.STORE_UNAVAILABLE ? e.code() : ErrorCode.INTERNAL;
-                LOG.warn("session {} batch {} not stored: {} {}", session.id(), batchId, e.code(), e.getMessage());
+    /** Stores the changes of the checked PUSHes in one batch; null when it failed (an ERROR is sent for each PUSH). */
+    private BatchOutcome store(Session session, List<Checked> checked, List<Change> toStore,
+            Map<String, ChangeValidator.Verdict> skewed) {
+        Scope scope = session.scope();
+        BatchOutcome outcome;
+        try {
+            Function<String, ConflictResolver> resolvers = session.readOnly() ? REFUSING_READ_ONLY : resolversRefusing(skewed);
+            outcome = services.timed("apply", () -> services.store().apply(scope, toStore, resolvers));
+        }
+        catch (PocketSyncException e) {
+            ErrorCode code = e.code() == ErrorCode.STORE_UNAVAILABLE ? e.code() : ErrorCode.INTERNAL;
+            for (Checked one : checked) {
+                LOG.warn("session {} batch {} not stored: {} {}", session.id(), one.push.batchId(), e.code(), e.getMessage());
                 // a store's own failure says why (a full disk, Redis out of memory), which the device's log then shows
                 session.sendError(code, code == ErrorCode.STORE_UNAVAILABLE ? "batch not stored; retry later: " + e.getMessage()
-                        : "batch not stored; retry later", batchId);
-                return;
+                        : "batch not stored; retry later", one.push.batchId());
             }
-            catch (RuntimeException e) {
-                LOG.error("session {} batch {} failed", session.id(), batchId, e);
-                session.sendError(ErrorCode.INTERNAL, "batch not stored; retry later", batchId);
-                return;
-            }
-            if (outcome.outcomes().size() != toStore.size()) {
-                LOG.error("store answered {} outcomes for {} changes", outcome.outcomes().size(), toStore.size());
-                session.sendError(ErrorCode.INTERNAL, "store answered inconsistently", batchId);
-                return;
-            }
-            report(scope, outcome);
-            try {
-                for (int j = 0; j < toStore.size(); j++) {
-                    results[storedIndex.get(j)] = session.readOnly() && outcome.outcomes().get(j).status() == ChangeStatus.DUPLICATE
-                            ? readOnlyDuplicate(scope, toStore.get(j))
-                            : result(scope, toStore.get(j), outcome.outcomes().get(j));
-                }
-            }
-            catch (PocketSyncException e) {
-                // the batch is stored (a re-send is all DUPLICATE), but a duplicate's answer could not be built
-                LOG.warn("session {} batch {} stored but not answered: {} {}", session.id(), batchId, e.code(), e.getMessage());
-                session.sendError(ErrorCode.STORE_UNAVAILABLE, "batch stored but not answered; send it again", batchId);
-                return;
-            }
+            return null;
         }
-        logRejected(session, batchId, push, results);
-        session.send(push.bulk() ? BulkAnswer.compact(batchId, results, services.hlc().now(), services.clock().millis())
-                : new Ack(ProtocolVersion.CURRENT, batchId, List.of(results), services.hlc().now(), services.clock().millis()));
-        services.listener().pushAnswered(scope, push.changes().size(), java.time.Duration.ofNanos(System.nanoTime() - startNanos));
+        catch (RuntimeException e) {
+            for (Checked one : checked) {
+                LOG.error("session {} batch {} failed", session.id(), one.push.batchId(), e);
+                session.sendError(ErrorCode.INTERNAL, "batch not stored; retry later", one.push.batchId());
+            }
+            return null;
+        }
+        if (outcome.outcomes().size() != toStore.size()) {
+            LOG.error("store answered {} outcomes for {} changes", outcome.outcomes().size(), toStore.size());
+            for (Checked one : checked) {
+                session.sendError(ErrorCode.INTERNAL, "store answered inconsistently", one.push.batchId());
+            }
+            return null;
+        }
+        return outcome;
+    }
+
+    /** Fills the results of a PUSH's stored changes; false when they could not be built (an ERROR is sent). */
+    private boolean results(Session session, Checked one, List<ChangeOutcome> outcomes) {
+        Scope scope = session.scope();
+        try {
+            for (int j = 0; j < one.toStore.size(); j++) {
+                one.results[one.storedIndex.get(j)] = session.readOnly() && outcomes.get(j).status() == ChangeStatus.DUPLICATE
+                        ? answers.readOnlyDuplicate(scope, one.toStore.get(j))
+                        : answers.result(scope, one.toStore.get(j), outcomes.get(j));
+            }
+            return true;
+        }
+        catch (PocketSyncException e) {
+            // the batch is stored (a re-send is all DUPLICATE), but a duplicate's answer could not be built
+            LOG.warn("session {} batch {} stored but not answered: {} {}", session.id(), one.push.batchId(), e.code(), e.getMessage());
+            session.sendError(ErrorCode.STORE_UNAVAILABLE, "batch stored but not answered; send it again", one.push.batchId());
+            return false;
+        }
     }
 
     /** One INFO line per batch with rejected changes: how many, and the first one's reason (rows stay out of logs). */
@@ -198,42 +273,12 @@ final class IngestPipeline {
         }
     }
 
-    private static final String READ_ONLY_REASON = "this device may only read scope data; the server's row stands";
-
     /**
      * Every change of a read-only session: refused, audited, and answered with the stored row (BatchPlan keeps it for
      * this code), which the device writes back over its local edit.
      */
     private static final Function<String, ConflictResolver> REFUSING_READ_ONLY = table -> (current, incoming) ->
-            Resolution.reject(ErrorCode.SCOPE_READ_ONLY, READ_ONLY_REASON);
-
-    /**
-     * A change of a read-only session the store had seen: sent again after a lost ACK. Refused again with the stored
-     * row, so that the device reverts it rather than taking it as stored.
-     *
-     * @throws PocketSyncException STORE_UNAVAILABLE when the row cannot be read
-     */
-    private ChangeResult readOnlyDuplicate(Scope scope, Change pushed) {
-        RowState stored = storedRow(scope, pushed);
-        return stored == null ? ChangeResult.rejected(pushed.changeId(), ErrorCode.SCOPE_READ_ONLY, READ_ONLY_REASON)
-                : new ChangeResult(pushed.changeId(), ChangeStatus.REJECTED, stored.lastSequence(), winner(stored),
-                        ErrorCode.SCOPE_READ_ONLY, READ_ONLY_REASON);
-    }
-
-    /**
-     * The stored state of a re-sent change's row, for its answer.
-     *
-     * @throws PocketSyncException STORE_UNAVAILABLE when the row cannot be read
-     */
-    private RowState storedRow(Scope scope, Change pushed) {
-        try {
-            return services.timed("row", () -> services.store().row(scope, pushed.table(), pushed.globalId())).orElse(null);
-        }
-        catch (RuntimeException e) {
-            throw new PocketSyncException(ErrorCode.STORE_UNAVAILABLE, "reading row " + pushed.globalId() + " for a duplicate failed: "
-                    + e, e);
-        }
-    }
+            Resolution.reject(ErrorCode.SCOPE_READ_ONLY, PushResults.READ_ONLY_REASON);
 
     /** The table resolvers, refusing the clock-skewed changes (so they are audited and a re-send is a DUPLICATE). */
     private Function<String, ConflictResolver> resolversRefusing(Map<String, ChangeValidator.Verdict> refused) {
@@ -245,78 +290,6 @@ final class IngestPipeline {
                         : resolver.resolve(current, incoming);
             };
         };
-    }
-
-    /**
-     * The ACK result of a stored change. An APPLIED change carries the stored row as its winner when the row is
-     * not exactly the pushed image (a merge) or when the resolver applied it over a stored row that was not
-     * older ({@code overridesLater}): a device applies such a stored row over its own pending change
-     * (protocol.md 3.2), so it must be sent the result to write back. Both facts come from the outcome, which
-     * the store built from the resolution it kept, however often it called the resolver. It also says the sequence
-     * of the state the change replaced ({@code prev}) when the store did.
-     */
-    private ChangeResult result(Scope scope, Change pushed, ChangeOutcome outcome) {
-        switch (outcome.status()) {
-            case APPLIED: {
-                RowState state = outcome.state();
-                // prev: the replaced state's sequence, so that a device past it records nothing (protocol.md 3.2)
-                Change merged = state == null || (asPushed(state, pushed) && !outcome.overridesLater()) ? null : winner(state);
-                return new ChangeResult(pushed.changeId(), ChangeStatus.APPLIED, outcome.sequence(), merged, null, null,
-                        outcome.previous());
-            }
-            case SUPERSEDED:
-                return ChangeResult.superseded(pushed.changeId(), winner(outcome.state()), outcome.state().lastSequence());
-            case REJECTED:
-                if (outcome.state() != null) {
-                    // UNIQUE_CONFLICT of a stored row: the device writes the stored state back over its refused edit
-                    return new ChangeResult(pushed.changeId(), ChangeStatus.REJECTED, outcome.state().lastSequence(),
-                            winner(outcome.state()), outcome.errorCode(), outcome.reason());
-                }
-                return ChangeResult.rejected(pushed.changeId(),
-                        outcome.errorCode() == null ? ErrorCode.RESOLVER_REJECTED : outcome.errorCode(), outcome.reason());
-            default:
-                return duplicate(scope, pushed);
-        }
-    }
-
-    /**
-     * A re-sent change: its first ACK may have been lost, or (several server nodes) another node answered it.
-     * When the stored row is no longer exactly this change, the stored row is the winner the device must
-     * write (the change was superseded, merged, or overwritten since), so a lost ACK still converges.
-     *
-     * <p>The answer carries the stored row's sequence, which the device records as that of the state it holds.
-     * Without it the device would take the change as not stored and write a remote change it had deferred for
-     * it (right after a REJECTED, wrong here), so a row that cannot be read fails the answer, and the device
-     * sends the batch again.
-     *
-     * @throws PocketSyncException STORE_UNAVAILABLE when the row cannot be read
-     */
-    private ChangeResult duplicate(Scope scope, Change pushed) {
-        RowState stored = storedRow(scope, pushed);
-        if (stored == null) {
-            if (!pushed.isDelete() && !pushed.uniqueKeys().isEmpty()) {
-                // a row with unique claims that the store never kept was refused when first sent, most likely for a held
-                // value: said again, so that a device whose first ACK was lost moves the row out instead of keeping it
-                return ChangeResult.rejected(pushed.changeId(), ErrorCode.UNIQUE_CONFLICT, "this change was refused when"
-                        + " first sent and its row is not on the server (see the audit log for the reason)");
-            }
-            // never stored as a row (the change was rejected): nothing the device could hold instead
-            return ChangeResult.duplicate(pushed.changeId());
-        }
-        // the stored row's sequence either way: the device records it as the sequence of the state it holds
-        if (stored.version().equals(pushed.version()) && asPushed(stored, pushed)) {
-            return new ChangeResult(pushed.changeId(), ChangeStatus.DUPLICATE, stored.lastSequence(), null, null, null);
-        }
-        return new ChangeResult(pushed.changeId(), ChangeStatus.DUPLICATE, stored.lastSequence(), winner(stored), null, null);
-    }
-
-    private static boolean asPushed(RowState state, Change pushed) {
-        return state.deleted() == pushed.isDelete() && Rows.rowEquals(state.row(), pushed.row());
-    }
-
-    /** The stored state as a change the device applies (UPDATE, or DELETE for a tombstone). */
-    private static Change winner(RowState state) {
-        return state.toChange(state.firstSequence());
     }
 
     private void report(Scope scope, BatchOutcome outcome) {

@@ -17,6 +17,7 @@ import io.pocketsync.api.protocol.Push;
 import io.pocketsync.api.protocol.Verify;
 import io.pocketsync.api.transport.Connection;
 import io.pocketsync.api.transport.ConnectionListener;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,9 @@ final class Session implements ConnectionListener {
     private volatile boolean closed;
     private final SessionActivity activity;
     private final AtomicBoolean seenOffline = new AtomicBoolean();
+    private final Object groupLock = new Object();
+    /** The bulk pages queued last, whose task has not started: a page right after them joins them. */
+    private BulkGroup openGroup;
 
     Session(String id, Connection connection, ServerServices services, SerialExecutor executor,
             HandshakeHandler handshake, IngestPipeline ingest, CatchUpPlanner catchUp) {
@@ -104,7 +108,22 @@ final class Session implements ConnectionListener {
             return;
         }
         activity.received(services.clock().millis(), message instanceof Push push ? push.changes().size() : -1);
-        if (!executor.tryExecute(() -> handle(message))) {
+        boolean queued;
+        synchronized (groupLock) {
+            if (message instanceof Push push && push.bulk()) {
+                if (openGroup != null && openGroup.add(push)) {
+                    return; // stored with the pages before it, in their task
+                }
+                BulkGroup group = new BulkGroup(push);
+                queued = executor.tryExecute(() -> handleGroup(group));
+                openGroup = queued ? group : null;
+            }
+            else {
+                openGroup = null; // a page after this message is handled after it
+                queued = executor.tryExecute(() -> handle(message));
+            }
+        }
+        if (!queued) {
             if (message instanceof Push) {
                 activity.pushAnswered();
             }
@@ -127,6 +146,27 @@ final class Session implements ConnectionListener {
         }
         else {
             LOG.debug("session {} closed before HELLO ({} {})", id, connection.transport(), connection.remoteAddress());
+        }
+    }
+
+    /**
+     * Handles the bulk pages of a group as one store batch, when the session may push; otherwise each page on its own,
+     * which refuses it as {@link #handle} refuses any message.
+     */
+    private void handleGroup(BulkGroup group) {
+        List<Push> pushes = group.take();
+        Principal granted = principal;
+        boolean admitted = !closed && granted != null && !handshake.expired(granted) && addressMatches(granted)
+                && pushes.stream().allMatch(push -> ProtocolVersion.isSupported(push.protocolVersion()));
+        if (pushes.size() == 1 || !admitted) {
+            pushes.forEach(this::handle);
+            return;
+        }
+        try {
+            ingest.pushAll(this, pushes);
+        }
+        finally {
+            pushes.forEach(push -> activity.pushAnswered());
         }
     }
 
