@@ -94,7 +94,8 @@ class DiskFullIT {
     /** Waits until the device has nothing pending and the server holds {@code rows}; says where things stand if not. */
     private static void awaitSynced(Path phone, Path store, long rows, CompletableFuture<CliRun> run) {
         try {
-            await().atMost(WAIT).ignoreExceptions().until(() -> sqlite3(phone, PENDING).equals("0")
+            // 60 s: one CI run timed out at 30 s here (the first 20 rows) and left no trace of why (see state below)
+            await().atMost(WAIT.multipliedBy(2)).ignoreExceptions().until(() -> sqlite3(phone, PENDING).equals("0")
                     && serverRows(store) == rows);
         }
         catch (ConditionTimeoutException e) {
