@@ -165,7 +165,7 @@ final class CaptureResources {
                 checkpointer = wal ? WalCheckpointer.start(opened, dataSource) : null;
             }
             catch (SQLException e) {
-                closeQuietly(opened);
+                Sql.closeQuietly(opened, "a connection that could not be configured");
                 if (DatabaseBusyException.isBusy(e)) {
                     throw new DatabaseBusyException("cannot open the device database", e);
                 }
@@ -173,17 +173,6 @@ final class CaptureResources {
             }
         }
         return connection;
-    }
-
-    private static void closeQuietly(@Nullable Connection opened) {
-        if (opened != null) {
-            try {
-                opened.close();
-            }
-            catch (SQLException e) {
-                LOG.debug("closing a connection that could not be configured failed", e);
-            }
-        }
     }
 
     void close() {

@@ -10,11 +10,15 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 
 /** Small JDBC helpers for the capture connection. */
 final class Sql {
+    private static final Logger LOG = LoggerFactory.getLogger(Sql.class);
+
     private Sql() {}
 
     /** Work inside a transaction. */
@@ -177,6 +181,18 @@ final class Sql {
         }
         catch (SQLException e) {
             // not SQLite's connection, and its COMMIT found no transaction: the flag is what matters, and it is set
+        }
+    }
+
+    /** Closes {@code connection} if there is one; a failure is logged at DEBUG naming {@code what}, not thrown. */
+    static void closeQuietly(@Nullable Connection connection, String what) {
+        if (connection != null) {
+            try {
+                connection.close();
+            }
+            catch (SQLException e) {
+                LOG.debug("closing {} failed", what, e);
+            }
         }
     }
 

@@ -84,7 +84,7 @@ final class WalCheckpointer implements AutoCloseable {
         }
         catch (SQLException e) {
             LOG.debug("no background checkpoints ({}); the engine's commits checkpoint the WAL themselves", e.getMessage());
-            closeQuietly(own);
+            Sql.closeQuietly(own, "the checkpoint connection");
             return null;
         }
     }
@@ -123,17 +123,6 @@ final class WalCheckpointer implements AutoCloseable {
     @Override
     public void close() {
         thread.close();
-        closeQuietly(connection);
-    }
-
-    private static void closeQuietly(@Nullable Connection connection) {
-        if (connection != null) {
-            try {
-                connection.close();
-            }
-            catch (SQLException e) {
-                LOG.debug("closing the checkpoint connection failed", e);
-            }
-        }
+        Sql.closeQuietly(connection, "the checkpoint connection");
     }
 }
