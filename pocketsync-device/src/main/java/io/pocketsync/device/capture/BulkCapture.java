@@ -55,7 +55,7 @@ final class BulkCapture {
     /** The tables of the active scope with a bulk push under way. */
     List<String> tables() {
         try {
-            return records().active().stream().map(BulkRecords.Bulk::table).toList();
+            return records().tables();
         }
         catch (SQLException e) {
             throw Sql.failure("reading the bulk pushes failed", e);

@@ -43,6 +43,11 @@ final class BulkRecords {
                 baseHlc, total, idPrefix);
     }
 
+    /** The tables of the active scope with a bulk push under way. */
+    List<String> tables() throws SQLException {
+        return active().stream().map(Bulk::table).toList();
+    }
+
     /** The bulk pushes under way of the active scope's tables, in the order they were started (parents first). */
     List<Bulk> active() throws SQLException {
         if (!any()) {

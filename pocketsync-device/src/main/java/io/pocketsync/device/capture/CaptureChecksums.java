@@ -42,10 +42,7 @@ final class CaptureChecksums {
             long cursor = resources.statements().queryLong("SELECT cursor FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
             RowChecksums rows = new RowChecksums(resources.statements(), schemas.schemas());
             // a table whose bulk push is under way is not compared (the server lacks rows of it): not summed either
-            Set<String> bulk = new HashSet<>();
-            for (BulkRecords.Bulk record : new BulkRecords(resources.statements()).active()) {
-                bulk.add(record.table());
-            }
+            Set<String> bulk = new HashSet<>(new BulkRecords(resources.statements()).tables());
             List<TableChecksum> tables = new ArrayList<>();
             for (String table : schemas.schemas().keySet()) {
                 if (!resources.scopes().isOther(table) && !bulk.contains(table)) {
