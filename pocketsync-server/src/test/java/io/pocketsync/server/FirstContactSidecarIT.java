@@ -99,25 +99,27 @@ class FirstContactSidecarIT {
         startServer();
         Path a = dir.resolve("a.db");
         Path b = dir.resolve("b.db");
-        sqlite3(a, DDL + " WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)"
+        sqlite3(a, DDL + " WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000)"
                 + " INSERT INTO items SELECT x, 'item number ' || x, x % 100 FROM c;");
         sqlite3(b, DDL);
         String uri = server.webSocketUri().toString();
         processes.start("a", Map.of("POCKETSYNC_TOKEN", "tok-1"), "device", "--db", a.toString(), "--table", "items",
                 "--server", uri, "--scope", scope, "--progress-interval", "100ms");
         await().atMost(PATIENCE).until(() -> processes.log("a").contains("push: done"));
-        // installing capture gave the 20,000 existing rows their ids at once; the bulk push said how far it got
-        assertThat(processes.log("a")).contains("tracking table items: 20000 existing rows given ids")
+        // 100,000 rows: the server stores waiting bulk pages in groups of up to 16, whose ACKs come together, so a push
+        // of a few groups is needed for a progress line between them
+        // installing capture gave the 100,000 existing rows their ids at once; the bulk push said how far it got
+        assertThat(processes.log("a")).contains("tracking table items: 100000 existing rows given ids")
                 .containsPattern("INFO .*bulk: [\\d,]+ existing rows pushed, [\\d,]+ rows/s, [\\d,]+ left, ETA")
-                .contains("bulk: done, 20,000 existing rows pushed");
-        assertThat(processes.log("a")).containsPattern("INFO .*push: [\\d,]+ of 20,000 rows, [\\d,]+ rows/s, ETA \\d+");
-        assertThat(processes.log("a")).containsPattern("push: done, 20,000 rows in \\d+");
+                .contains("bulk: done, 100,000 existing rows pushed");
+        assertThat(processes.log("a")).containsPattern("INFO .*push: [\\d,]+ of 100,000 rows, [\\d,]+ rows/s, ETA \\d+");
+        assertThat(processes.log("a")).containsPattern("push: done, 100,000 rows in \\d+");
 
         processes.start("b", Map.of("POCKETSYNC_TOKEN", "tok-1"), "device", "--db", b.toString(), "--table", "items",
-                "--server", uri, "--scope", scope, "--progress-interval", "100ms", "--config", pullPages(20).toString());
-        await().atMost(PATIENCE).until(() -> sqlite3(b, "SELECT count(*) FROM items;").equals("20000"));
+                "--server", uri, "--scope", scope, "--progress-interval", "100ms", "--config", pullPages(100).toString());
+        await().atMost(PATIENCE).until(() -> sqlite3(b, "SELECT count(*) FROM items;").equals("100000"));
         await().atMost(PATIENCE).until(() -> processes.log("b").contains("catch-up: done"));
-        assertThat(processes.log("b")).containsPattern("INFO .*catch-up: [\\d,]+ of ~20,000 rows, [\\d,]+ rows/s, ETA \\d+");
+        assertThat(processes.log("b")).containsPattern("INFO .*catch-up: [\\d,]+ of ~100,000 rows, [\\d,]+ rows/s, ETA \\d+");
     }
 
     /** A config file asking for small catch-up pages, so the catch-up takes long enough for progress lines. */
