@@ -130,10 +130,11 @@ class ConsoleBrowserIT {
     /**
      * An await that looks again when the console re-rendered the element between finding it and reading it: the page
      * refreshes its tables on its own, so any element found may go stale (StaleElementReferenceException), and one
-     * not shown yet is not found (NoSuchElementException).
+     * not shown yet is not found (NoSuchElementException). One predicate for both: each {@code ignoreException} call
+     * replaces the one before, so chaining two ignored only the second (a stale click failed CI once).
      */
     private static ConditionFactory awaitPage() {
-        return await().atMost(WAIT).ignoreException(StaleElementReferenceException.class)
-                .ignoreException(NoSuchElementException.class);
+        return await().atMost(WAIT).ignoreExceptionsMatching(e ->
+                e instanceof StaleElementReferenceException || e instanceof NoSuchElementException);
     }
 }
