@@ -66,8 +66,8 @@ final class DeviceHandshake {
         this.status = requireNonNull(status, "status is null");
         this.stopped = requireNonNull(stopped, "stopped is null");
         this.sessionLost = requireNonNull(sessionLost, "sessionLost is null");
-        this.contact = new FirstContact(endpoint.uri().toString(), options, status, requireNonNull(engine, "engine is null"),
-                transport, this::sendHello);
+        this.contact = new FirstContact(endpoint.uri().toString(), endpoint.scope(), options, status,
+                requireNonNull(engine, "engine is null"), transport, this::sendHello);
     }
 
     /** Whether the server welcomed the device and the session has not ended since. */

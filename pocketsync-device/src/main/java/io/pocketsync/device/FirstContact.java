@@ -31,6 +31,7 @@ final class FirstContact {
     private static final Logger LOG = LoggerFactory.getLogger(FirstContact.class);
 
     private final String server;
+    private final String scope;
     private final DeviceOptions options;
     private final StatusBoard status;
     private final EngineThread engine;
@@ -45,11 +46,14 @@ final class FirstContact {
     private boolean told;
 
     /**
+     * @param scope the scope whose HELLO this decides on, named in refusals (a device of several scopes may be refused
+     *     in one and welcomed in the others)
      * @param sendHello says HELLO (on the engine thread) once a hold is over
      */
-    FirstContact(String server, DeviceOptions options, StatusBoard status, EngineThread engine, ClientTransport transport,
-            Runnable sendHello) {
+    FirstContact(String server, String scope, DeviceOptions options, StatusBoard status, EngineThread engine,
+            ClientTransport transport, Runnable sendHello) {
         this.server = requireNonNull(server, "server is null");
+        this.scope = requireNonNull(scope, "scope is null");
         this.options = requireNonNull(options, "options is null");
         this.status = requireNonNull(status, "status is null");
         this.engine = requireNonNull(engine, "engine is null");
@@ -103,7 +107,7 @@ final class FirstContact {
         String line = what + "; next attempt in " + words(wait);
         lastCause = what;
         told = true;
-        LOG.warn("{} refused the device: {}", server, line);
+        LOG.warn("{} refused the device in scope {}: {}", server, scope, line);
         status.connectFailed(code, line);
         long until = System.nanoTime() + wait.toNanos();
         helloNotBeforeNanos = until == 0 ? 1 : until;

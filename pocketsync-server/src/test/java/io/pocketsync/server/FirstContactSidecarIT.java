@@ -87,7 +87,8 @@ class FirstContactSidecarIT {
         await().atMost(PATIENCE).until(() -> processes.log("device").lines().filter(l -> l.contains("refused the device")).count()
                 >= 2);
         String log = processes.log("device");
-        assertThat(log).containsPattern("WARN .*refused the device: authentication failed.*\\(AUTH_FAILED.*\\); next attempt in \\d+");
+        assertThat(log).containsPattern("WARN .*refused the device in scope " + Pattern.quote(scope)
+                + ": authentication failed.*\\(AUTH_FAILED.*\\); next attempt in \\d+");
         assertThat(log).doesNotContain("wrong-secret-token");
         // the first contact is told by the device once; the sidecar does not repeat it as an error
         assertThat(log.lines().filter(l -> l.contains("AUTH_FAILED")).count())
