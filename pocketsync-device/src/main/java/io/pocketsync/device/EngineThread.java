@@ -31,8 +31,8 @@ final class EngineThread {
     private final ScheduledExecutorService executor;
     private final Consumer<RuntimeException> failures;
     private volatile Runnable afterBusy = () -> {};
-    /** When a VirtualMachineError was last reported (engine thread only); 0 for never. */
-    private long lastVmErrorNanos;
+    /** When an {@link Error} was last reported (engine thread only); 0 for never. */
+    private long lastErrorNanos;
 
     EngineThread(ScheduledExecutorService executor, Consumer<RuntimeException> failures) {
         this.executor = requireNonNull(executor, "executor is null");
@@ -105,20 +105,31 @@ final class EngineThread {
                 LOG.error("device engine task failed", e);
                 failures.accept(e);
             }
-            catch (VirtualMachineError e) {
+            catch (Error e) {
                 // Not rethrown: the executor would keep it in a future nobody reads, and the engine would stall with
-                // nothing said (an OutOfMemoryError sealing a large row did exactly that). Said at most every 10 s:
-                // the next poll meets the same row and fails the same way.
+                // nothing said (an OutOfMemoryError sealing a large row did exactly that; so did a NoClassDefFoundError
+                // after the sidecar's jar was rebuilt under the running process: every commit after it stayed unsealed,
+                // in silence). Said at most every 10 s: the next poll meets the same row and fails the same way.
                 long now = System.nanoTime();
-                if (lastVmErrorNanos == 0 || now - lastVmErrorNanos > TimeUnit.SECONDS.toNanos(10)) {
-                    lastVmErrorNanos = now;
-                    String hint = e instanceof OutOfMemoryError
-                            ? " (a large row needs about 20 times its size of heap while it is captured: raise -Xmx)" : "";
+                if (lastErrorNanos == 0 || now - lastErrorNanos > TimeUnit.SECONDS.toNanos(10)) {
+                    lastErrorNanos = now;
+                    String hint = hint(e);
                     LOG.error("device engine task failed: {}{}", e, hint, e);
                     failures.accept(new PocketSyncException(ErrorCode.INTERNAL, "the device engine failed: " + e + hint, e));
                 }
             }
         };
+    }
+
+    /** What the user can do about {@code error}, as a clause to append; empty when there is nothing to say. */
+    private static String hint(Error error) {
+        if (error instanceof OutOfMemoryError) {
+            return " (a large row needs about 20 times its size of heap while it is captured: raise -Xmx)";
+        }
+        if (error instanceof LinkageError) {
+            return " (a class of the program cannot be loaded: were its jars replaced while it ran? restart it)";
+        }
+        return "";
     }
 
     /**

@@ -74,8 +74,8 @@ final class LocalChangeWatcher {
         try {
             onLocalCommit.run();
         }
-        catch (RuntimeException e) {
-            lastCounter = seen; // not handled (a busy database): the next poll sees the commit again
+        catch (RuntimeException | Error e) {
+            lastCounter = seen; // not handled (a busy database, a failure): the next poll sees the commit again
             throw e;
         }
         Map<String, Long> versions = capture.tableVersions();

@@ -42,6 +42,29 @@ class EngineThreadTest {
     }
 
     @Test
+    void aClassThatCannotBeLoadedIsReportedWithWhatToDoAndTheEngineGoesOn() {
+        List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+        EngineThread engine = new EngineThread(Executors.newSingleThreadScheduledExecutor(), failures::add);
+        try {
+            // what a task meets when the sidecar's jar is rebuilt under the running process
+            engine.run(() -> {
+                throw new NoClassDefFoundError("com/fasterxml/jackson/databind/util/ArrayIterator");
+            });
+            AtomicBoolean later = new AtomicBoolean();
+            engine.run(() -> later.set(true));
+
+            await().untilTrue(later);
+            assertThat(failures).hasSize(1);
+            assertThat(failures.get(0)).isInstanceOf(PocketSyncException.class)
+                    .hasMessageContaining("NoClassDefFoundError").hasMessageContaining("restart it");
+            assertThat(((PocketSyncException) failures.get(0)).code()).isEqualTo(ErrorCode.INTERNAL);
+        }
+        finally {
+            engine.shutdown();
+        }
+    }
+
+    @Test
     void aTaskStoppedByABusyDatabaseGoesToTheBusyHandlerNotToTheFailures() {
         List<RuntimeException> failures = new CopyOnWriteArrayList<>();
         EngineThread engine = new EngineThread(Executors.newSingleThreadScheduledExecutor(), failures::add);

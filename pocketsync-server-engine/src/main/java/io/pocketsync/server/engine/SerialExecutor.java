@@ -74,6 +74,14 @@ final class SerialExecutor {
         catch (RuntimeException e) {
             LOG.error("session task failed", e);
         }
+        finally {
+            // an Error goes on to the pool thread's handler (the server command exits on it), but the session's next
+            // tasks still run: left 'running' with nobody draining, the session would stall without a word
+            drainNext();
+        }
+    }
+
+    private void drainNext() {
         synchronized (this) {
             if (queue.isEmpty()) {
                 running = false;
