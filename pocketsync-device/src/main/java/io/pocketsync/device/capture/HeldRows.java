@@ -6,8 +6,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Rows held out of their tables because a parent they reference is not on this device
@@ -28,7 +33,11 @@ import java.util.Map;
  * <p>Used inside the applying transaction only.
  */
 final class HeldRows {
+    private static final Logger LOG = LoggerFactory.getLogger(HeldRows.class);
+
     private final StatementCache statements;
+    /** Rows this instance held and has not released, {@code table NUL id}: said once by {@link #sayNewlyHeld()}. */
+    private final Set<String> newlyHeld = new LinkedHashSet<>();
     /** Whether the table may hold rows; read once, then kept by this instance's own writes. */
     private Boolean any;
 
@@ -65,10 +74,12 @@ final class HeldRows {
     void holdJson(String table, String globalId, String json) throws SQLException {
         statements.update("INSERT OR REPLACE INTO " + SystemTables.HELD + " (tbl, gid, row_json) VALUES (?, ?, ?)", table, globalId, json);
         any = true;
+        newlyHeld.add(table + "\u0000" + globalId);
     }
 
     /** Forgets a held row (it was deleted, or is being written). */
     void release(String table, String globalId) throws SQLException {
+        newlyHeld.remove(table + "\u0000" + globalId);
         if (!isEmpty()) {
             statements.update("DELETE FROM " + SystemTables.HELD + " WHERE tbl = ? AND gid = ?", table, globalId);
         }
@@ -88,5 +99,26 @@ final class HeldRows {
         }
         any = !rows.isEmpty();
         return rows;
+    }
+
+    /**
+     * Says, one line per table, which rows this instance held and did not write again: a row the user wrote here may
+     * have left its table (its parent was deleted elsewhere), and without a word it would seem lost. A row held and
+     * released in the same apply (its parent came later in the same page) is not said.
+     */
+    void sayNewlyHeld() {
+        if (newlyHeld.isEmpty()) {
+            return;
+        }
+        Map<String, List<String>> byTable = new TreeMap<>();
+        for (String key : newlyHeld) {
+            int cut = key.indexOf('\u0000');
+            byTable.computeIfAbsent(key.substring(0, cut), table -> new ArrayList<>()).add(key.substring(cut + 1));
+        }
+        newlyHeld.clear();
+        byTable.forEach((table, ids) -> LOG.info("{} row(s) of {} held out of the table ({}{}): a parent row they reference is not"
+                + " on this device (deleted elsewhere, or still to arrive); each is written again when its parent is",
+                ids.size(), RowWriter.shorten(table), RowWriter.shorten(String.join(", ", ids.subList(0, Math.min(3, ids.size())))),
+                ids.size() > 3 ? ", ..." : ""));
     }
 }

@@ -330,6 +330,7 @@ final class RowWriter {
     Map<Change, Refused> flush() throws SQLException {
         flushRun();
         writeReleasedRows();
+        held.sayNewlyHeld();
         Map<Change, Refused> out = refused;
         refused = new IdentityHashMap<>();
         return out;
