@@ -4,16 +4,11 @@ import static io.pocketsync.server.TestDatabases.sqlite3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,30 +25,18 @@ class DeviceConfigMqttIT {
     @TempDir
     Path dir;
     private final String scope = "mqtt-config-" + UUID.randomUUID();
-    private Process broker;
+    private PrivateMosquitto broker;
     private int port;
     private JarProcesses processes;
     private ServerRuntime server;
 
     @BeforeEach
     void startBroker() throws Exception {
-        Path passwords = dir.resolve("passwd");
-        run("mosquitto_passwd", "-b", "-c", passwords.toString(), "server", "server-secret");
-        run("mosquitto_passwd", "-b", passwords.toString(), "sidecar", "sidecar-secret");
-        port = TestPorts.freePort();
-        Path conf = dir.resolve("mosquitto.conf");
-        Files.writeString(conf, String.join("\n", "listener " + port + " 127.0.0.1", "allow_anonymous false",
-                "password_file " + passwords, "persistence false",
-                // as root, Mosquitto would drop to its own user, who cannot read the password file in the test directory
-                "user " + System.getProperty("user.name"), "log_dest stdout", "log_type all", "connection_messages true",
-                ""));
-        broker = new ProcessBuilder(mosquitto(), "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-        await().atMost(PATIENCE).until(() -> accepts(port) || !broker.isAlive());
-        assertThat(broker.isAlive()).as("mosquitto log: %s", Files.readString(dir.resolve("mosquitto.log"))).isTrue();
+        broker = PrivateMosquitto.start(dir, null, "server", "server-secret", "sidecar", "sidecar-secret");
+        port = broker.port();
         server = ServerRuntime.start(ServerSettings.of(Map.of(ServerSettings.PORT, "0",
                 ServerSettings.SQLITE_PATH, dir.resolve("server.db").toString(), ServerSettings.TOKENS, scope + ":tok-1",
-                ServerSettings.MQTT_URI, "tcp://127.0.0.1:" + port, "transport.mqtt.username", "server",
+                ServerSettings.MQTT_URI, broker.uri(), "transport.mqtt.username", "server",
                 "transport.mqtt.password", "server-secret")));
         processes = new JarProcesses(dir);
     }
@@ -67,10 +50,7 @@ class DeviceConfigMqttIT {
             server.close();
         }
         if (broker != null) {
-            broker.destroy();
-            if (!broker.waitFor(10, TimeUnit.SECONDS)) {
-                broker.destroyForcibly();
-            }
+            broker.close();
         }
     }
 
@@ -99,7 +79,7 @@ class DeviceConfigMqttIT {
                 .equals("1") || processes.log("device").contains("Stopped"));
         assertThat(sqlite3(db, "SELECT count(*) FROM __pocketsync_changes WHERE state = 'acked';"))
                 .as("sidecar log: %s", processes.log("device")).isEqualTo("1");
-        assertThat(Files.readString(dir.resolve("mosquitto.log"))).contains("as sidecar-of-" + scope.substring(0, 20))
+        assertThat(broker.log()).contains("as sidecar-of-" + scope.substring(0, 20))
                 .contains("u'sidecar'");
         assertThat(processes.log("device")).doesNotContain("sidecar-secret").doesNotContain("tok-1");
     }
@@ -119,30 +99,5 @@ class DeviceConfigMqttIT {
         assertThat(processes.log("device")).containsPattern("WARN .*cannot connect to tcp://127.0.0.1:" + port
                 + ": the MQTT broker at 127.0.0.1:" + port + " refused the login")
                 .doesNotContain("not-the-password");
-    }
-
-    private static String mosquitto() {
-        for (String candidate : List.of("/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return "mosquitto";
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor()).as("%s: %s", String.join(" ", command), output).isZero();
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        }
-        catch (IOException e) {
-            return false;
-        }
     }
 }
