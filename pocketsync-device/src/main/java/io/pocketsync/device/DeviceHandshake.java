@@ -48,6 +48,13 @@ final class DeviceHandshake {
     private boolean transportOpen;
     /** Whether this connection's HELLO was refused already (the ERROR and the close both say so). */
     private boolean refusedThisAttempt;
+    /**
+     * Whether this scope said HELLO on the current connection. An ERROR or refusing close before it answers no HELLO of
+     * ours: on a connection of several scopes whose HELLOs were all held back by their refusal backoffs, the server's
+     * "no HELLO within 10 s" came untagged to the first scope, which took it as its own refusal, waited again, and so
+     * never said HELLO while the connection timed out every 10 s.
+     */
+    private boolean helloSaid;
     /** The credentials were refused since the last WELCOME: repeats are logged at DEBUG only. */
     private boolean refusedBefore;
 
@@ -79,6 +86,7 @@ final class DeviceHandshake {
     void connected() {
         transportOpen = true;
         refusedThisAttempt = false;
+        helloSaid = false;
         sendHello();
     }
 
@@ -91,10 +99,11 @@ final class DeviceHandshake {
         if (!transportOpen) {
             contact.attemptFailed(code, reason);
         }
-        else if (!was && !refusedThisAttempt && !code.retryable()) {
+        else if (!was && helloSaid && !refusedThisAttempt && !code.retryable()) {
             refused(code, reason); // the close said it, the ERROR before it was lost
         }
         transportOpen = false;
+        helloSaid = false;
         contact.disconnected();
         welcomed = false;
         sessionLost.run();
@@ -136,6 +145,11 @@ final class DeviceHandshake {
      * @return true when the ERROR was the handshake's (nothing else is to be done with it)
      */
     boolean refusal(ErrorMessage error) {
+        if (!welcomed && !helloSaid) {
+            LOG.debug("ERROR {} before this scope said HELLO on the connection: not a refusal of it ({})", error.code(),
+                    error.message());
+            return true;
+        }
         if (!welcomed) {
             refused(error.code(), error.message());
             return true;
@@ -170,8 +184,8 @@ final class DeviceHandshake {
             status.error(ErrorCode.AUTH_FAILED, "no token to say HELLO with (the token supplier gave none)");
             return;
         }
-        transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(), state.hlc(),
-                transport.maxAssembledBytes(), tables));
+        helloSaid |= transport.send(new Hello(ProtocolVersion.CURRENT, state.deviceId(), endpoint.scope(), token, state.cursor(),
+                state.hlc(), transport.maxAssembledBytes(), tables));
     }
 
     /** The server refused this connection's HELLO: no HELLO, and no connection attempt, until the backoff is over. */

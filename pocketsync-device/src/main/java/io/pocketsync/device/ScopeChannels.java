@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * whose HELLO came first on the connection (the server's first session), except {@code ERROR CATCH_UP_REQUIRED},
  * which concerns every scope. Connection events go to every scope. The real transport starts once every scope's loop
  * has started, and closes when the last one closes; one scope's refusal does not pause the connection (its own
- * handshake holds its HELLO), so the other scopes go on.
+ * handshake holds its HELLO), so the other scopes go on. Once every scope holds its HELLO, the connection pauses until
+ * the first hold ends: open and silent, the server would close it after its handshake timeout, again and again.
  *
  * <p>Thread-safe: the transport calls in on its I/O thread; loops send from the engine thread.
  */
@@ -38,6 +39,8 @@ final class ScopeChannels implements ClientTransport.Listener {
     private volatile @Nullable String firstSaid;
     private int started;
     private int closed;
+    /** Each scope's refusal hold: no HELLO before this {@link System#nanoTime()}. */
+    private final Map<String, Long> heldUntil = new LinkedHashMap<>();
 
     /**
      * @param transport the one connection
@@ -108,6 +111,24 @@ final class ScopeChannels implements ClientTransport.Listener {
         }
     }
 
+    /**
+     * {@code scope}'s handshake holds its HELLO for {@code delay}: when every scope holds its own, the connection waits
+     * for the first to end.
+     */
+    private synchronized void held(String scope, Duration delay) {
+        long now = System.nanoTime();
+        heldUntil.put(scope, now + delay.toNanos());
+        long first = Long.MAX_VALUE;
+        for (String each : channels.keySet()) {
+            Long until = heldUntil.get(each);
+            if (until == null || until - now <= 0) {
+                return; // a scope may say HELLO now: the connection serves it
+            }
+            first = Math.min(first, until - now);
+        }
+        transport.pause(Duration.ofNanos(first));
+    }
+
     private synchronized void channelClosed() {
         if (++closed == channels.size()) {
             transport.close();
@@ -167,6 +188,7 @@ final class ScopeChannels implements ClientTransport.Listener {
         @Override
         public void pause(Duration delay) {
             // this scope's handshake holds its own HELLO; the connection serves the other scopes meanwhile
+            held(scope, delay);
         }
 
         @Override

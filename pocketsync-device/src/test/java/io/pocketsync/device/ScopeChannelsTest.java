@@ -12,6 +12,7 @@ import io.pocketsync.api.protocol.Scoped;
 import io.pocketsync.api.transport.ClientTransport;
 import io.pocketsync.api.transport.Endpoint;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +98,18 @@ class ScopeChannelsTest {
         assertThat(transport.sent).hasSize(1).first().isInstanceOf(Hello.class);
     }
 
+    @Test
+    void theConnectionPausesOnlyWhileEveryScopeHoldsItsHello() {
+        channels.onConnected();
+        channels.channel("alice").pause(Duration.ofSeconds(30));
+        assertThat(transport.pauses).as("team may say HELLO: the connection serves it").isEmpty();
+
+        channels.channel("team").pause(Duration.ofSeconds(5));
+
+        assertThat(transport.pauses).singleElement().satisfies(pause ->
+                assertThat(pause).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(5)));
+    }
+
     private static Hello hello(String scope) {
         return new Hello(ProtocolVersion.CURRENT, "phone", scope, "token", 0, Hlc.ZERO, 1 << 20, null);
     }
@@ -104,6 +117,7 @@ class ScopeChannelsTest {
     /** The one connection: records what is sent and who listens. */
     private static final class RecordingTransport implements ClientTransport {
         private final List<Message> sent = new ArrayList<>();
+        private final List<Duration> pauses = new ArrayList<>();
         private Listener listener;
 
         @Override
@@ -123,6 +137,11 @@ class ScopeChannelsTest {
 
         @Override
         public void reconnect() {}
+
+        @Override
+        public void pause(Duration delay) {
+            pauses.add(delay);
+        }
 
         @Override
         public void close() {}

@@ -127,6 +127,46 @@ class ScopeRefusalIT {
         }
     }
 
+    /**
+     * Every scope refused at once (a copied config with stale tokens, or a device id the login throttle holds): all
+     * HELLOs wait out their backoffs, longer than the server's handshake timeout. The device once left its connection
+     * open and silent meanwhile; the server's "no HELLO within" ERROR came untagged to the first scope, which took it as
+     * its own refusal and waited again, for ever: the right tokens never got said. Now the connection pauses while every
+     * scope holds its HELLO, and an ERROR before a scope's HELLO is no refusal of it.
+     */
+    @Test
+    void everyScopeRefusedAtOnceConnectsOnceTheTokensAreRight() throws Exception {
+        node.close();
+        node = SyncNode.builder().store(SyncNode.sqliteStore(dir, "n2"))
+                .authenticator(StaticTokenAuthenticator.parse(alice + ":ta," + team + ":tt", ""))
+                .options(io.pocketsync.server.engine.ServerOptions.builder().loginLimits(io.pocketsync.server.engine.LoginLimits
+                        .defaults().toBuilder().handshakeTimeout(Duration.ofSeconds(1)).build()))
+                .websocket().start();
+        // holds of 2 s against the server's 1 s handshake timeout; a retryable refusal would wait 10 minutes
+        DeviceOptions options = new DeviceOptions(Duration.ofMillis(50), 500, 500, Duration.ofSeconds(10),
+                new ReconnectPolicy(Duration.ofMinutes(10), Duration.ofMinutes(10)))
+                .withRefusalBackoff(new ReconnectPolicy(Duration.ofSeconds(2), Duration.ofSeconds(2)));
+        Path phoneDb = database("phone.db");
+        AtomicReference<String> aliceToken = new AtomicReference<>("wrong");
+        AtomicReference<String> teamToken = new AtomicReference<>("wrong");
+        List<String> errors = new CopyOnWriteArrayList<>();
+        try (PocketSyncDevice phone = PocketSyncDevice.builder().database(phoneDb).server(node.websocketUri())
+                .transport("websocket").options(options).table("todos", alice).table("projects", team)
+                .tokenSupplier(alice, aliceToken::get).tokenSupplier(team, teamToken::get).build()) {
+            phone.onError((code, message) -> errors.add(code + " " + message));
+            phone.start();
+            exec(phoneDb, "INSERT INTO todos (id, v) VALUES ('mine', 'x')");
+            exec(phoneDb, "INSERT INTO projects (id, v) VALUES ('ours', 'x')");
+            await().atMost(PATIENCE).until(() -> errors.stream().filter(e -> e.startsWith(ErrorCode.AUTH_FAILED.name())).count() >= 4);
+
+            aliceToken.set("ta");
+            teamToken.set("tt");
+            await().atMost(PATIENCE).until(() -> phone.status(alice).connected() && phone.status(team).connected()
+                    && phone.status(alice).pendingCount() == 0 && phone.status(team).pendingCount() == 0);
+            assertThat(errors).noneMatch(e -> e.startsWith(ErrorCode.TIMEOUT.name()));
+        }
+    }
+
     private Path database(String name) throws SQLException {
         Path file = dir.resolve(name);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
