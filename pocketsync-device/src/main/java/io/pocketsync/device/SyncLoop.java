@@ -320,7 +320,7 @@ final class SyncLoop implements ClientTransport.Listener {
     private void onWelcome(Welcome welcome) {
         clock.welcomed(welcome);
         // before anything is pushed: the ACKs of a restored file's old changes would raise the mark it is judged by
-        capture.repairIfBehind(welcome.deviceMark());
+        capture.repairIfBehind(welcome.deviceMark(), welcome.headCursor());
         handshake.welcomed();
         initialPushDone = false;
         pusher.welcomed(welcome);

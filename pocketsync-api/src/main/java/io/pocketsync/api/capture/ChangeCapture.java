@@ -97,6 +97,20 @@ public interface ChangeCapture extends AutoCloseable {
     }
 
     /**
+     * {@link #repairIfBehind(long)}, knowing the scope's head (WELCOME {@code head}): a mark of the device's own writes
+     * above the head cannot be true (no change of the scope has that sequence), and repairing towards it would never
+     * end. A capture that keeps such a mark lowers it to {@code deviceMark}, says so, and repairs as usual. The default
+     * ignores the head.
+     *
+     * @param deviceMark the server's mark of this device; 0 when not known
+     * @param headCursor the scope's latest sequence, as the server said it
+     * @return whether a repair is in progress now
+     */
+    default boolean repairIfBehind(long deviceMark, long headCursor) {
+        return repairIfBehind(deviceMark);
+    }
+
+    /**
      * Whether the device's PULLs ask for its own rows ({@link io.pocketsync.api.protocol.Pull#self()}): a repair
      * started by {@link #repairIfBehind} or {@link #resync()} is in progress.
      *

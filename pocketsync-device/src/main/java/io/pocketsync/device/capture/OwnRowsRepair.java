@@ -51,9 +51,23 @@ final class OwnRowsRepair {
         }
     }
 
-    /** Starts a repair when the server knows of later writes of this device than the device does; in a transaction. */
-    static boolean check(Connection c, long serverMark) throws SQLException {
+    /**
+     * Starts a repair when the server knows of later writes of this device than the device does; in a transaction. A
+     * mark above the scope's head {@code head} is lowered to the server's first: no change has a sequence above the head,
+     * and a repair towards such a mark would end below it every time and start again, a full resync every catch-up
+     * interval for ever (seen once on a device of two scopes whose throttled logins were refused: one scope's
+     * acknowledgements were recorded in the other's state).
+     */
+    static boolean check(Connection c, long serverMark, long head) throws SQLException {
         long ownMark = Sql.queryLong(c, "SELECT own_mark FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
+        if (ownMark > head && serverMark <= head) {
+            LOG.warn("this device's mark of its own writes (sequence {}) is above the scope's head ({}): no change has that"
+                    + " sequence; lowered to the server's mark ({}). A mark recorded in another scope's state, or a server"
+                    + " store restored from an older backup, leaves this", ownMark, head, serverMark);
+            Sql.update(c, "UPDATE " + SystemTables.DEVICE_STATE + " SET own_mark = ?, repair = CASE WHEN repair > ? THEN 0"
+                    + " ELSE repair END WHERE id = 1", serverMark, head);
+            ownMark = serverMark;
+        }
         if (serverMark > ownMark && !repairing(c)) {
             long cursor = Sql.queryLong(c, "SELECT cursor FROM " + SystemTables.DEVICE_STATE + " WHERE id = 1");
             // the flag holds the server's mark: reached when the repair ends, so the next WELCOME does not start another

@@ -94,6 +94,13 @@ final class ScopedCapture implements ChangeCapture {
     }
 
     @Override
+    public boolean repairIfBehind(long deviceMark, long headCursor) {
+        synchronized (capture) {
+            return active().repairIfBehind(deviceMark, headCursor);
+        }
+    }
+
+    @Override
     public boolean repairing() {
         synchronized (capture) {
             return active().repairing();

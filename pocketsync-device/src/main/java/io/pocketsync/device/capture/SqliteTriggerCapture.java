@@ -188,8 +188,13 @@ public final class SqliteTriggerCapture implements ChangeCapture {
 
     @Override
     public synchronized boolean repairIfBehind(long deviceMark) {
+        return repairIfBehind(deviceMark, Long.MAX_VALUE);
+    }
+
+    @Override
+    public synchronized boolean repairIfBehind(long deviceMark, long headCursor) {
         Connection c = connection();
-        return resources.inTransaction(() -> OwnRowsRepair.check(c, deviceMark));
+        return resources.inTransaction(() -> OwnRowsRepair.check(c, deviceMark, headCursor));
     }
 
     @Override

@@ -76,6 +76,24 @@ class OwnRowsRepairTest {
     }
 
     @Test
+    void aMarkAboveTheScopesHeadIsLoweredInsteadOfRepairedTowardsForEver() {
+        LocalChange mine = write("a");
+        capture.acknowledge(List.of(ChangeResult.applied(mine.change().changeId(), 436)));
+        assertThat(ownMark()).isEqualTo(436);
+
+        // the scope's head is 0: no change of it has sequence 436, so no repair could ever reach that mark
+        assertThat(capture.repairIfBehind(0, 0)).isFalse();
+        assertThat(ownMark()).isZero();
+        assertThat(capture.repairing()).isFalse();
+
+        // a mark at or below the head is left as it is, and a higher server mark still starts a repair
+        capture.acknowledge(List.of(ChangeResult.applied(write("b").change().changeId(), 12)));
+        assertThat(capture.repairIfBehind(12, 20)).isFalse();
+        assertThat(ownMark()).isEqualTo(12);
+        assertThat(capture.repairIfBehind(15, 20)).isTrue();
+    }
+
+    @Test
     void aSnapshotReadBeforeAnAcknowledgedOwnChangeIsFollowedByACatchUpOfOwnRows() {
         Change theirs = new Change("r1", "todo", "g-1", Op.INSERT, Map.of("id", "1", "title", "theirs"), List.of(),
                 Hlc.of(System.currentTimeMillis() - 1000, 0), "device-b");

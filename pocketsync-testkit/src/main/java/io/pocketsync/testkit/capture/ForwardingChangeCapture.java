@@ -84,6 +84,11 @@ public abstract class ForwardingChangeCapture implements ChangeCapture {
     }
 
     @Override
+    public boolean repairIfBehind(long deviceMark, long headCursor) {
+        return delegate.repairIfBehind(deviceMark, headCursor);
+    }
+
+    @Override
     public boolean repairing() {
         return delegate.repairing();
     }
