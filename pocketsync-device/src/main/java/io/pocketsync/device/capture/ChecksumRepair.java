@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes the server's state of rows a checksum comparison found different (docs/protocol.md 4.3), inside the caller's
  * transaction with capture suppressed, like any remote change: a row the server has is written with the server's
- * whole image (columns it does not name become NULL, which is what the row hash says they are), a row it never had
- * is deleted. Rows with a pending local change, a parked remote one, or a bulk page not acknowledged yet are left alone:
+ * whole image (columns it does not name become NULL, which is what the row hash says they are, or their declared
+ * DEFAULT when they have one, below), a row it never had is deleted. Rows with a pending local change, a parked remote one, or a bulk page not acknowledged yet are left alone:
  * the pending change is pushed and wins or loses at the server as usual.
  */
 final class ChecksumRepair {
@@ -125,11 +125,18 @@ final class ChecksumRepair {
         return repaired;
     }
 
-    /** The server's image with every other column of the local table (but the rowid key) as NULL. */
+    /**
+     * The server's image with every other column of the local table (but the rowid key) as NULL, or as its declared
+     * DEFAULT when it has one (the row writer fills it): an app upgrade's {@code ADD COLUMN ... DEFAULT} gives every old
+     * row the default on every device, while the server's images of rows nobody wrote since lack the column. Writing
+     * NULL there changed the app's data on every device at its next check, and a {@code NOT NULL DEFAULT} column (Room's
+     * migrations) refused the repair of every such row at every check.
+     */
     private static Change withEveryColumn(TableSchema schema, Change row) {
         Map<String, Object> image = new HashMap<>(row.row());
         for (TableSchema.Column column : schema.columns()) {
-            if (!column.name().equals(schema.rowidKey()) && !column.name().equals(SystemTables.GLOBAL_ID)) {
+            if (!column.name().equals(schema.rowidKey()) && !column.name().equals(SystemTables.GLOBAL_ID)
+                    && column.defaultValue() == null) {
                 image.putIfAbsent(column.name(), null);
             }
         }
