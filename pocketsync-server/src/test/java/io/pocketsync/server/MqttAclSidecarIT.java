@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -175,7 +176,7 @@ class MqttAclSidecarIT {
 
     /** A development JWT of {@code pocketsync token --jwt} granting {@code scopes} ({@code NAME} or {@code NAME:r}). */
     private static String token(Path secret, String... scopes) {
-        List<String> args = new java.util.ArrayList<>(List.of("token", "--jwt", "--secret-file", secret.toString(), "--audience",
+        List<String> args = new ArrayList<>(List.of("token", "--jwt", "--secret-file", secret.toString(), "--audience",
                 "pocketsync", "--ttl", "1h"));
         for (String scope : scopes) {
             args.add("--scope");

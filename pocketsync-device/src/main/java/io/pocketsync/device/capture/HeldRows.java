@@ -36,8 +36,8 @@ final class HeldRows {
     private static final Logger LOG = LoggerFactory.getLogger(HeldRows.class);
 
     private final StatementCache statements;
-    /** Rows this instance held and has not released, {@code table NUL id}: said once by {@link #sayNewlyHeld()}. */
-    private final Set<String> newlyHeld = new LinkedHashSet<>();
+    /** Rows this instance held and has not released: said once by {@link #sayNewlyHeld()}. */
+    private final Set<RowKey> newlyHeld = new LinkedHashSet<>();
     /** Whether the table may hold rows; read once, then kept by this instance's own writes. */
     private Boolean any;
 
@@ -74,12 +74,12 @@ final class HeldRows {
     void holdJson(String table, String globalId, String json) throws SQLException {
         statements.update("INSERT OR REPLACE INTO " + SystemTables.HELD + " (tbl, gid, row_json) VALUES (?, ?, ?)", table, globalId, json);
         any = true;
-        newlyHeld.add(table + "\u0000" + globalId);
+        newlyHeld.add(new RowKey(table, globalId));
     }
 
     /** Forgets a held row (it was deleted, or is being written). */
     void release(String table, String globalId) throws SQLException {
-        newlyHeld.remove(table + "\u0000" + globalId);
+        newlyHeld.remove(new RowKey(table, globalId));
         if (!isEmpty()) {
             statements.update("DELETE FROM " + SystemTables.HELD + " WHERE tbl = ? AND gid = ?", table, globalId);
         }
@@ -111,9 +111,8 @@ final class HeldRows {
             return;
         }
         Map<String, List<String>> byTable = new TreeMap<>();
-        for (String key : newlyHeld) {
-            int cut = key.indexOf('\u0000');
-            byTable.computeIfAbsent(key.substring(0, cut), table -> new ArrayList<>()).add(key.substring(cut + 1));
+        for (RowKey key : newlyHeld) {
+            byTable.computeIfAbsent(key.table(), table -> new ArrayList<>()).add(key.globalId());
         }
         newlyHeld.clear();
         byTable.forEach((table, ids) -> LOG.info("{} row(s) of {} held out of the table ({}{}): a parent row they reference is not"

@@ -8,6 +8,8 @@ import io.pocketsync.api.transport.ReconnectPolicy;
 import io.pocketsync.device.DeviceOptions;
 import io.pocketsync.device.PocketSyncDevice;
 import io.pocketsync.it.support.SyncNode;
+import io.pocketsync.server.engine.LoginLimits;
+import io.pocketsync.server.engine.ServerOptions;
 import io.pocketsync.server.engine.auth.StaticTokenAuthenticator;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -139,7 +141,7 @@ class ScopeRefusalIT {
         node.close();
         node = SyncNode.builder().store(SyncNode.sqliteStore(dir, "n2"))
                 .authenticator(StaticTokenAuthenticator.parse(alice + ":ta," + team + ":tt", ""))
-                .options(io.pocketsync.server.engine.ServerOptions.builder().loginLimits(io.pocketsync.server.engine.LoginLimits
+                .options(ServerOptions.builder().loginLimits(LoginLimits
                         .defaults().toBuilder().handshakeTimeout(Duration.ofSeconds(1)).build()))
                 .websocket().start();
         // holds of 2 s against the server's 1 s handshake timeout; a retryable refusal would wait 10 minutes
